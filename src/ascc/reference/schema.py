@@ -1,0 +1,286 @@
+"""The shape of the reference data files in ``reference/data/*.yaml``.
+
+Every record carries ``sources``: either a seed file name from ``../shared/seeds`` with a short
+verbatim quote, or a URL. Values the sources do not give stay empty (``null`` / ``[]``); where a
+seed is wrong or garbled the corrected value is stored and a ``corrections`` entry records what the
+seed said and why it was changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SEED_FILES = (
+    "000_3e512ae5cc0f38a8.txt",
+    "001_d33e6d815b66a0f8.txt",
+    "002_eab9d6f4c0f00047.txt",
+    "003_7591d795653bab0c.txt",
+    "004_78eb73488eeb3ca3.txt",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where a record comes from: a seed file and a short verbatim quote, or a URL."""
+
+    file: str | None = None
+    quote: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _file_with_quote_or_url(self) -> Source:
+        if self.url is None and not (self.file and self.quote):
+            raise ValueError("a source needs `file` and `quote`, or `url`")
+        if self.file is not None and self.file not in SEED_FILES:
+            raise ValueError(f"unknown seed file {self.file!r}")
+        return self
+
+
+class Correction(_Strict):
+    """A value the seed gives wrongly, kept next to the corrected value."""
+
+    field: str
+    seed_text: str
+    value: str
+    note: str
+
+
+class _Sourced(_Strict):
+    sources: list[Source] = Field(min_length=1)
+    corrections: list[Correction] = []
+
+
+class MemberState(_Sourced):
+    code: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")
+    iso2: str = Field(pattern=r"^[A-Z]{2}$")
+    name_en: str
+    name_id: str
+    joined: dt.date
+
+
+class Pillar(_Sourced):
+    id: str
+    name_en: str
+    name_id: str
+    description_en: str | None = None
+    description_id: str | None = None
+
+
+class Sector(_Sourced):
+    id: str
+    name_en: str
+    name_id: str
+    pillar: str
+    summary_en: str | None = None
+    summary_id: str | None = None
+
+
+class PartnerKind(StrEnum):
+    dialogue_partner = "dialogue_partner"
+    international_organisation = "international_organisation"
+    development_partner = "development_partner"
+    civil_society = "civil_society"
+
+
+class Partner(_Sourced):
+    id: str
+    name_en: str
+    name_id: str | None = None
+    kind: PartnerKind
+
+
+class PartnerFormat(_Sourced):
+    """A standing cooperation format of ASEAN with partners, e.g. ASEAN Plus Three."""
+
+    id: str
+    name_en: str
+    name_id: str | None = None
+    partners: list[str] = []
+
+
+class Level(StrEnum):
+    council = "council"
+    ministerial = "ministerial"
+    senior_officials = "senior_officials"
+    committee = "committee"
+    working_group = "working_group"
+    task_force = "task_force"
+    centre = "centre"
+    network = "network"
+    foundation = "foundation"
+    forum = "forum"
+    platform = "platform"
+    fund = "fund"
+    award = "award"
+    secretariat_unit = "secretariat_unit"
+
+
+class MeetingInterval(StrEnum):
+    annual = "annual"
+    at_least_annual = "at_least_annual"
+    biennial = "biennial"
+    triennial = "triennial"
+
+
+class RotationRule(StrEnum):
+    alphabetical = "alphabetical"
+    expression_of_interest = "expression_of_interest"
+
+
+class ChairRotation(_Strict):
+    rule: RotationRule
+    term_years: int | None = None
+    host_follows_asean_chair: bool = False
+
+
+class BodyFormat(_Strict):
+    """A related meeting of a body with partners, e.g. ``AMCA+3`` in format ``asean-plus-three``."""
+
+    name: str
+    format: str
+
+
+class Body(_Sourced):
+    id: str
+    acronym: str | None = None
+    name_en: str
+    name_id: str | None = None
+    level: Level
+    sector: str | None = None
+    pillar: str | None = None
+    reports_to: list[str] = []
+    partner_format: str | None = None
+    meeting_interval: MeetingInterval | None = None
+    chair_rotation: ChairRotation | None = None
+    established: int | None = None
+    formats: list[BodyFormat] = []
+    mandate_id: str | None = None
+    mandate_en: str | None = None
+    composition_id: str | None = None
+
+
+class FocalPoint(_Sourced):
+    member_state: str
+    sector: str
+    agency_name_id: str
+    agency_name_en: str | None = None
+    agency_acronym: str | None = None
+
+
+class Priority(_Strict):
+    number: str
+    title_id: str | None = None
+    title_en: str | None = None
+
+
+class PlanKind(StrEnum):
+    vision = "vision"
+    blueprint = "blueprint"
+    strategic_plan = "strategic_plan"
+    work_plan = "work_plan"
+    work_programme = "work_programme"
+    action_plan = "action_plan"
+    agenda = "agenda"
+    roadmap = "roadmap"
+    strategy = "strategy"
+    index = "index"
+
+
+class Plan(_Sourced):
+    id: str
+    title_en: str
+    title_id: str | None = None
+    kind: PlanKind
+    sectors: list[str] = []
+    bodies: list[str] = []
+    period_start: int | None = None
+    period_end: int | None = None
+    adopted: dt.date | None = None
+    priority_label_en: str | None = None
+    priority_label_id: str | None = None
+    priorities: list[Priority] = []
+    summary_id: str | None = None
+    summary_en: str | None = None
+
+
+class ProgrammeKind(StrEnum):
+    programme = "programme"
+    project = "project"
+    fund = "fund"
+    agreement = "agreement"
+    declaration = "declaration"
+    event = "event"
+    designation = "designation"
+    award = "award"
+    framework = "framework"
+
+
+class Programme(_Sourced):
+    id: str
+    name_en: str
+    name_id: str | None = None
+    acronym: str | None = None
+    kind: ProgrammeKind
+    sectors: list[str] = []
+    bodies: list[str] = []
+    partners: list[str] = []
+    member_states: list[str] = []
+    period_start: int | None = None
+    period_end: int | None = None
+    description_id: str | None = None
+    description_en: str | None = None
+
+
+class Outcome(_Strict):
+    kind: str
+    text_id: str | None = None
+    text_en: str | None = None
+
+
+class Meeting(_Sourced):
+    id: str
+    body: str
+    number: int | None = None
+    title_en: str
+    title_id: str | None = None
+    host: str | None = None
+    venue: str | None = None
+    city: str | None = None
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    member_states: list[str] = []
+    partners: list[str] = []
+    outcomes: list[Outcome] = []
+
+
+class Statistic(_Sourced):
+    id: str
+    label_en: str
+    label_id: str
+    value: float
+    unit: str
+    year: int | None = None
+    scope: str | None = None
+    sector: str | None = None
+
+
+#: file name (without .yaml) → record model. Files load in this order (references point backwards).
+FILES: dict[str, type[_Sourced]] = {
+    "member_states": MemberState,
+    "pillars": Pillar,
+    "sectors": Sector,
+    "partners": Partner,
+    "formats": PartnerFormat,
+    "bodies": Body,
+    "focal_points": FocalPoint,
+    "plans": Plan,
+    "programmes": Programme,
+    "meetings": Meeting,
+    "statistics": Statistic,
+}
