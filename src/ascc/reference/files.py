@@ -163,7 +163,7 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
 
     index_of = {b.id: i for i, b in enumerate(records["bodies"])}
     for cycle in find_cycles({b.id: list(b.reports_to) for b in records["bodies"]}):
-        at("bodies", index_of[cycle[0]], "reports_to", "reporting cycle: " + " → ".join(cycle + [cycle[0]]))
+        at("bodies", index_of[cycle[0]], "reports_to", "reporting cycle: " + " → ".join([*cycle, cycle[0]]))
     return problems
 
 
@@ -187,7 +187,7 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):]
+                cycle = stack[stack.index(nxt) :]
                 if frozenset(cycle) not in seen_sets:
                     seen_sets.add(frozenset(cycle))
                     cycles.append(cycle)

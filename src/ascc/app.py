@@ -1,0 +1,85 @@
+"""``create_app(settings)``: the API and the web pages on one ASGI app; the engine lives in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from ascc import __version__
+from ascc.api import registry as registry_api
+from ascc.config import Settings
+from ascc.db.engine import make_engine
+from ascc.db.uow import session_factory
+from ascc.http.responses import problem
+from ascc.kit.errors import DomainError
+from ascc.web import pages
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json") or path in ("/openapi.json",)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="ASCC platform API",
+        version=__version__,
+        description="The ASEAN Socio-Cultural Community registry: member states, partners, sectors, "
+        "bodies, focal points, plans and programmes. Errors are RFC 9457 problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_json(request):
+            return problem(exc.status, exc.title, exc.detail, instance=request.url.path, **exc.extra)
+        return pages.render(
+            request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"parameter": str(e["loc"][-1]) if e.get("loc") else None, "in": e["loc"][0] if e.get("loc") else None,
+             "message": e["msg"]}
+            for e in exc.errors()
+        ]  # fmt: skip
+        detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
+        return problem(422, "Invalid parameter", detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        detail = str(exc.detail) if exc.detail else title
+        if exc.status_code == 404:
+            detail = f"nothing at {request.url.path}"
+        if _wants_json(request):
+            return problem(exc.status_code, title, detail, instance=request.url.path)
+        return pages.render(request, "error.html", {"title": title, "detail": detail}, status=exc.status_code)
+
+    app.include_router(registry_api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""The ``ascc`` command line: thin commands over the services."""

@@ -1,0 +1,161 @@
+"""``ascc``: set up, check, export and serve the platform."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ascc.config import Settings
+from ascc.db.engine import make_engine
+from ascc.db.migrate import upgrade
+from ascc.db.uow import session_factory, unit_of_work
+from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
+from ascc.reference.loader import load_reference
+from ascc.reference.quotes import check_quotes
+from ascc.registry import export as registry_export
+
+app = typer.Typer(
+    help="ASCC platform: the ASEAN Socio-Cultural Community registry as a web platform, API and CLI.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+DEFAULT_SEEDS = Path("../shared/seeds")
+
+
+@app.command()
+def init(
+    data_dir: Path = typer.Option(DATA_DIR, help="folder of the reference YAML files"),
+) -> None:
+    """Create or upgrade the database schema and load the reference data.
+
+    Safe to run again: records you edited are never overwritten; where the reference data changed
+    a record you edited, the conflict is listed and your version kept. DATABASE_URL picks the
+    database (default: SQLite file ascc.db in the working directory).
+    """
+    settings = Settings()
+    try:
+        ref = read_reference(data_dir)
+    except ReferenceDataError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from None
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            report = load_reference(session, ref)
+    finally:
+        engine.dispose()
+    table = Table(title="Reference data loaded")
+    for col in ("table", "created", "updated", "unchanged", "kept your edits"):
+        table.add_column(col, justify="right" if col != "table" else "left")
+    for name in ref.records:
+        table.add_row(
+            name,
+            str(report.created.get(name, 0)),
+            str(report.updated.get(name, 0)),
+            str(report.unchanged.get(name, 0)),
+            str(report.kept_edits.get(name, 0)),
+        )
+    console.print(table)
+    if report.conflicts:
+        console.print(f"[yellow]{len(report.conflicts)} conflict(s): your edits were kept[/yellow]")
+        for c in report.conflicts:
+            console.print(f"  [yellow]conflict[/yellow] {c}")
+
+
+@app.command()
+def check(
+    data_dir: Path = typer.Option(DATA_DIR, help="folder of the reference YAML files"),
+    seeds: Path = typer.Option(DEFAULT_SEEDS, help="folder of the seed documents, to verify quotes"),
+) -> None:
+    """Validate the reference data: schema, unknown references, reporting cycles, duplicates,
+    records without a source, and (when the seed folder is there) that every quote is in its seed."""
+    try:
+        ref = read_reference(data_dir)
+    except ReferenceDataError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from None
+    problems = check_quotes(ref, seeds) if seeds.is_dir() else []
+    if problems:
+        for p in problems:
+            console.print(f"[red]{p}[/red]")
+        console.print(f"[red]{len(problems)} problem(s)[/red]")
+        raise typer.Exit(1)
+    total = sum(len(v) for v in ref.records.values())
+    note = "" if seeds.is_dir() else f" (quotes not verified: {seeds} not found)"
+    console.print(f"[green]OK[/green]: {total} records in {len(ref.records)} files{note}")
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    popolo = "popolo"
+
+
+@app.command()
+def export(
+    fmt: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f", help="json, csv or popolo"),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="file (json, popolo) or folder (csv); default stdout"
+    ),
+) -> None:
+    """Export the registry from the database: JSON, CSV (one file per table) or Popolo JSON."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            if fmt is ExportFormat.csv:
+                tables = registry_export.registry_csv(session)
+            else:
+                data = (
+                    registry_export.registry_popolo(session)
+                    if fmt is ExportFormat.popolo
+                    else registry_export.registry_json(session)
+                )
+    finally:
+        engine.dispose()
+    if fmt is ExportFormat.csv:
+        if out is None:
+            for name, text in tables.items():
+                sys.stdout.write(f"# {name}.csv\n{text}\n")
+            return
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in tables.items():
+            (out / f"{name}.csv").write_text(text, encoding="utf-8")
+        console.print(f"wrote {len(tables)} CSV files to {out}")
+        return
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="TCP port"),
+    workers: int = typer.Option(1, min=1, help="worker processes (they share the database)"),
+) -> None:
+    """Serve the web pages and the API. Run `ascc init` first."""
+    import uvicorn
+
+    uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+def _print_problems(exc: ReferenceDataError) -> None:
+    for p in exc.problems:
+        console.print(f"[red]{p}[/red]")
+    console.print(f"[red]{len(exc.problems)} problem(s) in the reference data; nothing was loaded[/red]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

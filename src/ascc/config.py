@@ -1,0 +1,23 @@
+"""Settings, read from the environment (``DATABASE_URL``, ``ASCC_SECRET_KEY``, …)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASCC_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///ascc.db",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL; a plain postgresql:// URL uses psycopg 3.",
+    )
+    secret_key: str = Field(default="dev-only-change-me", description="signs the session cookie")
+    admin_token: str | None = Field(
+        default=None,
+        description="bearer token for the Secretariat's write endpoints; writes are off when unset",
+    )
+    default_language: str = "en"
+    languages: tuple[str, ...] = ("en", "id")

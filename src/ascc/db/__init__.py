@@ -1,0 +1,1 @@
+"""Storage: declarative base, engines (SQLite pragmas, PostgreSQL URLs), units of work, migrations."""

@@ -1,0 +1,1 @@
+"""Domain-free pieces: errors that carry an HTTP status, pagination, hashing."""

@@ -1,0 +1,214 @@
+"""Read shapes of registry records, as the API, the pages' JSON twins and the exports give them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class Text(BaseModel):
+    """The same text in English and Bahasa Indonesia; either may be missing."""
+
+    en: str | None = None
+    id: str | None = None
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SourceRead(_Read):
+    file: str | None = None
+    quote: str | None = None
+    url: str | None = None
+
+
+class CorrectionRead(_Read):
+    field: str
+    seed_text: str
+    value: str
+    note: str
+
+
+class _SourcedRead(_Read):
+    sources: list[SourceRead]
+    corrections: list[CorrectionRead] = []
+
+
+class MemberStateRead(_SourcedRead):
+    code: str
+    iso2: str
+    name: Text
+    joined: dt.date
+
+
+class PillarRead(_SourcedRead):
+    id: str
+    name: Text
+    description: Text
+
+
+class SectorRead(_SourcedRead):
+    id: str
+    name: Text
+    pillar: str
+    summary: Text
+
+
+class PartnerRead(_SourcedRead):
+    id: str
+    name: Text
+    kind: str
+
+
+class PartnerFormatRead(_SourcedRead):
+    id: str
+    name: Text
+    partners: list[str]
+
+
+class BodyLink(_Read):
+    id: str
+    acronym: str | None
+    name: Text
+
+
+class ChairRotationRead(_Read):
+    rule: str
+    term_years: int | None = None
+    host_follows_asean_chair: bool = False
+
+
+class BodyRead(_SourcedRead):
+    id: str
+    acronym: str | None
+    name: Text
+    level: str
+    sector: str | None
+    pillar: str | None
+    reports_to: list[str]
+    reports_to_ids: list[str]
+    partner_format: str | None
+    meeting_interval: str | None
+    chair_rotation: ChairRotationRead | None
+    established: int | None
+    formats: list[str]
+    mandate: Text
+    composition_id: str | None
+
+
+class BodyDetail(BodyRead):
+    reports_to_bodies: list[BodyLink]
+    reported_by: list[BodyLink]
+
+
+class FocalPointRead(_SourcedRead):
+    id: int
+    member_state: str
+    sector: str
+    agency: Text
+    agency_acronym: str | None
+
+
+class PriorityRead(_Read):
+    number: str
+    title: Text
+
+
+class PlanRead(_SourcedRead):
+    id: str
+    title: Text
+    kind: str
+    sectors: list[str]
+    bodies: list[str]
+    period_start: int | None
+    period_end: int | None
+    adopted: dt.date | None
+    priority_label: Text
+    priorities: list[PriorityRead]
+    summary: Text
+
+
+class ProgrammeRead(_SourcedRead):
+    id: str
+    name: Text
+    acronym: str | None
+    kind: str
+    sectors: list[str]
+    bodies: list[str]
+    partners: list[str]
+    member_states: list[str]
+    period_start: int | None
+    period_end: int | None
+    description: Text
+
+
+class OutcomeRead(_Read):
+    kind: str
+    text: Text
+
+
+class MeetingRead(_SourcedRead):
+    id: str
+    body: str
+    number: int | None
+    title: Text
+    host: str | None
+    venue: str | None
+    city: str | None
+    date_start: dt.date | None
+    date_end: dt.date | None
+    member_states: list[str]
+    partners: list[str]
+    outcomes: list[OutcomeRead]
+
+
+class StatisticRead(_SourcedRead):
+    id: str
+    label: Text
+    value: float
+    unit: str
+    year: int | None
+    scope: str | None
+    sector: str | None
+
+
+class PageRead(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class SearchHit(BaseModel):
+    type: str
+    id: str
+    title: Text
+    url: str
+
+
+class OrgNode(BaseModel):
+    body: BodyLink
+    level: str
+    children: list[OrgNode] = []
+
+
+class NetworkEdge(BaseModel):
+    source: str
+    target: str
+    sectors: list[str]
+
+
+class Network(BaseModel):
+    on: dt.date
+    nodes: list[MemberStateRead]
+    edges: list[NetworkEdge]
+    sectors: list[SectorRead]
+
+
+def text(en: str | None, id_: str | None) -> dict[str, Any]:
+    return {"en": en, "id": id_}

@@ -1,0 +1,465 @@
+"""Registry services: read the ASCC's member states, partners, sectors, bodies, plans and more.
+
+Keyword-only arguments; they flush at most and never commit (the caller's unit of work does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ascc.kit.errors import Invalid, NotFound
+from ascc.kit.pagination import MAX_LIMIT, Page
+from ascc.registry import models as m
+from ascc.registry import repository as repo
+from ascc.registry import schemas as s
+
+BODY_LEVELS = (
+    "council", "ministerial", "senior_officials", "committee", "working_group", "task_force", "centre",
+    "network", "foundation", "forum", "platform", "fund", "award", "secretariat_unit",
+)  # fmt: skip
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", parameter="limit")
+    if offset < 0:
+        raise Invalid("offset must not be negative", parameter="offset")
+
+
+# --- converters -------------------------------------------------------------------------------
+
+
+def _src(row: Any) -> dict[str, Any]:
+    return {"sources": row.sources or [], "corrections": row.corrections or []}
+
+
+def member_state_read(row: m.MemberState) -> s.MemberStateRead:
+    return s.MemberStateRead(
+        code=row.code,
+        iso2=row.iso2,
+        name=s.Text(en=row.name_en, id=row.name_id),
+        joined=row.joined,
+        **_src(row),
+    )
+
+
+def pillar_read(row: m.Pillar) -> s.PillarRead:
+    return s.PillarRead(
+        id=row.id,
+        name=s.Text(en=row.name_en, id=row.name_id),
+        description=s.Text(en=row.description_en, id=row.description_id),
+        **_src(row),
+    )
+
+
+def sector_read(row: m.Sector) -> s.SectorRead:
+    return s.SectorRead(
+        id=row.id,
+        name=s.Text(en=row.name_en, id=row.name_id),
+        pillar=row.pillar_id,
+        summary=s.Text(en=row.summary_en, id=row.summary_id),
+        **_src(row),
+    )
+
+
+def partner_read(row: m.Partner) -> s.PartnerRead:
+    return s.PartnerRead(id=row.id, name=s.Text(en=row.name_en, id=row.name_id), kind=row.kind, **_src(row))
+
+
+def format_read(row: m.PartnerFormat) -> s.PartnerFormatRead:
+    return s.PartnerFormatRead(
+        id=row.id, name=s.Text(en=row.name_en, id=row.name_id), partners=list(row.partners or []), **_src(row)
+    )
+
+
+def body_link(row: m.Body) -> s.BodyLink:
+    return s.BodyLink(id=row.id, acronym=row.acronym, name=s.Text(en=row.name_en, id=row.name_id))
+
+
+def body_read(row: m.Body, acronyms: dict[str, str | None]) -> s.BodyRead:
+    targets = [line.target_id for line in row.reporting]
+    return s.BodyRead(
+        id=row.id,
+        acronym=row.acronym,
+        name=s.Text(en=row.name_en, id=row.name_id),
+        level=row.level,
+        sector=row.sector_id,
+        pillar=row.pillar_id,
+        reports_to=[acronyms.get(t) or t for t in targets],
+        reports_to_ids=targets,
+        partner_format=row.partner_format_id,
+        meeting_interval=row.meeting_interval,
+        chair_rotation=row.chair_rotation,
+        established=row.established,
+        formats=[f["name"] for f in row.formats or []],
+        mandate=s.Text(en=row.mandate_en, id=row.mandate_id),
+        composition_id=row.composition_id,
+        **_src(row),
+    )
+
+
+def focal_point_read(row: m.FocalPoint) -> s.FocalPointRead:
+    return s.FocalPointRead(
+        id=row.id,
+        member_state=row.member_state,
+        sector=row.sector_id,
+        agency=s.Text(en=row.agency_name_en, id=row.agency_name_id),
+        agency_acronym=row.agency_acronym,
+        **_src(row),
+    )
+
+
+def plan_read(row: m.Plan) -> s.PlanRead:
+    return s.PlanRead(
+        id=row.id,
+        title=s.Text(en=row.title_en, id=row.title_id),
+        kind=row.kind,
+        sectors=list(row.sectors or []),
+        bodies=list(row.bodies or []),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        adopted=row.adopted,
+        priority_label=s.Text(en=row.priority_label_en, id=row.priority_label_id),
+        priorities=[
+            s.PriorityRead(number=p["number"], title=s.Text(en=p.get("title_en"), id=p.get("title_id")))
+            for p in row.priorities or []
+        ],
+        summary=s.Text(en=row.summary_en, id=row.summary_id),
+        **_src(row),
+    )
+
+
+def programme_read(row: m.Programme) -> s.ProgrammeRead:
+    return s.ProgrammeRead(
+        id=row.id,
+        name=s.Text(en=row.name_en, id=row.name_id),
+        acronym=row.acronym,
+        kind=row.kind,
+        sectors=list(row.sectors or []),
+        bodies=list(row.bodies or []),
+        partners=list(row.partners or []),
+        member_states=list(row.member_states or []),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        description=s.Text(en=row.description_en, id=row.description_id),
+        **_src(row),
+    )
+
+
+def meeting_read(row: m.Meeting) -> s.MeetingRead:
+    return s.MeetingRead(
+        id=row.id,
+        body=row.body_id,
+        number=row.number,
+        title=s.Text(en=row.title_en, id=row.title_id),
+        host=row.host,
+        venue=row.venue,
+        city=row.city,
+        date_start=row.date_start,
+        date_end=row.date_end,
+        member_states=list(row.member_states or []),
+        partners=list(row.partners or []),
+        outcomes=[
+            s.OutcomeRead(kind=o["kind"], text=s.Text(en=o.get("text_en"), id=o.get("text_id")))
+            for o in row.outcomes or []
+        ],
+        **_src(row),
+    )
+
+
+def statistic_read(row: m.Statistic) -> s.StatisticRead:
+    return s.StatisticRead(
+        id=row.id,
+        label=s.Text(en=row.label_en, id=row.label_id),
+        value=row.value,
+        unit=row.unit,
+        year=row.year,
+        scope=row.scope,
+        sector=row.sector_id,
+        **_src(row),
+    )
+
+
+# --- member states, partners, pillars, sectors ------------------------------------------------
+
+
+def list_member_states(session: Session, *, on: dt.date | None = None) -> list[s.MemberStateRead]:
+    """Member states that were members on ``on`` (all of today's members when ``on`` is None)."""
+    return [member_state_read(r) for r in session.scalars(repo.member_states(on=on))]
+
+
+def get_member_state(session: Session, *, code: str) -> s.MemberStateRead:
+    row = session.get(m.MemberState, code.upper())
+    if row is None:
+        raise NotFound(f"no member state with code {code!r}")
+    return member_state_read(row)
+
+
+def list_partners(session: Session, *, kind: str | None = None) -> list[s.PartnerRead]:
+    stmt = select(m.Partner).order_by(m.Partner.kind, m.Partner.name_en)
+    if kind is not None:
+        stmt = stmt.where(m.Partner.kind == kind)
+    return [partner_read(r) for r in session.scalars(stmt)]
+
+
+def get_partner(session: Session, *, partner_id: str) -> s.PartnerRead:
+    row = session.get(m.Partner, partner_id)
+    if row is None:
+        raise NotFound(f"no partner with id {partner_id!r}")
+    return partner_read(row)
+
+
+def list_formats(session: Session) -> list[s.PartnerFormatRead]:
+    return [format_read(r) for r in session.scalars(select(m.PartnerFormat).order_by(m.PartnerFormat.id))]
+
+
+def list_pillars(session: Session) -> list[s.PillarRead]:
+    return [pillar_read(r) for r in session.scalars(select(m.Pillar).order_by(m.Pillar.id))]
+
+
+def list_sectors(session: Session, *, pillar: str | None = None) -> list[s.SectorRead]:
+    stmt = select(m.Sector).order_by(m.Sector.name_en)
+    if pillar is not None:
+        stmt = stmt.where(m.Sector.pillar_id == pillar)
+    return [sector_read(r) for r in session.scalars(stmt)]
+
+
+def get_sector(session: Session, *, sector_id: str) -> s.SectorRead:
+    row = session.get(m.Sector, sector_id)
+    if row is None:
+        raise NotFound(f"no sector with id {sector_id!r}")
+    return sector_read(row)
+
+
+# --- bodies -----------------------------------------------------------------------------------
+
+
+def list_bodies(
+    session: Session,
+    *,
+    sector: str | None = None,
+    level: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[s.BodyRead]:
+    _check_page(limit, offset)
+    if level is not None and level not in BODY_LEVELS:
+        raise Invalid(f"unknown level {level!r}; one of: {', '.join(BODY_LEVELS)}", parameter="level")
+    rows, total = repo.page(session, repo.bodies(sector=sector, level=level, q=q), limit=limit, offset=offset)
+    acronyms = repo.body_acronyms(session)
+    return Page([body_read(r, acronyms) for r in rows], total, limit, offset)
+
+
+def get_body(session: Session, *, body_id: str) -> s.BodyDetail:
+    row = session.scalar(select(m.Body).options(selectinload(m.Body.reporting)).where(m.Body.id == body_id))
+    if row is None:
+        raise NotFound(f"no body with id {body_id!r}")
+    acronyms = repo.body_acronyms(session)
+    targets = [line.target_id for line in row.reporting]
+    sources = session.scalars(
+        select(m.Body).join(m.ReportingLine, m.ReportingLine.body_id == m.Body.id)
+        .where(m.ReportingLine.target_id == body_id).order_by(m.Body.id)
+    ).all()  # fmt: skip
+    linked = {b.id: b for b in session.scalars(select(m.Body).where(m.Body.id.in_(targets)))}
+    return s.BodyDetail(
+        **body_read(row, acronyms).model_dump(),
+        reports_to_bodies=[body_link(linked[t]) for t in targets if t in linked],
+        reported_by=[body_link(b) for b in sources],
+    )
+
+
+def update_body(session: Session, *, body_id: str, changes: dict[str, Any]) -> s.BodyDetail:
+    """Change plain fields of a body (a user edit; ``ascc init`` will not overwrite it)."""
+    row = session.get(m.Body, body_id)
+    if row is None:
+        raise NotFound(f"no body with id {body_id!r}")
+    editable = {
+        "name_en",
+        "name_id",
+        "mandate_en",
+        "mandate_id",
+        "meeting_interval",
+        "established",
+        "acronym",
+    }
+    for key, value in changes.items():
+        if key not in editable:
+            raise Invalid(f"field {key!r} cannot be changed here", parameter=key)
+        setattr(row, key, value)
+    session.flush()
+    return get_body(session, body_id=body_id)
+
+
+def org_chart(session: Session, *, sector_id: str) -> list[s.OrgNode]:
+    """The sector's bodies as trees along their reporting lines, top bodies first.
+
+    A body that reports to several bodies of the sector appears under each of them.
+    """
+    get_sector(session, sector_id=sector_id)
+    rows = session.scalars(repo.bodies(sector=sector_id)).all()
+    in_sector = {b.id: b for b in rows}
+    children: dict[str, list[str]] = defaultdict(list)
+    for b in rows:
+        for line in b.reporting:
+            if line.target_id in in_sector:
+                children[line.target_id].append(b.id)
+    roots = [b.id for b in rows if not any(line.target_id in in_sector for line in b.reporting)]
+    order = {lvl: i for i, lvl in enumerate(BODY_LEVELS)}
+    roots.sort(key=lambda bid: (order.get(in_sector[bid].level, 99), bid))
+
+    def build(bid: str, path: frozenset[str]) -> s.OrgNode:
+        kids = sorted(children.get(bid, []), key=lambda c: (order.get(in_sector[c].level, 99), c))
+        return s.OrgNode(
+            body=body_link(in_sector[bid]),
+            level=in_sector[bid].level,
+            children=[build(c, path | {c}) for c in kids if c not in path],
+        )
+
+    return [build(r, frozenset({r})) for r in roots]
+
+
+# --- focal points, plans, programmes, meetings, statistics --------------------------------------
+
+
+def list_focal_points(
+    session: Session, *, member_state: str | None = None, sector: str | None = None
+) -> list[s.FocalPointRead]:
+    stmt = select(m.FocalPoint).order_by(m.FocalPoint.member_state, m.FocalPoint.sector_id, m.FocalPoint.id)
+    if member_state is not None:
+        stmt = stmt.where(m.FocalPoint.member_state == member_state.upper())
+    if sector is not None:
+        stmt = stmt.where(m.FocalPoint.sector_id == sector)
+    return [focal_point_read(r) for r in session.scalars(stmt)]
+
+
+def _json_list_filter(rows: list, attr: str, value: str | None) -> list:
+    return rows if value is None else [r for r in rows if value in (getattr(r, attr) or [])]
+
+
+def list_plans(session: Session, *, sector: str | None = None) -> list[s.PlanRead]:
+    rows = list(session.scalars(select(m.Plan).order_by(m.Plan.period_start.desc(), m.Plan.id)))
+    return [plan_read(r) for r in _json_list_filter(rows, "sectors", sector)]
+
+
+def get_plan(session: Session, *, plan_id: str) -> s.PlanRead:
+    row = session.get(m.Plan, plan_id)
+    if row is None:
+        raise NotFound(f"no plan with id {plan_id!r}")
+    return plan_read(row)
+
+
+def list_programmes(
+    session: Session, *, sector: str | None = None, partner: str | None = None, kind: str | None = None
+) -> list[s.ProgrammeRead]:
+    stmt = select(m.Programme).order_by(m.Programme.kind, m.Programme.id)
+    if kind is not None:
+        stmt = stmt.where(m.Programme.kind == kind)
+    rows = _json_list_filter(list(session.scalars(stmt)), "sectors", sector)
+    return [programme_read(r) for r in _json_list_filter(rows, "partners", partner)]
+
+
+def get_programme(session: Session, *, programme_id: str) -> s.ProgrammeRead:
+    row = session.get(m.Programme, programme_id)
+    if row is None:
+        raise NotFound(f"no programme with id {programme_id!r}")
+    return programme_read(row)
+
+
+def list_meetings(session: Session, *, body: str | None = None) -> list[s.MeetingRead]:
+    stmt = select(m.Meeting).order_by(m.Meeting.body_id, m.Meeting.number)
+    if body is not None:
+        stmt = stmt.where(m.Meeting.body_id == body)
+    return [meeting_read(r) for r in session.scalars(stmt)]
+
+
+def get_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead:
+    row = session.get(m.Meeting, meeting_id)
+    if row is None:
+        raise NotFound(f"no meeting with id {meeting_id!r}")
+    return meeting_read(row)
+
+
+def list_statistics(session: Session, *, sector: str | None = None) -> list[s.StatisticRead]:
+    stmt = select(m.Statistic).order_by(m.Statistic.sector_id, m.Statistic.id)
+    if sector is not None:
+        stmt = stmt.where(m.Statistic.sector_id == sector)
+    return [statistic_read(r) for r in session.scalars(stmt)]
+
+
+# --- cross-cutting views ----------------------------------------------------------------------
+
+
+def cooperation_network(session: Session, *, on: dt.date) -> s.Network:
+    """Member states as nodes, cooperation by sector as edges (seed 001's "jaringan").
+
+    Every ASCC sectoral body brings together all member states, so two states that were both
+    members on ``on`` cooperate in every sector that has at least one body.
+    """
+    states = list_member_states(session, on=on)
+    active = sorted({sid for sid in session.scalars(select(m.Body.sector_id)) if sid})
+    sectors = [sector_read(r) for r in session.scalars(select(m.Sector).where(m.Sector.id.in_(active)))]
+    edges = [
+        s.NetworkEdge(source=a.code, target=b.code, sectors=active)
+        for a, b in itertools.combinations(states, 2)
+    ]
+    return s.Network(on=on, nodes=states, edges=edges, sectors=sorted(sectors, key=lambda x: x.id))
+
+
+def search(session: Session, *, q: str, limit: int = 50) -> list[s.SearchHit]:
+    """Case-insensitive substring search over names and acronyms of registry records."""
+    needle = q.strip().lower()
+    if not needle:
+        return []
+    hits: list[s.SearchHit] = []
+
+    def scan(
+        kind: str, rows: list, fields: tuple[str, ...], key: Callable, url: str, title: Callable
+    ) -> None:
+        for r in rows:
+            if any(needle in (getattr(r, f) or "").lower() for f in fields):
+                hits.append(s.SearchHit(type=kind, id=key(r), title=title(r), url=url.format(key(r))))
+
+    scan(
+        "body",
+        list(session.scalars(select(m.Body).order_by(m.Body.id))),
+        ("acronym", "name_en", "name_id", "mandate_id", "mandate_en"),
+        lambda r: r.id,
+        "/bodies/{}",
+        lambda r: s.Text(en=f"{r.acronym} — {r.name_en}" if r.acronym else r.name_en, id=r.name_id),
+    )
+    scan(
+        "sector",
+        list(session.scalars(select(m.Sector).order_by(m.Sector.id))),
+        ("name_en", "name_id", "summary_id", "summary_en"),
+        lambda r: r.id,
+        "/sectors/{}",
+        lambda r: s.Text(en=r.name_en, id=r.name_id),
+    )
+    scan(
+        "plan",
+        list(session.scalars(select(m.Plan).order_by(m.Plan.id))),
+        ("title_en", "title_id"),
+        lambda r: r.id,
+        "/plans/{}",
+        lambda r: s.Text(en=r.title_en, id=r.title_id),
+    )
+    scan(
+        "programme",
+        list(session.scalars(select(m.Programme).order_by(m.Programme.id))),
+        ("name_en", "name_id", "acronym"),
+        lambda r: r.id,
+        "/programmes/{}",
+        lambda r: s.Text(en=r.name_en, id=r.name_id),
+    )
+    scan("member_state", list(session.scalars(select(m.MemberState).order_by(m.MemberState.code))),
+         ("name_en", "name_id", "code"), lambda r: r.code, "/member-states/{}",
+         lambda r: s.Text(en=r.name_en, id=r.name_id))  # fmt: skip
+    return hits[:limit]

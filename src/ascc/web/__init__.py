@@ -1,0 +1,1 @@
+"""Server-rendered pages in English and Bahasa Indonesia; every page has a ``.json`` twin."""

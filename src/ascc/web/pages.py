@@ -1,0 +1,287 @@
+"""The pages. Each builds one context; it renders as HTML at ``/path`` and as JSON at ``/path.json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.encoders import jsonable_encoder
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+from starlette.responses import HTMLResponse, Response
+
+from ascc.db.uow import unit_of_work
+from ascc.http.responses import json_response
+from ascc.kit.errors import Invalid
+from ascc.registry import service as registry_service
+from ascc.web import i18n
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+router = APIRouter(include_in_schema=False)
+
+LEVEL_NAMES = {
+    "council": ("Council", "Dewan"),
+    "ministerial": ("Ministerial", "Tingkat menteri"),
+    "senior_officials": ("Senior officials", "Pejabat senior"),
+    "committee": ("Committee", "Komite"),
+    "working_group": ("Working group", "Kelompok kerja"),
+    "task_force": ("Task force", "Gugus tugas"),
+    "centre": ("Centre", "Pusat"),
+    "network": ("Network", "Jejaring"),
+    "foundation": ("Foundation", "Yayasan"),
+    "forum": ("Forum", "Forum"),
+    "platform": ("Platform", "Platform"),
+    "fund": ("Fund", "Dana"),
+    "award": ("Award", "Penghargaan"),
+    "secretariat_unit": ("ASEAN Secretariat unit", "Unit Sekretariat ASEAN"),
+}
+INTERVAL_NAMES = {
+    "annual": ("Every year", "Setiap tahun"),
+    "at_least_annual": ("At least once a year", "Setidaknya sekali setahun"),
+    "biennial": ("Every two years", "Setiap dua tahun"),
+    "triennial": ("Every three years", "Setiap tiga tahun"),
+}
+
+
+@cache
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def _localiser(lang: str) -> Callable[[Any], str]:
+    other = "id" if lang == "en" else "en"
+
+    def loc(text: Any) -> str:
+        if text is None:
+            return ""
+        if isinstance(text, dict):
+            return text.get(lang) or text.get(other) or ""
+        return getattr(text, lang, None) or getattr(text, other, None) or ""
+
+    return loc
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> Response:
+    lang, remember = i18n.choose_language(request)
+    loc = _localiser(lang)
+
+    def url_with(**params: Any) -> str:
+        query = dict(request.query_params)
+        query.update({k: v for k, v in params.items() if v is not None})
+        return request.url.path + "?" + urlencode(query)
+
+    html = (
+        environment(lang)
+        .get_template(template)
+        .render(
+            **context,
+            lang=lang,
+            languages=i18n.LANGUAGE_NAMES,
+            loc=loc,
+            level_name=lambda lvl: LEVEL_NAMES.get(lvl, (lvl, lvl))[0 if lang == "en" else 1],
+            interval_name=lambda iv: INTERVAL_NAMES.get(iv, (iv, iv))[0 if lang == "en" else 1] if iv else "",
+            url_with=url_with,
+            path=request.url.path,
+            json_url=request.url.path.rstrip("/") + (".json" if request.url.path != "/" else "index.json"),
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if remember:
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+def page(path: str, template: str) -> Callable:
+    """Register ``path`` (HTML) and its JSON twin for a function ``(session, request, **params) → ctx``."""
+
+    def register(build: Callable[..., dict[str, Any]]) -> Callable:
+        json_path = "/index.json" if path == "/" else path + ".json"
+
+        def html_view(request: Request) -> Response:
+            return render(request, template, _build(build, request))
+
+        def json_view(request: Request) -> Response:
+            return json_response(request, jsonable_encoder(_build(build, request)))
+
+        router.add_api_route(path, html_view, methods=["GET"], name=build.__name__)
+        router.add_api_route(json_path, json_view, methods=["GET"], name=build.__name__ + "_json")
+        return build
+
+    return register
+
+
+def _build(build: Callable[..., dict[str, Any]], request: Request) -> dict[str, Any]:
+    with unit_of_work(request.app.state.session_factory) as session:
+        return build(session, request, **request.path_params)
+
+
+def _on(request: Request) -> dt.date:
+    raw = request.query_params.get("on")
+    if not raw:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"on={raw!r} is not a date (YYYY-MM-DD)", parameter="on") from None
+
+
+@page("/", "home.html")
+def home(session: Session, request: Request) -> dict[str, Any]:
+    today = dt.date.today()
+    bodies = registry_service.list_bodies(session, limit=500)
+    counts: dict[str, int] = {}
+    for b in bodies.items:
+        if b.sector:
+            counts[b.sector] = counts.get(b.sector, 0) + 1
+    return {
+        "pillars": registry_service.list_pillars(session),
+        "sectors": registry_service.list_sectors(session),
+        "body_counts": counts,
+        "member_states": registry_service.list_member_states(session, on=today),
+        "body_total": bodies.total,
+        "plans": registry_service.list_plans(session)[:6],
+        "statistics": registry_service.list_statistics(session),
+    }
+
+
+@page("/sectors", "sectors.html")
+def sectors(session: Session, request: Request) -> dict[str, Any]:
+    return {
+        "pillars": registry_service.list_pillars(session),
+        "sectors": registry_service.list_sectors(session),
+    }
+
+
+@page("/sectors/{sector_id}", "sector.html")
+def sector(session: Session, request: Request, sector_id: str) -> dict[str, Any]:
+    return {
+        "sector": registry_service.get_sector(session, sector_id=sector_id),
+        "org_chart": registry_service.org_chart(session, sector_id=sector_id),
+        "bodies": registry_service.list_bodies(session, sector=sector_id, limit=500).items,
+        "focal_points": registry_service.list_focal_points(session, sector=sector_id),
+        "plans": registry_service.list_plans(session, sector=sector_id),
+        "programmes": registry_service.list_programmes(session, sector=sector_id),
+        "statistics": registry_service.list_statistics(session, sector=sector_id),
+    }
+
+
+@page("/bodies", "bodies.html")
+def bodies(session: Session, request: Request) -> dict[str, Any]:
+    qp = request.query_params
+    level = qp.get("level") or None
+    sector_id = qp.get("sector") or None
+    q = qp.get("q") or None
+    try:
+        offset = max(int(qp.get("offset", 0)), 0)
+    except ValueError:
+        raise Invalid("offset must be a whole number", parameter="offset") from None
+    result = registry_service.list_bodies(
+        session, sector=sector_id, level=level, q=q, limit=50, offset=offset
+    )
+    return {
+        "bodies": result.items,
+        "total": result.total,
+        "offset": offset,
+        "limit": 50,
+        "pages": math.ceil(result.total / 50) if result.total else 1,
+        "filters": {"sector": sector_id, "level": level, "q": q},
+        "sectors": registry_service.list_sectors(session),
+        "levels": list(LEVEL_NAMES),
+    }
+
+
+@page("/bodies/{body_id}", "body.html")
+def body(session: Session, request: Request, body_id: str) -> dict[str, Any]:
+    detail = registry_service.get_body(session, body_id=body_id)
+    return {
+        "body": detail,
+        "sector": registry_service.get_sector(session, sector_id=detail.sector) if detail.sector else None,
+        "meetings": registry_service.list_meetings(session, body=body_id),
+    }
+
+
+@page("/member-states", "member_states.html")
+def member_states(session: Session, request: Request) -> dict[str, Any]:
+    on = _on(request)
+    return {"on": on, "member_states": registry_service.list_member_states(session, on=on)}
+
+
+@page("/member-states/{code}", "member_state.html")
+def member_state(session: Session, request: Request, code: str) -> dict[str, Any]:
+    state = registry_service.get_member_state(session, code=code)
+    sectors = {s.id: s for s in registry_service.list_sectors(session)}
+    return {
+        "state": state,
+        "focal_points": registry_service.list_focal_points(session, member_state=state.code),
+        "sectors": sectors,
+    }
+
+
+@page("/partners", "partners.html")
+def partners(session: Session, request: Request) -> dict[str, Any]:
+    return {
+        "partners": registry_service.list_partners(session),
+        "formats": registry_service.list_formats(session),
+    }
+
+
+@page("/plans", "plans.html")
+def plans(session: Session, request: Request) -> dict[str, Any]:
+    return {"plans": registry_service.list_plans(session, sector=request.query_params.get("sector") or None)}
+
+
+@page("/plans/{plan_id}", "plan.html")
+def plan(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
+    return {"plan": registry_service.get_plan(session, plan_id=plan_id)}
+
+
+@page("/programmes", "programmes.html")
+def programmes(session: Session, request: Request) -> dict[str, Any]:
+    return {"programmes": registry_service.list_programmes(session)}
+
+
+@page("/programmes/{programme_id}", "programme.html")
+def programme(session: Session, request: Request, programme_id: str) -> dict[str, Any]:
+    return {"programme": registry_service.get_programme(session, programme_id=programme_id)}
+
+
+@page("/meetings/{meeting_id}", "meeting.html")
+def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, Any]:
+    return {"meeting": registry_service.get_meeting(session, meeting_id=meeting_id)}
+
+
+@page("/network", "network.html")
+def network(session: Session, request: Request) -> dict[str, Any]:
+    net = registry_service.cooperation_network(session, on=_on(request))
+    n = len(net.nodes)
+    radius, cx, cy = 200, 260, 260
+    positions = {
+        node.code: (
+            round(cx + radius * math.sin(2 * math.pi * i / n), 1),
+            round(cy - radius * math.cos(2 * math.pi * i / n), 1),
+        )
+        for i, node in enumerate(net.nodes)
+    }
+    return {"network": net, "positions": positions}
+
+
+@page("/search", "search.html")
+def search(session: Session, request: Request) -> dict[str, Any]:
+    q = (request.query_params.get("q") or "").strip()[:200]
+    return {"q": q, "hits": registry_service.search(session, q=q) if q else []}
