@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install init lint locale bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+init: install
+	$(BIN)/ascc init
+
+run: init
+	$(BIN)/ascc serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/ascc check
+	$(BIN)/pytest -q -p no:cacheprovider
+
+locale: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location --omit-header \
+		-o src/ascc/locale/messages.pot .
+	$(BIN)/pybabel update -i src/ascc/locale/messages.pot -d src/ascc/locale -l id --no-fuzzy-matching
+
+bench: install
+	$(BIN)/python benchmarks/read_api.py
+
+clean:
+	rm -rf $(VENV) ascc.db ascc.db-wal ascc.db-shm test-artifacts

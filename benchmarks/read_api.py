@@ -1,0 +1,138 @@
+"""Read-API throughput and latency: ``ascc serve`` against Datasette on the same SQLite file.
+
+    .venv/bin/python benchmarks/read_api.py [--seconds 10] [--connections 32]
+
+Builds a fresh SQLite database with ``ascc init``, serves it with ``ascc serve`` (one worker) and
+with ``datasette serve`` (one process) on loopback, and drives each with the same closed-loop
+load generator: N concurrent keep-alive connections, each sending the next request as soon as the
+previous answer arrives. Two requests per server, the same rows as JSON:
+
+- body list:   /api/v1/bodies?limit=100              vs  /ascc/bodies.json?_size=100&_shape=array
+- body detail: /api/v1/bodies/asoen                  vs  /ascc/bodies/asoen.json?_shape=array
+
+Prints requests per second, p50 and p99 latency, and our/Datasette throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+CASES = [
+    ("body list", "/api/v1/bodies?limit=100", "/ascc/bodies.json?_size=100&_shape=array"),
+    ("body detail", "/api/v1/bodies/asoen", "/ascc/bodies/asoen.json?_shape=array"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd: list[str], env: dict[str, str], probe: str) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(probe, timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"could not start: {' '.join(cmd)}")
+
+
+async def drive(url: str, seconds: float, connections: int) -> tuple[int, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                r = await client.get(url)
+                await r.aread()
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    errors += 1
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+    return len(latencies), latencies, errors
+
+
+def measure(url: str, seconds: float, connections: int) -> dict[str, float]:
+    asyncio.run(drive(url, 1.0, connections))  # warm-up
+    n, lat, errors = asyncio.run(drive(url, seconds, connections))
+    lat.sort()
+    return {
+        "rps": n / seconds,
+        "p50_ms": statistics.median(lat) * 1000,
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="ascc-bench-"))
+    db = workdir / "ascc.db"
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{db}"}
+    subprocess.run([BIN / "ascc", "init"], env=env, check=True, capture_output=True)
+
+    ours_port, theirs_port = free_port(), free_port()
+    ours = start([str(BIN / "ascc"), "serve", "--port", str(ours_port)], env,
+                 f"http://127.0.0.1:{ours_port}/api/v1/pillars")  # fmt: skip
+    theirs = start([str(BIN / "datasette"), "serve", str(db), "--port", str(theirs_port)], env,
+                   f"http://127.0.0.1:{theirs_port}/ascc.json")  # fmt: skip
+    rows = []
+    try:
+        for name, our_path, their_path in CASES:
+            a = measure(f"http://127.0.0.1:{ours_port}{our_path}", args.seconds, args.connections)
+            b = measure(f"http://127.0.0.1:{theirs_port}{their_path}", args.seconds, args.connections)
+            rows.append((name, a, b))
+    finally:
+        ours.terminate()
+        theirs.terminate()
+        ours.wait()
+        theirs.wait()
+
+    print(
+        f"{args.connections} connections, {args.seconds:.0f} s per case, loopback, one process per server\n"
+    )
+    print("| case | server | req/s | p50 ms | p99 ms | errors | throughput ratio (ascc / Datasette) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name, a, b in rows:
+        ratio = a["rps"] / b["rps"] if b["rps"] else float("nan")
+        print(
+            f"| {name} | ascc | {a['rps']:.0f} | {a['p50_ms']:.1f} | {a['p99_ms']:.1f} | {a['errors']} | {ratio:.2f} |"
+        )
+        print(
+            f"| {name} | Datasette | {b['rps']:.0f} | {b['p50_ms']:.1f} | {b['p99_ms']:.1f} | {b['errors']} | |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Facts from the seeds, as a reviewer would check them in the reference data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ascc.reference.quotes import check_quotes
+from ascc.registry import service as registry_service
+from tests.conftest import SEEDS
+
+
+def body(reference, body_id: str):
+    return next(b for b in reference["bodies"] if b.id == body_id)
+
+
+def test_every_quote_is_in_its_seed(reference):
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside the repository")
+    assert check_quotes(reference, SEEDS) == []
+
+
+def test_every_record_has_a_source(reference):
+    for name, records in reference.records.items():
+        for rec in records:
+            assert rec.sources, f"{name}: {rec} has no source"
+
+
+@pytest.mark.parametrize(
+    ("body_id", "target"),
+    [("acw", "ammw"), ("acwc", "ammswd"), ("som-ed", "ased"), ("somca", "amca"), ("scc", "coci"),
+     ("sci", "coci"), ("asoen", "amme"), ("com-aathp", "cop-aathp"), ("atfp", "com-aathp"),
+     ("acdm", "ammdm"), ("somswd", "ammswd"), ("slom", "almm"), ("acmw", "slom"), ("somhd", "ahmm"),
+     ("somrdpe", "ammrdpe"), ("soms", "amms"), ("somri", "amri"), ("soca", "ascc-council")],
+)  # fmt: skip
+def test_reporting_lines_from_the_seeds(reference, body_id, target):
+    assert target in body(reference, body_id).reports_to
+
+
+def test_acdm_reports_to_ministers_and_to_the_aadmer_cop(reference):
+    assert {"ammdm", "cop-aadmer"} <= set(body(reference, "acdm").reports_to)
+
+
+def test_environment_working_groups_report_to_asoen_and_rotate_by_interest(reference):
+    wgs = [b for b in reference["bodies"] if b.sector == "environment" and b.level == "working_group"]
+    assert len(wgs) == 7
+    for wg in wgs:
+        assert "asoen" in wg.reports_to
+        assert wg.chair_rotation.rule == "expression_of_interest"
+        assert wg.chair_rotation.term_years == 3
+
+
+def test_meeting_cycles(reference):
+    assert body(reference, "amme").meeting_interval == "biennial"
+    assert body(reference, "asoen").meeting_interval == "annual"
+    assert body(reference, "ammswd").meeting_interval == "triennial"
+    assert body(reference, "somswd").meeting_interval == "annual"
+    assert body(reference, "cop-aathp").meeting_interval == "at_least_annual"
+    assert body(reference, "ahmm").meeting_interval == "biennial"
+    assert body(reference, "almm").meeting_interval == "biennial"
+
+
+def test_chair_rotations(reference):
+    asoen = body(reference, "asoen").chair_rotation
+    assert (asoen.rule, asoen.term_years, asoen.host_follows_asean_chair) == ("alphabetical", 3, True)
+    acdm = body(reference, "acdm").chair_rotation
+    assert (acdm.rule, acdm.term_years) == ("alphabetical", 1)
+
+
+def test_years_established(reference):
+    assert body(reference, "amme").established == 1981
+    assert body(reference, "ahmm").established == 1980
+    assert body(reference, "acdm").established == 2003
+    assert body(reference, "ammrdpe").established == 1988
+    assert body(reference, "alicom").established == 2021
+    assert body(reference, "ased").established is None  # the seeds don't say
+
+
+def test_same_acronym_different_bodies(reference):
+    education = body(reference, "apt-emm-education")
+    environment = body(reference, "apt-emm-environment")
+    assert education.acronym == environment.acronym == "APT EMM"
+    assert (education.sector, environment.sector) == ("education", "environment")
+
+
+def test_partner_formats_of_culture_ministers(reference):
+    formats = {f.name: f.format for f in body(reference, "amca").formats}
+    assert formats["AMCA+3"] == "asean-plus-three"
+    assert formats["AMCA+Japan"] == "asean-japan"
+    apt = next(f for f in reference["formats"] if f.id == "asean-plus-three")
+    assert sorted(apt.partners) == ["CHN", "JPN", "KOR"]
+
+
+def test_seed_errors_are_corrected_with_a_note(reference):
+    acdm = body(reference, "acdm")
+    seed_texts = " ".join(c.seed_text for c in acdm.corrections)
+    assert "20215" in seed_texts
+    assert "2025" in " ".join(c.value for c in acdm.corrections)
+    assert "20215" not in (acdm.mandate_id or "")
+
+
+def test_indonesian_focal_points_exactly_as_given(reference):
+    idn = [f for f in reference["focal_points"] if f.member_state == "IDN"]
+    health = sorted(f.agency_name_id for f in idn if f.sector == "health")
+    assert health == ["Badan Pengawas Obat dan Makanan (BPOM)", "Kementerian Kesehatan"] or len(health) == 2
+    by_sector = {f.sector: f.agency_name_id for f in idn}
+    assert by_sector["disaster-management"].startswith("Badan Nasional Penanggulangan Bencana")
+    assert by_sector["social-welfare"] == "Kementerian Sosial"
+    assert by_sector["ascc-coordination"] == "Kemenko PMK"
+    assert by_sector["environment"] == by_sector["haze"]
+    assert by_sector["education"] == by_sector["culture"]
+
+
+def test_timor_leste_is_the_eleventh_member_from_26_october_2025(session):
+    assert len(registry_service.list_member_states(session, on=dt.date(2024, 12, 31))) == 10
+    members = registry_service.list_member_states(session, on=dt.date(2025, 10, 26))
+    assert len(members) == 11
+    assert registry_service.get_member_state(session, code="TLS").joined == dt.date(2025, 10, 26)
+    assert len(registry_service.list_member_states(session, on=dt.date(1967, 8, 8))) == 5
+
+
+def test_plans_and_priorities(reference):
+    plans = {p.id: p for p in reference["plans"]}
+    assert len(plans["asean-ydi-2022"].priorities) == 7
+    assert len(plans["asean-ydi-2017"].priorities) == 5
+    acw = next(p for p in plans.values() if "acw" in p.bodies and p.period_start == 2021)
+    assert len(acw.priorities) == 7
+
+
+def test_ninth_ammswd_meeting(reference):
+    meeting = next(m for m in reference["meetings"] if m.body == "ammswd" and m.number == 9)
+    assert meeting.host == "IDN"
+    assert sorted(meeting.partners) == ["CHN", "JPN", "KOR"]
+    assert len(meeting.outcomes) == 3
+    assert meeting.date_start is None  # the seed gives no date
+
+
+def test_statistics_carry_units_and_scale(reference):
+    stats = {(s.value, s.unit) for s in reference["statistics"]}
+    assert (5_600_000, "people") in stats

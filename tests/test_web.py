@@ -1,0 +1,80 @@
+"""Pages in both languages, the language choice, JSON twins and error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = ["/", "/sectors", "/sectors/environment", "/bodies", "/bodies/asoen", "/member-states",
+         "/member-states/IDN", "/partners", "/plans", "/plans/asean-ydi-2022", "/programmes",
+         "/network", "/search?q=haze", "/meetings/ammswd-9"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_in_both_languages_with_a_json_twin(client, path):
+    en = client.get(path, params={"lang": "en"})
+    assert en.status_code == 200 and '<html lang="en">' in en.text
+    idn = client.get(path, params={"lang": "id"})
+    assert idn.status_code == 200 and '<html lang="id">' in idn.text
+    assert "Negara anggota" in idn.text and "Member states" in en.text
+    base, _, query = path.partition("?")
+    twin = "/index.json" if base == "/" else base + ".json"
+    data = client.get(twin + ("?" + query if query else ""))
+    assert data.status_code == 200 and data.headers["content-type"].startswith("application/json")
+    assert isinstance(data.json(), dict)
+
+
+def test_language_choice_is_remembered(client):
+    client.cookies.clear()
+    r = client.get("/sectors", params={"lang": "id"})
+    assert "lang=id" in r.headers["set-cookie"]
+    assert '<html lang="id">' in client.get("/bodies").text
+    client.cookies.clear()
+
+
+def test_accept_language_on_first_visit(client):
+    client.cookies.clear()
+    assert '<html lang="id">' in client.get("/", headers={"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"}).text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "fr"}).text
+
+
+def test_body_page_shows_reporting_rotation_and_sources(client):
+    html = client.get("/bodies/asoen", params={"lang": "en"}).text
+    assert "AMME" in html
+    assert "alphabetical order" in html and "hosting follows the ASEAN chair" in html
+    assert "003_7591d795653bab0c.txt" in html
+    html_id = client.get("/bodies/asoen", params={"lang": "id"}).text
+    assert "menurut abjad" in html_id
+
+
+def test_sector_page_has_org_chart_and_focal_point(client):
+    html = client.get("/sectors/environment", params={"lang": "id"}).text
+    assert "Bagan organisasi" in html
+    assert "Kementerian Lingkungan Hidup dan Kehutanan" in html
+    assert html.index("AMME") < html.index("ASOEN") < html.index("AWGCC")
+
+
+def test_member_states_page_as_of_a_date(client):
+    assert "Timor-Leste" not in client.get("/member-states", params={"on": "2024-01-01", "lang": "en"}).text
+    assert "Timor-Leste" in client.get("/member-states", params={"lang": "en"}).text
+    assert client.get("/member-states", params={"on": "yesterday"}).status_code == 422
+
+
+def test_unknown_page_is_a_localised_404(client):
+    r = client.get("/bodies/no-such-body", params={"lang": "id"})
+    assert r.status_code == 404 and "Tidak ditemukan" in r.text
+    assert client.get("/bodies/no-such-body.json").headers["content-type"] == "application/problem+json"
+
+
+def test_search_box_finds_bodies_both_ways(client):
+    assert "/bodies/ammswd" in client.get("/search", params={"q": "AMMSWD"}).text
+    assert "/bodies/asean-foundation" in client.get("/search", params={"q": "Yayasan"}).text
+    assert client.get("/search.json", params={"q": '(("*'}).status_code == 200
+
+
+def test_pages_have_accessibility_basics(client):
+    html = client.get("/bodies", params={"lang": "en"}).text
+    assert 'class="skip" href="#main"' in html
+    assert '<label for="f-sector">' in html and 'id="f-sector"' in html
+    assert '<meta name="viewport"' in html
+    assert "http://" not in html.split("<body>")[0].replace("http://www.w3.org", "")  # no CDN assets

@@ -1,0 +1,38 @@
+"""Writes: the Secretariat corrects a body; the change is visible at once and the ETag moves."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ascc.app import create_app
+from ascc.config import Settings
+from tests.conftest import load
+
+AUTH = {"Authorization": "Bearer s3cret"}
+
+
+def test_patch_body_changes_it_and_its_etag(fresh_url, reference):
+    load(fresh_url, reference)
+    with TestClient(create_app(Settings(database_url=fresh_url, admin_token="s3cret"))) as c:
+        before = c.get("/api/v1/bodies/acw")
+        r = c.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"}, headers=AUTH)
+        assert r.status_code == 200, r.text
+        assert r.json()["name"]["id"] == "Komite ASEAN untuk Perempuan"
+        after = c.get("/api/v1/bodies/acw", headers={"If-None-Match": before.headers["etag"]})
+        assert after.status_code == 200
+        assert after.json()["name"]["id"] == "Komite ASEAN untuk Perempuan"
+        assert after.headers["etag"] != before.headers["etag"]
+
+
+def test_bad_write_changes_nothing(fresh_url, reference):
+    load(fresh_url, reference)
+    with TestClient(create_app(Settings(database_url=fresh_url, admin_token="s3cret"))) as c:
+        before = c.get("/api/v1/bodies/acw").json()
+        r = c.patch("/api/v1/bodies/acw", json={"level": "ministerial"}, headers=AUTH)
+        assert r.status_code == 422 and "level" in r.text
+        r = c.patch("/api/v1/bodies/acw", json={"established": 1066}, headers=AUTH)
+        assert r.status_code == 422
+        assert c.patch("/api/v1/bodies/nope", json={"name_en": "x"}, headers=AUTH).status_code == 404
+        wrong = c.patch("/api/v1/bodies/acw", json={"name_en": "x"}, headers={"Authorization": "Bearer no"})
+        assert wrong.status_code == 403
+        assert c.get("/api/v1/bodies/acw").json() == before
