@@ -17,6 +17,7 @@ from ascc.api import registry as registry_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import session_factory
+from ascc.http.cache import ResponseCache
 from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import pages
@@ -82,4 +83,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(registry_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(ResponseCache)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from ascc.db import version  # noqa: F401 - registers data_version
 from ascc.db.base import Base
 from ascc.db.engine import make_engine
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata

@@ -117,7 +117,7 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
 
     def known(name: str, index: int, field: str, value: str | None, target: str) -> None:
         if value is not None and value not in ids[target]:
-            at(name, index, field, f"unknown {target[:-1].replace('_', ' ')} {value!r}")
+            at(name, index, field, f"unknown {_SINGULAR[target]} {value!r}")
 
     for i, s in enumerate(records["sectors"]):
         known("sectors", i, "pillar", s.pillar, "pillars")
@@ -165,6 +165,16 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
     for cycle in find_cycles({b.id: list(b.reports_to) for b in records["bodies"]}):
         at("bodies", index_of[cycle[0]], "reports_to", "reporting cycle: " + " → ".join([*cycle, cycle[0]]))
     return problems
+
+
+_SINGULAR = {
+    "member_states": "member state",
+    "pillars": "pillar",
+    "sectors": "sector",
+    "partners": "partner",
+    "formats": "partner format",
+    "bodies": "body",
+}
 
 
 def _identity(name: str, rec) -> str:

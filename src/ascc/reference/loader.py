@@ -192,6 +192,8 @@ def load_reference(session: Session, ref: ReferenceSet) -> LoadReport:
             if row is None:
                 row = spec.model(**key)
                 lines = values.pop("reports_to", None)
+                if lines is not None:
+                    row.reporting = []  # an empty, loaded collection: filled once all bodies exist
                 _apply(row, values)
                 row.ref_digest = new_digest
                 session.add(row)

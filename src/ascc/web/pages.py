@@ -119,8 +119,9 @@ def page(path: str, template: str) -> Callable:
         def json_view(request: Request) -> Response:
             return json_response(request, jsonable_encoder(_build(build, request)))
 
-        router.add_api_route(path, html_view, methods=["GET"], name=build.__name__)
+        # the twin first: "/bodies/{body_id}" would otherwise take "asoen.json" as the id
         router.add_api_route(json_path, json_view, methods=["GET"], name=build.__name__ + "_json")
+        router.add_api_route(path, html_view, methods=["GET"], name=build.__name__)
         return build
 
     return register

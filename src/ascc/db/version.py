@@ -1,0 +1,47 @@
+"""A single counter that every committed write increments, in the same transaction.
+
+Response caches key on it, so a cache entry can never outlive the data it was built from, even
+when the write happened in another process or on another machine sharing the database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, Integer, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ascc.db.base import Base
+
+
+class DataVersion(Base):
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _note_changes(session: Session, _flush_context, _instances) -> None:
+    if any(not isinstance(o, DataVersion) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info["ascc_changed"] = True
+
+
+def _bump(session: Session) -> None:
+    if session.info.pop("ascc_changed", False):
+        session.execute(
+            update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1)
+        )
+
+
+def _forget(session: Session) -> None:
+    session.info.pop("ascc_changed", None)
+
+
+def track_writes(session_class: type[Session]) -> None:
+    """Install the hooks on a session class (idempotent)."""
+    if not event.contains(session_class, "before_flush", _note_changes):
+        event.listen(session_class, "before_flush", _note_changes)
+        event.listen(session_class, "before_commit", _bump)
+        event.listen(session_class, "after_rollback", _forget)
+
+
+def current_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar_one_or_none() or 0
