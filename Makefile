@@ -37,6 +37,7 @@ locale: install
 	$(BIN)/pybabel update -i src/ascc/locale/messages.pot -d src/ascc/locale -l id --no-fuzzy-matching
 
 bench: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python benchmarks/read_api.py
 
 clean:

@@ -4,8 +4,8 @@
 
 Builds a fresh SQLite database with ``ascc init``, serves it with ``ascc serve`` (one worker) and
 with ``datasette serve`` (one process) on loopback, and drives each with the same closed-loop
-load generator: N concurrent keep-alive connections, each sending the next request as soon as the
-previous answer arrives. Two requests per server, the same rows as JSON:
+load generator, ``wrk`` (Debian package): N concurrent keep-alive connections, each sending the
+next request as soon as the previous answer arrives. Two requests per server, the same rows as JSON:
 
 - body list:   /api/v1/bodies?limit=100              vs  /ascc/bodies.json?_size=100&_shape=array
 - body detail: /api/v1/bodies/asoen                  vs  /ascc/bodies/asoen.json?_shape=array
@@ -16,10 +16,10 @@ Prints requests per second, p50 and p99 latency, and our/Datasette throughput ra
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,37 +56,30 @@ def start(cmd: list[str], env: dict[str, str], probe: str) -> subprocess.Popen:
     raise SystemExit(f"could not start: {' '.join(cmd)}")
 
 
-async def drive(url: str, seconds: float, connections: int) -> tuple[int, list[float], int]:
-    latencies: list[float] = []
-    errors = 0
-    stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+def parse_wrk(output: str) -> dict[str, float]:
+    """Requests/sec, p50 and p99 (ms) and non-2xx count from ``wrk --latency`` output."""
 
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < stop:
-                t0 = time.perf_counter()
-                r = await client.get(url)
-                await r.aread()
-                latencies.append(time.perf_counter() - t0)
-                if r.status_code != 200:
-                    errors += 1
+    def ms(text: str) -> float:
+        value = float(re.match(r"[\d.]+", text).group())
+        return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[re.search(r"(us|ms|s)$", text).group()]
 
-        await asyncio.gather(*(worker() for _ in range(connections)))
-    return len(latencies), latencies, errors
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": int(errors.group(1)) if errors else 0}
 
 
 def measure(url: str, seconds: float, connections: int) -> dict[str, float]:
-    asyncio.run(drive(url, 1.0, connections))  # warm-up
-    n, lat, errors = asyncio.run(drive(url, seconds, connections))
-    lat.sort()
-    return {
-        "rps": n / seconds,
-        "p50_ms": statistics.median(lat) * 1000,
-        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
-        "errors": errors,
-    }
+    """Closed-loop load with wrk (one thread, ``connections`` keep-alive connections)."""
+    subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", "-d1s", url], check=True, capture_output=True
+    )  # warm-up
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", url],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return parse_wrk(out)
 
 
 def main() -> None:
@@ -96,6 +89,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed as the load generator: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="ascc-bench-"))
     db = workdir / "ascc.db"
