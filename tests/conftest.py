@@ -21,9 +21,10 @@ from ascc.app import create_app
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
-from ascc.db.uow import session_factory, unit_of_work
+from ascc.db.uow import unit_of_work
 from ascc.reference.files import read_reference
 from ascc.reference.loader import load_reference
+from ascc.wiring import session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

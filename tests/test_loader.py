@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
-from ascc.db.uow import session_factory, unit_of_work
+from ascc.db.uow import unit_of_work
 from ascc.reference.files import ReferenceSet
 from ascc.reference.loader import load_reference
 from ascc.registry import models as m
 from ascc.registry import service as registry_service
+from ascc.wiring import session_factory
 
 
 def run(url: str, ref: ReferenceSet):

@@ -16,11 +16,11 @@ from ascc import __version__
 from ascc.api import registry as registry_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
-from ascc.db.uow import session_factory
 from ascc.http.cache import ResponseCache
 from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import pages
+from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 

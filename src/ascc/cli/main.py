@@ -14,11 +14,12 @@ from rich.table import Table
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
-from ascc.db.uow import session_factory, unit_of_work
+from ascc.db.uow import unit_of_work
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
 from ascc.reference.loader import load_reference
 from ascc.reference.quotes import check_quotes
 from ascc.registry import export as registry_export
+from ascc.wiring import session_factory
 
 app = typer.Typer(
     help="ASCC platform: the ASEAN Socio-Cultural Community registry as a web platform, API and CLI.",
@@ -49,6 +50,7 @@ def init(
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(session_factory(engine)) as session:
+            session.info["actor"] = "cli:init"
             report = load_reference(session, ref)
     finally:
         engine.dispose()

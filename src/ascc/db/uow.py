@@ -9,16 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-
-from ascc.db.version import track_writes
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose committed writes bump the data version (see ``db.version``)."""
-    track_writes(Session)
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ when the write happened in another process or on another machine sharing the dat
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Integer, event, select, update
+from sqlalchemy import Engine, Integer, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ascc.db.base import Base
@@ -18,28 +18,8 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
-def _note_changes(session: Session, _flush_context, _instances) -> None:
-    if any(not isinstance(o, DataVersion) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["ascc_changed"] = True
-
-
-def _bump(session: Session) -> None:
-    if session.info.pop("ascc_changed", False):
-        session.execute(
-            update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1)
-        )
-
-
-def _forget(session: Session) -> None:
-    session.info.pop("ascc_changed", None)
-
-
-def track_writes(session_class: type[Session]) -> None:
-    """Install the hooks on a session class (idempotent)."""
-    if not event.contains(session_class, "before_flush", _note_changes):
-        event.listen(session_class, "before_flush", _note_changes)
-        event.listen(session_class, "before_commit", _bump)
-        event.listen(session_class, "after_rollback", _forget)
+def bump(session: Session) -> None:
+    session.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
 
 
 def current_version(engine: Engine) -> int:

@@ -1,0 +1,153 @@
+"""Append to and verify the audit chain; turn ORM changes into entries."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import Session
+
+from ascc.audit.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+REDACTED = "<redacted>"
+#: tables whose changes are not audited (the audit itself, counters, throttling noise)
+SKIP_TABLES = {"audit_entries", "audit_head", "data_version", "login_failures"}
+#: columns never written into the trail
+SECRET_COLUMNS = {"password_hash", "token_hash"}
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def entry_hash(*, prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, entity: str,
+               entity_id: str, before: Any, after: Any) -> str:  # fmt: skip
+    payload = _canonical([seq, at.isoformat(), actor, action, entity, entity_id, before, after])
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def append(session: Session, *, actor: str, action: str, entity: str, entity_id: str,
+           before: dict | None, after: dict | None) -> AuditEntry:  # fmt: skip
+    """Add one entry to the chain, in the caller's transaction."""
+    row = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one()  # fmt: skip
+    seq, prev = row
+    at = dt.datetime.now(dt.UTC).replace(microsecond=(dt.datetime.now(dt.UTC).microsecond // 1000) * 1000)
+    before, after = _jsonable(before), _jsonable(after)
+    digest = entry_hash(prev_hash=prev, seq=seq, at=at, actor=actor, action=action, entity=entity,
+                        entity_id=entity_id, before=before, after=after)  # fmt: skip
+    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                       before=before, after=after, prev_hash=prev, hash=digest)  # fmt: skip
+    session.add(entry)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    return None if value is None else json.loads(_canonical(value))
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+
+def verify(session: Session) -> VerifyResult:
+    """Walk the chain from the start; report the first altered, missing or extra entry."""
+    head = session.get(AuditHead, 1)
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        if e.seq != expected_seq:
+            return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
+        if e.prev_hash != prev:
+            return VerifyResult(False, checked, e.seq, f"entry {e.seq} does not follow entry {e.seq - 1}")
+        recomputed = entry_hash(prev_hash=prev, seq=e.seq, at=_utc(e.at), actor=e.actor, action=e.action,
+                                entity=e.entity, entity_id=e.entity_id, before=e.before, after=e.after)  # fmt: skip
+        if recomputed != e.hash:
+            return VerifyResult(False, checked, e.seq, f"entry {e.seq} was altered")
+        prev, expected_seq, checked = e.hash, expected_seq + 1, checked + 1
+    head_seq = head.seq if head else 0
+    if head_seq != checked:
+        return VerifyResult(False, checked, checked + 1, f"entries {checked + 1}..{head_seq} are missing")
+    if head is not None and head_seq and head.hash != prev:
+        return VerifyResult(False, checked, head_seq, "the chain head does not match the last entry")
+    return VerifyResult(True, checked)
+
+
+def history(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
+    stmt = select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+    return list(session.scalars(stmt.order_by(AuditEntry.seq)))
+
+
+# --- from ORM changes ---------------------------------------------------------------------------
+
+
+def _columns(obj: Any) -> list[str]:
+    return [c.key for c in inspect(obj).mapper.column_attrs]
+
+
+def _identity(obj: Any) -> str:
+    return "/".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def _value(key: str, value: Any) -> Any:
+    return REDACTED if key in SECRET_COLUMNS and value is not None else value
+
+
+def snapshot_changes(session: Session) -> list[list]:
+    """Before a flush: ``[action, object, before, after]`` for every audited pending change."""
+    out: list[list] = []
+    for obj in session.new:
+        if obj.__table__.name not in SKIP_TABLES:
+            out.append(["create", obj, None, None])
+    for obj in session.dirty:
+        if obj.__table__.name in SKIP_TABLES or not session.is_modified(obj, include_collections=False):
+            continue
+        state = inspect(obj)
+        before = {}
+        for key in _columns(obj):
+            hist = state.attrs[key].history
+            old = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
+            before[key] = _value(key, old)
+        out.append(["update", obj, before, None])
+    for obj in session.deleted:
+        if obj.__table__.name not in SKIP_TABLES:
+            values = {k: _value(k, getattr(obj, k)) for k in _columns(obj)}
+            out.append(["delete", obj, values, None, _identity(obj)])
+    return out
+
+
+def complete_changes(changes: list[list]) -> None:
+    """After a flush: fill in the values after the change and the identity (now assigned)."""
+    for change in changes:
+        action, obj = change[0], change[1]
+        if action != "delete" and change[3] is None:
+            change[3] = {k: _value(k, getattr(obj, k)) for k in _columns(obj)}
+        if len(change) == 4:
+            change.append(_identity(obj))
+
+
+def record_changes(session: Session, changes: list[list], *, actor: str) -> int:
+    """Append one entry per real change; returns how many were written."""
+    written = 0
+    for action, obj, before, after, entity_id in changes:
+        if action == "update" and _jsonable(before) == _jsonable(after):
+            continue
+        append(session, actor=actor, action=action, entity=obj.__table__.name, entity_id=entity_id,
+               before=before, after=after)  # fmt: skip
+        written += 1
+    return written

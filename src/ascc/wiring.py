@@ -1,0 +1,49 @@
+"""The composition root for storage: sessions whose commits are audited and bump the data version.
+
+Every session made by ``session_factory`` records each committed change in the audit chain (with
+``session.info["actor"]`` as the actor, ``"system"`` if unset) and increments the data version
+that response caches key on, in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from ascc.audit import service as audit_service
+from ascc.db import version
+
+PENDING = "ascc_pending_changes"
+
+
+class AuditedSession(Session):
+    """A session with the audit and data-version hooks (see the module docstring)."""
+
+
+@event.listens_for(AuditedSession, "before_flush")
+def _before_flush(session: Session, _ctx, _instances) -> None:
+    session.info.setdefault(PENDING, []).extend(audit_service.snapshot_changes(session))
+
+
+@event.listens_for(AuditedSession, "after_flush")
+def _after_flush(session: Session, _ctx) -> None:
+    audit_service.complete_changes(session.info.get(PENDING, []))
+
+
+@event.listens_for(AuditedSession, "before_commit")
+def _before_commit(session: Session) -> None:
+    session.flush()
+    changes = session.info.pop(PENDING, [])
+    if changes:
+        actor = session.info.get("actor", "system")
+        if audit_service.record_changes(session, changes, actor=actor):
+            version.bump(session)
+
+
+@event.listens_for(AuditedSession, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, class_=AuditedSession, expire_on_commit=False, autoflush=True)
