@@ -111,5 +111,26 @@ def session(db_url: str):
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=db_url, admin_token="test-token"))) as c:
+    with TestClient(create_app(Settings(database_url=db_url))) as c:
         yield c
+
+
+def make_user(
+    url: str, *, email: str, role: str = "secretariat", password: str = "a long enough password", **fields
+) -> str:
+    """Create an account on ``url`` and return an API token for it."""
+    from ascc.accounts import service as accounts_service
+    from ascc.accounts.schemas import UserCreate
+
+    engine = make_engine(url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            user = accounts_service.create_user(
+                session,
+                data=UserCreate(
+                    email=email, name=email.split("@")[0], role=role, password=password, **fields
+                ),
+            )
+            return accounts_service.create_token(session, user_id=user.id, label="test")
+    finally:
+        engine.dispose()

@@ -83,9 +83,13 @@ def test_etag_and_conditional_get(client):
     assert other.status_code == 200
 
 
-def test_write_needs_the_secretariat_token(client):
+def test_write_needs_a_secretariat_account(client):
     r = client.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"})
-    assert r.status_code == 403
+    assert r.status_code == 401
+    r = client.patch(
+        "/api/v1/bodies/acw", json={"name_id": "x"}, headers={"Authorization": "Bearer ascc_forged"}
+    )
+    assert r.status_code == 401
     assert client.get("/api/v1/bodies/acw").json()["name"]["id"] != "Komite ASEAN untuk Perempuan"
 
 

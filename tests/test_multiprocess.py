@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import load
+from tests.conftest import load, make_user
 
 
 def free_port() -> int:
@@ -23,9 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, token: str) -> Iterator[str]:
+def serve(url: str) -> Iterator[str]:
     port = free_port()
-    env = os.environ | {"DATABASE_URL": url, "ASCC_ADMIN_TOKEN": token}
+    env = os.environ | {"DATABASE_URL": url, "ASCC_SECRET_KEY": "shared-secret-for-all-processes"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ascc.cli.main", "serve", "--port", str(port)],
         env=env,
@@ -53,8 +53,8 @@ def serve(url: str, token: str) -> Iterator[str]:
 def test_two_servers_one_postgres(new_database, reference):
     url = new_database("postgresql")
     load(url, reference)
-    auth = {"Authorization": "Bearer shared-token"}
-    with serve(url, "shared-token") as a, serve(url, "shared-token") as b:
+    auth = {"Authorization": f"Bearer {make_user(url, email='officer@asean.org')}"}
+    with serve(url) as a, serve(url) as b:
         old = httpx.get(b + "/api/v1/bodies/asoen")
         r = httpx.patch(a + "/api/v1/bodies/asoen", json={"name_id": "Pejabat Senior ASEAN Bidang Lingkungan Hidup"},
                         headers=auth)  # fmt: skip
@@ -73,6 +73,6 @@ def test_two_servers_one_postgres(new_database, reference):
 def test_serve_on_sqlite_file(new_database, reference, backend):
     url = new_database(backend)
     load(url, reference)
-    with serve(url, "x") as base:
+    with serve(url) as base:
         assert httpx.get(base + "/").status_code == 200
         assert httpx.get(base + "/api/v1/member-states").json()["total"] == 11

@@ -18,7 +18,7 @@ KEEP = ("method", "url", "headers", "params", "json", "cookies", "content")
 def test_no_server_errors_anywhere(backend, new_database, reference):
     url = new_database(backend)
     load(url, reference)
-    app = create_app(Settings(database_url=url, admin_token="t"))
+    app = create_app(Settings(database_url=url))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[tuple] = []
     cases = 0

@@ -6,14 +6,17 @@ from fastapi.testclient import TestClient
 
 from ascc.app import create_app
 from ascc.config import Settings
-from tests.conftest import load
+from tests.conftest import load, make_user
 
-AUTH = {"Authorization": "Bearer s3cret"}
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_patch_body_changes_it_and_its_etag(fresh_url, reference):
     load(fresh_url, reference)
-    with TestClient(create_app(Settings(database_url=fresh_url, admin_token="s3cret"))) as c:
+    AUTH = bearer(make_user(fresh_url, email="officer@asean.org"))
+    with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         before = c.get("/api/v1/bodies/acw")
         r = c.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"}, headers=AUTH)
         assert r.status_code == 200, r.text
@@ -26,7 +29,8 @@ def test_patch_body_changes_it_and_its_etag(fresh_url, reference):
 
 def test_bad_write_changes_nothing(fresh_url, reference):
     load(fresh_url, reference)
-    with TestClient(create_app(Settings(database_url=fresh_url, admin_token="s3cret"))) as c:
+    AUTH = bearer(make_user(fresh_url, email="officer@asean.org"))
+    with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         before = c.get("/api/v1/bodies/acw").json()
         r = c.patch("/api/v1/bodies/acw", json={"level": "ministerial"}, headers=AUTH)
         assert r.status_code == 422 and "level" in r.text
@@ -34,5 +38,6 @@ def test_bad_write_changes_nothing(fresh_url, reference):
         assert r.status_code == 422
         assert c.patch("/api/v1/bodies/nope", json={"name_en": "x"}, headers=AUTH).status_code == 404
         wrong = c.patch("/api/v1/bodies/acw", json={"name_en": "x"}, headers={"Authorization": "Bearer no"})
-        assert wrong.status_code == 403
+        assert wrong.status_code == 401
+        assert c.patch("/api/v1/bodies/acw", json={"name_en": "x"}, headers=focal).status_code == 403
         assert c.get("/api/v1/bodies/acw").json() == before

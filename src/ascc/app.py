@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -19,7 +20,7 @@ from ascc.db.engine import make_engine
 from ascc.http.cache import ResponseCache
 from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
-from ascc.web import pages
+from ascc.web import account, pages
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -82,6 +83,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(registry_api.router)
     app.include_router(pages.router)
+    app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ResponseCache)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="ascc_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=8 * 3600,
+    )
     return app

@@ -15,9 +15,6 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; a plain postgresql:// URL uses psycopg 3.",
     )
     secret_key: str = Field(default="dev-only-change-me", description="signs the session cookie")
-    admin_token: str | None = Field(
-        default=None,
-        description="bearer token for the Secretariat's write endpoints; writes are off when unset",
-    )
+    secure_cookies: bool = Field(default=False, description="mark the session cookie Secure (behind HTTPS)")
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")

@@ -24,7 +24,7 @@ pytestmark = [
 def base_url(new_database, reference):
     url = new_database("sqlite")
     load(url, reference)
-    with serve(url, "browser-token") as base:
+    with serve(url) as base:
         yield base
 
 

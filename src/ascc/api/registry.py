@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -12,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ascc.http.deps import get_session
-from ascc.http.responses import json_response, problem
+from ascc.accounts import permissions
+from ascc.http.deps import get_session, principal_of
+from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.registry import schemas as s
 from ascc.registry import service as registry_service
@@ -219,21 +219,27 @@ class BodyUpdate(BaseModel):
     established: int | None = Field(default=None, ge=1967, le=2100)
 
 
-bearer = HTTPBearer(auto_error=False, description="Secretariat token (ASCC_ADMIN_TOKEN)")
+bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
 
 
-@router.patch("/bodies/{body_id}", response_model=s.BodyDetail, responses={**ErrorResponses, 403: {}})
+@router.patch(
+    "/bodies/{body_id}",
+    response_model=s.BodyDetail,
+    responses={
+        **ErrorResponses,
+        401: {"description": "Sign-in required"},
+        403: {"description": "Not allowed"},
+    },
+)
 def update_body(
     request: Request,
     session: SessionDep,
     body_id: str,
     changes: Annotated[BodyUpdate, Body()],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> Response:
-    token = request.app.state.settings.admin_token
-    given = credentials.credentials if credentials else ""
-    if not token or not hmac.compare_digest(given.encode(), token.encode()):
-        return problem(403, "Forbidden", "a valid Secretariat token is required", instance=request.url.path)
+    """Correct a body's names, mandate, cycle or year (ASEAN Secretariat only)."""
+    permissions.require_secretariat(principal_of(session))
     updated = registry_service.update_body(
         session, body_id=body_id, changes=changes.model_dump(exclude_unset=True)
     )

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ascc.cli import audit as audit_cli
+from ascc.cli import user as user_cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
@@ -26,6 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(user_cli.app, name="user")
+app.add_typer(audit_cli.app, name="audit")
 console = Console(stderr=True)
 DEFAULT_SEEDS = Path("../shared/seeds")
 

@@ -16,10 +16,15 @@ from ascc.db.version import current_version
 
 
 def _cacheable(scope: Scope) -> bool:
+    """Public JSON reads only: what a signed-in user sees may depend on who they are."""
     path: str = scope["path"]
-    return scope["method"] in ("GET", "HEAD") and (
-        path.startswith("/api/v1/") or (path.endswith(".json") and path != "/openapi.json")
-    )
+    if scope["method"] not in ("GET", "HEAD"):
+        return False
+    if not (path.startswith("/api/v1/") or (path.endswith(".json") and path != "/openapi.json")):
+        return False
+    if any(k == b"authorization" for k, _ in scope.get("headers", [])):
+        return False
+    return not (scope.get("session") or {}).get("user_id")
 
 
 class ResponseCache:

@@ -26,3 +26,23 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     status = 422
     title = "Invalid parameter"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Sign-in required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition failed"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"

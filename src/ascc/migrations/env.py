@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from ascc.accounts import models as accounts_models  # noqa: F401 - registers the account tables
 from ascc.audit import models as audit_models  # noqa: F401 - registers the audit tables
 from ascc.db import version  # noqa: F401 - registers data_version
 from ascc.db.base import Base

@@ -16,7 +16,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
+from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
+from ascc.http.auth import csrf_token, resolve_principal
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid
 from ascc.registry import service as registry_service
@@ -95,6 +97,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             level_name=lambda lvl: LEVEL_NAMES.get(lvl, (lvl, lvl))[0 if lang == "en" else 1],
             interval_name=lambda iv: INTERVAL_NAMES.get(iv, (iv, iv))[0 if lang == "en" else 1] if iv else "",
             url_with=url_with,
+            principal=getattr(request.state, "principal", PUBLIC),
+            csrf=csrf_token(request) if "session" in request.scope else "",
             path=request.url.path,
             json_url=request.url.path.rstrip("/") + (".json" if request.url.path != "/" else "index.json"),
         )
@@ -129,6 +133,10 @@ def page(path: str, template: str) -> Callable:
 
 def _build(build: Callable[..., dict[str, Any]], request: Request) -> dict[str, Any]:
     with unit_of_work(request.app.state.session_factory) as session:
+        principal = resolve_principal(request, session)
+        session.info["principal"] = principal
+        session.info["actor"] = principal.actor
+        request.state.principal = principal
         return build(session, request, **request.path_params)
 
 

@@ -1,0 +1,70 @@
+"""Account shapes and the principal a request acts as."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class Role(StrEnum):
+    secretariat = "secretariat"
+    focal_point = "focal_point"
+    chair = "chair"
+    partner = "partner"
+
+
+class Audience(StrEnum):
+    member_states = "member_states"
+    partners = "partners"
+    public = "public"
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """Who a request acts as. ``user_id`` None is the public."""
+
+    user_id: int | None = None
+    name: str = "public"
+    role: Role | None = None
+    member_state: str | None = None
+    sectors: tuple[str, ...] = ()
+    body_id: str | None = None
+    partner_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return "public" if self.user_id is None else f"user:{self.user_id}"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+PUBLIC = Principal()
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    member_state: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    sectors: list[str] = []
+    body_id: str | None = None
+    partner_id: str | None = None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    email: str
+    name: str
+    role: Role
+    member_state: str | None
+    sectors: list[str]
+    body_id: str | None
+    partner_id: str | None
+    active: bool

@@ -1,0 +1,144 @@
+"""Accounts: create users, sign in with throttling, issue and resolve API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ascc.accounts.models import ApiToken, LoginFailure, User
+from ascc.accounts.schemas import PUBLIC, Principal, Role, UserCreate, UserRead
+from ascc.kit.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from ascc.registry import service as registry_service
+
+_hasher = PasswordHasher()
+#: failed sign-ins allowed per e-mail address, and per client address, in the window
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_IP = 30
+WINDOW = dt.timedelta(minutes=15)
+TOKEN_PREFIX = "ascc_"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def principal(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        name=user.name,
+        role=Role(user.role),
+        member_state=user.member_state,
+        sectors=tuple(user.sectors or ()),
+        body_id=user.body_id,
+        partner_id=user.partner_id,
+    )
+
+
+def create_user(session: Session, *, data: UserCreate) -> UserRead:
+    """Create an account. A focal point needs a member state, a chair a body, a partner a partner."""
+    email = data.email.lower()
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"an account for {email} exists already", parameter="email")
+    required = {Role.focal_point: "member_state", Role.chair: "body_id", Role.partner: "partner_id"}
+    field = required.get(data.role)
+    if field and not getattr(data, field):
+        raise Invalid(f"a {data.role.value.replace('_', ' ')} account needs {field}", parameter=field)
+    if data.member_state:
+        registry_service.get_member_state(session, code=data.member_state)
+    for sector in data.sectors:
+        registry_service.get_sector(session, sector_id=sector)
+    if data.body_id:
+        registry_service.get_body(session, body_id=data.body_id)
+    if data.partner_id:
+        registry_service.get_partner(session, partner_id=data.partner_id)
+    user = User(
+        email=email,
+        name=data.name,
+        password_hash=_hasher.hash(data.password),
+        role=data.role.value,
+        member_state=data.member_state if data.role is Role.focal_point else None,
+        sectors=list(data.sectors) if data.role is Role.focal_point else [],
+        body_id=data.body_id if data.role is Role.chair else None,
+        partner_id=data.partner_id if data.role is Role.partner else None,
+    )
+    session.add(user)
+    session.flush()
+    return UserRead.model_validate(user)
+
+
+def list_users(session: Session) -> list[UserRead]:
+    return [UserRead.model_validate(u) for u in session.scalars(select(User).order_by(User.id))]
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> Principal:
+    """Check a password, refusing while the address or the client is throttled.
+
+    A failure is recorded even though the request fails: the caller commits it in its own unit of
+    work (``record_failure``) so every process sees it.
+    """
+    email = email.strip().lower()
+    since = _now() - WINDOW
+    by_email = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.email == email, LoginFailure.at >= since)
+    )
+    by_ip = session.scalar(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.ip == ip, LoginFailure.at >= since)
+    )
+    if (by_email or 0) >= MAX_FAILURES_PER_EMAIL or (by_ip or 0) >= MAX_FAILURES_PER_IP:
+        raise TooManyRequests("too many failed sign-ins; try again in 15 minutes")
+    user = session.scalar(select(User).where(User.email == email, User.active.is_(True)))
+    try:
+        if user is None:
+            _hasher.hash(password)  # same work either way: no timing oracle for unknown addresses
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("wrong e-mail address or password") from None
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return principal(user)
+
+
+def record_failure(session: Session, *, email: str, ip: str) -> None:
+    session.add(LoginFailure(email=email.strip().lower()[:254], ip=ip[:64], at=_now()))
+    session.flush()
+
+
+def principal_for_user(session: Session, *, user_id: int) -> Principal:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return PUBLIC
+    return principal(user)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, user_id: int, label: str) -> str:
+    """Issue an API token; the plain token is returned once and never stored."""
+    if session.get(User, user_id) is None:
+        raise NotFound(f"no user {user_id}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=_digest(token), label=label[:120]))
+    session.flush()
+    return token
+
+
+def principal_for_token(session: Session, *, token: str) -> Principal | None:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return principal(user) if user is not None and user.active else None
