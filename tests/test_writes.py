@@ -15,10 +15,10 @@ def bearer(token: str) -> dict[str, str]:
 
 def test_patch_body_changes_it_and_its_etag(fresh_url, reference):
     load(fresh_url, reference)
-    AUTH = bearer(make_user(fresh_url, email="officer@asean.org"))
+    auth = bearer(make_user(fresh_url, email="officer@asean.org"))
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         before = c.get("/api/v1/bodies/acw")
-        r = c.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"}, headers=AUTH)
+        r = c.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"}, headers=auth)
         assert r.status_code == 200, r.text
         assert r.json()["name"]["id"] == "Komite ASEAN untuk Perempuan"
         after = c.get("/api/v1/bodies/acw", headers={"If-None-Match": before.headers["etag"]})
@@ -29,14 +29,15 @@ def test_patch_body_changes_it_and_its_etag(fresh_url, reference):
 
 def test_bad_write_changes_nothing(fresh_url, reference):
     load(fresh_url, reference)
-    AUTH = bearer(make_user(fresh_url, email="officer@asean.org"))
+    auth = bearer(make_user(fresh_url, email="officer@asean.org"))
+    focal = bearer(make_user(fresh_url, email="fp@kemlu.go.id", role="focal_point", member_state="IDN"))
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         before = c.get("/api/v1/bodies/acw").json()
-        r = c.patch("/api/v1/bodies/acw", json={"level": "ministerial"}, headers=AUTH)
+        r = c.patch("/api/v1/bodies/acw", json={"level": "ministerial"}, headers=auth)
         assert r.status_code == 422 and "level" in r.text
-        r = c.patch("/api/v1/bodies/acw", json={"established": 1066}, headers=AUTH)
+        r = c.patch("/api/v1/bodies/acw", json={"established": 1066}, headers=auth)
         assert r.status_code == 422
-        assert c.patch("/api/v1/bodies/nope", json={"name_en": "x"}, headers=AUTH).status_code == 404
+        assert c.patch("/api/v1/bodies/nope", json={"name_en": "x"}, headers=auth).status_code == 404
         wrong = c.patch("/api/v1/bodies/acw", json={"name_en": "x"}, headers={"Authorization": "Bearer no"})
         assert wrong.status_code == 401
         assert c.patch("/api/v1/bodies/acw", json={"name_en": "x"}, headers=focal).status_code == 403
