@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from ascc import __version__
+from ascc.api import decisions as decisions_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -21,6 +22,7 @@ from ascc.http.cache import ResponseCache
 from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
+from ascc.web import decisions as decisions_web
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return pages.render(request, "error.html", {"title": title, "detail": detail}, status=exc.status_code)
 
     app.include_router(registry_api.router)
+    app.include_router(decisions_api.router)
+    app.include_router(decisions_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ascc.cli import audit as audit_cli
+from ascc.cli import decisions as decisions_cli
 from ascc.cli import user as user_cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(user_cli.app, name="user")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(decisions_cli.app, name="decisions")
 console = Console(stderr=True)
 DEFAULT_SEEDS = Path("../shared/seeds")
 

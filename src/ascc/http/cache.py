@@ -14,6 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ascc.db.version import current_version
 
+#: answers that change with the clock too (silence procedures end at their deadline)
+UNCACHED = ("/api/v1/decisions", "/decisions")
+
 
 def _cacheable(scope: Scope) -> bool:
     """Public JSON reads only: what a signed-in user sees may depend on who they are."""
@@ -21,6 +24,8 @@ def _cacheable(scope: Scope) -> bool:
     if scope["method"] not in ("GET", "HEAD"):
         return False
     if not (path.startswith("/api/v1/") or (path.endswith(".json") and path != "/openapi.json")):
+        return False
+    if path.startswith(UNCACHED):
         return False
     if any(k == b"authorization" for k, _ in scope.get("headers", [])):
         return False

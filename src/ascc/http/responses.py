@@ -17,9 +17,10 @@ from starlette.responses import Response
 PROBLEM = "application/problem+json"
 
 
-def json_response(request: Request, data: Any, *, status: int = 200) -> Response:
+def json_response(request: Request, data: Any, *, status: int = 200, etag: str | None = None) -> Response:
+    """JSON with an ETag: the given one (e.g. a record revision for If-Match), else a body digest."""
     body = json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    etag = etag or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Accept-Language, Cookie"}
     if status == 200 and request.method in ("GET", "HEAD"):
         inm = request.headers.get("if-none-match", "")

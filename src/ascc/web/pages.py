@@ -43,6 +43,20 @@ LEVEL_NAMES = {
     "award": ("Award", "Penghargaan"),
     "secretariat_unit": ("ASEAN Secretariat unit", "Unit Sekretariat ASEAN"),
 }
+STAGE_NAMES = {
+    "identify": ("Identify the issue", "Identifikasi isu"),
+    "consult": ("Discuss and consult", "Diskusi dan konsultasi"),
+    "formulate": ("Formulate the policy", "Rumusan kebijakan"),
+    "implement": ("Implement", "Implementasi"),
+    "monitor": ("Monitor and evaluate", "Monitoring dan evaluasi"),
+}
+STATUS_NAMES = {"open": ("Open", "Terbuka"), "adopted": ("Adopted", "Diadopsi")}
+POSITION_NAMES = {
+    "join": ("Joins", "Bergabung"),
+    "reservation": ("Joins with a reservation", "Bergabung dengan reservasi"),
+    "ad_referendum": ("Ad referendum", "Ad referendum"),
+    "object": ("Objects", "Keberatan"),
+}
 INTERVAL_NAMES = {
     "annual": ("Every year", "Setiap tahun"),
     "at_least_annual": ("At least once a year", "Setidaknya sekali setahun"),
@@ -80,6 +94,7 @@ def _localiser(lang: str) -> Callable[[Any], str]:
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> Response:
     lang, remember = i18n.choose_language(request)
     loc = _localiser(lang)
+    i = 0 if lang == "en" else 1
 
     def url_with(**params: Any) -> str:
         query = dict(request.query_params)
@@ -95,6 +110,10 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             languages=i18n.LANGUAGE_NAMES,
             loc=loc,
             level_name=lambda lvl: LEVEL_NAMES.get(lvl, (lvl, lvl))[0 if lang == "en" else 1],
+            stages=list(STAGE_NAMES),
+            stage_name=lambda st: STAGE_NAMES.get(str(st), (st, st))[i],
+            status_name=lambda st: STATUS_NAMES.get(str(st), (st, st))[i],
+            position_name=lambda k: POSITION_NAMES.get(str(k), (k, k))[i],
             interval_name=lambda iv: INTERVAL_NAMES.get(iv, (iv, iv))[0 if lang == "en" else 1] if iv else "",
             url_with=url_with,
             principal=getattr(request.state, "principal", PUBLIC),

@@ -1,0 +1,71 @@
+"""Adopted decisions for others to reuse: Popolo motions and vote events, and Atom entries.
+
+Popolo has no reservation or ad referendum: each member state's vote is ``yes`` (joined, with a
+reservation or after capital clearance, the nuance in ``note``) or ``no``; under a silence
+procedure a member state that did not object is recorded ``yes`` with the note "silence".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ascc.accounts.schemas import Principal
+from ascc.decisions import service as decisions_service
+from ascc.registry import service as registry_service
+
+OPTION = {"join": "yes", "reservation": "yes", "ad_referendum": "yes", "object": "no"}
+
+
+def adopted(session: Session, *, principal: Principal) -> list:
+    items = decisions_service.list_items(session, principal=principal, status="adopted")
+    return [decisions_service.get_item(session, principal=principal, item_id=i.id) for i in items]
+
+
+def _votes(item) -> list[dict[str, Any]]:
+    by_state = {p.member_state: p for p in item.positions}
+    votes = []
+    members = item.consensus.members if item.consensus else sorted(by_state)
+    for code in members:
+        p = by_state.get(code)
+        if p is None:
+            votes.append({"voter_id": code, "option": "yes", "note": "silence"})
+            continue
+        note = {
+            "reservation": f"reservation: {p.text}",
+            "ad_referendum": f"ad referendum, cleared {p.cleared_on}",
+        }
+        vote = {"voter_id": code, "option": OPTION[p.kind.value]}
+        if p.kind.value in note:
+            vote["note"] = note[p.kind.value]
+        votes.append(vote)
+    return votes
+
+
+def popolo(session: Session, *, principal: Principal) -> dict[str, Any]:
+    items = adopted(session, principal=principal)
+    states = registry_service.list_member_states(session)
+    organizations = [{"id": m.code, "name": m.name.en, "classification": "member state"} for m in states]
+    body_ids = sorted({i.body_id for i in items})
+    for bid in body_ids:
+        b = registry_service.get_body(session, body_id=bid)
+        organizations.append({"id": b.id, "name": b.name.en, "classification": b.level})
+    motions, vote_events = [], []
+    for item in items:
+        text = item.proposals[-1] if item.proposals else None
+        motion_id = f"decision-{item.id}-v{text.number if text else 0}"
+        motions.append({
+            "id": motion_id, "organization_id": item.body_id, "text": text.text_en if text else item.title_en,
+            "classification": item.adoption_method, "date": item.adopted_on.isoformat(), "result": "pass",
+            "title": item.title_en,
+        })  # fmt: skip
+        votes = _votes(item)
+        counts = Counter(v["option"] for v in votes)
+        vote_events.append({
+            "id": f"decision-{item.id}", "motion_id": motion_id, "organization_id": item.body_id,
+            "start_date": item.adopted_on.isoformat(), "result": "pass", "votes": votes,
+            "counts": [{"option": k, "value": v} for k, v in sorted(counts.items())],
+        })  # fmt: skip
+    return {"organizations": organizations, "motions": motions, "vote_events": vote_events}

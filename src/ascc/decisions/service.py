@@ -1,0 +1,402 @@
+"""Decision-cycle services. Every function checks who may act, flushes, and never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ascc.accounts import permissions
+from ascc.accounts.schemas import Principal
+from ascc.decisions import schemas as s
+from ascc.decisions.models import (
+    Contribution,
+    DecisionItem,
+    Position,
+    ProposalVersion,
+    SilenceProcedure,
+    StageEvent,
+)
+from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from ascc.registry import service as registry_service
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _who(principal: Principal) -> str:
+    who = f"{principal.name} ({principal.role.value if principal.role else 'public'}"
+    return who + (f", {principal.member_state})" if principal.member_state else ")")
+
+
+def etag(item: DecisionItem) -> str:
+    return f'"item-{item.id}-r{item.revision}"'
+
+
+def _load(session: Session, item_id: int, principal: Principal) -> DecisionItem:
+    item = session.get(DecisionItem, item_id)
+    if item is None or not permissions.can_read(principal, item.audience):
+        raise NotFound(f"no decision item {item_id}")
+    return item
+
+
+def _check_fresh(item: DecisionItem, if_match: str | None) -> None:
+    if if_match is not None and if_match.strip() not in (etag(item), "*"):
+        raise PreconditionFailed(
+            f"item {item.id} changed since you loaded it (now revision {item.revision}); reload and try again"
+        )
+
+
+def _touch(item: DecisionItem) -> None:
+    item.revision += 1
+
+
+def _current_version(session: Session, item: DecisionItem) -> ProposalVersion | None:
+    stmt = (
+        select(ProposalVersion)
+        .where(ProposalVersion.item_id == item.id)
+        .order_by(ProposalVersion.number.desc())
+    )
+    return session.scalars(stmt.limit(1)).first()
+
+
+# --- items and stages -------------------------------------------------------------------------
+
+
+def create_item(session: Session, *, principal: Principal, data: s.ItemCreate) -> s.ItemDetail:
+    permissions.require_secretariat_or_chair(principal, body_id=data.body_id)
+    body = registry_service.get_body(session, body_id=data.body_id)
+    for meeting_id in data.meetings:
+        registry_service.get_meeting(session, meeting_id=meeting_id)
+    item = DecisionItem(
+        title_en=data.title_en, title_id=data.title_id, summary=data.summary, body_id=body.id,
+        sector_id=body.sector, stage=s.Stage.identify.value, status="open", audience=data.audience.value,
+        meetings=list(data.meetings), revision=1, created_by=_who(principal), implementation={}, monitoring={},
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    session.add(StageEvent(item_id=item.id, from_stage=None, to_stage=item.stage, reason="item opened",
+                           actor=_who(principal), at=_now()))  # fmt: skip
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def list_items(
+    session: Session, *, principal: Principal, status: str | None = None, body_id: str | None = None
+) -> list[s.ItemRead]:
+    stmt = select(DecisionItem).where(DecisionItem.audience.in_(permissions.visible_audiences(principal)))
+    if status is not None:
+        stmt = stmt.where(DecisionItem.status == status)
+    if body_id is not None:
+        stmt = stmt.where(DecisionItem.body_id == body_id)
+    rows = session.scalars(stmt.order_by(DecisionItem.id.desc()))
+    return [s.ItemRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+def move_stage(
+    session: Session, *, principal: Principal, item_id: int, move: s.StageMove, if_match: str | None = None
+) -> s.ItemDetail:
+    """Forward one stage at a time; back any number of stages with a reason."""
+    item = _load(session, item_id, principal)
+    permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
+    _check_fresh(item, if_match)
+    here, there = s.STAGES.index(s.Stage(item.stage)), s.STAGES.index(move.to)
+    if there == here:
+        raise Conflict(f"item {item.id} is already in {move.to.value}")
+    if there > here + 1:
+        raise Conflict(f"stages go in order: from {item.stage} the next stage is {s.STAGES[here + 1].value}")
+    if there < here and not move.reason:
+        raise Invalid("a step back needs a reason", parameter="reason")
+    if there > here and s.STAGES[here] is s.Stage.formulate and item.status != "adopted":
+        raise Conflict("the policy is not adopted yet: implementation starts after adoption")
+    if there < s.STAGES.index(s.Stage.implement) and item.status == "adopted":
+        raise Conflict("an adopted decision cannot go back to before implementation; open a new item")
+    session.add(StageEvent(item_id=item.id, from_stage=item.stage, to_stage=move.to.value, reason=move.reason,
+                           actor=_who(principal), at=_now()))  # fmt: skip
+    item.stage = move.to.value
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def add_contribution(
+    session: Session, *, principal: Principal, item_id: int, data: s.ContributionCreate
+) -> s.ItemDetail:
+    """Comments and documents: any signed-in user who can read the item (partners comment too)."""
+    item = _load(session, item_id, principal)
+    permissions.require_signed_in(principal)
+    session.add(Contribution(item_id=item.id, stage=item.stage, kind=data.kind, text=data.text, url=data.url,
+                             author=principal.name, author_role=principal.role.value,
+                             member_state=principal.member_state, at=_now()))  # fmt: skip
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+# --- formulation: texts, positions, consensus, silence ------------------------------------------
+
+
+def _require_formulation(item: DecisionItem) -> None:
+    if item.stage != s.Stage.formulate.value or item.status != "open":
+        raise Conflict(f"item {item.id} is not in formulation (stage {item.stage}, {item.status})")
+
+
+def add_proposal(
+    session: Session,
+    *,
+    principal: Principal,
+    item_id: int,
+    data: s.ProposalCreate,
+    if_match: str | None = None,
+) -> s.ItemDetail:
+    item = _load(session, item_id, principal)
+    permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
+    _check_fresh(item, if_match)
+    _require_formulation(item)
+    current = _current_version(session, item)
+    silence = _running_silence(session, item)
+    if silence is not None:
+        raise Conflict("a silence procedure is running on the current text; let it end first")
+    session.add(ProposalVersion(item_id=item.id, number=(current.number + 1) if current else 1,
+                                text_en=data.text_en, text_id=data.text_id, author=_who(principal), at=_now()))  # fmt: skip
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def record_position(
+    session: Session,
+    *,
+    principal: Principal,
+    item_id: int,
+    data: s.PositionCreate,
+    if_match: str | None = None,
+) -> s.ItemDetail:
+    """A focal point records its own member state's position on the current text (replacing any earlier)."""
+    item = _load(session, item_id, principal)
+    registry_service.get_member_state(session, code=data.member_state)
+    permissions.require_acts_for(principal, member_state=data.member_state, sector=item.sector_id)
+    _check_fresh(item, if_match)
+    _require_formulation(item)
+    current = _current_version(session, item)
+    if current is None:
+        raise Conflict("there is no proposal text to take a position on yet")
+    members = {m.code for m in registry_service.list_member_states(session, on=dt.date.today())}
+    if data.member_state not in members:
+        raise Invalid(f"{data.member_state} is not a member state today", parameter="member_state")
+    existing = session.scalar(select(Position).where(
+        Position.item_id == item.id, Position.version == current.number, Position.member_state == data.member_state
+    ))  # fmt: skip
+    if existing is None:
+        existing = Position(item_id=item.id, version=current.number, member_state=data.member_state)
+        session.add(existing)
+    existing.kind = data.kind.value
+    existing.text = data.text
+    existing.clearance_due = data.clearance_due if data.kind is s.PositionKind.ad_referendum else None
+    existing.cleared_on = None
+    existing.cast_by = _who(principal)
+    existing.at = _now()
+    silence = _running_silence(session, item)
+    if silence is not None and data.kind is s.PositionKind.object:
+        silence.status = "broken"
+        silence.broken_by = data.member_state
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def clear_ad_referendum(
+    session: Session, *, principal: Principal, item_id: int, member_state: str, on: dt.date | None = None
+) -> s.ItemDetail:
+    """The capital has cleared an ad referendum position: it now counts as joining."""
+    item = _load(session, item_id, principal)
+    permissions.require_acts_for(principal, member_state=member_state, sector=item.sector_id)
+    _require_formulation(item)
+    current = _current_version(session, item)
+    pos = session.scalar(select(Position).where(
+        Position.item_id == item.id, Position.version == (current.number if current else 0),
+        Position.member_state == member_state, Position.kind == s.PositionKind.ad_referendum.value,
+    ))  # fmt: skip
+    if pos is None:
+        raise Conflict(f"{member_state} has no ad referendum position on the current text")
+    pos.cleared_on = on or dt.date.today()
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def consensus(session: Session, *, item: DecisionItem, on: dt.date) -> s.ConsensusRead | None:
+    current = _current_version(session, item)
+    if current is None:
+        return None
+    members = [m.code for m in registry_service.list_member_states(session, on=on)]
+    positions = {
+        p.member_state: p
+        for p in session.scalars(
+            select(Position).where(Position.item_id == item.id, Position.version == current.number)
+        )
+    }
+    missing = [m for m in members if m not in positions]
+    objecting = [m for m, p in positions.items() if p.kind == s.PositionKind.object.value]
+    awaiting = [
+        m for m, p in positions.items() if p.kind == s.PositionKind.ad_referendum.value and not p.cleared_on
+    ]
+    reservations = [m for m, p in positions.items() if p.kind == s.PositionKind.reservation.value]
+    return s.ConsensusRead(
+        on=on, members=members, missing=missing, objecting=sorted(objecting), awaiting_clearance=sorted(awaiting),
+        reservations=sorted(reservations), reached=not missing and not objecting and not awaiting,
+    )  # fmt: skip
+
+
+def _adopt(session: Session, item: DecisionItem, *, method: str, on: dt.date, actor: str) -> None:
+    item.status = "adopted"
+    item.adopted_on = on
+    item.adoption_method = method
+    session.add(StageEvent(item_id=item.id, from_stage=item.stage, to_stage=s.Stage.implement.value,
+                           reason=f"adopted by {method.replace('_', ' ')} on {on.isoformat()}", actor=actor, at=_now()))  # fmt: skip
+    item.stage = s.Stage.implement.value
+    _touch(item)
+
+
+def adopt(
+    session: Session,
+    *,
+    principal: Principal,
+    item_id: int,
+    on: dt.date | None = None,
+    if_match: str | None = None,
+) -> s.ItemDetail:
+    item = _load(session, item_id, principal)
+    permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
+    _check_fresh(item, if_match)
+    _require_formulation(item)
+    on = on or dt.date.today()
+    state = consensus(session, item=item, on=on)
+    if state is None:
+        raise Conflict("there is no proposal text to adopt")
+    if not state.reached:
+        reasons = []
+        if state.missing:
+            reasons.append("no position yet from " + ", ".join(state.missing))
+        if state.objecting:
+            reasons.append("objection from " + ", ".join(state.objecting))
+        if state.awaiting_clearance:
+            reasons.append("capital clearance outstanding for " + ", ".join(state.awaiting_clearance))
+        raise Conflict("no consensus: " + "; ".join(reasons), reasons=reasons)
+    _adopt(session, item, method="consensus", on=on, actor=_who(principal))
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def _running_silence(session: Session, item: DecisionItem) -> SilenceProcedure | None:
+    return session.scalar(
+        select(SilenceProcedure).where(
+            SilenceProcedure.item_id == item.id, SilenceProcedure.status == "running"
+        )
+    )
+
+
+def start_silence(
+    session: Session,
+    *,
+    principal: Principal,
+    item_id: int,
+    data: s.SilenceCreate,
+    if_match: str | None = None,
+) -> s.ItemDetail:
+    item = _load(session, item_id, principal)
+    permissions.require_secretariat(principal)
+    _check_fresh(item, if_match)
+    _require_formulation(item)
+    current = _current_version(session, item)
+    if current is None:
+        raise Conflict("there is no proposal text to circulate")
+    deadline = data.deadline if data.deadline.tzinfo else data.deadline.replace(tzinfo=dt.UTC)
+    if deadline <= _now():
+        raise Invalid("the deadline must be in the future", parameter="deadline")
+    if _running_silence(session, item) is not None:
+        raise Conflict("a silence procedure is already running")
+    session.add(SilenceProcedure(item_id=item.id, version=current.number, deadline=deadline, status="running",
+                                 started_by=_who(principal)))  # fmt: skip
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+def settle_silence(session: Session, *, now: dt.datetime | None = None) -> list[int]:
+    """Adopt every item whose silence deadline has passed without objection; returns their ids."""
+    now = now or _now()
+    adopted = []
+    for proc in session.scalars(select(SilenceProcedure).where(SilenceProcedure.status == "running")):
+        deadline = proc.deadline if proc.deadline.tzinfo else proc.deadline.replace(tzinfo=dt.UTC)
+        if deadline > now:
+            continue
+        item = session.get(DecisionItem, proc.item_id)
+        proc.status = "adopted"
+        _adopt(session, item, method="silence_procedure", on=deadline.date(), actor="silence procedure")
+        adopted.append(item.id)
+    session.flush()
+    return adopted
+
+
+def set_follow_up(
+    session: Session, *, principal: Principal, item_id: int, data: s.FollowUp, if_match: str | None = None
+) -> s.ItemDetail:
+    """Name the programmes and responsible bodies that implement a decision and its indicators."""
+    item = _load(session, item_id, principal)
+    permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
+    _check_fresh(item, if_match)
+    if item.status != "adopted":
+        raise Conflict("only an adopted decision has an implementation")
+    for pid in data.programmes:
+        registry_service.get_programme(session, programme_id=pid)
+    for bid in data.bodies:
+        registry_service.get_body(session, body_id=bid)
+    item.implementation = {"programmes": data.programmes, "bodies": data.bodies}
+    item.monitoring = {"indicators": data.indicators}
+    _touch(item)
+    session.flush()
+    return get_item(session, principal=principal, item_id=item.id)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemDetail:
+    item = _load(session, item_id, principal)
+    proposals = list(session.scalars(
+        select(ProposalVersion).where(ProposalVersion.item_id == item.id).order_by(ProposalVersion.number)
+    ))  # fmt: skip
+    current = proposals[-1].number if proposals else 0
+    positions = session.scalars(
+        select(Position)
+        .where(Position.item_id == item.id, Position.version == current)
+        .order_by(Position.member_state)
+    )
+    events = session.scalars(select(StageEvent).where(StageEvent.item_id == item.id).order_by(StageEvent.id))
+    contributions = session.scalars(
+        select(Contribution).where(Contribution.item_id == item.id).order_by(Contribution.id)
+    )
+    silence = session.scalars(
+        select(SilenceProcedure)
+        .where(SilenceProcedure.item_id == item.id)
+        .order_by(SilenceProcedure.id.desc())
+    ).first()
+    on = item.adopted_on or dt.date.today()
+    return s.ItemDetail(
+        **s.ItemRead.model_validate(item, from_attributes=True).model_dump(),
+        proposals=[s.ProposalRead.model_validate(p, from_attributes=True) for p in proposals],
+        positions=[s.PositionRead.model_validate(p, from_attributes=True) for p in positions],
+        consensus=consensus(session, item=item, on=on) if item.stage == s.Stage.formulate.value or
+        item.status == "adopted" else None,
+        history=[s.StageEventRead.model_validate(e, from_attributes=True) for e in events],
+        contributions=[s.ContributionRead.model_validate(c, from_attributes=True) for c in contributions],
+        silence=s.SilenceRead.model_validate(silence, from_attributes=True) if silence else None,
+    )  # fmt: skip
+
+
+def item_etag(session: Session, *, item_id: int) -> str:
+    item = session.get(DecisionItem, item_id)
+    return etag(item) if item else '""'
