@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from ascc import __version__
 from ascc.api import decisions as decisions_api
+from ascc.api import meetings as meetings_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -23,6 +24,7 @@ from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
+from ascc.web import meetings as meetings_web  # noqa: F401 - registers the meeting pages
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(registry_api.router)
     app.include_router(decisions_api.router)
+    app.include_router(meetings_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)

@@ -169,18 +169,6 @@ def programme(request: Request, session: SessionDep, programme_id: str) -> Respo
     return json_response(request, registry_service.get_programme(session, programme_id=programme_id))
 
 
-@router.get("/meetings", response_model=s.PageRead[s.MeetingRead])
-def meetings(
-    request: Request, session: SessionDep, body: str | None = None, limit: Limit = 100, offset: Offset = 0
-) -> Response:
-    return json_response(request, _page(registry_service.list_meetings(session, body=body), limit, offset))
-
-
-@router.get("/meetings/{meeting_id}", response_model=s.MeetingRead, responses=ErrorResponses)
-def meeting(request: Request, session: SessionDep, meeting_id: str) -> Response:
-    return json_response(request, registry_service.get_meeting(session, meeting_id=meeting_id))
-
-
 @router.get("/statistics", response_model=s.PageRead[s.StatisticRead])
 def statistics(
     request: Request, session: SessionDep, sector: str | None = None, limit: Limit = 100, offset: Offset = 0

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ascc.db.version import current_version
 
 #: answers that change with the clock too (silence procedures end at their deadline)
-UNCACHED = ("/api/v1/decisions", "/decisions")
+UNCACHED = ("/api/v1/decisions", "/decisions", "/api/v1/meetings/expected", "/calendar")
 
 
 def _cacheable(scope: Scope) -> bool:

@@ -161,6 +161,8 @@ class Meeting(_Tracked, Base):
     title_en: Mapped[str] = mapped_column(String(400))
     title_id: Mapped[str | None] = mapped_column(String(400))
     host: Mapped[str | None] = mapped_column(ForeignKey("member_states.code"))
+    chair: Mapped[str | None] = mapped_column(ForeignKey("member_states.code"))
+    audience: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
     venue: Mapped[str | None] = mapped_column(String(300))
     city: Mapped[str | None] = mapped_column(String(120))
     date_start: Mapped[dt.date | None] = mapped_column(Date)

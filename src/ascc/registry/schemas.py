@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
@@ -158,6 +158,8 @@ class MeetingRead(_SourcedRead):
     number: int | None
     title: Text
     host: str | None
+    chair: str | None = None
+    audience: str = "public"
     venue: str | None
     city: str | None
     date_start: dt.date | None
@@ -165,6 +167,33 @@ class MeetingRead(_SourcedRead):
     member_states: list[str]
     partners: list[str]
     outcomes: list[OutcomeRead]
+
+
+class MeetingWrite(BaseModel):
+    """A meeting record entered by the Secretariat or the body's chair."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")
+    body: str
+    number: int | None = Field(default=None, ge=1, le=1000)
+    title_en: str = Field(min_length=3, max_length=400)
+    title_id: str | None = Field(default=None, max_length=400)
+    host: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    chair: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    audience: Literal["member_states", "partners", "public"] = "public"
+    venue: str | None = Field(default=None, max_length=300)
+    city: str | None = Field(default=None, max_length=120)
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    member_states: list[str] = []
+    partners: list[str] = []
+    outcomes: list[dict[str, str]] = []
+
+    @model_validator(mode="after")
+    def _dates(self) -> MeetingWrite:
+        if self.date_start and self.date_end and self.date_end < self.date_start:
+            raise ValueError("date_end is before date_start")
+        return self
 
 
 class StatisticRead(_SourcedRead):

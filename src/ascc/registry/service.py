@@ -160,6 +160,8 @@ def meeting_read(row: m.Meeting) -> s.MeetingRead:
         number=row.number,
         title=s.Text(en=row.title_en, id=row.title_id),
         host=row.host,
+        chair=row.chair,
+        audience=row.audience or "public",
         venue=row.venue,
         city=row.city,
         date_start=row.date_start,
@@ -385,6 +387,30 @@ def get_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead:
     if row is None:
         raise NotFound(f"no meeting with id {meeting_id!r}")
     return meeting_read(row)
+
+
+def save_meeting(session: Session, *, data: s.MeetingWrite) -> s.MeetingRead:
+    """Create or replace a meeting record (sources: the users who entered it, via the audit trail)."""
+    get_body(session, body_id=data.body)
+    for code in filter(None, [data.host, data.chair, *data.member_states]):
+        get_member_state(session, code=code)
+    for pid in data.partners:
+        get_partner(session, partner_id=pid)
+    row = session.get(m.Meeting, data.id)
+    if row is None:
+        row = m.Meeting(id=data.id, sources=[], corrections=[])
+        session.add(row)
+    row.body_id = data.body
+    for field in ("number", "title_en", "title_id", "host", "chair", "audience", "venue", "city", "date_start",
+                  "date_end", "member_states", "partners", "outcomes"):  # fmt: skip
+        setattr(row, field, getattr(data, field))
+    session.flush()
+    return meeting_read(row)
+
+
+def meetings_between(session: Session, *, start: dt.date, end: dt.date) -> list[s.MeetingRead]:
+    stmt = select(m.Meeting).where(m.Meeting.date_start >= start, m.Meeting.date_start <= end)
+    return [meeting_read(r) for r in session.scalars(stmt.order_by(m.Meeting.date_start))]
 
 
 def list_statistics(session: Session, *, sector: str | None = None) -> list[s.StatisticRead]:

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
+from ascc.accounts import permissions
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import csrf_token, resolve_principal
@@ -240,7 +241,11 @@ def body(session: Session, request: Request, body_id: str) -> dict[str, Any]:
     return {
         "body": detail,
         "sector": registry_service.get_sector(session, sector_id=detail.sector) if detail.sector else None,
-        "meetings": registry_service.list_meetings(session, body=body_id),
+        "meetings": [
+            mt
+            for mt in registry_service.list_meetings(session, body=body_id)
+            if permissions.can_read(request.state.principal, mt.audience)
+        ],
     }
 
 
@@ -287,11 +292,6 @@ def programmes(session: Session, request: Request) -> dict[str, Any]:
 @page("/programmes/{programme_id}", "programme.html")
 def programme(session: Session, request: Request, programme_id: str) -> dict[str, Any]:
     return {"programme": registry_service.get_programme(session, programme_id=programme_id)}
-
-
-@page("/meetings/{meeting_id}", "meeting.html")
-def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, Any]:
-    return {"meeting": registry_service.get_meeting(session, meeting_id=meeting_id)}
 
 
 @page("/network", "network.html")

@@ -1,0 +1,139 @@
+"""``/api/v1/meetings``: meeting records, the expected calendar, anchors and overrides of the cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ascc.accounts import permissions
+from ascc.http.deps import get_session, principal_of
+from ascc.http.responses import json_response
+from ascc.kit.errors import Invalid
+from ascc.meetings import schemas as s
+from ascc.meetings import service as meetings_service
+from ascc.registry import service as registry_service
+from ascc.registry.schemas import MeetingRead, MeetingWrite
+
+router = APIRouter(prefix="/api/v1", tags=["meetings"])
+bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
+SessionDep = Annotated[Session, Depends(get_session)]
+Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+Errors = {401: {"description": "Sign-in required"}, 403: {"description": "Not allowed"},
+          404: {"description": "Not found"}, 409: {"description": "Not possible now"}}  # fmt: skip
+
+
+@router.get("/meetings", response_model=list[MeetingRead])
+def list_meetings(request: Request, session: SessionDep, _auth: Auth, body: str | None = None) -> Response:
+    principal = principal_of(session)
+    items = [
+        m
+        for m in registry_service.list_meetings(session, body=body)
+        if permissions.can_read(principal, m.audience)
+    ]
+    return json_response(request, items)
+
+
+@router.get("/meetings/expected", response_model=list[s.ExpectedMeeting])
+def expected(
+    request: Request,
+    session: SessionDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="first year; default this year")] = None,
+    years: Annotated[int, Query(ge=1, le=10)] = 2,
+) -> Response:
+    """Meetings each body is expected to hold, with chair, host and derived deadlines."""
+    start = year or dt.date.today().year
+    return json_response(request, meetings_service.expected_meetings(session, start_year=start, years=years))
+
+
+@router.get("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
+def get_meeting(request: Request, session: SessionDep, _auth: Auth, meeting_id: str) -> Response:
+    return json_response(request, meetings_service.get_meeting(session, principal=principal_of(session),
+                                                               meeting_id=meeting_id))  # fmt: skip
+
+
+@router.put("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
+def save_meeting(
+    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[MeetingWrite, Body()]
+) -> Response:
+    if data.id != meeting_id:
+        raise Invalid("the id in the body differs from the id in the path", parameter="id")
+    return json_response(
+        request, meetings_service.save_meeting(session, principal=principal_of(session), data=data)
+    )
+
+
+@router.post("/meetings/{meeting_id}/agenda", response_model=s.MeetingDetail, responses=Errors)
+def add_agenda_item(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    meeting_id: str,
+    data: Annotated[s.AgendaWrite, Body()],
+) -> Response:
+    detail = meetings_service.add_agenda_item(
+        session, principal=principal_of(session), meeting_id=meeting_id, data=data
+    )
+    return json_response(request, detail)
+
+
+@router.post("/meetings/{meeting_id}/documents", response_model=s.MeetingDetail, responses=Errors)
+def add_document(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    meeting_id: str,
+    data: Annotated[s.DocumentWrite, Body()],
+) -> Response:
+    detail = meetings_service.add_document(
+        session, principal=principal_of(session), meeting_id=meeting_id, data=data
+    )
+    return json_response(request, detail)
+
+
+@router.put("/meetings/{meeting_id}/report", response_model=s.MeetingDetail, responses=Errors)
+def save_report(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    meeting_id: str,
+    data: Annotated[s.ReportWrite, Body()],
+) -> Response:
+    """Write the Report of the Meeting: edits the draft, or starts a new version after adoption."""
+    detail = meetings_service.save_report(
+        session, principal=principal_of(session), meeting_id=meeting_id, data=data
+    )
+    return json_response(request, detail)
+
+
+@router.post("/meetings/{meeting_id}/report/status", response_model=s.MeetingDetail, responses=Errors)
+def move_report(
+    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[s.ReportMove, Body()]
+) -> Response:
+    """draft → circulated → adopted (or adopted_ad_referendum) → published."""
+    detail = meetings_service.move_report(
+        session, principal=principal_of(session), meeting_id=meeting_id, to=data.to
+    )
+    return json_response(request, detail)
+
+
+@router.put("/bodies/{body_id}/chair-anchor", response_model=s.AnchorRead, responses=Errors)
+def set_anchor(
+    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.AnchorWrite, Body()]
+) -> Response:
+    """Who chaired the body in a given year: the rotation is computed forward from here."""
+    return json_response(request, meetings_service.set_anchor(session, principal=principal_of(session),
+                                                              body_id=body_id, data=data))  # fmt: skip
+
+
+@router.put("/bodies/{body_id}/cycle-overrides", response_model=s.OverrideRead, responses=Errors)
+def set_override(
+    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.OverrideWrite, Body()]
+) -> Response:
+    """Override a computed chair or fix a date for one year, with a reason."""
+    return json_response(request, meetings_service.set_override(session, principal=principal_of(session),
+                                                                body_id=body_id, data=data))  # fmt: skip

@@ -1,0 +1,286 @@
+"""Meeting services: the expected calendar, anchors and overrides, agenda, documents, reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ascc.accounts import permissions
+from ascc.accounts.schemas import Principal
+from ascc.kit.errors import Conflict, Invalid, NotFound
+from ascc.meetings import cycle
+from ascc.meetings import schemas as s
+from ascc.meetings.models import AgendaItem, ChairAnchor, CycleOverride, MeetingDocument, ReportVersion
+from ascc.registry import service as registry_service
+
+#: Report of the Meeting: allowed moves. An adopted version is locked; publishing makes it public.
+REPORT_FLOW = {
+    "draft": {"circulated"},
+    "circulated": {"draft", "adopted", "adopted_ad_referendum"},
+    "adopted_ad_referendum": {"adopted", "published"},
+    "adopted": {"published"},
+    "published": set(),
+}
+LOCKED = {"adopted", "adopted_ad_referendum", "published"}
+
+
+def _who(principal: Principal) -> str:
+    return f"{principal.name} ({principal.role.value if principal.role else 'public'})"
+
+
+def _members(session: Session) -> list[cycle.Member]:
+    return [
+        cycle.Member(m.code, m.name.en, m.joined)
+        for m in registry_service.list_member_states(session, on=None)
+    ]
+
+
+def set_anchor(session: Session, *, principal: Principal, body_id: str, data: s.AnchorWrite) -> s.AnchorRead:
+    permissions.require_secretariat_or_chair(principal, body_id=body_id)
+    registry_service.get_body(session, body_id=body_id)
+    registry_service.get_member_state(session, code=data.member_state)
+    row = session.get(ChairAnchor, body_id) or ChairAnchor(body_id=body_id)
+    row.year, row.member_state, row.reason, row.set_by = (
+        data.year,
+        data.member_state,
+        data.reason,
+        _who(principal),
+    )
+    session.add(row)
+    session.flush()
+    return s.AnchorRead(body_id=body_id, year=row.year, member_state=row.member_state, reason=row.reason)
+
+
+def set_override(
+    session: Session, *, principal: Principal, body_id: str, data: s.OverrideWrite
+) -> s.OverrideRead:
+    permissions.require_secretariat_or_chair(principal, body_id=body_id)
+    registry_service.get_body(session, body_id=body_id)
+    if data.chair:
+        registry_service.get_member_state(session, code=data.chair)
+    if data.date and data.date.year != data.year:
+        raise Invalid(f"the date {data.date} is not in {data.year}", parameter="date")
+    row = session.scalar(
+        select(CycleOverride).where(CycleOverride.body_id == body_id, CycleOverride.year == data.year)
+    )
+    if row is None:
+        row = CycleOverride(body_id=body_id, year=data.year)
+        session.add(row)
+    row.chair, row.date, row.reason, row.set_by = data.chair, data.date, data.reason, _who(principal)
+    session.flush()
+    return s.OverrideRead(
+        body_id=body_id, year=data.year, chair=data.chair, date=data.date, reason=data.reason
+    )
+
+
+def expected_meetings(session: Session, *, start_year: int, years: int = 2) -> list[s.ExpectedMeeting]:
+    """The meetings each body is expected to hold in ``start_year`` … ``start_year + years - 1``."""
+    members = _members(session)
+    bodies = registry_service.list_bodies(session, limit=500).items
+    by_id = {b.id: b for b in bodies}
+    anchors = {a.body_id: a for a in session.scalars(select(ChairAnchor))}
+    overrides = {(o.body_id, o.year): o for o in session.scalars(select(CycleOverride))}
+    recorded: dict[str, int] = {}
+    held: dict[tuple[str, int], str] = {}
+    for mt in registry_service.list_meetings(session):
+        if mt.date_start:
+            recorded[mt.body] = max(recorded.get(mt.body, 0), mt.date_start.year)
+            held[(mt.body, mt.date_start.year)] = mt.id
+    prepared_by: dict[str, list[str]] = {}
+    for b in bodies:
+        for target in b.reports_to_ids:
+            if b.level in ("senior_officials", "working_group", "committee"):
+                prepared_by.setdefault(target, []).append(b.id)
+    out: list[s.ExpectedMeeting] = []
+    for b in bodies:
+        if not b.meeting_interval:
+            continue
+        anchor = anchors.get(b.id)
+        dated = [year for (body_id, year), o in overrides.items() if body_id == b.id and o.date is not None]
+        phase = recorded.get(b.id) or (max(dated) if dated else None) or (anchor.year if anchor else None)
+        for year in range(start_year, start_year + years):
+            over = overrides.get((b.id, year))
+            meets = meets_in = cycle.meets_in(year, interval=b.meeting_interval, phase_year=phase)
+            if over is not None and over.date is not None:
+                meets = True
+            if meets is False:
+                continue
+            chair, chair_source = None, "unknown"
+            if over is not None and over.chair:
+                chair, chair_source = over.chair, "override"
+            elif b.chair_rotation and anchor is not None:
+                chair = cycle.body_chair(year, rule=b.chair_rotation.rule, term_years=b.chair_rotation.term_years,
+                                         anchor=(anchor.year, anchor.member_state), members=members)  # fmt: skip
+                chair_source = "computed" if chair else "unknown"
+            host = None
+            if b.chair_rotation and b.chair_rotation.host_follows_asean_chair:
+                host = cycle.asean_chair(year, members)
+            date = over.date if over is not None else None
+            out.append(s.ExpectedMeeting(
+                body_id=b.id, acronym=b.acronym, name_en=b.name.en, level=b.level, year=year,
+                certain=meets_in is True or (over is not None and over.date is not None),
+                chair=chair, chair_source=chair_source, host=host, date=date,
+                override_reason=over.reason if over is not None else None,
+                recorded_meeting=held.get((b.id, year)),
+                deadlines=cycle.preparatory_deadlines(date) if date else {},
+                prepared_by=[f"{by_id[p].acronym or p}" for p in sorted(prepared_by.get(b.id, []))],
+            ))  # fmt: skip
+    order = {lvl: i for i, lvl in enumerate(registry_service.BODY_LEVELS)}
+    return sorted(
+        out, key=lambda e: (e.year, e.date or dt.date(e.year, 12, 31), order.get(e.level, 99), e.body_id)
+    )
+
+
+# --- meeting records: agenda, documents, report -------------------------------------------------
+
+
+def _meeting(session: Session, principal: Principal, meeting_id: str):
+    meeting = registry_service.get_meeting(session, meeting_id=meeting_id)
+    if not permissions.can_read(principal, meeting.audience):
+        raise NotFound(f"no meeting with id {meeting_id!r}")
+    return meeting
+
+
+def save_meeting(session: Session, *, principal: Principal, data) -> s.MeetingDetail:
+    permissions.require_secretariat_or_chair(principal, body_id=data.body)
+    registry_service.save_meeting(session, data=data)
+    return get_meeting(session, principal=principal, meeting_id=data.id)
+
+
+def add_agenda_item(
+    session: Session, *, principal: Principal, meeting_id: str, data: s.AgendaWrite
+) -> s.MeetingDetail:
+    meeting = _meeting(session, principal, meeting_id)
+    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+    session.add(
+        AgendaItem(
+            meeting_id=meeting_id, number=data.number, title=data.title, decision_item=data.decision_item
+        )
+    )
+    session.flush()
+    return get_meeting(session, principal=principal, meeting_id=meeting_id)
+
+
+def add_document(
+    session: Session, *, principal: Principal, meeting_id: str, data: s.DocumentWrite
+) -> s.MeetingDetail:
+    meeting = _meeting(session, principal, meeting_id)
+    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+    due = data.due
+    if due is None and meeting.date_start is not None:
+        due = cycle.preparatory_deadlines(meeting.date_start)["papers_due"]
+    session.add(MeetingDocument(meeting_id=meeting_id, title=data.title, url=data.url, due=due))
+    session.flush()
+    return get_meeting(session, principal=principal, meeting_id=meeting_id)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def save_report(
+    session: Session, *, principal: Principal, meeting_id: str, data: s.ReportWrite
+) -> s.MeetingDetail:
+    """Write a new draft (or change the current draft's text). Adopted versions are locked."""
+    meeting = _meeting(session, principal, meeting_id)
+    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+    current = _current_report(session, meeting_id)
+    if current is None or current.status in LOCKED:
+        number = (current.number + 1) if current else 1
+        session.add(ReportVersion(meeting_id=meeting_id, number=number, text=data.text, status="draft",
+                                  updated_by=_who(principal), updated_at=_now()))  # fmt: skip
+    elif current.status == "draft":
+        current.text, current.updated_by, current.updated_at = data.text, _who(principal), _now()
+    else:
+        raise Conflict(
+            f"version {current.number} is {current.status}: move it back to draft to change its text"
+        )
+    session.flush()
+    return get_meeting(session, principal=principal, meeting_id=meeting_id)
+
+
+def move_report(session: Session, *, principal: Principal, meeting_id: str, to: str) -> s.MeetingDetail:
+    meeting = _meeting(session, principal, meeting_id)
+    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+    current = _current_report(session, meeting_id)
+    if current is None:
+        raise Conflict("there is no Report of the Meeting yet")
+    if to not in REPORT_FLOW.get(current.status, set()):
+        allowed = ", ".join(sorted(REPORT_FLOW[current.status])) or "nothing (it is final)"
+        raise Conflict(f"the report is {current.status}; it can move to {allowed}")
+    current.status, current.updated_by, current.updated_at = to, _who(principal), _now()
+    session.flush()
+    return get_meeting(session, principal=principal, meeting_id=meeting_id)
+
+
+def _current_report(session: Session, meeting_id: str) -> ReportVersion | None:
+    stmt = (
+        select(ReportVersion)
+        .where(ReportVersion.meeting_id == meeting_id)
+        .order_by(ReportVersion.number.desc())
+    )
+    return session.scalars(stmt.limit(1)).first()
+
+
+def get_meeting(session: Session, *, principal: Principal, meeting_id: str) -> s.MeetingDetail:
+    meeting = _meeting(session, principal, meeting_id)
+    agenda = session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.id)
+    )
+    docs = session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting_id)
+                           .order_by(MeetingDocument.id))  # fmt: skip
+    reports = list(session.scalars(
+        select(ReportVersion).where(ReportVersion.meeting_id == meeting_id).order_by(ReportVersion.number)
+    ))  # fmt: skip
+    if not permissions.can_read(principal, "member_states"):
+        reports = [r for r in reports if r.status == "published"]  # the public sees published reports only
+    return s.MeetingDetail(
+        **meeting.model_dump(),
+        agenda=[s.AgendaRead(number=a.number, title=a.title, decision_item=a.decision_item) for a in agenda],
+        documents=[s.DocumentRead(title=d.title, url=d.url, due=d.due) for d in docs],
+        reports=[
+            s.ReportRead(
+                number=r.number,
+                text=r.text,
+                status=r.status,
+                updated_by=r.updated_by,
+                updated_at=r.updated_at,
+                locked=r.status in LOCKED,
+            )
+            for r in reports
+        ],
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarEntry:
+    uid: str
+    title: str
+    start: dt.date
+    end: dt.date
+    location: str | None
+    description: str
+
+
+def calendar(
+    session: Session, *, principal: Principal, start: dt.date, years: int = 2
+) -> list[CalendarEntry]:
+    """Recorded meetings with dates, and expected meetings with a fixed date (override)."""
+    entries = []
+    for mt in registry_service.meetings_between(
+        session, start=start, end=dt.date(start.year + years, 12, 31)
+    ):
+        if permissions.can_read(principal, mt.audience):
+            location = ", ".join(filter(None, [mt.venue, mt.city])) or None
+            entries.append(CalendarEntry(f"meeting-{mt.id}@ascc", mt.title.en, mt.date_start,
+                                         mt.date_end or mt.date_start, location, f"{mt.body}; host {mt.host or '-'}"))  # fmt: skip
+    for exp in expected_meetings(session, start_year=start.year, years=years):
+        uid = f"expected-{exp.body_id}-{exp.year}"
+        if exp.date is not None and exp.recorded_meeting is None:
+            chair = f"chair {exp.chair} ({exp.chair_source})" if exp.chair else "chair to be confirmed"
+            entries.append(CalendarEntry(f"{uid}@ascc", f"{exp.acronym or exp.name_en} {exp.year}", exp.date,
+                                         exp.date, None, f"expected meeting; {chair}"))  # fmt: skip
+    return sorted(entries, key=lambda e: e.start)

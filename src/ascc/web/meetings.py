@@ -1,0 +1,76 @@
+"""Meeting pages: the calendar (recorded and expected meetings), its iCalendar export, one meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import icalendar
+from fastapi import Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ascc.db.uow import unit_of_work
+from ascc.http.auth import resolve_principal
+from ascc.kit.errors import Invalid
+from ascc.meetings import service as meetings_service
+from ascc.registry import service as registry_service
+from ascc.web.pages import page, router
+
+
+def _year(request: Request) -> int:
+    raw = request.query_params.get("year")
+    if not raw:
+        return dt.date.today().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Invalid(f"year={raw!r} is not a year between 2000 and 2100", parameter="year")
+    return int(raw)
+
+
+@router.get("/calendar.ics")
+def calendar_ics(request: Request) -> Response:
+    """iCalendar of recorded meetings and expected meetings with a fixed date."""
+    year = _year(request)
+    with unit_of_work(request.app.state.session_factory) as session:
+        principal = resolve_principal(request, session)
+        entries = meetings_service.calendar(session, principal=principal, start=dt.date(year, 1, 1))
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//ASCC platform//meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "ASCC meetings")
+    stamp = dt.datetime.now(dt.UTC)
+    for e in entries:
+        event = icalendar.Event()
+        event.add("uid", e.uid)
+        event.add("dtstamp", stamp)
+        event.add("summary", e.title)
+        event.add("dtstart", e.start)
+        event.add("dtend", e.end + dt.timedelta(days=1))  # all-day events end the day after
+        if e.location:
+            event.add("location", e.location)
+        event.add("description", e.description)
+        cal.add_component(event)
+    return Response(cal.to_ical(), media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="ascc-meetings.ics"'})  # fmt: skip
+
+
+@page("/calendar", "calendar.html")
+def calendar(session: Session, request: Request) -> dict[str, Any]:
+    year = _year(request)
+    principal = request.state.principal
+    recorded = [m for m in registry_service.list_meetings(session) if (m.date_start and m.date_start.year >= year
+                and m.audience == "public") or (m.date_start and m.date_start.year >= year and principal.role)]  # fmt: skip
+    return {
+        "year": year,
+        "expected": meetings_service.expected_meetings(session, start_year=year, years=2),
+        "recorded": sorted(recorded, key=lambda m: m.date_start),
+    }
+
+
+@page("/meetings/{meeting_id}", "meeting.html")
+def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, Any]:
+    return {
+        "meeting": meetings_service.get_meeting(
+            session, principal=request.state.principal, meeting_id=meeting_id
+        )
+    }

@@ -1,0 +1,152 @@
+"""The meeting-cycle engine, meeting records, the Report of the Meeting, calendar and iCalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+from fastapi.testclient import TestClient
+
+from ascc.app import create_app
+from ascc.config import Settings
+from ascc.meetings import cycle
+from tests.conftest import load, make_user
+
+NAMES = {"BRN": "Brunei Darussalam", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Lao PDR", "MYS": "Malaysia",
+         "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore", "THA": "Thailand", "TLS": "Timor-Leste",
+         "VNM": "Viet Nam"}  # fmt: skip
+JOINED = {code: dt.date(1999, 4, 30) for code in NAMES} | {"TLS": dt.date(2025, 10, 26)}
+MEMBERS = [cycle.Member(code, name, JOINED[code]) for code, name in NAMES.items()]
+
+
+def test_asean_chair_rotates_alphabetically_from_the_philippines_in_2026():
+    chairs = [cycle.asean_chair(y, MEMBERS) for y in range(2026, 2033)]
+    assert chairs == ["PHL", "SGP", "THA", "TLS", "VNM", "BRN", "KHM"]
+    assert cycle.asean_chair(2025, MEMBERS) is None  # history is recorded, not computed
+
+
+def test_timor_leste_enters_the_rotation_from_its_admission():
+    yearly = [cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2024, "THA"), members=MEMBERS)
+              for y in range(2024, 2028)]  # fmt: skip
+    assert yearly == ["THA", "VNM", "BRN", "KHM"]  # on 1 January 2025 Timor-Leste was not yet a member
+    later = [cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2026, "THA"), members=MEMBERS)
+             for y in range(2026, 2029)]  # fmt: skip
+    assert later == ["THA", "TLS", "VNM"]
+
+
+def test_three_year_terms_and_expression_of_interest():
+    chairs = [cycle.body_chair(y, rule="alphabetical", term_years=3, anchor=(2024, "MYS"), members=MEMBERS)
+              for y in range(2024, 2031)]  # fmt: skip
+    assert chairs == ["MYS"] * 3 + ["MMR"] * 3 + ["PHL"]
+    eoi = [cycle.body_chair(y, rule="expression_of_interest", term_years=3, anchor=(2025, "IDN"), members=MEMBERS)
+           for y in (2025, 2027, 2028)]  # fmt: skip
+    assert eoi == ["IDN", "IDN", None]
+
+
+def test_meeting_years_and_deadlines():
+    assert cycle.meets_in(2027, interval="biennial", phase_year=2025) is True
+    assert cycle.meets_in(2026, interval="biennial", phase_year=2025) is False
+    assert cycle.meets_in(2026, interval="triennial", phase_year=None) is None
+    assert cycle.meets_in(2026, interval="at_least_annual", phase_year=None) is True
+    d = cycle.preparatory_deadlines(dt.date(2027, 10, 12))
+    assert d["papers_due"] == dt.date(2027, 9, 21) and d["preparatory_meeting_by"] == dt.date(2027, 9, 12)
+
+
+@pytest.fixture
+def site(fresh_url, reference):
+    load(fresh_url, reference)
+    tokens = {"sec": make_user(fresh_url, email="officer@asean.org"),
+              "chair": make_user(fresh_url, email="chair@amme.org", role="chair", body_id="amme"),
+              "fp": make_user(fresh_url, email="fp@kemlu.go.id", role="focal_point", member_state="IDN")}  # fmt: skip
+    with TestClient(create_app(Settings(database_url=fresh_url))) as c:
+        yield c, {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
+
+
+def test_expected_meetings_follow_rules_anchors_and_overrides(site):
+    c, h = site
+    r = c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"],
+              json={"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"})  # fmt: skip
+    assert r.status_code == 200
+    expected = c.get("/api/v1/meetings/expected", params={"year": 2026, "years": 5}).json()
+    asoen = {e["year"]: e for e in expected if e["body_id"] == "asoen"}
+    assert [asoen[y]["chair"] for y in range(2026, 2031)] == ["MYS", "MMR", "MMR", "MMR", "PHL"]
+    assert [asoen[y]["host"] for y in (2026, 2027, 2028)] == [
+        "PHL",
+        "SGP",
+        "THA",
+    ]  # host follows the ASEAN chair
+    assert "AMME" not in asoen[2026]["prepared_by"]
+    amme = [e for e in expected if e["body_id"] == "amme"]
+    assert all(not e["certain"] for e in amme)  # biennial with no phase known yet
+    # the chair of AMME fixes a date for 2027 and overrides the chair, with a reason
+    r = c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"],
+              json={"year": 2027, "date": "2027-10-12", "chair": "SGP", "reason": "host confirmed by SOM"})  # fmt: skip
+    assert r.status_code == 200
+    amme = {e["year"]: e for e in c.get("/api/v1/meetings/expected", params={"year": 2026, "years": 4}).json()
+            if e["body_id"] == "amme"}  # fmt: skip
+    assert sorted(amme) == [2027, 2029]
+    assert amme[2027]["chair"] == "SGP" and amme[2027]["chair_source"] == "override"
+    assert amme[2027]["deadlines"]["papers_due"] == "2027-09-21" and "ASOEN" in amme[2027]["prepared_by"]
+    # overrides need a reason and the right account
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"],
+                 json={"year": 2027, "chair": "SGP"}).status_code == 422  # fmt: skip
+    assert c.put("/api/v1/bodies/asoen/cycle-overrides", headers=h["chair"],
+                 json={"year": 2027, "chair": "SGP", "reason": "x y z"}).status_code == 403  # fmt: skip
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["fp"],
+                 json={"year": 2027, "chair": "SGP", "reason": "x y z"}).status_code == 403  # fmt: skip
+
+
+def test_meeting_record_and_report_lifecycle(site):
+    c, h = site
+    record = {"id": "ammswd-10", "body": "ammswd", "number": 10,
+              "title_en": "10th ASEAN Ministerial Meeting on Social Welfare and Development",
+              "date_start": "2026-10-20", "date_end": "2026-10-21", "host": "PHL", "chair": "PHL",
+              "venue": "PICC", "city": "Manila", "member_states": ["IDN", "PHL"], "partners": ["CHN", "JPN", "KOR"]}  # fmt: skip
+    assert c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["fp"]).status_code == 403
+    r = c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["sec"])
+    assert r.status_code == 200, r.text
+    assert c.put("/api/v1/meetings/ammswd-10", json=record | {"date_end": "2026-10-01"},
+                 headers=h["sec"]).status_code == 422  # fmt: skip
+    c.post("/api/v1/meetings/ammswd-10/agenda", json={"number": "3.1", "title": "Ageing"}, headers=h["sec"])
+    r = c.post(
+        "/api/v1/meetings/ammswd-10/documents", json={"title": "Draft joint statement"}, headers=h["sec"]
+    )
+    assert r.json()["documents"][0]["due"] == "2026-09-29"  # derived: 21 days before
+    c.put("/api/v1/meetings/ammswd-10/report", json={"text": "Draft report"}, headers=h["sec"])
+    assert (
+        c.get("/api/v1/meetings/ammswd-10").json()["reports"] == []
+    )  # the public sees published reports only
+    assert c.post("/api/v1/meetings/ammswd-10/report/status", json={"to": "published"},
+                  headers=h["sec"]).status_code == 409  # fmt: skip
+    for to in ("circulated", "adopted_ad_referendum"):
+        assert (
+            c.post("/api/v1/meetings/ammswd-10/report/status", json={"to": to}, headers=h["sec"]).status_code
+            == 200
+        )
+    # the adopted version is locked: writing starts version 2
+    r = c.put("/api/v1/meetings/ammswd-10/report", json={"text": "Corrigendum"}, headers=h["sec"])
+    reports = r.json()["reports"]
+    assert [(x["number"], x["status"], x["locked"]) for x in reports] == [
+        (1, "adopted_ad_referendum", True), (2, "draft", False)]  # fmt: skip
+    assert reports[0]["text"] == "Draft report"
+    page = c.get("/meetings/ammswd-10", params={"lang": "en"})
+    assert page.status_code == 200 and "Ageing" in page.text
+
+
+def test_calendar_page_and_icalendar(site):
+    c, h = site
+    c.put("/api/v1/meetings/amme-17", headers=h["sec"],
+          json={"id": "amme-17", "body": "amme", "number": 17, "title_en": "17th AMME", "date_start": "2027-10-12",
+                "venue": "Marina Bay", "city": "Singapore"})  # fmt: skip
+    c.put("/api/v1/bodies/somswd/cycle-overrides", headers=h["sec"],
+          json={"year": 2027, "date": "2027-06-02", "reason": "agreed at the previous SOMSWD"})  # fmt: skip
+    cal = icalendar.Calendar.from_ical(c.get("/calendar.ics", params={"year": 2027}).content)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert events["17th AMME"]["location"] == "Marina Bay, Singapore"
+    assert events["17th AMME"].decoded("dtstart") == dt.date(2027, 10, 12)
+    assert "SOMSWD 2027" in events
+    for lang, word in (("en", "Calendar of meetings"), ("id", "Kalender pertemuan")):
+        page = c.get("/calendar", params={"year": 2027, "lang": lang})
+        assert page.status_code == 200 and word in page.text and "17th AMME" in page.text
+    assert c.get("/calendar", params={"year": "soon"}).status_code == 422
