@@ -52,6 +52,11 @@ def popolo(session: Session, *, principal: Principal) -> dict[str, Any]:
     for bid in body_ids:
         b = registry_service.get_body(session, body_id=bid)
         organizations.append({"id": b.id, "name": b.name.en, "classification": b.level})
+    memberships = [
+        {"id": f"{m.code}--member-of--{bid}", "role": "member state", "member": {"@type": "Organization", "id": m.code},
+         "organization_id": bid, "start_date": m.joined.isoformat()}
+        for bid in body_ids for m in states
+    ]  # fmt: skip
     motions, vote_events = [], []
     for item in items:
         text = item.proposals[-1] if item.proposals else None
@@ -68,4 +73,9 @@ def popolo(session: Session, *, principal: Principal) -> dict[str, Any]:
             "start_date": item.adopted_on.isoformat(), "result": "pass", "votes": votes,
             "counts": [{"option": k, "value": v} for k, v in sorted(counts.items())],
         })  # fmt: skip
-    return {"organizations": organizations, "motions": motions, "vote_events": vote_events}
+    return {
+        "organizations": organizations,
+        "memberships": memberships,
+        "motions": motions,
+        "vote_events": vote_events,
+    }

@@ -42,6 +42,13 @@ def _load(session: Session, item_id: int, principal: Principal) -> DecisionItem:
     return item
 
 
+def _known_member_state(session: Session, code: str) -> None:
+    try:
+        registry_service.get_member_state(session, code=code)
+    except NotFound:
+        raise Invalid(f"unknown member state {code!r}", parameter="member_state") from None
+
+
 def _check_fresh(item: DecisionItem, if_match: str | None) -> None:
     if if_match is not None and if_match.strip() not in (etag(item), "*"):
         raise PreconditionFailed(
@@ -176,7 +183,7 @@ def record_position(
 ) -> s.ItemDetail:
     """A focal point records its own member state's position on the current text (replacing any earlier)."""
     item = _load(session, item_id, principal)
-    registry_service.get_member_state(session, code=data.member_state)
+    _known_member_state(session, data.member_state)
     permissions.require_acts_for(principal, member_state=data.member_state, sector=item.sector_id)
     _check_fresh(item, if_match)
     _require_formulation(item)

@@ -391,11 +391,15 @@ def get_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead:
 
 def save_meeting(session: Session, *, data: s.MeetingWrite) -> s.MeetingRead:
     """Create or replace a meeting record (sources: the users who entered it, via the audit trail)."""
-    get_body(session, body_id=data.body)
-    for code in filter(None, [data.host, data.chair, *data.member_states]):
-        get_member_state(session, code=code)
-    for pid in data.partners:
-        get_partner(session, partner_id=pid)
+    checks = [("body", data.body, lambda v: get_body(session, body_id=v))]
+    checks += [("member state", c, lambda v: get_member_state(session, code=v))
+               for c in filter(None, [data.host, data.chair, *data.member_states])]  # fmt: skip
+    checks += [("partner", p, lambda v: get_partner(session, partner_id=v)) for p in data.partners]
+    for label, value, check in checks:
+        try:
+            check(value)
+        except NotFound:
+            raise Invalid(f"unknown {label} {value!r}", parameter=label.replace(" ", "_")) from None
     row = session.get(m.Meeting, data.id)
     if row is None:
         row = m.Meeting(id=data.id, sources=[], corrections=[])
