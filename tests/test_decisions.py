@@ -269,9 +269,11 @@ def test_authorisation_matrix(world):
     for name, (method, path, body) in WRITES.items():
         for role in ROLES:
             item = new_item(client, tokens)
-            if name == "adopt":  # consensus first, so that an allowed adopt succeeds
+            if name in ("adopt", "follow_up"):  # consensus first, so that an allowed adopt succeeds
                 for code in MEMBERS:
                     position(client, tokens, item, code)
+            if name == "follow_up":
+                client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
             before = audit_count()
             kwargs = {"headers": auth(tokens, role)}
             if body is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
@@ -74,6 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]  # fmt: skip
         detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
         return problem(422, "Invalid parameter", detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def unstorable(request: Request, exc: Exception) -> Response:
+        # the unit of work has rolled back; values the database cannot hold are the client's to fix
+        detail = "a value is out of range or contains characters that cannot be stored (e.g. NUL)"
+        if _wants_json(request):
+            return problem(422, "Invalid parameter", detail, instance=request.url.path)
+        return pages.render(
+            request, "error.html", {"title": "Invalid parameter", "detail": detail}, status=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

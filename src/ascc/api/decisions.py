@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -32,6 +32,7 @@ def settled_session(session: Annotated[Session, Depends(get_session)]) -> Sessio
 
 SessionDep = Annotated[Session, Depends(settled_session)]
 Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="item number")]
 IfMatch = Annotated[str | None, Header(description="the item's ETag, to refuse stale edits (412)")]
 Errors = {
     401: {"description": "Sign-in required"},
@@ -78,7 +79,7 @@ def popolo(request: Request, session: SessionDep, _auth: Auth) -> Response:
 
 
 @router.get("/{item_id}", response_model=s.ItemDetail, responses=Errors)
-def get_item(request: Request, session: SessionDep, _auth: Auth, item_id: int) -> Response:
+def get_item(request: Request, session: SessionDep, _auth: Auth, item_id: ItemId) -> Response:
     return _item(
         request,
         session,
@@ -88,7 +89,7 @@ def get_item(request: Request, session: SessionDep, _auth: Auth, item_id: int) -
 
 @router.post("/{item_id}/stage", response_model=s.ItemDetail, responses=Errors)
 def move_stage(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int, move: Annotated[s.StageMove, Body()],
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, move: Annotated[s.StageMove, Body()],
     if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.move_stage(session, principal=principal_of(session), item_id=item_id, move=move,
@@ -98,7 +99,7 @@ def move_stage(
 
 @router.post("/{item_id}/proposals", response_model=s.ItemDetail, responses=Errors)
 def add_proposal(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int, data: Annotated[s.ProposalCreate, Body()],
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.ProposalCreate, Body()],
     if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.add_proposal(session, principal=principal_of(session), item_id=item_id, data=data,
@@ -108,7 +109,7 @@ def add_proposal(
 
 @router.post("/{item_id}/positions", response_model=s.ItemDetail, responses=Errors)
 def record_position(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int, data: Annotated[s.PositionCreate, Body()],
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.PositionCreate, Body()],
     if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.record_position(session, principal=principal_of(session), item_id=item_id, data=data,
@@ -118,7 +119,7 @@ def record_position(
 
 @router.post("/{item_id}/positions/{member_state}/clearance", response_model=s.ItemDetail, responses=Errors)
 def clear_ad_referendum(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int, member_state: str,
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, member_state: str,
     on: Annotated[dt.date | None, Query()] = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.clear_ad_referendum(
@@ -129,7 +130,7 @@ def clear_ad_referendum(
 
 @router.post("/{item_id}/adopt", response_model=s.ItemDetail, responses=Errors)
 def adopt(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int,
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId,
     on: Annotated[dt.date | None, Query(description="decision date; default today")] = None, if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.adopt(session, principal=principal_of(session), item_id=item_id, on=on,
@@ -139,7 +140,7 @@ def adopt(
 
 @router.post("/{item_id}/silence", response_model=s.ItemDetail, responses=Errors)
 def start_silence(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int, data: Annotated[s.SilenceCreate, Body()],
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.SilenceCreate, Body()],
     if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.start_silence(session, principal=principal_of(session), item_id=item_id, data=data,
@@ -152,7 +153,7 @@ def add_contribution(
     request: Request,
     session: SessionDep,
     _auth: Auth,
-    item_id: int,
+    item_id: ItemId,
     data: Annotated[s.ContributionCreate, Body()],
 ) -> Response:
     detail = decisions_service.add_contribution(
@@ -163,7 +164,7 @@ def add_contribution(
 
 @router.put("/{item_id}/follow-up", response_model=s.ItemDetail, responses=Errors)
 def set_follow_up(
-    request: Request, session: SessionDep, _auth: Auth, item_id: int, data: Annotated[s.FollowUp, Body()],
+    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.FollowUp, Body()],
     if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     detail = decisions_service.set_follow_up(session, principal=principal_of(session), item_id=item_id, data=data,
