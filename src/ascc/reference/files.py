@@ -19,6 +19,16 @@ from ascc.reference import schema
 DATA_DIR = Path(__file__).parent / "data"
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic validates them and names the field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Problem:
     file: str
@@ -69,8 +79,8 @@ def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
             continue
         text = path.read_text(encoding="utf-8")
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            root = yaml.compose(text, Loader=_Loader)
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problems.append(Problem(fname, mark.line + 1 if mark else None, None, f"not valid YAML: {exc}"))
