@@ -150,3 +150,51 @@ def test_calendar_page_and_icalendar(site):
         page = c.get("/calendar", params={"year": 2027, "lang": lang})
         assert page.status_code == 200 and word in page.text and "17th AMME" in page.text
     assert c.get("/calendar", params={"year": "soon"}).status_code == 422
+
+
+def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
+    import re
+
+    load(fresh_url, reference)
+    make_user(
+        fresh_url, email="chair@ammswd.org", role="chair", body_id="ammswd", password="a long enough password"
+    )
+    with TestClient(create_app(Settings(database_url=fresh_url))) as c:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+        c.post(
+            "/login", data={"email": "chair@ammswd.org", "password": "a long enough password", "csrf": csrf}
+        )
+        page = c.get("/bodies/ammswd", params={"lang": "en"}).text
+        assert "Meeting cycle" in page
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # a new session after sign-in
+        assert (
+            "Meeting cycle" not in c.get("/bodies/amme", params={"lang": "en"}).text
+        )  # not this chair's body
+        r = c.post("/bodies/ammswd/chair-anchor", data={"csrf": csrf, "year": 2024, "member_state": "IDN",
+                                                        "reason": "chair of the 9th AMMSWD cycle"},
+                   follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        r = c.post("/bodies/ammswd/cycle-overrides", data={"csrf": csrf, "year": 2027, "date": "2027-11-03",
+                                                           "reason": "agreed at SOMSWD"})  # fmt: skip
+        assert r.status_code == 200
+        expected = [e for e in c.get("/api/v1/meetings/expected", params={"year": 2027}).json()
+                    if e["body_id"] == "ammswd"]  # fmt: skip
+        assert expected[0]["date"] == "2027-11-03"
+        assert c.post("/bodies/ammswd/chair-anchor", data={"csrf": "forged", "year": 2024, "member_state": "IDN",
+                                                           "reason": "xyz"}).status_code == 403  # fmt: skip
+        assert c.post("/bodies/amme/chair-anchor", data={"csrf": csrf, "year": 2024, "member_state": "IDN",
+                                                         "reason": "xyz"}).status_code == 403  # fmt: skip
+        assert (
+            c.post(
+                "/meetings/ammswd-9/report", data={"csrf": csrf, "text": "Report of the 9th AMMSWD"}
+            ).status_code
+            == 200
+        )
+        for to in ("circulated", "adopted"):
+            assert (
+                c.post("/meetings/ammswd-9/report/status", data={"csrf": csrf, "to": to}).status_code == 200
+            )
+        assert "Report of the 9th AMMSWD" in c.get("/meetings/ammswd-9", params={"lang": "id"}).text
+        assert (
+            c.post("/meetings/ammswd-9/report/status", data={"csrf": csrf, "to": "draft"}).status_code == 409
+        )

@@ -25,7 +25,7 @@ from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
-from ascc.web import meetings as meetings_web  # noqa: F401 - registers the meeting pages
+from ascc.web import meetings as meetings_web
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(decisions_api.router)
     app.include_router(meetings_api.router)
     app.include_router(decisions_web.actions)
+    app.include_router(meetings_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import icalendar
-from fastapi import Request
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ascc.db.uow import unit_of_work
-from ascc.http.auth import resolve_principal
+from ascc.http.auth import check_csrf, resolve_principal
 from ascc.kit.errors import Invalid
+from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
 from ascc.registry import service as registry_service
 from ascc.web.pages import page, router
@@ -74,3 +76,52 @@ def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, An
             session, principal=request.state.principal, meeting_id=meeting_id
         )
     }
+
+
+actions = APIRouter(include_in_schema=False)
+
+
+def _act(request: Request, csrf: str, back: str, work) -> Response:
+    """One form action in its own unit of work; a refusal comes back as an error page with the reason."""
+    check_csrf(request, csrf)
+    try:
+        with unit_of_work(request.app.state.session_factory) as session:
+            principal = resolve_principal(request, session)
+            session.info["actor"] = principal.actor
+            work(session, principal)
+    except ValidationError as exc:
+        raise Invalid("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
+    return RedirectResponse(back, status_code=303)
+
+
+Csrf = Annotated[str, Form()]
+
+
+@actions.post("/bodies/{body_id}/chair-anchor")
+def anchor_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[int, Form()],
+                member_state: Annotated[str, Form()], reason: Annotated[str, Form()]) -> Response:  # fmt: skip
+    return _act(request, csrf, f"/bodies/{body_id}", lambda session, p: meetings_service.set_anchor(
+        session, principal=p, body_id=body_id, data=s.AnchorWrite(year=year, member_state=member_state, reason=reason)))  # fmt: skip
+
+
+@actions.post("/bodies/{body_id}/cycle-overrides")
+def override_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[int, Form()],
+                  reason: Annotated[str, Form()], chair: Annotated[str, Form()] = "",
+                  date: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    def work(session, principal):
+        data = s.OverrideWrite(year=year, reason=reason, chair=chair or None, date=date or None)
+        meetings_service.set_override(session, principal=principal, body_id=body_id, data=data)
+
+    return _act(request, csrf, f"/bodies/{body_id}", work)
+
+
+@actions.post("/meetings/{meeting_id}/report")
+def report_form(request: Request, meeting_id: str, csrf: Csrf, text: Annotated[str, Form()]) -> Response:
+    return _act(request, csrf, f"/meetings/{meeting_id}", lambda session, p: meetings_service.save_report(
+        session, principal=p, meeting_id=meeting_id, data=s.ReportWrite(text=text)))  # fmt: skip
+
+
+@actions.post("/meetings/{meeting_id}/report/status")
+def report_status_form(request: Request, meeting_id: str, csrf: Csrf, to: Annotated[str, Form()]) -> Response:
+    return _act(request, csrf, f"/meetings/{meeting_id}", lambda session, p: meetings_service.move_report(
+        session, principal=p, meeting_id=meeting_id, to=s.ReportMove(to=to).to))  # fmt: skip
