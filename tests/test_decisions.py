@@ -251,6 +251,8 @@ ALLOWED = {
     "save_meeting": {"secretariat", "chair"},
     "agenda": {"secretariat"},  # the 9th AMMSWD: not the ASOEN chair's meeting
     "report": {"secretariat"},
+    "document": {"secretariat"},
+    "clearance_idn": {"IDN"},
     "anchor": {"secretariat", "chair"},
     "override": {"secretariat", "chair"},
 }
@@ -272,6 +274,8 @@ def test_authorisation_matrix(world):
             if name in ("adopt", "follow_up"):  # consensus first, so that an allowed adopt succeeds
                 for code in MEMBERS:
                     position(client, tokens, item, code)
+            if name == "clearance_idn":
+                position(client, tokens, item, "IDN", "ad_referendum", clearance_due="2026-12-31")
             if name == "follow_up":
                 client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
             before = audit_count()

@@ -108,7 +108,10 @@ def test_meeting_record_and_report_lifecycle(site):
     assert r.status_code == 200, r.text
     assert c.put("/api/v1/meetings/ammswd-10", json=record | {"date_end": "2026-10-01"},
                  headers=h["sec"]).status_code == 422  # fmt: skip
+    etag = c.get("/api/v1/meetings/ammswd-10", headers=h["sec"]).headers["etag"]
     c.post("/api/v1/meetings/ammswd-10/agenda", json={"number": "3.1", "title": "Ageing"}, headers=h["sec"])
+    stale = c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["sec"] | {"If-Match": etag})
+    assert stale.status_code == 412  # the agenda changed since the record was read
     r = c.post(
         "/api/v1/meetings/ammswd-10/documents", json={"title": "Draft joint statement"}, headers=h["sec"]
     )

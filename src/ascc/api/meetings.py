@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.accounts import permissions
 from ascc.http.deps import get_session, principal_of
-from ascc.http.responses import json_response
-from ascc.kit.errors import Invalid
+from ascc.http.responses import body_etag, json_response
+from ascc.kit.errors import Invalid, PreconditionFailed
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
 from ascc.registry import service as registry_service
@@ -58,10 +58,18 @@ def get_meeting(request: Request, session: SessionDep, _auth: Auth, meeting_id: 
 
 @router.put("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
 def save_meeting(
-    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[MeetingWrite, Body()]
-) -> Response:
+    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[MeetingWrite, Body()],
+    if_match: Annotated[str | None, Header(description="the record's ETag, to refuse stale edits (412)")] = None,
+) -> Response:  # fmt: skip
+    """Create or replace a meeting record (Secretariat or the body's chair)."""
     if data.id != meeting_id:
         raise Invalid("the id in the body differs from the id in the path", parameter="id")
+    if if_match is not None:
+        current = meetings_service.get_meeting(
+            session, principal=principal_of(session), meeting_id=meeting_id
+        )
+        if if_match.strip() not in (body_etag(current), "*"):
+            raise PreconditionFailed(f"meeting {meeting_id} changed since you read it; reload and try again")
     return json_response(
         request, meetings_service.save_meeting(session, principal=principal_of(session), data=data)
     )

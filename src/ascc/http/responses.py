@@ -17,9 +17,18 @@ from starlette.responses import Response
 PROBLEM = "application/problem+json"
 
 
+def _encode(data: Any) -> bytes:
+    return json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def body_etag(data: Any) -> str:
+    """The ETag ``json_response`` gives ``data``: compare it with If-Match to refuse stale edits."""
+    return '"' + hashlib.sha256(_encode(data)).hexdigest()[:32] + '"'
+
+
 def json_response(request: Request, data: Any, *, status: int = 200, etag: str | None = None) -> Response:
     """JSON with an ETag: the given one (e.g. a record revision for If-Match), else a body digest."""
-    body = json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":")).encode()
+    body = _encode(data)
     etag = etag or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Accept-Language, Cookie"}
     if status == 200 and request.method in ("GET", "HEAD"):
