@@ -31,6 +31,15 @@ def resolve_principal(request: Request, session: Session) -> Principal:
     return PUBLIC
 
 
+def bind_principal(request: Request, session: Session) -> Principal:
+    """Resolve who is asking and record it on the session (audit actor) and the request (templates)."""
+    principal = resolve_principal(request, session)
+    session.info["principal"] = principal
+    session.info["actor"] = principal.actor
+    request.state.principal = principal
+    return principal
+
+
 def csrf_token(request: Request) -> str:
     token = request.session.get(CSRF_KEY)
     if not token:

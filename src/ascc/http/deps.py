@@ -9,15 +9,13 @@ from starlette.requests import Request
 
 from ascc.accounts.schemas import Principal
 from ascc.db.uow import unit_of_work
-from ascc.http.auth import resolve_principal
+from ascc.http.auth import bind_principal
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work; ``session.info`` holds the principal and the audit actor."""
     with unit_of_work(request.app.state.session_factory) as session:
-        principal = resolve_principal(request, session)
-        session.info["principal"] = principal
-        session.info["actor"] = principal.actor
+        bind_principal(request, session)
         yield session
 
 

@@ -16,7 +16,7 @@ from ascc.db.uow import unit_of_work
 from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
-from ascc.http.auth import check_csrf, resolve_principal
+from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.web.pages import page, render, router
@@ -24,19 +24,11 @@ from ascc.web.pages import page, render, router
 actions = APIRouter(include_in_schema=False)
 
 
-def _principal(session: Session, request: Request):
-    principal = resolve_principal(request, session)
-    session.info["principal"] = principal
-    session.info["actor"] = principal.actor
-    request.state.principal = principal
-    return principal
-
-
 @router.get("/decisions/feed.atom")
 def feed(request: Request) -> Response:
     """Atom feed of adopted decisions that are public."""
     with unit_of_work(request.app.state.session_factory) as session:
-        principal = _principal(session, request)
+        principal = bind_principal(request, session)
         decisions_service.settle_silence(session)
         items = decisions_export.adopted(session, principal=principal)
     ns = "http://www.w3.org/2005/Atom"
@@ -91,7 +83,7 @@ def _act(request: Request, csrf: str, item_id: int | None, work) -> Response:
     check_csrf(request, csrf)
     try:
         with unit_of_work(request.app.state.session_factory) as session:
-            principal = _principal(session, request)
+            principal = bind_principal(request, session)
             result = work(session, principal)
     except (DomainError, ValidationError) as exc:
         if isinstance(exc, ValidationError):
@@ -99,7 +91,7 @@ def _act(request: Request, csrf: str, item_id: int | None, work) -> Response:
         if item_id is None:
             raise exc from None
         with unit_of_work(request.app.state.session_factory) as session:
-            _principal(session, request)
+            bind_principal(request, session)
             ctx = decision(session, request, str(item_id))
         return render(request, "decision.html", ctx | {"error": exc.detail}, status=exc.status)
     target = f"/decisions/{result.id}" if result is not None else "/decisions"

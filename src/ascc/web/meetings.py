@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from ascc.db.uow import unit_of_work
-from ascc.http.auth import check_csrf, resolve_principal
+from ascc.http.auth import bind_principal, check_csrf, resolve_principal
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
@@ -86,9 +86,7 @@ def _act(request: Request, csrf: str, back: str, work) -> Response:
     check_csrf(request, csrf)
     try:
         with unit_of_work(request.app.state.session_factory) as session:
-            principal = resolve_principal(request, session)
-            session.info["actor"] = principal.actor
-            work(session, principal)
+            work(session, bind_principal(request, session))
     except ValidationError as exc:
         raise Invalid("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
     return RedirectResponse(back, status_code=303)

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from ascc.accounts import permissions
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
-from ascc.http.auth import csrf_token, resolve_principal
+from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid
 from ascc.registry import service as registry_service
@@ -153,10 +153,7 @@ def page(path: str, template: str) -> Callable:
 
 def _build(build: Callable[..., dict[str, Any]], request: Request) -> dict[str, Any]:
     with unit_of_work(request.app.state.session_factory) as session:
-        principal = resolve_principal(request, session)
-        session.info["principal"] = principal
-        session.info["actor"] = principal.actor
-        request.state.principal = principal
+        bind_principal(request, session)
         return build(session, request, **request.path_params)
 
 
