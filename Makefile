@@ -18,6 +18,7 @@ install: $(STAMP)
 
 init: install
 	$(BIN)/ascc init
+	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
 
 run: init
 	$(BIN)/ascc serve --host $(HOST) --port $(PORT)

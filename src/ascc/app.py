@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from ascc import __version__
 from ascc.api import decisions as decisions_api
+from ascc.api import disasters as disasters_api
 from ascc.api import meetings as meetings_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
@@ -25,6 +26,7 @@ from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
+from ascc.web import disasters as disasters_web  # noqa: F401 - registers the disaster pages
 from ascc.web import meetings as meetings_web
 from ascc.wiring import session_factory
 
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(registry_api.router)
     app.include_router(decisions_api.router)
     app.include_router(meetings_api.router)
+    app.include_router(disasters_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(pages.router)

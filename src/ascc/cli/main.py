@@ -9,10 +9,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ascc.cli import audit as audit_cli
 from ascc.cli import decisions as decisions_cli
+from ascc.cli import disasters as disasters_cli
 from ascc.cli import user as user_cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -32,6 +34,7 @@ app = typer.Typer(
 app.add_typer(user_cli.app, name="user")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(decisions_cli.app, name="decisions")
+app.add_typer(disasters_cli.app, name="disasters")
 console = Console(stderr=True)
 DEFAULT_SEEDS = Path("../shared/seeds")
 
@@ -93,7 +96,7 @@ def check(
     problems = check_quotes(ref, seeds) if seeds.is_dir() else []
     if problems:
         for p in problems:
-            console.print(f"[red]{p}[/red]")
+            console.print(f"[red]{escape(str(p))}[/red]")
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
     total = sum(len(v) for v in ref.records.values())
@@ -161,7 +164,7 @@ def serve(
 
 def _print_problems(exc: ReferenceDataError) -> None:
     for p in exc.problems:
-        console.print(f"[red]{p}[/red]")
+        console.print(f"[red]{escape(str(p))}[/red]")
     console.print(f"[red]{len(exc.problems)} problem(s) in the reference data; nothing was loaded[/red]")
 
 

@@ -1,0 +1,69 @@
+"""``ascc disasters``: import disaster event files and summarise the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ascc.cli._db import command_session
+from ascc.disasters import service as disasters_service
+from ascc.disasters.importer import read_events
+from ascc.registry import service as registry_service
+
+app = typer.Typer(help="Disaster events: import feeds (merged into one event per disaster) and statistics.")
+console = Console(stderr=True, soft_wrap=True)
+DEFAULT = Path("../shared/data/disaster_events.csv")
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(
+        None, help="event CSV files (default: ../shared/data/disaster_events.csv)"
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check and report, write nothing"),
+) -> None:
+    """Import event files. Any problem in any file: every problem is listed and nothing is written."""
+    paths = files or [DEFAULT]
+    with command_session("disasters-import") as session:
+        members = {m.code for m in registry_service.list_member_states(session, on=dt.date.today())}
+        records, problems = [], []
+        for path in paths:
+            if not path.is_file():
+                problems.append(f"{path}: no such file")
+                continue
+            found, bad = read_events(path, member_states=members)
+            records += found
+            problems += [str(p) for p in bad]
+        if problems:
+            for p in problems:
+                console.print(f"[red]{escape(str(p))}[/red]")
+            console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+            raise typer.Exit(1)
+        with console.status(f"importing {len(records)} records"):
+            report = disasters_service.import_records(session, records=records)
+        if dry_run:
+            session.rollback()
+    verb = "would import" if dry_run else "imported"
+    console.print(f"{verb} {len(records)} records: {report.created} new events, {report.merged} merged into "
+                  f"existing events, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
+
+
+@app.command("stats")
+def stats(by: str = typer.Option("year", help="year, member_state or hazard")) -> None:
+    """Events, people affected and deaths from the record, per year, member state or hazard."""
+    if by not in ("year", "member_state", "hazard"):
+        console.print("[red]--by must be year, member_state or hazard[/red]")
+        raise typer.Exit(1)
+    with command_session("disasters-stats") as session:
+        data = disasters_service.statistics(session)
+    table = Table(by, "events", "people affected", "deaths", "events with an affected count")
+    for row in data[f"by_{by}"]:
+        table.add_row(str(row["key"]), str(row["events"]), f"{row['affected']:,}", f"{row['deaths']:,}",
+                      str(row["with_affected"]))  # fmt: skip
+    Console().print(table)
+    console.print(f"{data['events']} events in the record")

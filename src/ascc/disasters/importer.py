@@ -1,0 +1,162 @@
+"""Read disaster event files and report every problem before anything is written.
+
+The layout is the tidy CSV of ``../shared/data/disaster_events.csv`` (NOAA significant
+earthquakes, PHIL-DIS, GDACS floods): ``source_id, event_id, hazard_type, …, source_url``.
+Problems name the file, line, column and reason; a file with any problem loads nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from ascc.disasters.hazards import glide_code
+
+REQUIRED = ("source_id", "event_id", "hazard_type", "country_iso3", "start_date")
+COUNTS = ("deaths", "missing", "injured", "affected", "houses_destroyed", "houses_damaged")
+GLIDE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}-[A-Z]{3}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        col = f" [{self.column}]" if self.column else ""
+        return f"{self.file}:{self.line}{col}: {self.reason}"
+
+
+@dataclasses.dataclass
+class Record:
+    feed: str
+    record_id: str
+    hazard: str
+    name: str | None
+    member_state: str
+    start_date: dt.date
+    end_date: dt.date | None
+    glide: str | None
+    location: str | None
+    counts: dict[str, int | None]
+    damage_value: float | None
+    damage_unit: str | None
+    url: str | None
+    raw: dict[str, Any]
+
+
+def _date(text: str) -> dt.date:
+    """ISO date; a partial ``YYYY`` or ``YYYY-MM`` means its first day.
+
+    A slash date ``M/D/YYYY`` (PHIL-DIS has one) is read only when it cannot be misread: one of the
+    first two numbers is above 12. ``3/4/2005`` could be March or April and is refused.
+    """
+    slash = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if slash:
+        a, b, year = (int(x) for x in slash.groups())
+        if a > 12 >= b:
+            return dt.date(year, b, a)
+        if b > 12 >= a:
+            return dt.date(year, a, b)
+        raise ValueError(f"ambiguous day and month in {text!r}; write YYYY-MM-DD")
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 1, 1)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return dt.date(int(text[:4]), int(text[5:]), 1)
+    return dt.date.fromisoformat(text)
+
+
+def read_events(
+    path: Path, *, member_states: set[str], today: dt.date | None = None
+) -> tuple[list[Record], list[Problem]]:
+    """Parse and validate ``path``; returns the records and every problem found."""
+    today = today or dt.date.today()
+    name = path.name
+    problems: list[Problem] = []
+    records: list[Record] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(name, 1, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    rows = csv.DictReader(text.splitlines())
+    missing = [c for c in REQUIRED if c not in (rows.fieldnames or [])]
+    if missing:
+        return [], [Problem(name, 1, None, f"missing column(s): {', '.join(missing)}")]
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in enumerate(rows, start=2):
+        bad = len(problems)
+
+        def fail(column: str | None, reason: str, line: int = line) -> None:
+            problems.append(Problem(name, line, column, reason))
+
+        for column in REQUIRED:
+            if not (row.get(column) or "").strip():
+                fail(column, "required value is empty")
+        if len(problems) > bad:
+            continue
+        key = (row["source_id"], row["event_id"])
+        if key in seen:
+            fail("event_id", f"duplicate of line {seen[key]}")
+        seen[key] = line
+        hazard = glide_code(row["hazard_type"])
+        if hazard is None:
+            fail("hazard_type", f"unknown hazard {row['hazard_type']!r}")
+        ms = row["country_iso3"].strip().upper()
+        if ms not in member_states:
+            fail("country_iso3", f"{ms!r} is not an ASEAN member state")
+        start = end = None
+        try:
+            start = _date(row["start_date"].strip())
+        except ValueError as exc:
+            fail("start_date", f"not a date: {row['start_date']!r} ({exc})")
+        if (row.get("end_date") or "").strip():
+            try:
+                end = _date(row["end_date"].strip())
+            except ValueError as exc:
+                fail("end_date", f"not a date: {row['end_date']!r} ({exc})")
+        if start and start > today:
+            fail("start_date", f"{start} is in the future")
+        if start and end and end < start:
+            fail("end_date", f"ends ({end}) before it starts ({start})")
+        counts: dict[str, int | None] = {}
+        for column in COUNTS:
+            raw = (row.get(column) or "").strip()
+            if not raw:
+                counts[column] = None
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                fail(column, f"not a number: {raw!r}")
+                continue
+            if value < 0 or value != int(value):
+                fail(column, f"must be a whole number of zero or more, not {raw}")
+                continue
+            counts[column] = int(value)
+        damage = None
+        if (row.get("damage_value") or "").strip():
+            try:
+                damage = float(row["damage_value"])
+                if damage < 0:
+                    fail("damage_value", "must not be negative")
+            except ValueError:
+                fail("damage_value", f"not a number: {row['damage_value']!r}")
+        glide = (row.get("glide") or "").strip() or None
+        if glide and not GLIDE.match(glide):
+            fail("glide", f"{glide!r} is not a GLIDE number like FL-2024-000199-IDN")
+        if len(problems) > bad:
+            continue
+        records.append(Record(
+            feed=row["source_id"].strip(), record_id=row["event_id"].strip(), hazard=hazard,
+            name=(row.get("event_name") or "").strip() or None, member_state=ms, start_date=start, end_date=end,
+            glide=glide, location=(row.get("location") or "").strip() or None, counts=counts, damage_value=damage,
+            damage_unit=(row.get("damage_unit") or "").strip() or None if damage is not None else None,
+            url=(row.get("source_url") or "").strip() or None, raw={k: v for k, v in row.items() if v},
+        ))  # fmt: skip
+    return records, problems

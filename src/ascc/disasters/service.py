@@ -1,0 +1,185 @@
+"""Disaster services: import with merging, listing, one event with its sources, statistics."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ascc.disasters.hazards import HAZARDS
+from ascc.disasters.importer import COUNTS, Record
+from ascc.disasters.models import Event, EventSource
+from ascc.kit.errors import Invalid, NotFound
+from ascc.kit.pagination import MAX_LIMIT, Page
+
+#: records whose dates are this close count as overlapping (feeds round instantaneous events)
+TOLERANCE = dt.timedelta(days=1)
+
+
+@dataclasses.dataclass
+class ImportReport:
+    created: int = 0
+    merged: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _span(start: dt.date, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    return start, end or start
+
+
+def _overlaps(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
+    return a[0] <= b[1] + TOLERANCE and b[0] <= a[1] + TOLERANCE
+
+
+def _source_data(r: Record) -> dict[str, Any]:
+    return {"hazard": r.hazard, "name": r.name, "member_state": r.member_state, "start_date": r.start_date.isoformat(),
+            "end_date": r.end_date.isoformat() if r.end_date else None, "glide": r.glide, "location": r.location,
+            **r.counts, "damage_value": r.damage_value, "damage_unit": r.damage_unit, "raw": r.raw}  # fmt: skip
+
+
+def _find_match(session: Session, r: Record) -> Event | None:
+    if r.glide:
+        found = session.scalar(select(Event).where(Event.glide == r.glide))
+        if found is not None:
+            return found
+    lo, hi = r.start_date - dt.timedelta(days=60), (r.end_date or r.start_date) + TOLERANCE
+    candidates = session.scalars(
+        select(Event)
+        .where(Event.hazard == r.hazard, Event.start_date >= lo, Event.start_date <= hi)
+        .order_by(Event.id)
+    )
+    for event in candidates:
+        if r.member_state not in event.member_states:
+            continue
+        if not _overlaps(_span(event.start_date, event.end_date), _span(r.start_date, r.end_date)):
+            continue
+        feeds = set(session.scalars(select(EventSource.feed).where(EventSource.event_id == event.id)))
+        if r.feed not in feeds:  # records of one feed are distinct events; different feeds may agree
+            return event
+    return None
+
+
+def _rebuild(session: Session, event: Event) -> None:
+    """Derive the event from its sources: widest dates, all member states, the largest count any
+    feed reports (feeds describe the same event: adding them would double-count)."""
+    sources = list(
+        session.scalars(select(EventSource).where(EventSource.event_id == event.id).order_by(EventSource.id))
+    )
+    data = [s.data for s in sources]
+    event.start_date = min(dt.date.fromisoformat(d["start_date"]) for d in data)
+    ends = [dt.date.fromisoformat(d["end_date"]) for d in data if d.get("end_date")]
+    event.end_date = max(ends) if ends else None
+    event.member_states = sorted({d["member_state"] for d in data})
+    event.name = next((d["name"] for d in data if d.get("name")), None)
+    event.glide = next((d["glide"] for d in data if d.get("glide")), None)
+    event.location = next((d["location"] for d in data if d.get("location")), None)
+    for column in COUNTS:
+        values = [d[column] for d in data if d.get(column) is not None]
+        setattr(event, column, max(values) if values else None)
+    damage = next((d for d in data if d.get("damage_value") is not None), None)
+    event.damage_value = damage["damage_value"] if damage else None
+    event.damage_unit = damage["damage_unit"] if damage else None
+
+
+def import_records(session: Session, *, records: list[Record]) -> ImportReport:
+    """Write validated records, merging those that describe the same disaster. Flushes only."""
+    report = ImportReport()
+    for r in records:
+        data = _source_data(r)
+        source = session.scalar(
+            select(EventSource).where(EventSource.feed == r.feed, EventSource.record_id == r.record_id)
+        )
+        if source is not None:
+            if source.data == data:
+                report.unchanged += 1
+                continue
+            source.data, source.url = data, r.url
+            session.flush()
+            _rebuild(session, session.get(Event, source.event_id))
+            report.updated += 1
+            continue
+        event = _find_match(session, r)
+        if event is None:
+            event = Event(hazard=r.hazard, start_date=r.start_date, member_states=[r.member_state])
+            session.add(event)
+            session.flush()
+            report.created += 1
+        else:
+            report.merged += 1
+        session.add(EventSource(event_id=event.id, feed=r.feed, record_id=r.record_id, url=r.url, data=data))
+        session.flush()
+        _rebuild(session, event)
+    session.flush()
+    return report
+
+
+def event_read(event: Event) -> dict[str, Any]:
+    family, en, id_ = HAZARDS[event.hazard]
+    return {"id": event.id, "glide": event.glide, "hazard": event.hazard, "hazard_family": family,
+            "hazard_name": {"en": en, "id": id_}, "name": event.name, "start_date": event.start_date,
+            "end_date": event.end_date, "member_states": event.member_states, "location": event.location,
+            **{c: getattr(event, c) for c in COUNTS}, "displaced": event.displaced,
+            "damage_value": event.damage_value, "damage_unit": event.damage_unit}  # fmt: skip
+
+
+def list_events(
+    session: Session, *, member_state: str | None = None, hazard: str | None = None, year: int | None = None,
+    limit: int = 50, offset: int = 0,
+) -> Page[dict[str, Any]]:  # fmt: skip
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", parameter="limit")
+    if hazard is not None and hazard not in HAZARDS:
+        raise Invalid(f"unknown hazard {hazard!r}; one of {', '.join(HAZARDS)}", parameter="hazard")
+    stmt = select(Event)
+    if hazard:
+        stmt = stmt.where(Event.hazard == hazard)
+    if year:
+        stmt = stmt.where(Event.start_date >= dt.date(year, 1, 1), Event.start_date <= dt.date(year, 12, 31))
+    rows = list(session.scalars(stmt.order_by(Event.start_date.desc(), Event.id.desc())))
+    if member_state:
+        rows = [e for e in rows if member_state.upper() in e.member_states]
+    return Page([event_read(e) for e in rows[offset : offset + limit]], len(rows), limit, offset)
+
+
+def get_event(session: Session, *, event_id: int) -> dict[str, Any]:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound(f"no disaster event {event_id}")
+    sources = session.scalars(
+        select(EventSource).where(EventSource.event_id == event_id).order_by(EventSource.id)
+    )
+    return event_read(event) | {
+        "sources": [{"feed": s.feed, "record_id": s.record_id, "url": s.url, "data": s.data} for s in sources]
+    }
+
+
+def statistics(session: Session) -> dict[str, Any]:
+    """Events and people affected per year, per member state and per hazard, from the record."""
+    rows = session.execute(
+        select(Event.start_date, Event.member_states, Event.hazard, Event.affected, Event.deaths)
+    ).all()
+    by_year: dict[int, Counter] = defaultdict(Counter)
+    by_state: dict[str, Counter] = defaultdict(Counter)
+    by_hazard: dict[str, Counter] = defaultdict(Counter)
+    for start, states, hazard, affected, deaths in rows:
+        for bucket in (by_year[start.year], by_hazard[hazard], *(by_state[s] for s in states)):
+            bucket["events"] += 1
+            bucket["affected"] += affected or 0
+            bucket["deaths"] += deaths or 0
+            bucket["with_affected"] += affected is not None
+
+    def table(d: dict) -> list[dict[str, Any]]:
+        return [{"key": k, **dict(v)} for k, v in sorted(d.items())]
+
+    total = session.scalar(select(func.count()).select_from(Event)) or 0
+    return {
+        "events": total,
+        "by_year": table(by_year),
+        "by_member_state": table(by_state),
+        "by_hazard": table(by_hazard),
+    }
