@@ -47,3 +47,15 @@ def event(
 def stats(request: Request, session: SessionDep) -> Response:
     """Events, people affected and deaths per year, member state and hazard, computed from the record."""
     return json_response(request, disasters_service.statistics(session))
+
+
+@router.get("/alerts", response_model=list[dict[str, Any]])
+def alerts(
+    request: Request,
+    session: SessionDep,
+    current: Annotated[
+        bool, Query(description="only actual alerts that have not expired or been cancelled")
+    ] = False,
+) -> Response:
+    """Early warnings (CAP 1.2), newest first."""
+    return json_response(request, disasters_service.list_alerts(session, current=current))

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ascc.cli._db import command_session
 from ascc.disasters import service as disasters_service
+from ascc.disasters.cap import read_cap
 from ascc.disasters.importer import read_events
 from ascc.registry import service as registry_service
 
@@ -67,3 +68,35 @@ def stats(by: str = typer.Option("year", help="year, member_state or hazard")) -
                       str(row["with_affected"]))  # fmt: skip
     Console().print(table)
     console.print(f"{data['events']} events in the record")
+
+
+@app.command("import-cap")
+def import_cap(
+    files: list[Path] = typer.Argument(..., help="CAP 1.2 XML files"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check and report, write nothing"),
+) -> None:
+    """Import early warnings in the Common Alerting Protocol 1.2. Any problem: nothing is written."""
+    with command_session("disasters-import-cap") as session:
+        states = {
+            m.code: (m.iso2, m.name.en, [m.name.id or ""])
+            for m in registry_service.list_member_states(session)
+        }
+        alerts, problems = [], []
+        for path in files:
+            if not path.is_file():
+                problems.append(f"{path}: no such file")
+                continue
+            found, bad = read_cap(path, member_states=states)
+            alerts += found
+            problems += [str(p) for p in bad]
+        if problems:
+            for p in problems:
+                console.print(f"[red]{escape(p)}[/red]")
+            console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+            raise typer.Exit(1)
+        report = disasters_service.import_alerts(session, alerts=alerts)
+        if dry_run:
+            session.rollback()
+    verb = "would import" if dry_run else "imported"
+    console.print(f"{verb} {len(alerts)} alert(s): {report.created} new, {report.updated} updated, "
+                  f"{report.unchanged} unchanged")  # fmt: skip

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ascc.disasters.hazards import HAZARDS
 from ascc.disasters.importer import COUNTS, Record
-from ascc.disasters.models import Event, EventSource
+from ascc.disasters.models import DisasterAlert, Event, EventSource
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 
@@ -183,3 +183,60 @@ def statistics(session: Session) -> dict[str, Any]:
         "by_member_state": table(by_state),
         "by_hazard": table(by_hazard),
     }
+
+
+# --- early warnings (CAP) ---------------------------------------------------------------------
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def import_alerts(session: Session, *, alerts: list) -> ImportReport:  # list[cap.Alert]
+    """Store CAP info blocks (one row each), linked to an event by GLIDE number when it is known."""
+    report = ImportReport()
+    seen: dict[str, int] = {}
+    for a in alerts:
+        n = seen[a.identifier] = seen.get(a.identifier, 0) + 1
+        key = f"{a.identifier}#{n}"
+        values = {f.name: getattr(a, f.name) for f in dataclasses.fields(a)}
+        for k, v in values.items():  # stored in UTC: SQLite keeps no offset
+            if isinstance(v, dt.datetime):
+                values[k] = v.astimezone(dt.UTC)
+        event = session.scalar(select(Event).where(Event.glide == a.glide)) if a.glide else None
+        values["event_id"] = event.id if event else None
+        row = session.scalar(select(DisasterAlert).where(DisasterAlert.key == key))
+        if row is None:
+            session.add(DisasterAlert(key=key, **values))
+            report.created += 1
+            continue
+        current = {k: _aware(getattr(row, k)) if isinstance(getattr(row, k), dt.datetime) else getattr(row, k)
+                   for k in values}  # fmt: skip
+        if current == values:
+            report.unchanged += 1
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+            report.updated += 1
+    session.flush()
+    return report
+
+
+def alert_read(row: DisasterAlert) -> dict[str, Any]:
+    return {c: getattr(row, c) for c in ("id", "identifier", "sender", "sent", "status", "msg_type", "event",
+            "hazard", "urgency", "severity", "certainty", "headline", "description", "area", "member_states",
+            "effective", "expires", "glide", "references", "event_id")}  # fmt: skip
+
+
+def list_alerts(
+    session: Session, *, current: bool = False, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Alerts, newest first. ``current``: actual alerts (not tests, exercises or cancellations)
+    that have not expired."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = list(session.scalars(select(DisasterAlert).order_by(DisasterAlert.sent.desc(), DisasterAlert.id)))
+    if current:
+        cancelled = {ref for r in rows if r.msg_type == "Cancel" for ref in r.references or []}
+        rows = [r for r in rows if r.status == "Actual" and r.msg_type in ("Alert", "Update")
+                and r.identifier not in cancelled and (r.expires is None or _aware(r.expires) > now)]  # fmt: skip
+    return [alert_read(r) for r in rows]

@@ -15,7 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ascc.db.version import current_version
 
 #: answers that change with the clock too (silence procedures end at their deadline)
-UNCACHED = ("/api/v1/decisions", "/decisions", "/api/v1/meetings/expected", "/calendar")
+UNCACHED = (
+    "/api/v1/decisions",
+    "/decisions",
+    "/api/v1/meetings/expected",
+    "/calendar",
+    "/api/v1/disasters/alerts",
+    "/disasters/alerts",
+)
 
 
 def _cacheable(scope: Scope) -> bool:

@@ -43,6 +43,11 @@ def disaster_stats(session: Session, request: Request) -> dict[str, Any]:
             "hazards": {k: {"en": v[1], "id": v[2]} for k, v in HAZARDS.items()}}  # fmt: skip
 
 
+@page("/disasters/alerts", "disaster_alerts.html")
+def disaster_alerts(session: Session, request: Request) -> dict[str, Any]:
+    return {"alerts": disasters_service.list_alerts(session, current=True)}
+
+
 @page("/disasters/{event_id}", "disaster.html")
 def disaster(session: Session, request: Request, event_id: str) -> dict[str, Any]:
     if not event_id.isdigit():
