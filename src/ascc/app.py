@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from ascc import __version__
 from ascc.api import decisions as decisions_api
 from ascc.api import disasters as disasters_api
+from ascc.api import indices as indices_api
 from ascc.api import meetings as meetings_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(decisions_api.router)
     app.include_router(meetings_api.router)
     app.include_router(disasters_api.router)
+    app.include_router(indices_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(pages.router)

@@ -1,0 +1,68 @@
+"""Errors of the index engine: every problem names the file, the line and the entry at fault.
+
+A definition or data file can hold several mistakes at once; they are collected and raised
+together so that one run shows all of them. Both errors are ``Invalid`` (HTTP 422) domain errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ascc.kit.errors import Invalid
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is (file, line, field) and what is wrong."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        prefix = f"{where}: " if where else ""
+        field = f"{self.field}: " if self.field else ""
+        return f"{prefix}{field}{self.message}"
+
+
+class IndexInputError(Invalid):
+    """Base of the engine's input errors; ``problems`` lists every problem found."""
+
+    title = "Invalid index input"
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        detail = "; ".join(str(p) for p in self.problems)
+        super().__init__(detail, problems=[str(p) for p in self.problems])
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        return f"{len(self.problems)} problems:\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class DefinitionError(IndexInputError):
+    """The index definition (YAML) or the indicator metadata (iMeta CSV) is not valid."""
+
+    title = "Invalid index definition"
+
+
+class DataError(IndexInputError):
+    """The indicator data cannot be used with the definition (unknown codes, gaps, bad values)."""
+
+    title = "Invalid index data"
+
+
+class ComputeError(IndexInputError):
+    """A method cannot be applied to the data, e.g. a geometric mean over a zero or negative value."""
+
+    title = "Index computation failed"
+
+
+def raise_if(problems: list[Problem], error: type[IndexInputError]) -> None:
+    if problems:
+        raise error(problems)
