@@ -8,6 +8,8 @@ Roles, in ASEAN terms:
 - ``chair``: the chair of one body (``body_id``); runs that body's meetings and items.
 - ``partner``: a dialogue-partner observer (``partner_id``); reads what is shared with partners,
   may comment, never takes a position.
+- ``aha_centre``: an officer of the AHA Centre (ASEAN Coordinating Centre for Humanitarian
+  Assistance on disaster management); writes the situation reports on disaster events.
 - the public: no account; reads what is public.
 
 Every record has an audience: ``member_states`` (member states only), ``partners`` (member states

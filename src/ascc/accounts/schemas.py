@@ -13,6 +13,7 @@ class Role(StrEnum):
     focal_point = "focal_point"
     chair = "chair"
     partner = "partner"
+    aha_centre = "aha_centre"
 
 
 class Audience(StrEnum):

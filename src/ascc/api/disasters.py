@@ -1,20 +1,40 @@
-"""``/api/v1/disasters``: merged disaster events with their sources, and statistics."""
+"""``/api/v1/disasters``: merged disaster events with their sources, statistics, early warnings,
+situation reports and assistance between member states (One ASEAN One Response).
+
+Writes need an account (bearer API token). Send ``If-Match`` with the record's ``ETag`` to be told
+(412) when someone else changed it since you read it.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ascc.disasters import assistance
+from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
-from ascc.http.deps import get_session
+from ascc.http.deps import get_session, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/disasters", tags=["disasters"])
 SessionDep = Annotated[Session, Depends(get_session)]
+bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
+Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IfMatch = Annotated[str | None, Header(description="the record's ETag, to refuse stale edits (412)")]
+Errors = {
+    401: {"description": "Sign-in required"},
+    403: {"description": "Not allowed for this account"},
+    404: {"description": "No such record"},
+    409: {"description": "Not possible in the record's current state"},
+    412: {"description": "The record changed since it was read"},
+    422: {"description": "Invalid input"},
+}
 
 
 @router.get("/events", response_model=dict[str, Any])
@@ -59,3 +79,102 @@ def alerts(
 ) -> Response:
     """Early warnings (CAP 1.2), newest first."""
     return json_response(request, disasters_service.list_alerts(session, current=current))
+
+
+# --- assistance (One ASEAN One Response) ------------------------------------------------------
+
+
+def _request(request: Request, detail: dict[str, Any], status: int = 200) -> Response:
+    return json_response(request, detail, status=status, etag=detail["etag"])
+
+
+@router.get("/events/{event_id}/requests", response_model=list[dict[str, Any]], responses=Errors)
+def event_requests(request: Request, session: SessionDep, event_id: Id) -> Response:
+    """Requests for assistance with an event."""
+    disasters_service.get_event(session, event_id=event_id)
+    return json_response(request, assistance.list_requests(session, event_id=event_id))
+
+
+@router.post("/events/{event_id}/requests", status_code=201, response_model=dict[str, Any], responses=Errors)
+def create_request(
+    request: Request, session: SessionDep, _auth: Auth, event_id: Id, data: Annotated[s.RequestCreate, Body()]
+) -> Response:
+    """The affected member state's focal point requests assistance, need by need."""
+    detail = assistance.create_request(session, principal=principal_of(session), event_id=event_id, data=data)
+    return _request(request, detail, status=201)
+
+
+@router.get("/requests", response_model=list[dict[str, Any]])
+def requests(request: Request, session: SessionDep) -> Response:
+    """Every request for assistance, newest first."""
+    return json_response(request, assistance.list_requests(session))
+
+
+@router.get("/requests/{request_id}", response_model=dict[str, Any], responses=Errors)
+def get_request(request: Request, session: SessionDep, request_id: Id) -> Response:
+    """A request with its needs, the offers made and the matching of needs to accepted offers."""
+    return _request(request, assistance.get_request(session, request_id=request_id))
+
+
+@router.get("/requests/{request_id}/matching", response_model=dict[str, Any], responses=Errors)
+def request_matching(request: Request, session: SessionDep, request_id: Id) -> Response:
+    """Per need: requested, offered, accepted, the share covered and the gap."""
+    return json_response(request, assistance.matching(session, request_id=request_id))
+
+
+@router.post("/requests/{request_id}/needs", response_model=dict[str, Any], responses=Errors)
+def add_need(
+    request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.NeedCreate, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    detail = assistance.add_need(session, principal=principal_of(session), request_id=request_id, data=data,
+                                 if_match=if_match)  # fmt: skip
+    return _request(request, detail)
+
+
+@router.post("/requests/{request_id}/status", response_model=dict[str, Any], responses=Errors)
+def request_status(
+    request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.RequestStatus, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """Close a request (it takes no more offers) or open it again: the affected member state."""
+    detail = assistance.set_request_status(session, principal=principal_of(session), request_id=request_id,
+                                           data=data, if_match=if_match)  # fmt: skip
+    return _request(request, detail)
+
+
+@router.post("/requests/{request_id}/offers", status_code=201, response_model=dict[str, Any], responses=Errors)
+def make_offer(
+    request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.OfferCreate, Body()]
+) -> Response:
+    """Another member state's focal point (for its own member state) or a dialogue partner offers."""
+    offer = assistance.make_offer(session, principal=principal_of(session), request_id=request_id, data=data)
+    return json_response(request, offer, status=201, etag=offer["etag"])
+
+
+@router.get("/offers/{offer_id}", response_model=dict[str, Any], responses=Errors)
+def get_offer(request: Request, session: SessionDep, offer_id: Id) -> Response:
+    offer = assistance.get_offer(session, offer_id=offer_id)
+    return json_response(request, offer, etag=offer["etag"])
+
+
+@router.post("/offers/{offer_id}/decision", response_model=dict[str, Any], responses=Errors)
+def decide_offer(
+    request: Request, session: SessionDep, _auth: Auth, offer_id: Id, data: Annotated[s.OfferDecision, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """Only the affected member state accepts or declines an offer (a decline needs a reason)."""
+    offer = assistance.decide_offer(session, principal=principal_of(session), offer_id=offer_id, data=data,
+                                    if_match=if_match)  # fmt: skip
+    return json_response(request, offer, etag=offer["etag"])
+
+
+@router.post("/offers/{offer_id}/progress", response_model=dict[str, Any], responses=Errors)
+def offer_progress(
+    request: Request, session: SessionDep, _auth: Auth, offer_id: Id, data: Annotated[s.OfferProgress, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """Mobilised → arrived → demobilised, with dates: the affected member state or the offerer."""
+    offer = assistance.record_progress(session, principal=principal_of(session), offer_id=offer_id, data=data,
+                                       if_match=if_match)  # fmt: skip
+    return json_response(request, offer, etag=offer["etag"])

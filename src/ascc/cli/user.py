@@ -22,7 +22,7 @@ console = Console(stderr=True)
 def create(
     email: str = typer.Option(..., help="sign-in address"),
     name: str = typer.Option(..., help="display name"),
-    role: Role = typer.Option(..., help="secretariat, focal_point, chair or partner"),
+    role: Role = typer.Option(..., help="secretariat, focal_point, chair, partner or aha_centre"),
     member_state: str | None = typer.Option(None, help="focal point: ISO3 code of the member state"),
     sector: list[str] = typer.Option([], help="focal point: limit to this sector (repeatable)"),
     body: str | None = typer.Option(None, help="chair: id of the body"),

@@ -70,3 +70,121 @@ class DisasterAlert(Base):
     glide: Mapped[str | None] = mapped_column(String(30))
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("disaster_events.id", ondelete="SET NULL"))
+
+
+class EventRevision(Base):
+    """One change to an event: the values after it, and what changed (field → [before, after])."""
+
+    __tablename__ = "disaster_event_revisions"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("disaster_events.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(300))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EventArea(Base):
+    """A subnational area an event affected, with the impacts a feed reports for it."""
+
+    __tablename__ = "disaster_event_areas"
+    __table_args__ = (UniqueConstraint("feed", "record_id", "scheme", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("disaster_events.id", ondelete="CASCADE"), index=True)
+    feed: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(200))
+    member_state: Mapped[str] = mapped_column(String(3))
+    scheme: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    impacts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class SituationReport(Base):
+    """A situation report on an event, numbered per event; its text lives in versions."""
+
+    __tablename__ = "disaster_sitreps"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("disaster_events.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SituationReportVersion(Base):
+    __tablename__ = "disaster_sitrep_versions"
+    __table_args__ = (UniqueConstraint("sitrep_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sitrep_id: Mapped[int] = mapped_column(ForeignKey("disaster_sitreps.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title_en: Mapped[str] = mapped_column(String(300))
+    title_id: Mapped[str | None] = mapped_column(String(300))
+    body_en: Mapped[str] = mapped_column(Text)
+    body_id: Mapped[str | None] = mapped_column(Text)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssistanceRequest(Base):
+    """The affected member state asks for assistance with an event (One ASEAN One Response)."""
+
+    __tablename__ = "assistance_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("disaster_events.id", ondelete="CASCADE"), index=True)
+    member_state: Mapped[str] = mapped_column(ForeignKey("member_states.code"))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssistanceNeed(Base):
+    __tablename__ = "assistance_needs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("assistance_requests.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(60))
+    location: Mapped[str | None] = mapped_column(String(300))
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class AssistanceOffer(Base):
+    """What another member state, or a dialogue partner, offers against a request."""
+
+    __tablename__ = "assistance_offers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("assistance_requests.id", ondelete="CASCADE"), index=True)
+    offered_by_kind: Mapped[str] = mapped_column(String(20))
+    offered_by: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    mobilised_on: Mapped[dt.date | None] = mapped_column(Date)
+    arrived_on: Mapped[dt.date | None] = mapped_column(Date)
+    demobilised_on: Mapped[dt.date | None] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssistanceOfferLine(Base):
+    __tablename__ = "assistance_offer_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("assistance_offers.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("assistance_needs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[float] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
