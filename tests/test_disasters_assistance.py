@@ -76,8 +76,12 @@ def new_request(client, tokens, event) -> dict:
 
 def offer(client, tokens, who, request, lines) -> dict:
     needs = {n["category"]: n["id"] for n in request["needs"]}
-    body = {"lines": [{"need_id": needs[c], "kind": k, "description": d, "quantity": q} for c, k, d, q in lines]}
-    r = client.post(f"/api/v1/disasters/requests/{request['id']}/offers", headers=auth(tokens, who), json=body)
+    body = {
+        "lines": [{"need_id": needs[c], "kind": k, "description": d, "quantity": q} for c, k, d, q in lines]
+    }
+    r = client.post(
+        f"/api/v1/disasters/requests/{request['id']}/offers", headers=auth(tokens, who), json=body
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -135,7 +139,11 @@ def test_request_offers_acceptance_mobilisation_and_matching(world):
     r = client.post(f"/api/v1/disasters/requests/{req['id']}/status", headers=auth(tokens, "PHL"),
                     json={"status": "closed"})  # fmt: skip
     assert r.status_code == 200 and r.json()["status"] == "closed"
-    body = {"lines": [{"need_id": req["needs"][0]["id"], "kind": "relief_items", "description": "x", "quantity": 1}]}
+    body = {
+        "lines": [
+            {"need_id": req["needs"][0]["id"], "kind": "relief_items", "description": "x", "quantity": 1}
+        ]
+    }
     assert client.post(f"/api/v1/disasters/requests/{req['id']}/offers", headers=auth(tokens, "VNM"),
                        json=body).status_code == 409  # fmt: skip
 
@@ -192,7 +200,17 @@ def test_stale_edits_and_bad_input_change_nothing(world):
     assert after == before
 
 
-ROLES = ["public", "secretariat", "aha_centre", "PHL", "PHL_education", "IDN", "IDN_education", "VNM", "partner"]
+ROLES = [
+    "public",
+    "secretariat",
+    "aha_centre",
+    "PHL",
+    "PHL_education",
+    "IDN",
+    "IDN_education",
+    "VNM",
+    "partner",
+]
 ALLOWED = {
     "create_request": {"PHL"},
     "add_need": {"PHL"},
@@ -231,5 +249,10 @@ def test_authorisation_matrix(world):
             if role in ALLOWED[name]:
                 assert r.status_code in (200, 201), (name, role, r.status_code, r.text)
             else:
-                assert r.status_code == (401 if role == "public" else 403), (name, role, r.status_code, r.text)
+                assert r.status_code == (401 if role == "public" else 403), (
+                    name,
+                    role,
+                    r.status_code,
+                    r.text,
+                )
                 assert count(url, "audit_entries") == before, (name, role, "wrote something")

@@ -27,7 +27,7 @@ from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
-from ascc.web import disasters as disasters_web  # noqa: F401 - registers the disaster pages
+from ascc.web import disasters as disasters_web
 from ascc.web import meetings as meetings_web
 from ascc.wiring import session_factory
 
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(indices_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
+    app.include_router(disasters_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -98,7 +98,10 @@ def assistance_offerer(principal: Principal, *, affected: str) -> tuple[str, str
 def require_offer_party(principal: Principal, *, affected: str, kind: str, code: str) -> None:
     """The affected member state or the one who made the offer (mobilisation, arrival, departure)."""
     require_signed_in(principal)
-    if principal.role is Role.focal_point and principal.member_state in (affected, code if kind == "member_state" else None):
+    if principal.role is Role.focal_point and principal.member_state in (
+        affected,
+        code if kind == "member_state" else None,
+    ):
         if principal.sectors and DISASTER_SECTOR not in principal.sectors:
             raise Forbidden(f"this focal point does not cover the sector {DISASTER_SECTOR}")
         return

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ascc.disasters import assistance
+from ascc.disasters import assistance, sitreps
 from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
 from ascc.http.deps import get_session, principal_of
@@ -143,7 +143,9 @@ def request_status(
     return _request(request, detail)
 
 
-@router.post("/requests/{request_id}/offers", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post(
+    "/requests/{request_id}/offers", status_code=201, response_model=dict[str, Any], responses=Errors
+)
 def make_offer(
     request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.OfferCreate, Body()]
 ) -> Response:
@@ -178,3 +180,42 @@ def offer_progress(
     offer = assistance.record_progress(session, principal=principal_of(session), offer_id=offer_id, data=data,
                                        if_match=if_match)  # fmt: skip
     return json_response(request, offer, etag=offer["etag"])
+
+
+# --- situation reports (AHA Centre) -----------------------------------------------------------
+
+
+@router.get("/events/{event_id}/sitreps", response_model=list[dict[str, Any]], responses=Errors)
+def event_sitreps(request: Request, session: SessionDep, event_id: Id) -> Response:
+    """The situation reports on an event, by number, each in its latest version."""
+    disasters_service.get_event(session, event_id=event_id)
+    return json_response(request, sitreps.list_sitreps(session, event_id=event_id))
+
+
+@router.post("/events/{event_id}/sitreps", status_code=201, response_model=dict[str, Any], responses=Errors)
+def create_sitrep(
+    request: Request, session: SessionDep, _auth: Auth, event_id: Id, data: Annotated[s.SitrepWrite, Body()]
+) -> Response:
+    """The AHA Centre issues the next numbered situation report on an event (English and Indonesian)."""
+    detail = sitreps.create_sitrep(session, principal=principal_of(session), event_id=event_id, data=data)
+    return json_response(request, detail, status=201, etag=detail["etag"])
+
+
+@router.get("/sitreps/{sitrep_id}", response_model=dict[str, Any], responses=Errors)
+def get_sitrep(
+    request: Request, session: SessionDep, sitrep_id: Id,
+    version: Annotated[int | None, Query(ge=1, le=10**6, description="an earlier version")] = None,
+) -> Response:  # fmt: skip
+    detail = sitreps.get_sitrep(session, sitrep_id=sitrep_id, version=version)
+    return json_response(request, detail, etag=detail["etag"] if version is None else None)
+
+
+@router.put("/sitreps/{sitrep_id}", response_model=dict[str, Any], responses=Errors)
+def revise_sitrep(
+    request: Request, session: SessionDep, _auth: Auth, sitrep_id: Id, data: Annotated[s.SitrepWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """A new version of the report (the AHA Centre); earlier versions stay readable."""
+    detail = sitreps.revise_sitrep(session, principal=principal_of(session), sitrep_id=sitrep_id, data=data,
+                                   if_match=if_match)  # fmt: skip
+    return json_response(request, detail, etag=detail["etag"])

@@ -13,7 +13,7 @@ from rich.table import Table
 from ascc.cli._db import command_session
 from ascc.disasters import service as disasters_service
 from ascc.disasters.cap import read_cap
-from ascc.disasters.importer import read_events
+from ascc.disasters.importer import read_areas, read_events
 from ascc.registry import service as registry_service
 
 app = typer.Typer(help="Disaster events: import feeds (merged into one event per disaster) and statistics.")
@@ -100,3 +100,44 @@ def import_cap(
     verb = "would import" if dry_run else "imported"
     console.print(f"{verb} {len(alerts)} alert(s): {report.created} new, {report.updated} updated, "
                   f"{report.unchanged} unchanged")  # fmt: skip
+
+
+AREAS = Path("../shared/data/disaster_impacts_phl_subnational.csv")
+
+
+@app.command("import-areas")
+def import_areas(
+    files: list[Path] = typer.Argument(
+        None,
+        help="subnational impact CSV files (default: ../shared/data/disaster_impacts_phl_subnational.csv)",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check and report, write nothing"),
+    notes: bool = typer.Option(False, "--notes", help="list each row kept aside, and why"),
+) -> None:
+    """Import the provinces and municipalities an event affected, with their impacts (PHIL-DIS).
+    Import the events first. Any problem in any file: every problem is listed and nothing is written."""
+    paths = files or [AREAS]
+    with command_session("disasters-import-areas") as session:
+        members = {m.code for m in registry_service.list_member_states(session)}
+        areas, problems, kept_aside = [], [], []
+        for path in paths:
+            if not path.is_file():
+                problems.append(f"{path}: no such file")
+                continue
+            found, bad, kept = read_areas(path, member_states=members)
+            areas += found
+            problems += [str(p) for p in bad]
+            kept_aside += kept
+        if problems:
+            for p in problems:
+                console.print(f"[red]{escape(p)}[/red]")
+            console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+            raise typer.Exit(1)
+        report, missing = disasters_service.import_areas(session, areas=areas)
+        if dry_run:
+            session.rollback()
+    for note in (kept_aside + missing) if notes else []:
+        console.print(f"[yellow]{escape(note)}[/yellow]")
+    verb = "would import" if dry_run else "imported"
+    console.print(f"{verb} {len(areas)} area rows: {report.created} new, {report.updated} replaced, "
+                  f"{report.unchanged} unchanged; {len(kept_aside) + len(missing)} row group(s) kept aside (--notes lists them)")  # fmt: skip

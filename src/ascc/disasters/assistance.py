@@ -92,7 +92,9 @@ def _needs(session: Session, request_id: int) -> list[AssistanceNeed]:
 
 
 def _offers(session: Session, request_id: int) -> list[AssistanceOffer]:
-    stmt = select(AssistanceOffer).where(AssistanceOffer.request_id == request_id).order_by(AssistanceOffer.id)
+    stmt = (
+        select(AssistanceOffer).where(AssistanceOffer.request_id == request_id).order_by(AssistanceOffer.id)
+    )
     return list(session.scalars(stmt))
 
 
@@ -168,10 +170,17 @@ def create_request(
 
 
 def add_need(
-    session: Session, *, principal: Principal, request_id: int, data: s.NeedCreate, if_match: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    request_id: int,
+    data: s.NeedCreate,
+    if_match: str | None = None,
 ) -> dict[str, Any]:
     row = _request(session, request_id)
-    permissions.require_focal_point_of(principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR)
+    permissions.require_focal_point_of(
+        principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
+    )
     _fresh(request_etag(row), if_match, f"request {row.id}")
     if row.status != "open":
         raise Conflict(f"request {row.id} is closed")
@@ -182,10 +191,17 @@ def add_need(
 
 
 def set_request_status(
-    session: Session, *, principal: Principal, request_id: int, data: s.RequestStatus, if_match: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    request_id: int,
+    data: s.RequestStatus,
+    if_match: str | None = None,
 ) -> dict[str, Any]:
     row = _request(session, request_id)
-    permissions.require_focal_point_of(principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR)
+    permissions.require_focal_point_of(
+        principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
+    )
     _fresh(request_etag(row), if_match, f"request {row.id}")
     if row.status == data.status:
         raise Conflict(f"request {row.id} is already {data.status}")
@@ -195,7 +211,9 @@ def set_request_status(
     return get_request(session, request_id=row.id)
 
 
-def make_offer(session: Session, *, principal: Principal, request_id: int, data: s.OfferCreate) -> dict[str, Any]:
+def make_offer(
+    session: Session, *, principal: Principal, request_id: int, data: s.OfferCreate
+) -> dict[str, Any]:
     """Another member state (for itself) or a dialogue partner offers against the request's needs."""
     row = _request(session, request_id)
     kind, code = permissions.assistance_offerer(principal, affected=row.member_state)
@@ -218,12 +236,19 @@ def make_offer(session: Session, *, principal: Principal, request_id: int, data:
 
 
 def decide_offer(
-    session: Session, *, principal: Principal, offer_id: int, data: s.OfferDecision, if_match: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    offer_id: int,
+    data: s.OfferDecision,
+    if_match: str | None = None,
 ) -> dict[str, Any]:
     """Only the affected member state accepts or declines, once, while the request is open."""
     offer = _offer(session, offer_id)
     row = _request(session, offer.request_id)
-    permissions.require_focal_point_of(principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR)
+    permissions.require_focal_point_of(
+        principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
+    )
     _fresh(offer_etag(offer), if_match, f"offer {offer.id}")
     if offer.status != "offered":
         raise Conflict(f"offer {offer.id} was {offer.status} already")
@@ -238,7 +263,12 @@ def decide_offer(
 
 
 def record_progress(
-    session: Session, *, principal: Principal, offer_id: int, data: s.OfferProgress, if_match: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    offer_id: int,
+    data: s.OfferProgress,
+    if_match: str | None = None,
 ) -> dict[str, Any]:
     """Mobilisation → arrival → demobilisation of an accepted offer, each on or after the one before."""
     offer = _offer(session, offer_id)

@@ -160,3 +160,109 @@ def read_events(
             url=(row.get("source_url") or "").strip() or None, raw={k: v for k, v in row.items() if v},
         ))  # fmt: skip
     return records, problems
+
+
+# --- subnational impacts (PHIL-DIS provinces and municipalities) ------------------------------
+
+AREA_REQUIRED = ("country_iso3", "disaster_id", "record_type", "psgc", "area_name")
+AREA_COUNTS = ("affected_families", "affected_persons", "dead", "injured", "missing", "damaged_houses_full",
+               "damaged_houses_partial")  # fmt: skip
+AREA_AMOUNTS = (
+    "damaged_properties_agri",
+    "damaged_properties_infra",
+    "damaged_properties_private",
+    "damage_total",
+)
+PSGC = re.compile(r"^\d{9}$")
+
+
+@dataclasses.dataclass
+class AreaRecord:
+    line: int
+    feed: str
+    record_id: str
+    member_state: str
+    code: str
+    name: str
+    impacts: dict[str, Any]
+    source: str
+
+
+def read_areas(
+    path: Path, *, member_states: set[str], feed: str = "PHIL-DIS", today: dt.date | None = None
+) -> tuple[list[AreaRecord], list[Problem], list[str]]:
+    """Rows of ``disaster_impacts_phl_subnational.csv``: returns the areas, the problems (any one:
+    nothing is loaded) and notes on rows kept aside (aggregates without a single date)."""
+    today = today or dt.date.today()
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(name, 1, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], []
+    rows = csv.DictReader(text.splitlines())
+    missing = [c for c in AREA_REQUIRED if c not in (rows.fieldnames or [])]
+    if missing:
+        return [], [Problem(name, 1, None, f"missing column(s): {', '.join(missing)}")], []
+    problems: list[Problem] = []
+    notes: list[str] = []
+    areas: list[AreaRecord] = []
+    for line, row in enumerate(rows, start=2):
+        bad = len(problems)
+
+        def fail(column: str | None, reason: str, line: int = line) -> None:
+            problems.append(Problem(name, line, column, reason))
+
+        for column in ("country_iso3", "disaster_id", "area_name"):
+            if not (row.get(column) or "").strip():
+                fail(column, "required value is empty")
+        ms = (row.get("country_iso3") or "").strip().upper()
+        if ms and ms not in member_states:
+            fail("country_iso3", f"{ms!r} is not an ASEAN member state")
+        if len(problems) == bad and (row.get("record_type") or "").strip() != "event":
+            # the source mixes in yearly or multi-event totals (no single date, no event to attach to)
+            notes.append(f"{name}:{line}: kept aside: {row['record_type'].strip()} ({row['disaster_id']})")
+            continue
+        start = None
+        for column in ("date_start", "date_end"):
+            raw = (row.get(column) or "").strip()
+            if raw:
+                try:
+                    value = _date(raw)
+                except ValueError as exc:
+                    fail(column, f"not a date: {raw!r} ({exc})")
+                    continue
+                if value > today:
+                    fail(column, f"{value} is in the future")
+                if column == "date_start":
+                    start = value
+                elif start and value < start:
+                    fail("date_end", f"ends ({value}) before it starts ({start})")
+        impacts: dict[str, Any] = {}
+        for column in (*AREA_COUNTS, *AREA_AMOUNTS):
+            raw = (row.get(column) or "").strip()
+            if not raw:
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                fail(column, f"not a number: {raw!r}")
+                continue
+            if value < 0 or (column in AREA_COUNTS and value != int(value)):
+                fail(
+                    column,
+                    f"must be a {'whole ' if column in AREA_COUNTS else ''}number of zero or more, not {raw}",
+                )
+                continue
+            impacts[column] = int(value) if column in AREA_COUNTS else value
+        if impacts and any(k in impacts for k in AREA_AMOUNTS):
+            impacts["damage_unit"] = (row.get("damage_unit") or "").strip() or None
+        if len(problems) > bad:
+            continue
+        psgc = row["psgc"].strip()
+        if not PSGC.match(psgc):  # the source has one place description in the code column: keep it as text
+            notes.append(f"{name}:{line}: {psgc[:60]!r} is not a 9-digit PSGC; the area is kept by name only")
+            psgc = ""
+        areas.append(AreaRecord(line=line, feed=feed, record_id=row["disaster_id"].strip(), member_state=ms,
+                                code=psgc, name=row["area_name"].strip(), impacts=impacts,
+                                source=f"{name}:{line}"))  # fmt: skip
+    return (areas if not problems else []), problems, notes

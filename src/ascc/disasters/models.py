@@ -91,7 +91,6 @@ class EventArea(Base):
     """A subnational area an event affected, with the impacts a feed reports for it."""
 
     __tablename__ = "disaster_event_areas"
-    __table_args__ = (UniqueConstraint("feed", "record_id", "scheme", "code"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("disaster_events.id", ondelete="CASCADE"), index=True)
     feed: Mapped[str] = mapped_column(String(40))
@@ -148,7 +147,9 @@ class AssistanceRequest(Base):
 class AssistanceNeed(Base):
     __tablename__ = "assistance_needs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("assistance_requests.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_requests.id", ondelete="CASCADE"), index=True
+    )
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[float] = mapped_column(Float)
@@ -163,7 +164,9 @@ class AssistanceOffer(Base):
 
     __tablename__ = "assistance_offers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("assistance_requests.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_requests.id", ondelete="CASCADE"), index=True
+    )
     offered_by_kind: Mapped[str] = mapped_column(String(20))
     offered_by: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))

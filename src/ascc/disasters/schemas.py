@@ -28,7 +28,15 @@ OFFER_KINDS: dict[str, tuple[str, str]] = {
     "money": ("Money", "Uang"),
 }
 Category = Literal[
-    "search_rescue", "medical", "shelter", "food", "water_sanitation", "logistics", "telecoms", "funds", "other"
+    "search_rescue",
+    "medical",
+    "shelter",
+    "food",
+    "water_sanitation",
+    "logistics",
+    "telecoms",
+    "funds",
+    "other",
 ]
 Kind = Literal["team", "relief_items", "asset", "money"]
 MAX_AMOUNT = 1e13

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ascc.disasters.hazards import HAZARDS
 from ascc.disasters.importer import COUNTS, Record
-from ascc.disasters.models import DisasterAlert, Event, EventSource
+from ascc.disasters.models import DisasterAlert, Event, EventArea, EventRevision, EventSource
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 
@@ -86,8 +86,39 @@ def _rebuild(session: Session, event: Event) -> None:
     event.damage_unit = damage["damage_unit"] if damage else None
 
 
+SNAPSHOT = ("glide", "hazard", "name", "start_date", "end_date", "member_states", "location", *COUNTS,
+            "displaced", "damage_value", "damage_unit")  # fmt: skip
+
+
+def _snapshot(event: Event | None) -> dict[str, Any]:
+    if event is None:
+        return {}
+    values = {k: getattr(event, k) for k in SNAPSHOT}
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
+def _revise(session: Session, event: Event, before: dict[str, Any], reason: str) -> None:
+    """Keep the change as a revision of the event, when something changed."""
+    after = _snapshot(event)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if not changes:
+        return
+    number = (session.scalar(select(func.max(EventRevision.number)).where(EventRevision.event_id == event.id))
+              or 0) + 1  # fmt: skip
+    session.add(EventRevision(event_id=event.id, number=number, at=dt.datetime.now(dt.UTC), reason=reason[:300],
+                              actor=str(session.info.get("actor", "system"))[:200], changes=changes, data=after))  # fmt: skip
+
+
+def event_revisions(session: Session, *, event_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(EventRevision).where(EventRevision.event_id == event_id)
+                           .order_by(EventRevision.number))  # fmt: skip
+    return [{"number": r.number, "at": r.at, "actor": r.actor, "reason": r.reason, "changes": r.changes,
+             "data": r.data} for r in rows]  # fmt: skip
+
+
 def import_records(session: Session, *, records: list[Record]) -> ImportReport:
-    """Write validated records, merging those that describe the same disaster. Flushes only."""
+    """Write validated records, merging those that describe the same disaster; each change to an
+    event is kept as a revision. Flushes only."""
     report = ImportReport()
     for r in records:
         data = _source_data(r)
@@ -100,10 +131,14 @@ def import_records(session: Session, *, records: list[Record]) -> ImportReport:
                 continue
             source.data, source.url = data, r.url
             session.flush()
-            _rebuild(session, session.get(Event, source.event_id))
+            event = session.get(Event, source.event_id)
+            before = _snapshot(event)
+            _rebuild(session, event)
+            _revise(session, event, before, f"{r.feed} record {r.record_id} updated")
             report.updated += 1
             continue
         event = _find_match(session, r)
+        before = _snapshot(event)
         if event is None:
             event = Event(hazard=r.hazard, start_date=r.start_date, member_states=[r.member_state])
             session.add(event)
@@ -114,6 +149,9 @@ def import_records(session: Session, *, records: list[Record]) -> ImportReport:
         session.add(EventSource(event_id=event.id, feed=r.feed, record_id=r.record_id, url=r.url, data=data))
         session.flush()
         _rebuild(session, event)
+        _revise(
+            session, event, before, f"{r.feed} record {r.record_id} " + ("merged" if before else "imported")
+        )
     session.flush()
     return report
 
@@ -153,9 +191,14 @@ def get_event(session: Session, *, event_id: int) -> dict[str, Any]:
     sources = session.scalars(
         select(EventSource).where(EventSource.event_id == event_id).order_by(EventSource.id)
     )
+    areas = session.scalars(select(EventArea).where(EventArea.event_id == event_id).order_by(EventArea.name))
     return event_read(event) | {
-        "sources": [{"feed": s.feed, "record_id": s.record_id, "url": s.url, "data": s.data} for s in sources]
-    }
+        "sources": [{"feed": s.feed, "record_id": s.record_id, "url": s.url, "data": s.data} for s in sources],
+        "areas": [{"member_state": a.member_state, "scheme": a.scheme, "code": a.code, "name": a.name,
+                   "impacts": a.impacts, "feed": a.feed, "record_id": a.record_id, "source": a.source}
+                  for a in areas],
+        "revisions": event_revisions(session, event_id=event_id),
+    }  # fmt: skip
 
 
 def statistics(session: Session) -> dict[str, Any]:
@@ -240,3 +283,58 @@ def list_alerts(
         rows = [r for r in rows if r.status == "Actual" and r.msg_type in ("Alert", "Update")
                 and r.identifier not in cancelled and (r.expires is None or _aware(r.expires) > now)]  # fmt: skip
     return [alert_read(r) for r in rows]
+
+
+# --- subnational areas ------------------------------------------------------------------------
+
+
+def import_areas(session: Session, *, areas: list) -> tuple[ImportReport, list[str]]:  # list[AreaRecord]
+    """Attach each feed record's areas to the event that record belongs to (replacing that record's
+    areas when they changed). Areas whose record is not in the database are named in the notes."""
+    report, notes = ImportReport(), []
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for a in areas:
+        groups[(a.feed, a.record_id)].append(a)
+    for (feed, record_id), rows in groups.items():
+        source = session.scalar(
+            select(EventSource).where(EventSource.feed == feed, EventSource.record_id == record_id)
+        )
+        if source is None:
+            notes.append(
+                f"{rows[0].source}: no {feed} event {record_id!r} in the record; {len(rows)} area(s) kept aside"
+            )
+            continue
+        new = [
+            (a.member_state, "PSGC" if a.code else "name", a.code, a.name, a.impacts, a.source) for a in rows
+        ]
+        old_rows = list(session.scalars(select(EventArea).where(EventArea.feed == feed, EventArea.record_id == record_id)
+                                        .order_by(EventArea.id)))  # fmt: skip
+        old = [(o.member_state, o.scheme, o.code, o.name, o.impacts, o.source) for o in old_rows]
+        if old == new:
+            report.unchanged += len(rows)
+            continue
+        for o in old_rows:
+            session.delete(o)
+        for ms, scheme, code, name, impacts, src in new:
+            session.add(EventArea(event_id=source.event_id, feed=feed, record_id=record_id, member_state=ms,
+                                  scheme=scheme, code=code, name=name, impacts=impacts, source=src))  # fmt: skip
+        report.created += len(rows) if not old else 0
+        report.updated += len(rows) if old else 0
+    session.flush()
+    return report, notes
+
+
+def current_events(session: Session, *, days: int = 60, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Events under way or begun in the last ``days`` days, with their sources (for the map)."""
+    today = today or dt.date.today()
+    since = today - dt.timedelta(days=days)
+    stmt = select(Event).where(
+        Event.start_date <= today, (Event.start_date >= since) | (Event.end_date >= since)
+    )
+    out = []
+    for event in session.scalars(stmt.order_by(Event.start_date.desc(), Event.id)):
+        sources = session.scalars(
+            select(EventSource).where(EventSource.event_id == event.id).order_by(EventSource.id)
+        )
+        out.append(event_read(event) | {"sources": [{"feed": s.feed, "data": s.data} for s in sources]})
+    return out

@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0008
-Create Date: 2026-12-02 10:15:14.854504
+Create Date: 2026-12-02 10:18:33.232141
 """
 
 from __future__ import annotations
@@ -63,7 +63,6 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_disaster_event_areas")),
-        sa.UniqueConstraint("feed", "record_id", "scheme", "code", name=op.f("uq_disaster_event_areas_feed")),
     )
     with op.batch_alter_table("disaster_event_areas", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_disaster_event_areas_event_id"), ["event_id"], unique=False)

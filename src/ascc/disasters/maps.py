@@ -1,0 +1,151 @@
+"""Maps and charts drawn on the server as SVG geometry: no tiles, no CDN, no script.
+
+Boundaries come from the shared data (``../shared/data``): Natural Earth 1:50m countries, and the
+Global Data Lab regions where an event has subnational areas. Philippine provinces (PSGC codes)
+are shown by the region that contains them: the first two digits of a PSGC code are its region,
+and the shared data has region polygons but no province polygons.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+WIDTH = 760
+#: the ASEAN frame, degrees: west, south, east, north
+FRAME = (91.5, -11.5, 141.5, 29.0)
+#: PSGC region prefix → Global Data Lab region (Philippine Statistics Authority region codes)
+PSGC_REGION_GDL = {
+    "13": "PHLr101", "14": "PHLr102", "01": "PHLr103", "02": "PHLr104", "03": "PHLr105", "04": "PHLr106",
+    "17": "PHLr107", "05": "PHLr108", "06": "PHLr109", "07": "PHLr110", "08": "PHLr111", "09": "PHLr112",
+    "10": "PHLr113", "11": "PHLr114", "12": "PHLr115", "16": "PHLr116", "15": "PHLr117", "19": "PHLr117",
+}  # fmt: skip
+
+
+def data_dir() -> Path | None:
+    candidates = [os.environ.get("ASCC_SHARED_DATA"), Path(__file__).resolve().parents[3].parent / "shared" / "data",
+                  Path.cwd().parent / "shared" / "data"]  # fmt: skip
+    for c in candidates:
+        if c and (Path(c) / "asean_admin0_ne50m.geojson").is_file():
+            return Path(c)
+    return None
+
+
+_K = math.cos(math.radians((FRAME[1] + FRAME[3]) / 2))
+_SCALE = WIDTH / ((FRAME[2] - FRAME[0]) * _K)
+HEIGHT = round((FRAME[3] - FRAME[1]) * _SCALE)
+
+
+def project(lon: float, lat: float) -> tuple[float, float]:
+    """Equirectangular at the frame's middle latitude, in SVG pixels."""
+    return round((lon - FRAME[0]) * _K * _SCALE, 1), round((FRAME[3] - lat) * _SCALE, 1)
+
+
+def _path(geometry: dict[str, Any]) -> str:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    parts = []
+    for polygon in polygons:
+        for ring in polygon:
+            points, last = [], None
+            for lon, lat in ring:
+                p = project(lon, lat)
+                if last is None or abs(p[0] - last[0]) + abs(p[1] - last[1]) >= 0.8:
+                    points.append(p)
+                    last = p
+            if len(points) >= 3:
+                parts.append("M" + "L".join(f"{x:g} {y:g}" for x, y in points) + "Z")
+    return "".join(parts)
+
+
+@cache
+def _shapes(file: str, key: str) -> dict[str, dict[str, str]]:
+    base = data_dir()
+    if base is None:
+        return {}
+    doc = json.loads((base / file).read_text(encoding="utf-8"))
+    return {f["properties"][key]: {"d": _path(f["geometry"]), "name": str(f["properties"].get("region_name") or
+            f["properties"].get("name") or ""), "country": f["properties"].get("country_iso3", "")}
+            for f in doc["features"] if f.get("geometry")}  # fmt: skip
+
+
+def countries() -> dict[str, dict[str, str]]:
+    return _shapes("asean_admin0_ne50m.geojson", "iso_a3")
+
+
+def regions() -> dict[str, dict[str, str]]:
+    return _shapes("asean_gdl_regions.geojson", "region_code")
+
+
+def _point(data: dict[str, Any]) -> tuple[float, float] | None:
+    raw = data.get("raw") or {}
+    try:
+        lat, lon = float(raw["latitude"]), float(raw["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (FRAME[0] <= lon <= FRAME[2] and FRAME[1] <= lat <= FRAME[3]):
+        return None
+    return project(lon, lat)
+
+
+def event_map(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The affected member states, the regions holding the affected areas, and the feeds' points."""
+    shapes = countries()
+    if not shapes:
+        return None
+    gdl = {PSGC_REGION_GDL.get(a["code"][:2]) for a in event.get("areas", []) if a["scheme"] == "PSGC"} - {
+        None
+    }
+    reg = regions()
+    points = [p for s in event.get("sources", []) if (p := _point(s.get("data") or {}))]
+    return {"width": WIDTH, "height": HEIGHT,
+            "countries": [{"code": c, "d": v["d"], "affected": c in event["member_states"]} for c, v in sorted(shapes.items())],
+            "regions": [{"code": r, "name": reg[r]["name"], "d": reg[r]["d"]} for r in sorted(gdl) if r in reg],
+            "points": [{"x": x, "y": y} for x, y in dict.fromkeys(points)]}  # fmt: skip
+
+
+def regional_map(events: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Current events (points where a feed gives one) and the member states under alerts in force."""
+    shapes = countries()
+    if not shapes:
+        return None
+    alerted = {m for a in alerts for m in a["member_states"]}
+    affected = {m for e in events for m in e["member_states"]}
+    marks = []
+    for e in events:
+        p = next((q for s in e.get("sources", []) if (q := _point(s.get("data") or {}))), None)
+        if p is None and e["member_states"] and e["member_states"][0] in shapes:
+            continue
+        if p is not None:
+            marks.append({"x": p[0], "y": p[1], "id": e["id"], "hazard": e["hazard"], "label": e.get("name") or
+                          e.get("location") or e["hazard"]})  # fmt: skip
+    return {"width": WIDTH, "height": HEIGHT,
+            "countries": [{"code": c, "d": v["d"], "affected": c in affected, "alert": c in alerted}
+                          for c, v in sorted(shapes.items())], "points": marks}  # fmt: skip
+
+
+def bar_chart(rows: list[dict[str, Any]], *, value: str, width: int = 640, bar: int = 16) -> dict[str, Any]:
+    """Horizontal bars: one per row (``key`` and ``value``), scaled to the largest."""
+    top = max((r[value] for r in rows), default=0) or 1
+    label, gap = 150, 4
+    plot = width - label - 90
+    return {"width": width, "height": len(rows) * (bar + gap) + gap, "label_width": label,
+            "bars": [{"key": r["key"], "value": r[value], "y": gap + i * (bar + gap), "h": bar,
+                      "w": round(plot * r[value] / top, 1)} for i, r in enumerate(rows)]}  # fmt: skip
+
+
+def column_chart(
+    rows: list[dict[str, Any]], *, value: str, width: int = 720, height: int = 220
+) -> dict[str, Any]:
+    """Vertical columns over years, scaled to the largest; labels every few columns."""
+    top = max((r[value] for r in rows), default=0) or 1
+    n = max(len(rows), 1)
+    step = (width - 50) / n
+    every = max(1, math.ceil(n / 12))
+    return {"width": width, "height": height + 30, "base": height, "top": top,
+            "columns": [{"key": r["key"], "value": r[value], "x": round(40 + i * step, 1), "w": max(round(step * 0.8, 1), 1),
+                         "h": round((height - 10) * r[value] / top, 1), "label": i % every == 0}
+                        for i, r in enumerate(rows)]}  # fmt: skip

@@ -1,0 +1,104 @@
+"""Situation reports by the AHA Centre: numbered per event, bilingual, and versioned (an edit adds
+a version; earlier versions are kept and can be read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ascc.accounts import permissions
+from ascc.accounts.schemas import Principal
+from ascc.disasters import schemas as s
+from ascc.disasters.assistance import who
+from ascc.disasters.models import Event, SituationReport, SituationReportVersion
+from ascc.kit.errors import Invalid, NotFound, PreconditionFailed
+
+
+def etag(row: SituationReport) -> str:
+    return f'"sitrep-{row.id}-v{row.version}"'
+
+
+def _sitrep(session: Session, sitrep_id: int) -> SituationReport:
+    row = session.get(SituationReport, sitrep_id)
+    if row is None:
+        raise NotFound(f"no situation report {sitrep_id}")
+    return row
+
+
+def _version(session: Session, row: SituationReport, version: int) -> SituationReportVersion:
+    found = session.scalar(select(SituationReportVersion).where(SituationReportVersion.sitrep_id == row.id,
+                                                                 SituationReportVersion.version == version))  # fmt: skip
+    if found is None:
+        raise NotFound(f"situation report {row.id} has no version {version} (latest: {row.version})")
+    return found
+
+
+def _text(v: SituationReportVersion) -> dict[str, Any]:
+    return {"version": v.version, "title": {"en": v.title_en, "id": v.title_id}, "body": {"en": v.body_en,
+            "id": v.body_id}, "as_of": v.as_of, "author": v.author, "at": v.at}  # fmt: skip
+
+
+def get_sitrep(session: Session, *, sitrep_id: int, version: int | None = None) -> dict[str, Any]:
+    """The report (its latest version, or ``version``) and the list of all its versions."""
+    row = _sitrep(session, sitrep_id)
+    if version is not None and not 1 <= version <= 10**6:
+        raise Invalid("version must be a positive whole number", parameter="version")
+    versions = list(session.scalars(select(SituationReportVersion).where(SituationReportVersion.sitrep_id == row.id)
+                                    .order_by(SituationReportVersion.version)))  # fmt: skip
+    shown = _version(session, row, version) if version else versions[-1]
+    return {"id": row.id, "event_id": row.event_id, "number": row.number, "latest_version": row.version,
+            "created_at": row.created_at, "etag": etag(row), **_text(shown),
+            "versions": [{"version": v.version, "title": {"en": v.title_en, "id": v.title_id}, "as_of": v.as_of,
+                          "author": v.author, "at": v.at} for v in versions]}  # fmt: skip
+
+
+def list_sitreps(session: Session, *, event_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(SituationReport).where(SituationReport.event_id == event_id)
+                           .order_by(SituationReport.number))  # fmt: skip
+    return [get_sitrep(session, sitrep_id=r.id) for r in rows]
+
+
+def create_sitrep(
+    session: Session, *, principal: Principal, event_id: int, data: s.SitrepWrite
+) -> dict[str, Any]:
+    """The AHA Centre issues situation report number n+1 on an event."""
+    permissions.require_aha_centre(principal)
+    if session.get(Event, event_id) is None:
+        raise NotFound(f"no disaster event {event_id}")
+    number = (session.scalar(select(func.max(SituationReport.number)).where(SituationReport.event_id == event_id))
+              or 0) + 1  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    row = SituationReport(event_id=event_id, number=number, version=1, created_at=now)
+    session.add(row)
+    session.flush()
+    session.add(
+        SituationReportVersion(
+            sitrep_id=row.id, version=1, author=who(principal), at=now, **data.model_dump()
+        )
+    )
+    session.flush()
+    return get_sitrep(session, sitrep_id=row.id)
+
+
+def revise_sitrep(
+    session: Session,
+    *,
+    principal: Principal,
+    sitrep_id: int,
+    data: s.SitrepWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
+    """An edit is a new version; the earlier ones stay."""
+    permissions.require_aha_centre(principal)
+    row = _sitrep(session, sitrep_id)
+    if if_match is not None and if_match.strip() not in (etag(row), "*"):
+        raise PreconditionFailed(f"situation report {row.id} changed since you read it (now version "
+                                 f"{row.version}); reload and try again")  # fmt: skip
+    row.version += 1
+    session.add(SituationReportVersion(sitrep_id=row.id, version=row.version, author=who(principal),
+                                       at=dt.datetime.now(dt.UTC), **data.model_dump()))  # fmt: skip
+    session.flush()
+    return get_sitrep(session, sitrep_id=row.id)
