@@ -139,5 +139,5 @@ def import_areas(
     for note in (kept_aside + missing) if notes else []:
         console.print(f"[yellow]{escape(note)}[/yellow]")
     verb = "would import" if dry_run else "imported"
-    console.print(f"{verb} {len(areas)} area rows: {report.created} new, {report.updated} replaced, "
+    console.print(f"{verb} {report.created + report.updated + report.unchanged} area rows: {report.created} new, {report.updated} replaced, "
                   f"{report.unchanged} unchanged; {len(kept_aside) + len(missing)} row group(s) kept aside (--notes lists them)")  # fmt: skip
