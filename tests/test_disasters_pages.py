@@ -65,7 +65,10 @@ def browser_for(url, email):
 
 def form_values(page: str, action: str) -> dict[str, str]:
     form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', page, re.S).group(0)
-    return {m[0]: html.unescape(m[1]) for m in re.findall(r'name="(csrf|revision|member_state)" value="([^"]*)"', form)}
+    return {
+        m[0]: html.unescape(m[1])
+        for m in re.findall(r'name="(csrf|revision|member_state)" value="([^"]*)"', form)
+    }
 
 
 WORDS = {"en": {"accept": "Accept offer", "covered": "0 of 1 needs covered", "accepted": "Accepted",
@@ -92,7 +95,9 @@ def test_request_offer_accept_mobilise_through_the_forms(site, lang):
     target = r.headers["location"]
     page = idn.get(target, params={"lang": lang}).text
     assert 'id="offer-form"' in page and w["covered"] in page
-    csrf = form_values(page, target.replace("/disasters/requests/", "/disasters/requests/") + "/offers")["csrf"]
+    csrf = form_values(page, target.replace("/disasters/requests/", "/disasters/requests/") + "/offers")[
+        "csrf"
+    ]
     need = re.search(r'name="line_need" value="(\d+)"', page).group(1)
     r = idn.post(target + "/offers", data={"csrf": csrf, "line_need": [need], "line_kind": ["relief_items"],
                                           "line_description": ["Family tents from BNPB"], "line_quantity": ["600"]},
@@ -104,7 +109,10 @@ def test_request_offer_accept_mobilise_through_the_forms(site, lang):
     offer = re.search(r'action="(/disasters/offers/\d+)/decision"', page).group(1)
     values = form_values(page, offer + "/decision")
     # a forged form is refused and changes nothing
-    assert phl.post(offer + "/decision", data=values | {"csrf": "forged", "decision": "accepted"}).status_code == 403
+    assert (
+        phl.post(offer + "/decision", data=values | {"csrf": "forged", "decision": "accepted"}).status_code
+        == 403
+    )
     # IDN cannot accept its own offer
     idn_csrf = form_values(idn.get(target).text, target + "/offers")["csrf"]
     r = idn.post(offer + "/decision", data=values | {"csrf": idn_csrf, "decision": "accepted"})
@@ -119,7 +127,9 @@ def test_request_offer_accept_mobilise_through_the_forms(site, lang):
     page = idn.get(target, params={"lang": lang}).text
     assert w["accepted"] in page and "60%" in page and "400" in page  # covered share and gap
     values = form_values(page, offer + "/progress")
-    r = idn.post(offer + "/progress", data=values | {"stage": "mobilised", "on": "2013-11-11"}, follow_redirects=False)
+    r = idn.post(
+        offer + "/progress", data=values | {"stage": "mobilised", "on": "2013-11-11"}, follow_redirects=False
+    )
     assert r.status_code == 303
     page = phl.get(f"/disasters/{event}", params={"lang": lang}).text
     assert w["timeline"] in page and w["mobilised"] in page and "2013-11-11" in page
@@ -136,7 +146,9 @@ def test_event_page_map_areas_revisions_and_the_region(site):
         assert [r["number"] for r in detail["revisions"]] == [1]
         assert detail["revisions"][0]["changes"]["deaths"] == [None, 6300]
         page = c.get(f"/disasters/{event}", params={"lang": "en"}).text
-        assert "<svg" in page and 'data-code="PHL"' in page and 'data-region="PHLr111"' in page  # Eastern Visayas
+        assert (
+            "<svg" in page and 'data-code="PHL"' in page and 'data-region="PHLr111"' in page
+        )  # Eastern Visayas
         assert "Impacts by area" in page and "Eastern Samar" in page and "Revision history" in page
         assert "Riwayat revisi" in c.get(f"/disasters/{event}", params={"lang": "id"}).text
         # a changed feed record is a new revision, kept beside the first
@@ -162,5 +174,7 @@ def test_area_files_are_checked_and_all_or_nothing(site):
                                                                       (5, "date_start"), (6, "date_start")}  # fmt: skip
     before = count(url, "disaster_event_areas")
     r = CliRunner().invoke(cli, ["disasters", "import-areas", str(bad)])
-    assert r.exit_code == 1 and "bad.csv:4 [affected_persons]" in r.output and "nothing was imported" in r.output
+    assert (
+        r.exit_code == 1 and "bad.csv:4 [affected_persons]" in r.output and "nothing was imported" in r.output
+    )
     assert count(url, "disaster_event_areas") == before

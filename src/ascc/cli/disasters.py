@@ -13,6 +13,7 @@ from rich.table import Table
 from ascc.cli._db import command_session
 from ascc.disasters import service as disasters_service
 from ascc.disasters.cap import read_cap
+from ascc.disasters.gdacs import read_gdacs
 from ascc.disasters.importer import read_areas, read_events
 from ascc.registry import service as registry_service
 
@@ -24,20 +25,25 @@ DEFAULT = Path("../shared/data/disaster_events.csv")
 @app.command("import")
 def import_(
     files: list[Path] = typer.Argument(
-        None, help="event CSV files (default: ../shared/data/disaster_events.csv)"
+        None, help="event CSV files, or GDACS RSS feeds (.xml) (default: ../shared/data/disaster_events.csv)"
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="check and report, write nothing"),
 ) -> None:
     """Import event files. Any problem in any file: every problem is listed and nothing is written."""
     paths = files or [DEFAULT]
     with command_session("disasters-import") as session:
-        members = {m.code for m in registry_service.list_member_states(session, on=dt.date.today())}
+        current = registry_service.list_member_states(session, on=dt.date.today())
+        members = {m.code for m in current}
+        states = {m.code: (m.iso2, m.name.en, [m.name.id or ""]) for m in current}
         records, problems = [], []
         for path in paths:
             if not path.is_file():
                 problems.append(f"{path}: no such file")
                 continue
-            found, bad = read_events(path, member_states=members)
+            if path.suffix.lower() in (".xml", ".rss"):
+                found, bad = read_gdacs(path, member_states=states)
+            else:
+                found, bad = read_events(path, member_states=members)
             records += found
             problems += [str(p) for p in bad]
         if problems:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ascc.disasters.importer import Problem
+from ascc.disasters.importer import GLIDE, Problem
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 URGENCY = {"Immediate", "Expected", "Future", "Past", "Unknown"}
@@ -144,6 +144,9 @@ def read_cap(
         for param in info.findall(f"{{{NS}}}parameter"):
             if (text(param, "valueName", required=False) or "").upper() == "GLIDE":
                 glide = text(param, "value", required=False)
+                if glide and not GLIDE.match(glide):
+                    problems.append(Problem(name, param.sourceline, "parameter", f"GLIDE {glide!r} is not a GLIDE "
+                                            "number like FL-2024-000199-IDN"))  # fmt: skip
         categories = [c.text for c in info.findall(f"{{{NS}}}category") if c.text]
         if len(problems) > before or None in (identifier, sender, sent, status, msg_type):
             continue
