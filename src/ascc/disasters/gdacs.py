@@ -58,7 +58,7 @@ def read_gdacs(
         def fail(tag: str | None, reason: str, el=None, item=item) -> None:
             problems.append(Problem(name, (el if el is not None else item).sourceline or 1, tag, reason))
 
-        def text(tag: str, *, required: bool = True) -> str | None:
+        def text(tag: str, *, required: bool = True, item=item) -> str | None:
             prefix, _, local = tag.rpartition(":")
             el = item.find(f"{{{NS[prefix]}}}{local}" if prefix else local)
             value = (el.text or "").strip() if el is not None else ""
