@@ -166,7 +166,7 @@ def test_event_page_map_areas_revisions_and_the_region(site):
 
 
 def test_area_files_are_checked_and_all_or_nothing(site):
-    url, event, tmp_path = site
+    url, _event, tmp_path = site
     bad = area_file(tmp_path, area(psgc="083700000", name="Biliran"), area(ms="AUS"), area(persons="-4"),
                     area(start="2013-02-30"), area(start="2099-01-01"), name="bad.csv")  # fmt: skip
     areas, problems, _ = read_areas(bad, member_states=MEMBERS)
