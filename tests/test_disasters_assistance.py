@@ -256,3 +256,58 @@ def test_authorisation_matrix(world):
                     r.text,
                 )
                 assert count(url, "audit_entries") == before, (name, role, "wrote something")
+
+
+def test_concurrent_decisions_on_postgresql_queue_and_the_second_is_refused(fresh_url, reference, tmp_path):
+    """Two focal-point sessions decide the same offer at once: the second waits for the first
+    (the offer row is held) and then finds the offer changed: 412, one decision recorded."""
+    if not fresh_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers on its own")
+    import threading
+    import time
+
+    from ascc.accounts.schemas import Principal, Role
+    from ascc.disasters import assistance
+    from ascc.disasters import schemas as s
+    from ascc.kit.errors import PreconditionFailed
+
+    load(fresh_url, reference)
+    (event,) = add_events(fresh_url, tmp_path, row(feed="PHIL-DIS", rid="TC-1", hazard="Typhoon", ms="PHL",
+                                                   start="2013-11-08", end="2013-11-10"))  # fmt: skip
+    phl = Principal(user_id=1, name="fp", role=Role.focal_point, member_state="PHL")
+    idn = Principal(user_id=2, name="fp", role=Role.focal_point, member_state="IDN")
+    engine = make_engine(fresh_url)
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        req = assistance.create_request(session, principal=phl, event_id=event,
+                                        data=s.RequestCreate(member_state="PHL", title="Tents", needs=NEEDS[:1]))  # fmt: skip
+        offer = assistance.make_offer(session, principal=idn, request_id=req["id"], data=s.OfferCreate(
+            lines=[{"need_id": req["needs"][0]["id"], "kind": "relief_items", "description": "Tents", "quantity": 5}]))  # fmt: skip
+    first, outcome = factory(), {}
+    assistance.decide_offer(first, principal=phl, offer_id=offer["id"], if_match=offer["etag"],
+                            data=s.OfferDecision(decision="accepted"))  # fmt: skip
+
+    def second() -> None:
+        with factory() as session:
+            try:
+                assistance.decide_offer(session, principal=phl, offer_id=offer["id"], if_match=offer["etag"],
+                                        data=s.OfferDecision(decision="declined", reason="double"))  # fmt: skip
+                session.commit()
+                outcome["result"] = "committed"
+            except PreconditionFailed:
+                outcome["result"] = "412"
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with engine.connect() as conn:  # wait until the second session is blocked on the row lock
+        while not conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                       "AND datname = current_database()")).scalar():  # fmt: skip
+            assert thread.is_alive(), outcome
+            time.sleep(0.05)
+    first.commit()
+    first.close()
+    thread.join()
+    assert outcome["result"] == "412"
+    with unit_of_work(factory) as session:
+        assert assistance.get_offer(session, offer_id=offer["id"])["status"] == "accepted"
+    engine.dispose()

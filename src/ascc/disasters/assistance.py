@@ -54,15 +54,17 @@ def _fresh(etag: str, if_match: str | None, what: str) -> None:
         raise PreconditionFailed(f"{what} changed since you read it; reload and try again")
 
 
-def _request(session: Session, request_id: int) -> AssistanceRequest:
-    row = session.get(AssistanceRequest, request_id)
+def _request(session: Session, request_id: int, *, lock: bool = False) -> AssistanceRequest:
+    """``lock``: hold the row (SELECT … FOR UPDATE on PostgreSQL) so concurrent edits queue and
+    the second one sees the first one's revision (412), never both passing the ETag check."""
+    row = session.get(AssistanceRequest, request_id, with_for_update=lock or None)
     if row is None:
         raise NotFound(f"no assistance request {request_id}")
     return row
 
 
-def _offer(session: Session, offer_id: int) -> AssistanceOffer:
-    row = session.get(AssistanceOffer, offer_id)
+def _offer(session: Session, offer_id: int, *, lock: bool = False) -> AssistanceOffer:
+    row = session.get(AssistanceOffer, offer_id, with_for_update=lock or None)
     if row is None:
         raise NotFound(f"no assistance offer {offer_id}")
     return row
@@ -177,7 +179,7 @@ def add_need(
     data: s.NeedCreate,
     if_match: str | None = None,
 ) -> dict[str, Any]:
-    row = _request(session, request_id)
+    row = _request(session, request_id, lock=True)
     permissions.require_focal_point_of(
         principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
     )
@@ -198,7 +200,7 @@ def set_request_status(
     data: s.RequestStatus,
     if_match: str | None = None,
 ) -> dict[str, Any]:
-    row = _request(session, request_id)
+    row = _request(session, request_id, lock=True)
     permissions.require_focal_point_of(
         principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
     )
@@ -215,7 +217,7 @@ def make_offer(
     session: Session, *, principal: Principal, request_id: int, data: s.OfferCreate
 ) -> dict[str, Any]:
     """Another member state (for itself) or a dialogue partner offers against the request's needs."""
-    row = _request(session, request_id)
+    row = _request(session, request_id, lock=True)
     kind, code = permissions.assistance_offerer(principal, affected=row.member_state)
     if row.status != "open":
         raise Conflict(f"request {row.id} is closed: it takes no more offers")
@@ -244,8 +246,8 @@ def decide_offer(
     if_match: str | None = None,
 ) -> dict[str, Any]:
     """Only the affected member state accepts or declines, once, while the request is open."""
-    offer = _offer(session, offer_id)
-    row = _request(session, offer.request_id)
+    offer = _offer(session, offer_id, lock=True)
+    row = _request(session, offer.request_id, lock=True)
     permissions.require_focal_point_of(
         principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
     )
@@ -271,8 +273,8 @@ def record_progress(
     if_match: str | None = None,
 ) -> dict[str, Any]:
     """Mobilisation → arrival → demobilisation of an accepted offer, each on or after the one before."""
-    offer = _offer(session, offer_id)
-    row = _request(session, offer.request_id)
+    offer = _offer(session, offer_id, lock=True)
+    row = _request(session, offer.request_id, lock=True)
     permissions.require_offer_party(principal, affected=row.member_state, kind=offer.offered_by_kind,
                                     code=offer.offered_by)  # fmt: skip
     _fresh(offer_etag(offer), if_match, f"offer {offer.id}")

@@ -21,8 +21,8 @@ def etag(row: SituationReport) -> str:
     return f'"sitrep-{row.id}-v{row.version}"'
 
 
-def _sitrep(session: Session, sitrep_id: int) -> SituationReport:
-    row = session.get(SituationReport, sitrep_id)
+def _sitrep(session: Session, sitrep_id: int, *, lock: bool = False) -> SituationReport:
+    row = session.get(SituationReport, sitrep_id, with_for_update=lock or None)
     if row is None:
         raise NotFound(f"no situation report {sitrep_id}")
     return row
@@ -66,7 +66,8 @@ def create_sitrep(
 ) -> dict[str, Any]:
     """The AHA Centre issues situation report number n+1 on an event."""
     permissions.require_aha_centre(principal)
-    if session.get(Event, event_id) is None:
+    # the event row is held while the number is taken, so two reports never get the same number
+    if session.get(Event, event_id, with_for_update=True) is None:
         raise NotFound(f"no disaster event {event_id}")
     number = (session.scalar(select(func.max(SituationReport.number)).where(SituationReport.event_id == event_id))
               or 0) + 1  # fmt: skip
@@ -93,7 +94,7 @@ def revise_sitrep(
 ) -> dict[str, Any]:
     """An edit is a new version; the earlier ones stay."""
     permissions.require_aha_centre(principal)
-    row = _sitrep(session, sitrep_id)
+    row = _sitrep(session, sitrep_id, lock=True)
     if if_match is not None and if_match.strip() not in (etag(row), "*"):
         raise PreconditionFailed(f"situation report {row.id} changed since you read it (now version "
                                  f"{row.version}); reload and try again")  # fmt: skip
