@@ -178,3 +178,23 @@ def test_area_files_are_checked_and_all_or_nothing(site):
         r.exit_code == 1 and "bad.csv:4 [affected_persons]" in r.output and "nothing was imported" in r.output
     )
     assert count(url, "disaster_event_areas") == before
+
+
+def test_the_affected_state_adds_a_need_with_the_form_and_stale_forms_are_refused(site):
+    url, event, _ = site
+    phl = browser_for(url, "fp@ocd.gov.ph")
+    page = phl.get(f"/disasters/{event}").text
+    data = form_values(page, f"/disasters/{event}/requests") | {
+        "title": "Haiyan water", "need_category": ["water_sanitation"], "need_description": ["Jerrycans"],
+        "need_quantity": ["200"], "need_unit": ["jerrycans"]}  # fmt: skip
+    target = phl.post(f"/disasters/{event}/requests", data=data, follow_redirects=False).headers["location"]
+    page = phl.get(target, params={"lang": "id"}).text
+    assert "Tambah kebutuhan" in page
+    values = form_values(page, target + "/needs")
+    need = {"category": "food", "description": "Rice", "quantity": "5", "unit": "tonnes"}
+    r = phl.post(target + "/needs", data=values | need, follow_redirects=False)
+    assert r.status_code == 303
+    assert phl.post(target + "/needs", data=values | need).status_code == 412  # the form is stale now
+    detail = phl.get("/api/v1" + target).json()
+    assert [n["description"] for n in detail["needs"]] == ["Jerrycans", "Rice"]
+    phl.__exit__(None, None, None)

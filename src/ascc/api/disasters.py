@@ -63,6 +63,13 @@ def event(
     return json_response(request, disasters_service.get_event(session, event_id=event_id))
 
 
+@router.get("/events/{event_id}/revisions", response_model=list[dict[str, Any]], responses=Errors)
+def event_revisions(request: Request, session: SessionDep, event_id: Id) -> Response:
+    """Every change to the event, oldest first: what changed (field → [before, after]), from which record."""
+    disasters_service.get_event(session, event_id=event_id)
+    return json_response(request, disasters_service.event_revisions(session, event_id=event_id))
+
+
 @router.get("/stats", response_model=dict[str, Any])
 def stats(request: Request, session: SessionDep) -> Response:
     """Events, people affected and deaths per year, member state and hazard, computed from the record."""

@@ -242,6 +242,22 @@ def offer_progress(request: Request, offer_id: int, csrf: Csrf, stage: Annotated
     return _act(request, csrf, work, (disaster_request, "disaster_request.html", rid))
 
 
+@actions.post("/disasters/requests/{request_id}/needs")
+def add_need(
+    request: Request, request_id: int, csrf: Csrf, category: Annotated[str, Form()],
+    description: Annotated[str, Form()], quantity: Annotated[str, Form()], unit: Annotated[str, Form()],
+    location: Annotated[str, Form()] = "", period_start: Annotated[str, Form()] = "",
+    period_end: Annotated[str, Form()] = "", revision: Revision = None,
+) -> Response:  # fmt: skip
+    def work(session, principal):
+        data = s.NeedCreate(category=category, description=description, quantity=quantity, unit=unit,
+                            location=_opt(location), period_start=_opt(period_start), period_end=_opt(period_end))  # fmt: skip
+        assistance.add_need(session, principal=principal, request_id=request_id, data=data, if_match=revision)
+        return f"/disasters/requests/{request_id}#matching"
+
+    return _act(request, csrf, work, (disaster_request, "disaster_request.html", str(request_id)))
+
+
 @actions.post("/disasters/requests/{request_id}/status")
 def request_status(request: Request, request_id: int, csrf: Csrf, status: Annotated[str, Form()],
                    revision: Revision = None) -> Response:  # fmt: skip
