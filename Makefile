@@ -19,6 +19,7 @@ install: $(STAMP)
 init: install
 	$(BIN)/ascc init
 	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
+	$(BIN)/ascc documents seed
 
 run: init
 	$(BIN)/ascc serve --host $(HOST) --port $(PORT)

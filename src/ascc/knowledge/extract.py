@@ -10,6 +10,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from pathlib import Path
 
 from ascc.kit.errors import DomainError, Invalid
 
@@ -69,6 +70,15 @@ def media_type_of(filename: str, content: bytes) -> str:
         return MEDIA_TYPES[".txt"]
     raise Unsupported(f"{filename}: {ext} files are not supported; upload PDF, DOCX, HTML or text",
                       parameter="file")  # fmt: skip
+
+
+def read_limited(stream, filename: str) -> tuple[str, bytes]:
+    """The upload's name and bytes, refusing more than :data:`MAX_BYTES` without reading it all."""
+    name = Path(filename or "upload").name[:300] or "upload"
+    content = stream.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise TooLarge(f"{name}: more than the {MAX_BYTES} bytes allowed", parameter="file")
+    return name, content
 
 
 def check_size(filename: str, content: bytes) -> None:

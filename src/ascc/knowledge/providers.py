@@ -187,9 +187,10 @@ def _disaster_entries(session: Session, key: str) -> list[Entry]:
     where = ", ".join(e["member_states"])
     title_en = e["name"] or f"{e['hazard_name']['en']}, {where}"
     title_id = e["name"] or f"{e['hazard_name']['id']}, {where}"
-    detail = _join(e["hazard_name"]["en"], e["location"], e["glide"])
+    when = e["start_date"].isoformat()
+    detail = _join(e["hazard_name"]["en"], e["location"], e["glide"], when)
     return [Entry("disaster", key, f"/disasters/{key}", {"en": title_en, "id": title_id},
-                  {"en": detail, "id": _join(e["hazard_name"]["id"], e["location"])},
+                  {"en": detail, "id": _join(e["hazard_name"]["id"], e["location"], when)},
                   year=e["start_date"].year)]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -71,6 +72,19 @@ def _check_refs(session: Session, data: s.DocumentCreate) -> None:
             registry_service.get_body(session, body_id=body)
         except NotFound:
             raise Invalid(f"unknown body {body!r}", parameter="bodies") from None
+
+
+def document_form(**fields: Any) -> s.DocumentCreate:
+    """Form fields (empty ones left out) as a :class:`DocumentCreate`, or a 422 naming the field."""
+    fields["sectors"] = [v for v in (fields.get("sectors") or []) if v]
+    fields["bodies"] = [v for v in (fields.get("bodies") or []) if v]
+    clean = {k: v for k, v in fields.items() if v not in (None, "")}
+    try:
+        return s.DocumentCreate(**clean)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err.get("loc") else "title_en"
+        raise Invalid(f"{field}: {err['msg'].removeprefix('Value error, ')}", parameter=field) from None
 
 
 def add_document(
