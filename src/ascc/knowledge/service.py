@@ -230,8 +230,14 @@ def _hit(e: SearchEntry, score: float, groups: list[list[str]], lang: str) -> s.
     other = "id" if lang == "en" else "en"
     body = getattr(e, f"text_{lang}") or getattr(e, f"text_{other}") or ""
     title = getattr(e, f"title_{lang}") or getattr(e, f"title_{other}") or ""
+    snippet = t.snippet(body or title, groups)
+    if "<mark>" not in snippet:  # matched in the title, the other language or an expanded acronym
+        for alt in (getattr(e, f"text_{other}"), title, getattr(e, f"title_{other}")):
+            if alt and "<mark>" in (candidate := t.snippet(alt, groups)):
+                snippet = candidate
+                break
     return s.SearchHit(type=e.kind, id=e.ref, title=Text(en=e.title_en, id=e.title_id), url=e.url,
-                       snippet=t.snippet(body or title, groups), score=round(score, 4),
+                       snippet=snippet, score=round(score, 4),
                        document=e.ref.split("#")[0] if e.kind in ("passage", "document") else None,
                        position=e.position, year=e.year, sectors=_split(e.sectors),
                        languages=_split(e.languages))  # fmt: skip
@@ -268,12 +274,10 @@ def search(
 # --- ask: extractive answers ------------------------------------------------------------------
 
 
-def _coverage(e: SearchEntry, groups: list[list[str]]) -> float:
-    """Share of the question's words the passage contains (either stem or the word itself)."""
-    body = " ".join(x for x in (e.text_id, e.text_en) if x)
-    present = set(t.tokens(body))
-    present |= {t.stem_id(w) for w in present} | {t.stem_en(w) for w in present}
-    present |= set(e.terms.split())
+def _coverage(texts: list[str | None], terms: str, groups: list[list[str]]) -> float:
+    """Share of the question's words that ``texts`` contain (the word or either of its stems)."""
+    present = set(t.tokens(" ".join(x for x in texts if x)))
+    present |= {t.stem_id(w) for w in present} | {t.stem_en(w) for w in present} | set(terms.split())
     return sum(1 for g in groups if present & set(g)) / len(groups) if groups else 0.0
 
 
@@ -294,7 +298,8 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     registry records they mention. Extractive only: nothing is generated.
 
     Candidates are body passages (not headings) matching any content word; they are ranked by
-    the backend's score weighted by the share of the question's words they contain.
+    the backend's score weighted by the share of the question's words the passage contains and,
+    less, the share its document's title contains (a document about the question answers it).
     """
     if not 1 <= limit <= 20:
         raise Invalid("limit must be between 1 and 20", parameter="limit")
@@ -309,7 +314,9 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     ranked: list[tuple[float, SearchEntry]] = []
     for m in matches:
         e = rows[m.id]
-        ranked.append(((m.score / top) * _coverage(e, groups) ** 2, e))
+        body = _coverage([e.text_id, e.text_en], e.terms, groups)
+        title = _coverage([e.title_id, e.title_en], e.title_terms, groups)
+        ranked.append(((m.score / top) * body**2 * (0.1 + 0.9 * title**4), e))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].id))
     passages: list[s.AnswerPassage] = []
     records: dict[str, s.RecordLink] = {}
