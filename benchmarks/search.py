@@ -6,8 +6,8 @@ Builds a temporary SQLite database with the migrations and the reference data, m
 documents of three to six passages each drawn (with a fixed seed) from the five seed documents and
 the registry's texts, indexes them with the real index code, then times, in the same run and on
 the same index, ``knowledge.service.search`` (analysis, ranking, facets over every match, the
-page of hits with snippets) and the bare FTS5 query it rests on (``MATCH`` + ``bm25`` + ``LIMIT
-10``, with the query already analysed): the floor any search on this index can reach.
+page of hits with snippets) and the bare FTS5 query it rests on (``MATCH`` of every word + ``bm25`` +
+``LIMIT 10``, with the query already analysed): the floor any search on this index can reach.
 """
 
 from __future__ import annotations
@@ -62,7 +62,11 @@ def main() -> None:
         ks.load_seeds(session, folder=SEEDS)
     with unit_of_work(factory) as session:
         pool = [p.text for p in session.query(Passage) if not p.heading]
-        pool += [e.text_en or e.text_id for e in session.query(SearchEntry) if e.kind != "passage" and (e.text_en or e.text_id)]
+        pool += [
+            e.text_en or e.text_id
+            for e in session.query(SearchEntry)
+            if e.kind != "passage" and (e.text_en or e.text_id)
+        ]
     print(f"{len(pool)} real passages to draw from", file=sys.stderr)
     rng = random.Random(7)
     started = time.perf_counter()
@@ -85,8 +89,13 @@ def main() -> None:
     queries = [q for q, _, _ in EVALUATION]
     ours, raw = [], []
     with Session(engine) as session:
-        matches = {q: " OR ".join("(" + " OR ".join(f'"{x}"' for x in g) + ")" for g in t.query_groups(q)) for q in queries}
-        sql = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT 10")
+        matches = {
+            q: " AND ".join("(" + " OR ".join(f'"{x}"' for x in g) + ")" for g in t.query_groups(q))
+            for q in queries
+        }
+        sql = text(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT 10"
+        )
         for q in queries:  # warm caches once
             ks.search(session, principal=PUBLIC, q=q, limit=10)
             session.execute(sql, {"q": matches[q]}).all()
@@ -103,7 +112,9 @@ def main() -> None:
     print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
     print(f"{'ascc search (facets, snippets)':28}{statistics.median(ours):10.2f}{pct(ours, 95):10.2f}")
     print(f"{'raw SQLite FTS5 MATCH+bm25':28}{statistics.median(raw):10.2f}{pct(raw, 95):10.2f}")
-    print(f"{'ratio':28}{statistics.median(ours) / statistics.median(raw):10.1f}{pct(ours, 95) / pct(raw, 95):10.1f}")
+    print(
+        f"{'ratio':28}{statistics.median(ours) / statistics.median(raw):10.1f}{pct(ours, 95) / pct(raw, 95):10.1f}"
+    )
     engine.dispose()
 
 
