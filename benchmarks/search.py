@@ -45,7 +45,7 @@ from tests.knowledge.test_evaluation import EVALUATION  # noqa: E402 - the same 
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def main() -> None:
