@@ -20,6 +20,7 @@ init: install
 	$(BIN)/ascc init
 	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
 	@if [ -f ../shared/data/disaster_impacts_phl_subnational.csv ]; then $(BIN)/ascc disasters import-areas; fi
+	$(BIN)/ascc documents seed
 
 run: init
 	$(BIN)/ascc serve --host $(HOST) --port $(PORT)

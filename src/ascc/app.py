@@ -18,6 +18,7 @@ from ascc import __version__
 from ascc.api import decisions as decisions_api
 from ascc.api import disasters as disasters_api
 from ascc.api import indices as indices_api
+from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
@@ -28,6 +29,7 @@ from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
 from ascc.web import disasters as disasters_web
+from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
 from ascc.wiring import session_factory
 
@@ -105,9 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meetings_api.router)
     app.include_router(disasters_api.router)
     app.include_router(indices_api.router)
+    app.include_router(knowledge_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)
+    app.include_router(knowledge_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

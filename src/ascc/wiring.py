@@ -2,7 +2,8 @@
 
 Every session made by ``session_factory`` records each committed change in the audit chain (with
 ``session.info["actor"]`` as the actor, ``"system"`` if unset) and increments the data version
-that response caches key on, in the same transaction as the change itself.
+that response caches key on, in the same transaction as the change itself. It also refreshes the
+search index entries of every written record (``ascc.knowledge.index.sync``) before the commit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ascc.audit import service as audit_service
 from ascc.db import version
+from ascc.knowledge import index as search_index
 
 PENDING = "ascc_pending_changes"
 
@@ -23,6 +25,7 @@ class AuditedSession(Session):
 @event.listens_for(AuditedSession, "before_flush")
 def _before_flush(session: Session, _ctx, _instances) -> None:
     session.info.setdefault(PENDING, []).extend(audit_service.snapshot_changes(session))
+    search_index.touch(session, [*session.new, *session.dirty, *session.deleted])
 
 
 @event.listens_for(AuditedSession, "after_flush")
@@ -33,6 +36,7 @@ def _after_flush(session: Session, _ctx) -> None:
 @event.listens_for(AuditedSession, "before_commit")
 def _before_commit(session: Session) -> None:
     session.flush()
+    search_index.sync(session)  # the search index follows every committed write
     changes = session.info.pop(PENDING, [])
     if changes:
         actor = session.info.get("actor", "system")
@@ -43,6 +47,7 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(AuditedSession, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
+    search_index.forget(session)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -187,11 +187,7 @@ def network(
     return json_response(request, registry_service.cooperation_network(session, on=on or dt.date.today()))
 
 
-@router.get("/search", response_model=list[s.SearchHit])
-def search(
-    request: Request, session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=200)]
-) -> Response:
-    return json_response(request, registry_service.search(session, q=q))
+# GET /api/v1/search is the knowledge base's unified search (ascc.api.knowledge)
 
 
 class BodyUpdate(BaseModel):

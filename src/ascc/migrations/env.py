@@ -12,6 +12,7 @@ from ascc.db.base import Base
 from ascc.db.engine import make_engine
 from ascc.decisions import models as decisions_models  # noqa: F401 - registers the decision tables
 from ascc.disasters import models as disasters_models  # noqa: F401 - registers the disaster tables
+from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as meetings_models  # noqa: F401 - registers the meeting tables
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata
 
@@ -42,7 +43,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=knowledge_models.include_object,  # FTS5 / tsvector objects are per dialect
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -306,7 +306,4 @@ def network(session: Session, request: Request) -> dict[str, Any]:
     return {"network": net, "positions": positions}
 
 
-@page("/search", "search.html")
-def search(session: Session, request: Request) -> dict[str, Any]:
-    q = (request.query_params.get("q") or "").strip()[:200]
-    return {"q": q, "hits": registry_service.search(session, q=q) if q else []}
+# /search is the knowledge base's unified search page (ascc.web.knowledge)

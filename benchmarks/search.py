@@ -1,0 +1,122 @@
+"""Search latency on 10,000 documents built from real passages, beside a raw SQLite FTS5 query.
+
+    .venv/bin/python benchmarks/search.py [--docs 10000] [--rounds 5]
+
+Builds a temporary SQLite database with the migrations and the reference data, makes ``--docs``
+documents of three to six passages each drawn (with a fixed seed) from the five seed documents and
+the registry's texts, indexes them with the real index code, then times, in the same run and on
+the same index, ``knowledge.service.search`` (analysis, ranking, facets over every match, the
+page of hits with snippets) and the bare FTS5 query it rests on (``MATCH`` of every word + ``bm25`` +
+``LIMIT 10``, with the query already analysed): the floor any search on this index can reach.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ascc.accounts.schemas import PUBLIC
+from ascc.db.engine import make_engine
+from ascc.db.migrate import upgrade
+from ascc.db.uow import unit_of_work
+from ascc.knowledge import extract
+from ascc.knowledge import index as search_index
+from ascc.knowledge import service as ks
+from ascc.knowledge import text as t
+from ascc.knowledge.models import Document, Passage, SearchEntry
+from ascc.reference.files import read_reference
+from ascc.reference.loader import load_reference
+from ascc.wiring import session_factory
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+sys.path.insert(0, str(ROOT))
+from tests.knowledge.test_evaluation import EVALUATION  # noqa: E402 - the same 40 questions
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='ascc-bench-')}/bench.db"
+    upgrade(url)
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        load_reference(session, read_reference())
+        ks.load_seeds(session, folder=SEEDS)
+    with unit_of_work(factory) as session:
+        pool = [p.text for p in session.query(Passage) if not p.heading]
+        pool += [
+            e.text_en or e.text_id
+            for e in session.query(SearchEntry)
+            if e.kind != "passage" and (e.text_en or e.text_id)
+        ]
+    print(f"{len(pool)} real passages to draw from", file=sys.stderr)
+    rng = random.Random(7)
+    started = time.perf_counter()
+    with Session(engine) as plain:  # bulk load without the commit hook; indexed below by reindex
+        for i in range(args.docs):
+            body = "\n".join(rng.sample(pool, rng.randint(3, 6)))
+            doc = Document(slug=f"bench-{i}", title_id=f"Dokumen {i}", language="id", kind="article", sectors=[],
+                           bodies=[], media_type="text/plain", audience="public", text=body, created_by="bench",
+                           digest=hashlib.sha256(f"{i}{body}".encode()).hexdigest())  # fmt: skip
+            plain.add(doc)
+            plain.flush()
+            for p in extract.passages(body):
+                plain.add(Passage(document_id=doc.id, position=p.position, paragraph=p.paragraph, start=p.start,
+                                  end=p.end, heading=p.heading, text=p.text))  # fmt: skip
+        plain.commit()
+    with unit_of_work(factory) as session:
+        counts = search_index.reindex(session)
+    print(f"built and indexed in {time.perf_counter() - started:.0f} s: {counts}", file=sys.stderr)
+
+    queries = [q for q, _, _ in EVALUATION]
+    ours, raw = [], []
+    with Session(engine) as session:
+        matches = {
+            q: " AND ".join("(" + " OR ".join(f'"{x}"' for x in g) + ")" for g in t.query_groups(q))
+            for q in queries
+        }
+        sql = text(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT 10"
+        )
+        for q in queries:  # warm caches once
+            ks.search(session, principal=PUBLIC, q=q, limit=10)
+            session.execute(sql, {"q": matches[q]}).all()
+        for _ in range(args.rounds):
+            for q in queries:
+                a = time.perf_counter()
+                ks.search(session, principal=PUBLIC, q=q, limit=10)
+                ours.append((time.perf_counter() - a) * 1000)
+                a = time.perf_counter()
+                session.execute(sql, {"q": matches[q]}).all()
+                raw.append((time.perf_counter() - a) * 1000)
+    entries = sum(counts.values())
+    print(f"\n{args.docs} documents, {entries} index entries, {len(queries)} queries × {args.rounds} rounds")
+    print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"{'ascc search (facets, snippets)':28}{statistics.median(ours):10.2f}{pct(ours, 95):10.2f}")
+    print(f"{'raw SQLite FTS5 MATCH+bm25':28}{statistics.median(raw):10.2f}{pct(raw, 95):10.2f}")
+    print(
+        f"{'ratio':28}{statistics.median(ours) / statistics.median(raw):10.1f}{pct(ours, 95) / pct(raw, 95):10.1f}"
+    )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Keeping the search index in step: entries from providers, refreshed per record at commit.
+
+Index writes are Core statements on ``search_entries`` (the FTS5 triggers or the PostgreSQL
+expression index follow), so they are not ORM changes: the audit trail records the documents and
+records themselves, not the derived index.
+
+Acronyms are expanded both ways when an entry is built: a text naming "AMMSWD" also gets the
+body's full names, a text giving the full name also gets the acronym. The table comes from the
+registry's bodies and programmes at that moment; after renaming bodies, ``ascc search reindex``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import delete, insert, inspect, text
+from sqlalchemy.orm import Session
+
+from ascc.knowledge import text as t
+from ascc.knowledge.models import SearchEntry
+from ascc.knowledge.providers import PROVIDERS, Entry
+from ascc.registry import service as registry_service
+
+TOUCHED = "ascc_search_touched"
+ENTRIES = SearchEntry.__table__
+
+
+@dataclasses.dataclass
+class Name:
+    """A registry record's acronym and names, as token tuples for matching inside texts."""
+
+    mention: str  # "body:ammswd"
+    acronym: str | None
+    names: list[tuple[str, ...]]
+    name_en: str
+    name_id: str
+
+
+@dataclasses.dataclass
+class Lexicon:
+    by_acronym: dict[str, list[Name]]
+    by_first: dict[str, list[tuple[tuple[str, ...], Name]]]
+
+    def find(self, toks: list[str]) -> list[Name]:
+        found: dict[str, Name] = {}
+        tokset = set(toks)
+        for tok in tokset:
+            for n in self.by_acronym.get(tok, ()):
+                found[n.mention] = n
+        for i, tok in enumerate(toks):
+            for seq, n in self.by_first.get(tok, ()):
+                if tuple(toks[i : i + len(seq)]) == seq:
+                    found[n.mention] = n
+        return list(found.values())
+
+
+def lexicon(session: Session) -> Lexicon:
+    cached = session.info.get("ascc_search_lexicon")
+    if cached is not None:
+        return cached
+    names: list[Name] = []
+    for b in registry_service.list_bodies(session, limit=500).items:
+        names.append(_name(f"body:{b.id}", b.acronym, b.name.en, b.name.id))
+    for p in registry_service.list_programmes(session):
+        names.append(_name(f"programme:{p.id}", p.acronym, p.name.en, p.name.id))
+    lex = Lexicon({}, {})
+    for n in names:
+        if n.acronym:
+            lex.by_acronym.setdefault(n.acronym, []).append(n)
+        for seq in n.names:
+            if len(seq) >= 3:  # two-word names ("ASEAN Foundation") are matched as words anyway
+                lex.by_first.setdefault(seq[0], []).append((seq, n))
+    session.info["ascc_search_lexicon"] = lex
+    return lex
+
+
+def _name(mention: str, acronym: str | None, en: str | None, id_: str | None) -> Name:
+    acr = t.tokens(acronym) if acronym else []
+    single = acr[0] if len(acr) == 1 and len(acr[0]) >= 3 else None
+    seqs = [tuple(t.tokens(x)) for x in (en, id_) if x]
+    return Name(mention, single, [s for s in seqs if s], en or "", id_ or "")
+
+
+def build_row(entry: Entry, root: str, lex: Lexicon) -> dict[str, Any]:
+    title_en, title_id = entry.title.get("en") or "", entry.title.get("id") or ""
+    text_en, text_id = entry.text.get("en") or "", entry.text.get("id") or ""
+    toks = t.tokens(" ".join((title_en, title_id, text_en, text_id)))
+    named = lex.find(toks)
+    own = f"{entry.kind}:{entry.ref}"
+    exp_en = " ".join(f"{n.acronym or ''} {n.name_en}" for n in named)
+    exp_id = " ".join(f"{n.acronym or ''} {n.name_id}" for n in named)
+    return {
+        "kind": entry.kind,
+        "ref": entry.ref,
+        "root": root,
+        "title_en": entry.title.get("en"),
+        "title_id": entry.title.get("id"),
+        "text_en": entry.text.get("en"),
+        "text_id": entry.text.get("id"),
+        "url": entry.url,
+        "sectors": "|" + "".join(f"{s}|" for s in t.unique(entry.sectors)),
+        "languages": "|" + "".join(f"{x}|" for x in t.unique(entry.languages)),
+        "year": entry.year,
+        "audience": entry.audience,
+        "document_id": entry.document_id,
+        "position": entry.position,
+        "heading": entry.heading,
+        "mentions": sorted(n.mention for n in named if n.mention != own),
+        "title_terms": " ".join(x for x in (t.analyse(title_en, "en"), t.analyse(title_id, "id")) if x),
+        "terms": " ".join(
+            x
+            for x in (
+                t.analyse(text_en, "en"),
+                t.analyse(text_id, "id"),
+                t.analyse(exp_en, "en"),
+                t.analyse(exp_id, "id"),
+            )
+            if x
+        ),
+        "title_norm_en": t.fold(title_en),
+        "title_norm_id": t.fold(title_id),
+        "norm_en": (t.fold(text_en) + " " + t.fold(exp_en)).strip(),
+        "norm_id": (t.fold(text_id) + " " + t.fold(exp_id)).strip(),
+    }
+
+
+def refresh(session: Session, provider: str, key: str) -> int:
+    """Replace the entries of one record; returns how many it has now."""
+    root = f"{provider}:{key}"
+    session.execute(delete(ENTRIES).where(ENTRIES.c.root == root))
+    entries = PROVIDERS[provider].entries(session, key)
+    if not entries:
+        return 0
+    lex = lexicon(session)
+    session.execute(insert(ENTRIES), [build_row(e, root, lex) for e in entries])
+    return len(entries)
+
+
+def reindex(session: Session, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Rebuild the whole index in the caller's transaction; ``progress(done, total)`` per record."""
+    session.info.pop("ascc_search_lexicon", None)
+    work = [(name, key) for name, p in PROVIDERS.items() for key in p.keys(session)]
+    session.execute(delete(ENTRIES))
+    counts: dict[str, int] = {}
+    for i, (name, key) in enumerate(work, 1):
+        counts[name] = counts.get(name, 0) + refresh(session, name, key)
+        if progress:
+            progress(i, len(work))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+    return counts
+
+
+# --- the commit hook (installed by ascc.wiring) -----------------------------------------------
+
+
+def _watchers() -> dict[str, list[tuple[str, Callable[[Any], str | None]]]]:
+    out: dict[str, list[tuple[str, Callable[[Any], str | None]]]] = {}
+    for p in PROVIDERS.values():
+        for table, fn in p.watches.items():
+            out.setdefault(table, []).append((p.name, fn))
+    return out
+
+
+def touch(session: Session, instances: Iterable[Any]) -> None:
+    """Remember written ORM instances of watched tables (called before each flush)."""
+    watched = _watchers()
+    pending = session.info.setdefault(TOUCHED, [])
+    for obj in instances:
+        table = getattr(type(obj), "__tablename__", None)
+        if table in watched:
+            pending.append((table, obj))
+
+
+def sync(session: Session) -> int:
+    """Refresh the entries of every record written in this transaction (called before commit)."""
+    pending = session.info.pop(TOUCHED, [])
+    if not pending:
+        return 0
+    watched = _watchers()
+    keys: dict[tuple[str, str], None] = {}
+    for table, obj in pending:
+        state = inspect(obj)
+        if state.transient:
+            continue
+        for provider, fn in watched[table]:
+            key = fn(obj)
+            if key is not None:
+                keys[(provider, key)] = None
+    session.info.pop("ascc_search_lexicon", None)
+    for provider, key in keys:
+        refresh(session, provider, key)
+    return len(keys)
+
+
+def forget(session: Session) -> None:
+    session.info.pop(TOUCHED, None)

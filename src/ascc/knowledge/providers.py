@@ -1,0 +1,242 @@
+"""Providers: what each kind of record contributes to the search index.
+
+A provider lists its keys (for a full rebuild), gives the entries of one key (none when the record
+is gone), and says which tables it watches: when a row of such a table is written, the provider's
+key for that row is refreshed at commit. A new kind of record (the monitoring domain's indicators,
+say) joins the search by calling :func:`register` with its own provider; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ascc.accounts.schemas import Principal, Role
+from ascc.decisions import service as decisions_service
+from ascc.disasters import service as disasters_service
+from ascc.kit.errors import NotFound
+from ascc.knowledge.models import Document, Passage
+from ascc.registry import service as registry_service
+
+#: the index reads every record whatever its audience; each entry keeps the audience for the search
+INDEXER = Principal(name="search index", role=Role.secretariat)
+
+
+@dataclasses.dataclass
+class Entry:
+    kind: str
+    ref: str
+    url: str
+    title: dict[str, str | None]
+    text: dict[str, str | None]
+    sectors: list[str] = dataclasses.field(default_factory=list)
+    languages: list[str] = dataclasses.field(default_factory=lambda: ["en", "id"])
+    year: int | None = None
+    audience: str = "public"
+    document_id: int | None = None
+    position: int | None = None
+    heading: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Provider:
+    name: str
+    keys: Callable[[Session], Iterable[str]]
+    entries: Callable[[Session, str], list[Entry]]
+    #: table name → function of a written ORM instance giving this provider's key (or None)
+    watches: dict[str, Callable[[Any], str | None]]
+
+
+PROVIDERS: dict[str, Provider] = {}
+
+
+def register(provider: Provider) -> Provider:
+    PROVIDERS[provider.name] = provider
+    return provider
+
+
+def _get(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except NotFound:
+        return None
+
+
+def _join(*parts: str | None) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+def _body_entries(session: Session, key: str) -> list[Entry]:
+    b = _get(lambda: registry_service.get_body(session, body_id=key))
+    if b is None:
+        return []
+    title_en = f"{b.acronym} — {b.name.en}" if b.acronym else b.name.en
+    title_id = f"{b.acronym} — {b.name.id}" if b.acronym and b.name.id else b.name.id
+    return [Entry("body", b.id, f"/bodies/{b.id}", {"en": title_en, "id": title_id},
+                  {"en": b.mandate.en, "id": _join(b.mandate.id, b.composition_id)},
+                  sectors=[b.sector] if b.sector else [], year=b.established)]  # fmt: skip
+
+
+register(Provider("body", lambda s: [b.id for b in registry_service.list_bodies(s, limit=500).items],
+                  _body_entries, {"bodies": lambda o: o.id, "reporting_lines": lambda o: o.body_id}))  # fmt: skip
+
+
+def _sector_entries(session: Session, key: str) -> list[Entry]:
+    x = _get(lambda: registry_service.get_sector(session, sector_id=key))
+    if x is None:
+        return []
+    return [
+        Entry("sector", x.id, f"/sectors/{x.id}", x.name.model_dump(), x.summary.model_dump(), sectors=[x.id])
+    ]
+
+
+register(Provider("sector", lambda s: [x.id for x in registry_service.list_sectors(s)], _sector_entries,
+                  {"sectors": lambda o: o.id}))  # fmt: skip
+
+
+def _plan_entries(session: Session, key: str) -> list[Entry]:
+    p = _get(lambda: registry_service.get_plan(session, plan_id=key))
+    if p is None:
+        return []
+    prio_en = "\n".join(f"{x.number}. {x.title.en}" for x in p.priorities if x.title.en)
+    prio_id = "\n".join(f"{x.number}. {x.title.id}" for x in p.priorities if x.title.id)
+    year = p.adopted.year if p.adopted else p.period_start
+    return [Entry("plan", p.id, f"/plans/{p.id}", p.title.model_dump(),
+                  {"en": _join(p.summary.en, prio_en), "id": _join(p.summary.id, prio_id)},
+                  sectors=p.sectors, year=year)]  # fmt: skip
+
+
+register(Provider("plan", lambda s: [p.id for p in registry_service.list_plans(s)], _plan_entries,
+                  {"plans": lambda o: o.id}))  # fmt: skip
+
+
+def _programme_entries(session: Session, key: str) -> list[Entry]:
+    p = _get(lambda: registry_service.get_programme(session, programme_id=key))
+    if p is None:
+        return []
+    title = {k: (f"{p.acronym} — {v}" if p.acronym and v else v) for k, v in p.name.model_dump().items()}
+    return [Entry("programme", p.id, f"/programmes/{p.id}", title, p.description.model_dump(),
+                  sectors=p.sectors, year=p.period_start)]  # fmt: skip
+
+
+register(Provider("programme", lambda s: [p.id for p in registry_service.list_programmes(s)],
+                  _programme_entries, {"programmes": lambda o: o.id}))  # fmt: skip
+
+
+def _member_state_entries(session: Session, key: str) -> list[Entry]:
+    m = _get(lambda: registry_service.get_member_state(session, code=key))
+    if m is None:
+        return []
+    return [Entry("member_state", m.code, f"/member-states/{m.code}", m.name.model_dump(),
+                  {"en": m.code, "id": m.code}, year=m.joined.year)]  # fmt: skip
+
+
+register(Provider("member_state", lambda s: [m.code for m in registry_service.list_member_states(s)],
+                  _member_state_entries, {"member_states": lambda o: o.code}))  # fmt: skip
+
+
+def _meeting_entries(session: Session, key: str) -> list[Entry]:
+    m = _get(lambda: registry_service.get_meeting(session, meeting_id=key))
+    if m is None:
+        return []
+    out_en = "\n".join(o.text.en for o in m.outcomes if o.text.en)
+    out_id = "\n".join(o.text.id for o in m.outcomes if o.text.id)
+    return [Entry("meeting", m.id, f"/meetings/{m.id}", m.title.model_dump(),
+                  {"en": _join(m.venue, m.city, out_en), "id": out_id},
+                  year=m.date_start.year if m.date_start else None, audience=m.audience)]  # fmt: skip
+
+
+register(Provider("meeting", lambda s: [m.id for m in registry_service.list_meetings(s)], _meeting_entries,
+                  {"meetings": lambda o: o.id}))  # fmt: skip
+
+
+# --- decisions and disasters ------------------------------------------------------------------
+
+
+def _decision_entries(session: Session, key: str) -> list[Entry]:
+    d = _get(lambda: decisions_service.get_item(session, principal=INDEXER, item_id=int(key)))
+    if d is None:
+        return []
+    last = d.proposals[-1] if d.proposals else None
+    return [Entry("decision", str(d.id), f"/decisions/{d.id}", {"en": d.title_en, "id": d.title_id},
+                  {"en": _join(d.summary, last.text_en if last else None), "id": last.text_id if last else None},
+                  sectors=[d.sector_id] if d.sector_id else [],
+                  year=(d.adopted_on or d.created_at).year, audience=d.audience.value)]  # fmt: skip
+
+
+def _item_id(o: Any) -> str | None:
+    return str(o.item_id) if getattr(o, "item_id", None) is not None else None
+
+
+register(Provider("decision", lambda s: [str(i.id) for i in decisions_service.list_items(s, principal=INDEXER)],
+                  _decision_entries, {"decision_items": lambda o: str(o.id) if o.id is not None else None,
+                                      "decision_proposals": _item_id}))  # fmt: skip
+
+
+def _disaster_entries(session: Session, key: str) -> list[Entry]:
+    e = _get(lambda: disasters_service.get_event(session, event_id=int(key)))
+    if e is None:
+        return []
+    where = ", ".join(e["member_states"])
+    title_en = e["name"] or f"{e['hazard_name']['en']}, {where}"
+    title_id = e["name"] or f"{e['hazard_name']['id']}, {where}"
+    when = e["start_date"].isoformat()
+    detail = _join(e["hazard_name"]["en"], e["location"], e["glide"], when)
+    return [Entry("disaster", key, f"/disasters/{key}", {"en": title_en, "id": title_id},
+                  {"en": detail, "id": _join(e["hazard_name"]["id"], e["location"], when)},
+                  year=e["start_date"].year)]  # fmt: skip
+
+
+def _disaster_keys(session: Session) -> list[str]:
+    keys: list[str] = []
+    while True:
+        page = disasters_service.list_events(session, limit=500, offset=len(keys))
+        keys += [str(e["id"]) for e in page.items]
+        if not page.items or len(keys) >= page.total:
+            return keys
+
+
+register(Provider("disaster", _disaster_keys, _disaster_entries,
+                  {"disaster_events": lambda o: str(o.id) if o.id is not None else None,
+                   "disaster_event_sources": lambda o: str(o.event_id) if o.event_id else None}))  # fmt: skip
+
+
+# --- documents and their passages -------------------------------------------------------------
+
+
+def _document_entries(session: Session, key: str) -> list[Entry]:
+
+    doc = session.get(Document, int(key))
+    if doc is None:
+        return []
+    lang = doc.language
+    title = {"en": doc.title_en, "id": doc.title_id}
+    common = {"sectors": doc.sectors, "languages": [lang], "year": doc.date.year if doc.date else None,
+              "audience": doc.audience, "document_id": doc.id}  # fmt: skip
+    base = f"/documents/{doc.slug}"
+    lead = doc.text[:1500]
+    out = [Entry("document", doc.slug, base, title, {lang: lead}, **common)]
+    passages = session.scalars(
+        select(Passage).where(Passage.document_id == doc.id).order_by(Passage.position)
+    )
+    for p in passages:
+        out.append(Entry("passage", f"{doc.slug}#p{p.position}", f"{base}#p{p.position}", title,
+                         {lang: p.text}, position=p.position, heading=p.heading, **common))  # fmt: skip
+    return out
+
+
+def _document_keys(session: Session) -> list[str]:
+
+    return [str(i) for i in session.scalars(select(Document.id).order_by(Document.id))]
+
+
+register(Provider("document", _document_keys, _document_entries,
+                  {"documents": lambda o: str(o.id) if o.id is not None else None,
+                   "document_passages": lambda o: str(o.document_id) if o.document_id else None}))  # fmt: skip

@@ -1,0 +1,342 @@
+"""Documents in, search and answers out.
+
+Writes only flush; the request or CLI command commits, and the search index follows at commit
+(the ``wiring`` hook calls :func:`ascc.knowledge.index.sync`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ascc.accounts import permissions
+from ascc.accounts.schemas import Principal
+from ascc.kit.errors import Conflict, Invalid, NotFound
+from ascc.knowledge import extract as x
+from ascc.knowledge import schemas as s
+from ascc.knowledge import text as t
+from ascc.knowledge.backends import Filters, Match, backend_for
+from ascc.knowledge.models import Document, Passage, SearchEntry
+from ascc.knowledge.providers import PROVIDERS
+from ascc.knowledge.seeds import SEEDS
+from ascc.registry import service as registry_service
+from ascc.registry.schemas import Text
+
+MAX_PAGE = 100
+#: what a result can be: the providers' kinds plus passages of documents
+TYPES = ("passage", *PROVIDERS)
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def _slugify(title: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:80] or "document"
+
+
+def _unique_slug(session: Session, base: str) -> str:
+    slug, n = base, 1
+    while session.scalar(select(Document.id).where(Document.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _write_passages(session: Session, doc: Document) -> None:
+    for old in session.scalars(select(Passage).where(Passage.document_id == doc.id)):
+        session.delete(old)
+    session.flush()
+    for p in x.passages(doc.text):
+        session.add(Passage(document_id=doc.id, position=p.position, paragraph=p.paragraph, start=p.start,
+                            end=p.end, heading=p.heading, text=p.text))  # fmt: skip
+    session.flush()
+
+
+def _check_refs(session: Session, data: s.DocumentCreate) -> None:
+    for sector in data.sectors:
+        try:
+            registry_service.get_sector(session, sector_id=sector)
+        except NotFound:
+            raise Invalid(f"unknown sector {sector!r}", parameter="sectors") from None
+    for body in data.bodies:
+        try:
+            registry_service.get_body(session, body_id=body)
+        except NotFound:
+            raise Invalid(f"unknown body {body!r}", parameter="bodies") from None
+
+
+def document_form(**fields: Any) -> s.DocumentCreate:
+    """Form fields (empty ones left out) as a :class:`DocumentCreate`, or a 422 naming the field."""
+    fields["sectors"] = [v for v in (fields.get("sectors") or []) if v]
+    fields["bodies"] = [v for v in (fields.get("bodies") or []) if v]
+    clean = {k: v for k, v in fields.items() if v not in (None, "")}
+    try:
+        return s.DocumentCreate(**clean)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err.get("loc") else "title_en"
+        raise Invalid(f"{field}: {err['msg'].removeprefix('Value error, ')}", parameter=field) from None
+
+
+def add_document(
+    session: Session, *, principal: Principal, data: s.DocumentCreate, filename: str, content: bytes
+) -> s.DocumentDetail:
+    """Store an uploaded file as a document (ASEAN Secretariat only); a bad file stores nothing."""
+    permissions.require_secretariat(principal)
+    _check_refs(session, data)
+    media, text = x.extract(filename, content)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    same = session.scalar(select(Document.slug).where(Document.digest == digest))
+    if same is not None:
+        raise Conflict(f"{filename}: the same text is already the document {same!r}", document=same)
+    doc = Document(slug=_unique_slug(session, _slugify(data.title_id or data.title_en or filename)),
+                   title_en=data.title_en, title_id=data.title_id, language=data.language, kind=data.kind,
+                   date=data.date, sectors=data.sectors, bodies=data.bodies, source_url=data.source_url,
+                   source_file=Path(filename).name[:300], media_type=media, audience=data.audience,
+                   digest=digest, text=text, created_by=principal.actor)  # fmt: skip
+    session.add(doc)
+    session.flush()
+    _write_passages(session, doc)
+    return get_document(session, principal=principal, slug=doc.slug)
+
+
+def load_seeds(session: Session, *, folder: Path) -> dict[str, int]:
+    """Load (or refresh) the five seed documents from ``folder``; repeatable, unchanged ones stay."""
+    report = {"created": 0, "updated": 0, "unchanged": 0}
+    for seed in SEEDS:
+        path = folder / seed["file"]
+        _media, text = x.extract(seed["file"], path.read_bytes())
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        doc = session.scalar(select(Document).where(Document.slug == seed["slug"]))
+        if doc is not None and doc.digest == digest:
+            report["unchanged"] += 1
+            continue
+        if doc is None:
+            doc = Document(slug=seed["slug"], created_by="seed")
+            session.add(doc)
+            report["created"] += 1
+        else:
+            report["updated"] += 1
+        doc.title_en, doc.title_id, doc.language, doc.kind = None, seed["title_id"], "id", seed["kind"]
+        doc.sectors, doc.bodies, doc.source_file, doc.media_type = (
+            seed["sectors"],
+            seed["bodies"],
+            seed["file"],
+            "text/plain",
+        )
+        doc.audience, doc.digest, doc.text = "public", digest, text
+        session.flush()
+        _write_passages(session, doc)
+    return report
+
+
+def _read(doc: Document, count: int) -> s.DocumentRead:
+    return s.DocumentRead(id=doc.id, slug=doc.slug, title=Text(en=doc.title_en, id=doc.title_id),
+                          language=doc.language, kind=doc.kind, date=doc.date, sectors=doc.sectors,
+                          bodies=doc.bodies, source_url=doc.source_url, source_file=doc.source_file,
+                          media_type=doc.media_type, audience=doc.audience, url=f"/documents/{doc.slug}",
+                          passage_count=count)  # fmt: skip
+
+
+def list_documents(
+    session: Session, *, principal: Principal, limit: int = 50, offset: int = 0
+) -> s.DocumentPage:
+    if not 1 <= limit <= 500 or offset < 0:
+        raise Invalid(
+            "limit must be 1–500 and offset at least 0", parameter="limit" if offset >= 0 else "offset"
+        )
+    visible = Document.audience.in_(permissions.visible_audiences(principal))
+    total = session.scalar(select(func.count()).select_from(Document).where(visible)) or 0
+    rows = list(
+        session.scalars(select(Document).where(visible).order_by(Document.slug).limit(limit).offset(offset))
+    )
+    counts = dict(
+        session.execute(
+            select(Passage.document_id, func.count()).where(Passage.document_id.in_([d.id for d in rows]))
+            .group_by(Passage.document_id)
+        ).all()
+    )  # fmt: skip
+    return s.DocumentPage(
+        items=[_read(d, counts.get(d.id, 0)) for d in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def get_document(session: Session, *, principal: Principal, slug: str) -> s.DocumentDetail:
+    doc = session.scalar(select(Document).where(Document.slug == slug))
+    if doc is None or not permissions.can_read(principal, doc.audience):
+        raise NotFound(f"no document {slug!r}")
+    rows = list(
+        session.scalars(select(Passage).where(Passage.document_id == doc.id).order_by(Passage.position))
+    )
+    passages = [s.PassageRead(position=p.position, paragraph=p.paragraph, start=p.start, end=p.end,
+                              heading=p.heading, text=p.text, anchor=f"p{p.position}") for p in rows]  # fmt: skip
+    return s.DocumentDetail(**_read(doc, len(rows)).model_dump(), passages=passages)
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in value.split("|") if v]
+
+
+def _facets(matches: list[Match]) -> s.Facets:
+    kinds, sectors, languages, years = Counter(), Counter(), Counter(), Counter()
+    for m in matches:
+        kinds[m.kind] += 1
+        sectors.update(_split(m.sectors))
+        languages.update(_split(m.languages))
+        if m.year is not None:
+            years[str(m.year)] += 1
+
+    def values(c: Counter, by_value: bool = False) -> list[s.FacetValue]:
+        items = (
+            sorted(c.items(), reverse=True) if by_value else sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return [s.FacetValue(value=k, count=n) for k, n in items]
+
+    return s.Facets(type=values(kinds), sector=values(sectors), language=values(languages),
+                    year=values(years, by_value=True))  # fmt: skip
+
+
+def _check(types: tuple[str, ...], limit: int, offset: int, year: int | None) -> None:
+    for kind in types:
+        if kind not in TYPES:
+            raise Invalid(f"unknown type {kind!r}; one of {', '.join(TYPES)}", parameter="type")
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", parameter="limit")
+    if not 0 <= offset <= 10_000:
+        raise Invalid("offset must be between 0 and 10000", parameter="offset")
+    if year is not None and not 1900 <= year <= 2200:
+        raise Invalid("year must be between 1900 and 2200", parameter="year")
+
+
+def _entries(session: Session, ids: list[int]) -> dict[int, SearchEntry]:
+    if not ids:
+        return {}
+    return {e.id: e for e in session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
+
+
+def _hit(e: SearchEntry, score: float, groups: list[list[str]], lang: str) -> s.SearchHit:
+    other = "id" if lang == "en" else "en"
+    body = getattr(e, f"text_{lang}") or getattr(e, f"text_{other}") or ""
+    title = getattr(e, f"title_{lang}") or getattr(e, f"title_{other}") or ""
+    snippet = t.snippet(body or title, groups)
+    if "<mark>" not in snippet:  # matched in the title, the other language or an expanded acronym
+        for alt in (getattr(e, f"text_{other}"), title, getattr(e, f"title_{other}")):
+            if alt and "<mark>" in (candidate := t.snippet(alt, groups)):
+                snippet = candidate
+                break
+    return s.SearchHit(type=e.kind, id=e.ref, title=Text(en=e.title_en, id=e.title_id), url=e.url,
+                       snippet=snippet, score=round(score, 4),
+                       document=e.ref.split("#")[0] if e.kind in ("passage", "document") else None,
+                       position=e.position, year=e.year, sectors=_split(e.sectors),
+                       languages=_split(e.languages))  # fmt: skip
+
+
+def search(
+    session: Session, *, principal: Principal, q: str, types: tuple[str, ...] = (), sector: str | None = None,
+    language: str | None = None, year: int | None = None, limit: int = 20, offset: int = 0, lang: str = "en",
+) -> s.SearchResult:  # fmt: skip
+    """Every word must match (stemmed, variants folded, acronyms expanded); if that finds
+    nothing, any word may. Only what ``principal`` may read is found."""
+    _check(types, limit, offset, year)
+    if language is not None and language not in ("en", "id"):
+        raise Invalid("language must be en or id", parameter="language")
+    groups = t.query_groups(q)
+    filters = Filters(kinds=types, sector=sector or None, language=language, year=year,
+                      audiences=permissions.visible_audiences(principal))  # fmt: skip
+    backend = backend_for(session)
+    words = [g[-1] for g in groups]
+    matches = backend.match(session, groups, words, every=True, filters=filters)
+    mode = "all"
+    if not matches and len(groups) > 1:
+        matches = backend.match(session, groups, words, every=False, filters=filters)
+        mode = "any"
+    if not matches:
+        mode = "none"
+    page = matches[offset : offset + limit]
+    rows = _entries(session, [m.id for m in page])
+    items = [_hit(rows[m.id], m.score, groups, lang) for m in page if m.id in rows]
+    return s.SearchResult(q=q, match=mode, total=len(matches), limit=limit, offset=offset, items=items,
+                          facets=_facets(matches))  # fmt: skip
+
+
+# --- ask: extractive answers ------------------------------------------------------------------
+
+
+def _coverage(texts: list[str | None], terms: str, groups: list[list[str]]) -> float:
+    """Share of the question's words that ``texts`` contain (the word or either of its stems)."""
+    present = set(t.tokens(" ".join(x for x in texts if x)))
+    present |= {t.stem_id(w) for w in present} | {t.stem_en(w) for w in present} | set(terms.split())
+    return sum(1 for g in groups if present & set(g)) / len(groups) if groups else 0.0
+
+
+def _links(session: Session, mentions: list[str], principal: Principal) -> list[s.RecordLink]:
+    keys = [m.split(":", 1) for m in mentions if ":" in m]
+    if not keys:
+        return []
+    audiences = permissions.visible_audiences(principal)
+    rows = {(e.kind, e.ref): e for e in session.scalars(
+        select(SearchEntry).where(SearchEntry.ref.in_([k[1] for k in keys]), SearchEntry.audience.in_(audiences))
+    )}  # fmt: skip
+    return [s.RecordLink(type=k, id=r, title=Text(en=rows[(k, r)].title_en, id=rows[(k, r)].title_id),
+                         url=rows[(k, r)].url) for k, r in keys if (k, r) in rows]  # fmt: skip
+
+
+def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang: str = "en") -> s.Answer:
+    """The passages that best answer ``q``, quoted verbatim with where they stand, and the
+    registry records they mention. Extractive only: nothing is generated.
+
+    Candidates are body passages (not headings) matching any content word; they are ranked by
+    the backend's score weighted by the share of the question's words the passage contains and,
+    less, the share its document's title contains (a document about the question answers it).
+    """
+    if not 1 <= limit <= 20:
+        raise Invalid("limit must be between 1 and 20", parameter="limit")
+    groups = t.query_groups(q)
+    filters = Filters(
+        kinds=("passage",), audiences=permissions.visible_audiences(principal), no_headings=True
+    )
+    matches = backend_for(session).match(session, groups, [g[-1] for g in groups], every=False,
+                                         filters=filters)[:200]  # fmt: skip
+    rows = _entries(session, [m.id for m in matches])
+    top = max((m.score for m in matches), default=1.0) or 1.0
+    ranked: list[tuple[float, SearchEntry]] = []
+    for m in matches:
+        e = rows[m.id]
+        body = _coverage([e.text_id, e.text_en], e.terms, groups)
+        title = _coverage([e.title_id, e.title_en], e.title_terms, groups)
+        ranked.append(((m.score / top) * body**2 * (0.1 + 0.9 * title**4), e))
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].id))
+    passages: list[s.AnswerPassage] = []
+    records: dict[str, s.RecordLink] = {}
+    for score, e in ranked[:limit]:
+        passage = session.scalar(select(Passage).where(Passage.document_id == e.document_id,
+                                                       Passage.position == e.position))  # fmt: skip
+        doc = session.get(Document, e.document_id)
+        if passage is None or doc is None:
+            continue
+        mentions = _links(session, e.mentions, principal)
+        for link in mentions:
+            records.setdefault(f"{link.type}:{link.id}", link)
+        citation = s.Citation(document=doc.slug, title=Text(en=doc.title_en, id=doc.title_id),
+                              position=passage.position, paragraph=passage.paragraph, start=passage.start,
+                              end=passage.end, url=e.url, source_file=doc.source_file,
+                              source_url=doc.source_url)  # fmt: skip
+        passages.append(s.AnswerPassage(text=passage.text, snippet=t.snippet(passage.text, groups, width=60),
+                                        score=round(score, 4), citation=citation, mentions=mentions))  # fmt: skip
+    return s.Answer(q=q, passages=passages, records=list(records.values()))
+
+
+def entry_count(session: Session) -> dict[str, Any]:
+    return dict(session.execute(select(SearchEntry.kind, func.count()).group_by(SearchEntry.kind)).all())

@@ -1,0 +1,230 @@
+"""Text analysis shared by indexing and querying: tokens, spelling variants, stems, snippets.
+
+Query strings are never passed to a database as syntax: they are cut into word tokens here
+(letters and digits only), so quotes, operators, parentheses, ``NEAR`` or ``*`` can only ever be
+words. Indonesian is stemmed with Sastrawi, English with the Snowball English stemmer; a query
+token matches either stem, because a query does not say its language.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+#: spelling variants folded to one form, at index and at query time (lower-case text)
+VARIANTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:be)?kerja[\s\-]+sama\b"), "kerjasama"),
+    (re.compile(r"\bbekerjasama\b"), "kerjasama"),
+    (re.compile(r"\bdarusalam\b"), "darussalam"),
+    (re.compile(r"\bco[\s\-]operation\b"), "cooperation"),
+    (re.compile(r"\bprogrammes?\b"), "program"),
+    (re.compile(r"\bsouth[\s\-]east\s+asia"), "southeast asia"),
+    (re.compile(r"\bsosial[\s\-]budaya\b"), "sosial budaya"),
+]
+
+#: words that carry no meaning for retrieval (question words, articles, prepositions)
+STOPWORDS = frozenset(
+    [
+        "apa",
+        "apakah",
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "pada",
+        "untuk",
+        "dalam",
+        "dengan",
+        "ini",
+        "itu",
+        "adalah",
+        "ialah",
+        "oleh",
+        "atau",
+        "serta",
+        "juga",
+        "bagaimana",
+        "siapa",
+        "kapan",
+        "mengapa",
+        "kenapa",
+        "dimana",
+        "manakah",
+        "sebutkan",
+        "jelaskan",
+        "tulislah",
+        "tuliskan",
+        "sebut",
+        "para",
+        "akan",
+        "telah",
+        "sudah",
+        "dapat",
+        "bisa",
+        "ada",
+        "sebagai",
+        "tersebut",
+        "karena",
+        "agar",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "to",
+        "and",
+        "or",
+        "by",
+        "with",
+        "from",
+        "as",
+        "that",
+        "this",
+        "these",
+        "those",
+        "does",
+        "do",
+        "did",
+        "its",
+        "it",
+        "into",
+        "about",
+        "list",
+        "name",
+        "describe",
+    ]
+)
+
+_id_stemmer = StemmerFactory().create_stemmer()
+_en_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold spelling variants."""
+    text = text.lower()
+    for pattern, repl in VARIANTS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def stem_id(token: str) -> str:
+    if not token.isalpha():
+        return token
+    return _id_stemmer.stem(token) or token
+
+
+@lru_cache(maxsize=200_000)
+def stem_en(token: str) -> str:
+    if not token.isalpha():
+        return token
+    return _en_stemmer.stemWord(token)
+
+
+def stem(token: str, lang: str) -> str:
+    return stem_id(token) if lang == "id" else stem_en(token)
+
+
+def analyse(text: str, lang: str) -> str:
+    """The stemmed terms of ``text`` (a space-separated string, the form the SQLite index holds)."""
+    return " ".join(stem(t, lang) for t in tokens(text))
+
+
+def query_groups(q: str, *, keep_stopwords: bool = False) -> list[list[str]]:
+    """One group per query word: the word's possible index terms (either language's stem).
+
+    Stop words are dropped unless the query has nothing else. Groups are de-duplicated.
+    """
+    words = tokens(q)[:32]
+    content = [w for w in words if w not in STOPWORDS]
+    if content and not keep_stopwords:
+        words = content
+    groups: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for w in words:
+        alts = tuple(dict.fromkeys([stem_id(w), stem_en(w), w]))
+        if alts not in seen:
+            seen.add(alts)
+            groups.append(list(alts))
+    return groups
+
+
+def query_words(q: str) -> list[str]:
+    """The query's content words (folded, unstemmed), for the PostgreSQL configurations."""
+    return [g[-1] for g in query_groups(q)]
+
+
+def snippet(text: str, groups: list[list[str]], *, width: int = 32) -> str:
+    """HTML-escaped window of ``text`` around the densest run of query matches, matches in <mark>.
+
+    ``groups`` are :func:`query_groups`; a text token matches when its folded form or either stem
+    is one of a group's terms.
+    """
+    wanted = {t for g in groups for t in g}
+    spans = [(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text)]
+    if not spans:
+        return html.escape(text[:200])
+
+    def hit(word: str) -> bool:
+        f = fold(word)
+        return f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
+
+    flags = [hit(w) for _, _, w in spans]
+    best, best_score = 0, -1
+    running = sum(flags[:width])
+    for i in range(max(1, len(spans) - width + 1)):
+        if i:
+            running += (flags[i + width - 1] if i + width - 1 < len(flags) else 0) - flags[i - 1]
+        if running > best_score:
+            best, best_score = i, running
+    lo, hi = best, min(len(spans), best + width)
+    start, end = spans[lo][0], spans[hi - 1][1]
+    out: list[str] = ["… " if start > 0 else ""]
+    pos = start
+    for (s, e, _w), f in zip(spans[lo:hi], flags[lo:hi], strict=True):
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>" if f else html.escape(text[s:e]))
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    if end < len(text):
+        out.append(" …")
+    return "".join(out)
+
+
+def contains_phrase(haystack: str, phrase: str) -> bool:
+    """Whole-word occurrence of the folded ``phrase`` in folded ``haystack``."""
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", haystack) is not None
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))

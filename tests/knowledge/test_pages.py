@@ -1,0 +1,45 @@
+"""The search page, ask mode, document pages and the API contract, over real HTTP, both backends."""
+
+from __future__ import annotations
+
+import pytest
+
+Q1 = "Tulislah bentuk kerjasama ASEAN dalam bidang sosial"
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_search_page_with_facets_and_pages(kb_client, lang):
+    r = kb_client.get("/search", params={"q": "pendidikan", "lang": lang})
+    assert r.status_code == 200 and "<mark>" in r.text and 'rel="next"' in r.text
+    assert ("Refine" if lang == "en" else "Saring") in r.text
+    only = kb_client.get("/search", params={"q": "pendidikan", "type": "body", "lang": lang})
+    assert "/bodies/" in only.text and "/documents/seed-" not in only.text.split("<main")[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_ask_mode_cites_passages(kb_client, lang):
+    r = kb_client.get("/search", params={"q": Q1, "mode": "ask", "lang": lang})
+    assert r.status_code == 200 and "/documents/seed-000#p" in r.text
+    data = kb_client.get("/api/v1/ask", params={"q": Q1}).json()
+    assert data["passages"][0]["citation"]["document"] == "seed-000"
+
+
+def test_document_page_has_passage_anchors(kb_client):
+    r = kb_client.get("/documents/seed-001", params={"lang": "id"})
+    assert r.status_code == 200 and 'id="p20"' in r.text and 'href="#p20"' in r.text
+    assert kb_client.get("/documents/seed-001.json").json()["document"]["passages"][19]["anchor"] == "p20"
+    assert kb_client.get("/documents/nope").status_code == 404
+    assert "seed-004" in kb_client.get("/documents").text
+
+
+def test_api_search_contract(kb_client):
+    r = kb_client.get("/api/v1/search", params={"q": "AMMSWD", "limit": 2})
+    body = r.json()
+    assert r.status_code == 200 and body["items"][0]["url"] == "/bodies/ammswd"
+    assert {"type", "id", "title", "url", "snippet"} <= set(body["items"][0])
+    assert body["total"] > 2 and len(body["items"]) == 2 and body["facets"]["type"]
+    for bad in ('(("*', 'NEAR("a"', "a OR", "*:*", '"'):
+        assert kb_client.get("/api/v1/search", params={"q": bad}).status_code == 200
+    assert kb_client.get("/api/v1/search", params={"q": "x", "type": "nope"}).status_code == 422
+    assert kb_client.get("/api/v1/search", params={"q": ""}).status_code == 422
+    assert kb_client.get("/search", params={"q": "x", "year": "abc"}).status_code == 422
