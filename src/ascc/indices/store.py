@@ -287,3 +287,20 @@ def results_csv(stored: StoredIndex) -> str:
                          _number(r.score), "" if r.rank is None else r.rank, _number(r.rank_low),
                          _number(r.rank_high), stored.record.sha256, stored.run.data_sha256])  # fmt: skip
     return out.getvalue()
+
+
+def load_stored(stored: StoredIndex) -> tuple[IndexDefinition, Dataset]:
+    """The stored definition version and its data snapshot, read back as the engine reads files."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ascc-index-") as tmp:
+        folder = Path(tmp)
+        (folder / f"{stored.record.slug}.yaml").write_text(stored.record.yaml_text, encoding="utf-8")
+        (folder / "data.csv").write_text(stored.run.data_csv, encoding="utf-8")
+        meta = None
+        if stored.run.meta_csv is not None:
+            meta = folder / "meta.csv"
+            meta.write_text(stored.run.meta_csv, encoding="utf-8")
+        return service.load(
+            definition=folder / f"{stored.record.slug}.yaml", data=folder / "data.csv", meta=meta
+        )
