@@ -21,6 +21,11 @@ init: install
 	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
 	@if [ -f ../shared/data/disaster_impacts_phl_subnational.csv ]; then $(BIN)/ascc disasters import-areas; fi
 	$(BIN)/ascc documents seed
+	@if [ -f ../shared/data/indicators_country_year.csv ]; then \
+		$(BIN)/ascc index store examples/indices/ydi-2017.yaml --data ../shared/data/indicators_country_year.csv --uncertainty 100 && \
+		$(BIN)/ascc index store examples/indices/ydi-2022.yaml --data ../shared/data/indicators_country_year.csv --uncertainty 100; fi
+	@if [ -f ../shared/composite-asem/asem_idata.csv ]; then $(BIN)/ascc index store examples/indices/asem.yaml \
+		--data ../shared/composite-asem/asem_idata.csv --meta ../shared/composite-asem/asem_imeta.csv --uncertainty 100; fi
 
 run: init
 	$(BIN)/ascc serve --host $(HOST) --port $(PORT)

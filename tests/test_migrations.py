@@ -12,6 +12,7 @@ from ascc.db.base import Base
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
 from ascc.decisions import models as _decisions  # noqa: F401
+from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.registry import models as _registry  # noqa: F401

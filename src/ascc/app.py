@@ -29,6 +29,7 @@ from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
 from ascc.web import disasters as disasters_web
+from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
 from ascc.wiring import session_factory

@@ -232,3 +232,38 @@ def _progress() -> Iterator[Progress]:
         transient=True,
     ) as progress:
         yield progress
+
+
+@app.command("store")
+def store(
+    config: Path = CONFIG,
+    data: Path = DATA,
+    meta: Path | None = META,
+    slug: str | None = typer.Option(None, "--id", help="page id of this edition (default: the file name)"),
+    n: int = typer.Option(
+        100, "--uncertainty", min=0, help="replications for the rank intervals (0: no uncertainty run)"
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="random seed (default: the definition's)"),
+) -> None:
+    """Compute the index and store its results in the database, with the definition and data snapshot.
+
+    Storing the same definition on the same data with the same settings again finds the stored run
+    and adds nothing. Any problem: every problem is listed and nothing is written.
+    """
+    from ascc.cli._db import command_session
+    from ascc.indices import store as index_store
+
+    with _input_errors(), command_session("index-store") as session, _progress() as progress:
+        task = progress.add_task("rank intervals", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = index_store.store_run(
+            session, definition=config, data=data, meta=meta, slug=slug,
+            uncertainty_n=n or None, seed=seed, progress=advance,
+        )  # fmt: skip
+    if report.created:
+        console.print(f"[green]stored run {report.run_id} of {report.slug}: {report.results} results[/green]")
+    else:
+        console.print(f"already stored: run {report.run_id} of {report.slug} ({report.results} results)")

@@ -1,0 +1,159 @@
+"""Index pages over real HTTP (TestClient) on SQLite and PostgreSQL, in English and Indonesian."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ascc.app import create_app
+from ascc.config import Settings
+from ascc.db.engine import make_engine
+from ascc.db.uow import unit_of_work
+from ascc.indices import store as index_store
+from ascc.wiring import session_factory
+from tests.conftest import BACKENDS, load
+from tests.indices.conftest import ASEM, EXAMPLES, STORE, needs_store
+
+pytestmark = needs_store
+YDI_DOMAINS = 7
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def stored_url(request, new_database, reference):
+    url = new_database(request.param)
+    load(url, reference)
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as s:
+        s.info["actor"] = "test"
+        index_store.store_run(s, definition=EXAMPLES / "ydi-2022.yaml", data=STORE, uncertainty_n=20)
+        index_store.store_run(s, definition=EXAMPLES / "ydi-2017.yaml", data=STORE, uncertainty_n=0)
+        if ASEM.exists():
+            index_store.store_run(s, definition=EXAMPLES / "asem.yaml", data=ASEM / "asem_idata.csv",
+                                  meta=ASEM / "asem_imeta.csv", uncertainty_n=20)  # fmt: skip
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def web(stored_url):
+    with TestClient(create_app(Settings(database_url=stored_url))) as c:
+        yield c
+
+
+EN = {"Accept-Language": "en"}
+ID = {"Accept-Language": "id"}
+
+
+@pytest.mark.parametrize(("headers", "words"), [(EN, ("Composite indices", "demonstration", "Indices")),
+                                                 (ID, ("Indeks komposit", "demonstrasi", "Indeks"))])  # fmt: skip
+def test_list_in_both_languages(web, headers, words):
+    r = web.get("/indices", headers=headers)
+    assert r.status_code == 200
+    for w in words:
+        assert w in r.text
+    assert 'href="/indices"' in r.text  # the nav link
+    for slug in ("ydi-2017", "ydi-2022") + (("asem",) if ASEM.exists() else ()):
+        assert f'href="/indices/{slug}"' in r.text
+    listed = web.get("/indices.json").json()["indices"]
+    assert {i["slug"]: i["demonstration"] for i in listed}["ydi-2022"] is True
+
+
+@pytest.mark.parametrize(("headers", "words"), [
+    (EN, ("Demonstration, not the official index.", "Breakdown by domain", "Trend over the years", "Methodology",
+          "lower is better", "Normalisation", "Rank interval", "Downloads")),
+    (ID, ("Demonstrasi, bukan indeks resmi.", "Rincian per domain", "Tren dari tahun ke tahun", "Metodologi",
+          "makin rendah makin baik", "Normalisasi", "Interval peringkat", "Unduhan")),
+])  # fmt: skip
+def test_ydi_page_in_both_languages(web, headers, words):
+    r = web.get("/indices/ydi-2022", headers=headers)
+    assert r.status_code == 200, r.text
+    for w in words:
+        assert w in r.text, w
+    assert r.text.count('<tr data-unit="') == 11
+    assert r.text.count('class="rank-interval"') == 11
+    assert r.text.count("<polyline") == 11  # one trend line per member state
+    for code in ("SecEnrol", "NEET", "DisDeaths", "Tourism"):
+        assert f"<code>{code}</code>" in r.text
+    assert 'name="w_IdentitasASEAN"' in r.text and "/static/indices.js" in r.text
+
+
+def test_json_twin_ranking_is_the_stored_one(web, stored_url):
+    page = web.get("/indices/ydi-2022.json").json()
+    engine = make_engine(stored_url)
+    with unit_of_work(session_factory(engine)) as s:
+        stored = index_store.latest(s, slug="ydi-2022")
+        rows = sorted((r for r in stored.results if r.code == "YDI" and r.year == 2019), key=lambda r: r.rank)
+    engine.dispose()
+    assert page["year"] == 2019 and page["years"] == list(range(2013, 2020))
+    assert [r["unit"] for r in page["ranking"]] == [r.unit_code for r in rows]
+    assert [r["score"] for r in page["ranking"]] == [r.score for r in rows]
+    assert all(1 <= r["rank_low"] <= r["rank_high"] <= 11 for r in page["ranking"])
+    assert [(r["rank_low"], r["rank_high"]) for r in page["ranking"]] == [
+        (r.rank_low, r.rank_high) for r in rows
+    ]
+    assert len(page["domains"]) == YDI_DOMAINS
+    assert len(page["breakdown"]) == 11 and all(len(b["scores"]) == YDI_DOMAINS for b in page["breakdown"])
+
+
+def test_what_if_get_matches_the_api(web):
+    weights = {"IdentitasASEAN": 0.0, "PekerjaanPeluang": 3.0}
+    page = web.get("/indices/ydi-2022.json", params={f"w_{k}": v for k, v in weights.items()}).json()
+    assert page["what_if"] is True
+    definition = web.get("/indices/ydi-2022/definition.yaml").text
+    data = web.get("/indices/ydi-2022/data.csv").text
+    api = web.post(
+        "/api/v1/indices/what-if", json={"definition": definition, "data": data, "weights": weights}
+    )
+    assert api.status_code == 200, api.text
+    expected = sorted(
+        (r for r in api.json()["results"] if r["Time"] == 2019), key=lambda r: (r["rank"], r["uCode"])
+    )
+    assert [r["unit"] for r in page["ranking"]] == [r["uCode"] for r in expected]
+    assert [r["rank"] for r in page["ranking"]] == [r["rank"] for r in expected]
+    nominal = web.get("/indices/ydi-2022.json").json()["ranking"]
+    assert [r["unit"] for r in page["ranking"]] != [r["unit"] for r in nominal]  # the weights matter
+    html = web.get("/indices/ydi-2022", params={"w_IdentitasASEAN": "0", "lang": "id"})
+    assert "Dihitung ulang dengan bobot" in html.text
+
+
+@pytest.mark.parametrize(("query", "field"), [({"w_IdentitasASEAN": "-1"}, "w_IdentitasASEAN"),
+                                              ({"w_PekerjaanPeluang": "abc"}, "w_PekerjaanPeluang"),
+                                              ({"w_SecEnrol": "1"}, "w_SecEnrol"),
+                                              ({"w_IdentitasASEAN": "nan"}, "w_IdentitasASEAN"),
+                                              ({"year": "1999"}, "year")])  # fmt: skip
+@pytest.mark.parametrize("headers", [EN, ID])
+def test_bad_weights_are_a_422_page_naming_the_field(web, query, field, headers):
+    r = web.get("/indices/ydi-2022", params=query, headers=headers)
+    assert r.status_code == 422
+    assert field in r.text
+    j = web.get("/indices/ydi-2022.json", params=query)
+    assert j.status_code == 422 and j.json()["parameter"] == field
+
+
+def test_downloads(web):
+    r = web.get("/indices/ydi-2022/results.csv")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 11 * 7 * (1 + YDI_DOMAINS)
+    assert {row["definition_sha256"] for row in rows} == {r.headers["x-definition-sha256"]}
+    assert web.get("/indices/ydi-2022/definition.yaml").text == (EXAMPLES / "ydi-2022.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert web.get("/indices/ydi-2022/meta.csv").status_code == 404
+    assert web.get("/indices/nope").status_code == 404
+    assert web.get("/indices/nope/results.csv").status_code == 404
+
+
+@pytest.mark.skipif(not ASEM.exists(), reason="COINr ASEM data not found")
+def test_asem_page_has_pillars_and_no_demonstration_notice(web):
+    r = web.get("/indices/asem")
+    assert r.status_code == 200
+    assert "Demonstration, not the official index." not in r.text
+    assert r.text.count('<tr data-unit="') == 51
+    assert "<polyline" not in r.text  # a single year: no trend
+    page = web.get("/indices/asem.json").json()
+    assert page["downloads"]["meta"] == "/indices/asem/meta.csv"
+    assert {w["code"] for w in page["weights"]} == {d["code"] for d in page["domains"]}
