@@ -8,6 +8,7 @@ machines); the chair adopts. Run once in English and once in Bahasa Indonesia.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
@@ -87,14 +88,14 @@ def test_propose_consult_positions_reservation_adopt(browser, site, lang):
     idn.goto(item_url)
     idn.get_by_label(w["join"], exact=True).check()
     idn.get_by_role("button", name=w["record"]).click()
-    assert w["join"] in idn.locator("#pos-IDN").inner_text()
+    expect(idn.locator("#pos-IDN")).to_contain_text(w["join"], timeout=30_000)
 
     vnm_ctx, vnm = sign_in(browser, base, "fp@mofa.gov.vn", lang)
     vnm.goto(item_url)
     vnm.get_by_label(w["reservation"], exact=True).check()
     vnm.fill("#p-text", "subject to national legislation")
     vnm.get_by_role("button", name=w["record"]).click()
-    assert "subject to national legislation" in vnm.locator("#pos-VNM").inner_text()
+    expect(vnm.locator("#pos-VNM")).to_contain_text("subject to national legislation", timeout=30_000)
     # a focal point's page offers no way to speak for another member state
     assert vnm.locator("input[name=member_state]").get_attribute("value") == "VNM"
 
@@ -105,7 +106,7 @@ def test_propose_consult_positions_reservation_adopt(browser, site, lang):
 
     chair.goto(item_url)
     chair.get_by_role("button", name=w["adopt"]).click()
-    assert w["adopted"] in chair.locator("#consensus").inner_text()
+    expect(chair.locator("#consensus")).to_contain_text(w["adopted"], timeout=30_000)
     shot(chair, f"{lang}-decision-adopted")
     public = httpx.get(f"{base}/api/v1/decisions/{item_id}").json()
     assert public["status"] == "adopted" and public["consensus"]["reservations"] == ["VNM"]
