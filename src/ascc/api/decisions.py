@@ -17,14 +17,15 @@ from starlette.responses import Response
 from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
-from ascc.http.deps import get_session, principal_of
+from ascc.http.deps import SessionDep as UnitOfWork
+from ascc.http.deps import principal_of
 from ascc.http.responses import json_response
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
 bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
 
 
-def settled_session(session: Annotated[Session, Depends(get_session)]) -> Session:
+def settled_session(session: UnitOfWork) -> Session:
     """The request's session, after adopting items whose silence deadline has passed."""
     decisions_service.settle_silence(session)
     return session

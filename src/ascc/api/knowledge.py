@@ -7,18 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import get_session, principal_of
+from ascc.http.deps import SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.knowledge import extract
 from ascc.knowledge import schemas as s
 from ascc.knowledge import service as knowledge_service
 
 router = APIRouter(prefix="/api/v1", tags=["knowledge"])
-SessionDep = Annotated[Session, Depends(get_session)]
 Q = Annotated[str, Query(min_length=1, max_length=200, description="words, in English or Indonesian")]
 Lang = Annotated[Literal["en", "id"], Query(description="language of titles and snippets")]
 bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")

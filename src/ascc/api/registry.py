@@ -8,11 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import get_session, principal_of
+from ascc.http.deps import SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.registry import schemas as s
@@ -20,7 +19,6 @@ from ascc.registry import service as registry_service
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="number of records to skip")]
 Level = Literal[

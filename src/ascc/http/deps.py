@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -17,6 +19,10 @@ def get_session(request: Request) -> Iterator[Session]:
     with unit_of_work(request.app.state.session_factory) as session:
         bind_principal(request, session)
         yield session
+
+
+# The unit of work ends (commits) before the response is sent, so a 2xx means the write is stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def principal_of(session: Session) -> Principal:
