@@ -1,6 +1,6 @@
 """Maps and charts drawn on the server as SVG geometry: no tiles, no CDN, no script.
 
-Boundaries come from the shared data (``../shared/data``): Natural Earth 1:50m countries, and the
+Boundaries and the projection are ``ascc.kit.geo``'s: Natural Earth 1:50m countries, and the
 Global Data Lab regions where an event has subnational areas. Philippine provinces (PSGC codes)
 are shown by the region that contains them: the first two digits of a PSGC code are its region,
 and the shared data has region polygons but no province polygons.
@@ -8,76 +8,18 @@ and the shared data has region polygons but no province polygons.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-WIDTH = 760
-#: the ASEAN frame, degrees: west, south, east, north
-FRAME = (91.5, -11.5, 141.5, 29.0)
+from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions
+
 #: PSGC region prefix → Global Data Lab region (Philippine Statistics Authority region codes)
 PSGC_REGION_GDL = {
     "13": "PHLr101", "14": "PHLr102", "01": "PHLr103", "02": "PHLr104", "03": "PHLr105", "04": "PHLr106",
     "17": "PHLr107", "05": "PHLr108", "06": "PHLr109", "07": "PHLr110", "08": "PHLr111", "09": "PHLr112",
     "10": "PHLr113", "11": "PHLr114", "12": "PHLr115", "16": "PHLr116", "15": "PHLr117", "19": "PHLr117",
 }  # fmt: skip
-
-
-def data_dir() -> Path | None:
-    candidates = [os.environ.get("ASCC_SHARED_DATA"), Path(__file__).resolve().parents[3].parent / "shared" / "data",
-                  Path.cwd().parent / "shared" / "data"]  # fmt: skip
-    for c in candidates:
-        if c and (Path(c) / "asean_admin0_ne50m.geojson").is_file():
-            return Path(c)
-    return None
-
-
-_K = math.cos(math.radians((FRAME[1] + FRAME[3]) / 2))
-_SCALE = WIDTH / ((FRAME[2] - FRAME[0]) * _K)
-HEIGHT = round((FRAME[3] - FRAME[1]) * _SCALE)
-
-
-def project(lon: float, lat: float) -> tuple[float, float]:
-    """Equirectangular at the frame's middle latitude, in SVG pixels."""
-    return round((lon - FRAME[0]) * _K * _SCALE, 1), round((FRAME[3] - lat) * _SCALE, 1)
-
-
-def _path(geometry: dict[str, Any]) -> str:
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-    parts = []
-    for polygon in polygons:
-        for ring in polygon:
-            points, last = [], None
-            for lon, lat in ring:
-                p = project(lon, lat)
-                if last is None or abs(p[0] - last[0]) + abs(p[1] - last[1]) >= 0.8:
-                    points.append(p)
-                    last = p
-            if len(points) >= 3:
-                parts.append("M" + "L".join(f"{x:g} {y:g}" for x, y in points) + "Z")
-    return "".join(parts)
-
-
-@cache
-def _shapes(file: str, key: str) -> dict[str, dict[str, str]]:
-    base = data_dir()
-    if base is None:
-        return {}
-    doc = json.loads((base / file).read_text(encoding="utf-8"))
-    return {f["properties"][key]: {"d": _path(f["geometry"]), "name": str(f["properties"].get("region_name") or
-            f["properties"].get("name") or ""), "country": f["properties"].get("country_iso3", "")}
-            for f in doc["features"] if f.get("geometry")}  # fmt: skip
-
-
-def countries() -> dict[str, dict[str, str]]:
-    return _shapes("asean_admin0_ne50m.geojson", "iso_a3")
-
-
-def regions() -> dict[str, dict[str, str]]:
-    return _shapes("asean_gdl_regions.geojson", "region_code")
+__all__ = ["FRAME", "HEIGHT", "WIDTH", "bar_chart", "column_chart", "countries", "event_map", "regional_map", "regions"]
 
 
 def _point(data: dict[str, Any]) -> tuple[float, float] | None:

@@ -1,0 +1,83 @@
+"""The regional map frame, shared by every server-drawn SVG map (disasters, indicator choropleths).
+
+Boundaries come from the shared data (``../shared/data``, or ``ASCC_SHARED_DATA``): Natural Earth
+1:50m countries (``iso_a3``), the Global Data Lab regions (``region_code``) and the pre-2012 Natural
+Earth Indonesian provinces (``iso_3166_2``). One equirectangular projection at the frame's middle
+latitude, in SVG pixels; rings are thinned to points at least 0.8 px apart.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+WIDTH = 760
+#: the ASEAN frame, degrees: west, south, east, north
+FRAME = (91.5, -11.5, 141.5, 29.0)
+COUNTRIES = "asean_admin0_ne50m.geojson"
+GDL_REGIONS = "asean_gdl_regions.geojson"
+IDN_PROVINCES = "idn_admin1_ne_pre2012.geojson"
+
+
+def data_dir() -> Path | None:
+    candidates = [os.environ.get("ASCC_SHARED_DATA"), Path(__file__).resolve().parents[3].parent / "shared" / "data",
+                  Path.cwd().parent / "shared" / "data"]  # fmt: skip
+    for c in candidates:
+        if c and (Path(c) / COUNTRIES).is_file():
+            return Path(c)
+    return None
+
+
+_K = math.cos(math.radians((FRAME[1] + FRAME[3]) / 2))
+_SCALE = WIDTH / ((FRAME[2] - FRAME[0]) * _K)
+HEIGHT = round((FRAME[3] - FRAME[1]) * _SCALE)
+
+
+def project(lon: float, lat: float) -> tuple[float, float]:
+    """Equirectangular at the frame's middle latitude, in SVG pixels."""
+    return round((lon - FRAME[0]) * _K * _SCALE, 1), round((FRAME[3] - lat) * _SCALE, 1)
+
+
+def svg_path(geometry: dict[str, Any]) -> str:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    parts = []
+    for polygon in polygons:
+        for ring in polygon:
+            points, last = [], None
+            for lon, lat in ring:
+                p = project(lon, lat)
+                if last is None or abs(p[0] - last[0]) + abs(p[1] - last[1]) >= 0.8:
+                    points.append(p)
+                    last = p
+            if len(points) >= 3:
+                parts.append("M" + "L".join(f"{x:g} {y:g}" for x, y in points) + "Z")
+    return "".join(parts)
+
+
+@cache
+def shapes(file: str, key: str) -> dict[str, dict[str, str]]:
+    """Feature key → ``{"d": SVG path, "name": …, "country": ISO3}``; empty without the shared data."""
+    base = data_dir()
+    if base is None or not (base / file).is_file():
+        return {}
+    doc = json.loads((base / file).read_text(encoding="utf-8"))
+    return {f["properties"][key]: {"d": svg_path(f["geometry"]), "name": str(f["properties"].get("region_name") or
+            f["properties"].get("name") or ""), "country": f["properties"].get("country_iso3", "")}
+            for f in doc["features"] if f.get("geometry")}  # fmt: skip
+
+
+def countries() -> dict[str, dict[str, str]]:
+    return shapes(COUNTRIES, "iso_a3")
+
+
+def regions() -> dict[str, dict[str, str]]:
+    return shapes(GDL_REGIONS, "region_code")
+
+
+def provinces() -> dict[str, dict[str, str]]:
+    """Indonesian provinces by ISO 3166-2 code (33: no Kalimantan Utara, no 2022 Papua splits)."""
+    return shapes(IDN_PROVINCES, "iso_3166_2")

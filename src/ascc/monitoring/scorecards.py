@@ -1,0 +1,175 @@
+"""Scorecards: the progress status of indicators per plan, per sector and per member state, computed
+from approved, current, national totals only (drafts, submissions awaiting review, rejected values and
+superseded revisions never count).
+
+Which indicators a scorecard holds:
+
+- a **plan**: the indicators of the plan's sectors; a plan of the ASCC-wide coordination sector
+  (``ascc-coordination``: the Blueprint, the Strategic Plan, the Visions) covers every sector's
+  indicators. The base year is the plan's first year when it has one, else 2015.
+- a **sector**: the indicators whose ``sector`` is that sector; base year 2015.
+- a **member state**: every indicator, grouped by sector; base year 2015.
+
+Which target applies to a member state's series: its own target for the plan, else its own target,
+else the regional target for the plan, else the regional target (a regional target is the level each
+member state aims at); none → the trend method (``progress.assess`` without a target). The regional
+status of an indicator is the method's aggregate: the mean score over the member states assessed,
+with its coverage ("7 of 11 member states").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ascc.kit.errors import Invalid
+from ascc.monitoring import models as m
+from ascc.monitoring import progress
+from ascc.monitoring import targets as targets_service
+from ascc.registry import service as registry_service
+
+PILLAR_WIDE = "ascc-coordination"
+
+
+def _year(period: str) -> int | None:
+    head = period[:4]
+    return int(head) if head.isdigit() and (len(period) == 4 or not period[4:5].isdigit()) else None
+
+
+def approved_series(session: Session, *, indicators: list[str]) -> dict[str, dict[str, dict[int, float]]]:
+    """indicator → member state → year → value: the approved, current national totals."""
+    out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    if not indicators:
+        return out
+    o = m.Observation
+    stmt = (select(o.indicator_code, o.member_state, o.period, o.value)
+            .where(o.indicator_code.in_(indicators), o.is_current.is_(True), o.approval == "approved",
+                   o.area_code == m.NATIONAL, o.sex == m.TOTAL, o.age == m.TOTAL, o.urbanisation == m.TOTAL,
+                   o.value.is_not(None)))  # fmt: skip
+    for code, state, period, value in session.execute(stmt):
+        year = _year(period)
+        if year is not None:
+            out[code][state][year] = value
+    return out
+
+
+def _indicator(row: m.Indicator) -> dict[str, Any]:
+    return {"code": row.code, "name": {"en": row.name_en, "id": row.name_id}, "unit": row.unit,
+            "direction": row.direction, "sector": row.sector, "level": row.level,
+            "source": {"org": row.source_org, "dataset": row.source_dataset, "url": row.source_url,
+                       "licence": row.licence}}  # fmt: skip
+
+
+def _indicators(session: Session, *, sectors: set[str] | None) -> list[m.Indicator]:
+    stmt = select(m.Indicator).order_by(m.Indicator.sector, m.Indicator.code)
+    if sectors is not None:
+        stmt = stmt.where(m.Indicator.sector.in_(sorted(sectors)))
+    return [i for i in session.scalars(stmt) if i.level != "subnational"]
+
+
+def _pick_target(found: dict, code: str, state: str | None, plan_id: str | None):
+    for key in ((code, state, plan_id), (code, state, None), (code, None, plan_id), (code, None, None)):
+        if key in found:
+            return found[key]
+    return None
+
+
+def _cell(series: dict[int, float], indicator: m.Indicator, target, base_year: int | None) -> dict[str, Any]:
+    if target is not None:
+        result = progress.assess(series, direction=indicator.direction,
+                                 base_year=target.baseline_year or base_year, baseline_value=target.baseline_value,
+                                 target_value=target.target_value, target_year=target.target_year)  # fmt: skip
+    else:
+        result = progress.assess(series, direction=indicator.direction, base_year=base_year,
+                                 limit=100.0 if _is_share(indicator) else None)  # fmt: skip
+    return {"status": result.status.value, "method": result.method, "value": result.value, "score": result.score,
+            "base_year": result.base_year, "base_value": result.base_value, "latest_year": result.latest_year,
+            "latest_value": result.latest_value, "observed_cagr": result.observed_cagr,
+            "required_cagr": result.required_cagr, "reason": result.reason,
+            "target": targets_service.read(target) if target is not None else None, "_result": result}  # fmt: skip
+
+
+def _is_share(indicator: m.Indicator) -> bool:
+    """A share of a whole ("% of population") has a natural limit of 100 when higher is better; ratios to
+    GDP or exports and gross rates ("% gross", which pass 100) have none."""
+    unit = (indicator.unit or "").lower()
+    return (
+        indicator.direction == "higher"
+        and unit.startswith("% of")
+        and not any(w in unit for w in ("gdp", "export", "gross"))
+    )
+
+
+def build(session: Session, *, indicators: list[m.Indicator], member_states: list[str], base_year: int | None,
+          plan_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    codes = [i.code for i in indicators]
+    data = approved_series(session, indicators=codes)
+    found = targets_service.targets_for(session, indicators=codes)
+    rows = []
+    totals: dict[str, int] = defaultdict(int)
+    for ind in indicators:
+        cells = {}
+        for state in member_states:
+            cell = _cell(data.get(ind.code, {}).get(state, {}), ind, _pick_target(found, ind.code, state, plan_id),
+                         base_year)  # fmt: skip
+            cells[state] = cell
+        status, mean, assessed = progress.aggregate(c["_result"] for c in cells.values())
+        for c in cells.values():
+            c.pop("_result")
+        reporting = sorted(s for s in member_states if data.get(ind.code, {}).get(s))
+        years = [y for s in reporting for y in data[ind.code][s]]
+        totals[status.value] += 1
+        rows.append({"indicator": _indicator(ind), "cells": cells,
+                     "regional": {"status": status.value, "score": mean, "assessed": assessed,
+                                  "member_states": len(member_states), "reporting": len(reporting),
+                                  "first_year": min(years) if years else None, "last_year": max(years) if years else None,
+                                  "regional_target": targets_service.read(t) if (t := _pick_target(
+                                      found, ind.code, None, plan_id)) is not None else None}})  # fmt: skip
+    return {"rows": rows, "member_states": member_states, "base_year": base_year or progress.DEFAULT_BASE_YEAR,
+            "statuses": [s.value for s in reversed(progress.ORDER)], "totals": dict(totals),
+            "method_url": progress.SOURCE_URL}  # fmt: skip
+
+
+def _members(session: Session) -> list[str]:
+    return [s.code for s in registry_service.list_member_states(session)]
+
+
+def _base(base_year: int | None) -> int | None:
+    if base_year is not None and not 1900 <= base_year <= 2100:
+        raise Invalid("base year must be between 1900 and 2100", parameter="base")
+    return base_year
+
+
+def plan_sectors(session: Session, plan_sectors_: list[str]) -> set[str] | None:
+    if PILLAR_WIDE in plan_sectors_:
+        return None
+    return set(plan_sectors_)
+
+
+def plan_scorecard(session: Session, *, plan_id: str, base_year: int | None = None) -> dict[str, Any]:
+    plan = registry_service.get_plan(session, plan_id=plan_id)
+    sectors = plan_sectors(session, plan.sectors)
+    base = _base(base_year) or plan.period_start or progress.DEFAULT_BASE_YEAR
+    card = build(session, indicators=_indicators(session, sectors=sectors), member_states=_members(session),
+                 base_year=base, plan_id=plan.id)  # fmt: skip
+    return card | {"plan": plan.model_dump(mode="json"), "pillar_wide": sectors is None,
+                   "sectors": sorted(sectors) if sectors is not None else None}  # fmt: skip
+
+
+def sector_scorecard(session: Session, *, sector_id: str, base_year: int | None = None) -> dict[str, Any]:
+    sector = registry_service.get_sector(session, sector_id=sector_id)
+    card = build(session, indicators=_indicators(session, sectors={sector.id}), member_states=_members(session),
+                 base_year=_base(base_year))  # fmt: skip
+    return card | {"sector": sector.model_dump(mode="json")}
+
+
+def member_state_scorecard(session: Session, *, code: str, base_year: int | None = None) -> dict[str, Any]:
+    state = registry_service.get_member_state(session, code=code)
+    card = build(session, indicators=_indicators(session, sectors=None), member_states=[state.code],
+                 base_year=_base(base_year))  # fmt: skip
+    for row in card["rows"]:
+        row["cell"] = row["cells"][state.code]
+    return card | {"state": state.model_dump(mode="json")}
