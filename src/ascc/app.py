@@ -32,6 +32,7 @@ from ascc.web import disasters as disasters_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
+from ascc.web import progress as progress_web
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)
     app.include_router(knowledge_web.actions)
+    app.include_router(progress_web.router)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

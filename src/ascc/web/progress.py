@@ -1,0 +1,137 @@
+"""Progress pages: scorecards per plan, sector and member state; the choropleth map of an indicator;
+the plan progress report as HTML and PDF. Public: they show approved, current data only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ascc.db.uow import unit_of_work
+from ascc.http.auth import bind_principal
+from ascc.kit.errors import Invalid
+from ascc.monitoring import choropleth, progress, report_pdf, reports, scorecards
+from ascc.monitoring import targets as targets_service
+from ascc.registry import service as registry_service
+from ascc.web import i18n
+from ascc.web.pages import page
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_NAMES = {
+    "target_achieved": ("Target achieved", "Target tercapai"),
+    "substantial_progress": ("Substantial progress / on track", "Kemajuan substansial / sesuai jalur"),
+    "moderate_progress": ("Moderate progress, acceleration needed", "Kemajuan sedang, perlu percepatan"),
+    "limited_progress": ("Limited progress", "Kemajuan terbatas"),
+    "deterioration": ("Deterioration", "Kemunduran"),
+    "insufficient_data": ("Insufficient data", "Data tidak cukup"),
+}
+STATUS_SYMBOLS = {"target_achieved": "★", "substantial_progress": "▲", "moderate_progress": "◆",
+                  "limited_progress": "▸", "deterioration": "▼", "insufficient_data": "?"}  # fmt: skip
+
+
+def status_labels(lang: str) -> dict[str, str]:
+    i = 0 if lang == "en" else 1
+    return {k: v[i] for k, v in STATUS_NAMES.items()}
+
+
+def _legend() -> list[dict[str, Any]]:
+    return [{"status": s.value, "name": {"en": STATUS_NAMES[s.value][0], "id": STATUS_NAMES[s.value][1]},
+             "symbol": STATUS_SYMBOLS[s.value], "colour": reports.COLOURS[s.value]}
+            for s in reversed(progress.ORDER)]  # fmt: skip
+
+
+def _base(request: Request) -> int | None:
+    raw = request.query_params.get("base")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) != 4:
+        raise Invalid(f"base={raw!r} is not a year", parameter="base")
+    return int(raw)
+
+
+def _common() -> dict[str, Any]:
+    return {"legend": _legend(), "symbols": STATUS_SYMBOLS, "colours": reports.COLOURS,
+            "thresholds": {"target": progress.TARGET_THRESHOLDS, "trend": progress.TREND_THRESHOLDS},
+            "method_url": progress.SOURCE_URL,
+            "status_names": {k: {"en": v[0], "id": v[1]} for k, v in STATUS_NAMES.items()}}  # fmt: skip
+
+
+@page("/progress", "progress_index.html")
+def progress_index(session: Session, request: Request) -> dict[str, Any]:
+    plans = [p for p in registry_service.list_plans(session) if p.sectors]
+    return _common() | {
+        "plans": plans,
+        "sectors": registry_service.list_sectors(session),
+        "member_states": registry_service.list_member_states(session),
+        "targets": targets_service.list_targets(session),
+    }
+
+
+@page("/progress/plans/{plan_id}", "progress_scorecard.html")
+def plan_scorecard(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
+    card = scorecards.plan_scorecard(session, plan_id=plan_id, base_year=_base(request))
+    return _common() | card | {"kind": "plan"}
+
+
+@page("/progress/sectors/{sector_id}", "progress_scorecard.html")
+def sector_scorecard(session: Session, request: Request, sector_id: str) -> dict[str, Any]:
+    card = scorecards.sector_scorecard(session, sector_id=sector_id, base_year=_base(request))
+    return _common() | card | {"kind": "sector"}
+
+
+@page("/progress/member-states/{code}", "progress_member_state.html")
+def member_state_scorecard(session: Session, request: Request, code: str) -> dict[str, Any]:
+    card = scorecards.member_state_scorecard(session, code=code, base_year=_base(request))
+    sectors = {s.id: s for s in registry_service.list_sectors(session)}
+    return _common() | card | {"kind": "member_state", "sector_names": {k: v.name for k, v in sectors.items()}}
+
+
+def _period(request: Request) -> int | None:
+    raw = request.query_params.get("period")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) != 4:
+        raise Invalid(f"period={raw!r} is not a year", parameter="period")
+    return int(raw)
+
+
+@page("/indicators/{code}/map", "progress_map.html")
+def indicator_map(session: Session, request: Request, code: str) -> dict[str, Any]:
+    return {"map": choropleth.indicator_map(session, code=code, period=_period(request))}
+
+
+@router.get("/indicators/{code}/map.svg")
+def indicator_map_svg(request: Request, code: str) -> Response:
+    """The map alone, as a standalone SVG file (export)."""
+    from ascc.web.pages import environment
+
+    with unit_of_work(request.app.state.session_factory) as session:
+        bind_principal(request, session)
+        ctx = choropleth.indicator_map(session, code=code, period=_period(request))
+    lang, _ = i18n.choose_language(request)
+    other = "id" if lang == "en" else "en"
+    svg = environment(lang).get_template("progress_map_svg.html").render(
+        map=ctx, standalone=True, lang=lang, loc=lambda t: (t or {}).get(lang) or (t or {}).get(other) or ""
+    )
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Language": lang})
+
+
+@page("/plans/{plan_id}/progress", "progress_report.html")
+def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
+    return _common() | reports.plan_report(session, plan_id=plan_id, base_year=_base(request))
+
+
+@router.get("/plans/{plan_id}/progress.pdf")
+def plan_report_pdf(request: Request, plan_id: str) -> Response:
+    lang, _ = i18n.choose_language(request)
+    with unit_of_work(request.app.state.session_factory) as session:
+        bind_principal(request, session)
+        ctx = reports.plan_report(session, plan_id=plan_id, base_year=_base(request))
+    gettext = i18n.translations(lang).gettext
+    labels = status_labels(lang)
+    pdf = report_pdf.render(ctx, lang=lang, t=gettext, status_name=lambda s: labels.get(s, s))
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{plan_id}-progress-{lang}.pdf"', "Content-Language": lang})  # fmt: skip
