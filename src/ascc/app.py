@@ -20,6 +20,7 @@ from ascc.api import disasters as disasters_api
 from ascc.api import indices as indices_api
 from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
+from ascc.api import progress as progress_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(disasters_api.router)
     app.include_router(indices_api.router)
     app.include_router(knowledge_api.router)
+    app.include_router(progress_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)

@@ -19,7 +19,17 @@ PSGC_REGION_GDL = {
     "17": "PHLr107", "05": "PHLr108", "06": "PHLr109", "07": "PHLr110", "08": "PHLr111", "09": "PHLr112",
     "10": "PHLr113", "11": "PHLr114", "12": "PHLr115", "16": "PHLr116", "15": "PHLr117", "19": "PHLr117",
 }  # fmt: skip
-__all__ = ["FRAME", "HEIGHT", "WIDTH", "bar_chart", "column_chart", "countries", "event_map", "regional_map", "regions"]
+__all__ = [
+    "FRAME",
+    "HEIGHT",
+    "WIDTH",
+    "bar_chart",
+    "column_chart",
+    "countries",
+    "event_map",
+    "regional_map",
+    "regions",
+]
 
 
 def _point(data: dict[str, Any]) -> tuple[float, float] | None:

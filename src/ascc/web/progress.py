@@ -3,6 +3,7 @@ the plan progress report as HTML and PDF. Public: they show approved, current da
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -30,6 +31,36 @@ STATUS_NAMES = {
 }
 STATUS_SYMBOLS = {"target_achieved": "★", "substantial_progress": "▲", "moderate_progress": "◆",
                   "limited_progress": "▸", "deterioration": "▼", "insufficient_data": "?"}  # fmt: skip
+
+
+REASONS = {
+    "the indicator has no direction (higher or lower is better)":
+        "indikator tidak memiliki arah (makin tinggi atau makin rendah makin baik)",
+    "a target needs a target year": "target memerlukan tahun target",
+    "no approved data": "tidak ada data yang disetujui",
+    "at least two years of data are needed": "diperlukan data sekurang-kurangnya dua tahun",
+    "the base and latest values have different signs": "nilai dasar dan nilai terakhir berbeda tanda",
+    "the target year must come after the base year": "tahun target harus setelah tahun dasar",
+    "the target and the base value have different signs": "target dan nilai dasar berbeda tanda",
+    "the target equals the baseline but is not reached": "target sama dengan nilai dasar tetapi belum tercapai",
+}  # fmt: skip
+NO_DATA_FROM = re.compile(r"^no data from (\d{4}) on$")
+
+
+def reason_text(reason: str | None) -> dict[str, str] | None:
+    """The method's reason for *insufficient data*, in both languages."""
+    if reason is None:
+        return None
+    if found := NO_DATA_FROM.match(reason):
+        return {"en": reason, "id": f"tidak ada data sejak {found.group(1)}"}
+    return {"en": reason, "id": REASONS.get(reason, reason)}
+
+
+def _bilingual(card: dict[str, Any]) -> dict[str, Any]:
+    for row in card.get("rows", []):
+        for cell in row["cells"].values():
+            cell["reason"] = reason_text(cell["reason"])
+    return card
 
 
 def status_labels(lang: str) -> dict[str, str]:
@@ -73,20 +104,22 @@ def progress_index(session: Session, request: Request) -> dict[str, Any]:
 @page("/progress/plans/{plan_id}", "progress_scorecard.html")
 def plan_scorecard(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
     card = scorecards.plan_scorecard(session, plan_id=plan_id, base_year=_base(request))
-    return _common() | card | {"kind": "plan"}
+    return _common() | _bilingual(card) | {"kind": "plan"}
 
 
 @page("/progress/sectors/{sector_id}", "progress_scorecard.html")
 def sector_scorecard(session: Session, request: Request, sector_id: str) -> dict[str, Any]:
     card = scorecards.sector_scorecard(session, sector_id=sector_id, base_year=_base(request))
-    return _common() | card | {"kind": "sector"}
+    return _common() | _bilingual(card) | {"kind": "sector"}
 
 
 @page("/progress/member-states/{code}", "progress_member_state.html")
 def member_state_scorecard(session: Session, request: Request, code: str) -> dict[str, Any]:
     card = scorecards.member_state_scorecard(session, code=code, base_year=_base(request))
     sectors = {s.id: s for s in registry_service.list_sectors(session)}
-    return _common() | card | {"kind": "member_state", "sector_names": {k: v.name for k, v in sectors.items()}}
+    return (
+        _common() | _bilingual(card) | {"kind": "member_state", "sector_names": {k: v.name for k, v in sectors.items()}}
+    )
 
 
 def _period(request: Request) -> int | None:
@@ -113,8 +146,15 @@ def indicator_map_svg(request: Request, code: str) -> Response:
         ctx = choropleth.indicator_map(session, code=code, period=_period(request))
     lang, _ = i18n.choose_language(request)
     other = "id" if lang == "en" else "en"
-    svg = environment(lang).get_template("progress_map_svg.html").render(
-        map=ctx, standalone=True, lang=lang, loc=lambda t: (t or {}).get(lang) or (t or {}).get(other) or ""
+    svg = (
+        environment(lang)
+        .get_template("progress_map_svg.html")
+        .render(
+            map=ctx,
+            standalone=True,
+            lang=lang,
+            loc=lambda t: (t or {}).get(lang) or (t or {}).get(other) or "",
+        )
     )
     return Response(svg, media_type="image/svg+xml", headers={"Content-Language": lang})
 

@@ -33,12 +33,18 @@ def upgrade() -> None:
         sa.Column("quote", sa.Text(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("updated_by", sa.String(length=200), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"),
-                  nullable=False),  # fmt: skip
-        sa.ForeignKeyConstraint(["indicator_code"], ["indicators.code"],
-                                name=op.f("fk_targets_indicator_code_indicators")),  # fmt: skip
-        sa.ForeignKeyConstraint(["member_state"], ["member_states.code"],
-                                name=op.f("fk_targets_member_state_member_states")),  # fmt: skip
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["indicator_code"], ["indicators.code"], name=op.f("fk_targets_indicator_code_indicators")
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_state"], ["member_states.code"], name=op.f("fk_targets_member_state_member_states")
+        ),
         sa.ForeignKeyConstraint(["plan_id"], ["plans.id"], name=op.f("fk_targets_plan_id_plans")),
         sa.ForeignKeyConstraint(["sector"], ["sectors.id"], name=op.f("fk_targets_sector_sectors")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_targets")),
