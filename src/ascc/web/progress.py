@@ -21,6 +21,21 @@ from ascc.web.pages import page
 
 router = APIRouter(include_in_schema=False)
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog; ``report_pdf`` translates it with the reader's gettext."""
+    return message
+
+
+PDF_MESSAGES = (
+    N_("Plan progress report"), N_("Base year"), N_("Generated"), N_("Period"), N_("Indicators by progress status"),
+    N_("Only approved, current values are used. Progress status by the compound-growth method of Open SDG:"),
+    N_("Scorecard"), N_("Indicator"), N_("Unit"), N_("Regional status"), N_("Member states assessed"), N_("Years"),
+    N_("No indicator is linked to this plan's sectors."), N_("Coverage"), N_("No approved data."), N_("Source"),
+    N_("Latest approved value per member state, coloured by its progress status"), N_("Target"), N_("regional"),
+    N_("Sources"),
+)  # fmt: skip
+
 STATUS_NAMES = {
     "target_achieved": ("Target achieved", "Target tercapai"),
     "substantial_progress": ("Substantial progress / on track", "Kemajuan substansial / sesuai jalur"),
