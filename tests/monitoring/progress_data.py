@@ -3,10 +3,13 @@ states, approved and unapproved observations, and one superseded revision."""
 
 from __future__ import annotations
 
+import pytest
+
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.monitoring import models as m
 from ascc.wiring import session_factory
+from tests.conftest import BACKENDS, load
 
 INDICATORS = [
     # code, name_en, name_id, unit, direction, sector, level
@@ -71,3 +74,12 @@ def seed(url: str) -> None:
             s.add(m.Observation(indicator_code=code, member_state=state, area_code=area, period=period, value=value,
                                 approval=approval, is_current=True, revision=1))  # fmt: skip
     engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def progress_url(request: pytest.FixtureRequest, new_database, reference) -> str:
+    """A database of its own per module and backend: reference data plus the dataset above."""
+    url = new_database(request.param)
+    load(url, reference)
+    seed(url)
+    return url

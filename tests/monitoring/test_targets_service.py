@@ -1,0 +1,189 @@
+"""Targets on both backends: validation, Secretariat-only writes (service, API, CLI), the CSV import
+(all or nothing, every problem with file:line:column), and replacing a target by its scope."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from ascc.accounts.schemas import PUBLIC, Principal, Role
+from ascc.app import create_app
+from ascc.cli.main import app as cli
+from ascc.config import Settings
+from ascc.db.engine import make_engine
+from ascc.db.uow import unit_of_work
+from ascc.kit.errors import Forbidden, Invalid, Unauthorized
+from ascc.monitoring import targets as targets_service
+from ascc.monitoring.target_models import Target
+from ascc.wiring import session_factory
+from tests.conftest import make_user
+from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
+
+SECRETARIAT = Principal(user_id=1, name="officer", role=Role.secretariat)
+FOCAL_POINT = Principal(user_id=2, name="fp", role=Role.focal_point, member_state="IDN")
+HEADER = "indicator_code,member_state,plan_id,baseline_year,baseline_value,target_year,target_value,source,quote"
+GOOD = [
+    "T.MMR,IDN,,2015,200,2030,70,https://unstats.un.org/sdgs/metadata/files/Metadata-03-01-01.pdf,",
+    'T.LIFE,,aphda,,,2030,75,seed 003,"a quote, with a comma"',
+]
+
+
+@pytest.fixture
+def session(progress_url):  # noqa: F811
+    engine = make_engine(progress_url)
+    s = session_factory(engine)()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+        engine.dispose()
+
+
+def data(**kw):
+    base = {"indicator_code": "T.LIFE", "target_year": 2030, "target_value": 75.0, "source": "https://example.org/t"}
+    return targets_service.TargetWrite(**(base | kw))
+
+
+def count(session) -> int:
+    return session.scalar(select(func.count()).select_from(Target))
+
+
+def test_only_the_secretariat_writes(session):
+    with pytest.raises(Unauthorized):
+        targets_service.set_target(session, principal=PUBLIC, data=data())
+    with pytest.raises(Forbidden):
+        targets_service.set_target(session, principal=FOCAL_POINT, data=data(member_state="IDN"))
+    with pytest.raises(Forbidden):
+        targets_service.import_file(session, principal=FOCAL_POINT, text=HEADER + "\n" + GOOD[0])
+    assert count(session) == 0
+
+
+def test_set_replace_and_delete(session):
+    created = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN"))
+    assert created["result"] == "created" and created["member_state"] == "IDN" and not created["regional"]
+    again = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN"))
+    assert again["result"] == "unchanged" and again["id"] == created["id"]
+    changed = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN", target_value=76))
+    assert changed["result"] == "updated" and changed["id"] == created["id"] and changed["target_value"] == 76
+    regional = targets_service.set_target(session, principal=SECRETARIAT, data=data())
+    assert regional["regional"] and regional["id"] != created["id"]
+    assert count(session) == 2
+    targets_service.delete_target(session, principal=SECRETARIAT, target_id=created["id"])
+    assert [t["id"] for t in targets_service.list_targets(session)] == [regional["id"]]
+
+
+@pytest.mark.parametrize(
+    ("kw", "parameter"),
+    [({"indicator_code": "NOPE"}, "indicator_code"), ({"member_state": "XXX"}, "member_state"),
+     ({"plan_id": "no-such-plan"}, "plan_id"), ({"sector": "nope"}, "sector")],
+)  # fmt: skip
+def test_unknown_codes_are_refused(session, kw, parameter):
+    with pytest.raises(Invalid) as err:
+        targets_service.set_target(session, principal=SECRETARIAT, data=data(**kw))
+    assert err.value.extra["parameter"] == parameter
+    assert count(session) == 0
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [{"baseline_value": 3.0}, {"baseline_year": 2030}, {"target_year": 1800}, {"target_value": float("inf")},
+     {"source": ""}, {"member_state": "idn"}, {"unknown": 1}],
+)  # fmt: skip
+def test_bad_values_are_refused(kw):
+    with pytest.raises(ValueError):
+        data(**kw)
+
+
+def test_import_all_or_nothing_with_every_problem(session):
+    text = "\n".join([HEADER, GOOD[0], "T.NOPE,IDN,,,,2030,1,src,", "T.LIFE,XXX,,,,20x0,abc,src,",
+                      "T.LIFE,PHL,,2031,5,2030,80,src,", "T.LIFE,PHL,,,,2030,,src,", GOOD[0]]) + "\n"  # fmt: skip
+    with pytest.raises(targets_service.TargetFileError) as err:
+        targets_service.import_file(session, principal=SECRETARIAT, text=text, filename="t.csv")
+    problems = [str(p) for p in err.value.problems]
+    assert "t.csv:3:1 (indicator_code): unknown indicator 'T.NOPE'" in problems
+    assert any(p.startswith("t.csv:4:6 (target_year):") for p in problems), problems
+    assert any(p.startswith("t.csv:4:7 (target_value):") for p in problems), problems
+    assert any(p.startswith("t.csv:5:") and "baseline_year must be before target_year" in p for p in problems)
+    assert "t.csv:6:7 (target_value): required" in problems
+    assert any(p.startswith("t.csv:7:1 (indicator_code): the same target") and "line 2" in p for p in problems)
+    assert count(session) == 0  # the good line 2 was not written either
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "t.csv:1: the file is empty"),
+     ("indicator_code,target_year,target_value\n", "t.csv:1: missing required column 'source'"),
+     (HEADER + ",colour\n", "t.csv:1:10 (colour): unknown column"),
+     (HEADER + "\nT.LIFE,IDN\n", "t.csv:2: 2 cells where the header has 9"),
+     (HEADER + "\nT.LIFE,,,,,2030,1,s," + "x" * 6000 + "\n", "t.csv:2:9 (quote): longer than 5000 characters")],
+)  # fmt: skip
+def test_import_file_shape_problems(session, text, expected):
+    with pytest.raises(targets_service.TargetFileError) as err:
+        targets_service.import_file(session, principal=SECRETARIAT, text=text, filename="t.csv")
+    assert any(str(p).startswith(expected) for p in err.value.problems), err.value.problems
+
+
+def test_import_then_reimport_changes_nothing(session):
+    text = "\n".join([HEADER, *GOOD]) + "\n"
+    assert targets_service.import_file(session, principal=SECRETARIAT, text=text) == {
+        "created": 2, "updated": 0, "unchanged": 0}  # fmt: skip
+    assert targets_service.import_file(session, principal=SECRETARIAT, text=text) == {
+        "created": 0, "updated": 0, "unchanged": 2}  # fmt: skip
+    rows = targets_service.list_targets(session, plan_id="aphda")
+    assert rows[0]["quote"] == "a quote, with a comma" and rows[0]["member_state"] is None
+
+
+def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
+    officer = make_user(progress_url, email=f"officer-{tmp_path.name}@asean.org")
+    fp = make_user(progress_url, email=f"fp-{tmp_path.name}@kemenko.go.id", role="focal_point", member_state="IDN")
+    body = {"indicator_code": "T.MMR", "member_state": "IDN", "target_year": 2030, "target_value": 70,
+            "baseline_year": 2015, "baseline_value": 200, "source": "https://example.org/sdg-3.1"}  # fmt: skip
+    with TestClient(create_app(Settings(database_url=progress_url))) as c:
+        assert c.post("/api/v1/targets", json=body).status_code == 401
+        assert c.post("/api/v1/targets", json=body, headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+        auth = {"Authorization": f"Bearer {officer}"}
+        r = c.post("/api/v1/targets", json=body | {"member_state": "XXX"}, headers=auth)
+        assert r.status_code == 422 and "unknown member state" in r.json()["detail"]
+        r = c.post("/api/v1/targets", json=body, headers=auth)
+        assert r.status_code == 201, r.text
+        tid = r.json()["id"]
+        assert c.post("/api/v1/targets", json=body | {"target_value": 65}, headers=auth).status_code == 200
+        assert c.get(f"/api/v1/targets/{tid}").json()["target_value"] == 65
+        bad = HEADER + "\nT.LIFE,IDN,,,,2030,abc,src,\n"
+        r = c.post("/api/v1/targets/import", content=bad, headers=auth | {"Content-Type": "text/csv"})
+        assert r.status_code == 422 and "upload.csv:2:7 (target_value)" in r.json()["detail"]
+        card = c.get("/api/v1/progress/member-states/IDN").json()
+        mmr = next(row for row in card["rows"] if row["indicator"]["code"] == "T.MMR")
+        # 200 → 180 by 2020 against 65 by 2030: R = 0.1054 / ... still limited, and it names the target
+        assert mmr["cell"]["method"] == "target" and mmr["cell"]["target"]["id"] == tid
+        assert c.delete(f"/api/v1/targets/{tid}", headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+        assert c.delete(f"/api/v1/targets/{tid}", headers=auth).status_code == 204
+    monkeypatch.setenv("DATABASE_URL", progress_url)
+    runner = CliRunner()
+    email = f"officer-{tmp_path.name}@asean.org"
+    r = runner.invoke(cli, ["targets", "set", "T.LIFE", "--target", "75", "--year", "2030", "--source", "seed 003",
+                            "--as", email])  # fmt: skip
+    assert r.exit_code == 0 and "created target" in r.output, r.output
+    path = tmp_path / "targets.csv"
+    path.write_text(HEADER + "\nT.LIFE,IDN,,,,2030,abc,src,\n", encoding="utf-8")
+    r = runner.invoke(cli, ["targets", "import", str(path), "--as", email])
+    assert r.exit_code == 1 and f"{path}:2:7 (target_value)" in r.output and "nothing was imported" in r.output
+    path.write_bytes(b"\xff\xfe" + HEADER.encode())
+    r = runner.invoke(cli, ["targets", "import", str(path), "--as", email])
+    assert r.exit_code == 1 and "not UTF-8" in r.output
+    path.write_text("\n".join([HEADER, *GOOD]) + "\n", encoding="utf-8")
+    r = runner.invoke(cli, ["targets", "import", str(path), "--as", email, "--dry-run"])
+    assert r.exit_code == 0 and "would import: 2 new" in r.output, r.output
+    r = runner.invoke(cli, ["targets", "import", str(path), "--as", f"fp-{tmp_path.name}@kemenko.go.id"])
+    assert r.exit_code == 1 and "Secretariat" in r.output
+    r = runner.invoke(cli, ["targets", "list", "--json"])
+    assert r.exit_code == 0 and '"T.LIFE"' in r.stdout
+    engine = make_engine(progress_url)
+    with unit_of_work(session_factory(engine)) as s:
+        assert [t["indicator_code"] for t in targets_service.list_targets(s)] == ["T.LIFE"]  # dry run wrote nothing
+        for t in targets_service.list_targets(s):
+            targets_service.delete_target(s, principal=SECRETARIAT, target_id=t["id"])
+    engine.dispose()
