@@ -24,7 +24,13 @@ def test_cagr():
         (100, 105, "higher", Status.moderate, 0.009806),  # 1.05 ** 0.2 - 1 = 0.98 %: 0.5 % ≤ P < 1.5 %
         (100, 102, "higher", Status.limited, 0.003968),  # 0.40 %: 0 ≤ P < 0.5 %
         (100, 95, "higher", Status.deterioration, -0.010206),  # 0.95 ** 0.2 - 1 < 0
-        (100, 90, "lower", Status.substantial, 0.020852),  # -(0.9 ** 0.2 - 1) = +2.09 % in the wanted direction
+        (
+            100,
+            90,
+            "lower",
+            Status.substantial,
+            0.020852,
+        ),  # -(0.9 ** 0.2 - 1) = +2.09 % in the wanted direction
         (100, 110, "lower", Status.deterioration, -0.019245),
     ],
 )
@@ -59,7 +65,10 @@ def test_target_lower_is_better_limited():
 
 def test_target_moderate_and_deterioration():
     # required 0.031830 (as above); latest 55 → 1.1 ** 0.2 - 1 = 0.019245; R = 0.6046 → moderate
-    assert assess({2015: 50, 2020: 55}, direction="higher", target_value=80, target_year=2030).status is Status.moderate
+    assert (
+        assess({2015: 50, 2020: 55}, direction="higher", target_value=80, target_year=2030).status
+        is Status.moderate
+    )
     # latest 45: R < 0
     assert assess({2015: 50, 2020: 45}, direction="higher", target_value=80, target_year=2030).status is (
         Status.deterioration
@@ -114,7 +123,11 @@ def test_negative_series_flip_the_direction():
         ({2020: 5}, {"direction": "higher"}, "two years"),
         ({2015: 5, 2020: -1}, {"direction": "higher"}, "different signs"),
         ({2015: 5, 2020: 6}, {"direction": "higher", "target_value": 9}, "target year"),
-        ({2015: 5, 2020: 6}, {"direction": "higher", "target_value": 9, "target_year": 2015}, "after the base"),
+        (
+            {2015: 5, 2020: 6},
+            {"direction": "higher", "target_value": 9, "target_year": 2015},
+            "after the base",
+        ),
     ],
 )
 def test_insufficient_data(series, kwargs, reason):

@@ -23,7 +23,9 @@ from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
 
 SECRETARIAT = Principal(user_id=1, name="officer", role=Role.secretariat)
 FOCAL_POINT = Principal(user_id=2, name="fp", role=Role.focal_point, member_state="IDN")
-HEADER = "indicator_code,member_state,plan_id,baseline_year,baseline_value,target_year,target_value,source,quote"
+HEADER = (
+    "indicator_code,member_state,plan_id,baseline_year,baseline_value,target_year,target_value,source,quote"
+)
 GOOD = [
     "T.MMR,IDN,,2015,200,2030,70,https://unstats.un.org/sdgs/metadata/files/Metadata-03-01-01.pdf,",
     'T.LIFE,,aphda,,,2030,75,seed 003,"a quote, with a comma"',
@@ -43,7 +45,12 @@ def session(progress_url):  # noqa: F811
 
 
 def data(**kw):
-    base = {"indicator_code": "T.LIFE", "target_year": 2030, "target_value": 75.0, "source": "https://example.org/t"}
+    base = {
+        "indicator_code": "T.LIFE",
+        "target_year": 2030,
+        "target_value": 75.0,
+        "source": "https://example.org/t",
+    }
     return targets_service.TargetWrite(**(base | kw))
 
 
@@ -66,7 +73,9 @@ def test_set_replace_and_delete(session):
     assert created["result"] == "created" and created["member_state"] == "IDN" and not created["regional"]
     again = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN"))
     assert again["result"] == "unchanged" and again["id"] == created["id"]
-    changed = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN", target_value=76))
+    changed = targets_service.set_target(
+        session, principal=SECRETARIAT, data=data(member_state="IDN", target_value=76)
+    )
     assert changed["result"] == "updated" and changed["id"] == created["id"] and changed["target_value"] == 76
     regional = targets_service.set_target(session, principal=SECRETARIAT, data=data())
     assert regional["regional"] and regional["id"] != created["id"]
@@ -108,7 +117,9 @@ def test_import_all_or_nothing_with_every_problem(session):
     assert any(p.startswith("t.csv:4:7 (target_value):") for p in problems), problems
     assert any(p.startswith("t.csv:5:") and "baseline_year must be before target_year" in p for p in problems)
     assert "t.csv:6:7 (target_value): required" in problems
-    assert any(p.startswith("t.csv:7:1 (indicator_code): the same target") and "line 2" in p for p in problems)
+    assert any(
+        p.startswith("t.csv:7:1 (indicator_code): the same target") and "line 2" in p for p in problems
+    )
     assert count(session) == 0  # the good line 2 was not written either
 
 
@@ -138,12 +149,16 @@ def test_import_then_reimport_changes_nothing(session):
 
 def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
     officer = make_user(progress_url, email=f"officer-{tmp_path.name}@asean.org")
-    fp = make_user(progress_url, email=f"fp-{tmp_path.name}@kemenko.go.id", role="focal_point", member_state="IDN")
+    fp = make_user(
+        progress_url, email=f"fp-{tmp_path.name}@kemenko.go.id", role="focal_point", member_state="IDN"
+    )
     body = {"indicator_code": "T.MMR", "member_state": "IDN", "target_year": 2030, "target_value": 70,
             "baseline_year": 2015, "baseline_value": 200, "source": "https://example.org/sdg-3.1"}  # fmt: skip
     with TestClient(create_app(Settings(database_url=progress_url))) as c:
         assert c.post("/api/v1/targets", json=body).status_code == 401
-        assert c.post("/api/v1/targets", json=body, headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+        assert (
+            c.post("/api/v1/targets", json=body, headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+        )
         auth = {"Authorization": f"Bearer {officer}"}
         r = c.post("/api/v1/targets", json=body | {"member_state": "XXX"}, headers=auth)
         assert r.status_code == 422 and "unknown member state" in r.json()["detail"]
@@ -159,7 +174,9 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
         mmr = next(row for row in card["rows"] if row["indicator"]["code"] == "T.MMR")
         # 200 → 180 by 2020 against 65 by 2030: R = 0.1054 / ... still limited, and it names the target
         assert mmr["cell"]["method"] == "target" and mmr["cell"]["target"]["id"] == tid
-        assert c.delete(f"/api/v1/targets/{tid}", headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+        assert (
+            c.delete(f"/api/v1/targets/{tid}", headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+        )
         assert c.delete(f"/api/v1/targets/{tid}", headers=auth).status_code == 204
     monkeypatch.setenv("DATABASE_URL", progress_url)
     runner = CliRunner()
@@ -170,7 +187,9 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
     path = tmp_path / "targets.csv"
     path.write_text(HEADER + "\nT.LIFE,IDN,,,,2030,abc,src,\n", encoding="utf-8")
     r = runner.invoke(cli, ["targets", "import", str(path), "--as", email])
-    assert r.exit_code == 1 and f"{path}:2:7 (target_value)" in r.output and "nothing was imported" in r.output
+    assert (
+        r.exit_code == 1 and f"{path}:2:7 (target_value)" in r.output and "nothing was imported" in r.output
+    )
     path.write_bytes(b"\xff\xfe" + HEADER.encode())
     r = runner.invoke(cli, ["targets", "import", str(path), "--as", email])
     assert r.exit_code == 1 and "not UTF-8" in r.output
@@ -183,7 +202,9 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
     assert r.exit_code == 0 and '"T.LIFE"' in r.stdout
     engine = make_engine(progress_url)
     with unit_of_work(session_factory(engine)) as s:
-        assert [t["indicator_code"] for t in targets_service.list_targets(s)] == ["T.LIFE"]  # dry run wrote nothing
+        assert [t["indicator_code"] for t in targets_service.list_targets(s)] == [
+            "T.LIFE"
+        ]  # dry run wrote nothing
         for t in targets_service.list_targets(s):
             targets_service.delete_target(s, principal=SECRETARIAT, target_id=t["id"])
     engine.dispose()

@@ -176,7 +176,7 @@ def scorecard(
         return
     table = Table("indicator", "status", "assessed", *card["member_states"])
     for r in card["rows"]:
-        table.add_row(r["indicator"]["code"], r["regional"]["status"], f"{r['regional']['assessed']}/{len(card['member_states'])}",
+        table.add_row(r["indicator"]["code"], r["regional"]["status"].split("_")[0], f"{r['regional']['assessed']}/{len(card['member_states'])}",
                       *[r["cells"][ms]["status"].split("_")[0] for ms in card["member_states"]])  # fmt: skip
-    Console(width=200).print(table)
+    Console(width=max(120, 16 * len(card["member_states"]) + 40)).print(table)
     console.print(f"{len(card['rows'])} indicator(s), base year {card['base_year']}")

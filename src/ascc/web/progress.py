@@ -133,7 +133,9 @@ def member_state_scorecard(session: Session, request: Request, code: str) -> dic
     card = scorecards.member_state_scorecard(session, code=code, base_year=_base(request))
     sectors = {s.id: s for s in registry_service.list_sectors(session)}
     return (
-        _common() | _bilingual(card) | {"kind": "member_state", "sector_names": {k: v.name for k, v in sectors.items()}}
+        _common()
+        | _bilingual(card)
+        | {"kind": "member_state", "sector_names": {k: v.name for k, v in sectors.items()}}
     )
 
 
