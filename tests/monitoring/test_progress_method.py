@@ -119,10 +119,10 @@ def test_negative_series_flip_the_direction():
     ("series", "kwargs", "reason"),
     [
         ({2015: 1, 2020: 2}, {"direction": None}, "no direction"),
+        ({2015: 1, 2020: 2}, {"direction": "higher", "target_value": 3}, "target year"),
         ({}, {"direction": "higher"}, "no approved data"),
         ({2020: 5}, {"direction": "higher"}, "two years"),
         ({2015: 5, 2020: -1}, {"direction": "higher"}, "different signs"),
-        ({2015: 5, 2020: 6}, {"direction": "higher", "target_value": 9}, "target year"),
         (
             {2015: 5, 2020: 6},
             {"direction": "higher", "target_value": 9, "target_year": 2015},

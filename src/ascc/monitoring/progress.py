@@ -164,14 +164,15 @@ def assess(
     (``target_year`` required); otherwise the trend method, with ``limit`` when the indicator has one."""
     data = {int(y): float(v) for y, v in (series.items() if isinstance(series, Mapping) else series)
             if v is not None and not math.isnan(float(v))}  # fmt: skip
-    if direction not in ("higher", "lower"):
-        return _insufficient("the indicator has no direction (higher or lower is better)")
-    if target_value is not None and target_year is None:
-        return _insufficient("a target needs a target year")
     if not data:
         return _insufficient("no approved data")
     latest_year = max(data)
     latest = data[latest_year]
+    if direction not in ("higher", "lower"):
+        return _insufficient("the indicator has no direction (higher or lower is better)",
+                             latest_year=latest_year, latest_value=latest)  # fmt: skip
+    if target_value is not None and target_year is None:
+        return _insufficient("a target needs a target year", latest_year=latest_year, latest_value=latest)
     wanted = DEFAULT_BASE_YEAR if base_year is None else base_year
     if baseline_value is not None and base_year is not None:
         t0, y0 = base_year, float(baseline_value)
