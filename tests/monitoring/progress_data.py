@@ -28,6 +28,8 @@ OBSERVATIONS = [
     ("T.LIFE", "IDN", "2020", 71.4, "approved", True),
     # a draft that would make IDN look much better: must not count
     ("T.LIFE", "IDN", "2022", 90.0, "draft", True),
+    # an approved projection for a future year: not a latest value, not progress
+    ("T.LIFE", "IDN", "2099", 99.0, "approved", True),
     # PHL: 2015 66 → 2020 72 (+1.76 % a year → substantial)
     ("T.LIFE", "PHL", "2015", 66.0, "approved", True),
     ("T.LIFE", "PHL", "2020", 72.0, "approved", True),

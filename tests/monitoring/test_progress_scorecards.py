@@ -40,7 +40,10 @@ def row(card, code):
 
 def test_only_approved_current_values_count(session):
     series = scorecards.approved_series(session, indicators=["T.LIFE"])["T.LIFE"]
-    assert series["IDN"] == {2015: 70.0, 2020: 71.4}  # the 2022 draft (90) is left out
+    assert series["IDN"] == {
+        2015: 70.0,
+        2020: 71.4,
+    }  # the 2022 draft (90) and the 2099 projection are left out
     assert series["PHL"] == {2015: 66.0, 2020: 72.0}  # the superseded 2020 revision (50) is left out
     assert "THA" not in series  # submitted, not approved
 

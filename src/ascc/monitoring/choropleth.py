@@ -10,6 +10,7 @@ the GDL regions (``IDNr101``) and the Indonesian provinces (``ID-JB``, on the pr
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from typing import Any
@@ -77,7 +78,9 @@ def _year(period: str) -> int | None:
 
 def latest_values(session: Session, *, indicator: str, subnational: bool, period: int | None = None
                   ) -> dict[str, tuple[float, str]]:  # fmt: skip
-    """Unit (ISO3 or area code) → (value, period): its latest approved, current total (or in ``period``)."""
+    """Unit (ISO3 or area code) → (value, period): its latest approved, current total (or in ``period``).
+    "Latest" stops at this year: later periods are projections."""
+    until = dt.date.today().year
     o = m.Observation
     stmt = select(o.member_state, o.area_code, o.period, o.value).where(
         o.indicator_code == indicator, o.is_current.is_(True), o.approval == "approved", o.value.is_not(None),
@@ -86,7 +89,7 @@ def latest_values(session: Session, *, indicator: str, subnational: bool, period
     best: dict[str, tuple[float, str]] = {}
     for state, area, per, value in session.execute(stmt):
         year = _year(per)
-        if year is None or (period is not None and year != period):
+        if year is None or year > until or (period is not None and year != period):
             continue
         unit = area if subnational else state
         if unit not in best or per > best[unit][1]:

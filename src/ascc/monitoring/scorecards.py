@@ -19,6 +19,7 @@ with its coverage ("7 of 11 member states").
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -39,8 +40,12 @@ def _year(period: str) -> int | None:
     return int(head) if head.isdigit() and (len(period) == 4 or not period[4:5].isdigit()) else None
 
 
-def approved_series(session: Session, *, indicators: list[str]) -> dict[str, dict[str, dict[int, float]]]:
-    """indicator → member state → year → value: the approved, current national totals."""
+def approved_series(
+    session: Session, *, indicators: list[str], until: int | None = None
+) -> dict[str, dict[str, dict[int, float]]]:
+    """indicator → member state → year → value: the approved, current national totals up to ``until``
+    (default: this year; later periods are projections, e.g. WPP's medium variant, not progress)."""
+    until = until or dt.date.today().year
     out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     if not indicators:
         return out
@@ -51,7 +56,7 @@ def approved_series(session: Session, *, indicators: list[str]) -> dict[str, dic
                    o.value.is_not(None)))  # fmt: skip
     for code, state, period, value in session.execute(stmt):
         year = _year(period)
-        if year is not None:
+        if year is not None and year <= until:
             out[code][state][year] = value
     return out
 
