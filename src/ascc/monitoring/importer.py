@@ -224,10 +224,11 @@ def _csv_chunks(
         for line, count in bad:
             yield Problem(name, line, None, f"{count} fields, the header has {len(header)}")
         return
+    names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
     reader = pd.read_csv(
         io.BytesIO(data[end + 1 :]),
         header=None,
-        names=header,
+        names=names,
         dtype=str,
         keep_default_na=False,
         na_filter=False,
@@ -476,7 +477,7 @@ def _check_chunk(
     i_codes, i_uniq = factors["indicator"]
     bounds = np.array(
         [rules.value_range(cat.indicators.get(u, (None, ""))[0]) for u in i_uniq], dtype=np.float64
-    )
+    ).reshape(-1, 2)
     lo, hi = bounds[i_codes, 0], bounds[i_codes, 1]
     with np.errstate(invalid="ignore"):
         out_of_range = np.isfinite(values) & ((values < lo) | (values > hi)) & ~unknown_ind
@@ -613,6 +614,8 @@ def check_frames(
             problems += bad
             if bad:
                 return None, problems
+        if not len(chunk):
+            continue
         part, bad = _check_chunk(name, fmt, chunk, lines, colmap, cat, unit, today)
         parts.append(part)
         problems += bad
