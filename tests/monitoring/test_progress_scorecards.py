@@ -105,6 +105,11 @@ def test_pages_in_both_languages(site, lang, words):
     ms = site.get(f"/progress/member-states/IDN?lang={lang}")
     assert ms.status_code == 200 and ("71.40 (2020)" in ms.text)
     assert ("no direction" if lang == "en" else "tidak memiliki arah") in ms.text
+    focus = site.get(f"/progress/plans/aphda?member_state=IDN&lang={lang}")
+    assert focus.status_code == 200 and 'id="scorecard-IDN"' in focus.text
+    assert "70.00 (2015)" in focus.text and "71.40 (2020)" in focus.text and "+0.40%" in focus.text
+    assert ("Baseline" if lang == "en" else "Nilai dasar") in focus.text
+    assert site.get(f"/progress/sectors/health?member_state=XXX&lang={lang}").status_code == 422
     index = site.get(f"/progress?lang={lang}")
     assert index.status_code == 200 and "/progress/plans/aphda" in index.text
     assert site.get(f"/progress/sectors/health?lang={lang}").status_code == 200

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import math
 from pathlib import Path
@@ -147,13 +148,16 @@ class _Known:
 def _store(session: Session, principal: Principal, data: TargetWrite) -> tuple[Target, str]:
     scope = scope_of(data.indicator_code, data.member_state, data.plan_id)
     row = session.scalar(select(Target).where(Target.scope == scope))
-    values = data.model_dump() | {"scope": scope, "updated_by": principal.name or principal.actor}
+    values = data.model_dump() | {"scope": scope, "updated_by": principal.name or principal.actor,
+                                  "updated_at": dt.datetime.now(dt.UTC)}  # fmt: skip
     if row is None:
         row = Target(**values)
         session.add(row)
         verb = "created"
     else:
-        changed = {k: v for k, v in values.items() if k != "updated_by" and getattr(row, k) != v}
+        changed = {
+            k: v for k, v in values.items() if k not in ("updated_by", "updated_at") and getattr(row, k) != v
+        }
         if not changed:
             return row, "unchanged"
         for k, v in values.items():

@@ -98,6 +98,15 @@ def _base(request: Request) -> int | None:
     return int(raw)
 
 
+def _focus(request: Request, card: dict[str, Any], session: Session) -> dict[str, Any]:
+    """``?member_state=IDN`` shows that member state's baseline, latest value, target and status."""
+    raw = (request.query_params.get("member_state") or "").upper()
+    if raw and raw not in card["member_states"]:
+        raise Invalid(f"member_state={raw!r} is not a member state", parameter="member_state")
+    sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
+    return {"focus": raw or None, "sector_names": sectors}
+
+
 def _common() -> dict[str, Any]:
     return {"legend": _legend(), "symbols": STATUS_SYMBOLS, "colours": reports.COLOURS,
             "thresholds": {"target": progress.TARGET_THRESHOLDS, "trend": progress.TREND_THRESHOLDS},
@@ -119,13 +128,13 @@ def progress_index(session: Session, request: Request) -> dict[str, Any]:
 @page("/progress/plans/{plan_id}", "progress_scorecard.html")
 def plan_scorecard(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
     card = scorecards.plan_scorecard(session, plan_id=plan_id, base_year=_base(request))
-    return _common() | _bilingual(card) | {"kind": "plan"}
+    return _common() | _bilingual(card) | {"kind": "plan"} | _focus(request, card, session)
 
 
 @page("/progress/sectors/{sector_id}", "progress_scorecard.html")
 def sector_scorecard(session: Session, request: Request, sector_id: str) -> dict[str, Any]:
     card = scorecards.sector_scorecard(session, sector_id=sector_id, base_year=_base(request))
-    return _common() | _bilingual(card) | {"kind": "sector"}
+    return _common() | _bilingual(card) | {"kind": "sector"} | _focus(request, card, session)
 
 
 @page("/progress/member-states/{code}", "progress_member_state.html")
