@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -208,3 +210,66 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
         for t in targets_service.list_targets(s):
             targets_service.delete_target(s, principal=SECRETARIAT, target_id=t["id"])
     engine.dispose()
+
+
+def _signed_in(url: str, email: str) -> TestClient:
+    c = TestClient(create_app(Settings(database_url=url)))
+    c.__enter__()
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    assert c.post(
+        "/login", data={"email": email, "password": "a long enough password", "csrf": token}
+    ).is_success
+    return c
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'id="target-form"><input type="hidden" name="csrf" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_web_form(progress_url, tmp_path, lang):  # noqa: F811
+    officer, fp = f"web-officer-{tmp_path.name}@asean.org", f"web-fp-{tmp_path.name}@kemenko.go.id"
+    make_user(progress_url, email=officer)
+    make_user(progress_url, email=fp, role="focal_point", member_state="IDN")
+    form = {"indicator_code": "T.LIFE", "member_state": "PHL", "plan_id": "", "baseline_year": "",
+            "baseline_value": "", "target_year": "2030", "target_value": "75", "source": "https://example.org/x",
+            "quote": "", "notes": ""}  # fmt: skip
+    c = _signed_in(progress_url, officer)
+    try:
+        page = c.get(f"/progress?lang={lang}")
+        assert ("Set a target" if lang == "en" else "Tetapkan target") in page.text
+        csrf = _csrf(page.text)
+        assert c.post("/progress/targets", data=form | {"csrf": "forged"}).status_code == 403
+        bad = c.post("/progress/targets", data=form | {"csrf": csrf, "target_value": "abc"})
+        assert bad.status_code == 422 and "target_value" in bad.text
+        ok = c.post("/progress/targets", data=form | {"csrf": csrf}, follow_redirects=False)
+        assert ok.status_code == 303 and ok.headers["location"] == "/progress#targets"
+        listed = c.get(f"/progress?lang={lang}").text
+        assert "https://example.org/x" in listed and "75.0 (2030)" in listed
+        tid = targets_service_ids(progress_url)[0]
+        c2 = _signed_in(progress_url, fp)
+        try:
+            assert "Set a target" not in c2.get("/progress").text  # no form for focal points
+            refused = c2.post(f"/progress/targets/{tid}/delete", data={"csrf": _login_csrf(c2)})
+            assert refused.status_code == 403
+        finally:
+            c2.__exit__(None, None, None)
+        assert (
+            c.post(f"/progress/targets/{tid}/delete", data={"csrf": csrf}, follow_redirects=False).status_code
+            == 303
+        )
+        assert targets_service_ids(progress_url) == []
+    finally:
+        c.__exit__(None, None, None)
+
+
+def _login_csrf(c: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', c.get("/progress").text).group(1)
+
+
+def targets_service_ids(url: str) -> list[int]:
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as s:
+        ids = [t["id"] for t in targets_service.list_targets(s)]
+    engine.dispose()
+    return ids

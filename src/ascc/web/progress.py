@@ -4,20 +4,24 @@ the plan progress report as HTML and PDF. Public: they show approved, current da
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
-from ascc.http.auth import bind_principal
-from ascc.kit.errors import Invalid
+from ascc.http.auth import bind_principal, check_csrf
+from ascc.kit.errors import DomainError, Invalid
 from ascc.monitoring import choropleth, progress, report_pdf, reports, scorecards
+from ascc.monitoring import models as monitoring_models
 from ascc.monitoring import targets as targets_service
 from ascc.registry import service as registry_service
 from ascc.web import i18n
-from ascc.web.pages import page
+from ascc.web.pages import page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -117,12 +121,66 @@ def _common() -> dict[str, Any]:
 @page("/progress", "progress_index.html")
 def progress_index(session: Session, request: Request) -> dict[str, Any]:
     plans = [p for p in registry_service.list_plans(session) if p.sectors]
-    return _common() | {
+    ctx = _common() | {
         "plans": plans,
         "sectors": registry_service.list_sectors(session),
         "member_states": registry_service.list_member_states(session),
         "targets": targets_service.list_targets(session),
     }
+    if request.state.principal.role is Role.secretariat:  # the form to set targets
+        ctx["indicators"] = [{"code": i.code, "name": {"en": i.name_en, "id": i.name_id}}
+                             for i in session.scalars(select(monitoring_models.Indicator)
+                                                      .order_by(monitoring_models.Indicator.code))]  # fmt: skip
+        ctx["all_plans"] = [{"id": p.id, "title": p.title} for p in registry_service.list_plans(session)]
+    return ctx
+
+
+def _opt(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _act(request: Request, csrf: str, work) -> Response:
+    """One form action in its own unit of work; a refusal shows /progress again with the reason."""
+    check_csrf(request, csrf)
+    try:
+        with unit_of_work(request.app.state.session_factory) as session:
+            work(session, bind_principal(request, session))
+    except (DomainError, ValidationError) as exc:
+        if isinstance(exc, ValidationError):
+            exc = Invalid("; ".join(f"{'.'.join(map(str, e['loc'])) or 'target'}: {e['msg'].removeprefix('Value error, ')}"
+                                    for e in exc.errors()))  # fmt: skip
+        with unit_of_work(request.app.state.session_factory) as session:
+            bind_principal(request, session)
+            ctx = progress_index(session, request)
+        return render(request, "progress_index.html", ctx | {"error": exc.detail}, status=exc.status)
+    return RedirectResponse("/progress#targets", status_code=303)
+
+
+Field = Annotated[str, Form()]
+
+
+@router.post("/progress/targets")
+def set_target_form(
+    request: Request, csrf: Field, indicator_code: Field, target_year: Field, target_value: Field, source: Field,
+    member_state: Field = "", plan_id: Field = "", baseline_year: Field = "", baseline_value: Field = "",
+    quote: Field = "", notes: Field = "",
+) -> Response:  # fmt: skip
+    """The Secretariat sets (creates or replaces) a target."""
+
+    def work(session: Session, principal) -> None:
+        data = targets_service.TargetWrite(
+            indicator_code=indicator_code, member_state=_opt(member_state), plan_id=_opt(plan_id),
+            baseline_year=_opt(baseline_year), baseline_value=_opt(baseline_value), target_year=target_year,
+            target_value=target_value, source=source, quote=_opt(quote), notes=_opt(notes))  # fmt: skip
+        targets_service.set_target(session, principal=principal, data=data)
+
+    return _act(request, csrf, work)
+
+
+@router.post("/progress/targets/{target_id}/delete")
+def delete_target_form(request: Request, target_id: int, csrf: Field) -> Response:
+    return _act(request, csrf, lambda session, principal: targets_service.delete_target(
+        session, principal=principal, target_id=target_id))  # fmt: skip
 
 
 @page("/progress/plans/{plan_id}", "progress_scorecard.html")
