@@ -273,3 +273,31 @@ def targets_service_ids(url: str) -> list[int]:
         ids = [t["id"] for t in targets_service.list_targets(s)]
     engine.dispose()
     return ids
+
+
+def test_which_target_applies(session):
+    from ascc.monitoring import scorecards
+
+    regional = targets_service.set_target(session, principal=SECRETARIAT, data=data(target_value=75.0))
+    card = scorecards.member_state_scorecard(session, code="IDN")
+    cell = next(r for r in card["rows"] if r["indicator"]["code"] == "T.LIFE")["cell"]
+    # the regional target applies to IDN: 70 (2015) → 71.4 (2020) against 75 by 2030
+    # required (75/70) ** (1/15) - 1 = 0.0046101; observed 1.02 ** 0.2 - 1 = 0.0039679; R = 0.8607 → moderate
+    assert cell["target"]["id"] == regional["id"] and cell["method"] == "target"
+    assert cell["value"] == pytest.approx(0.8607, abs=1e-3) and cell["status"] == "moderate_progress"
+    own = targets_service.set_target(session, principal=SECRETARIAT,
+                                     data=data(member_state="IDN", plan_id="aphda", target_value=71.0))  # fmt: skip
+    plan = scorecards.plan_scorecard(session, plan_id="aphda")
+    life = next(r for r in plan["rows"] if r["indicator"]["code"] == "T.LIFE")
+    assert (
+        life["cells"]["IDN"]["target"]["id"] == own["id"]
+        and life["cells"]["IDN"]["status"] == "target_achieved"
+    )
+    assert life["cells"]["PHL"]["target"]["id"] == regional["id"]  # no PHL target: the regional one
+    assert life["regional"]["regional_target"]["id"] == regional["id"]
+    # outside the plan, IDN's plan target does not apply
+    again = scorecards.member_state_scorecard(session, code="IDN")
+    assert (
+        next(r for r in again["rows"] if r["indicator"]["code"] == "T.LIFE")["cell"]["target"]["id"]
+        == regional["id"]
+    )
