@@ -16,6 +16,7 @@ from ascc.indices import models as indices_models  # noqa: F401 - registers the 
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as meetings_models  # noqa: F401 - registers the meeting tables
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata
+from ascc.results import models as results_models  # noqa: F401 - registers the results tables
 
 config = context.config
 target_metadata = Base.metadata
