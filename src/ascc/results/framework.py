@@ -75,7 +75,7 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
     against its seed). Raises ``FrameworkError`` listing every problem."""
     name = path.name
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lines)  # noqa: S506 - SafeLoader subclass
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lines)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FrameworkError([Problem(name, getattr(getattr(exc, "problem_mark", None), "line", None), None,
                                       f"cannot read: {exc}")]) from None  # fmt: skip
