@@ -16,6 +16,7 @@ from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.registry import models as _registry  # noqa: F401
+from ascc.results import models as _results  # noqa: F401
 
 
 def test_migrations_build_exactly_the_models(fresh_url):
