@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
 from starlette.responses import Response
 
 from ascc.http.deps import SessionDep, principal_of
@@ -63,7 +64,10 @@ def activities(
 @router.get("/activities.xml", responses=Errors | {200: {"content": {"application/xml": {}}}})
 def activities_xml(
     session: SessionDep,
-    id: Annotated[list[int], Query(description="only these activities (repeatable)")] = [],  # noqa: B006
+    id: Annotated[
+        list[Annotated[int, Field(ge=1, le=2**31 - 1)]],
+        Query(description="only these activities (repeatable)", max_length=500),
+    ] = [],  # noqa: B006
 ) -> Response:
     """IATI 2.03 activity XML of all (or the given) activities."""
     xml = iati.export(session, rows=results_service.rows_for_export(session, ids=id or None))
