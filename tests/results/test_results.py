@@ -289,3 +289,5 @@ def test_pages_in_both_languages(world, lang, words):
     assert page.status_code == 200 and "reporting_org_ref" in page.text
     assert client.get(f"/activities/{aid}.json").json()["activity"]["programme_id"] == "supa"
     assert client.get(f"/activities/nope?lang={lang}").status_code == 422
+    programme = client.get(f"/programmes/supa?lang={lang}")
+    assert programme.status_code == 200 and f'href="/activities/{aid}"' in programme.text

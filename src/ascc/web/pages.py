@@ -294,7 +294,10 @@ def programmes(session: Session, request: Request) -> dict[str, Any]:
 
 @page("/programmes/{programme_id}", "programme.html")
 def programme(session: Session, request: Request, programme_id: str) -> dict[str, Any]:
-    return {"programme": registry_service.get_programme(session, programme_id=programme_id)}
+    return {
+        "programme": registry_service.get_programme(session, programme_id=programme_id),
+        "activities": results_service.list_activities(session, programme_id=programme_id),
+    }
 
 
 @page("/network", "network.html")
