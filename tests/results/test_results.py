@@ -4,6 +4,7 @@ GLIDE humanitarian scope), the CLI and the pages in both languages. Both backend
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
+from ascc.kit.errors import Conflict
 from ascc.reference.quotes import normalise
 from ascc.results import demo, framework
 from ascc.results.models import Activity, FrameworkElement
@@ -28,6 +30,10 @@ from tests.test_disasters_assistance import add_events
 
 XSD = Path(__file__).resolve().parent.parent / "data" / "iati" / "iati-activities-schema.xsd"
 GLIDE = "FL-2016-000107-PHL"
+
+
+def _now():
+    return dt.datetime.now(dt.UTC)
 
 
 def _unit(url):
@@ -143,6 +149,34 @@ def test_a_bad_framework_file_names_line_and_field_and_loads_nothing(world, tmp_
         (11, "sources"),
         (11, "indicators"),
     } <= found
+
+
+def test_reloading_an_edited_file_updates_and_removes_but_keeps_linked_outcomes(world, tmp_path):
+    original = framework.FRAMEWORKS.read_text(encoding="utf-8")
+    edited = tmp_path / "frameworks.yaml"
+    edited.write_text(original.replace("title_en: Achieve the ASCC goals by 2025", "title_en: Reach the ASCC goals by 2025"),
+                      encoding="utf-8")  # fmt: skip
+    without = tmp_path / "without.yaml"
+    start = original.index("        - code: G1.O2\n          title_id: kawasan ASEAN")
+    end = original.index("- plan: accsm-work-plan-2016-2020")
+    without.write_text(original[:start] + original[end:], encoding="utf-8")
+    engine, uow = _unit(world["url"])
+    with uow as session:
+        report = framework.load_frameworks(session, elements=framework.read_frameworks(session, path=edited))
+        assert (report.updated, report.created, report.removed) == (1, 0, 0)
+        session.rollback()
+    with unit_of_work(session_factory(engine)) as session:
+        session.add(Activity(revision=1, created_at=_now(), updated_at=_now(), title_en="Linked",
+                             outcomes=["aadmer-work-programme-2021-2025/G1.O2"]))  # fmt: skip
+        session.flush()
+        with pytest.raises(Conflict, match=r"G1\.O2"):
+            framework.load_frameworks(session, elements=framework.read_frameworks(session, path=without))
+        session.rollback()
+    with unit_of_work(session_factory(engine)) as session:
+        report = framework.load_frameworks(session, elements=framework.read_frameworks(session, path=without))
+        assert report.removed == 1  # nothing links to it now
+        session.rollback()
+    engine.dispose()
 
 
 # --- activities ---------------------------------------------------------------------------------
