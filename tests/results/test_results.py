@@ -325,3 +325,18 @@ def test_pages_in_both_languages(world, lang, words):
     assert client.get(f"/activities/nope?lang={lang}").status_code == 422
     programme = client.get(f"/programmes/supa?lang={lang}")
     assert programme.status_code == 200 and f'href="/activities/{aid}"' in programme.text
+
+
+def test_activities_are_in_the_unified_search_and_leave_it_when_deleted(world):
+    client = world["client"]
+    found = client.get("/api/v1/search", params={"q": "Mekong peatlands", "type": "activity"}).json()
+    assert [i["url"] for i in found["items"]][:1] == [
+        f"/activities/{client.get('/api/v1/activities?programme=mekong-peatlands-project').json()[0]['id']}"
+    ]
+    created = client.post("/api/v1/activities", json=complete(world, local_id="SEARCH-1", title_en="Zanzibarian drill"),
+                          headers=auth(world, "secretariat"))  # fmt: skip
+    aid = created.json()["id"]
+    hits = client.get("/api/v1/search", params={"q": "Zanzibarian", "type": "activity"}).json()["items"]
+    assert [h["url"] for h in hits] == [f"/activities/{aid}"]
+    client.delete(f"/api/v1/activities/{aid}", headers=auth(world, "secretariat"))
+    assert client.get("/api/v1/search", params={"q": "Zanzibarian", "type": "activity"}).json()["items"] == []

@@ -232,6 +232,10 @@ def list_activities(session: Session, *, event_id: int | None = None, plan_id: s
     return [activity_read(session, r, names) for r in rows]
 
 
+def rows(session: Session) -> list[Activity]:
+    return list(session.scalars(select(Activity).order_by(Activity.id)))
+
+
 def rows_for_export(session: Session, *, ids: list[int] | None = None) -> list[Activity]:
     stmt = select(Activity).order_by(Activity.id)
     if ids:
