@@ -33,7 +33,7 @@ from ascc.web import disasters as disasters_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
-from ascc.web import results as results_web  # noqa: F401 - registers the activity pages
+from ascc.web import results as results_web
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)
     app.include_router(knowledge_web.actions)
+    app.include_router(results_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

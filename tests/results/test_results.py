@@ -5,6 +5,7 @@ GLIDE humanitarian scope), the CLI and the pages in both languages. Both backend
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 
@@ -340,3 +341,64 @@ def test_activities_are_in_the_unified_search_and_leave_it_when_deleted(world):
     assert [h["url"] for h in hits] == [f"/activities/{aid}"]
     client.delete(f"/api/v1/activities/{aid}", headers=auth(world, "secretariat"))
     assert client.get("/api/v1/search", params={"q": "Zanzibarian", "type": "activity"}).json()["items"] == []
+
+
+def _signed_in(url: str, email: str) -> TestClient:
+    c = TestClient(create_app(Settings(database_url=url)))
+    c.__enter__()
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    assert c.post(
+        "/login", data={"email": email, "password": "a long enough password", "csrf": token}
+    ).is_success
+    return c
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_secretariat_records_edits_and_deletes_an_activity_with_the_form(world, lang):
+    c = _signed_in(world["url"], "officer@asean.org")
+    try:
+        form = c.get(f"/activities/new?lang={lang}")
+        assert form.status_code == 200
+        assert ("Record a programme or project" if lang == "en" else "Catat program atau proyek") in form.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        data = {"csrf": csrf, "title_en": "Form-made activity", "planned_start": "2020-01-02", "planned_end": "2020-01-01",
+                "member_states": ["PHL", "IDN"], "partner": ["JPN", ""], "partner_role": ["1", ""],
+                "outcomes": "vnm-project-161/G1.O2", "events": str(world["flood"])}  # fmt: skip
+        before = count(world["url"])
+        bad = c.post("/activities/new", data=data, follow_redirects=False)
+        assert (
+            bad.status_code == 422 and "planned_end" in bad.text and 'value="Form-made activity"' in bad.text
+        )
+        assert count(world["url"]) == before
+        ok = c.post(
+            "/activities/new",
+            data=data | {"planned_end": "2021-01-01", "status": "2"},
+            follow_redirects=False,
+        )
+        assert ok.status_code == 303, ok.text
+        target = ok.headers["location"]
+        aid = int(target.rsplit("/", 1)[1])
+        stored = c.get(f"/api/v1/activities/{aid}").json()
+        assert (stored["status"], stored["member_states"], stored["partners"][0]["role"]) == (
+            2,
+            ["PHL", "IDN"],
+            1,
+        )
+        assert stored["events"][0]["glide"] == GLIDE
+        edit = c.get(f"/activities/{aid}/edit")
+        revision = html.unescape(re.search(r'name="revision" value="([^"]+)"', edit.text).group(1))
+        changed = data | {"planned_end": "2021-01-01", "status": "4", "revision": revision}
+        assert c.post(f"/activities/{aid}/edit", data=changed, follow_redirects=False).status_code == 303
+        assert (
+            c.post(f"/activities/{aid}/edit", data=changed, follow_redirects=False).status_code == 412
+        )  # stale
+        assert c.get(f"/api/v1/activities/{aid}").json()["status"] == 4
+        assert (
+            c.post(f"/activities/{aid}/delete", data={"csrf": csrf}, follow_redirects=False).status_code
+            == 303
+        )
+        assert c.get(f"/api/v1/activities/{aid}").status_code == 404
+    finally:
+        c.__exit__(None, None, None)
+    public = world["client"].get("/activities/new")
+    assert public.status_code == 401
