@@ -18,6 +18,7 @@ from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.monitoring import models as _monitoring  # noqa: F401
 from ascc.monitoring import target_models as _targets  # noqa: F401
 from ascc.registry import models as _registry  # noqa: F401
+from ascc.results import models as _results  # noqa: F401
 
 
 def test_migrations_build_exactly_the_models(fresh_url):

@@ -22,6 +22,7 @@ from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
 from ascc.api import progress as progress_api
 from ascc.api import registry as registry_api
+from ascc.api import results as results_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.http.cache import ResponseCache
@@ -34,6 +35,7 @@ from ascc.web import indices as indices_web  # noqa: F401 - registers the index 
 from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
 from ascc.web import progress as progress_web
+from ascc.web import results as results_web
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -112,11 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(indices_api.router)
     app.include_router(knowledge_api.router)
     app.include_router(progress_api.router)
+    app.include_router(results_api.router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)
     app.include_router(knowledge_web.actions)
     app.include_router(progress_web.router)
+    app.include_router(results_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -18,6 +18,7 @@ from ascc.cli import disasters as disasters_cli
 from ascc.cli import index as index_cli
 from ascc.cli import indicators as indicators_cli
 from ascc.cli import progress as progress_cli
+from ascc.cli import results as results_cli
 from ascc.cli import search as search_cli
 from ascc.cli import user as user_cli
 from ascc.config import Settings
@@ -43,6 +44,7 @@ app.add_typer(index_cli.app, name="index")
 app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")
+app.add_typer(results_cli.app, name="results")
 app.add_typer(search_cli.documents, name="documents")
 app.command("search")(search_cli.search)
 console = Console(stderr=True)

@@ -21,6 +21,7 @@ from ascc.disasters import service as disasters_service
 from ascc.kit.errors import NotFound
 from ascc.knowledge.models import Document, Passage
 from ascc.registry import service as registry_service
+from ascc.results import service as results_service
 
 #: the index reads every record whatever its audience; each entry keeps the audience for the search
 INDEXER = Principal(name="search index", role=Role.secretariat)
@@ -206,6 +207,28 @@ def _disaster_keys(session: Session) -> list[str]:
 register(Provider("disaster", _disaster_keys, _disaster_entries,
                   {"disaster_events": lambda o: str(o.id) if o.id is not None else None,
                    "disaster_event_sources": lambda o: str(o.event_id) if o.event_id else None}))  # fmt: skip
+
+
+# --- results chain ------------------------------------------------------------------------------
+
+
+def _activity_entries(session: Session, key: str) -> list[Entry]:
+    a = _get(lambda: results_service.get_activity(session, activity_id=int(key)))
+    if a is None:
+        return []
+    detail_en = _join(
+        a["description"]["en"], a["iati_identifier"], *(o["title"]["en"] for o in a["outcomes"])
+    )
+    detail_id = _join(
+        a["description"]["id"], a["iati_identifier"], *(o["title"]["id"] for o in a["outcomes"])
+    )
+    start = a["actual_start"] or a["planned_start"]
+    return [Entry("activity", key, f"/activities/{key}", a["title"], {"en": detail_en, "id": detail_id},
+                  sectors=[a["sector"]] if a["sector"] else [], year=start.year if start else None)]  # fmt: skip
+
+
+register(Provider("activity", lambda s: [str(a.id) for a in results_service.rows(s)], _activity_entries,
+                  {"results_activities": lambda o: str(o.id) if o.id is not None else None}))  # fmt: skip
 
 
 # --- documents and their passages -------------------------------------------------------------

@@ -18,6 +18,7 @@ from ascc.meetings import models as meetings_models  # noqa: F401 - registers th
 from ascc.monitoring import models as monitoring_models  # noqa: F401 - registers the monitoring tables
 from ascc.monitoring import target_models  # noqa: F401 - registers the targets table
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata
+from ascc.results import models as results_models  # noqa: F401 - registers the results tables
 
 config = context.config
 target_metadata = Base.metadata

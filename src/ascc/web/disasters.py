@@ -22,6 +22,7 @@ from ascc.disasters.hazards import HAZARDS
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
+from ascc.results import service as results_service
 from ascc.web.pages import page, render
 
 actions = APIRouter(include_in_schema=False)
@@ -131,6 +132,7 @@ def disaster(session: Session, request: Request, event_id: str) -> dict[str, Any
     alerts = [a for a in disasters_service.list_alerts(session) if a["event_id"] == eid]
     return {"event": event, "map": maps.event_map(event), "sitreps": reports, "requests": requests,
             "alerts": alerts, "timeline": _timeline(event, reports, requests, alerts), "categories": CATEGORIES,
+            "programmes": results_service.list_activities(session, event_id=eid),
             "today": dt.date.today()}  # fmt: skip
 
 

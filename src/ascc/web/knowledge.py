@@ -32,6 +32,7 @@ TYPE_NAMES = {
     "meeting": ("Meeting", "Pertemuan"),
     "decision": ("Decision", "Keputusan"),
     "disaster": ("Disaster event", "Kejadian bencana"),
+    "activity": ("Programme or project", "Program atau proyek"),
 }
 KIND_NAMES = {
     "declaration": ("Declaration", "Deklarasi"),

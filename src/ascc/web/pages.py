@@ -23,6 +23,8 @@ from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid
 from ascc.registry import service as registry_service
+from ascc.results import framework as results_framework
+from ascc.results import service as results_service
 from ascc.web import i18n
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -278,7 +280,11 @@ def plans(session: Session, request: Request) -> dict[str, Any]:
 
 @page("/plans/{plan_id}", "plan.html")
 def plan(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
-    return {"plan": registry_service.get_plan(session, plan_id=plan_id)}
+    return {
+        "plan": registry_service.get_plan(session, plan_id=plan_id),
+        "framework": results_framework.plan_framework(session, plan_id=plan_id),
+        "activities": results_service.list_activities(session, plan_id=plan_id),
+    }
 
 
 @page("/programmes", "programmes.html")
@@ -288,7 +294,10 @@ def programmes(session: Session, request: Request) -> dict[str, Any]:
 
 @page("/programmes/{programme_id}", "programme.html")
 def programme(session: Session, request: Request, programme_id: str) -> dict[str, Any]:
-    return {"programme": registry_service.get_programme(session, programme_id=programme_id)}
+    return {
+        "programme": registry_service.get_programme(session, programme_id=programme_id),
+        "activities": results_service.list_activities(session, programme_id=programme_id),
+    }
 
 
 @page("/network", "network.html")

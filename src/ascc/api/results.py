@@ -1,0 +1,107 @@
+"""``/api/v1/activities`` and ``/api/v1/plans/{id}/framework``: the results chain.
+
+Reads are public. Writes need the ASEAN Secretariat, or the chair of the activity's responsible
+body (bearer API token); send ``If-Match`` with the activity's ``ETag`` to be refused (412) when it
+changed since you read it. ``/api/v1/activities.xml`` is the IATI 2.03 export: 409 with the missing
+fields of each activity when any lacks what the IATI schema requires.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
+from starlette.responses import Response
+
+from ascc.http.deps import SessionDep, principal_of
+from ascc.http.responses import json_response
+from ascc.results import framework, iati
+from ascc.results import schemas as s
+from ascc.results import service as results_service
+
+router = APIRouter(prefix="/api/v1", tags=["results"])
+bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
+Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Errors = {
+    401: {"description": "Sign-in required"},
+    403: {"description": "Not allowed for this account"},
+    404: {"description": "No such record"},
+    409: {"description": "Not exportable: the missing fields of each activity"},
+    412: {"description": "The activity changed since it was read"},
+    422: {"description": "Invalid input: errors[] names each field"},
+}
+
+
+@router.get("/plans/{plan_id}/framework", response_model=list[dict[str, Any]], responses=Errors)
+def plan_framework(
+    request: Request, session: SessionDep, plan_id: Annotated[str, Path(max_length=80)]
+) -> Response:
+    """The plan's goals → outcomes → outputs, with the priorities each serves, the outcomes'
+    indicator codes and each record's seed quote."""
+    return json_response(request, framework.plan_framework(session, plan_id=plan_id))
+
+
+@router.get("/activities", response_model=list[dict[str, Any]])
+def activities(
+    request: Request,
+    session: SessionDep,
+    event: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="linked to this disaster event")
+    ] = None,
+    plan: Annotated[str | None, Query(max_length=80, description="serving an outcome of this plan")] = None,
+    programme: Annotated[
+        str | None, Query(max_length=80, description="being this registry programme")
+    ] = None,
+) -> Response:
+    """Programmes and projects (IATI activities)."""
+    items = results_service.list_activities(session, event_id=event, plan_id=plan, programme_id=programme)
+    return json_response(request, items)
+
+
+@router.get("/activities.xml", responses=Errors | {200: {"content": {"application/xml": {}}}})
+def activities_xml(
+    session: SessionDep,
+    id: Annotated[
+        list[Annotated[int, Field(ge=1, le=2**31 - 1)]],
+        Query(description="only these activities (repeatable)", max_length=500),
+    ] = [],  # noqa: B006
+) -> Response:
+    """IATI 2.03 activity XML of all (or the given) activities."""
+    xml = iati.export(session, rows=results_service.rows_for_export(session, ids=id or None))
+    return Response(xml, media_type="application/xml",
+                    headers={"Content-Disposition": 'inline; filename="activities.xml"'})  # fmt: skip
+
+
+@router.post("/activities", status_code=201, response_model=dict[str, Any], responses=Errors)
+def create_activity(
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.ActivityWrite, Body()]
+) -> Response:
+    """Record a programme or project: the Secretariat, or the chair of its responsible body."""
+    detail = results_service.create_activity(session, principal=principal_of(session), data=data)
+    return json_response(request, detail, status=201, etag=detail["etag"])
+
+
+@router.get("/activities/{activity_id}", response_model=dict[str, Any], responses=Errors)
+def get_activity(request: Request, session: SessionDep, activity_id: Id) -> Response:
+    detail = results_service.get_activity(session, activity_id=activity_id)
+    return json_response(request, detail, etag=detail["etag"])
+
+
+@router.put("/activities/{activity_id}", response_model=dict[str, Any], responses=Errors)
+def update_activity(
+    request: Request, session: SessionDep, _auth: Auth, activity_id: Id, data: Annotated[s.ActivityWrite, Body()],
+    if_match: Annotated[str | None, Header(description="the activity's ETag (412 when stale)")] = None,
+) -> Response:  # fmt: skip
+    """Replace the activity's values (send every field; unknown values empty)."""
+    detail = results_service.update_activity(session, principal=principal_of(session), activity_id=activity_id,
+                                             data=data, if_match=if_match)  # fmt: skip
+    return json_response(request, detail, etag=detail["etag"])
+
+
+@router.delete("/activities/{activity_id}", status_code=204, responses=Errors)
+def delete_activity(session: SessionDep, _auth: Auth, activity_id: Id) -> Response:
+    results_service.delete_activity(session, principal=principal_of(session), activity_id=activity_id)
+    return Response(status_code=204)

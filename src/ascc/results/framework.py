@@ -1,0 +1,241 @@
+"""Results frameworks: read ``data/frameworks.yaml``, check it, load it idempotently, read it back.
+
+Checking names the file, line and field of every problem (unknown plan, priority the plan does not
+have, duplicate code, record without a seed quote, malformed indicator code) and loads nothing
+unless the whole file is clean. Loading keys each element on (plan, code): new elements are
+created, changed ones updated, unchanged ones left alone, and elements gone from the file removed
+— unless an activity links to that outcome, which is a conflict and stops the load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ascc.kit.digest import digest
+from ascc.kit.errors import Conflict
+from ascc.reference.files import Problem
+from ascc.reference.quotes import normalise
+from ascc.registry import service as registry_service
+from ascc.results.models import Activity, FrameworkElement
+
+FRAMEWORKS = Path(__file__).parent / "data" / "frameworks.yaml"
+INDICATOR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{1,59}$")
+LEVELS = (("goals", "goal"), ("outcomes", "outcome"), ("outputs", "output"))
+FIELDS = {"code", "title_en", "title_id", "priorities", "indicators", "indicator_note", "note", "sources",
+          "outcomes", "outputs"}  # fmt: skip
+
+
+class FrameworkError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclasses.dataclass(frozen=True)
+class Element:
+    plan_id: str
+    code: str
+    kind: str
+    parent: str | None
+    position: int
+    line: int
+    values: dict[str, Any]
+
+
+@dataclasses.dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+class _Lines(yaml.SafeLoader):
+    """Keeps each mapping's line number under ``__line__``."""
+
+
+def _mapping(loader: _Lines, node: yaml.MappingNode) -> dict[str, Any]:
+    value = loader.construct_mapping(node, deep=True)
+    value["__line__"] = node.start_mark.line + 1
+    return value
+
+
+_Lines.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | None = None) -> list[Element]:
+    """Parse and check the file against the registry's plans (and, with ``seeds``, every quote
+    against its seed). Raises ``FrameworkError`` listing every problem."""
+    name = path.name
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lines)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FrameworkError([Problem(name, getattr(getattr(exc, "problem_mark", None), "line", None), None,
+                                      f"cannot read: {exc}")]) from None  # fmt: skip
+    if not isinstance(doc, list):
+        raise FrameworkError([Problem(name, 1, None, "expected a list of plans")])
+    texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt")} if seeds else None
+    plans = {p.id: p for p in registry_service.list_plans(session)}
+    problems: list[Problem] = []
+    out: list[Element] = []
+    seen: set[tuple[str, str]] = set()
+
+    def walk(
+        items: Any, plan_id: str, level: int, parent: str | None, priorities: set[str], line: int
+    ) -> None:
+        key, kind = LEVELS[level]
+        if not isinstance(items, list):
+            problems.append(Problem(name, line, key, "expected a list"))
+            return
+        for pos, item in enumerate(items):
+            if not isinstance(item, dict):
+                problems.append(Problem(name, line, key, "expected a mapping"))
+                continue
+            at = item.pop("__line__", line)
+            for src in item.get("sources") or []:
+                if isinstance(src, dict):
+                    src.pop("__line__", None)
+            unknown = set(item) - FIELDS
+            if unknown:
+                problems.append(Problem(name, at, ", ".join(sorted(unknown)), "unknown field"))
+            code = str(item.get("code") or "")
+            if not code:
+                problems.append(Problem(name, at, "code", "missing"))
+            elif (plan_id, code) in seen:
+                problems.append(Problem(name, at, "code", f"duplicate code {code!r} in plan {plan_id}"))
+            seen.add((plan_id, code))
+            if not (item.get("title_en") or item.get("title_id")):
+                problems.append(Problem(name, at, "title_id", "a title (title_id or title_en) is required"))
+            prios = [str(p) for p in item.get("priorities") or []]
+            for p in prios:
+                if p not in priorities:
+                    problems.append(Problem(name, at, "priorities",
+                                            f"plan {plan_id} has no priority {p!r} (it has: {', '.join(sorted(priorities)) or 'none'})"))  # fmt: skip
+            indicators = [str(c) for c in item.get("indicators") or []]
+            if indicators and kind != "outcome":
+                problems.append(Problem(name, at, "indicators", "only outcomes are linked to indicators"))
+            for c in indicators:
+                if not INDICATOR_CODE.match(c):
+                    problems.append(Problem(name, at, "indicators", f"{c!r} is not an indicator code"))
+            sources = item.get("sources") or []
+            if not sources:
+                problems.append(Problem(name, at, "sources", "every record needs a seed file and a quote"))
+            for src in sources:
+                if not isinstance(src, dict) or not src.get("file") or not src.get("quote"):
+                    problems.append(Problem(name, at, "sources", "a source needs file and quote"))
+                elif texts is not None and src["file"] not in texts:
+                    problems.append(Problem(name, at, "sources", f"seed file {src['file']} not found"))
+                elif texts is not None and normalise(src["quote"]) not in texts[src["file"]]:
+                    problems.append(Problem(name, at, "sources", f"quote not found in {src['file']}: {src['quote']!r}"))  # fmt: skip
+            values = {"title_en": item.get("title_en"), "title_id": item.get("title_id"), "priorities": prios,
+                      "indicators": indicators, "indicator_note": item.get("indicator_note"),
+                      "note": item.get("note"),
+                      "sources": [{"file": s.get("file"), "quote": s.get("quote")} for s in sources if isinstance(s, dict)]}  # fmt: skip
+            out.append(Element(plan_id, code, kind, parent, pos, at, values))
+            allowed = LEVELS[level + 1][0] if level + 1 < len(LEVELS) else None
+            for other, _ in LEVELS:
+                if other in item and other != allowed:
+                    problems.append(Problem(name, at, other, f"a {kind} cannot hold {other}"))
+            if allowed and allowed in item:
+                walk(item[allowed], plan_id, level + 1, code, priorities, at)
+
+    for entry in doc:
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, None, None, "expected a mapping with plan and goals"))
+            continue
+        line = entry.pop("__line__", None)
+        plan_id = str(entry.get("plan") or "")
+        if plan_id not in plans:
+            problems.append(Problem(name, line, "plan", f"no plan {plan_id!r} in the registry"))
+            continue
+        priorities = {p.number for p in plans[plan_id].priorities}
+        walk(entry.get("goals") or [], plan_id, 0, None, priorities, line)
+    if problems:
+        raise FrameworkError(problems)
+    return out
+
+
+def load_frameworks(session: Session, *, elements: list[Element]) -> LoadReport:
+    """Write checked elements (see the module docstring). Flushes only."""
+    report = LoadReport()
+    rows = {(r.plan_id, r.code): r for r in session.scalars(select(FrameworkElement))}
+    wanted = {(e.plan_id, e.code) for e in elements}
+    linked = {key for a in session.scalars(select(Activity)) for key in a.outcomes or []}
+    stale = [r for k, r in rows.items() if k not in wanted]
+    blocked = sorted(f"{r.plan_id}/{r.code}" for r in stale if f"{r.plan_id}/{r.code}" in linked)
+    if blocked:
+        raise Conflict(f"outcomes linked to activities are no longer in the file: {', '.join(blocked)}")
+    for r in sorted(stale, key=lambda r: -len(r.code)):  # outputs before their outcomes and goals
+        session.delete(r)
+        report.removed += 1
+    session.flush()
+    for e in elements:  # parents come before their children in the file's order
+        parent = rows[(e.plan_id, e.parent)].id if e.parent else None
+        values = e.values | {"kind": e.kind, "parent_id": parent, "position": e.position}
+        fingerprint = digest(values)
+        row = rows.get((e.plan_id, e.code))
+        if row is None:
+            row = FrameworkElement(plan_id=e.plan_id, code=e.code, ref_digest=fingerprint, **values)
+            session.add(row)
+            session.flush()
+            rows[(e.plan_id, e.code)] = row
+            report.created += 1
+        elif row.ref_digest == fingerprint:
+            report.unchanged += 1
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.ref_digest = fingerprint
+            report.updated += 1
+    session.flush()
+    return report
+
+
+def element_read(row: FrameworkElement) -> dict[str, Any]:
+    return {"key": f"{row.plan_id}/{row.code}", "plan": row.plan_id, "code": row.code, "kind": row.kind,
+            "title": {"en": row.title_en, "id": row.title_id}, "priorities": row.priorities or [],
+            "indicators": row.indicators or [], "indicator_note": row.indicator_note, "note": row.note,
+            "sources": row.sources or []}  # fmt: skip
+
+
+def plan_framework(session: Session, *, plan_id: str) -> list[dict[str, Any]]:
+    """The plan's goals, each with its outcomes, each with its outputs (empty when the seeds state none)."""
+    registry_service.get_plan(session, plan_id=plan_id)
+    rows = list(session.scalars(select(FrameworkElement).where(FrameworkElement.plan_id == plan_id)
+                                .order_by(FrameworkElement.position, FrameworkElement.id)))  # fmt: skip
+    children: dict[int | None, list[FrameworkElement]] = {}
+    for r in rows:
+        children.setdefault(r.parent_id, []).append(r)
+
+    def tree(parent: int | None) -> list[dict[str, Any]]:
+        out = []
+        for r in children.get(parent, []):
+            node = element_read(r)
+            kids = tree(r.id)
+            if r.kind == "goal":
+                node["outcomes"] = kids
+            elif r.kind == "outcome":
+                node["outputs"] = kids
+            out.append(node)
+        return out
+
+    return tree(None)
+
+
+def get_outcomes(session: Session, *, keys: list[str]) -> dict[str, FrameworkElement]:
+    """The outcomes named ``plan-id/code`` that exist (missing keys are simply absent)."""
+    found = {}
+    for key in keys:
+        plan_id, _, code = key.partition("/")
+        row = session.scalar(select(FrameworkElement).where(FrameworkElement.plan_id == plan_id,
+                                                            FrameworkElement.code == code))  # fmt: skip
+        if row is not None and row.kind == "outcome":
+            found[key] = row
+    return found
