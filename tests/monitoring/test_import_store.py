@@ -152,3 +152,18 @@ def test_xlsx_template(mon_url, tmp_path):
     wb.save(path)
     report = run_import(mon_url, path)
     assert [str(p) for p in report.problems] == ["template.xlsx: row 4: value: not a number: 'n/a'"]
+
+
+def test_bom_crlf_and_blank_lines(mon_url, tmp_path):
+    text = "\ufeff" + PLAIN_HEADER.replace("\n", "\r\n") + "SP.POP.TOTL,LAO,2020,7300000,persons,WDI,\r\n\r\n"
+    text += "SP.POP.TOTL,LAO,2021,7400000,persons,WDI,\r\n"
+    report = run_import(mon_url, write(tmp_path, "bom.csv", text))
+    assert (report.ok, report.inserted) == (True, 2), [str(p) for p in report.problems]
+    bad = text + "SP.POP.TOTL,LAO,20x2,1,,,\r\n"
+    assert [(p.line, p.column) for p in run_import(mon_url, write(tmp_path, "bom2.csv", bad)).problems] == [
+        (5, "period")
+    ]
+    assert [o.value for o in query(mon_url, _obs, indicator="SP.POP.TOTL", member_state="LAO")] == [
+        7300000.0,
+        7400000.0,
+    ]
