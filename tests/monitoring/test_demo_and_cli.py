@@ -111,3 +111,49 @@ def test_cli_import_export_list(demo_url, monkeypatch, tmp_path):
     res = runner.invoke(app, ["indicators", "list", "--level", "subnational"])
     assert res.exit_code == 0 and "GDL.SHDI" in res.output and "SP.POP.TOTL" not in res.output
     assert "22 indicators" in res.output
+
+
+def test_index_from_the_store_gives_the_scores_of_the_file(demo_url, monkeypatch, tmp_path):
+    """An index computed from the approved observations equals the one from the same series as a file,
+    and storing it again from the store adds nothing."""
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    assert runner.invoke(app, ["indicators", "load-demo", "--data", str(DATA)]).exit_code == 0
+    ydi = "examples/indices/ydi-2017.yaml"
+    from_file = runner.invoke(
+        app,
+        ["index", "store", ydi, "--data", str(DATA / "indicators_country_year.csv"), "--uncertainty", "0"],
+    )
+    assert from_file.exit_code == 0, from_file.output
+    from_store = runner.invoke(app, ["index", "store", ydi, "--from-store", "--uncertainty", "0"])
+    assert from_store.exit_code == 0 and "stored run" in from_store.output, from_store.output
+    again = runner.invoke(app, ["index", "store", ydi, "--from-store", "--uncertainty", "0"])
+    assert "already stored" in again.output
+    both = runner.invoke(app, ["index", "store", ydi, "--from-store", "--data", "x.csv"])
+    assert both.exit_code == 2 and "either --data FILE or --from-store" in both.output
+
+    engine = create_engine(demo_url)
+    with engine.connect() as conn:
+        runs = conn.execute(text("SELECT id FROM index_runs ORDER BY id")).scalars().all()
+        scores = [
+            conn.execute(
+                text(
+                    "SELECT unit_code, year, code, score, rank FROM index_results WHERE run_id = :r"
+                    " ORDER BY unit_code, year, code"
+                ),
+                {"r": run},
+            ).all()
+            for run in runs[-2:]
+        ]
+        names = (
+            conn.execute(
+                text("SELECT DISTINCT unit_name FROM index_results WHERE run_id = :r AND unit_code = 'VNM'"),
+                {"r": runs[-1]},
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert scores[0] == scores[1] and len(scores[0]) > 500
+    assert names == ["Viet Nam"]  # the registry's name, not the data file's

@@ -234,10 +234,43 @@ def _progress() -> Iterator[Progress]:
         yield progress
 
 
+STORE_FILE = "approved-observations.csv"
+
+
+def _write_store(session, folder: Path) -> Path:
+    """The platform's approved, current national totals in the long store layout, with country names.
+
+    The index then reads exactly what the public sees; values are written in shortest round-trip
+    form, so a store loaded from ``indicators_country_year.csv`` gives the same numbers as the file.
+    """
+    import csv
+
+    from ascc.monitoring import service as monitoring_service
+    from ascc.registry import service as registry_service
+
+    path = folder / STORE_FILE
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["series_code", "country_iso3", "period", "value"])
+        for o in monitoring_service.observations(session, national=True, approval="approved"):
+            if (o.sex, o.age, o.urbanisation) == ("_T", "_T", "_T") and o.value is not None:
+                writer.writerow([o.indicator_code, o.member_state, o.period, repr(o.value)])
+    with (folder / "countries.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["country_iso3", "name_long"])
+        writer.writerows((m.code, m.name.en) for m in registry_service.list_member_states(session))
+    return path
+
+
 @app.command("store")
 def store(
     config: Path = CONFIG,
-    data: Path = DATA,
+    data: Path | None = typer.Option(
+        None, "--data", help="indicator data file: COINr iData CSV, or the indicator store layout"
+    ),
+    from_store: bool = typer.Option(
+        False, "--from-store", help="read the platform's approved national observations instead of a file"
+    ),
     meta: Path | None = META,
     slug: str | None = typer.Option(None, "--id", help="page id of this edition (default: the file name)"),
     n: int = typer.Option(
@@ -250,10 +283,22 @@ def store(
     Storing the same definition on the same data with the same settings again finds the stored run
     and adds nothing. Any problem: every problem is listed and nothing is written.
     """
+    import tempfile
+
     from ascc.cli._db import command_session
     from ascc.indices import store as index_store
 
-    with _input_errors(), command_session("index-store") as session, _progress() as progress:
+    if (data is None) == (not from_store):
+        console.print("[red]give either --data FILE or --from-store[/red]")
+        raise typer.Exit(2)
+    with (
+        _input_errors(),
+        command_session("index-store") as session,
+        tempfile.TemporaryDirectory(prefix="ascc-store-") as folder,
+        _progress() as progress,
+    ):
+        if from_store:
+            data = _write_store(session, Path(folder))
         task = progress.add_task("rank intervals", total=None)
 
         def advance(done: int, total: int) -> None:
