@@ -15,6 +15,7 @@ from ascc.decisions import models as _decisions  # noqa: F401
 from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401
+from ascc.monitoring import models as _monitoring  # noqa: F401
 from ascc.registry import models as _registry  # noqa: F401
 
 

@@ -15,6 +15,7 @@ from ascc.disasters import models as disasters_models  # noqa: F401 - registers 
 from ascc.indices import models as indices_models  # noqa: F401 - registers the index result tables
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as meetings_models  # noqa: F401 - registers the meeting tables
+from ascc.monitoring import models as monitoring_models  # noqa: F401 - registers the monitoring tables
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata
 
 config = context.config

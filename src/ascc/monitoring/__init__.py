@@ -1,0 +1,1 @@
+"""Indicator monitoring: indicator definitions, areas, observations with revisions, imports, SDMX."""
