@@ -21,6 +21,7 @@ init: install
 	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
 	@if [ -f ../shared/data/disaster_impacts_phl_subnational.csv ]; then $(BIN)/ascc disasters import-areas; fi
 	$(BIN)/ascc documents seed
+	@if [ -f ../shared/data/series_metadata.csv ]; then $(BIN)/ascc indicators load-demo; fi
 	@if [ -f ../shared/data/indicators_country_year.csv ]; then \
 		$(BIN)/ascc index store examples/indices/ydi-2017.yaml --data ../shared/data/indicators_country_year.csv --uncertainty 100 && \
 		$(BIN)/ascc index store examples/indices/ydi-2022.yaml --data ../shared/data/indicators_country_year.csv --uncertainty 100; fi

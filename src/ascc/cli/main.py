@@ -16,6 +16,7 @@ from ascc.cli import audit as audit_cli
 from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
 from ascc.cli import index as index_cli
+from ascc.cli import indicators as indicators_cli
 from ascc.cli import search as search_cli
 from ascc.cli import user as user_cli
 from ascc.config import Settings
@@ -38,6 +39,7 @@ app.add_typer(audit_cli.app, name="audit")
 app.add_typer(decisions_cli.app, name="decisions")
 app.add_typer(disasters_cli.app, name="disasters")
 app.add_typer(index_cli.app, name="index")
+app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(search_cli.documents, name="documents")
 app.command("search")(search_cli.search)
 console = Console(stderr=True)

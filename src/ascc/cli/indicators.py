@@ -1,0 +1,164 @@
+"""``ascc indicators``: load the demo series, import and export observations (SDMX-CSV, SDMX-ML, CSV
+and XLSX templates), list the indicators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ascc.cli._db import command_session
+from ascc.monitoring import importer, loader
+from ascc.monitoring import service as monitoring_service
+
+app = typer.Typer(help="Indicator monitoring: definitions, observations, SDMX import and export.")
+console = Console(stderr=True, soft_wrap=True)
+
+
+class _Failed(Exception):
+    """Problems were reported: leave the command's transaction unwritten."""
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )  # fmt: skip
+
+
+def _callback(bar: Progress):
+    tasks: dict[str, int] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task("reading and checking" if phase == "read" else "writing", total=total)
+        bar.update(tasks[phase], completed=done, total=total)
+
+    return update
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        console.print(f"[red]{escape(str(p))}[/red]")
+    console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+
+
+@app.command("load-demo")
+def load_demo(
+    data: Path = typer.Option(loader.DATA, help="folder of the real data (series and metadata CSV files)"),
+) -> None:
+    """Load the real national and subnational series as approved demo data. Safe to run again."""
+    try:
+        with command_session("indicators-load-demo") as session, _progress() as bar:
+            report = loader.load_demo(session, data, progress=_callback(bar))
+            if report.problems:
+                raise _Failed
+    except _Failed:
+        _print_problems(report.problems)
+        raise typer.Exit(1) from None
+    except FileNotFoundError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    console.print(
+        f"indicators: {report.indicators_created} new, {report.indicators_updated} updated; "
+        f"areas: {report.areas_created} new, {report.areas_updated} updated"
+    )
+    for imp in report.imports:
+        console.print(
+            f"{imp.file}: {imp.rows} rows, {imp.inserted} new, {imp.revised} revised, {imp.unchanged} unchanged"
+        )
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="SDMX-CSV, SDMX-ML (.xml), plain CSV template or XLSX template"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check and report, write nothing"),
+    fmt: str = typer.Option(
+        None, "--format", help=f"one of {', '.join(importer.FORMATS)} (default: detected)"
+    ),
+    approval: str = typer.Option(
+        "draft", help="approval state of the new values (draft, submitted, approved)"
+    ),
+) -> None:
+    """Import observations. Any problem: every problem is listed (file, line, column, reason) and
+    nothing is written. Re-importing the same file changes nothing; a changed value becomes a new
+    revision and the old one is kept."""
+    if not file.is_file():
+        console.print(f"[red]{escape(str(file))}: no such file[/red]")
+        raise typer.Exit(1)
+    try:
+        with command_session("indicators-import") as session, _progress() as bar:
+            report = monitoring_service.import_file(
+                session, file, fmt=fmt, dry_run=dry_run, approval=approval, progress=_callback(bar)
+            )
+            if report.problems:
+                raise _Failed
+    except _Failed:
+        _print_problems(report.problems)
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{verb} {report.rows} rows from {escape(report.file)} ({report.format}): {report.inserted} new, "
+        f"{report.revised} revised, {report.unchanged} unchanged"
+    )
+
+
+@app.command("export")
+def export(
+    out: Path = typer.Option(..., "-o", "--out", help="file to write"),
+    indicator: list[str] = typer.Option(
+        None, "--indicator", help="indicator code (repeatable; default: all)"
+    ),
+    member_state: list[str] = typer.Option(None, "--member-state", help="ISO3 code (repeatable)"),
+    fmt: str = typer.Option("sdmx-csv", "--format", help="sdmx-csv or sdmx-ml"),
+    generic: bool = typer.Option(
+        False, "--generic", help="SDMX-ML generic data instead of structure-specific"
+    ),
+    approved: bool = typer.Option(False, "--approved", help="only approved values"),
+) -> None:
+    """Export the current observations as SDMX-CSV 2.0 or SDMX-ML 2.1."""
+    if fmt not in ("sdmx-csv", "sdmx-ml"):
+        console.print("[red]--format must be sdmx-csv or sdmx-ml[/red]")
+        raise typer.Exit(1)
+    with command_session("indicators-export") as session:
+        data = monitoring_service.export(
+            session, fmt=fmt, indicator=indicator or None, member_state=member_state or None,
+            approval="approved" if approved else None, generic=generic,
+        )  # fmt: skip
+    out.write_bytes(data)
+    console.print(f"wrote {escape(str(out))} ({len(data):,} bytes)")
+
+
+@app.command("list")
+def list_(
+    sector: str = typer.Option(None, help="registry sector id"),
+    level: str = typer.Option(None, help="national or subnational"),
+) -> None:
+    """The indicators, with their unit, sector, direction and number of current observations."""
+    from sqlalchemy import func, select
+
+    from ascc.monitoring.models import Observation
+
+    with command_session("indicators-list") as session:
+        rows = monitoring_service.list_indicators(session, sector=sector, level=level)
+        n = dict(
+            session.execute(
+                select(Observation.indicator_code, func.count())
+                .where(Observation.is_current.is_(True))
+                .group_by(Observation.indicator_code)
+            ).all()
+        )
+    table = Table("code", "name", "unit", "sector", "direction", "level", "observations")
+    for r in rows:
+        table.add_row(
+            r.code, r.name_en, r.unit or "", r.sector or "", r.direction or "", r.level, str(n.get(r.code, 0))
+        )
+    Console().print(table)
+    console.print(f"{len(rows)} indicators")

@@ -1,0 +1,673 @@
+"""Read and validate observation files: SDMX-CSV 1.0/2.0, the plain CSV template and the XLSX template.
+
+Every file is turned into the same canonical table, then checked as a whole. The checks are
+vectorised: each text column is factorised once and the rules run on its distinct values, so a
+million rows cost a few hundred distinct checks, not a million. Problems are collected, never
+raised one by one, so a report lists every problem in the file with its line and column.
+
+SDMX-ML messages are read by :mod:`ascc.monitoring.sdmx` into the same canonical table and checked
+by the same code (their "line" is the observation's position in the message).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ascc.monitoring import rules
+from ascc.monitoring.models import Area, Indicator
+from ascc.registry.models import MemberState
+
+FORMATS = ("sdmx-csv", "csv", "xlsx", "sdmx-ml")
+#: the dataflow of the platform's indicator data (agency ASEAN, id, version)
+DATAFLOW = "ASEAN:DF_ASCC_IND(1.0)"
+DATAFLOW_ID = "DF_ASCC_IND"
+KEY = ("indicator", "member_state", "area", "period", "sex", "age", "urbanisation")
+TEXT = (*KEY, "scheme", "obs_status", "unit", "source", "note")
+
+SDMX_COLUMNS = {
+    "INDICATOR": "indicator",
+    "REF_AREA": "member_state",
+    "SUBNATIONAL": "area",
+    "TIME_PERIOD": "period",
+    "SEX": "sex",
+    "AGE": "age",
+    "URBANISATION": "urbanisation",
+    "OBS_VALUE": "value",
+    "OBS_STATUS": "obs_status",
+    "UNIT_MEASURE": "unit",
+    "DATA_SOURCE": "source",
+    "COMMENT_OBS": "note",
+}
+SDMX_CONTROL = ("DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION")
+SDMX_REQUIRED = ("REF_AREA", "INDICATOR", "TIME_PERIOD", "OBS_VALUE")
+PLAIN_COLUMNS = {
+    "series_code": "indicator",
+    "country_iso3": "member_state",
+    "region_scheme": "scheme",
+    "region_code": "area",
+    "period": "period",
+    "sex": "sex",
+    "age": "age",
+    "urbanisation": "urbanisation",
+    "value": "value",
+    "obs_status": "obs_status",
+    "unit": "unit",
+    "source_id": "source",
+    "note": "note",
+}
+PLAIN_REQUIRED = ("series_code", "country_iso3", "period", "value")
+CHUNK_ROWS = 200_000
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str | None
+    reason: str
+    #: what ``line`` counts: a line of a text file, a row of a sheet, an observation of a message
+    unit: str = "line"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}: {self.unit} {self.line}"
+        return f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+@dataclasses.dataclass
+class Catalogue:
+    """The codes a file may use: indicators (unit, level), member states and areas."""
+
+    indicators: dict[str, tuple[str | None, str]]
+    member_states: set[str]
+    areas: dict[str, tuple[str, str]]
+
+    @classmethod
+    def load(cls, session: Session) -> Catalogue:
+        return cls(
+            indicators={
+                c: (u, lv)
+                for c, u, lv in session.execute(select(Indicator.code, Indicator.unit, Indicator.level))
+            },
+            member_states=set(session.scalars(select(MemberState.code))),
+            areas={
+                c: (ms, s) for c, ms, s in session.execute(select(Area.code, Area.member_state, Area.scheme))
+            },
+        )
+
+
+@dataclasses.dataclass
+class Parsed:
+    """A validated file: the canonical frame (categorical text columns, float ``value``, ``line``)."""
+
+    name: str
+    format: str
+    sha256: str
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if suffix == ".xml" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "sdmx-ml"
+    first = head.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").upper()
+    if b"DATAFLOW" in first or b"STRUCTURE" in first or b"OBS_VALUE" in first:
+        return "sdmx-csv"
+    return "csv"
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def encoding_problems(name: str, data: bytes) -> list[Problem]:
+    """Every run of bytes that is not UTF-8, with its byte offset and line."""
+    try:
+        data.decode("utf-8")
+        return []
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="surrogateescape")
+    problems, line, last, offset = [], 1, 0, 0
+    for m in re.finditer("[\udc80-\udcff]+", text):
+        line += text.count("\n", last, m.start())
+        offset += len(text[last : m.start()].encode("utf-8", "surrogateescape"))
+        bad = m.group().encode("utf-8", "surrogateescape")
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                f"not UTF-8 at byte offset {offset}: {bad[:8].hex(' ')} (save the file as UTF-8)",
+            )
+        )
+        offset += len(bad)
+        last = m.end()
+    return problems
+
+
+def _line_layout(data: bytes, start: int, width: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
+    """Line numbers of the data rows after the header, and the rows whose field count is not ``width``.
+
+    Unquoted files are counted with numpy in blocks; a file with quotes goes through :mod:`csv`, which
+    knows that a quoted field may hold commas and line breaks.
+    """
+    if b'"' in data:
+        lines, bad = [], []
+        reader = csv.reader(io.StringIO(data[start:].decode("utf-8"), newline=""))
+        prev = 0
+        for fields in reader:
+            first, prev = prev + 2, reader.line_num
+            if not fields:
+                continue
+            if len(fields) != width:
+                bad.append((first, len(fields)))
+            lines.append(first)
+        return np.asarray(lines, dtype=np.int64), bad, 0
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr[start:] == 10) + start
+    if len(data) > start and data[-1:] != b"\n":
+        ends = np.append(ends, len(data))
+    if not len(ends):
+        return np.empty(0, dtype=np.int64), [], 0
+    begins = np.concatenate(([start], ends[:-1] + 1))
+    per_line = np.empty(len(ends), dtype=np.int64)
+    block, prev_end = 200_000, start
+    for i in range(0, len(ends), block):  # commas per line, a block of lines at a time
+        e = ends[i : i + block]
+        commas = np.flatnonzero(arr[prev_end : e[-1]] == 44) + prev_end
+        before = np.searchsorted(commas, e)
+        per_line[i : i + len(e)] = np.diff(np.concatenate(([0], before)))
+        prev_end = int(e[-1])
+    length = ends - begins
+    blank = (length == 0) | ((length == 1) & (arr[np.minimum(begins, len(arr) - 1)] == 13))
+    numbers = np.arange(2, len(ends) + 2, dtype=np.int64)
+    keep = ~blank
+    wrong = keep & (per_line + 1 != width)
+    bad = [(int(n), int(c) + 1) for n, c in zip(numbers[wrong], per_line[wrong], strict=True)]
+    return numbers[keep], bad, int(blank.sum())
+
+
+def _csv_chunks(
+    name: str, data: bytes, progress: Progress | None
+) -> Iterator[tuple[list[str], pd.DataFrame, np.ndarray] | Problem]:
+    """The header, then chunks of rows as text with their line numbers (or a structural problem)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    header_text = data[start:end].decode("utf-8").rstrip("\r")
+    if not header_text.strip():
+        yield Problem(name, 1, None, "the file is empty or has no header row")
+        return
+    header = next(csv.reader([header_text]))
+    lines, bad, _ = _line_layout(data, end + 1, len(header))
+    if bad:
+        for line, count in bad:
+            yield Problem(name, line, None, f"{count} fields, the header has {len(header)}")
+        return
+    names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
+    reader = pd.read_csv(
+        io.BytesIO(data[end + 1 :]),
+        header=None,
+        names=names,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=True,
+        chunksize=CHUNK_ROWS,
+        encoding="utf-8",
+        engine="c",
+    )
+    done = 0
+    for chunk in reader:
+        n = len(chunk)
+        yield header, chunk, lines[done : done + n]
+        done += n
+        if progress:
+            progress("read", done, len(lines))
+
+
+def _xlsx_chunks(
+    name: str, data: bytes, progress: Progress | None
+) -> Iterator[tuple[list[str], pd.DataFrame, np.ndarray] | Problem]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        yield Problem(name, None, None, f"not a readable XLSX workbook ({exc.__class__.__name__})")
+        return
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    first = next(rows, None)
+    if first is None or all(c is None for c in first):
+        yield Problem(name, 1, None, "the first sheet is empty or has no header row", unit="row")
+        return
+    header = [_cell(c) for c in first]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    buf: list[list[str]] = []
+    lines: list[int] = []
+    extra: list[Problem] = []
+    total = ws.max_row or 0
+    for number, row in enumerate(rows, start=2):
+        cells = [_cell(c) for c in row]
+        if not any(cells):
+            continue
+        if any(cells[width:]):
+            extra.append(Problem(name, number, None, f"cells beyond the {width} header columns", unit="row"))
+        cells = (cells + [""] * width)[:width]
+        buf.append(cells)
+        lines.append(number)
+        if len(buf) >= CHUNK_ROWS and not extra:
+            yield header, pd.DataFrame(buf, columns=header, dtype=str), np.asarray(lines)
+            if progress:
+                progress("read", number, total)
+            buf, lines = [], []
+    wb.close()
+    if extra:
+        yield from extra
+        return
+    yield header, pd.DataFrame(buf, columns=header, dtype=str), np.asarray(lines, dtype=np.int64)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+def _columns(name: str, fmt: str, header: list[str], unit: str) -> tuple[dict[str, str], list[Problem]]:
+    """Map the file's columns to canonical names; missing, unknown and repeated columns."""
+    problems = []
+    known, required = (SDMX_COLUMNS, SDMX_REQUIRED) if fmt == "sdmx-csv" else (PLAIN_COLUMNS, PLAIN_REQUIRED)
+    control = SDMX_CONTROL if fmt == "sdmx-csv" else ()
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            problems.append(Problem(name, 1, col, "the column appears twice", unit=unit))
+        seen.add(col)
+        if col not in known and col not in control:
+            problems.append(
+                Problem(
+                    name, 1, col, f"unknown column (expected: {', '.join([*control, *known])})", unit=unit
+                )
+            )
+    for col in required:
+        if col not in seen:
+            problems.append(Problem(name, 1, col, "required column is missing", unit=unit))
+    if fmt == "sdmx-csv" and "DATAFLOW" not in seen and not {"STRUCTURE", "STRUCTURE_ID"} <= seen:
+        problems.append(
+            Problem(
+                name,
+                1,
+                "DATAFLOW",
+                "SDMX-CSV needs DATAFLOW (1.0) or STRUCTURE and STRUCTURE_ID (2.0)",
+                unit=unit,
+            )
+        )
+    return {c: known[c] for c in header if c in known}, problems
+
+
+class _Checker:
+    """Collects problems for one chunk; every rule is a boolean mask over the rows."""
+
+    def __init__(self, name: str, lines: np.ndarray, unit: str):
+        self.name, self.lines, self.unit, self.problems = name, lines, unit, []
+
+    def flag(self, mask: np.ndarray, column: str, reason: Callable[[int], str]) -> None:
+        for i in np.flatnonzero(mask):
+            self.problems.append(
+                Problem(self.name, int(self.lines[i]), column, reason(int(i)), unit=self.unit)
+            )
+
+
+def _factor(
+    series: pd.Series | None, n: int, default: str, same: tuple[str, ...] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of a text column; ``default`` stands in for an empty cell and for
+    each value in ``same`` (e.g. SDMX ``_Z``, not applicable, for the national level)."""
+    if series is None:
+        return np.zeros(n, dtype=np.int64), np.array([default], dtype=object)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    uniques = np.asarray(uniques, dtype=object)
+    for alias in {"", *same} - {default}:
+        if alias not in uniques:
+            continue
+        at = int(np.flatnonzero(uniques == alias)[0])
+        if default in uniques:
+            codes = np.where(codes == at, int(np.flatnonzero(uniques == default)[0]), codes)
+        else:
+            uniques[at] = default
+    return codes, uniques
+
+
+def _check_chunk(
+    name: str, fmt: str, chunk: pd.DataFrame, lines: np.ndarray, colmap: dict[str, str], cat: Catalogue,
+    unit: str, today: dt.date,
+) -> tuple[dict, list[Problem]]:  # fmt: skip
+    n = len(chunk)
+    col_of = {canon: col for col, canon in colmap.items()}
+    ck = _Checker(name, lines, unit)
+    out: dict[str, object] = {}
+    factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    defaults = {"sex": "_T", "age": "_T", "urbanisation": "_T"}
+    for canon in TEXT:
+        col = col_of.get(canon)
+        series = chunk[col] if col is not None else None
+        codes, uniq = _factor(series, n, defaults.get(canon, ""), ("_Z",) if canon == "area" else ())
+        factors[canon] = (codes, uniq)
+        if col is not None:
+            limit = rules.MAX_CELL if canon in ("source", "note", "unit") else rules.MAX_CODE
+            lens = np.fromiter((len(u) for u in uniq), dtype=np.int64, count=len(uniq))
+            too_long = lens > limit
+            if too_long.any():
+                ck.flag(
+                    too_long[codes],
+                    col,
+                    lambda i, c=col, lim=limit: (
+                        f"cell of {len(chunk[c].iat[i]):,} characters (at most {lim:,})"
+                    ),
+                )
+    # rows are judged through the distinct values of each column (u = distinct value, codes → rows)
+
+    def per_unique(canon: str, test: Callable[[str], bool]) -> np.ndarray:
+        codes, uniq = factors[canon]
+        ok = np.fromiter((test(u) for u in uniq), dtype=bool, count=len(uniq))
+        return ~ok[codes]
+
+    def cell(canon: str, i: int) -> str:
+        codes, uniq = factors[canon]
+        return uniq[codes[i]]
+
+    for canon in ("indicator", "member_state", "period"):
+        if canon in col_of:
+            empty = per_unique(canon, lambda u: u != "")
+            ck.flag(empty, col_of[canon], lambda i: "required value is empty")
+    ind_col, ms_col, period_col = col_of.get("indicator"), col_of.get("member_state"), col_of.get("period")
+    unknown_ind = per_unique("indicator", lambda u: u == "" or u in cat.indicators)
+    ck.flag(unknown_ind, ind_col, lambda i: f"unknown indicator {cell('indicator', i)!r}")
+    unknown_ms = per_unique("member_state", lambda u: u == "" or u in cat.member_states)
+    ck.flag(
+        unknown_ms, ms_col, lambda i: f"unknown member state {cell('member_state', i)!r} (ISO 3166-1 alpha-3)"
+    )
+    last = rules.last_year(today)
+
+    def good_period(u: str) -> bool:
+        return u == "" or (bool(rules.PERIOD_PATTERN.match(u)) and rules.FIRST_YEAR <= int(u) <= last)
+
+    ck.flag(per_unique("period", good_period), period_col,
+            lambda i: f"impossible period {cell('period', i)!r} (a year from {rules.FIRST_YEAR} to {last})")  # fmt: skip
+    for canon, allowed in (("sex", rules.SEX_CODES), ("urbanisation", rules.URBANISATION_CODES)):
+        if canon in col_of:
+            ck.flag(per_unique(canon, lambda u, a=allowed: u in a), col_of[canon],
+                    lambda i, c=canon, a=allowed: f"unknown code {cell(c, i)!r} (one of {', '.join(a)})")  # fmt: skip
+    if "age" in col_of:
+        ck.flag(per_unique("age", lambda u: bool(rules.AGE_PATTERN.match(u))), col_of["age"],
+                lambda i: f"unknown age code {cell('age', i)!r} (e.g. _T, Y15T24, Y_GE65)")  # fmt: skip
+
+    # areas: known, in the row's member state, of the stated scheme
+    if "area" in col_of:
+        a_codes, a_uniq = factors["area"]
+        m_codes, m_uniq = factors["member_state"]
+        known_area = np.fromiter((u == "" or u in cat.areas for u in a_uniq), dtype=bool, count=len(a_uniq))
+        ck.flag(~known_area[a_codes], col_of["area"], lambda i: f"unknown area {cell('area', i)!r}")
+        area_ms = np.array([cat.areas.get(u, ("", ""))[0] for u in a_uniq], dtype=object)
+        has_area = (a_uniq != "")[a_codes] & known_area[a_codes]
+        if has_area.any():
+            wrong = has_area & (area_ms[a_codes] != m_uniq[m_codes]) & ~unknown_ms
+            ck.flag(wrong, col_of["area"],
+                    lambda i: f"area {cell('area', i)!r} is in {cat.areas[cell('area', i)][0]}, not {cell('member_state', i)}")  # fmt: skip
+        if "scheme" in col_of:
+            s_codes, s_uniq = factors["scheme"]
+            area_scheme = np.array([cat.areas.get(u, ("", ""))[1] for u in a_uniq], dtype=object)
+            given = (s_uniq != "")[s_codes]
+            bad_scheme = given & has_area & (area_scheme[a_codes] != s_uniq[s_codes])
+            ck.flag(bad_scheme, col_of["scheme"],
+                    lambda i: f"area {cell('area', i)!r} is a {cat.areas[cell('area', i)][1]} code, not {cell('scheme', i)}")  # fmt: skip
+            ck.flag(
+                given & (a_uniq == "")[a_codes],
+                col_of["scheme"],
+                lambda i: "a region scheme without a region code",
+            )
+
+    # values: numeric, finite, empty only with a note, in the unit's range
+    val_col = col_of.get("value")
+    raw_values = chunk[val_col] if val_col is not None else pd.Series([""] * n)
+    values = pd.to_numeric(raw_values, errors="coerce").to_numpy(dtype=np.float64)
+    empty_value = (raw_values == "").to_numpy()
+    n_codes, n_uniq = factors["note"]
+    has_note = (n_uniq != "")[n_codes]
+    ck.flag(np.isnan(values) & ~empty_value, val_col, lambda i: f"not a number: {raw_values.iat[i][:40]!r}")
+    ck.flag(np.isinf(values), val_col, lambda i: f"not a finite number: {raw_values.iat[i]!r}")
+    ck.flag(
+        empty_value & ~has_note, val_col, lambda i: "the value is empty: give a note saying why it is missing"
+    )
+    i_codes, i_uniq = factors["indicator"]
+    bounds = np.array(
+        [rules.value_range(cat.indicators.get(u, (None, ""))[0]) for u in i_uniq], dtype=np.float64
+    ).reshape(-1, 2)
+    lo, hi = bounds[i_codes, 0], bounds[i_codes, 1]
+    with np.errstate(invalid="ignore"):
+        out_of_range = np.isfinite(values) & ((values < lo) | (values > hi)) & ~unknown_ind
+    ck.flag(out_of_range, val_col,
+            lambda i: f"{values[i]:g} is outside {lo[i]:g}–{hi[i]:g} for {cell('indicator', i)} "
+                      f"({cat.indicators[cell('indicator', i)][0]})")  # fmt: skip
+    if "unit" in col_of:
+        u_codes, u_uniq = factors["unit"]
+        expected = np.array([cat.indicators.get(u, ("", ""))[0] or "" for u in i_uniq], dtype=object)
+        given = (u_uniq != "")[u_codes]
+        wrong_unit = given & ~unknown_ind & (u_uniq[u_codes] != expected[i_codes])
+        ck.flag(wrong_unit, col_of["unit"],
+                lambda i: f"unit {cell('unit', i)!r} is not the indicator's unit {expected[i_codes[i]]!r}")  # fmt: skip
+
+    # status: from the status cell, or from the note when empty
+    s_codes, s_uniq = factors["obs_status"]
+    pair = s_codes * (len(n_uniq) + 1) + n_codes
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    status_u = np.array(
+        [rules.status_from(s_uniq[p // (len(n_uniq) + 1)], n_uniq[p % (len(n_uniq) + 1)]) for p in pairs],
+        dtype=object,
+    )
+    status = status_u[inverse.reshape(-1)]
+    if "obs_status" in col_of:
+        ck.flag(status == None, col_of["obs_status"],  # noqa: E711 - elementwise
+                lambda i: f"unknown status {cell('obs_status', i)!r} (final, provisional or an SDMX code A, E, P, F)")  # fmt: skip
+    # SDMX-CSV control columns
+    if fmt == "sdmx-csv":
+        for col in ("DATAFLOW", "STRUCTURE_ID"):
+            if col in chunk.columns:
+                c, u = pd.factorize(chunk[col].to_numpy(dtype=object))
+                ok = np.array(
+                    [v == DATAFLOW or v.split(":")[-1].split("(")[0] == DATAFLOW_ID for v in u], dtype=bool
+                )
+                ck.flag(~ok[c], col, lambda i, cc=col: f"dataflow {chunk[cc].iat[i]!r} is not {DATAFLOW}")
+        if "STRUCTURE" in chunk.columns:
+            c, u = pd.factorize(chunk["STRUCTURE"].to_numpy(dtype=object))
+            ok = np.array([v.lower() in ("dataflow", "datastructure") for v in u], dtype=bool)
+            ck.flag(~ok[c], "STRUCTURE", lambda i: f"{chunk['STRUCTURE'].iat[i]!r}: expected dataflow")
+        if "ACTION" in chunk.columns:
+            c, u = pd.factorize(chunk["ACTION"].to_numpy(dtype=object))
+            ok = np.array([v in ("", "I", "A", "R", "M") for v in u], dtype=bool)
+            ck.flag(~ok[c], "ACTION",
+                    lambda i: f"action {chunk['ACTION'].iat[i]!r} is not supported (I, A, M or R; observations are never deleted)")  # fmt: skip
+
+    for canon in (*KEY, "source", "note"):
+        codes, uniq = factors[canon]
+        out[canon] = (codes, uniq)
+    out["obs_status"] = status
+    out["value"] = values
+    out["line"] = lines
+    return out, ck.problems
+
+
+def _assemble(parts: list[dict]) -> pd.DataFrame:
+    """One frame from the checked chunks, text columns as categoricals with shared categories."""
+    data: dict[str, object] = {}
+    for canon in (*KEY, "source", "note"):
+        cats = [
+            pd.Categorical.from_codes(p[canon][0], categories=pd.Index(p[canon][1], dtype=object))
+            for p in parts
+        ]
+        data[canon] = pd.api.types.union_categoricals(cats) if len(cats) > 1 else cats[0]
+    data["obs_status"] = pd.Categorical(np.concatenate([p["obs_status"] for p in parts]).astype(object))
+    data["value"] = np.concatenate([p["value"] for p in parts])
+    data["line"] = np.concatenate([p["line"] for p in parts])
+    return pd.DataFrame(data)
+
+
+def _whole_file(
+    name: str, frame: pd.DataFrame, cat: Catalogue, unit: str, colnames: dict[str, str]
+) -> list[Problem]:
+    """Rules across rows: duplicate keys, and female + male = total for additive units."""
+    problems: list[Problem] = []
+    codes = pd.DataFrame({k: frame[k].cat.codes for k in KEY})
+    dup = codes.duplicated(keep=False).to_numpy()
+    if dup.any():
+        sub = codes[dup].copy()
+        sub["line"] = frame["line"].to_numpy()[dup]
+        first = sub.groupby(list(KEY), sort=False, observed=True)["line"].transform("min").to_numpy()
+        for line, f in zip(sub["line"].to_numpy(), first, strict=True):
+            if line != f:
+                problems.append(
+                    Problem(
+                        name,
+                        int(line),
+                        None,
+                        f"duplicate key: the same observation as {unit} {int(f)}",
+                        unit=unit,
+                    )
+                )
+    sexes = frame["sex"].cat.categories
+    if {"F", "M", "_T"} <= set(sexes):
+        additive = [
+            c
+            for c in frame["indicator"].cat.categories
+            if rules.is_additive(cat.indicators.get(c, (None, ""))[0])
+        ]
+        sub = frame[frame["indicator"].isin(additive) & frame["sex"].isin(["F", "M", "_T"])]
+        if len(sub):
+            rest = [k for k in KEY if k != "sex"]
+            wide = sub.pivot_table(index=rest, columns="sex", values="value", aggfunc="first", observed=True)
+            lines = sub.pivot_table(index=rest, columns="sex", values="line", aggfunc="first", observed=True)
+            if {"F", "M", "_T"} <= set(wide.columns):
+                total = wide["_T"]
+                diff = (wide["F"] + wide["M"] - total).abs()
+                bad = diff > np.maximum(rules.SEX_TOLERANCE * total.abs(), 1e-9)
+                for idx in wide.index[bad.fillna(False).to_numpy()]:
+                    f, m, t = wide.loc[idx, "F"], wide.loc[idx, "M"], wide.loc[idx, "_T"]
+                    problems.append(Problem(
+                        name, int(lines.loc[idx, "_T"]), colnames.get("value"),
+                        f"female {f:g} + male {m:g} = {f + m:g}, not the total {t:g} "
+                        f"(tolerance {rules.SEX_TOLERANCE:.0%}; female {unit} {int(lines.loc[idx, 'F'])}, "
+                        f"male {unit} {int(lines.loc[idx, 'M'])})", unit=unit,
+                    ))  # fmt: skip
+    return problems
+
+
+def check_frames(
+    name: str, fmt: str, chunks: Iterator, cat: Catalogue, *, unit: str = "line", today: dt.date | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check a stream of ``(header, rows, line numbers)`` chunks (or problems) of one file."""
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    parts: list[dict] = []
+    colmap: dict[str, str] | None = None
+    for item in chunks:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        header, chunk, lines = item
+        if colmap is None:
+            colmap, bad = _columns(name, fmt, header, unit)
+            problems += bad
+            if bad:
+                return None, problems
+        if not len(chunk):
+            continue
+        part, bad = _check_chunk(name, fmt, chunk, lines, colmap, cat, unit, today)
+        parts.append(part)
+        problems += bad
+    if colmap is None or not parts:
+        if not problems:
+            problems.append(Problem(name, None, None, "no observations in the file"))
+        return None, problems
+    frame = _assemble(parts)
+    if not len(frame) and not problems:
+        problems.append(Problem(name, None, None, "no observations in the file"))
+    problems += _whole_file(name, frame, cat, unit, {v: k for k, v in colmap.items()})
+    problems.sort(key=lambda p: p.line or 0)
+    return frame, problems
+
+
+def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | None = None,
+          data: bytes | None = None, progress: Progress | None = None, today: dt.date | None = None) -> Parsed:  # fmt: skip
+    """Read and check one file; ``Parsed.problems`` lists everything wrong with it."""
+    name = name or path.name
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Parsed(
+                name,
+                fmt or "?",
+                "",
+                None,
+                [Problem(name, None, None, f"cannot read the file: {exc.strerror}")],
+            )
+    digest = hashlib.sha256(data).hexdigest()
+    fmt = fmt or detect_format(path, data[:4096])
+    if fmt not in FORMATS:
+        return Parsed(
+            name,
+            fmt,
+            digest,
+            None,
+            [Problem(name, None, None, f"unknown format {fmt!r} ({', '.join(FORMATS)})")],
+        )
+    if fmt == "xlsx":
+        frame, problems = check_frames(
+            name, fmt, _xlsx_chunks(name, data, progress), cat, unit="row", today=today
+        )
+        return Parsed(name, fmt, digest, frame, problems)
+    problems = encoding_problems(name, data)
+    if problems:
+        return Parsed(name, fmt, digest, None, problems)
+    if fmt == "sdmx-ml":
+        from ascc.monitoring import sdmx
+
+        frame, problems = sdmx.parse_message(name, data, cat, today=today)
+        return Parsed(name, fmt, digest, frame, problems)
+    frame, problems = check_frames(name, fmt, _csv_chunks(name, data, progress), cat, today=today)
+    return Parsed(name, fmt, digest, frame, problems)

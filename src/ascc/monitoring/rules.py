@@ -1,0 +1,74 @@
+"""Validation rules that follow from an indicator's unit, and the code lists of the dimensions.
+
+The range of a value is read off its unit, so it needs no per-indicator configuration:
+
+- a percentage (``%`` …) lies in 0–100, except gross ratios (``% gross``, ``% of relevant age
+  group``), which may pass 100 and are only non-negative;
+- a bounded index or ratio states its bounds in the unit (``index (0-1)``, ``ratio (0-1)``,
+  ``index (0-100)``);
+- every other unit of the platform's indicators (persons, years, rates per 1,000, tonnes, …) is a
+  non-negative quantity, unless the unit says it is a change, growth or balance.
+
+Female + male = total is checked only for additive units (counts of persons or events): rates and
+percentages of the sexes do not add up to the total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+SEX_CODES = {"_T": "total", "F": "female", "M": "male"}
+URBANISATION_CODES = {"_T": "total", "U": "urban", "R": "rural"}
+#: SDMX age codes: _T, Y15T24 (15 to 24), Y_GE65 (65 and over), Y_LT5 (under 5)
+AGE_PATTERN = re.compile(r"^(_T|Y\d{1,3}T\d{1,3}|Y_GE\d{1,3}|Y_LT\d{1,3}|Y\d{1,3})$")
+PERIOD_PATTERN = re.compile(r"^\d{4}$")
+FIRST_YEAR = 1900
+#: projections (e.g. UN WPP medium variant) run a few decades ahead; later years are impossible
+YEARS_AHEAD = 30
+#: longest accepted cell, in characters (a note or a source); codes are far shorter
+MAX_CELL = 1000
+MAX_CODE = 60
+#: |female + male − total| may be at most this share of the total (rounding in published tables)
+SEX_TOLERANCE = 0.01
+
+#: SDMX CL_OBS_STATUS → our status. A normal, B break, E estimated: final; P provisional, F forecast
+SDMX_STATUS = {"A": "final", "B": "final", "E": "final", "P": "provisional", "F": "provisional"}
+STATUS_SDMX = {"final": "A", "provisional": "P"}
+
+_BOUNDS = re.compile(r"\((-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\)")
+_ADDITIVE = {"persons", "thousand persons", "number", "people", "deaths", "events"}
+
+
+def value_range(unit: str | None) -> tuple[float, float]:
+    """The closed interval a value in ``unit`` must lie in (see the module docstring)."""
+    u = (unit or "").strip().lower()
+    if m := _BOUNDS.search(u):
+        return float(m.group(1)), float(m.group(2))
+    if any(word in u for word in ("change", "growth", "balance")):
+        return -math.inf, math.inf
+    if u.startswith("%") and not ("gross" in u or "relevant age group" in u):
+        return 0.0, 100.0
+    return 0.0, math.inf
+
+
+def is_additive(unit: str | None) -> bool:
+    return (unit or "").strip().lower() in _ADDITIVE
+
+
+def last_year(today: dt.date | None = None) -> int:
+    return (today or dt.date.today()).year + YEARS_AHEAD
+
+
+def status_from(raw: str, note: str) -> str | None:
+    """Our status from a file's status cell (SDMX code or word); from the note when empty.
+
+    An empty status is final unless the note calls the value a projection. None: not recognised.
+    """
+    if raw == "":
+        return "provisional" if "projection" in note.lower() else "final"
+    low = raw.lower()
+    if low in ("final", "provisional"):
+        return low
+    return SDMX_STATUS.get(raw)
