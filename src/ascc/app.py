@@ -20,6 +20,7 @@ from ascc.api import disasters as disasters_api
 from ascc.api import indices as indices_api
 from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
+from ascc.api import monitoring as monitoring_api
 from ascc.api import registry as registry_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -32,6 +33,7 @@ from ascc.web import disasters as disasters_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
+from ascc.web import monitoring as monitoring_web
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -39,7 +41,7 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path.endswith(".json") or path in ("/openapi.json",)
+    return path.startswith(("/api/", "/sdmx/")) or path.endswith(".json") or path in ("/openapi.json",)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -109,10 +111,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(disasters_api.router)
     app.include_router(indices_api.router)
     app.include_router(knowledge_api.router)
+    app.include_router(monitoring_api.router)
+    app.include_router(monitoring_api.sdmx_router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)
     app.include_router(knowledge_web.actions)
+    app.include_router(monitoring_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

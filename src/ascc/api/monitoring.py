@@ -10,6 +10,7 @@ someone reviewed it since you read it.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
@@ -20,13 +21,15 @@ from starlette.responses import Response
 from ascc.http.deps import SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
-from ascc.monitoring import entry, published, signoff
+from ascc.monitoring import entry, published, sdmx_rest, signoff
 from ascc.monitoring.models import NATIONAL, TOTAL
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
 Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-Code = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$", description="e.g. SP.POP.TOTL")]
+Code = Annotated[
+    str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$", description="e.g. SP.POP.TOTL")
+]
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(Q[1-4]|S[12]|\d{2}))?$", description="e.g. 2015")]
 Codes = Annotated[list[str], Query(description="repeat or separate with commas; empty: every value")]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -155,7 +158,9 @@ def submissions(
 
 
 @router.post("/submissions", status_code=201, response_model=dict[str, Any], responses=Errors)
-def submit(request: Request, session: SessionDep, _auth: Auth, data: Annotated[SubmissionCreate, Body()]) -> Response:
+def submit(
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[SubmissionCreate, Body()]
+) -> Response:
     """A focal point submits its member state's current drafts (all, or of the given indicators)."""
     detail = signoff.submit(session, principal=principal_of(session), member_state=data.member_state,
                             indicators=data.indicators, note=data.note)  # fmt: skip
@@ -182,3 +187,35 @@ def review(
     detail = signoff.review(session, principal=principal_of(session), submission_id=submission_id,
                             decision=data.decision, comment=data.comment, if_match=if_match)  # fmt: skip
     return json_response(request, detail, etag=detail["etag"])
+
+
+# --- SDMX-REST (read-only) ----------------------------------------------------------------------
+
+sdmx_router = APIRouter(prefix="/sdmx", tags=["SDMX-REST"])
+Flow = Annotated[str, Path(max_length=100, description="DF_ASCC_IND or ASEAN,DF_ASCC_IND,1.0")]
+
+
+@sdmx_router.get("/data/{flow}", responses={**Errors, 406: {"description": "Format not available"}})
+@sdmx_router.get("/data/{flow}/{key}", responses={**Errors, 406: {"description": "Format not available"}})
+def sdmx_data(
+    request: Request, session: SessionDep, flow: Flow, key: str | None = None,
+    start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,
+    end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
+    first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
+    last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
+    format: Annotated[str | None, Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata")] = None,
+) -> Response:  # fmt: skip
+    """Published observations as SDMX-CSV 2.0 or SDMX-ML 2.1 (generic or structure-specific data),
+    chosen by ``Accept`` or ``format``. The key is REF_AREA.SUBNATIONAL.INDICATOR.SEX.AGE.URBANISATION,
+    ``+`` for alternatives, empty for any; ``all`` for everything."""
+    fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
+    rows = sdmx_rest.query(session, flow=flow, key=key, start=start_period, end=end_period, first_n=first_n,
+                           last_n=last_n)  # fmt: skip
+    body, media = sdmx_rest.render(session, rows, fmt)
+    # the ETag names the observations served (ids and revisions), not the message's prepared time
+    digest = hashlib.sha256(repr((fmt, [(o.id, o.revision) for o in rows])).encode()).hexdigest()
+    etag = f'"{digest[:32]}"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match", "").strip() == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media, headers=headers)

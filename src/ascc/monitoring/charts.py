@@ -173,9 +173,15 @@ def line_chart(
 
     bottom = frame.top + frame.inner_h
     for t in ticks:
-        out.append(f'<line class="g" x1="{frame.left}" x2="{frame.left + frame.inner_w}" y1="{_r(y(t))}" y2="{_r(y(t))}"/>')
-        out.append(_text(frame.left - 6, y(t) + 4, number(t, lang, digits=digits), text_anchor="end", class_="m"))
-    out.append(f'<line class="a" x1="{frame.left}" x2="{frame.left + frame.inner_w}" y1="{_r(bottom)}" y2="{_r(bottom)}"/>')
+        out.append(
+            f'<line class="g" x1="{frame.left}" x2="{frame.left + frame.inner_w}" y1="{_r(y(t))}" y2="{_r(y(t))}"/>'
+        )
+        out.append(
+            _text(frame.left - 6, y(t) + 4, number(t, lang, digits=digits), text_anchor="end", class_="m")
+        )
+    out.append(
+        f'<line class="a" x1="{frame.left}" x2="{frame.left + frame.inner_w}" y1="{_r(bottom)}" y2="{_r(bottom)}"/>'
+    )
     step = max(1, math.ceil(len(periods) / 12))
     for i, p in enumerate(periods):
         if i % step == 0 or i == len(periods) - 1:
@@ -188,14 +194,14 @@ def line_chart(
         colour = (colours or {}).get(s.key) or PALETTE[k % len(PALETTE)]
         pts = sorted(s.points, key=lambda pv: _period_key(pv[0]))
         coords = " ".join(f"{_r(x(p))},{_r(y(v))}" for p, v in pts)
-        out.append(f'<g data-series={quoteattr(s.key)}><title>{escape(s.label)}</title>')
+        out.append(f"<g data-series={quoteattr(s.key)}><title>{escape(s.label)}</title>")
         if len(pts) > 1:
             out.append(f'<polyline class="l" stroke="{colour}" points="{coords}"/>')
         for p, v in pts:
             out.append(f'<circle cx="{_r(x(p))}" cy="{_r(y(v))}" r="2.5" fill="{colour}">'
                        f"<title>{escape(f'{s.label} {p}: {number(v, lang)}')}</title></circle>")  # fmt: skip
         out.append("</g>")
-        end_p, end_v = pts[-1]
+        _end_p, end_v = pts[-1]
         labels.append((y(end_v), s.key, colour))
     # end labels, pushed apart so they do not overlap (12 px apart at least)
     labels.sort()
@@ -245,9 +251,13 @@ def bar_chart(
         colour = (colours or {}).get(b.key) or PALETTE[i % len(PALETTE)]
         y0 = top + i * row + 4
         x0, x1 = sorted((zero, x(b.value)))
-        out.append(f'<g data-bar={quoteattr(b.key)}><title>{escape(f"{b.label}: {number(b.value, lang)}")}</title>')
+        out.append(
+            f"<g data-bar={quoteattr(b.key)}><title>{escape(f'{b.label}: {number(b.value, lang)}')}</title>"
+        )
         out.append(_text(frame.left - 8, y0 + 12, b.label, text_anchor="end"))
-        out.append(f'<rect x="{_r(x0)}" y="{_r(y0)}" width="{_r(max(x1 - x0, 1))}" height="{row - 8}" fill="{colour}"/>')
+        out.append(
+            f'<rect x="{_r(x0)}" y="{_r(y0)}" width="{_r(max(x1 - x0, 1))}" height="{row - 8}" fill="{colour}"/>'
+        )
         label = number(b.value, lang) + (f" {b.note}" if b.note else "")
         out.append(_text(x1 + 4, y0 + 12, label, class_="v"))
         out.append("</g>")

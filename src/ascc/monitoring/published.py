@@ -21,13 +21,11 @@ from sqlalchemy.orm import Session, aliased
 
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
+from ascc.monitoring import rules
 from ascc.monitoring.models import NATIONAL, TOTAL, Indicator, Observation
 from ascc.registry import service as registry_service
 
 KEY_COLUMNS = ("indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation")
-#: units whose values add up across member states (people, emissions): the ASEAN total is given;
-#: for every other unit (shares, rates, indices, years) only the unweighted mean
-ADDITIVE_UNITS = ("persons", "people", "number", "thousands", "mtc per year", "tonnes", "usd")
 
 
 def published_filter(obs: type[Observation] | Any = Observation) -> ColumnElement[bool]:
@@ -54,8 +52,12 @@ def indicator_read(row: Indicator) -> dict[str, Any]:
         "disaggregations": list(row.disaggregations or []),
         "numerator": row.numerator,
         "denominator": row.denominator,
-        "source": {"organisation": row.source_org, "dataset": row.source_dataset, "url": row.source_url,
-                   "licence": row.licence},  # fmt: skip
+        "source": {
+            "organisation": row.source_org,
+            "dataset": row.source_dataset,
+            "url": row.source_url,
+            "licence": row.licence,
+        },
         "sources": list(row.sources or []),
     }
 
@@ -117,7 +119,9 @@ def list_indicators(
                                        for w in words)]  # fmt: skip
     coverage = _coverage(session)
     empty = {"member_states": 0, "first_period": None, "last_period": None, "observations": 0}
-    items = [indicator_read(r) | {"published": coverage.get(r.code, empty)} for r in rows[offset : offset + limit]]
+    items = [
+        indicator_read(r) | {"published": coverage.get(r.code, empty)} for r in rows[offset : offset + limit]
+    ]
     return Page(items=items, total=len(rows), limit=limit, offset=offset)
 
 
@@ -183,10 +187,6 @@ def published_rows(
     return list(session.scalars(stmt))
 
 
-def is_additive(unit: str | None) -> bool:
-    return bool(unit) and unit.strip().lower().startswith(ADDITIVE_UNITS)
-
-
 def member_state_names(session: Session) -> dict[str, dict[str, str | None]]:
     return {m.code: m.name.model_dump() for m in registry_service.list_member_states(session)}
 
@@ -210,7 +210,9 @@ def regional_aggregate(
 ) -> dict[str, Any] | None:
     """The ASEAN aggregate of the published national totals for ``period`` (default: the latest
     period with any published value): the unweighted mean, the total for additive units, and the
-    coverage — which member states report, out of the registry's member states on ``on``."""
+    coverage — which member states report, out of the registry's member states on ``on``. The total
+    is given only for additive units (counts of persons: ``rules.is_additive``); shares, rates and
+    indices get the mean alone."""
     indicator = get_indicator_row(session, code)
     series = national_series(session, code=code)
     known = periods(series)
@@ -227,16 +229,20 @@ def regional_aggregate(
         "indicator": code,
         "period": period,
         "mean": sum(values.values()) / n if n else None,
-        "total": sum(values.values()) if n and is_additive(indicator.unit) else None,
-        "additive": is_additive(indicator.unit),
-        "coverage": {"reporting": n, "member_states": len(members), "reporting_codes": sorted(values),
-                     "missing_codes": sorted(set(members) - set(values))},  # fmt: skip
+        "total": sum(values.values()) if n and rules.is_additive(indicator.unit) else None,
+        "additive": rules.is_additive(indicator.unit),
+        "coverage": {
+            "reporting": n,
+            "member_states": len(members),
+            "reporting_codes": sorted(values),
+            "missing_codes": sorted(set(members) - set(values)),
+        },
         "values": dict(sorted(values.items())),
     }
 
 
 def coverage_text(coverage: dict[str, Any], lang: str = "en") -> str:
-    """"8 of 11 member states" / "8 dari 11 negara anggota"."""
+    """ "8 of 11 member states" / "8 dari 11 negara anggota"."""
     n, total = coverage["reporting"], coverage["member_states"]
     if lang == "id":
         return f"{n} dari {total} negara anggota"
@@ -248,3 +254,11 @@ def indicator_codes(session: Session, codes: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return set(session.scalars(select(Indicator.code).where(Indicator.code.in_(wanted))))
+
+
+def all_indicator_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(Indicator.code)))
+
+
+def units(session: Session) -> dict[str, str | None]:
+    return {code: unit for code, unit in session.execute(select(Indicator.code, Indicator.unit))}

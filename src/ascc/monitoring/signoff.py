@@ -61,7 +61,9 @@ def require_reader(principal: Principal, *, member_state: str) -> None:
     if principal.role is Role.focal_point and principal.member_state == member_state:
         return
     if principal.role is Role.focal_point:
-        raise Forbidden(f"a focal point of {principal.member_state} cannot see {member_state}'s unpublished data")
+        raise Forbidden(
+            f"a focal point of {principal.member_state} cannot see {member_state}'s unpublished data"
+        )
     raise Forbidden("only the ASEAN Secretariat and the member state's focal points see unpublished data")
 
 
@@ -126,7 +128,9 @@ def list_submissions(
             stmt = stmt.where(Submission.member_state == member_state.upper())
     elif principal.role is Role.focal_point and principal.member_state:
         if member_state and member_state.upper() != principal.member_state:
-            raise Forbidden(f"a focal point of {principal.member_state} cannot see {member_state}'s submissions")
+            raise Forbidden(
+                f"a focal point of {principal.member_state} cannot see {member_state}'s submissions"
+            )
         stmt = stmt.where(Submission.member_state == principal.member_state)
     else:
         raise Forbidden("only the ASEAN Secretariat and focal points see submissions")
@@ -151,7 +155,10 @@ def drafts(session: Session, *, principal: Principal, member_state: str) -> dict
         entry = by_code.setdefault(code, {"indicator": code, "draft": 0, "submitted": 0, "rejected": 0,
                                           "first_period": lo, "last_period": hi})  # fmt: skip
         entry[approval] = n
-        entry["first_period"], entry["last_period"] = min(entry["first_period"], lo), max(entry["last_period"], hi)
+        entry["first_period"], entry["last_period"] = (
+            min(entry["first_period"], lo),
+            max(entry["last_period"], hi),
+        )
     names = dict(session.execute(select(Indicator.code, Indicator.name_en)))
     rows = [e | {"name": names.get(e["indicator"])} for e in by_code.values()]
     return {"member_state": member_state, "indicators": rows,
@@ -175,7 +182,9 @@ def submit(
         if wanted - known:
             raise Invalid(f"indicators: unknown {', '.join(sorted(wanted - known))}", parameter="indicators")
         if allowed is not None and wanted - allowed:
-            raise Forbidden(f"this focal point does not cover the sector of {', '.join(sorted(wanted - allowed))}")
+            raise Forbidden(
+                f"this focal point does not cover the sector of {', '.join(sorted(wanted - allowed))}"
+            )
     stmt = select(Observation).where(Observation.member_state == member_state, Observation.approval == "draft",
                                      Observation.is_current.is_(True))  # fmt: skip
     if wanted:

@@ -26,7 +26,7 @@ from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Invalid
-from ascc.monitoring import charts, entry, published, signoff
+from ascc.monitoring import charts, entry, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
 from ascc.web import i18n
 from ascc.web.pages import page, render
@@ -73,7 +73,9 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
     source = " · ".join(filter(None, (indicator["source"]["organisation"], indicator["source"]["dataset"])))
     source = (_("Source: %(source)s") % {"source": source}) if source else ""
     colours = {ms: charts.PALETTE[i % len(charts.PALETTE)] for i, ms in enumerate(sorted(names))}
-    lines = [charts.Series(ms, _name(names.get(ms, {}), lang) or ms, pts) for ms, pts in sorted(series.items())]
+    lines = [
+        charts.Series(ms, _name(names.get(ms, {}), lang) or ms, pts) for ms, pts in sorted(series.items())
+    ]
     timeseries = charts.line_chart(
         lines, title=name, unit=indicator["unit"] or "", source=source, lang=lang, colours=colours,
         desc=_("%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat.")
@@ -87,9 +89,15 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
             "%(num)d of %(total)d member state", "%(num)d of %(total)d member states", total
         ) % {"num": n, "total": total}
         aggregate["coverage"]["text"] = coverage
-        aggregate["mean_text"] = charts.number(aggregate["mean"], lang) if aggregate["mean"] is not None else ""
-        aggregate["total_text"] = charts.number(aggregate["total"], lang) if aggregate["total"] is not None else ""
-        bars = [charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()]
+        aggregate["mean_text"] = (
+            charts.number(aggregate["mean"], lang) if aggregate["mean"] is not None else ""
+        )
+        aggregate["total_text"] = (
+            charts.number(aggregate["total"], lang) if aggregate["total"] is not None else ""
+        )
+        bars = [
+            charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
+        ]
         comparison = charts.bar_chart(
             bars, title=f"{name}, {aggregate['period']}", unit=indicator["unit"] or "", lang=lang, colours=colours,
             source=source, reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
@@ -111,14 +119,14 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
                                       for ms in states]} for p in reversed(periods)]  # fmt: skip
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
     return ctx | {
-        "lang": lang,
+
         "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
         "states": states,
         "table": table,
         "series": {ms: [{"period": p, "value": v} for p, v in pts] for ms, pts in series.items()},
         "downloads": {"csv": f"/indicators/{code}/data.csv",
-                      "sdmx_csv": f"/sdmx/data/{entry.dataflow_ref()}/{entry.sdmx_key(code)}?format=sdmx-csv",
-                      "sdmx_ml": f"/sdmx/data/{entry.dataflow_ref()}/{entry.sdmx_key(code)}?format=sdmx-ml"},
+                      "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{sdmx_rest.key_for(indicator=code)}?format=sdmx-csv",
+                      "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{sdmx_rest.key_for(indicator=code)}?format=sdmx-ml"},
         "chart_urls": {kind: f"/indicators/{code}/{kind}.svg" + (f"?period={ctx['aggregate']['period']}"
                        if kind == "comparison" and ctx["aggregate"] else "") for kind in ("timeseries", "comparison")},
     }  # fmt: skip
@@ -145,7 +153,7 @@ def data_csv(request: Request, code: str) -> Response:
     """Published observations in the plain CSV template's columns (re-importable)."""
     with unit_of_work(request.app.state.session_factory) as session:
         published.get_indicator_row(session, code)
-        body = entry.plain_csv(published.published_rows(session, codes=[code]))
+        body = entry.plain_csv(published.published_rows(session, codes=[code]), entry.area_schemes(session))
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{code}.csv"'})  # fmt: skip
 
@@ -249,7 +257,9 @@ def _sse(event: str, data: Any) -> bytes:
 
 
 @actions.post("/submissions/upload")
-def upload_form(request: Request, csrf: Annotated[str, Form()], file: Annotated[UploadFile, File()]) -> Response:
+def upload_form(
+    request: Request, csrf: Annotated[str, Form()], file: Annotated[UploadFile, File()]
+) -> Response:
     """Import a file as drafts for the focal point's own member state. With ``Accept: text/event-stream``
     (the page's script) the response streams ``progress`` events and ends with ``done`` (stored) or
     ``problems`` (the complete report; nothing stored); without, the page comes back with the result."""
