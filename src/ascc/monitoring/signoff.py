@@ -159,7 +159,7 @@ def drafts(session: Session, *, principal: Principal, member_state: str) -> dict
             min(entry["first_period"], lo),
             max(entry["last_period"], hi),
         )
-    names = dict(session.execute(select(Indicator.code, Indicator.name_en)))
+    names = dict(session.execute(select(Indicator.code, Indicator.name_en)).all())
     rows = [e | {"name": names.get(e["indicator"])} for e in by_code.values()]
     return {"member_state": member_state, "indicators": rows,
             "draft": sum(r["draft"] for r in rows), "submitted": sum(r["submitted"] for r in rows),
