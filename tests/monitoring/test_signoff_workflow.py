@@ -63,11 +63,16 @@ def count(url, table):
 
 
 def public_idn(client, period="2020"):
-    items = client.get("/api/v1/indicators/SP.POP.TOTL/observations", params={"member_state": "IDN"}).json()["items"]
+    items = client.get("/api/v1/indicators/SP.POP.TOTL/observations", params={"member_state": "IDN"}).json()[
+        "items"
+    ]
     return {o["period"]: o["value"] for o in items}
 
 
-IDN_FILE = PLAIN_HEADER + "SP.POP.TOTL,IDN,2020,273500000,persons,BPS,revised by BPS\nSP.POP.TOTL,IDN,2021,276400000,persons,BPS,\n"
+IDN_FILE = (
+    PLAIN_HEADER
+    + "SP.POP.TOTL,IDN,2020,273500000,persons,BPS,revised by BPS\nSP.POP.TOTL,IDN,2021,276400000,persons,BPS,\n"
+)
 
 
 def test_authorisation_matrix_and_refusals_write_nothing(world):
@@ -94,16 +99,23 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
         assert response.status_code == status, (response.request.url, response.text)
         assert response.headers["content-type"] == "application/problem+json"
     foreign = refused[5][0].json()
-    assert [(p["line"], p["column"]) for p in foreign["problems"]] == [(2, "country_iso3"), (3, "country_iso3")]
+    assert [(p["line"], p["column"]) for p in foreign["problems"]] == [
+        (2, "country_iso3"),
+        (3, "country_iso3"),
+    ]
     assert "nothing was stored" in foreign["detail"]
     assert {t: count(url, t) for t in tables} == before
 
     r = upload(client, tokens, "IDN", IDN_FILE)
     assert r.status_code == 201, r.text
     assert (r.json()["revised"], r.json()["inserted"]) == (1, 1)
-    drafts = client.get("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), params={"member_state": "IDN"})
+    drafts = client.get(
+        "/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), params={"member_state": "IDN"}
+    )
     assert drafts.json()["draft"] == 2
-    sub = client.post("/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN", "note": "BPS"})
+    sub = client.post(
+        "/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN", "note": "BPS"}
+    )
     assert sub.status_code == 201, sub.text
     sid = sub.json()["id"]
     assert sub.json()["counts"]["observations"] == 2 and sub.json()["state"] == "submitted"
@@ -111,16 +123,24 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
     assert client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "MYS")).status_code == 403
     assert [s["id"] for s in client.get("/api/v1/submissions", headers=auth(tokens, "MYS")).json()] == []
     for who in ("IDN", "MYS", "partner", "chair"):
-        r = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, who), json={"decision": "approved"})
+        r = client.post(
+            f"/api/v1/submissions/{sid}/review", headers=auth(tokens, who), json={"decision": "approved"}
+        )
         assert r.status_code == 403, who
     assert client.post(f"/api/v1/submissions/{sid}/review", json={"decision": "approved"}).status_code == 401
-    queue = client.get("/api/v1/submissions", headers=auth(tokens, "secretariat"), params={"state": "submitted"})
+    queue = client.get(
+        "/api/v1/submissions", headers=auth(tokens, "secretariat"), params={"state": "submitted"}
+    )
     assert sid in [s["id"] for s in queue.json()]
     detail = client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "IDN")).json()
     assert {o["period"]: o["published_value"] for o in detail["observations"]["items"]} == {"2020": 273523621.0,
                                                                                           "2021": None}  # fmt: skip
     # a rejection needs a comment; then the values stay unpublished
-    r = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"), json={"decision": "rejected"})
+    r = client.post(
+        f"/api/v1/submissions/{sid}/review",
+        headers=auth(tokens, "secretariat"),
+        json={"decision": "rejected"},
+    )
     assert r.status_code == 422 and r.json()["parameter"] == "comment"
     r = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
                     json={"decision": "rejected", "comment": "2020 differs from the census; explain"})  # fmt: skip
@@ -139,7 +159,10 @@ def _approve_flow(client, tokens, text):
 
 def test_only_approved_values_are_public_everywhere(world):
     client, tokens, _ = world
-    text = PLAIN_HEADER + "SP.POP.TOTL,IDN,2020,273600000,persons,BPS,\nSP.POP.TOTL,IDN,2022,279000000,persons,BPS,\n"
+    text = (
+        PLAIN_HEADER
+        + "SP.POP.TOTL,IDN,2020,273600000,persons,BPS,\nSP.POP.TOTL,IDN,2022,279000000,persons,BPS,\n"
+    )
     assert upload(client, tokens, "IDN", text).status_code == 201
 
     def everywhere():
@@ -154,7 +177,11 @@ def test_only_approved_values_are_public_everywhere(world):
     assert api == {"2020": 273523621.0}
     for text_ in (csv, download):
         assert "273523621" in text_ and "273600000" not in text_ and "279000000" not in text_
-    assert "273,523,621" in page and "273,600,000" not in page and "2022" not in page.split('id="values-table"')[1]
+    assert (
+        "273,523,621" in page
+        and "273,600,000" not in page
+        and "2022" not in page.split('id="values-table"')[1]
+    )
     assert twin == [{"period": "2020", "value": 273523621.0}]
     sub = client.post("/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN"}).json()
     assert everywhere()[0] == {"2020": 273523621.0}  # submitted is not public either
@@ -179,8 +206,14 @@ def test_aggregate_states_its_coverage(world):
     assert cov["missing_codes"] == ["BRN", "SGP", "TLS"]
     assert detail["total"] == sum(EIGHT.values()) - EIGHT["IDN"] + 273600000  # IDN revised and approved above
     assert detail["mean"] == pytest.approx(detail["total"] / 8)
-    assert "8 dari 11 negara anggota" in client.get("/indicators/SP.POP.TOTL", params={"lang": "id", "period": "2020"}).text
-    assert "8 of 11 member states" in client.get("/indicators/SP.POP.TOTL", params={"lang": "en", "period": "2020"}).text
+    assert (
+        "8 dari 11 negara anggota"
+        in client.get("/indicators/SP.POP.TOTL", params={"lang": "id", "period": "2020"}).text
+    )
+    assert (
+        "8 of 11 member states"
+        in client.get("/indicators/SP.POP.TOTL", params={"lang": "en", "period": "2020"}).text
+    )
 
 
 def test_concurrent_reviews_apply_once(world, mon_url):
@@ -224,4 +257,7 @@ def test_concurrent_reviews_apply_once(world, mon_url):
     t.join(timeout=30)
     engine.dispose()
     assert len(outcome) == 1 and isinstance(outcome[0], Conflict)
-    assert client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "secretariat")).json()["state"] == "approved"
+    assert (
+        client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "secretariat")).json()["state"]
+        == "approved"
+    )
