@@ -20,9 +20,11 @@ from babel.numbers import format_decimal
 PALETTE = ("#1b6ca8", "#c0392b", "#1e8449", "#7d3c98", "#ca6f1e", "#117a65", "#2c3e50", "#9a7d0a",
            "#5d6d7e", "#c2185b", "#2874a6", "#6c3483")  # fmt: skip
 STYLE = (
-    "text{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;font-size:12px;fill:#1b1f24}"
-    ".t{font-size:14px;font-weight:700}.m{fill:#4a5360;font-size:11px}.g{stroke:#e3e6ea;stroke-width:1}"
-    ".a{stroke:#4a5360;stroke-width:1}.l{fill:none;stroke-width:2}.v{font-size:11px}"
+    # scoped by the chart's class so the page's stylesheet (``svg text``) does not override it
+    "svg.ascc-chart text{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;font-size:12px;font-weight:400;"
+    "fill:#1b1f24}svg.ascc-chart .t{font-size:14px;font-weight:700}svg.ascc-chart .m{fill:#4a5360;font-size:11px}"
+    "svg.ascc-chart .g{stroke:#e3e6ea;stroke-width:1}svg.ascc-chart .a{stroke:#4a5360;stroke-width:1}"
+    "svg.ascc-chart .l{fill:none;stroke-width:2}svg.ascc-chart .v{font-size:11px}"
 )
 
 
@@ -108,6 +110,10 @@ def _text(x: float, y: float, content: str, **attrs: object) -> str:
     return f"<text{_attrs(x=_r(x), y=_r(y), **attrs)}>{escape(content)}</text>"
 
 
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
 def _r(v: float) -> str:
     return f"{round(v, 1):g}"
 
@@ -167,6 +173,7 @@ def line_chart(
     ticks = nice_ticks(low, max(values))
     lo, hi = ticks[0], ticks[-1]
     digits = _digits(ticks)
+    frame.left = max(frame.left, 26 + 7 * max(len(number(t, lang, digits=digits)) for t in ticks))
 
     def y(v: float) -> float:
         return frame.top + frame.inner_h * (1 - (v - lo) / (hi - lo))
@@ -213,9 +220,9 @@ def line_chart(
         placed = [p - overflow for p in placed]
     label_x = frame.left + frame.inner_w + 8
     for (_, key, colour), py in zip(labels, placed, strict=True):
-        out.append(_text(label_x, py + 4, key, fill=colour, class_="v"))
+        out.append(_text(label_x, py + 4, key, style=f"fill:{colour}", class_="v"))
     if source:
-        out.append(_text(frame.left, frame.height - 12, source, class_="m"))
+        out.append(_text(frame.left, frame.height - 12, _clip(source, 100), class_="m"))
     out.append("</svg>")
     return "".join(out)
 
@@ -228,7 +235,14 @@ def bar_chart(
     labelled vertical line (e.g. the ASEAN mean). Negative values extend left of zero."""
     bars = sorted(bars, key=lambda b: (-b.value, b.key))
     row = 24
-    frame = Frame(height=40 + 30 + max(len(bars), 1) * row + 50, left=170, right=90, top=50, bottom=50)
+    widest = max((len(b.label) for b in bars), default=10)
+    frame = Frame(
+        height=40 + 30 + max(len(bars), 1) * row + 50,
+        left=min(300, max(120, 16 + 7 * widest)),
+        right=110,
+        top=50,
+        bottom=50,
+    )
     out = _open(frame, title, desc, "comparison")
     if not bars:
         out.append(_text(frame.left, frame.top + 20, "—", class_="m"))
@@ -271,6 +285,6 @@ def bar_chart(
     if unit:
         out.append(_text(frame.left, bottom + 34, unit, class_="m"))
     if source:
-        out.append(_text(frame.left, frame.height - 10, source, class_="m"))
+        out.append(_text(12, frame.height - 10, _clip(source, 110), class_="m"))
     out.append("</svg>")
     return "".join(out)
