@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -166,49 +167,115 @@ def encoding_problems(name: str, data: bytes) -> list[Problem]:
 
 
 def _line_layout(data: bytes, start: int, width: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
-    """Line numbers of the data rows after the header, and the rows whose field count is not ``width``.
+    """Line numbers of the data records after the header, and the records whose field count is not
+    ``width``; blank lines are skipped (and counted).
 
-    Unquoted files are counted with numpy in blocks; a file with quotes goes through :mod:`csv`, which
-    knows that a quoted field may hold commas and line breaks.
+    The bytes are scanned with numpy a block at a time (bounded memory): a comma or line break inside
+    double quotes belongs to its field, so the quote state is carried through each block with an
+    exclusive-or scan. A record that spans lines (a quoted line break) is numbered by its first line.
     """
-    if b'"' in data:
-        lines, bad = [], []
-        reader = csv.reader(io.StringIO(data[start:].decode("utf-8"), newline=""))
-        prev = 0
-        for fields in reader:
-            first, prev = prev + 2, reader.line_num
-            if not fields:
-                continue
-            if len(fields) != width:
-                bad.append((first, len(fields)))
-            lines.append(first)
-        return np.asarray(lines, dtype=np.int64), bad, 0
     arr = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(arr[start:] == 10) + start
-    if len(data) > start and data[-1:] != b"\n":
-        ends = np.append(ends, len(data))
-    if not len(ends):
+    block = 1 << 23
+    ends, counts, phys = [], [], []
+    in_quote, pending, newlines_before = False, 0, 0
+    for off in range(start, len(arr), block):
+        blk = arr[off : off + block]
+        all_nl = np.flatnonzero(blk == 10)
+        commas = np.flatnonzero(blk == 44)
+        quotes = np.flatnonzero(blk == 34)
+        if len(quotes) or in_quote:
+            # a position is inside quotes when an odd number of quotes (plus the carried state) precede it
+            nl = all_nl[(np.searchsorted(quotes, all_nl) + in_quote) % 2 == 0]
+            commas = commas[(np.searchsorted(quotes, commas) + in_quote) % 2 == 0]
+            in_quote = bool((len(quotes) + in_quote) % 2)
+            phys.append(newlines_before + np.searchsorted(all_nl, nl))
+        else:
+            nl = all_nl
+            phys.append(newlines_before + np.arange(len(nl)))
+        before = np.searchsorted(commas, nl)
+        per = np.diff(np.concatenate(([0], before)))
+        if len(nl):
+            per[0] += pending
+            pending = len(commas) - int(before[-1])
+        else:
+            pending += len(commas)
+        newlines_before += len(all_nl)
+        ends.append(nl + off)
+        counts.append(per)
+    end_pos = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
+    per_line = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
+    end_idx = np.concatenate(phys) if phys else np.empty(0, dtype=np.int64)
+    if len(arr) > start and (not len(end_pos) or end_pos[-1] != len(arr) - 1):  # no final line break
+        end_pos = np.append(end_pos, len(arr))
+        per_line = np.append(per_line, pending)
+        end_idx = np.append(end_idx, newlines_before)
+    if not len(end_pos):
         return np.empty(0, dtype=np.int64), [], 0
-    begins = np.concatenate(([start], ends[:-1] + 1))
-    per_line = np.empty(len(ends), dtype=np.int64)
-    block, prev_end = 200_000, start
-    for i in range(0, len(ends), block):  # commas per line, a block of lines at a time
-        e = ends[i : i + block]
-        commas = np.flatnonzero(arr[prev_end : e[-1]] == 44) + prev_end
-        before = np.searchsorted(commas, e)
-        per_line[i : i + len(e)] = np.diff(np.concatenate(([0], before)))
-        prev_end = int(e[-1])
-    length = ends - begins
-    blank = (length == 0) | ((length == 1) & (arr[np.minimum(begins, len(arr) - 1)] == 13))
-    numbers = np.arange(2, len(ends) + 2, dtype=np.int64)
+    begins = np.concatenate(([start], end_pos[:-1] + 1))
+    length = end_pos - begins
+    last = np.minimum(begins, len(arr) - 1)
+    blank = (length == 0) | ((length == 1) & (arr[last] == 13))
+    # the first line of record k is the line after the previous record's last line; the header is line 1
+    numbers = np.concatenate(([0], end_idx[:-1] + 1)) + 2
     keep = ~blank
     wrong = keep & (per_line + 1 != width)
     bad = [(int(n), int(c) + 1) for n, c in zip(numbers[wrong], per_line[wrong], strict=True)]
     return numbers[keep], bad, int(blank.sum())
 
 
+def _fast_read(
+    body: bytes, header: list[str], value_col: str, known: dict[str, list[str]]
+) -> pd.DataFrame | None:
+    """The whole file in one pass of the C parser: columns with a known code list straight into
+    categoricals of those codes, values into floats, other text as text. None when any cell is not
+    a known code or not a number: the text path then finds and reports each one."""
+    dtype: dict[str, object] = {c: str for c in header}
+    dtype |= {c: pd.CategoricalDtype(known[c]) for c in header if c in known}
+    dtype[value_col] = "float64"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # codes outside a code list become NaN (checked below)
+            frame = pd.read_csv(
+                io.BytesIO(body), header=None, names=header, encoding="utf-8", engine="c", dtype=dtype,
+                keep_default_na=False, na_values={value_col: [""]}, skip_blank_lines=True,
+            )  # fmt: skip
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if np.isinf(frame[value_col].to_numpy()).any():
+        return None
+    for c in header:
+        if c in known and frame[c].isna().any():
+            return None
+    return frame
+
+
+def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[str, list[str]]:
+    """Per file column, the complete list of acceptable cell values, where there is one."""
+    by_canon = {
+        "indicator": list(cat.indicators),
+        "member_state": sorted(cat.member_states),
+        "area": [*cat.areas, "", "_Z"],
+        "scheme": ["", "GDL", "ISO3166-2"],
+        "period": [str(y) for y in range(rules.FIRST_YEAR, rules.last_year(today) + 1)],
+        "sex": ["", *rules.SEX_CODES],
+        "urbanisation": ["", *rules.URBANISATION_CODES],
+        "obs_status": ["", "final", "provisional", *rules.SDMX_STATUS],
+        "unit": sorted({"", *(u or "" for u, _ in cat.indicators.values())}),
+    }
+    columns = SDMX_COLUMNS if fmt == "sdmx-csv" else PLAIN_COLUMNS
+    out = {col: by_canon[canon] for col, canon in columns.items() if canon in by_canon}
+    if fmt == "sdmx-csv":
+        out |= {
+            "DATAFLOW": [DATAFLOW],
+            "STRUCTURE_ID": [DATAFLOW],
+            "STRUCTURE": ["dataflow"],
+            "ACTION": ["", "I", "A", "R", "M"],
+        }
+    return out
+
+
 def _csv_chunks(
-    name: str, data: bytes, progress: Progress | None
+    name: str, data: bytes, progress: Progress | None, known: dict[str, list[str]] | None = None
 ) -> Iterator[tuple[list[str], pd.DataFrame, np.ndarray] | Problem]:
     """The header, then chunks of rows as text with their line numbers (or a structural problem)."""
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -224,6 +291,14 @@ def _csv_chunks(
         for line, count in bad:
             yield Problem(name, line, None, f"{count} fields, the header has {len(header)}")
         return
+    value_col = next((c for c in ("OBS_VALUE", "value") if c in header), None)
+    if value_col and known is not None and len(set(header)) == len(header):
+        frame = _fast_read(data[end + 1 :], header, value_col, known)
+        if frame is not None and len(frame) == len(lines):
+            if progress:
+                progress("read", len(lines), len(lines))
+            yield header, frame, lines
+            return
     names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
     reader = pd.read_csv(
         io.BytesIO(data[end + 1 :]),
@@ -360,7 +435,11 @@ def _factor(
     each value in ``same`` (e.g. SDMX ``_Z``, not applicable, for the national level)."""
     if series is None:
         return np.zeros(n, dtype=np.int64), np.array([default], dtype=object)
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        uniques = series.cat.categories.to_numpy(dtype=object).copy()
+    else:
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object))
     uniques = np.asarray(uniques, dtype=object)
     for alias in {"", *same} - {default}:
         if alias not in uniques:
@@ -465,8 +544,12 @@ def _check_chunk(
     # values: numeric, finite, empty only with a note, in the unit's range
     val_col = col_of.get("value")
     raw_values = chunk[val_col] if val_col is not None else pd.Series([""] * n)
-    values = pd.to_numeric(raw_values, errors="coerce").to_numpy(dtype=np.float64)
-    empty_value = (raw_values == "").to_numpy()
+    if raw_values.dtype == np.float64:  # the fast path parsed them already; only empty cells are NaN
+        values = raw_values.to_numpy()
+        empty_value = np.isnan(values)
+    else:
+        values = pd.to_numeric(raw_values, errors="coerce").to_numpy(dtype=np.float64)
+        empty_value = (raw_values == "").to_numpy()
     n_codes, n_uniq = factors["note"]
     has_note = (n_uniq != "")[n_codes]
     ck.flag(np.isnan(values) & ~empty_value, val_col, lambda i: f"not a number: {raw_values.iat[i][:40]!r}")
@@ -508,17 +591,17 @@ def _check_chunk(
     if fmt == "sdmx-csv":
         for col in ("DATAFLOW", "STRUCTURE_ID"):
             if col in chunk.columns:
-                c, u = pd.factorize(chunk[col].to_numpy(dtype=object))
+                c, u = _factor(chunk[col], n, "")
                 ok = np.array(
                     [v == DATAFLOW or v.split(":")[-1].split("(")[0] == DATAFLOW_ID for v in u], dtype=bool
                 )
                 ck.flag(~ok[c], col, lambda i, cc=col: f"dataflow {chunk[cc].iat[i]!r} is not {DATAFLOW}")
         if "STRUCTURE" in chunk.columns:
-            c, u = pd.factorize(chunk["STRUCTURE"].to_numpy(dtype=object))
+            c, u = _factor(chunk["STRUCTURE"], n, "")
             ok = np.array([v.lower() in ("dataflow", "datastructure") for v in u], dtype=bool)
             ck.flag(~ok[c], "STRUCTURE", lambda i: f"{chunk['STRUCTURE'].iat[i]!r}: expected dataflow")
         if "ACTION" in chunk.columns:
-            c, u = pd.factorize(chunk["ACTION"].to_numpy(dtype=object))
+            c, u = _factor(chunk["ACTION"], n, "")
             ok = np.array([v in ("", "I", "A", "R", "M") for v in u], dtype=bool)
             ck.flag(~ok[c], "ACTION",
                     lambda i: f"action {chunk['ACTION'].iat[i]!r} is not supported (I, A, M or R; observations are never deleted)")  # fmt: skip
@@ -669,5 +752,6 @@ def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | Non
 
         frame, problems = sdmx.parse_message(name, data, cat, today=today)
         return Parsed(name, fmt, digest, frame, problems)
-    frame, problems = check_frames(name, fmt, _csv_chunks(name, data, progress), cat, today=today)
+    chunks = _csv_chunks(name, data, progress, known_codes(fmt, cat, today))
+    frame, problems = check_frames(name, fmt, chunks, cat, today=today)
     return Parsed(name, fmt, digest, frame, problems)

@@ -17,7 +17,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -110,7 +109,6 @@ class Observation(Base):
         UniqueConstraint(
             "indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation", "revision"
         ),
-        Index("ix_observations_current", "indicator_code", "is_current", "member_state"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))

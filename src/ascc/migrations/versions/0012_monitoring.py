@@ -168,9 +168,6 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_observations_current", ["indicator_code", "is_current", "member_state"], unique=False
-        )
         batch_op.create_index(batch_op.f("ix_observations_member_state"), ["member_state"], unique=False)
         batch_op.create_index(batch_op.f("ix_observations_submission_id"), ["submission_id"], unique=False)
 
@@ -179,7 +176,6 @@ def downgrade() -> None:
     with op.batch_alter_table("observations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_observations_submission_id"))
         batch_op.drop_index(batch_op.f("ix_observations_member_state"))
-        batch_op.drop_index("ix_observations_current")
 
     op.drop_table("observations")
     with op.batch_alter_table("observation_submissions", schema=None) as batch_op:

@@ -1,0 +1,216 @@
+"""Import of one million observations from SDMX-CSV: ours (with every validation rule) against pandas
+``read_csv`` + ``to_sql`` (the peer) and DuckDB ``read_csv`` (the limit), in the same run.
+
+    .venv/bin/python benchmarks/monitoring_import.py [--rows 1000000] [--repeat 1]
+
+The file is generated from the real indicator codes and member states (../shared/data metadata),
+with SEX, AGE and URBANISATION disaggregations, values inside each unit's range and female + male =
+total for counts, so that it passes our checks. Each contender runs in a subprocess of its own;
+its peak memory is that process's ru_maxrss, its time the wall-clock time of the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+DATA = ROOT.parent / "shared" / "data"
+SEXES = ("_T", "F", "M")
+URBAN = ("_T", "U", "R")
+AGES = ("_T", "Y15T24", "Y25T64", "Y_GE65")
+
+
+def generate(path: Path, rows: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from ascc.monitoring import rules
+    from ascc.monitoring.importer import DATAFLOW
+    from ascc.monitoring.loader import indicator_records
+
+    rng = np.random.default_rng(4)
+    inds = [r for r in indicator_records(DATA) if r["level"] == "national"]
+    states = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
+    written, year = 0, 1960
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,SEX,AGE,URBANISATION,TIME_PERIOD,"
+                 "OBS_VALUE,OBS_STATUS,UNIT_MEASURE\n")  # fmt: skip
+        while written < rows:
+            parts = []
+            for ind in inds:
+                lo, hi = rules.value_range(ind["unit"])
+                hi = min(hi, 1e7)
+                n = len(states) * len(AGES) * len(URBAN)
+                f = rng.uniform(lo, hi / 2, n)
+                m = rng.uniform(lo, hi / 2, n)
+                t = f + m if rules.is_additive(ind["unit"]) else rng.uniform(lo, hi, n)
+                grid = pd.MultiIndex.from_product([states, AGES, URBAN], names=["REF_AREA", "AGE", "URBANISATION"])
+                for sex, v in (("_T", t), ("F", f), ("M", m)):
+                    df = grid.to_frame(index=False)
+                    df["SEX"] = sex
+                    df["OBS_VALUE"] = np.round(v, 4)
+                    df["INDICATOR"] = ind["code"]
+                    df["UNIT_MEASURE"] = ind["unit"]
+                    parts.append(df)
+            block = pd.concat(parts, ignore_index=True)
+            block["TIME_PERIOD"] = str(year)
+            block["OBS_STATUS"] = "A"
+            block.insert(0, "ACTION", "I")
+            block.insert(0, "STRUCTURE_ID", DATAFLOW)
+            block.insert(0, "STRUCTURE", "dataflow")
+            block = block[["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "INDICATOR", "SEX", "AGE",
+                           "URBANISATION", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MEASURE"]]  # fmt: skip
+            block = block.iloc[: rows - written]
+            block.to_csv(fh, header=False, index=False, lineterminator="\n")
+            written += len(block)
+            year += 1
+
+
+def prepare(db: Path) -> None:
+    """A migrated SQLite database with the registry and the indicator definitions, no observations."""
+    from ascc.db.engine import make_engine
+    from ascc.db.migrate import upgrade
+    from ascc.db.uow import unit_of_work
+    from ascc.monitoring.loader import area_records, indicator_records
+    from ascc.monitoring.models import Area, Indicator
+    from ascc.reference.files import read_reference
+    from ascc.reference.loader import load_reference
+    from ascc.wiring import session_factory
+
+    url = f"sqlite:///{db}"
+    upgrade(url)
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        load_reference(session, read_reference())
+        session.flush()
+        session.add_all(Indicator(**r) for r in indicator_records(DATA))
+        session.add_all(Area(**r) for r in area_records(DATA))
+    engine.dispose()
+
+
+# --- the contenders (each runs in its own process) ---------------------------------------------
+
+
+def run_ours(csv_path: Path, db: Path) -> str:
+    from ascc.db.engine import make_engine
+    from ascc.monitoring import service
+    from ascc.wiring import session_factory
+
+    engine = make_engine(f"sqlite:///{db}")
+    session = session_factory(engine)()
+    report = service.import_file(session, csv_path)
+    if report.problems:
+        raise SystemExit(f"{len(report.problems)} problems, first: {report.problems[0]}")
+    session.commit()
+    session.close()
+    engine.dispose()
+    return f"{report.inserted} inserted, checked by every rule"
+
+
+def run_pandas(csv_path: Path, db: Path) -> str:
+    import sqlite3
+
+    import pandas as pd
+
+    conn = sqlite3.connect(db)
+    df = pd.read_csv(csv_path)
+    n = df.to_sql("observations", conn, index=False)
+    conn.commit()
+    conn.close()
+    return f"{n} inserted, no checks"
+
+
+def run_duckdb(csv_path: Path, db: Path) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    con.execute(f"CREATE TABLE observations AS SELECT * FROM read_csv('{csv_path}')")
+    n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    con.close()
+    return f"{n} inserted, no checks"
+
+
+RUNNERS = {"ours": run_ours, "pandas": run_pandas, "duckdb": run_duckdb}
+
+
+PRELOAD = {
+    "ours": ("pandas", "sqlalchemy", "ascc.monitoring.service", "ascc.wiring"),
+    "pandas": ("pandas", "sqlite3"),
+    "duckdb": ("duckdb",),
+}
+
+
+def child(which: str, csv_path: str, db: str) -> None:
+    import importlib
+
+    for module in PRELOAD[which]:  # import time is not import work
+        importlib.import_module(module)
+    start = time.perf_counter()
+    what = RUNNERS[which](Path(csv_path), Path(db))
+    print(f"{time.perf_counter() - start:.3f}\t{what}")
+
+
+def measure(which: str, csv_path: Path, db: Path) -> tuple[float, float, str]:
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", which, str(csv_path), str(db)], stdout=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    out = proc.stdout.read()
+    proc.stdout.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{which} failed: {out}")
+    seconds, what = out.strip().splitlines()[-1].split("\t", 1)
+    return float(seconds), usage.ru_maxrss / 1024, what
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per contender (the best time is kept)")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    work = Path(tempfile.mkdtemp(prefix="ascc-bench-mon-"))
+    try:
+        csv_path = work / "observations.csv"
+        t = time.perf_counter()
+        generate(csv_path, args.rows)
+        print(f"generated {args.rows:,} observations ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
+        template = work / "template.db"
+        prepare(template)
+        results = {}
+        for which in ("ours", "pandas", "duckdb"):
+            best = None
+            for i in range(args.repeat):
+                db = work / f"{which}-{i}.{'duckdb' if which == 'duckdb' else 'db'}"
+                if which == "ours":
+                    shutil.copy(template, db)
+                r = measure(which, csv_path, db)
+                best = r if best is None or r[0] < best[0] else best
+                db.unlink(missing_ok=True)
+            results[which] = best
+            print(f"{which:7s} {best[0]:7.2f} s  peak {best[1]:6.0f} MB  ({best[2]})", flush=True)
+        ours = results["ours"][0]
+        print()
+        print("| contender | seconds | peak memory (MB) | time / ours |")
+        print("|---|---:|---:|---:|")
+        names = {"ours": "ascc (validated, revisions)", "pandas": "pandas read_csv + to_sql", "duckdb": "DuckDB read_csv"}
+        for which, (sec, mem, _) in results.items():
+            print(f"| {names[which]} | {sec:.2f} | {mem:.0f} | {sec / ours:.2f} |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
