@@ -162,3 +162,24 @@ def test_web_import_report_progress_submit_and_review(site):
     assert "276,000,000" in officer.get("/indicators/SP.POP.TOTL", params={"lang": "en"}).text
     for c in (fp, officer):
         c.__exit__(None, None, None)
+
+
+def test_subnational_indicator_by_area(site, tmp_path):
+    header = "series_code,country_iso3,region_scheme,region_code,period,value,unit,source_id,note\n"
+    approved = (
+        header
+        + "BPS.GINI,IDN,ISO3166-2,ID-AC,2015,0.33,ratio (0-1),BPS,\nBPS.GINI,IDN,ISO3166-2,ID-JB,2015,0.41,ratio (0-1),BPS,\n"
+    )
+    assert run_import(site, write(tmp_path, "gini.csv", approved), approval="approved").ok
+    draft = header + "BPS.GINI,IDN,ISO3166-2,ID-AC,2016,0.35,ratio (0-1),BPS,\n"
+    assert run_import(site, write(tmp_path, "gini-draft.csv", draft), approval="draft").ok
+    with TestClient(create_app(Settings(database_url=site))) as c:
+        page = c.get("/indicators/BPS.GINI", params={"lang": "id"}).text
+        table = page.split('id="areas-table"')[1].split("</table>")[0]
+        assert re.findall(r"<code>(ID-\w+)</code></td><td>([\d,]+)</td>", table) == [
+            ("ID-JB", "0,41"),
+            ("ID-AC", "0,33"),
+        ]
+        assert "Menurut wilayah" in page and ">2016<" not in page  # the 2016 draft is not public
+        assert c.get("/indicators/BPS.GINI", params={"member_state": "PHL"}).status_code == 422
+        assert c.get("/indicators/BPS.GINI", params={"period": "2016"}).status_code == 422

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 from ascc.monitoring import rules
-from ascc.monitoring.models import NATIONAL, TOTAL, Indicator, Observation
+from ascc.monitoring.models import NATIONAL, TOTAL, Area, Indicator, Observation
 from ascc.registry import service as registry_service
 
 KEY_COLUMNS = ("indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation")
@@ -262,3 +262,39 @@ def all_indicator_codes(session: Session) -> list[str]:
 
 def units(session: Session) -> dict[str, str | None]:
     return {code: unit for code, unit in session.execute(select(Indicator.code, Indicator.unit))}
+
+
+def subnational(
+    session: Session, *, code: str, member_state: str | None = None, period: str | None = None
+) -> dict[str, Any] | None:
+    """Published values of an indicator's areas within one member state (default: the first with
+    any) for one period (default: its latest): ``{member_state, period, member_states, periods,
+    areas: [{code, name, value}]}``; None when nothing subnational is published."""
+    get_indicator_row(session, code)
+    rows = published_rows(
+        session, codes=[code], areas=None, sex=(TOTAL,), age=(TOTAL,), urbanisation=(TOTAL,)
+    )
+    rows = [r for r in rows if r.area_code and r.value is not None]
+    if not rows:
+        return None
+    states = sorted({r.member_state for r in rows})
+    member_state = (member_state or states[0]).upper()
+    if member_state not in states:
+        raise Invalid(
+            f"member_state={member_state!r}: no published areas of {code} for it", parameter="member_state"
+        )
+    mine = [r for r in rows if r.member_state == member_state]
+    known = sorted({r.period for r in mine})
+    period = period or known[-1]
+    if period not in known:
+        raise Invalid(
+            f"period={period!r}: no published value of {code} for {member_state}", parameter="period"
+        )
+    names = {
+        c: n
+        for c, n in session.execute(select(Area.code, Area.name).where(Area.member_state == member_state))
+    }
+    areas = [{"code": r.area_code, "name": names.get(r.area_code, r.area_code), "value": r.value}
+             for r in mine if r.period == period]  # fmt: skip
+    return {"member_state": member_state, "period": period, "member_states": states, "periods": known,
+            "areas": sorted(areas, key=lambda a: -a["value"])}  # fmt: skip

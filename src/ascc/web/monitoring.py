@@ -108,18 +108,43 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
             "names": names, "charts": {"timeseries": timeseries, "comparison": comparison}}  # fmt: skip
 
 
+def _is_subnational(session: Session, code: str) -> bool:
+    return published.get_indicator_row(session, code).level == "subnational"
+
+
+def _areas(session: Session, request: Request, code: str, lang: str, period: str | None) -> dict[str, Any]:
+    """For a subnational indicator: its areas in one member state (``?member_state=``) for a period."""
+    if not _is_subnational(session, code):
+        return {"areas": None}
+    _ = i18n.translations(lang).gettext
+    sub = published.subnational(session, code=code, member_state=request.query_params.get("member_state") or None,
+                                period=period)  # fmt: skip
+    if sub is None:
+        return {"areas": None}
+    indicator = published.get_indicator(session, code=code)
+    name = _name(indicator["name"], lang)
+    bars = [charts.Bar(a["code"], a["name"], a["value"]) for a in sub["areas"]]
+    sub["chart"] = charts.bar_chart(
+        bars, title=f"{name}, {sub['member_state']}, {sub['period']}", unit=indicator["unit"] or "", lang=lang,
+        desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
+                                                                 "period": sub["period"]},
+    )  # fmt: skip
+    for a in sub["areas"]:
+        a["text"] = charts.number(a["value"], lang)
+    return {"areas": sub}
+
+
 @page("/indicators/{code}", "indicator.html")
 def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     lang = _lang(request)
     period = request.query_params.get("period") or None
-    ctx = _charts(session, code, lang, period)
+    ctx = _charts(session, code, lang, period if not _is_subnational(session, code) else None)
     series, periods = ctx["series"], ctx["periods"]
     states = sorted(series)
     table = [{"period": p, "values": [next((charts.number(v, lang) for q, v in series[ms] if q == p), "")
                                       for ms in states]} for p in reversed(periods)]  # fmt: skip
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
-    return ctx | {
-
+    return ctx | _areas(session, request, code, lang, period) | {
         "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
         "states": states,
         "table": table,
