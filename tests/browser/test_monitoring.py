@@ -6,6 +6,8 @@ PNG (drawn on a canvas by static/charts.js). Screenshots go to test-artifacts/sc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -61,7 +63,10 @@ def test_submission_approval_public_chart(browser, site, lang):  # noqa: F811 - 
     w = WORDS[lang]
     value = w["value"].replace(",", "").replace(".", "")
     bad = files / f"bad-{lang}.csv"
-    bad.write_text(PLAIN_HEADER + f"SP.POP.TOTL,IDN,{w['year']},{value},persons,BPS,\nSP.POP.TOTL,MYS,{w['year']},1,persons,x,\n")
+    bad.write_text(
+        PLAIN_HEADER
+        + f"SP.POP.TOTL,IDN,{w['year']},{value},persons,BPS,\nSP.POP.TOTL,MYS,{w['year']},1,persons,x,\n"
+    )
     good = files / f"idn-{lang}.csv"
     good.write_text(PLAIN_HEADER + f"SP.POP.TOTL,IDN,{w['year']},{value},persons,BPS,\n")
 
@@ -108,10 +113,10 @@ def test_submission_approval_public_chart(browser, site, lang):  # noqa: F811 - 
         figure.get_by_role("button", name=w["png"]).click()
     png = download.value
     assert png.suggested_filename == "SP.POP.TOTL-timeseries.png"
-    assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(png.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with page.expect_download() as download:
         figure.get_by_role("link", name=w["svg"]).click()
-    svg = open(download.value.path(), encoding="utf-8").read()
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and 'data-series="IDN"' in svg
     for ctx in (fp_ctx, sec_ctx, public):
         ctx.close()
