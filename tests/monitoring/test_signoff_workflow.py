@@ -5,6 +5,7 @@ A refusal writes nothing, not even an audit entry."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -146,6 +147,16 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
                     json={"decision": "rejected", "comment": "2020 differs from the census; explain"})  # fmt: skip
     assert r.status_code == 200 and r.json()["state"] == "rejected"
     assert public_idn(client) == {"2020": 273523621.0}
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        trail = conn.execute(sa.text("SELECT action, actor, after FROM audit_entries WHERE entity = 'observation_submissions' "
+                                     "AND entity_id = :id ORDER BY seq"), {"id": str(sid)}).all()  # fmt: skip
+    engine.dispose()
+    assert [a for a, _, _ in trail] == ["create", "update"] and trail[0][1] != trail[1][
+        1
+    ]  # focal point, then officer
+    after = trail[1][2] if isinstance(trail[1][2], dict) else json.loads(trail[1][2])
+    assert (after["state"], after["comment"]) == ("rejected", "2020 differs from the census; explain")
     again = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
                         json={"decision": "approved"})  # fmt: skip
     assert again.status_code == 409
