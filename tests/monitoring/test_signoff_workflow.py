@@ -196,12 +196,14 @@ def test_only_approved_values_are_public_everywhere(world):
     assert twin == [{"period": "2020", "value": 273523621.0}]
     sub = client.post("/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN"}).json()
     assert everywhere()[0] == {"2020": 273523621.0}  # submitted is not public either
+    # the new 2020 revision, 2022, and 2021 (rejected before, unchanged since) go back for review together
+    assert sub["counts"]["observations"] == 3 and sub["counts"]["periods"] == ["2020", "2022"]
     etag = client.get(f"/api/v1/submissions/{sub['id']}", headers=auth(tokens, "secretariat")).headers["etag"]
     r = client.post(f"/api/v1/submissions/{sub['id']}/review", headers=auth(tokens, "secretariat") | {"If-Match": etag},
                     json={"decision": "approved", "comment": "checked against BPS"})  # fmt: skip
     assert r.status_code == 200, r.text
     api, csv, page, download, _ = everywhere()
-    assert api == {"2020": 273600000.0, "2022": 279000000.0}
+    assert api == {"2020": 273600000.0, "2021": 276400000.0, "2022": 279000000.0}
     assert "273600000" in csv and "279000000" in download and "279,000,000" in page
     # a stale If-Match (the submission is approved now) is a 412
     r = client.post(f"/api/v1/submissions/{sub['id']}/review", headers=auth(tokens, "secretariat") | {"If-Match": etag},

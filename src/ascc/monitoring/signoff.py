@@ -5,7 +5,9 @@ member state) and submits them: one ``Submission`` takes every current draft of 
 (optionally only some indicators; a focal point limited to sectors submits only indicators of its
 sectors), and the observations go ``draft → submitted``. The ASEAN Secretariat, and only the
 Secretariat, reviews a submission once: approve (``submitted → approved``; the values become public)
-or reject with a comment (``→ rejected``; the previously published values stay public). A focal point
+or reject with a comment (``→ rejected``; the previously published values stay public). After a
+rejection the focal point uploads the corrections (new draft revisions) and submits again: the
+submission takes the current drafts and the current rejected values together. A focal point
 never submits, reads the drafts of, or touches another member state's data.
 
 Concurrent reviews queue on the submission row (SELECT … FOR UPDATE on PostgreSQL) and the second
@@ -29,6 +31,9 @@ from ascc.monitoring.models import Indicator, Observation, Submission
 from ascc.monitoring.published import observation_read
 
 DECISIONS = ("approved", "rejected")
+#: what a submission takes: current drafts, and current rejected values (a rejected file's rows that
+#: the corrected upload left unchanged go back for review with the corrections)
+RESUBMIT = ("draft", "rejected")
 MAX_COMMENT = 4000
 
 
@@ -170,7 +175,8 @@ def submit(
     session: Session, *, principal: Principal, member_state: str, indicators: list[str] | None = None,
     note: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The member state's focal point submits its current drafts (of ``indicators``, else all)."""
+    """The member state's focal point submits its current drafts and rejected values (of
+    ``indicators``, else all)."""
     member_state = member_state.upper()
     permissions.require_focal_point_of(principal, member_state=member_state)
     if note is not None and len(note) > MAX_COMMENT:
@@ -185,7 +191,7 @@ def submit(
             raise Forbidden(
                 f"this focal point does not cover the sector of {', '.join(sorted(wanted - allowed))}"
             )
-    stmt = select(Observation).where(Observation.member_state == member_state, Observation.approval == "draft",
+    stmt = select(Observation).where(Observation.member_state == member_state, Observation.approval.in_(RESUBMIT),
                                      Observation.is_current.is_(True))  # fmt: skip
     if wanted:
         stmt = stmt.where(Observation.indicator_code.in_(wanted))
@@ -194,7 +200,7 @@ def submit(
     # lock the drafts: a concurrent submission of the same drafts waits and then finds none
     rows = list(session.scalars(stmt.with_for_update()))
     if not rows:
-        raise Conflict(f"{member_state} has no draft observations to submit" + (
+        raise Conflict(f"{member_state} has no draft or rejected observations to submit" + (
             f" for {', '.join(sorted(wanted))}" if wanted else ""))  # fmt: skip
     codes = sorted({r.indicator_code for r in rows})
     periods = sorted(r.period for r in rows)
