@@ -152,3 +152,47 @@ def test_xlsx_template(mon_url, tmp_path):
     wb.save(path)
     report = run_import(mon_url, path)
     assert [str(p) for p in report.problems] == ["template.xlsx: row 4: value: not a number: 'n/a'"]
+
+
+def test_bom_crlf_and_blank_lines(mon_url, tmp_path):
+    text = "\ufeff" + PLAIN_HEADER.replace("\n", "\r\n") + "SP.POP.TOTL,LAO,2020,7300000,persons,WDI,\r\n\r\n"
+    text += "SP.POP.TOTL,LAO,2021,7400000,persons,WDI,\r\n"
+    report = run_import(mon_url, write(tmp_path, "bom.csv", text))
+    assert (report.ok, report.inserted) == (True, 2), [str(p) for p in report.problems]
+    bad = text + "SP.POP.TOTL,LAO,20x2,1,,,\r\n"
+    assert [(p.line, p.column) for p in run_import(mon_url, write(tmp_path, "bom2.csv", bad)).problems] == [
+        (5, "period")
+    ]
+    assert [o.value for o in query(mon_url, _obs, indicator="SP.POP.TOTL", member_state="LAO")] == [
+        7300000.0,
+        7400000.0,
+    ]
+
+
+def test_large_batch_keeps_every_index(mon_url, tmp_path):
+    """A batch larger than the table goes in with the secondary indexes rebuilt after it (SQLite)."""
+    from sqlalchemy import inspect
+
+    from ascc.db.engine import make_engine
+
+    states = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
+    lines = [
+        f"{DF},{ms},SE.PRM.ENRR,{y},{100 + (y % 7)},A,% gross,_T,{age},{urb},"
+        for ms in states for age in ("_T", "Y6T11", "Y12T14", "Y_GE15") for urb in ("_T", "U", "R")
+        for y in range(1950, 2050)
+    ]  # fmt: skip
+    engine = make_engine(mon_url)
+    before = {i["name"] for i in inspect(engine).get_indexes("observations")}
+    report = run_import(mon_url, write(tmp_path, "big.csv", SDMX_HEADER + "\n".join(lines) + "\n"))
+    assert (report.ok, report.inserted) == (True, 13_200), [str(p) for p in report.problems[:3]]
+    assert {i["name"] for i in inspect(engine).get_indexes("observations")} == before
+    engine.dispose()
+    got = query(mon_url, _obs, indicator="SE.PRM.ENRR", member_state="VNM", period_from="2049")
+    assert [(o.age, o.urbanisation, o.value) for o in got][:2] == [
+        ("Y12T14", "R", 105.0),
+        ("Y12T14", "U", 105.0),
+    ]
+    assert (
+        run_import(mon_url, write(tmp_path, "big.csv", SDMX_HEADER + "\n".join(lines) + "\n")).unchanged
+        == 13_200
+    )

@@ -236,7 +236,7 @@ def _fast_read(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # codes outside a code list become NaN (checked below)
             frame = pd.read_csv(
-                io.BytesIO(body), header=None, names=header, encoding="utf-8", engine="c", dtype=dtype,
+                io.BytesIO(body), header=None, skiprows=1, names=header, encoding="utf-8-sig", engine="c", dtype=dtype,
                 keep_default_na=False, na_values={value_col: [""]}, skip_blank_lines=True,
             )  # fmt: skip
     except (ValueError, OverflowError, TypeError):
@@ -293,7 +293,7 @@ def _csv_chunks(
         return
     value_col = next((c for c in ("OBS_VALUE", "value") if c in header), None)
     if value_col and known is not None and len(set(header)) == len(header):
-        frame = _fast_read(data[end + 1 :], header, value_col, known)
+        frame = _fast_read(data, header, value_col, known)
         if frame is not None and len(frame) == len(lines):
             if progress:
                 progress("read", len(lines), len(lines))
@@ -301,7 +301,8 @@ def _csv_chunks(
             return
     names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
     reader = pd.read_csv(
-        io.BytesIO(data[end + 1 :]),
+        io.BytesIO(data),
+        skiprows=1,
         header=None,
         names=names,
         dtype=str,
@@ -309,7 +310,7 @@ def _csv_chunks(
         na_filter=False,
         skip_blank_lines=True,
         chunksize=CHUNK_ROWS,
-        encoding="utf-8",
+        encoding="utf-8-sig",
         engine="c",
     )
     done = 0
