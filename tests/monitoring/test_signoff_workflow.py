@@ -5,6 +5,7 @@ A refusal writes nothing, not even an audit entry."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 
@@ -274,3 +275,25 @@ def test_concurrent_reviews_apply_once(world, mon_url):
         client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "secretariat")).json()["state"]
         == "approved"
     )
+
+
+def test_templates_and_download_import_back(world):
+    """The XLSX template, filled in, imports as drafts; the CSV download imports back unchanged."""
+    from openpyxl import load_workbook
+
+    client, tokens, _ = world
+    wb = load_workbook(io.BytesIO(client.get("/submissions/template.xlsx").content))
+    header = [c.value for c in wb["observations"][1]]
+    row = dict.fromkeys(header, None) | {"series_code": "SP.POP.TOTL", "country_iso3": "IDN", "period": "2024",
+                                         "value": 283000000, "unit": "persons", "source_id": "BPS"}  # fmt: skip
+    wb["observations"].append([row[h] for h in header])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = client.post("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), data={"member_state": "IDN"},
+                    files={"file": ("idn.xlsx", buf.getvalue(), "application/octet-stream")})  # fmt: skip
+    assert r.status_code == 201 and r.json()["inserted"] == 1, r.text
+    download = client.get("/indicators/SP.POP.TOTL/data.csv").text
+    idn = "".join(line + "\n" for line in download.splitlines()[1:] if ",IDN," in line)
+    r = upload(client, tokens, "IDN", download.splitlines()[0] + "\n" + idn)
+    assert r.status_code == 201, r.text
+    assert (r.json()["inserted"], r.json()["revised"]) == (0, 0) and r.json()["unchanged"] == idn.count("\n")
