@@ -117,6 +117,14 @@ def test_web_import_report_progress_submit_and_review(site):
     where = [(f, ln, col) for f, ln, col, _ in cells]
     assert ("idn.csv", "3", "value") in where and ("idn.csv", "4", "country_iso3") in where
     assert any(ln == "5" and col == "series_code" for _, ln, col in where)
+    empty = fp.post("/submissions/upload", data={"csrf": token}, files={"file": ("e.csv", b"", "text/csv")})
+    assert empty.status_code == 422 and "the file is empty" in empty.text
+    r = fp.post("/submissions/upload", data={"csrf": token}, headers={"Accept": "text/event-stream"},
+                files={"file": ("e.csv", b"", "text/csv")})  # fmt: skip
+    assert _events(r.text)[-1] == (
+        "problems",
+        {"status": 422, "detail": "e.csv: the file is empty", "problems": []},
+    )
     # with the page's script: progress events, then the same report
     r = fp.post("/submissions/upload", data={"csrf": token}, headers={"Accept": "text/event-stream"},
                 files={"file": ("idn.csv", BAD.encode(), "text/csv")})  # fmt: skip
