@@ -155,6 +155,7 @@ def test_web_import_report_progress_submit_and_review(site):
     )  # focal points do not review
 
     officer = signed_in(site, "officer@asean.org")
+    assert officer.get("/submissions/new").status_code == 403  # the Secretariat enters no member state's data
     queue = officer.get("/submissions", params={"lang": "en"}).text
     assert f'href="{target}"' in queue and "Sign-off queue" in queue
     review = officer.get(target, params={"lang": "en"}).text

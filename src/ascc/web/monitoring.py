@@ -25,7 +25,7 @@ from ascc.accounts import permissions
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
-from ascc.kit.errors import DomainError, Invalid
+from ascc.kit.errors import DomainError, Forbidden, Invalid
 from ascc.monitoring import charts, entry, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
 from ascc.web import i18n
@@ -216,7 +216,7 @@ def _new_context(session: Session, request: Request) -> dict[str, Any]:
     principal = request.state.principal
     permissions.require_signed_in(principal)
     if principal.role is not Role.focal_point or not principal.member_state:
-        raise permissions.Forbidden("only a member state's focal point enters and submits data")
+        raise Forbidden("only a member state's focal point enters and submits data")
     return {"member_state": principal.member_state, "names": published.member_state_names(session),
             "drafts": signoff.drafts(session, principal=principal, member_state=principal.member_state),
             "submissions": signoff.list_submissions(session, principal=principal)[:10],
