@@ -20,6 +20,7 @@ from ascc.api import disasters as disasters_api
 from ascc.api import indices as indices_api
 from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
+from ascc.api import monitoring as monitoring_api
 from ascc.api import progress as progress_api
 from ascc.api import registry as registry_api
 from ascc.api import results as results_api
@@ -34,6 +35,7 @@ from ascc.web import disasters as disasters_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import meetings as meetings_web
+from ascc.web import monitoring as monitoring_web
 from ascc.web import progress as progress_web
 from ascc.web import results as results_web
 from ascc.wiring import session_factory
@@ -43,7 +45,7 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path.endswith(".json") or path in ("/openapi.json",)
+    return path.startswith(("/api/", "/sdmx/")) or path.endswith(".json") or path in ("/openapi.json",)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -115,12 +117,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(knowledge_api.router)
     app.include_router(progress_api.router)
     app.include_router(results_api.router)
+    app.include_router(monitoring_api.router)
+    app.include_router(monitoring_api.sdmx_router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)
     app.include_router(disasters_web.actions)
     app.include_router(knowledge_web.actions)
     app.include_router(progress_web.router)
     app.include_router(results_web.actions)
+    app.include_router(monitoring_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -32,9 +32,9 @@ OBSERVATIONS = [
     ("T.LIFE", "IDN", "2099", 99.0, "approved", True),
     # PHL: 2015 66 → 2020 72 (+1.76 % a year → substantial)
     ("T.LIFE", "PHL", "2015", 66.0, "approved", True),
-    ("T.LIFE", "PHL", "2020", 72.0, "approved", True),
-    # superseded revision of PHL 2020 (not current): must not count
+    # superseded earlier revision of PHL 2020 (not current; revision 1, the next one is 2): must not count
     ("T.LIFE", "PHL", "2020", 50.0, "approved", False),
+    ("T.LIFE", "PHL", "2020", 72.0, "approved", True),
     # THA: only submitted, never approved → insufficient data
     ("T.LIFE", "THA", "2015", 75.0, "submitted", True),
     ("T.LIFE", "THA", "2020", 77.0, "submitted", True),

@@ -238,22 +238,24 @@ STORE_FILE = "approved-observations.csv"
 
 
 def _write_store(session, folder: Path) -> Path:
-    """The platform's approved, current national totals in the long store layout, with country names.
+    """The platform's published national totals (each key's latest approved revision) in the long store layout, with country names.
 
     The index then reads exactly what the public sees; values are written in shortest round-trip
     form, so a store loaded from ``indicators_country_year.csv`` gives the same numbers as the file.
     """
     import csv
 
-    from ascc.monitoring import service as monitoring_service
+    from ascc.monitoring import published
     from ascc.registry import service as registry_service
 
     path = folder / STORE_FILE
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["series_code", "country_iso3", "period", "value"])
-        for o in monitoring_service.observations(session, national=True, approval="approved"):
-            if (o.sex, o.age, o.urbanisation) == ("_T", "_T", "_T") and o.value is not None:
+        for o in published.published_rows(
+            session, areas=[published.NATIONAL], sex=["_T"], age=["_T"], urbanisation=["_T"]
+        ):
+            if o.value is not None:
                 writer.writerow([o.indicator_code, o.member_state, o.period, repr(o.value)])
     with (folder / "countries.csv").open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ascc.kit import geo
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
+from ascc.monitoring.published import published_filter
 
 #: light to dark (ColorBrewer "YlGnBu", 5 classes)
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -78,12 +79,12 @@ def _year(period: str) -> int | None:
 
 def latest_values(session: Session, *, indicator: str, subnational: bool, period: int | None = None
                   ) -> dict[str, tuple[float, str]]:  # fmt: skip
-    """Unit (ISO3 or area code) → (value, period): its latest approved, current total (or in ``period``).
+    """Unit (ISO3 or area code) → (value, period): its latest published (approved) total (or in ``period``).
     "Latest" stops at this year: later periods are projections."""
     until = dt.date.today().year
     o = m.Observation
     stmt = select(o.member_state, o.area_code, o.period, o.value).where(
-        o.indicator_code == indicator, o.is_current.is_(True), o.approval == "approved", o.value.is_not(None),
+        o.indicator_code == indicator, published_filter(o), o.value.is_not(None),
         o.sex == m.TOTAL, o.age == m.TOTAL, o.urbanisation == m.TOTAL,
         (o.area_code != m.NATIONAL) if subnational else (o.area_code == m.NATIONAL))  # fmt: skip
     best: dict[str, tuple[float, str]] = {}

@@ -1,6 +1,6 @@
 """Scorecards: the progress status of indicators per plan, per sector and per member state, computed
-from approved, current, national totals only (drafts, submissions awaiting review, rejected values and
-superseded revisions never count).
+from published national totals only: per observation key its latest approved revision (drafts,
+submissions awaiting review and rejected values never count, nor hide the published value).
 
 Which indicators a scorecard holds:
 
@@ -30,6 +30,7 @@ from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
 from ascc.monitoring import progress
 from ascc.monitoring import targets as targets_service
+from ascc.monitoring.published import published_filter
 from ascc.registry import service as registry_service
 
 PILLAR_WIDE = "ascc-coordination"
@@ -43,7 +44,7 @@ def _year(period: str) -> int | None:
 def approved_series(
     session: Session, *, indicators: list[str], until: int | None = None
 ) -> dict[str, dict[str, dict[int, float]]]:
-    """indicator → member state → year → value: the approved, current national totals up to ``until``
+    """indicator → member state → year → value: the published national totals (latest approved revisions) up to ``until``
     (default: this year; later periods are projections, e.g. WPP's medium variant, not progress)."""
     until = until or dt.date.today().year
     out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
@@ -51,7 +52,7 @@ def approved_series(
         return out
     o = m.Observation
     stmt = (select(o.indicator_code, o.member_state, o.period, o.value)
-            .where(o.indicator_code.in_(indicators), o.is_current.is_(True), o.approval == "approved",
+            .where(o.indicator_code.in_(indicators), published_filter(o),
                    o.area_code == m.NATIONAL, o.sex == m.TOTAL, o.age == m.TOTAL, o.urbanisation == m.TOTAL,
                    o.value.is_not(None)))  # fmt: skip
     for code, state, period, value in session.execute(stmt):

@@ -1,0 +1,221 @@
+"""``/api/v1/indicators`` and ``/api/v1/submissions``: indicator definitions, their published
+observations (approved by the Secretariat, latest approved revision) with regional aggregates and
+coverage, and the member-state sign-off (focal points upload drafts for their own member state and
+submit them; the Secretariat approves or rejects).
+
+Reads of indicators and observations are public and show published values only. Sign-off needs an
+account (bearer API token). Send ``If-Match`` with a submission's ``ETag`` to be refused (412) when
+someone reviewed it since you read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from ascc.http.deps import SessionDep, principal_of
+from ascc.http.responses import json_response
+from ascc.kit.pagination import MAX_LIMIT
+from ascc.monitoring import entry, published, sdmx_rest, signoff
+from ascc.monitoring.models import NATIONAL, TOTAL
+
+router = APIRouter(prefix="/api/v1", tags=["indicators"])
+bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
+Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+Code = Annotated[
+    str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$", description="e.g. SP.POP.TOTL")
+]
+Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(Q[1-4]|S[12]|\d{2}))?$", description="e.g. 2015")]
+Codes = Annotated[list[str], Query(description="repeat or separate with commas; empty: every value")]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IfMatch = Annotated[str | None, Header(description="the submission's ETag, to refuse stale reviews (412)")]
+Errors = {
+    401: {"description": "Sign-in required"},
+    403: {"description": "Not allowed for this account"},
+    404: {"description": "No such record"},
+    409: {"description": "Not possible in the record's current state"},
+    412: {"description": "The record changed since it was read"},
+    422: {"description": "Invalid input (an import lists every problem with file, line and column)"},
+}
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
+
+
+@router.get("/indicators", response_model=dict[str, Any])
+def indicators(
+    request: Request, session: SessionDep,
+    sector: Annotated[str | None, Query(max_length=64, description="registry sector id, e.g. health")] = None,
+    level: Annotated[Literal["national", "subnational"] | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words in the code or the names")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:  # fmt: skip
+    """Indicator definitions with what is published of each (member states, first and last period)."""
+    page = published.list_indicators(session, sector=sector, level=level, q=q, limit=limit, offset=offset)
+    return json_response(request, page)
+
+
+@router.get("/indicators/{code}", response_model=dict[str, Any], responses=Errors)
+def indicator(request: Request, session: SessionDep, code: Code) -> Response:
+    """One indicator: definition, unit, direction, source, and the ASEAN aggregate of the latest
+    published period with its coverage ("8 of 11 member states")."""
+    detail = published.get_indicator(session, code=code)
+    aggregate = published.regional_aggregate(session, code=code)
+    if aggregate is not None:
+        aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
+    return json_response(request, detail | {"aggregate": aggregate})
+
+
+@router.get("/indicators/{code}/observations", response_model=dict[str, Any], responses=Errors)
+def indicator_observations(
+    request: Request, session: SessionDep, code: Code,
+    member_state: Codes = [],  # noqa: B006
+    area: Annotated[list[str], Query(description="area codes; 'national' (default) or 'all'")] = [],  # noqa: B006
+    start_period: Period = None, end_period: Period = None,
+    sex: Codes = [TOTAL], age: Codes = [TOTAL], urbanisation: Codes = [TOTAL],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500, offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:  # fmt: skip
+    """Published observations (approved, latest approved revision). Unpublished values are never here:
+    focal points and the Secretariat read them through their submissions."""
+    areas = _split(area)
+    chosen: list[str] | None = [NATIONAL] if not areas or areas == ["national"] else (
+        None if "all" in areas else [NATIONAL if a == "national" else a for a in areas])  # fmt: skip
+    page = published.observations(
+        session, code=code, member_states=[m.upper() for m in _split(member_state)], areas=chosen,
+        start=start_period, end=end_period, sex=_split(sex), age=_split(age), urbanisation=_split(urbanisation),
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    return json_response(request, page)
+
+
+@router.get("/indicators/{code}/aggregate", response_model=dict[str, Any], responses=Errors)
+def indicator_aggregate(request: Request, session: SessionDep, code: Code, period: Period = None) -> Response:
+    """The ASEAN mean (and total, for counts) of a period's published national values, with coverage."""
+    aggregate = published.regional_aggregate(session, code=code, period=period)
+    if aggregate is not None:
+        aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
+    return json_response(request, aggregate)
+
+
+# --- sign-off -----------------------------------------------------------------------------------
+
+
+class SubmissionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member_state: str = Field(pattern=r"^[A-Z]{3}$")
+    indicators: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(default=[], max_length=500)
+    note: str | None = Field(default=None, max_length=signoff.MAX_COMMENT)
+
+
+class Review(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approved", "rejected"]
+    comment: str | None = Field(default=None, max_length=signoff.MAX_COMMENT)
+
+
+@router.get("/submissions/drafts", response_model=dict[str, Any], responses=Errors)
+def drafts(
+    request: Request, session: SessionDep, _auth: Auth,
+    member_state: Annotated[str, Query(pattern=r"^[A-Za-z]{3}$")],
+) -> Response:  # fmt: skip
+    """A member state's unpublished observations per indicator (draft, submitted, rejected): its own
+    focal points and the Secretariat only."""
+    return json_response(request, signoff.drafts(session, principal=principal_of(session),
+                                                 member_state=member_state.upper()))  # fmt: skip
+
+
+@router.post("/submissions/drafts", status_code=201, response_model=dict[str, Any], responses=Errors)
+def upload_drafts(
+    request: Request, session: SessionDep, _auth: Auth,
+    file: Annotated[UploadFile, File(description="SDMX-CSV, CSV or XLSX template, SDMX-ML")],
+    member_state: Annotated[str, Form(pattern=r"^[A-Z]{3}$")],
+) -> Response:  # fmt: skip
+    """A focal point imports its own member state's observations as drafts. All or nothing: any
+    invalid row, or a row of another member state, is a 422 listing every problem (file, line,
+    column, reason) and nothing is stored."""
+    content = entry.read_upload(file.file, file.filename or "upload")
+    report = entry.import_drafts(session, principal=principal_of(session), member_state=member_state,
+                                 filename=file.filename or "upload", content=content)  # fmt: skip
+    return json_response(request, report, status=201)
+
+
+@router.get("/submissions", response_model=list[dict[str, Any]], responses=Errors)
+def submissions(
+    request: Request, session: SessionDep, _auth: Auth,
+    state: Annotated[Literal["submitted", "approved", "rejected"] | None, Query()] = None,
+    member_state: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
+) -> Response:  # fmt: skip
+    """The Secretariat's queue (``state=submitted``) and history; a focal point sees its own member state's."""
+    items = signoff.list_submissions(session, principal=principal_of(session), state=state,
+                                     member_state=member_state)  # fmt: skip
+    return json_response(request, items)
+
+
+@router.post("/submissions", status_code=201, response_model=dict[str, Any], responses=Errors)
+def submit(
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[SubmissionCreate, Body()]
+) -> Response:
+    """A focal point submits its member state's current drafts (all, or of the given indicators)."""
+    detail = signoff.submit(session, principal=principal_of(session), member_state=data.member_state,
+                            indicators=data.indicators, note=data.note)  # fmt: skip
+    return json_response(request, detail, status=201, etag=detail["etag"])
+
+
+@router.get("/submissions/{submission_id}", response_model=dict[str, Any], responses=Errors)
+def submission(
+    request: Request, session: SessionDep, _auth: Auth, submission_id: Id,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500, offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:  # fmt: skip
+    """A submission with its observations, each beside the value published before it."""
+    detail = signoff.get_submission(session, principal=principal_of(session), submission_id=submission_id,
+                                    limit=limit, offset=offset)  # fmt: skip
+    return json_response(request, detail, etag=detail["etag"])
+
+
+@router.post("/submissions/{submission_id}/review", response_model=dict[str, Any], responses=Errors)
+def review(
+    request: Request, session: SessionDep, _auth: Auth, submission_id: Id, data: Annotated[Review, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """The Secretariat approves (values become public) or rejects with a comment, once."""
+    detail = signoff.review(session, principal=principal_of(session), submission_id=submission_id,
+                            decision=data.decision, comment=data.comment, if_match=if_match)  # fmt: skip
+    return json_response(request, detail, etag=detail["etag"])
+
+
+# --- SDMX-REST (read-only) ----------------------------------------------------------------------
+
+sdmx_router = APIRouter(prefix="/sdmx", tags=["SDMX-REST"])
+Flow = Annotated[str, Path(max_length=100, description="DF_ASCC_IND or ASEAN,DF_ASCC_IND,1.0")]
+
+
+@sdmx_router.get("/data/{flow}", responses={**Errors, 406: {"description": "Format not available"}})
+@sdmx_router.get("/data/{flow}/{key}", responses={**Errors, 406: {"description": "Format not available"}})
+def sdmx_data(
+    request: Request, session: SessionDep, flow: Flow, key: str | None = None,
+    start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,
+    end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
+    first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
+    last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
+    format: Annotated[str | None, Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata")] = None,
+) -> Response:  # fmt: skip
+    """Published observations as SDMX-CSV 2.0 or SDMX-ML 2.1 (generic or structure-specific data),
+    chosen by ``Accept`` or ``format``. The key is REF_AREA.SUBNATIONAL.INDICATOR.SEX.AGE.URBANISATION,
+    ``+`` for alternatives, empty for any; ``all`` for everything."""
+    fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
+    rows = sdmx_rest.query(session, flow=flow, key=key, start=start_period, end=end_period, first_n=first_n,
+                           last_n=last_n)  # fmt: skip
+    body, media = sdmx_rest.render(session, rows, fmt)
+    # the ETag names the observations served (ids and revisions), not the message's prepared time
+    digest = hashlib.sha256(repr((fmt, [(o.id, o.revision) for o in rows])).encode()).hexdigest()
+    etag = f'"{digest[:32]}"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match", "").strip() == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media, headers=headers)

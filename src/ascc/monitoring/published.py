@@ -1,0 +1,300 @@
+"""What the public reads: indicators and their *published* observations.
+
+Published means approved by the Secretariat (``approval == "approved"``) and current: for each
+observation key (indicator, member state, area, period, sex, age, urbanisation) the latest approved
+revision. A newer revision that is still a draft, submitted or rejected does not hide the published
+value, and is never shown to the public; once approved it replaces it. Every public read in the API,
+SDMX-REST, pages and downloads goes through ``published_filter``.
+
+Regional aggregates state their coverage against the registry's member states: "8 of 11 member
+states" (Timor-Leste, admitted on 26 October 2025, is the eleventh).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ascc.kit.errors import Invalid, NotFound
+from ascc.kit.pagination import MAX_LIMIT, Page
+from ascc.monitoring import rules
+from ascc.monitoring.models import NATIONAL, TOTAL, Area, Indicator, Observation
+from ascc.registry import service as registry_service
+
+KEY_COLUMNS = ("indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation")
+
+
+def published_filter(obs: type[Observation] | Any = Observation) -> ColumnElement[bool]:
+    """Approved, and no later approved revision of the same key."""
+    newer = aliased(Observation)
+    same_key = [getattr(newer, c) == getattr(obs, c) for c in KEY_COLUMNS]
+    return and_(
+        obs.approval == "approved",
+        ~exists().where(*same_key, newer.approval == "approved", newer.revision > obs.revision),
+    )
+
+
+def indicator_read(row: Indicator) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": {"en": row.name_en, "id": row.name_id},
+        "definition": {"en": row.definition_en, "id": row.definition_id},
+        "unit": row.unit,
+        "direction": row.direction,
+        "sector": row.sector,
+        "sector_tag": row.sector_tag,
+        "level": row.level,
+        "frequency": row.frequency,
+        "disaggregations": list(row.disaggregations or []),
+        "numerator": row.numerator,
+        "denominator": row.denominator,
+        "source": {
+            "organisation": row.source_org,
+            "dataset": row.source_dataset,
+            "url": row.source_url,
+            "licence": row.licence,
+        },
+        "sources": list(row.sources or []),
+    }
+
+
+def observation_read(row: Observation) -> dict[str, Any]:
+    return {
+        "indicator": row.indicator_code,
+        "member_state": row.member_state,
+        "area": row.area_code or None,
+        "period": row.period,
+        "sex": row.sex,
+        "age": row.age,
+        "urbanisation": row.urbanisation,
+        "value": row.value,
+        "obs_status": row.obs_status,
+        "source": row.source,
+        "note": row.note,
+        "revision": row.revision,
+    }
+
+
+def get_indicator_row(session: Session, code: str) -> Indicator:
+    row = session.get(Indicator, code)
+    if row is None:
+        raise NotFound(f"no indicator {code!r}")
+    return row
+
+
+def _coverage(session: Session) -> dict[str, Any]:
+    rows = (
+        select(Observation.indicator_code, func.count(func.distinct(Observation.member_state)),
+               func.min(Observation.period), func.max(Observation.period), func.count())
+        .where(published_filter())
+        .group_by(Observation.indicator_code)
+    )  # fmt: skip
+    return {code: {"member_states": n, "first_period": lo, "last_period": hi, "observations": k}
+            for code, n, lo, hi, k in session.execute(rows)}  # fmt: skip
+
+
+def list_indicators(
+    session: Session, *, sector: str | None = None, level: str | None = None, q: str | None = None,
+    limit: int = 100, offset: int = 0,
+) -> Page[dict[str, Any]]:  # fmt: skip
+    """Indicator definitions (filter by registry sector, level, words in the code or names), each
+    with what is published of it: member states, first and last period, observations."""
+    if level is not None and level not in ("national", "subnational"):
+        raise Invalid(f"level={level!r}: national or subnational", parameter="level")
+    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
+        raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset at least 0", parameter="limit")
+    stmt = select(Indicator).order_by(Indicator.code)
+    if sector:
+        stmt = stmt.where(Indicator.sector == sector)
+    if level:
+        stmt = stmt.where(Indicator.level == level)
+    rows = list(session.scalars(stmt))
+    if q:
+        words = q.lower().split()
+        rows = [r for r in rows if all(w in " ".join(filter(None, (r.code, r.name_en, r.name_id))).lower()
+                                       for w in words)]  # fmt: skip
+    coverage = _coverage(session)
+    empty = {"member_states": 0, "first_period": None, "last_period": None, "observations": 0}
+    items = [
+        indicator_read(r) | {"published": coverage.get(r.code, empty)} for r in rows[offset : offset + limit]
+    ]
+    return Page(items=items, total=len(rows), limit=limit, offset=offset)
+
+
+def get_indicator(session: Session, *, code: str) -> dict[str, Any]:
+    row = get_indicator_row(session, code)
+    empty = {"member_states": 0, "first_period": None, "last_period": None, "observations": 0}
+    return indicator_read(row) | {"published": _coverage(session).get(row.code, empty)}
+
+
+def period_bounds(start: str | None, end: str | None) -> list[ColumnElement[bool]]:
+    """``start``/``end`` as SDMX periods ("2015", "2015-Q1"): an end year includes its sub-periods."""
+    out = []
+    if start:
+        out.append(Observation.period >= start)
+    if end:
+        out.append(Observation.period < end + "~")  # "~" sorts after every period character
+    return out
+
+
+def observations(
+    session: Session, *, code: str, member_states: Sequence[str] = (), areas: Sequence[str] | None = (NATIONAL,),
+    start: str | None = None, end: str | None = None, sex: Sequence[str] = (TOTAL,), age: Sequence[str] = (TOTAL,),
+    urbanisation: Sequence[str] = (TOTAL,), limit: int | None = None, offset: int = 0,
+) -> Page[dict[str, Any]]:  # fmt: skip
+    """Published observations of one indicator, by member state, area and period. ``areas=None``:
+    national and subnational; an empty ``sex``/``age``/``urbanisation`` means every value."""
+    get_indicator_row(session, code)
+    stmt = _published_select(
+        codes=(code,), member_states=member_states, areas=areas, start=start, end=end, sex=sex, age=age,
+        urbanisation=urbanisation,
+    )  # fmt: skip
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    items = [observation_read(r) for r in session.scalars(stmt)]
+    return Page(items=items, total=total, limit=limit or total, offset=offset)
+
+
+def _published_select(
+    *, codes: Sequence[str] = (), member_states: Sequence[str] = (), areas: Sequence[str] | None = (NATIONAL,),
+    start: str | None = None, end: str | None = None, sex: Sequence[str] = (), age: Sequence[str] = (),
+    urbanisation: Sequence[str] = (),
+):  # fmt: skip
+    stmt = select(Observation).where(published_filter(), *period_bounds(start, end))
+    for column, values in ((Observation.indicator_code, codes), (Observation.member_state, member_states),
+                           (Observation.sex, sex), (Observation.age, age),
+                           (Observation.urbanisation, urbanisation)):  # fmt: skip
+        if values:
+            stmt = stmt.where(column.in_(list(values)))
+    if areas is not None:
+        stmt = stmt.where(Observation.area_code.in_(list(areas)))
+    return stmt.order_by(*(getattr(Observation, c) for c in KEY_COLUMNS))
+
+
+def published_rows(
+    session: Session, *, codes: Sequence[str] = (), member_states: Sequence[str] = (),
+    areas: Sequence[str] | None = None, start: str | None = None, end: str | None = None,
+    sex: Sequence[str] = (), age: Sequence[str] = (), urbanisation: Sequence[str] = (),
+) -> list[Observation]:  # fmt: skip
+    """Published observation rows for exports (SDMX-REST, downloads)."""
+    stmt = _published_select(codes=codes, member_states=member_states, areas=areas, start=start, end=end,
+                             sex=sex, age=age, urbanisation=urbanisation)  # fmt: skip
+    return list(session.scalars(stmt))
+
+
+def member_state_names(session: Session) -> dict[str, dict[str, str | None]]:
+    return {m.code: m.name.model_dump() for m in registry_service.list_member_states(session)}
+
+
+def national_series(session: Session, *, code: str) -> dict[str, list[tuple[str, float]]]:
+    """Published national totals per member state: ``{ISO3: [(period, value), …]}`` in period order."""
+    rows = observations(session, code=code).items
+    out: dict[str, list[tuple[str, float]]] = {}
+    for r in rows:
+        if r["value"] is not None:
+            out.setdefault(r["member_state"], []).append((r["period"], r["value"]))
+    return out
+
+
+def periods(series: dict[str, list[tuple[str, float]]]) -> list[str]:
+    return sorted({p for pts in series.values() for p, _ in pts})
+
+
+def regional_aggregate(
+    session: Session, *, code: str, period: str | None = None, on: dt.date | None = None
+) -> dict[str, Any] | None:
+    """The ASEAN aggregate of the published national totals for ``period`` (default: the latest
+    period with any published value): the unweighted mean, the total for additive units, and the
+    coverage — which member states report, out of the registry's member states on ``on``. The total
+    is given only for additive units (counts of persons: ``rules.is_additive``); shares, rates and
+    indices get the mean alone."""
+    indicator = get_indicator_row(session, code)
+    series = national_series(session, code=code)
+    known = periods(series)
+    if not known:
+        return None
+    if period is None:
+        period = known[-1]
+    elif period not in known:
+        raise Invalid(f"period={period!r}: no published value of {code} for it", parameter="period")
+    members = [m.code for m in registry_service.list_member_states(session, on=on)]
+    values = {ms: v for ms, pts in series.items() for p, v in pts if p == period and ms in members}
+    n = len(values)
+    return {
+        "indicator": code,
+        "period": period,
+        "mean": sum(values.values()) / n if n else None,
+        "total": sum(values.values()) if n and rules.is_additive(indicator.unit) else None,
+        "additive": rules.is_additive(indicator.unit),
+        "coverage": {
+            "reporting": n,
+            "member_states": len(members),
+            "reporting_codes": sorted(values),
+            "missing_codes": sorted(set(members) - set(values)),
+        },
+        "values": dict(sorted(values.items())),
+    }
+
+
+def coverage_text(coverage: dict[str, Any], lang: str = "en") -> str:
+    """ "8 of 11 member states" / "8 dari 11 negara anggota"."""
+    n, total = coverage["reporting"], coverage["member_states"]
+    if lang == "id":
+        return f"{n} dari {total} negara anggota"
+    return f"{n} of {total} member state" + ("" if total == 1 else "s")
+
+
+def indicator_codes(session: Session, codes: Iterable[str]) -> set[str]:
+    wanted = set(codes)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Indicator.code).where(Indicator.code.in_(wanted))))
+
+
+def all_indicator_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(Indicator.code)))
+
+
+def units(session: Session) -> dict[str, str | None]:
+    return {code: unit for code, unit in session.execute(select(Indicator.code, Indicator.unit))}
+
+
+def subnational(
+    session: Session, *, code: str, member_state: str | None = None, period: str | None = None
+) -> dict[str, Any] | None:
+    """Published values of an indicator's areas within one member state (default: the first with
+    any) for one period (default: its latest): ``{member_state, period, member_states, periods,
+    areas: [{code, name, value}]}``; None when nothing subnational is published."""
+    get_indicator_row(session, code)
+    rows = published_rows(
+        session, codes=[code], areas=None, sex=(TOTAL,), age=(TOTAL,), urbanisation=(TOTAL,)
+    )
+    rows = [r for r in rows if r.area_code and r.value is not None]
+    if not rows:
+        return None
+    states = sorted({r.member_state for r in rows})
+    member_state = (member_state or states[0]).upper()
+    if member_state not in states:
+        raise Invalid(
+            f"member_state={member_state!r}: no published areas of {code} for it", parameter="member_state"
+        )
+    mine = [r for r in rows if r.member_state == member_state]
+    known = sorted({r.period for r in mine})
+    period = period or known[-1]
+    if period not in known:
+        raise Invalid(
+            f"period={period!r}: no published value of {code} for {member_state}", parameter="period"
+        )
+    names = {
+        c: n
+        for c, n in session.execute(select(Area.code, Area.name).where(Area.member_state == member_state))
+    }
+    areas = [{"code": r.area_code, "name": names.get(r.area_code, r.area_code), "value": r.value}
+             for r in mine if r.period == period]  # fmt: skip
+    return {"member_state": member_state, "period": period, "member_states": states, "periods": known,
+            "areas": sorted(areas, key=lambda a: -a["value"])}  # fmt: skip

@@ -1,0 +1,349 @@
+"""Indicator pages: the list with filters (sector, level), one indicator with its time-series chart
+(member states as lines), the comparison across member states for one period (bars), the ASEAN
+aggregate with its coverage, the table and downloads; chart export (SVG from the server or the page,
+PNG drawn by ``static/charts.js``). Public pages show published values only (``monitoring.published``).
+
+Sign-off pages: ``/submissions`` (the Secretariat's queue; a focal point's own history),
+``/submissions/new`` (a focal point uploads a file as drafts for its own member state — with
+JavaScript the upload streams its progress as server-sent events — and submits its drafts) and
+``/submissions/{id}`` (the observations beside the published values; approve or reject).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from ascc.accounts import permissions
+from ascc.accounts.schemas import Role
+from ascc.db.uow import unit_of_work
+from ascc.http.auth import bind_principal, check_csrf
+from ascc.kit.errors import DomainError, Forbidden, Invalid
+from ascc.monitoring import charts, entry, published, sdmx_rest, signoff
+from ascc.registry import service as registry_service
+from ascc.web import i18n
+from ascc.web.pages import page, render
+
+actions = APIRouter(include_in_schema=False)
+LEVELS = {"national": ("National", "Nasional"), "subnational": ("Subnational", "Subnasional")}
+APPROVALS = {"draft": ("Draft", "Draf"), "submitted": ("Submitted", "Diajukan"),
+             "approved": ("Approved", "Disetujui"), "rejected": ("Rejected", "Ditolak")}  # fmt: skip
+
+
+def _names(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    return {k: {"en": en, "id": id_} for k, (en, id_) in table.items()}
+
+
+def _lang(request: Request) -> str:
+    return i18n.choose_language(request)[0]
+
+
+def _name(text: dict[str, Any], lang: str) -> str:
+    return text.get(lang) or text.get("en" if lang == "id" else "id") or ""
+
+
+@page("/indicators", "indicators.html")
+def indicators(session: Session, request: Request) -> dict[str, Any]:
+    qp = request.query_params
+    filters = {"sector": qp.get("sector") or None, "level": qp.get("level") or None,
+               "q": (qp.get("q") or "").strip()[:200] or None}  # fmt: skip
+    result = published.list_indicators(session, **filters, limit=500)
+    sectors = registry_service.list_sectors(session)
+    used = {i["sector"] for i in published.list_indicators(session, limit=500).items}
+    return {"indicators": result.items, "total": result.total, "filters": filters,
+            "sectors": [s for s in sectors if s.id in used], "sector_names": {s.id: s.name for s in sectors},
+            "levels": _names(LEVELS)}  # fmt: skip
+
+
+def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[str, Any]:
+    """The time series, the comparison for ``period`` (default the latest) and the aggregate."""
+    _ = i18n.translations(lang).gettext
+    indicator = published.get_indicator(session, code=code)
+    names = published.member_state_names(session)
+    series = published.national_series(session, code=code)
+    known = published.periods(series)
+    name = _name(indicator["name"], lang)
+    source = " · ".join(filter(None, (indicator["source"]["organisation"], indicator["source"]["dataset"])))
+    source = (_("Source: %(source)s") % {"source": source}) if source else ""
+    colours = {ms: charts.PALETTE[i % len(charts.PALETTE)] for i, ms in enumerate(sorted(names))}
+    lines = [
+        charts.Series(ms, _name(names.get(ms, {}), lang) or ms, pts) for ms, pts in sorted(series.items())
+    ]
+    timeseries = charts.line_chart(
+        lines, title=name, unit=indicator["unit"] or "", source=source, lang=lang, colours=colours,
+        desc=_("%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat.")
+        % {"name": name, "first": known[0] if known else "", "last": known[-1] if known else ""},
+    )  # fmt: skip
+    aggregate = published.regional_aggregate(session, code=code, period=period) if known else None
+    comparison = None
+    if aggregate is not None:
+        n, total = aggregate["coverage"]["reporting"], aggregate["coverage"]["member_states"]
+        coverage = i18n.translations(lang).ngettext(
+            "%(num)d of %(total)d member state", "%(num)d of %(total)d member states", total
+        ) % {"num": n, "total": total}
+        aggregate["coverage"]["text"] = coverage
+        aggregate["mean_text"] = (
+            charts.number(aggregate["mean"], lang) if aggregate["mean"] is not None else ""
+        )
+        aggregate["total_text"] = (
+            charts.number(aggregate["total"], lang) if aggregate["total"] is not None else ""
+        )
+        bars = [
+            charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
+        ]
+        comparison = charts.bar_chart(
+            bars, title=f"{name}, {aggregate['period']}", unit=indicator["unit"] or "", lang=lang, colours=colours,
+            source=source, reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
+            desc=_("%(name)s in %(period)s by member state (%(coverage)s); the dashed line is the ASEAN mean.")
+            % {"name": name, "period": aggregate["period"], "coverage": coverage},
+        )  # fmt: skip
+    return {"indicator": indicator, "series": series, "periods": known, "aggregate": aggregate,
+            "names": names, "charts": {"timeseries": timeseries, "comparison": comparison}}  # fmt: skip
+
+
+def _is_subnational(session: Session, code: str) -> bool:
+    return published.get_indicator_row(session, code).level == "subnational"
+
+
+def _areas(session: Session, request: Request, code: str, lang: str, period: str | None) -> dict[str, Any]:
+    """For a subnational indicator: its areas in one member state (``?member_state=``) for a period."""
+    if not _is_subnational(session, code):
+        return {"areas": None}
+    _ = i18n.translations(lang).gettext
+    sub = published.subnational(session, code=code, member_state=request.query_params.get("member_state") or None,
+                                period=period)  # fmt: skip
+    if sub is None:
+        return {"areas": None}
+    indicator = published.get_indicator(session, code=code)
+    name = _name(indicator["name"], lang)
+    bars = [charts.Bar(a["code"], a["name"], a["value"]) for a in sub["areas"]]
+    sub["chart"] = charts.bar_chart(
+        bars, title=f"{name}, {sub['member_state']}, {sub['period']}", unit=indicator["unit"] or "", lang=lang,
+        desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
+                                                                 "period": sub["period"]},
+    )  # fmt: skip
+    for a in sub["areas"]:
+        a["text"] = charts.number(a["value"], lang)
+    return {"areas": sub}
+
+
+@page("/indicators/{code}", "indicator.html")
+def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
+    lang = _lang(request)
+    period = request.query_params.get("period") or None
+    ctx = _charts(session, code, lang, period if not _is_subnational(session, code) else None)
+    series, periods = ctx["series"], ctx["periods"]
+    states = sorted(series)
+    table = [{"period": p, "values": [next((charts.number(v, lang) for q, v in series[ms] if q == p), "")
+                                      for ms in states]} for p in reversed(periods)]  # fmt: skip
+    sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
+    return ctx | _areas(session, request, code, lang, period) | {
+        "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
+        "states": states,
+        "table": table,
+        "series": {ms: [{"period": p, "value": v} for p, v in pts] for ms, pts in series.items()},
+        "downloads": {"csv": f"/indicators/{code}/data.csv",
+                      "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{sdmx_rest.key_for(indicator=code)}?format=sdmx-csv",
+                      "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{sdmx_rest.key_for(indicator=code)}?format=sdmx-ml"},
+        "chart_urls": {kind: f"/indicators/{code}/{kind}.svg" + (f"?period={ctx['aggregate']['period']}"
+                       if kind == "comparison" and ctx["aggregate"] else "") for kind in ("timeseries", "comparison")},
+    }  # fmt: skip
+
+
+@actions.get("/indicators/{code}/timeseries.svg")
+@actions.get("/indicators/{code}/comparison.svg")
+def chart_svg(request: Request, code: str) -> Response:
+    """The chart as an SVG file, as shown on the page (the same builder, the page's language)."""
+    kind = request.url.path.rsplit("/", 1)[-1].removesuffix(".svg")
+    lang = _lang(request)
+    with unit_of_work(request.app.state.session_factory) as session:
+        bind_principal(request, session)
+        svg = _charts(session, code, lang, request.query_params.get("period") or None)["charts"][kind]
+    if svg is None:
+        raise Invalid(f"{code} has no published values to compare", parameter="code")
+    name = f"{code}-{kind}.svg"
+    return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, media_type="image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+@actions.get("/indicators/{code}/data.csv")
+def data_csv(request: Request, code: str) -> Response:
+    """Published observations in the plain CSV template's columns (re-importable)."""
+    with unit_of_work(request.app.state.session_factory) as session:
+        published.get_indicator_row(session, code)
+        body = entry.plain_csv(published.published_rows(session, codes=[code]), entry.area_schemes(session))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{code}.csv"'})  # fmt: skip
+
+
+@actions.get("/submissions/template.csv")
+def template_csv(request: Request) -> Response:
+    return Response(entry.template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.csv"'})  # fmt: skip
+
+
+@actions.get("/submissions/template.xlsx")
+def template_xlsx(request: Request) -> Response:
+    with unit_of_work(request.app.state.session_factory) as session:
+        body = entry.template_xlsx(session)
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.xlsx"'})  # fmt: skip
+
+
+# --- sign-off pages -------------------------------------------------------------------------------
+
+
+@page("/submissions", "submissions.html")
+def submissions(session: Session, request: Request) -> dict[str, Any]:
+    principal = request.state.principal
+    permissions.require_signed_in(principal)
+    state = request.query_params.get("state") or None
+    if principal.role is Role.secretariat and state is None and "state" not in request.query_params:
+        state = "submitted"
+    items = signoff.list_submissions(session, principal=principal, state=state)
+    return {"submissions": items, "state": state, "approvals": _names(APPROVALS),
+            "names": published.member_state_names(session), "is_secretariat": principal.role is Role.secretariat}  # fmt: skip
+
+
+def _new_context(session: Session, request: Request) -> dict[str, Any]:
+    principal = request.state.principal
+    permissions.require_signed_in(principal)
+    if principal.role is not Role.focal_point or not principal.member_state:
+        raise Forbidden("only a member state's focal point enters and submits data")
+    return {"member_state": principal.member_state, "names": published.member_state_names(session),
+            "drafts": signoff.drafts(session, principal=principal, member_state=principal.member_state),
+            "submissions": signoff.list_submissions(session, principal=principal)[:10],
+            "approvals": _names(APPROVALS), "formats": entry.FORMAT_NAMES, "max_mib": entry.MAX_BYTES // 2**20,
+            "report": None, "problems": None, "error": None}  # fmt: skip
+
+
+@page("/submissions/new", "submission_new.html")
+def new_submission(session: Session, request: Request) -> dict[str, Any]:
+    return _new_context(session, request)
+
+
+@page("/submissions/{submission_id}", "submission.html")
+def submission(session: Session, request: Request, submission_id: str) -> dict[str, Any]:
+    if not submission_id.isdigit() or len(submission_id) > 9:
+        raise Invalid(f"{submission_id!r} is not a submission number", parameter="submission_id")
+    principal = request.state.principal
+    detail = signoff.get_submission(session, principal=principal, submission_id=int(submission_id))
+    return {"submission": detail, "names": published.member_state_names(session), "approvals": _names(APPROVALS),
+            "can_review": principal.role is Role.secretariat and detail["state"] == "submitted", "error": None}  # fmt: skip
+
+
+def _again(request: Request, build, template: str, *args: str, **extra: Any) -> Response:
+    with unit_of_work(request.app.state.session_factory) as session:
+        bind_principal(request, session)
+        ctx = build(session, request, *args)
+    status = extra.pop("status", 422)
+    return render(request, template, ctx | extra, status=status)
+
+
+@actions.post("/submissions")
+def submit_form(request: Request, csrf: Annotated[str, Form()], note: Annotated[str, Form()] = "",
+                indicators: Annotated[list[str] | None, Form()] = None) -> Response:  # fmt: skip
+    check_csrf(request, csrf)
+    try:
+        with unit_of_work(request.app.state.session_factory) as session:
+            principal = bind_principal(request, session)
+            created = signoff.submit(session, principal=principal, member_state=principal.member_state or "",
+                                     indicators=indicators or None, note=note)  # fmt: skip
+    except DomainError as exc:
+        return _again(request, new_submission, "submission_new.html", error=exc.detail, status=exc.status)
+    return RedirectResponse(f"/submissions/{created['id']}", status_code=303)
+
+
+@actions.post("/submissions/{submission_id}/review")
+def review_form(request: Request, submission_id: int, csrf: Annotated[str, Form()],
+                decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "",
+                revision: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+    check_csrf(request, csrf)
+    try:
+        with unit_of_work(request.app.state.session_factory) as session:
+            principal = bind_principal(request, session)
+            signoff.review(session, principal=principal, submission_id=submission_id, decision=decision,
+                           comment=comment, if_match=revision)  # fmt: skip
+    except DomainError as exc:
+        return _again(request, submission, "submission.html", str(submission_id), error=exc.detail,
+                      status=exc.status)  # fmt: skip
+    return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
+
+
+def _sse(event: str, data: Any) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n".encode()
+
+
+@actions.post("/submissions/upload")
+def upload_form(
+    request: Request, csrf: Annotated[str, Form()], file: Annotated[UploadFile, File()]
+) -> Response:
+    """Import a file as drafts for the focal point's own member state. With ``Accept: text/event-stream``
+    (the page's script) the response streams ``progress`` events and ends with ``done`` (stored) or
+    ``problems`` (the complete report; nothing stored); without, the page comes back with the result."""
+    check_csrf(request, csrf)
+    early: DomainError | None = None
+    content = b""
+    try:
+        content = entry.read_upload(file.file, file.filename or "upload")
+    except DomainError as exc:
+        early = exc
+    filename = file.filename or "upload"
+    factory = request.app.state.session_factory
+
+    def run(progress) -> dict[str, Any]:
+        with unit_of_work(factory) as session:
+            principal = bind_principal(request, session)
+            if early is not None:
+                raise early
+            return entry.import_drafts(session, principal=principal, member_state=principal.member_state or "",
+                                       filename=filename, content=content, progress=progress)  # fmt: skip
+
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        try:
+            report = run(None)
+        except DomainError as exc:
+            problems = exc.extra.get("problems")
+            return _again(request, new_submission, "submission_new.html", error=exc.detail, problems=problems,
+                          status=exc.status)  # fmt: skip
+        return _again(request, new_submission, "submission_new.html", report=report, status=201)
+    return StreamingResponse(_stream(run), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})  # fmt: skip
+
+
+def _stream(run) -> Iterator[bytes]:
+    """Run the import in its own thread (its own unit of work) and relay its progress as events; the
+    last event is sent after the commit, so ``done`` means stored."""
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    last = [-1.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if share - last[0] >= 0.02 or done == total:
+            last[0] = share
+            events.put(("progress", {"stage": stage, "done": done, "total": total}))
+
+    def work() -> None:
+        try:
+            events.put(("done", run(progress)))
+        except DomainError as exc:
+            events.put(("problems", {"status": exc.status, "detail": exc.detail,
+                                     "problems": exc.extra.get("problems") or []}))  # fmt: skip
+        except Exception as exc:  # reported to the page; the unit of work has rolled back
+            events.put(("problems", {"status": 500, "detail": f"the import failed: {type(exc).__name__}",
+                                     "problems": []}))  # fmt: skip
+
+    threading.Thread(target=work, daemon=True, name="ascc-import").start()
+    yield _sse("progress", {"stage": "start", "done": 0, "total": 0})
+    while True:
+        event, data = events.get()
+        yield _sse(event, data)
+        if event != "progress":
+            return
