@@ -6,7 +6,8 @@ Builds a temporary SQLite database with the migrations and the reference data, m
 documents of three to six passages each drawn (with a fixed seed) from the five seed documents and
 the registry's texts, indexes them with the real index code, then times, in the same run and on
 the same index, ``knowledge.service.search`` (analysis, ranking, facets over every match, the
-page of hits with snippets) and the bare FTS5 query it rests on (``MATCH`` of every word + ``bm25`` +
+page of hits with snippets; once as it is, once grouped by document as the page, API and CLI give it)
+and the bare FTS5 query it rests on (``MATCH`` of every word + ``bm25`` +
 ``LIMIT 10``, with the query already analysed): the floor any search on this index can reach.
 
 ``--db PATH`` keeps the built database at PATH and, when PATH already holds one, reuses it (to
@@ -111,7 +112,7 @@ def build(url: str, docs: int):
 
 def time_queries(engine, docs: int, rounds: int, counts: dict[str, int]) -> None:
     queries = [q for q, _, _ in EVALUATION]
-    ours, raw = [], []
+    ours, raw, grouped = [], [], []
     with Session(engine) as session:
         matches = {
             q: " AND ".join("(" + " OR ".join(f'"{x}"' for x in g) + ")" for g in t.query_groups(q))
@@ -122,6 +123,7 @@ def time_queries(engine, docs: int, rounds: int, counts: dict[str, int]) -> None
         )
         for q in queries:  # warm caches once
             ks.search(session, principal=PUBLIC, q=q, limit=10)
+            ks.search(session, principal=PUBLIC, q=q, limit=10, group=True)
             session.execute(sql, {"q": matches[q]}).all()
         for _ in range(rounds):
             for q in queries:
@@ -131,10 +133,14 @@ def time_queries(engine, docs: int, rounds: int, counts: dict[str, int]) -> None
                 a = time.perf_counter()
                 session.execute(sql, {"q": matches[q]}).all()
                 raw.append((time.perf_counter() - a) * 1000)
+                a = time.perf_counter()
+                ks.search(session, principal=PUBLIC, q=q, limit=10, group=True)
+                grouped.append((time.perf_counter() - a) * 1000)
     entries = sum(counts.values())
     print(f"\n{docs} documents, {entries} index entries, {len(queries)} queries × {rounds} rounds")
     print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
     print(f"{'ascc search (facets, snippets)':28}{statistics.median(ours):10.2f}{pct(ours, 95):10.2f}")
+    print(f"{'ascc search, by document':28}{statistics.median(grouped):10.2f}{pct(grouped, 95):10.2f}")
     print(f"{'raw SQLite FTS5 MATCH+bm25':28}{statistics.median(raw):10.2f}{pct(raw, 95):10.2f}")
     print(
         f"{'ratio':28}{statistics.median(ours) / statistics.median(raw):10.1f}{pct(ours, 95) / pct(raw, 95):10.1f}"

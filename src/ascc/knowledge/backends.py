@@ -78,8 +78,53 @@ class Backend(Protocol):
         self, session: Session, groups: list[list[str]], words: list[str], *, every: bool, filters: Filters
     ) -> list[Count]: ...
 
+    def grouped(
+        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool, filters: Filters,
+        limit: int, offset: int = 0, per: int = 3,
+    ) -> tuple[int, list[Group]]:  # fmt: skip
+        """Results grouped by document (see :func:`grouped`)."""
+        ...
+
 
 FACET_COLUMNS = "e.kind, e.year, e.sectors, e.languages"
+#: a result of a grouped search: a document (its entry and passages together), else the entry
+GROUP_KEY = "CASE WHEN m.document_id IS NOT NULL THEN 'd' || m.document_id ELSE 'e' || m.id END"
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    best: float
+    matches: list[Match]  # best first, at most ``per``
+
+
+def grouped(
+    session: Session, matched: str, params: dict[str, Any], *, limit: int, offset: int, per: int
+) -> tuple[int, list[Group]]:
+    """Results grouped by document, in SQL: how many groups, and one page of them, each ranked
+    by its best match and holding its ``per`` best matches. ``matched`` selects ``id,
+    document_id, score`` of every filtered match."""
+    base = f"WITH m AS MATERIALIZED ({matched}), g AS (SELECT m.id, m.score, {GROUP_KEY} AS k FROM m) "
+    total = session.scalar(text(base + "SELECT count(DISTINCT k) FROM g"), params) or 0
+    page = session.execute(
+        text(
+            base
+            + "SELECT k, max(score) AS best FROM g GROUP BY k ORDER BY best DESC, k LIMIT :glimit OFFSET :goffset"
+        ),
+        {**params, "glimit": limit, "goffset": offset},
+    ).all()
+    if not page:
+        return total, []
+    keys = {f"k{i}": k for i, (k, _best) in enumerate(page)}
+    rows = session.execute(
+        text(base + "SELECT k, id, score FROM (SELECT k, id, score, row_number() OVER "
+             "(PARTITION BY k ORDER BY score DESC, id) AS rn FROM g WHERE k IN "
+             f"({', '.join(':' + name for name in keys)})) x WHERE rn <= :per ORDER BY k, rn"),
+        {**params, **keys, "per": per},
+    ).all()  # fmt: skip
+    members: dict[str, list[Match]] = {}
+    for k, id_, score in rows:
+        members.setdefault(k, []).append(Match(id_, score))
+    return total, [Group(best, members.get(k, [])) for k, best in page]
 
 
 def _where(filters: Filters, params: dict[str, Any]) -> str:
@@ -164,6 +209,20 @@ class SqliteBackend:
         )
         return [Count(*row) for row in session.execute(text(sql), params)]
 
+    def grouped(
+        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool, filters: Filters,
+        limit: int, offset: int = 0, per: int = 3,
+    ) -> tuple[int, list[Group]]:  # fmt: skip
+        if not groups:
+            return 0, []
+        params: dict[str, Any] = {"q": self._match(groups, every)}
+        matched = (
+            "SELECT e.id, e.document_id, -bm25(search_fts, 4.0, 1.0) AS score "
+            "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :q AND {_where(filters, params)}"
+        )
+        return grouped(session, matched, params, limit=limit, offset=offset, per=per)
+
 
 class PostgresBackend:
     name = "postgresql"
@@ -207,6 +266,20 @@ class PostgresBackend:
             f"WHERE {PG_TSV} @@ q.q AND {_where(filters, params)} GROUP BY {FACET_COLUMNS}"
         )
         return [Count(*row) for row in session.execute(text(sql), params)]
+
+    def grouped(
+        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool, filters: Filters,
+        limit: int, offset: int = 0, per: int = 3,
+    ) -> tuple[int, list[Group]]:  # fmt: skip
+        if not words:
+            return 0, []
+        params: dict[str, Any] = {}
+        query = self._query(words, every, params)
+        matched = (
+            f"SELECT e.id, e.document_id, ts_rank_cd({PG_TSV}, q.q, 1) AS score "
+            f"FROM search_entries e, (SELECT {query} AS q) q WHERE {PG_TSV} @@ q.q AND {_where(filters, params)}"
+        )
+        return grouped(session, matched, params, limit=limit, offset=offset, per=per)
 
 
 def backend_for(session: Session) -> Backend:

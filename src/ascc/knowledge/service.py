@@ -258,9 +258,13 @@ def _hit(e: Any, score: float, groups: list[list[str]], lang: str) -> s.SearchHi
 def search(
     session: Session, *, principal: Principal, q: str, types: tuple[str, ...] = (), sector: str | None = None,
     language: str | None = None, year: int | None = None, limit: int = 20, offset: int = 0, lang: str = "en",
+    group: bool = False,
 ) -> s.SearchResult:  # fmt: skip
     """Every word must match (stemmed, variants folded, acronyms expanded); if that finds
-    nothing, any word may. Only what ``principal`` may read is found."""
+    nothing, any word may. Only what ``principal`` may read is found.
+
+    With ``group``, a document's entry and passages make one result, ranked by the best of them,
+    with its best passages (up to three) listed under it; ``total`` then counts results."""
     _check(types, limit, offset, year)
     if language is not None and language not in ("en", "id"):
         raise Invalid("language must be en or id", parameter="language")
@@ -276,6 +280,9 @@ def search(
         counts = backend.counts(session, groups, words, every=False, filters=filters)
     total = sum(c.n for c in counts)
     mode = ("all" if every else "any") if total else "none"
+    if group:
+        return _grouped_result(session, backend, q, groups, words, every=every, filters=filters, counts=counts,
+                               mode=mode, limit=limit, offset=offset, lang=lang)  # fmt: skip
     page = []
     if offset < total:
         page = backend.ranked(session, groups, words, every=every, filters=filters, limit=limit, offset=offset,
@@ -283,6 +290,33 @@ def search(
     rows = _entries(session, [m.id for m in page])
     items = [_hit(rows[m.id], m.score, groups, lang) for m in page if m.id in rows]
     return s.SearchResult(q=q, match=mode, total=total, limit=limit, offset=offset, items=items,
+                          facets=_facets(counts))  # fmt: skip
+
+
+def _grouped_result(
+    session: Session, backend: Any, q: str, groups: list[list[str]], words: list[str], *, every: bool,
+    filters: Filters, counts: list[Count], mode: str, limit: int, offset: int, lang: str,
+) -> s.SearchResult:  # fmt: skip
+    total, page = (0, [])
+    if counts:
+        total, page = backend.grouped(session, groups, words, every=every, filters=filters, limit=limit,
+                                      offset=offset)  # fmt: skip
+    rows = _entries(session, [m.id for g in page for m in g.matches])
+    items = []
+    for g in page:
+        members = [m for m in g.matches if m.id in rows]
+        if not members:
+            continue
+        hit = _hit(rows[members[0].id], members[0].score, groups, lang)
+        passages = []
+        for m in members:
+            e = rows[m.id]
+            if e.kind == "passage":
+                h = hit if m is members[0] else _hit(e, m.score, groups, lang)
+                passages.append(s.PassageHit(id=h.id, url=h.url, position=h.position or 0, snippet=h.snippet,
+                                             score=h.score))  # fmt: skip
+        items.append(hit.model_copy(update={"passages": passages}))
+    return s.SearchResult(q=q, match=mode, grouped=True, total=total, limit=limit, offset=offset, items=items,
                           facets=_facets(counts))  # fmt: skip
 
 
