@@ -103,27 +103,30 @@ def grouped(
     """Results grouped by document, in SQL: how many groups, and one page of them, each ranked
     by its best match and holding its ``per`` best matches. ``matched`` selects ``id,
     document_id, score`` of every filtered match."""
-    base = f"WITH m AS MATERIALIZED ({matched}), g AS (SELECT m.id, m.score, {GROUP_KEY} AS k FROM m) "
-    total = session.scalar(text(base + "SELECT count(DISTINCT k) FROM g"), params) or 0
-    page = session.execute(
-        text(
-            base
-            + "SELECT k, max(score) AS best FROM g GROUP BY k ORDER BY best DESC, k LIMIT :glimit OFFSET :goffset"
-        ),
-        {**params, "glimit": limit, "goffset": offset},
-    ).all()
-    if not page:
-        return total, []
-    keys = {f"k{i}": k for i, (k, _best) in enumerate(page)}
-    rows = session.execute(
-        text(base + "SELECT k, id, score FROM (SELECT k, id, score, row_number() OVER "
-             "(PARTITION BY k ORDER BY score DESC, id) AS rn FROM g WHERE k IN "
-             f"({', '.join(':' + name for name in keys)})) x WHERE rn <= :per ORDER BY k, rn"),
-        {**params, **keys, "per": per},
-    ).all()  # fmt: skip
+    # one statement, so the match set is made once: the page of groups (with how many there are)
+    # joined to each group's best matches
+    sql = (
+        f"WITH m AS MATERIALIZED ({matched}), g AS (SELECT m.id, m.score, {GROUP_KEY} AS k FROM m), "
+        "b AS (SELECT k, max(score) AS best FROM g GROUP BY k), "
+        "p AS (SELECT k, best, count(*) OVER () AS total FROM b ORDER BY best DESC, k LIMIT :glimit OFFSET :goffset) "
+        "SELECT p.total, p.k, p.best, x.id, x.score FROM p JOIN (SELECT k, id, score, row_number() OVER "
+        "(PARTITION BY k ORDER BY score DESC, id) AS rn FROM g) x ON x.k = p.k AND x.rn <= :per "
+        "ORDER BY p.best DESC, p.k, x.rn"
+    )
+    rows = session.execute(text(sql), {**params, "glimit": limit, "goffset": offset, "per": per}).all()
+    if not rows:  # nothing matched, or the offset is past the end: count the groups
+        total = session.scalar(
+            text(f"WITH m AS MATERIALIZED ({matched}) SELECT count(DISTINCT {GROUP_KEY}) FROM m"), params
+        )
+        return total or 0, []
+    total = rows[0].total
+    page: list[tuple[str, float]] = []
     members: dict[str, list[Match]] = {}
-    for k, id_, score in rows:
-        members.setdefault(k, []).append(Match(id_, score))
+    for _total, k, best, id_, score in rows:
+        if k not in members:
+            page.append((k, best))
+            members[k] = []
+        members[k].append(Match(id_, score))
     return total, [Group(best, members.get(k, [])) for k, best in page]
 
 
