@@ -44,10 +44,15 @@ def _before_commit(session: Session) -> None:
             version.bump(session)
 
 
+@event.listens_for(AuditedSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    search_index.done(session)
+
+
 @event.listens_for(AuditedSession, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
-    search_index.forget(session)
+    search_index.done(session)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -50,3 +50,68 @@ def test_writes_are_indexed_at_commit_and_reindex_rebuilds(fresh_url, reference,
     assert r.exit_code == 0 and '"/bodies/asoen"' in r.stdout
     r = runner.invoke(app, ["search", "--ask", "Apa tujuan dilakukan kerjasama ASEAN pada bidang sosial"])
     assert r.exit_code == 0 and "/documents/seed-001#p" in r.stdout
+
+
+def test_a_commit_rebuilds_only_the_entries_it_changed(fresh_url, reference, monkeypatch):
+    from sqlalchemy import select
+
+    from ascc.accounts.schemas import Principal, Role
+    from ascc.knowledge import schemas as s
+    from ascc.knowledge.models import Passage, SearchEntry
+
+    load(fresh_url, reference)
+    engine = make_engine(fresh_url)
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        ks.load_seeds(session, folder=SEEDS)
+    built: list[str] = []
+    real = search_index.build_row
+    monkeypatch.setattr(
+        search_index,
+        "build_row",
+        lambda e, root, lex: built.append(f"{e.kind}:{e.ref}") or real(e, root, lex),
+    )
+
+    def entry_id(session, ref):
+        return session.scalar(select(SearchEntry.id).where(SearchEntry.ref == ref))
+
+    with unit_of_work(factory) as session:
+        before = entry_id(session, "asoen")
+        registry_service.update_body(session, body_id="asoen", changes={"meeting_interval": "biennial"})
+    assert built == []  # a field the index does not hold: nothing analysed or written
+    with unit_of_work(factory) as session:
+        registry_service.update_body(session, body_id="asoen", changes={"mandate_en": "Studies zebrafish."})
+    assert built == ["body:asoen"]
+    with unit_of_work(factory) as session:
+        assert entry_id(session, "asoen") == before
+        assert [h.id for h in ks.search(session, principal=PUBLIC, q="zebrafish").items] == ["asoen"]
+        count = ks.entry_count(session)
+        doc = session.scalar(select(Passage).where(Passage.position == 20, Passage.text.contains("ASEAN")))
+        doc.text += " Komodo juga."
+    assert built[1:] == [f"passage:{ks_slug(session, doc.document_id)}#p20"]  # one passage of the document
+    with unit_of_work(factory) as session:
+        assert ks.search(session, principal=PUBLIC, q="komodo").items[0].id.endswith("#p20")
+        assert ks.entry_count(session) == count
+        # a renamed body: entries written afterwards expand its acronym to the new name at once
+        registry_service.update_body(
+            session, body_id="asoen", changes={"name_en": "ASEAN Axolotl Officials Council"}
+        )
+    with unit_of_work(factory) as session:
+        data = s.DocumentCreate(language="en", kind="report", title_en="Haze meeting")
+        ks.add_document(
+            session,
+            principal=Principal(user_id=1, name="officer", role=Role.secretariat),
+            data=data,
+            filename="m.txt",
+            content=b"ASOEN met on haze.",
+        )
+    with unit_of_work(factory) as session:
+        hits = ks.search(session, principal=PUBLIC, q="axolotl", types=("passage",))
+        assert [h.document for h in hits.items] == ["haze-meeting"]
+    engine.dispose()
+
+
+def ks_slug(session, document_id: int) -> str:
+    from ascc.knowledge.models import Document
+
+    return session.get(Document, document_id).slug

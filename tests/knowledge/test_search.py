@@ -128,3 +128,20 @@ def test_audience_is_respected(kb_session):
     assert "document:seed-004" in ids(ks.search(kb_session, principal=fp, q=q, limit=50))
     partner = Principal(user_id=2, name="p", role=Role.partner, partner_id="JPN")
     assert "document:seed-004" not in ids(ks.search(kb_session, principal=partner, q=q, limit=50))
+
+
+@pytest.mark.parametrize("types", [(), ("body", "plan"), ("passage",)])
+def test_pages_in_sql_add_up_to_one_ranking(kb_session, types):
+    # small pages (ranked from the top of the whole match set, then filtered; or, when too few
+    # pass the filter, from every filtered match) give the same order as one large page
+    for q in ("ASEAN sosial", "pendidikan", "women"):
+        whole = ks.search(kb_session, principal=PUBLIC, q=q, types=types, limit=60)
+        pages = [
+            ks.search(kb_session, principal=PUBLIC, q=q, types=types, limit=6, offset=o)
+            for o in range(0, 60, 6)
+        ]
+        assert [i for p in pages for i in ids(p)] == ids(whole)
+        assert all(p.total == whole.total and p.facets == whole.facets for p in pages)
+        assert sum(f.count for f in whole.facets.type) == whole.total >= len(whole.items)
+        scores = [h.score for h in whole.items]
+        assert scores == sorted(scores, reverse=True)

@@ -35,12 +35,14 @@ def search(
     limit: Annotated[int, Query(ge=1, le=knowledge_service.MAX_PAGE)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     lang: Lang = "en",
+    group: Annotated[bool, Query(description="one result per document, its best passages under it")] = True,
 ) -> Response:
     """One search over documents, passages and the registry: stemmed (Sastrawi, Snowball),
-    spelling variants folded, acronyms expanded both ways; highlighted snippets and facets."""
+    spelling variants folded, acronyms expanded both ways; highlighted snippets and facets.
+    By default a document's passages make one result (``passages``); ``group=false`` lists each."""
     result = knowledge_service.search(session, principal=principal_of(session), q=q, types=tuple(type or ()),
                                       sector=sector, language=language, year=year, limit=limit,
-                                      offset=offset, lang=lang)  # fmt: skip
+                                      offset=offset, lang=lang, group=group)  # fmt: skip
     return json_response(request, result)
 
 

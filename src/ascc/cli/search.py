@@ -40,6 +40,7 @@ def search(
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=100),
     lang: str = typer.Option("en", "--lang", help="language of titles: en or id"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+    group: bool = typer.Option(True, "--group/--no-group", help="one result per document (default)"),
 ) -> None:
     """Search documents, passages and the registry, or (with --ask) answer from the documents.
 
@@ -58,7 +59,7 @@ def search(
                 )
             else:
                 result = knowledge_service.search(session, principal=PUBLIC, q=q, types=tuple(type_),
-                                                  limit=limit, lang=lang)  # fmt: skip
+                                                  limit=limit, lang=lang, group=group)  # fmt: skip
     except DomainError as exc:
         console.print(f"[red]{escape(exc.detail)}[/red]")
         raise typer.Exit(2) from None
@@ -82,6 +83,8 @@ def search(
         title = (h.title.en or h.title.id) if lang == "en" else (h.title.id or h.title.en)
         out.print(f"[cyan]{h.type}[/cyan] {escape(title or h.id)}  [dim]{h.url}[/dim]")
         out.print("   " + _plain(h.snippet))
+        for p in h.passages[1:]:  # the document's other best passages
+            out.print(f"   [dim]¶{p.position}[/dim] " + _plain(p.snippet) + f"  [dim]{p.url}[/dim]")
 
 
 def reindex() -> None:

@@ -5,17 +5,25 @@ expression index follow), so they are not ORM changes: the audit trail records t
 records themselves, not the derived index.
 
 Acronyms are expanded both ways when an entry is built: a text naming "AMMSWD" also gets the
-body's full names, a text giving the full name also gets the acronym. The table comes from the
-registry's bodies and programmes at that moment; after renaming bodies, ``ascc search reindex``.
+body's full names, a text giving the full name also gets the acronym. The table (the lexicon) comes
+from the registry's bodies and programmes; it is kept per engine for a minute and rebuilt at once
+when this process writes a body or programme. Entries whose own texts did not change are not
+rebuilt, so after renaming bodies, ``ascc search reindex`` brings every expansion up to date.
+
+At commit only the records written in the transaction are refreshed, and of those only the entries
+whose texts or facet values changed are analysed and written again (an unchanged entry costs one
+comparison, no stemming and no full-text index write).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, inspect, text
+from sqlalchemy import Engine, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from ascc.knowledge import text as t
@@ -24,7 +32,16 @@ from ascc.knowledge.providers import PROVIDERS, Entry
 from ascc.registry import service as registry_service
 
 TOUCHED = "ascc_search_touched"
+LEXICON = "ascc_search_lexicon"
+NAMED_WRITTEN = "ascc_search_names_written"
 ENTRIES = SearchEntry.__table__
+#: tables whose rows make the lexicon
+NAMED = frozenset({"bodies", "programmes"})
+LEXICON_TTL = 60.0  # seconds a lexicon is reused (another process may rename bodies)
+_lexicons: weakref.WeakKeyDictionary[Engine, tuple[float, Lexicon]] = weakref.WeakKeyDictionary()
+#: the columns an entry takes from its record as is; when none changed, the entry is left alone
+RAW = ("title_en", "title_id", "text_en", "text_id", "url", "sectors", "languages", "year", "audience",
+       "document_id", "position", "heading")  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -45,8 +62,7 @@ class Lexicon:
 
     def find(self, toks: list[str]) -> list[Name]:
         found: dict[str, Name] = {}
-        tokset = set(toks)
-        for tok in tokset:
+        for tok in dict.fromkeys(toks):  # in text order: the expansions are too (PostgreSQL ranks positions)
             for n in self.by_acronym.get(tok, ()):
                 found[n.mention] = n
         for i, tok in enumerate(toks):
@@ -57,9 +73,23 @@ class Lexicon:
 
 
 def lexicon(session: Session) -> Lexicon:
-    cached = session.info.get("ascc_search_lexicon")
+    """The lexicon for this session: its own if it wrote names, else the engine's recent one."""
+    cached = session.info.get(LEXICON)
     if cached is not None:
         return cached
+    engine = session.get_bind().engine
+    shared = _lexicons.get(engine)
+    if shared is not None and time.monotonic() - shared[0] < LEXICON_TTL:
+        session.info[LEXICON] = shared[1]
+        return shared[1]
+    lex = _build_lexicon(session)
+    if not session.info.get(NAMED_WRITTEN):  # names written here are not committed yet: not shared
+        _lexicons[engine] = (time.monotonic(), lex)
+    session.info[LEXICON] = lex
+    return lex
+
+
+def _build_lexicon(session: Session) -> Lexicon:
     names: list[Name] = []
     for b in registry_service.list_bodies(session, limit=500).items:
         names.append(_name(f"body:{b.id}", b.acronym, b.name.en, b.name.id))
@@ -72,7 +102,6 @@ def lexicon(session: Session) -> Lexicon:
         for seq in n.names:
             if len(seq) >= 3:  # two-word names ("ASEAN Foundation") are matched as words anyway
                 lex.by_first.setdefault(seq[0], []).append((seq, n))
-    session.info["ascc_search_lexicon"] = lex
     return lex
 
 
@@ -83,14 +112,8 @@ def _name(mention: str, acronym: str | None, en: str | None, id_: str | None) ->
     return Name(mention, single, [s for s in seqs if s], en or "", id_ or "")
 
 
-def build_row(entry: Entry, root: str, lex: Lexicon) -> dict[str, Any]:
-    title_en, title_id = entry.title.get("en") or "", entry.title.get("id") or ""
-    text_en, text_id = entry.text.get("en") or "", entry.text.get("id") or ""
-    toks = t.tokens(" ".join((title_en, title_id, text_en, text_id)))
-    named = lex.find(toks)
-    own = f"{entry.kind}:{entry.ref}"
-    exp_en = " ".join(f"{n.acronym or ''} {n.name_en}" for n in named)
-    exp_id = " ".join(f"{n.acronym or ''} {n.name_id}" for n in named)
+def raw_row(entry: Entry, root: str) -> dict[str, Any]:
+    """The columns an entry takes from its record without analysis."""
     return {
         "kind": entry.kind,
         "ref": entry.ref,
@@ -107,6 +130,20 @@ def build_row(entry: Entry, root: str, lex: Lexicon) -> dict[str, Any]:
         "document_id": entry.document_id,
         "position": entry.position,
         "heading": entry.heading,
+    }
+
+
+def build_row(entry: Entry, root: str, lex: Lexicon) -> dict[str, Any]:
+    """Every column of an entry: its record's values, the records it names, the analysed terms."""
+    title_en, title_id = entry.title.get("en") or "", entry.title.get("id") or ""
+    text_en, text_id = entry.text.get("en") or "", entry.text.get("id") or ""
+    toks = t.tokens(" ".join((title_en, title_id, text_en, text_id)))
+    named = lex.find(toks)
+    own = f"{entry.kind}:{entry.ref}"
+    exp_en = " ".join(f"{n.acronym or ''} {n.name_en}" for n in named)
+    exp_id = " ".join(f"{n.acronym or ''} {n.name_id}" for n in named)
+    return {
+        **raw_row(entry, root),
         "mentions": sorted(n.mention for n in named if n.mention != own),
         "title_terms": " ".join(x for x in (t.analyse(title_en, "en"), t.analyse(title_id, "id")) if x),
         "terms": " ".join(
@@ -127,20 +164,45 @@ def build_row(entry: Entry, root: str, lex: Lexicon) -> dict[str, Any]:
 
 
 def refresh(session: Session, provider: str, key: str) -> int:
-    """Replace the entries of one record; returns how many it has now."""
+    """Bring the entries of one record up to date; returns how many it has now.
+
+    Entries that are gone are deleted; entries whose record values (:data:`RAW`) are unchanged are
+    left as they are; only new or changed ones are analysed and written.
+    """
     root = f"{provider}:{key}"
-    session.execute(delete(ENTRIES).where(ENTRIES.c.root == root))
     entries = PROVIDERS[provider].entries(session, key)
-    if not entries:
-        return 0
-    lex = lexicon(session)
-    session.execute(insert(ENTRIES), [build_row(e, root, lex) for e in entries])
+    stored = {
+        (row.kind, row.ref): row
+        for row in session.execute(
+            select(ENTRIES.c.id, ENTRIES.c.kind, ENTRIES.c.ref, *(ENTRIES.c[c] for c in RAW)).where(
+                ENTRIES.c.root == root
+            )
+        )
+    }
+    wanted = {(e.kind, e.ref) for e in entries}
+    gone = [row.id for k, row in stored.items() if k not in wanted]
+    if gone:
+        session.execute(delete(ENTRIES).where(ENTRIES.c.id.in_(gone)))
+    new: list[dict[str, Any]] = []
+    for e in entries:
+        old = stored.get((e.kind, e.ref))
+        raw = raw_row(e, root)
+        if old is not None and all(getattr(old, c) == raw[c] for c in RAW):
+            continue
+        row = build_row(e, root, lexicon(session))
+        if old is None:
+            new.append(row)
+        else:
+            session.execute(update(ENTRIES).where(ENTRIES.c.id == old.id).values(**row))
+    if new:
+        session.execute(insert(ENTRIES), new)
     return len(entries)
 
 
 def reindex(session: Session, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Rebuild the whole index in the caller's transaction; ``progress(done, total)`` per record."""
-    session.info.pop("ascc_search_lexicon", None)
+    session.info.pop(LEXICON, None)
+    _lexicons.pop(session.get_bind().engine, None)
     work = [(name, key) for name, p in PROVIDERS.items() for key in p.keys(session)]
     session.execute(delete(ENTRIES))
     counts: dict[str, int] = {}
@@ -189,11 +251,17 @@ def sync(session: Session) -> int:
             key = fn(obj)
             if key is not None:
                 keys[(provider, key)] = None
-    session.info.pop("ascc_search_lexicon", None)
+    if any(table in NAMED for table, _ in pending):  # names changed: a lexicon of this transaction's own
+        session.info[NAMED_WRITTEN] = True
+        session.info.pop(LEXICON, None)
+        _lexicons.pop(session.get_bind().engine, None)
     for provider, key in keys:
         refresh(session, provider, key)
     return len(keys)
 
 
-def forget(session: Session) -> None:
+def done(session: Session) -> None:
+    """After a commit or rollback: nothing pending, and this transaction's lexicon dropped."""
     session.info.pop(TOUCHED, None)
+    session.info.pop(LEXICON, None)
+    session.info.pop(NAMED_WRITTEN, None)

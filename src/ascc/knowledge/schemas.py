@@ -79,6 +79,16 @@ class RecordLink(BaseModel):
     url: str
 
 
+class PassageHit(BaseModel):
+    """One of a document's best passages for the query, under the document's result."""
+
+    id: str
+    url: str
+    position: int
+    snippet: str
+    score: float
+
+
 class SearchHit(RecordLink):
     snippet: str  # HTML: escaped text with the matching words in <mark>
     score: float
@@ -87,6 +97,8 @@ class SearchHit(RecordLink):
     year: int | None = None
     sectors: list[str] = []
     languages: list[str] = []
+    #: in grouped results, the document's best matching passages (best first; the hit's own too)
+    passages: list[PassageHit] = []
 
 
 class FacetValue(BaseModel):
@@ -104,6 +116,7 @@ class Facets(BaseModel):
 class SearchResult(BaseModel):
     q: str
     match: Literal["all", "any", "none"]  # every word matched, or (none did) any word
+    grouped: bool = False  # one result per document (total counts results; facets count entries)
     total: int
     limit: int
     offset: int

@@ -23,7 +23,7 @@ from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.knowledge import extract as x
 from ascc.knowledge import schemas as s
 from ascc.knowledge import text as t
-from ascc.knowledge.backends import Filters, Match, backend_for
+from ascc.knowledge.backends import Count, Filters, backend_for
 from ascc.knowledge.models import Document, Passage, SearchEntry
 from ascc.knowledge.providers import PROVIDERS
 from ascc.knowledge.seeds import SEEDS
@@ -31,6 +31,12 @@ from ascc.registry import service as registry_service
 from ascc.registry.schemas import Text
 
 MAX_PAGE = 100
+#: what a hit shows of its entry
+HIT_COLUMNS = ("kind", "ref", "title_en", "title_id", "text_en", "text_id", "url", "position", "year", "sectors",
+               "languages")  # fmt: skip
+#: what ask weighs and cites of a passage's entry
+ASK_COLUMNS = ("text_id", "text_en", "terms", "title_id", "title_en", "title_terms", "document_id", "position",
+               "url", "mentions")  # fmt: skip
 #: what a result can be: the providers' kinds plus passages of documents
 TYPES = ("passage", *PROVIDERS)
 
@@ -189,14 +195,17 @@ def _split(value: str) -> list[str]:
     return [v for v in value.split("|") if v]
 
 
-def _facets(matches: list[Match]) -> s.Facets:
+def _facets(counts: list[Count]) -> s.Facets:
+    """Facets from the backend's counts per combination of facet values (a few rows)."""
     kinds, sectors, languages, years = Counter(), Counter(), Counter(), Counter()
-    for m in matches:
-        kinds[m.kind] += 1
-        sectors.update(_split(m.sectors))
-        languages.update(_split(m.languages))
-        if m.year is not None:
-            years[str(m.year)] += 1
+    for c in counts:
+        kinds[c.kind] += c.n
+        for value in _split(c.sectors):
+            sectors[value] += c.n
+        for value in _split(c.languages):
+            languages[value] += c.n
+        if c.year is not None:
+            years[str(c.year)] += c.n
 
     def values(c: Counter, by_value: bool = False) -> list[s.FacetValue]:
         items = (
@@ -220,13 +229,16 @@ def _check(types: tuple[str, ...], limit: int, offset: int, year: int | None) ->
         raise Invalid("year must be between 1900 and 2200", parameter="year")
 
 
-def _entries(session: Session, ids: list[int]) -> dict[int, SearchEntry]:
+def _entries(session: Session, ids: list[int], columns: tuple[str, ...] = HIT_COLUMNS) -> dict[int, Any]:
+    """The named columns of these entries (plain rows, not ORM objects: a page is read-only)."""
     if not ids:
         return {}
-    return {e.id: e for e in session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
+    table = SearchEntry.__table__
+    query = select(*(table.c[name] for name in ("id", *columns))).where(table.c.id.in_(ids))
+    return {row.id: row for row in session.execute(query)}
 
 
-def _hit(e: SearchEntry, score: float, groups: list[list[str]], lang: str) -> s.SearchHit:
+def _hit(e: Any, score: float, groups: list[list[str]], lang: str) -> s.SearchHit:
     other = "id" if lang == "en" else "en"
     body = getattr(e, f"text_{lang}") or getattr(e, f"text_{other}") or ""
     title = getattr(e, f"title_{lang}") or getattr(e, f"title_{other}") or ""
@@ -246,9 +258,13 @@ def _hit(e: SearchEntry, score: float, groups: list[list[str]], lang: str) -> s.
 def search(
     session: Session, *, principal: Principal, q: str, types: tuple[str, ...] = (), sector: str | None = None,
     language: str | None = None, year: int | None = None, limit: int = 20, offset: int = 0, lang: str = "en",
+    group: bool = False,
 ) -> s.SearchResult:  # fmt: skip
     """Every word must match (stemmed, variants folded, acronyms expanded); if that finds
-    nothing, any word may. Only what ``principal`` may read is found."""
+    nothing, any word may. Only what ``principal`` may read is found.
+
+    With ``group``, a document's entry and passages make one result, ranked by the best of them,
+    with its best passages (up to three) listed under it; ``total`` then counts results."""
     _check(types, limit, offset, year)
     if language is not None and language not in ("en", "id"):
         raise Invalid("language must be en or id", parameter="language")
@@ -257,18 +273,51 @@ def search(
                       audiences=permissions.visible_audiences(principal))  # fmt: skip
     backend = backend_for(session)
     words = [g[-1] for g in groups]
-    matches = backend.match(session, groups, words, every=True, filters=filters)
-    mode = "all"
-    if not matches and len(groups) > 1:
-        matches = backend.match(session, groups, words, every=False, filters=filters)
-        mode = "any"
-    if not matches:
-        mode = "none"
-    page = matches[offset : offset + limit]
+    every = True
+    counts = backend.counts(session, groups, words, every=True, filters=filters)
+    if not counts and len(groups) > 1:
+        every = False
+        counts = backend.counts(session, groups, words, every=False, filters=filters)
+    total = sum(c.n for c in counts)
+    mode = ("all" if every else "any") if total else "none"
+    if group:
+        return _grouped_result(session, backend, q, groups, words, every=every, filters=filters, counts=counts,
+                               mode=mode, limit=limit, offset=offset, lang=lang)  # fmt: skip
+    page = []
+    if offset < total:
+        page = backend.ranked(session, groups, words, every=every, filters=filters, limit=limit, offset=offset,
+                              total=total)  # fmt: skip
     rows = _entries(session, [m.id for m in page])
     items = [_hit(rows[m.id], m.score, groups, lang) for m in page if m.id in rows]
-    return s.SearchResult(q=q, match=mode, total=len(matches), limit=limit, offset=offset, items=items,
-                          facets=_facets(matches))  # fmt: skip
+    return s.SearchResult(q=q, match=mode, total=total, limit=limit, offset=offset, items=items,
+                          facets=_facets(counts))  # fmt: skip
+
+
+def _grouped_result(
+    session: Session, backend: Any, q: str, groups: list[list[str]], words: list[str], *, every: bool,
+    filters: Filters, counts: list[Count], mode: str, limit: int, offset: int, lang: str,
+) -> s.SearchResult:  # fmt: skip
+    total, page = (0, [])
+    if counts:
+        total, page = backend.grouped(session, groups, words, every=every, filters=filters, limit=limit,
+                                      offset=offset)  # fmt: skip
+    rows = _entries(session, [m.id for g in page for m in g.matches])
+    items = []
+    for g in page:
+        members = [m for m in g.matches if m.id in rows]
+        if not members:
+            continue
+        hit = _hit(rows[members[0].id], members[0].score, groups, lang)
+        passages = []
+        for m in members:
+            e = rows[m.id]
+            if e.kind == "passage":
+                h = hit if m is members[0] else _hit(e, m.score, groups, lang)
+                passages.append(s.PassageHit(id=h.id, url=h.url, position=h.position or 0, snippet=h.snippet,
+                                             score=h.score))  # fmt: skip
+        items.append(hit.model_copy(update={"passages": passages}))
+    return s.SearchResult(q=q, match=mode, grouped=True, total=total, limit=limit, offset=offset, items=items,
+                          facets=_facets(counts))  # fmt: skip
 
 
 # --- ask: extractive answers ------------------------------------------------------------------
@@ -307,11 +356,11 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     filters = Filters(
         kinds=("passage",), audiences=permissions.visible_audiences(principal), no_headings=True
     )
-    matches = backend_for(session).match(session, groups, [g[-1] for g in groups], every=False,
-                                         filters=filters)[:200]  # fmt: skip
-    rows = _entries(session, [m.id for m in matches])
+    matches = backend_for(session).ranked(session, groups, [g[-1] for g in groups], every=False,
+                                          filters=filters, limit=200)  # fmt: skip
+    rows = _entries(session, [m.id for m in matches], ASK_COLUMNS)
     top = max((m.score for m in matches), default=1.0) or 1.0
-    ranked: list[tuple[float, SearchEntry]] = []
+    ranked: list[tuple[float, Any]] = []
     for m in matches:
         e = rows[m.id]
         body = _coverage([e.text_id, e.text_en], e.terms, groups)

@@ -133,6 +133,12 @@ def fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """:func:`fold` of one word, remembered (snippets fold every word of every hit)."""
+    return fold(word)
+
+
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(fold(text))
 
@@ -194,10 +200,13 @@ def snippet(text: str, groups: list[list[str]], *, width: int = 32) -> str:
     spans = [(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text)]
     if not spans:
         return html.escape(text[:200])
+    seen: dict[str, bool] = {}
 
     def hit(word: str) -> bool:
-        f = fold(word)
-        return f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
+        if word not in seen:
+            f = fold_word(word)
+            seen[word] = f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
+        return seen[word]
 
     flags = [hit(w) for _, _, w in spans]
     best, best_score = 0, -1
@@ -212,9 +221,9 @@ def snippet(text: str, groups: list[list[str]], *, width: int = 32) -> str:
     out: list[str] = ["… " if start > 0 else ""]
     pos = start
     for (s, e, _w), f in zip(spans[lo:hi], flags[lo:hi], strict=True):
-        out.append(html.escape(text[pos:s]))
-        out.append(f"<mark>{html.escape(text[s:e])}</mark>" if f else html.escape(text[s:e]))
-        pos = e
+        if f:  # the text up to a match escaped in one piece, then the match marked
+            out.append(f"{html.escape(text[pos:s])}<mark>{html.escape(text[s:e])}</mark>")
+            pos = e
     out.append(html.escape(text[pos:end]))
     if end < len(text):
         out.append(" …")

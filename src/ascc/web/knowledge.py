@@ -76,7 +76,7 @@ def search(session: Session, request: Request) -> dict[str, Any]:
         result = knowledge_service.search(
             session, principal=principal, q=q, types=(filters["type"],) if filters["type"] else (),
             sector=filters["sector"], language=language, year=filters["year"], limit=PAGE, offset=offset,
-            lang=lang,
+            lang=lang, group=True,
         )  # fmt: skip
     sectors = {x.id: x.name for x in registry_service.list_sectors(session)}
     return {"q": q, "mode": mode, "result": result, "answer": answer, "filters": filters, "offset": offset,
