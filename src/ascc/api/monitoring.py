@@ -23,6 +23,7 @@ from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.monitoring import entry, published, sdmx_rest, signoff
 from ascc.monitoring.models import NATIONAL, TOTAL
+from ascc.results import framework as results_framework
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
@@ -63,13 +64,16 @@ def indicators(
 
 @router.get("/indicators/{code}", response_model=dict[str, Any], responses=Errors)
 def indicator(request: Request, session: SessionDep, code: Code) -> Response:
-    """One indicator: definition, unit, direction, source, and the ASEAN aggregate of the latest
-    published period with its coverage ("8 of 11 member states")."""
+    """One indicator: definition, unit, direction, source, the formula of a computed indicator
+    (``computed``: numerator, denominator, multiplier), the plan outcomes it measures, and the ASEAN
+    aggregate of the latest published period with its coverage ("8 of 11 member states")."""
     detail = published.get_indicator(session, code=code)
     aggregate = published.regional_aggregate(session, code=code)
     if aggregate is not None:
         aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
-    return json_response(request, detail | {"aggregate": aggregate})
+    outcomes = [{"plan": o["plan"], "plan_title": o["plan_title"], "code": o["code"], "title": o["title"],
+                 "url": o["url"]} for o in results_framework.indicator_outcomes(session, code=code)]  # fmt: skip
+    return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
 
 
 @router.get("/indicators/{code}/observations", response_model=dict[str, Any], responses=Errors)

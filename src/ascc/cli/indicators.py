@@ -205,7 +205,9 @@ def define_computed(
 
 @app.command("compute")
 def compute(
-    indicator: list[str] = typer.Option(None, "--indicator", help="computed indicator (repeatable; default: all)"),
+    indicator: list[str] = typer.Option(
+        None, "--indicator", help="computed indicator (repeatable; default: all)"
+    ),
 ) -> None:
     """Recompute computed indicators from the published values of their inputs, as approved values.
     Only changed values become new revisions; running it again changes nothing."""

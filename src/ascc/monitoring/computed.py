@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from ascc.monitoring import published, service
 from ascc.monitoring.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
+from ascc.monitoring.published import computed_entry, formula, formula_text
 from ascc.registry import service as registry_service
 
 DATA = Path(__file__).parent / "data" / "computed.yaml"
@@ -48,7 +49,7 @@ REQUIRED = ("code", "name_en", "unit", "numerator", "denominator", "sources")
 OPTIONAL = ("name_id", "definition_en", "definition_id", "direction", "sector", "multiplier")
 FIELDS = (*REQUIRED, *OPTIONAL)
 #: CSV columns: the fields, with one source given as ``source_quote`` and ``source_url``
-CSV_FIELDS = tuple(f for f in FIELDS if f != "sources") + ("source_quote", "source_url")
+CSV_FIELDS = (*tuple(f for f in FIELDS if f != "sources"), "source_quote", "source_url")
 MAX_MULTIPLIER = 1e9
 BATCH_FORMAT = "computed"
 
@@ -79,31 +80,6 @@ class DefinitionError(ValueError):
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
-
-
-def formula_text(numerator: str, denominator: str, multiplier: float) -> str:
-    text = f"{numerator} / {denominator}"
-    return text if multiplier == 1 else f"{text} × {multiplier:,g}".replace(",", " ")
-
-
-def computed_entry(row: Indicator) -> dict[str, Any] | None:
-    """The ``kind: computed`` entry of a computed indicator's sources (None: not computed)."""
-    if not (row.numerator and row.denominator):
-        return None
-    for s in row.sources or []:
-        if isinstance(s, dict) and s.get("kind") == "computed":
-            return s
-    return {"kind": "computed", "multiplier": 1.0}
-
-
-def formula(row: Indicator) -> dict[str, Any] | None:
-    """``{numerator, denominator, multiplier, text}`` of a computed indicator, else None."""
-    entry = computed_entry(row)
-    if entry is None:
-        return None
-    mult = float(entry.get("multiplier") or 1)
-    return {"numerator": row.numerator, "denominator": row.denominator, "multiplier": mult,
-            "text": formula_text(row.numerator, row.denominator, mult)}  # fmt: skip
 
 
 # --- reading definitions ----------------------------------------------------------------------
@@ -148,7 +124,7 @@ def read_file(path: Path, *, name: str | None = None, data: bytes | None = None)
             out.append(item)
         return out
     try:
-        doc = yaml.load(text, Loader=_Lines)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_Lines)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DefinitionError(
@@ -157,7 +133,9 @@ def read_file(path: Path, *, name: str | None = None, data: bytes | None = None)
     if isinstance(doc, dict):
         doc = doc.get("computed")
     if not isinstance(doc, list):
-        raise DefinitionError([Problem(name, None, None, "expected a list of definitions (or computed: [...])")])
+        raise DefinitionError(
+            [Problem(name, None, None, "expected a list of definitions (or computed: [...])")]
+        )
     return doc
 
 
@@ -219,12 +197,14 @@ def check(session: Session, records: list[dict[str, Any]], *, name: str = "<defi
         if sector is not None and sector not in sectors:
             bad("sector", f"{sector!r} is not a registry sector")
         sources = rec.get("sources")
-        if sources not in (None, "", []):
-            if not isinstance(sources, list) or not all(
+        if sources not in (None, "", []) and (
+            not isinstance(sources, list)
+            or not all(
                 isinstance(s, dict) and (_text(s.get("quote")) or _text(s.get("url"))) for s in sources
-            ):
-                bad("sources", "a list of sources, each with a quote or a url")
-                sources = []
+            )
+        ):
+            bad("sources", "a list of sources, each with a quote or a url")
+            sources = []
         for f in ("name_en", "name_id", "definition_en", "definition_id", "unit"):
             if len(str(rec.get(f) or "")) > (200 if f == "unit" else 500 if f.startswith("name") else 4000):
                 bad(f, "too long")
@@ -352,7 +332,9 @@ def define(session: Session, records: list[dict[str, Any]], *, name: str = "<def
     return save(session, check(session, records, name=name))
 
 
-def define_file(session: Session, path: Path, *, name: str | None = None, data: bytes | None = None) -> tuple[int, int]:
+def define_file(
+    session: Session, path: Path, *, name: str | None = None, data: bytes | None = None
+) -> tuple[int, int]:
     name = name or path.name
     return define(session, read_file(path, name=name, data=data), name=name)
 
@@ -383,7 +365,11 @@ def dependants(session: Session, codes: Iterable[str]) -> list[str]:
     found: set[str] = set()
     frontier = set(codes)
     while frontier:
-        new = {c for c, r in rows.items() if c not in found and (r.numerator in frontier or r.denominator in frontier)}
+        new = {
+            c
+            for c, r in rows.items()
+            if c not in found and (r.numerator in frontier or r.denominator in frontier)
+        }
         found |= new
         frontier = new
     return sorted(found)
@@ -410,7 +396,9 @@ def quotients(num: Values, den: Values, multiplier: float) -> Values:
     return out
 
 
-def recompute(session: Session, *, codes: Iterable[str] | None = None, actor: str | None = None) -> ComputeReport:
+def recompute(
+    session: Session, *, codes: Iterable[str] | None = None, actor: str | None = None
+) -> ComputeReport:
     """Recompute the computed indicators (``codes``, else all) from the published values of their
     inputs, and store the changes as one approved batch."""
     rows = computed_rows(session)
@@ -419,7 +407,9 @@ def recompute(session: Session, *, codes: Iterable[str] | None = None, actor: st
     order: list[str] = []
     pending = set(wanted)
     while pending:
-        ready = sorted(c for c in pending if rows[c].numerator not in pending and rows[c].denominator not in pending)
+        ready = sorted(
+            c for c in pending if rows[c].numerator not in pending and rows[c].denominator not in pending
+        )
         for c in ready or sorted(pending):
             order.append(c)
             pending.discard(c)
