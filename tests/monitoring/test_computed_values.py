@@ -18,6 +18,7 @@ from ascc.monitoring import computed, signoff
 from ascc.monitoring.models import Observation
 from ascc.results.models import FrameworkElement
 from ascc.wiring import session_factory
+from tests.conftest import make_user
 from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 
 SECRETARIAT = Principal(user_id=1, name="officer", role=Role.secretariat)
@@ -132,7 +133,8 @@ def test_page_and_api_show_formula_and_linked_outcomes(world, lang):
             ("asean-community-vision-2025", "G9.O9", "/plans/asean-community-vision-2025#G9.O9")
         ]
         obs = client.get(f"/api/v1/indicators/{CODE}/observations").json()["items"]
-        assert [(o["member_state"], o["value"]) for o in obs] == [("IDN", pytest.approx(40.0))]
+        stored = run(world["url"], current)[("IDN", "2020")][0]
+        assert [(o["member_state"], o["value"]) for o in obs] == [("IDN", pytest.approx(stored))]
         assert client.get("/api/v1/indicators/SP.POP.TOTL").json()["computed"] is None
         page = client.get(f"/indicators/{CODE}", headers={"Accept-Language": lang})
         assert page.status_code == 200
@@ -147,3 +149,30 @@ def test_page_and_api_show_formula_and_linked_outcomes(world, lang):
             assert "Lebih sedikit orang meninggal karena bencana" in html
         plain = client.get("/indicators/VC_DSR_MORT", headers={"Accept-Language": lang}).text
         assert 'id="formula"' not in plain and 'href="/plans/asean-community-vision-2025#G9.O9"' in plain
+
+
+def test_api_definitions_are_for_the_secretariat_only_and_all_or_nothing(world):
+    url = world["url"]
+    officer = make_user(url, email="officer-computed@asean.org")
+    fp = make_user(url, email="fp-computed@bps.go.id", role="focal_point", member_state="IDN")
+    youth = {"code": "T.YOUTH.ZS", "name_en": "Youth share", "unit": "% of total population",
+             "numerator": "WPP.POP.1524", "denominator": "SP.POP.TOTL", "multiplier": 100,
+             "sources": [{"quote": "youth: ages 15 to 24"}]}  # fmt: skip
+    body = {"definitions": [youth]}
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.post("/api/v1/indicators/computed", json=body).status_code == 401
+        denied = client.post(
+            "/api/v1/indicators/computed", json=body, headers={"Authorization": f"Bearer {fp}"}
+        )
+        assert denied.status_code == 403
+        bad = client.post("/api/v1/indicators/computed", headers={"Authorization": f"Bearer {officer}"},
+                          json={"definitions": [youth, youth | {"code": "T.BAD", "multiplier": -1}]})  # fmt: skip
+        assert bad.status_code == 422
+        assert [(p["item"], p["field"]) for p in bad.json()["problems"]] == [(1, "multiplier")]
+        assert client.get("/api/v1/indicators/T.YOUTH.ZS").status_code == 404
+        ok = client.post(
+            "/api/v1/indicators/computed", json=body, headers={"Authorization": f"Bearer {officer}"}
+        )
+        assert ok.status_code == 200, ok.text
+        assert (ok.json()["created"], ok.json()["indicators"]) == (1, ["T.YOUTH.ZS"])
+        assert client.get("/api/v1/indicators/T.YOUTH.ZS").json()["computed"]["multiplier"] == 100

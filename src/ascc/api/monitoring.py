@@ -21,7 +21,7 @@ from starlette.responses import Response
 from ascc.http.deps import SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
-from ascc.monitoring import entry, published, sdmx_rest, signoff
+from ascc.monitoring import computed, entry, published, sdmx_rest, signoff
 from ascc.monitoring.models import NATIONAL, TOTAL
 from ascc.results import framework as results_framework
 
@@ -60,6 +60,26 @@ def indicators(
     """Indicator definitions with what is published of each (member states, first and last period)."""
     page = published.list_indicators(session, sector=sector, level=level, q=q, limit=limit, offset=offset)
     return json_response(request, page)
+
+
+class ComputedDefinitions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    definitions: list[dict[str, Any]] = Field(
+        min_length=1, max_length=200,
+        description="each: code, name_en, name_id, unit, direction, sector, numerator, denominator, "
+        "multiplier (e.g. 100000 for per 100,000), sources [{quote, url}]",
+    )  # fmt: skip
+
+
+@router.post("/indicators/computed", response_model=dict[str, Any], responses=Errors)
+def define_computed(
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[ComputedDefinitions, Body()]
+) -> Response:
+    """The Secretariat defines computed indicators (numerator / denominator × multiplier of two other
+    indicators) and their values are computed from the published inputs. All or nothing: a 422 lists
+    every problem (item, field, reason)."""
+    result = computed.define_by(session, principal=principal_of(session), definitions=data.definitions)
+    return json_response(request, result)
 
 
 @router.get("/indicators/{code}", response_model=dict[str, Any], responses=Errors)

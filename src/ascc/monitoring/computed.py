@@ -37,6 +37,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ascc.accounts import permissions
+from ascc.accounts.schemas import Principal
+from ascc.kit.errors import Invalid
 from ascc.monitoring import published, service
 from ascc.monitoring.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
@@ -474,3 +477,21 @@ def current_computed(session: Session, code: str) -> list[Observation]:
     """Current observations of a computed indicator (for tests and the CLI)."""
     return list(session.scalars(select(Observation).where(Observation.indicator_code == code,
                                                           Observation.is_current.is_(True))))  # fmt: skip
+
+
+def define_by(session: Session, *, principal: Principal, definitions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Secretariat defines (or updates) computed indicators and computes their values; any
+    problem → ``Invalid`` listing each (``definitions[i]``, field, reason), nothing written."""
+    permissions.require_secretariat(principal)
+    records = [d | {"__line__": i} if isinstance(d, dict) else d for i, d in enumerate(definitions)]
+    try:
+        created, updated = define(session, records, name="definitions")
+    except DefinitionError as exc:
+        raise Invalid(
+            f"{len(exc.problems)} problem(s); nothing was defined", parameter="definitions",
+            problems=[{"item": p.line, "field": p.column, "reason": p.reason} for p in exc.problems],
+        ) from None  # fmt: skip
+    codes = [d["code"] for d in definitions if isinstance(d, dict)]
+    report = recompute(session, codes=codes, actor=session.info.get("actor"))
+    return {"created": created, "updated": updated, "indicators": codes, "values": report.values,
+            "inserted": report.inserted, "revised": report.revised}  # fmt: skip
