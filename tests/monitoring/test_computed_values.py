@@ -176,3 +176,14 @@ def test_api_definitions_are_for_the_secretariat_only_and_all_or_nothing(world):
         assert ok.status_code == 200, ok.text
         assert (ok.json()["created"], ok.json()["indicators"]) == (1, ["T.YOUTH.ZS"])
         assert client.get("/api/v1/indicators/T.YOUTH.ZS").json()["computed"]["multiplier"] == 100
+
+
+def test_values_of_a_computed_indicator_cannot_be_imported(world):
+    path = write(
+        world["tmp"], "direct.csv", PLAIN_HEADER + f'{CODE},IDN,2021,12,"per 100,000 population",X,\n'
+    )
+    report = run_import(world["url"], path, approval="approved")
+    assert [str(p) for p in report.problems] == [
+        f"direct.csv: line 2: series_code: {CODE} is computed from VC_DSR_MORT and SP.POP.TOTL; import those instead"
+    ]
+    assert ("IDN", "2021") not in run(world["url"], current)
