@@ -117,11 +117,19 @@ def run_ours(csv_path: Path, db: Path) -> str:
     return f"{report.inserted} inserted, checked by every rule"
 
 
+def _python_strings(pd) -> None:
+    """pandas 3 stores text in Arrow arrays whenever pyarrow is installed (it is, for our reader);
+    for ``to_sql`` that is no faster and takes twice the memory (4.1 s / 1,055 MB against 4.0 s /
+    538 MB), so the peer keeps pandas' own string storage, as it had before pyarrow came in."""
+    pd.set_option("mode.string_storage", "python")
+
+
 def run_pandas(csv_path: Path, db: Path) -> str:
     import sqlite3
 
     import pandas as pd
 
+    _python_strings(pd)
     conn = sqlite3.connect(db)
     df = pd.read_csv(csv_path)
     n = df.to_sql("observations", conn, index=False)
@@ -136,6 +144,7 @@ def run_pandas_same_table(csv_path: Path, db: Path) -> str:
 
     import pandas as pd
 
+    _python_strings(pd)
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys=ON")
     df = pd.read_csv(csv_path, dtype={"TIME_PERIOD": str})

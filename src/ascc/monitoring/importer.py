@@ -11,6 +11,7 @@ by the same code (their "line" is the observation's position in the message).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime as dt
@@ -141,8 +142,10 @@ def detect_format(path: Path, head: bytes) -> str:
 
 def encoding_problems(name: str, data: bytes) -> list[Problem]:
     """Every run of bytes that is not UTF-8, with its byte offset and line."""
-    try:
-        data.decode("utf-8")
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:  # a block at a time: no text copy of the whole file in memory
+        for off in range(0, len(data), 1 << 23):
+            check.decode(data[off : off + (1 << 23)], final=off + (1 << 23) >= len(data))
         return []
     except UnicodeDecodeError:
         pass
@@ -248,7 +251,7 @@ def _fast_read(
     try:
         table = pacsv.read_csv(
             pa.py_buffer(memoryview(data)[body_start:]),
-            read_options=pacsv.ReadOptions(column_names=header, use_threads=True),
+            read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, null_values=[""], strings_can_be_null=False,
@@ -256,6 +259,7 @@ def _fast_read(
             ),
         )  # fmt: skip
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError):
+        pa.default_memory_pool().release_unused()
         return None
     n = table.num_rows
     if n != newlines + (not data.endswith(b"\n")):  # the last line may lack its line break
@@ -274,6 +278,8 @@ def _fast_read(
             if col.isna().any():
                 return None
         columns[c] = col
+    del table, values
+    pa.default_memory_pool().release_unused()  # the parser's buffers, back to the system
     return pd.DataFrame(columns), np.arange(2, n + 2, dtype=np.int64)
 
 
@@ -318,6 +324,7 @@ def _csv_chunks(
     if value_col and known is not None and len(set(header)) == len(header) and end < len(data):
         fast = _fast_read(data, end + 1, header, value_col, known)
         if fast is not None:
+            del data  # the bytes are not needed any more (parse() lets go of them too)
             if progress:
                 progress("read", len(fast[1]), len(fast[1]))
             yield header, *fast
@@ -465,7 +472,7 @@ def _factor(
     if series is None:
         return np.zeros(n, dtype=np.int64), np.array([default], dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int64)
+        codes = series.cat.codes.to_numpy()  # int8 for a short code list: a million rows in 1 MB
         uniques = series.cat.categories.to_numpy(dtype=object).copy()
     else:
         codes, uniques = pd.factorize(series.to_numpy(dtype=object))
@@ -606,7 +613,7 @@ def _check_chunk(
 
     # status: from the status cell, or from the note when empty
     s_codes, s_uniq = factors["obs_status"]
-    pair = s_codes * (len(n_uniq) + 1) + n_codes
+    pair = s_codes.astype(np.int64) * (len(n_uniq) + 1) + n_codes
     pairs, inverse = np.unique(pair, return_inverse=True)
     status_u = np.array(
         [rules.status_from(s_uniq[p // (len(n_uniq) + 1)], n_uniq[p % (len(n_uniq) + 1)]) for p in pairs],
@@ -782,5 +789,6 @@ def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | Non
         frame, problems = sdmx.parse_message(name, data, cat, today=today)
         return Parsed(name, fmt, digest, frame, problems)
     chunks = _csv_chunks(name, data, progress, known_codes(fmt, cat, today))
+    del data  # held by the reader only as long as it needs the bytes
     frame, problems = check_frames(name, fmt, chunks, cat, today=today)
     return Parsed(name, fmt, digest, frame, problems)
