@@ -142,6 +142,8 @@ def detect_format(path: Path, head: bytes) -> str:
 
 def encoding_problems(name: str, data: bytes) -> list[Problem]:
     """Every run of bytes that is not UTF-8, with its byte offset and line."""
+    if data.isascii():  # the usual case, and a fast scan
+        return []
     check = codecs.getincrementaldecoder("utf-8")()
     try:  # a block at a time: no text copy of the whole file in memory
         for off in range(0, len(data), 1 << 23):
