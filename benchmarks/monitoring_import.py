@@ -1,7 +1,7 @@
 """Import of one million observations from SDMX-CSV: ours (with every validation rule) against pandas
 ``read_csv`` + ``to_sql`` (the peer) and DuckDB ``read_csv`` (the limit), in the same run.
 
-    .venv/bin/python benchmarks/monitoring_import.py [--rows 1000000] [--repeat 1]
+    .venv/bin/python benchmarks/monitoring_import.py [--rows 1000000] [--repeat 3]
 
 The file is generated from the real indicator codes and member states (../shared/data metadata),
 with SEX, AGE and URBANISATION disaggregations, values inside each unit's range and female + male =
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -212,7 +213,9 @@ def measure(which: str, csv_path: Path, db: Path) -> tuple[float, float, str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=1, help="runs per contender (the best time is kept)")
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="runs per contender, interleaved (the median is kept)"
+    )
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -227,20 +230,23 @@ def main() -> None:
               f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
         template = work / "template.db"
         prepare(template)
-        results = {}
-        for which in RUNNERS:
-            best = None
-            for i in range(args.repeat):
+        runs: dict[str, list[tuple[float, float, str]]] = {which: [] for which in RUNNERS}
+        for i in range(args.repeat):  # round by round, so that every contender sees the same load
+            for which in RUNNERS:
                 db = work / f"{which}-{i}.{'duckdb' if which == 'duckdb' else 'db'}"
                 if which in ("ours", "pandas-same-table"):
                     shutil.copy(template, db)
                 r = measure(which, csv_path, db)
-                best = r if best is None or r[0] < best[0] else best
+                runs[which].append(r)
                 db.unlink(missing_ok=True)
-            results[which] = best
-            print(f"{which:17s} {best[0]:7.2f} s  peak {best[1]:6.0f} MB  ({best[2]})", flush=True)
+                print(f"{which:17s} {r[0]:7.2f} s  peak {r[1]:6.0f} MB  ({r[2]})", flush=True)
+        results = {}
+        for which, rs in runs.items():
+            times = sorted(r[0] for r in rs)
+            results[which] = (statistics.median(times), max(r[1] for r in rs), rs[0][2])
         ours = results["ours"][0]
         print()
+        print(f"median of {args.repeat} run(s); peak memory: the largest of the runs")
         print("| contender | seconds | peak memory (MB) | time / ours |")
         print("|---|---:|---:|---:|")
         names = {
