@@ -178,7 +178,14 @@ RUNNERS = {
 
 
 PRELOAD = {
-    "ours": ("pandas", "sqlalchemy", "ascc.monitoring.service", "ascc.wiring"),
+    "ours": (
+        "pandas",
+        "pyarrow.csv",
+        "pyarrow.compute",
+        "sqlalchemy",
+        "ascc.monitoring.service",
+        "ascc.wiring",
+    ),
     "pandas": ("pandas", "sqlite3"),
     "pandas-same-table": ("pandas", "sqlite3"),
     "duckdb": ("duckdb",),
@@ -190,12 +197,12 @@ def child(which: str, csv_path: str, db: str) -> None:
 
     for module in PRELOAD[which]:  # import time is not import work
         importlib.import_module(module)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     what = RUNNERS[which](Path(csv_path), Path(db))
-    print(f"{time.perf_counter() - start:.3f}\t{what}")
+    print(f"{time.perf_counter() - start:.3f}\t{time.process_time() - cpu:.3f}\t{what}")
 
 
-def measure(which: str, csv_path: Path, db: Path) -> tuple[float, float, str]:
+def measure(which: str, csv_path: Path, db: Path) -> tuple[float, float, str, float]:
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", which, str(csv_path), str(db)],
         stdout=subprocess.PIPE,
@@ -206,8 +213,8 @@ def measure(which: str, csv_path: Path, db: Path) -> tuple[float, float, str]:
     proc.stdout.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{which} failed: {out}")
-    seconds, what = out.strip().splitlines()[-1].split("\t", 1)
-    return float(seconds), usage.ru_maxrss / 1024, what
+    seconds, cpu, what = out.strip().splitlines()[-1].split("\t", 2)
+    return float(seconds), usage.ru_maxrss / 1024, what, float(cpu)
 
 
 def main() -> None:
@@ -230,7 +237,7 @@ def main() -> None:
               f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
         template = work / "template.db"
         prepare(template)
-        runs: dict[str, list[tuple[float, float, str]]] = {which: [] for which in RUNNERS}
+        runs: dict[str, list[tuple[float, float, str, float]]] = {which: [] for which in RUNNERS}
         for i in range(args.repeat):  # round by round, so that every contender sees the same load
             for which in RUNNERS:
                 db = work / f"{which}-{i}.{'duckdb' if which == 'duckdb' else 'db'}"
@@ -239,24 +246,28 @@ def main() -> None:
                 r = measure(which, csv_path, db)
                 runs[which].append(r)
                 db.unlink(missing_ok=True)
-                print(f"{which:17s} {r[0]:7.2f} s  peak {r[1]:6.0f} MB  ({r[2]})", flush=True)
+                print(
+                    f"{which:17s} {r[0]:7.2f} s  cpu {r[3]:6.2f} s  peak {r[1]:6.0f} MB  ({r[2]})", flush=True
+                )
         results = {}
         for which, rs in runs.items():
-            times = sorted(r[0] for r in rs)
-            results[which] = (statistics.median(times), max(r[1] for r in rs), rs[0][2])
-        ours = results["ours"][0]
+            results[which] = (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[0][2],
+                              statistics.median(r[3] for r in rs))  # fmt: skip
+        ours, ours_cpu = results["ours"][0], results["ours"][3]
         print()
         print(f"median of {args.repeat} run(s); peak memory: the largest of the runs")
-        print("| contender | seconds | peak memory (MB) | time / ours |")
-        print("|---|---:|---:|---:|")
+        print("| contender | seconds | CPU seconds | peak memory (MB) | time / ours | CPU / ours |")
+        print("|---|---:|---:|---:|---:|---:|")
         names = {
             "ours": "ascc import (every check, revisions, indexed table)",
             "pandas": "pandas read_csv + to_sql (new unindexed table)",
             "pandas-same-table": "pandas read_csv + to_sql (our indexed table)",
             "duckdb": "DuckDB read_csv",
         }
-        for which, (sec, mem, _) in results.items():
-            print(f"| {names[which]} | {sec:.2f} | {mem:.0f} | {sec / ours:.2f} |")
+        for which, (sec, mem, _, cpu) in results.items():
+            print(
+                f"| {names[which]} | {sec:.2f} | {cpu:.2f} | {mem:.0f} | {sec / ours:.2f} | {cpu / ours_cpu:.2f} |"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
