@@ -11,13 +11,13 @@ by the same code (their "line" is the observation's position in the message).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime as dt
 import hashlib
 import io
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -142,8 +142,12 @@ def detect_format(path: Path, head: bytes) -> str:
 
 def encoding_problems(name: str, data: bytes) -> list[Problem]:
     """Every run of bytes that is not UTF-8, with its byte offset and line."""
-    try:
-        data.decode("utf-8")
+    if data.isascii():  # the usual case, and a fast scan
+        return []
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:  # a block at a time: no text copy of the whole file in memory
+        for off in range(0, len(data), 1 << 23):
+            check.decode(data[off : off + (1 << 23)], final=off + (1 << 23) >= len(data))
         return []
     except UnicodeDecodeError:
         pass
@@ -224,29 +228,61 @@ def _line_layout(data: bytes, start: int, width: int) -> tuple[np.ndarray, list[
 
 
 def _fast_read(
-    body: bytes, header: list[str], value_col: str, known: dict[str, list[str]]
-) -> pd.DataFrame | None:
-    """The whole file in one pass of the C parser: columns with a known code list straight into
-    categoricals of those codes, values into floats, other text as text. None when any cell is not
-    a known code or not a number: the text path then finds and reports each one."""
-    dtype: dict[str, object] = {c: str for c in header}
-    dtype |= {c: pd.CategoricalDtype(known[c]) for c in header if c in known}
-    dtype[value_col] = "float64"
+    data: bytes, body_start: int, header: list[str], value_col: str, known: dict[str, list[str]]
+) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The whole file in one multithreaded pass of Arrow's CSV reader, with the line of each record.
+
+    Every text column comes back dictionary-encoded (a categorical); a column with a known code list
+    gets exactly those codes as its categories. Values are read as floats, an empty cell as NaN.
+    None, and the careful path then finds and reports each problem, unless the file is plainly
+    well-formed: every record has as many fields as the header (Arrow refuses any other count),
+    every cell of a coded column is a known code, every value is a finite number or empty, and
+    every line break ends one record (no blank lines, no quoted line breaks, no lone carriage
+    returns), so that record ``k`` is on line ``k + 2``.
+    """
+    import pyarrow as pa
+    from pyarrow import compute as pc
+    from pyarrow import csv as pacsv
+
+    newlines = data.count(b"\n", body_start)
+    returns = data.count(b"\r", body_start)
+    if returns and returns != data.count(b"\r\n", body_start):
+        return None
+    text = pa.dictionary(pa.int32(), pa.string())
+    types = {c: (pa.float64() if c == value_col else text) for c in header}
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # codes outside a code list become NaN (checked below)
-            frame = pd.read_csv(
-                io.BytesIO(body), header=None, skiprows=1, names=header, encoding="utf-8-sig", engine="c", dtype=dtype,
-                keep_default_na=False, na_values={value_col: [""]}, skip_blank_lines=True,
-            )  # fmt: skip
-    except (ValueError, OverflowError, TypeError):
+        table = pacsv.read_csv(
+            pa.py_buffer(memoryview(data)[body_start:]),
+            read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, null_values=[""], strings_can_be_null=False,
+                quoted_strings_can_be_null=False, auto_dict_encode=False,
+            ),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError):
+        pa.default_memory_pool().release_unused()
         return None
-    if np.isinf(frame[value_col].to_numpy()).any():
+    n = table.num_rows
+    if n != newlines + (not data.endswith(b"\n")):  # the last line may lack its line break
         return None
+    values = table.column(value_col)
+    if pc.any(pc.is_inf(values)).as_py() or pc.any(pc.is_nan(values)).as_py():  # "inf", "nan" typed out
+        return None
+    columns: dict[str, object] = {}
     for c in header:
-        if c in known and frame[c].isna().any():
-            return None
-    return frame
+        if c == value_col:
+            columns[c] = values.to_numpy()  # null → NaN
+            continue
+        col = table.column(c).to_pandas()
+        if c in known:
+            col = col.cat.set_categories(known[c])
+            if col.isna().any():
+                return None
+        columns[c] = col
+    del table, values
+    pa.default_memory_pool().release_unused()  # the parser's buffers, back to the system
+    return pd.DataFrame(columns), np.arange(2, n + 2, dtype=np.int64)
 
 
 def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[str, list[str]]:
@@ -286,19 +322,20 @@ def _csv_chunks(
         yield Problem(name, 1, None, "the file is empty or has no header row")
         return
     header = next(csv.reader([header_text]))
+    value_col = next((c for c in ("OBS_VALUE", "value") if c in header), None)
+    if value_col and known is not None and len(set(header)) == len(header) and end < len(data):
+        fast = _fast_read(data, end + 1, header, value_col, known)
+        if fast is not None:
+            del data  # the bytes are not needed any more (parse() lets go of them too)
+            if progress:
+                progress("read", len(fast[1]), len(fast[1]))
+            yield header, *fast
+            return
     lines, bad, _ = _line_layout(data, end + 1, len(header))
     if bad:
         for line, count in bad:
             yield Problem(name, line, None, f"{count} fields, the header has {len(header)}")
         return
-    value_col = next((c for c in ("OBS_VALUE", "value") if c in header), None)
-    if value_col and known is not None and len(set(header)) == len(header):
-        frame = _fast_read(data, header, value_col, known)
-        if frame is not None and len(frame) == len(lines):
-            if progress:
-                progress("read", len(lines), len(lines))
-            yield header, frame, lines
-            return
     names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
     reader = pd.read_csv(
         io.BytesIO(data),
@@ -437,7 +474,7 @@ def _factor(
     if series is None:
         return np.zeros(n, dtype=np.int64), np.array([default], dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int64)
+        codes = series.cat.codes.to_numpy()  # int8 for a short code list: a million rows in 1 MB
         uniques = series.cat.categories.to_numpy(dtype=object).copy()
     else:
         codes, uniques = pd.factorize(series.to_numpy(dtype=object))
@@ -578,7 +615,7 @@ def _check_chunk(
 
     # status: from the status cell, or from the note when empty
     s_codes, s_uniq = factors["obs_status"]
-    pair = s_codes * (len(n_uniq) + 1) + n_codes
+    pair = s_codes.astype(np.int64) * (len(n_uniq) + 1) + n_codes
     pairs, inverse = np.unique(pair, return_inverse=True)
     status_u = np.array(
         [rules.status_from(s_uniq[p // (len(n_uniq) + 1)], n_uniq[p % (len(n_uniq) + 1)]) for p in pairs],
@@ -754,5 +791,6 @@ def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | Non
         frame, problems = sdmx.parse_message(name, data, cat, today=today)
         return Parsed(name, fmt, digest, frame, problems)
     chunks = _csv_chunks(name, data, progress, known_codes(fmt, cat, today))
+    del data  # held by the reader only as long as it needs the bytes
     frame, problems = check_frames(name, fmt, chunks, cat, today=today)
     return Parsed(name, fmt, digest, frame, problems)

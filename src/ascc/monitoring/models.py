@@ -17,11 +17,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -109,6 +111,13 @@ class Observation(Base):
         UniqueConstraint(
             "indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation", "revision"
         ),
+        # partial: most observations are in no submission (see migration 0012)
+        Index(
+            "ix_observations_submission_id",
+            "submission_id",
+            sqlite_where=text("submission_id IS NOT NULL"),
+            postgresql_where=text("submission_id IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
@@ -126,7 +135,7 @@ class Observation(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     approval: Mapped[str] = mapped_column(String(20), default="draft")
     submission_id: Mapped[int | None] = mapped_column(
-        ForeignKey("observation_submissions.id", ondelete="SET NULL"), index=True
+        ForeignKey("observation_submissions.id", ondelete="SET NULL")
     )
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("observation_batches.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

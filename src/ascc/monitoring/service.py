@@ -200,21 +200,56 @@ def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 ROWS_PER_STATEMENT = 100
 
 
-def _sqlite_rows(dbapi, bound: dict[str, object], literal: dict[str, str]) -> None:
-    """``executemany`` of multi-row ``VALUES`` statements (fewer statement steps than one per row)."""
-    import itertools
+def _sqlite_rows(
+    dbapi, bound: dict[str, np.ndarray], codes: dict[str, np.ndarray], literal: dict[str, str]
+) -> None:
+    """``executemany`` of multi-row ``VALUES`` statements (fewer statement steps than one per row).
 
+    A column whose value is the same in every row of a statement (``codes`` tell, for the columns
+    that have them) is bound once and named by its number (``?1``) in each row; only the other
+    columns are bound row by row. The rows keep their order: consecutive statements that share the
+    same columns go in one ``executemany``.
+    """
+    per = ROWS_PER_STATEMENT
     names = [*bound, *literal]
-    one = f"({', '.join(['?'] * len(bound) + list(literal.values()))})"
     head = f"INSERT INTO observations ({', '.join(names)}) VALUES "
-    rows = list(zip(*bound.values(), strict=True))
-    whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
-    if whole:
-        flat = itertools.chain.from_iterable(rows[:whole])
-        width = len(bound) * ROWS_PER_STATEMENT
-        dbapi.executemany(head + ", ".join([one] * ROWS_PER_STATEMENT), zip(*[flat] * width, strict=True))
-    if whole < len(rows):
-        dbapi.executemany(head + one, rows[whole:])
+    tail = list(literal.values())
+    m = len(next(iter(bound.values())))
+    whole = m - m % per
+    blocks = whole // per
+    if blocks:
+        shareable = [c for c in bound if c in codes]
+        same = np.zeros((blocks, len(shareable)), dtype=bool)
+        for j, c in enumerate(shareable):
+            grid = codes[c][:whole].reshape(blocks, per)
+            same[:, j] = (grid == grid[:, :1]).all(axis=1)
+        kind = same.astype(np.int64) @ (1 << np.arange(len(shareable), dtype=np.int64))
+        cuts = np.flatnonzero(np.diff(kind)) + 1
+        statements: dict[int, str] = {}
+        for a, b in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [blocks])), strict=True):
+            shared = [c for c, s in zip(shareable, same[a], strict=True) if s]
+            varying = [c for c in bound if c not in shared]
+            if int(kind[a]) not in statements:
+                slot = {c: i + 1 for i, c in enumerate(shared)}
+                rows = []
+                for r in range(per):
+                    first = len(shared) + r * len(varying) + 1
+                    slots = [f"?{slot[c]}" if c in slot else f"?{first + varying.index(c)}" for c in bound]
+                    rows.append(f"({', '.join(slots + tail)})")
+                statements[int(kind[a])] = head + ", ".join(rows)
+            lo, hi, n = a * per, b * per, b - a
+            params = np.empty((n, len(shared) + per * len(varying)), dtype=object)
+            for i, c in enumerate(shared):
+                params[:, i] = bound[c][lo:hi:per]
+            if varying:
+                cells = np.empty((n * per, len(varying)), dtype=object)
+                for j, c in enumerate(varying):
+                    cells[:, j] = bound[c][lo:hi]
+                params[:, len(shared) :] = cells.reshape(n, per * len(varying))
+            dbapi.executemany(statements[int(kind[a])], params.tolist())
+    if whole < m:
+        one = f"({', '.join(['?'] * len(bound) + tail)})"
+        dbapi.executemany(head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True)))
 
 
 def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
@@ -241,7 +276,8 @@ def _insert(
     On SQLite the rows go straight to the driver's ``executemany``; what is the same for every row
     of a chunk (the batch, the approval state, ``is_current``, a revision number, an absent source or
     note) is written into the statement as a literal rather than bound per row, which halves the
-    cost of binding. Every literal is an integer, NULL or a checked enumeration value, never text
+    cost of binding, and what is the same for a run of rows (an indicator, a member state) is bound
+    once per statement of 100 rows (see :func:`_sqlite_rows`). Every literal is an integer, NULL or a checked enumeration value, never text
     from the file. Other databases get a Core ``insert`` with the rows as parameter sets.
     """
     conn = session.connection()
@@ -255,6 +291,7 @@ def _insert(
     cats = {c: frame[c].cat.categories.to_numpy(dtype=object) for c in (*KEY, "source", "note")}
     code_arrays = {c: frame[c].cat.codes.to_numpy() for c in cats}
     status = frame["obs_status"].astype(object).to_numpy()
+    code_arrays["obs_status"] = frame["obs_status"].cat.codes.to_numpy()
     values = frame["value"].to_numpy()
     for i in range(0, len(rows), WRITE_CHUNK):
         idx = rows[i : i + WRITE_CHUNK]
@@ -263,6 +300,7 @@ def _insert(
         v[np.isnan(values[idx])] = None
         bound["value"] = v
         bound["obs_status"] = status[idx]
+        shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
         literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
         for c in ("source", "note"):
             col = cats[c][code_arrays[c][idx]]
@@ -275,9 +313,9 @@ def _insert(
         if (rev == rev[0]).all():
             literal["revision"] = str(int(rev[0]))
         else:
-            bound["revision"] = rev.tolist()
+            bound["revision"] = np.array(rev.tolist(), dtype=object)
         if sqlite:
-            _sqlite_rows(conn.connection.driver_connection, bound, literal)
+            _sqlite_rows(conn.connection.driver_connection, bound, shared_codes, literal)
         else:
             consts = {
                 "is_current": True, "approval": approval, "batch_id": batch_id, "source": None, "note": None,
