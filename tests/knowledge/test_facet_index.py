@@ -32,6 +32,7 @@ def test_sqlite_search_reads_the_covering_index_not_the_rows(kb_session):
         plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, parameters))
         assert "COVERING INDEX ix_search_entries_facets" in plan, plan
         assert "INTEGER PRIMARY KEY" not in plan, plan
-    assert kb_session.scalar(
-        text("SELECT count(*) FROM sqlite_master WHERE name = 'ix_search_entries_facets'")
-    ) == 1
+    assert (
+        kb_session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'ix_search_entries_facets'"))
+        == 1
+    )

@@ -57,7 +57,24 @@ HIGHER = {
     "BPS.IPM", "BPS.IPM.OLDMETHOD",
 }  # fmt: skip
 #: Indonesian names that the sources themselves give (the series name, or the BPS source file's name)
-NAMES_ID = {"BPS.TPT": "Tingkat Pengangguran Terbuka", "BPS.IPM": "Indeks Pembangunan Manusia"}
+NAMES_ID = {
+    "BPS.TPT": "Tingkat Pengangguran Terbuka",
+    "BPS.IPM": "Indeks Pembangunan Manusia",
+    # the usual Indonesian (BPS) names of these measures, so that the search finds them in Indonesian
+    "SP.DYN.LE00.IN": "Angka harapan hidup saat lahir",
+    "SP.DYN.TFRT.IN": "Angka kelahiran total",
+    "SH.DYN.MORT": "Angka kematian balita (per 1.000 kelahiran hidup)",
+    "SH.DYN.NMRT": "Angka kematian neonatal (per 1.000 kelahiran hidup)",
+    "SH.STA.MMRT": "Angka kematian ibu (per 100.000 kelahiran hidup)",
+    "SH.STA.STNT.ZS": "Prevalensi stunting pada balita",
+    "SE.ADT.LITR.ZS": "Angka melek huruf penduduk dewasa",
+    "SL.UEM.TOTL.ZS": "Tingkat pengangguran",
+    "SL.UEM.1524.FE.ZS": "Tingkat pengangguran usia muda, perempuan (15-24 tahun)",
+    "SL.UEM.1524.MA.ZS": "Tingkat pengangguran usia muda, laki-laki (15-24 tahun)",
+    "SI.POV.GINI": "Indeks Gini",
+    "BPS.POV.P0": "Persentase penduduk miskin (P0)",
+    "BPS.GINI": "Rasio Gini pengeluaran per kapita",
+}
 #: where the GDL region names come from (README of the data)
 GDL_NAMES = "github.com/open-numbers/ddf--gdl--shdi @ 044b3e07d16d : ddf--entities--level--subnat.csv"
 
