@@ -224,80 +224,15 @@ class SqliteBackend:
         self, session: Session, groups: list[list[str]], words: list[str], *, every: bool, filters: Filters,
         limit: int, offset: int = 0, per: int = 3,
     ) -> tuple[int, list[Group]]:  # fmt: skip
-        """The page of groups from a window of FTS5's best matches when the window decides it
-        (see :meth:`_grouped_window`), else from every match; the same groups either way."""
         if not groups:
             return 0, []
         params: dict[str, Any] = {"q": self._match(groups, every)}
-        where = _where(filters, params)
-        found = self._grouped_window(session, params, where, limit=limit, offset=offset, per=per)
-        if found is not None:
-            return found
         matched = (
             "SELECT e.id, e.document_id, -bm25(search_fts, 4.0, 1.0) AS score "
             f"FROM search_fts JOIN {SQLITE_ENTRIES} ON e.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :q AND {where}"
+            f"WHERE search_fts MATCH :q AND {_where(filters, params)}"
         )
         return grouped(session, matched, params, limit=limit, offset=offset, per=per)
-
-    @staticmethod
-    def _grouped_window(
-        session: Session, params: dict[str, Any], where: str, *, limit: int, offset: int, per: int
-    ) -> tuple[int, list[Group]] | None:
-        """FTS5's best ``window`` matches (by ``bm25`` then rowid, no join), filtered afterwards.
-        Every match outside the window scores at most the window's last score, the floor; so a
-        group whose best match scores above the floor is ranked by it exactly, and the groups
-        above the floor, ordered by best score then key, are the first groups of the whole set.
-        When they fill the page it is taken from them: each group's matches above the floor are
-        its best ones; a document with fewer than ``per`` of them gets its best ``per`` from the
-        full match set, and the number of groups is counted without scoring (no ``bm25``). When
-        they do not fill the page: ``None`` (the caller ranks every match)."""
-        window = 8 * (offset + limit) + 40
-        rows = session.execute(
-            text(
-                "SELECT t.rowid, t.score, e.id IS NOT NULL AS ok, e.document_id FROM (SELECT rowid, "
-                "-bm25(search_fts, 4.0, 1.0) AS score FROM search_fts WHERE search_fts MATCH :q "
-                f"ORDER BY score DESC, rowid LIMIT :window) t LEFT JOIN {SQLITE_ENTRIES} ON e.id = t.rowid "
-                f"AND {where} ORDER BY t.score DESC, t.rowid"
-            ),
-            {**params, "window": window},
-        ).all()
-        complete = len(rows) < window  # every match is in the window
-        floor = rows[-1].score if rows and not complete else None
-        members: dict[str, list[Match]] = {}
-        for id_, score, ok, document_id in rows:
-            if ok and (complete or score > floor):
-                key = f"d{document_id}" if document_id is not None else f"e{id_}"
-                members.setdefault(key, []).append(Match(id_, score))
-        ranked = sorted(members, key=lambda k: (-members[k][0].score, k))
-        if complete:
-            total = len(ranked)
-        elif len(ranked) >= offset + limit:
-            total = session.scalar(
-                text(
-                    "SELECT count(DISTINCT e.document_id) + count(*) - count(e.document_id) FROM search_fts "
-                    f"JOIN {SQLITE_ENTRIES} ON e.id = search_fts.rowid WHERE search_fts MATCH :q AND {where}"
-                ),
-                params,
-            )
-        else:
-            return None
-        page = ranked[offset : offset + limit]
-        short = [int(k[1:]) for k in page if not complete and k[0] == "d" and len(members[k]) < per]
-        if short:  # documents that may have more good matches below the floor
-            names = {f"doc{i}": d for i, d in enumerate(short)}
-            found: dict[str, list[Match]] = {}
-            for id_, document_id, score in session.execute(
-                text(
-                    "SELECT e.id, e.document_id, -bm25(search_fts, 4.0, 1.0) AS score FROM search_fts "
-                    f"JOIN {SQLITE_ENTRIES} ON e.id = search_fts.rowid WHERE search_fts MATCH :q AND {where} "
-                    f"AND e.document_id IN ({', '.join(':' + n for n in names)}) ORDER BY score DESC, e.id"
-                ),
-                {**params, **names},
-            ):
-                found.setdefault(f"d{document_id}", []).append(Match(id_, score))
-            members.update(found)
-        return total or 0, [Group(members[k][0].score, members[k][:per]) for k in page]
 
 
 class PostgresBackend:
