@@ -100,3 +100,16 @@ def test_load_demo_indexes_indicators_and_reindex_keeps_them(demo_url, monkeypat
     result = runner.invoke(app, ["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert len(_indicator_entries(demo_url)) == 63
+
+
+@pytest.mark.parametrize(("lang", "label", "q"), [("en", "Indicator", "maternal mortality ratio"),
+                                                  ("id", "Indikator", "angka kematian ibu")])  # fmt: skip
+def test_search_page_and_api_show_indicators(kb_client, lang, label, q):
+    page = kb_client.get("/search", params={"q": q, "lang": lang, "type": "indicator"})
+    main = page.text.split("<main")[1]
+    assert page.status_code == 200 and 'href="/indicators/SH.STA.MMRT"' in main and label in main
+    body = kb_client.get("/api/v1/search", params={"q": q, "type": "indicator"}).json()
+    assert body["items"][0]["url"] == "/indicators/SH.STA.MMRT"
+    assert {"value": "women-children", "count": body["total"]} in body["facets"]["sector"] or body[
+        "total"
+    ] > 1
