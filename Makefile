@@ -22,7 +22,9 @@ init: install
 	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
 	@if [ -f ../shared/data/disaster_impacts_phl_subnational.csv ]; then $(BIN)/ascc disasters import-areas; fi
 	$(BIN)/ascc documents seed
-	@if [ -f ../shared/data/series_metadata.csv ]; then $(BIN)/ascc indicators load-demo; fi
+	@if [ -f ../shared/data/series_metadata.csv ]; then $(BIN)/ascc indicators load-demo && \
+		$(BIN)/ascc indicators define-computed --file src/ascc/monitoring/data/computed.yaml && \
+		$(BIN)/ascc indicators compute; fi
 	@if [ -f ../shared/data/series_metadata.csv ]; then \
 		$(BIN)/ascc index store examples/indices/ydi-2017.yaml --from-store --uncertainty 100 && \
 		$(BIN)/ascc index store examples/indices/ydi-2022.yaml --from-store --uncertainty 100; fi

@@ -21,8 +21,9 @@ from starlette.responses import Response
 from ascc.http.deps import SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
-from ascc.monitoring import entry, published, sdmx_rest, signoff
+from ascc.monitoring import computed, entry, published, sdmx_rest, signoff
 from ascc.monitoring.models import NATIONAL, TOTAL
+from ascc.results import framework as results_framework
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
@@ -61,15 +62,38 @@ def indicators(
     return json_response(request, page)
 
 
+class ComputedDefinitions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    definitions: list[dict[str, Any]] = Field(
+        min_length=1, max_length=200,
+        description="each: code, name_en, name_id, unit, direction, sector, numerator, denominator, "
+        "multiplier (e.g. 100000 for per 100,000), sources [{quote, url}]",
+    )  # fmt: skip
+
+
+@router.post("/indicators/computed", response_model=dict[str, Any], responses=Errors)
+def define_computed(
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[ComputedDefinitions, Body()]
+) -> Response:
+    """The Secretariat defines computed indicators (numerator / denominator × multiplier of two other
+    indicators) and their values are computed from the published inputs. All or nothing: a 422 lists
+    every problem (item, field, reason)."""
+    result = computed.define_by(session, principal=principal_of(session), definitions=data.definitions)
+    return json_response(request, result)
+
+
 @router.get("/indicators/{code}", response_model=dict[str, Any], responses=Errors)
 def indicator(request: Request, session: SessionDep, code: Code) -> Response:
-    """One indicator: definition, unit, direction, source, and the ASEAN aggregate of the latest
-    published period with its coverage ("8 of 11 member states")."""
+    """One indicator: definition, unit, direction, source, the formula of a computed indicator
+    (``computed``: numerator, denominator, multiplier), the plan outcomes it measures, and the ASEAN
+    aggregate of the latest published period with its coverage ("8 of 11 member states")."""
     detail = published.get_indicator(session, code=code)
     aggregate = published.regional_aggregate(session, code=code)
     if aggregate is not None:
         aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
-    return json_response(request, detail | {"aggregate": aggregate})
+    outcomes = [{"plan": o["plan"], "plan_title": o["plan_title"], "code": o["code"], "title": o["title"],
+                 "url": o["url"]} for o in results_framework.indicator_outcomes(session, code=code)]  # fmt: skip
+    return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
 
 
 @router.get("/indicators/{code}/observations", response_model=dict[str, Any], responses=Errors)

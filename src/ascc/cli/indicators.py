@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ascc.cli._db import command_session
 from ascc.knowledge import index as search_index
-from ascc.monitoring import importer, loader
+from ascc.monitoring import computed, importer, loader
 from ascc.monitoring import service as monitoring_service
 
 app = typer.Typer(help="Indicator monitoring: definitions, observations, SDMX import and export.")
@@ -164,3 +164,58 @@ def list_(
         )
     Console().print(table)
     console.print(f"{len(rows)} indicators")
+
+
+@app.command("define-computed")
+def define_computed(
+    code: str = typer.Argument(None, help="code of the computed indicator (or give --file)"),
+    file: Path = typer.Option(None, "--file", help="YAML or CSV file of definitions (all or nothing)"),
+    name_en: str = typer.Option(None, "--name-en"),
+    name_id: str = typer.Option(None, "--name-id"),
+    unit: str = typer.Option(None, help='e.g. "per 100,000 population"'),
+    direction: str = typer.Option(None, help="higher or lower (is better)"),
+    sector: str = typer.Option(None, help="registry sector id"),
+    numerator: str = typer.Option(None, help="indicator code of the numerator"),
+    denominator: str = typer.Option(None, help="indicator code of the denominator (a count)"),
+    multiplier: str = typer.Option("1", help="e.g. 100000 for per 100,000, 100 for a percentage"),
+    source_quote: str = typer.Option(None, "--source-quote", help="the definition the formula follows"),
+    source_url: str = typer.Option(None, "--source-url"),
+) -> None:
+    """Define (or update) computed indicators: numerator / denominator × multiplier of two other
+    indicators. Every problem is listed (file, line, field) and nothing is written."""
+    if (file is None) == (code is None):
+        console.print("[red]give a CODE with its options, or --file[/red]")
+        raise typer.Exit(1)
+    try:
+        with command_session("indicators-define-computed") as session:
+            if file is not None:
+                created, updated = computed.define_file(session, file, name=str(file))
+            else:
+                source = {k: v for k, v in (("quote", source_quote), ("url", source_url)) if v}
+                record = {"code": code, "name_en": name_en, "name_id": name_id, "unit": unit,
+                          "direction": direction, "sector": sector, "numerator": numerator,
+                          "denominator": denominator, "multiplier": multiplier,
+                          "sources": [source] if source else None, "__line__": None}  # fmt: skip
+                created, updated = computed.define(session, [record], name="command line")
+    except computed.DefinitionError as exc:
+        for p in exc.problems:
+            console.print(f"[red]{escape(str(p))}[/red]")
+        console.print(f"[red]{len(exc.problems)} problem(s); nothing was defined[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"computed indicators: {created} new, {updated} updated")
+
+
+@app.command("compute")
+def compute(
+    indicator: list[str] = typer.Option(
+        None, "--indicator", help="computed indicator (repeatable; default: all)"
+    ),
+) -> None:
+    """Recompute computed indicators from the published values of their inputs, as approved values.
+    Only changed values become new revisions; running it again changes nothing."""
+    with command_session("indicators-compute") as session:
+        report = computed.recompute(session, codes=indicator or None)
+    console.print(
+        f"{len(report.indicators)} computed indicators, {report.values} values: {report.inserted} new, "
+        f"{report.revised} revised, {report.unchanged} unchanged, {report.withdrawn} withdrawn"
+    )

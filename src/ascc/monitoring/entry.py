@@ -77,6 +77,7 @@ def import_drafts(
     cat = Catalogue.load(session)
     parsed = importer.parse(Path(name), cat, name=name, data=content, progress=progress)
     problems = list(parsed.problems) + _foreign_rows(parsed, member_state)
+    problems += monitoring_service.computed_rows(session, parsed)
     if parsed.frame is not None and principal.sectors and not problems:
         allowed = set(
             session.scalars(select(Indicator.code).where(Indicator.sector.in_(list(principal.sectors))))

@@ -52,6 +52,7 @@ def indicator_read(row: Indicator) -> dict[str, Any]:
         "disaggregations": list(row.disaggregations or []),
         "numerator": row.numerator,
         "denominator": row.denominator,
+        "computed": formula(row),
         "source": {
             "organisation": row.source_org,
             "dataset": row.source_dataset,
@@ -60,6 +61,31 @@ def indicator_read(row: Indicator) -> dict[str, Any]:
         },
         "sources": list(row.sources or []),
     }
+
+
+def formula_text(numerator: str, denominator: str, multiplier: float) -> str:
+    text = f"{numerator} / {denominator}"
+    return text if multiplier == 1 else f"{text} × {multiplier:,g}".replace(",", " ")
+
+
+def computed_entry(row: Indicator) -> dict[str, Any] | None:
+    """The ``kind: computed`` entry of a computed indicator's sources (None: not computed)."""
+    if not (row.numerator and row.denominator):
+        return None
+    for s in row.sources or []:
+        if isinstance(s, dict) and s.get("kind") == "computed":
+            return s
+    return {"kind": "computed", "multiplier": 1.0}
+
+
+def formula(row: Indicator) -> dict[str, Any] | None:
+    """``{numerator, denominator, multiplier, text}`` of a computed indicator, else None."""
+    entry = computed_entry(row)
+    if entry is None:
+        return None
+    mult = float(entry.get("multiplier") or 1)
+    return {"numerator": row.numerator, "denominator": row.denominator, "multiplier": mult,
+            "text": formula_text(row.numerator, row.denominator, mult)}  # fmt: skip
 
 
 def observation_read(row: Observation) -> dict[str, Any]:

@@ -66,7 +66,26 @@ def import_file(
     """Check a file and, when it has no problem at all (and this is not a dry run), store it."""
     cat = catalogue or Catalogue.load(session)
     parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress)
+    parsed.problems = sorted([*parsed.problems, *computed_rows(session, parsed)], key=lambda p: p.line or 0)
     return store(session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress)
+
+
+def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
+    """Rows of a file for computed indicators: their values come only from ``ascc indicators compute``."""
+    frame = parsed.frame
+    if frame is None or not len(frame):
+        return []
+    inputs = {c: (n, d) for c, n, d in session.execute(
+        select(Indicator.code, Indicator.numerator, Indicator.denominator)
+        .where(Indicator.numerator.is_not(None), Indicator.denominator.is_not(None)))}  # fmt: skip
+    if not inputs or not set(inputs) & set(frame["indicator"].cat.categories):
+        return []
+    unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
+    column = "INDICATOR" if parsed.format.startswith("sdmx") else "series_code"
+    codes = frame["indicator"].astype(str).to_numpy()
+    return [Problem(parsed.name, int(line), column, f"{code} is computed from {inputs[code][0]} and "
+                    f"{inputs[code][1]}; import those instead", unit=unit)
+            for code, line in zip(codes, frame["line"].to_numpy(), strict=True) if code in inputs]  # fmt: skip
 
 
 def store(

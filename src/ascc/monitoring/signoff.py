@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
 from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from ascc.monitoring import computed
 from ascc.monitoring.models import Indicator, Observation, Submission
 from ascc.monitoring.published import observation_read
 
@@ -242,4 +243,9 @@ def review(
     row.comment = comment
     session.flush()
     session.expire_all()
+    if decision == "approved":  # computed indicators follow their newly published inputs
+        codes = computed.dependants(session, (row.counts or {}).get("indicators") or [])
+        if codes:
+            computed.recompute(session, codes=codes, actor=who(principal))
+            session.expire_all()
     return summary(_submission(session, row.id))

@@ -23,6 +23,7 @@ from ascc.kit.errors import Conflict
 from ascc.reference.files import Problem
 from ascc.reference.quotes import normalise
 from ascc.registry import service as registry_service
+from ascc.registry.models import Plan
 from ascc.results.models import Activity, FrameworkElement
 
 FRAMEWORKS = Path(__file__).parent / "data" / "frameworks.yaml"
@@ -239,3 +240,20 @@ def get_outcomes(session: Session, *, keys: list[str]) -> dict[str, FrameworkEle
         if row is not None and row.kind == "outcome":
             found[key] = row
     return found
+
+
+def indicator_outcomes(session: Session, *, code: str) -> list[dict[str, Any]]:
+    """The plan outcomes measured by indicator ``code``, each with its plan's title and page."""
+    rows = session.execute(
+        select(FrameworkElement, Plan.title_en, Plan.title_id)
+        .join(Plan, Plan.id == FrameworkElement.plan_id)
+        .where(FrameworkElement.kind == "outcome")
+        .order_by(FrameworkElement.plan_id, FrameworkElement.position, FrameworkElement.id)
+    )
+    return [element_read(r) | {"plan_title": {"en": en, "id": id_}, "url": f"/plans/{r.plan_id}#{r.code}"}
+            for r, en, id_ in rows if code in (r.indicators or [])]  # fmt: skip
+
+
+def indicator_codes(session: Session) -> set[str]:
+    """Every indicator code that an outcome names."""
+    return {c for (codes,) in session.execute(select(FrameworkElement.indicators)) for c in codes or []}

@@ -28,6 +28,7 @@ from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Forbidden, Invalid
 from ascc.monitoring import charts, entry, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
+from ascc.results import framework as results_framework
 from ascc.web import i18n
 from ascc.web.pages import page, render
 
@@ -144,8 +145,17 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     table = [{"period": p, "values": [next((charts.number(v, lang) for q, v in series[ms] if q == p), "")
                                       for ms in states]} for p in reversed(periods)]  # fmt: skip
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
+    formula = ctx["indicator"]["computed"]
+    rows = (
+        [published.get_indicator_row(session, c) for c in (formula["numerator"], formula["denominator"])]
+        if formula
+        else []
+    )
+    inputs = {r.code: {"en": r.name_en, "id": r.name_id} for r in rows}
     return ctx | _areas(session, request, code, lang, period) | {
         "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
+        "inputs": inputs,
+        "outcomes": results_framework.indicator_outcomes(session, code=code),
         "states": states,
         "table": table,
         "series": {ms: [{"period": p, "value": v} for p, v in pts] for ms, pts in series.items()},
