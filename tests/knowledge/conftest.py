@@ -1,4 +1,5 @@
-"""A database per backend with the reference data and the five seed documents, shared and read-only."""
+"""A database per backend with the reference data, the five seed documents and the demo indicator
+definitions (written through the ORM, so indexed by the commit hook), shared and read-only."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.knowledge import service as knowledge_service
+from ascc.monitoring import loader
+from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
 from tests.conftest import BACKENDS, SEEDS, load
 
@@ -27,6 +30,7 @@ def kb_url(request, new_database, reference) -> str:
         engine = make_engine(url)
         with unit_of_work(session_factory(engine)) as session:
             knowledge_service.load_seeds(session, folder=SEEDS)
+            session.add_all(Indicator(**rec) for rec in loader.indicator_records())
         engine.dispose()
         _kb[backend] = url
     return _kb[backend]

@@ -1,4 +1,4 @@
-"""The evaluation set: 40 questions (20 Indonesian, 20 English) with the documents or records that
+"""The evaluation set: 46 questions (23 Indonesian, 23 English; six of them about indicators) with the documents or records that
 answer them. recall@10 and MRR are computed on each backend and must stay above the floors, which
 are set just below what this implementation measured (printed with ``pytest -s``)."""
 
@@ -29,6 +29,9 @@ EVALUATION = [
     ("kabut asap lintas batas", "id", "programme:aathp"),
     ("negara anggota Brunei Darusalam", "id", "member_state:BRN"),
     ("kesetaraan gender dan pemberdayaan perempuan", "id", "doc:seed-003"),
+    ("angka kematian ibu", "id", "indicator:SH.STA.MMRT"),
+    ("pengangguran terbuka", "id", "indicator:BPS.TPT"),
+    ("angka harapan hidup saat lahir", "id", "indicator:SP.DYN.LE00.IN"),
     ("AMMSWD", "en", "body:ammswd"),
     ("ASEAN Ministerial Meeting on Social Welfare and Development", "en", "body:ammswd"),
     ("ASEAN Committee on Women", "en", "body:acw"),
@@ -49,6 +52,9 @@ EVALUATION = [
     ("Hanoi Plan of Action", "en", "plan:hanoi-plan-of-action"),
     ("Timor-Leste member state", "en", "member_state:TLS"),
     ("ACWC work plan", "en", "plan:acwc-work-plan-2021-2025"),
+    ("maternal mortality ratio", "en", "indicator:SH.STA.MMRT"),
+    ("youth unemployment", "en", "indicator:SL.UEM.1524.FE.ZS"),
+    ("prevalence of stunting", "en", "indicator:SH.STA.STNT.ZS"),
 ]
 
 
@@ -67,7 +73,9 @@ def rank_of(session, q: str, expected: str) -> int | None:
     return None
 
 
-FLOORS = {"sqlite": (0.92, 0.63), "postgresql": (0.92, 0.71)}  # measured: 0.950/0.659 and 0.950/0.738
+# measured: 0.957/0.703 and 0.957/0.772 (the first 40 questions alone: 0.950/0.659 and 0.950/0.738, unchanged
+# by the indicators; the six indicator questions are all at rank 1 on both backends)
+FLOORS = {"sqlite": (0.93, 0.68), "postgresql": (0.93, 0.75)}
 
 
 def test_evaluation_set_recall_and_mrr(kb_session):

@@ -56,6 +56,13 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
     assert pop.sources[0]["file"] == "series_metadata.csv" and pop.licence.startswith("CC BY 4.0")
     mmr = query(demo_url, monitoring_service.get_indicator, code="SH.STA.MMRT")
     assert (mmr.sector, mmr.direction) == ("women-children", "lower")
+    # an Indonesian name the source does not give is marked as the platform's translation
+    assert mmr.name_id and mmr.name_id.startswith("Angka kematian ibu")
+    assert {"kind": "translation", "field": "name_id"}.items() <= mmr.sources[-1].items()
+    tpt = query(demo_url, monitoring_service.get_indicator, code="BPS.TPT")
+    assert tpt.name_id == "Tingkat Pengangguran Terbuka" and all(
+        s.get("kind") != "translation" for s in tpt.sources
+    )
     gini = query(demo_url, monitoring_service.get_indicator, code="BPS.GINI")
     assert (gini.level, gini.disaggregations, gini.sector) == ("subnational", ["area"], "social-welfare")
     areas = query(demo_url, monitoring_service.list_areas, member_state="IDN", scheme="ISO3166-2")

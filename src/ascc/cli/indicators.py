@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ascc.cli._db import command_session
+from ascc.knowledge import index as search_index
 from ascc.monitoring import computed, importer, loader
 from ascc.monitoring import service as monitoring_service
 
@@ -57,6 +58,7 @@ def load_demo(
             report = loader.load_demo(session, data, progress=_callback(bar))
             if report.problems:
                 raise _Failed
+            search_index.refresh_all(session, "indicator")  # whichever way the loader wrote them
     except _Failed:
         _print_problems(report.problems)
         raise typer.Exit(1) from None

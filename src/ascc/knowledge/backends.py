@@ -10,7 +10,9 @@ alternative terms per query word) and the same filters, and answer two questions
   these few rows up. No score is computed for counting.
 
 - SQLite: FTS5 over the Python-stemmed terms (Sastrawi for Indonesian, Snowball for English),
-  ranked by BM25 with the title weighted 4:1 over the text.
+  ranked by BM25 with the title weighted 4:1 over the text. The matches are joined to their
+  entries through the covering index ``ix_search_entries_facets`` (migration 0015) of the columns
+  the filters, facets and groups read, not through the wide rows.
 - PostgreSQL: the folded, acronym-expanded text stemmed by PostgreSQL's own 'indonesian' and
   'english' configurations (both present in PostgreSQL 16; check ``SELECT cfgname FROM
   pg_ts_config``), titles weight A and text weight B, ranked by ``ts_rank_cd``. Each query word
@@ -87,6 +89,12 @@ class Backend(Protocol):
 
 
 FACET_COLUMNS = "e.kind, e.year, e.sectors, e.languages"
+#: SQLite: every column the join of the matches to their entries reads (migration 0015 indexes
+#: exactly these, so the join reads that small index instead of the wide rows)
+FACET_INDEX_COLUMNS = ("id", "audience", "kind", "year", "heading", "document_id", "languages", "sectors")
+#: SQLite: the entries as the joins read them; the planner would look each match up by its rowid
+#: in the table (the primary key) rather than in the covering index, so the index is named
+SQLITE_ENTRIES = "search_entries e INDEXED BY ix_search_entries_facets"
 #: a result of a grouped search: a document (its entry and passages together), else the entry
 GROUP_KEY = "CASE WHEN m.document_id IS NOT NULL THEN 'd' || m.document_id ELSE 'e' || m.id END"
 
@@ -187,7 +195,7 @@ class SqliteBackend:
         top = (
             "SELECT e.id, t.score FROM (SELECT rowid, -bm25(search_fts, 4.0, 1.0) AS score FROM search_fts "
             "WHERE search_fts MATCH :q ORDER BY score DESC, rowid LIMIT :window) t "
-            f"JOIN search_entries e ON e.id = t.rowid WHERE {where} ORDER BY t.score DESC, e.id"
+            f"JOIN {SQLITE_ENTRIES} ON e.id = t.rowid WHERE {where} ORDER BY t.score DESC, e.id"
         )
         rows = session.execute(text(top), params).all()
         if len(rows) >= window or (total is not None and len(rows) >= total):
@@ -195,7 +203,7 @@ class SqliteBackend:
         # 2. too few passed: rank every filtered match
         sql = (
             "SELECT e.id, -bm25(search_fts, 4.0, 1.0) AS score "
-            "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
+            f"FROM search_fts JOIN {SQLITE_ENTRIES} ON e.id = search_fts.rowid "
             f"WHERE search_fts MATCH :q AND {where} ORDER BY score DESC, e.id LIMIT :limit OFFSET :offset"
         )
         return [Match(*row) for row in session.execute(text(sql), params)]
@@ -207,7 +215,7 @@ class SqliteBackend:
             return []
         params: dict[str, Any] = {"q": self._match(groups, every)}
         sql = (
-            f"SELECT {FACET_COLUMNS}, count(*) FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
+            f"SELECT {FACET_COLUMNS}, count(*) FROM search_fts JOIN {SQLITE_ENTRIES} ON e.id = search_fts.rowid "
             f"WHERE search_fts MATCH :q AND {_where(filters, params)} GROUP BY {FACET_COLUMNS}"
         )
         return [Count(*row) for row in session.execute(text(sql), params)]
@@ -221,7 +229,7 @@ class SqliteBackend:
         params: dict[str, Any] = {"q": self._match(groups, every)}
         matched = (
             "SELECT e.id, e.document_id, -bm25(search_fts, 4.0, 1.0) AS score "
-            "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
+            f"FROM search_fts JOIN {SQLITE_ENTRIES} ON e.id = search_fts.rowid "
             f"WHERE search_fts MATCH :q AND {_where(filters, params)}"
         )
         return grouped(session, matched, params, limit=limit, offset=offset, per=per)

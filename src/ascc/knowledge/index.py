@@ -199,6 +199,24 @@ def refresh(session: Session, provider: str, key: str) -> int:
     return len(entries)
 
 
+def refresh_all(session: Session, provider: str) -> int:
+    """Bring every record of one provider up to date (after a bulk load that wrote its tables
+    without the ORM, so without the commit hook); entries of records that are gone are deleted.
+    Unchanged entries are left alone, so this is cheap to call after every load."""
+    keys = list(PROVIDERS[provider].keys(session))
+    roots = {f"{provider}:{key}" for key in keys}
+    stale = [
+        root
+        for root in session.scalars(
+            select(ENTRIES.c.root).where(ENTRIES.c.root.like(f"{provider}:%")).distinct()
+        )
+        if root not in roots
+    ]
+    if stale:
+        session.execute(delete(ENTRIES).where(ENTRIES.c.root.in_(stale)))
+    return sum(refresh(session, provider, key) for key in keys)
+
+
 def reindex(session: Session, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Rebuild the whole index in the caller's transaction; ``progress(done, total)`` per record."""
     session.info.pop(LEXICON, None)

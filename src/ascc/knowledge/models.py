@@ -36,6 +36,7 @@ DIALECT_ONLY = frozenset(
         "search_fts_config",
         "search_fts_content",
         "ix_search_entries_tsv",
+        "ix_search_entries_facets",
     }
 )
 

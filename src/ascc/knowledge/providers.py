@@ -20,6 +20,8 @@ from ascc.decisions import service as decisions_service
 from ascc.disasters import service as disasters_service
 from ascc.kit.errors import NotFound
 from ascc.knowledge.models import Document, Passage
+from ascc.monitoring import published
+from ascc.monitoring.models import Indicator
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
 
@@ -263,3 +265,25 @@ def _document_keys(session: Session) -> list[str]:
 register(Provider("document", _document_keys, _document_entries,
                   {"documents": lambda o: str(o.id) if o.id is not None else None,
                    "document_passages": lambda o: str(o.document_id) if o.document_id else None}))  # fmt: skip
+
+
+# --- monitoring -------------------------------------------------------------------------------
+
+
+def _indicator_entries(session: Session, key: str) -> list[Entry]:
+    row = session.get(Indicator, key)
+    if row is None:
+        return []
+    i = published.indicator_read(row)
+    source = _join(i["source"]["organisation"], i["source"]["dataset"])
+    unit = i["unit"]
+    return [Entry("indicator", i["code"], f"/indicators/{i['code']}",
+                  {"en": f"{i['code']} — {i['name']['en']}",
+                   "id": f"{i['code']} — {i['name']['id']}" if i["name"]["id"] else None},
+                  {"en": _join(i["definition"]["en"], unit, source),
+                   "id": _join(i["definition"]["id"], unit if i["name"]["id"] or i["definition"]["id"] else None)},
+                  sectors=[i["sector"]] if i["sector"] else [])]  # fmt: skip
+
+
+register(Provider("indicator", published.all_indicator_codes, _indicator_entries,
+                  {"indicators": lambda o: o.code}))  # fmt: skip

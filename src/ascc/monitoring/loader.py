@@ -57,7 +57,28 @@ HIGHER = {
     "BPS.IPM", "BPS.IPM.OLDMETHOD",
 }  # fmt: skip
 #: Indonesian names that the sources themselves give (the series name, or the BPS source file's name)
-NAMES_ID = {"BPS.TPT": "Tingkat Pengangguran Terbuka", "BPS.IPM": "Indeks Pembangunan Manusia"}
+NAMES_ID = {
+    "BPS.TPT": "Tingkat Pengangguran Terbuka",
+    "BPS.IPM": "Indeks Pembangunan Manusia",
+}
+#: Indonesian names the sources do NOT give: the platform's translations of the English series names
+#: into the usual Indonesian (BPS) terms, so that the search finds them in Indonesian. Each such
+#: record says so in its ``sources`` (``kind: translation``).
+NAMES_ID_TRANSLATED = {
+    "SP.DYN.LE00.IN": "Angka harapan hidup saat lahir",
+    "SP.DYN.TFRT.IN": "Angka kelahiran total",
+    "SH.DYN.MORT": "Angka kematian balita (per 1.000 kelahiran hidup)",
+    "SH.DYN.NMRT": "Angka kematian neonatal (per 1.000 kelahiran hidup)",
+    "SH.STA.MMRT": "Angka kematian ibu (per 100.000 kelahiran hidup)",
+    "SH.STA.STNT.ZS": "Prevalensi stunting pada balita",
+    "SE.ADT.LITR.ZS": "Angka melek huruf penduduk dewasa",
+    "SL.UEM.TOTL.ZS": "Tingkat pengangguran",
+    "SL.UEM.1524.FE.ZS": "Tingkat pengangguran usia muda, perempuan (15-24 tahun)",
+    "SL.UEM.1524.MA.ZS": "Tingkat pengangguran usia muda, laki-laki (15-24 tahun)",
+    "SI.POV.GINI": "Indeks Gini",
+    "BPS.POV.P0": "Persentase penduduk miskin (P0)",
+    "BPS.GINI": "Rasio Gini pengeluaran per kapita",
+}
 #: where the GDL region names come from (README of the data)
 GDL_NAMES = "github.com/open-numbers/ddf--gdl--shdi @ 044b3e07d16d : ddf--entities--level--subnat.csv"
 
@@ -100,14 +121,17 @@ def indicator_records(data: Path = DATA) -> list[dict]:
             code = r["series_code"]
             url = upstream_url(r["upstream"])
             out.append({
-                "code": code, "name_en": r["name"], "name_id": NAMES_ID.get(code),
+                "code": code, "name_en": r["name"], "name_id": NAMES_ID.get(code) or NAMES_ID_TRANSLATED.get(code),
                 "definition_en": r["definition"] or None, "definition_id": None, "unit": r["unit"] or None,
                 "direction": "lower" if code in LOWER else "higher" if code in HIGHER else None,
                 "sector": SECTORS.get(r["sector"]), "sector_tag": r["sector"] or None, "level": level,
                 "frequency": "annual", "disaggregations": ["area"] if level == "subnational" else [],
                 "numerator": None, "denominator": None, "source_org": r["source_org"] or None,
                 "source_dataset": r["source_dataset"] or None, "source_url": url, "licence": r["licence"] or None,
-                "sources": [{"file": file, "quote": r["upstream"], "url": url}],
+                "sources": [{"file": file, "quote": r["upstream"], "url": url}] + (
+                    [{"kind": "translation", "field": "name_id",
+                      "note": "Indonesian name translated by the platform; the source gives the English name only"}]
+                    if code in NAMES_ID_TRANSLATED and code not in NAMES_ID else []),
             })  # fmt: skip
     return out
 

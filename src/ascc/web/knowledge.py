@@ -33,6 +33,7 @@ TYPE_NAMES = {
     "decision": ("Decision", "Keputusan"),
     "disaster": ("Disaster event", "Kejadian bencana"),
     "activity": ("Programme or project", "Program atau proyek"),
+    "indicator": ("Indicator", "Indikator"),
 }
 KIND_NAMES = {
     "declaration": ("Declaration", "Deklarasi"),
