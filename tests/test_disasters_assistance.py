@@ -299,7 +299,9 @@ def test_concurrent_decisions_on_postgresql_queue_and_the_second_is_refused(fres
 
     thread = threading.Thread(target=second)
     thread.start()
-    with engine.connect() as conn:  # wait until the second session is blocked on the row lock
+    # wait until the second session is blocked on the row lock; autocommit, because PostgreSQL keeps
+    # one snapshot of pg_stat_activity per transaction (a first look before the wait would repeat)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         while not conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                        "AND datname = current_database()")).scalar():  # fmt: skip
             assert thread.is_alive(), outcome
