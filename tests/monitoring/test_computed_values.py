@@ -187,3 +187,12 @@ def test_values_of_a_computed_indicator_cannot_be_imported(world):
         f"direct.csv: line 2: series_code: {CODE} is computed from VC_DSR_MORT and SP.POP.TOTL; import those instead"
     ]
     assert ("IDN", "2021") not in run(world["url"], current)
+
+
+def test_quotients_keep_six_significant_digits_and_skip_zero_denominators():
+    from ascc.monitoring.computed import quotients
+
+    key, other, zero = ("IDN", "", "2020", "_T", "_T", "_T"), ("MYS", "", "2020", "_T", "_T", "_T"), ("SGP",)
+    num = {key: (1.0, "final"), other: (2.0, "provisional"), zero: (5.0, "final")}
+    den = {key: (3.0, "final"), other: (7.0, "final"), zero: (0.0, "final")}
+    assert quotients(num, den, 100000) == {key: (33333.3, "final"), other: (28571.4, "provisional")}

@@ -3,6 +3,8 @@ the page's language, gaps in the years kept, negative values left of zero."""
 
 from __future__ import annotations
 
+import itertools
+
 from lxml import etree
 
 from ascc.monitoring import charts
@@ -50,3 +52,13 @@ def test_bar_chart_orders_and_draws_negatives_and_reference():
     assert float(rects["A"].get("x")) + float(rects["A"].get("width")) == zero  # left of zero
     assert any((t.text or "") == "mean: 3" for t in root.iter(NS + "text"))
     assert etree.fromstring(charts.bar_chart([], title="t", desc="d").encode()).tag == NS + "svg"
+
+
+def test_period_labels_never_overlap_and_the_last_period_is_labelled():
+    years = [str(y) for y in range(2000, 2024)]  # 24 years: every second one labelled, then 2023
+    svg = charts.line_chart([charts.Series("IDN", "Indonesia", [(y, float(i)) for i, y in enumerate(years)])],
+                            title="t", desc="d", lang="en")  # fmt: skip
+    root = etree.fromstring(svg.encode())
+    labels = [(float(t.get("x")), t.text) for t in root.iter(NS + "text") if t.text in years]
+    assert [text for _, text in labels][-2:] == ["2020", "2023"]  # 2022 would collide with 2023
+    assert all(b[0] - a[0] >= 7 * 4 + 6 for a, b in itertools.pairwise(labels))

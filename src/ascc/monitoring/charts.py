@@ -190,9 +190,14 @@ def line_chart(
         f'<line class="a" x1="{frame.left}" x2="{frame.left + frame.inner_w}" y1="{_r(bottom)}" y2="{_r(bottom)}"/>'
     )
     step = max(1, math.ceil(len(periods) / 12))
-    for i, p in enumerate(periods):
-        if i % step == 0 or i == len(periods) - 1:
-            out.append(_text(x(p), bottom + 16, p, text_anchor="middle", class_="m"))
+    shown = [p for i, p in enumerate(periods) if i % step == 0]
+    if shown[-1] != periods[-1]:
+        # the last period is always labelled; the one before goes if the two would overlap
+        if len(shown) > 1 and x(periods[-1]) - x(shown[-1]) < 7 * max(len(periods[-1]), len(shown[-1])) + 6:
+            shown.pop()
+        shown.append(periods[-1])
+    for p in shown:
+        out.append(_text(x(p), bottom + 16, p, text_anchor="middle", class_="m"))
     if unit:
         out.append(_text(12, frame.top + frame.inner_h / 2, unit, class_="m", text_anchor="middle",
                          transform=f"rotate(-90 12 {_r(frame.top + frame.inner_h / 2)})"))  # fmt: skip

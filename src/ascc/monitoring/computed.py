@@ -388,14 +388,15 @@ def _published(session: Session, code: str) -> Values:
 
 def quotients(num: Values, den: Values, multiplier: float) -> Values:
     """``num / den × multiplier`` on the keys both have; a zero or missing value gives none. A
-    quotient is provisional when either input is."""
+    quotient is provisional when either input is. Quotients keep six significant digits, as the
+    source series do (more would claim a precision the inputs don't have)."""
     out: Values = {}
     for key, (n, n_status) in num.items():
         d, d_status = den.get(key, (None, "final"))
         if n is None or d is None or d == 0:
             continue
         status = "provisional" if "provisional" in (n_status, d_status) else "final"
-        out[key] = (n / d * multiplier, status)
+        out[key] = (float(f"{n / d * multiplier:.6g}"), status)
     return out
 
 
