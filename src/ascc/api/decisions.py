@@ -10,19 +10,17 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
+from ascc.http.deps import Auth, principal_of
 from ascc.http.deps import SessionDep as UnitOfWork
-from ascc.http.deps import principal_of
 from ascc.http.responses import json_response
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
 
 
 def settled_session(session: UnitOfWork) -> Session:
@@ -32,7 +30,6 @@ def settled_session(session: UnitOfWork) -> Session:
 
 
 SessionDep = Annotated[Session, Depends(settled_session)]
-Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="item number")]
 IfMatch = Annotated[str | None, Header(description="the item's ETag, to refuse stale edits (412)")]
 Errors = {

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import SessionDep, principal_of
+from ascc.http.deps import Auth, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.knowledge import extract
 from ascc.knowledge import schemas as s
@@ -19,7 +18,6 @@ from ascc.knowledge import service as knowledge_service
 router = APIRouter(prefix="/api/v1", tags=["knowledge"])
 Q = Annotated[str, Query(min_length=1, max_length=200, description="words, in English or Indonesian")]
 Lang = Annotated[Literal["en", "id"], Query(description="language of titles and snippets")]
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
 Errors = {404: {"description": "Not found (problem+json)"}, 422: {"description": "Bad parameter"}}
 
 
@@ -100,7 +98,7 @@ def upload(
     bodies: Annotated[list[str] | None, Form()] = None,
     source_url: Annotated[str | None, Form(max_length=1000)] = None,
     audience: Annotated[Literal["member_states", "partners", "public"], Form()] = "public",
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+    _credentials: Auth = None,
 ) -> Response:
     """Add a document (ASEAN Secretariat only). Corrupt, encrypted, empty, unsupported or oversized
     files are refused with the reason, and nothing is stored."""

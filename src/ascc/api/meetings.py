@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Body, Header, Query, Request
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import SessionDep, principal_of
+from ascc.http.deps import Auth, SessionDep, principal_of
 from ascc.http.responses import body_etag, json_response
 from ascc.kit.errors import Invalid, PreconditionFailed
 from ascc.meetings import schemas as s
@@ -19,8 +18,6 @@ from ascc.registry import service as registry_service
 from ascc.registry.schemas import MeetingRead, MeetingWrite
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
-Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 Errors = {401: {"description": "Sign-in required"}, 403: {"description": "Not allowed"},
           404: {"description": "Not found"}, 409: {"description": "Not possible now"}}  # fmt: skip
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Body, File, Form, Header, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from ascc.http.deps import SessionDep, principal_of
+from ascc.http.deps import Auth, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.monitoring import computed, entry, published, sdmx_rest, signoff
@@ -26,8 +25,6 @@ from ascc.monitoring.models import NATIONAL, TOTAL
 from ascc.results import framework as results_framework
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
-Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 Code = Annotated[
     str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$", description="e.g. SP.POP.TOTL")
 ]

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.responses import Response
 
-from ascc.http.deps import SessionDep, principal_of
+from ascc.http.deps import Auth, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.monitoring import progress, scorecards
 from ascc.monitoring import targets as targets_service
 
 router = APIRouter(prefix="/api/v1", tags=["progress"])
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
-Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,80}$")]
 Base = Annotated[

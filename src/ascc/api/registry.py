@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import SessionDep, principal_of
+from ascc.http.deps import Auth, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.registry import schemas as s
@@ -201,9 +200,6 @@ class BodyUpdate(BaseModel):
     established: int | None = Field(default=None, ge=1967, le=2100)
 
 
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
-
-
 @router.patch(
     "/bodies/{body_id}",
     response_model=s.BodyDetail,
@@ -218,7 +214,7 @@ def update_body(
     session: SessionDep,
     body_id: str,
     changes: Annotated[BodyUpdate, Body()],
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+    _credentials: Auth = None,
 ) -> Response:
     """Correct a body's names, mandate, cycle or year (ASEAN Secretariat only)."""
     permissions.require_secretariat(principal_of(session))

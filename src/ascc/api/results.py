@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from ascc.http.deps import SessionDep, principal_of
+from ascc.http.deps import Auth, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.results import framework, iati
 from ascc.results import schemas as s
 from ascc.results import service as results_service
 
 router = APIRouter(prefix="/api/v1", tags=["results"])
-bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
-Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Errors = {
     401: {"description": "Sign-in required"},

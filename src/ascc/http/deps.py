@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -27,3 +28,9 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def principal_of(session: Session) -> Principal:
     return session.info["principal"]
+
+
+#: the API token scheme every API module documents (``Authorization: Bearer …``); the token itself is
+#: read by ``http.auth.bind_principal`` for every request, so this only declares it in OpenAPI
+bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
+Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
