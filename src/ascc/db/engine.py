@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -13,6 +13,28 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+_RESTORES_FOREIGN_KEYS = "ascc.restores_foreign_keys"
+_FOREIGN_KEYS_OFF = "ascc.foreign_keys_off"
+
+
+def suspend_foreign_keys(conn: Connection) -> bool:
+    """Turn SQLite's foreign-key enforcement off for the transaction ``conn`` is about to begin, for
+    a bulk load that checks its references itself (once per distinct value, not once per row).
+
+    Only on a SQLite connection of :func:`make_engine` with no transaction open yet (the pragma is
+    a no-op inside one); enforcement comes back on when the connection returns to the pool, after
+    the transaction has ended. Returns whether it was turned off."""
+    if conn.dialect.name != "sqlite":
+        return False
+    fairy = conn.connection
+    raw = fairy.driver_connection
+    if not fairy.info.get(_RESTORES_FOREIGN_KEYS) or raw is None or raw.in_transaction:
+        return False
+    raw.execute("PRAGMA foreign_keys=OFF")
+    fairy.info[_FOREIGN_KEYS_OFF] = True
+    return True
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -30,6 +52,12 @@ def make_engine(url: str, **kwargs) -> Engine:
             # page cache (the search joins many index rows; 256 MiB of address space, not memory)
             cur.execute("PRAGMA mmap_size=268435456")
             cur.close()
+            _record.info[_RESTORES_FOREIGN_KEYS] = True
+
+        @event.listens_for(engine, "checkin")
+        def _foreign_keys_back_on(dbapi_conn, record):
+            if record is not None and record.info.pop(_FOREIGN_KEYS_OFF, False):
+                dbapi_conn.execute("PRAGMA foreign_keys=ON")  # the pool has ended the transaction
 
         return engine
     if "poolclass" not in kwargs:

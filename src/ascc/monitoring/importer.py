@@ -665,7 +665,43 @@ def _assemble(parts: list[dict]) -> pd.DataFrame:
     data["obs_status"] = pd.Categorical(np.concatenate([p["obs_status"] for p in parts]).astype(object))
     data["value"] = np.concatenate([p["value"] for p in parts])
     data["line"] = np.concatenate([p["line"] for p in parts])
-    return pd.DataFrame(data)
+    frame = pd.DataFrame(data)
+    frame["key"] = key_rank(frame)
+    return frame
+
+
+def key_rank(frame: pd.DataFrame) -> np.ndarray:
+    """For each row, an integer that orders the rows as the unique index orders their keys (text in
+    code-point order, which is SQLite's BINARY collation of UTF-8) and is equal only for equal keys.
+
+    Each key column's codes become ranks among the sorted categories that occur (so that the
+    number does not depend on unused categories); the ranks combine into one number, the first
+    column the most significant. Should they be too many for one int64, the ranks are sorted
+    together instead and the number is the key's position. A missing cell ranks last."""
+    ranks, sizes = [], []
+    for k in KEY:
+        cats = frame[k].cat.categories.to_numpy(dtype=object)
+        codes = frame[k].cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = len(cats)
+        used = np.bincount(codes, minlength=len(cats) + 1) > 0
+        present = np.flatnonzero(used[:-1])
+        rank = np.full(len(cats) + 1, len(present), dtype=np.int64)
+        rank[present[np.argsort(cats[present], kind="stable")]] = np.arange(len(present))
+        ranks.append(rank[codes])
+        sizes.append(len(present) + 1)
+    if float(np.prod(sizes, dtype=np.float64)) < 2.0**62:
+        key = np.zeros(len(frame), dtype=np.int64)
+        for rank, size in zip(ranks, sizes, strict=True):
+            key = key * size + rank
+        return key
+    order = np.lexsort(ranks[::-1])  # np.lexsort: the last key is the primary one
+    step = np.zeros(len(order), dtype=bool)
+    for rank in ranks:
+        sorted_rank = rank[order]
+        step[1:] |= sorted_rank[1:] != sorted_rank[:-1]
+    key = np.empty(len(order), dtype=np.int64)
+    key[order] = np.cumsum(step)
+    return key
 
 
 def _whole_file(
@@ -673,23 +709,25 @@ def _whole_file(
 ) -> list[Problem]:
     """Rules across rows: duplicate keys, and female + male = total for additive units."""
     problems: list[Problem] = []
-    codes = pd.DataFrame({k: frame[k].cat.codes for k in KEY})
-    dup = codes.duplicated(keep=False).to_numpy()
-    if dup.any():
-        sub = codes[dup].copy()
-        sub["line"] = frame["line"].to_numpy()[dup]
-        first = sub.groupby(list(KEY), sort=False, observed=True)["line"].transform("min").to_numpy()
-        for line, f in zip(sub["line"].to_numpy(), first, strict=True):
-            if line != f:
-                problems.append(
-                    Problem(
-                        name,
-                        int(line),
-                        None,
-                        f"duplicate key: the same observation as {unit} {int(f)}",
-                        unit=unit,
-                    )
+    key = frame["key"].to_numpy()
+    order = np.argsort(key, kind="stable")  # equal keys side by side, the first line first
+    ordered = key[order]
+    same_as_previous = np.zeros(len(key), dtype=bool)
+    same_as_previous[1:] = ordered[1:] == ordered[:-1]
+    if same_as_previous.any():
+        lines = frame["line"].to_numpy()[order]
+        group_start = np.maximum.accumulate(np.where(same_as_previous, 0, np.arange(len(key))))
+        for at in np.flatnonzero(same_as_previous):
+            line, f = lines[at], lines[group_start[at]]
+            problems.append(
+                Problem(
+                    name,
+                    int(line),
+                    None,
+                    f"duplicate key: the same observation as {unit} {int(f)}",
+                    unit=unit,
                 )
+            )
     sexes = frame["sex"].cat.categories
     if {"F", "M", "_T"} <= set(sexes):
         additive = [

@@ -12,20 +12,25 @@ nothing: no batch, no audit entry.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ascc.db.engine import suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
 from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation
+from ascc.registry.models import MemberState
 
 WRITE_CHUNK = 50_000
+BULK_ROWS = 10_000  # from this many new rows, a SQLite import rebuilds indexes and checks keys itself
 _COLUMNS = {
     "indicator": "indicator_code",
     "member_state": "member_state",
@@ -122,6 +127,9 @@ def store(
         inserted=report.inserted, revised=report.revised, unchanged=report.unchanged,
         actor=actor or session.info.get("actor", "system"),
     )  # fmt: skip
+    inserting = int(insert_mask.sum())
+    # a bulk load checks its references once per distinct value (see _check_references), not per row
+    own_checks = inserting > BULK_ROWS and suspend_foreign_keys(session.connection())
     session.add(batch)
     session.flush()
     report.batch_id = batch.id
@@ -137,7 +145,27 @@ def store(
         approval,
         progress,
     )
+    if own_checks:
+        _check_references(session, frame, insert_mask)
     return report
+
+
+def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarray) -> None:
+    """The foreign keys of the inserted rows, checked once per distinct value: every indicator and
+    member state they name exists (their batch is this transaction's own row, their submission
+    none). Run after the insert, when this transaction holds SQLite's write lock, so that no other
+    writer can remove a parent before the commit."""
+    named = {
+        (Indicator.__table__.c.code, "indicator"): frame["indicator"],
+        (MemberState.__table__.c.code, "member_state"): frame["member_state"],
+    }
+    for (column, what), values in named.items():
+        used = values.cat.categories[np.unique(values.cat.codes.to_numpy()[inserted])].tolist()
+        found: set[str] = set()
+        for i in range(0, len(used), 500):
+            found |= set(session.execute(select(column).where(column.in_(used[i : i + 500]))).scalars())
+        if missing := sorted(set(used) - found):
+            raise IntegrityError(f"observations.{what}", missing, LookupError(f"no such {what}: {missing}"))
 
 
 def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
@@ -188,13 +216,8 @@ def _same(frame: pd.DataFrame, old: pd.DataFrame, pos: np.ndarray) -> np.ndarray
 
 def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """``rows`` sorted as the unique index sorts them, so that the B-tree is filled in order."""
-    keys = []
-    for k in reversed(KEY):  # np.lexsort: the last key is the primary one
-        cats = frame[k].cat.categories.to_numpy(dtype=object)
-        rank = np.empty(len(cats), dtype=np.int64)
-        rank[np.argsort(cats, kind="stable")] = np.arange(len(cats))
-        keys.append(rank[frame[k].cat.codes.to_numpy()[rows]])
-    return rows[np.lexsort(keys)]
+    key = frame["key"].to_numpy() if "key" in frame else importer.key_rank(frame)
+    return rows[np.argsort(key[rows], kind="stable")]
 
 
 ROWS_PER_STATEMENT = 100
@@ -257,7 +280,7 @@ def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
     and return the statements that rebuild them after the insert, in the same transaction (DDL is
     transactional in SQLite, so a failed import leaves them as they were). The unique key stays."""
     existing = conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one()
-    if incoming <= max(existing, 10_000):
+    if incoming <= max(existing, BULK_ROWS):
         return []
     rows = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' AND sql IS NOT NULL"
@@ -286,6 +309,11 @@ def _insert(
     if sqlite:  # a larger page cache for this connection keeps the indexes' pages in memory
         conn.exec_driver_sql("PRAGMA cache_size = -65536")
         rebuild = _drop_secondary_indexes(conn, len(rows))
+        # the time of recording, the same for the whole batch, written once instead of the column's
+        # default evaluated for every row (as the default writes it: "YYYY-MM-DD HH:MM:SS", UTC)
+        now = conn.exec_driver_sql("SELECT CURRENT_TIMESTAMP").scalar_one()
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", now):
+            raise ValueError(f"unexpected CURRENT_TIMESTAMP {now!r}")
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {APPROVALS}")
     cats = {c: frame[c].cat.categories.to_numpy(dtype=object) for c in (*KEY, "source", "note")}
@@ -302,6 +330,8 @@ def _insert(
         bound["obs_status"] = status[idx]
         shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
         literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
+        if sqlite:
+            literal["recorded_at"] = f"'{now}'"
         for c in ("source", "note"):
             col = cats[c][code_arrays[c][idx]]
             col[col == ""] = None
