@@ -114,14 +114,17 @@ def test_query_groups_cut_syntax_into_words():
 
 
 def test_audience_is_respected(kb_session):
-    # an entry for member states only is found by a focal point and not by the public
-    from sqlalchemy import update
+    # a document for member states only (changed in this transaction, the index refreshed as the
+    # commit would) is found by a focal point and not by the public
+    from sqlalchemy import select
 
-    from ascc.knowledge.models import SearchEntry
+    from ascc.knowledge import index
+    from ascc.knowledge.models import Document
 
-    kb_session.execute(
-        update(SearchEntry).where(SearchEntry.ref == "seed-004").values(audience="member_states")
-    )
+    doc = kb_session.scalar(select(Document).where(Document.slug == "seed-004"))
+    doc.audience = "member_states"
+    kb_session.flush()
+    index.refresh(kb_session, "document", str(doc.id))
     q = "Lokakarya Vietnam"
     assert "document:seed-004" not in ids(ks.search(kb_session, principal=PUBLIC, q=q, limit=50))
     fp = Principal(user_id=1, name="fp", role=Role.focal_point, member_state="IDN")

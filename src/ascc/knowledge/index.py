@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
+from ascc.knowledge import columns
 from ascc.knowledge import text as t
 from ascc.knowledge.models import SearchEntry
 from ascc.knowledge.providers import PROVIDERS, Entry
@@ -183,6 +184,7 @@ def refresh(session: Session, provider: str, key: str) -> int:
     gone = [row.id for k, row in stored.items() if k not in wanted]
     if gone:
         session.execute(delete(ENTRIES).where(ENTRIES.c.id.in_(gone)))
+        columns.written(session)
     new: list[dict[str, Any]] = []
     for e in entries:
         old = stored.get((e.kind, e.ref))
@@ -194,8 +196,10 @@ def refresh(session: Session, provider: str, key: str) -> int:
             new.append(row)
         else:
             session.execute(update(ENTRIES).where(ENTRIES.c.id == old.id).values(**row))
+            columns.written(session)
     if new:
         session.execute(insert(ENTRIES), new)
+        columns.written(session)
     return len(entries)
 
 
@@ -214,6 +218,7 @@ def refresh_all(session: Session, provider: str) -> int:
     ]
     if stale:
         session.execute(delete(ENTRIES).where(ENTRIES.c.root.in_(stale)))
+        columns.written(session)
     return sum(refresh(session, provider, key) for key in keys)
 
 
@@ -223,6 +228,7 @@ def reindex(session: Session, *, progress: Callable[[int, int], None] | None = N
     _lexicons.pop(session.get_bind().engine, None)
     work = [(name, key) for name, p in PROVIDERS.items() for key in p.keys(session)]
     session.execute(delete(ENTRIES))
+    columns.written(session)
     counts: dict[str, int] = {}
     for i, (name, key) in enumerate(work, 1):
         counts[name] = counts.get(name, 0) + refresh(session, name, key)
@@ -283,3 +289,4 @@ def done(session: Session) -> None:
     session.info.pop(TOUCHED, None)
     session.info.pop(LEXICON, None)
     session.info.pop(NAMED_WRITTEN, None)
+    session.info.pop(columns.WRITTEN, None)

@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.kit.errors import Conflict, Invalid, NotFound
+from ascc.knowledge import columns as c
 from ascc.knowledge import extract as x
+from ascc.knowledge import ranking as r
 from ascc.knowledge import schemas as s
 from ascc.knowledge import text as t
-from ascc.knowledge.backends import Count, Filters, backend_for
+from ascc.knowledge.backends import backend_for
 from ascc.knowledge.models import Document, Passage, SearchEntry
 from ascc.knowledge.providers import PROVIDERS
+from ascc.knowledge.ranking import Filters
 from ascc.knowledge.seeds import SEEDS
 from ascc.registry import service as registry_service
 from ascc.registry.schemas import Text
@@ -195,17 +198,8 @@ def _split(value: str) -> list[str]:
     return [v for v in value.split("|") if v]
 
 
-def _facets(counts: list[Count]) -> s.Facets:
-    """Facets from the backend's counts per combination of facet values (a few rows)."""
-    kinds, sectors, languages, years = Counter(), Counter(), Counter(), Counter()
-    for c in counts:
-        kinds[c.kind] += c.n
-        for value in _split(c.sectors):
-            sectors[value] += c.n
-        for value in _split(c.languages):
-            languages[value] += c.n
-        if c.year is not None:
-            years[str(c.year)] += c.n
+def _facets(counts: dict[str, Counter]) -> s.Facets:
+    """Facet values by count (years by value), from :func:`ascc.knowledge.ranking.facets`."""
 
     def values(c: Counter, by_value: bool = False) -> list[s.FacetValue]:
         items = (
@@ -213,8 +207,8 @@ def _facets(counts: list[Count]) -> s.Facets:
         )
         return [s.FacetValue(value=k, count=n) for k, n in items]
 
-    return s.Facets(type=values(kinds), sector=values(sectors), language=values(languages),
-                    year=values(years, by_value=True))  # fmt: skip
+    return s.Facets(type=values(counts["type"]), sector=values(counts["sector"]),
+                    language=values(counts["language"]), year=values(counts["year"], by_value=True))  # fmt: skip
 
 
 def _check(types: tuple[str, ...], limit: int, offset: int, year: int | None) -> None:
@@ -238,14 +232,14 @@ def _entries(session: Session, ids: list[int], columns: tuple[str, ...] = HIT_CO
     return {row.id: row for row in session.execute(query)}
 
 
-def _hit(e: Any, score: float, groups: list[list[str]], lang: str) -> s.SearchHit:
+def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[str, bool]) -> s.SearchHit:
     other = "id" if lang == "en" else "en"
     body = getattr(e, f"text_{lang}") or getattr(e, f"text_{other}") or ""
     title = getattr(e, f"title_{lang}") or getattr(e, f"title_{other}") or ""
-    snippet = t.snippet(body or title, groups)
+    snippet = t.snippet(body or title, groups, marks=marks)
     if "<mark>" not in snippet:  # matched in the title, the other language or an expanded acronym
         for alt in (getattr(e, f"text_{other}"), title, getattr(e, f"title_{other}")):
-            if alt and "<mark>" in (candidate := t.snippet(alt, groups)):
+            if alt and "<mark>" in (candidate := t.snippet(alt, groups, marks=marks)):
                 snippet = candidate
                 break
     return s.SearchHit(type=e.kind, id=e.ref, title=Text(en=e.title_en, id=e.title_id), url=e.url,
@@ -271,53 +265,49 @@ def search(
     groups = t.query_groups(q)
     filters = Filters(kinds=types, sector=sector or None, language=language, year=year,
                       audiences=permissions.visible_audiences(principal))  # fmt: skip
-    backend = backend_for(session)
+    backend, cols = backend_for(session), c.columns(session)
     words = [g[-1] for g in groups]
     every = True
-    counts = backend.counts(session, groups, words, every=True, filters=filters)
-    if not counts and len(groups) > 1:
+    hits = r.found(cols, *backend.scored(session, groups, words, every=True), filters)
+    if not len(hits) and len(groups) > 1:
         every = False
-        counts = backend.counts(session, groups, words, every=False, filters=filters)
-    total = sum(c.n for c in counts)
-    mode = ("all" if every else "any") if total else "none"
+        hits = r.found(cols, *backend.scored(session, groups, words, every=False), filters)
+    mode = ("all" if every else "any") if len(hits) else "none"
+    facets = _facets(r.facets(cols, hits))
     if group:
-        return _grouped_result(session, backend, q, groups, words, every=every, filters=filters, counts=counts,
-                               mode=mode, limit=limit, offset=offset, lang=lang)  # fmt: skip
-    page = []
-    if offset < total:
-        page = backend.ranked(session, groups, words, every=every, filters=filters, limit=limit, offset=offset,
-                              total=total)  # fmt: skip
-    rows = _entries(session, [m.id for m in page])
-    items = [_hit(rows[m.id], m.score, groups, lang) for m in page if m.id in rows]
-    return s.SearchResult(q=q, match=mode, total=total, limit=limit, offset=offset, items=items,
-                          facets=_facets(counts))  # fmt: skip
+        total, page = r.grouped(cols, hits, limit=limit, offset=offset)
+        return _grouped_result(session, q, groups, total, page, mode=mode, facets=facets, limit=limit,
+                               offset=offset, lang=lang)  # fmt: skip
+    matches = r.page(hits, limit=limit, offset=offset)
+    rows = _entries(session, [m.id for m in matches])
+    marks: dict[str, bool] = {}  # which words match, for every snippet of this query
+    items = [_hit(rows[m.id], m.score, groups, lang, marks) for m in matches if m.id in rows]
+    return s.SearchResult(q=q, match=mode, total=len(hits), limit=limit, offset=offset, items=items,
+                          facets=facets)  # fmt: skip
 
 
 def _grouped_result(
-    session: Session, backend: Any, q: str, groups: list[list[str]], words: list[str], *, every: bool,
-    filters: Filters, counts: list[Count], mode: str, limit: int, offset: int, lang: str,
+    session: Session, q: str, groups: list[list[str]], total: int, page: list[r.Group], *, mode: str,
+    facets: s.Facets, limit: int, offset: int, lang: str,
 ) -> s.SearchResult:  # fmt: skip
-    total, page = (0, [])
-    if counts:
-        total, page = backend.grouped(session, groups, words, every=every, filters=filters, limit=limit,
-                                      offset=offset)  # fmt: skip
     rows = _entries(session, [m.id for g in page for m in g.matches])
+    marks: dict[str, bool] = {}  # which words match, for every snippet of this query
     items = []
     for g in page:
         members = [m for m in g.matches if m.id in rows]
         if not members:
             continue
-        hit = _hit(rows[members[0].id], members[0].score, groups, lang)
+        hit = _hit(rows[members[0].id], members[0].score, groups, lang, marks)
         passages = []
         for m in members:
             e = rows[m.id]
             if e.kind == "passage":
-                h = hit if m is members[0] else _hit(e, m.score, groups, lang)
+                h = hit if m is members[0] else _hit(e, m.score, groups, lang, marks)
                 passages.append(s.PassageHit(id=h.id, url=h.url, position=h.position or 0, snippet=h.snippet,
                                              score=h.score))  # fmt: skip
         items.append(hit.model_copy(update={"passages": passages}))
     return s.SearchResult(q=q, match=mode, grouped=True, total=total, limit=limit, offset=offset, items=items,
-                          facets=_facets(counts))  # fmt: skip
+                          facets=facets)  # fmt: skip
 
 
 # --- ask: extractive answers ------------------------------------------------------------------
@@ -356,8 +346,8 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     filters = Filters(
         kinds=("passage",), audiences=permissions.visible_audiences(principal), no_headings=True
     )
-    matches = backend_for(session).ranked(session, groups, [g[-1] for g in groups], every=False,
-                                          filters=filters, limit=200)  # fmt: skip
+    scored = backend_for(session).scored(session, groups, [g[-1] for g in groups], every=False)
+    matches = r.page(r.found(c.columns(session), *scored, filters), limit=200, offset=0)
     rows = _entries(session, [m.id for m in matches], ASK_COLUMNS)
     top = max((m.score for m in matches), default=1.0) or 1.0
     ranked: list[tuple[float, Any]] = []

@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate, islice
 
 import snowballstemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
@@ -190,40 +191,39 @@ def query_words(q: str) -> list[str]:
     return [g[-1] for g in query_groups(q)]
 
 
-def snippet(text: str, groups: list[list[str]], *, width: int = 32) -> str:
+def snippet(
+    text: str, groups: list[list[str]], *, width: int = 32, marks: dict[str, bool] | None = None
+) -> str:
     """HTML-escaped window of ``text`` around the densest run of query matches, matches in <mark>.
 
     ``groups`` are :func:`query_groups`; a text token matches when its folded form or either stem
-    is one of a group's terms.
+    is one of a group's terms. ``marks`` remembers which words match across the snippets of one
+    query (pass the same dict with the same ``groups``).
     """
     wanted = {t for g in groups for t in g}
-    spans = [(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text)]
-    if not spans:
-        return html.escape(text[:200])
-    seen: dict[str, bool] = {}
-
-    def hit(word: str) -> bool:
-        if word not in seen:
+    seen: dict[str, bool] = {} if marks is None else marks
+    flags: list[bool] = []
+    for word in TOKEN.findall(text):
+        flag = seen.get(word)
+        if flag is None:
             f = fold_word(word)
-            seen[word] = f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
-        return seen[word]
-
-    flags = [hit(w) for _, _, w in spans]
-    best, best_score = 0, -1
-    running = sum(flags[:width])
-    for i in range(max(1, len(spans) - width + 1)):
-        if i:
-            running += (flags[i + width - 1] if i + width - 1 < len(flags) else 0) - flags[i - 1]
-        if running > best_score:
-            best, best_score = i, running
-    lo, hi = best, min(len(spans), best + width)
-    start, end = spans[lo][0], spans[hi - 1][1]
+            flag = seen[word] = f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
+        flags.append(flag)
+    if not flags:
+        return html.escape(text[:200])
+    lo = 0
+    if len(flags) > width:  # the first window with the most matches
+        before = list(accumulate(flags, initial=0))
+        sums = [before[i + width] - before[i] for i in range(len(flags) - width + 1)]
+        lo = sums.index(max(sums))
+    spans = list(islice(TOKEN.finditer(text), lo, lo + width))
+    start, end = spans[0].start(), spans[-1].end()
     out: list[str] = ["… " if start > 0 else ""]
     pos = start
-    for (s, e, _w), f in zip(spans[lo:hi], flags[lo:hi], strict=True):
+    for m, f in zip(spans, flags[lo : lo + width], strict=True):
         if f:  # the text up to a match escaped in one piece, then the match marked
-            out.append(f"{html.escape(text[pos:s])}<mark>{html.escape(text[s:e])}</mark>")
-            pos = e
+            out.append(f"{html.escape(text[pos : m.start()])}<mark>{html.escape(m.group(0))}</mark>")
+            pos = m.end()
     out.append(html.escape(text[pos:end]))
     if end < len(text):
         out.append(" …")

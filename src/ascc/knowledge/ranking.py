@@ -1,0 +1,124 @@
+"""From a query's scored matches to what a search shows: filters, facets, a page, pages of documents.
+
+The backend scores every match in one statement (:meth:`ascc.knowledge.backends.Backend.scored`;
+FTS5's ``bm25`` counts each term's rows over the whole index once per statement, so a second
+statement for a total, facets or a group's passages would cost that again). Everything else a
+search needs of the matches (may this reader see it, does it pass the filters, which facet values
+and which document it has) comes from the entries' columns in memory
+(:mod:`ascc.knowledge.columns`), as array operations over the match set.
+
+Ranking is by score, best first, ties by entry id. Grouped by document, a result is a document
+(its entry and its passages together) or a record (an entry without a document), ranked by its
+best match (ties as those best matches rank); it lists its ``per`` best matches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+import numpy as np
+
+from ascc.knowledge.columns import NO_DOCUMENT, NO_YEAR, Columns
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    sector: str | None = None
+    language: str | None = None
+    year: int | None = None
+    audiences: tuple[str, ...] = ("public",)
+    no_headings: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    id: int
+    score: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    best: float
+    matches: list[Match]  # best first, at most ``per``
+
+
+@dataclasses.dataclass(frozen=True)
+class Found:
+    """The matches that pass the filters, ranked: entry ids, scores and rows in the columns."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def found(cols: Columns, ids: np.ndarray, scores: np.ndarray, filters: Filters) -> Found:
+    """The scored matches the reader may see and that pass the filters, best first."""
+    rows = cols.rows(ids)
+    keep = rows >= 0  # an entry written after the columns were read is not shown yet
+    rows = np.where(keep, rows, 0)
+    keep &= np.isin(cols.audience[rows], cols.codes(cols.audiences, lambda a: a in filters.audiences))
+    if filters.kinds:
+        keep &= np.isin(cols.kind[rows], cols.codes(cols.kinds, lambda k: k in filters.kinds))
+    if filters.sector:
+        keep &= np.isin(cols.sectors[rows], cols.codes(cols.sector_sets, lambda s: filters.sector in s))
+    if filters.language:
+        keep &= np.isin(cols.languages[rows], cols.codes(cols.language_sets, lambda s: filters.language in s))
+    if filters.year is not None:
+        keep &= cols.year[rows] == filters.year
+    if filters.no_headings:
+        keep &= ~cols.heading[rows]
+    ids, scores, rows = ids[keep], scores[keep], rows[keep]
+    order = np.lexsort((ids, -scores))
+    return Found(ids[order], scores[order], rows[order])
+
+
+def facets(cols: Columns, hits: Found) -> dict[str, Counter]:
+    """How many matches have each type, sector, language and year."""
+
+    def per_set(codes: np.ndarray, sets: tuple[tuple[str, ...], ...]) -> Counter:
+        out: Counter = Counter()
+        for code, n in enumerate(np.bincount(codes, minlength=len(sets)).tolist()):
+            for value in sets[code] if n else ():
+                out[value] += n
+        return out
+
+    kinds = np.bincount(cols.kind[hits.rows], minlength=len(cols.kinds)).tolist()
+    years = cols.year[hits.rows]
+    values, counts = np.unique(years[years != NO_YEAR], return_counts=True)
+    return {
+        "type": Counter({cols.kinds[i]: n for i, n in enumerate(kinds) if n}),
+        "sector": per_set(cols.sectors[hits.rows], cols.sector_sets),
+        "language": per_set(cols.languages[hits.rows], cols.language_sets),
+        "year": Counter({str(v): n for v, n in zip(values.tolist(), counts.tolist(), strict=True)}),
+    }
+
+
+def _matches(hits: Found, at: np.ndarray | slice) -> list[Match]:
+    return [Match(i, s) for i, s in zip(hits.ids[at].tolist(), hits.scores[at].tolist(), strict=True)]
+
+
+def page(hits: Found, *, limit: int, offset: int) -> list[Match]:
+    """One page of the ranked matches."""
+    return _matches(hits, slice(offset, offset + limit))
+
+
+def grouped(cols: Columns, hits: Found, *, limit: int, offset: int, per: int = 3) -> tuple[int, list[Group]]:
+    """How many groups there are, and one page of them with their best ``per`` matches each."""
+    document = cols.document[hits.rows]
+    keys = np.where(document != NO_DOCUMENT, document, -hits.ids - 1)  # a record is a group of its own
+    _, first = np.unique(keys, return_index=True)  # where each group's best match ranks
+    chosen = keys[np.sort(first)[offset : offset + limit]]
+    # the chosen groups' matches in rank order, grouped by group (stably), the first ``per`` of each
+    at = np.flatnonzero(np.isin(keys, chosen))
+    at = at[np.argsort(keys[at], kind="stable")]
+    run = keys[at]
+    at = at[np.arange(len(at)) - np.searchsorted(run, run) < per]
+    members: dict[int, list[Match]] = {key: [] for key in chosen.tolist()}
+    for key, match in zip(keys[at].tolist(), _matches(hits, at), strict=True):
+        members[key].append(match)
+    return len(first), [Group(m[0].score, m) for m in members.values()]

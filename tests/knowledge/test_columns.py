@@ -1,0 +1,132 @@
+"""The search's in-memory facet columns: never stale across sessions, engines (processes) and
+rollbacks, on both backends; on SQLite they are read from the covering index of migration 0015."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from ascc.accounts.schemas import PUBLIC, Principal, Role
+from ascc.db import version
+from ascc.db.engine import make_engine
+from ascc.db.uow import unit_of_work
+from ascc.knowledge import index
+from ascc.knowledge import schemas as s
+from ascc.knowledge import service as ks
+from ascc.knowledge.models import Document
+from ascc.wiring import session_factory
+from tests.conftest import load
+
+OFFICER = Principal(user_id=1, name="officer", role=Role.secretariat)
+WORD = "Zyxwvutsrqpon"  # in no seed
+
+
+def ids(result) -> list[str]:
+    return [f"{h.type}:{h.id}" for h in result.items]
+
+
+def add(session, title: str, text: str, *, sectors: tuple[str, ...] = ()) -> None:
+    data = s.DocumentCreate(title_en=title, language="en", kind="report", sectors=list(sectors))
+    ks.add_document(session, principal=OFFICER, data=data, filename=f"{title}.txt", content=text.encode())
+
+
+@pytest.fixture
+def url(fresh_url, reference) -> str:
+    load(fresh_url, reference)
+    return fresh_url
+
+
+@pytest.fixture
+def factory(url):
+    engine = make_engine(url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def test_committed_index_writes_reach_every_engine(url):
+    # two engines stand for two server processes sharing the database: each caches its columns
+    one, two = make_engine(url), make_engine(url)
+    try:
+        for engine in (one, two):
+            with session_factory(engine)() as reader:
+                assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0
+        with unit_of_work(session_factory(one)) as writer:
+            add(writer, "Report one", f"The {WORD} programme for youth.", sectors=("education",))
+        for engine in (one, two):
+            with session_factory(engine)() as reader:
+                found = ks.search(reader, principal=PUBLIC, q=WORD, group=True)
+                assert found.total == 1 and found.items[0].id == "report-one"
+                assert {f.value: f.count for f in found.facets.sector} == {
+                    "education": 2
+                }  # document + passage
+        with unit_of_work(session_factory(two)) as writer:  # the audience changes: the public loses it
+            writer.scalar(select(Document).where(Document.slug == "report-one")).audience = "member_states"
+        for engine in (one, two):
+            with session_factory(engine)() as reader:
+                assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0
+                focal = Principal(user_id=2, name="fp", role=Role.focal_point, member_state="IDN")
+                assert ks.search(reader, principal=focal, q=WORD).total == 2
+    finally:
+        one.dispose()
+        two.dispose()
+
+
+def test_a_transaction_sees_its_own_index_writes_and_a_rollback_leaves_no_trace(url):
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    try:
+        with factory() as reader:
+            assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0  # columns cached
+        with factory() as writer:
+            add(writer, "Draft", f"A {WORD} draft.")
+            doc = writer.scalar(select(Document).where(Document.slug == "draft"))
+            index.refresh(writer, "document", str(doc.id))  # as the commit would, but not committed
+            assert ks.search(writer, principal=PUBLIC, q=WORD).total == 2
+            writer.rollback()
+        with factory() as reader:
+            assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0
+    finally:
+        engine.dispose()
+
+
+def test_index_writes_move_the_search_counter_once_per_transaction(url):
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    try:
+        with factory() as session:
+            before = version.read(session, version.SEARCH_INDEX)
+        with unit_of_work(factory) as writer:
+            add(writer, "First", f"{WORD} one.")
+            add(writer, "Second", f"{WORD} two.")
+        with factory() as session:
+            assert version.read(session, version.SEARCH_INDEX) == before + 1
+            session.scalar(
+                select(Document).where(Document.slug == "first")
+            ).kind = "report"  # unchanged value
+            session.commit()
+            assert version.read(session, version.SEARCH_INDEX) == before + 1
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_columns_are_read_from_the_covering_index(kb_session):
+    if kb_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the covering index is SQLite's")
+    statements: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT id, audience"):
+            statements.append(statement)
+
+    from ascc.knowledge import columns
+
+    engine = kb_session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        columns._build(kb_session)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    conn = kb_session.connection().connection.driver_connection
+    plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + statements[0]))
+    assert "COVERING INDEX ix_search_entries_facets" in plan, plan
+    assert ks.search(kb_session, principal=PUBLIC, q="kerjasama sosial").total > 0
