@@ -38,5 +38,11 @@ def current_version(engine: Engine) -> int:
 
 
 def read(session: Session, counter: int) -> int | None:
-    """The counter as this session sees it; ``None`` if the database has no such row."""
-    return session.scalar(select(DataVersion.version).where(DataVersion.id == counter))
+    """The counter as this session sees it; ``None`` if the database has no such row. (A plain
+    statement: it is read before every search.)"""
+    row = (
+        session.connection()
+        .exec_driver_sql(f"SELECT version FROM data_version WHERE id = {int(counter)}")
+        .first()
+    )
+    return None if row is None else row[0]

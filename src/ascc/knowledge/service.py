@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
@@ -223,13 +223,21 @@ def _check(types: tuple[str, ...], limit: int, offset: int, year: int | None) ->
         raise Invalid("year must be between 1900 and 2200", parameter="year")
 
 
+def _columns_of(columns: tuple[str, ...]) -> Any:
+    table = SearchEntry.__table__
+    sql = text(f"SELECT id, {', '.join(columns)} FROM search_entries WHERE id IN :ids")
+    return sql.bindparams(bindparam("ids", expanding=True)).columns(*(table.c[c] for c in ("id", *columns)))
+
+
+#: what a hit or an answer reads of its entries (statements made once: one runs on every search)
+_ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS)}
+
+
 def _entries(session: Session, ids: list[int], columns: tuple[str, ...] = HIT_COLUMNS) -> dict[int, Any]:
     """The named columns of these entries (plain rows, not ORM objects: a page is read-only)."""
     if not ids:
         return {}
-    table = SearchEntry.__table__
-    query = select(*(table.c[name] for name in ("id", *columns))).where(table.c.id.in_(ids))
-    return {row.id: row for row in session.execute(query)}
+    return {row.id: row for row in session.execute(_ENTRY_SQL[columns], {"ids": ids})}
 
 
 def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[str, bool]) -> s.SearchHit:

@@ -202,13 +202,11 @@ def snippet(
     """
     wanted = {t for g in groups for t in g}
     seen: dict[str, bool] = {} if marks is None else marks
-    flags: list[bool] = []
-    for word in TOKEN.findall(text):
-        flag = seen.get(word)
-        if flag is None:
-            f = fold_word(word)
-            flag = seen[word] = f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
-        flags.append(flag)
+    words = TOKEN.findall(text)
+    for word in set(words).difference(seen):
+        f = fold_word(word)
+        seen[word] = f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
+    flags = [seen[word] for word in words]
     if not flags:
         return html.escape(text[:200])
     lo = 0
