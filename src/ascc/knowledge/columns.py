@@ -70,33 +70,45 @@ class Columns:
         return np.array([i for i, name in enumerate(names) if wanted(name)], dtype=np.int64)
 
 
+def load_sql(dialect: str) -> str:
+    """The statement that reads the columns (on SQLite from the covering index alone)."""
+    source = "search_entries INDEXED BY ix_search_entries_facets" if dialect == "sqlite" else "search_entries"
+    return f"SELECT {', '.join(COLUMNS)} FROM {source}"
+
+
+def _coded(values: tuple, dtype) -> tuple[np.ndarray, tuple]:
+    """Dictionary encoding: the code of each value, and the distinct values in code order."""
+    seen: dict = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=dtype, count=len(values))
+    return codes, tuple(seen)
+
+
 def _build(session: Session) -> Columns:
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    source = "search_entries INDEXED BY ix_search_entries_facets" if sqlite else "search_entries"
-    cursor = session.connection().exec_driver_sql(f"SELECT {', '.join(COLUMNS)} FROM {source}")
-    rows = cursor.fetchall()
+    cursor = session.connection().connection.cursor()  # the DB-API cursor: rows need no wrapping
+    try:
+        cursor.execute(load_sql(session.get_bind().dialect.name))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    ids_, audiences, kinds, years, headings, documents, languages, sectors = (
+        zip(*rows, strict=True) if rows else ((),) * len(COLUMNS)
+    )
     n = len(rows)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    vocab: dict[str, dict[str, int]] = {"audience": {}, "kind": {}, "languages": {}, "sectors": {}}
-
-    def coded(i: int, name: str, dtype) -> np.ndarray:
-        seen = vocab[name]
-        return np.fromiter((seen.setdefault(r[i], len(seen)) for r in rows), dtype=dtype, count=n)
-
-    audience = coded(1, "audience", np.int16)
-    kind = coded(2, "kind", np.int16)
-    year = np.fromiter((NO_YEAR if r[3] is None else r[3] for r in rows), dtype=np.int32, count=n)
-    heading = np.fromiter((bool(r[4]) for r in rows), dtype=bool, count=n)
-    document = np.fromiter((NO_DOCUMENT if r[5] is None else r[5] for r in rows), dtype=np.int64, count=n)
-    languages = coded(6, "languages", np.int32)
-    sectors = coded(7, "sectors", np.int32)
+    ids = np.fromiter(ids_, dtype=np.int64, count=n)
+    audience, audience_names = _coded(audiences, np.int16)
+    kind, kind_names = _coded(kinds, np.int16)
+    language, language_sets = _coded(languages, np.int32)
+    sector, sector_sets = _coded(sectors, np.int32)
     at = np.full(int(ids.max()) + 1 if n else 0, -1, dtype=np.int32)
     at[ids] = np.arange(n, dtype=np.int32)
-    return Columns(at=at, ids=ids, kind=kind, audience=audience, year=year, heading=heading, document=document,
-                   languages=languages, sectors=sectors, kinds=tuple(vocab["kind"]),
-                   audiences=tuple(vocab["audience"]),
-                   language_sets=tuple(_split(v) for v in vocab["languages"]),
-                   sector_sets=tuple(_split(v) for v in vocab["sectors"]))  # fmt: skip
+    return Columns(
+        at=at, ids=ids, kind=kind, audience=audience,
+        year=np.fromiter((NO_YEAR if y is None else y for y in years), dtype=np.int32, count=n),
+        heading=np.fromiter(headings, dtype=bool, count=n),
+        document=np.fromiter((NO_DOCUMENT if d is None else d for d in documents), dtype=np.int64, count=n),
+        languages=language, sectors=sector, kinds=kind_names, audiences=audience_names,
+        language_sets=tuple(_split(v) for v in language_sets), sector_sets=tuple(_split(v) for v in sector_sets),
+    )  # fmt: skip
 
 
 def columns(session: Session) -> Columns:
