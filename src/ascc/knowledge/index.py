@@ -157,10 +157,10 @@ def build_row(entry: Entry, root: str, lex: Lexicon) -> dict[str, Any]:
             )
             if x
         ),
-        "title_norm_en": t.fold(title_en),
-        "title_norm_id": t.fold(title_id),
-        "norm_en": (t.fold(text_en) + " " + t.fold(exp_en)).strip(),
-        "norm_id": (t.fold(text_id) + " " + t.fold(exp_id)).strip(),
+        "title_norm_en": t.fold_split(title_en),
+        "title_norm_id": t.fold_split(title_id),
+        "norm_en": (t.fold_split(text_en) + " " + t.fold_split(exp_en)).strip(),
+        "norm_id": (t.fold_split(text_id) + " " + t.fold_split(exp_id)).strip(),
     }
 
 

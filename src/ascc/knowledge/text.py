@@ -134,6 +134,17 @@ def fold(text: str) -> str:
     return text
 
 
+#: a dot, slash or underscore between letters or digits (codes, numbers, addresses)
+JOINED = re.compile(r"(?<=[^\W_])[./_](?=[^\W_])")
+
+
+def fold_split(text: str) -> str:
+    """:func:`fold`, with codes, numbers and addresses cut where a query cuts them
+    (``SL.UEM.1524.FE.ZS`` → ``sl uem 1524 fe zs``): PostgreSQL's parser would keep each one token
+    that no query word matches. For the texts PostgreSQL indexes."""
+    return JOINED.sub(" ", fold(text))
+
+
 @lru_cache(maxsize=200_000)
 def fold_word(word: str) -> str:
     """:func:`fold` of one word, remembered (snippets fold every word of every hit)."""
