@@ -213,13 +213,6 @@ class PageRead(BaseModel, Generic[T]):
     offset: int
 
 
-class SearchHit(BaseModel):
-    type: str
-    id: str
-    title: Text
-    url: str
-
-
 class OrgNode(BaseModel):
     body: BodyLink
     level: str

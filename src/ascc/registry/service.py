@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -441,55 +440,3 @@ def cooperation_network(session: Session, *, on: dt.date) -> s.Network:
         for a, b in itertools.combinations(states, 2)
     ]
     return s.Network(on=on, nodes=states, edges=edges, sectors=sorted(sectors, key=lambda x: x.id))
-
-
-def search(session: Session, *, q: str, limit: int = 50) -> list[s.SearchHit]:
-    """Case-insensitive substring search over names and acronyms of registry records."""
-    needle = q.strip().lower()
-    if not needle:
-        return []
-    hits: list[s.SearchHit] = []
-
-    def scan(
-        kind: str, rows: list, fields: tuple[str, ...], key: Callable, url: str, title: Callable
-    ) -> None:
-        for r in rows:
-            if any(needle in (getattr(r, f) or "").lower() for f in fields):
-                hits.append(s.SearchHit(type=kind, id=key(r), title=title(r), url=url.format(key(r))))
-
-    scan(
-        "body",
-        list(session.scalars(select(m.Body).order_by(m.Body.id))),
-        ("acronym", "name_en", "name_id", "mandate_id", "mandate_en"),
-        lambda r: r.id,
-        "/bodies/{}",
-        lambda r: s.Text(en=f"{r.acronym} — {r.name_en}" if r.acronym else r.name_en, id=r.name_id),
-    )
-    scan(
-        "sector",
-        list(session.scalars(select(m.Sector).order_by(m.Sector.id))),
-        ("name_en", "name_id", "summary_id", "summary_en"),
-        lambda r: r.id,
-        "/sectors/{}",
-        lambda r: s.Text(en=r.name_en, id=r.name_id),
-    )
-    scan(
-        "plan",
-        list(session.scalars(select(m.Plan).order_by(m.Plan.id))),
-        ("title_en", "title_id"),
-        lambda r: r.id,
-        "/plans/{}",
-        lambda r: s.Text(en=r.title_en, id=r.title_id),
-    )
-    scan(
-        "programme",
-        list(session.scalars(select(m.Programme).order_by(m.Programme.id))),
-        ("name_en", "name_id", "acronym"),
-        lambda r: r.id,
-        "/programmes/{}",
-        lambda r: s.Text(en=r.name_en, id=r.name_id),
-    )
-    scan("member_state", list(session.scalars(select(m.MemberState).order_by(m.MemberState.code))),
-         ("name_en", "name_id", "code"), lambda r: r.code, "/member-states/{}",
-         lambda r: s.Text(en=r.name_en, id=r.name_id))  # fmt: skip
-    return hits[:limit]
