@@ -25,8 +25,10 @@ def ids(result) -> list[str]:
     return [f"{h.type}:{h.id}" for h in result.items]
 
 
-def add(session, title: str, text: str, *, sectors: tuple[str, ...] = ()) -> None:
-    data = s.DocumentCreate(title_en=title, language="en", kind="report", sectors=list(sectors))
+def add(session, title: str, text: str, *, sectors: tuple[str, ...] = (), audience: str = "public") -> None:
+    data = s.DocumentCreate(
+        title_en=title, language="en", kind="report", sectors=list(sectors), audience=audience
+    )
     ks.add_document(session, principal=OFFICER, data=data, filename=f"{title}.txt", content=text.encode())
 
 
@@ -56,9 +58,8 @@ def test_committed_index_writes_reach_every_engine(url):
             with session_factory(engine)() as reader:
                 found = ks.search(reader, principal=PUBLIC, q=WORD, group=True)
                 assert found.total == 1 and found.items[0].id == "report-one"
-                assert {f.value: f.count for f in found.facets.sector} == {
-                    "education": 2
-                }  # document + passage
+                sectors = {f.value: f.count for f in found.facets.sector}
+                assert sectors == {"education": 2}  # the document and its passage
         with unit_of_work(session_factory(two)) as writer:  # the audience changes: the public loses it
             writer.scalar(select(Document).where(Document.slug == "report-one")).audience = "member_states"
         for engine in (one, two):
@@ -71,42 +72,46 @@ def test_committed_index_writes_reach_every_engine(url):
         two.dispose()
 
 
-def test_a_transaction_sees_its_own_index_writes_and_a_rollback_leaves_no_trace(url):
-    engine = make_engine(url)
-    factory = session_factory(engine)
-    try:
-        with factory() as reader:
-            assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0  # columns cached
-        with factory() as writer:
-            add(writer, "Draft", f"A {WORD} draft.")
-            doc = writer.scalar(select(Document).where(Document.slug == "draft"))
-            index.refresh(writer, "document", str(doc.id))  # as the commit would, but not committed
-            assert ks.search(writer, principal=PUBLIC, q=WORD).total == 2
-            writer.rollback()
-        with factory() as reader:
-            assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0
-    finally:
-        engine.dispose()
+def test_a_transaction_sees_its_own_index_writes_and_a_rollback_leaves_no_trace(factory):
+    with factory() as reader:
+        assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0  # columns cached
+    with factory() as writer:
+        add(writer, "Draft", f"A {WORD} draft.")
+        doc = writer.scalar(select(Document).where(Document.slug == "draft"))
+        index.refresh(writer, "document", str(doc.id))  # as the commit would, but not committed
+        assert ks.search(writer, principal=PUBLIC, q=WORD).total == 2
+        writer.rollback()
+    with factory() as reader:
+        assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0
 
 
-def test_index_writes_move_the_search_counter_once_per_transaction(url):
-    engine = make_engine(url)
-    factory = session_factory(engine)
-    try:
-        with factory() as session:
-            before = version.read(session, version.SEARCH_INDEX)
-        with unit_of_work(factory) as writer:
-            add(writer, "First", f"{WORD} one.")
-            add(writer, "Second", f"{WORD} two.")
-        with factory() as session:
-            assert version.read(session, version.SEARCH_INDEX) == before + 1
-            session.scalar(
-                select(Document).where(Document.slug == "first")
-            ).kind = "report"  # unchanged value
-            session.commit()
-            assert version.read(session, version.SEARCH_INDEX) == before + 1
-    finally:
-        engine.dispose()
+def test_savepoints_never_put_uncommitted_columns_in_the_cache(factory):
+    with factory() as writer:
+        add(writer, "Outer", f"A {WORD} outer draft.")
+        with writer.begin_nested():  # its release indexes what it wrote (the commit hook runs for it)
+            add(writer, "Inner", f"A {WORD} inner draft.")
+        assert ks.search(writer, principal=PUBLIC, q=WORD).total == 4  # both drafts, indexed at the release
+        writer.rollback()
+    with unit_of_work(factory) as other:  # the counter moves again, to where the rolled-back one had it
+        add(other, "Memo", f"A {WORD} memo.", audience="member_states")
+    with factory() as reader:
+        assert ks.search(reader, principal=PUBLIC, q=WORD).total == 0
+        focal = Principal(user_id=2, name="fp", role=Role.focal_point, member_state="IDN")
+        assert [h.id for h in ks.search(reader, principal=focal, q=WORD, group=True).items] == ["memo"]
+
+
+def test_index_writes_move_the_search_counter_once_per_commit(factory):
+    with factory() as session:
+        before = version.read(session, version.SEARCH_INDEX)
+    with unit_of_work(factory) as writer:
+        add(writer, "First", f"{WORD} one.")
+        add(writer, "Second", f"{WORD} two.")
+    with factory() as session:
+        assert version.read(session, version.SEARCH_INDEX) == before + 1
+        first = session.scalar(select(Document).where(Document.slug == "first"))
+        first.kind = "report"  # the value it has: nothing to index
+        session.commit()
+        assert version.read(session, version.SEARCH_INDEX) == before + 1
 
 
 def test_sqlite_columns_are_read_from_the_covering_index(kb_session):

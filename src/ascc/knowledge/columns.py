@@ -7,10 +7,13 @@ instead of joining every match to its row in SQL. String columns are dictionary-
 ``audience``, and the ``|a|b|`` sets of sectors and languages, each distinct set once, so a filter or
 a facet works on a few distinct values and then on integer codes.
 
-The columns are kept per engine and per process, keyed on the search index's version counter
-(``db.version.SEARCH_INDEX``), which every index write increments in its own transaction: a cached
-copy is only used while the index is as it was when the copy was read, whichever process wrote it.
-A session that has itself written the index and not yet committed reads its own columns, uncached.
+The columns are kept per engine and per process, keyed on the search index's counter
+(``db.version.SEARCH_INDEX``), which every write of the index increments in the writing
+transaction (:func:`moved`, called once at the end of each index operation, so the counter's row
+is locked only from then to the commit). A copy is kept only when read by a connection with no
+uncommitted writes of its own (SQLite: no transaction open, pysqlite begins one at the first write;
+PostgreSQL: no transaction id assigned), so what is cached is committed data, whichever process
+or machine wrote it; a transaction that has written anything reads its own columns, uncached.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ from sqlalchemy.orm import Session
 
 from ascc.db import version
 
-#: ``session.info`` key: the transaction in which the session wrote the index (see :func:`written`)
-WRITTEN = "ascc_search_index_written"
 NO_YEAR = np.iinfo(np.int32).min
 NO_DOCUMENT = -1
 #: the columns read, in this order (SQLite reads them from the covering index of migration 0015)
@@ -42,10 +43,9 @@ def _split(value: str) -> tuple[str, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class Columns:
-    """Entry ``id`` → row ``at[id]`` (-1: no such entry); per row the coded facet columns."""
+    """Per row (an entry, rows in id order) the coded facet columns."""
 
-    at: np.ndarray  # int32, indexed by entry id
-    ids: np.ndarray  # int64, the entry id of each row
+    ids: np.ndarray  # int64, the entry id of each row, ascending
     kind: np.ndarray  # int16 codes into ``kinds``
     audience: np.ndarray  # int16 codes into ``audiences``
     year: np.ndarray  # int32, NO_YEAR where none
@@ -60,10 +60,10 @@ class Columns:
 
     def rows(self, ids: np.ndarray) -> np.ndarray:
         """The rows of these entry ids; -1 for an id this copy does not know (written since)."""
-        inside = (ids >= 0) & (ids < len(self.at))
-        out = np.full(len(ids), -1, dtype=np.int64)
-        out[inside] = self.at[ids[inside]]
-        return out
+        if not len(self.ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        return np.where(self.ids[at] == ids, at, -1)
 
     def codes(self, names: tuple[str, ...], wanted) -> np.ndarray:
         """Codes of the vocabulary entries ``wanted`` accepts."""
@@ -73,7 +73,7 @@ class Columns:
 def load_sql(dialect: str) -> str:
     """The statement that reads the columns (on SQLite from the covering index alone)."""
     source = "search_entries INDEXED BY ix_search_entries_facets" if dialect == "sqlite" else "search_entries"
-    return f"SELECT {', '.join(COLUMNS)} FROM {source}"
+    return f"SELECT {', '.join(COLUMNS)} FROM {source} ORDER BY id"
 
 
 def _coded(values: tuple, dtype) -> tuple[np.ndarray, tuple]:
@@ -99,10 +99,8 @@ def _build(session: Session) -> Columns:
     kind, kind_names = _coded(kinds, np.int16)
     language, language_sets = _coded(languages, np.int32)
     sector, sector_sets = _coded(sectors, np.int32)
-    at = np.full(int(ids.max()) + 1 if n else 0, -1, dtype=np.int32)
-    at[ids] = np.arange(n, dtype=np.int32)
     return Columns(
-        at=at, ids=ids, kind=kind, audience=audience,
+        ids=ids, kind=kind, audience=audience,
         year=np.fromiter((NO_YEAR if y is None else y for y in years), dtype=np.int32, count=n),
         heading=np.fromiter(headings, dtype=bool, count=n),
         document=np.fromiter((NO_DOCUMENT if d is None else d for d in documents), dtype=np.int64, count=n),
@@ -111,12 +109,25 @@ def _build(session: Session) -> Columns:
     )  # fmt: skip
 
 
+def _committed_counter(session: Session) -> int | None:
+    """The search counter, if this session's connection has no uncommitted writes (then it reads
+    what every other connection reads); else, or if the database has no counter, ``None``."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        if conn.connection.driver_connection.in_transaction:  # pysqlite begins at the first write
+            return None
+        return version.read(session, version.SEARCH_INDEX)
+    row = conn.exec_driver_sql(
+        "SELECT version, pg_current_xact_id_if_assigned() IS NULL FROM data_version "
+        f"WHERE id = {version.SEARCH_INDEX}"
+    ).first()
+    return row[0] if row is not None and row[1] else None
+
+
 def columns(session: Session) -> Columns:
     """The columns as this session sees the index: the process's copy while it is current."""
-    if _wrote(session):
-        return _build(session)
-    current = version.read(session, version.SEARCH_INDEX)
-    if current is None:  # no counter to key on (a database from before migration 0016): never cached
+    current = _committed_counter(session)
+    if current is None:
         return _build(session)
     engine = session.get_bind().engine
     cached = _cache.get(engine)
@@ -128,15 +139,8 @@ def columns(session: Session) -> Columns:
     return built
 
 
-def _wrote(session: Session) -> bool:
-    """Has this session written the index in its current transaction?"""
-    transaction = session.get_transaction()
-    return transaction is not None and session.info.get(WRITTEN) is transaction
-
-
-def written(session: Session) -> None:
-    """Called by every write of the index: the counter moves, in the writing transaction, once."""
-    if not _wrote(session):
-        session.info[WRITTEN] = session.get_transaction()
-        version.bump(session, version.SEARCH_INDEX)
-        version.bump(session)  # the response caches key on every write, the index's too
+def moved(session: Session) -> None:
+    """The index was written in this transaction: its counter moves (and the data version, which
+    response caches key on). Called once at the end of each index operation that wrote."""
+    version.bump(session, version.SEARCH_INDEX)
+    version.bump(session)

@@ -170,6 +170,14 @@ def refresh(session: Session, provider: str, key: str) -> int:
     Entries that are gone are deleted; entries whose record values (:data:`RAW`) are unchanged are
     left as they are; only new or changed ones are analysed and written.
     """
+    count, wrote = _refresh(session, provider, key)
+    if wrote:
+        columns.moved(session)
+    return count
+
+
+def _refresh(session: Session, provider: str, key: str) -> tuple[int, bool]:
+    """:func:`refresh` without moving the index counter; also says whether it wrote."""
     root = f"{provider}:{key}"
     entries = PROVIDERS[provider].entries(session, key)
     stored = {
@@ -184,8 +192,8 @@ def refresh(session: Session, provider: str, key: str) -> int:
     gone = [row.id for k, row in stored.items() if k not in wanted]
     if gone:
         session.execute(delete(ENTRIES).where(ENTRIES.c.id.in_(gone)))
-        columns.written(session)
     new: list[dict[str, Any]] = []
+    changed = 0
     for e in entries:
         old = stored.get((e.kind, e.ref))
         raw = raw_row(e, root)
@@ -196,11 +204,10 @@ def refresh(session: Session, provider: str, key: str) -> int:
             new.append(row)
         else:
             session.execute(update(ENTRIES).where(ENTRIES.c.id == old.id).values(**row))
-            columns.written(session)
+            changed += 1
     if new:
         session.execute(insert(ENTRIES), new)
-        columns.written(session)
-    return len(entries)
+    return len(entries), bool(gone or new or changed)
 
 
 def refresh_all(session: Session, provider: str) -> int:
@@ -218,8 +225,10 @@ def refresh_all(session: Session, provider: str) -> int:
     ]
     if stale:
         session.execute(delete(ENTRIES).where(ENTRIES.c.root.in_(stale)))
-        columns.written(session)
-    return sum(refresh(session, provider, key) for key in keys)
+    done = [_refresh(session, provider, key) for key in keys]
+    if stale or any(wrote for _, wrote in done):
+        columns.moved(session)  # once, at the end: the counter's row stays locked until the commit
+    return sum(count for count, _ in done)
 
 
 def reindex(session: Session, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
@@ -228,14 +237,14 @@ def reindex(session: Session, *, progress: Callable[[int, int], None] | None = N
     _lexicons.pop(session.get_bind().engine, None)
     work = [(name, key) for name, p in PROVIDERS.items() for key in p.keys(session)]
     session.execute(delete(ENTRIES))
-    columns.written(session)
     counts: dict[str, int] = {}
     for i, (name, key) in enumerate(work, 1):
-        counts[name] = counts.get(name, 0) + refresh(session, name, key)
+        counts[name] = counts.get(name, 0) + _refresh(session, name, key)[0]
         if progress:
             progress(i, len(work))
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+    columns.moved(session)
     return counts
 
 
@@ -279,8 +288,9 @@ def sync(session: Session) -> int:
         session.info[NAMED_WRITTEN] = True
         session.info.pop(LEXICON, None)
         _lexicons.pop(session.get_bind().engine, None)
-    for provider, key in keys:
-        refresh(session, provider, key)
+    wrote = [_refresh(session, provider, key)[1] for provider, key in keys]
+    if any(wrote):
+        columns.moved(session)
     return len(keys)
 
 
@@ -289,4 +299,3 @@ def done(session: Session) -> None:
     session.info.pop(TOUCHED, None)
     session.info.pop(LEXICON, None)
     session.info.pop(NAMED_WRITTEN, None)
-    session.info.pop(columns.WRITTEN, None)

@@ -59,9 +59,9 @@ class Found:
 def found(cols: Columns, ids: np.ndarray, scores: np.ndarray, filters: Filters) -> Found:
     """The scored matches the reader may see and that pass the filters, best first."""
     rows = cols.rows(ids)
-    keep = rows >= 0  # an entry written after the columns were read is not shown yet
-    rows = np.where(keep, rows, 0)
-    keep &= np.isin(cols.audience[rows], cols.codes(cols.audiences, lambda a: a in filters.audiences))
+    known = rows >= 0  # an entry written after the columns were read is not shown yet
+    ids, scores, rows = ids[known], scores[known], rows[known]
+    keep = np.isin(cols.audience[rows], cols.codes(cols.audiences, lambda a: a in filters.audiences))
     if filters.kinds:
         keep &= np.isin(cols.kind[rows], cols.codes(cols.kinds, lambda k: k in filters.kinds))
     if filters.sector:

@@ -225,19 +225,27 @@ def _check(types: tuple[str, ...], limit: int, offset: int, year: int | None) ->
 
 def _columns_of(columns: tuple[str, ...]) -> Any:
     table = SearchEntry.__table__
-    sql = text(f"SELECT id, {', '.join(columns)} FROM search_entries WHERE id IN :ids")
-    return sql.bindparams(bindparam("ids", expanding=True)).columns(*(table.c[c] for c in ("id", *columns)))
+    sql = text(
+        f"SELECT id, {', '.join(columns)} FROM search_entries WHERE id IN :ids AND audience IN :audiences"
+    )
+    params = (bindparam("ids", expanding=True), bindparam("audiences", expanding=True))
+    return sql.bindparams(*params).columns(*(table.c[c] for c in ("id", *columns)))
 
 
 #: what a hit or an answer reads of its entries (statements made once: one runs on every search)
 _ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS)}
 
 
-def _entries(session: Session, ids: list[int], columns: tuple[str, ...] = HIT_COLUMNS) -> dict[int, Any]:
-    """The named columns of these entries (plain rows, not ORM objects: a page is read-only)."""
+def _entries(
+    session: Session, ids: list[int], audiences: tuple[str, ...], columns: tuple[str, ...] = HIT_COLUMNS
+) -> dict[int, Any]:
+    """The named columns of these entries (plain rows, not ORM objects: a page is read-only), of
+    those the reader may see as they are now (their audience may have changed since the columns
+    the search filtered with were read)."""
     if not ids:
         return {}
-    return {row.id: row for row in session.execute(_ENTRY_SQL[columns], {"ids": ids})}
+    params = {"ids": ids, "audiences": list(audiences)}
+    return {row.id: row for row in session.execute(_ENTRY_SQL[columns], params)}
 
 
 def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[str, bool]) -> s.SearchHit:
@@ -285,9 +293,9 @@ def search(
     if group:
         total, page = r.grouped(cols, hits, limit=limit, offset=offset)
         return _grouped_result(session, q, groups, total, page, mode=mode, facets=facets, limit=limit,
-                               offset=offset, lang=lang)  # fmt: skip
+                               offset=offset, lang=lang, audiences=filters.audiences)  # fmt: skip
     matches = r.page(hits, limit=limit, offset=offset)
-    rows = _entries(session, [m.id for m in matches])
+    rows = _entries(session, [m.id for m in matches], filters.audiences)
     marks: dict[str, bool] = {}  # which words match, for every snippet of this query
     items = [_hit(rows[m.id], m.score, groups, lang, marks) for m in matches if m.id in rows]
     return s.SearchResult(q=q, match=mode, total=len(hits), limit=limit, offset=offset, items=items,
@@ -296,9 +304,9 @@ def search(
 
 def _grouped_result(
     session: Session, q: str, groups: list[list[str]], total: int, page: list[r.Group], *, mode: str,
-    facets: s.Facets, limit: int, offset: int, lang: str,
+    facets: s.Facets, limit: int, offset: int, lang: str, audiences: tuple[str, ...],
 ) -> s.SearchResult:  # fmt: skip
-    rows = _entries(session, [m.id for g in page for m in g.matches])
+    rows = _entries(session, [m.id for g in page for m in g.matches], audiences)
     marks: dict[str, bool] = {}  # which words match, for every snippet of this query
     items = []
     for g in page:
@@ -356,11 +364,13 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     )
     scored = backend_for(session).scored(session, groups, [g[-1] for g in groups], every=False)
     matches = r.page(r.found(c.columns(session), *scored, filters), limit=200, offset=0)
-    rows = _entries(session, [m.id for m in matches], ASK_COLUMNS)
+    rows = _entries(session, [m.id for m in matches], filters.audiences, ASK_COLUMNS)
     top = max((m.score for m in matches), default=1.0) or 1.0
     ranked: list[tuple[float, Any]] = []
     for m in matches:
-        e = rows[m.id]
+        e = rows.get(m.id)
+        if e is None:  # no longer visible to this reader
+            continue
         body = _coverage([e.text_id, e.text_en], e.terms, groups)
         title = _coverage([e.title_id, e.title_en], e.title_terms, groups)
         ranked.append(((m.score / top) * body**2 * (0.1 + 0.9 * title**4), e))
