@@ -15,6 +15,8 @@ def normalise_url(url: str) -> str:
     return url
 
 
+#: the page size of a new SQLite database (SQLite's default is 4096)
+PAGE_SIZE = 16384
 _RESTORES_FOREIGN_KEYS = "ascc.restores_foreign_keys"
 _FOREIGN_KEYS_OFF = "ascc.foreign_keys_off"
 
@@ -45,6 +47,10 @@ def make_engine(url: str, **kwargs) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
+            # 16 KiB pages for a new database (a no-op for an existing one, which keeps its own): a
+            # bulk import of a million observations writes a quarter of the pages, with fewer
+            # B-tree splits and WAL frames; must come before WAL mode, which fixes the page size
+            cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -224,9 +226,10 @@ ROWS_PER_STATEMENT = 100
 
 
 def _sqlite_rows(
-    dbapi, bound: dict[str, np.ndarray], codes: dict[str, np.ndarray], literal: dict[str, str]
-) -> None:
-    """``executemany`` of multi-row ``VALUES`` statements (fewer statement steps than one per row).
+    bound: dict[str, np.ndarray], codes: dict[str, np.ndarray], literal: dict[str, str]
+) -> Iterator[tuple[str, list]]:
+    """The ``executemany`` calls of multi-row ``VALUES`` statements (fewer statement steps than one
+    per row), as ``(statement, parameter sets)``.
 
     A column whose value is the same in every row of a statement (``codes`` tell, for the columns
     that have them) is bound once and named by its number (``?1``) in each row; only the other
@@ -269,10 +272,50 @@ def _sqlite_rows(
                 for j, c in enumerate(varying):
                     cells[:, j] = bound[c][lo:hi]
                 params[:, len(shared) :] = cells.reshape(n, per * len(varying))
-            dbapi.executemany(statements[int(kind[a])], params.tolist())
+            yield statements[int(kind[a])], params.tolist()
     if whole < m:
         one = f"({', '.join(['?'] * len(bound) + tail)})"
-        dbapi.executemany(head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True)))
+        yield head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True))
+
+
+def _prefetched(items: Iterable, ahead: int = 4) -> Iterator:
+    """``items``, produced by a helper thread up to ``ahead`` items in advance of their use. An
+    exception in the helper is raised here; when the consumer stops early, the helper stops too."""
+    q: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry: tuple[bool, object]) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((True, end))
+        except BaseException as exc:  # noqa: BLE001 - handed over to the consumer
+            put((False, exc))
+
+    helper = threading.Thread(target=produce, name="ascc-import-rows", daemon=True)
+    helper.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if not ok:
+                raise item
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        helper.join()
 
 
 def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
@@ -321,32 +364,50 @@ def _insert(
     status = frame["obs_status"].astype(object).to_numpy()
     code_arrays["obs_status"] = frame["obs_status"].cat.codes.to_numpy()
     values = frame["value"].to_numpy()
-    for i in range(0, len(rows), WRITE_CHUNK):
-        idx = rows[i : i + WRITE_CHUNK]
-        bound: dict[str, object] = {_COLUMNS[c]: cats[c][code_arrays[c][idx]] for c in KEY}
-        v = values[idx].astype(object)
-        v[np.isnan(values[idx])] = None
-        bound["value"] = v
-        bound["obs_status"] = status[idx]
-        shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
-        literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
-        if sqlite:
-            literal["recorded_at"] = f"'{now}'"
-        for c in ("source", "note"):
-            col = cats[c][code_arrays[c][idx]]
-            col[col == ""] = None
-            if (col == None).all():  # noqa: E711 - elementwise
-                literal[c] = "NULL"
+
+    def chunks() -> Iterator[tuple[int, dict[str, object], dict[str, np.ndarray], dict[str, str], np.ndarray]]:
+        for i in range(0, len(rows), WRITE_CHUNK):
+            idx = rows[i : i + WRITE_CHUNK]
+            bound: dict[str, object] = {_COLUMNS[c]: cats[c][code_arrays[c][idx]] for c in KEY}
+            v = values[idx].astype(object)
+            v[np.isnan(values[idx])] = None
+            bound["value"] = v
+            bound["obs_status"] = status[idx]
+            shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
+            literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
+            if sqlite:
+                literal["recorded_at"] = f"'{now}'"
+            for c in ("source", "note"):
+                col = cats[c][code_arrays[c][idx]]
+                col[col == ""] = None
+                if (col == None).all():  # noqa: E711 - elementwise
+                    literal[c] = "NULL"
+                else:
+                    bound[c] = col
+            rev = revision[idx]
+            if (rev == rev[0]).all():
+                literal["revision"] = str(int(rev[0]))
             else:
-                bound[c] = col
-        rev = revision[idx]
-        if (rev == rev[0]).all():
-            literal["revision"] = str(int(rev[0]))
-        else:
-            bound["revision"] = np.array(rev.tolist(), dtype=object)
-        if sqlite:
-            _sqlite_rows(conn.connection.driver_connection, bound, shared_codes, literal)
-        else:
+                bound["revision"] = np.array(rev.tolist(), dtype=object)
+            yield i + len(idx), bound, shared_codes, literal, rev
+
+    if sqlite:
+        # the parameter sets of the next statements are built in a helper thread while SQLite
+        # inserts the current ones (the driver lets go of the GIL while a statement runs)
+        def calls() -> Iterator[tuple[str, list] | int]:
+            for done, bound, shared_codes, literal, _ in chunks():
+                yield from _sqlite_rows(bound, shared_codes, literal)
+                yield done
+
+        dbapi = conn.connection.driver_connection
+        for call in _prefetched(calls()):
+            if isinstance(call, int):
+                if progress:
+                    progress("write", call, len(rows))
+            else:
+                dbapi.executemany(*call)
+    else:
+        for done, bound, _, literal, rev in chunks():
             consts = {
                 "is_current": True, "approval": approval, "batch_id": batch_id, "source": None, "note": None,
                 "revision": int(rev[0]),
@@ -357,8 +418,8 @@ def _insert(
                 insert(Observation.__table__),
                 [base | dict(zip(keys, t, strict=True)) for t in zip(*bound.values(), strict=True)],
             )
-        if progress:
-            progress("write", i + len(idx), len(rows))
+            if progress:
+                progress("write", done, len(rows))
     for statement in rebuild:  # one sorted build instead of a million scattered inserts
         conn.exec_driver_sql(statement)
 
