@@ -12,8 +12,8 @@ nothing: no batch, no audit entry.
 from __future__ import annotations
 
 import dataclasses
-import re
 import queue
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -300,7 +300,7 @@ def _prefetched(items: Iterable, ahead: int = 4) -> Iterator:
                 if not put((True, item)):
                     return
             put((True, end))
-        except BaseException as exc:  # noqa: BLE001 - handed over to the consumer
+        except BaseException as exc:  # handed over to the consumer
             put((False, exc))
 
     helper = threading.Thread(target=produce, name="ascc-import-rows", daemon=True)
@@ -365,7 +365,9 @@ def _insert(
     code_arrays["obs_status"] = frame["obs_status"].cat.codes.to_numpy()
     values = frame["value"].to_numpy()
 
-    def chunks() -> Iterator[tuple[int, dict[str, object], dict[str, np.ndarray], dict[str, str], np.ndarray]]:
+    def chunks() -> Iterator[
+        tuple[int, dict[str, object], dict[str, np.ndarray], dict[str, str], np.ndarray]
+    ]:
         for i in range(0, len(rows), WRITE_CHUNK):
             idx = rows[i : i + WRITE_CHUNK]
             bound: dict[str, object] = {_COLUMNS[c]: cats[c][code_arrays[c][idx]] for c in KEY}
@@ -373,7 +375,9 @@ def _insert(
             v[np.isnan(values[idx])] = None
             bound["value"] = v
             bound["obs_status"] = status[idx]
-            shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
+            shared_codes = {
+                _COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays
+            }  # same code, same text
             literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
             if sqlite:
                 literal["recorded_at"] = f"'{now}'"
