@@ -12,10 +12,8 @@ nothing: no batch, no audit entry.
 from __future__ import annotations
 
 import dataclasses
-import queue
 import re
-import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -226,10 +224,9 @@ ROWS_PER_STATEMENT = 100
 
 
 def _sqlite_rows(
-    bound: dict[str, np.ndarray], codes: dict[str, np.ndarray], literal: dict[str, str]
-) -> Iterator[tuple[str, list]]:
-    """The ``executemany`` calls of multi-row ``VALUES`` statements (fewer statement steps than one
-    per row), as ``(statement, parameter sets)``.
+    dbapi, bound: dict[str, np.ndarray], codes: dict[str, np.ndarray], literal: dict[str, str]
+) -> None:
+    """``executemany`` of multi-row ``VALUES`` statements (fewer statement steps than one per row).
 
     A column whose value is the same in every row of a statement (``codes`` tell, for the columns
     that have them) is bound once and named by its number (``?1``) in each row; only the other
@@ -272,50 +269,10 @@ def _sqlite_rows(
                 for j, c in enumerate(varying):
                     cells[:, j] = bound[c][lo:hi]
                 params[:, len(shared) :] = cells.reshape(n, per * len(varying))
-            yield statements[int(kind[a])], params.tolist()
+            dbapi.executemany(statements[int(kind[a])], params.tolist())
     if whole < m:
         one = f"({', '.join(['?'] * len(bound) + tail)})"
-        yield head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True))
-
-
-def _prefetched(items: Iterable, ahead: int = 4) -> Iterator:
-    """``items``, produced by a helper thread up to ``ahead`` items in advance of their use. An
-    exception in the helper is raised here; when the consumer stops early, the helper stops too."""
-    q: queue.Queue = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-    end = object()
-
-    def put(entry: tuple[bool, object]) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((True, item)):
-                    return
-            put((True, end))
-        except BaseException as exc:  # handed over to the consumer
-            put((False, exc))
-
-    helper = threading.Thread(target=produce, name="ascc-import-rows", daemon=True)
-    helper.start()
-    try:
-        while True:
-            ok, item = q.get()
-            if not ok:
-                raise item
-            if item is end:
-                return
-            yield item
-    finally:
-        stop.set()
-        helper.join()
+        dbapi.executemany(head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True)))
 
 
 def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
@@ -364,54 +321,32 @@ def _insert(
     status = frame["obs_status"].astype(object).to_numpy()
     code_arrays["obs_status"] = frame["obs_status"].cat.codes.to_numpy()
     values = frame["value"].to_numpy()
-
-    def chunks() -> Iterator[
-        tuple[int, dict[str, object], dict[str, np.ndarray], dict[str, str], np.ndarray]
-    ]:
-        for i in range(0, len(rows), WRITE_CHUNK):
-            idx = rows[i : i + WRITE_CHUNK]
-            bound: dict[str, object] = {_COLUMNS[c]: cats[c][code_arrays[c][idx]] for c in KEY}
-            v = values[idx].astype(object)
-            v[np.isnan(values[idx])] = None
-            bound["value"] = v
-            bound["obs_status"] = status[idx]
-            shared_codes = {
-                _COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays
-            }  # same code, same text
-            literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
-            if sqlite:
-                literal["recorded_at"] = f"'{now}'"
-            for c in ("source", "note"):
-                col = cats[c][code_arrays[c][idx]]
-                col[col == ""] = None
-                if (col == None).all():  # noqa: E711 - elementwise
-                    literal[c] = "NULL"
-                else:
-                    bound[c] = col
-            rev = revision[idx]
-            if (rev == rev[0]).all():
-                literal["revision"] = str(int(rev[0]))
+    for i in range(0, len(rows), WRITE_CHUNK):
+        idx = rows[i : i + WRITE_CHUNK]
+        bound: dict[str, object] = {_COLUMNS[c]: cats[c][code_arrays[c][idx]] for c in KEY}
+        v = values[idx].astype(object)
+        v[np.isnan(values[idx])] = None
+        bound["value"] = v
+        bound["obs_status"] = status[idx]
+        shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
+        literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
+        if sqlite:
+            literal["recorded_at"] = f"'{now}'"
+        for c in ("source", "note"):
+            col = cats[c][code_arrays[c][idx]]
+            col[col == ""] = None
+            if (col == None).all():  # noqa: E711 - elementwise
+                literal[c] = "NULL"
             else:
-                bound["revision"] = np.array(rev.tolist(), dtype=object)
-            yield i + len(idx), bound, shared_codes, literal, rev
-
-    if sqlite:
-        # the parameter sets of the next statements are built in a helper thread while SQLite
-        # inserts the current ones (the driver lets go of the GIL while a statement runs)
-        def calls() -> Iterator[tuple[str, list] | int]:
-            for done, bound, shared_codes, literal, _ in chunks():
-                yield from _sqlite_rows(bound, shared_codes, literal)
-                yield done
-
-        dbapi = conn.connection.driver_connection
-        for call in _prefetched(calls()):
-            if isinstance(call, int):
-                if progress:
-                    progress("write", call, len(rows))
-            else:
-                dbapi.executemany(*call)
-    else:
-        for done, bound, _, literal, rev in chunks():
+                bound[c] = col
+        rev = revision[idx]
+        if (rev == rev[0]).all():
+            literal["revision"] = str(int(rev[0]))
+        else:
+            bound["revision"] = np.array(rev.tolist(), dtype=object)
+        if sqlite:
+            _sqlite_rows(conn.connection.driver_connection, bound, shared_codes, literal)
+        else:
             consts = {
                 "is_current": True, "approval": approval, "batch_id": batch_id, "source": None, "note": None,
                 "revision": int(rev[0]),
@@ -422,8 +357,8 @@ def _insert(
                 insert(Observation.__table__),
                 [base | dict(zip(keys, t, strict=True)) for t in zip(*bound.values(), strict=True)],
             )
-            if progress:
-                progress("write", done, len(rows))
+        if progress:
+            progress("write", i + len(idx), len(rows))
     for statement in rebuild:  # one sorted build instead of a million scattered inserts
         conn.exec_driver_sql(statement)
 
