@@ -216,8 +216,10 @@ def _same(frame: pd.DataFrame, old: pd.DataFrame, pos: np.ndarray) -> np.ndarray
 
 def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """``rows`` sorted as the unique index sorts them, so that the B-tree is filled in order."""
-    key = frame["key"].to_numpy() if "key" in frame else importer.key_rank(frame)
-    return rows[np.argsort(key[rows], kind="stable")]
+    chosen = np.zeros(len(frame), dtype=bool)
+    chosen[rows] = True
+    order = importer.key_order(frame)
+    return order[chosen[order]]
 
 
 ROWS_PER_STATEMENT = 100
@@ -276,14 +278,17 @@ def _sqlite_rows(
 
 
 def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
-    """For a batch larger than the table (SQLite): drop the secondary indexes of ``observations``
+    """For a batch larger than the table (SQLite): drop the full secondary indexes of ``observations``
     and return the statements that rebuild them after the insert, in the same transaction (DDL is
     transactional in SQLite, so a failed import leaves them as they were). The unique key stays."""
     existing = conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one()
     if incoming <= max(existing, BULK_ROWS):
         return []
+    # not a partial index (the one on submission_id): the loaded rows are in no submission, so it
+    # takes none of them, and its rebuild would read the whole table for nothing
     rows = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' AND sql IS NOT NULL"
+        "SELECT m.name, m.sql FROM sqlite_master AS m JOIN pragma_index_list('observations') AS i"
+        " ON i.name = m.name WHERE m.type = 'index' AND m.sql IS NOT NULL AND i.partial = 0"
     ).all()
     for name, _ in rows:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
