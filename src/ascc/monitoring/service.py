@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ascc.db.engine import suspend_foreign_keys
+from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
@@ -130,6 +130,8 @@ def store(
     inserting = int(insert_mask.sum())
     # a bulk load checks its references once per distinct value (see _check_references), not per row
     own_checks = inserting > BULK_ROWS and suspend_foreign_keys(session.connection())
+    if own_checks:  # written once, through a rollback journal, when no other connection is open
+        bulk_journal(session.connection())
     session.add(batch)
     session.flush()
     report.batch_id = batch.id
