@@ -225,6 +225,7 @@ def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 
 
 ROWS_PER_STATEMENT = 100
+CACHE_KIB = 65536  # the page cache of a bulk load (KiB)
 
 
 def _sqlite_rows(
@@ -314,7 +315,7 @@ def _insert(
     sqlite = conn.dialect.name == "sqlite"
     rebuild: list[str] = []
     if sqlite:  # a larger page cache for this connection keeps the indexes' pages in memory
-        conn.exec_driver_sql("PRAGMA cache_size = -65536")
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
         rebuild = _drop_secondary_indexes(conn, len(rows))
         # the time of recording, the same for the whole batch, written once instead of the column's
         # default evaluated for every row (as the default writes it: "YYYY-MM-DD HH:MM:SS", UTC)
