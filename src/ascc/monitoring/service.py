@@ -225,7 +225,7 @@ def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 
 
 ROWS_PER_STATEMENT = 100
-CACHE_KIB = 65536  # the page cache of a bulk load (KiB)
+CACHE_KIB = 32768  # the page cache of a bulk load (KiB)
 
 
 def _sqlite_rows(
