@@ -245,7 +245,7 @@ def _fast_read(
     from pyarrow import csv as pacsv
 
     newlines = data.count(b"\n", body_start)
-    returns = data.count(b"\r", body_start)
+    returns = data.find(b"\r", body_start) >= 0 and data.count(b"\r", body_start)  # find: a fast scan
     if returns and returns != data.count(b"\r\n", body_start):
         return None
     text = pa.dictionary(pa.int32(), pa.string())
@@ -253,7 +253,7 @@ def _fast_read(
     try:
         table = pacsv.read_csv(
             pa.py_buffer(memoryview(data)[body_start:]),
-            read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
+            read_options=pacsv.ReadOptions(column_names=header, use_threads=True),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, null_values=[""], strings_can_be_null=False,
@@ -666,8 +666,24 @@ def _assemble(parts: list[dict]) -> pd.DataFrame:
     data["value"] = np.concatenate([p["value"] for p in parts])
     data["line"] = np.concatenate([p["line"] for p in parts])
     frame = pd.DataFrame(data)
-    frame["key"] = key_rank(frame)
+    key = key_rank(frame)
+    order = np.argsort(key, kind="stable")  # equal keys side by side, the first line first
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    frame["key"] = key
+    # the row's place in key order: one sort serves the checks and the insert
+    frame["key_position"] = position
     return frame
+
+
+def key_order(frame: pd.DataFrame) -> np.ndarray:
+    """The rows of ``frame`` in key order (equal keys in line order), without sorting again when
+    :func:`_assemble` has placed them already."""
+    if "key_position" in frame:
+        order = np.empty(len(frame), dtype=np.int64)
+        order[frame["key_position"].to_numpy()] = np.arange(len(frame))
+        return order
+    return np.argsort(frame["key"].to_numpy() if "key" in frame else key_rank(frame), kind="stable")
 
 
 def key_rank(frame: pd.DataFrame) -> np.ndarray:
@@ -710,7 +726,7 @@ def _whole_file(
     """Rules across rows: duplicate keys, and female + male = total for additive units."""
     problems: list[Problem] = []
     key = frame["key"].to_numpy()
-    order = np.argsort(key, kind="stable")  # equal keys side by side, the first line first
+    order = key_order(frame)  # equal keys side by side, the first line first
     ordered = key[order]
     same_as_previous = np.zeros(len(key), dtype=bool)
     same_as_previous[1:] = ordered[1:] == ordered[:-1]

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ascc.db.engine import suspend_foreign_keys
+from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
@@ -130,6 +130,8 @@ def store(
     inserting = int(insert_mask.sum())
     # a bulk load checks its references once per distinct value (see _check_references), not per row
     own_checks = inserting > BULK_ROWS and suspend_foreign_keys(session.connection())
+    if own_checks:  # written once, through a rollback journal, when no other connection is open
+        bulk_journal(session.connection())
     session.add(batch)
     session.flush()
     report.batch_id = batch.id
@@ -216,11 +218,14 @@ def _same(frame: pd.DataFrame, old: pd.DataFrame, pos: np.ndarray) -> np.ndarray
 
 def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """``rows`` sorted as the unique index sorts them, so that the B-tree is filled in order."""
-    key = frame["key"].to_numpy() if "key" in frame else importer.key_rank(frame)
-    return rows[np.argsort(key[rows], kind="stable")]
+    chosen = np.zeros(len(frame), dtype=bool)
+    chosen[rows] = True
+    order = importer.key_order(frame)
+    return order[chosen[order]]
 
 
 ROWS_PER_STATEMENT = 100
+CACHE_KIB = 32768  # the page cache of a bulk load (KiB)
 
 
 def _sqlite_rows(
@@ -276,14 +281,17 @@ def _sqlite_rows(
 
 
 def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
-    """For a batch larger than the table (SQLite): drop the secondary indexes of ``observations``
+    """For a batch larger than the table (SQLite): drop the full secondary indexes of ``observations``
     and return the statements that rebuild them after the insert, in the same transaction (DDL is
     transactional in SQLite, so a failed import leaves them as they were). The unique key stays."""
     existing = conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one()
     if incoming <= max(existing, BULK_ROWS):
         return []
+    # not a partial index (the one on submission_id): the loaded rows are in no submission, so it
+    # takes none of them, and its rebuild would read the whole table for nothing
     rows = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' AND sql IS NOT NULL"
+        "SELECT m.name, m.sql FROM sqlite_master AS m JOIN pragma_index_list('observations') AS i"
+        " ON i.name = m.name WHERE m.type = 'index' AND m.sql IS NOT NULL AND i.partial = 0"
     ).all()
     for name, _ in rows:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -307,7 +315,7 @@ def _insert(
     sqlite = conn.dialect.name == "sqlite"
     rebuild: list[str] = []
     if sqlite:  # a larger page cache for this connection keeps the indexes' pages in memory
-        conn.exec_driver_sql("PRAGMA cache_size = -65536")
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
         rebuild = _drop_secondary_indexes(conn, len(rows))
         # the time of recording, the same for the whole batch, written once instead of the column's
         # default evaluated for every row (as the default writes it: "YYYY-MM-DD HH:MM:SS", UTC)
