@@ -7,14 +7,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from ascc.audit.models import AuditEntry
-from ascc.db.version import DataVersion
+from ascc.db import version as data_version
 from ascc.monitoring import service as monitoring_service
 from tests.monitoring.conftest import DF, PLAIN_HEADER, SDMX_HEADER, query, run_import, write
 
 
 def _audit(session):
     entries = session.scalar(select(func.count()).select_from(AuditEntry))
-    return entries, session.scalar(select(DataVersion.version))
+    return entries, data_version.read(session, data_version.ALL)
 
 
 def _obs(session, **kw):
