@@ -6,6 +6,7 @@ import sqlite3
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import PoolProxiedConnection
 
 
 def normalise_url(url: str) -> str:
@@ -24,6 +25,18 @@ _RESTORES_FOREIGN_KEYS = "ascc.restores_foreign_keys"
 _FOREIGN_KEYS_OFF = "ascc.foreign_keys_off"
 
 
+def _before_transaction(conn: Connection) -> PoolProxiedConnection | None:
+    """The pooled DB-API connection of ``conn`` if it is a SQLite connection of :func:`make_engine`
+    (its pool restores the pragmas a bulk load changes) with no transaction open yet; else ``None``."""
+    if conn.dialect.name != "sqlite":
+        return None
+    fairy = conn.connection
+    raw = fairy.driver_connection
+    if not fairy.info.get(_RESTORES_FOREIGN_KEYS) or raw is None or raw.in_transaction:
+        return None
+    return fairy
+
+
 def suspend_foreign_keys(conn: Connection) -> bool:
     """Turn SQLite's foreign-key enforcement off for the transaction ``conn`` is about to begin, for
     a bulk load that checks its references itself (once per distinct value, not once per row).
@@ -31,13 +44,10 @@ def suspend_foreign_keys(conn: Connection) -> bool:
     Only on a SQLite connection of :func:`make_engine` with no transaction open yet (the pragma is
     a no-op inside one); enforcement comes back on when the connection returns to the pool, after
     the transaction has ended. Returns whether it was turned off."""
-    if conn.dialect.name != "sqlite":
+    fairy = _before_transaction(conn)
+    if fairy is None:
         return False
-    fairy = conn.connection
-    raw = fairy.driver_connection
-    if not fairy.info.get(_RESTORES_FOREIGN_KEYS) or raw is None or raw.in_transaction:
-        return False
-    raw.execute("PRAGMA foreign_keys=OFF")
+    fairy.driver_connection.execute("PRAGMA foreign_keys=OFF")
     fairy.info[_FOREIGN_KEYS_OFF] = True
     return True
 
@@ -59,12 +69,10 @@ def bulk_journal(conn: Connection) -> bool:
     connection returns to the pool, after the transaction has ended (and any new connection sets
     WAL mode itself). Only on a SQLite connection of :func:`make_engine` with no transaction open;
     returns whether the journal was switched."""
-    if conn.dialect.name != "sqlite":
+    fairy = _before_transaction(conn)
+    if fairy is None:
         return False
-    fairy = conn.connection
     raw = fairy.driver_connection
-    if not fairy.info.get(_RESTORES_FOREIGN_KEYS) or raw is None or raw.in_transaction:
-        return False
     if raw.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         return False
     timeout = raw.execute("PRAGMA busy_timeout").fetchone()[0]
