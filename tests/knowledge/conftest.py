@@ -52,3 +52,11 @@ def kb_session(kb_url):
 def kb_client(kb_url) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=kb_url))) as c:
         yield c
+
+
+@pytest.fixture
+def factory(url):
+    """Sessions on the test module's own ``url`` database."""
+    engine = make_engine(url)
+    yield session_factory(engine)
+    engine.dispose()

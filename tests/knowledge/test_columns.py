@@ -38,13 +38,6 @@ def url(fresh_url, reference) -> str:
     return fresh_url
 
 
-@pytest.fixture
-def factory(url):
-    engine = make_engine(url)
-    yield session_factory(engine)
-    engine.dispose()
-
-
 def test_committed_index_writes_reach_every_engine(url):
     # two engines stand for two server processes sharing the database: each caches its columns
     one, two = make_engine(url), make_engine(url)

@@ -24,6 +24,8 @@ from typing import Any, Protocol
 import numpy as np
 from sqlalchemy.orm import Session
 
+from ascc.knowledge import columns, postings
+
 #: the PostgreSQL index expression (migration 0011 creates the GIN index on exactly this)
 PG_TSV = (
     "(setweight(to_tsvector('indonesian'::regconfig, title_norm_id), 'A') || "
@@ -62,7 +64,9 @@ def _arrays(session: Session, sql: str, params: Any) -> tuple[np.ndarray, np.nda
 
 
 class SqliteBackend:
-    """FTS5, read through the DB-API cursor (a match list is ids and floats, no rows to map)."""
+    """FTS5's matches and ``bm25`` scores: from the postings in memory
+    (:mod:`ascc.knowledge.postings`) when the session reads committed data, else from FTS5 itself,
+    through the DB-API cursor (a match list is ids and floats, no rows to map)."""
 
     name = "sqlite"
 
@@ -76,6 +80,9 @@ class SqliteBackend:
     ) -> tuple[np.ndarray, np.ndarray]:
         if not groups:
             return NO_IDS, NO_SCORES
+        held = columns.committed(session, postings.build)
+        if held is not None:
+            return held.scored(groups, every=every)
         sql = "SELECT rowid, -bm25(search_fts, 4.0, 1.0) FROM search_fts WHERE search_fts MATCH ?"
         return _arrays(session, sql, (self._match(groups, every),))
 

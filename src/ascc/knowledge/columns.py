@@ -21,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 import threading
 import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Engine
@@ -28,12 +30,14 @@ from sqlalchemy.orm import Session
 
 from ascc.db import version
 
+T = TypeVar("T")
 NO_YEAR = np.iinfo(np.int32).min
 NO_DOCUMENT = -1
 #: the columns read, in this order (SQLite reads them from the covering index of migration 0015)
 COLUMNS = ("id", "audience", "kind", "year", "heading", "document_id", "languages", "sectors")
 
-_cache: weakref.WeakKeyDictionary[Engine, tuple[int, Columns]] = weakref.WeakKeyDictionary()
+#: per engine, per builder: (the counter it was built at, what it built)
+_cache: weakref.WeakKeyDictionary[Engine, dict[Callable, tuple[int, Any]]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -124,19 +128,26 @@ def _committed_counter(session: Session) -> int | None:
     return row[0] if row is not None and row[1] else None
 
 
-def columns(session: Session) -> Columns:
-    """The columns as this session sees the index: the process's copy while it is current."""
+def committed(session: Session, build: Callable[[Session], T]) -> T | None:
+    """``build(session)`` as of the committed index, kept per engine and process while the search
+    counter stays; ``None`` when this session has uncommitted writes (it must read its own)."""
     current = _committed_counter(session)
     if current is None:
-        return _build(session)
+        return None
     engine = session.get_bind().engine
-    cached = _cache.get(engine)
-    if cached is not None and cached[0] == current:
-        return cached[1]
-    built = _build(session)
+    held = _cache.get(engine, {}).get(build)
+    if held is not None and held[0] == current:
+        return held[1]
+    built = build(session)
     with _lock:
-        _cache[engine] = (current, built)
+        _cache.setdefault(engine, {})[build] = (current, built)
     return built
+
+
+def columns(session: Session) -> Columns:
+    """The columns as this session sees the index: the process's copy while it is current."""
+    held = committed(session, _build)
+    return _build(session) if held is None else held
 
 
 def moved(session: Session) -> None:

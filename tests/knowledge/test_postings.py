@@ -1,0 +1,119 @@
+"""The SQLite backend's postings in memory: the matches and scores FTS5 itself gives, kept only
+while the index is unchanged, never for a session with uncommitted index writes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from ascc.accounts.schemas import PUBLIC, Principal, Role
+from ascc.db.engine import make_engine
+from ascc.db.migrate import upgrade
+from ascc.db.uow import unit_of_work
+from ascc.knowledge import columns, index, postings
+from ascc.knowledge import schemas as s
+from ascc.knowledge import service as ks
+from ascc.knowledge import text as t
+from ascc.knowledge.backends import SqliteBackend
+from ascc.knowledge.models import Document
+from ascc.wiring import session_factory
+from tests.conftest import SEEDS, load
+from tests.knowledge.test_evaluation import EVALUATION
+
+OFFICER = Principal(user_id=1, name="officer", role=Role.secretariat)
+
+
+def fts5(session, groups: list[list[str]], every: bool) -> dict[int, float]:
+    """What FTS5 itself answers: every match and its score."""
+    sql = "SELECT rowid, -bm25(search_fts, 4.0, 1.0) FROM search_fts WHERE search_fts MATCH :q"
+    return dict(session.execute(text(sql), {"q": SqliteBackend._match(groups, every)}).all())
+
+
+def in_memory(held: postings.Postings, groups: list[list[str]], every: bool) -> dict[int, float]:
+    ids, scores = held.scored(groups, every=every)
+    assert list(ids) == sorted(ids)
+    return dict(zip(ids.tolist(), scores.tolist(), strict=True))
+
+
+@pytest.fixture
+def url(new_database, reference) -> str:
+    url = new_database("sqlite")
+    load(url, reference)
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        ks.load_seeds(session, folder=SEEDS)
+        add(session, "Việt Nam report", "CAFÉ culture in Việt Nam and in Viet Nam; the Café Việt programme.")
+    engine.dispose()
+    return url
+
+
+def add(session, title: str, body: str) -> None:
+    data = s.DocumentCreate(title_en=title, language="en", kind="report", sectors=[], audience="public")
+    ks.add_document(session, principal=OFFICER, data=data, filename=f"{title}.txt", content=body.encode())
+
+
+def test_every_evaluation_question_scores_as_fts5_scores_it(factory):
+    with factory() as session:
+        held = postings.build(session)
+        compared = 0
+        for question, _, _ in EVALUATION:
+            groups = t.query_groups(question)
+            for every in (True, False):
+                expected = fts5(session, groups, every)
+                got = in_memory(held, groups, every)
+                assert got.keys() == expected.keys(), (question, every)
+                assert got == pytest.approx(expected, rel=1e-12), (question, every)
+                compared += len(got)
+        assert compared > 1000  # the questions do match, so the comparison means something
+
+
+@pytest.mark.parametrize("query", ["viet", "Việt", "VIỆT nam", "cafe", "CAFÉ culture", "kerja sama ASEAN"])
+def test_case_and_diacritics_fold_as_in_fts5(factory, query):
+    with factory() as session:
+        held = postings.build(session)
+        groups = t.query_groups(query)
+        for every in (True, False):
+            expected = fts5(session, groups, every)
+            assert expected, query
+            assert in_memory(held, groups, every) == pytest.approx(expected, rel=1e-12)
+
+
+def test_terms_no_entry_holds_and_empty_queries_find_nothing(factory):
+    with factory() as session:
+        held = postings.build(session)
+        assert in_memory(held, [["zyxwvutsrqpon"]], True) == {} == fts5(session, [["zyxwvutsrqpon"]], True)
+        assert in_memory(held, [], False) == {}
+        # one known and one unknown word: every word → nothing; any word → the known word's matches
+        groups = [["asean"], ["zyxwvutsrqpon"]]
+        assert in_memory(held, groups, True) == {}
+        assert in_memory(held, groups, False) == pytest.approx(fts5(session, groups, False), rel=1e-12)
+
+
+def test_an_empty_index_has_empty_postings(new_database):
+    url = new_database("sqlite")
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            held = postings.build(session)
+            assert len(held.ids) == 0 and in_memory(held, [["asean"]], False) == {}
+    finally:
+        engine.dispose()
+
+
+def test_postings_are_kept_while_the_index_stays_and_rebuilt_after_a_write(factory):
+    with factory() as reader:
+        first = columns.committed(reader, postings.build)
+        assert first is not None and columns.committed(reader, postings.build) is first
+    with unit_of_work(factory) as writer:
+        add(writer, "Zyxwvutsrqpon brief", "Zyxwvutsrqpon for the youth of ASEAN.")
+        doc = writer.scalar(select(Document).where(Document.slug == "zyxwvutsrqpon-brief"))
+        index.refresh(writer, "document", str(doc.id))  # as the commit does, before it
+        # uncommitted index writes: no postings for this session; its search asks FTS5 and sees them
+        assert columns.committed(writer, postings.build) is None
+        assert ks.search(writer, principal=PUBLIC, q="zyxwvutsrqpon").total == 2  # document and passage
+    with factory() as reader:
+        second = columns.committed(reader, postings.build)
+        assert second is not None and second is not first
+        assert len(in_memory(second, [["zyxwvutsrqpon"]], True)) == 2
+        assert ks.search(reader, principal=PUBLIC, q="zyxwvutsrqpon").total == 2
