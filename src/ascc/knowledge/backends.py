@@ -1,13 +1,15 @@
 """Two full-text backends behind one interface: SQLite FTS5 (default) and PostgreSQL.
 
 Both take the same analysed query (:func:`ascc.knowledge.text.query_groups`: one group of
-alternative terms per query word) and answer one question in SQL: which entries match, with what
-score (higher is better). Audiences, filters, facets, ranking and grouping by document are done on
+alternative terms per query word) and answer one question: which entries match, with what score
+(higher is better) — PostgreSQL in SQL, SQLite from the FTS5 index's postings in memory
+(:mod:`ascc.knowledge.postings`, FTS5's own scores), or from FTS5 for a session with uncommitted
+index writes. Audiences, filters, facets, ranking and grouping by document are done on
 that match list with the entries' columns kept in memory (:mod:`ascc.knowledge.columns`,
 :mod:`ascc.knowledge.ranking`).
 
 - SQLite: FTS5 over the Python-stemmed terms (Sastrawi for Indonesian, Snowball for English),
-  ranked by BM25 with the title weighted 4:1 over the text.
+  ranked by BM25 with the title weighted 4:1 over the text (:data:`WEIGHTS`).
 - PostgreSQL: the folded, acronym-expanded text stemmed by PostgreSQL's own 'indonesian' and
   'english' configurations (both present in PostgreSQL 16; check ``SELECT cfgname FROM
   pg_ts_config``), titles weight A and text weight B, ranked by ``ts_rank_cd``. Each query word
@@ -33,6 +35,8 @@ PG_TSV = (
     "setweight(to_tsvector('indonesian'::regconfig, norm_id), 'B') || "
     "setweight(to_tsvector('english'::regconfig, norm_en), 'B'))"
 )
+#: FTS5's ``bm25`` weights of the title and the text columns (the postings score with the same)
+WEIGHTS = (postings.TITLE_WEIGHT, postings.TEXT_WEIGHT)
 NO_IDS = np.zeros(0, dtype=np.int64)
 NO_SCORES = np.zeros(0, dtype=np.float64)
 
@@ -83,7 +87,8 @@ class SqliteBackend:
         held = columns.committed(session, postings.build)
         if held is not None:
             return held.scored(groups, every=every)
-        sql = "SELECT rowid, -bm25(search_fts, 4.0, 1.0) FROM search_fts WHERE search_fts MATCH ?"
+        weights = ", ".join(map(str, WEIGHTS))
+        sql = f"SELECT rowid, -bm25(search_fts, {weights}) FROM search_fts WHERE search_fts MATCH ?"
         return _arrays(session, sql, (self._match(groups, every),))
 
 

@@ -20,7 +20,7 @@ external content), folded as FTS5's ``unicode61 remove_diacritics 2`` tokenizer 
 
 The postings are built from committed data and kept, like the facet columns, per engine and process
 while the search index's counter stays (:func:`ascc.knowledge.columns.committed`): about 1 s for
-70,000 entries, a few milliseconds for the demo's 2,000. A session with uncommitted index writes
+70,000 entries, 15–70 ms for the demo's 2,000. A session with uncommitted index writes
 gets no postings; its search asks FTS5, which sees them.
 """
 
