@@ -59,6 +59,20 @@ def test_spelling_variants_and_stemming(kb_session):
     assert any("bertujuan" in h.snippet for h in hits.items)
 
 
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("kerjasama", "Bentuk Kerja Sama ASEAN di bidang sosial", "<mark>Kerja</mark> <mark>Sama</mark> ASEAN"),
+        ("bekerjasama", "negara-negara bekerja sama dengan", "<mark>bekerja</mark> <mark>sama</mark> dengan"),
+        ("cooperation", "regional co-operation in health", "<mark>co</mark>-<mark>operation</mark> in"),
+        ("southeast", "the South-East Asia region", "<mark>South</mark>-<mark>East</mark> Asia"),
+        ("kerjasama", "kerja keras dan sama rata", "kerja keras dan sama rata"),  # not one word
+    ],
+)
+def test_snippets_mark_the_words_a_spelling_variant_joins(query, text, marked):
+    assert marked in t.snippet(text, t.query_groups(query))
+
+
 def test_snippets_highlight_and_facets_filter_and_page(kb_session):
     r = ks.search(kb_session, principal=PUBLIC, q="pendidikan", limit=5)
     assert r.total > 5 and len(r.items) == 5 and all("<mark>" in h.snippet for h in r.items)

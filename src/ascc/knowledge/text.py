@@ -30,6 +30,10 @@ VARIANTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bsosial[\s\-]budaya\b"), "sosial budaya"),
 ]
 
+#: the first words of the VARIANTS that join words into one ("kerja sama" → "kerjasama"): a snippet
+#: folds the few words from each of these on together, to mark the words the index joined
+JOINS_FROM = frozenset({"kerja", "bekerja", "co", "south"})
+
 #: words that carry no meaning for retrieval (question words, articles, prepositions)
 STOPWORDS = frozenset(
     [
@@ -202,6 +206,10 @@ def query_words(q: str) -> list[str]:
     return [g[-1] for g in query_groups(q)]
 
 
+def _wanted(folded: str, wanted: set[str]) -> bool:
+    return folded in wanted or stem_id(folded) in wanted or stem_en(folded) in wanted
+
+
 def snippet(
     text: str, groups: list[list[str]], *, width: int = 32, marks: dict[str, bool] | None = None
 ) -> str:
@@ -215,9 +223,13 @@ def snippet(
     seen: dict[str, bool] = {} if marks is None else marks
     words = TOKEN.findall(text)
     for word in set(words).difference(seen):
-        f = fold_word(word)
-        seen[word] = f in wanted or stem_id(f) in wanted or stem_en(f) in wanted
+        seen[word] = _wanted(fold_word(word), wanted)
     flags = [seen[word] for word in words]
+    for i, word in enumerate(words):  # words the index joined ("Kerja Sama", "co-operation") match as one
+        if fold_word(word) in JOINS_FROM and not flags[i] and i + 1 < len(words):
+            joined = TOKEN.findall(fold(" ".join(words[i : i + 3])))
+            if joined and joined[0] != fold_word(word) and _wanted(joined[0], wanted):
+                flags[i] = flags[i + 1] = True
     if not flags:
         return html.escape(text[:200])
     lo = 0
