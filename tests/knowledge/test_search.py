@@ -62,7 +62,11 @@ def test_spelling_variants_and_stemming(kb_session):
 @pytest.mark.parametrize(
     ("query", "text", "marked"),
     [
-        ("kerjasama", "Bentuk Kerja Sama ASEAN di bidang sosial", "<mark>Kerja</mark> <mark>Sama</mark> ASEAN"),
+        (
+            "kerjasama",
+            "Bentuk Kerja Sama ASEAN di bidang sosial",
+            "<mark>Kerja</mark> <mark>Sama</mark> ASEAN",
+        ),
         ("bekerjasama", "negara-negara bekerja sama dengan", "<mark>bekerja</mark> <mark>sama</mark> dengan"),
         ("cooperation", "regional co-operation in health", "<mark>co</mark>-<mark>operation</mark> in"),
         ("southeast", "the South-East Asia region", "<mark>South</mark>-<mark>East</mark> Asia"),
