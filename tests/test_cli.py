@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 import yaml
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from ascc.app import create_app
 from ascc.cli.main import app
+from ascc.config import Settings
+from ascc.db.migrate import heads, upgrade
 from ascc.reference.files import DATA_DIR
 from tests.conftest import SEEDS
 
@@ -79,3 +84,26 @@ def test_every_command_has_help():
         r = runner.invoke(app, [command, "--help"])
         assert r.exit_code == 0 and "Usage" in r.output
     assert "--workers" in runner.invoke(app, ["serve", "--help"]).output
+
+
+def test_a_database_without_this_versions_schema_stops_commands_and_the_server(fresh_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", fresh_url)
+
+    def said(args: list[str]) -> str:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        return " ".join(result.output.split())  # Rich wraps long lines
+
+    assert "has no schema yet: run `ascc init` to create it" in said(["search", "asean"])
+    upgrade(fresh_url, "0015")
+    needs = ", ".join(sorted(heads()))
+    message = f"is at schema revision 0015; this version of ascc needs {needs}: run `ascc init` to upgrade it"
+    assert message in said(["search", "asean"])
+    assert message in said(["serve", "--port", "9"])  # before it starts anything
+    with (
+        pytest.raises(RuntimeError, match="schema revision 0015"),
+        TestClient(create_app(Settings(database_url=fresh_url))),
+    ):
+        pass
+    assert runner.invoke(app, ["init"]).exit_code == 0  # upgrades, keeping what is there
+    assert runner.invoke(app, ["search", "asean"]).exit_code == 0

@@ -26,6 +26,7 @@ from ascc.api import registry as registry_api
 from ascc.api import results as results_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
+from ascc.db.migrate import schema_problem
 from ascc.http.cache import ResponseCache
 from ascc.http.responses import problem
 from ascc.kit.errors import DomainError
@@ -54,6 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        problem = schema_problem(engine)
+        if problem:
+            engine.dispose()
+            raise RuntimeError(problem)
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
         try:

@@ -23,7 +23,7 @@ from ascc.cli import search as search_cli
 from ascc.cli import user as user_cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
-from ascc.db.migrate import upgrade
+from ascc.db.migrate import schema_problem, upgrade
 from ascc.db.uow import unit_of_work
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
 from ascc.reference.loader import load_reference
@@ -170,6 +170,15 @@ def serve(
 ) -> None:
     """Serve the web pages and the API. Run `ascc init` first."""
     import uvicorn
+
+    engine = make_engine(Settings().database_url)
+    try:
+        problem = schema_problem(engine)
+    finally:
+        engine.dispose()
+    if problem:
+        console.print(f"[red]{escape(problem)}[/red]")
+        raise typer.Exit(2)
 
     uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
