@@ -3,6 +3,9 @@ rollbacks, on both backends; on SQLite they are read from the covering index of 
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select
 
@@ -116,3 +119,25 @@ def test_sqlite_columns_are_read_from_the_covering_index(kb_session):
     loaded = columns.columns(kb_session)
     assert len(loaded.ids) == kb_session.scalar(select(func.count()).select_from(SearchEntry))
     assert set(loaded.kinds) >= {"document", "passage", "body", "sector", "indicator"}
+
+
+def test_readers_that_arrive_together_build_once_and_share_it(factory):
+    built: list[int] = []
+
+    def build(session):
+        built.append(1)
+        time.sleep(0.2)  # long enough for the other readers to arrive meanwhile
+        return object()
+
+    got: list[object] = []
+
+    def read() -> None:
+        with factory() as session:
+            got.append(columns.committed(session, build))
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    assert len(built) == 1 and len(got) == 4 and all(g is got[0] for g in got)

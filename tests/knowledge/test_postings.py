@@ -20,6 +20,19 @@ from ascc.wiring import session_factory
 from tests.conftest import SEEDS, load
 from tests.knowledge.test_evaluation import EVALUATION
 
+#: text as PDFs and other scripts give it: ligatures, full-width letters, super- and subscripts, Greek
+#: final sigma and tonos, Cyrillic й and ё, Arabic hamza forms, New Tai Lue (vowel signs SQLite
+#: treats as separators), Vietnamese
+TRICKY = (
+    "The ﬁnancing of ＡＳＥＡＮ: CO₂ per km². Ελλάς and ελλάς. Москва́, ёлка, йод. أحمد إسلام آمن. "
+    "ᦅᦳᦐ ᦵᦑ. Hà Nội and Ha Noi."
+)
+QUERIES = ["viet", "Việt", "VIỆT nam", "cafe", "CAFÉ culture", "kerja sama ASEAN", "ﬁnancing", "financing",
+           "ＡＳＥＡＮ", "CO₂", "co2 km2", "ελλας", "Ελλάς", "ёлка", "елка", "йод", "أحمد", "احمد", "ᦅᦳᦐ",
+           "Hà Nội", "ha noi"]  # fmt: skip
+#: FTS5 keeps Greek tonos, Cyrillic ё and Arabic hamza forms apart, and so do the postings; the New
+#: Tai Lue word is a phrase to FTS5 (the search asks FTS5 for it); every other query finds TRICKY
+NOT_FOUND = {"ελλας", "елка", "احمد", "ᦅᦳᦐ"}
 OFFICER = Principal(user_id=1, name="officer", role=Role.secretariat)
 
 
@@ -30,7 +43,9 @@ def fts5(session, groups: list[list[str]], every: bool) -> dict[int, float]:
 
 
 def in_memory(held: postings.Postings, groups: list[list[str]], every: bool) -> dict[int, float]:
-    ids, scores = held.scored(groups, every=every)
+    found = held.scored(groups, every=every)
+    assert found is not None
+    ids, scores = found
     assert list(ids) == sorted(ids)
     return dict(zip(ids.tolist(), scores.tolist(), strict=True))
 
@@ -43,6 +58,7 @@ def url(new_database, reference) -> str:
     with unit_of_work(session_factory(engine)) as session:
         ks.load_seeds(session, folder=SEEDS)
         add(session, "Việt Nam report", "CAFÉ culture in Việt Nam and in Viet Nam; the Café Việt programme.")
+        add(session, "Scripts", TRICKY)
     engine.dispose()
     return url
 
@@ -62,20 +78,37 @@ def test_every_evaluation_question_scores_as_fts5_scores_it(factory):
                 expected = fts5(session, groups, every)
                 got = in_memory(held, groups, every)
                 assert got.keys() == expected.keys(), (question, every)
-                assert got == pytest.approx(expected, rel=1e-12), (question, every)
+                assert got == expected, (question, every)  # the same doubles
                 compared += len(got)
         assert compared > 1000  # the questions do match, so the comparison means something
 
 
-@pytest.mark.parametrize("query", ["viet", "Việt", "VIỆT nam", "cafe", "CAFÉ culture", "kerja sama ASEAN"])
-def test_case_and_diacritics_fold_as_in_fts5(factory, query):
+def test_any_script_folds_and_scores_as_in_fts5(factory):
+    found_by: set[str] = set()
     with factory() as session:
         held = postings.build(session)
-        groups = t.query_groups(query)
-        for every in (True, False):
-            expected = fts5(session, groups, every)
-            assert expected, query
-            assert in_memory(held, groups, every) == pytest.approx(expected, rel=1e-12)
+        for query in QUERIES:
+            groups = t.query_groups(query)
+            for every in (True, False):
+                expected = fts5(session, groups, every)
+                found = held.scored(groups, every=every)
+                if found is None:  # a term FTS5 cuts in several tokens: a phrase, left to FTS5
+                    assert any(len(postings.tokens(term)) != 1 for g in groups for term in g), query
+                    continue
+                found_by |= {query} if expected else set()
+                assert dict(zip(found[0].tolist(), found[1].tolist(), strict=True)) == expected, query
+    assert set(QUERIES) - found_by == NOT_FOUND
+
+
+def test_a_search_gives_the_same_on_the_committed_and_the_uncommitted_path(factory):
+    with factory() as reader, factory() as writer:
+        writer.execute(text("UPDATE documents SET title_en = title_en WHERE id = 0"))  # a write: FTS5 path
+        assert columns.committed(writer, postings.build) is None
+        for query in QUERIES:
+            a = ks.search(reader, principal=PUBLIC, q=query, limit=50)
+            b = ks.search(writer, principal=PUBLIC, q=query, limit=50)
+            assert a.model_dump() == b.model_dump(), query
+            assert a.total or query in NOT_FOUND - {"ᦅᦳᦐ"}, query
 
 
 def test_terms_no_entry_holds_and_empty_queries_find_nothing(factory):
@@ -86,7 +119,7 @@ def test_terms_no_entry_holds_and_empty_queries_find_nothing(factory):
         # one known and one unknown word: every word → nothing; any word → the known word's matches
         groups = [["asean"], ["zyxwvutsrqpon"]]
         assert in_memory(held, groups, True) == {}
-        assert in_memory(held, groups, False) == pytest.approx(fts5(session, groups, False), rel=1e-12)
+        assert in_memory(held, groups, False) == fts5(session, groups, False)
 
 
 def test_an_empty_index_has_empty_postings(new_database):

@@ -85,8 +85,9 @@ class SqliteBackend:
         if not groups:
             return NO_IDS, NO_SCORES
         held = columns.committed(session, postings.build)
-        if held is not None:
-            return held.scored(groups, every=every)
+        found = None if held is None else held.scored(groups, every=every)
+        if found is not None:
+            return found
         weights = ", ".join(map(str, WEIGHTS))
         sql = f"SELECT rowid, -bm25(search_fts, {weights}) FROM search_fts WHERE search_fts MATCH ?"
         return _arrays(session, sql, (self._match(groups, every),))

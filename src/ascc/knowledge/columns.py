@@ -38,6 +38,7 @@ COLUMNS = ("id", "audience", "kind", "year", "heading", "document_id", "language
 
 #: per engine, per builder: (the counter it was built at, what it built)
 _cache: weakref.WeakKeyDictionary[Engine, dict[Callable, tuple[int, Any]]] = weakref.WeakKeyDictionary()
+_gates: weakref.WeakKeyDictionary[Engine, dict[Callable, threading.Lock]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -130,7 +131,11 @@ def _committed_counter(session: Session) -> int | None:
 
 def committed(session: Session, build: Callable[[Session], T]) -> T | None:
     """``build(session)`` as of the committed index, kept per engine and process while the search
-    counter stays; ``None`` when this session has uncommitted writes (it must read its own)."""
+    counter stays; ``None`` when this session has uncommitted writes (it must read its own).
+
+    One thread builds at a time per engine and builder; the others wait for it rather than build
+    the same again. A build never replaces one made at a later counter.
+    """
     current = _committed_counter(session)
     if current is None:
         return None
@@ -138,9 +143,17 @@ def committed(session: Session, build: Callable[[Session], T]) -> T | None:
     held = _cache.get(engine, {}).get(build)
     if held is not None and held[0] == current:
         return held[1]
-    built = build(session)
     with _lock:
-        _cache.setdefault(engine, {})[build] = (current, built)
+        gate = _gates.setdefault(engine, {}).setdefault(build, threading.Lock())
+    with gate:
+        held = _cache.get(engine, {}).get(build)
+        if held is not None and held[0] == current:  # built while this thread waited
+            return held[1]
+        built = build(session)
+        with _lock:
+            mine = _cache.setdefault(engine, {})
+            if build not in mine or mine[build][0] <= current:
+                mine[build] = (current, built)
     return built
 
 

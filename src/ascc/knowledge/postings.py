@@ -15,13 +15,16 @@ mean over every entry. The operations run in FTS5's order on the same doubles, s
 FTS5's own (tested against ``bm25`` on the same index).
 
 Terms are the entries' stored ``title_terms`` and ``terms`` (what the FTS5 table indexes, as its
-external content), folded as FTS5's ``unicode61 remove_diacritics 2`` tokenizer folds them
-(lower case, no diacritics): a query term finds what FTS5 would find.
+external content), cut and folded by FTS5's own tokenizer (:func:`tokens`: ``unicode61
+remove_diacritics 2`` run by SQLite on an in-memory table for any term that is not plain ASCII
+letters and digits), so a stored term is the tokens FTS5 made of it and a query term finds what
+FTS5 finds. A query term FTS5 would cut into several tokens (or none) is a phrase to FTS5, which
+needs positions: such a query is left to FTS5 (:meth:`Postings.scored` answers ``None``).
 
 The postings are built from committed data and kept, like the facet columns, per engine and process
 while the search index's counter stays (:func:`ascc.knowledge.columns.committed`): about 1 s for
-70,000 entries, 15–70 ms for the demo's 2,000. A session with uncommitted index writes
-gets no postings; its search asks FTS5, which sees them.
+70,000 entries, 15–70 ms for the demo's 2,000. A session that has written anything gets no
+postings; its search asks FTS5, which sees its writes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import unicodedata
+import sqlite3
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -44,13 +48,33 @@ NO_IDS = np.zeros(0, dtype=np.int64)
 NO_SCORES = np.zeros(0, dtype=np.float64)
 
 
+#: the FTS5 table's tokenizer (migration 0011)
+TOKENIZE = "unicode61 remove_diacritics 2"
+_local = threading.local()
+
+
+def _tokenizer() -> sqlite3.Connection:
+    """This thread's in-memory FTS5 table with the index's tokenizer (a connection per thread)."""
+    db = getattr(_local, "db", None)
+    if db is None:
+        db = sqlite3.connect(":memory:")
+        db.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZE}')")
+        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        _local.db = db
+    return db
+
+
 @lru_cache(maxsize=100_000)
-def fold(term: str) -> str:
-    """A term as FTS5's ``unicode61 remove_diacritics 2`` tokenizer stores it."""
-    if term.isascii():
-        return term.lower()
-    decomposed = unicodedata.normalize("NFKD", term.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def tokens(term: str) -> tuple[str, ...]:
+    """The tokens FTS5's tokenizer makes of ``term``, folded as it stores them."""
+    if term.isascii() and term.isalnum():  # what nearly every term is: one token, lower case
+        return (term.lower(),)
+    db = _tokenizer()
+    with db:
+        db.execute("INSERT INTO t(rowid, x) VALUES (1, ?)", (term,))
+        found = tuple(row[0] for row in db.execute("SELECT term FROM v ORDER BY offset"))
+        db.execute("DELETE FROM t")
+    return found
 
 
 def idf(rows: int, hits: int) -> float:
@@ -70,18 +94,22 @@ class Postings:
     freq: np.ndarray  # float64, 4 × count in the title + count in the text
     norm: np.ndarray  # float64 per row: k1 · (1 − b + b · |D| / avgdl)
 
-    def scored(self, groups: list[list[str]], *, every: bool) -> tuple[np.ndarray, np.ndarray]:
+    def scored(self, groups: list[list[str]], *, every: bool) -> tuple[np.ndarray, np.ndarray] | None:
         """``(ids, scores)`` of the entries holding a term of every group (``every``) or of any
-        group, in id order: what ``MATCH`` of ``("a" OR "b") AND ("c")`` and ``-bm25`` give."""
+        group, in id order: what ``MATCH`` of ``("a" OR "b") AND ("c")`` and ``-bm25`` give;
+        ``None`` when a term is not one token to FTS5 (a phrase: ask FTS5)."""
         n = len(self.ids)
         if not groups or not n:
             return NO_IDS, NO_SCORES
+        folded = [[tokens(term) for term in group] for group in groups]
+        if any(len(toks) != 1 for group in folded for toks in group):
+            return None
         score = np.zeros(n)
         matched: np.ndarray | None = None
-        for group in groups:
+        for group in folded:
             in_group = np.zeros(n, dtype=bool)
-            for term in group:
-                number = self.vocabulary.get(fold(term))
+            for (token,) in group:
+                number = self.vocabulary.get(token)
                 if number is None:
                     continue  # a term no entry holds adds nothing to any score
                 lo, hi = int(self.starts[number]), int(self.starts[number + 1])
@@ -100,36 +128,50 @@ def build(session: Session) -> Postings:
     seen = itertools.count()
     ids_parts: list[np.ndarray] = []
     keys_parts: list[np.ndarray] = []  # per token: (raw term, row, in the text?) packed in one int64
-    length_parts: list[np.ndarray] = []
     first = 0
     try:
         cursor.execute("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
         while chunk := cursor.fetchmany(CHUNK):
-            tokens: list[str] = []
+            stored: list[str] = []  # the chunk's stored terms, in order
             counts: list[int] = []  # tokens per (row, column), title then text
             for _, title, body in chunk:
                 for value in (title, body):
                     words = value.split() if value else []
-                    tokens.extend(words)
+                    stored.extend(words)
                     counts.append(len(words))
-            codes = np.fromiter(map(raw.setdefault, tokens, seen), dtype=np.int64, count=len(tokens))
+            codes = np.fromiter(map(raw.setdefault, stored, seen), dtype=np.int64, count=len(stored))
             slot = np.repeat(np.arange(first * 2, (first + len(chunk)) * 2, dtype=np.int64), counts)
             keys_parts.append(codes << 33 | slot)  # slot = 2 × row + (1 in the text, 0 in the title)
-            per_slot = np.array(counts, dtype=np.int64)
-            length_parts.append(per_slot[0::2] + per_slot[1::2])
             ids_parts.append(np.fromiter((r[0] for r in chunk), dtype=np.int64, count=len(chunk)))
             first += len(chunk)
     finally:
         cursor.close()
     ids = np.concatenate(ids_parts) if ids_parts else NO_IDS
-    lengths = np.concatenate(length_parts) if length_parts else NO_IDS
     keys = np.concatenate(keys_parts) if keys_parts else NO_IDS
-    # raw terms that fold alike (case, diacritics) are one term, as in FTS5
+    # each stored term is the tokens FTS5 makes of it: nearly always one; terms that fold alike
+    # (case, diacritics) are one token, as in FTS5
     vocabulary: dict[str, int] = {}
-    number = np.zeros(next(seen), dtype=np.int64)
-    for word, code in raw.items():
-        number[code] = vocabulary.setdefault(fold(word), len(vocabulary))
-    keys = np.sort(number[keys >> 33] << 33 | (keys & ((1 << 33) - 1)))
+    dense = np.zeros(next(seen), dtype=np.int64)  # raw code → the term's place in ``made``
+    made: list[tuple[int, ...]] = []
+    for place, (word, code) in enumerate(raw.items()):
+        dense[code] = place
+        made.append(tuple(vocabulary.setdefault(tok, len(vocabulary)) for tok in tokens(word)))
+    per_term = np.array([len(m) for m in made], dtype=np.int64)
+    first_of = np.zeros(len(made) + 1, dtype=np.int64)
+    np.cumsum(per_term, out=first_of[1:])
+    numbers = np.fromiter(itertools.chain.from_iterable(made), dtype=np.int64, count=int(first_of[-1]))
+    place = dense[keys >> 33]
+    slot = keys & ((1 << 33) - 1)
+    if (per_term == 1).all():
+        term = numbers[place]
+    else:  # a stored term FTS5 cuts in several tokens (or none) counts as those tokens
+        count = per_term[place]
+        occurrence = np.repeat(np.arange(len(keys)), count)
+        within = np.arange(len(occurrence)) - np.repeat(np.cumsum(count) - count, count)
+        term = numbers[first_of[place][occurrence] + within]
+        slot = slot[occurrence]
+    lengths = np.bincount(slot >> 1, minlength=len(ids)).astype(np.int64)  # tokens per entry
+    keys = np.sort(term << 33 | slot)
     weight = np.where(keys & 1, TEXT_WEIGHT, TITLE_WEIGHT)
     pairs = keys >> 1  # (term, row)
     start = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(pairs) else NO_IDS

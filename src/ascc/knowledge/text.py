@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate, islice
@@ -131,8 +132,10 @@ _en_stemmer = snowballstemmer.stemmer("english")
 
 
 def fold(text: str) -> str:
-    """Lower-case and fold spelling variants."""
-    text = text.lower()
+    """Compatibility forms as their plain letters and digits (NFKC: "ﬁ" → "fi", "²" → "2",
+    full-width "ＡＳＥＡＮ" → "ASEAN", as PDF text often has them), lower case, spelling variants
+    folded."""
+    text = unicodedata.normalize("NFKC", text).lower()
     for pattern, repl in VARIANTS:
         text = pattern.sub(repl, text)
     return text
@@ -161,7 +164,9 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem_id(token: str) -> str:
-    if not token.isalpha():
+    """Sastrawi's stem of an Indonesian word; other tokens as they are (Sastrawi drops every letter
+    outside a-z, so "Nội" would become "n i")."""
+    if not (token.isascii() and token.isalpha()):
         return token
     return _id_stemmer.stem(token) or token
 
@@ -206,8 +211,16 @@ def query_words(q: str) -> list[str]:
     return [g[-1] for g in query_groups(q)]
 
 
+@lru_cache(maxsize=200_000)
+def bare(word: str) -> str:
+    """``word`` without diacritics ("hà" → "ha"), as the SQLite index matches words."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+
+
 def _wanted(folded: str, wanted: set[str]) -> bool:
-    return folded in wanted or stem_id(folded) in wanted or stem_en(folded) in wanted
+    return bare(folded) in wanted or bare(stem_id(folded)) in wanted or bare(stem_en(folded)) in wanted
 
 
 def snippet(
@@ -219,7 +232,7 @@ def snippet(
     is one of a group's terms. ``marks`` remembers which words match across the snippets of one
     query (pass the same dict with the same ``groups``).
     """
-    wanted = {t for g in groups for t in g}
+    wanted = {bare(t) for g in groups for t in g}
     seen: dict[str, bool] = {} if marks is None else marks
     words = TOKEN.findall(text)
     for word in set(words).difference(seen):
