@@ -106,8 +106,9 @@ def test_a_commit_rebuilds_only_the_entries_it_changed(fresh_url, reference, mon
             content=b"ASOEN met on haze.",
         )
     with unit_of_work(factory) as session:
-        hits = ks.search(session, principal=PUBLIC, q="axolotl", types=("passage",))
-        assert [h.document for h in hits.items] == ["haze-meeting"]
+        hits = ks.search(session, principal=PUBLIC, q="axolotl", types=("passage",), limit=50)
+        # the new minutes, and the seed passages naming ASOEN, re-expanded by the rename's commit
+        assert {h.document for h in hits.items} == {"haze-meeting", "seed-003"}
     engine.dispose()
 
 
@@ -115,3 +116,42 @@ def ks_slug(session, document_id: int) -> str:
     from ascc.knowledge.models import Document
 
     return session.get(Document, document_id).slug
+
+
+def test_renaming_a_body_expands_the_texts_naming_it_anew_without_a_reindex(fresh_url, reference):
+    from ascc.accounts.schemas import Principal, Role
+    from ascc.knowledge import schemas as s
+
+    load(fresh_url, reference)
+    engine = make_engine(fresh_url)
+    factory = session_factory(engine)
+    officer = Principal(user_id=1, name="officer", role=Role.secretariat)
+    data = s.DocumentCreate(
+        title_en="Forum minutes", language="en", kind="report", sectors=[], audience="public"
+    )
+
+    def found(q: str) -> list[str]:
+        with factory() as session:
+            return sorted(
+                f"{h.type}:{h.id}" for h in ks.search(session, principal=PUBLIC, q=q, limit=50).items
+            )
+
+    with unit_of_work(factory) as session:
+        ks.add_document(session, principal=officer, data=data, filename="minutes.txt",
+                        content=b"The Zyxw Youth Forum Council met in Jakarta.")  # fmt: skip
+    assert found("ZYFC") == []
+    with unit_of_work(factory) as session:  # a body takes that name: the minutes now name it
+        registry_service.update_body(
+            session, body_id="asoen", changes={"acronym": "ZYFC", "name_en": "Zyxw Youth Forum Council"}
+        )
+    assert found("ZYFC") == ["body:asoen", "document:forum-minutes", "passage:forum-minutes#p1"]
+    with unit_of_work(factory) as session:  # a new acronym: the old one no longer finds the minutes
+        registry_service.update_body(session, body_id="asoen", changes={"acronym": "ZYFQ"})
+    assert found("ZYFC") == []
+    assert found("ZYFQ") == ["body:asoen", "document:forum-minutes", "passage:forum-minutes#p1"]
+    with unit_of_work(factory) as session:  # renamed again: the minutes no longer name it
+        registry_service.update_body(
+            session, body_id="asoen", changes={"name_en": "Another Body Entirely Named"}
+        )
+    assert found("ZYFQ") == ["body:asoen"]
+    engine.dispose()

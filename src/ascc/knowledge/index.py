@@ -7,8 +7,10 @@ records themselves, not the derived index.
 Acronyms are expanded both ways when an entry is built: a text naming "AMMSWD" also gets the
 body's full names, a text giving the full name also gets the acronym. The table (the lexicon) comes
 from the registry's bodies and programmes; it is kept per engine for a minute and rebuilt at once
-when this process writes a body or programme. Entries whose own texts did not change are not
-rebuilt, so after renaming bodies, ``ascc search reindex`` brings every expansion up to date.
+when this process writes a body or programme. A commit that writes a body or programme also
+rebuilds the entries of every record whose texts name it, by what it was called (the mention kept on
+each entry that expanded it) or by what it is called now (every word of the acronym or name found
+in the index), so renaming needs no reindex.
 
 At commit only the records written in the transaction are refreshed, and of those only the entries
 whose texts or facet values changed are analysed and written again (an unchanged entry costs one
@@ -23,10 +25,10 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, inspect, select, text, update
+from sqlalchemy import Engine, String, cast, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from ascc.knowledge import columns
+from ascc.knowledge import backends, columns
 from ascc.knowledge import text as t
 from ascc.knowledge.models import SearchEntry
 from ascc.knowledge.providers import PROVIDERS, Entry
@@ -35,9 +37,11 @@ from ascc.registry import service as registry_service
 TOUCHED = "ascc_search_touched"
 LEXICON = "ascc_search_lexicon"
 NAMED_WRITTEN = "ascc_search_names_written"
+RENAMED = "ascc_search_renamed"  # bodies and programmes whose acronym or names this transaction wrote
 ENTRIES = SearchEntry.__table__
-#: tables whose rows make the lexicon
-NAMED = frozenset({"bodies", "programmes"})
+#: tables whose rows make the lexicon, and the kind of record each row is mentioned as
+MENTION_KIND = {"bodies": "body", "programmes": "programme"}
+NAMED = frozenset(MENTION_KIND)
 LEXICON_TTL = 60.0  # seconds a lexicon is reused (another process may rename bodies)
 _lexicons: weakref.WeakKeyDictionary[Engine, tuple[float, Lexicon]] = weakref.WeakKeyDictionary()
 #: the columns an entry takes from its record as is; when none changed, the entry is left alone
@@ -176,8 +180,9 @@ def refresh(session: Session, provider: str, key: str) -> int:
     return count
 
 
-def _refresh(session: Session, provider: str, key: str) -> tuple[int, bool]:
-    """:func:`refresh` without moving the index counter; also says whether it wrote."""
+def _refresh(session: Session, provider: str, key: str, *, force: bool = False) -> tuple[int, bool]:
+    """:func:`refresh` without moving the index counter; also says whether it wrote. ``force``:
+    analyse every entry again, changed or not (the names it expands changed)."""
     root = f"{provider}:{key}"
     entries = PROVIDERS[provider].entries(session, key)
     stored = {
@@ -197,7 +202,7 @@ def _refresh(session: Session, provider: str, key: str) -> tuple[int, bool]:
     for e in entries:
         old = stored.get((e.kind, e.ref))
         raw = raw_row(e, root)
-        if old is not None and all(getattr(old, c) == raw[c] for c in RAW):
+        if not force and old is not None and all(getattr(old, c) == raw[c] for c in RAW):
             continue
         row = build_row(e, root, lexicon(session))
         if old is None:
@@ -267,12 +272,23 @@ def touch(session: Session, instances: Iterable[Any]) -> None:
         table = getattr(type(obj), "__tablename__", None)
         if table in watched:
             pending.append((table, obj))
+        if table in NAMED and _renamed(obj):
+            session.info.setdefault(RENAMED, []).append((table, obj))
+
+
+def _renamed(obj: Any) -> bool:
+    """Is this body or programme new, deleted, or are its acronym or names changing?"""
+    state = inspect(obj)
+    if state.identity is None or state.deleted or obj in state.session.deleted:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in ("acronym", "name_en", "name_id"))
 
 
 def sync(session: Session) -> int:
     """Refresh the entries of every record written in this transaction (called before commit)."""
     pending = session.info.pop(TOUCHED, [])
     if not pending:
+        session.info.pop(RENAMED, None)
         return 0
     watched = _watchers()
     keys: dict[tuple[str, str], None] = {}
@@ -284,14 +300,53 @@ def sync(session: Session) -> int:
             key = fn(obj)
             if key is not None:
                 keys[(provider, key)] = None
-    if any(table in NAMED for table, _ in pending):  # names changed: a lexicon of this transaction's own
+    forced: set[tuple[str, str]] = set()
+    named = session.info.pop(RENAMED, [])
+    if named:  # names changed: a lexicon of this transaction's own, and the texts naming them again
         session.info[NAMED_WRITTEN] = True
         session.info.pop(LEXICON, None)
         _lexicons.pop(session.get_bind().engine, None)
-    wrote = [_refresh(session, provider, key)[1] for provider, key in keys]
+        forced = _naming(session, named)
+    for provider_key in forced:
+        keys[provider_key] = None
+    wrote = [_refresh(session, provider, key, force=(provider, key) in forced)[1] for provider, key in keys]
     if any(wrote):
         columns.moved(session)
     return len(keys)
+
+
+def _naming(session: Session, named: list[tuple[str, Any]]) -> set[tuple[str, str]]:
+    """The records (provider, key) whose entries name one of these bodies or programmes, by the
+    acronym or a name it had (its mention, kept on each entry that expanded it) or has now (found
+    in the index, every word of it): their expansions are built again with the new names."""
+    backend = backends.backend_for(session)
+    mentions: set[str] = set()
+    found: set[int] = set()
+    for table, obj in named:
+        state = inspect(obj)
+        if state.identity is None:  # never stored
+            continue
+        mention = f"{MENTION_KIND[table]}:{state.identity[0]}"
+        mentions.add(mention)
+        if state.deleted or state.was_deleted:
+            continue
+        name = _name(mention, obj.acronym, obj.name_en, obj.name_id)
+        for words in ([name.acronym] if name.acronym else []) + [
+            " ".join(seq) for seq in name.names if len(seq) >= 3
+        ]:
+            groups = t.query_groups(words)
+            ids, _ = backend.scored(session, groups, [g[-1] for g in groups], every=True)
+            found.update(ids.tolist())
+    as_text = cast(ENTRIES.c.mentions, String)
+    roots: set[str] = set()
+    for mention in mentions:
+        roots.update(session.scalars(select(ENTRIES.c.root).where(as_text.like(f'%"{mention}"%')).distinct()))
+    ids = sorted(found)
+    for at in range(0, len(ids), 500):
+        roots.update(
+            session.scalars(select(ENTRIES.c.root).where(ENTRIES.c.id.in_(ids[at : at + 500])).distinct())
+        )
+    return {tuple(root.split(":", 1)) for root in roots if root.split(":", 1)[0] in PROVIDERS}  # type: ignore[misc]
 
 
 def done(session: Session) -> None:
@@ -299,3 +354,4 @@ def done(session: Session) -> None:
     session.info.pop(TOUCHED, None)
     session.info.pop(LEXICON, None)
     session.info.pop(NAMED_WRITTEN, None)
+    session.info.pop(RENAMED, None)
