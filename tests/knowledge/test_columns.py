@@ -141,3 +141,21 @@ def test_readers_that_arrive_together_build_once_and_share_it(factory):
     for r in readers:
         r.join()
     assert len(built) == 1 and len(got) == 4 and all(g is got[0] for g in got)
+
+
+def test_without_waiting_the_copy_is_built_apart_once_and_then_used(factory):
+    builders: list[str] = []
+    go = threading.Event()
+
+    def build(session):
+        builders.append(threading.current_thread().name)
+        go.wait(10)
+        return object()
+
+    with factory() as session:
+        assert columns.committed(session, build, wait=False) is None  # a thread of its own builds it
+        assert columns.committed(session, build, wait=False) is None  # still building: not a second one
+        go.set()
+        got = columns.committed(session, build)  # waits for that build, does not build again
+        assert got is not None and columns.committed(session, build, wait=False) is got
+    assert len(builders) == 1 and builders[0] != threading.current_thread().name

@@ -69,8 +69,9 @@ def _arrays(session: Session, sql: str, params: Any) -> tuple[np.ndarray, np.nda
 
 class SqliteBackend:
     """FTS5's matches and ``bm25`` scores: from the postings in memory
-    (:mod:`ascc.knowledge.postings`) when the session reads committed data, else from FTS5 itself,
-    through the DB-API cursor (a match list is ids and floats, no rows to map)."""
+    (:mod:`ascc.knowledge.postings`) when the session reads committed data and they are built, else
+    (a session with writes, the postings being built, a phrase) from FTS5 itself, through the DB-API
+    cursor (a match list is ids and floats, no rows to map)."""
 
     name = "sqlite"
 
@@ -84,7 +85,7 @@ class SqliteBackend:
     ) -> tuple[np.ndarray, np.ndarray]:
         if not groups:
             return NO_IDS, NO_SCORES
-        held = columns.committed(session, postings.build)
+        held = columns.committed(session, postings.build, wait=False)  # built apart, FTS5 meanwhile
         found = None if held is None else held.scored(groups, every=every)
         if found is not None:
             return found

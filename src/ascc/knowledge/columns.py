@@ -19,6 +19,7 @@ or machine wrote it; a transaction that has written anything reads its own colum
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from ascc.db import version
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 NO_YEAR = np.iinfo(np.int32).min
 NO_DOCUMENT = -1
 #: the columns read, in this order (SQLite reads them from the covering index of migration 0015)
@@ -129,12 +131,14 @@ def _committed_counter(session: Session) -> int | None:
     return row[0] if row is not None and row[1] else None
 
 
-def committed(session: Session, build: Callable[[Session], T]) -> T | None:
+def committed(session: Session, build: Callable[[Session], T], *, wait: bool = True) -> T | None:
     """``build(session)`` as of the committed index, kept per engine and process while the search
     counter stays; ``None`` when this session has uncommitted writes (it must read its own).
 
-    One thread builds at a time per engine and builder; the others wait for it rather than build
-    the same again. A build never replaces one made at a later counter.
+    When no copy is current: with ``wait``, this thread builds it, or waits for the thread already
+    building it (one at a time per engine and builder); without, ``None`` at once, and a thread of
+    its own builds the copy for the calls after (the caller answers another way meanwhile). A
+    build never replaces one made at a later counter.
     """
     current = _committed_counter(session)
     if current is None:
@@ -145,16 +149,37 @@ def committed(session: Session, build: Callable[[Session], T]) -> T | None:
         return held[1]
     with _lock:
         gate = _gates.setdefault(engine, {}).setdefault(build, threading.Lock())
+    if not wait:
+        if gate.acquire(blocking=False):
+            threading.Thread(target=_build_apart, args=(engine, build, gate), daemon=True).start()
+        return None
     with gate:
-        held = _cache.get(engine, {}).get(build)
-        if held is not None and held[0] == current:  # built while this thread waited
-            return held[1]
-        built = build(session)
-        with _lock:
-            mine = _cache.setdefault(engine, {})
-            if build not in mine or mine[build][0] <= current:
-                mine[build] = (current, built)
+        return _build_and_keep(session, engine, build, current)
+
+
+def _build_and_keep(session: Session, engine: Engine, build: Callable[[Session], T], current: int) -> T:
+    held = _cache.get(engine, {}).get(build)
+    if held is not None and held[0] == current:  # built while this thread waited
+        return held[1]
+    built = build(session)
+    with _lock:
+        mine = _cache.setdefault(engine, {})
+        if build not in mine or mine[build][0] <= current:
+            mine[build] = (current, built)
     return built
+
+
+def _build_apart(engine: Engine, build: Callable[[Session], Any], gate: threading.Lock) -> None:
+    """Build a copy in a thread of its own, on a connection of its own; ``gate`` is held."""
+    try:
+        with Session(engine) as session:
+            current = _committed_counter(session)
+            if current is not None:
+                _build_and_keep(session, engine, build, current)
+    except Exception:  # the searches go on without the copy; the next one tries again
+        log.exception("building the search's %s failed", getattr(build, "__module__", build))
+    finally:
+        gate.release()
 
 
 def columns(session: Session) -> Columns:

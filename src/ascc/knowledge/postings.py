@@ -22,9 +22,10 @@ FTS5 finds. A query term FTS5 would cut into several tokens (or none) is a phras
 needs positions: such a query is left to FTS5 (:meth:`Postings.scored` answers ``None``).
 
 The postings are built from committed data and kept, like the facet columns, per engine and process
-while the search index's counter stays (:func:`ascc.knowledge.columns.committed`): about 1 s for
-70,000 entries, 15–70 ms for the demo's 2,000. A session that has written anything gets no
-postings; its search asks FTS5, which sees its writes.
+while the search index's counter stays (:func:`ascc.knowledge.columns.committed`), by a thread of
+their own after each index write (about 2 s for 70,000 entries, 15–70 ms for the demo's 2,000),
+while FTS5 answers. A session that has written anything gets no postings; its search asks FTS5,
+which sees its writes.
 """
 
 from __future__ import annotations
