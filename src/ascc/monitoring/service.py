@@ -26,11 +26,13 @@ from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
-from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation
+from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation, of_member_states
 from ascc.registry.models import MemberState
 
 WRITE_CHUNK = 50_000
-BULK_ROWS = 10_000  # from this many new rows, a SQLite import rebuilds indexes and checks keys itself
+BULK_ROWS = (
+    10_000  # from this many new rows, a SQLite import checks the foreign keys itself (and journals alone)
+)
 _COLUMNS = {
     "indicator": "indicator_code",
     "member_state": "member_state",
@@ -280,24 +282,6 @@ def _sqlite_rows(
         dbapi.executemany(head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True)))
 
 
-def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
-    """For a batch larger than the table (SQLite): drop the full secondary indexes of ``observations``
-    and return the statements that rebuild them after the insert, in the same transaction (DDL is
-    transactional in SQLite, so a failed import leaves them as they were). The unique key stays."""
-    existing = conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one()
-    if incoming <= max(existing, BULK_ROWS):
-        return []
-    # not a partial index (the one on submission_id): the loaded rows are in no submission, so it
-    # takes none of them, and its rebuild would read the whole table for nothing
-    rows = conn.exec_driver_sql(
-        "SELECT m.name, m.sql FROM sqlite_master AS m JOIN pragma_index_list('observations') AS i"
-        " ON i.name = m.name WHERE m.type = 'index' AND m.sql IS NOT NULL AND i.partial = 0"
-    ).all()
-    for name, _ in rows:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _, sql in rows]
-
-
 def _insert(
     session: Session, frame: pd.DataFrame, rows: np.ndarray, revision: np.ndarray, batch_id: int,
     approval: str, progress: Progress | None,
@@ -313,10 +297,8 @@ def _insert(
     """
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
-    rebuild: list[str] = []
     if sqlite:  # a larger page cache for this connection keeps the indexes' pages in memory
         conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
-        rebuild = _drop_secondary_indexes(conn, len(rows))
         # the time of recording, the same for the whole batch, written once instead of the column's
         # default evaluated for every row (as the default writes it: "YYYY-MM-DD HH:MM:SS", UTC)
         now = conn.exec_driver_sql("SELECT CURRENT_TIMESTAMP").scalar_one()
@@ -367,8 +349,6 @@ def _insert(
             )
         if progress:
             progress("write", i + len(idx), len(rows))
-    for statement in rebuild:  # one sorted build instead of a million scattered inserts
-        conn.exec_driver_sql(statement)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -429,8 +409,9 @@ def _observations_stmt(session=None, *, indicator=None, member_state=None, area=
         stmt = stmt.where(o.is_current.is_(True))
     if indicator:
         stmt = stmt.where(o.indicator_code.in_(_as_list(indicator)))
-    if member_state:
-        stmt = stmt.where(o.member_state.in_(_as_list(member_state)))
+    if member_state:  # without indicators, every indicator: the unique key finds the rows
+        stmt = stmt.where(o.member_state.in_(_as_list(member_state)) if indicator
+                          else of_member_states(o, _as_list(member_state)))  # fmt: skip
     if area is not None:
         stmt = stmt.where(o.area_code == area)
     if national is True:
