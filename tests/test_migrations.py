@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import insert, inspect, select
 
 from ascc.accounts import models as _accounts  # noqa: F401 - every domain's tables on Base.metadata
 from ascc.audit import models as _audit  # noqa: F401
 from ascc.db import version as _version  # noqa: F401
 from ascc.db.base import Base
 from ascc.db.engine import make_engine
-from ascc.db.migrate import upgrade
+from ascc.db.migrate import alembic_config, upgrade
+from ascc.db.uow import unit_of_work
 from ascc.decisions import models as _decisions  # noqa: F401
 from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.monitoring import models as _monitoring  # noqa: F401
+from ascc.monitoring import service as monitoring_service
 from ascc.monitoring import target_models as _targets  # noqa: F401
+from ascc.monitoring.models import Indicator, Observation
+from ascc.reference.loader import load_reference
 from ascc.registry import models as _registry  # noqa: F401
 from ascc.results import models as _results  # noqa: F401
+from ascc.wiring import session_factory
 
 
 def test_migrations_build_exactly_the_models(fresh_url):
@@ -34,16 +41,6 @@ def test_migrations_build_exactly_the_models(fresh_url):
 
 
 def test_0017_drops_the_member_state_index_and_keeps_every_observation(fresh_url, reference):
-    from alembic import command
-    from sqlalchemy import inspect, insert, select
-
-    from ascc.db.migrate import alembic_config
-    from ascc.db.uow import unit_of_work
-    from ascc.monitoring import service as monitoring_service
-    from ascc.monitoring.models import Indicator, Observation
-    from ascc.reference.loader import load_reference
-    from ascc.wiring import session_factory
-
     upgrade(fresh_url, "0016")
     engine = make_engine(fresh_url)
     with unit_of_work(session_factory(engine)) as session:

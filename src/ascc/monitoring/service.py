@@ -306,10 +306,8 @@ def _insert(
             raise ValueError(f"unexpected CURRENT_TIMESTAMP {now!r}")
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {APPROVALS}")
-    cats = {c: frame[c].cat.categories.to_numpy(dtype=object) for c in (*KEY, "source", "note")}
+    cats = {c: frame[c].cat.categories.to_numpy(dtype=object) for c in (*KEY, "source", "note", "obs_status")}
     code_arrays = {c: frame[c].cat.codes.to_numpy() for c in cats}
-    status = frame["obs_status"].astype(object).to_numpy()
-    code_arrays["obs_status"] = frame["obs_status"].cat.codes.to_numpy()
     values = frame["value"].to_numpy()
     for i in range(0, len(rows), WRITE_CHUNK):
         idx = rows[i : i + WRITE_CHUNK]
@@ -317,17 +315,18 @@ def _insert(
         v = values[idx].astype(object)
         v[np.isnan(values[idx])] = None
         bound["value"] = v
-        bound["obs_status"] = status[idx]
+        bound["obs_status"] = cats["obs_status"][code_arrays["obs_status"][idx]]
         shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
         literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
         if sqlite:
             literal["recorded_at"] = f"'{now}'"
-        for c in ("source", "note"):
-            col = cats[c][code_arrays[c][idx]]
-            col[col == ""] = None
-            if (col == None).all():  # noqa: E711 - elementwise
+        for c in ("source", "note"):  # an empty cell is NULL; found from the codes, not the texts
+            absent = (cats[c] == "")[code_arrays[c][idx]]
+            if absent.all():
                 literal[c] = "NULL"
             else:
+                col = cats[c][code_arrays[c][idx]]
+                col[absent] = None
                 bound[c] = col
         rev = revision[idx]
         if (rev == rev[0]).all():
