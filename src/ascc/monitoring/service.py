@@ -30,9 +30,8 @@ from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Obse
 from ascc.registry.models import MemberState
 
 WRITE_CHUNK = 50_000
-BULK_ROWS = (
-    10_000  # from this many new rows, a SQLite import checks the foreign keys itself (and journals alone)
-)
+#: from this many new rows, a SQLite import checks the foreign keys itself (and journals alone)
+BULK_ROWS = 10_000
 _COLUMNS = {
     "indicator": "indicator_code",
     "member_state": "member_state",
