@@ -617,13 +617,16 @@ def _check_chunk(
     s_codes, s_uniq = factors["obs_status"]
     pair = s_codes.astype(np.int64) * (len(n_uniq) + 1) + n_codes
     pairs, inverse = np.unique(pair, return_inverse=True)
-    status_u = np.array(
-        [rules.status_from(s_uniq[p // (len(n_uniq) + 1)], n_uniq[p % (len(n_uniq) + 1)]) for p in pairs],
-        dtype=object,
-    )
-    status = status_u[inverse.reshape(-1)]
+    per_pair = [
+        rules.status_from(s_uniq[p // (len(n_uniq) + 1)], n_uniq[p % (len(n_uniq) + 1)]) for p in pairs
+    ]
+    statuses = sorted({v for v in per_pair if v is not None})
+    # codes into the statuses, -1 for an unknown one: no text per row
+    status = np.array([-1 if v is None else statuses.index(v) for v in per_pair], dtype=np.int64)[
+        inverse.reshape(-1)
+    ]
     if "obs_status" in col_of:
-        ck.flag(status == None, col_of["obs_status"],  # noqa: E711 - elementwise
+        ck.flag(status < 0, col_of["obs_status"],
                 lambda i: f"unknown status {cell('obs_status', i)!r} (final, provisional or an SDMX code A, E, P, F)")  # fmt: skip
     # SDMX-CSV control columns
     if fmt == "sdmx-csv":
@@ -647,7 +650,7 @@ def _check_chunk(
     for canon in (*KEY, "source", "note"):
         codes, uniq = factors[canon]
         out[canon] = (codes, uniq)
-    out["obs_status"] = status
+    out["obs_status"] = (status, np.array(statuses, dtype=object))
     out["value"] = values
     out["line"] = lines
     return out, ck.problems
@@ -656,13 +659,12 @@ def _check_chunk(
 def _assemble(parts: list[dict]) -> pd.DataFrame:
     """One frame from the checked chunks, text columns as categoricals with shared categories."""
     data: dict[str, object] = {}
-    for canon in (*KEY, "source", "note"):
+    for canon in (*KEY, "source", "note", "obs_status"):  # an unknown status (code -1) is missing
         cats = [
             pd.Categorical.from_codes(p[canon][0], categories=pd.Index(p[canon][1], dtype=object))
             for p in parts
         ]
         data[canon] = pd.api.types.union_categoricals(cats) if len(cats) > 1 else cats[0]
-    data["obs_status"] = pd.Categorical(np.concatenate([p["obs_status"] for p in parts]).astype(object))
     data["value"] = np.concatenate([p["value"] for p in parts])
     data["line"] = np.concatenate([p["line"] for p in parts])
     frame = pd.DataFrame(data)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 from ascc.monitoring import rules
-from ascc.monitoring.models import NATIONAL, TOTAL, Area, Indicator, Observation
+from ascc.monitoring.models import NATIONAL, TOTAL, Area, Indicator, Observation, of_member_states
 from ascc.registry import service as registry_service
 
 KEY_COLUMNS = ("indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation")
@@ -192,6 +192,8 @@ def _published_select(
     urbanisation: Sequence[str] = (),
 ):  # fmt: skip
     stmt = select(Observation).where(published_filter(), *period_bounds(start, end))
+    if member_states and not codes:  # every indicator, named, so that the unique key finds the rows
+        stmt, member_states = stmt.where(of_member_states(Observation, member_states)), ()
     for column, values in ((Observation.indicator_code, codes), (Observation.member_state, member_states),
                            (Observation.sex, sex), (Observation.age, age),
                            (Observation.urbanisation, urbanisation)):  # fmt: skip

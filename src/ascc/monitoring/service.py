@@ -26,11 +26,12 @@ from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
-from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation
+from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation, of_member_states
 from ascc.registry.models import MemberState
 
 WRITE_CHUNK = 50_000
-BULK_ROWS = 10_000  # from this many new rows, a SQLite import rebuilds indexes and checks keys itself
+#: from this many new rows, a SQLite import checks the foreign keys itself (and journals alone)
+BULK_ROWS = 10_000
 _COLUMNS = {
     "indicator": "indicator_code",
     "member_state": "member_state",
@@ -280,24 +281,6 @@ def _sqlite_rows(
         dbapi.executemany(head + one, list(zip(*(bound[c][whole:] for c in bound), strict=True)))
 
 
-def _drop_secondary_indexes(conn, incoming: int) -> list[str]:
-    """For a batch larger than the table (SQLite): drop the full secondary indexes of ``observations``
-    and return the statements that rebuild them after the insert, in the same transaction (DDL is
-    transactional in SQLite, so a failed import leaves them as they were). The unique key stays."""
-    existing = conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one()
-    if incoming <= max(existing, BULK_ROWS):
-        return []
-    # not a partial index (the one on submission_id): the loaded rows are in no submission, so it
-    # takes none of them, and its rebuild would read the whole table for nothing
-    rows = conn.exec_driver_sql(
-        "SELECT m.name, m.sql FROM sqlite_master AS m JOIN pragma_index_list('observations') AS i"
-        " ON i.name = m.name WHERE m.type = 'index' AND m.sql IS NOT NULL AND i.partial = 0"
-    ).all()
-    for name, _ in rows:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _, sql in rows]
-
-
 def _insert(
     session: Session, frame: pd.DataFrame, rows: np.ndarray, revision: np.ndarray, batch_id: int,
     approval: str, progress: Progress | None,
@@ -313,10 +296,8 @@ def _insert(
     """
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
-    rebuild: list[str] = []
     if sqlite:  # a larger page cache for this connection keeps the indexes' pages in memory
         conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
-        rebuild = _drop_secondary_indexes(conn, len(rows))
         # the time of recording, the same for the whole batch, written once instead of the column's
         # default evaluated for every row (as the default writes it: "YYYY-MM-DD HH:MM:SS", UTC)
         now = conn.exec_driver_sql("SELECT CURRENT_TIMESTAMP").scalar_one()
@@ -324,10 +305,8 @@ def _insert(
             raise ValueError(f"unexpected CURRENT_TIMESTAMP {now!r}")
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {APPROVALS}")
-    cats = {c: frame[c].cat.categories.to_numpy(dtype=object) for c in (*KEY, "source", "note")}
+    cats = {c: frame[c].cat.categories.to_numpy(dtype=object) for c in (*KEY, "source", "note", "obs_status")}
     code_arrays = {c: frame[c].cat.codes.to_numpy() for c in cats}
-    status = frame["obs_status"].astype(object).to_numpy()
-    code_arrays["obs_status"] = frame["obs_status"].cat.codes.to_numpy()
     values = frame["value"].to_numpy()
     for i in range(0, len(rows), WRITE_CHUNK):
         idx = rows[i : i + WRITE_CHUNK]
@@ -335,17 +314,18 @@ def _insert(
         v = values[idx].astype(object)
         v[np.isnan(values[idx])] = None
         bound["value"] = v
-        bound["obs_status"] = status[idx]
+        bound["obs_status"] = cats["obs_status"][code_arrays["obs_status"][idx]]
         shared_codes = {_COLUMNS.get(c, c): code_arrays[c][idx] for c in code_arrays}  # same code, same text
         literal = {"is_current": "1", "approval": f"'{approval}'", "batch_id": str(int(batch_id))}
         if sqlite:
             literal["recorded_at"] = f"'{now}'"
-        for c in ("source", "note"):
-            col = cats[c][code_arrays[c][idx]]
-            col[col == ""] = None
-            if (col == None).all():  # noqa: E711 - elementwise
+        for c in ("source", "note"):  # an empty cell is NULL; found from the codes, not the texts
+            absent = (cats[c] == "")[code_arrays[c][idx]]
+            if absent.all():
                 literal[c] = "NULL"
             else:
+                col = cats[c][code_arrays[c][idx]]
+                col[absent] = None
                 bound[c] = col
         rev = revision[idx]
         if (rev == rev[0]).all():
@@ -367,8 +347,6 @@ def _insert(
             )
         if progress:
             progress("write", i + len(idx), len(rows))
-    for statement in rebuild:  # one sorted build instead of a million scattered inserts
-        conn.exec_driver_sql(statement)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -429,8 +407,9 @@ def _observations_stmt(session=None, *, indicator=None, member_state=None, area=
         stmt = stmt.where(o.is_current.is_(True))
     if indicator:
         stmt = stmt.where(o.indicator_code.in_(_as_list(indicator)))
-    if member_state:
-        stmt = stmt.where(o.member_state.in_(_as_list(member_state)))
+    if member_state:  # without indicators, every indicator: the unique key finds the rows
+        stmt = stmt.where(o.member_state.in_(_as_list(member_state)) if indicator
+                          else of_member_states(o, _as_list(member_state)))  # fmt: skip
     if area is not None:
         stmt = stmt.where(o.area_code == area)
     if national is True:

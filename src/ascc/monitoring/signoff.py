@@ -28,7 +28,7 @@ from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
 from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from ascc.monitoring import computed
-from ascc.monitoring.models import Indicator, Observation, Submission
+from ascc.monitoring.models import Indicator, Observation, Submission, of_member_states
 from ascc.monitoring.published import observation_read
 
 DECISIONS = ("approved", "rejected")
@@ -151,7 +151,7 @@ def drafts(session: Session, *, principal: Principal, member_state: str) -> dict
     stmt = (
         select(Observation.indicator_code, Observation.approval, func.count(), func.min(Observation.period),
                func.max(Observation.period))
-        .where(Observation.member_state == member_state, Observation.is_current.is_(True),
+        .where(of_member_states(Observation, [member_state]), Observation.is_current.is_(True),
                Observation.approval.in_(("draft", "submitted", "rejected")))
         .group_by(Observation.indicator_code, Observation.approval)
         .order_by(Observation.indicator_code)
@@ -192,12 +192,13 @@ def submit(
             raise Forbidden(
                 f"this focal point does not cover the sector of {', '.join(sorted(wanted - allowed))}"
             )
-    stmt = select(Observation).where(Observation.member_state == member_state, Observation.approval.in_(RESUBMIT),
-                                     Observation.is_current.is_(True))  # fmt: skip
-    if wanted:
-        stmt = stmt.where(Observation.indicator_code.in_(wanted))
-    elif allowed is not None:
-        stmt = stmt.where(Observation.indicator_code.in_(allowed))
+    stmt = select(Observation).where(Observation.approval.in_(RESUBMIT), Observation.is_current.is_(True))
+    if wanted or allowed is not None:
+        stmt = stmt.where(
+            Observation.indicator_code.in_(wanted or allowed), Observation.member_state == member_state
+        )
+    else:
+        stmt = stmt.where(of_member_states(Observation, [member_state]))
     # lock the drafts: a concurrent submission of the same drafts waits and then finds none
     rows = list(session.scalars(stmt.with_for_update()))
     if not rows:
