@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ascc.monitoring import importer
+from ascc.monitoring import importer, reading
 from tests.monitoring.conftest import DF, PLAIN_HEADER, SDMX_HEADER
 
 CAT = importer.Catalogue(
@@ -46,7 +47,7 @@ def _parse(data: bytes, name: str) -> importer.Parsed:
 
 def _careful(monkeypatch, data: bytes, name: str) -> importer.Parsed:
     with monkeypatch.context() as m:
-        m.setattr(importer, "_fast_read", lambda *a: None)
+        m.setattr(reading, "fast_read", lambda *a: None)
         return _parse(data, name)
 
 
@@ -64,11 +65,11 @@ def _body_start(data: bytes) -> int:
 @pytest.mark.parametrize("case", WELL_FORMED, ids=list(WELL_FORMED))
 def test_a_well_formed_file_takes_the_fast_path_with_the_same_result(monkeypatch, case):
     data = WELL_FORMED[case]
-    header = next(importer.csv.reader([data[: _body_start(data)].decode("utf-8-sig").strip()]))
+    header = next(csv.reader([data[: _body_start(data)].decode("utf-8-sig").strip()]))
     value_col = "OBS_VALUE" if "OBS_VALUE" in header else "value"
     fmt = importer.detect_format(Path("x.csv"), data)
     known = importer.known_codes(fmt, CAT, pd.Timestamp("2026-12-01").date())
-    fast = importer._fast_read(data, _body_start(data), header, value_col, known)
+    fast = reading.fast_read(data, _body_start(data), header, value_col, known)
     assert fast is not None
     assert list(fast[1]) == list(range(2, len(fast[0]) + 2))
     parsed = _parse(data, case)
@@ -79,7 +80,7 @@ def test_a_well_formed_file_takes_the_fast_path_with_the_same_result(monkeypatch
 @pytest.mark.parametrize("case", CAREFUL_ONLY, ids=list(CAREFUL_ONLY))
 def test_anything_unusual_goes_to_the_careful_reader(monkeypatch, case):
     data = CAREFUL_ONLY[case]
-    header = next(importer.csv.reader([data[: _body_start(data)].decode().strip()]))
+    header = next(csv.reader([data[: _body_start(data)].decode().strip()]))
     known = importer.known_codes("csv", CAT, pd.Timestamp("2026-12-01").date())
-    assert importer._fast_read(data, _body_start(data), header, "value", known) is None
+    assert reading.fast_read(data, _body_start(data), header, "value", known) is None
     _same(_parse(data, case), _careful(monkeypatch, data, case))

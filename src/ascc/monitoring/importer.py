@@ -1,6 +1,7 @@
 """Read and validate observation files: SDMX-CSV 1.0/2.0, the plain CSV template and the XLSX template.
 
-Every file is turned into the same canonical table, then checked as a whole. The checks are
+Every file is read (:mod:`ascc.monitoring.reading`) and turned into the same canonical table, then
+checked as a whole. The checks are
 vectorised: each text column is factorised once and the rules run on its distinct values, so a
 million rows cost a few hundred distinct checks, not a million. Problems are collected, never
 raised one by one, so a report lists every problem in the file with its line and column.
@@ -11,13 +12,9 @@ by the same code (their "line" is the observation's position in the message).
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import io
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ascc.monitoring import rules
 from ascc.monitoring.models import Area, Indicator
+from ascc.monitoring.reading import Problem, Progress, csv_chunks, encoding_problems, xlsx_chunks
 from ascc.registry.models import MemberState
 
 FORMATS = ("sdmx-csv", "csv", "xlsx", "sdmx-ml")
@@ -69,23 +67,6 @@ PLAIN_COLUMNS = {
     "note": "note",
 }
 PLAIN_REQUIRED = ("series_code", "country_iso3", "period", "value")
-CHUNK_ROWS = 200_000
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    column: str | None
-    reason: str
-    #: what ``line`` counts: a line of a text file, a row of a sheet, an observation of a message
-    unit: str = "line"
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}: {self.unit} {self.line}"
-        return f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
 
 
 @dataclasses.dataclass
@@ -137,154 +118,6 @@ def detect_format(path: Path, head: bytes) -> str:
     return "csv"
 
 
-# --- reading -----------------------------------------------------------------------------------
-
-
-def encoding_problems(name: str, data: bytes) -> list[Problem]:
-    """Every run of bytes that is not UTF-8, with its byte offset and line."""
-    if data.isascii():  # the usual case, and a fast scan
-        return []
-    check = codecs.getincrementaldecoder("utf-8")()
-    try:  # a block at a time: no text copy of the whole file in memory
-        for off in range(0, len(data), 1 << 23):
-            check.decode(data[off : off + (1 << 23)], final=off + (1 << 23) >= len(data))
-        return []
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("utf-8", errors="surrogateescape")
-    problems, line, last, offset = [], 1, 0, 0
-    for m in re.finditer("[\udc80-\udcff]+", text):
-        line += text.count("\n", last, m.start())
-        offset += len(text[last : m.start()].encode("utf-8", "surrogateescape"))
-        bad = m.group().encode("utf-8", "surrogateescape")
-        problems.append(
-            Problem(
-                name,
-                line,
-                None,
-                f"not UTF-8 at byte offset {offset}: {bad[:8].hex(' ')} (save the file as UTF-8)",
-            )
-        )
-        offset += len(bad)
-        last = m.end()
-    return problems
-
-
-def _line_layout(data: bytes, start: int, width: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
-    """Line numbers of the data records after the header, and the records whose field count is not
-    ``width``; blank lines are skipped (and counted).
-
-    The bytes are scanned with numpy a block at a time (bounded memory): a comma or line break inside
-    double quotes belongs to its field, so the quote state is carried through each block with an
-    exclusive-or scan. A record that spans lines (a quoted line break) is numbered by its first line.
-    """
-    arr = np.frombuffer(data, dtype=np.uint8)
-    block = 1 << 23
-    ends, counts, phys = [], [], []
-    in_quote, pending, newlines_before = False, 0, 0
-    for off in range(start, len(arr), block):
-        blk = arr[off : off + block]
-        all_nl = np.flatnonzero(blk == 10)
-        commas = np.flatnonzero(blk == 44)
-        quotes = np.flatnonzero(blk == 34)
-        if len(quotes) or in_quote:
-            # a position is inside quotes when an odd number of quotes (plus the carried state) precede it
-            nl = all_nl[(np.searchsorted(quotes, all_nl) + in_quote) % 2 == 0]
-            commas = commas[(np.searchsorted(quotes, commas) + in_quote) % 2 == 0]
-            in_quote = bool((len(quotes) + in_quote) % 2)
-            phys.append(newlines_before + np.searchsorted(all_nl, nl))
-        else:
-            nl = all_nl
-            phys.append(newlines_before + np.arange(len(nl)))
-        before = np.searchsorted(commas, nl)
-        per = np.diff(np.concatenate(([0], before)))
-        if len(nl):
-            per[0] += pending
-            pending = len(commas) - int(before[-1])
-        else:
-            pending += len(commas)
-        newlines_before += len(all_nl)
-        ends.append(nl + off)
-        counts.append(per)
-    end_pos = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
-    per_line = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
-    end_idx = np.concatenate(phys) if phys else np.empty(0, dtype=np.int64)
-    if len(arr) > start and (not len(end_pos) or end_pos[-1] != len(arr) - 1):  # no final line break
-        end_pos = np.append(end_pos, len(arr))
-        per_line = np.append(per_line, pending)
-        end_idx = np.append(end_idx, newlines_before)
-    if not len(end_pos):
-        return np.empty(0, dtype=np.int64), [], 0
-    begins = np.concatenate(([start], end_pos[:-1] + 1))
-    length = end_pos - begins
-    last = np.minimum(begins, len(arr) - 1)
-    blank = (length == 0) | ((length == 1) & (arr[last] == 13))
-    # the first line of record k is the line after the previous record's last line; the header is line 1
-    numbers = np.concatenate(([0], end_idx[:-1] + 1)) + 2
-    keep = ~blank
-    wrong = keep & (per_line + 1 != width)
-    bad = [(int(n), int(c) + 1) for n, c in zip(numbers[wrong], per_line[wrong], strict=True)]
-    return numbers[keep], bad, int(blank.sum())
-
-
-def _fast_read(
-    data: bytes, body_start: int, header: list[str], value_col: str, known: dict[str, list[str]]
-) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """The whole file in one multithreaded pass of Arrow's CSV reader, with the line of each record.
-
-    Every text column comes back dictionary-encoded (a categorical); a column with a known code list
-    gets exactly those codes as its categories. Values are read as floats, an empty cell as NaN.
-    None, and the careful path then finds and reports each problem, unless the file is plainly
-    well-formed: every record has as many fields as the header (Arrow refuses any other count),
-    every cell of a coded column is a known code, every value is a finite number or empty, and
-    every line break ends one record (no blank lines, no quoted line breaks, no lone carriage
-    returns), so that record ``k`` is on line ``k + 2``.
-    """
-    import pyarrow as pa
-    from pyarrow import compute as pc
-    from pyarrow import csv as pacsv
-
-    newlines = data.count(b"\n", body_start)
-    returns = data.find(b"\r", body_start) >= 0 and data.count(b"\r", body_start)  # find: a fast scan
-    if returns and returns != data.count(b"\r\n", body_start):
-        return None
-    text = pa.dictionary(pa.int32(), pa.string())
-    types = {c: (pa.float64() if c == value_col else text) for c in header}
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(memoryview(data)[body_start:]),
-            read_options=pacsv.ReadOptions(column_names=header, use_threads=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, null_values=[""], strings_can_be_null=False,
-                quoted_strings_can_be_null=False, auto_dict_encode=False,
-            ),
-        )  # fmt: skip
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError):
-        pa.default_memory_pool().release_unused()
-        return None
-    n = table.num_rows
-    if n != newlines + (not data.endswith(b"\n")):  # the last line may lack its line break
-        return None
-    values = table.column(value_col)
-    if pc.any(pc.is_inf(values)).as_py() or pc.any(pc.is_nan(values)).as_py():  # "inf", "nan" typed out
-        return None
-    columns: dict[str, object] = {}
-    for c in header:
-        if c == value_col:
-            columns[c] = values.to_numpy()  # null → NaN
-            continue
-        col = table.column(c).to_pandas()
-        if c in known:
-            col = col.cat.set_categories(known[c])
-            if col.isna().any():
-                return None
-        columns[c] = col
-    del table, values
-    pa.default_memory_pool().release_unused()  # the parser's buffers, back to the system
-    return pd.DataFrame(columns), np.arange(2, n + 2, dtype=np.int64)
-
-
 def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[str, list[str]]:
     """Per file column, the complete list of acceptable cell values, where there is one."""
     by_canon = {
@@ -308,114 +141,6 @@ def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[
             "ACTION": ["", "I", "A", "R", "M"],
         }
     return out
-
-
-def _csv_chunks(
-    name: str, data: bytes, progress: Progress | None, known: dict[str, list[str]] | None = None
-) -> Iterator[tuple[list[str], pd.DataFrame, np.ndarray] | Problem]:
-    """The header, then chunks of rows as text with their line numbers (or a structural problem)."""
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    end = data.find(b"\n", start)
-    end = len(data) if end < 0 else end
-    header_text = data[start:end].decode("utf-8").rstrip("\r")
-    if not header_text.strip():
-        yield Problem(name, 1, None, "the file is empty or has no header row")
-        return
-    header = next(csv.reader([header_text]))
-    value_col = next((c for c in ("OBS_VALUE", "value") if c in header), None)
-    if value_col and known is not None and len(set(header)) == len(header) and end < len(data):
-        fast = _fast_read(data, end + 1, header, value_col, known)
-        if fast is not None:
-            del data  # the bytes are not needed any more (parse() lets go of them too)
-            if progress:
-                progress("read", len(fast[1]), len(fast[1]))
-            yield header, *fast
-            return
-    lines, bad, _ = _line_layout(data, end + 1, len(header))
-    if bad:
-        for line, count in bad:
-            yield Problem(name, line, None, f"{count} fields, the header has {len(header)}")
-        return
-    names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
-    reader = pd.read_csv(
-        io.BytesIO(data),
-        skiprows=1,
-        header=None,
-        names=names,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=True,
-        chunksize=CHUNK_ROWS,
-        encoding="utf-8-sig",
-        engine="c",
-    )
-    done = 0
-    for chunk in reader:
-        n = len(chunk)
-        yield header, chunk, lines[done : done + n]
-        done += n
-        if progress:
-            progress("read", done, len(lines))
-
-
-def _xlsx_chunks(
-    name: str, data: bytes, progress: Progress | None
-) -> Iterator[tuple[list[str], pd.DataFrame, np.ndarray] | Problem]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        yield Problem(name, None, None, f"not a readable XLSX workbook ({exc.__class__.__name__})")
-        return
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    first = next(rows, None)
-    if first is None or all(c is None for c in first):
-        yield Problem(name, 1, None, "the first sheet is empty or has no header row", unit="row")
-        return
-    header = [_cell(c) for c in first]
-    while header and header[-1] == "":
-        header.pop()
-    width = len(header)
-    buf: list[list[str]] = []
-    lines: list[int] = []
-    extra: list[Problem] = []
-    total = ws.max_row or 0
-    for number, row in enumerate(rows, start=2):
-        cells = [_cell(c) for c in row]
-        if not any(cells):
-            continue
-        if any(cells[width:]):
-            extra.append(Problem(name, number, None, f"cells beyond the {width} header columns", unit="row"))
-        cells = (cells + [""] * width)[:width]
-        buf.append(cells)
-        lines.append(number)
-        if len(buf) >= CHUNK_ROWS and not extra:
-            yield header, pd.DataFrame(buf, columns=header, dtype=str), np.asarray(lines)
-            if progress:
-                progress("read", number, total)
-            buf, lines = [], []
-    wb.close()
-    if extra:
-        yield from extra
-        return
-    yield header, pd.DataFrame(buf, columns=header, dtype=str), np.asarray(lines, dtype=np.int64)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return str(value)
 
 
 # --- checking ----------------------------------------------------------------------------------
@@ -835,7 +560,7 @@ def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | Non
         )
     if fmt == "xlsx":
         frame, problems = check_frames(
-            name, fmt, _xlsx_chunks(name, data, progress), cat, unit="row", today=today
+            name, fmt, xlsx_chunks(name, data, progress), cat, unit="row", today=today
         )
         return Parsed(name, fmt, digest, frame, problems)
     problems = encoding_problems(name, data)
@@ -846,7 +571,7 @@ def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | Non
 
         frame, problems = sdmx.parse_message(name, data, cat, today=today)
         return Parsed(name, fmt, digest, frame, problems)
-    chunks = _csv_chunks(name, data, progress, known_codes(fmt, cat, today))
+    chunks = csv_chunks(name, data, progress, known_codes(fmt, cat, today))
     del data  # held by the reader only as long as it needs the bytes
     frame, problems = check_frames(name, fmt, chunks, cat, today=today)
     return Parsed(name, fmt, digest, frame, problems)
