@@ -21,9 +21,10 @@ from ascc.cli import progress as progress_cli
 from ascc.cli import results as results_cli
 from ascc.cli import search as search_cli
 from ascc.cli import user as user_cli
+from ascc.cli._db import stop_unless_current
 from ascc.config import Settings
 from ascc.db.engine import make_engine
-from ascc.db.migrate import schema_problem, upgrade
+from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
 from ascc.reference.loader import load_reference
@@ -173,13 +174,9 @@ def serve(
 
     engine = make_engine(Settings().database_url)
     try:
-        problem = schema_problem(engine)
+        stop_unless_current(engine)
     finally:
         engine.dispose()
-    if problem:
-        console.print(f"[red]{escape(problem)}[/red]")
-        raise typer.Exit(2)
-
     uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 

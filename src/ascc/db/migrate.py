@@ -17,10 +17,11 @@ from ascc.db.engine import normalise_url
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return cfg
 
 
@@ -30,9 +31,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 @lru_cache(maxsize=1)
 def _script_directory() -> ScriptDirectory:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg)
+    return ScriptDirectory.from_config(alembic_config())
 
 
 def heads() -> frozenset[str]:

@@ -346,7 +346,8 @@ def _naming(session: Session, named: list[tuple[str, Any]]) -> set[tuple[str, st
         roots.update(
             session.scalars(select(ENTRIES.c.root).where(ENTRIES.c.id.in_(ids[at : at + 500])).distinct())
         )
-    return {tuple(root.split(":", 1)) for root in roots if root.split(":", 1)[0] in PROVIDERS}  # type: ignore[misc]
+    pairs = (root.split(":", 1) for root in roots)
+    return {(provider, key) for provider, key in pairs if provider in PROVIDERS}
 
 
 def done(session: Session) -> None:
