@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
@@ -92,6 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]  # fmt: skip
         detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
         return problem(422, "Invalid parameter", detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(IntegrityError)
+    async def concurrent_insert(request: Request, exc: IntegrityError) -> Response:
+        # the unit of work has rolled back: a record with the same key was written first (by a
+        # concurrent request, as the services check every key they know of before writing)
+        detail = "a record with the same key was written at the same time; reload and try again"
+        if _wants_json(request):
+            return problem(409, "Conflict", detail, instance=request.url.path)
+        return pages.render(request, "error.html", {"title": "Conflict", "detail": detail}, status=409)
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
-from ascc.http.deps import Auth, principal_of
+from ascc.http.deps import Auth, IfMatch, principal_of
 from ascc.http.deps import SessionDep as UnitOfWork
 from ascc.http.responses import json_response
 
@@ -31,7 +31,6 @@ def settled_session(session: UnitOfWork) -> Session:
 
 SessionDep = Annotated[Session, Depends(settled_session)]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="item number")]
-IfMatch = Annotated[str | None, Header(description="the item's ETag, to refuse stale edits (412)")]
 Errors = {
     401: {"description": "Sign-in required"},
     403: {"description": "Not allowed for this account"},

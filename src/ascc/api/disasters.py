@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.responses import Response
 
 from ascc.disasters import assistance, sitreps
 from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
-from ascc.http.deps import Auth, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/disasters", tags=["disasters"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-IfMatch = Annotated[str | None, Header(description="the record's ETag, to refuse stale edits (412)")]
 Errors = {
     401: {"description": "Sign-in required"},
     403: {"description": "Not allowed for this account"},

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import Auth, SessionDep, principal_of
-from ascc.http.responses import body_etag, json_response
-from ascc.kit.errors import Invalid, PreconditionFailed
+from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.responses import json_response
+from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
 from ascc.registry import service as registry_service
@@ -47,27 +47,22 @@ def expected(
 
 @router.get("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
 def get_meeting(request: Request, session: SessionDep, _auth: Auth, meeting_id: str) -> Response:
-    return json_response(request, meetings_service.get_meeting(session, principal=principal_of(session),
-                                                               meeting_id=meeting_id))  # fmt: skip
+    detail = meetings_service.get_meeting(session, principal=principal_of(session), meeting_id=meeting_id)
+    return json_response(request, detail, etag=detail.etag)
 
 
 @router.put("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
 def save_meeting(
     request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[MeetingWrite, Body()],
-    if_match: Annotated[str | None, Header(description="the record's ETag, to refuse stale edits (412)")] = None,
+    if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
-    """Create or replace a meeting record (Secretariat or the body's chair)."""
+    """Create or replace a meeting record (Secretariat or the body's chair; replacing needs If-Match)."""
     if data.id != meeting_id:
         raise Invalid("the id in the body differs from the id in the path", parameter="id")
-    if if_match is not None:
-        current = meetings_service.get_meeting(
-            session, principal=principal_of(session), meeting_id=meeting_id
-        )
-        if if_match.strip() not in (body_etag(current), "*"):
-            raise PreconditionFailed(f"meeting {meeting_id} changed since you read it; reload and try again")
-    return json_response(
-        request, meetings_service.save_meeting(session, principal=principal_of(session), data=data)
+    detail = meetings_service.save_meeting(
+        session, principal=principal_of(session), data=data, if_match=if_match
     )
+    return json_response(request, detail, etag=detail.etag)
 
 
 @router.post("/meetings/{meeting_id}/agenda", response_model=s.MeetingDetail, responses=Errors)
@@ -105,23 +100,26 @@ def save_report(
     _auth: Auth,
     meeting_id: str,
     data: Annotated[s.ReportWrite, Body()],
+    if_match: IfMatch = None,
 ) -> Response:
-    """Write the Report of the Meeting: edits the draft, or starts a new version after adoption."""
+    """Write the Report of the Meeting: edits the draft, or starts a new version after adoption
+    (If-Match: the meeting's ETag)."""
     detail = meetings_service.save_report(
-        session, principal=principal_of(session), meeting_id=meeting_id, data=data
+        session, principal=principal_of(session), meeting_id=meeting_id, data=data, if_match=if_match
     )
-    return json_response(request, detail)
+    return json_response(request, detail, etag=detail.etag)
 
 
 @router.post("/meetings/{meeting_id}/report/status", response_model=s.MeetingDetail, responses=Errors)
 def move_report(
-    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[s.ReportMove, Body()]
-) -> Response:
-    """draft → circulated → adopted (or adopted_ad_referendum) → published."""
+    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[s.ReportMove, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """draft → circulated → adopted (or adopted_ad_referendum) → published (If-Match: the meeting's ETag)."""
     detail = meetings_service.move_report(
-        session, principal=principal_of(session), meeting_id=meeting_id, to=data.to
+        session, principal=principal_of(session), meeting_id=meeting_id, to=data.to, if_match=if_match
     )
-    return json_response(request, detail)
+    return json_response(request, detail, etag=detail.etag)
 
 
 @router.put("/bodies/{body_id}/chair-anchor", response_model=s.AnchorRead, responses=Errors)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.monitoring import computed, entry, published, sdmx_rest, signoff
@@ -31,7 +31,6 @@ Code = Annotated[
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(Q[1-4]|S[12]|\d{2}))?$", description="e.g. 2015")]
 Codes = Annotated[list[str], Query(description="repeat or separate with commas; empty: every value")]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-IfMatch = Annotated[str | None, Header(description="the submission's ETag, to refuse stale reviews (412)")]
 Errors = {
     401: {"description": "Sign-in required"},
     403: {"description": "Not allowed for this account"},

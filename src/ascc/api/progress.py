@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.monitoring import progress, scorecards
 from ascc.monitoring import targets as targets_service
@@ -44,16 +44,25 @@ def list_targets(
 
 @router.get("/targets/{target_id}", response_model=dict[str, Any], responses=Errors)
 def get_target(request: Request, session: SessionDep, target_id: Id) -> Response:
-    return json_response(request, targets_service.get_target(session, target_id=target_id))
+    detail = targets_service.get_target(session, target_id=target_id)
+    return json_response(request, detail, etag=detail["etag"])
 
 
 @router.post("/targets", response_model=dict[str, Any], responses={**Errors, 201: {"description": "Created"}})
 def set_target(
-    request: Request, session: SessionDep, _auth: Auth, data: Annotated[targets_service.TargetWrite, Body()]
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    data: Annotated[targets_service.TargetWrite, Body()],
+    if_match: IfMatch = None,
 ) -> Response:
-    """Create the target of (indicator, member state or regional, plan), or replace it (200)."""
-    detail = targets_service.set_target(session, principal=principal_of(session), data=data)
-    return json_response(request, detail, status=201 if detail["result"] == "created" else 200)
+    """Create the target of (indicator, member state or regional, plan), or replace it (200; send
+    If-Match with the stored target's ETag)."""
+    detail = targets_service.set_target(
+        session, principal=principal_of(session), data=data, if_match=if_match
+    )
+    return json_response(request, detail, status=201 if detail["result"] == "created" else 200,
+                         etag=detail["etag"])  # fmt: skip
 
 
 @router.post("/targets/import", response_model=dict[str, int], responses=Errors)
@@ -68,8 +77,9 @@ def import_targets(
 
 
 @router.delete("/targets/{target_id}", status_code=204, responses=Errors)
-def delete_target(session: SessionDep, _auth: Auth, target_id: Id) -> Response:
-    targets_service.delete_target(session, principal=principal_of(session), target_id=target_id)
+def delete_target(session: SessionDep, _auth: Auth, target_id: Id, if_match: IfMatch = None) -> Response:
+    targets_service.delete_target(session, principal=principal_of(session), target_id=target_id,
+                                  if_match=if_match)  # fmt: skip
     return Response(status_code=204)
 
 

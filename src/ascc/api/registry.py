@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from ascc.accounts import permissions
-from ascc.http.deps import Auth, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.registry import schemas as s
@@ -119,7 +119,8 @@ def bodies(
 
 @router.get("/bodies/{body_id}", response_model=s.BodyDetail, responses=ErrorResponses)
 def body(request: Request, session: SessionDep, body_id: str) -> Response:
-    return json_response(request, registry_service.get_body(session, body_id=body_id))
+    detail = registry_service.get_body(session, body_id=body_id)
+    return json_response(request, detail, etag=registry_service.body_etag(detail))
 
 
 @router.get("/focal-points", response_model=s.PageRead[s.FocalPointRead])
@@ -215,10 +216,12 @@ def update_body(
     body_id: str,
     changes: Annotated[BodyUpdate, Body()],
     _credentials: Auth = None,
+    if_match: IfMatch = None,
 ) -> Response:
-    """Correct a body's names, mandate, cycle or year (ASEAN Secretariat only)."""
+    """Correct a body's names, mandate, cycle or year (ASEAN Secretariat only; send If-Match with
+    the body's ETag)."""
     permissions.require_secretariat(principal_of(session))
     updated = registry_service.update_body(
-        session, body_id=body_id, changes=changes.model_dump(exclude_unset=True)
+        session, body_id=body_id, changes=changes.model_dump(exclude_unset=True), if_match=if_match
     )
-    return json_response(request, updated)
+    return json_response(request, updated, etag=registry_service.body_etag(updated))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.results import framework, iati
 from ascc.results import schemas as s
@@ -90,7 +90,7 @@ def get_activity(request: Request, session: SessionDep, activity_id: Id) -> Resp
 @router.put("/activities/{activity_id}", response_model=dict[str, Any], responses=Errors)
 def update_activity(
     request: Request, session: SessionDep, _auth: Auth, activity_id: Id, data: Annotated[s.ActivityWrite, Body()],
-    if_match: Annotated[str | None, Header(description="the activity's ETag (412 when stale)")] = None,
+    if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     """Replace the activity's values (send every field; unknown values empty)."""
     detail = results_service.update_activity(session, principal=principal_of(session), activity_id=activity_id,
@@ -99,6 +99,7 @@ def update_activity(
 
 
 @router.delete("/activities/{activity_id}", status_code=204, responses=Errors)
-def delete_activity(session: SessionDep, _auth: Auth, activity_id: Id) -> Response:
-    results_service.delete_activity(session, principal=principal_of(session), activity_id=activity_id)
+def delete_activity(session: SessionDep, _auth: Auth, activity_id: Id, if_match: IfMatch = None) -> Response:
+    results_service.delete_activity(session, principal=principal_of(session), activity_id=activity_id,
+                                    if_match=if_match)  # fmt: skip
     return Response(status_code=204)

@@ -76,7 +76,8 @@ def set_(
             sector=sector, baseline_year=baseline_year, baseline_value=baseline_value, target_year=year,
             target_value=target, source=source, quote=quote, notes=notes)  # fmt: skip
         with command_session("targets-set") as session:
-            detail = targets_service.set_target(session, principal=_principal(session, as_), data=data)
+            detail = targets_service.set_target(session, principal=_principal(session, as_), data=data,
+                                                if_match="*")  # an operator's command replaces  # fmt: skip
     except (DomainError, ValidationError) as exc:
         _fail(exc)
         return
@@ -142,7 +143,8 @@ def delete(
         raise typer.Exit(1)
     try:
         with command_session("targets-delete") as session:
-            targets_service.delete_target(session, principal=_principal(session, as_), target_id=target_id)
+            targets_service.delete_target(session, principal=_principal(session, as_), target_id=target_id,
+                                          if_match="*")  # confirmed by the operator  # fmt: skip
     except DomainError as exc:
         _fail(exc)
     console.print(f"deleted target {target_id}")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.db.concurrency import check_version, hold
 from ascc.decisions import schemas as s
 from ascc.decisions.models import (
     Contribution,
@@ -18,7 +19,7 @@ from ascc.decisions.models import (
     SilenceProcedure,
     StageEvent,
 )
-from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.registry import service as registry_service
 
 
@@ -35,8 +36,10 @@ def etag(item: DecisionItem) -> str:
     return f'"item-{item.id}-r{item.revision}"'
 
 
-def _load(session: Session, item_id: int, principal: Principal) -> DecisionItem:
-    item = session.get(DecisionItem, item_id)
+def _load(session: Session, item_id: int, principal: Principal, *, lock: bool = False) -> DecisionItem:
+    """``lock``: the item as committed now, held until the commit (``db.concurrency.hold``): every
+    write of an item goes through it, so its revision check and its change are one step."""
+    item = hold(session, DecisionItem, item_id) if lock else session.get(DecisionItem, item_id)
     if item is None or not permissions.can_read(principal, item.audience):
         raise NotFound(f"no decision item {item_id}")
     return item
@@ -50,10 +53,7 @@ def _known_member_state(session: Session, code: str) -> None:
 
 
 def _check_fresh(item: DecisionItem, if_match: str | None) -> None:
-    if if_match is not None and if_match.strip() not in (etag(item), "*"):
-        raise PreconditionFailed(
-            f"item {item.id} changed since you loaded it (now revision {item.revision}); reload and try again"
-        )
+    check_version(etag(item), if_match, what=f"decision item {item.id}")
 
 
 def _touch(item: DecisionItem) -> None:
@@ -106,7 +106,7 @@ def move_stage(
     session: Session, *, principal: Principal, item_id: int, move: s.StageMove, if_match: str | None = None
 ) -> s.ItemDetail:
     """Forward one stage at a time; back any number of stages with a reason."""
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
     _check_fresh(item, if_match)
     here, there = s.STAGES.index(s.Stage(item.stage)), s.STAGES.index(move.to)
@@ -132,7 +132,7 @@ def add_contribution(
     session: Session, *, principal: Principal, item_id: int, data: s.ContributionCreate
 ) -> s.ItemDetail:
     """Comments and documents: any signed-in user who can read the item (partners comment too)."""
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_signed_in(principal)
     session.add(Contribution(item_id=item.id, stage=item.stage, kind=data.kind, text=data.text, url=data.url,
                              author=principal.name, author_role=principal.role.value,
@@ -158,7 +158,7 @@ def add_proposal(
     data: s.ProposalCreate,
     if_match: str | None = None,
 ) -> s.ItemDetail:
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
     _check_fresh(item, if_match)
     _require_formulation(item)
@@ -182,7 +182,7 @@ def record_position(
     if_match: str | None = None,
 ) -> s.ItemDetail:
     """A focal point records its own member state's position on the current text (replacing any earlier)."""
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     _known_member_state(session, data.member_state)
     permissions.require_acts_for(principal, member_state=data.member_state, sector=item.sector_id)
     _check_fresh(item, if_match)
@@ -218,7 +218,7 @@ def clear_ad_referendum(
     session: Session, *, principal: Principal, item_id: int, member_state: str, on: dt.date | None = None
 ) -> s.ItemDetail:
     """The capital has cleared an ad referendum position: it now counts as joining."""
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_acts_for(principal, member_state=member_state, sector=item.sector_id)
     _require_formulation(item)
     current = _current_version(session, item)
@@ -275,7 +275,7 @@ def adopt(
     on: dt.date | None = None,
     if_match: str | None = None,
 ) -> s.ItemDetail:
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
     _check_fresh(item, if_match)
     _require_formulation(item)
@@ -313,7 +313,7 @@ def start_silence(
     data: s.SilenceCreate,
     if_match: str | None = None,
 ) -> s.ItemDetail:
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_secretariat(principal)
     _check_fresh(item, if_match)
     _require_formulation(item)
@@ -336,11 +336,18 @@ def settle_silence(session: Session, *, now: dt.datetime | None = None) -> list[
     """Adopt every item whose silence deadline has passed without objection; returns their ids."""
     now = now or _now()
     adopted = []
-    for proc in session.scalars(select(SilenceProcedure).where(SilenceProcedure.status == "running")):
-        deadline = proc.deadline if proc.deadline.tzinfo else proc.deadline.replace(tzinfo=dt.UTC)
+    running = session.execute(select(SilenceProcedure.id, SilenceProcedure.item_id, SilenceProcedure.deadline)
+                              .where(SilenceProcedure.status == "running")).all()  # fmt: skip
+    for proc_id, item_id, deadline in running:
+        deadline = deadline if deadline.tzinfo else deadline.replace(tzinfo=dt.UTC)
         if deadline > now:
             continue
-        item = session.get(DecisionItem, proc.item_id)
+        # held like every other write of the item: an objection recorded at the same moment
+        # either breaks the silence first (and it is not adopted) or comes after the adoption
+        item = hold(session, DecisionItem, item_id)
+        proc = session.get(SilenceProcedure, proc_id, populate_existing=True)
+        if item is None or proc is None or proc.status != "running":
+            continue
         proc.status = "adopted"
         _adopt(session, item, method="silence_procedure", on=deadline.date(), actor="silence procedure")
         adopted.append(item.id)
@@ -352,7 +359,7 @@ def set_follow_up(
     session: Session, *, principal: Principal, item_id: int, data: s.FollowUp, if_match: str | None = None
 ) -> s.ItemDetail:
     """Name the programmes and responsible bodies that implement a decision and its indicators."""
-    item = _load(session, item_id, principal)
+    item = _load(session, item_id, principal, lock=True)
     permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
     _check_fresh(item, if_match)
     if item.status != "adopted":

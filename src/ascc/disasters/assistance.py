@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.db.concurrency import check_version, hold
 from ascc.disasters import schemas as s
 from ascc.disasters.models import (
     AssistanceNeed,
@@ -26,7 +27,7 @@ from ascc.disasters.models import (
     AssistanceRequest,
     Event,
 )
-from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.registry import service as registry_service
 
 STAGES = ("mobilised", "arrived", "demobilised")
@@ -49,22 +50,17 @@ def offer_etag(row: AssistanceOffer) -> str:
     return f'"offer-{row.id}-r{row.revision}"'
 
 
-def _fresh(etag: str, if_match: str | None, what: str) -> None:
-    if if_match is not None and if_match.strip() not in (etag, "*"):
-        raise PreconditionFailed(f"{what} changed since you read it; reload and try again")
-
-
 def _request(session: Session, request_id: int, *, lock: bool = False) -> AssistanceRequest:
-    """``lock``: hold the row (SELECT … FOR UPDATE on PostgreSQL) so concurrent edits queue and
-    the second one sees the first one's revision (412), never both passing the ETag check."""
-    row = session.get(AssistanceRequest, request_id, with_for_update=lock or None)
+    """``lock``: hold the row until the commit (``db.concurrency.hold``) so concurrent edits
+    queue and the second one sees the first one's revision (412), never both passing the check."""
+    row = hold(session, AssistanceRequest, request_id) if lock else session.get(AssistanceRequest, request_id)
     if row is None:
         raise NotFound(f"no assistance request {request_id}")
     return row
 
 
 def _offer(session: Session, offer_id: int, *, lock: bool = False) -> AssistanceOffer:
-    row = session.get(AssistanceOffer, offer_id, with_for_update=lock or None)
+    row = hold(session, AssistanceOffer, offer_id) if lock else session.get(AssistanceOffer, offer_id)
     if row is None:
         raise NotFound(f"no assistance offer {offer_id}")
     return row
@@ -183,7 +179,7 @@ def add_need(
     permissions.require_focal_point_of(
         principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
     )
-    _fresh(request_etag(row), if_match, f"request {row.id}")
+    check_version(request_etag(row), if_match, what=f"request {row.id}")
     if row.status != "open":
         raise Conflict(f"request {row.id} is closed")
     session.add(AssistanceNeed(request_id=row.id, **data.model_dump()))
@@ -204,7 +200,7 @@ def set_request_status(
     permissions.require_focal_point_of(
         principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
     )
-    _fresh(request_etag(row), if_match, f"request {row.id}")
+    check_version(request_etag(row), if_match, what=f"request {row.id}")
     if row.status == data.status:
         raise Conflict(f"request {row.id} is already {data.status}")
     row.status = data.status
@@ -251,7 +247,7 @@ def decide_offer(
     permissions.require_focal_point_of(
         principal, member_state=row.member_state, sector=permissions.DISASTER_SECTOR
     )
-    _fresh(offer_etag(offer), if_match, f"offer {offer.id}")
+    check_version(offer_etag(offer), if_match, what=f"offer {offer.id}")
     if offer.status != "offered":
         raise Conflict(f"offer {offer.id} was {offer.status} already")
     if row.status != "open":
@@ -277,7 +273,7 @@ def record_progress(
     row = _request(session, offer.request_id, lock=True)
     permissions.require_offer_party(principal, affected=row.member_state, kind=offer.offered_by_kind,
                                     code=offer.offered_by)  # fmt: skip
-    _fresh(offer_etag(offer), if_match, f"offer {offer.id}")
+    check_version(offer_etag(offer), if_match, what=f"offer {offer.id}")
     if offer.status != "accepted":
         raise Conflict(f"offer {offer.id} is {offer.status}: only an accepted offer is mobilised")
     i = STAGES.index(data.stage)

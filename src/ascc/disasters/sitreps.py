@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.db.concurrency import check_version, hold
 from ascc.disasters import schemas as s
 from ascc.disasters.assistance import who
 from ascc.disasters.models import Event, SituationReport, SituationReportVersion
-from ascc.kit.errors import Invalid, NotFound, PreconditionFailed
+from ascc.kit.errors import Invalid, NotFound
 
 
 def etag(row: SituationReport) -> str:
@@ -22,7 +23,7 @@ def etag(row: SituationReport) -> str:
 
 
 def _sitrep(session: Session, sitrep_id: int, *, lock: bool = False) -> SituationReport:
-    row = session.get(SituationReport, sitrep_id, with_for_update=lock or None)
+    row = hold(session, SituationReport, sitrep_id) if lock else session.get(SituationReport, sitrep_id)
     if row is None:
         raise NotFound(f"no situation report {sitrep_id}")
     return row
@@ -95,9 +96,7 @@ def revise_sitrep(
     """An edit is a new version; the earlier ones stay."""
     permissions.require_aha_centre(principal)
     row = _sitrep(session, sitrep_id, lock=True)
-    if if_match is not None and if_match.strip() not in (etag(row), "*"):
-        raise PreconditionFailed(f"situation report {row.id} changed since you read it (now version "
-                                 f"{row.version}); reload and try again")  # fmt: skip
+    check_version(etag(row), if_match, what=f"situation report {row.id}")
     row.version += 1
     session.add(SituationReportVersion(sitrep_id=row.id, version=row.version, author=who(principal),
                                        at=dt.datetime.now(dt.UTC), **data.model_dump()))  # fmt: skip

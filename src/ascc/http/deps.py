@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -34,3 +34,12 @@ def principal_of(session: Session) -> Principal:
 #: read by ``http.auth.bind_principal`` for every request, so this only declares it in OpenAPI
 bearer = HTTPBearer(auto_error=False, description="API token (`ascc user token EMAIL`)")
 Auth = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+#: ``If-Match`` on every change of an existing record: the ETag the client read. Declared optional
+#: so that a missing one is the domain's 428 (``db.concurrency.check_version``), not a 422
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="the record's ETag as you read it (required: 428 without it, 412 if it changed since)"
+    ),
+]

@@ -11,3 +11,9 @@ def digest(value: Any) -> str:
     """SHA-256 of the canonical JSON of ``value`` (sorted keys, dates as ISO strings), 32 hex chars."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def content_etag(value: Any) -> str:
+    """A strong ETag for a record's representation (``value`` as JSON-ready data): it changes with
+    any change the reader could see, and is the same on every process."""
+    return '"' + digest(value) + '"'

@@ -43,6 +43,11 @@ class PreconditionFailed(DomainError):
     title = "Precondition failed"
 
 
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition required"
+
+
 class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"

@@ -103,3 +103,5 @@ class MeetingDetail(MeetingRead):
     agenda: list[AgendaRead]
     documents: list[DocumentRead]
     reports: list[ReportRead]
+    #: the record's version as this reader sees it: send it as If-Match to change the meeting
+    etag: str = ""

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
-from ascc.kit.errors import Conflict, Invalid, NotFound
+from ascc.db.concurrency import check_version
+from ascc.kit.digest import content_etag
+from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ascc.meetings import cycle
 from ascc.meetings import schemas as s
 from ascc.meetings.models import AgendaItem, ChairAnchor, CycleOverride, MeetingDocument, ReportVersion
@@ -137,15 +139,41 @@ def expected_meetings(session: Session, *, start_year: int, years: int = 2) -> l
 # --- meeting records: agenda, documents, report -------------------------------------------------
 
 
-def _meeting(session: Session, principal: Principal, meeting_id: str):
-    meeting = registry_service.get_meeting(session, meeting_id=meeting_id)
+def _meeting(session: Session, principal: Principal, meeting_id: str, *, lock: bool = False):
+    """The meeting if this principal may read it; ``lock``: held until the commit, as every change
+    of the meeting or of its agenda, documents and report holds it (``db.concurrency.hold``)."""
+    if lock:
+        meeting = registry_service.hold_meeting(session, meeting_id=meeting_id)
+        if meeting is None:
+            raise NotFound(f"no meeting with id {meeting_id!r}")
+    else:
+        meeting = registry_service.get_meeting(session, meeting_id=meeting_id)
     if not permissions.can_read(principal, meeting.audience):
         raise NotFound(f"no meeting with id {meeting_id!r}")
     return meeting
 
 
-def save_meeting(session: Session, *, principal: Principal, data) -> s.MeetingDetail:
+def _writable(session: Session, principal: Principal, meeting_id: str, if_match: str | None):
+    """The stored meeting, held, after checking that this principal may change it (the Secretariat,
+    or the chair of the body it belongs to now) and that it is as the principal read it."""
+    meeting = _meeting(session, principal, meeting_id, lock=True)
+    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+    current = get_meeting(session, principal=principal, meeting_id=meeting_id)
+    check_version(current.etag, if_match, what=f"meeting {meeting_id}")
+    return meeting
+
+
+def save_meeting(
+    session: Session, *, principal: Principal, data, if_match: str | None = None
+) -> s.MeetingDetail:
+    """Create or replace a meeting record. Both the stored record and the requested one must be
+    this principal's to write: a chair cannot move another body's meeting into its own body, nor
+    its own body's meeting to another. Replacing needs the record's ETag (If-Match)."""
     permissions.require_secretariat_or_chair(principal, body_id=data.body)
+    if registry_service.hold_meeting(session, meeting_id=data.id) is not None:
+        _writable(session, principal, data.id, if_match)
+    elif if_match is not None:
+        raise PreconditionFailed(f"there is no meeting {data.id!r} to match If-Match against")
     registry_service.save_meeting(session, data=data)
     return get_meeting(session, principal=principal, meeting_id=data.id)
 
@@ -153,7 +181,7 @@ def save_meeting(session: Session, *, principal: Principal, data) -> s.MeetingDe
 def add_agenda_item(
     session: Session, *, principal: Principal, meeting_id: str, data: s.AgendaWrite
 ) -> s.MeetingDetail:
-    meeting = _meeting(session, principal, meeting_id)
+    meeting = _meeting(session, principal, meeting_id, lock=True)
     permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
     session.add(
         AgendaItem(
@@ -167,7 +195,7 @@ def add_agenda_item(
 def add_document(
     session: Session, *, principal: Principal, meeting_id: str, data: s.DocumentWrite
 ) -> s.MeetingDetail:
-    meeting = _meeting(session, principal, meeting_id)
+    meeting = _meeting(session, principal, meeting_id, lock=True)
     permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
     due = data.due
     if due is None and meeting.date_start is not None:
@@ -182,11 +210,15 @@ def _now() -> dt.datetime:
 
 
 def save_report(
-    session: Session, *, principal: Principal, meeting_id: str, data: s.ReportWrite
+    session: Session,
+    *,
+    principal: Principal,
+    meeting_id: str,
+    data: s.ReportWrite,
+    if_match: str | None = None,
 ) -> s.MeetingDetail:
     """Write a new draft (or change the current draft's text). Adopted versions are locked."""
-    meeting = _meeting(session, principal, meeting_id)
-    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+    _writable(session, principal, meeting_id, if_match)
     current = _current_report(session, meeting_id)
     if current is None or current.status in LOCKED:
         number = (current.number + 1) if current else 1
@@ -202,9 +234,10 @@ def save_report(
     return get_meeting(session, principal=principal, meeting_id=meeting_id)
 
 
-def move_report(session: Session, *, principal: Principal, meeting_id: str, to: str) -> s.MeetingDetail:
-    meeting = _meeting(session, principal, meeting_id)
-    permissions.require_secretariat_or_chair(principal, body_id=meeting.body)
+def move_report(
+    session: Session, *, principal: Principal, meeting_id: str, to: str, if_match: str | None = None
+) -> s.MeetingDetail:
+    _writable(session, principal, meeting_id, if_match)
     current = _current_report(session, meeting_id)
     if current is None:
         raise Conflict("there is no Report of the Meeting yet")
@@ -237,7 +270,7 @@ def get_meeting(session: Session, *, principal: Principal, meeting_id: str) -> s
     ))  # fmt: skip
     if not permissions.can_read(principal, "member_states"):
         reports = [r for r in reports if r.status == "published"]  # the public sees published reports only
-    return s.MeetingDetail(
+    detail = s.MeetingDetail(
         **meeting.model_dump(),
         agenda=[s.AgendaRead(number=a.number, title=a.title, decision_item=a.decision_item) for a in agenda],
         documents=[s.DocumentRead(title=d.title, url=d.url, due=d.due) for d in docs],
@@ -253,6 +286,8 @@ def get_meeting(session: Session, *, principal: Principal, meeting_id: str) -> s
             for r in reports
         ],
     )
+    detail.etag = content_etag(detail.model_dump(mode="json", exclude={"etag"}))
+    return detail
 
 
 @dataclasses.dataclass(frozen=True)

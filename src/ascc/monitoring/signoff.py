@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
-from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from ascc.db.concurrency import check_version, hold
+from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from ascc.monitoring import computed
 from ascc.monitoring.models import Indicator, Observation, Submission, of_member_states
 from ascc.monitoring.published import observation_read
@@ -53,7 +54,7 @@ def etag(row: Submission) -> str:
 
 
 def _submission(session: Session, submission_id: int, *, lock: bool = False) -> Submission:
-    row = session.get(Submission, submission_id, with_for_update=lock or None)
+    row = hold(session, Submission, submission_id) if lock else session.get(Submission, submission_id)
     if row is None:
         raise NotFound(f"no submission {submission_id}")
     return row
@@ -234,8 +235,7 @@ def review(
     if comment and len(comment) > MAX_COMMENT:
         raise Invalid(f"comment: at most {MAX_COMMENT} characters", parameter="comment")
     row = _submission(session, submission_id, lock=True)
-    if if_match is not None and if_match.strip() not in (etag(row), "*"):
-        raise PreconditionFailed(f"submission {row.id} changed since you read it (it is {row.state}); reload")
+    check_version(etag(row), if_match, what=f"submission {row.id}")
     if row.state != "submitted":
         raise Conflict(f"submission {row.id} was {row.state} already by {row.reviewed_by}")
     session.execute(update(Observation).where(Observation.submission_id == row.id)

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.db.concurrency import check_version, hold, hold_writes
+from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
 from ascc.monitoring.target_models import Target
@@ -113,14 +115,19 @@ def list_targets(session: Session, *, indicator: str | None = None, member_state
         stmt = stmt.where(Target.member_state == member_state.upper())
     if plan_id:
         stmt = stmt.where(Target.plan_id == plan_id)
-    return [read(r) for r in session.scalars(stmt)]
+    return [read(r) | {"etag": etag(r)} for r in session.scalars(stmt)]
+
+
+def etag(row: Target) -> str:
+    """Its values and who set them (not the time: a database may hand it back in another zone)."""
+    return content_etag({k: v for k, v in read(row).items() if k != "updated_at"})
 
 
 def get_target(session: Session, *, target_id: int) -> dict[str, Any]:
     row = session.get(Target, target_id)
     if row is None:
         raise NotFound(f"no target {target_id}")
-    return read(row)
+    return read(row) | {"etag": etag(row)}
 
 
 class _Known:
@@ -167,22 +174,33 @@ def _store(session: Session, principal: Principal, data: TargetWrite) -> tuple[T
     return row, verb
 
 
-def set_target(session: Session, *, principal: Principal, data: TargetWrite) -> dict[str, Any]:
-    """Create the target for (indicator, member state or regional, plan), or replace it."""
+def set_target(
+    session: Session, *, principal: Principal, data: TargetWrite, if_match: str | None = None
+) -> dict[str, Any]:
+    """Create the target for (indicator, member state or regional, plan), or replace it: replacing
+    needs the stored target's ETag (If-Match), checked and written in one step."""
     permissions.require_secretariat(principal)
     problems = _Known(session).problems(data)
     if problems:
         field = problems[0][0]
         raise Invalid("; ".join(r for _, r in problems), parameter=field)
+    hold_writes(session)
+    scope = scope_of(data.indicator_code, data.member_state, data.plan_id)
+    existing = session.scalar(select(Target).where(Target.scope == scope).with_for_update())
+    if existing is not None:
+        check_version(etag(existing), if_match, what=f"target {existing.id}")
     row, verb = _store(session, principal, data)
-    return read(row) | {"result": verb}
+    return read(row) | {"result": verb, "etag": etag(row)}
 
 
-def delete_target(session: Session, *, principal: Principal, target_id: int) -> None:
+def delete_target(
+    session: Session, *, principal: Principal, target_id: int, if_match: str | None = None
+) -> None:
     permissions.require_secretariat(principal)
-    row = session.get(Target, target_id)
+    row = hold(session, Target, target_id)
     if row is None:
         raise NotFound(f"no target {target_id}")
+    check_version(etag(row), if_match, what=f"target {target_id}")
     session.delete(row)
     session.flush()
 

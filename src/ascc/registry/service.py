@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ascc.db.concurrency import check_version, hold
+from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 from ascc.registry import models as m
@@ -277,11 +279,19 @@ def get_body(session: Session, *, body_id: str) -> s.BodyDetail:
     )
 
 
-def update_body(session: Session, *, body_id: str, changes: dict[str, Any]) -> s.BodyDetail:
-    """Change plain fields of a body (a user edit; ``ascc init`` will not overwrite it)."""
-    row = session.get(m.Body, body_id)
+def body_etag(detail: s.BodyDetail) -> str:
+    return content_etag(detail.model_dump(mode="json"))
+
+
+def update_body(
+    session: Session, *, body_id: str, changes: dict[str, Any], if_match: str | None = None
+) -> s.BodyDetail:
+    """Change plain fields of a body (a user edit; ``ascc init`` will not overwrite it), if it is
+    still as the editor read it (``If-Match``, checked and written in one step)."""
+    row = hold(session, m.Body, body_id)
     if row is None:
         raise NotFound(f"no body with id {body_id!r}")
+    check_version(body_etag(get_body(session, body_id=body_id)), if_match, what=f"body {body_id}")
     editable = {
         "name_en",
         "name_id",
@@ -386,6 +396,13 @@ def get_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead:
     if row is None:
         raise NotFound(f"no meeting with id {meeting_id!r}")
     return meeting_read(row)
+
+
+def hold_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead | None:
+    """The meeting as committed now, held against concurrent writers until the commit
+    (``db.concurrency.hold``); ``None`` if there is none yet."""
+    row = hold(session, m.Meeting, meeting_id)
+    return meeting_read(row) if row is not None else None
 
 
 def save_meeting(session: Session, *, data: s.MeetingWrite) -> s.MeetingRead:

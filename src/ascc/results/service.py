@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.db.concurrency import check_version, hold
 from ascc.decisions import service as decisions_service
 from ascc.disasters import service as disasters_service
-from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from ascc.registry import service as registry_service
 from ascc.results import framework
 from ascc.results import schemas as s
@@ -143,8 +144,8 @@ def create_activity(session: Session, *, principal: Principal, data: s.ActivityW
     return activity_read(session, row)
 
 
-def _load(session: Session, activity_id: int) -> Activity:
-    row = session.get(Activity, activity_id)
+def _load(session: Session, activity_id: int, *, lock: bool = False) -> Activity:
+    row = hold(session, Activity, activity_id) if lock else session.get(Activity, activity_id)
     if row is None:
         raise NotFound(f"no activity {activity_id}")
     return row
@@ -152,7 +153,7 @@ def _load(session: Session, activity_id: int) -> Activity:
 
 def update_activity(session: Session, *, principal: Principal, activity_id: int, data: s.ActivityWrite,
                     if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
-    row = _load(session, activity_id)
+    row = _load(session, activity_id, lock=True)
     _authorise(principal, body=row.responsible_body)
     if (
         principal.role is not None
@@ -160,8 +161,7 @@ def update_activity(session: Session, *, principal: Principal, activity_id: int,
         and data.responsible_body != row.responsible_body
     ):
         raise Forbidden("a chair cannot hand an activity to another body")
-    if if_match is not None and if_match != etag(row):
-        raise PreconditionFailed(f"activity {activity_id} changed since it was read (now {etag(row)})")
+    check_version(etag(row), if_match, what=f"activity {activity_id}")
     check(session, principal=principal, data=data, current=row.id)
     apply(row, data)
     row.revision += 1
@@ -170,9 +170,11 @@ def update_activity(session: Session, *, principal: Principal, activity_id: int,
     return activity_read(session, row)
 
 
-def delete_activity(session: Session, *, principal: Principal, activity_id: int) -> None:
-    row = _load(session, activity_id)
+def delete_activity(session: Session, *, principal: Principal, activity_id: int,
+                    if_match: str | None = None) -> None:  # fmt: skip
+    row = _load(session, activity_id, lock=True)
     _authorise(principal, body=row.responsible_body)
+    check_version(etag(row), if_match, what=f"activity {activity_id}")
     session.delete(row)
     session.flush()
 

@@ -93,6 +93,8 @@ def _act(request: Request, csrf: str, back: str, work) -> Response:
 
 
 Csrf = Annotated[str, Form()]
+#: the record's ETag as the page showed it (``db.concurrency.check_version``)
+Revision = Annotated[str | None, Form()]
 
 
 @actions.post("/bodies/{body_id}/chair-anchor")
@@ -114,12 +116,14 @@ def override_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[in
 
 
 @actions.post("/meetings/{meeting_id}/report")
-def report_form(request: Request, meeting_id: str, csrf: Csrf, text: Annotated[str, Form()]) -> Response:
+def report_form(request: Request, meeting_id: str, csrf: Csrf, text: Annotated[str, Form()],
+                revision: Revision = None) -> Response:  # fmt: skip
     return _act(request, csrf, f"/meetings/{meeting_id}", lambda session, p: meetings_service.save_report(
-        session, principal=p, meeting_id=meeting_id, data=s.ReportWrite(text=text)))  # fmt: skip
+        session, principal=p, meeting_id=meeting_id, data=s.ReportWrite(text=text), if_match=revision))  # fmt: skip
 
 
 @actions.post("/meetings/{meeting_id}/report/status")
-def report_status_form(request: Request, meeting_id: str, csrf: Csrf, to: Annotated[str, Form()]) -> Response:
+def report_status_form(request: Request, meeting_id: str, csrf: Csrf, to: Annotated[str, Form()],
+                       revision: Revision = None) -> Response:  # fmt: skip
     return _act(request, csrf, f"/meetings/{meeting_id}", lambda session, p: meetings_service.move_report(
-        session, principal=p, meeting_id=meeting_id, to=s.ReportMove(to=to).to))  # fmt: skip
+        session, principal=p, meeting_id=meeting_id, to=s.ReportMove(to=to).to, if_match=revision))  # fmt: skip

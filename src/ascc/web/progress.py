@@ -172,15 +172,16 @@ def set_target_form(
             indicator_code=indicator_code, member_state=_opt(member_state), plan_id=_opt(plan_id),
             baseline_year=_opt(baseline_year), baseline_value=_opt(baseline_value), target_year=target_year,
             target_value=target_value, source=source, quote=_opt(quote), notes=_opt(notes))  # fmt: skip
-        targets_service.set_target(session, principal=principal, data=data)
+        # the form states the whole target for its scope: it replaces whatever is stored ("*")
+        targets_service.set_target(session, principal=principal, data=data, if_match="*")
 
     return _act(request, csrf, work)
 
 
 @router.post("/progress/targets/{target_id}/delete")
-def delete_target_form(request: Request, target_id: int, csrf: Field) -> Response:
+def delete_target_form(request: Request, target_id: int, csrf: Field, revision: Field = "") -> Response:
     return _act(request, csrf, lambda session, principal: targets_service.delete_target(
-        session, principal=principal, target_id=target_id))  # fmt: skip
+        session, principal=principal, target_id=target_id, if_match=revision or None))  # fmt: skip
 
 
 @page("/progress/plans/{plan_id}", "progress_scorecard.html")

@@ -183,7 +183,8 @@ async def delete_activity_form(request: Request, activity_id: int) -> Response:
     check_csrf(request, form.get("csrf"))
     with unit_of_work(request.app.state.session_factory) as session:
         principal = bind_principal(request, session)
-        results_service.delete_activity(session, principal=principal, activity_id=activity_id)
+        results_service.delete_activity(session, principal=principal, activity_id=activity_id,
+                                        if_match=form.get("revision") or None)  # fmt: skip
     return RedirectResponse("/activities", status_code=303)
 
 
