@@ -137,6 +137,10 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
+def get_user(session: Session, *, user_id: int) -> UserRead:
+    return UserRead.model_validate(_user(session, user_id))
+
+
 def user_by_email(session: Session, *, email: str) -> UserRead:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:

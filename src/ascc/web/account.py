@@ -88,7 +88,7 @@ def account(session: Session, request: Request) -> dict[str, Any]:
     permissions.require_signed_in(principal)
     user_id = principal.user_id
     return {
-        "user": next(u for u in accounts_service.list_users(session) if u.id == user_id),
+        "user": accounts_service.get_user(session, user_id=user_id),
         "tokens": accounts_service.list_tokens(session, user_id=user_id),
         "done": request.query_params.get("done"),
         "error": None,
