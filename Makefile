@@ -53,4 +53,4 @@ bench: install
 	$(BIN)/python benchmarks/read_api.py
 
 clean:
-	rm -rf $(VENV) ascc.db ascc.db-wal ascc.db-shm test-artifacts
+	rm -rf $(VENV) ascc.db ascc.db-wal ascc.db-shm ascc.keys test-artifacts

@@ -32,6 +32,18 @@ BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
 
 
+#: the session signing key of every app the tests build (``Settings()`` reads it from the
+#: environment); tests of the key file and of a missing key unset it
+TEST_SECRET_KEY = "test-only-session-signing-key"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_key() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASCC_SECRET_KEY", TEST_SECRET_KEY)
+        yield TEST_SECRET_KEY
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     import pgserver

@@ -10,7 +10,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -28,7 +27,9 @@ from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import schema_problem
 from ascc.http.cache import ResponseCache
+from ascc.http.headers import SecurityHeaders
 from ascc.http.responses import problem
+from ascc.http.sessions import RotatingSessionMiddleware, key_problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
@@ -51,6 +52,9 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    refused = key_problem(settings)
+    if refused:
+        raise RuntimeError(refused)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -145,11 +149,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ResponseCache)
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
+        RotatingSessionMiddleware,
+        keys=settings.session_keys(),
         session_cookie="ascc_session",
         same_site="lax",
         https_only=settings.secure_cookies,
         max_age=8 * 3600,
     )
+    app.add_middleware(SecurityHeaders)
     return app

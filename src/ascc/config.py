@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from ascc.kit import keys
 
 
 class Settings(BaseSettings):
@@ -14,7 +19,31 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="SQLAlchemy URL; a plain postgresql:// URL uses psycopg 3.",
     )
-    secret_key: str = Field(default="dev-only-change-me", description="signs the session cookie")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs the session cookie; several keys separated by commas: the first signs, "
+        "all verify (rotation). Unset: the keys come from the key file",
+    )
+    key_file: Path | None = Field(
+        default=None,
+        description="the instance's key file (written by `ascc init`); default: next to the SQLite "
+        "database (ascc.db → ascc.keys), else ascc.keys in the working directory",
+    )
     secure_cookies: bool = Field(default=False, description="mark the session cookie Secure (behind HTTPS)")
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")
+
+    def key_path(self) -> Path:
+        if self.key_file is not None:
+            return self.key_file
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).with_suffix(".keys")
+        return Path("ascc.keys")
+
+    def session_keys(self) -> list[str]:
+        """The keys that verify session cookies, the signing key first ([] when none is set)."""
+        if self.secret_key is not None:
+            raw = self.secret_key.get_secret_value()
+            return [k.strip() for k in raw.split(",") if k.strip()]
+        return keys.read(self.key_path())

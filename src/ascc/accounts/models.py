@@ -22,6 +22,9 @@ class User(Base):
     body_id: Mapped[str | None] = mapped_column(ForeignKey("bodies.id"))
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: carried in the session cookie; bumped to end every session of the user (sign-out, new
+    #: password, deactivation)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -69,3 +70,14 @@ class UserRead(BaseModel):
     body_id: str | None
     partner_id: str | None
     active: bool
+
+
+class TokenRead(BaseModel):
+    """An API token as its owner sees it: never the token itself (only its digest is stored)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    user_id: int
+    label: str
+    revoked: bool
+    created_at: dt.datetime

@@ -11,9 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ascc.accounts import permissions
 from ascc.accounts.models import ApiToken, LoginFailure, User
-from ascc.accounts.schemas import PUBLIC, Principal, Role, UserCreate, UserRead
-from ascc.kit.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from ascc.accounts.schemas import PUBLIC, Principal, Role, TokenRead, UserCreate, UserRead
+from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 from ascc.registry import service as registry_service
 
 _hasher = PasswordHasher()
@@ -113,11 +114,113 @@ def record_failure(session: Session, *, email: str, ip: str) -> None:
     session.flush()
 
 
-def principal_for_user(session: Session, *, user_id: int) -> Principal:
+def principal_for_user(session: Session, *, user_id: int, version: int | None = None) -> Principal:
+    """The principal of an active account; with ``version`` (a session cookie's), only while the
+    account's sessions are still at that version (not signed out, no new password since)."""
     user = session.get(User, user_id)
     if user is None or not user.active:
         return PUBLIC
+    if version is not None and version != user.session_version:
+        return PUBLIC
     return principal(user)
+
+
+def session_version(session: Session, *, user_id: int) -> int:
+    """The version a new session cookie of the user carries."""
+    return _user(session, user_id).session_version
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def get_user(session: Session, *, user_id: int) -> UserRead:
+    return UserRead.model_validate(_user(session, user_id))
+
+
+def user_by_email(session: Session, *, email: str) -> UserRead:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no account for {email}")
+    return UserRead.model_validate(user)
+
+
+def end_sessions(session: Session, *, principal: Principal) -> None:
+    """Sign the principal out everywhere: every session cookie issued so far stops working."""
+    permissions.require_signed_in(principal)
+    assert principal.user_id is not None
+    _user(session, principal.user_id).session_version += 1
+    session.flush()
+
+
+def _check_new_password(password: str) -> None:
+    if not 10 <= len(password) <= 200:
+        raise Invalid("a password needs 10 to 200 characters", parameter="password")
+
+
+def change_password(session: Session, *, principal: Principal, current: str, new: str) -> int:
+    """A signed-in user sets a new password, proving the current one. Every other session of the
+    user ends; returns the new session version (for the session that made the change)."""
+    permissions.require_signed_in(principal)
+    assert principal.user_id is not None
+    user = _user(session, principal.user_id)
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Invalid("the current password is wrong", parameter="current") from None
+    _check_new_password(new)
+    user.password_hash = _hasher.hash(new)
+    user.session_version += 1
+    session.flush()
+    return user.session_version
+
+
+def reset_password(session: Session, *, user_id: int, password: str) -> None:
+    """The operator (``ascc user password``) sets a password; the user's sessions end."""
+    _check_new_password(password)
+    user = _user(session, user_id)
+    user.password_hash = _hasher.hash(password)
+    user.session_version += 1
+    session.flush()
+
+
+def deactivate_user(session: Session, *, principal: Principal | None, user_id: int) -> UserRead:
+    """Close an account: no sign-in, no session, no API token works for it any more.
+
+    ``principal`` None is the operator at the console (``ascc user deactivate``); on the web only
+    the Secretariat deactivates, and not its own account."""
+    if principal is not None:
+        permissions.require_secretariat(principal)
+        if principal.user_id == user_id:
+            raise Forbidden("you cannot deactivate your own account")
+    user = _user(session, user_id)
+    user.active = False
+    user.session_version += 1
+    session.flush()
+    return UserRead.model_validate(user)
+
+
+def list_tokens(session: Session, *, user_id: int) -> list[TokenRead]:
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    return [TokenRead.model_validate(t) for t in rows]
+
+
+def revoke_token(session: Session, *, principal: Principal | None, token_id: int) -> TokenRead:
+    """Revoke an API token. ``principal`` None is the operator (``ascc user tokens revoke``); on the
+    web a user revokes their own tokens, the Secretariat anyone's."""
+    row = session.get(ApiToken, token_id)
+    if principal is not None:
+        permissions.require_signed_in(principal)
+        if principal.role is not Role.secretariat and (row is None or row.user_id != principal.user_id):
+            raise NotFound(f"no token {token_id} of yours")
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    row.revoked = True
+    session.flush()
+    return TokenRead.model_validate(row)
 
 
 def _digest(token: str) -> str:

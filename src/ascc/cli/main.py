@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -20,12 +21,15 @@ from ascc.cli import indicators as indicators_cli
 from ascc.cli import progress as progress_cli
 from ascc.cli import results as results_cli
 from ascc.cli import search as search_cli
+from ascc.cli import secret as secret_cli
 from ascc.cli import user as user_cli
 from ascc.cli._db import stop_unless_current
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
+from ascc.http.sessions import key_problem
+from ascc.kit import keys
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
 from ascc.reference.loader import load_reference
 from ascc.reference.quotes import check_quotes
@@ -47,6 +51,7 @@ app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")
 app.add_typer(results_cli.app, name="results")
 app.add_typer(search_cli.documents, name="documents")
+app.add_typer(secret_cli.app, name="secret")
 app.command("search")(search_cli.search)
 console = Console(stderr=True)
 DEFAULT_SEEDS = Path("../shared/seeds")
@@ -60,7 +65,9 @@ def init(
 
     Safe to run again: records you edited are never overwritten; where the reference data changed
     a record you edited, the conflict is listed and your version kept. DATABASE_URL picks the
-    database (default: SQLite file ascc.db in the working directory).
+    database (default: SQLite file ascc.db in the working directory). Unless ASCC_SECRET_KEY is
+    set, the instance's session signing key is generated into its key file (mode 600; default
+    ascc.keys next to the SQLite database) when the file holds none.
     """
     settings = Settings()
     try:
@@ -88,6 +95,8 @@ def init(
             str(report.kept_edits.get(name, 0)),
         )
     console.print(table)
+    if settings.secret_key is None and keys.ensure(settings.key_path()):
+        console.print(f"generated the session signing key in {settings.key_path()} (mode 600)")
     if report.conflicts:
         console.print(f"[yellow]{len(report.conflicts)} conflict(s): your edits were kept[/yellow]")
         for c in report.conflicts:
@@ -168,11 +177,26 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="TCP port"),
     workers: int = typer.Option(1, min=1, help="worker processes (they share the database)"),
+    dev: bool = typer.Option(
+        False, "--dev", help="development only: without a session key, sign sessions with a throwaway key"
+    ),
 ) -> None:
-    """Serve the web pages and the API. Run `ascc init` first."""
+    """Serve the web pages and the API. Run `ascc init` first: it writes the session signing key
+    (or set ASCC_SECRET_KEY); without one the server does not start, except with --dev."""
     import uvicorn
 
-    engine = make_engine(Settings().database_url)
+    settings = Settings()
+    refused = key_problem(settings)
+    if refused and not dev:
+        console.print(f"[red]{escape(refused)}[/red]")
+        raise typer.Exit(2)
+    if refused:
+        # inherited by the workers, so they verify each other's cookies; gone when the server stops
+        os.environ["ASCC_SECRET_KEY"] = keys.new_key()
+        console.print(
+            "[yellow]--dev: sessions are signed with a throwaway key and end when the server stops[/yellow]"
+        )
+    engine = make_engine(settings.database_url)
     try:
         stop_unless_current(engine)
     finally:

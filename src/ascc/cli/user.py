@@ -13,7 +13,8 @@ from ascc.cli._db import command_session
 from ascc.kit.errors import DomainError
 
 app = typer.Typer(
-    help="Accounts: create users (the first Secretariat account too), list them, issue API tokens."
+    help="Accounts: create users (the first Secretariat account too), list, deactivate, set passwords; "
+    "issue, list and revoke API tokens."
 )
 console = Console(stderr=True)
 
@@ -52,7 +53,7 @@ def list_users() -> None:
     """List accounts."""
     with command_session("user-list") as session:
         users = accounts_service.list_users(session)
-    table = Table("id", "email", "name", "role", "member state", "body", "partner")
+    table = Table("id", "email", "name", "role", "member state", "body", "partner", "active")
     for u in users:
         table.add_row(
             str(u.id),
@@ -62,6 +63,7 @@ def list_users() -> None:
             u.member_state or "",
             u.body_id or "",
             u.partner_id or "",
+            "yes" if u.active else "no",
         )
     Console().print(table)
 
@@ -78,3 +80,66 @@ def token(
             raise typer.Exit(1)
         value = accounts_service.create_token(session, user_id=match[0].id, label=label)
     print(value)
+
+
+def _fail(exc: DomainError) -> typer.Exit:
+    console.print(f"[red]{exc.detail}[/red]")
+    return typer.Exit(1)
+
+
+@app.command("deactivate")
+def deactivate(email: str = typer.Argument(..., help="the account's e-mail")) -> None:
+    """Close an account: its sessions end and its API tokens stop working at once."""
+    try:
+        with command_session("user-deactivate") as session:
+            user = accounts_service.user_by_email(session, email=email)
+            accounts_service.deactivate_user(session, principal=None, user_id=user.id)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    console.print(f"deactivated user {user.id} <{user.email}>")
+
+
+@app.command("password")
+def password(
+    email: str = typer.Argument(..., help="the account's e-mail"),
+    password: str = typer.Option(..., prompt="New password", hide_input=True, confirmation_prompt=True,
+                                 help="at least 10 characters (asked for when not given)"),
+) -> None:  # fmt: skip
+    """Set an account's password; every session of the account ends."""
+    try:
+        with command_session("user-password") as session:
+            user = accounts_service.user_by_email(session, email=email)
+            accounts_service.reset_password(session, user_id=user.id, password=password)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    console.print(f"new password set for <{user.email}>; their sessions have ended")
+
+
+@app.command("tokens")
+def tokens(
+    email_or_revoke: str = typer.Argument(..., metavar="EMAIL | revoke", help="list the tokens of EMAIL, or revoke"),
+    token_id: int | None = typer.Argument(None, metavar="[ID]", help="with revoke: the token's id"),
+) -> None:  # fmt: skip
+    """List an account's API tokens (`ascc user tokens EMAIL`) or revoke one (`ascc user tokens revoke ID`)."""
+    try:
+        if email_or_revoke == "revoke":
+            if token_id is None:
+                console.print(
+                    "[red]which token? ascc user tokens revoke ID (the ids: ascc user tokens EMAIL)[/red]"
+                )
+                raise typer.Exit(2)
+            with command_session("user-tokens-revoke") as session:
+                row = accounts_service.revoke_token(session, principal=None, token_id=token_id)
+            console.print(f"revoked token {row.id} ({row.label})")
+            return
+        with command_session("user-tokens") as session:
+            user = accounts_service.user_by_email(session, email=email_or_revoke)
+            found = accounts_service.list_tokens(session, user_id=user.id)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    table = Table("id", "label", "issued", "state")
+    for t in found:
+        table.add_row(
+            str(t.id), t.label, t.created_at.date().isoformat(), "revoked" if t.revoked else "active"
+        )
+    Console().print(table)

@@ -1,14 +1,18 @@
 """Who is asking: a bearer API token, else the signed session cookie, else the public.
 
-Sessions are signed cookies (no server-side state): HttpOnly, SameSite=Lax, Secure when
-``ASCC_SECURE_COOKIES`` is on. Forms carry a CSRF token kept in the session; API writes use
-bearer tokens and need no CSRF token.
+Sessions are signed cookies: HttpOnly, SameSite=Lax, Secure when ``ASCC_SECURE_COOKIES`` is on.
+The cookie carries the user's session version; signing out, a new password or deactivation bumps
+the version in the database, which ends every session of the user at once. Forms carry a CSRF
+token kept in the session. A write (POST, PUT, PATCH, DELETE) authenticated by the cookie must come
+from this site: a cross-site ``Origin`` or ``Referer`` is refused, and an API write without either
+needs the session's CSRF token in ``X-CSRF-Token``. API writes with bearer tokens need none of this.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -18,6 +22,10 @@ from ascc.accounts.schemas import PUBLIC, Principal
 from ascc.kit.errors import Forbidden
 
 CSRF_KEY = "csrf"
+CSRF_HEADER = "x-csrf-token"
+USER_KEY = "user_id"
+VERSION_KEY = "sv"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def resolve_principal(request: Request, session: Session) -> Principal:
@@ -25,10 +33,47 @@ def resolve_principal(request: Request, session: Session) -> Principal:
     if header.lower().startswith("bearer "):
         found = accounts_service.principal_for_token(session, token=header[7:].strip())
         return found or PUBLIC
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if isinstance(user_id, int):
-        return accounts_service.principal_for_user(session, user_id=user_id)
-    return PUBLIC
+    cookie = request.session if "session" in request.scope else {}
+    user_id, version = cookie.get(USER_KEY), cookie.get(VERSION_KEY)
+    if not isinstance(user_id, int) or not isinstance(version, int):
+        return PUBLIC
+    found = accounts_service.principal_for_user(session, user_id=user_id, version=version)
+    if found.is_authenticated and request.method not in SAFE_METHODS:
+        check_same_origin(request)
+    return found
+
+
+def sign_in(request: Request, *, user_id: int, version: int) -> None:
+    """Start a fresh session (no fixation) for the user at their current session version."""
+    request.session.clear()
+    request.session[USER_KEY] = user_id
+    request.session[VERSION_KEY] = version
+
+
+def _same_site(request: Request, url: str) -> bool:
+    # host and port, not scheme: behind a TLS-terminating proxy the app may see http
+    netloc = urlsplit(url).netloc
+    return bool(netloc) and netloc.lower() == (request.headers.get("host") or request.url.netloc).lower()
+
+
+def check_same_origin(request: Request) -> None:
+    """A write made with the session cookie must come from this site (see the module docstring)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin:
+        if _same_site(request, origin):
+            return
+        raise Forbidden("a signed-in write must come from this site (the Origin or Referer is another site)")
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted:
+        check_csrf(request, submitted)
+        return
+    path = request.url.path
+    if path.startswith(("/api/", "/sdmx/")) or path.endswith(".json"):
+        # forms carry their own CSRF token, checked by their route; the API has no form
+        raise Forbidden(
+            "a signed-in API write needs an Origin or Referer of this site or the X-CSRF-Token header; "
+            "scripts and other clients use an API token (Authorization: Bearer)"
+        )
 
 
 def bind_principal(request: Request, session: Session) -> Principal:
