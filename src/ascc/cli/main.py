@@ -172,12 +172,22 @@ def serve(
     """Serve the web pages and the API. Run `ascc init` first."""
     import uvicorn
 
-    engine = make_engine(Settings().database_url)
+    settings = Settings()
+    engine = make_engine(settings.database_url)
     try:
         stop_unless_current(engine)
     finally:
         engine.dispose()
-    uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                **proxy_options(settings))  # fmt: skip
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy handling, the same as the platform's: ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are honoured only from ``ASCC_TRUSTED_PROXIES`` (uvicorn's own default
+    would trust any client on 127.0.0.1, and ``FORWARDED_ALLOW_IPS``, without being asked)."""
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def _print_problems(exc: ReferenceDataError) -> None:
