@@ -54,6 +54,8 @@ ADDRESS = Limit(free=30, cap=300)
 FORGET_AFTER = 24 * 3600.0
 #: an address the account signed in from within this long is one of its usual addresses
 USUAL_FOR = 90 * 24 * 3600.0
+#: rows removed after one successful sign-in, at most
+PRUNE_AT_ONCE = 500
 
 _T = LoginThrottle.__table__
 
@@ -155,6 +157,14 @@ def succeeded(session: Session, *, email: str, ip: str) -> None:
     now = _clock()
     pair, account, address = _keys(email, ip)
     signed_in_at = session.scalar(select(_T.c.signed_in_at).where(_T.c.key == pair))
+    # rows are locked in the claim's order (pair, account, address): two transactions never wait
+    # for each other in a circle
+    fresh = {"attempts": 0, "delay": 0, "not_before": now, "last_at": now, "signed_in_at": now}
+    session.execute(
+        _insert(session)
+        .values(key=pair, **fresh)
+        .on_conflict_do_update(index_elements=[_T.c.key], set_=fresh)
+    )
     if signed_in_at is None or signed_in_at < now - USUAL_FOR:
         for key, limit in ((account, ACCOUNT), (address, ADDRESS)):
             left = _T.c.attempts - 1
@@ -164,15 +174,14 @@ def succeeded(session: Session, *, email: str, ip: str) -> None:
                 .where(_T.c.key == key, _T.c.attempts > 0)
                 .values(attempts=left, delay=delay, not_before=literal(now, Float) + delay)
             )
-    fresh = {"attempts": 0, "delay": 0, "not_before": now, "last_at": now, "signed_in_at": now}
-    session.execute(
-        _insert(session)
-        .values(key=pair, **fresh)
-        .on_conflict_do_update(index_elements=[_T.c.key], set_=fresh)
-    )
-    session.execute(
-        delete(LoginThrottle).where(
+    # last, and without waiting for rows other sign-ins hold (PostgreSQL; SQLite locks the file)
+    stale = (
+        select(_T.c.key)
+        .where(
             _T.c.last_at < now - FORGET_AFTER,
             or_(_T.c.signed_in_at.is_(None), _T.c.signed_in_at < now - USUAL_FOR),
         )
+        .limit(PRUNE_AT_ONCE)
+        .with_for_update(skip_locked=True)
     )
+    session.execute(delete(_T).where(_T.c.key.in_(stale)))

@@ -169,7 +169,8 @@ def serve(
     port: int = typer.Option(8000, help="TCP port"),
     workers: int = typer.Option(1, min=1, help="worker processes (they share the database)"),
 ) -> None:
-    """Serve the web pages and the API. Run `ascc init` first."""
+    """Serve the web pages and the API. Run `ascc init` first. Behind a reverse proxy, name it in
+    ASCC_TRUSTED_PROXIES (addresses or CIDR networks): X-Forwarded-For is honoured only from it."""
     import uvicorn
 
     settings = Settings()
