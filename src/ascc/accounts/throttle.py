@@ -30,6 +30,7 @@ import dataclasses
 import ipaddress
 import math
 import time
+from typing import NoReturn
 
 from sqlalchemy import Float, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -143,7 +144,7 @@ def claim(session: Session, *, email: str, ip: str) -> None:
             _refuse(session, key, now)
 
 
-def _refuse(session: Session, key: str, now: float) -> None:
+def _refuse(session: Session, key: str, now: float) -> NoReturn:
     wait = _wait(session, key, now)
     raise TooManyRequests(
         f"too many failed sign-ins; try again in {wait} second{'s' if wait != 1 else ''}", retry_after=wait
