@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from ascc.accounts import throttle
 from ascc.app import create_app
 from ascc.cli.main import app as cli
 from ascc.config import Settings
@@ -49,7 +50,9 @@ def test_forms_without_csrf_are_refused(site):
     assert "Sign out" not in site.get("/").text
 
 
-def test_wrong_password_then_throttled(site):
+def test_wrong_password_then_a_short_wait_not_a_lock_out(site, monkeypatch):
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(throttle, "_clock", lambda: now[0])  # the clock stands still unless moved
     token = csrf_of(site.get("/login").text)
     for _ in range(5):
         r = site.post(
@@ -57,9 +60,14 @@ def test_wrong_password_then_throttled(site):
         )
         assert r.status_code == 401
     r = site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token})
-    assert r.status_code == 429  # even the right password waits now
+    assert r.status_code == 429 and r.headers["retry-after"] == "1"  # even the right password waits
+    assert "try again in 1 second" in r.text
     r = site.post("/login", data={"email": "nobody@asean.org", "password": PASSWORD, "csrf": token})
     assert r.status_code == 401
+    now[0] += 1  # a second later, not 15 minutes
+    r = site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token},
+                  follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
 
 
 def test_open_redirect_is_refused(site):

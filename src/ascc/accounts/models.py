@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ascc.db.base import Base
@@ -38,11 +38,23 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class LoginFailure(Base):
-    """Failed sign-ins, for throttling (kept in the database so every process sees them)."""
+class LoginThrottle(Base):
+    """Sign-in throttling, one row per key (kept in the database so every process sees it): an
+    account (``account:EMAIL``), an account from one client address (``pair:EMAIL|IP``) or a client
+    address (``ip:IP``). See ``ascc.accounts.throttle``.
 
-    __tablename__ = "login_failures"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    ip: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    Times are seconds since the epoch (floats), so that the one statement that claims an attempt can
+    compute the next one's time with plain arithmetic on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(340), primary_key=True)
+    #: attempts counted (a successful one is given back)
+    attempts: Mapped[int] = mapped_column(Integer)
+    #: seconds the attempt after the last one waits: 0, then 1, 2, 4, … up to a cap
+    delay: Mapped[int] = mapped_column(Integer)
+    #: the next attempt is refused before this time
+    not_before: Mapped[float] = mapped_column(Float)
+    #: the last attempt; a key quiet for a day starts again from zero
+    last_at: Mapped[float] = mapped_column(Float, index=True)
+    #: ``pair`` keys: the last successful sign-in from that address (the account's usual address)
+    signed_in_at: Mapped[float | None] = mapped_column(Float)

@@ -45,13 +45,16 @@ class Principal:
 
 
 PUBLIC = Principal()
+#: password lengths; the rest of the policy is ``accounts.service.check_password_policy``
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
     role: Role
     member_state: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     sectors: list[str] = []

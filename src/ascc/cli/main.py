@@ -182,7 +182,9 @@ def serve(
     ),
 ) -> None:
     """Serve the web pages and the API. Run `ascc init` first: it writes the session signing key
-    (or set ASCC_SECRET_KEY); without one the server does not start, except with --dev."""
+    (or set ASCC_SECRET_KEY); without one the server does not start, except with --dev. Behind a
+    reverse proxy, name it in ASCC_TRUSTED_PROXIES (addresses or CIDR networks): X-Forwarded-For
+    is honoured only from it."""
     import uvicorn
 
     settings = Settings()
@@ -201,7 +203,16 @@ def serve(
         stop_unless_current(engine)
     finally:
         engine.dispose()
-    uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                **proxy_options(settings))  # fmt: skip
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy handling, the same as the platform's: ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are honoured only from ``ASCC_TRUSTED_PROXIES`` (uvicorn's own default
+    would trust any client on 127.0.0.1, and ``FORWARDED_ALLOW_IPS``, without being asked)."""
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def _print_problems(exc: ReferenceDataError) -> None:

@@ -29,7 +29,7 @@ def create(
     body: str | None = typer.Option(None, help="chair: id of the body"),
     partner: str | None = typer.Option(None, help="partner observer: id of the partner"),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="at least 10 characters (asked for when not given)"),
+                                 help="at least 10 characters, not a common one (asked for when not given)"),
 ) -> None:  # fmt: skip
     """Create an account. Example: ascc user create --email a@asean.org --name Ana --role secretariat"""
     try:

@@ -10,7 +10,9 @@ needs the session's CSRF token in ``X-CSRF-Token``. API writes with bearer token
 
 from __future__ import annotations
 
+import functools
 import hmac
+import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
@@ -99,5 +101,47 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise Forbidden("the form expired or did not come from this site; reload the page and try again")
 
 
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple[_Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
+
+
+def _address(text: str) -> _Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the direct peer, unless the peer is one of the trusted proxies
+    (``ASCC_TRUSTED_PROXIES``; none by default). Then ``X-Forwarded-For`` is read from the right
+    (each proxy appends the address it saw), skipping trusted proxies: the first address that is not
+    one is the client. An entry that is not an address ends the walk at the last trusted hop."""
+    peer = request.client.host if request.client else ""
+    settings = getattr(request.app.state, "settings", None)
+    networks = _networks(tuple(getattr(settings, "trusted_proxies", ()) or ()))
+    current = _address(peer)
+    if current is None:
+        return peer or "unknown"
+
+    def trusted(address: _Address) -> bool:
+        return any(address in network for network in networks)
+
+    if not networks or not trusted(current):
+        return str(current)
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    for entry in reversed([e for e in forwarded.split(",") if e.strip()]):
+        hop = _address(entry)
+        if hop is None:
+            break
+        current = hop
+        if not trusted(hop):
+            break
+    return str(current)

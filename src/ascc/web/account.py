@@ -52,17 +52,20 @@ def login(
     factory = request.app.state.session_factory
     ip = client_ip(request)
     try:
+        # the attempt is counted (or refused) and committed before the password is checked
+        with unit_of_work(factory) as session:
+            accounts_service.claim_sign_in(session, email=email, ip=ip)
         with unit_of_work(factory) as session:
             session.info["actor"] = "login"
             principal = accounts_service.authenticate(session, email=email, password=password, ip=ip)
             assert principal.user_id is not None
             version = accounts_service.session_version(session, user_id=principal.user_id)
     except (Unauthorized, TooManyRequests) as exc:
-        if isinstance(exc, Unauthorized):
-            with unit_of_work(factory) as session:
-                accounts_service.record_failure(session, email=email, ip=ip)
         ctx = {"next": _safe_next(next), "error": exc.detail, "email": email}
-        return render(request, "login.html", ctx, status=exc.status)
+        response = render(request, "login.html", ctx, status=exc.status)
+        if "retry_after" in exc.extra:
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     sign_in(request, user_id=principal.user_id, version=version)  # a fresh session: no fixation
     return RedirectResponse(_safe_next(next), status_code=303)
 
