@@ -88,6 +88,8 @@ def init(
             str(report.kept_edits.get(name, 0)),
         )
     console.print(table)
+    if report.kept:
+        console.print(escape(report.kept.line("records that someone edited")))
     if report.conflicts:
         console.print(f"[yellow]{len(report.conflicts)} conflict(s): your edits were kept[/yellow]")
         for c in report.conflicts:
