@@ -119,7 +119,7 @@ def store(
     if parsed.problems or parsed.frame is None:
         return report
     frame = parsed.frame
-    old = _current(session, frame)
+    old = _current(session, frame, provenance=only_own)
     n = len(frame)
     revision = np.ones(n, dtype=np.int64)
     insert_mask = np.ones(n, dtype=bool)
@@ -194,8 +194,9 @@ def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarra
             raise IntegrityError(f"observations.{what}", missing, LookupError(f"no such {what}: {missing}"))
 
 
-def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
-    """The current observations with a key in ``frame``, with ``pos``: the matching row of the frame."""
+def _current(session: Session, frame: pd.DataFrame, *, provenance: bool = False) -> pd.DataFrame:
+    """The current observations with a key in ``frame``, with ``pos``: the matching row of the frame
+    (``provenance``: also their approval state, submission and batch)."""
     o = Observation
     cols = [
         o.id,
@@ -205,27 +206,15 @@ def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
         o.source,
         o.note,
         o.revision,
-        o.approval,
-        o.submission_id,
-        o.batch_id,
+        *((o.approval, o.submission_id, o.batch_id) if provenance else ()),
     ]
     indicators = list(frame["indicator"].cat.categories)
     rows: list = []
     for i in range(0, len(indicators), 200):
         stmt = select(*cols).where(o.is_current.is_(True), o.indicator_code.in_(indicators[i : i + 200]))
         rows += session.execute(stmt).all()
-    names = [
-        "id",
-        *KEY,
-        "value",
-        "obs_status",
-        "source",
-        "note",
-        "revision",
-        "approval",
-        "submission_id",
-        "batch_id",
-    ]
+    names = ["id", *KEY, "value", "obs_status", "source", "note", "revision"]
+    names += ["approval", "submission_id", "batch_id"] if provenance else []
     old = pd.DataFrame(rows, columns=names)
     if not len(old):
         old["pos"] = []
