@@ -18,7 +18,7 @@ def test_seed_keeps_a_document_a_person_added_under_a_seed_slug(url, people, mon
     out = cli(url, "documents", "seed", "--folder", str(SEEDS), monkeypatch=monkeypatch)
 
     assert "seed documents: created 4, updated 0, unchanged 0" in out
-    assert "kept 1 documents that people added or edited as they are, not overwritten: document seed-000 (added by user:" in out  # fmt: skip
+    assert "kept 1 as they are, not overwritten (documents that people added or edited): document seed-000 (added by user:" in out  # fmt: skip
     doc = client.get("/api/v1/documents/seed-000", headers=who["secretariat"]).json()
     assert (doc["title"]["en"], doc["kind"]) == ("Seed 000", "report")
     assert "data sharing" in str(doc["passages"])

@@ -53,7 +53,7 @@ def test_rerun_keeps_an_approved_value_and_updates_its_own(url, people, tmp_path
     out = cli(url, "indicators", "load-demo", "--data", str(data), monkeypatch=monkeypatch)
 
     assert "indicators_country_year.csv: 3 rows, 0 new, 1 revised, 1 unchanged" in out
-    assert f"kept 1 values that people (or other imports) wrote since as they are, not overwritten: IDN {LE} 2024 (approved by the Secretariat in submission {sub})" in out  # fmt: skip
+    assert f"kept 1 as they are, not overwritten (values that people or other imports wrote since): IDN {LE} 2024 (approved by the Secretariat in submission {sub})" in out  # fmt: skip
     values = published(client, LE, "IDN")
     assert values["2024"]["value"] == 71.5 and values["2024"]["source"] == "BPS"
     assert str(values["2023"]["value"]).startswith("7")  # the loader's own value follows the source
@@ -114,7 +114,7 @@ def test_define_computed_keeps_a_definition_the_secretariat_edited(url, people, 
     out = cli(url, "indicators", "define-computed", "--file", str(path), monkeypatch=monkeypatch)
 
     assert "computed indicators: 0 new, 0 updated" in out
-    assert f"kept 1 definitions that people edited as they are, not overwritten: {spec['code']} (definition edited by user:" in out  # fmt: skip
+    assert f"kept 1 as they are, not overwritten (definitions that people edited): {spec['code']} (definition edited by user:" in out  # fmt: skip
     assert edited["name_en"] in str(client.get(f"/api/v1/indicators/{spec['code']}").json())
     # compute follows the published inputs only (a value nobody enters by hand): nothing to keep
     assert "0 new, 0 revised, 1 unchanged" in cli(url, "indicators", "compute", monkeypatch=monkeypatch)

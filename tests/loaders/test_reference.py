@@ -23,7 +23,7 @@ def test_init_keeps_a_corrected_body_and_names_it(url, people, tmp_path, monkeyp
 
     out = cli(url, "init", "--data-dir", str(data), monkeypatch=monkeypatch)
 
-    assert "kept 1 records that someone edited as they are, not overwritten: bodies asoen (edited here; the reference changed it too)" in out  # fmt: skip
+    assert "kept 1 as they are, not overwritten (records that someone edited): bodies asoen (edited here; the reference changed it too)" in out  # fmt: skip
     assert "conflict bodies asoen" in out
     assert (
         client.get("/api/v1/bodies/asoen").json()["name"]["en"] == "ASEAN Senior Officials on the Environment"

@@ -21,7 +21,7 @@ def test_results_load_keeps_edited_and_deleted_activities(url, people, monkeypat
     out = cli(url, "results", "load", monkeypatch=monkeypatch)
 
     assert "demo activities: 0 new" in out
-    assert f"kept 1 deleted activities as they are, not overwritten: programme {second['programme_id']} (its activity was deleted by a person)" in out  # fmt: skip
+    assert f"kept 1 as they are, not overwritten (deleted activities): programme {second['programme_id']} (its activity was deleted by a person)" in out  # fmt: skip
     after = {a["id"]: a for a in client.get("/api/v1/activities").json()}
     assert second["id"] not in after and len(after) == len(items) - 1
     assert after[first["id"]]["title"]["en"] == "Renamed by the Secretariat"

@@ -76,6 +76,6 @@ class Kept:
         return self.count > 0
 
     def line(self, what: str) -> str:
-        """``kept 2 values that people changed, not overwritten: a (why); b (why)``."""
+        """``kept 2 as they are, not overwritten (what): a (why); b (why)``."""
         more = f"; and {self.count - len(self.examples)} more" if self.count > len(self.examples) else ""
-        return f"kept {self.count} {what} as they are, not overwritten: {'; '.join(self.examples)}{more}"
+        return f"kept {self.count} as they are, not overwritten ({what}): {'; '.join(self.examples)}{more}"

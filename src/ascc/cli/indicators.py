@@ -77,7 +77,7 @@ def load_demo(
             f"{imp.file}: {imp.rows} rows, {imp.inserted} new, {imp.revised} revised, {imp.unchanged} unchanged"
         )
         if imp.kept:
-            console.print(escape(imp.kept.line("values that people (or other imports) wrote since")))
+            console.print(escape(imp.kept.line("values that people or other imports wrote since")))
 
 
 @app.command("import")
