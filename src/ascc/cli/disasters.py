@@ -58,6 +58,8 @@ def import_(
     verb = "would import" if dry_run else "imported"
     console.print(f"{verb} {len(records)} records: {report.created} new events, {report.merged} merged into "
                   f"existing events, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
+    if report.kept:
+        console.print(escape(report.kept.line("events that people edited")))
 
 
 @app.command("stats")
@@ -147,3 +149,5 @@ def import_areas(
     verb = "would import" if dry_run else "imported"
     console.print(f"{verb} {report.created + report.updated + report.unchanged} area rows: {report.created} new, {report.updated} replaced, "
                   f"{report.unchanged} unchanged; {len(kept_aside) + len(missing)} row group(s) kept aside (--notes lists them)")  # fmt: skip
+    if report.kept:
+        console.print(escape(report.kept.line("area lists that people edited")))

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
 from ascc.knowledge import index as search_index
 from ascc.monitoring import computed, importer, loader
@@ -69,10 +70,14 @@ def load_demo(
         f"indicators: {report.indicators_created} new, {report.indicators_updated} updated; "
         f"areas: {report.areas_created} new, {report.areas_updated} updated"
     )
+    if report.kept:
+        console.print(escape(report.kept.line("indicators and areas that people edited")))
     for imp in report.imports:
         console.print(
             f"{imp.file}: {imp.rows} rows, {imp.inserted} new, {imp.revised} revised, {imp.unchanged} unchanged"
         )
+        if imp.kept:
+            console.print(escape(imp.kept.line("values that people or other imports wrote since")))
 
 
 @app.command("import")
@@ -186,10 +191,11 @@ def define_computed(
     if (file is None) == (code is None):
         console.print("[red]give a CODE with its options, or --file[/red]")
         raise typer.Exit(1)
+    kept = Kept()
     try:
         with command_session("indicators-define-computed") as session:
-            if file is not None:
-                created, updated = computed.define_file(session, file, name=str(file))
+            if file is not None:  # a file is loaded as a loader: definitions a person edited stay
+                created, updated = computed.define_file(session, file, name=str(file), kept=kept)
             else:
                 source = {k: v for k, v in (("quote", source_quote), ("url", source_url)) if v}
                 record = {"code": code, "name_en": name_en, "name_id": name_id, "unit": unit,
@@ -203,6 +209,8 @@ def define_computed(
         console.print(f"[red]{len(exc.problems)} problem(s); nothing was defined[/red]")
         raise typer.Exit(1) from None
     console.print(f"computed indicators: {created} new, {updated} updated")
+    if kept:
+        console.print(escape(kept.line("definitions that people edited")))
 
 
 @app.command("compute")

@@ -95,6 +95,8 @@ def init(
             str(report.kept_edits.get(name, 0)),
         )
     console.print(table)
+    if report.kept:
+        console.print(escape(report.kept.line("records that someone edited")))
     if settings.secret_key is None and keys.ensure(settings.key_path()):
         console.print(f"generated the session signing key in {settings.key_path()} (mode 600)")
     if report.conflicts:

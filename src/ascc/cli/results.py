@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
 from ascc.kit.errors import DomainError
 from ascc.results import demo, framework, iati
@@ -51,9 +52,12 @@ def load(
         except DomainError as exc:
             console.print(f"[red]{escape(exc.detail)}[/red]")
             raise typer.Exit(1) from None
-        created, kept = demo.load_demo(session) if demo_activities else (0, 0)
+        deleted = Kept()
+        created, kept = demo.load_demo(session, kept=deleted) if demo_activities else (0, 0)
     console.print(f"frameworks: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
                   f"{report.removed} removed; demo activities: {created} new, {kept} already there")  # fmt: skip
+    if deleted:
+        console.print(escape(deleted.line("deleted activities")))
 
 
 @app.command()

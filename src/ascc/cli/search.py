@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ascc.accounts import service as accounts_service
 from ascc.accounts.schemas import PUBLIC
+from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
 from ascc.kit.errors import DomainError
 from ascc.knowledge import extract
@@ -140,6 +141,9 @@ def seed(folder: Path = typer.Option(DEFAULT_SEEDS, help="folder of the five see
     if not folder.is_dir():
         console.print(f"[yellow]{folder} not found; no seed documents loaded[/yellow]")
         return
+    kept = Kept()
     with command_session("documents-seed") as session:
-        report = knowledge_service.load_seeds(session, folder=folder)
+        report = knowledge_service.load_seeds(session, folder=folder, kept=kept)
     console.print("seed documents: " + ", ".join(f"{k} {v}" for k, v in report.items()))
+    if kept:
+        console.print(escape(kept.line("documents that people added or edited")))

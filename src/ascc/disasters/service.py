@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.disasters.hazards import HAZARDS
 from ascc.disasters.importer import COUNTS, Record
 from ascc.disasters.models import DisasterAlert, Event, EventArea, EventRevision, EventSource
@@ -26,6 +27,8 @@ class ImportReport:
     merged: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: records left alone because a person edited what they would change
+    kept: Kept = dataclasses.field(default_factory=Kept)
 
 
 def _span(start: dt.date, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -116,9 +119,16 @@ def event_revisions(session: Session, *, event_id: int) -> list[dict[str, Any]]:
              "data": r.data} for r in rows]  # fmt: skip
 
 
+def _edited_by(session: Session, event_id: int) -> str | None:
+    """The person who changed the event last, if the last change was a person's."""
+    actor = last_actors(session, entity=Event.__tablename__, ids=[event_id]).get(str(event_id))
+    return actor if is_person(actor) else None
+
+
 def import_records(session: Session, *, records: list[Record]) -> ImportReport:
     """Write validated records, merging those that describe the same disaster; each change to an
-    event is kept as a revision. Flushes only."""
+    event is kept as a revision. An event a person changed last is left alone (``report.kept``).
+    Flushes only."""
     report = ImportReport()
     for r in records:
         data = _source_data(r)
@@ -129,6 +139,9 @@ def import_records(session: Session, *, records: list[Record]) -> ImportReport:
             if source.data == data:
                 report.unchanged += 1
                 continue
+            if editor := _edited_by(session, source.event_id):
+                report.kept.add(f"event {source.event_id} ({r.feed} {r.record_id})", f"edited by {editor}")
+                continue
             source.data, source.url = data, r.url
             session.flush()
             event = session.get(Event, source.event_id)
@@ -138,6 +151,11 @@ def import_records(session: Session, *, records: list[Record]) -> ImportReport:
             report.updated += 1
             continue
         event = _find_match(session, r)
+        if event is not None and (editor := _edited_by(session, event.id)):
+            report.kept.add(
+                f"event {event.id} ({r.feed} {r.record_id} would merge into it)", f"edited by {editor}"
+            )
+            continue
         before = _snapshot(event)
         if event is None:
             event = Event(hazard=r.hazard, start_date=r.start_date, member_states=[r.member_state])
@@ -290,7 +308,7 @@ def list_alerts(
 
 def import_areas(session: Session, *, areas: list) -> tuple[ImportReport, list[str]]:  # list[AreaRecord]
     """Attach each feed record's areas to the event that record belongs to (replacing that record's
-    areas when they changed). Areas whose record is not in the database are named in the notes."""
+    areas when they changed, unless a person edited one of them). Areas whose record is not in the database are named in the notes."""
     report, notes = ImportReport(), []
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for a in areas:
@@ -312,6 +330,10 @@ def import_areas(session: Session, *, areas: list) -> tuple[ImportReport, list[s
         old = [(o.member_state, o.scheme, o.code, o.name, o.impacts, o.source) for o in old_rows]
         if old == new:
             report.unchanged += len(rows)
+            continue
+        editors = last_actors(session, entity=EventArea.__tablename__, ids=[o.id for o in old_rows])
+        if editor := next((a for a in editors.values() if is_person(a)), None):
+            report.kept.add(f"areas of {feed} {record_id}", f"edited by {editor}")
             continue
         for o in old_rows:
             session.delete(o)

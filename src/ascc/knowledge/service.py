@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.knowledge import columns as c
 from ascc.knowledge import extract as x
@@ -118,9 +119,12 @@ def add_document(
     return get_document(session, principal=principal, slug=doc.slug)
 
 
-def load_seeds(session: Session, *, folder: Path) -> dict[str, int]:
-    """Load (or refresh) the five seed documents from ``folder``; repeatable, unchanged ones stay."""
+def load_seeds(session: Session, *, folder: Path, kept: Kept | None = None) -> dict[str, int]:
+    """Load (or refresh) the five seed documents from ``folder``; repeatable, unchanged ones stay. A
+    document a person added under a seed's slug, or edited last, is never changed (counted in
+    ``kept``, with the reason)."""
     report = {"created": 0, "updated": 0, "unchanged": 0}
+    kept = kept if kept is not None else Kept()
     for seed in SEEDS:
         path = folder / seed["file"]
         _media, text = x.extract(seed["file"], path.read_bytes())
@@ -128,6 +132,17 @@ def load_seeds(session: Session, *, folder: Path) -> dict[str, int]:
         doc = session.scalar(select(Document).where(Document.slug == seed["slug"]))
         if doc is not None and doc.digest == digest:
             report["unchanged"] += 1
+            continue
+        if doc is not None and doc.created_by != "seed":
+            kept.add(f"document {doc.slug}", f"added by {doc.created_by}, not a seed")
+            continue
+        editor = (
+            last_actors(session, entity=Document.__tablename__, ids=[doc.id]).get(str(doc.id))
+            if doc
+            else None
+        )
+        if is_person(editor):
+            kept.add(f"document {seed['slug']}", f"edited by {editor}")
             continue
         if doc is None:
             doc = Document(slug=seed["slug"], created_by="seed")

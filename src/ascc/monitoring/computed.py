@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit.errors import Invalid
 from ascc.monitoring import published, service
 from ascc.monitoring.importer import KEY, Parsed, Problem
@@ -295,9 +296,16 @@ def _level_of(session: Session, d: Definition) -> str:
     return row.level if row is not None else "national"
 
 
-def save(session: Session, definitions: list[Definition]) -> tuple[int, int]:
-    """Create or update the indicator rows of checked definitions (inputs first): (created, updated)."""
+def save(session: Session, definitions: list[Definition], *, kept: Kept | None = None) -> tuple[int, int]:
+    """Create or update the indicator rows of checked definitions (inputs first): (created, updated).
+    ``kept``: as a loader (``define-computed --file`` in ``make init``), a definition a person edited
+    last (``POST /api/v1/indicators/computed``) is left as it is and counted there."""
     created = updated = 0
+    edited = (
+        last_actors(session, entity=Indicator.__tablename__, ids=[d.code for d in definitions])
+        if kept is not None
+        else {}
+    )
     pending = {d.code: d for d in definitions}
     ordered: list[Definition] = []
     while pending:  # a definition after the definitions it uses (check() refused cycles)
@@ -320,26 +328,34 @@ def save(session: Session, definitions: list[Definition]) -> tuple[int, int]:
             session.add(Indicator(code=d.code, **record))
             created += 1
         else:
-            changed = False
-            for field, value in record.items():
-                if getattr(row, field) != value:
-                    setattr(row, field, value)
-                    changed = True
-            updated += changed
+            changes = {f: v for f, v in record.items() if getattr(row, f) != v}
+            if changes and kept is not None and is_person(edited.get(d.code)):
+                kept.add(d.code, f"definition edited by {edited[d.code]}")
+                continue
+            for field, value in changes.items():
+                setattr(row, field, value)
+            updated += bool(changes)
         session.flush()
     return created, updated
 
 
-def define(session: Session, records: list[dict[str, Any]], *, name: str = "<definition>") -> tuple[int, int]:
+def define(
+    session: Session, records: list[dict[str, Any]], *, name: str = "<definition>", kept: Kept | None = None
+) -> tuple[int, int]:
     """Check and save definitions, all or nothing (``DefinitionError`` lists every problem)."""
-    return save(session, check(session, records, name=name))
+    return save(session, check(session, records, name=name), kept=kept)
 
 
 def define_file(
-    session: Session, path: Path, *, name: str | None = None, data: bytes | None = None
+    session: Session,
+    path: Path,
+    *,
+    name: str | None = None,
+    data: bytes | None = None,
+    kept: Kept | None = None,
 ) -> tuple[int, int]:
     name = name or path.name
-    return define(session, read_file(path, name=name, data=data), name=name)
+    return define(session, read_file(path, name=name, data=data), name=name, kept=kept)
 
 
 # --- computing values -------------------------------------------------------------------------

@@ -526,6 +526,8 @@ def check_frames(
             problems.append(Problem(name, None, None, "no observations in the file"))
         return None, problems
     frame = _assemble(parts)
+    # attribute columns the file does not have: the stored source and note stay (not "cleared")
+    frame.attrs["absent"] = tuple(c for c in ("source", "note") if c not in colmap.values())
     if not len(frame) and not problems:
         problems.append(Problem(name, None, None, "no observations in the file"))
     problems += _whole_file(name, frame, cat, unit, {v: k for k, v in colmap.items()})

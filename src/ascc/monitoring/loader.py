@@ -4,6 +4,10 @@ subnational areas, and the national and subnational observations.
 The observations are official published statistics, so they are stored as approved; a value the
 source calls a projection (UN WPP medium variant) is provisional, every other one final. They go
 through the same checked, all-or-nothing import as any file, so loading again changes nothing.
+
+Loading again never changes what people wrote: a value whose current revision is a focal point's
+draft or pending submission, or was approved by the Secretariat (or written by anyone but this
+loader), and an indicator or area a person edited last, are left alone and listed in ``kept``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.monitoring import service
 from ascc.monitoring.importer import Catalogue, Problem
 from ascc.monitoring.models import Area, Indicator
@@ -89,6 +94,8 @@ class DemoReport:
     indicators_updated: int = 0
     areas_created: int = 0
     areas_updated: int = 0
+    #: indicators and areas a person edited last: left as they are
+    kept: Kept = dataclasses.field(default_factory=Kept)
     imports: list[service.ImportReport] = dataclasses.field(default_factory=list)
     problems: list[Problem] = dataclasses.field(default_factory=list)
 
@@ -151,21 +158,28 @@ def area_records(data: Path = DATA) -> list[dict]:
     return out
 
 
-def _upsert(session: Session, model, key: str, records: list[dict]) -> tuple[int, int]:
+def _upsert(session: Session, model, key: str, records: list[dict], kept: Kept) -> tuple[int, int]:
+    """Create the missing rows, update the loader's own; a row a person edited last stays (``kept``)."""
     existing = {getattr(r, key): r for r in session.scalars(select(model))}
     created = updated = 0
+    edited: dict[str, str] | None = None
     for rec in records:
         row = existing.get(rec[key])
         if row is None:
             session.add(model(**rec))
             created += 1
             continue
-        changed = False
-        for field, value in rec.items():
-            if getattr(row, field) != value:
-                setattr(row, field, value)
-                changed = True
-        updated += changed
+        changes = {f: v for f, v in rec.items() if getattr(row, f) != v}
+        if not changes:
+            continue
+        if edited is None:  # looked up once, when the first update is due
+            edited = last_actors(session, entity=model.__tablename__, ids=existing)
+        if is_person(edited.get(rec[key])):
+            kept.add(f"{model.__tablename__} {rec[key]}", f"edited by {edited[rec[key]]}")
+            continue
+        for field, value in changes.items():
+            setattr(row, field, value)
+        updated += 1
     return created, updated
 
 
@@ -173,14 +187,22 @@ def load_demo(session: Session, data: Path = DATA, *, progress=None) -> DemoRepo
     """Indicators, areas and observations from ``data``; all or nothing, idempotent."""
     report = DemoReport()
     report.indicators_created, report.indicators_updated = _upsert(
-        session, Indicator, "code", indicator_records(data)
+        session, Indicator, "code", indicator_records(data), report.kept
     )
-    report.areas_created, report.areas_updated = _upsert(session, Area, "code", area_records(data))
+    report.areas_created, report.areas_updated = _upsert(
+        session, Area, "code", area_records(data), report.kept
+    )
     session.flush()
     cat = Catalogue.load(session)
     for name in ("indicators_country_year.csv", "subnational_region_year.csv"):
         imp = service.import_file(
-            session, data / name, fmt="csv", approval="approved", catalogue=cat, progress=progress
+            session,
+            data / name,
+            fmt="csv",
+            approval="approved",
+            catalogue=cat,
+            progress=progress,
+            only_own=True,
         )
         report.imports.append(imp)
         report.problems += imp.problems

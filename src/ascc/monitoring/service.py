@@ -7,6 +7,13 @@ with ``is_current`` false, and an unchanged row is left alone. The rows go in wi
 inserts (``executemany``); the batch row is the one ORM object, so a whole import is one audit
 entry and one data-version bump (see :mod:`ascc.wiring`). A file that changes nothing writes
 nothing: no batch, no audit entry.
+
+A file without an attribute column (``DATA_SOURCE``/``source_id``, ``COMMENT_OBS``/``note``) keeps the
+stored source and note: an absent column is not compared, and a changed value's new revision carries
+the previous one's. A loader stores with ``only_own``: it revises only keys whose current revision it
+wrote itself (approved, by its own actor, in no submission); a key whose current revision a person
+wrote (a draft, a pending submission, an approval, a rejection) or another writer is left alone and
+counted in ``ImportReport.kept``.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ascc.audit.provenance import Kept, is_person
 from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
@@ -54,6 +62,8 @@ class ImportReport:
     batch_id: int | None = None
     dry_run: bool = False
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    #: keys a loader left alone (``store(only_own=True)``): their current revision is not its own
+    kept: Kept = dataclasses.field(default_factory=Kept)
 
     @property
     def ok(self) -> bool:
@@ -67,13 +77,15 @@ class NotFound(LookupError):
 def import_file(
     session: Session, path: Path, *, fmt: str | None = None, dry_run: bool = False, approval: str = "draft",
     actor: str | None = None, progress: Progress | None = None, name: str | None = None,
-    data: bytes | None = None, catalogue: Catalogue | None = None,
+    data: bytes | None = None, catalogue: Catalogue | None = None, only_own: bool = False,
 ) -> ImportReport:  # fmt: skip
-    """Check a file and, when it has no problem at all (and this is not a dry run), store it."""
+    """Check a file and, when it has no problem at all (and this is not a dry run), store it
+    (``only_own``: as a loader, see :func:`store`)."""
     cat = catalogue or Catalogue.load(session)
     parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress)
     parsed.problems = sorted([*parsed.problems, *computed_rows(session, parsed)], key=lambda p: p.line or 0)
-    return store(session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress)
+    return store(session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress,
+                 only_own=only_own)  # fmt: skip
 
 
 def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
@@ -96,8 +108,9 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
 
 def store(
     session: Session, parsed: Parsed, *, dry_run: bool = False, approval: str = "draft",
-    actor: str | None = None, progress: Progress | None = None,
+    actor: str | None = None, progress: Progress | None = None, only_own: bool = False,
 ) -> ImportReport:  # fmt: skip
+    """Store a checked file; ``only_own``: as a loader (see the module docstring)."""
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {APPROVALS}")
     report = ImportReport(
@@ -106,19 +119,29 @@ def store(
     if parsed.problems or parsed.frame is None:
         return report
     frame = parsed.frame
-    old = _current(session, frame)
+    old = _current(session, frame, provenance=only_own)
     n = len(frame)
     revision = np.ones(n, dtype=np.int64)
     insert_mask = np.ones(n, dtype=bool)
     superseded: list[int] = []
+    absent = [c for c in ("source", "note") if c in frame.attrs.get("absent", ())]
     if len(old):
         pos = old["pos"].to_numpy()
-        same = _same(frame, old, pos)
+        same = _same(frame, old, pos, absent)
         insert_mask[pos[same]] = False
         changed = ~same
+        if only_own:
+            others = _not_own(
+                session, old, changed, actor or session.info.get("actor", "system"), report.kept
+            )
+            insert_mask[pos[others]] = False
+            changed &= ~others
+            same |= others
+        if absent and changed.any():  # the new revision keeps the stored source and note
+            _carry(frame, old, pos, changed, absent)
         revision[pos[changed]] = old["revision"].to_numpy()[changed] + 1
         superseded = [int(i) for i in old["id"].to_numpy()[changed]]
-        report.unchanged = int(same.sum())
+        report.unchanged = int(same.sum()) - report.kept.count
         report.revised = int(changed.sum())
     report.inserted = int(insert_mask.sum()) - report.revised
     if dry_run or not insert_mask.any():
@@ -171,8 +194,9 @@ def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarra
             raise IntegrityError(f"observations.{what}", missing, LookupError(f"no such {what}: {missing}"))
 
 
-def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
-    """The current observations with a key in ``frame``, with ``pos``: the matching row of the frame."""
+def _current(session: Session, frame: pd.DataFrame, *, provenance: bool = False) -> pd.DataFrame:
+    """The current observations with a key in ``frame``, with ``pos``: the matching row of the frame
+    (``provenance``: also their approval state, submission and batch)."""
     o = Observation
     cols = [
         o.id,
@@ -182,6 +206,7 @@ def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
         o.source,
         o.note,
         o.revision,
+        *((o.approval, o.submission_id, o.batch_id) if provenance else ()),
     ]
     indicators = list(frame["indicator"].cat.categories)
     rows: list = []
@@ -189,6 +214,7 @@ def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
         stmt = select(*cols).where(o.is_current.is_(True), o.indicator_code.in_(indicators[i : i + 200]))
         rows += session.execute(stmt).all()
     names = ["id", *KEY, "value", "obs_status", "source", "note", "revision"]
+    names += ["approval", "submission_id", "batch_id"] if provenance else []
     old = pd.DataFrame(rows, columns=names)
     if not len(old):
         old["pos"] = []
@@ -206,15 +232,65 @@ def _current(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
     return old[old["pos"].notna()].astype({"pos": np.int64}).reset_index(drop=True)
 
 
-def _same(frame: pd.DataFrame, old: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+def _same(frame: pd.DataFrame, old: pd.DataFrame, pos: np.ndarray, absent: Sequence[str] = ()) -> np.ndarray:
+    """Per current row, whether the file says the same; a column the file does not have is not compared."""
     new_v = frame["value"].to_numpy()[pos]
     old_v = old["value"].to_numpy(dtype=np.float64, na_value=np.nan)
     same = (new_v == old_v) | (np.isnan(new_v) & np.isnan(old_v))
-    for col in ("obs_status", "source", "note"):
+    for col in ("obs_status", *(c for c in ("source", "note") if c not in absent)):
         new_t = frame[col].astype(object).to_numpy()[pos]
         old_t = old[col].fillna("").astype(object).to_numpy()
         same &= new_t == old_t
     return same
+
+
+def _carry(
+    frame: pd.DataFrame, old: pd.DataFrame, pos: np.ndarray, changed: np.ndarray, absent: list[str]
+) -> None:
+    """Give the changed rows of ``frame`` the stored value of each ``absent`` attribute column."""
+    for col in absent:
+        values = frame[col].astype(object).to_numpy().copy()
+        values[pos[changed]] = old[col].fillna("").astype(object).to_numpy()[changed]
+        frame[col] = pd.Categorical(values)
+
+
+def _label(row) -> str:
+    """``IDN SP.DYN.LE00.IN 2024`` (with the area and any disaggregation that is not the total)."""
+    parts = [row.member_state, row.indicator, *([row.area] if row.area else []), row.period]
+    parts += [f"{k}={getattr(row, k)}" for k in ("sex", "age", "urbanisation") if getattr(row, k) != "_T"]
+    return " ".join(str(p) for p in parts)
+
+
+def _not_own(session: Session, old: pd.DataFrame, changed: np.ndarray, own: str, kept: Kept) -> np.ndarray:
+    """Per current row, whether it is ``changed`` and someone other than the loader ``own`` wrote it
+    (a person's draft, submission, approval or rejection, or another writer's batch); each such row is
+    counted in ``kept``."""
+    out = np.zeros(len(old), dtype=bool)
+    if not changed.any():
+        return out
+    batch_ids = sorted({int(b) for b in old["batch_id"][changed].dropna()})
+    actors: dict[int, str] = {}
+    for i in range(0, len(batch_ids), 500):
+        stmt = select(ImportBatch.id, ImportBatch.actor).where(ImportBatch.id.in_(batch_ids[i : i + 500]))
+        actors.update(dict(session.execute(stmt).tuples().all()))
+    for i, row in zip(np.flatnonzero(changed), old[changed].itertuples(index=False), strict=True):
+        sub = None if pd.isna(row.submission_id) else int(row.submission_id)
+        actor = None if pd.isna(row.batch_id) else actors.get(int(row.batch_id))
+        if row.approval == "submitted":
+            why = f"submitted for review in submission {sub}, not yet reviewed"
+        elif row.approval == "rejected":
+            why = f"rejected in submission {sub}; the member state corrects it"
+        elif row.approval == "draft":
+            why = f"a draft by {actor}" if is_person(actor) else f"a draft written by {actor}"
+        elif sub is not None:
+            why = f"approved by the Secretariat in submission {sub}"
+        elif actor != own:
+            why = f"written by {actor}" if is_person(actor) else f"written by {actor}, not by this loader"
+        else:
+            continue
+        out[i] = True
+        kept.add(_label(row), why)
+    return out
 
 
 def _in_key_order(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:

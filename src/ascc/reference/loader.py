@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ascc.audit.provenance import Kept
 from ascc.kit.digest import digest
 from ascc.reference import schema
 from ascc.reference.files import ReferenceSet
@@ -43,6 +44,8 @@ class LoadReport:
     unchanged: dict[str, int] = dataclasses.field(default_factory=dict)
     kept_edits: dict[str, int] = dataclasses.field(default_factory=dict)
     conflicts: list[Conflict] = dataclasses.field(default_factory=list)
+    #: every record left as someone edited it (kept edits and conflicts), the first few named
+    kept: Kept = dataclasses.field(default_factory=Kept)
 
     def bump(self, counter: dict[str, int], table: str) -> None:
         counter[table] = counter.get(table, 0) + 1
@@ -179,6 +182,10 @@ def _find(session: Session, spec: _Spec, key: dict[str, Any]) -> Any:
     return session.scalars(stmt).one_or_none()
 
 
+def _label(key: dict[str, Any]) -> str:
+    return "/".join(str(v) for v in key.values())
+
+
 def load_reference(session: Session, ref: ReferenceSet) -> LoadReport:
     """Write ``ref`` into the database; see the module docstring for the rules. Flushes only."""
     report = LoadReport()
@@ -211,10 +218,11 @@ def load_reference(session: Session, ref: ReferenceSet) -> LoadReport:
                     report.bump(report.updated, spec.name)
             elif new_digest == row.ref_digest:
                 report.bump(report.kept_edits, spec.name)
+                report.kept.add(f"{spec.name} {_label(key)}", "edited since it was loaded")
             else:
                 changed = sorted(f for f in values if current.get(f) != values[f])
-                label = "/".join(str(v) for v in key.values())
-                report.conflicts.append(Conflict(spec.name, label, changed))
+                report.conflicts.append(Conflict(spec.name, _label(key), changed))
+                report.kept.add(f"{spec.name} {_label(key)}", "edited here; the reference changed it too")
         session.flush()
     for row, lines in deferred_lines:
         row.reporting = [m.ReportingLine(target_id=t, position=i) for i, t in enumerate(lines)]

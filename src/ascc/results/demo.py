@@ -3,7 +3,8 @@
 Only what the registry records is filled in (title, description, sector, partners, member states,
 sources); the seeds give no dates, budgets, statuses, partner roles or IATI identifiers, so those stay
 empty and the IATI export lists them as missing. Idempotent: a programme that already has an
-activity is skipped.
+activity is skipped (an activity people edited is never changed), and so is one whose activity a
+person deleted: loading again does not bring it back.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.accounts.schemas import Principal, Role
+from ascc.audit.provenance import Kept, person_deletions
 from ascc.registry import service as registry_service
 from ascc.results import schemas as s
 from ascc.results import service as results_service
@@ -24,15 +26,20 @@ KINDS = ("programme", "project")
 _LOADER = Principal(name="results loader", role=Role.secretariat)
 
 
-def load_demo(session: Session) -> tuple[int, int]:
-    """Create an activity for each registry programme or project that has none. Returns
-    (created, already there). Flushes only."""
+def load_demo(session: Session, *, kept: Kept | None = None) -> tuple[int, int]:
+    """Create an activity for each registry programme or project that has none and whose activity no
+    person deleted (those are counted in ``kept``). Returns (created, already there). Flushes only."""
     have = set(session.scalars(select(Activity.programme_id).where(Activity.programme_id.is_not(None))))
+    deleted = {b.get("programme_id"): b for b in person_deletions(session, entity=Activity.__tablename__)}
+    kept = kept if kept is not None else Kept()
     created = skipped = 0
     for kind in KINDS:
         for p in registry_service.list_programmes(session, kind=kind):
             if p.id in have:
                 skipped += 1
+                continue
+            if p.id in deleted:
+                kept.add(f"programme {p.id}", "its activity was deleted by a person")
                 continue
             data = s.ActivityWrite(
                 programme_id=p.id, title_en=p.name.en, title_id=p.name.id, description_en=p.description.en,
