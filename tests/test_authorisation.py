@@ -40,6 +40,9 @@ PARTNERS_MEETING = {
 }  # fmt: skip
 DECISION = {"title_en": "Qwzk Vuurtoren draft declaration on haze", "body_id": "amme",
             "audience": "member_states", "meetings": [MEETING_ID]}  # fmt: skip
+#: a public item that names the closed meeting: the reference must not reveal it
+PUBLIC_DECISION = {"title_en": "Qwzk public statement on haze", "body_id": "amme", "audience": "public",
+                   "meetings": [MEETING_ID, "ammswd-9"]}  # fmt: skip
 DOCUMENT_TITLE = "Qwzk Kwispelhond briefing for ministers"
 DOCUMENT_TEXT = (
     "Qwzk Kwispelhond confidential briefing. Transboundary haze pollution, the Qwzk position of the "
@@ -164,6 +167,9 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
         r = c.post("/api/v1/decisions", json=DECISION, headers=sec)
         assert r.status_code == 201, r.text
         item_id = str(r.json()["id"])
+        r = c.post("/api/v1/decisions", json=PUBLIC_DECISION, headers=sec)
+        assert r.status_code == 201, r.text
+        public_item = str(r.json()["id"])
         r = c.post("/api/v1/documents", headers=sec,
                    files={"file": ("briefing.txt", DOCUMENT_TEXT.encode(), "text/plain")},
                    data={"language": "en", "kind": "report", "title_en": DOCUMENT_TITLE, "audience": "member_states",
@@ -174,7 +180,7 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
             "meeting_id": MEETING_ID, "item_id": item_id, "slug": slug, "body_id": "amme",
             "sector_id": "environment", "code": "IDN", "partner_id": "CHN",
             "plan_id": "asean-community-vision-2045", "programme_id": "aathp",
-            "flow": "DF_ASCC_IND", "key": "all",
+            "flow": "DF_ASCC_IND", "key": "all", "public_item": public_item,
         }  # fmt: skip
         yield c, headers, ids
 
@@ -254,6 +260,9 @@ def test_outside_reads_of_the_records_are_not_found(site):
         for url in (f"/api/v1/meetings/{MEETING_ID}", f"/meetings/{MEETING_ID}", f"/api/v1/decisions/{ids['item_id']}",
                     f"/decisions/{ids['item_id']}", f"/documents/{ids['slug']}", f"/api/v1/documents/{ids['slug']}"):  # fmt: skip
             assert c.get(url, headers=h).status_code in (401, 404), (role, url)
+        for url in (f"/api/v1/decisions/{ids['public_item']}", f"/decisions/{ids['public_item']}.json"):
+            r = c.get(url, headers=h)
+            assert r.status_code == 200 and "ammswd-9" in r.text and MEETING_ID not in r.text, (role, url)
     expected = c.get("/api/v1/meetings/expected", params={"year": YEAR}).json()
     amme = [e for e in expected if e["body_id"] == "amme" and e["year"] == YEAR]
     assert amme and amme[0]["recorded_meeting"] is None  # the cycle is public, the closed record is not
