@@ -8,13 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
-from ascc.accounts import permissions
 from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
-from ascc.registry import service as registry_service
 from ascc.registry.schemas import MeetingRead, MeetingWrite
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
@@ -25,12 +23,7 @@ Errors = {401: {"description": "Sign-in required"}, 403: {"description": "Not al
 @router.get("/meetings", response_model=list[MeetingRead])
 def list_meetings(request: Request, session: SessionDep, _auth: Auth, body: str | None = None) -> Response:
     principal = principal_of(session)
-    items = [
-        m
-        for m in registry_service.list_meetings(session, body=body)
-        if permissions.can_read(principal, m.audience)
-    ]
-    return json_response(request, items)
+    return json_response(request, meetings_service.visible_meetings(session, principal=principal, body=body))
 
 
 @router.get("/meetings/expected", response_model=list[s.ExpectedMeeting])
@@ -42,7 +35,10 @@ def expected(
 ) -> Response:
     """Meetings each body is expected to hold, with chair, host and derived deadlines."""
     start = year or dt.date.today().year
-    return json_response(request, meetings_service.expected_meetings(session, start_year=start, years=years))
+    expected = meetings_service.expected_meetings(
+        session, principal=principal_of(session), start_year=start, years=years
+    )
+    return json_response(request, expected)
 
 
 @router.get("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)

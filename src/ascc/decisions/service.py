@@ -45,6 +45,25 @@ def _load(session: Session, item_id: int, principal: Principal, *, lock: bool = 
     return item
 
 
+def _readable_meetings(session: Session, principal: Principal):
+    """A filter of meeting ids: those ``principal`` may read (``permissions.can_read`` on the
+    meeting's audience, as every read of meetings). An item readable by more people than one of
+    its meetings (a public item of a closed meeting) does not name that meeting to them."""
+    if permissions.can_read(principal, "member_states"):  # reads every meeting
+        return list
+    closed = {
+        m.id
+        for m in registry_service.list_meetings(session)
+        if not permissions.can_read(principal, m.audience)
+    }
+    return lambda ids: [i for i in ids if i not in closed]
+
+
+def _read(item: DecisionItem, readable) -> s.ItemRead:
+    read = s.ItemRead.model_validate(item, from_attributes=True)
+    return read.model_copy(update={"meetings": readable(read.meetings)})
+
+
 def _known_member_state(session: Session, code: str) -> None:
     try:
         registry_service.get_member_state(session, code=code)
@@ -99,7 +118,8 @@ def list_items(
     if body_id is not None:
         stmt = stmt.where(DecisionItem.body_id == body_id)
     rows = session.scalars(stmt.order_by(DecisionItem.id.desc()))
-    return [s.ItemRead.model_validate(r, from_attributes=True) for r in rows]
+    readable = _readable_meetings(session, principal)
+    return [_read(r, readable) for r in rows]
 
 
 def move_stage(
@@ -400,7 +420,7 @@ def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemD
     ).first()
     on = item.adopted_on or dt.date.today()
     return s.ItemDetail(
-        **s.ItemRead.model_validate(item, from_attributes=True).model_dump(),
+        **_read(item, _readable_meetings(session, principal)).model_dump(),
         proposals=[s.ProposalRead.model_validate(p, from_attributes=True) for p in proposals],
         positions=[s.PositionRead.model_validate(p, from_attributes=True) for p in positions],
         consensus=consensus(session, item=item, on=on) if item.stage == s.Stage.formulate.value or

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ascc.indices.pipeline import STAGES, Build
 from ascc.indices.weights import effective_weights
+from ascc.kit import spreadsheet
 
 MANIFEST = "manifest.json"
 
@@ -132,7 +133,7 @@ def write_tables(
         files = {}
         for name, table in tables.items():
             path = tmp / name
-            table.to_csv(path, index=False, na_rep="", lineterminator="\n")
+            spreadsheet.frame(table).to_csv(path, index=False, na_rep="", lineterminator="\n")
             files[name] = _sha(path)
         manifest = {**manifest, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")

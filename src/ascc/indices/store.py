@@ -33,6 +33,7 @@ from ascc.indices.errors import DefinitionError, Problem
 from ascc.indices.models import IndexDefinitionRecord, IndexResult, IndexRun
 from ascc.indices.pipeline import Build
 from ascc.kit.errors import NotFound
+from ascc.kit.spreadsheet import cells
 
 
 @dataclass(frozen=True)
@@ -283,9 +284,9 @@ def results_csv(stored: StoredIndex) -> str:
     writer.writerow(["uCode", "uName", "Time", "Code", "Level", "Score", "Rank", "RankQ5", "RankQ95",
                      "definition_sha256", "data_sha256"])  # fmt: skip
     for r in stored.results:
-        writer.writerow([r.unit_code, r.unit_name or "", "" if r.year is None else r.year, r.code, r.level,
+        writer.writerow(cells([r.unit_code, r.unit_name or "", "" if r.year is None else r.year, r.code, r.level,
                          _number(r.score), "" if r.rank is None else r.rank, _number(r.rank_low),
-                         _number(r.rank_high), stored.record.sha256, stored.run.data_sha256])  # fmt: skip
+                         _number(r.rank_high), stored.record.sha256, stored.run.data_sha256]))  # fmt: skip
     return out.getvalue()
 
 

@@ -4,19 +4,29 @@ Query strings are never passed to a database as syntax: they are cut into word t
 (letters and digits only), so quotes, operators, parentheses, ``NEAR`` or ``*`` can only ever be
 words. Indonesian is stemmed with Sastrawi, English with the Snowball English stemmer; a query
 token matches either stem, because a query does not say its language.
+
+Thread safety: neither stemmer object may be shared between threads (Snowball keeps the word being
+stemmed in the object; Sastrawi's own result cache is an unbounded dict). Each thread stems with
+its own stemmers (:func:`_stemmers`, a ``threading.local``; Sastrawi's dictionary, only read, is
+loaded once and shared); the ``lru_cache`` in front of them is itself thread-safe, so a stem in the
+cache is always the one a thread alone computes.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate, islice
 
 import snowballstemmer
+from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+from snowballstemmer.basestemmer import BaseStemmer
 
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -127,8 +137,18 @@ STOPWORDS = frozenset(
     ]
 )
 
-_id_stemmer = StemmerFactory().create_stemmer()
-_en_stemmer = snowballstemmer.stemmer("english")
+#: Sastrawi's root words, loaded once and only read (``contains``), so shared by every thread
+_ID_WORDS = ArrayDictionary(StemmerFactory().get_words())
+_local = threading.local()
+
+
+def _stemmers() -> tuple[Stemmer, BaseStemmer]:
+    """This thread's (Indonesian, English) stemmers: neither is safe to share between threads. The
+    bare Sastrawi ``Stemmer``, without the factory's unbounded result cache (``stem_id`` caches)."""
+    held = getattr(_local, "stemmers", None)
+    if held is None:
+        held = _local.stemmers = (Stemmer(_ID_WORDS), snowballstemmer.stemmer("english"))
+    return held
 
 
 def fold(text: str) -> str:
@@ -168,14 +188,14 @@ def stem_id(token: str) -> str:
     outside a-z, so "Nội" would become "n i")."""
     if not (token.isascii() and token.isalpha()):
         return token
-    return _id_stemmer.stem(token) or token
+    return _stemmers()[0].stem(token) or token
 
 
 @lru_cache(maxsize=200_000)
 def stem_en(token: str) -> str:
     if not token.isalpha():
         return token
-    return _en_stemmer.stemWord(token)
+    return _stemmers()[1].stemWord(token)
 
 
 def stem(token: str, lang: str) -> str:

@@ -78,8 +78,23 @@ def set_override(
     )
 
 
-def expected_meetings(session: Session, *, start_year: int, years: int = 2) -> list[s.ExpectedMeeting]:
-    """The meetings each body is expected to hold in ``start_year`` … ``start_year + years - 1``."""
+def visible_meetings(session: Session, *, principal: Principal, body: str | None = None) -> list:
+    """The meeting records ``principal`` may read (``permissions.can_read`` on their audience): the
+    one filter every read of meeting records goes through (lists, calendar, iCalendar, expected)."""
+    return [
+        m
+        for m in registry_service.list_meetings(session, body=body)
+        if permissions.can_read(principal, m.audience)
+    ]
+
+
+def expected_meetings(
+    session: Session, *, principal: Principal, start_year: int, years: int = 2
+) -> list[s.ExpectedMeeting]:
+    """The meetings each body is expected to hold in ``start_year`` … ``start_year + years - 1``.
+
+    The cycle's phase counts every recorded meeting (a body's rhythm is not secret), but an expected
+    meeting names its recorded meeting only when ``principal`` may read that record."""
     members = _members(session)
     bodies = registry_service.list_bodies(session, limit=500).items
     by_id = {b.id: b for b in bodies}
@@ -90,6 +105,8 @@ def expected_meetings(session: Session, *, start_year: int, years: int = 2) -> l
     for mt in registry_service.list_meetings(session):
         if mt.date_start:
             recorded[mt.body] = max(recorded.get(mt.body, 0), mt.date_start.year)
+    for mt in visible_meetings(session, principal=principal):
+        if mt.date_start:
             held[(mt.body, mt.date_start.year)] = mt.id
     prepared_by: dict[str, list[str]] = {}
     for b in bodies:
@@ -305,14 +322,13 @@ def calendar(
 ) -> list[CalendarEntry]:
     """Recorded meetings with dates, and expected meetings with a fixed date (override)."""
     entries = []
-    for mt in registry_service.meetings_between(
-        session, start=start, end=dt.date(start.year + years, 12, 31)
-    ):
-        if permissions.can_read(principal, mt.audience):
+    end = dt.date(start.year + years, 12, 31)
+    for mt in visible_meetings(session, principal=principal):
+        if mt.date_start is not None and start <= mt.date_start <= end:
             location = ", ".join(filter(None, [mt.venue, mt.city])) or None
             entries.append(CalendarEntry(f"meeting-{mt.id}@ascc", mt.title.en, mt.date_start,
                                          mt.date_end or mt.date_start, location, f"{mt.body}; host {mt.host or '-'}"))  # fmt: skip
-    for exp in expected_meetings(session, start_year=start.year, years=years):
+    for exp in expected_meetings(session, principal=principal, start_year=start.year, years=years):
         uid = f"expected-{exp.body_id}-{exp.year}"
         if exp.date is not None and exp.recorded_meeting is None:
             chair = f"chair {exp.chair} ({exp.chair_source})" if exp.chair else "chair to be confirmed"

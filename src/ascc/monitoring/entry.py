@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.kit.errors import DomainError, Invalid
+from ascc.kit.spreadsheet import cells
 from ascc.monitoring import importer
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.importer import PLAIN_COLUMNS, Catalogue, Problem, Progress
@@ -129,7 +130,7 @@ def template_xlsx(session: Session) -> bytes:
     ref = wb.create_sheet("indicators")
     ref.append(["series_code", "name", "unit", "level", "sector"])
     for row in session.scalars(select(Indicator).order_by(Indicator.code)):
-        ref.append([row.code, row.name_en, row.unit, row.level, row.sector])
+        ref.append(cells([row.code, row.name_en, row.unit, row.level, row.sector]))
     codes = wb.create_sheet("codes")
     codes.append(["column", "codes"])
     codes.append(["sex", "_T total, F female, M male"])
@@ -154,5 +155,5 @@ def plain_csv(rows: Iterable[Observation], schemes: dict[str, str]) -> str:
                   "region_code": o.area_code, "period": o.period, "sex": o.sex, "age": o.age,
                   "urbanisation": o.urbanisation, "value": "" if o.value is None else f"{o.value:.15g}",
                   "obs_status": o.obs_status, "unit": "", "source_id": o.source or "", "note": o.note or ""}  # fmt: skip
-        w.writerow([values[c] for c in TEMPLATE_HEADER])
+        w.writerow(cells(values[c] for c in TEMPLATE_HEADER))  # texts neutralised for spreadsheets
     return buf.getvalue()

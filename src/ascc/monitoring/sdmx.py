@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from ascc.kit.spreadsheet import cell, cells
 from ascc.monitoring import importer, rules
 from ascc.monitoring.importer import DATAFLOW, Catalogue, Problem
 from ascc.monitoring.schemas import ObservationRead
@@ -61,7 +62,10 @@ def write_csv(rows: Iterable[ObservationRead], out: IO[str], units: dict[str, st
     n = 0
     for o in rows:
         key, value, attrs = _row(o, units)
-        w.writerow(["dataflow", DATAFLOW, "I", *key.values(), o.period, value, *attrs.values()])
+        # texts neutralised for spreadsheets (kit.spreadsheet); OBS_VALUE stays a number
+        w.writerow(
+            ["dataflow", DATAFLOW, "I", *cells(key.values()), cell(o.period), value, *cells(attrs.values())]
+        )
         n += 1
     return n
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ascc.kit.pagination import MAX_LIMIT
+from ascc.kit.spreadsheet import record
 from ascc.registry import service as registry_service
 
 
@@ -86,7 +87,7 @@ def registry_csv(session: Session) -> dict[str, str]:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(flat_rows)
+        writer.writerows(record(row) for row in flat_rows)  # texts neutralised for spreadsheets
         tables[name] = buf.getvalue()
     return tables
 

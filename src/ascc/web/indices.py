@@ -18,6 +18,7 @@ from ascc.db.uow import unit_of_work
 from ascc.indices import service as indices_service
 from ascc.indices import store as index_store
 from ascc.indices.definition import IndexDefinition
+from ascc.kit import spreadsheet
 from ascc.kit.errors import Invalid, NotFound
 from ascc.web.pages import page, router
 
@@ -243,9 +244,9 @@ def _download(request: Request, slug: str, part: str) -> Response:
         elif part == "definition":
             body, kind, name = stored.record.yaml_text, "application/yaml", f"{slug}.yaml"
         elif part == "data":
-            body, kind, name = stored.run.data_csv, "text/csv", f"{slug}-data.csv"
+            body, kind, name = spreadsheet.csv_text(stored.run.data_csv), "text/csv", f"{slug}-data.csv"
         elif stored.run.meta_csv is not None:
-            body, kind, name = stored.run.meta_csv, "text/csv", f"{slug}-meta.csv"
+            body, kind, name = spreadsheet.csv_text(stored.run.meta_csv), "text/csv", f"{slug}-meta.csv"
         else:
             raise NotFound(f"index {slug!r} has no iMeta file")
     return Response(

@@ -16,7 +16,6 @@ from ascc.http.auth import bind_principal, check_csrf, resolve_principal
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
-from ascc.registry import service as registry_service
 from ascc.web.pages import page, router
 
 
@@ -60,11 +59,13 @@ def calendar_ics(request: Request) -> Response:
 def calendar(session: Session, request: Request) -> dict[str, Any]:
     year = _year(request)
     principal = request.state.principal
-    recorded = [m for m in registry_service.list_meetings(session) if (m.date_start and m.date_start.year >= year
-                and m.audience == "public") or (m.date_start and m.date_start.year >= year and principal.role)]  # fmt: skip
+    recorded = [m for m in meetings_service.visible_meetings(session, principal=principal)
+                if m.date_start and m.date_start.year >= year]  # fmt: skip
     return {
         "year": year,
-        "expected": meetings_service.expected_meetings(session, start_year=year, years=2),
+        "expected": meetings_service.expected_meetings(
+            session, principal=principal, start_year=year, years=2
+        ),
         "recorded": sorted(recorded, key=lambda m: m.date_start),
     }
 

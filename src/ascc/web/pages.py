@@ -16,12 +16,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
-from ascc.accounts import permissions
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid
+from ascc.meetings import service as meetings_service
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.results import service as results_service
@@ -240,11 +240,9 @@ def body(session: Session, request: Request, body_id: str) -> dict[str, Any]:
     return {
         "body": detail,
         "sector": registry_service.get_sector(session, sector_id=detail.sector) if detail.sector else None,
-        "meetings": [
-            mt
-            for mt in registry_service.list_meetings(session, body=body_id)
-            if permissions.can_read(request.state.principal, mt.audience)
-        ],
+        "meetings": meetings_service.visible_meetings(
+            session, principal=request.state.principal, body=body_id
+        ),
     }
 
 
