@@ -67,6 +67,7 @@ class Load:
         self.comments_ok = 0
         self.edits_ok: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -76,7 +77,7 @@ class Load:
         self.items = []
         for i in range(5):
             r = await c.post("/api/v1/decisions", headers=sec,
-                             json={"title_en": f"Load item {i}: haze monitoring", "body_id": "asoen"})  # fmt: skip
+                             json={"title_en": f"Load item {i}: haze monitoring", "body_id": "asoen", "audience": "public"})  # fmt: skip
             r.raise_for_status()
             self.items.append(r.json()["id"])
         self.meetings = []
@@ -109,6 +110,8 @@ class Load:
         r = await c.request(method, path, **kw)
         into.append((time.perf_counter() - t) * 1000)
         self.status[r.status_code] += 1
+        if r.status_code >= 400 and r.status_code != 412:
+            self.refused[f"{r.status_code} {method} {path.split('?')[0]}"] += 1
         return r
 
     async def edit(self, c: httpx.AsyncClient, kind: str) -> None:
@@ -228,6 +231,8 @@ def run_config(name: str, url: str, workers: int, clients: int, seconds: float) 
         "5xx": sum(n for s, n in load.status.items() if s >= 500),
         "412": load.status[412], "other 4xx": sum(n for s, n in load.status.items() if 400 <= s < 500 and s != 412),
         "transport errors": sum(load.failures.values()), "lost writes": lost,
+        "statuses": dict(sorted(load.status.items())),
+        "refused": dict(load.refused.most_common(5)),
         "read p50": pct(load.read_ms, 50), "read p99": pct(load.read_ms, 99), "write p99": pct(load.write_ms, 99),
     }  # fmt: skip
 
@@ -253,11 +258,11 @@ def main() -> None:
                 url = server.get_uri()
                 rows.append(run_config(name, url, int(workers), args.clients, args.seconds))
             print(rows[-1], flush=True)
-    cols = list(rows[0])
+    cols = [c for c in rows[0] if c not in ("statuses", "refused")]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:
-        print("| " + " | ".join(f"{v:.0f}" if isinstance(v, float) else str(v) for v in r.values()) + " |")
+        print("| " + " | ".join(f"{r[c]:.0f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
 
 
 if __name__ == "__main__":
