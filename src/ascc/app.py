@@ -39,6 +39,7 @@ from ascc.web import meetings as meetings_web
 from ascc.web import monitoring as monitoring_web
 from ascc.web import progress as progress_web
 from ascc.web import results as results_web
+from ascc.web.limits import BodyLimit
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -143,4 +144,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
         max_age=8 * 3600,
     )
+    app.add_middleware(BodyLimit, settings=settings)  # outermost: before sessions and sign-in
     return app
