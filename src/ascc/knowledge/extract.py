@@ -16,7 +16,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ascc.kit import isolate
+from ascc.kit import clean, isolate
 from ascc.kit.archive import ZipLimits, check_zip
 from ascc.kit.errors import DomainError, Invalid
 
@@ -146,7 +146,8 @@ def extract(filename: str, content: bytes) -> tuple[str, str]:
     if len(text) > MAX_TEXT:
         raise TooLarge(f"{filename}: more than the {MAX_TEXT} characters of text allowed; nothing was stored",
                        parameter="file", limit="characters")  # fmt: skip
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+    # NUL and the invisible bidirectional controls go (ascc.kit.clean): no text field holds them
+    text = clean.strip(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
         raise BadUpload(f"{filename}: no text could be extracted (a scanned PDF or an empty document?)",
                         parameter="file")  # fmt: skip
