@@ -282,3 +282,11 @@ def test_a_document_that_takes_too_long_is_refused_naming_it(monkeypatch):
     with pytest.raises(extract.BadUpload) as caught:
         extract.read_document("slow.txt", b"Some text. " * 1000)
     assert caught.value.detail.startswith("slow.txt: reading the file took longer than 0.001 seconds")
+
+
+def test_a_document_with_more_text_than_allowed_is_refused(monkeypatch):
+    monkeypatch.setattr(extract, "MAX_TEXT", 100)
+    with pytest.raises(extract.TooLarge) as caught:
+        extract.extract("long.txt", b"Some words. " * 20)
+    assert caught.value.detail.startswith("long.txt: more than the 100 characters")
+    assert caught.value.extra == {"parameter": "file", "limit": "characters"}
