@@ -40,6 +40,7 @@ from ascc.web import meetings as meetings_web
 from ascc.web import monitoring as monitoring_web
 from ascc.web import progress as progress_web
 from ascc.web import results as results_web
+from ascc.web.limits import BodyLimit
 from ascc.wiring import session_factory
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -157,4 +158,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=8 * 3600,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, settings=settings)  # outermost: before sessions and sign-in
     return app

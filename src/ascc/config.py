@@ -33,6 +33,17 @@ class Settings(BaseSettings):
         "database (ascc.db → ascc.keys), else ascc.keys in the working directory",
     )
     secure_cookies: bool = Field(default=False, description="mark the session cookie Secure (behind HTTPS)")
+    max_request_bytes: int = Field(
+        default=2**20, ge=1024, description="the largest request body (forms, JSON) outside the upload routes"
+    )
+    max_document_bytes: int = Field(
+        default=11 * 2**20, ge=1024, description="the largest request body uploading a document (10 MiB file)"
+    )
+    max_data_bytes: int = Field(
+        default=21 * 2**20,
+        ge=1024,
+        description="the largest request body uploading a data file (20 MiB file)",
+    )
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")
 

@@ -107,7 +107,8 @@ def upload(
     data = knowledge_service.document_form(title_en=title_en, title_id=title_id, language=language, kind=kind, date=date,
                          sectors=sectors, bodies=bodies, source_url=source_url, audience=audience)  # fmt: skip
     name, content = extract.read_limited(file.file, file.filename or "upload")
+    read = extract.read_document(name, content)  # in a worker, with nothing written yet
     detail = knowledge_service.add_document(
-        session, principal=principal, data=data, filename=name, content=content
+        session, principal=principal, data=data, filename=name, extracted=read
     )
     return json_response(request, detail, status=201)

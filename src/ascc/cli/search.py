@@ -127,8 +127,9 @@ def add(
                                                    source_url=source_url, audience=audience)  # fmt: skip
             with file.open("rb") as fh:
                 name, content = extract.read_limited(fh, file.name)
+            read = extract.read_document(name, content)
             doc = knowledge_service.add_document(session, principal=principal, data=data, filename=name,
-                                                 content=content)  # fmt: skip
+                                                 extracted=read)  # fmt: skip
     except DomainError as exc:
         console.print(f"[red]{escape(exc.detail)}[/red]")
         raise typer.Exit(1) from None

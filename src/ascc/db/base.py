@@ -16,3 +16,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+from ascc.db import guard as _guard  # noqa: E402, F401 - every session refuses unsafe text (see guard)

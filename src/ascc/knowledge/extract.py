@@ -2,6 +2,10 @@
 and text into passages that keep their place.
 
 Every failure is a :class:`BadUpload` naming the file and what is wrong with it; nothing is stored.
+
+Uploads are read by :func:`read_document` before the unit of work writes anything: in a child
+process (:mod:`ascc.kit.isolate`) with a time and a memory limit, a DOCX only once its parts and
+their expanded size are within :data:`DOCX_LIMITS`, and the text no longer than :data:`MAX_TEXT`.
 """
 
 from __future__ import annotations
@@ -12,9 +16,18 @@ import re
 import zipfile
 from pathlib import Path
 
+from ascc.kit import clean, isolate
+from ascc.kit.archive import ZipLimits, check_zip
 from ascc.kit.errors import DomainError, Invalid
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB per upload
+#: a DOCX may have this many parts and expand to this many bytes (a real one: tens of parts, a few MiB)
+DOCX_LIMITS = ZipLimits(parts=2_000, expanded=64 * 2**20)
+#: the most characters of text a document may have (as many as the largest plain-text upload)
+MAX_TEXT = MAX_BYTES
+#: the time and the memory (address space) that reading one upload may take
+EXTRACT_SECONDS = 60.0
+EXTRACT_MEMORY = 2 * 2**30
 LONG = 1200  # a paragraph longer than this many characters is cut at sentence ends
 KINDS = ("declaration", "work_plan", "report", "news", "article")
 
@@ -90,6 +103,33 @@ def check_size(filename: str, content: bytes) -> None:
         raise BadUpload(f"{filename}: the file is empty", parameter="file")
 
 
+@dataclasses.dataclass(frozen=True)
+class Extracted:
+    """An upload's name, media type and text, read before anything is written."""
+
+    filename: str
+    media_type: str
+    text: str
+
+
+def read_document(filename: str, content: bytes) -> Extracted:
+    """:func:`extract` in a child process limited to :data:`EXTRACT_SECONDS` and
+    :data:`EXTRACT_MEMORY`: a file that takes longer or needs more is refused (422 naming it)."""
+    check_size(filename, content)
+    media = media_type_of(filename, content)  # an unsupported type is refused without a worker
+    if media == MEDIA_TYPES[".docx"]:
+        check_zip(filename, content, DOCX_LIMITS)
+    try:
+        media, text = isolate.run(extract, filename, content, seconds=EXTRACT_SECONDS, memory=EXTRACT_MEMORY)
+    except isolate.TimedOut:
+        raise BadUpload(f"{filename}: reading the file took longer than {EXTRACT_SECONDS:g} seconds; "
+                        "nothing was stored", parameter="file", limit="seconds") from None  # fmt: skip
+    except isolate.Failed as exc:
+        raise BadUpload(f"{filename}: the file could not be read ({exc}); nothing was stored",
+                        parameter="file") from None  # fmt: skip
+    return Extracted(filename, media, text)
+
+
 def extract(filename: str, content: bytes) -> tuple[str, str]:
     """``(media type, text)``; the text has ``\\n`` line ends and is never empty."""
     check_size(filename, content)
@@ -97,12 +137,17 @@ def extract(filename: str, content: bytes) -> tuple[str, str]:
     if media == MEDIA_TYPES[".pdf"]:
         text = _pdf(filename, content)
     elif media == MEDIA_TYPES[".docx"]:
+        check_zip(filename, content, DOCX_LIMITS)
         text = _docx(filename, content)
     elif media == MEDIA_TYPES[".html"]:
         text = _html(filename, content)
     else:
         text = _plain(filename, content)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+    if len(text) > MAX_TEXT:
+        raise TooLarge(f"{filename}: more than the {MAX_TEXT} characters of text allowed; nothing was stored",
+                       parameter="file", limit="characters")  # fmt: skip
+    # NUL and the invisible bidirectional controls go (ascc.kit.clean): no text field holds them
+    text = clean.strip(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
         raise BadUpload(f"{filename}: no text could be extracted (a scanned PDF or an empty document?)",
                         parameter="file")  # fmt: skip

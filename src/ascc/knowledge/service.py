@@ -98,12 +98,22 @@ def document_form(**fields: Any) -> s.DocumentCreate:
 
 
 def add_document(
-    session: Session, *, principal: Principal, data: s.DocumentCreate, filename: str, content: bytes
-) -> s.DocumentDetail:
-    """Store an uploaded file as a document (ASEAN Secretariat only); a bad file stores nothing."""
+    session: Session, *, principal: Principal, data: s.DocumentCreate, filename: str,
+    content: bytes | None = None, extracted: x.Extracted | None = None,
+) -> s.DocumentDetail:  # fmt: skip
+    """Store an uploaded file as a document (ASEAN Secretariat only); a bad file stores nothing.
+
+    Uploads come ``extracted`` (:func:`ascc.knowledge.extract.read_document`, before the unit of
+    work writes anything, so no write lock is held while a file is read); ``content`` is read here,
+    in this process (trusted files: the CLI, tests)."""
     permissions.require_secretariat(principal)
+    if extracted is None:
+        if content is None:
+            raise TypeError("add_document needs content or extracted")
+        media, text = x.extract(filename, content)
+    else:
+        media, text = extracted.media_type, extracted.text
     _check_refs(session, data)
-    media, text = x.extract(filename, content)
     digest = hashlib.sha256(text.encode()).hexdigest()
     same = session.scalar(select(Document.slug).where(Document.digest == digest))
     if same is not None:

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ascc.kit import clean
 from ascc.monitoring import rules
 from ascc.monitoring.models import Area, Indicator
 from ascc.monitoring.reading import Problem, Progress, csv_chunks, encoding_problems, xlsx_chunks
@@ -242,6 +243,12 @@ def _check_chunk(
                         f"cell of {len(chunk[c].iat[i]):,} characters (at most {lim:,})"
                     ),
                 )
+            # NUL and bidirectional controls (ascc.kit.clean): rows go in with Core, past the ORM check
+            unsafe = np.fromiter(
+                (clean.UNSAFE.search(u) is not None for u in uniq), dtype=bool, count=len(uniq)
+            )
+            if unsafe.any():
+                ck.flag(unsafe[codes], col, lambda i, u=uniq, k=codes: clean.reason(str(u[k[i]])) or "")
     # rows are judged through the distinct values of each column (u = distinct value, codes → rows)
 
     def per_unique(canon: str, test: Callable[[str], bool]) -> np.ndarray:

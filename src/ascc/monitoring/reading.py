@@ -19,7 +19,11 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from ascc.kit.archive import ZipLimits, zip_problem
+
 CHUNK_ROWS = 200_000
+#: an XLSX workbook may have this many parts and expand to this many bytes (the sheets' XML)
+XLSX_LIMITS = ZipLimits(parts=5_000, expanded=128 * 2**20)
 
 Progress = Callable[[str, int, int], None]
 
@@ -239,6 +243,10 @@ def xlsx_chunks(
 
     from openpyxl import load_workbook
 
+    over = zip_problem(data, XLSX_LIMITS)  # before openpyxl decompresses or parses any of it
+    if over is not None:
+        yield Problem(name, None, None, f"{over[1]} (save the sheet as CSV for more data)")
+        return
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

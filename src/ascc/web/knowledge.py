@@ -130,12 +130,15 @@ def upload(
             "sectors": sectors or [], "source_url": source_url, "audience": audience}  # fmt: skip
     try:
         with unit_of_work(request.app.state.session_factory) as session:
-            principal = bind_principal(request, session)
-            permissions.require_secretariat(principal)
+            permissions.require_secretariat(bind_principal(request, session))
             data = knowledge_service.document_form(**form)
-            name, content = extract.read_limited(file.file, file.filename or "upload")
+        # read the file (in a worker) before the unit of work that writes it: no lock held meanwhile
+        name, content = extract.read_limited(file.file, file.filename or "upload")
+        read = extract.read_document(name, content)
+        with unit_of_work(request.app.state.session_factory) as session:
+            principal = bind_principal(request, session)
             doc = knowledge_service.add_document(session, principal=principal, data=data, filename=name,
-                                                 content=content)  # fmt: skip
+                                                 extracted=read)  # fmt: skip
     except DomainError as exc:
         with unit_of_work(request.app.state.session_factory) as session:
             bind_principal(request, session)
