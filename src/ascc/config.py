@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,5 +18,13 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(default="dev-only-change-me", description="signs the session cookie")
     secure_cookies: bool = Field(default=False, description="mark the session cookie Secure (behind HTTPS)")
+    audit_checkpoints: Path | None = Field(
+        default=None,
+        description="append-only file of signed checkpoints of the audit chain head; keep it off the database host",
+    )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="file holding the HMAC key that signs audit checkpoints (never in the database)",
+    )
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")
