@@ -100,7 +100,7 @@ def verify(session: Session, *, checkpoints: Sequence[Checkpoint] = (), rows: bo
     for cp in checkpoints:
         marks.setdefault(cp.seq, []).append(cp)
     replay = integrity.Replay(tables) if rows else None
-    prev, expected_seq, checked = GENESIS, 1, 0
+    prev, expected_seq, checked, anchored = GENESIS, 1, 0, 0
     for seq, at, actor, action, entity, entity_id, before, after, prev_hash, digest in _entries(session):
         if seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
@@ -113,7 +113,9 @@ def verify(session: Session, *, checkpoints: Sequence[Checkpoint] = (), rows: bo
         for cp in marks.get(seq, ()):
             if cp.hash != digest:
                 return VerifyResult(False, checked, seq, f"entry {seq} is not the one checkpointed at {cp.at} "
-                                    f"(checkpoints line {cp.line}): the chain was rewritten up to here")  # fmt: skip
+                                    f"(checkpoints line {cp.line}): the chain was rewritten between entry "
+                                    f"{anchored + 1} and this one")  # fmt: skip
+            anchored = seq
         if replay is not None:
             replay.entry(seq, action, entity, entity_id, after)
         prev, expected_seq, checked = digest, expected_seq + 1, checked + 1
