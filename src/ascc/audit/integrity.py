@@ -138,7 +138,7 @@ class Replay:
                 count += self._table(session, table, gone)
             for name, spec in BULK.items():
                 if name in self.tables:
-                    count += self._bulk(session, self.tables[name], spec)
+                    count += self._bulk(session, self.tables[name], spec, gone.get(spec.owner, set()))
             if "observations" in self.tables:
                 self._observation_states(session)
         except Bad as bad:
@@ -224,10 +224,12 @@ class Replay:
 
     # --- bulk tables -------------------------------------------------------------------------------
 
-    def _bulk(self, session: Session, table: Table, spec: Bulk) -> int:
+    def _bulk(self, session: Session, table: Table, spec: Bulk, gone: set[str]) -> int:
         owner = self.tables[spec.owner]
         recorded: dict[str, tuple[int, str | None]] = {}  # batch id -> (entry, digest)
-        need_after = [k for k, last in self.last.get(spec.owner, {}).items() if not last.deleted]
+        need_after = [
+            k for k, last in self.last.get(spec.owner, {}).items() if not last.deleted and k not in gone
+        ]
         # the digests as the trail recorded them (the owner rows were compared with the trail already)
         seqs = {self.last[spec.owner][k].seq: k for k in need_after}
         for i in range(0, len(need_after), 500):

@@ -80,17 +80,17 @@ class RowsDigest:
         }
         self.count = 0
 
-    def texts(self, name: str, values: list[str | None]) -> None:
-        """A column's next text values; ``None`` is NULL."""
+    def texts(self, name: str, values: list[str | None], lengths: np.ndarray | None = None) -> None:
+        """A column's next text values; ``None`` is NULL. ``lengths``: their lengths, when known."""
         if not values:
             return
-        if any(v is None for v in values):
+        if lengths is None and any(v is None for v in values):
             values = [NULL if v is None else v for v in values]
         self._hashers[name].update((SEP.join(values) + SEP).encode())
         # and their lengths: a separator inside a value cannot move a boundary
-        self._hashers[f"{name}:lengths"].update(
-            np.fromiter(map(len, values), dtype=">i4", count=len(values)).tobytes()
-        )
+        if lengths is None:
+            lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        self._hashers[f"{name}:lengths"].update(np.asarray(lengths).astype(">i4").tobytes())
 
     def ints(self, name: str, values: Any) -> None:
         if len(values) == 0:

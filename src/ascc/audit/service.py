@@ -75,6 +75,14 @@ class VerifyResult:
     last_hash: str = GENESIS
 
 
+def snapshot(session: Session) -> None:
+    """Read the trail and the rows from one snapshot (writers may go on meanwhile); call first."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:  # SQLite: a read transaction (in WAL mode, a snapshot as of its first read)
+        session.connection().exec_driver_sql("BEGIN")
+
+
 def _entries(session: Session):
     """The chain, in order, streamed (columns only, no ORM objects)."""
     e = AuditEntry

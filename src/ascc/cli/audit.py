@@ -70,6 +70,7 @@ def verify(
     exit 1 and name the first altered, missing or inserted entry, or the first bad row."""
     path, key, found = _anchors(checkpoints, key_file)
     with command_session("audit-verify") as session:
+        audit_service.snapshot(session)
         result = audit_service.verify(session, checkpoints=found, rows=not chain_only)
     for warning in result.warnings:
         console.print(f"[yellow]{escape(warning)}[/yellow]")
@@ -95,6 +96,7 @@ def checkpoint(checkpoints: Path | None = CHECKPOINTS, key_file: Path | None = K
         console.print("[red]no checkpoints file: --checkpoints or ASCC_AUDIT_CHECKPOINTS[/red]")
         raise typer.Exit(2)
     with command_session("audit-checkpoint") as session:
+        audit_service.snapshot(session)
         result = audit_service.verify(session, checkpoints=found)
     if not result.ok:
         _report(result)

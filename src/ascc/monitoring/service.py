@@ -165,7 +165,9 @@ def _rows_digest(frame: pd.DataFrame, rows: np.ndarray, revision: np.ndarray) ->
         texts = frame[c].cat.categories.to_numpy(dtype=object).copy()
         if c in ("source", "note"):
             texts[texts == ""] = audit_rows.NULL
-        digest.texts(_COLUMNS.get(c, c), texts[frame[c].cat.codes.to_numpy()[rows]].tolist())
+        codes = frame[c].cat.codes.to_numpy()[rows]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        digest.texts(_COLUMNS.get(c, c), texts[codes].tolist(), lengths[codes])
     digest.floats("value", frame["value"].to_numpy()[rows])
     digest.ints("revision", revision[rows])
     digest.count += len(rows)
