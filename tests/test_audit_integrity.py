@@ -107,6 +107,8 @@ def test_a_clean_database_verifies_and_checkpoints_are_private(world):
     assert '"mac":"' in line
     out = verify_cli()
     assert out.exit_code == 0 and "1 checkpoint" in out.output, out.output
+    out = CliRunner().invoke(cli, ["audit", "checkpoint", "--every", "10"])
+    assert out.exit_code == 0 and "none written" in out.output and len(path.read_text().splitlines()) == 1
 
 
 @pytest.mark.parametrize(
@@ -210,3 +212,23 @@ def test_an_altered_checkpoint_or_a_missing_key_is_refused(world, monkeypatch):
     monkeypatch.delenv("ASCC_AUDIT_KEY_FILE")
     out = verify_cli()  # unsigned-checked: the altered line is still compared with the chain
     assert out.exit_code == 1, out.output
+
+
+def test_rows_the_database_removes_after_an_audited_delete_are_not_reported(world):
+    """Deleting a user through the application removes its API tokens by ``ON DELETE CASCADE``, in
+    the database, with no entry of their own: the trail explains them by the user's deletion. The
+    same tokens removed by hand, the user left, are reported."""
+    from ascc.accounts.models import User
+
+    engine = make_engine(world)
+    with unit_of_work(session_factory(engine)) as session:
+        user = session.scalar(sa.select(User).where(User.email == "fp@bps.go.id"))
+        session.delete(user)
+    engine.dispose()
+    out = verify_cli()
+    assert out.exit_code == 0, out.output
+    sql(world, "DELETE FROM api_tokens")
+    out = verify_cli()
+    assert out.exit_code == 1 and "api_tokens 1 is gone, but no audit entry deleted it" in flat(out.output), (
+        out.output
+    )

@@ -88,9 +88,19 @@ def verify(
 
 
 @app.command("checkpoint")
-def checkpoint(checkpoints: Path | None = CHECKPOINTS, key_file: Path | None = KEY_FILE) -> None:
+def checkpoint(
+    checkpoints: Path | None = CHECKPOINTS,
+    key_file: Path | None = KEY_FILE,
+    every: int = typer.Option(
+        1,
+        "--every",
+        min=1,
+        help="write only when the head is at least this many entries past the last checkpoint",
+    ),
+) -> None:
     """Check the chain (and the checkpoints so far), then append its head to the checkpoints file
-    (created with mode 0600), signed with the key file's HMAC key when there is one."""
+    (created with mode 0600), signed with the key file's HMAC key when there is one. Run it from a
+    timer with ``--every N`` for a checkpoint after every N entries."""
     path, key, found = _anchors(checkpoints, key_file)
     if path is None:
         console.print("[red]no checkpoints file: --checkpoints or ASCC_AUDIT_CHECKPOINTS[/red]")
@@ -102,6 +112,12 @@ def checkpoint(checkpoints: Path | None = CHECKPOINTS, key_file: Path | None = K
         _report(result)
         console.print("[red]no checkpoint written[/red]")
         raise typer.Exit(1)
+    last = found[-1].seq if found else 0
+    if found and result.checked - last < every:
+        console.print(
+            f"head at entry {result.checked}, {result.checked - last} past the last checkpoint: none written"
+        )
+        return
     cp = cps.append(path, seq=result.checked, head=result.last_hash, key=key)
     signed = "signed" if key else "[yellow]unsigned (no key file)[/yellow]"
     console.print(
