@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         ge=1024,
         description="the largest request body uploading a data file (20 MiB file)",
     )
+    audit_checkpoints: Path | None = Field(
+        default=None,
+        description="append-only file of signed checkpoints of the audit chain head; keep it off the database host",
+    )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="file holding the HMAC key that signs audit checkpoints (never in the database)",
+    )
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")
 

@@ -297,3 +297,16 @@ def test_templates_and_download_import_back(world):
     r = upload(client, tokens, "IDN", download.splitlines()[0] + "\n" + idn)
     assert r.status_code == 201, r.text
     assert (r.json()["inserted"], r.json()["revised"]) == (0, 0) and r.json()["unchanged"] == idn.count("\n")
+
+
+def test_the_workflow_leaves_rows_that_match_the_audit_trail(world):
+    """After drafts, submissions, rejections, resubmissions and approvals (the tests above), every
+    observation is what the trail says: its batch's digest, its approval, the current revision."""
+    from ascc.audit import service as audit_service
+
+    _, _, url = world
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        result = audit_service.verify(session, rows=True)
+    engine.dispose()
+    assert result.ok, result

@@ -6,17 +6,19 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import Table, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ascc.audit.checkpoints import Checkpoint
 from ascc.audit.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 REDACTED = "<redacted>"
 #: tables whose changes are not audited (the audit itself, counters, throttling noise)
-SKIP_TABLES = {"audit_entries", "audit_head", "data_version", "login_failures"}
+SKIP_TABLES = {"audit_entries", "audit_head", "data_version", "login_throttles"}
 #: columns never written into the trail
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 
@@ -64,28 +66,80 @@ class VerifyResult:
     checked: int
     first_bad: int | None = None
     reason: str | None = None
+    #: when a data row is bad: its table and primary key (``a/b`` for a composite key)
+    table: str | None = None
+    row: str | None = None
+    rows_checked: int = 0
+    warnings: tuple[str, ...] = ()
+    #: the hash of the last entry checked (the head, when the chain is intact)
+    last_hash: str = GENESIS
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain from the start; report the first altered, missing or extra entry."""
+def snapshot(session: Session) -> None:
+    """Read the trail and the rows from one snapshot (writers may go on meanwhile); call first."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:  # SQLite: a read transaction (in WAL mode, a snapshot as of its first read)
+        session.connection().exec_driver_sql("BEGIN")
+
+
+def _entries(session: Session):
+    """The chain, in order, streamed (columns only, no ORM objects)."""
+    e = AuditEntry
+    stmt = select(
+        e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before, e.after, e.prev_hash, e.hash
+    )
+    return session.execute(stmt.order_by(e.seq).execution_options(yield_per=2000))
+
+
+def verify(session: Session, *, checkpoints: Sequence[Checkpoint] = (), rows: bool = False,
+           tables: Iterable[Table] | None = None) -> VerifyResult:  # fmt: skip
+    """Walk the chain from the start; report the first altered, missing or extra entry.
+
+    ``checkpoints`` (from :mod:`ascc.audit.checkpoints`) anchor the head outside the database: the
+    chain must hold each checkpoint's entry with its hash, and reach at least the last one. With
+    ``rows``, every row of ``tables`` (default: every mapped table) must then be what the trail
+    says it is (:mod:`ascc.audit.integrity`).
+    """
+    from ascc.audit import integrity
+
     head = session.get(AuditHead, 1)
-    prev, expected_seq, checked = GENESIS, 1, 0
-    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
-        if e.seq != expected_seq:
+    marks: dict[int, list[Checkpoint]] = {}
+    for cp in checkpoints:
+        marks.setdefault(cp.seq, []).append(cp)
+    replay = integrity.Replay(tables) if rows else None
+    prev, expected_seq, checked, anchored = GENESIS, 1, 0, 0
+    for seq, at, actor, action, entity, entity_id, before, after, prev_hash, digest in _entries(session):
+        if seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
-        if e.prev_hash != prev:
-            return VerifyResult(False, checked, e.seq, f"entry {e.seq} does not follow entry {e.seq - 1}")
-        recomputed = entry_hash(prev_hash=prev, seq=e.seq, at=_utc(e.at), actor=e.actor, action=e.action,
-                                entity=e.entity, entity_id=e.entity_id, before=e.before, after=e.after)  # fmt: skip
-        if recomputed != e.hash:
-            return VerifyResult(False, checked, e.seq, f"entry {e.seq} was altered")
-        prev, expected_seq, checked = e.hash, expected_seq + 1, checked + 1
+        if prev_hash != prev:
+            return VerifyResult(False, checked, seq, f"entry {seq} does not follow entry {seq - 1}")
+        recomputed = entry_hash(prev_hash=prev, seq=seq, at=_utc(at), actor=actor, action=action,
+                                entity=entity, entity_id=entity_id, before=before, after=after)  # fmt: skip
+        if recomputed != digest:
+            return VerifyResult(False, checked, seq, f"entry {seq} was altered")
+        for cp in marks.get(seq, ()):
+            if cp.hash != digest:
+                return VerifyResult(False, checked, seq, f"entry {seq} is not the one checkpointed at {cp.at} "
+                                    f"(checkpoints line {cp.line}): the chain was rewritten between entry "
+                                    f"{anchored + 1} and this one")  # fmt: skip
+            anchored = seq
+        if replay is not None:
+            replay.entry(seq, action, entity, entity_id, after)
+        prev, expected_seq, checked = digest, expected_seq + 1, checked + 1
     head_seq = head.seq if head else 0
     if head_seq != checked:
         return VerifyResult(False, checked, checked + 1, f"entries {checked + 1}..{head_seq} are missing")
     if head is not None and head_seq and head.hash != prev:
         return VerifyResult(False, checked, head_seq, "the chain head does not match the last entry")
-    return VerifyResult(True, checked)
+    if marks and max(marks) > checked:
+        last = marks[max(marks)][-1]
+        return VerifyResult(False, checked, checked + 1, f"the chain ends at entry {checked} but was checkpointed "
+                            f"at entry {last.seq} on {last.at} (checkpoints line {last.line}): entries were "
+                            "removed and the head rewound")  # fmt: skip
+    if replay is None:
+        return VerifyResult(True, checked, last_hash=prev)
+    return dataclasses.replace(replay.check(session, checked=checked), last_hash=prev)
 
 
 def history(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
@@ -105,7 +159,15 @@ def _identity(obj: Any) -> str:
 
 
 def _value(key: str, value: Any) -> Any:
-    return REDACTED if key in SECRET_COLUMNS and value is not None else value
+    return redact(value) if key in SECRET_COLUMNS else value
+
+
+def redact(value: Any) -> Any:
+    """A secret as the trail holds it: not the secret, a digest of it, so that a secret changed in the
+    database behind the application's back no longer matches its last entry (older entries: REDACTED)."""
+    if value is None:
+        return None
+    return f"{REDACTED[:-1]} sha256:{hashlib.sha256(str(value).encode()).hexdigest()}>"
 
 
 def snapshot_changes(session: Session) -> list[list]:

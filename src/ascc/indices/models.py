@@ -47,6 +47,8 @@ class IndexRun(Base):
     parameters_sha256: Mapped[str] = mapped_column(String(64))
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: the digest of the results the run wrote (``ascc audit verify``)
+    results_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class IndexResult(Base):

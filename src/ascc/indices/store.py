@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ascc.audit import rows as audit_rows
 from ascc.indices import service
 from ascc.indices.data import Dataset
 from ascc.indices.definition import IndexDefinition
@@ -184,6 +185,7 @@ def store_run(
                 intervals[(str(row["uCode"]), year)] = (low, high)
     frame = dataset.frame
     years = sorted({int(t) for t in frame.times}) if frame.times is not None else [dataset.time]
+    rows = _result_rows(result, intervals, 0)  # the run's id once it has one
     run = IndexRun(
         definition_id=record.id,
         data_sha256=data_sha,
@@ -202,10 +204,12 @@ def store_run(
         parameters_sha256=params_sha,
         warnings=warnings,
         computed_at=datetime.now(UTC),
+        results_sha256=audit_rows.digest_of(audit_rows.INDEX_RESULTS, rows),  # in the run's audit entry
     )
     session.add(run)
     session.flush()
-    rows = _result_rows(result, intervals, run.id)
+    for row in rows:
+        row["run_id"] = run.id
     if rows:
         session.execute(insert(IndexResult), rows)
     return StoreReport(slug=slug, definition_id=record.id, run_id=run.id, created=True, results=len(rows))

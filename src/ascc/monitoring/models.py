@@ -92,6 +92,9 @@ class ImportBatch(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: the digest of the rows the batch wrote and the approval it gave them (``ascc audit verify``)
+    rows_sha256: Mapped[str | None] = mapped_column(String(64))
+    approval: Mapped[str | None] = mapped_column(String(20))
 
 
 class Submission(Base):

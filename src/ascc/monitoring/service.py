@@ -29,7 +29,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ascc.audit import rows as audit_rows
 from ascc.audit.provenance import Kept, is_person
+from ascc.audit.rows import RowsDigest
 from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
@@ -149,8 +151,10 @@ def store(
     batch = ImportBatch(
         filename=parsed.name[:500], sha256=parsed.sha256, format=parsed.format, rows=n,
         inserted=report.inserted, revised=report.revised, unchanged=report.unchanged,
-        actor=actor or session.info.get("actor", "system"),
+        actor=actor or session.info.get("actor", "system"), approval=approval,
     )  # fmt: skip
+    order = _in_key_order(frame, np.flatnonzero(insert_mask))
+    batch.rows_sha256 = _rows_digest(frame, order, revision)  # recorded in the batch's audit entry
     inserting = int(insert_mask.sum())
     # a bulk load checks its references once per distinct value (see _check_references), not per row
     own_checks = inserting > BULK_ROWS and suspend_foreign_keys(session.connection())
@@ -165,7 +169,7 @@ def store(
     _insert(
         session,
         frame,
-        _in_key_order(frame, np.flatnonzero(insert_mask)),
+        order,
         revision,
         batch.id,
         approval,
@@ -174,6 +178,23 @@ def store(
     if own_checks:
         _check_references(session, frame, insert_mask)
     return report
+
+
+def _rows_digest(frame: pd.DataFrame, rows: np.ndarray, revision: np.ndarray) -> str:
+    """The digest of the rows :func:`_insert` writes, in its order (``ascc.audit.rows.RowsDigest``),
+    a column at a time: the same values it binds (an empty source or note is NULL)."""
+    digest = RowsDigest(audit_rows.OBSERVATIONS)
+    for c in (*KEY, "obs_status", "source", "note"):
+        texts = frame[c].cat.categories.to_numpy(dtype=object).copy()
+        if c in ("source", "note"):
+            texts[texts == ""] = audit_rows.NULL
+        codes = frame[c].cat.codes.to_numpy()[rows]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        digest.texts(_COLUMNS.get(c, c), texts[codes].tolist(), lengths[codes])
+    digest.floats("value", frame["value"].to_numpy()[rows])
+    digest.ints("revision", revision[rows])
+    digest.count += len(rows)
+    return digest.hexdigest()
 
 
 def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarray) -> None:
