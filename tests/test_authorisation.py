@@ -162,7 +162,9 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
         r = c.post(f"/api/v1/meetings/{MEETING_ID}/agenda", json={"number": "1", "title": "Xylofjord agenda"},
                    headers=sec)  # fmt: skip
         assert r.status_code == 200, r.text
-        r = c.put(f"/api/v1/meetings/{MEETING_ID}/report", json={"text": "Xylofjord report"}, headers=sec)
+        etag = c.get(f"/api/v1/meetings/{MEETING_ID}", headers=sec).headers["etag"]
+        r = c.put(f"/api/v1/meetings/{MEETING_ID}/report", json={"text": "Xylofjord report"},
+                  headers=sec | {"If-Match": etag})  # fmt: skip
         assert r.status_code == 200, r.text
         r = c.post("/api/v1/decisions", json=DECISION, headers=sec)
         assert r.status_code == 201, r.text

@@ -41,9 +41,9 @@ def test_rerun_keeps_an_approved_value_and_updates_its_own(url, people, tmp_path
     demo_2024 = published(client, LE, "IDN")["2024"]["value"]
     assert demo_2024 != 71.5
     sub = submit(client, who["IDN"], f"{LE},IDN,2024,71.5,years,BPS,Indonesia's estimate\n")
-    r = client.post(
-        f"/api/v1/submissions/{sub}/review", headers=who["secretariat"], json={"decision": "approved"}
-    )
+    etag = client.get(f"/api/v1/submissions/{sub}", headers=who["secretariat"]).headers["etag"]
+    r = client.post(f"/api/v1/submissions/{sub}/review", headers=who["secretariat"] | {"If-Match": etag},
+                    json={"decision": "approved"})  # fmt: skip
     assert r.status_code == 200, r.text
     # the source revises its own values meanwhile: IDN 2023 and 2024 change upstream
     csv = data / "indicators_country_year.csv"
@@ -74,9 +74,9 @@ def test_rerun_neither_approves_nor_overwrites_a_pending_submission(url, people,
     detail = client.get(f"/api/v1/submissions/{sub}", headers=who["secretariat"]).json()
     assert detail["state"] == "submitted"
     assert [(o["value"], o["approval"]) for o in detail["observations"]["items"]] == [(71.5, "submitted")]
-    r = client.post(
-        f"/api/v1/submissions/{sub}/review", headers=who["secretariat"], json={"decision": "approved"}
-    )
+    etag = client.get(f"/api/v1/submissions/{sub}", headers=who["secretariat"]).headers["etag"]
+    r = client.post(f"/api/v1/submissions/{sub}/review", headers=who["secretariat"] | {"If-Match": etag},
+                    json={"decision": "approved"})  # fmt: skip
     assert r.status_code == 200, r.text
     assert published(client, LE, "IDN")["2024"]["value"] == 71.5
 

@@ -11,7 +11,8 @@ from tests.loaders.conftest import cli
 
 def test_init_keeps_a_corrected_body_and_names_it(url, people, tmp_path, monkeypatch):
     client, who = people
-    r = client.patch("/api/v1/bodies/asoen", headers=who["secretariat"],
+    etag = client.get("/api/v1/bodies/asoen").headers["etag"]
+    r = client.patch("/api/v1/bodies/asoen", headers=who["secretariat"] | {"If-Match": etag},
                      json={"name_en": "ASEAN Senior Officials on the Environment"})  # fmt: skip
     assert r.status_code == 200, r.text
     data = tmp_path / "reference"

@@ -11,11 +11,13 @@ def test_results_load_keeps_edited_and_deleted_activities(url, people, monkeypat
     assert "demo activities:" in out
     items = client.get("/api/v1/activities").json()
     first, second = items[0], items[1]
-    r = client.put(f"/api/v1/activities/{first['id']}", headers=who["secretariat"],
+    r = client.put(f"/api/v1/activities/{first['id']}", headers=who["secretariat"] | {"If-Match": first["etag"]},
                    json={"programme_id": first["programme_id"], "title_en": "Renamed by the Secretariat",
                          "title_id": first["title"]["id"]})  # fmt: skip
     assert r.status_code == 200, r.text
-    r = client.delete(f"/api/v1/activities/{second['id']}", headers=who["secretariat"])
+    r = client.delete(
+        f"/api/v1/activities/{second['id']}", headers=who["secretariat"] | {"If-Match": second["etag"]}
+    )
     assert r.status_code == 204, r.text
 
     out = cli(url, "results", "load", monkeypatch=monkeypatch)
