@@ -146,3 +146,13 @@ def make_user(
             return accounts_service.create_token(session, user_id=user.id, label="test")
     finally:
         engine.dispose()
+
+
+def if_match(client: TestClient, path: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """Read ``path`` as a client would before changing it, and return ``headers`` with the
+    ``If-Match`` the change needs (the record's ETag as read)."""
+    got = client.get(path, headers=headers or {})
+    assert got.status_code == 200, (path, got.status_code, got.text[:300])
+    etag = got.headers.get("etag")
+    assert etag, f"GET {path} gave no ETag"
+    return {**(headers or {}), "If-Match": etag}

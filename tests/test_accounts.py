@@ -12,7 +12,7 @@ from ascc.accounts import throttle
 from ascc.app import create_app
 from ascc.cli.main import app as cli
 from ascc.config import Settings
-from tests.conftest import load, make_user
+from tests.conftest import if_match, load, make_user
 
 PASSWORD = "a long enough password"
 
@@ -96,7 +96,6 @@ def test_cli_creates_the_first_secretariat_account(fresh_url, monkeypatch):
     token = runner.invoke(cli, ["user", "token", "officer@asean.org"]).stdout.strip()
     assert token.startswith("ascc_")
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
-        r = c.patch(
-            "/api/v1/bodies/acw", json={"established": 1976}, headers={"Authorization": f"Bearer {token}"}
-        )
+        auth = if_match(c, "/api/v1/bodies/acw", {"Authorization": f"Bearer {token}"})
+        r = c.patch("/api/v1/bodies/acw", json={"established": 1976}, headers=auth)
         assert r.status_code == 200

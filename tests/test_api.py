@@ -84,10 +84,11 @@ def test_etag_and_conditional_get(client):
 
 
 def test_write_needs_a_secretariat_account(client):
-    r = client.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"})
+    etag = {"If-Match": client.get("/api/v1/bodies/acw").headers["etag"]}
+    r = client.patch("/api/v1/bodies/acw", json={"name_id": "Komite ASEAN untuk Perempuan"}, headers=etag)
     assert r.status_code == 401
     r = client.patch(
-        "/api/v1/bodies/acw", json={"name_id": "x"}, headers={"Authorization": "Bearer ascc_forged"}
+        "/api/v1/bodies/acw", json={"name_id": "x"}, headers={"Authorization": "Bearer ascc_forged"} | etag
     )
     assert r.status_code == 401
     assert client.get("/api/v1/bodies/acw").json()["name"]["id"] != "Komite ASEAN untuk Perempuan"

@@ -12,7 +12,7 @@ from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.wiring import session_factory
-from tests.conftest import load, make_user
+from tests.conftest import if_match, load, make_user
 
 
 def verify(url: str):
@@ -27,9 +27,8 @@ def test_a_write_is_recorded_with_actor_before_and_after(fresh_url, reference):
     load(fresh_url, reference)
     token = make_user(fresh_url, email="officer@asean.org")
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
-        r = c.patch(
-            "/api/v1/bodies/acw", json={"established": 1976}, headers={"Authorization": f"Bearer {token}"}
-        )
+        auth = if_match(c, "/api/v1/bodies/acw", {"Authorization": f"Bearer {token}"})
+        r = c.patch("/api/v1/bodies/acw", json={"established": 1976}, headers=auth)
         assert r.status_code == 200
     engine = make_engine(fresh_url)
     with session_factory(engine)() as session:
@@ -83,9 +82,8 @@ def test_a_failed_request_writes_no_audit_entry(fresh_url, reference):
     with engine.connect() as conn:
         before = conn.execute(sa.text("SELECT count(*) FROM audit_entries")).scalar()
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
-        r = c.patch(
-            "/api/v1/bodies/acw", json={"established": 1066}, headers={"Authorization": f"Bearer {token}"}
-        )
+        auth = if_match(c, "/api/v1/bodies/acw", {"Authorization": f"Bearer {token}"})
+        r = c.patch("/api/v1/bodies/acw", json={"established": 1066}, headers=auth)
         assert r.status_code == 422
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM audit_entries")).scalar() == before

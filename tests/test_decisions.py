@@ -14,7 +14,7 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.decisions import service as decisions_service
 from ascc.wiring import session_factory
-from tests.conftest import load, make_user
+from tests.conftest import if_match, load, make_user
 
 MEMBERS = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
 
@@ -41,6 +41,11 @@ def auth(tokens, who):
     return {} if who == "public" else {"Authorization": f"Bearer {tokens[who]}"}
 
 
+def fresh(client, tokens, who, item):
+    """``who``'s headers with the ETag of decision ``item`` as ``who`` reads it now."""
+    return if_match(client, f"/api/v1/decisions/{item}", auth(tokens, who))
+
+
 def new_item(client, tokens, *, stage="formulate", text=True, audience="public") -> int:
     r = client.post("/api/v1/decisions", headers=auth(tokens, "secretariat"),
                     json={"title_en": "Regional guidelines on community-based care for older persons",
@@ -50,17 +55,17 @@ def new_item(client, tokens, *, stage="formulate", text=True, audience="public")
     item = r.json()["id"]
     for to in ("consult", "formulate")[: ["identify", "consult", "formulate"].index(stage)]:
         assert client.post(
-            f"/api/v1/decisions/{item}/stage", json={"to": to}, headers=auth(tokens, "chair")
+            f"/api/v1/decisions/{item}/stage", json={"to": to}, headers=fresh(client, tokens, "chair", item)
         ).is_success
     if text and stage == "formulate":
-        r = client.post(f"/api/v1/decisions/{item}/proposals", headers=auth(tokens, "chair"),
+        r = client.post(f"/api/v1/decisions/{item}/proposals", headers=fresh(client, tokens, "chair", item),
                         json={"text_en": "Member states agree to share practice on community care."})  # fmt: skip
         assert r.status_code == 200
     return item
 
 
 def position(client, tokens, item, code, kind="join", **extra):
-    return client.post(f"/api/v1/decisions/{item}/positions", headers=auth(tokens, code),
+    return client.post(f"/api/v1/decisions/{item}/positions", headers=fresh(client, tokens, code, item),
                        json={"member_state": code, "kind": kind, **extra})  # fmt: skip
 
 
@@ -75,11 +80,11 @@ def test_full_cycle_with_a_reservation_and_ad_referendum(world):
         else:
             r = position(client, tokens, item, code)
         assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
+    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
     assert r.status_code == 409 and "LAO" in r.json()["detail"] and "clearance" in r.json()["detail"]
     r = client.post(f"/api/v1/decisions/{item}/positions/LAO/clearance", headers=auth(tokens, "LAO"))
     assert r.status_code == 200
-    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
+    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
     assert r.status_code == 200, r.text
     done = r.json()
     assert (
@@ -98,7 +103,7 @@ def test_full_cycle_with_a_reservation_and_ad_referendum(world):
     assert len(votes) == 11 and votes["THA"]["option"] == "yes" and "reservation" in votes["THA"]["note"]
     assert "Regional guidelines" in client.get("/decisions/feed.atom").text
     # follow-up names its implementation and monitoring
-    r = client.put(f"/api/v1/decisions/{item}/follow-up", headers=auth(tokens, "secretariat"),
+    r = client.put(f"/api/v1/decisions/{item}/follow-up", headers=fresh(client, tokens, "secretariat", item),
                    json={"programmes": [], "bodies": ["asoen"], "indicators": ["SP.DYN.LE00.IN"]})  # fmt: skip
     assert r.status_code == 200 and r.json()["implementation"]["bodies"] == ["asoen"]
 
@@ -110,10 +115,12 @@ def test_consensus_needs_every_member_on_the_decision_date(world):
         if code != "TLS":
             assert position(client, tokens, item, code).status_code == 200
     # before Timor-Leste's admission ten positions were enough; today eleven are needed
-    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
+    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
     assert r.status_code == 409 and "TLS" in r.json()["detail"]
     r = client.post(
-        f"/api/v1/decisions/{item}/adopt", params={"on": "2025-10-25"}, headers=auth(tokens, "chair")
+        f"/api/v1/decisions/{item}/adopt",
+        params={"on": "2025-10-25"},
+        headers=fresh(client, tokens, "chair", item),
     )
     assert r.status_code == 200 and r.json()["adopted_on"] == "2025-10-25"
 
@@ -126,10 +133,12 @@ def test_an_objection_blocks_and_a_new_text_starts_positions_afresh(world):
     for code in MEMBERS:
         if code != "VNM":
             position(client, tokens, item, code)
-    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
+    r = client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
     assert r.status_code == 409 and "objection from VNM" in r.json()["detail"]
     r = client.post(
-        f"/api/v1/decisions/{item}/proposals", headers=auth(tokens, "chair"), json={"text_en": "Revised."}
+        f"/api/v1/decisions/{item}/proposals",
+        headers=fresh(client, tokens, "chair", item),
+        json={"text_en": "Revised."},
     )
     assert r.json()["positions"] == [] and r.json()["consensus"]["missing"] == MEMBERS
 
@@ -138,10 +147,12 @@ def test_silence_procedure(world):
     client, tokens, url = world
     item = new_item(client, tokens)
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
-    assert client.post(f"/api/v1/decisions/{item}/silence", headers=auth(tokens, "chair"),
+    assert client.post(f"/api/v1/decisions/{item}/silence", headers=fresh(client, tokens, "chair", item),
                        json={"deadline": soon}).status_code == 403  # the Secretariat circulates  # fmt: skip
     r = client.post(
-        f"/api/v1/decisions/{item}/silence", headers=auth(tokens, "secretariat"), json={"deadline": soon}
+        f"/api/v1/decisions/{item}/silence",
+        headers=fresh(client, tokens, "secretariat", item),
+        json={"deadline": soon},
     )
     assert r.status_code == 200 and r.json()["silence"]["status"] == "running"
     engine = make_engine(url)
@@ -155,7 +166,9 @@ def test_silence_procedure(world):
     # a second item: an objection breaks the silence
     other = new_item(client, tokens)
     client.post(
-        f"/api/v1/decisions/{other}/silence", headers=auth(tokens, "secretariat"), json={"deadline": soon}
+        f"/api/v1/decisions/{other}/silence",
+        headers=fresh(client, tokens, "secretariat", other),
+        json={"deadline": soon},
     )
     assert position(client, tokens, other, "MMR", "object", text="not yet").status_code == 200
     assert client.get(f"/api/v1/decisions/{other}").json()["silence"] == {
@@ -167,13 +180,23 @@ def test_stages_in_order_back_with_reason_and_stale_edits(world):
     client, tokens, _ = world
     item = new_item(client, tokens, stage="identify")
     r = client.post(
-        f"/api/v1/decisions/{item}/stage", json={"to": "formulate"}, headers=auth(tokens, "chair")
+        f"/api/v1/decisions/{item}/stage",
+        json={"to": "formulate"},
+        headers=fresh(client, tokens, "chair", item),
     )
     assert r.status_code == 409
-    r = client.post(f"/api/v1/decisions/{item}/stage", json={"to": "consult"}, headers=auth(tokens, "chair"))
+    r = client.post(
+        f"/api/v1/decisions/{item}/stage",
+        json={"to": "consult"},
+        headers=fresh(client, tokens, "chair", item),
+    )
     etag = r.headers["etag"]
     assert client.post(f"/api/v1/decisions/{item}/stage", json={"to": "identify"},
-                       headers=auth(tokens, "chair")).status_code == 422  # fmt: skip
+                       headers=auth(tokens, "chair") | {"If-Match": etag}).status_code == 422  # fmt: skip
+    # a change of an existing record needs the ETag the writer read
+    missing = client.post(f"/api/v1/decisions/{item}/stage", json={"to": "identify", "reason": "scope unclear"},
+                          headers=auth(tokens, "chair"))  # fmt: skip
+    assert missing.status_code == 428
     assert client.post(f"/api/v1/decisions/{item}/stage", json={"to": "identify", "reason": "scope unclear"},
                        headers=auth(tokens, "chair") | {"If-Match": etag}).status_code == 200  # fmt: skip
     stale = client.post(f"/api/v1/decisions/{item}/stage", json={"to": "consult"},
@@ -181,7 +204,7 @@ def test_stages_in_order_back_with_reason_and_stale_edits(world):
     assert stale.status_code == 412
     assert client.get(f"/api/v1/decisions/{item}").json()["stage"] == "identify"
     assert position(client, tokens, item, "IDN").status_code == 409  # not in formulation
-    r = client.post(f"/api/v1/decisions/{item}/positions", headers=auth(tokens, "IDN"),
+    r = client.post(f"/api/v1/decisions/{item}/positions", headers=fresh(client, tokens, "IDN", item),
                     json={"member_state": "XYZ", "kind": "join"})  # fmt: skip
     assert r.status_code == 422 and "XYZ" in r.json()["detail"]
 
@@ -199,7 +222,7 @@ def test_audience_hides_items(world):
                     json={"text": "Japan can share its community care model."})  # fmt: skip
     assert r.status_code == 200
     assert position(client, tokens, shared, "IDN").status_code == 200
-    r = client.post(f"/api/v1/decisions/{shared}/positions", headers=auth(tokens, "partner"),
+    r = client.post(f"/api/v1/decisions/{shared}/positions", headers=fresh(client, tokens, "partner", shared),
                     json={"member_state": "IDN", "kind": "join"})  # fmt: skip
     assert r.status_code == 403
 
@@ -236,6 +259,18 @@ WRITES = {
         "/api/v1/bodies/asoen/cycle-overrides",
         {"year": 2027, "chair": "SGP", "reason": "swap"},
     ),
+}
+#: the record each write changes, read for its ETag (``If-Match``); None: a new record
+READ_FIRST = {
+    "stage": "/api/v1/decisions/{item}",
+    "proposal": "/api/v1/decisions/{item}",
+    "position_idn": "/api/v1/decisions/{item}",
+    "adopt": "/api/v1/decisions/{item}",
+    "silence": "/api/v1/decisions/{item}",
+    "follow_up": "/api/v1/decisions/{item}",
+    "edit_body": "/api/v1/bodies/asoen",
+    "save_meeting": "/api/v1/meetings/asoen-40",  # new at first, replaced once an allowed role saved it
+    "report": "/api/v1/meetings/ammswd-9",
 }
 ROLES = ["public", "secretariat", "chair", "other_chair", "IDN", "VNM", "partner"]
 ALLOWED = {
@@ -277,9 +312,15 @@ def test_authorisation_matrix(world):
             if name == "clearance_idn":
                 position(client, tokens, item, "IDN", "ad_referendum", clearance_due="2026-12-31")
             if name == "follow_up":
-                client.post(f"/api/v1/decisions/{item}/adopt", headers=auth(tokens, "chair"))
+                client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
             before = audit_count()
             kwargs = {"headers": auth(tokens, role)}
+            if name in READ_FIRST:
+                current = client.get(READ_FIRST[name].format(item=item), headers=auth(tokens, "secretariat"))
+                if current.status_code == 200:
+                    kwargs["headers"] = kwargs["headers"] | {"If-Match": current.headers["etag"]}
+                else:
+                    assert name == "save_meeting" and current.status_code == 404, (name, current.status_code)
             if body is not None:
                 kwargs["json"] = body
             r = client.request(method.upper(), path.format(item=item), **kwargs)

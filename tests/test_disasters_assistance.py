@@ -17,7 +17,7 @@ from ascc.db.uow import unit_of_work
 from ascc.disasters import service as disasters_service
 from ascc.disasters.importer import read_events
 from ascc.wiring import session_factory
-from tests.conftest import load, make_user
+from tests.conftest import if_match, load, make_user
 from tests.test_disasters import MEMBERS, csv_file, row
 
 
@@ -55,6 +55,11 @@ def world(fresh_url, reference, tmp_path):
 
 def auth(tokens, who):
     return {} if who == "public" else {"Authorization": f"Bearer {tokens[who]}"}
+
+
+def read(client, tokens, path) -> dict[str, str]:
+    """The ETag of the request or offer at ``path`` as the requesting member state reads it now."""
+    return {"If-Match": if_match(client, path, auth(tokens, "PHL"))["If-Match"]}
 
 
 NEEDS = [
@@ -108,7 +113,8 @@ def test_request_offers_acceptance_mobilisation_and_matching(world):
     idn = decide(idn, "accepted")
     decide(vnm, "declined", "the second USAR team is covered by the national team")
     decide(jpn, "accepted")
-    assert client.post(f"/api/v1/disasters/offers/{vnm['id']}/decision", headers=auth(tokens, "PHL"),
+    assert client.post(f"/api/v1/disasters/offers/{vnm['id']}/decision",
+                       headers=auth(tokens, "PHL") | read(client, tokens, f"/api/v1/disasters/offers/{vnm['id']}"),
                        json={"decision": "accepted"}).status_code == 409  # fmt: skip
     m = client.get(f"/api/v1/disasters/requests/{req['id']}/matching").json()
     shelter, sar, funds = m["needs"]
@@ -119,7 +125,8 @@ def test_request_offers_acceptance_mobilisation_and_matching(world):
     assert m["needs_covered"] == 0 and len(m["gaps"]) == 3
 
     def progress(o, stage, on, who="IDN"):
-        return client.post(f"/api/v1/disasters/offers/{o['id']}/progress", headers=auth(tokens, who),
+        return client.post(f"/api/v1/disasters/offers/{o['id']}/progress",
+                           headers=auth(tokens, who) | read(client, tokens, f"/api/v1/disasters/offers/{o['id']}"),
                            json={"stage": stage, "on": on})  # fmt: skip
 
     assert progress(idn, "arrived", "2013-11-12").status_code == 409  # not mobilised yet
@@ -136,7 +143,8 @@ def test_request_offers_acceptance_mobilisation_and_matching(world):
     assert next(o for o in detail["offers"] if o["offered_by"] == "VNM")["reason"].startswith("the second")
     assert [r["id"] for r in client.get(f"/api/v1/disasters/events/{event}/requests").json()] == [req["id"]]
     # closed: no more offers
-    r = client.post(f"/api/v1/disasters/requests/{req['id']}/status", headers=auth(tokens, "PHL"),
+    r = client.post(f"/api/v1/disasters/requests/{req['id']}/status",
+                    headers=auth(tokens, "PHL") | read(client, tokens, f"/api/v1/disasters/requests/{req['id']}"),
                     json={"status": "closed"})  # fmt: skip
     assert r.status_code == 200 and r.json()["status"] == "closed"
     body = {
@@ -166,7 +174,10 @@ def test_stale_edits_and_bad_input_change_nothing(world):
     assert fresh.headers["etag"] == stale  # an offer's ETag moves only when the offer changes
     r = client.post(f"/api/v1/disasters/offers/{o['id']}/progress", headers=auth(tokens, "IDN"),
                     json={"stage": "mobilised", "on": "2013-11-11"})  # fmt: skip
-    assert r.status_code == 409
+    assert r.status_code == 428  # a change of the offer needs its ETag
+    r = client.post(f"/api/v1/disasters/offers/{o['id']}/progress", headers=auth(tokens, "IDN") | {"If-Match": stale},
+                    json={"stage": "mobilised", "on": "2013-11-11"})  # fmt: skip
+    assert r.status_code == 409  # not accepted yet
     r = client.post(f"/api/v1/disasters/requests/{req['id']}/needs",
                     headers=auth(tokens, "PHL") | {"If-Match": req["etag"]},
                     json={"category": "food", "description": "Rice", "quantity": 50, "unit": "tonnes"})  # fmt: skip
@@ -191,7 +202,11 @@ def test_stale_edits_and_bad_input_change_nothing(world):
         (f"/api/v1/disasters/offers/{o['id']}/decision", {"decision": "accepted"}, "PHL", 412, "changed"),
     ]  # fmt: skip
     for target, body, who, status, word in bad:
-        headers = auth(tokens, who) | ({"If-Match": '"offer-0-r0"'} if status == 412 else {})
+        headers = auth(tokens, who)
+        if status == 412:
+            headers |= {"If-Match": '"offer-0-r0"'}
+        elif "/decision" in target:
+            headers |= read(client, tokens, f"/api/v1/disasters/offers/{o['id']}")
         r = client.post(target, json=body, headers=headers)
         assert r.status_code == status, (target, body, r.status_code, r.text)
         assert word in r.text, (word, r.text)
@@ -229,7 +244,8 @@ def test_authorisation_matrix(world):
             req = new_request(client, tokens, event)
             o = offer(client, tokens, "IDN", req, [("shelter", "relief_items", "Family tents", 600)])
             if name == "progress":
-                assert client.post(f"/api/v1/disasters/offers/{o['id']}/decision", headers=auth(tokens, "PHL"),
+                assert client.post(f"/api/v1/disasters/offers/{o['id']}/decision",
+                                   headers=auth(tokens, "PHL") | read(client, tokens, f"/api/v1/disasters/offers/{o['id']}"),
                                    json={"decision": "accepted"}).status_code == 200  # fmt: skip
             method_path_body = {
                 "create_request": (f"/api/v1/disasters/events/{event}/requests",
@@ -245,7 +261,12 @@ def test_authorisation_matrix(world):
             }  # fmt: skip
             path, body = method_path_body[name]
             before = count(url, "audit_entries")
-            r = client.post(path, json=body, headers=auth(tokens, role))
+            headers = auth(tokens, role)
+            if name in ("add_need", "close_request"):
+                headers |= read(client, tokens, f"/api/v1/disasters/requests/{req['id']}")
+            elif name in ("decide", "progress"):
+                headers |= read(client, tokens, f"/api/v1/disasters/offers/{o['id']}")
+            r = client.post(path, json=body, headers=headers)
             if role in ALLOWED[name]:
                 assert r.status_code in (200, 201), (name, role, r.status_code, r.text)
             else:

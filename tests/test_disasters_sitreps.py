@@ -64,6 +64,8 @@ def test_numbered_per_event_versioned_and_bilingual(world):
     stale = client.put(f"/api/v1/disasters/sitreps/{sid}", json=REPORT,
                        headers=auth(tokens, "aha_centre") | {"If-Match": etag})  # fmt: skip
     assert stale.status_code == 412
+    missing = client.put(f"/api/v1/disasters/sitreps/{sid}", json=REPORT, headers=auth(tokens, "aha_centre"))
+    assert missing.status_code == 428
     old = client.get(f"/api/v1/disasters/sitreps/{sid}", params={"version": 1}).json()
     assert old["body"]["en"] == REPORT["body_en"] and [v["version"] for v in old["versions"]] == [1, 2]
     assert client.get(f"/api/v1/disasters/sitreps/{sid}", params={"version": 9}).status_code == 404
@@ -84,9 +86,10 @@ def test_numbered_per_event_versioned_and_bilingual(world):
 @pytest.mark.parametrize("who", ["public", "secretariat", "PHL", "partner"])
 def test_only_the_aha_centre_writes_them(world, who):
     client, tokens, url, first, _ = world
-    sid = client.post(
+    made = client.post(
         f"/api/v1/disasters/events/{first}/sitreps", json=REPORT, headers=auth(tokens, "aha_centre")
-    ).json()["id"]
+    )
+    sid, etag = made.json()["id"], made.headers["etag"]
     before = count(url, "audit_entries")
     expected = 401 if who == "public" else 403
     assert (
@@ -96,7 +99,9 @@ def test_only_the_aha_centre_writes_them(world, who):
         == expected
     )
     assert (
-        client.put(f"/api/v1/disasters/sitreps/{sid}", json=REPORT, headers=auth(tokens, who)).status_code
+        client.put(
+            f"/api/v1/disasters/sitreps/{sid}", json=REPORT, headers=auth(tokens, who) | {"If-Match": etag}
+        ).status_code
         == expected
     )
     assert count(url, "audit_entries") == before and count(url, "disaster_sitrep_versions") == 1

@@ -44,7 +44,9 @@ def test_user_edit_is_kept_and_conflict_reported(fresh_url, reference):
     run(fresh_url, reference)
     engine = make_engine(fresh_url)
     with unit_of_work(session_factory(engine)) as session:
-        registry_service.update_body(session, body_id="acw", changes={"name_en": "Edited by the Secretariat"})
+        registry_service.update_body(
+            session, if_match="*", body_id="acw", changes={"name_en": "Edited by the Secretariat"}
+        )
     # reference unchanged: the edit stays, no conflict
     report = run(fresh_url, reference)
     assert report.kept_edits.get("bodies") == 1 and report.conflicts == []

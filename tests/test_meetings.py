@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from ascc.app import create_app
 from ascc.config import Settings
 from ascc.meetings import cycle
-from tests.conftest import load, make_user
+from tests.conftest import if_match, load, make_user
 
 NAMES = {"BRN": "Brunei Darussalam", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Lao PDR", "MYS": "Malaysia",
          "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore", "THA": "Thailand", "TLS": "Timor-Leste",
@@ -106,8 +106,10 @@ def test_meeting_record_and_report_lifecycle(site):
     assert c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["fp"]).status_code == 403
     r = c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["sec"])
     assert r.status_code == 200, r.text
+    M = "/api/v1/meetings/ammswd-10"
+    assert c.put(M, json=record, headers=h["sec"]).status_code == 428  # replacing needs its ETag
     assert c.put("/api/v1/meetings/ammswd-10", json=record | {"date_end": "2026-10-01"},
-                 headers=h["sec"]).status_code == 422  # fmt: skip
+                 headers=if_match(c, M, h["sec"])).status_code == 422  # fmt: skip
     etag = c.get("/api/v1/meetings/ammswd-10", headers=h["sec"]).headers["etag"]
     c.post("/api/v1/meetings/ammswd-10/agenda", json={"number": "3.1", "title": "Ageing"}, headers=h["sec"])
     stale = c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["sec"] | {"If-Match": etag})
@@ -116,19 +118,24 @@ def test_meeting_record_and_report_lifecycle(site):
         "/api/v1/meetings/ammswd-10/documents", json={"title": "Draft joint statement"}, headers=h["sec"]
     )
     assert r.json()["documents"][0]["due"] == "2026-09-29"  # derived: 21 days before
-    c.put("/api/v1/meetings/ammswd-10/report", json={"text": "Draft report"}, headers=h["sec"])
+    assert c.put("/api/v1/meetings/ammswd-10/report", json={"text": "Draft report"},
+                 headers=if_match(c, M, h["sec"])).status_code == 200  # fmt: skip
     assert (
         c.get("/api/v1/meetings/ammswd-10").json()["reports"] == []
     )  # the public sees published reports only
     assert c.post("/api/v1/meetings/ammswd-10/report/status", json={"to": "published"},
-                  headers=h["sec"]).status_code == 409  # fmt: skip
+                  headers=if_match(c, M, h["sec"])).status_code == 409  # fmt: skip
     for to in ("circulated", "adopted_ad_referendum"):
         assert (
-            c.post("/api/v1/meetings/ammswd-10/report/status", json={"to": to}, headers=h["sec"]).status_code
+            c.post(
+                "/api/v1/meetings/ammswd-10/report/status", json={"to": to}, headers=if_match(c, M, h["sec"])
+            ).status_code
             == 200
         )
     # the adopted version is locked: writing starts version 2
-    r = c.put("/api/v1/meetings/ammswd-10/report", json={"text": "Corrigendum"}, headers=h["sec"])
+    r = c.put(
+        "/api/v1/meetings/ammswd-10/report", json={"text": "Corrigendum"}, headers=if_match(c, M, h["sec"])
+    )
     reports = r.json()["reports"]
     assert [(x["number"], x["status"], x["locked"]) for x in reports] == [
         (1, "adopted_ad_referendum", True), (2, "draft", False)]  # fmt: skip
@@ -156,6 +163,7 @@ def test_calendar_page_and_icalendar(site):
 
 
 def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
+    import html
     import re
 
     load(fresh_url, reference)
@@ -187,17 +195,32 @@ def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
                                                            "reason": "xyz"}).status_code == 403  # fmt: skip
         assert c.post("/bodies/amme/chair-anchor", data={"csrf": csrf, "year": 2024, "member_state": "IDN",
                                                          "reason": "xyz"}).status_code == 403  # fmt: skip
+
+        def revision() -> str:  # the meeting's ETag, as the page's forms carry it
+            page = c.get("/meetings/ammswd-9", params={"lang": "en"}).text
+            return html.unescape(re.search(r'name="revision" value="([^"]+)"', page).group(1))
+
+        assert (  # without the revision the page showed, the change is refused
+            c.post("/meetings/ammswd-9/report", data={"csrf": csrf, "text": "Report"}).status_code == 428
+        )
         assert (
             c.post(
-                "/meetings/ammswd-9/report", data={"csrf": csrf, "text": "Report of the 9th AMMSWD"}
+                "/meetings/ammswd-9/report",
+                data={"csrf": csrf, "text": "Report of the 9th AMMSWD", "revision": revision()},
             ).status_code
             == 200
         )
         for to in ("circulated", "adopted"):
             assert (
-                c.post("/meetings/ammswd-9/report/status", data={"csrf": csrf, "to": to}).status_code == 200
+                c.post(
+                    "/meetings/ammswd-9/report/status", data={"csrf": csrf, "to": to, "revision": revision()}
+                ).status_code
+                == 200
             )
         assert "Report of the 9th AMMSWD" in c.get("/meetings/ammswd-9", params={"lang": "id"}).text
         assert (
-            c.post("/meetings/ammswd-9/report/status", data={"csrf": csrf, "to": "draft"}).status_code == 409
+            c.post(
+                "/meetings/ammswd-9/report/status", data={"csrf": csrf, "to": "draft", "revision": revision()}
+            ).status_code
+            == 409
         )

@@ -100,7 +100,11 @@ def test_propose_consult_positions_reservation_adopt(browser, site, lang):
     assert vnm.locator("input[name=member_state]").get_attribute("value") == "VNM"
 
     for code, token in machines.items():
-        r = httpx.post(f"{base}/api/v1/decisions/{item_id}/positions", headers={"Authorization": f"Bearer {token}"},
+        auth = {"Authorization": f"Bearer {token}"}
+        etag = httpx.get(f"{base}/api/v1/decisions/{item_id}", headers=auth).headers[
+            "etag"
+        ]  # read, then write
+        r = httpx.post(f"{base}/api/v1/decisions/{item_id}/positions", headers=auth | {"If-Match": etag},
                        json={"member_state": code, "kind": "join"})  # fmt: skip
         assert r.status_code == 200, r.text
 

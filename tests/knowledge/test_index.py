@@ -24,7 +24,7 @@ def test_writes_are_indexed_at_commit_and_reindex_rebuilds(fresh_url, reference,
     with unit_of_work(factory) as session:
         assert ks.search(session, principal=PUBLIC, q="zebrafish").total == 0
         registry_service.update_body(
-            session, body_id="asoen", changes={"mandate_en": "Studies zebrafish habitats."}
+            session, if_match="*", body_id="asoen", changes={"mandate_en": "Studies zebrafish habitats."}
         )
     with unit_of_work(factory) as session:
         hits = ks.search(session, principal=PUBLIC, q="zebrafish")
@@ -32,7 +32,9 @@ def test_writes_are_indexed_at_commit_and_reindex_rebuilds(fresh_url, reference,
         before = ks.entry_count(session)
     try:  # a write that rolls back leaves the index as it was
         with unit_of_work(factory) as session:
-            registry_service.update_body(session, body_id="asoen", changes={"mandate_en": "Studies quokkas."})
+            registry_service.update_body(
+                session, if_match="*", body_id="asoen", changes={"mandate_en": "Studies quokkas."}
+            )
             raise RuntimeError("abort")
     except RuntimeError:
         pass
@@ -77,10 +79,14 @@ def test_a_commit_rebuilds_only_the_entries_it_changed(fresh_url, reference, mon
 
     with unit_of_work(factory) as session:
         before = entry_id(session, "asoen")
-        registry_service.update_body(session, body_id="asoen", changes={"meeting_interval": "biennial"})
+        registry_service.update_body(
+            session, if_match="*", body_id="asoen", changes={"meeting_interval": "biennial"}
+        )
     assert built == []  # a field the index does not hold: nothing analysed or written
     with unit_of_work(factory) as session:
-        registry_service.update_body(session, body_id="asoen", changes={"mandate_en": "Studies zebrafish."})
+        registry_service.update_body(
+            session, if_match="*", body_id="asoen", changes={"mandate_en": "Studies zebrafish."}
+        )
     assert built == ["body:asoen"]
     with unit_of_work(factory) as session:
         assert entry_id(session, "asoen") == before
@@ -94,7 +100,7 @@ def test_a_commit_rebuilds_only_the_entries_it_changed(fresh_url, reference, mon
         assert ks.entry_count(session) == count
         # a renamed body: entries written afterwards expand its acronym to the new name at once
         registry_service.update_body(
-            session, body_id="asoen", changes={"name_en": "ASEAN Axolotl Officials Council"}
+            session, if_match="*", body_id="asoen", changes={"name_en": "ASEAN Axolotl Officials Council"}
         )
     with unit_of_work(factory) as session:
         data = s.DocumentCreate(language="en", kind="report", title_en="Haze meeting")
@@ -142,16 +148,19 @@ def test_renaming_a_body_expands_the_texts_naming_it_anew_without_a_reindex(fres
     assert found("ZYFC") == []
     with unit_of_work(factory) as session:  # a body takes that name: the minutes now name it
         registry_service.update_body(
-            session, body_id="asoen", changes={"acronym": "ZYFC", "name_en": "Zyxw Youth Forum Council"}
+            session,
+            if_match="*",
+            body_id="asoen",
+            changes={"acronym": "ZYFC", "name_en": "Zyxw Youth Forum Council"},
         )
     assert found("ZYFC") == ["body:asoen", "document:forum-minutes", "passage:forum-minutes#p1"]
     with unit_of_work(factory) as session:  # a new acronym: the old one no longer finds the minutes
-        registry_service.update_body(session, body_id="asoen", changes={"acronym": "ZYFQ"})
+        registry_service.update_body(session, if_match="*", body_id="asoen", changes={"acronym": "ZYFQ"})
     assert found("ZYFC") == []
     assert found("ZYFQ") == ["body:asoen", "document:forum-minutes", "passage:forum-minutes#p1"]
     with unit_of_work(factory) as session:  # renamed again: the minutes no longer name it
         registry_service.update_body(
-            session, body_id="asoen", changes={"name_en": "Another Body Entirely Named"}
+            session, if_match="*", body_id="asoen", changes={"name_en": "Another Body Entirely Named"}
         )
     assert found("ZYFQ") == ["body:asoen"]
     engine.dispose()

@@ -107,7 +107,12 @@ def test_approving_a_submission_recomputes_in_the_same_transaction(world):
     imp(url, tmp, "draft2.csv", "VC_DSR_MORT,IDN,2020,100,persons,BPS,\n", approval="draft")
     sub = run(url, lambda s: signoff.submit(s, principal=FOCAL_POINT, member_state="IDN"))
     before = run(url, current)[("IDN", "2020")]
-    run(url, lambda s: signoff.review(s, principal=SECRETARIAT, submission_id=sub["id"], decision="approved"))
+    run(
+        url,
+        lambda s: signoff.review(
+            s, principal=SECRETARIAT, submission_id=sub["id"], decision="approved", if_match=sub["etag"]
+        ),
+    )
     value, revision, approval = run(url, current)[("IDN", "2020")]
     assert (
         value == pytest.approx(100 / 250000 * 100000) and revision == before[1] + 1 and approval == "approved"

@@ -20,7 +20,7 @@ from ascc.db.engine import make_engine
 from ascc.kit.errors import Conflict
 from ascc.monitoring import signoff
 from ascc.wiring import session_factory
-from tests.conftest import make_user
+from tests.conftest import if_match, make_user
 from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 
 #: approved 2020 population of eight member states (BRN, SGP, TLS missing): "8 of 11"
@@ -124,12 +124,21 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
     # Malaysia neither sees nor reviews Indonesia's submission; focal points never review
     assert client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "MYS")).status_code == 403
     assert [s["id"] for s in client.get("/api/v1/submissions", headers=auth(tokens, "MYS")).json()] == []
+    read = if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat"))  # the officer's ETag
+    etag = {"If-Match": read["If-Match"]}
     for who in ("IDN", "MYS", "partner", "chair"):
         r = client.post(
-            f"/api/v1/submissions/{sid}/review", headers=auth(tokens, who), json={"decision": "approved"}
+            f"/api/v1/submissions/{sid}/review",
+            headers=auth(tokens, who) | etag,
+            json={"decision": "approved"},
         )
         assert r.status_code == 403, who
-    assert client.post(f"/api/v1/submissions/{sid}/review", json={"decision": "approved"}).status_code == 401
+    assert (
+        client.post(
+            f"/api/v1/submissions/{sid}/review", headers=etag, json={"decision": "approved"}
+        ).status_code
+        == 401
+    )
     queue = client.get(
         "/api/v1/submissions", headers=auth(tokens, "secretariat"), params={"state": "submitted"}
     )
@@ -140,11 +149,14 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
     # a rejection needs a comment; then the values stay unpublished
     r = client.post(
         f"/api/v1/submissions/{sid}/review",
-        headers=auth(tokens, "secretariat"),
+        headers=read,
         json={"decision": "rejected"},
     )
     assert r.status_code == 422 and r.json()["parameter"] == "comment"
     r = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
+                    json={"decision": "rejected", "comment": "2020 differs from the census; explain"})  # fmt: skip
+    assert r.status_code == 428  # a review needs the ETag of the submission as the officer read it
+    r = client.post(f"/api/v1/submissions/{sid}/review", headers=read,
                     json={"decision": "rejected", "comment": "2020 differs from the census; explain"})  # fmt: skip
     assert r.status_code == 200 and r.json()["state"] == "rejected"
     assert public_idn(client) == {"2020": 273523621.0}
@@ -158,7 +170,8 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
     ]  # focal point, then officer
     after = trail[1][2] if isinstance(trail[1][2], dict) else json.loads(trail[1][2])
     assert (after["state"], after["comment"]) == ("rejected", "2020 differs from the census; explain")
-    again = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
+    again = client.post(f"/api/v1/submissions/{sid}/review",
+                        headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")),
                         json={"decision": "approved"})  # fmt: skip
     assert again.status_code == 409
 
@@ -232,28 +245,36 @@ def test_aggregate_states_its_coverage(world):
 
 def test_concurrent_reviews_apply_once(world, mon_url):
     """Two officers review the same submission at once: the row lock queues the second, which finds
-    it reviewed (409); never both applied. PostgreSQL holds the lock; SQLite serialises writers."""
+    it reviewed (409); never both applied. PostgreSQL holds the lock; SQLite serialises writers.
+    The second sends ``If-Match: *`` (any version), so what refuses it is the state check under
+    the lock; with the ETag it read it gets 412 before that."""
     client, tokens, url = world
     text = PLAIN_HEADER + "SP.POP.TOTL,IDN,2023,281000000,persons,BPS,\n"
     sid = _approve_flow(client, tokens, text)["id"]
     if not url.startswith("postgresql"):
-        first = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
-                            json={"decision": "approved"})  # fmt: skip
-        second = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
+        read = if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat"))
+        first = client.post(f"/api/v1/submissions/{sid}/review", headers=read, json={"decision": "approved"})
+        stale = client.post(f"/api/v1/submissions/{sid}/review", headers=read,
+                            json={"decision": "rejected", "comment": "late"})  # fmt: skip
+        second = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat") | {"If-Match": "*"},
                              json={"decision": "rejected", "comment": "late"})  # fmt: skip
-        assert (first.status_code, second.status_code) == (200, 409)
+        assert (first.status_code, stale.status_code, second.status_code) == (200, 412, 409)
         return
     engine = make_engine(url)
     factory = session_factory(engine)
     officer = Principal(user_id=1, name="officer", role=Role.secretariat)
     a = factory()
-    signoff.review(a, principal=officer, submission_id=sid, decision="approved")  # holds the row lock
+    signoff.review(
+        a, principal=officer, submission_id=sid, decision="approved", if_match="*"
+    )  # holds the row lock
     outcome: list[object] = []
 
     def other():
         b = factory()
         try:
-            signoff.review(b, principal=officer, submission_id=sid, decision="rejected", comment="no")
+            signoff.review(
+                b, principal=officer, submission_id=sid, decision="rejected", comment="no", if_match="*"
+            )
             b.commit()
             outcome.append("applied")
         except Conflict as exc:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -16,11 +17,11 @@ from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
-from ascc.kit.errors import Forbidden, Invalid, Unauthorized
+from ascc.kit.errors import Forbidden, Invalid, PreconditionFailed, PreconditionRequired, Unauthorized
 from ascc.monitoring import targets as targets_service
 from ascc.monitoring.target_models import Target
 from ascc.wiring import session_factory
-from tests.conftest import make_user
+from tests.conftest import if_match, make_user
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
 
 SECRETARIAT = Principal(user_id=1, name="officer", role=Role.secretariat)
@@ -73,16 +74,28 @@ def test_only_the_secretariat_writes(session):
 def test_set_replace_and_delete(session):
     created = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN"))
     assert created["result"] == "created" and created["member_state"] == "IDN" and not created["regional"]
-    again = targets_service.set_target(session, principal=SECRETARIAT, data=data(member_state="IDN"))
+    with pytest.raises(PreconditionRequired):  # replacing needs the stored target's ETag
+        targets_service.set_target(
+            session, principal=SECRETARIAT, data=data(member_state="IDN", target_value=76)
+        )
+    again = targets_service.set_target(
+        session, principal=SECRETARIAT, data=data(member_state="IDN"), if_match=created["etag"]
+    )
     assert again["result"] == "unchanged" and again["id"] == created["id"]
     changed = targets_service.set_target(
-        session, principal=SECRETARIAT, data=data(member_state="IDN", target_value=76)
+        session, principal=SECRETARIAT, data=data(member_state="IDN", target_value=76), if_match=again["etag"]
     )
     assert changed["result"] == "updated" and changed["id"] == created["id"] and changed["target_value"] == 76
     regional = targets_service.set_target(session, principal=SECRETARIAT, data=data())
     assert regional["regional"] and regional["id"] != created["id"]
     assert count(session) == 2
-    targets_service.delete_target(session, principal=SECRETARIAT, target_id=created["id"])
+    with pytest.raises(PreconditionFailed):  # the ETag read before the change is stale
+        targets_service.delete_target(
+            session, principal=SECRETARIAT, target_id=created["id"], if_match=created["etag"]
+        )
+    targets_service.delete_target(
+        session, principal=SECRETARIAT, target_id=created["id"], if_match=changed["etag"]
+    )
     assert [t["id"] for t in targets_service.list_targets(session)] == [regional["id"]]
 
 
@@ -167,7 +180,15 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
         r = c.post("/api/v1/targets", json=body, headers=auth)
         assert r.status_code == 201, r.text
         tid = r.json()["id"]
-        assert c.post("/api/v1/targets", json=body | {"target_value": 65}, headers=auth).status_code == 200
+        assert c.post("/api/v1/targets", json=body | {"target_value": 65}, headers=auth).status_code == 428
+        assert (
+            c.post(
+                "/api/v1/targets",
+                json=body | {"target_value": 65},
+                headers=if_match(c, f"/api/v1/targets/{tid}", auth),
+            ).status_code
+            == 200
+        )
         assert c.get(f"/api/v1/targets/{tid}").json()["target_value"] == 65
         bad = HEADER + "\nT.LIFE,IDN,,,,2030,abc,src,\n"
         r = c.post("/api/v1/targets/import", content=bad, headers=auth | {"Content-Type": "text/csv"})
@@ -177,9 +198,18 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
         # 200 → 180 by 2020 against 65 by 2030: R = 0.1054 / ... still limited, and it names the target
         assert mmr["cell"]["method"] == "target" and mmr["cell"]["target"]["id"] == tid
         assert (
-            c.delete(f"/api/v1/targets/{tid}", headers={"Authorization": f"Bearer {fp}"}).status_code == 403
+            c.delete(
+                f"/api/v1/targets/{tid}",
+                headers=if_match(c, f"/api/v1/targets/{tid}", {"Authorization": f"Bearer {fp}"}),
+            ).status_code
+            == 403
         )
-        assert c.delete(f"/api/v1/targets/{tid}", headers=auth).status_code == 204
+        assert (
+            c.delete(
+                f"/api/v1/targets/{tid}", headers=if_match(c, f"/api/v1/targets/{tid}", auth)
+            ).status_code
+            == 204
+        )
     monkeypatch.setenv("DATABASE_URL", progress_url)
     runner = CliRunner()
     email = f"officer-{tmp_path.name}@asean.org"
@@ -208,7 +238,7 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
             "T.LIFE"
         ]  # dry run wrote nothing
         for t in targets_service.list_targets(s):
-            targets_service.delete_target(s, principal=SECRETARIAT, target_id=t["id"])
+            targets_service.delete_target(s, principal=SECRETARIAT, target_id=t["id"], if_match=t["etag"])
     engine.dispose()
 
 
@@ -254,8 +284,17 @@ def test_web_form(progress_url, tmp_path, lang):  # noqa: F811
             assert refused.status_code == 403
         finally:
             c2.__exit__(None, None, None)
+        listed = c.get(f"/progress?lang={lang}").text  # the delete button carries the target's revision
+        revision = re.search(
+            rf'action="/progress/targets/{tid}/delete">.*?name="revision" value="([^"]+)"', listed
+        ).group(1)
+        assert c.post(f"/progress/targets/{tid}/delete", data={"csrf": csrf}).status_code == 428
         assert (
-            c.post(f"/progress/targets/{tid}/delete", data={"csrf": csrf}, follow_redirects=False).status_code
+            c.post(
+                f"/progress/targets/{tid}/delete",
+                data={"csrf": csrf, "revision": html.unescape(revision)},
+                follow_redirects=False,
+            ).status_code
             == 303
         )
         assert targets_service_ids(progress_url) == []

@@ -25,7 +25,7 @@ from ascc.reference.quotes import normalise
 from ascc.results import demo, framework
 from ascc.results.models import Activity, FrameworkElement
 from ascc.wiring import session_factory
-from tests.conftest import BACKENDS, SEEDS, load, make_user
+from tests.conftest import BACKENDS, SEEDS, if_match, load, make_user
 from tests.test_disasters import row
 from tests.test_disasters_assistance import add_events
 
@@ -217,10 +217,17 @@ def test_only_the_secretariat_or_the_responsible_bodys_chair_writes(world, who, 
         assert world["client"].get(f"/api/v1/activities/{aid}").status_code == 200  # reads are public
         other = "focal_point" if who == "chair" else "public"
         assert world["client"].delete(
-            f"/api/v1/activities/{aid}", headers=auth(world, other)
+            f"/api/v1/activities/{aid}",
+            headers=if_match(world["client"], f"/api/v1/activities/{aid}", auth(world, other)),
         ).status_code in (401, 403)
         assert (
-            world["client"].delete(f"/api/v1/activities/{aid}", headers=auth(world, who)).status_code == 204
+            world["client"]
+            .delete(
+                f"/api/v1/activities/{aid}",
+                headers=if_match(world["client"], f"/api/v1/activities/{aid}", auth(world, who)),
+            )
+            .status_code
+            == 204
         )
 
 
@@ -238,7 +245,14 @@ def test_update_needs_a_fresh_etag_and_keeps_the_identifier_unique(world):
     stale = client.put(f"/api/v1/activities/{aid}", json=complete(world, local_id="ETAG-1"),
                        headers=h | {"If-Match": tag})  # fmt: skip
     assert stale.status_code == 412
-    assert client.delete(f"/api/v1/activities/{aid}", headers=h).status_code == 204
+    missing = client.put(f"/api/v1/activities/{aid}", json=complete(world, local_id="ETAG-1"), headers=h)
+    assert missing.status_code == 428
+    assert (
+        client.delete(
+            f"/api/v1/activities/{aid}", headers=if_match(client, f"/api/v1/activities/{aid}", h)
+        ).status_code
+        == 204
+    )
 
 
 # --- IATI export ---------------------------------------------------------------------------------
@@ -272,7 +286,10 @@ def test_the_iati_export_validates_and_carries_the_glide_scope(world):
     page = client.get(f"/disasters/{world['flood']}?lang=en").text
     assert f'href="/activities/{aid}"' in page and "Linked programmes and projects" in page
     assert client.get(f"/api/v1/activities?event={world['flood']}").json()[0]["id"] == aid
-    client.delete(f"/api/v1/activities/{aid}", headers=auth(world, "secretariat"))
+    client.delete(
+        f"/api/v1/activities/{aid}",
+        headers=if_match(client, f"/api/v1/activities/{aid}", auth(world, "secretariat")),
+    )
 
 
 def test_the_export_refuses_incomplete_activities_listing_what_each_lacks(world, tmp_path, monkeypatch):
@@ -304,7 +321,10 @@ def test_cli_load_is_idempotent_and_exports_a_complete_activity(world, tmp_path,
     result = runner.invoke(cli, ["results", "export-iati", "--id", str(aid), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert etree.XMLSchema(etree.parse(str(XSD))).validate(etree.parse(str(out)))
-    world["client"].delete(f"/api/v1/activities/{aid}", headers=auth(world, "secretariat"))
+    world["client"].delete(
+        f"/api/v1/activities/{aid}",
+        headers=if_match(world["client"], f"/api/v1/activities/{aid}", auth(world, "secretariat")),
+    )
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -339,7 +359,10 @@ def test_activities_are_in_the_unified_search_and_leave_it_when_deleted(world):
     aid = created.json()["id"]
     hits = client.get("/api/v1/search", params={"q": "Zanzibarian", "type": "activity"}).json()["items"]
     assert [h["url"] for h in hits] == [f"/activities/{aid}"]
-    client.delete(f"/api/v1/activities/{aid}", headers=auth(world, "secretariat"))
+    client.delete(
+        f"/api/v1/activities/{aid}",
+        headers=if_match(client, f"/api/v1/activities/{aid}", auth(world, "secretariat")),
+    )
     assert client.get("/api/v1/search", params={"q": "Zanzibarian", "type": "activity"}).json()["items"] == []
 
 
@@ -393,8 +416,16 @@ def test_the_secretariat_records_edits_and_deletes_an_activity_with_the_form(wor
             c.post(f"/activities/{aid}/edit", data=changed, follow_redirects=False).status_code == 412
         )  # stale
         assert c.get(f"/api/v1/activities/{aid}").json()["status"] == 4
+        page = c.get(f"/activities/{aid}", params={"lang": "en"}).text  # its delete form carries the revision
+        revision = html.unescape(re.search(r'name="revision" value="([^"]+)"', page).group(1))
         assert (
             c.post(f"/activities/{aid}/delete", data={"csrf": csrf}, follow_redirects=False).status_code
+            == 428
+        )
+        assert (
+            c.post(
+                f"/activities/{aid}/delete", data={"csrf": csrf, "revision": revision}, follow_redirects=False
+            ).status_code
             == 303
         )
         assert c.get(f"/api/v1/activities/{aid}").status_code == 404
