@@ -22,7 +22,7 @@ from ascc.db.uow import unit_of_work
 from ascc.monitoring import loader
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
-from tests.conftest import load, make_user
+from tests.conftest import if_match, load, make_user
 from tests.monitoring.conftest import DATA, PLAIN_HEADER, run_import, write
 
 IDN = (
@@ -56,8 +56,9 @@ def world(fresh_url, reference, tmp_path, monkeypatch):
             "/api/v1/submissions", headers={"Authorization": f"Bearer {focal}"}, json={"member_state": "IDN"}
         )
         assert r.status_code == 201, r.text
-        r = client.post(f"/api/v1/submissions/{r.json()['id']}/review", json={"decision": "approved"},
-                        headers={"Authorization": f"Bearer {secretariat}"})  # fmt: skip
+        sid, sec = r.json()["id"], {"Authorization": f"Bearer {secretariat}"}
+        r = client.post(f"/api/v1/submissions/{sid}/review", json={"decision": "approved"},
+                        headers=if_match(client, f"/api/v1/submissions/{sid}", sec))  # fmt: skip
         assert r.status_code == 200, r.text
     assert run_import(
         fresh_url, write(tmp_path, "c.csv", PLAIN_HEADER + "SP.POP.TOTL,IDN,2022,1,persons,BPS,\n")
@@ -140,9 +141,8 @@ def test_a_row_changed_behind_the_applications_back_is_named(world, attack, name
 def test_a_row_changed_through_the_application_is_not_a_difference(world):
     token = make_user(world, email="editor@asean.org")
     with TestClient(create_app(Settings(database_url=world))) as client:
-        r = client.patch(
-            "/api/v1/bodies/acw", json={"established": 1976}, headers={"Authorization": f"Bearer {token}"}
-        )
+        r = client.patch("/api/v1/bodies/acw", json={"established": 1976},
+                         headers=if_match(client, "/api/v1/bodies/acw", {"Authorization": f"Bearer {token}"}))  # fmt: skip
         assert r.status_code == 200
     out = verify_cli()
     assert out.exit_code == 0, out.output
