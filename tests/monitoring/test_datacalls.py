@@ -228,3 +228,28 @@ def test_pages_and_form(world, lang):
         assert "template.csv?member_state=IDN" in page and "member_state=MYS" not in page
     finally:
         fp.__exit__(None, None, None)
+
+
+def test_the_xlsx_template_goes_back_through_the_upload(world):
+    client, tokens, _ = world
+    r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"),
+                    json=body(title='=HYPERLINK("http://x","y")', indicators=["SE.PRM.ENRR"], periods=["2023"],
+                              member_states=["IDN"]))  # fmt: skip
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    got = client.get(f"/data-calls/{cid}/template.xlsx", headers=auth(tokens, "IDN"))
+    assert got.status_code == 200
+    book = load_workbook(io.BytesIO(got.content))
+    assert book.worksheets[1]["B1"].value == '\'=HYPERLINK("http://x","y")'  # neutralised for spreadsheets
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("value") + 1, value=106.5)
+    buf = io.BytesIO()
+    book.save(buf)
+    up = client.post("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), data={"member_state": "IDN"},
+                     files={"file": ("filled.xlsx", buf.getvalue(), "application/octet-stream")})  # fmt: skip
+    assert up.status_code == 201, up.text
+    assert up.json()["inserted"] == 1
+    detail = client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "IDN")).json()
+    [cell] = detail["completeness"]["member_states"][0]["indicators"][0]["cells"]
+    assert (cell["period"], cell["status"]) == ("2023", "draft")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -44,6 +45,8 @@ TEMPLATE_HEADER = ("series_code", PLAIN_INFO[0], "country_iso3", "region_scheme"
                    "sex", "age", "urbanisation", "value", PLAIN_INFO[1], "obs_status", "unit", "source_id",
                    "note")  # fmt: skip
 assert set(TEMPLATE_HEADER) == set(PLAIN_COLUMNS) | set(PLAIN_INFO)
+#: the years a call asks for (the importer's periods: annual)
+YEAR = re.compile(r"[0-9]{4}")
 STATUSES = ("approved", "submitted", "draft", "rejected", "missing")
 
 
@@ -136,7 +139,7 @@ def create(
         raise Invalid("periods: name at least one year", parameter="periods")
     last = rules.last_year(today)
     for p in wanted_periods:
-        if not rules.PERIOD_PATTERN.match(p) or not rules.FIRST_YEAR <= int(p) <= last:
+        if not YEAR.fullmatch(p) or not rules.FIRST_YEAR <= int(p) <= last:
             raise Invalid(
                 f"periods: {p!r} is not a year from {rules.FIRST_YEAR} to {last}", parameter="periods"
             )
