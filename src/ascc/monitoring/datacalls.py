@@ -246,6 +246,13 @@ def completeness(session: Session, row: DataCall, *, states: list[str], today: d
             "indicators": [{"indicator": c, **_counts(cs)} for c, cs in per_indicator.items()]}  # fmt: skip
 
 
+def describe(session: Session, *, principal: Principal, call_id: int) -> dict[str, Any]:
+    """A call without its completeness (for a template's cover sheet)."""
+    row = _call(session, call_id)
+    _require_sees(principal, row)
+    return summary(row)
+
+
 def get_call(
     session: Session, *, principal: Principal, call_id: int, today: dt.date | None = None
 ) -> dict[str, Any]:

@@ -431,7 +431,7 @@ def _template_rows(request: Request, call_id: int) -> tuple[list[dict[str, Any]]
         rows = datacalls.template_rows(
             session, principal=principal, call_id=call_id, member_state=member_state
         )
-        call = datacalls.get_call(session, principal=principal, call_id=call_id)
+        call = datacalls.describe(session, principal=principal, call_id=call_id)
     return rows, call, member_state
 
 
