@@ -87,6 +87,11 @@ NOT_RESTRICTED = {
          "/submissions/{submission_id}.json"],
         "data submissions have no audience (a member state's own focal points and the Secretariat)",
     ),
+    **dict.fromkeys(
+        ["/api/v1/data-calls/{call_id}", "/data-calls/{call_id}", "/data-calls/{call_id}.json",
+         "/data-calls/{call_id}/template.csv", "/data-calls/{call_id}/template.xlsx"],
+        "data calls have no audience (the Secretariat and the asked member states' focal points)",
+    ),
     "/api/v1/targets/{target_id}": "progress targets have no audience",
     **dict.fromkeys(
         ["/indices/{slug}", "/indices/{slug}.json", "/indices/{slug}/data.csv", "/indices/{slug}/definition.yaml",

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
-from ascc.monitoring import computed, entry, published, sdmx_rest, signoff
+from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, signoff
 from ascc.monitoring.models import NATIONAL, TOTAL
 from ascc.results import framework as results_framework
 
@@ -207,6 +207,47 @@ def review(
     detail = signoff.review(session, principal=principal_of(session), submission_id=submission_id,
                             decision=data.decision, comment=data.comment, if_match=if_match)  # fmt: skip
     return json_response(request, detail, etag=detail["etag"])
+
+
+# --- data calls ---------------------------------------------------------------------------------
+
+
+class DataCallCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(max_length=datacalls.MAX_TITLE)
+    indicators: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(max_length=500)
+    periods: list[Annotated[str, Field(min_length=1, max_length=10)]] = Field(
+        max_length=200, description="years, e.g. 2023"
+    )
+    member_states: list[Annotated[str, Field(min_length=1, max_length=3)]] = Field(max_length=20)
+    deadline: str = Field(max_length=10, description="YYYY-MM-DD, today or later")
+    message_en: str | None = Field(default=None, max_length=datacalls.MAX_MESSAGE)
+    message_id: str | None = Field(default=None, max_length=datacalls.MAX_MESSAGE)
+
+
+@router.post("/data-calls", status_code=201, response_model=dict[str, Any], responses=Errors)
+def create_data_call(
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[DataCallCreate, Body()]
+) -> Response:
+    """The Secretariat asks member states for indicators × periods (national values) by a deadline.
+    Bad input (an unknown indicator or member state, a deadline in the past) is a 422 naming the field."""
+    created = datacalls.create(session, principal=principal_of(session), **data.model_dump())
+    return json_response(request, created, status=201)
+
+
+@router.get("/data-calls", response_model=list[dict[str, Any]], responses=Errors)
+def data_calls(request: Request, session: SessionDep, _auth: Auth) -> Response:
+    """Every data call (the Secretariat); the calls that ask a focal point's member state."""
+    return json_response(request, datacalls.list_calls(session, principal=principal_of(session)))
+
+
+@router.get("/data-calls/{call_id}", response_model=dict[str, Any], responses=Errors)
+def data_call(request: Request, session: SessionDep, _auth: Auth, call_id: Id) -> Response:
+    """A data call with its completeness per member state and indicator (expected, submitted,
+    approved, missing; on time or late); a focal point sees its own member state's."""
+    return json_response(
+        request, datacalls.get_call(session, principal=principal_of(session), call_id=call_id)
+    )
 
 
 # --- SDMX-REST (read-only) ----------------------------------------------------------------------

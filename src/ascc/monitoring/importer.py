@@ -68,6 +68,8 @@ PLAIN_COLUMNS = {
     "note": "note",
 }
 PLAIN_REQUIRED = ("series_code", "country_iso3", "period", "value")
+#: columns of a data call's pre-filled template that are there to be read, not imported
+PLAIN_INFO = ("indicator_name", "published_value")
 
 
 @dataclasses.dataclass
@@ -151,7 +153,7 @@ def _columns(name: str, fmt: str, header: list[str], unit: str) -> tuple[dict[st
     """Map the file's columns to canonical names; missing, unknown and repeated columns."""
     problems = []
     known, required = (SDMX_COLUMNS, SDMX_REQUIRED) if fmt == "sdmx-csv" else (PLAIN_COLUMNS, PLAIN_REQUIRED)
-    control = SDMX_CONTROL if fmt == "sdmx-csv" else ()
+    control = SDMX_CONTROL if fmt == "sdmx-csv" else PLAIN_INFO
     seen: set[str] = set()
     for col in header:
         if col in seen:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -158,3 +159,20 @@ def of_member_states(obs: Any, states: Sequence[str]) -> ColumnElement[bool]:
     indicator too (a foreign key: no row is left out), so that the database looks the rows up in the
     unique key, (indicator, member state) for each indicator, instead of reading the whole table."""
     return and_(obs.indicator_code.in_(select(Indicator.code)), obs.member_state.in_(list(states)))
+
+
+class DataCall(Base):
+    """The Secretariat asks member states for values: indicators × periods × member states by a
+    deadline (national totals), with a message in English and, optionally, Indonesian."""
+
+    __tablename__ = "data_calls"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    message_en: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(Text)
+    indicators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    periods: Mapped[list[str]] = mapped_column(JSON, default=list)
+    member_states: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -26,7 +26,7 @@ from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Forbidden, Invalid
-from ascc.monitoring import charts, entry, published, sdmx_rest, signoff
+from ascc.monitoring import charts, datacalls, entry, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.web import i18n
@@ -357,3 +357,95 @@ def _stream(run) -> Iterator[bytes]:
         yield _sse(event, data)
         if event != "progress":
             return
+
+
+# --- data calls -----------------------------------------------------------------------------------
+
+CALL_STATUSES = {"approved": ("Approved", "Disetujui"), "submitted": ("Submitted", "Diajukan"),
+                 "draft": ("Draft", "Draf"), "rejected": ("Rejected", "Ditolak"),
+                 "missing": ("Missing", "Belum ada")}  # fmt: skip
+TIMELINESS = {"on_time": ("on time", "tepat waktu"), "late": ("late", "terlambat")}
+
+
+@page("/data-calls", "data_calls.html")
+def data_calls(session: Session, request: Request) -> dict[str, Any]:
+    principal = request.state.principal
+    return {"calls": datacalls.list_calls(session, principal=principal),
+            "names": published.member_state_names(session), "can_open": principal.role is Role.secretariat}  # fmt: skip
+
+
+def _new_call_context(session: Session, request: Request) -> dict[str, Any]:
+    permissions.require_secretariat(request.state.principal)
+    return {"indicators": [i for i in published.list_indicators(session, level="national", limit=500).items
+                           if not i.get("computed")],
+            "names": published.member_state_names(session), "v": {}, "error": None}  # fmt: skip
+
+
+@page("/data-calls/new", "data_call_new.html")
+def new_data_call(session: Session, request: Request) -> dict[str, Any]:
+    return _new_call_context(session, request)
+
+
+@page("/data-calls/{call_id}", "data_call.html")
+def data_call(session: Session, request: Request, call_id: str) -> dict[str, Any]:
+    if not call_id.isdigit() or len(call_id) > 9:
+        raise Invalid(f"{call_id!r} is not a data call number", parameter="call_id")
+    principal = request.state.principal
+    call = datacalls.get_call(session, principal=principal, call_id=int(call_id))
+    mine = principal.member_state if principal.role is Role.focal_point else None
+    return {"call": call, "names": published.member_state_names(session), "statuses": _names(CALL_STATUSES),
+            "timeliness": _names(TIMELINESS), "my_member_state": mine}  # fmt: skip
+
+
+@actions.post("/data-calls")
+def create_data_call_form(
+    request: Request, csrf: Annotated[str, Form()], title: Annotated[str, Form()] = "",
+    indicators: Annotated[list[str] | None, Form()] = None, periods: Annotated[str, Form()] = "",
+    member_states: Annotated[list[str] | None, Form()] = None, deadline: Annotated[str, Form()] = "",
+    message_en: Annotated[str, Form()] = "", message_id: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    check_csrf(request, csrf)
+    try:
+        with unit_of_work(request.app.state.session_factory) as session:
+            principal = bind_principal(request, session)
+            created = datacalls.create(session, principal=principal, title=title, indicators=indicators or [],
+                                       periods=periods.replace(";", ",").split(","),
+                                       member_states=member_states or [], deadline=deadline,
+                                       message_en=message_en, message_id=message_id)  # fmt: skip
+    except DomainError as exc:
+        given = {"title": title, "indicators": indicators or [], "periods": periods,
+                 "member_states": member_states or [], "deadline": deadline, "message_en": message_en,
+                 "message_id": message_id}  # fmt: skip
+        return _again(
+            request, new_data_call, "data_call_new.html", error=exc.detail, v=given, status=exc.status
+        )
+    return RedirectResponse(f"/data-calls/{created['id']}", status_code=303)
+
+
+def _template_rows(request: Request, call_id: int) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    member_state = (request.query_params.get("member_state") or "").strip().upper()
+    with unit_of_work(request.app.state.session_factory) as session:
+        principal = bind_principal(request, session)
+        if not member_state and principal.role is Role.focal_point:
+            member_state = principal.member_state or ""
+        rows = datacalls.template_rows(
+            session, principal=principal, call_id=call_id, member_state=member_state
+        )
+        call = datacalls.describe(session, principal=principal, call_id=call_id)
+    return rows, call, member_state
+
+
+@actions.get("/data-calls/{call_id}/template.csv")
+def data_call_template_csv(request: Request, call_id: int) -> Response:
+    """The call's pre-filled template for one member state (``?member_state=``; a focal point's own)."""
+    rows, _call, ms = _template_rows(request, call_id)
+    return Response(datacalls.template_csv(rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.csv"'})  # fmt: skip
+
+
+@actions.get("/data-calls/{call_id}/template.xlsx")
+def data_call_template_xlsx(request: Request, call_id: int) -> Response:
+    rows, call, ms = _template_rows(request, call_id)
+    return Response(datacalls.template_xlsx(rows, call),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.xlsx"'})  # fmt: skip
