@@ -1,6 +1,6 @@
 """data calls: the Secretariat asks member states for indicators × periods by a deadline
 
-Revision ID: 0022
+Revision ID: 0021
 Revises: 0020 (0021 is written in parallel; the lead re-chains this to 0021 at merge)
 Create Date: 2026-12-07 12:00:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
+revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None
