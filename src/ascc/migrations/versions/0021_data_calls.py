@@ -1,7 +1,7 @@
 """data calls: the Secretariat asks member states for indicators × periods by a deadline
 
 Revision ID: 0021
-Revises: 0020 (0021 is written in parallel; the lead re-chains this to 0021 at merge)
+Revises: 0020
 Create Date: 2026-12-07 12:00:00
 """
 
