@@ -36,6 +36,7 @@ from ascc.web import decisions as decisions_web
 from ascc.web import disasters as disasters_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
+from ascc.web import me as me_web  # noqa: F401 - registers /me and the header's count
 from ascc.web import meetings as meetings_web
 from ascc.web import monitoring as monitoring_web
 from ascc.web import progress as progress_web

@@ -178,3 +178,17 @@ class ItemDetail(ItemRead):
     history: list[StageEventRead]
     contributions: list[ContributionRead]
     silence: SilenceRead | None
+
+
+class FormulationState(BaseModel):
+    """An open item in formulation as one member state sees it: the current text, that member
+    state's position on it (None: not given yet) and the deadline of a running silence procedure."""
+
+    id: int
+    title_en: str
+    title_id: str | None
+    body_id: str
+    sector_id: str | None
+    version: int | None = Field(description="the current text's number; None: no text yet")
+    position: PositionRead | None
+    silence_deadline: dt.datetime | None

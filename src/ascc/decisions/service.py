@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
@@ -434,3 +434,56 @@ def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemD
 def item_etag(session: Session, *, item_id: int) -> str:
     item = session.get(DecisionItem, item_id)
     return etag(item) if item else '""'
+
+
+def formulation_states(
+    session: Session, *, principal: Principal, member_state: str | None = None, body_id: str | None = None
+) -> list[s.FormulationState]:
+    """Open items in formulation that ``principal`` may read (of ``body_id``), oldest first, each
+    with its current text number, ``member_state``'s position on that text and the deadline of a
+    running silence procedure: four queries whatever the number of items."""
+    stmt = select(DecisionItem).where(
+        DecisionItem.audience.in_(permissions.visible_audiences(principal)),
+        DecisionItem.stage == s.Stage.formulate.value,
+        DecisionItem.status == "open",
+    )
+    if body_id is not None:
+        stmt = stmt.where(DecisionItem.body_id == body_id)
+    items = list(session.scalars(stmt.order_by(DecisionItem.id)))
+    ids = [i.id for i in items]
+    if not ids:
+        return []
+    current = dict(
+        session.execute(
+            select(ProposalVersion.item_id, func.max(ProposalVersion.number))
+            .where(ProposalVersion.item_id.in_(ids))
+            .group_by(ProposalVersion.item_id)
+        ).all()
+    )
+    positions: dict[int, Position] = {}
+    if member_state is not None:
+        for p in session.scalars(
+            select(Position).where(Position.item_id.in_(ids), Position.member_state == member_state)
+        ):
+            if p.version == current.get(p.item_id):
+                positions[p.item_id] = p
+    silences = dict(
+        session.execute(
+            select(SilenceProcedure.item_id, SilenceProcedure.deadline).where(
+                SilenceProcedure.item_id.in_(ids), SilenceProcedure.status == "running"
+            )
+        ).all()
+    )
+    out = []
+    for item in items:
+        pos = positions.get(item.id)
+        deadline = silences.get(item.id)
+        if deadline is not None and deadline.tzinfo is None:
+            deadline = deadline.replace(tzinfo=dt.UTC)
+        out.append(s.FormulationState(
+            id=item.id, title_en=item.title_en, title_id=item.title_id, body_id=item.body_id,
+            sector_id=item.sector_id, version=current.get(item.id),
+            position=s.PositionRead.model_validate(pos, from_attributes=True) if pos else None,
+            silence_deadline=deadline,
+        ))  # fmt: skip
+    return out

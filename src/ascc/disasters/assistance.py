@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
@@ -299,3 +299,23 @@ def known_offerers(session: Session) -> dict[str, Any]:
     states = {m.code: m.name for m in registry_service.list_member_states(session)}
     partners = {p.id: p.name for p in registry_service.list_partners(session)}
     return {"member_state": states, "partner": partners}
+
+
+def open_requests(session: Session, *, without_offers: bool = False) -> list[dict[str, Any]]:
+    """Open requests, oldest first, each with its number of live offers (offered or accepted; a
+    declined offer does not count); ``without_offers``: only those with none. One query."""
+    live = (
+        select(AssistanceOffer.request_id, func.count().label("n"))
+        .where(AssistanceOffer.status.in_(("offered", "accepted")))
+        .group_by(AssistanceOffer.request_id)
+        .subquery()
+    )
+    stmt = (
+        select(AssistanceRequest, func.coalesce(live.c.n, 0))
+        .outerjoin(live, live.c.request_id == AssistanceRequest.id)
+        .where(AssistanceRequest.status == "open")
+        .order_by(AssistanceRequest.id)
+    )
+    if without_offers:
+        stmt = stmt.where(live.c.n.is_(None))
+    return [request_summary(r) | {"offers": n} for r, n in session.execute(stmt)]

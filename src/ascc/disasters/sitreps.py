@@ -102,3 +102,36 @@ def revise_sitrep(
                                        at=dt.datetime.now(dt.UTC), **data.model_dump()))  # fmt: skip
     session.flush()
     return get_sitrep(session, sitrep_id=row.id)
+
+
+def events_without_recent_sitrep(
+    session: Session, *, days: int = 7, current_days: int = 30, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Events under way or begun in the last ``current_days`` days with no situation report
+    written or revised in the last ``days`` days, each with the time of its latest one (None:
+    never). Two queries."""
+    now = now or dt.datetime.now(dt.UTC)
+    today = now.date()
+    since = today - dt.timedelta(days=current_days)
+    events = list(session.scalars(
+        select(Event).where(Event.start_date <= today, (Event.start_date >= since) | (Event.end_date >= since))
+        .order_by(Event.start_date.desc(), Event.id)
+    ))  # fmt: skip
+    if not events:
+        return []
+    latest = dict(session.execute(
+        select(SituationReport.event_id, func.max(SituationReportVersion.at))
+        .join(SituationReportVersion, SituationReportVersion.sitrep_id == SituationReport.id)
+        .where(SituationReport.event_id.in_([e.id for e in events]))
+        .group_by(SituationReport.event_id)
+    ).all())  # fmt: skip
+    cutoff = now - dt.timedelta(days=days)
+    out = []
+    for e in events:
+        last = latest.get(e.id)
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=dt.UTC)
+        if last is None or last < cutoff:
+            out.append({"id": e.id, "name": e.name, "hazard": e.hazard, "start_date": e.start_date,
+                        "member_states": e.member_states, "latest_sitrep": last})  # fmt: skip
+    return out

@@ -335,3 +335,28 @@ def calendar(
             entries.append(CalendarEntry(f"{uid}@ascc", f"{exp.acronym or exp.name_en} {exp.year}", exp.date,
                                          exp.date, None, f"expected meeting; {chair}"))  # fmt: skip
     return sorted(entries, key=lambda e: e.start)
+
+
+def next_meetings(
+    session: Session, *, principal: Principal, body_id: str, today: dt.date | None = None, years: int = 2
+) -> list[dict]:
+    """A body's next meetings, soonest first: its recorded ones from ``today`` on (that
+    ``principal`` may read) and the expected ones not recorded yet (``expected_meetings``), each
+    with its paper deadlines (``cycle.preparatory_deadlines``) when its date is known."""
+    today = today or dt.date.today()
+    out: list[dict] = []
+    for m in visible_meetings(session, principal=principal, body=body_id):
+        if m.date_start and (m.date_end or m.date_start) >= today:
+            out.append({"kind": "recorded", "meeting_id": m.id, "body_id": m.body, "title": m.title.model_dump(),
+                        "year": m.date_start.year, "date": m.date_start, "certain": True, "chair": m.chair,
+                        "deadlines": cycle.preparatory_deadlines(m.date_start)})  # fmt: skip
+    recorded_years = {e["year"] for e in out}
+    for e in expected_meetings(session, principal=principal, start_year=today.year, years=years):
+        if e.body_id != body_id or e.recorded_meeting or e.year in recorded_years:
+            continue
+        if e.date is not None and e.date < today:
+            continue
+        out.append({"kind": "expected", "meeting_id": None, "body_id": e.body_id,
+                    "title": {"en": e.acronym or e.name_en, "id": None}, "year": e.year, "date": e.date,
+                    "certain": e.certain, "chair": e.chair, "deadlines": e.deadlines})  # fmt: skip
+    return sorted(out, key=lambda e: (e["date"] or dt.date(e["year"], 12, 31), e["kind"]))

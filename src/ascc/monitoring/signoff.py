@@ -250,3 +250,22 @@ def review(
             computed.recompute(session, codes=codes, actor=who(principal))
             session.expire_all()
     return summary(_submission(session, row.id))
+
+
+def open_rejections(session: Session, *, principal: Principal, member_state: str) -> list[dict[str, Any]]:
+    """``member_state``'s rejected submissions whose values still wait for a correction: some
+    current observation of the submission is still rejected (a corrected upload or a new
+    submission takes them off the list). One query."""
+    require_reader(principal, member_state=member_state)
+    waiting = (
+        select(Observation.id)
+        .where(Observation.submission_id == Submission.id, Observation.approval == "rejected",
+               Observation.is_current.is_(True))
+        .exists()
+    )  # fmt: skip
+    stmt = (
+        select(Submission)
+        .where(Submission.member_state == member_state, Submission.state == "rejected", waiting)
+        .order_by(Submission.id.desc())
+    )
+    return [summary(r) for r in session.scalars(stmt)]

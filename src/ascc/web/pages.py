@@ -29,6 +29,9 @@ from ascc.web import i18n
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 router = APIRouter(include_in_schema=False)
+#: ``(session, principal) → int``: what waits for a signed-in user, shown next to "My work" in
+#: the header of every page built here (``web.me`` sets it)
+waiting_count: Callable[[Session, Any], int] | None = None
 
 LEVEL_NAMES = {
     "council": ("Council", "Dewan"),
@@ -120,6 +123,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             interval_name=lambda iv: INTERVAL_NAMES.get(iv, (iv, iv))[0 if lang == "en" else 1] if iv else "",
             url_with=url_with,
             principal=getattr(request.state, "principal", PUBLIC),
+            waiting=getattr(request.state, "waiting", None),
             csrf=csrf_token(request) if "session" in request.scope else "",
             path=request.url.path,
             json_url=request.url.path.rstrip("/") + (".json" if request.url.path != "/" else "index.json"),
@@ -140,7 +144,7 @@ def page(path: str, template: str) -> Callable:
         json_path = "/index.json" if path == "/" else path + ".json"
 
         def html_view(request: Request) -> Response:
-            return render(request, template, _build(build, request))
+            return render(request, template, _build(build, request, header=True))
 
         def json_view(request: Request) -> Response:
             return json_response(request, jsonable_encoder(_build(build, request)))
@@ -153,10 +157,15 @@ def page(path: str, template: str) -> Callable:
     return register
 
 
-def _build(build: Callable[..., dict[str, Any]], request: Request) -> dict[str, Any]:
+def _build(build: Callable[..., dict[str, Any]], request: Request, *, header: bool = False) -> dict[str, Any]:
+    """``header``: for HTML, also count what waits for a signed-in user (the header's "My work")."""
     with unit_of_work(request.app.state.session_factory) as session:
-        bind_principal(request, session)
-        return build(session, request, **request.path_params)
+        principal = bind_principal(request, session)
+        context = build(session, request, **request.path_params)
+        counted = getattr(request.state, "waiting", None) is not None
+        if header and principal.is_authenticated and waiting_count is not None and not counted:
+            request.state.waiting = waiting_count(session, principal)
+        return context
 
 
 def _on(request: Request) -> dt.date:
