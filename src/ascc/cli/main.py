@@ -18,6 +18,7 @@ from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
 from ascc.cli import index as index_cli
 from ascc.cli import indicators as indicators_cli
+from ascc.cli import notify as notify_cli
 from ascc.cli import progress as progress_cli
 from ascc.cli import results as results_cli
 from ascc.cli import search as search_cli
@@ -47,6 +48,7 @@ app.add_typer(decisions_cli.app, name="decisions")
 app.add_typer(disasters_cli.app, name="disasters")
 app.add_typer(index_cli.app, name="index")
 app.add_typer(indicators_cli.app, name="indicators")
+app.add_typer(notify_cli.app, name="notify")
 app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")
 app.add_typer(results_cli.app, name="results")
