@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from ascc.accounts.schemas import Principal, Role
 from ascc.app import create_app
+from ascc.audit import service as audit_service
 from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
@@ -266,6 +267,12 @@ def test_a_mail_server_that_is_down_loses_nothing(world, smtp):
     assert report.sent == 3
     assert sorted(to[0] for to, _ in smtp.inbox.received) == sorted(FOCAL.values())
     assert {(m.status, m.attempts) for m in outbox(url)} == {("sent", 2)}
+    # every notification and outbox row, and each attempt, is in the audit trail
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        result = audit_service.verify(session)
+    engine.dispose()
+    assert result.ok, result
 
 
 def test_after_the_last_attempt_a_message_is_dead_and_listed_for_the_secretariat(world, smtp):
