@@ -30,7 +30,7 @@ from ascc.wiring import session_factory
 from tests.conftest import ROOT, if_match, load, make_user
 from tests.monitoring.conftest import PLAIN_HEADER
 from tests.test_disasters import row
-from tests.test_disasters_assistance import add_events
+from tests.test_disasters_assistance import add_events, new_request, offer
 from tests.test_sessions import sign_in
 
 DATA = ROOT.parent / "shared" / "data"
@@ -177,13 +177,14 @@ def test_a_new_text_asks_every_focal_point_by_email_in_its_language(world, smtp,
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("ASCC_SMTP_URL", smtp.url)
     monkeypatch.setenv("ASCC_MAIL_FROM", "ASCC <noreply@asean.test>")
+    monkeypatch.setenv("ASCC_SITE_URL", "https://ascc.asean.test")
     result = CliRunner().invoke(cli, ["notify", "run"])
     assert result.exit_code == 0, result.output
     got = {tuple(to): msg for to, msg in smtp.inbox.received}
     assert sorted(got) == sorted([(FOCAL["IDN"],), (FOCAL["THA"],)])  # one e-mail per focal point
     assert got[(FOCAL["IDN"],)]["Subject"] == f"Position requested: {TITLE_EN}"
     assert got[(FOCAL["IDN"],)]["From"] == "ASCC <noreply@asean.test>"
-    assert f"/decisions/{item}" in got[(FOCAL["IDN"],)].get_content()
+    assert f"https://ascc.asean.test/decisions/{item}" in got[(FOCAL["IDN"],)].get_content()
     assert got[(FOCAL["THA"],)]["Subject"] == f"Posisi diminta: {TITLE_ID}"
     assert {m.status for m in outbox(url)} == {"sent"}
     assert CliRunner().invoke(cli, ["notify", "run"]).exit_code == 0
@@ -334,3 +335,14 @@ def test_silence_procedure_and_situation_report_notify(world, tmp_path):
     # the Secretariat and the affected member state's focal point
     assert sorted(e for e, _ in got) == sorted(["officer@asean.org", FOCAL["PHL"]])
     assert {s for _, s in got} == {"Situation report 1: Typhoon Haiyan: flash update"}
+
+    # an offer on the Philippines' request of assistance: its focal point is told, the offerer is not
+    req = new_request(client, tokens, event)
+    offer(client, tokens, "IDN", req, [("shelter", "relief_items", "Family tents", 300)])
+    notes = client.get("/notifications.json", headers=auth(tokens, "PHL")).json()["notifications"]
+    assert (notes[0]["kind"], notes[0]["link"]) == ("assistance_offered", f"/disasters/requests/{req['id']}")
+    assert notes[0]["subject"] == "Assistance offered: Typhoon Haiyan: shelter and search and rescue"
+    assert "assistance_offered" not in {
+        n["kind"]
+        for n in client.get("/notifications.json", headers=auth(tokens, "IDN")).json()["notifications"]
+    }

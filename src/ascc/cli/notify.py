@@ -34,7 +34,7 @@ def run(
     try:
         stop_unless_current(engine)
         report = mail.deliver(session_factory(engine), smtp_url=settings.smtp_url.get_secret_value(),
-                              mail_from=settings.mail_from, max_attempts=max_attempts)  # fmt: skip
+                              mail_from=settings.mail_from, site_url=settings.site_url, max_attempts=max_attempts)  # fmt: skip
     finally:
         engine.dispose()
     console.print(f"sent {report.sent}, failed {report.failed} (will retry), dead {report.dead}")

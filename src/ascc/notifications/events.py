@@ -15,7 +15,9 @@ Events and recipients:
 - a submission is returned with the reviewer's comment (``submission_returned``) or approved
   (``submission_approved``): the active focal points of the submission's member state;
 - a situation report is issued (``sitrep_published``): the Secretariat and the focal points of the
-  affected member states who cover disaster management.
+  affected member states who cover disaster management;
+- an offer of assistance is made on a request (``assistance_offered``): the requesting member
+  state's focal points who cover disaster management.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from ascc.accounts.models import User
 from ascc.accounts.permissions import DISASTER_SECTOR
 from ascc.accounts.schemas import Role
 from ascc.decisions.models import DecisionItem, ProposalVersion, SilenceProcedure
-from ascc.disasters.models import Event, SituationReport, SituationReportVersion
+from ascc.disasters.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    Event,
+    SituationReport,
+    SituationReportVersion,
+)
 from ascc.monitoring.models import Submission
 from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
@@ -108,6 +116,16 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "id": (
             "Pengajuan {id} disetujui",
             "Sekretariat menyetujui pengajuan {id} dari {member_state}; nilainya telah dipublikasikan.",
+        ),
+    },
+    "assistance_offered": {
+        "en": (
+            "Assistance offered: {title}",
+            "{offered_by} offered assistance on the request “{title}”. Accept or decline it on the request's page.",
+        ),
+        "id": (
+            "Bantuan ditawarkan: {title}",
+            "{offered_by} menawarkan bantuan atas permintaan “{title}”. Terima atau tolak di halaman permintaan.",
         ),
     },
     "sitrep_published": {
@@ -189,7 +207,7 @@ def _notify(
         session.add(note)
         if pref is None or pref.email == "immediate":
             session.add(OutboxMessage(notification=note, to_addr=user.email, subject=subject,
-                                      body=f"{body}\n\n{link}\n", status="queued", attempts=0,
+                                      body=body, link=link, status="queued", attempts=0,
                                       next_attempt_at=now, created_at=now))  # fmt: skip
 
 
@@ -218,6 +236,15 @@ def derive(session: Session) -> None:
                             link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
             elif isinstance(obj, SituationReportVersion) and obj.version == 1:
                 _sitrep(session, obj, now)
+            elif isinstance(obj, AssistanceOffer):
+                request = session.get(AssistanceRequest, obj.request_id)
+                if request is not None:
+                    fields = {"en": {"title": request.title, "offered_by": obj.offered_by}}
+                    recipients = _focal_points(
+                        session, member_state=request.member_state, sector=DISASTER_SECTOR
+                    )
+                    _notify(session, recipients, kind="assistance_offered",
+                            link=f"/disasters/requests/{request.id}", fields=fields, now=now)  # fmt: skip
         for obj in list(session.dirty):
             if isinstance(obj, SilenceProcedure):
                 change = _changed(obj, "status")

@@ -62,14 +62,15 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BASE_DELAY * 2 ** max(attempts - 1, 0), MAX_DELAY)
 
 
-def _message(row: OutboxMessage, *, mail_from: str) -> EmailMessage:
+def _message(row: OutboxMessage, *, mail_from: str, site_url: str = "") -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = mail_from
     msg["To"] = row.to_addr
     msg["Subject"] = row.subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(idstring=f"ascc-outbox-{row.id}")
-    msg.set_content(row.body)
+    link = f"\n\n{site_url.rstrip('/')}{row.link}" if row.link else ""
+    msg.set_content(f"{row.body}{link}\n")
     return msg
 
 
@@ -100,11 +101,13 @@ def deliver(
     *,
     smtp_url: str,
     mail_from: str,
+    site_url: str = "",
     now: dt.datetime | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     limit: int = 500,
 ) -> Report:
-    """Send every queued message that is due; returns what happened."""
+    """Send every queued message that is due; returns what happened. ``site_url`` (the platform's
+    address, e.g. ``https://ascc.example.org``) goes in front of each message's link."""
     server = SmtpServer.parse(smtp_url)
     now = now or dt.datetime.now(dt.UTC)
     with unit_of_work(factory) as session:
@@ -124,7 +127,7 @@ def deliver(
                 try:
                     if smtp is None:
                         smtp = _connect(server)
-                    smtp.send_message(_message(row, mail_from=mail_from))
+                    smtp.send_message(_message(row, mail_from=mail_from, site_url=site_url))
                 except (OSError, smtplib.SMTPException) as exc:
                     if smtp is not None:
                         _close(smtp)

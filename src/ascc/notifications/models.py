@@ -47,6 +47,8 @@ class OutboxMessage(Base):
     to_addr: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    #: the page the e-mail points to, a path; the sender puts ``ASCC_SITE_URL`` in front
+    link: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("to_addr", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(length=500), nullable=True),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
