@@ -5,9 +5,14 @@ down delays mail and loses none (retries with backoff, then a dead letter the Se
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
+import subprocess
+import sys
+import time
 from email import message_from_bytes, policy
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -346,3 +351,41 @@ def test_silence_procedure_and_situation_report_notify(world, tmp_path):
         n["kind"]
         for n in client.get("/notifications.json", headers=auth(tokens, "IDN")).json()["notifications"]
     }
+
+
+def test_serve_with_jobs_sends_the_outbox(fresh_url, reference, smtp):
+    """``ascc serve --jobs``: the server's own loop sends what a request queued."""
+    url = fresh_url
+    load(url, reference)
+    tokens = {
+        "secretariat": make_user(url, email="officer@asean.org"),
+        "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen"),
+        "IDN": make_user(url, email=FOCAL["IDN"], role="focal_point", member_state="IDN"),
+    }
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": url, "ASCC_SECRET_KEY": "a-key-for-this-test-only",
+                        "ASCC_SMTP_URL": smtp.url, "ASCC_MAIL_FROM": "ASCC <noreply@asean.test>"}  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "ascc.cli.main", "serve", "--port", str(port), "--jobs",
+                             "--jobs-interval", "0.5"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/api/v1/pillars").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()[
+                    -2000:
+                ]
+                time.sleep(0.2)
+            new_text(client, tokens)
+            deadline = time.monotonic() + 60  # waits for the loop; not a measure of its speed
+            while not smtp.inbox.received and time.monotonic() < deadline:
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert [to for to, _ in smtp.inbox.received] == [[FOCAL["IDN"]]]
+    assert {m.status for m in outbox(url)} == {"sent"}
