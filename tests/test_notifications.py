@@ -211,6 +211,28 @@ def test_a_new_text_asks_every_focal_point_by_email_in_its_language(world, smtp,
     assert [n["kind"] for n in notes] == ["text_reset", "position_requested"]
 
 
+def test_a_daily_digest_gathers_the_days_notifications_in_one_email(world, smtp):
+    client, tokens, url = world
+    prefer(url, FOCAL["THA"], email="digest", language="id")
+    item = new_text(client, tokens)
+    new_text(client, tokens, item, text="Member states agree to share practice, and report on it.")
+    now = dt.datetime.now(dt.UTC)
+    deliver(url, smtp.url, now=now, site_url="https://ascc.asean.test")
+    tha = [msg for to, msg in smtp.inbox.received if to == [FOCAL["THA"]]]
+    assert len(tha) == 1 and len(smtp.inbox.received) == 5  # IDN and PHL: one e-mail per notification
+    assert tha[0]["Subject"] == "ASCC: 2 notifikasi baru"
+    body = tha[0].get_content()
+    assert f"Posisi diminta: {TITLE_ID}" in body and f"Teks baru, posisi diatur ulang: {TITLE_ID}" in body
+    assert f"https://ascc.asean.test/decisions/{item}" in body
+    # the next one waits a day
+    new_text(client, tokens, item, text="Member states agree to share practice and to report on it yearly.")
+    deliver(url, smtp.url, now=now + dt.timedelta(hours=1))
+    assert len([to for to, _ in smtp.inbox.received if to == [FOCAL["THA"]]]) == 1
+    deliver(url, smtp.url, now=now + dt.timedelta(hours=25))
+    tha = [msg for to, msg in smtp.inbox.received if to == [FOCAL["THA"]]]
+    assert len(tha) == 2 and tha[1]["Subject"] == "ASCC: 1 notifikasi baru"
+
+
 def test_the_inbox_page_marks_read(world):
     client, tokens, _ = world
     new_text(client, tokens)

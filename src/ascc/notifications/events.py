@@ -205,7 +205,9 @@ def _notify(
         body = body.format(**values)
         note = Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link, created_at=now)
         session.add(note)
-        if pref is None or pref.email == "immediate":
+        if pref is not None and pref.email == "digest":
+            note.digest_pending = True
+        elif pref is None or pref.email == "immediate":
             session.add(OutboxMessage(notification=note, to_addr=user.email, subject=subject,
                                       body=body, link=link, status="queued", attempts=0,
                                       next_attempt_at=now, created_at=now))  # fmt: skip

@@ -22,11 +22,17 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ascc.accounts.models import User
 from ascc.db.uow import unit_of_work
 from ascc.kit.errors import Invalid
-from ascc.notifications.models import OutboxMessage
+from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
 MAX_ATTEMPTS = 8
+DIGEST_EVERY = dt.timedelta(days=1)
+DIGEST_TEXTS = {
+    "en": ("ASCC: {n} new notification(s)", "Your notifications since the last summary:"),
+    "id": ("ASCC: {n} notifikasi baru", "Notifikasi Anda sejak ringkasan terakhir:"),
+}
 BASE_DELAY = dt.timedelta(minutes=1)
 MAX_DELAY = dt.timedelta(days=1)
 TIMEOUT = 30
@@ -96,6 +102,34 @@ class Report:
     dead: int = 0
 
 
+def queue_digests(session: Session, *, now: dt.datetime, site_url: str = "") -> int:
+    """Queue one e-mail per user on the daily digest whose last digest is a day old (or who has had
+    none) and who has notifications waiting for it; returns how many were queued."""
+    queued = 0
+    prefs = session.scalars(select(NotificationPreference).where(NotificationPreference.email == "digest"))
+    for pref in list(prefs):
+        last = pref.last_digest_at
+        if last is not None and (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) + DIGEST_EVERY > now:
+            continue
+        notes = list(session.scalars(select(Notification).where(
+            Notification.user_id == pref.user_id, Notification.digest_pending.is_(True)).order_by(Notification.id)))  # fmt: skip
+        user = session.get(User, pref.user_id)
+        if not notes or user is None or not user.active:
+            continue
+        subject, intro = DIGEST_TEXTS.get(pref.language, DIGEST_TEXTS["en"])
+        lines = [intro, ""] + [
+            f"- {n.subject}" + (f"\n  {site_url.rstrip('/')}{n.link}" if n.link else "") for n in notes
+        ]
+        session.add(OutboxMessage(to_addr=user.email, subject=subject.format(n=len(notes)), body="\n".join(lines),
+                                  link=None, status="queued", attempts=0, next_attempt_at=now, created_at=now))  # fmt: skip
+        for n in notes:
+            n.digest_pending = False
+        pref.last_digest_at = now
+        queued += 1
+    session.flush()
+    return queued
+
+
 def deliver(
     factory: sessionmaker[Session],
     *,
@@ -111,6 +145,8 @@ def deliver(
     server = SmtpServer.parse(smtp_url)
     now = now or dt.datetime.now(dt.UTC)
     with unit_of_work(factory) as session:
+        session.info["actor"] = "notify"
+        queue_digests(session, now=now, site_url=site_url)
         due = list(session.scalars(
             select(OutboxMessage.id).where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ascc.db.base import Base
 
-#: e-mail delivery preferences: ``immediate`` queues an e-mail per notification, ``off`` none
-#: (the inbox shows every notification either way)
-EMAIL_CHOICES = ("immediate", "off")
+#: e-mail delivery preferences: ``immediate`` queues an e-mail per notification, ``digest`` one
+#: e-mail a day listing them, ``off`` none (the inbox shows every notification either way)
+EMAIL_CHOICES = ("immediate", "digest", "off")
 LANGUAGES = ("en", "id")
 
 
@@ -27,6 +27,8 @@ class Notification(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: waits for the user's next daily digest
+    digest_pending: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class NotificationPreference(Base):
@@ -36,6 +38,8 @@ class NotificationPreference(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     email: Mapped[str] = mapped_column(String(20), default="immediate")
     language: Mapped[str] = mapped_column(String(5), default="en")
+    #: when the last daily digest was queued
+    last_digest_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OutboxMessage(Base):

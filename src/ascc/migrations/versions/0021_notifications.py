@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("link", sa.String(length=500), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("digest_pending", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users"), ondelete="CASCADE"
         ),
@@ -43,6 +44,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=20), nullable=False),
         sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("last_digest_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
