@@ -248,6 +248,13 @@ def test_the_inbox_page_marks_read(world):
     assert [n["unread"] for n in client.get("/notifications.json").json()["notifications"]] == [False]
     # the Indonesian page
     assert "Notifikasi" in client.get("/notifications", headers={"Accept-Language": "id"}).text
+    # one's preferences, through the form
+    r = client.post("/notifications/preferences", data={"csrf": csrf, "email": "off", "language": "id"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    assert client.get("/notifications.json").json()["preferences"] == {"email": "off", "language": "id"}
+    r = client.post("/notifications/preferences", data={"csrf": csrf, "email": "hourly", "language": "id"})
+    assert r.status_code == 422
     # another focal point's notification is still unread
     notes = client.get("/notifications.json", headers=auth(tokens, "THA")).json()["notifications"]
     assert [n["unread"] for n in notes] == [True]

@@ -201,7 +201,7 @@ def _notify(
         lang = pref.language if pref is not None else "en"
         subject, body = TEXTS[kind][lang]
         values = {**fields.get("en", {}), **fields.get(lang, {})}
-        subject = subject.format(**values)[:300]
+        subject = " ".join(subject.format(**values).split())[:300]  # one header line
         body = body.format(**values)
         note = Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link, created_at=now)
         session.add(note)

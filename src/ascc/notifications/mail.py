@@ -164,7 +164,11 @@ def deliver(
                     if smtp is None:
                         smtp = _connect(server)
                     smtp.send_message(_message(row, mail_from=mail_from, site_url=site_url))
-                except (OSError, smtplib.SMTPException) as exc:
+                except (
+                    OSError,
+                    smtplib.SMTPException,
+                    ValueError,
+                ) as exc:  # ValueError: a bad address or header
                     if smtp is not None:
                         _close(smtp)
                         smtp = None
