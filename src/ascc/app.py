@@ -39,6 +39,7 @@ from ascc.web import knowledge as knowledge_web
 from ascc.web import me as me_web  # noqa: F401 - registers /me and the header's count
 from ascc.web import meetings as meetings_web
 from ascc.web import monitoring as monitoring_web
+from ascc.web import notifications as notifications_web
 from ascc.web import progress as progress_web
 from ascc.web import results as results_web
 from ascc.web.limits import BodyLimit
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(progress_web.router)
     app.include_router(results_web.actions)
     app.include_router(monitoring_web.actions)
+    app.include_router(notifications_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
         default=None,
         description="file holding the HMAC key that signs audit checkpoints (never in the database)",
     )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="where `ascc notify run` sends e-mail: smtp://[user:password@]host[:port] (STARTTLS when "
+        "offered) or smtps://…; unset: e-mails stay queued in the outbox",
+    )
+    site_url: str = Field(
+        default="",
+        description="the platform's public address (https://…), put in front of the links in e-mails",
+    )
+    mail_from: str = Field(
+        default="ASCC platform <noreply@localhost>", description="the From of every e-mail"
+    )
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")
 

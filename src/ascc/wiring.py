@@ -3,7 +3,9 @@
 Every session made by ``session_factory`` records each committed change in the audit chain (with
 ``session.info["actor"]`` as the actor, ``"system"`` if unset) and increments the data version
 that response caches key on, in the same transaction as the change itself. It also refreshes the
-search index entries of every written record (``ascc.knowledge.index.sync``) before the commit.
+search index entries of every written record (``ascc.knowledge.index.sync``) before the commit,
+and adds the notifications (and queued e-mails) that a flush's changes cause
+(``ascc.notifications.events.derive``) to the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ascc.audit import service as audit_service
 from ascc.db import version
 from ascc.knowledge import index as search_index
+from ascc.notifications import events as notification_events
 
 PENDING = "ascc_pending_changes"
 
@@ -24,6 +27,7 @@ class AuditedSession(Session):
 
 @event.listens_for(AuditedSession, "before_flush")
 def _before_flush(session: Session, _ctx, _instances) -> None:
+    notification_events.derive(session)  # first: the notifications it adds are audited too
     session.info.setdefault(PENDING, []).extend(audit_service.snapshot_changes(session))
     search_index.touch(session, [*session.new, *session.dirty, *session.deleted])
 

@@ -1,0 +1,88 @@
+"""``ascc notify``: send the queued e-mails of the outbox (a job, never inside a request)."""
+
+from __future__ import annotations
+
+import threading
+
+import typer
+from rich.console import Console
+
+from ascc.cli._db import command_session, stop_unless_current
+from ascc.config import Settings
+from ascc.db.engine import make_engine
+from ascc.db.uow import unit_of_work
+from ascc.decisions import service as decisions_service
+from ascc.notifications import mail
+from ascc.notifications import service as notifications_service
+from ascc.wiring import session_factory
+
+app = typer.Typer(help="Notifications: send the e-mail outbox over SMTP.")
+console = Console(stderr=True)
+
+
+@app.command("run")
+def run(
+    max_attempts: int = typer.Option(mail.MAX_ATTEMPTS, min=1, help="attempts before a message is dead"),
+) -> None:
+    """Send every queued e-mail that is due through ASCC_SMTP_URL (from ASCC_MAIL_FROM).
+
+    A failed attempt waits 1, 2, 4, … minutes before the next one; after --max-attempts the message is
+    dead and listed on the outbox page. Without ASCC_SMTP_URL nothing is sent: messages stay queued.
+    Run it from cron (e.g. every minute); one at a time.
+    """
+    settings = Settings()
+    if settings.smtp_url is None:
+        console.print("ASCC_SMTP_URL is not set: e-mails stay queued in the outbox (see /outbox)")
+        raise typer.Exit(0)
+    engine = make_engine(settings.database_url)
+    try:
+        stop_unless_current(engine)
+        report = mail.deliver(session_factory(engine), smtp_url=settings.smtp_url.get_secret_value(),
+                              mail_from=settings.mail_from, site_url=settings.site_url, max_attempts=max_attempts)  # fmt: skip
+    finally:
+        engine.dispose()
+    console.print(f"sent {report.sent}, failed {report.failed} (will retry), dead {report.dead}")
+    if report.failed or report.dead:
+        raise typer.Exit(1)
+
+
+@app.command("requeue")
+def requeue() -> None:
+    """Give every dead e-mail a new round of attempts (after the mail server was fixed)."""
+    with command_session("notify-requeue") as session:
+        count = notifications_service.requeue_dead(session, principal=None)
+    console.print(f"requeued {count} dead message(s)")
+
+
+def run_jobs(stop: threading.Event, *, interval: float) -> None:
+    """``ascc serve --jobs``: every ``interval`` seconds, adopt the items whose silence procedure
+    ended and send the due e-mails of the outbox (when ASCC_SMTP_URL is set), until ``stop`` is set.
+    A failing round is reported and the next one runs as usual."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    factory = session_factory(engine)
+    try:
+        while True:
+            try:
+                with unit_of_work(factory) as session:
+                    session.info["actor"] = "jobs"
+                    decisions_service.settle_silence(session)
+                if settings.smtp_url is not None:
+                    report = mail.deliver(factory, smtp_url=settings.smtp_url.get_secret_value(),
+                                          mail_from=settings.mail_from, site_url=settings.site_url)  # fmt: skip
+                    if report.sent or report.failed or report.dead:
+                        console.print(f"jobs: sent {report.sent}, failed {report.failed}, dead {report.dead}")
+            except Exception as exc:  # the loop outlives one bad round
+                console.print(f"[red]jobs: {type(exc).__name__}: {exc}[/red]")
+            if stop.wait(interval):
+                return
+    finally:
+        engine.dispose()
+
+
+def start_jobs(*, interval: float) -> threading.Event:
+    """Start the jobs loop in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=run_jobs, args=(stop,), kwargs={"interval": interval}, name="ascc-jobs",
+                     daemon=True).start()  # fmt: skip
+    return stop

@@ -1,0 +1,7 @@
+"""Notifications: the in-platform inbox and the e-mail outbox, derived from committed domain rows.
+
+``events.derive`` runs in every audited session's ``before_flush`` (``ascc.wiring``): a new
+proposal text, a silence procedure started or ended, a submission approved or returned, a situation
+report issued become notification rows (and queued e-mails) in the same transaction as the change.
+``mail.deliver`` sends the queued e-mails over SMTP as a job (``ascc notify run``), never in a request.
+"""

@@ -1,0 +1,287 @@
+"""Which committed changes notify whom, and what the notification says in English and Indonesian.
+
+``derive`` is called by the audited session's ``before_flush`` hook (``ascc.wiring``) with the
+pending changes; the notification rows and queued e-mails it adds are flushed, audited and
+committed with the change that caused them, or rolled back with it. It reads the changed rows'
+classes and attribute history only; it never changes them.
+
+Events and recipients:
+
+- a new proposal text on a decision item (``position_requested`` for the first text,
+  ``text_reset`` for a later one, which resets the positions): every active focal point of a member
+  state whose sectors cover the item's sector (or who is not limited to sectors);
+- a silence procedure starts (``silence_started``) and ends, adopted or broken (``silence_ended``):
+  the same focal points, and the Secretariat when it ends;
+- a submission is returned with the reviewer's comment (``submission_returned``) or approved
+  (``submission_approved``): the active focal points of the submission's member state;
+- a situation report is issued (``sitrep_published``): the Secretariat and the focal points of the
+  affected member states who cover disaster management;
+- an offer of assistance is made on a request (``assistance_offered``): the requesting member
+  state's focal points who cover disaster management.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from ascc.accounts.models import User
+from ascc.accounts.permissions import DISASTER_SECTOR
+from ascc.accounts.schemas import Role
+from ascc.decisions.models import DecisionItem, ProposalVersion, SilenceProcedure
+from ascc.disasters.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    Event,
+    SituationReport,
+    SituationReportVersion,
+)
+from ascc.monitoring.models import Submission
+from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
+
+#: subject and body per kind and language; ``{…}`` fields are filled from the event
+TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "position_requested": {
+        "en": (
+            "Position requested: {title}",
+            "A proposal text (version {number}) on “{title}” waits for your member state's position.",
+        ),
+        "id": (
+            "Posisi diminta: {title}",
+            "Teks usulan (versi {number}) tentang “{title}” menunggu posisi negara anggota Anda.",
+        ),
+    },
+    "text_reset": {
+        "en": (
+            "New text, positions reset: {title}",
+            "A new proposal text (version {number}) on “{title}” replaces the previous one; positions "
+            "on the earlier text no longer count. Please record your member state's position again.",
+        ),
+        "id": (
+            "Teks baru, posisi diatur ulang: {title}",
+            "Teks usulan baru (versi {number}) tentang “{title}” menggantikan yang sebelumnya; posisi atas "
+            "teks sebelumnya tidak berlaku lagi. Mohon catat kembali posisi negara anggota Anda.",
+        ),
+    },
+    "silence_started": {
+        "en": (
+            "Silence procedure started: {title}",
+            "A silence procedure on version {number} of “{title}” runs until {deadline}. Without an "
+            "objection by then the text is adopted.",
+        ),
+        "id": (
+            "Prosedur diam dimulai: {title}",
+            "Prosedur diam atas versi {number} dari “{title}” berlangsung hingga {deadline}. Tanpa "
+            "keberatan hingga saat itu, teks diadopsi.",
+        ),
+    },
+    "silence_adopted": {
+        "en": (
+            "Silence procedure ended, adopted: {title}",
+            "The silence procedure on “{title}” ended without objection; the text is adopted.",
+        ),
+        "id": (
+            "Prosedur diam berakhir, diadopsi: {title}",
+            "Prosedur diam atas “{title}” berakhir tanpa keberatan; teks diadopsi.",
+        ),
+    },
+    "silence_broken": {
+        "en": (
+            "Silence procedure broken: {title}",
+            "The silence procedure on “{title}” ended: {member_state} objected.",
+        ),
+        "id": (
+            "Prosedur diam terputus: {title}",
+            "Prosedur diam atas “{title}” berakhir: {member_state} menyatakan keberatan.",
+        ),
+    },
+    "submission_returned": {
+        "en": (
+            "Submission {id} returned",
+            "The Secretariat returned submission {id} of {member_state}. Reviewer's comment: {comment}",
+        ),
+        "id": (
+            "Pengajuan {id} dikembalikan",
+            "Sekretariat mengembalikan pengajuan {id} dari {member_state}. Komentar peninjau: {comment}",
+        ),
+    },
+    "submission_approved": {
+        "en": (
+            "Submission {id} approved",
+            "The Secretariat approved submission {id} of {member_state}; its values are published.",
+        ),
+        "id": (
+            "Pengajuan {id} disetujui",
+            "Sekretariat menyetujui pengajuan {id} dari {member_state}; nilainya telah dipublikasikan.",
+        ),
+    },
+    "assistance_offered": {
+        "en": (
+            "Assistance offered: {title}",
+            "{offered_by} offered assistance on the request “{title}”. Accept or decline it on the request's page.",
+        ),
+        "id": (
+            "Bantuan ditawarkan: {title}",
+            "{offered_by} menawarkan bantuan atas permintaan “{title}”. Terima atau tolak di halaman permintaan.",
+        ),
+    },
+    "sitrep_published": {
+        "en": (
+            "Situation report {number}: {title}",
+            "The AHA Centre issued situation report {number} on {event} (as of {as_of}): {title}",
+        ),
+        "id": (
+            "Laporan situasi {number}: {title}",
+            "AHA Centre menerbitkan laporan situasi {number} tentang {event} (per {as_of}): {title}",
+        ),
+    },
+}
+#: the kinds as the silence procedure's end names them
+SILENCE_ENDED = {"adopted": "silence_adopted", "broken": "silence_broken"}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _changed(obj: Any, key: str) -> tuple[Any, Any] | None:
+    """``(old, new)`` when the attribute changed in this flush, else None."""
+    hist = inspect(obj).attrs[key].history
+    if not hist.added:
+        return None
+    return (hist.deleted[0] if hist.deleted else None), hist.added[0]
+
+
+def _users(session: Session, *conditions: Any) -> list[tuple[User, NotificationPreference | None]]:
+    stmt = (
+        select(User, NotificationPreference)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.active.is_(True), *conditions)
+        .order_by(User.id)
+    )
+    return [(u, p) for u, p in session.execute(stmt).all()]
+
+
+def _focal_points(session: Session, *, member_state: str | None = None, sector: str | None = None):
+    conditions = [User.role == Role.focal_point.value, User.member_state.is_not(None)]
+    if member_state is not None:
+        conditions.append(User.member_state == member_state)
+    return [(u, p) for u, p in _users(session, *conditions)
+            if sector is None or not u.sectors or sector in u.sectors]  # fmt: skip
+
+
+def _secretariat(session: Session):
+    return _users(session, User.role == Role.secretariat.value)
+
+
+def _item_fields(session: Session, item_id: int) -> tuple[DecisionItem | None, dict[str, dict[str, Any]]]:
+    item = session.get(DecisionItem, item_id)
+    if item is None:
+        return None, {}
+    return item, {"en": {"title": item.title_en}, "id": {"title": item.title_id or item.title_en}}
+
+
+def _notify(
+    session: Session,
+    recipients: list[tuple[User, NotificationPreference | None]],
+    *,
+    kind: str,
+    link: str,
+    fields: dict[str, dict[str, Any]],
+    now: dt.datetime,
+) -> None:
+    seen: set[int] = set()
+    for user, pref in recipients:
+        if user.id in seen:
+            continue
+        seen.add(user.id)
+        lang = pref.language if pref is not None else "en"
+        subject, body = TEXTS[kind][lang]
+        values = {**fields.get("en", {}), **fields.get(lang, {})}
+        subject = " ".join(subject.format(**values).split())[:300]  # one header line
+        body = body.format(**values)
+        note = Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link, created_at=now)
+        session.add(note)
+        if pref is not None and pref.email == "digest":
+            note.digest_pending = True
+        elif pref is None or pref.email == "immediate":
+            session.add(OutboxMessage(notification=note, to_addr=user.email, subject=subject,
+                                      body=body, link=link, status="queued", attempts=0,
+                                      next_attempt_at=now, created_at=now))  # fmt: skip
+
+
+def derive(session: Session) -> None:
+    """Add the notifications (and queued e-mails) that the pending changes of ``session`` cause."""
+    if not (session.new or session.dirty):
+        return
+    now = _now()
+    with session.no_autoflush:
+        for obj in list(session.new):
+            if isinstance(obj, ProposalVersion):
+                item, fields = _item_fields(session, obj.item_id)
+                if item is not None:
+                    for f in fields.values():
+                        f["number"] = obj.number
+                    kind = "position_requested" if obj.number == 1 else "text_reset"
+                    _notify(session, _focal_points(session, sector=item.sector_id), kind=kind,
+                            link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+            elif isinstance(obj, SilenceProcedure):
+                item, fields = _item_fields(session, obj.item_id)
+                if item is not None:
+                    deadline = obj.deadline.strftime("%Y-%m-%d %H:%M UTC")
+                    for f in fields.values():
+                        f.update(number=obj.version, deadline=deadline)
+                    _notify(session, _focal_points(session, sector=item.sector_id), kind="silence_started",
+                            link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+            elif isinstance(obj, SituationReportVersion) and obj.version == 1:
+                _sitrep(session, obj, now)
+            elif isinstance(obj, AssistanceOffer):
+                request = session.get(AssistanceRequest, obj.request_id)
+                if request is not None:
+                    fields = {"en": {"title": request.title, "offered_by": obj.offered_by}}
+                    recipients = _focal_points(
+                        session, member_state=request.member_state, sector=DISASTER_SECTOR
+                    )
+                    _notify(session, recipients, kind="assistance_offered",
+                            link=f"/disasters/requests/{request.id}", fields=fields, now=now)  # fmt: skip
+        for obj in list(session.dirty):
+            if isinstance(obj, SilenceProcedure):
+                change = _changed(obj, "status")
+                if change and change[0] == "running" and change[1] in SILENCE_ENDED:
+                    item, fields = _item_fields(session, obj.item_id)
+                    if item is not None:
+                        for f in fields.values():
+                            f["member_state"] = obj.broken_by or ""
+                        recipients = _focal_points(session, sector=item.sector_id) + _secretariat(session)
+                        _notify(session, recipients, kind=SILENCE_ENDED[change[1]],
+                                link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+            elif isinstance(obj, Submission):
+                change = _changed(obj, "state")
+                if change and change[1] in ("approved", "rejected"):
+                    kind = "submission_approved" if change[1] == "approved" else "submission_returned"
+                    fields = {
+                        "en": {"id": obj.id, "member_state": obj.member_state, "comment": obj.comment or ""}
+                    }
+                    _notify(session, _focal_points(session, member_state=obj.member_state), kind=kind,
+                            link=f"/submissions/{obj.id}", fields=fields, now=now)  # fmt: skip
+
+
+def _sitrep(session: Session, version: SituationReportVersion, now: dt.datetime) -> None:
+    report = session.get(SituationReport, version.sitrep_id)
+    if report is None:
+        return
+    event = session.get(Event, report.event_id)
+    if event is None:
+        return
+    name = event.name or f"{event.hazard} {event.start_date.isoformat()}"
+    common = {"number": report.number, "event": name, "as_of": version.as_of.isoformat()}
+    fields = {"en": {**common, "title": version.title_en},
+              "id": {**common, "title": version.title_id or version.title_en}}  # fmt: skip
+    recipients = list(_secretariat(session))
+    for code in event.member_states or []:
+        recipients += _focal_points(session, member_state=code, sector=DISASTER_SECTOR)
+    _notify(session, recipients, kind="sitrep_published", link=f"/disasters/sitreps/{report.id}",
+            fields=fields, now=now)  # fmt: skip
