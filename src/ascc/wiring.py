@@ -40,6 +40,10 @@ def _after_flush(session: Session, _ctx) -> None:
 @event.listens_for(AuditedSession, "before_commit")
 def _before_commit(session: Session) -> None:
     session.flush()
+    if session.info.get(PENDING):
+        # one order for the rows every commit shares: the audit head, then the search index's
+        # and the data version's (without it two commits deadlock on PostgreSQL under load)
+        audit_service.hold_head(session)
     search_index.sync(session)  # the search index follows every committed write
     changes = session.info.pop(PENDING, [])
     if changes:

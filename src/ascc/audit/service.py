@@ -37,6 +37,13 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def hold_head(session: Session) -> None:
+    """Hold the chain head until the commit (``FOR UPDATE`` on PostgreSQL; SQLite's writers hold
+    the database already). A committing writer takes it before the other rows every commit
+    shares (search index version, data version), so two commits never wait on each other."""
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+
+
 def append(session: Session, *, actor: str, action: str, entity: str, entity_id: str,
            before: dict | None, after: dict | None) -> AuditEntry:  # fmt: skip
     """Add one entry to the chain, in the caller's transaction."""
