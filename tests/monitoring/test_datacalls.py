@@ -12,11 +12,13 @@ import io
 import re
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from ascc.app import create_app
 from ascc.config import Settings
+from ascc.db.engine import make_engine
 from tests.conftest import if_match, make_user
 from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 from tests.monitoring.test_signoff_workflow import count
@@ -115,7 +117,13 @@ def test_a_data_call_from_opening_to_approval(world):
     assert [(t[0], t[5], t[10]) for t in table[1:]] == [(r["series_code"], r["period"], float(r["published_value"]))
                                                          for r in rows]  # fmt: skip
 
-    # nothing answered yet: MYS's value published before the call does not count
+    # nothing answered yet: MYS's value published before the call does not count, even when its
+    # timestamp is no earlier than the call's (SQLite's bulk imports stamp rows to the second)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE observations SET recorded_at = :at WHERE member_state = 'MYS'"),
+                     {"at": dt.datetime.fromisoformat(call["created_at"]) + dt.timedelta(seconds=1)})  # fmt: skip
+    engine.dispose()
     detail = client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "secretariat")).json()
     assert cells_of(detail["completeness"], "MYS")[0] == {
         "expected": 4,

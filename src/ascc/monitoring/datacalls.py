@@ -23,7 +23,7 @@ import io
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
@@ -163,8 +163,10 @@ def create(
         raise Invalid(f"deadline: {deadline.isoformat()} is in the past", parameter="deadline")
     if len(codes) * len(wanted_periods) * len(states) > MAX_CELLS:
         raise Invalid(f"indicators: a call asks for at most {MAX_CELLS} values", parameter="indicators")
+    mark = session.scalar(select(func.max(Observation.id)))
     row = DataCall(title=title, indicators=sorted(codes), periods=sorted(wanted_periods), member_states=sorted(states),
-                   deadline=deadline, created_by=who(principal), created_at=_now(), **messages)  # fmt: skip
+                   deadline=deadline, created_by=who(principal), created_at=_now(), observation_mark=mark or 0,
+                   **messages)  # fmt: skip
     session.add(row)
     session.flush()
     return summary(row, today=today)
@@ -194,21 +196,31 @@ def _counts(cells_: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def completeness(session: Session, row: DataCall, *, states: list[str], today: dt.date) -> dict[str, Any]:
-    """Per member state (of ``states``) and indicator, each expected value's state since the call opened."""
-    since = _utc(row.created_at).replace(microsecond=0)  # type: ignore[union-attr]
+    """Per member state (of ``states``) and indicator, each expected value's state since the call opened.
+
+    A value answers the call when its row was recorded after the call opened (an id above the call's
+    mark) or it was submitted after; a value published before does not count, even if recorded in
+    the same second."""
+    opened = _utc(row.created_at) or _now()  # never None: the column is NOT NULL
+    mark = row.observation_mark
     stmt = (
         select(Observation.indicator_code, Observation.member_state, Observation.period, Observation.approval,
-               Observation.is_current, Observation.recorded_at, Submission.submitted_at)
+               Observation.is_current, Observation.recorded_at, Submission.submitted_at, Observation.id)
         .outerjoin(Submission, Submission.id == Observation.submission_id)
         .where(Observation.indicator_code.in_(list(row.indicators)), Observation.member_state.in_(states),
                Observation.period.in_(list(row.periods)), Observation.area_code == NATIONAL,
                Observation.sex == TOTAL, Observation.age == TOTAL, Observation.urbanisation == TOTAL)
     )  # fmt: skip
     found: dict[tuple[str, str, str], list[tuple[str, bool, dt.datetime]]] = {}
-    for code, ms, period, approval, current, recorded, submitted in session.execute(stmt):
-        at = _utc(submitted) if submitted is not None else _utc(recorded)
-        if at is not None and at >= since:
-            found.setdefault((code, ms, period), []).append((approval, bool(current), at))
+    for code, ms, period, approval, current, recorded, submitted, oid in session.execute(stmt):
+        sent = _utc(submitted)
+        at = sent if sent is not None else _utc(recorded)
+        if mark is None:  # a call opened before calls kept a mark: by time, to the second
+            answer = at is not None and at >= opened.replace(microsecond=0)
+        else:
+            answer = oid > mark or (sent is not None and sent >= opened)
+        if answer and at is not None:
+            found.setdefault((code, ms, period), []).append((approval, bool(current), max(at, opened)))
     overdue = today > row.deadline
 
     def cell(code: str, ms: str, period: str) -> dict[str, Any]:

@@ -176,3 +176,6 @@ class DataCall(Base):
     deadline: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: the highest observation id when the call opened: later rows are answers (SQLite's bulk
+    #: imports stamp rows to the second, too coarse to tell by time); None for older calls
+    observation_mark: Mapped[int | None] = mapped_column(Integer)
