@@ -275,16 +275,50 @@ def test_bearer_api_writes_need_no_origin(fresh_url, reference):
 # --- security headers -------------------------------------------------------------------------------------
 
 
+def assert_security_headers(r, where):
+    assert r.headers["x-frame-options"] == "DENY", where
+    assert r.headers["x-content-type-options"] == "nosniff", where
+    assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin", where
+    policy = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy, where
+    # no inline script runs, and nothing is loaded from another site (the API docs included)
+    assert re.search(r"script-src ([^;]*)", policy).group(1) == "'self'", where
+
+
 def test_every_response_carries_the_security_headers(site):
-    for path in ("/", "/bodies.json", "/api/v1/bodies/acw", "/static/style.css", "/no-such-page", "/docs"):
+    for path in ("/", "/bodies.json", "/api/v1/bodies/acw", "/static/style.css", "/no-such-page", "/docs",
+                 "/docs/assets/swagger-ui-bundle.js"):  # fmt: skip
         r = site.get(path)
-        assert r.headers["x-frame-options"] == "DENY", path
-        assert r.headers["x-content-type-options"] == "nosniff", path
-        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin", path
-        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
-    policy = site.get("/").headers["content-security-policy"]
-    scripts = re.search(r"script-src ([^;]*)", policy).group(1)
-    assert scripts == "'self'"  # no inline script runs on the pages
+        assert_security_headers(r, path)
+    # the refusal of an oversized body, before any route runs
+    r = site.post("/api/v1/bodies", content=b"x" * (3 << 20), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert_security_headers(r, "413")
+
+
+def test_an_unhandled_error_carries_the_security_headers(fresh_url, reference):
+    load(fresh_url, reference)
+    app = create_app(Settings(database_url=fresh_url))
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500 and "a bug" not in r.text
+    assert_security_headers(r, "500")
+
+
+def test_the_api_docs_come_from_the_installed_swagger_ui(site):
+    page = site.get("/docs").text
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts == ["/docs/assets/swagger-ui-bundle.js", "/static/api-docs.js"]
+    for src in [*scripts, "/docs/assets/swagger-ui.css"]:
+        r = site.get(src)
+        assert r.status_code == 200 and len(r.content) > 100, src
+    assert "SwaggerUIBundle" in site.get("/docs/assets/swagger-ui-bundle.js").text
+    assert "http" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', page))  # nothing from another site
 
 
 def test_the_templates_run_no_inline_script():

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from ascc import __version__
 from ascc.api import decisions as decisions_api
@@ -26,6 +27,7 @@ from ascc.api import results as results_api
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import schema_problem
+from ascc.http import api_docs
 from ascc.http.cache import ResponseCache
 from ascc.http.headers import SecurityHeaders
 from ascc.http.responses import problem
@@ -53,6 +55,14 @@ def _wants_json(request: Request) -> bool:
     return path.startswith(("/api/", "/sdmx/")) or path.endswith(".json") or path in ("/openapi.json",)
 
 
+class App(FastAPI):
+    """The application with its security headers outside everything else, Starlette's own error
+    middleware included: a 413 from the body limit and an unhandled 500 carry them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     refused = key_problem(settings)
@@ -73,12 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             engine.dispose()
 
-    app = FastAPI(
+    app = App(
         title="ASCC platform API",
         version=__version__,
         description="The ASEAN Socio-Cultural Community registry: member states, partners, sectors, "
         "bodies, focal points, plans and programmes. Errors are RFC 9457 problem+json.",
         lifespan=lifespan,
+        docs_url=None,  # served by api_docs from the installed Swagger UI, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
 
@@ -150,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notifications_web.actions)
     app.include_router(pages.router)
     app.include_router(account.router)
+    app.include_router(api_docs.router)
+    app.mount(api_docs.ASSETS, StaticFiles(directory=api_docs.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ResponseCache)
     app.add_middleware(
@@ -160,6 +174,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
         max_age=8 * 3600,
     )
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, settings=settings)  # outermost: before sessions and sign-in
+    app.add_middleware(BodyLimit, settings=settings)  # before sessions and sign-in
     return app

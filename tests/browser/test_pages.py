@@ -106,3 +106,18 @@ def test_keyboard_and_phone_screen(browser, base_url):
     assert page.locator("tbody tr").count() >= 7
     shot(page, "en-bodies-phone")
     context.close()
+
+
+def test_the_api_documentation_runs_without_a_cdn(browser, base_url):
+    """Swagger UI comes from the installed package and starts under the pages' content policy:
+    the operations appear, nothing is requested from another site, nothing is refused."""
+    context = browser.new_context()
+    page = context.new_page()
+    refused, elsewhere = [], []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("request", lambda r: None if r.url.startswith(base_url) else elsewhere.append(r.url))
+    page.goto(base_url + "/docs")
+    page.locator(".opblock-tag").first.wait_for(timeout=20_000)
+    assert page.locator(".opblock-tag", has_text="registry").count() >= 1 or page.locator(".opblock").count() > 10
+    assert (refused, elsewhere) == ([], [])
+    context.close()
