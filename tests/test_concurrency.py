@@ -143,6 +143,27 @@ def test_body_corrections(world):
     assert (stored["name"]["id"], stored["established"]) == (won["name_id"], won["established"])
 
 
+def test_chair_anchor_and_override_replacements(world):
+    c = world["client"]
+    first = {"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"}
+    assert c.put(
+        "/api/v1/bodies/asoen/chair-anchor", json=first, headers=auth(world, "secretariat")
+    ).is_success
+    bodies = [{"year": 2010 + i, "member_state": "IDN", "reason": f"source {i}"} for i in range(N)]
+    counts, statuses = race(world, "chair", "PUT", "/api/v1/bodies/asoen/chair-anchor", bodies)
+    exactly_one_wins(counts)
+    assert c.get("/api/v1/bodies/asoen/chair-anchor").json()["year"] == winner(statuses, bodies)["year"]
+
+    fixed = {"year": 2027, "date": "2027-06-01", "reason": "agreed at the previous ASOEN"}
+    assert c.put("/api/v1/bodies/asoen/cycle-overrides", json=fixed, headers=auth(world, "chair")).is_success
+    bodies = [fixed | {"date": f"2027-06-{10 + i:02}", "reason": f"moved, reason {i}"} for i in range(N)]
+    counts, statuses = race(world, "secretariat", "PUT", "/api/v1/bodies/asoen/cycle-overrides", bodies,
+                            read="/api/v1/bodies/asoen/cycle-overrides/2027")  # fmt: skip
+    exactly_one_wins(counts)
+    stored = c.get("/api/v1/bodies/asoen/cycle-overrides/2027").json()
+    assert stored["date"] == winner(statuses, bodies)["date"]
+
+
 def test_situation_report_edits(world):
     c = world["client"]
     report = {

@@ -97,6 +97,45 @@ def test_expected_meetings_follow_rules_anchors_and_overrides(site):
                  json={"year": 2027, "chair": "SGP", "reason": "x y z"}).status_code == 403  # fmt: skip
 
 
+def test_replacing_an_anchor_or_override_needs_its_etag(site):
+    """A chair anchor or a year's override is created without If-Match; replacing it needs the ETag
+    read with it (428 without, 412 when stale), so two officers cannot silently overwrite each other."""
+    c, h = site
+    assert c.get("/api/v1/bodies/asoen/chair-anchor").status_code == 404
+    first = {"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"}
+    r = c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"], json=first)
+    assert r.status_code == 200
+    etag = r.headers["etag"]
+    assert c.get("/api/v1/bodies/asoen/chair-anchor").headers["etag"] == etag
+    other = {"year": 2023, "member_state": "LAO", "reason": "chair of the 34th ASOEN"}
+    assert c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"], json=other).status_code == 428
+    stale = c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"] | {"If-Match": '"stale"'}, json=other)
+    assert stale.status_code == 412 and stale.json()["current_etag"] == etag
+    assert c.get("/api/v1/bodies/asoen/chair-anchor").json()["member_state"] == "MYS"  # nothing changed
+    r = c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"] | {"If-Match": etag}, json=other)
+    assert r.status_code == 200 and r.headers["etag"] != etag
+    assert c.get("/api/v1/bodies/asoen/chair-anchor").json()["member_state"] == "LAO"
+    # If-Match for an anchor that does not exist fails rather than creating one
+    assert c.put("/api/v1/bodies/amme/chair-anchor", headers=h["chair"] | {"If-Match": etag},
+                 json=first).status_code == 412  # fmt: skip
+
+    fixed = {"year": 2027, "date": "2027-10-12", "reason": "host confirmed by SOM"}
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json=fixed).status_code == 200
+    got = c.get("/api/v1/bodies/amme/cycle-overrides/2027")
+    assert got.json()["date"] == "2027-10-12"
+    moved = fixed | {"date": "2027-10-19"}
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json=moved).status_code == 428
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["sec"] | {"If-Match": got.headers["etag"]},
+                 json=moved).status_code == 200  # fmt: skip
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"] | {"If-Match": got.headers["etag"]},
+                 json=fixed).status_code == 412  # the chair's copy is stale now  # fmt: skip
+    # another year is another record: created without If-Match
+    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json=fixed | {"year": 2029,
+                 "date": None}).status_code == 200  # fmt: skip
+    assert [(o["year"], o["date"]) for o in c.get("/api/v1/bodies/amme/cycle-overrides").json()] == [
+        (2027, "2027-10-19"), (2029, None)]  # fmt: skip
+
+
 def test_meeting_record_and_report_lifecycle(site):
     c, h = site
     record = {"id": "ammswd-10", "body": "ammswd", "number": 10,
@@ -185,6 +224,21 @@ def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
                                                         "reason": "chair of the 9th AMMSWD cycle"},
                    follow_redirects=False)  # fmt: skip
         assert r.status_code == 303
+        # the recorded anchor is in the form with its revision: a change without it is refused
+        page = c.get("/bodies/ammswd", params={"lang": "en"}).text
+        form = re.search(r'action="/bodies/ammswd/chair-anchor".*?</form>', page, re.S).group(0)
+        anchor_rev = html.unescape(re.search(r'name="revision" value="([^"]+)"', form).group(1))
+        assert 'value="IDN"' in form and 'value="2024"' in form
+        change = {
+            "csrf": csrf,
+            "year": 2023,
+            "member_state": "LAO",
+            "reason": "chair of the 8th AMMSWD cycle",
+        }
+        assert c.post("/bodies/ammswd/chair-anchor", data=change).status_code == 428
+        assert c.post("/bodies/ammswd/chair-anchor", data=change | {"revision": anchor_rev},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        assert c.get("/api/v1/bodies/ammswd/chair-anchor").json()["member_state"] == "LAO"
         r = c.post("/bodies/ammswd/cycle-overrides", data={"csrf": csrf, "year": 2027, "date": "2027-11-03",
                                                            "reason": "agreed at SOMSWD"})  # fmt: skip
         assert r.status_code == 200

@@ -118,19 +118,47 @@ def move_report(
     return json_response(request, detail, etag=detail.etag)
 
 
+@router.get("/bodies/{body_id}/chair-anchor", response_model=s.AnchorRead, responses=Errors)
+def get_anchor(request: Request, session: SessionDep, body_id: str) -> Response:
+    """Who chaired the body in the year recorded as the rotation's anchor, with its ETag."""
+    anchor = meetings_service.get_anchor(session, body_id=body_id)
+    return json_response(request, anchor, etag=meetings_service.record_etag(anchor))
+
+
 @router.put("/bodies/{body_id}/chair-anchor", response_model=s.AnchorRead, responses=Errors)
 def set_anchor(
-    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.AnchorWrite, Body()]
-) -> Response:
-    """Who chaired the body in a given year: the rotation is computed forward from here."""
-    return json_response(request, meetings_service.set_anchor(session, principal=principal_of(session),
-                                                              body_id=body_id, data=data))  # fmt: skip
+    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.AnchorWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """Who chaired the body in a given year: the rotation is computed forward from here. Replacing a
+    recorded anchor needs If-Match (its ETag)."""
+    anchor = meetings_service.set_anchor(
+        session, principal=principal_of(session), body_id=body_id, data=data, if_match=if_match
+    )
+    return json_response(request, anchor, etag=meetings_service.record_etag(anchor))
+
+
+@router.get("/bodies/{body_id}/cycle-overrides", response_model=list[s.OverrideRead], responses=Errors)
+def list_overrides(request: Request, session: SessionDep, body_id: str) -> Response:
+    """The body's overrides of computed chairs and dates, by year."""
+    return json_response(request, meetings_service.list_overrides(session, body_id=body_id))
+
+
+@router.get("/bodies/{body_id}/cycle-overrides/{year}", response_model=s.OverrideRead, responses=Errors)
+def get_override(request: Request, session: SessionDep, body_id: str, year: int) -> Response:
+    """One year's override, with its ETag."""
+    override = meetings_service.get_override(session, body_id=body_id, year=year)
+    return json_response(request, override, etag=meetings_service.record_etag(override))
 
 
 @router.put("/bodies/{body_id}/cycle-overrides", response_model=s.OverrideRead, responses=Errors)
 def set_override(
-    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.OverrideWrite, Body()]
-) -> Response:
-    """Override a computed chair or fix a date for one year, with a reason."""
-    return json_response(request, meetings_service.set_override(session, principal=principal_of(session),
-                                                                body_id=body_id, data=data))  # fmt: skip
+    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.OverrideWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:  # fmt: skip
+    """Override a computed chair or fix a date for one year, with a reason. Replacing that year's
+    override needs If-Match (its ETag, from ``GET …/cycle-overrides/{year}``)."""
+    override = meetings_service.set_override(
+        session, principal=principal_of(session), body_id=body_id, data=data, if_match=if_match
+    )
+    return json_response(request, override, etag=meetings_service.record_etag(override))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
-from ascc.db.concurrency import check_version
+from ascc.db.concurrency import check_version, hold, hold_writes
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ascc.meetings import cycle
@@ -40,11 +40,63 @@ def _members(session: Session) -> list[cycle.Member]:
     ]
 
 
-def set_anchor(session: Session, *, principal: Principal, body_id: str, data: s.AnchorWrite) -> s.AnchorRead:
+def _anchor_read(row: ChairAnchor) -> s.AnchorRead:
+    return s.AnchorRead(body_id=row.body_id, year=row.year, member_state=row.member_state, reason=row.reason)
+
+
+def _override_read(row: CycleOverride) -> s.OverrideRead:
+    return s.OverrideRead(
+        body_id=row.body_id, year=row.year, chair=row.chair, date=row.date, reason=row.reason
+    )
+
+
+def record_etag(record: s.AnchorRead | s.OverrideRead) -> str:
+    """The ETag of a chair anchor or a cycle override: its content, as every process computes it."""
+    return content_etag(record.model_dump(mode="json"))
+
+
+def _check_replace(current: s.AnchorRead | s.OverrideRead | None, if_match: str | None, *, what: str) -> None:
+    """Replacing a record needs its ETag (428/412, ``check_version``); creating one needs none, and
+    an ``If-Match`` sent for a record that does not exist fails (412), as HTTP defines it."""
+    if current is not None:
+        check_version(record_etag(current), if_match, what=what)
+    elif if_match is not None and if_match.strip():
+        raise PreconditionFailed(f"{what} does not exist (any more): reload and try again")
+
+
+def get_anchor(session: Session, *, body_id: str) -> s.AnchorRead:
+    registry_service.get_body(session, body_id=body_id)
+    row = session.get(ChairAnchor, body_id)
+    if row is None:
+        raise NotFound(f"no chair anchor recorded for body {body_id!r}")
+    return _anchor_read(row)
+
+
+def list_overrides(session: Session, *, body_id: str) -> list[s.OverrideRead]:
+    registry_service.get_body(session, body_id=body_id)
+    rows = session.scalars(
+        select(CycleOverride).where(CycleOverride.body_id == body_id).order_by(CycleOverride.year)
+    )
+    return [_override_read(r) for r in rows]
+
+
+def get_override(session: Session, *, body_id: str, year: int) -> s.OverrideRead:
+    found = [o for o in list_overrides(session, body_id=body_id) if o.year == year]
+    if not found:
+        raise NotFound(f"no cycle override for body {body_id!r} in {year}")
+    return found[0]
+
+
+def set_anchor(
+    session: Session, *, principal: Principal, body_id: str, data: s.AnchorWrite, if_match: str | None = None
+) -> s.AnchorRead:
+    """Record who chaired ``body_id`` in a year. Replacing the recorded anchor needs its ETag."""
     permissions.require_secretariat_or_chair(principal, body_id=body_id)
     registry_service.get_body(session, body_id=body_id)
     registry_service.get_member_state(session, code=data.member_state)
-    row = session.get(ChairAnchor, body_id) or ChairAnchor(body_id=body_id)
+    row = hold(session, ChairAnchor, body_id)
+    _check_replace(row and _anchor_read(row), if_match, what=f"the chair anchor of {body_id}")
+    row = row or ChairAnchor(body_id=body_id)
     row.year, row.member_state, row.reason, row.set_by = (
         data.year,
         data.member_state,
@@ -53,29 +105,38 @@ def set_anchor(session: Session, *, principal: Principal, body_id: str, data: s.
     )
     session.add(row)
     session.flush()
-    return s.AnchorRead(body_id=body_id, year=row.year, member_state=row.member_state, reason=row.reason)
+    return _anchor_read(row)
 
 
 def set_override(
-    session: Session, *, principal: Principal, body_id: str, data: s.OverrideWrite
+    session: Session,
+    *,
+    principal: Principal,
+    body_id: str,
+    data: s.OverrideWrite,
+    if_match: str | None = None,
 ) -> s.OverrideRead:
+    """Override the computed chair or date of one year. Replacing a year's override needs its ETag."""
     permissions.require_secretariat_or_chair(principal, body_id=body_id)
     registry_service.get_body(session, body_id=body_id)
     if data.chair:
         registry_service.get_member_state(session, code=data.chair)
     if data.date and data.date.year != data.year:
         raise Invalid(f"the date {data.date} is not in {data.year}", parameter="date")
+    hold_writes(session)
     row = session.scalar(
-        select(CycleOverride).where(CycleOverride.body_id == body_id, CycleOverride.year == data.year)
+        select(CycleOverride)
+        .where(CycleOverride.body_id == body_id, CycleOverride.year == data.year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    _check_replace(row and _override_read(row), if_match, what=f"the {data.year} override of {body_id}")
     if row is None:
         row = CycleOverride(body_id=body_id, year=data.year)
         session.add(row)
     row.chair, row.date, row.reason, row.set_by = data.chair, data.date, data.reason, _who(principal)
     session.flush()
-    return s.OverrideRead(
-        body_id=body_id, year=data.year, chair=data.chair, date=data.date, reason=data.reason
-    )
+    return _override_read(row)
 
 
 def visible_meetings(session: Session, *, principal: Principal, body: str | None = None) -> list:

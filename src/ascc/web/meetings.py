@@ -100,18 +100,22 @@ Revision = Annotated[str | None, Form()]
 
 @actions.post("/bodies/{body_id}/chair-anchor")
 def anchor_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[int, Form()],
-                member_state: Annotated[str, Form()], reason: Annotated[str, Form()]) -> Response:  # fmt: skip
+                member_state: Annotated[str, Form()], reason: Annotated[str, Form()],
+                revision: Revision = None) -> Response:  # fmt: skip
+    data = s.AnchorWrite(year=year, member_state=member_state, reason=reason)
     return _act(request, csrf, f"/bodies/{body_id}", lambda session, p: meetings_service.set_anchor(
-        session, principal=p, body_id=body_id, data=s.AnchorWrite(year=year, member_state=member_state, reason=reason)))  # fmt: skip
+        session, principal=p, body_id=body_id, data=data, if_match=revision))  # fmt: skip
 
 
 @actions.post("/bodies/{body_id}/cycle-overrides")
 def override_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[int, Form()],
                   reason: Annotated[str, Form()], chair: Annotated[str, Form()] = "",
-                  date: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+                  date: Annotated[str, Form()] = "", revision: Revision = None) -> Response:  # fmt: skip
     def work(session, principal):
         data = s.OverrideWrite(year=year, reason=reason, chair=chair or None, date=date or None)
-        meetings_service.set_override(session, principal=principal, body_id=body_id, data=data)
+        meetings_service.set_override(
+            session, principal=principal, body_id=body_id, data=data, if_match=revision
+        )
 
     return _act(request, csrf, f"/bodies/{body_id}", work)
 

@@ -20,7 +20,7 @@ from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
-from ascc.kit.errors import Invalid
+from ascc.kit.errors import Invalid, NotFound
 from ascc.meetings import service as meetings_service
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
@@ -246,12 +246,22 @@ def bodies(session: Session, request: Request) -> dict[str, Any]:
 @page("/bodies/{body_id}", "body.html")
 def body(session: Session, request: Request, body_id: str) -> dict[str, Any]:
     detail = registry_service.get_body(session, body_id=body_id)
+    try:
+        anchor = meetings_service.get_anchor(session, body_id=body_id)
+    except NotFound:
+        anchor = None
     return {
         "body": detail,
         "sector": registry_service.get_sector(session, sector_id=detail.sector) if detail.sector else None,
         "meetings": meetings_service.visible_meetings(
             session, principal=request.state.principal, body=body_id
         ),
+        # the rotation's records, each with the ETag its edit form sends back (If-Match)
+        "anchor": anchor and {**anchor.model_dump(), "etag": meetings_service.record_etag(anchor)},
+        "overrides": [
+            {**o.model_dump(), "etag": meetings_service.record_etag(o)}
+            for o in meetings_service.list_overrides(session, body_id=body_id)
+        ],
     }
 
 
