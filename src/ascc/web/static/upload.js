@@ -29,7 +29,7 @@
     if (!data.problems || !data.problems.length) return;
     var table = document.createElement("table");
     table.id = "problems-table";
-    table.className = "cards";
+    table.className = "stack-table";
     var labels = [d.hFile, d.hLine, d.hColumn, d.hReason];
     var head = table.createTHead().insertRow();
     labels.forEach(function (h, i) {
