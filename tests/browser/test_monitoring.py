@@ -1,6 +1,6 @@
 """Member-state sign-off in real Chromium, in English and in Bahasa Indonesia: Indonesia's focal point
 uploads a file (progress streamed to the page) — first a bad one, whose complete report is shown
-with nothing stored — then submits its drafts; the Secretariat approves from its queue; the public
+with nothing stored — then submits its drafts; the Secretariat approves from its queue (and confirms); the public
 indicator page then draws the new value in its chart and table, and the charts export as SVG and as
 PNG (drawn on a canvas by static/charts.js). Screenshots go to test-artifacts/screenshots/."""
 
@@ -82,9 +82,9 @@ def test_submission_approval_public_chart(browser, site, lang):  # noqa: F811 - 
     expect(row).to_contain_text("country_iso3")
     shot(fp, f"{lang}-monitoring-upload-report")
     fp.set_input_files("#up-file", str(good))
-    with fp.expect_navigation():  # the page reloads once the file is stored
-        fp.get_by_role("button", name=w["upload"], exact=True).click()
-    expect(fp.locator("#drafts-table")).to_contain_text("SP.POP.TOTL")
+    fp.get_by_role("button", name=w["upload"], exact=True).click()
+    expect(fp.locator("#drafts-table")).to_contain_text("SP.POP.TOTL")  # refreshed in place
+    expect(fp.locator("#import-rows")).to_have_text("1")  # the result stays on the page
     fp.get_by_role("button", name=w["submit"]).click()
     fp.wait_for_url("**/submissions/*")
     submission_url = fp.url.split("?")[0]
@@ -100,6 +100,7 @@ def test_submission_approval_public_chart(browser, site, lang):  # noqa: F811 - 
     sec.goto(f"{base}/submissions?lang={lang}")
     sec.locator(f'#submissions-table a[href="{submission_url.removeprefix(base)}"]').click()
     sec.get_by_role("button", name=w["approve"]).click()
+    sec.locator("#confirm-button").click()  # the approval is confirmed on a second step
     expect(sec.locator("#submission-state")).to_have_text(w["approved"])
 
     page.goto(f"{base}/indicators/SP.POP.TOTL?lang={lang}")

@@ -54,7 +54,7 @@ CASES = {
     "subnational range": ("a.csv", sdmx("IDN,GDL.SHDI,2010,1.5,A,,_T,_T,_T,IDNr101"),
                           [(2, "OBS_VALUE", "1.5 is outside 0–1")]),
     "unit": ("a.csv", PLAIN_HEADER + "SP.POP.TOTL,IDN,2020,1,%,WDI,\n",
-             [(2, "unit", "unit '%' is not the indicator's unit 'persons'")]),
+             [(2, "unit", "unknown unit '%' for SP.POP.TOTL, whose unit is 'persons'; accepted: 'persons', 'PERSONS'")]),
     "female + male = total": (
         "a.csv", sdmx("IDN,VC_DSR_MORT,2015,10,A,,F,_T,_T,", "IDN,VC_DSR_MORT,2015,10,A,,M,_T,_T,",
                       "IDN,VC_DSR_MORT,2015,30,A,,_T,_T,_T,"),

@@ -113,7 +113,9 @@ def test_web_import_report_progress_submit_and_review(site):
     )
     assert r.status_code == 422
     table = r.text.split('id="problems-table"')[1].split("</table>")[0]
-    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)
+    cells = re.findall(
+        r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", table
+    )
     where = [(f, ln, col) for f, ln, col, _ in cells]
     assert ("idn.csv", "3", "value") in where and ("idn.csv", "4", "country_iso3") in where
     assert any(ln == "5" and col == "series_code" for _, ln, col in where)
@@ -159,14 +161,23 @@ def test_web_import_report_progress_submit_and_review(site):
     queue = officer.get("/submissions", params={"lang": "en"}).text
     assert f'href="{target}"' in queue and "Sign-off queue" in queue
     review = officer.get(target, params={"lang": "en"}).text
-    assert "Approve and publish" in review and "270,002,020" not in review
+    assert "Approve and publish" in review
+    # the reviewer sees the value published before (2020) beside the new one and the change
+    assert "270,002,020" in review and "270,002,000" in review and ">-20<" in review
     revision = html.unescape(re.search(r'name="revision" value="([^"]+)"', review).group(1))
     r = officer.post(
         target + "/review", data={"csrf": csrf_of(review), "decision": "rejected", "revision": revision}
     )
     assert r.status_code == 422 and "comment" in r.text  # a rejection needs a comment
+    # the button asks for a confirmation first: nothing is written until it is given
     r = officer.post(target + "/review", data={"csrf": csrf_of(review), "decision": "approved", "revision": revision},
                      follow_redirects=False)  # fmt: skip
+    assert (
+        r.status_code == 200 and 'id="review-confirm"' in r.text and 'name="confirmed" value="yes"' in r.text
+    )
+    assert "276,000,000" not in officer.get("/indicators/SP.POP.TOTL", params={"lang": "en"}).text
+    r = officer.post(target + "/review", data={"csrf": csrf_of(review), "decision": "approved", "revision": revision,
+                                               "confirmed": "yes"}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303
     assert "276,000,000" in officer.get("/indicators/SP.POP.TOTL", params={"lang": "en"}).text
     for c in (fp, officer):

@@ -192,7 +192,8 @@ def submission(
     request: Request, session: SessionDep, _auth: Auth, submission_id: Id,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:  # fmt: skip
-    """A submission with its observations, each beside the value published before it."""
+    """A submission with its observations, each with its indicator's name and unit beside the value
+    published before it, the change, and a flag when it moves by more than 20 %."""
     detail = signoff.get_submission(session, principal=principal_of(session), submission_id=submission_id,
                                     limit=limit, offset=offset)  # fmt: skip
     return json_response(request, detail, etag=detail["etag"])

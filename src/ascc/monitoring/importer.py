@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit import clean
-from ascc.monitoring import rules
+from ascc.monitoring import rules, units
 from ascc.monitoring.models import Area, Indicator
 from ascc.monitoring.reading import Problem, Progress, csv_chunks, encoding_problems, xlsx_chunks
 from ascc.registry.models import MemberState
@@ -341,11 +341,22 @@ def _check_chunk(
                       f"({cat.indicators[cell('indicator', i)][0]})")  # fmt: skip
     if "unit" in col_of:
         u_codes, u_uniq = factors["unit"]
+        # matched by unit code, not text: "per 100000" is "per 100,000" (monitoring.units)
         expected = np.array([cat.indicators.get(u, ("", ""))[0] or "" for u in i_uniq], dtype=object)
+        given_code = np.array([units.code(u) for u in u_uniq], dtype=object)
+        expected_code = np.array([units.code(u) for u in expected], dtype=object)
         given = (u_uniq != "")[u_codes]
-        wrong_unit = given & ~unknown_ind & (u_uniq[u_codes] != expected[i_codes])
-        ck.flag(wrong_unit, col_of["unit"],
-                lambda i: f"unit {cell('unit', i)!r} is not the indicator's unit {expected[i_codes[i]]!r}")  # fmt: skip
+        wrong_unit = given & ~unknown_ind & (given_code[u_codes] != expected_code[i_codes])
+
+        def unit_reason(i: int) -> str:
+            unit_of = expected[i_codes[i]]
+            if not unit_of:
+                return f"unit {cell('unit', i)!r}: {cell('indicator', i)} has no unit (leave the cell empty)"
+            accepted = ", ".join(repr(s) for s in units.spellings(unit_of))
+            return (f"unknown unit {cell('unit', i)!r} for {cell('indicator', i)}, whose unit is {unit_of!r}; "
+                    f"accepted: {accepted} (any case and spacing)")  # fmt: skip
+
+        ck.flag(wrong_unit, col_of["unit"], unit_reason)
 
     # status: from the status cell, or from the note when empty
     s_codes, s_uniq = factors["obs_status"]

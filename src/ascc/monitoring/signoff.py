@@ -29,8 +29,9 @@ from ascc.accounts.schemas import Principal, Role
 from ascc.db.concurrency import check_version, hold
 from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from ascc.monitoring import computed
-from ascc.monitoring.models import Indicator, Observation, Submission, of_member_states
+from ascc.monitoring.models import Area, Indicator, Observation, Submission, of_member_states
 from ascc.monitoring.published import observation_read
+from ascc.registry import service as registry_service
 
 DECISIONS = ("approved", "rejected")
 #: what a submission takes: current drafts, and current rejected values (a rejected file's rows that
@@ -92,33 +93,78 @@ def summary(row: Submission) -> dict[str, Any]:
             "comment": row.comment, "counts": dict(row.counts or {}), "etag": etag(row)}  # fmt: skip
 
 
-def _published_value(session: Session, obs: Observation) -> float | None:
-    """The value the public sees now for the same key (the latest approved earlier revision)."""
+#: a change of more than this share of the previously published value is flagged for the reviewer
+#: (the platform's one threshold: indicators carry none of their own)
+LARGE_CHANGE = 0.20
+
+
+def _approved_value(session: Session, obs: Observation, *, before: bool) -> tuple[bool, float | None]:
+    """The latest approved revision's value for the same key: of the revisions before ``obs``
+    (``before``: what was published before this submission) or of all (what the public sees now).
+    ``(False, None)`` when there is none."""
     stmt = (
         select(Observation.value)
         .where(Observation.indicator_code == obs.indicator_code, Observation.member_state == obs.member_state,
                Observation.area_code == obs.area_code, Observation.period == obs.period, Observation.sex == obs.sex,
                Observation.age == obs.age, Observation.urbanisation == obs.urbanisation,
-               Observation.approval == "approved", Observation.revision < obs.revision)
+               Observation.approval == "approved")
         .order_by(Observation.revision.desc())
         .limit(1)
     )  # fmt: skip
-    return session.scalar(stmt)
+    if before:
+        stmt = stmt.where(Observation.revision < obs.revision)
+    found = session.execute(stmt).first()
+    return (False, None) if found is None else (True, found[0])
+
+
+def comparison(value: float | None, previous: float | None) -> dict[str, Any]:
+    """The change from the previously published value: absolute, as a share (None when the previous
+    value is 0 or either is missing), and whether it is a large jump (> ``LARGE_CHANGE``; a change
+    from 0 is large too)."""
+    if value is None or previous is None:
+        return {"change": None, "change_share": None, "large_change": False}
+    change = value - previous
+    share = change / abs(previous) if previous else None
+    large = abs(share) > LARGE_CHANGE if share is not None else change != 0
+    return {"change": change, "change_share": share, "large_change": large}
 
 
 def get_submission(
     session: Session, *, principal: Principal, submission_id: int, limit: int = 500, offset: int = 0
 ) -> dict[str, Any]:
-    """A submission with (a page of) its observations, each with the value published before it."""
+    """A submission with (a page of) its observations, each with the names of its indicator and area,
+    the indicator's unit, the value published before it (``previous_value``), the value the public
+    sees now (``published_value``: the new one once approved), and the change and its flag."""
     row = _submission(session, submission_id)
     require_reader(principal, member_state=row.member_state)
     base = select(Observation).where(Observation.submission_id == row.id)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    obs = session.scalars(base.order_by(Observation.indicator_code, Observation.area_code, Observation.period,
-                                        Observation.id).limit(limit).offset(offset))  # fmt: skip
-    items = [observation_read(o) | {"approval": o.approval, "published_value": _published_value(session, o)}
-             for o in obs]  # fmt: skip
-    return summary(row) | {"observations": {"items": items, "total": total, "limit": limit, "offset": offset}}
+    obs = list(session.scalars(base.order_by(Observation.indicator_code, Observation.area_code, Observation.period,
+                                             Observation.id).limit(limit).offset(offset)))  # fmt: skip
+    codes = sorted({o.indicator_code for o in obs})
+    indicators = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.code.in_(codes)))}
+    area_codes = sorted({o.area_code for o in obs if o.area_code})
+    areas = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(area_codes))).all())
+    items = []
+    for o in obs:
+        ind = indicators.get(o.indicator_code)
+        had, previous = _approved_value(session, o, before=True)
+        _, now = _approved_value(session, o, before=False)
+        items.append(observation_read(o) | {
+            "approval": o.approval,
+            "indicator_name": {"en": ind.name_en, "id": ind.name_id} if ind else None,
+            "unit": ind.unit if ind else None, "area_name": areas.get(o.area_code) if o.area_code else None,
+            "previously_published": had, "previous_value": previous, "published_value": now,
+        } | comparison(o.value, previous))  # fmt: skip
+    names = {ms.code: ms.name.model_dump() for ms in registry_service.list_member_states(session)}
+    flags = {"threshold": LARGE_CHANGE, "large_changes": sum(1 for i in items if i["large_change"]),
+             "new_values": sum(1 for i in items if not i["previously_published"])}  # fmt: skip
+    return summary(row) | {
+        "member_state_name": names.get(row.member_state),
+        "indicator_names": {c: {"en": i.name_en, "id": i.name_id} for c, i in indicators.items()},
+        "flags": flags,
+        "observations": {"items": items, "total": total, "limit": limit, "offset": offset},
+    }
 
 
 def list_submissions(
@@ -221,12 +267,9 @@ def submit(
     return summary(_submission(session, sub.id))
 
 
-def review(
-    session: Session, *, principal: Principal, submission_id: int, decision: str, comment: str | None = None,
-    if_match: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """The Secretariat approves or rejects (with a comment) a submitted submission, once."""
-    permissions.require_secretariat(principal)
+def check_review(*, decision: str, comment: str | None) -> str | None:
+    """A review's decision and comment as given (the comment stripped, None when empty), or
+    ``Invalid``: the decision is approved or rejected, and a rejection says what to fix."""
     if decision not in DECISIONS:
         raise Invalid(f"decision={decision!r}: approved or rejected", parameter="decision")
     comment = (comment or "").strip() or None
@@ -234,6 +277,16 @@ def review(
         raise Invalid("a rejection needs a comment saying what to fix", parameter="comment")
     if comment and len(comment) > MAX_COMMENT:
         raise Invalid(f"comment: at most {MAX_COMMENT} characters", parameter="comment")
+    return comment
+
+
+def review(
+    session: Session, *, principal: Principal, submission_id: int, decision: str, comment: str | None = None,
+    if_match: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The Secretariat approves or rejects (with a comment) a submitted submission, once."""
+    permissions.require_secretariat(principal)
+    comment = check_review(decision=decision, comment=comment)
     row = _submission(session, submission_id, lock=True)
     check_version(etag(row), if_match, what=f"submission {row.id}")
     if row.state != "submitted":

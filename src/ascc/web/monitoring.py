@@ -6,7 +6,8 @@ PNG drawn by ``static/charts.js``). Public pages show published values only (``m
 Sign-off pages: ``/submissions`` (the Secretariat's queue; a focal point's own history),
 ``/submissions/new`` (a focal point uploads a file as drafts for its own member state — with
 JavaScript the upload streams its progress as server-sent events — and submits its drafts) and
-``/submissions/{id}`` (the observations beside the published values; approve or reject).
+``/submissions/{id}`` (the observations with their names beside the values published before them,
+the change and a flag on large jumps; approve or reject, each confirmed on a second step).
 """
 
 from __future__ import annotations
@@ -244,9 +245,25 @@ def submission(session: Session, request: Request, submission_id: str) -> dict[s
     if not submission_id.isdigit() or len(submission_id) > 9:
         raise Invalid(f"{submission_id!r} is not a submission number", parameter="submission_id")
     principal = request.state.principal
+    lang = _lang(request)
     detail = signoff.get_submission(session, principal=principal, submission_id=int(submission_id))
+
+    def text(v: float | None, *, sign: bool = False) -> str:
+        if v is None:
+            return ""
+        return ("+" if sign and v > 0 else "") + charts.number(v, lang, digits=4)
+
+    shown = {
+        i: {"value": text(o["value"]), "previous": text(o["previous_value"]),
+            "published": text(o["published_value"]), "change": text(o["change"], sign=True),
+            "share": "" if o["change_share"] is None else
+            ("+" if o["change_share"] > 0 else "") + charts.number(100 * o["change_share"], lang, digits=1) + " %"}
+        for i, o in enumerate(detail["observations"]["items"])
+    }  # fmt: skip
     return {"submission": detail, "names": published.member_state_names(session), "approvals": _names(APPROVALS),
-            "can_review": principal.role is Role.secretariat and detail["state"] == "submitted", "error": None}  # fmt: skip
+            "can_review": principal.role is Role.secretariat and detail["state"] == "submitted", "error": None,
+            "threshold_pct": charts.number(100 * signoff.LARGE_CHANGE, lang, digits=0), "shown": shown,
+            "confirm": None}  # fmt: skip
 
 
 def _again(request: Request, build, template: str, *args: str, **extra: Any) -> Response:
@@ -274,8 +291,18 @@ def submit_form(request: Request, csrf: Annotated[str, Form()], note: Annotated[
 @actions.post("/submissions/{submission_id}/review")
 def review_form(request: Request, submission_id: int, csrf: Annotated[str, Form()],
                 decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "",
-                revision: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+                revision: Annotated[str | None, Form()] = None, confirmed: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """Two steps: the review form's button asks for a confirmation (the page again, with the decision
+    spelled out and nothing written); the confirmation's button (``confirmed=yes``) reviews."""
     check_csrf(request, csrf)
+    if confirmed != "yes":
+        try:
+            comment = signoff.check_review(decision=decision, comment=comment) or ""
+        except DomainError as exc:
+            return _again(request, submission, "submission.html", str(submission_id), error=exc.detail,
+                          status=exc.status)  # fmt: skip
+        return _again(request, submission, "submission.html", str(submission_id), status=200,
+                      confirm={"decision": decision, "comment": comment, "revision": revision or ""})  # fmt: skip
     try:
         with unit_of_work(request.app.state.session_factory) as session:
             principal = bind_principal(request, session)

@@ -2,6 +2,8 @@
 // "Accept: text/event-stream" and the server streams "progress" events while it reads, checks and
 // stores the file, then "done" (stored as drafts) or "problems" (the complete report; nothing
 // stored). Without JavaScript the form posts normally and the page comes back with the result.
+// Either way the result (rows accepted, or the problems table) stays on the page until the user
+// leaves it: after "done" only the drafts table and the history are refreshed from the server.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -27,18 +29,59 @@
     if (!data.problems || !data.problems.length) return;
     var table = document.createElement("table");
     table.id = "problems-table";
+    table.className = "stack-table";
+    var labels = [d.hFile, d.hLine, d.hColumn, d.hReason];
     var head = table.createTHead().insertRow();
-    [d.hFile, d.hLine, d.hColumn, d.hReason].forEach(function (h) {
+    labels.forEach(function (h, i) {
       var th = cell("th", h);
       th.scope = "col";
+      if (i === 1) th.className = "num";
       head.appendChild(th);
     });
     var body = table.createTBody();
     data.problems.forEach(function (pr) {
       var row = body.insertRow();
-      [pr.file, pr.line, pr.column, pr.reason].forEach(function (v) { row.appendChild(cell("td", v)); });
+      [pr.file, pr.line, pr.column, pr.reason].forEach(function (v, i) {
+        var td = cell("td", v);
+        td.setAttribute("data-label", labels[i]);
+        if (i === 1) td.className = "num";
+        row.appendChild(td);
+      });
     });
     result.appendChild(table);
+  }
+
+  function showReport(data) {
+    result.textContent = "";
+    var box = document.createElement("div");
+    box.className = "notice";
+    box.id = "import-report";
+    var first = document.createElement("p");
+    first.appendChild(cell("strong", d.msgDone));
+    first.appendChild(document.createTextNode(" " + data.file));
+    var second = cell("p", d.msgRows + " ");
+    var rows = cell("strong", data.rows);
+    rows.id = "import-rows";
+    second.appendChild(rows);
+    second.appendChild(document.createTextNode(" — " + data.inserted + " " + d.msgNew + ", " + data.revised +
+      " " + d.msgRevised + ", " + data.unchanged + " " + d.msgUnchanged));
+    box.appendChild(first);
+    box.appendChild(second);
+    result.appendChild(box);
+  }
+
+  // the drafts table and the recent submissions, as the server builds them now
+  function refreshDrafts() {
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["drafts-section", "history-section"].forEach(function (id) {
+          var fresh = doc.getElementById(id), old = document.getElementById(id);
+          if (fresh && old) old.replaceWith(fresh);
+        });
+      });
   }
 
   function handle(event, data) {
@@ -49,10 +92,10 @@
       }
     } else if (event === "done") {
       bar.value = 100;
-      status.textContent = d.msgDone + " " + data.file + " — " + data.inserted + " " + d.msgNew + ", " +
-        data.revised + " " + d.msgRevised + ", " + data.unchanged + " " + d.msgUnchanged;
-      // show the new drafts: the page is built by the server
-      setTimeout(function () { window.location.reload(); }, 800);
+      bar.hidden = true;
+      status.textContent = "";
+      showReport(data);
+      refreshDrafts();
     } else if (event === "problems") {
       bar.hidden = true;
       status.textContent = "";
