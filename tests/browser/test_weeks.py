@@ -300,6 +300,8 @@ def approve_submission(page: Page, lang: str, submission: int) -> None:
     expect(page.locator("#submission-observations tbody tr")).to_have_count(len(INDICATORS) * len(PERIODS))
     page.get_by_role("button", name=w["approve"], exact=True).click()
     page.wait_for_load_state()
+    page.locator("#confirm-button").click()  # the decision is confirmed on a second step
+    page.wait_for_load_state()
     expect(page.locator("#submission-state")).to_have_text(w["approved"])
     check(page, lang, w["approved"])
 
