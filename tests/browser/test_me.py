@@ -9,6 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import item_with_text
 from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 - the browser fixture
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
@@ -33,18 +34,8 @@ def site(new_database, reference):
     }
     make_user(url, email="fp@kemenlu.go.id", role="focal_point", member_state="IDN", password=PASSWORD)
     with serve(url) as base, httpx.Client(base_url=base, headers=chair) as api:
-        r = api.post("/api/v1/decisions", json={"title_en": "Regional guidelines on green jobs", "body_id": "asoen",
-                                                "title_id": "Pedoman regional tentang pekerjaan hijau"})  # fmt: skip
-        assert r.status_code == 201, r.text
-        item = r.json()["id"]
-
-        def change(path, body):
-            etag = api.get(f"/api/v1/decisions/{item}").headers["etag"]
-            assert api.post(path, json=body, headers={"If-Match": etag}).status_code == 200
-
-        for to in ("consult", "formulate"):
-            change(f"/api/v1/decisions/{item}/stage", {"to": to})
-        change(f"/api/v1/decisions/{item}/proposals", {"text_en": "Member states agree on green jobs."})
+        item = item_with_text(api, "Regional guidelines on green jobs",
+                              title_id="Pedoman regional tentang pekerjaan hijau")  # fmt: skip
         yield base, item
 
 

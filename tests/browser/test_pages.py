@@ -118,6 +118,9 @@ def test_the_api_documentation_runs_without_a_cdn(browser, base_url):
     page.on("request", lambda r: None if r.url.startswith(base_url) else elsewhere.append(r.url))
     page.goto(base_url + "/docs")
     page.locator(".opblock-tag").first.wait_for(timeout=20_000)
-    assert page.locator(".opblock-tag", has_text="registry").count() >= 1 or page.locator(".opblock").count() > 10
+    assert (
+        page.locator(".opblock-tag", has_text="registry").count() >= 1
+        or page.locator(".opblock").count() > 10
+    )
     assert (refused, elsewhere) == ([], [])
     context.close()

@@ -36,6 +36,7 @@ from ascc.db.uow import unit_of_work
 from ascc.monitoring.loader import indicator_records
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
+from tests.browser.steps import item_with_text
 from tests.browser.test_decision_cycle import PASSWORD, browser  # noqa: F401 - the browser fixture
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import ROOT, load, make_user
@@ -192,18 +193,7 @@ def post_text(site: Site, title: str) -> int:
     """Setup through the API: a chair takes a new item to formulation with a text (Indonesia's
     position is requested)."""
     with httpx.Client(base_url=site.base, headers={"Authorization": f"Bearer {site.chair}"}) as api:
-        r = api.post("/api/v1/decisions", json={"title_en": title, "body_id": "asoen"})
-        assert r.status_code == 201, r.text
-        item = r.json()["id"]
-
-        def change(path, body):
-            etag = api.get(f"/api/v1/decisions/{item}").headers["etag"]
-            assert api.post(path, json=body, headers={"If-Match": etag}).status_code == 200
-
-        for to in ("consult", "formulate"):
-            change(f"/api/v1/decisions/{item}/stage", {"to": to})
-        change(f"/api/v1/decisions/{item}/proposals", {"text_en": "Member states agree on green jobs."})
-    return item
+        return item_with_text(api, title)
 
 
 def see_my_work(page: Page, lang: str, item: int) -> None:
