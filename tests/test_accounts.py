@@ -71,10 +71,31 @@ def test_wrong_password_then_a_short_wait_not_a_lock_out(site, monkeypatch):
 
 
 def test_open_redirect_is_refused(site):
-    token = csrf_of(site.get("/login").text)
-    r = site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token,
-                                  "next": "//evil.example/"}, follow_redirects=False)  # fmt: skip
-    assert r.headers["location"] == "/"
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "/\tevil"):
+        token = csrf_of(site.get("/login").text)
+        r = site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token,
+                                      "next": elsewhere}, follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303 and r.headers["location"] == "/me", elsewhere  # My work instead
+
+
+def test_signing_in_lands_on_my_work_unless_a_page_was_asked_for(site):
+    for given, lands in (
+        (None, "/me"),
+        ("/", "/me"),
+        ("/login?next=/x", "/me"),
+        ("/decisions?stage=consult", "/decisions?stage=consult"),
+    ):
+        token = csrf_of(site.get("/login", params={"next": given} if given else None).text)
+        data = {"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token} | (
+            {"next": given} if given else {}
+        )
+        r = site.post("/login", data=data, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == lands, given
+    # the header's sign-in link on the home page passes "/", and My work is where one lands
+    page = site.get("/login?next=/")
+    assert page.status_code == 200
+    assert site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": csrf_of(page.text),
+                                     "next": "/"}).url.path == "/me"  # fmt: skip
 
 
 def test_cli_creates_the_first_secretariat_account(fresh_url, monkeypatch):

@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
+from ascc.accounts.schemas import Principal, Role
 from ascc.app import create_app
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.meetings import cycle
-from ascc.monitoring import loader
+from ascc.monitoring import datacalls, loader
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
 from tests.conftest import BACKENDS, load, make_user
@@ -47,7 +48,7 @@ def world(request, new_database, reference, tmp_path_factory):
         "LAO": make_user(url, email="fp@lsb.gov.la", role="focal_point", member_state="LAO"),
     }  # fmt: skip
     with TestClient(create_app(Settings(database_url=url))) as client:
-        yield client, tokens, event
+        yield client, tokens, event, url
 
 
 def auth(tokens, who):
@@ -77,7 +78,7 @@ def act(client, tokens, who, path, body=None, *, item=None):
 
 
 def test_decisions_wait_for_each_focal_point_until_it_answers(world):
-    client, tokens, _ = world
+    client, tokens, *_ = world
     item = act(client, tokens, "secretariat", "/api/v1/decisions",
                {"title_en": "Guidelines on community-based care for older persons",
                 "title_id": "Pedoman perawatan lansia berbasis komunitas", "body_id": "asoen"})["id"]  # fmt: skip
@@ -189,7 +190,7 @@ IDN_FILE = (
 
 
 def test_submissions_wait_for_the_focal_point_and_the_secretariat(world):
-    client, tokens, _ = world
+    client, tokens, *_ = world
     assert upload(client, tokens, "IDN", IDN_FILE).status_code in (200, 201)
     drafts = me(client, tokens, "IDN")["sections"]["drafts"]
     assert [(d["indicator"], d["drafts"], d["url"]) for d in drafts] == [
@@ -232,7 +233,7 @@ def test_submissions_wait_for_the_focal_point_and_the_secretariat(world):
 
 
 def test_assistance_and_situation_reports_wait_for_the_secretariat_and_the_aha_centre(world):
-    client, tokens, event = world
+    client, tokens, event, _ = world
     aha = me(client, tokens, "aha_centre")["sections"]
     assert aha["open_requests"] == [] and ids({"sections": aha}, "events_without_sitrep") == [event]
     assert aha["events_without_sitrep"][0]["url"] == f"/disasters/{event}"
@@ -270,7 +271,7 @@ def test_assistance_and_situation_reports_wait_for_the_secretariat_and_the_aha_c
 
 
 def test_a_chair_sees_its_bodys_next_meetings_with_paper_deadlines(world):
-    client, tokens, _ = world
+    client, tokens, *_ = world
     day = TODAY + dt.timedelta(days=60)
     record = {"id": "asoen-next", "body": "asoen", "title_en": "Next Meeting of ASOEN",
               "date_start": day.isoformat(), "date_end": day.isoformat(), "member_states": [], "partners": []}  # fmt: skip
@@ -293,7 +294,7 @@ def test_a_chair_sees_its_bodys_next_meetings_with_paper_deadlines(world):
 
 
 def test_partners_have_nothing_to_act_on_and_the_public_signs_in(world):
-    client, tokens, _ = world
+    client, tokens, *_ = world
     page = me(client, tokens, "partner")
     assert page["sections"] == {} and page["count"] == 0
     for lang, text in (("en", "There is nothing for you to act on here."),
@@ -303,3 +304,76 @@ def test_partners_have_nothing_to_act_on_and_the_public_signs_in(world):
     assert client.get("/me.json").status_code == 401
     assert client.get("/me").status_code == 401
     assert 'href="/me"' not in client.get("/sectors").text
+
+
+def test_data_calls_wait_for_the_focal_points_asked_and_the_secretariat_sees_overdue_ones(world):
+    client, tokens, _, url = world
+    before = {who: me(client, tokens, who)["count"] for who in ("MYS", "LAO", "IDN", "secretariat")}
+    deadline = TODAY + dt.timedelta(days=20)
+    r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"),
+                    json={"title": "Population 2022–2023", "indicators": ["SP.POP.TOTL"], "periods": ["2022", "2023"],
+                          "member_states": ["MYS", "LAO"], "deadline": deadline.isoformat()})  # fmt: skip
+    assert r.status_code == 201, r.text
+    call = r.json()["id"]
+    (mys,) = me(client, tokens, "MYS")["sections"]["data_calls"]
+    assert (mys["id"], mys["deadline"], mys["days_left"], mys["expected"], mys["missing"]) == (
+        call, deadline.isoformat(), 20, 2, 2)  # fmt: skip
+    assert [(m["indicator"], m["periods"]) for m in mys["missing_values"]] == [
+        ("SP.POP.TOTL", ["2022", "2023"])
+    ]
+    assert (mys["url"], mys["template_xlsx"], mys["template_csv"]) == (
+        f"/data-calls/{call}", f"/data-calls/{call}/template.xlsx", f"/data-calls/{call}/template.csv")  # fmt: skip
+    assert me(client, tokens, "IDN")["sections"]["data_calls"] == []  # Indonesia is not asked
+    assert me(client, tokens, "MYS")["count"] == before["MYS"] + 1
+    sec = me(client, tokens, "secretariat")
+    (open_,) = sec["sections"]["open_data_calls"]
+    assert (open_["id"], open_["expected"], open_["missing"], open_["percent"]) == (call, 4, 4, 0)
+    assert sec["sections"]["overdue_data_calls"] == [] and sec["count"] == before["secretariat"]
+
+    # Malaysia submits both values: nothing waits for it any more; Laos one of two
+    rows = "SP.POP.TOTL,{ms},2022,{v},persons,NSO,\nSP.POP.TOTL,{ms},2023,{w},persons,NSO,\n"
+    assert upload(
+        client, tokens, "MYS", PLAIN_HEADER + rows.format(ms="MYS", v=34000000, w=34300000)
+    ).is_success
+    submit(client, tokens, "MYS")
+    assert upload(
+        client, tokens, "LAO", PLAIN_HEADER + "SP.POP.TOTL,LAO,2022,7500000,persons,LSB,\n"
+    ).is_success
+    submit(client, tokens, "LAO")
+    assert me(client, tokens, "MYS")["sections"]["data_calls"] == []
+    assert me(client, tokens, "MYS")["count"] == before["MYS"]
+    (lao,) = me(client, tokens, "LAO")["sections"]["data_calls"]
+    assert (lao["missing"], lao["missing_values"][0]["periods"]) == (1, ["2023"])
+    (open_,) = me(client, tokens, "secretariat")["sections"]["open_data_calls"]
+    assert (open_["submitted"], open_["missing"], open_["percent"]) == (3, 1, 75)
+
+    # a call whose deadline has passed with a value missing is overdue for the Secretariat; the
+    # focal point's list keeps the open calls
+    waiting = me(client, tokens, "secretariat")["count"]  # the two submissions wait for sign-off
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        officer = Principal(user_id=1, name="officer@asean.org", role=Role.secretariat)
+        late = datacalls.create(session, principal=officer, title="Population 2022 (late)", indicators=["SP.POP.TOTL"],
+                                periods=["2022"], member_states=["LAO", "MYS"], deadline=TODAY - dt.timedelta(days=10),
+                                today=TODAY - dt.timedelta(days=40))["id"]  # fmt: skip
+    engine.dispose()
+    sec = me(client, tokens, "secretariat")
+    (overdue,) = sec["sections"]["overdue_data_calls"]
+    assert (overdue["id"], overdue["missing"], overdue["expected"]) == (late, 2, 2)
+    assert overdue["member_states_missing"] == [
+        {"member_state": "LAO", "missing": 1},
+        {"member_state": "MYS", "missing": 1},
+    ]
+    assert [c["id"] for c in sec["sections"]["open_data_calls"]] == [call]
+    assert sec["count"] == waiting + 1
+    assert [c["id"] for c in me(client, tokens, "LAO")["sections"]["data_calls"]] == [call]
+
+    # both languages, with links to the call and its templates
+    for lang, heading, missing in (("en", "Data calls waiting for values from LAO", "1 of 2 values missing"),
+                                   ("id", "Permintaan data yang menunggu nilai dari LAO", "1 dari 2 nilai belum ada")):  # fmt: skip
+        html = client.get("/me", params={"lang": lang}, headers=auth(tokens, "LAO")).text
+        assert heading in html and missing in html and f'href="/data-calls/{call}/template.xlsx"' in html
+    for lang, words in (("en", ("Overdue data calls", "Open data calls: completeness", "75%")),
+                        ("id", ("Permintaan data yang lewat batas waktu", "Permintaan data yang terbuka: kelengkapan"))):  # fmt: skip
+        html = client.get("/me", params={"lang": lang}, headers=auth(tokens, "secretariat")).text
+        assert all(w in html for w in words) and f'href="/data-calls/{late}"' in html

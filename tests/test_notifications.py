@@ -26,9 +26,10 @@ from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
+from ascc.meetings import cycle
 from ascc.monitoring.loader import indicator_records
 from ascc.monitoring.models import Indicator
-from ascc.notifications import mail
+from ascc.notifications import mail, reminders
 from ascc.notifications import service as notifications_service
 from ascc.notifications.models import OutboxMessage
 from ascc.wiring import session_factory
@@ -380,6 +381,173 @@ def test_silence_procedure_and_situation_report_notify(world, tmp_path):
         n["kind"]
         for n in client.get("/notifications.json", headers=auth(tokens, "IDN")).json()["notifications"]
     }
+
+
+def notes_of(url: str, kind: str) -> list[tuple[str, str, str, str | None]]:
+    """(e-mail, subject, body, link) of every notification of ``kind``, oldest first."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        got = conn.execute(sa.text(
+            "SELECT u.email, n.subject, n.body, n.link FROM notifications n JOIN users u ON u.id = n.user_id "
+            "WHERE n.kind = :k ORDER BY n.id"), {"k": kind}).all()  # fmt: skip
+    engine.dispose()
+    return [tuple(r) for r in got]
+
+
+def remind(url: str, now: dt.datetime) -> int:
+    engine = make_engine(url)
+    try:
+        return reminders.run(session_factory(engine), now=now)
+    finally:
+        engine.dispose()
+
+
+def open_call(
+    client, tokens, deadline: dt.date, member_states=("IDN", "PHL"), periods=("2021", "2022")
+) -> int:
+    r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"),
+                    json={"title": "Population 2021–2022", "indicators": ["SP.POP.TOTL"], "periods": list(periods),
+                          "member_states": list(member_states), "deadline": deadline.isoformat(),
+                          "message_en": "Please send your national totals.",
+                          "message_id": "Mohon kirim total nasional."})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def submit(client, tokens, code: str, rows: str) -> int:
+    r = client.post("/api/v1/submissions/drafts", headers=auth(tokens, code), data={"member_state": code},
+                    files={"file": (f"{code}.csv", (PLAIN_HEADER + rows).encode(), "text/csv")})  # fmt: skip
+    assert r.status_code == 201, r.text
+    r = client.post("/api/v1/submissions", headers=auth(tokens, code), json={"member_state": code})
+    assert r.status_code in (200, 201), r.text
+    return r.json()["id"]
+
+
+def test_a_data_call_that_opens_notifies_the_focal_points_of_the_member_states_asked(world, smtp):
+    client, tokens, url = world
+    prefer(url, FOCAL["PHL"], email="immediate", language="id")
+    deadline = dt.date.today() + dt.timedelta(days=30)
+    cid = open_call(client, tokens, deadline)
+    got = notes_of(url, "data_call_opened")
+    # IDN and PHL are asked; THA (not asked) and the Secretariat hear nothing
+    assert sorted(e for e, *_ in got) == sorted([FOCAL["IDN"], FOCAL["PHL"]])
+    assert {link for *_, link in got} == {f"/data-calls/{cid}"}
+    idn = next(n for n in got if n[0] == FOCAL["IDN"])
+    assert idn[1] == "Data call: Population 2021–2022"
+    assert f"asks IDN for 2 values by {deadline.isoformat()}" in idn[2]
+    assert "Please send your national totals." in idn[2]
+    phl = next(n for n in got if n[0] == FOCAL["PHL"])
+    assert phl[1] == "Permintaan data: Population 2021–2022" and "Mohon kirim total nasional." in phl[2]
+    for who in ("THA", "secretariat"):
+        assert client.get("/notifications.json", headers=auth(tokens, who)).json()["notifications"] == []
+    # by e-mail, with the link to the call
+    deliver(url, smtp.url, site_url="https://ascc.asean.test")
+    mails = {to[0]: msg for to, msg in smtp.inbox.received}
+    assert sorted(mails) == sorted([FOCAL["IDN"], FOCAL["PHL"]])
+    assert f"https://ascc.asean.test/data-calls/{cid}" in mails[FOCAL["IDN"]].get_content()
+    # written with the call, in the audit trail like every other row
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        assert audit_service.verify(session).ok
+    engine.dispose()
+
+
+def test_a_data_calls_deadline_reminds_those_still_missing_values_once_per_threshold(world, smtp):
+    client, tokens, url = world
+    prefer(url, FOCAL["THA"], email="immediate", language="id")
+    deadline = dt.date.today() + dt.timedelta(days=10)
+    cid = open_call(client, tokens, deadline, member_states=("IDN", "PHL", "THA"))
+    # IDN submits everything, THA one of its two values, PHL nothing
+    submit(
+        client,
+        tokens,
+        "IDN",
+        "SP.POP.TOTL,IDN,2021,276400000,persons,BPS,\nSP.POP.TOTL,IDN,2022,278800000,persons,BPS,\n",
+    )
+    submit(client, tokens, "THA", "SP.POP.TOTL,THA,2021,71600000,persons,NSO,\n")
+    noon = dt.time(12, tzinfo=dt.UTC)
+
+    def at(days_before: int) -> dt.datetime:
+        return dt.datetime.combine(deadline - dt.timedelta(days=days_before), noon)
+
+    def reminded() -> list[tuple[str, str, str, str | None]]:
+        return notes_of(url, "data_call_reminder")
+
+    remind(url, at(9))
+    assert reminded() == []  # not near yet
+    remind(url, at(7))
+    first = reminded()
+    assert sorted(e for e, *_ in first) == sorted([FOCAL["PHL"], FOCAL["THA"]])  # IDN submitted all
+    phl = next(n for n in first if n[0] == FOCAL["PHL"])
+    assert phl[1] == f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"
+    assert (
+        "in 7 days" in phl[2] and "2 of 2 values from PHL" in phl[2] and "SP.POP.TOTL (2021, 2022)" in phl[2]
+    )
+    tha = next(n for n in first if n[0] == FOCAL["THA"])
+    assert "1 dari 2 nilai dari THA" in tha[2] and "SP.POP.TOTL (2022)" in tha[2] and "dalam 7 hari" in tha[2]
+    assert {link for *_, link in first} == {f"/data-calls/{cid}"}
+    # the job runs again (twice the same day, then days later): no second reminder for 7 days
+    remind(url, at(7))
+    remind(url, at(3))
+    assert len(reminded()) == 2
+    # THA sends its last value: the 1-day reminder goes to PHL only, once
+    submit(client, tokens, "THA", "SP.POP.TOTL,THA,2022,71700000,persons,NSO,\n")
+    remind(url, at(1))
+    remind(url, at(1) + dt.timedelta(hours=6))
+    last = reminded()[2:]
+    assert [(e, "tomorrow" in body) for e, _, body, _ in last] == [(FOCAL["PHL"], True)]
+    remind(url, at(-1))  # the deadline has passed: no reminders any more
+    assert len(reminded()) == 3
+    # each reminder is one e-mail
+    deliver(url, smtp.url, now=at(-1))
+    subjects = [(to[0], msg["Subject"]) for to, msg in smtp.inbox.received if "Reminder" in msg["Subject"]
+                or "Pengingat" in msg["Subject"]]  # fmt: skip
+    assert sorted(subjects) == sorted([
+        (FOCAL["PHL"], f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"),
+        (FOCAL["PHL"], f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"),
+        (FOCAL["THA"], f"Pengingat: permintaan data “Population 2021–2022” jatuh tempo {deadline.isoformat()}"),
+    ])  # fmt: skip
+
+
+def test_a_call_opened_after_a_threshold_skips_it(world):
+    client, tokens, url = world
+    deadline = dt.date.today() + dt.timedelta(days=3)
+    open_call(client, tokens, deadline, member_states=("PHL",))
+    now = dt.datetime.now(dt.UTC)
+    remind(url, now)
+    assert notes_of(url, "data_call_reminder") == []  # the opening said it: no "7 days" reminder
+    remind(url, dt.datetime.combine(deadline - dt.timedelta(days=1), dt.time(8, tzinfo=dt.UTC)))
+    assert [e for e, *_ in notes_of(url, "data_call_reminder")] == [FOCAL["PHL"]]
+
+
+def test_a_meetings_paper_deadline_reminds_its_bodys_chairs_and_the_secretariat_once(
+    world, smtp, monkeypatch
+):
+    client, tokens, url = world
+    make_user(url, email="chair@acw.org", role="chair", body_id="acw")
+    date = dt.date.today() + dt.timedelta(days=cycle.PAPERS_DUE_DAYS + 1)  # papers due tomorrow
+    record = {"id": "asoen-99", "body": "asoen", "number": 99, "title_en": "99th ASEAN Senior Officials Meeting on Education",
+              "title_id": "Pertemuan Pejabat Senior ASEAN Bidang Pendidikan ke-99",
+              "date_start": date.isoformat(), "host": "IDN", "member_states": ["IDN", "PHL"]}  # fmt: skip
+    r = client.put("/api/v1/meetings/asoen-99", json=record, headers=auth(tokens, "secretariat"))
+    assert r.status_code == 200, r.text
+    prefer(url, "chair@asoen.org", email="immediate", language="id")
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ASCC_SMTP_URL", smtp.url)
+    monkeypatch.setenv("ASCC_MAIL_FROM", "ASCC <noreply@asean.test>")
+    for _ in range(2):  # the job runs twice: one reminder each
+        result = CliRunner().invoke(cli, ["notify", "run"])
+        assert result.exit_code == 0, result.output
+    got = [n for n in notes_of(url, "papers_due_reminder") if n[3] == "/meetings/asoen-99"]
+    assert sorted(e for e, *_ in got) == ["chair@asoen.org", "officer@asean.org"]  # not the ACW's chair
+    due = (date - dt.timedelta(days=cycle.PAPERS_DUE_DAYS)).isoformat()
+    chair = next(n for n in got if n[0] == "chair@asoen.org")
+    assert chair[1] == f"Dokumen jatuh tempo {due}: Pertemuan Pejabat Senior ASEAN Bidang Pendidikan ke-99"
+    assert "besok" in chair[2]
+    officer = next(n for n in got if n[0] == "officer@asean.org")
+    assert officer[1] == f"Papers due {due}: 99th ASEAN Senior Officials Meeting on Education"
+    mails = [to[0] for to, msg in smtp.inbox.received if due in msg["Subject"]]
+    assert sorted(mails) == ["chair@asoen.org", "officer@asean.org"]
 
 
 def test_serve_with_jobs_sends_the_outbox(fresh_url, reference, smtp):

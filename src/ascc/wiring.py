@@ -37,9 +37,15 @@ def _after_flush(session: Session, _ctx) -> None:
     audit_service.complete_changes(session.info.get(PENDING, []))
 
 
+@event.listens_for(AuditedSession, "after_flush_postexec")
+def _after_flush_postexec(session: Session, _ctx) -> None:
+    notification_events.derive_after(session)  # what needs the ids the flush assigned
+
+
 @event.listens_for(AuditedSession, "before_commit")
 def _before_commit(session: Session) -> None:
     session.flush()
+    session.flush()  # what the first flush's own hooks added (``derive_after``); else a no-op
     if session.info.get(PENDING):
         # one order for the rows every commit shares: the audit head, then the search index's
         # and the data version's (without it two commits deadlock on PostgreSQL under load)

@@ -1,5 +1,5 @@
 """My work in real Chromium, in English and in Bahasa Indonesia, at 1280 px and 375 px: Indonesia's
-focal point signs in, the header shows one thing waiting, ``/me`` lists the decision item whose
+focal point signs in and lands on ``/me``, the header shows one thing waiting, ``/me`` lists the decision item whose
 current text needs its position, the page fits the screen, and the entry leads to the item's page.
 Screenshots go to test-artifacts/screenshots/."""
 
@@ -44,6 +44,7 @@ def test_a_focal_point_finds_what_waits_on_a_desk_and_a_phone(browser, site, lan
     base, item = site
     link, heading = WORDS[lang]
     context, page = sign_in(browser, base, "fp@kemenlu.go.id", lang)
+    assert page.url.split("?")[0].endswith("/me")  # signing in lands on My work
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(f"{base}/me?lang={lang}")

@@ -1,8 +1,10 @@
-"""``ascc notify``: send the queued e-mails of the outbox (a job, never inside a request)."""
+"""``ascc notify``: make the reminders that are due and send the queued e-mails of the outbox (a job,
+never inside a request)."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import typer
 from rich.console import Console
@@ -12,11 +14,13 @@ from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.decisions import service as decisions_service
-from ascc.notifications import mail
+from ascc.notifications import mail, reminders
 from ascc.notifications import service as notifications_service
 from ascc.wiring import session_factory
 
-app = typer.Typer(help="Notifications: send the e-mail outbox over SMTP.")
+app = typer.Typer(help="Notifications: make the reminders due and send the e-mail outbox over SMTP.")
+#: the ``serve --jobs`` loop makes reminders at most this often (their thresholds are days)
+REMINDERS_EVERY = 600.0
 console = Console(stderr=True)
 
 
@@ -24,19 +28,23 @@ console = Console(stderr=True)
 def run(
     max_attempts: int = typer.Option(mail.MAX_ATTEMPTS, min=1, help="attempts before a message is dead"),
 ) -> None:
-    """Send every queued e-mail that is due through ASCC_SMTP_URL (from ASCC_MAIL_FROM).
+    """Make the reminders that are due (data call and paper deadlines near), then send every queued
+    e-mail that is due through ASCC_SMTP_URL (from ASCC_MAIL_FROM).
 
-    A failed attempt waits 1, 2, 4, … minutes before the next one; after --max-attempts the message is
-    dead and listed on the outbox page. Without ASCC_SMTP_URL nothing is sent: messages stay queued.
+    Each reminder goes out once per recipient and threshold, however often this runs. A failed
+    attempt waits 1, 2, 4, … minutes before the next one; after --max-attempts the message is dead
+    and listed on the outbox page. Without ASCC_SMTP_URL nothing is sent: messages stay queued.
     Run it from cron (e.g. every minute); one at a time.
     """
     settings = Settings()
-    if settings.smtp_url is None:
-        console.print("ASCC_SMTP_URL is not set: e-mails stay queued in the outbox (see /outbox)")
-        raise typer.Exit(0)
     engine = make_engine(settings.database_url)
     try:
         stop_unless_current(engine)
+        made = reminders.run(session_factory(engine))
+        console.print(f"reminders: {made} notification(s) made")
+        if settings.smtp_url is None:
+            console.print("ASCC_SMTP_URL is not set: e-mails stay queued in the outbox (see /outbox)")
+            raise typer.Exit(0)
         report = mail.deliver(session_factory(engine), smtp_url=settings.smtp_url.get_secret_value(),
                               mail_from=settings.mail_from, site_url=settings.site_url, max_attempts=max_attempts)  # fmt: skip
     finally:
@@ -56,17 +64,22 @@ def requeue() -> None:
 
 def run_jobs(stop: threading.Event, *, interval: float) -> None:
     """``ascc serve --jobs``: every ``interval`` seconds, adopt the items whose silence procedure
-    ended and send the due e-mails of the outbox (when ASCC_SMTP_URL is set), until ``stop`` is set.
-    A failing round is reported and the next one runs as usual."""
+    ended, make the reminders due (at most every ``REMINDERS_EVERY`` seconds) and send the due
+    e-mails of the outbox (when ASCC_SMTP_URL is set), until ``stop`` is set. A failing round is
+    reported and the next one runs as usual."""
     settings = Settings()
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
+    reminded: float | None = None
     try:
         while True:
             try:
                 with unit_of_work(factory) as session:
                     session.info["actor"] = "jobs"
                     decisions_service.settle_silence(session)
+                if reminded is None or time.monotonic() - reminded >= REMINDERS_EVERY:
+                    reminders.run(factory)
+                    reminded = time.monotonic()
                 if settings.smtp_url is not None:
                     report = mail.deliver(factory, smtp_url=settings.smtp_url.get_secret_value(),
                                           mail_from=settings.mail_from, site_url=settings.site_url)  # fmt: skip

@@ -17,7 +17,13 @@ Events and recipients:
 - a situation report is issued (``sitrep_published``): the Secretariat and the focal points of the
   affected member states who cover disaster management;
 - an offer of assistance is made on a request (``assistance_offered``): the requesting member
-  state's focal points who cover disaster management.
+  state's focal points who cover disaster management;
+- a data call opens (``data_call_opened``): the active focal points of every member state it asks.
+  The call's number is known only once it is written, so these are made after the flush that writes
+  it (``derive_after``, the session's ``after_flush_postexec``) and written with the same commit.
+
+Time-based reminders (a data call's deadline nears, a meeting's paper deadline nears) are not
+derived from a change but by the notify job: ``ascc.notifications.reminders``.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from ascc.disasters.models import (
     SituationReport,
     SituationReportVersion,
 )
-from ascc.monitoring.models import Submission
+from ascc.monitoring.models import DataCall, Submission
 from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
 #: subject and body per kind and language; ``{…}`` fields are filled from the event
@@ -139,6 +145,44 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
+TEXTS |= {
+    "data_call_opened": {
+        "en": (
+            "Data call: {title}",
+            "The ASEAN Secretariat asks {member_state} for {expected} values by {deadline}: indicators "
+            "{indicators}; periods {periods}. Download the pre-filled template on the call's page, fill "
+            "in the values and submit them.{message}",
+        ),
+        "id": (
+            "Permintaan data: {title}",
+            "Sekretariat ASEAN meminta {member_state} mengirimkan {expected} nilai paling lambat "
+            "{deadline}: indikator {indicators}; periode {periods}. Unduh templat yang sudah terisi di "
+            "halaman permintaan, isi nilainya, lalu ajukan.{message}",
+        ),
+    },
+    "data_call_reminder": {
+        "en": (
+            "Reminder: data call “{title}” due {deadline}",
+            "The deadline of the data call “{title}” is {deadline} ({when}). {missing} of {expected} "
+            "values from {member_state} are still missing (neither submitted nor approved): {details}.",
+        ),
+        "id": (
+            "Pengingat: permintaan data “{title}” jatuh tempo {deadline}",
+            "Batas waktu permintaan data “{title}” adalah {deadline} ({when}). {missing} dari {expected} "
+            "nilai dari {member_state} masih belum ada (belum diajukan atau disetujui): {details}.",
+        ),
+    },
+    "papers_due_reminder": {
+        "en": (
+            "Papers due {due}: {title}",
+            "Papers for “{title}” ({date}) are due on {due} ({when}).",
+        ),
+        "id": (
+            "Dokumen jatuh tempo {due}: {title}",
+            "Dokumen untuk “{title}” ({date}) harus masuk paling lambat {due} ({when}).",
+        ),
+    },
+}
 #: the kinds as the silence procedure's end names them
 SILENCE_ENDED = {"adopted": "silence_adopted", "broken": "silence_broken"}
 
@@ -192,7 +236,9 @@ def _notify(
     link: str,
     fields: dict[str, dict[str, Any]],
     now: dt.datetime,
-) -> None:
+) -> list[Notification]:
+    """One notification per recipient (and its e-mail, as each prefers); returns the notifications."""
+    made: list[Notification] = []
     seen: set[int] = set()
     for user, pref in recipients:
         if user.id in seen:
@@ -205,16 +251,23 @@ def _notify(
         body = body.format(**values)
         note = Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link, created_at=now)
         session.add(note)
+        made.append(note)
         if pref is not None and pref.email == "digest":
             note.digest_pending = True
         elif pref is None or pref.email == "immediate":
             session.add(OutboxMessage(notification=note, to_addr=user.email, subject=subject,
                                       body=body, link=link, status="queued", attempts=0,
                                       next_attempt_at=now, created_at=now))  # fmt: skip
+    return made
+
+
+#: ``session.info`` key: the data calls written by the flush under way (``derive_after`` tells)
+OPENED_CALLS = "ascc_opened_data_calls"
 
 
 def derive(session: Session) -> None:
     """Add the notifications (and queued e-mails) that the pending changes of ``session`` cause."""
+    session.info[OPENED_CALLS] = [obj for obj in session.new if isinstance(obj, DataCall)]
     if not (session.new or session.dirty):
         return
     now = _now()
@@ -285,3 +338,31 @@ def _sitrep(session: Session, version: SituationReportVersion, now: dt.datetime)
         recipients += _focal_points(session, member_state=code, sector=DISASTER_SECTOR)
     _notify(session, recipients, kind="sitrep_published", link=f"/disasters/sitreps/{report.id}",
             fields=fields, now=now)  # fmt: skip
+
+
+def derive_after(session: Session) -> None:
+    """After a flush: notify the focal points of the member states asked by the data calls it wrote
+    (their numbers are known now); the next flush (at the latest the commit's) writes these."""
+    calls = session.info.pop(OPENED_CALLS, None)
+    if not calls:
+        return
+    now = _now()
+    with session.no_autoflush:
+        for call in calls:
+            if call.id is not None:
+                data_call_opened(session, call, now=now)
+
+
+def data_call_opened(session: Session, call: DataCall, *, now: dt.datetime) -> list[Notification]:
+    made: list[Notification] = []
+    common = {"title": call.title, "deadline": call.deadline.isoformat(),
+              "expected": len(call.indicators) * len(call.periods), "indicators": ", ".join(call.indicators),
+              "periods": ", ".join(call.periods)}  # fmt: skip
+    message_en = f"\n\n{call.message_en}" if call.message_en else ""
+    message_id = f"\n\n{call.message_id}" if call.message_id else message_en
+    for code in call.member_states:
+        fields = {"en": {**common, "member_state": code, "message": message_en},
+                  "id": {**common, "member_state": code, "message": message_id}}  # fmt: skip
+        made += _notify(session, _focal_points(session, member_state=code), kind="data_call_opened",
+                        link=f"/data-calls/{call.id}", fields=fields, now=now)  # fmt: skip
+    return made

@@ -60,3 +60,14 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     notification: Mapped[Notification | None] = relationship()
+
+
+class ReminderSent(Base):
+    """A time-based reminder already made for one user (``notifications.reminders``): the job that
+    derives reminders writes it with the notification, so running the job again makes none twice.
+    ``key`` names the event and the threshold, e.g. ``data_call:12:2027-03-31:7``."""
+
+    __tablename__ = "notification_reminders"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

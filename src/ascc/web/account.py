@@ -31,8 +31,23 @@ SHOWN_ERRORS = (
 )
 
 
+#: where a sign-in leads when no other page was asked for
+LANDING = "/me"
+
+
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    """``target`` when it is a path on this site, else "" (``//host`` and ``/\\host`` lead elsewhere)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return ""
+    return "" if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) else target
+
+
+def _landing(target: str | None) -> str:
+    """Where a sign-in leads: the page asked for, else My work. The home page (which the header's
+    sign-in link passes from there) and the sign-in page itself are not a page asked for."""
+    safe = _safe_next(target)
+    path = safe.split("?", 1)[0].split("#", 1)[0]
+    return LANDING if path in ("", "/", "/login") else safe
 
 
 @router.get("/login")
@@ -46,7 +61,7 @@ def login(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
     factory = request.app.state.session_factory
@@ -67,7 +82,7 @@ def login(
             response.headers["Retry-After"] = str(exc.extra["retry_after"])
         return response
     sign_in(request, user_id=principal.user_id, version=version)  # a fresh session: no fixation
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(_landing(next), status_code=303)
 
 
 @router.post("/logout")

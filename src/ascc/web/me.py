@@ -4,9 +4,12 @@ entry linking to the page where the person acts. The header shows the number of 
 
 Everything is read through the domains' services, a few queries per section whatever the number
 of items: a focal point's positions and clearances due, its member state's rejected submissions
-and unsubmitted drafts; a chair's open items per stage and its body's next meetings; the
-Secretariat's sign-off queue, silence procedures ending soon and assistance requests without
-offers; the AHA Centre's open assistance requests and events without a recent situation report.
+and unsubmitted drafts, and the open data calls that still miss values from its member state (with
+what is missing, one query per call); a chair's open items per stage and its body's next meetings;
+the Secretariat's sign-off queue, silence procedures ending soon, assistance requests without
+offers, overdue data calls (deadline passed, values missing) and the completeness of the open ones;
+the AHA Centre's open assistance requests and events without a recent situation report. The open
+calls' completeness informs the Secretariat and is not counted as waiting (``INFO_SECTIONS``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from ascc.decisions import schemas as decision_schemas
 from ascc.decisions import service as decisions_service
 from ascc.disasters import assistance, sitreps
 from ascc.meetings import service as meetings_service
-from ascc.monitoring import signoff
+from ascc.monitoring import datacalls, signoff
 from ascc.web import pages
 
 #: a silence procedure "ends soon" when its deadline is at most this far away
@@ -31,6 +34,11 @@ SILENCE_SOON = dt.timedelta(days=14)
 #: an event under way "needs a situation report" when none was written or revised for this long
 SITREP_DAYS = 7
 STAGES = [st.value for st in decision_schemas.STAGES]
+#: the Secretariat's overdue data calls: those whose deadline passed at most this long ago
+OVERDUE_WINDOW = dt.timedelta(days=365)
+#: sections that inform and are not things waiting (not in the counts)
+INFO_SECTIONS = frozenset({"open_data_calls"})
+ANSWERED = ("approved", "submitted")
 
 
 def _item(state: decision_schemas.FormulationState, **extra: Any) -> dict[str, Any]:
@@ -39,7 +47,59 @@ def _item(state: decision_schemas.FormulationState, **extra: Any) -> dict[str, A
             "url": f"/decisions/{state.id}", **extra}  # fmt: skip
 
 
-def _focal_point(session: Session, principal: Principal) -> dict[str, list[dict[str, Any]]]:
+def _call(c: dict[str, Any], counts: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    return {"id": c["id"], "title": c["title"], "deadline": c["deadline"], "days_left": (c["deadline"] - today).days,
+            **{k: counts[k] for k in ("expected", "submitted", "approved", "missing")},
+            "url": f"/data-calls/{c['id']}"}  # fmt: skip
+
+
+def _data_calls(session: Session, principal: Principal, today: dt.date) -> list[dict[str, Any]]:
+    """The open calls asking the focal point's member state that still miss values from it."""
+    out = []
+    for c in datacalls.list_calls(session, principal=principal, today=today):
+        if not c["open"]:
+            continue
+        call = datacalls.get_call(session, principal=principal, call_id=c["id"], today=today)
+        (mine,) = call["completeness"]["member_states"]
+        if not mine["missing"]:
+            continue
+        missing = [
+            {"indicator": ind["indicator"], "name": call["indicator_names"].get(ind["indicator"]),
+             "periods": [cell["period"] for cell in ind["cells"] if cell["status"] not in ANSWERED]}
+            for ind in mine["indicators"] if ind["missing"]
+        ]  # fmt: skip
+        out.append(_call(c, mine, today) | {"missing_values": missing,
+                                            "template_xlsx": f"/data-calls/{c['id']}/template.xlsx",
+                                            "template_csv": f"/data-calls/{c['id']}/template.csv"})  # fmt: skip
+    return sorted(out, key=lambda e: (e["deadline"], e["id"]))
+
+
+def _secretariat_calls(
+    session: Session, principal: Principal, today: dt.date
+) -> dict[str, list[dict[str, Any]]]:
+    """Overdue calls (deadline passed within ``OVERDUE_WINDOW``, values missing) and open calls."""
+    overdue, open_ = [], []
+    for c in datacalls.list_calls(session, principal=principal, today=today):
+        if not c["open"] and c["deadline"] < today - OVERDUE_WINDOW:
+            continue
+        done = datacalls.get_call(session, principal=principal, call_id=c["id"], today=today)["completeness"]
+        total = done["total"]
+        if c["open"]:
+            share = (
+                round(100 * (total["submitted"] + total["approved"]) / total["expected"])
+                if total["expected"]
+                else 100
+            )
+            open_.append(_call(c, total, today) | {"percent": share})
+        elif total["missing"]:
+            late = [{"member_state": m["member_state"], "missing": m["missing"]}
+                    for m in done["member_states"] if m["missing"]]  # fmt: skip
+            overdue.append(_call(c, total, today) | {"member_states_missing": late})
+    return {"overdue_data_calls": sorted(overdue, key=lambda e: (e["deadline"], e["id"])),
+            "open_data_calls": sorted(open_, key=lambda e: (e["deadline"], e["id"]))}  # fmt: skip
+
+
+def _focal_point(session: Session, principal: Principal, today: dt.date) -> dict[str, list[dict[str, Any]]]:
     code = principal.member_state
     assert code is not None
     states = [
@@ -66,7 +126,8 @@ def _focal_point(session: Session, principal: Principal) -> dict[str, list[dict[
         if d["draft"]
     ]
     return {"positions_due": positions_due, "clearances_due": clearances_due,
-            "rejected_submissions": rejected, "drafts": drafts}  # fmt: skip
+            "rejected_submissions": rejected, "drafts": drafts,
+            "data_calls": _data_calls(session, principal, today)}  # fmt: skip
 
 
 def _chair(session: Session, principal: Principal, today: dt.date) -> dict[str, list[dict[str, Any]]]:
@@ -102,7 +163,8 @@ def _secretariat(session: Session, principal: Principal, now: dt.datetime) -> di
         key=lambda e: e["silence_deadline"],
     )
     requests = [_request(r) for r in assistance.open_requests(session, without_offers=True)]
-    return {"signoff_queue": queue, "silences_ending": silences, "requests_without_offers": requests}
+    return {"signoff_queue": queue, "silences_ending": silences, "requests_without_offers": requests,
+            **_secretariat_calls(session, principal, now.date())}  # fmt: skip
 
 
 def _request(r: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +187,7 @@ def sections(
     """What waits for ``principal``, section by section (an empty dict: nothing to act on here)."""
     now = now or dt.datetime.now(dt.UTC)
     if principal.role is Role.focal_point and principal.member_state:
-        return _focal_point(session, principal)
+        return _focal_point(session, principal, now.date())
     if principal.role is Role.chair and principal.body_id:
         return _chair(session, principal, now.date())
     if principal.role is Role.secretariat:
@@ -137,7 +199,11 @@ def sections(
 
 def waiting_count(session: Session, principal: Principal) -> int:
     """The number shown next to "My work" in the header."""
-    return sum(len(entries) for entries in sections(session, principal).values())
+    return count_waiting(sections(session, principal))
+
+
+def count_waiting(found: dict[str, list[dict[str, Any]]]) -> int:
+    return sum(len(entries) for key, entries in found.items() if key not in INFO_SECTIONS)
 
 
 @pages.page("/me", "me.html")
@@ -145,7 +211,7 @@ def me(session: Session, request: Request) -> dict[str, Any]:
     principal = request.state.principal
     permissions.require_signed_in(principal)
     found = sections(session, principal)
-    count = sum(len(entries) for entries in found.values())
+    count = count_waiting(found)
     request.state.waiting = count  # the header's count, without asking twice
     stage_counts = {st: sum(1 for it in found["items"] if it["stage"] == st) for st in STAGES} if (
         "items" in found) else None  # fmt: skip
