@@ -63,7 +63,8 @@ WORDS = {
            "approved": "Approved", "completeness": "Completeness", "outbox": "E-mail outbox", "sent": "Sent", "queued": "Queued",
            "notifications": "Notifications", "unread": "Unread", "mark_all": "Mark all read",
            "save": "Save", "saved": "Your preferences are saved.", "no_unread": "0 unread notifications",
-           "position_requested": "Position requested: {title}", "approved_mail": "Submission {id} approved", "PHL": "Philippines"},
+           "position_requested": "Position requested: {title}", "approved_mail": "Submission {id} approved", "PHL": "Philippines",
+           "call_mail": "Data call: {title}"},
     "id": {"sign_in": "Masuk", "my_work": "Pekerjaan saya", "positions": "Posisi yang perlu dicatat untuk IDN",
            "calls": "Permintaan data", "open_call": "Buka permintaan data", "open": "Buka permintaan data ini",
            "templates": "Templat", "enter": "Masukkan dan ajukan data", "upload": "Unggah",
@@ -73,7 +74,8 @@ WORDS = {
            "sent": "Dikirim", "queued": "Dalam antrean", "notifications": "Notifikasi", "unread": "Belum dibaca",
            "mark_all": "Tandai semua sudah dibaca", "save": "Simpan", "saved": "Preferensi Anda telah disimpan.",
            "no_unread": "0 notifikasi belum dibaca", "position_requested": "Posisi diminta: {title}",
-           "approved_mail": "Pengajuan {id} disetujui", "PHL": "Filipina"},
+           "approved_mail": "Pengajuan {id} disetujui", "PHL": "Filipina",
+           "call_mail": "Permintaan data: {title}"},
 }  # fmt: skip
 
 
@@ -196,11 +198,14 @@ def post_text(site: Site, title: str) -> int:
         return item_with_text(api, title)
 
 
-def see_my_work(page: Page, lang: str, item: int) -> None:
-    """ "My work" lists the item whose text waits for Indonesia's position."""
+def see_my_work(page: Page, lang: str, item: int, call_id: int | None = None) -> None:
+    """ "My work" lists the item whose text waits for Indonesia's position and (``call_id``) the
+    data call still waiting for its values."""
     header_link(page, "/me")
     check(page, lang, WORDS[lang]["positions"])
     expect(page.locator(f"#positions_due a[href='/decisions/{item}']")).to_be_visible()
+    if call_id is not None:
+        expect(page.locator(f"#data_calls a[href='/data-calls/{call_id}']")).to_be_visible()
 
 
 def download_template(page: Page, lang: str, call_id: int, title: str, folder: Path) -> Path:
@@ -256,6 +261,7 @@ def record_position(page: Page, lang: str, item: int) -> None:
     """From "My work" to the item; Indonesia joins."""
     w = WORDS[lang]
     see_my_work(page, lang, item)
+    expect(page.locator("#data_calls a[href^='/data-calls/']")).to_have_count(0)  # all values submitted
     page.locator(f"#positions_due a[href='/decisions/{item}']").click()
     check(page, lang, w["record"])
     page.get_by_label(w["join"], exact=True).check()
@@ -368,7 +374,7 @@ def test_a_focal_points_and_an_officers_week(browser, site, lang, width, tmp_pat
 
     item = post_text(site, title)
 
-    see_my_work(fp_page, lang, item)
+    see_my_work(fp_page, lang, item, call)
     shot(fp_page, f"{lang}-{width}-week-my-work")
     template = download_template(fp_page, lang, call, call_title, tmp_path)
     fill_template(template, values)
@@ -382,7 +388,11 @@ def test_a_focal_points_and_an_officers_week(browser, site, lang, width, tmp_pat
     shot(officer, f"{lang}-{width}-week-approved")
     see_completeness(officer, lang, call, call_title, "approved", len(values))
 
-    subjects = [w["position_requested"].format(title=title), w["approved_mail"].format(id=submission)]
+    subjects = [
+        w["position_requested"].format(title=title),
+        w["approved_mail"].format(id=submission),
+        w["call_mail"].format(title=call_title),
+    ]
     see_outbox(officer, lang, fp, subjects, "queued")  # requests queue the e-mails; the job sends them
     assert mail_to(site, fp) == {}
     run_notify_job(site, monkeypatch)
@@ -390,6 +400,7 @@ def test_a_focal_points_and_an_officers_week(browser, site, lang, width, tmp_pat
     assert set(subjects) <= set(mail), sorted(mail)
     assert f"{SITE_URL}/decisions/{item}" in mail[subjects[0]].get_content()
     assert f"{SITE_URL}/submissions/{submission}" in mail[subjects[1]].get_content()
+    assert f"{SITE_URL}/data-calls/{call}" in mail[subjects[2]].get_content()
     see_outbox(officer, lang, fp, subjects, "sent")
     shot(officer, f"{lang}-{width}-week-outbox")
 
