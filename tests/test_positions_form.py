@@ -98,6 +98,12 @@ def test_nothing_is_preselected_and_a_missing_choice_names_the_field(world):
     assert r.status_code == 422 and "Reason for objecting: an objection needs its reason." in r.text
     assert positions(api, tokens, item) == {}
 
+    # someone signed out is told that first, not what the form lacks
+    with TestClient(app) as anon:
+        token = re.search(r'name="csrf" value="([^"]+)"', anon.get("/login").text).group(1)
+        r = anon.post(url, data={"csrf": token, "member_state": "IDN"}, follow_redirects=False)
+        assert r.status_code == 401 and "choose one of the positions" not in r.text
+
     # in Bahasa Indonesia too
     r = idn.post(url + "?lang=id", data=hidden(page, url), follow_redirects=False)
     assert r.status_code == 422 and "Posisi: pilih salah satu posisi." in r.text

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from ascc.accounts import permissions
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.decisions import export as decisions_export
@@ -149,6 +150,7 @@ def position(
     _ = i18n.translations(i18n.choose_language(request)[0]).gettext
 
     def work(session, principal):
+        permissions.require_signed_in(principal)  # who may not write learns that first, not what is missing
         kinds = [k.value for k in s.PositionKind]
         if kind not in kinds:
             raise Invalid(_("Position: choose one of the positions."), parameter="kind")
