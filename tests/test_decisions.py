@@ -134,7 +134,7 @@ def test_an_objection_blocks_and_a_new_text_starts_positions_afresh(world):
         if code != "VNM":
             position(client, tokens, item, code)
     r = client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
-    assert r.status_code == 409 and "objection from VNM" in r.json()["detail"]
+    assert r.status_code == 409 and "objection from Viet Nam (VNM)" in r.json()["detail"]
     r = client.post(
         f"/api/v1/decisions/{item}/proposals",
         headers=fresh(client, tokens, "chair", item),

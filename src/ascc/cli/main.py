@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ascc.accounts import service as accounts_service
 from ascc.cli import audit as audit_cli
 from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
@@ -57,6 +58,13 @@ app.add_typer(secret_cli.app, name="secret")
 app.command("search")(search_cli.search)
 console = Console(stderr=True)
 DEFAULT_SEEDS = Path("../shared/seeds")
+#: what ``init`` says while the database has no account: there are no default accounts or passwords
+FIRST_ACCOUNTS = (
+    "no accounts yet: create the first Secretariat account with\n"
+    '  ascc user create --email you@asean.org --name "Your Name" --role secretariat   (asks for a password)\n'
+    "and the focal points in one go with\n"
+    "  ascc user import users.csv --passwords-out passwords.csv   (see examples/users/focal-points.example.csv)"
+)
 
 
 @app.command()
@@ -83,6 +91,7 @@ def init(
         with unit_of_work(session_factory(engine)) as session:
             session.info["actor"] = "cli:init"
             report = load_reference(session, ref)
+            has_accounts = bool(accounts_service.list_users(session))
     finally:
         engine.dispose()
     table = Table(title="Reference data loaded")
@@ -105,6 +114,8 @@ def init(
         console.print(f"[yellow]{len(report.conflicts)} conflict(s): your edits were kept[/yellow]")
         for c in report.conflicts:
             console.print(f"  [yellow]conflict[/yellow] {c}")
+    if not has_accounts:
+        console.print(FIRST_ACCOUNTS, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

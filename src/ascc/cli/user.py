@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import os
+import secrets
+from pathlib import Path
+
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from ascc.accounts import service as accounts_service
-from ascc.accounts.schemas import Role, UserCreate
+from ascc.accounts.schemas import Principal, Role, UserCreate
 from ascc.cli._db import command_session
-from ascc.kit.errors import DomainError
+from ascc.kit.errors import Conflict, DomainError, Invalid, NotFound
+from ascc.notifications import service as notifications_service
+from ascc.registry import service as registry_service
 
 app = typer.Typer(
-    help="Accounts: create users (the first Secretariat account too), list, deactivate, set passwords; "
-    "issue, list and revoke API tokens."
+    help="Accounts: create users (the first Secretariat account too) one by one or from a CSV file, list, "
+    "deactivate, set passwords; issue, list and revoke API tokens."
 )
 console = Console(stderr=True)
 
@@ -143,3 +150,180 @@ def tokens(
             str(t.id), t.label, t.created_at.date().isoformat(), "revoked" if t.revoked else "active"
         )
     Console().print(table)
+
+
+#: the columns of ``ascc user import``; the first three are required
+IMPORT_COLUMNS = ("email", "name", "role", "member_state", "sectors", "body", "partner", "language")
+#: a service's parameter → the column it came from
+_COLUMN_OF = {"body_id": "body", "partner_id": "partner", "password": "password"}
+LANGUAGES = ("en", "id")
+
+
+def new_password() -> str:
+    """A one-time password: 120 random bits, URL-safe (20 characters); it passes the policy."""
+    return secrets.token_urlsafe(15)
+
+
+def _read_accounts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """The rows of an accounts CSV with their line numbers, and the problems of its form (file:line:
+    column: what). Lines starting with ``#`` and empty lines are skipped."""
+    problems: list[str] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})"]
+    reader = csv.reader(text.splitlines(keepends=True))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in cells]
+            for col in header:
+                if col not in IMPORT_COLUMNS:
+                    problems.append(
+                        f"{path}:{line}: column {col!r} is not one of {', '.join(IMPORT_COLUMNS)}"
+                    )
+            for col in IMPORT_COLUMNS[:3]:
+                if col not in header:
+                    problems.append(f"{path}:{line}: column {col!r} is missing")
+            if problems:
+                return [], problems
+            continue
+        if len(cells) != len(header):
+            problems.append(f"{path}:{line}: {len(cells)} cells where the header has {len(header)}")
+            continue
+        rows.append((line, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
+    if header is None:
+        problems.append(f"{path}: no header line (email,name,role,...)")
+    return rows, problems
+
+
+@app.command("import")
+def import_users(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV: email,name,role[,member_state,"
+                                "sectors,body,partner,language]"),
+    passwords_out: Path | None = typer.Option(None, "--passwords-out", help="write the new accounts' one-time "
+                                              "passwords to this new file (mode 600) instead of printing them"),
+) -> None:  # fmt: skip
+    """Create many accounts from a CSV file, all or nothing (e.g. one focal point per member state).
+
+    Columns: email, name, role (secretariat, focal_point, chair, partner, aha_centre), member_state
+    (ISO3, focal points), sectors (sector ids separated by ";", focal points), body (chairs), partner
+    (partners), language (en or id: their notifications). Lines starting with # are comments. Any bad
+    row stops the import with file, line and column, and nothing is created. An address that has an
+    account already is reported and skipped (the file can be run again after adding lines). Passwords
+    are never in the file: each new account gets a random one-time password, printed once, or written
+    to --passwords-out (created with mode 600; it must not exist). Example:
+    examples/users/focal-points.example.csv.
+    """
+    rows, problems = _read_accounts(file)
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        email = row["email"].lower()
+        if email in seen:
+            problems.append(f"{file}:{line}: email: {email} is also on line {seen[email]}")
+        seen.setdefault(email, line)
+        if row.get("language") and row["language"] not in LANGUAGES:
+            problems.append(
+                f"{file}:{line}: language: {row['language']!r} is not one of {', '.join(LANGUAGES)}"
+            )
+    if problems:
+        _stop(problems)
+    fd = None
+    if passwords_out is not None:
+        try:
+            fd = os.open(passwords_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            _stop([f"{passwords_out}: cannot create it ({exc.strerror}); it must not exist"])
+    created: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    try:
+        with command_session("user-import") as session:
+            for line, row in rows:
+                password = new_password()
+                try:
+                    data = UserCreate(
+                        email=row["email"], name=row["name"], role=row["role"], password=password,
+                        member_state=row.get("member_state", "").upper() or None,
+                        sectors=[s for s in row.get("sectors", "").replace(",", ";").split(";") if s.strip()],
+                        body_id=row.get("body") or None, partner_id=row.get("partner") or None,
+                    )  # fmt: skip
+                    _check_references(session, data)
+                    user = accounts_service.create_user(session, data=data)
+                except ValidationError as exc:
+                    for err in exc.errors():
+                        col = _COLUMN_OF.get(str(err["loc"][0]), str(err["loc"][0])) if err["loc"] else "row"
+                        problems.append(f"{file}:{line}: {col}: {err['msg']}")
+                    continue
+                except Conflict as exc:
+                    if exc.extra.get("parameter") == "email":
+                        skipped.append(data.email.lower())
+                        continue
+                    raise
+                except DomainError as exc:
+                    col = str(exc.extra.get("parameter") or "row")
+                    problems.append(f"{file}:{line}: {_COLUMN_OF.get(col, col)}: {exc.detail}")
+                    continue
+                if row.get("language"):
+                    notifications_service.set_preferences(
+                        session, principal=Principal(user_id=user.id, name=user.name, role=user.role),
+                        email="immediate", language=row["language"],
+                    )  # fmt: skip
+                created.append((user.email, password))
+            if problems:
+                raise _Rejected
+    except _Rejected:
+        _discard(fd, passwords_out)
+        _stop(problems)
+    except BaseException:
+        _discard(fd, passwords_out)
+        raise
+    for email in skipped:
+        console.print(f"skipped {email}: it has an account already (left unchanged)")
+    console.print(f"created {len(created)} account(s), skipped {len(skipped)}")
+    if fd is not None:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("email,one_time_password\n")
+            fh.writelines(f"{email},{password}\n" for email, password in created)
+        console.print(f"their one-time passwords are in {passwords_out} (mode 600): hand each to its owner "
+                      "privately, then delete the file")  # fmt: skip
+    elif created:
+        console.print("one-time passwords, shown this once (each owner changes theirs at /account):")
+        for email, password in created:
+            print(f"{email}\t{password}")
+
+
+def _check_references(session, data: UserCreate) -> None:
+    """The member state, sectors, body and partner a row names exist (else Invalid naming the column)."""
+    checks = [
+        ("member_state", data.member_state, lambda v: registry_service.get_member_state(session, code=v)),
+        ("body", data.body_id, lambda v: registry_service.get_body(session, body_id=v)),
+        ("partner", data.partner_id, lambda v: registry_service.get_partner(session, partner_id=v)),
+    ]
+    checks += [("sectors", s, lambda v: registry_service.get_sector(session, sector_id=v)) for s in data.sectors]  # fmt: skip
+    for column, value, get in checks:
+        if value:
+            try:
+                get(value)
+            except NotFound as exc:
+                raise Invalid(exc.detail, parameter=column) from None
+
+
+class _Rejected(Exception):
+    """Some row was refused: roll the whole import back."""
+
+
+def _discard(fd: int | None, path: Path | None) -> None:
+    if fd is not None and path is not None:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+
+
+def _stop(problems: list[str]) -> None:
+    for p in problems:
+        console.print(p, style="red", markup=False, highlight=False, soft_wrap=True)
+    console.print("[red]nothing was created[/red]")
+    raise typer.Exit(1)

@@ -304,14 +304,22 @@ def adopt(
     if state is None:
         raise Conflict("there is no proposal text to adopt")
     if not state.reached:
+        names = {
+            m.code: f"{m.name.en} ({m.code})" for m in registry_service.list_member_states(session, on=on)
+        }
+
+        def named(codes: list[str]) -> str:
+            return ", ".join(names.get(c, c) for c in codes)
+
         reasons = []
         if state.missing:
-            reasons.append("no position yet from " + ", ".join(state.missing))
+            reasons.append("no position yet from " + named(state.missing))
         if state.objecting:
-            reasons.append("objection from " + ", ".join(state.objecting))
+            reasons.append("objection from " + named(state.objecting))
         if state.awaiting_clearance:
-            reasons.append("capital clearance outstanding for " + ", ".join(state.awaiting_clearance))
-        raise Conflict("no consensus: " + "; ".join(reasons), reasons=reasons)
+            reasons.append("capital clearance outstanding for " + named(state.awaiting_clearance))
+        raise Conflict("no consensus: " + "; ".join(reasons), reasons=reasons, missing=state.missing,
+                       objecting=state.objecting, awaiting_clearance=state.awaiting_clearance)  # fmt: skip
     _adopt(session, item, method="consensus", on=on, actor=_who(principal))
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)

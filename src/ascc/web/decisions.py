@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from ascc.accounts import permissions
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.decisions import export as decisions_export
@@ -19,6 +20,7 @@ from ascc.decisions import service as decisions_service
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
+from ascc.web import i18n
 from ascc.web.pages import page, render, router
 
 actions = APIRouter(include_in_schema=False)
@@ -75,11 +77,15 @@ def decision(session: Session, request: Request, item_id: str) -> dict[str, Any]
     item = decisions_service.get_item(session, principal=request.state.principal, item_id=int(item_id))
     states = registry_service.list_member_states(session, on=item.adopted_on or dt.date.today())
     return {"item": item, "member_states": states, "body": registry_service.get_body(session, body_id=item.body_id),
+            "names": {m.code: m.name for m in states},
             "etag": decisions_service.item_etag(session, item_id=item.id)}  # fmt: skip
 
 
-def _act(request: Request, csrf: str, item_id: int | None, work) -> Response:
-    """Run one form action in its own unit of work; on a refusal show the page with the reason."""
+def _act(
+    request: Request, csrf: str, item_id: int | None, work, form: dict[str, str] | None = None
+) -> Response:
+    """Run one form action in its own unit of work; on a refusal show the page with the reason (and,
+    given ``form``, the values the user entered, with the field at fault marked)."""
     check_csrf(request, csrf)
     try:
         with unit_of_work(request.app.state.session_factory) as session:
@@ -93,7 +99,8 @@ def _act(request: Request, csrf: str, item_id: int | None, work) -> Response:
         with unit_of_work(request.app.state.session_factory) as session:
             bind_principal(request, session)
             ctx = decision(session, request, str(item_id))
-        return render(request, "decision.html", ctx | {"error": exc.detail}, status=exc.status)
+        extra = {"error": exc.detail, "error_field": exc.extra.get("parameter"), "form": form or {}}
+        return render(request, "decision.html", ctx | extra, status=exc.status)
     target = f"/decisions/{result.id}" if result is not None else "/decisions"
     return RedirectResponse(target, status_code=303)
 
@@ -133,16 +140,38 @@ def proposal(request: Request, item_id: int, csrf: Csrf, text_en: Annotated[str,
 
 @actions.post("/decisions/{item_id}/positions")
 def position(
-    request: Request, item_id: int, csrf: Csrf, member_state: Annotated[str, Form()], kind: Annotated[str, Form()],
+    request: Request, item_id: int, csrf: Csrf, member_state: Annotated[str, Form()], kind: Annotated[str, Form()] = "",
     revision: Revision = None, text: Annotated[str, Form()] = "", clearance_due: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
+    """Record a position from the form. Nothing is chosen in advance: the field at fault is named,
+    and the reservation text and the clearance date are checked here too (the form works without
+    JavaScript, which only shows the fields the chosen position needs)."""
+    text, clearance_due = text.strip(), clearance_due.strip()
+    _ = i18n.translations(i18n.choose_language(request)[0]).gettext
+
     def work(session, principal):
-        data = s.PositionCreate(member_state=member_state, kind=kind, text=text or None,
-                                clearance_due=clearance_due or None)  # fmt: skip
+        permissions.require_signed_in(principal)  # who may not write learns that first, not what is missing
+        kinds = [k.value for k in s.PositionKind]
+        if kind not in kinds:
+            raise Invalid(_("Position: choose one of the positions."), parameter="kind")
+        if kind in ("reservation", "object") and not text:
+            msg = (_("Reservation text: a reservation needs its text.") if kind == "reservation"
+                   else _("Reason for objecting: an objection needs its reason."))  # fmt: skip
+            raise Invalid(msg, parameter="text")
+        due = None
+        if kind == "ad_referendum":
+            try:
+                due = dt.date.fromisoformat(clearance_due)
+            except ValueError:
+                raise Invalid(_("Capital clearance due: give the date (YYYY-MM-DD)."),
+                              parameter="clearance_due") from None  # fmt: skip
+        data = s.PositionCreate(member_state=member_state, kind=kind, text=text or None, clearance_due=due)
         return decisions_service.record_position(session, principal=principal, item_id=item_id, data=data,
                                                  if_match=revision)  # fmt: skip
 
-    return _act(request, csrf, item_id, work)
+    return _act(
+        request, csrf, item_id, work, form={"kind": kind, "text": text, "clearance_due": clearance_due}
+    )
 
 
 @actions.post("/decisions/{item_id}/clearance")
