@@ -14,7 +14,9 @@ Which target applies to a member state's series: its own target for the plan, el
 else the regional target for the plan, else the regional target (a regional target is the level each
 member state aims at); none → the trend method (``progress.assess`` without a target). The regional
 status of an indicator is the method's aggregate: the mean score over the member states assessed,
-with its coverage ("7 of 11 member states").
+with its coverage ("7 of 11 member states"). Its latest year (``last_year``) is the headline year of
+the coverage rule (``published.headline``: enough member states of that year reported), and a more
+recent year that falls short is named as ``partial``, not as the regional figure's year.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
-from ascc.monitoring import progress
+from ascc.monitoring import progress, published
 from ascc.monitoring import targets as targets_service
 from ascc.monitoring.published import published_filter
 from ascc.registry import service as registry_service
@@ -116,6 +118,7 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
     found = targets_service.targets_for(session, indicators=codes)
     rows = []
     totals: dict[str, int] = defaultdict(int)
+    members_on = published.members_on(session)
     for ind in indicators:
         cells = {}
         for state in member_states:
@@ -127,11 +130,18 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
             c.pop("_result")
         reporting = sorted(s for s in member_states if data.get(ind.code, {}).get(s))
         years = [y for s in reporting for y in data[ind.code][s]]
+        rule = published.headline(
+            published.reporting_by_period({s: data[ind.code][s].items() for s in reporting}), members_on=members_on,
+            min_coverage=ind.min_coverage)  # fmt: skip
         totals[status.value] += 1
         rows.append({"indicator": _indicator(ind), "cells": cells,
                      "regional": {"status": status.value, "score": mean, "assessed": assessed,
                                   "member_states": len(member_states), "reporting": len(reporting),
-                                  "first_year": min(years) if years else None, "last_year": max(years) if years else None,
+                                  "first_year": min(years) if years else None,
+                                  "last_year": int(rule["period"]) if rule["period"] else None,
+                                  "headline": {k: rule[k] for k in ("period", "reporting", "member_states", "required")},
+                                  "partial": rule["partial"] and {k: rule["partial"][k] for k in (
+                                      "period", "reporting", "member_states", "required")},
                                   "regional_target": targets_service.read(t) if (t := _pick_target(
                                       found, ind.code, None, plan_id)) is not None else None}})  # fmt: skip
     return {"rows": rows, "member_states": member_states, "base_year": base_year or progress.DEFAULT_BASE_YEAR,

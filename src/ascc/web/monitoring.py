@@ -86,17 +86,13 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
     aggregate = published.regional_aggregate(session, code=code, period=period) if known else None
     comparison = None
     if aggregate is not None:
-        n, total = aggregate["coverage"]["reporting"], aggregate["coverage"]["member_states"]
-        coverage = i18n.translations(lang).ngettext(
-            "%(num)d of %(total)d member state", "%(num)d of %(total)d member states", total
-        ) % {"num": n, "total": total}
+        coverage = i18n.coverage_text(aggregate["coverage"], lang)
         aggregate["coverage"]["text"] = coverage
-        aggregate["mean_text"] = (
-            charts.number(aggregate["mean"], lang) if aggregate["mean"] is not None else ""
+        aggregate["partial_text"] = (
+            i18n.partial_text(aggregate["partial"], lang) if aggregate["partial"] else ""
         )
-        aggregate["total_text"] = (
-            charts.number(aggregate["total"], lang) if aggregate["total"] is not None else ""
-        )
+        aggregate["mean_text"] = i18n.number(aggregate["mean"], lang, aggregate["decimals"])
+        aggregate["total_text"] = i18n.number(aggregate["total"], lang, aggregate["decimals"])
         bars = [
             charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
         ]
