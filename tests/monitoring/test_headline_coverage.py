@@ -24,6 +24,8 @@ from tests.conftest import BACKENDS, load
 from tests.monitoring.conftest import DATA, PLAIN_HEADER, run_import, write
 
 CODE = "SH.STA.MMRT"
+#: the issue's Singapore child-mortality figures (per 1,000 live births, published with one decimal)
+SINGAPORE = {"SH.DYN.MORT": {2015: 2.7, 2023: 2.7}, "SH.DYN.NMRT": {2015: 8.2, 2023: 8.3}}
 
 
 def _real_rows(code: str, until: int) -> str:
@@ -41,10 +43,14 @@ def world(request, new_database, reference, tmp_path_factory):
     load(url, reference)
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
-        session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] == CODE)
+        session.add_all(
+            Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] in (CODE, *SINGAPORE)
+        )
     engine.dispose()
     tmp = tmp_path_factory.mktemp("headline")
     text = PLAIN_HEADER + _real_rows(CODE, 2023) + f'{CODE},IDN,2024,135,"per 100,000 live births",BPS,\n'
+    text += "".join(f'{code},SGP,{y},{v},"per 1,000 live births",WDI,\n' for code, pts in SINGAPORE.items()
+                    for y, v in pts.items())  # fmt: skip
     report = run_import(url, write(tmp, "mmr.csv", text), approval="approved")
     assert report.ok, report.problems
     with TestClient(create_app(Settings(database_url=url))) as client:
@@ -118,3 +124,19 @@ def test_map_scorecard_and_plan_report_use_the_rule(world):
     report = client.get("/plans/asean-community-vision-2045/progress", params={"lang": "id"}).text
     assert "2024: 1 dari 10 melapor — parsial" in report and "2023: 10 dari 10 negara anggota" in report
     assert client.get("/plans/asean-community-vision-2045/progress.pdf").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_singapore_child_mortality_is_no_significant_change(world, lang):
+    """2.7 → 2.7 was "limited", 8.2 → 8.3 "deterioration": both are within one unit of the published
+    decimal, so no significant change; the page says why (bilingual)."""
+    client, _ = world
+    card = client.get("/progress/member-states/SGP.json").json()
+    cells = {r["indicator"]["code"]: r["cell"] for r in card["rows"]}
+    assert {code: cells[code]["status"] for code in SINGAPORE} == dict.fromkeys(
+        SINGAPORE, "no_significant_change"
+    )
+    page = client.get("/progress/member-states/SGP", params={"lang": lang}).text
+    words = {"en": ("No significant change", "is “no significant change”: neither progress nor deterioration"),
+             "id": ("Tidak ada perubahan berarti", "berstatus “tidak ada perubahan berarti”")}[lang]  # fmt: skip
+    assert all(w in page for w in words)
