@@ -140,3 +140,15 @@ def test_singapore_child_mortality_is_no_significant_change(world, lang):
     words = {"en": ("No significant change", "is “no significant change”: neither progress nor deterioration"),
              "id": ("Tidak ada perubahan berarti", "berstatus “tidak ada perubahan berarti”")}[lang]  # fmt: skip
     assert all(w in page for w in words)
+
+
+def test_numbers_with_the_locale_and_the_indicators_precision(world):
+    """Maternal mortality is published as integers: 140, not 140.00; Indonesian decimals use a comma;
+    values in tables are right-aligned."""
+    client, _ = world
+    en = client.get(f"/indicators/{CODE}/map", params={"lang": "en"}).text
+    assert '<td class="num">140</td>' in en and "140.00" not in en
+    sgp = client.get("/progress/member-states/SGP", params={"lang": "id"}).text
+    assert '<td class="num">2,7 (2015)</td>' in sgp and "2.70" not in sgp
+    page = client.get(f"/indicators/{CODE}", params={"lang": "id"}).text
+    assert '<td class="num">140</td>' in page

@@ -196,7 +196,7 @@ def test_subnational_indicator_by_area(site, tmp_path):
     with TestClient(create_app(Settings(database_url=site))) as c:
         page = c.get("/indicators/BPS.GINI", params={"lang": "id"}).text
         table = page.split('id="areas-table"')[1].split("</table>")[0]
-        assert re.findall(r"<code>(ID-\w+)</code></td><td>([\d,]+)</td>", table) == [
+        assert re.findall(r'<code>(ID-\w+)</code></td><td class="num">([\d,]+)</td>', table) == [
             ("ID-JB", "0,41"),
             ("ID-AC", "0,33"),
         ]

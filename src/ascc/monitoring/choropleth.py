@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ascc.kit import geo
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
-from ascc.monitoring import published
+from ascc.monitoring import precision, published
 from ascc.monitoring.published import published_filter
 
 #: light to dark (ColorBrewer "YlGnBu", 5 classes)
@@ -161,6 +161,7 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
     periods = sorted({s["period"] for s in shown})
     return {"indicator": {"code": ind.code, "name": {"en": ind.name_en, "id": ind.name_id}, "unit": ind.unit,
                           "direction": ind.direction, "level": ind.level, "source_org": ind.source_org,
+                          "decimals": precision.decimals((v for v, _ in values.values()), ind.decimals),
                           "source_url": ind.source_url, "licence": ind.licence},
             "period": period, "width": geo.WIDTH, "height": geo.HEIGHT, "outline": [
                 {"code": c, "d": s["d"]} for c, s in sorted(countries.items())] if subnational else [],

@@ -132,8 +132,8 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
     members_on = published.members_on(session)
     for ind in indicators:
         cells = {}
-        tolerance = precision.tolerance((v for st in data.get(ind.code, {}).values() for v in st.values()),
-                                        declared=ind.tolerance, places=ind.decimals)  # fmt: skip
+        values = [v for st in data.get(ind.code, {}).values() for v in st.values()]
+        tolerance = precision.tolerance(values, declared=ind.tolerance, places=ind.decimals)
         for state in member_states:
             cell = _cell(data.get(ind.code, {}).get(state, {}), ind, _pick_target(found, ind.code, state, plan_id),
                          base_year, tolerance)  # fmt: skip
@@ -147,7 +147,8 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
             published.reporting_by_period({s: data[ind.code][s].items() for s in reporting}), members_on=members_on,
             min_coverage=ind.min_coverage)  # fmt: skip
         totals[status.value] += 1
-        rows.append({"indicator": _indicator(ind), "cells": cells,
+        rows.append({"indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+                     "cells": cells,
                      "regional": {"status": status.value, "score": mean, "assessed": assessed,
                                   "member_states": len(member_states), "reporting": len(reporting),
                                   "first_year": min(years) if years else None,

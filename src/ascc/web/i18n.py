@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from starlette.requests import Request
+
+from ascc.monitoring import precision
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("en", "id")
@@ -86,6 +89,19 @@ def number(value: float | None, lang: str, decimals: int = 0) -> str:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=pattern, locale="id_ID" if lang == "id" else "en_GB")
+
+
+def number_filter(lang: str) -> Callable[..., str]:
+    """The ``number`` filter of the pages in ``lang``: ``{{ value|number(decimals) }}``; without
+    ``decimals``, the value's own (at most ``precision.MAX_DECIMALS``); "–" for no value."""
+
+    def number_of(value: float | None, decimals: int | None = None) -> str:
+        if value is None:
+            return "–"
+        places = precision.decimals([value]) if decimals is None else decimals
+        return number(value, lang, places) or "–"
+
+    return number_of
 
 
 def coverage_text(coverage: dict[str, Any], lang: str) -> str:

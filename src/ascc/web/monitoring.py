@@ -27,7 +27,7 @@ from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Forbidden, Invalid
-from ascc.monitoring import charts, datacalls, entry, published, sdmx_rest, signoff
+from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.web import i18n
@@ -127,8 +127,11 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
         desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
                                                                  "period": sub["period"]},
     )  # fmt: skip
+    places = precision.decimals(
+        (a["value"] for a in sub["areas"]), published.get_indicator_row(session, code).decimals
+    )
     for a in sub["areas"]:
-        a["text"] = charts.number(a["value"], lang)
+        a["text"] = i18n.number(a["value"], lang, places)
     return {"areas": sub}
 
 
@@ -139,7 +142,10 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     ctx = _charts(session, code, lang, period if not _is_subnational(session, code) else None)
     series, periods = ctx["series"], ctx["periods"]
     states = sorted(series)
-    table = [{"period": p, "values": [next((charts.number(v, lang) for q, v in series[ms] if q == p), "")
+    places = precision.decimals(
+        (v for pts in series.values() for _, v in pts), published.get_indicator_row(session, code).decimals
+    )
+    table = [{"period": p, "values": [next((i18n.number(v, lang, places) for q, v in series[ms] if q == p), "")
                                       for ms in states]} for p in reversed(periods)]  # fmt: skip
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
     formula = ctx["indicator"]["computed"]
