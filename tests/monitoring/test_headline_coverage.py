@@ -152,3 +152,26 @@ def test_numbers_with_the_locale_and_the_indicators_precision(world):
     assert '<td class="num">2,7 (2015)</td>' in sgp and "2.70" not in sgp
     page = client.get(f"/indicators/{CODE}", params={"lang": "id"}).text
     assert '<td class="num">140</td>' in page
+
+
+def test_per_indicator_coverage_override_through_the_cli(world, monkeypatch):
+    """``ascc indicators rules``: one half of the member states is enough for this indicator; a
+    rule left out is the default again; a bad value is refused and writes nothing."""
+    from typer.testing import CliRunner
+
+    from ascc.cli.main import app
+
+    client, url = world
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["indicators", "rules", CODE, "--min-coverage", "1.5"])
+    assert bad.exit_code == 1 and "min_coverage" in bad.output
+    assert client.get(f"/api/v1/indicators/{CODE}").json()["reading_rules"]["min_coverage"] is None
+    try:
+        done = runner.invoke(app, ["indicators", "rules", CODE, "--min-coverage", "0.1"])
+        assert done.exit_code == 0, done.output
+        agg = client.get(f"/api/v1/indicators/{CODE}/aggregate").json()
+        assert (agg["period"], agg["covered"], agg["coverage"]["required"]) == ("2024", True, 1)
+    finally:
+        assert runner.invoke(app, ["indicators", "rules", CODE]).exit_code == 0
+    assert client.get(f"/api/v1/indicators/{CODE}/aggregate").json()["period"] == "2023"

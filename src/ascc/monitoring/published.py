@@ -66,6 +66,13 @@ def indicator_read(row: Indicator) -> dict[str, Any]:
             "licence": row.licence,
         },
         "sources": list(row.sources or []),
+        # how its figures are read (``monitoring.reading_rules``); None: the default
+        "reading_rules": {
+            "min_coverage": row.min_coverage,
+            "decimals": row.decimals,
+            "tolerance": row.tolerance,
+            "best_value": row.best_value,
+        },
     }
 
 
