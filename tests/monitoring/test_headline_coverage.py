@@ -91,6 +91,7 @@ def test_api_headline_stays_on_2023_and_2024_is_partial(world):
             10,
         )  # TLS not yet a member
         assert agg["partial"]["period"] == "2024" and agg["partial"]["reporting_codes"] == ["IDN"]
+        assert agg["partial"]["text"] == "2024: 1 of 10 reported — partial"
         assert agg["mean"] == pytest.approx((36 + 140 + 137 + 112 + 185 + 26 + 84 + 6 + 34 + 48) / 10)
     # asked for explicitly, 2024 is the partial figure it is
     agg = client.get(f"/api/v1/indicators/{CODE}/aggregate", params={"period": "2024"}).json()

@@ -377,6 +377,11 @@ def coverage_text(coverage: dict[str, Any], lang: str = "en") -> str:
     return f"{n} of {total} member state" + ("" if total == 1 else "s")
 
 
+def partial_text(coverage: dict[str, Any]) -> str:
+    """ "2024: 1 of 10 reported — partial"."""
+    return f"{coverage['period']}: {coverage['reporting']} of {coverage['member_states']} reported — partial"
+
+
 def indicator_codes(session: Session, codes: Iterable[str]) -> set[str]:
     wanted = set(codes)
     if not wanted:
