@@ -306,8 +306,16 @@ def headline(
 
 
 def members_on(session: Session) -> Callable[[dt.date | None], list[str]]:
-    """The registry's member states on a date (None: today), for ``headline``."""
-    return lambda on: [m.code for m in registry_service.list_member_states(session, on=on)]
+    """The registry's member states on a date (None: today), for ``headline``; each date is read
+    once per function returned (a scorecard asks for the same years for every indicator)."""
+    cache: dict[dt.date | None, list[str]] = {}
+
+    def on(date: dt.date | None) -> list[str]:
+        if date not in cache:
+            cache[date] = [m.code for m in registry_service.list_member_states(session, on=date)]
+        return cache[date]
+
+    return on
 
 
 def reporting_by_period(series: Mapping[str, Iterable[tuple[Any, Any]]]) -> dict[str, set[str]]:
@@ -341,7 +349,8 @@ def regional_aggregate(
     known = periods(series)
     if not known:
         return None
-    who = members_on(session) if on is None else (lambda _d: members_on(session)(on))
+    members = members_on(session)
+    who = members if on is None else (lambda _d: members(on))
     share = DEFAULT_MIN_COVERAGE if indicator.min_coverage is None else indicator.min_coverage
     rule = headline(reporting_by_period(series), members_on=who, min_coverage=share)
     if period is None:
@@ -350,8 +359,8 @@ def regional_aggregate(
         raise Invalid(f"period={period!r}: no published value of {code} for it", parameter="period")
     coverage = period_coverage(period, [ms for ms, pts in series.items() if any(p == period for p, _ in pts)],
                                who, share)  # fmt: skip
-    members = set(coverage["reporting_codes"])
-    values = {ms: v for ms, pts in series.items() for p, v in pts if p == period and ms in members}
+    counted = set(coverage["reporting_codes"])
+    values = {ms: v for ms, pts in series.items() for p, v in pts if p == period and ms in counted}
     n = len(values)
     partial = rule["partial"] if rule["partial"] and rule["partial"]["period"] > period else None
     return {
