@@ -38,3 +38,14 @@ def test_negotiation():
     assert negotiate("de") is None
     assert negotiate("") is None
     assert negotiate("id;q=abc,,;") in ("id", None)
+
+
+def test_numbers_in_the_readers_format_with_the_indicators_precision():
+    from ascc.web.i18n import number, number_filter
+
+    assert (number(100000, "en"), number(100000, "id")) == ("100,000", "100.000")
+    assert (number(2.7, "en", 1), number(2.7, "id", 1)) == ("2.7", "2,7")
+    assert number(2.7, "en", 2) == "2.70"  # published with two decimals: the second is shown
+    en, idn = number_filter("en"), number_filter("id")
+    assert (en(90.9090909, 0), idn(1234567.891, 0)) == ("91", "1.234.568")  # data published as integers
+    assert (en(2.7), idn(80.8), en(None)) == ("2.7", "80,8", "–")  # without a precision: the value's own

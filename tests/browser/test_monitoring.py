@@ -29,10 +29,10 @@ pytestmark = [
 ]
 WORDS = {
     "en": {"upload": "Upload", "submit": "Submit for approval", "approve": "Approve and publish",
-           "approved": "Approved", "coverage": "1 of 11 member states", "stored": "Nothing was stored.",
+           "approved": "Approved", "coverage": "1 of 10 member states", "stored": "Nothing was stored.",
            "png": "Download PNG", "svg": "Download SVG", "year": "2021", "value": "276,400,000"},
     "id": {"upload": "Unggah", "submit": "Ajukan untuk persetujuan", "approve": "Setujui dan terbitkan",
-           "approved": "Disetujui", "coverage": "1 dari 11 negara anggota", "stored": "Tidak ada yang disimpan.",
+           "approved": "Disetujui", "coverage": "1 dari 10 negara anggota", "stored": "Tidak ada yang disimpan.",
            "png": "Unduh PNG", "svg": "Unduh SVG", "year": "2022", "value": "279.100.000"},
 }  # fmt: skip
 

@@ -170,3 +170,53 @@ def test_scores_and_aggregate():
     assert mean == pytest.approx(1.8927, abs=1e-3)
     assert aggregate([achieved, achieved])[0] is Status.target_achieved
     assert aggregate([assess({}, direction="higher")]) == (Status.insufficient, None, 0)
+
+
+# --- near a floor or ceiling (issue 17): Singapore's under-five mortality, per 1,000 live births --------
+
+
+def test_singapore_unchanged_is_no_significant_change_not_limited():
+    # 2.7 → 2.7: the growth is 0, which the plain method calls "limited" (0 ≤ P < 0.5 %)
+    assert assess({2015: 2.7, 2023: 2.7}, direction="lower").status is Status.limited
+    r = assess({2015: 2.7, 2023: 2.7}, direction="lower", tolerance=0.1)
+    assert r.status is Status.stable and r.score is None and r.thresholds["tolerance"] == 0.1
+
+
+def test_singapore_one_unit_up_is_no_significant_change_not_deterioration():
+    # 8.2 → 8.3, published with one decimal: within one unit of the last decimal
+    assert assess({2015: 8.2, 2023: 8.3}, direction="lower").status is Status.deterioration
+    assert assess({2015: 8.2, 2023: 8.3}, direction="lower", tolerance=0.1).status is Status.stable
+    # two units is a change
+    assert assess({2015: 8.2, 2023: 8.4}, direction="lower", tolerance=0.1).status is Status.deterioration
+
+
+def test_already_beyond_the_target_is_target_achieved():
+    # SDG 3.2: under-five mortality at most 25 by 2030; Singapore was at 2.7 from the start
+    r = assess({2015: 2.7, 2023: 2.8}, direction="lower", target_value=25, target_year=2030, tolerance=0.1)
+    assert r.status is Status.target_achieved
+    # even with a target year before the base year (a target "by 2015"), at or beyond it is achieved
+    assert assess({2016: 2.7, 2023: 2.6}, direction="lower", target_value=25, target_year=2015).status is (
+        Status.target_achieved
+    )
+
+
+def test_a_floor_scales_the_thresholds_for_lower_is_better():
+    # best value (floor) 2.0: from 2.7, C = 1 - ((4 - 2.7) / 2) ** 4.44 = 0.852; a fall of 0.1 over 8 years
+    # is (2.6 / 2.7) ** (1/8) - 1 = -0.471 %: +0.47 % in the wanted direction, ≥ 0.5 % × 0.852 = 0.43 %
+    plain = assess({2015: 2.7, 2023: 2.6}, direction="lower")
+    floored = assess({2015: 2.7, 2023: 2.6}, direction="lower", limit=2.0)
+    assert plain.status is Status.limited and floored.status is Status.moderate
+    assert floored.thresholds["coefficient"] == pytest.approx(0.852, abs=1e-3)
+    # at the floor and staying there is substantial progress
+    assert (
+        assess({2015: 2.0, 2023: 2.0}, direction="lower", limit=2.0, tolerance=0.1).status
+        is Status.substantial
+    )
+
+
+def test_aggregate_with_no_significant_change():
+    stable = assess({2015: 2.7, 2023: 2.7}, direction="lower", tolerance=0.1)
+    assert aggregate([stable, stable]) == (Status.stable, None, 2)
+    better = assess({2015: 100, 2020: 90}, direction="lower")
+    status, mean, n = aggregate([stable, better])
+    assert (status, n) == (Status.substantial, 2) and mean == better.score

@@ -82,11 +82,15 @@ def define_computed(
 def indicator(request: Request, session: SessionDep, code: Code) -> Response:
     """One indicator: definition, unit, direction, source, the formula of a computed indicator
     (``computed``: numerator, denominator, multiplier), the plan outcomes it measures, and the ASEAN
-    aggregate of the latest published period with its coverage ("8 of 11 member states")."""
+    aggregate of the headline period — the latest that enough member states of that year reported
+    (default two thirds; ``reading_rules.min_coverage``) — with its coverage ("8 of 11 member
+    states") and the more recent ``partial`` period, if any ("2024: 1 of 10 reported — partial")."""
     detail = published.get_indicator(session, code=code)
     aggregate = published.regional_aggregate(session, code=code)
     if aggregate is not None:
         aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
+        if aggregate["partial"]:
+            aggregate["partial"]["text"] = published.partial_text(aggregate["partial"])
     outcomes = [{"plan": o["plan"], "plan_title": o["plan_title"], "code": o["code"], "title": o["title"],
                  "url": o["url"]} for o in results_framework.indicator_outcomes(session, code=code)]  # fmt: skip
     return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
@@ -116,10 +120,14 @@ def indicator_observations(
 
 @router.get("/indicators/{code}/aggregate", response_model=dict[str, Any], responses=Errors)
 def indicator_aggregate(request: Request, session: SessionDep, code: Code, period: Period = None) -> Response:
-    """The ASEAN mean (and total, for counts) of a period's published national values, with coverage."""
+    """The ASEAN mean (and total, for counts) of a period's published national values, with coverage;
+    without ``period``, the headline period of the coverage rule (``covered``; a later short period
+    is ``partial``)."""
     aggregate = published.regional_aggregate(session, code=code, period=period)
     if aggregate is not None:
         aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
+        if aggregate["partial"]:
+            aggregate["partial"]["text"] = published.partial_text(aggregate["partial"])
     return json_response(request, aggregate)
 
 

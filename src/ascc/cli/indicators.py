@@ -227,3 +227,41 @@ def compute(
         f"{len(report.indicators)} computed indicators, {report.values} values: {report.inserted} new, "
         f"{report.revised} revised, {report.unchanged} unchanged, {report.withdrawn} withdrawn"
     )
+
+
+@app.command("rules")
+def rules(
+    code: str = typer.Argument(..., help="indicator code"),
+    min_coverage: float = typer.Option(
+        None,
+        "--min-coverage",
+        help="share of the member states that must report for a regional headline (default 2/3)",
+    ),
+    decimals: int = typer.Option(
+        None, help="the precision the values are published with (default: read from them)"
+    ),
+    tolerance: float = typer.Option(
+        None,
+        help="the smallest change that counts for a progress status (default: one unit of the last decimal)",
+    ),
+    best_value: float = typer.Option(
+        None, "--best-value", help="floor (lower is better) or ceiling (higher is better)"
+    ),
+) -> None:
+    """State an indicator's reading rules; a rule left out returns to its default."""
+    from ascc.kit.errors import DomainError
+    from ascc.monitoring import reading_rules
+
+    stated = {
+        "min_coverage": min_coverage,
+        "decimals": decimals,
+        "tolerance": tolerance,
+        "best_value": best_value,
+    }
+    try:
+        with command_session("indicators-rules") as session:
+            result = reading_rules.set_rules(session, code=code, rules=stated, if_match="*")
+    except DomainError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{code}: " + ", ".join(f"{k} {'default' if v is None else v}" for k, v in result.items()))

@@ -6,6 +6,10 @@ Classes are quantiles of the values shown (up to five; fewer when values repeat)
 about the same number of areas; the legend gives each class's range. An area without an approved
 value is hatched ("no data"). National indicators colour the member states; subnational ones colour
 the GDL regions (``IDNr101``) and the Indonesian provinces (``ID-JB``, on the pre-2012 boundaries).
+
+A national map without a year shows the headline period of the coverage rule
+(``published.indicator_headline``: the latest year enough member states reported), with its
+coverage, and names a more recent partial year; a subnational map shows each area's latest value.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy.orm import Session
 from ascc.kit import geo
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
+from ascc.monitoring import precision, published
 from ascc.monitoring.published import published_filter
 
 #: light to dark (ColorBrewer "YlGnBu", 5 classes)
@@ -114,7 +119,16 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
     if period is not None and not 1900 <= period <= 2100:
         raise Invalid("period must be a year between 1900 and 2100", parameter="period")
     subnational = ind.level == "subnational"
+    rule = None if subnational else published.indicator_headline(session, code=code)
+    if rule is not None and period is None and rule["period"] is not None:
+        period = _year(rule["period"])
     values = latest_values(session, indicator=code, subnational=subnational, period=period)
+    shown_coverage = None
+    if rule is not None and period is not None:
+        shown_coverage = published.period_coverage(str(period), values, published.members_on(session),
+                                                   rule["min_coverage"])  # fmt: skip
+    partial = rule["partial"] if rule and rule["partial"] and period is not None and rule["partial"]["period"] > str(
+        period) else None  # fmt: skip
     bounds = breaks([v for v, _ in values.values()])
     colours = _colours(len(bounds)) if bounds else []
     countries = geo.countries()
@@ -147,10 +161,12 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
     periods = sorted({s["period"] for s in shown})
     return {"indicator": {"code": ind.code, "name": {"en": ind.name_en, "id": ind.name_id}, "unit": ind.unit,
                           "direction": ind.direction, "level": ind.level, "source_org": ind.source_org,
+                          "decimals": precision.decimals((v for v, _ in values.values()), ind.decimals),
                           "source_url": ind.source_url, "licence": ind.licence},
             "period": period, "width": geo.WIDTH, "height": geo.HEIGHT, "outline": [
                 {"code": c, "d": s["d"]} for c, s in sorted(countries.items())] if subnational else [],
             "shapes": layers, "legend": legend(bounds, [s["value"] for s in shown]),
+            "member_coverage": shown_coverage, "partial": partial,
             "coverage": {"with_data": len(shown), "shapes": len(layers), "periods": periods,
                          "values_without_shape": sorted(set(values) - {s["code"] for s in layers})},
             "boundaries": _boundaries(subnational)}  # fmt: skip

@@ -64,6 +64,15 @@ class Indicator(Base):
     source_url: Mapped[str | None] = mapped_column(String(1000))
     licence: Mapped[str | None] = mapped_column(String(500))
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: reading rules (migration 0025), None = the default: the share of the member states on a
+    #: period's date that must report for a regional headline (default 2/3, ``published.headline``);
+    #: the published precision (default: read from the values, ``precision.decimals``); the smallest
+    #: change that counts for a progress status (default one unit of the last decimal); the floor or
+    #: ceiling the indicator cannot pass (``progress.assess``'s ``limit``)
+    min_coverage: Mapped[float | None] = mapped_column(Float)
+    decimals: Mapped[int | None] = mapped_column(Integer)
+    tolerance: Mapped[float | None] = mapped_column(Float)
+    best_value: Mapped[float | None] = mapped_column(Float)
 
 
 class Area(Base):

@@ -21,6 +21,20 @@ limited and ``R < 0`` deterioration.
 direction, the positive thresholds are scaled by ``C`` (between 0 and 1) so that a series near its
 limit can still be judged on track.
 
+**Near a floor or ceiling** (issue 17: Singapore's under-five mortality 2.7 → 2.7 was "limited",
+8.2 → 8.3 "deterioration"), in this order:
+
+1. *Target achieved* (shown as "target met"): the latest value is at or beyond the target, however
+   it got there, including a series that was beyond it from the start.
+2. The indicator's best value (``limit``: a floor when lower is better, a ceiling when higher is
+   better; 100 for a share of a whole, else ``Indicator.best_value``) scales the trend thresholds by
+   ``C`` as above, in either direction; at the limit and staying there is substantial progress.
+3. *No significant change*: the change from the base to the latest value is within the
+   ``tolerance`` (the indicator's ``tolerance``, else one unit of the last published decimal,
+   ``precision.tolerance``): two values published as 8.2 and 8.3 may be the same value rounded.
+   Such a series has no score: the aggregate leaves it out of the mean but counts it as assessed,
+   and is *no significant change* when every assessed series is.
+
 Unable to assess (*insufficient data*): fewer than two years, base year not before the latest year,
 no direction, values of both signs, or a target that is not on the desired side of the baseline
 together with a zero required rate. A zero base or target value is replaced by 0.001 as the method
@@ -42,6 +56,8 @@ TREND_THRESHOLDS = {"high": 0.015, "med": 0.005, "low": 0.0}
 #: exponent of the limit scaling factor
 LIMIT_EXPONENT = 4.44
 ZERO_REPLACEMENT = 0.001
+#: the comparison allowance of floating-point values (0.1 + 0.2 is not 0.3)
+EPSILON = 1e-9
 #: the default base year: the ASCC Blueprint 2025 was adopted in 2015 (seed 003), as were the SDGs
 DEFAULT_BASE_YEAR = 2015
 
@@ -52,12 +68,13 @@ class Status(StrEnum):
     moderate = "moderate_progress"
     limited = "limited_progress"
     deterioration = "deterioration"
+    stable = "no_significant_change"
     insufficient = "insufficient_data"
 
 
-#: worst to best, for legends and sorting
-ORDER = (Status.insufficient, Status.deterioration, Status.limited, Status.moderate, Status.substantial,
-         Status.target_achieved)  # fmt: skip
+#: worst to best, for legends and sorting (no significant change sits between deterioration and progress)
+ORDER = (Status.insufficient, Status.deterioration, Status.stable, Status.limited, Status.moderate,
+         Status.substantial, Status.target_achieved)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -157,11 +174,13 @@ def assess(
     target_value: float | None = None,
     target_year: int | None = None,
     limit: float | None = None,
+    tolerance: float | None = None,
 ) -> Result:
     """Progress of one series (year → value) from ``base_year`` (the first year with data from then
     on; default 2015) to its latest year. ``baseline_value`` (a stated baseline, e.g. from the plan)
     overrides the observed value in the base year. With ``target_value`` the target method is used
-    (``target_year`` required); otherwise the trend method, with ``limit`` when the indicator has one."""
+    (``target_year`` required); otherwise the trend method, with ``limit`` (the floor or ceiling) when
+    the indicator has one. A change within ``tolerance`` is *no significant change*."""
     data = {int(y): float(v) for y, v in (series.items() if isinstance(series, Mapping) else series)
             if v is not None and not math.isnan(float(v))}  # fmt: skip
     if not data:
@@ -195,17 +214,24 @@ def assess(
     observed = cagr(base, current, latest_year - t0)
     if target_value is not None:
         assert target_year is not None
+        thresholds = dict(TARGET_THRESHOLDS)
+        target = ZERO_REPLACEMENT * s if target_value == 0 else target_value
+        valid = target_year > t0 and (target > 0) == (base > 0)
+        if achieved and not valid:  # at or beyond the target, whatever the target's year or sign
+            return _scored(Result(Status.target_achieved, None, "target", observed_cagr=observed,
+                                  thresholds=thresholds, **common))  # fmt: skip
         if target_year <= t0:
             return _insufficient("the target year must come after the base year", **common)
-        target = ZERO_REPLACEMENT * s if target_value == 0 else target_value
         if (target > 0) != (base > 0):
             return _insufficient("the target and the base value have different signs", **common)
         required = cagr(base, target, target_year - t0)
-        thresholds = dict(TARGET_THRESHOLDS)
         if achieved:
             result = Result(Status.target_achieved, None, "target", observed_cagr=observed, required_cagr=required,
                             thresholds=thresholds, **common)  # fmt: skip
             return _scored(result)
+        if _within(y0, latest, tolerance):
+            return Result(Status.stable, observed, "target", observed_cagr=observed, required_cagr=required,
+                          thresholds=thresholds | {"tolerance": tolerance or 0.0}, **common)  # fmt: skip
         if required == 0:
             return _insufficient("the target equals the baseline but is not reached", **common)
         value = s * d * observed / abs(required)
@@ -216,11 +242,20 @@ def assess(
     if limit is not None:
         c = limit_coefficient(y0, limit)
         thresholds = {k: (t * c if t > 0 else t) for k, t in thresholds.items()} | {"coefficient": c}
-        if c == 0 and value >= 0:  # at the limit and staying there
+        at_limit = c == 0 or (tolerance is not None and abs(latest - limit) <= tolerance + EPSILON)
+        if at_limit and (value >= 0 or _within(y0, latest, tolerance)):  # at the limit and staying there
             return _scored(Result(Status.substantial, value, "trend", observed_cagr=observed, thresholds=thresholds,
                                   **common))  # fmt: skip
+    if _within(y0, latest, tolerance):
+        return Result(Status.stable, value, "trend", observed_cagr=observed,
+                      thresholds=thresholds | {"tolerance": tolerance or 0.0}, **common)  # fmt: skip
     return _scored(Result(classify(value, thresholds), value, "trend", observed_cagr=observed, thresholds=thresholds,
                           **common))  # fmt: skip
+
+
+def _within(base: float, latest: float, tolerance: float | None) -> bool:
+    """The change from ``base`` to ``latest`` is no larger than ``tolerance`` (None: no tolerance)."""
+    return tolerance is not None and abs(latest - base) <= tolerance + EPSILON
 
 
 def _scored(result: Result) -> Result:
@@ -229,11 +264,15 @@ def _scored(result: Result) -> Result:
 
 def aggregate(results: Iterable[Result]) -> tuple[Status, float | None, int]:
     """The method's aggregate: the mean score of the assessed series, its status, and how many series
-    were assessed. Target achieved only when every assessed series achieved its target."""
+    were assessed. Target achieved only when every assessed series achieved its target. A series with
+    no significant change counts as assessed but has no score; when every assessed series is such,
+    so is the aggregate."""
+    results = list(results)
     assessed = [r for r in results if r.score is not None]
+    stable = sum(1 for r in results if r.status is Status.stable)
     if not assessed:
-        return Status.insufficient, None, 0
+        return (Status.stable, None, stable) if stable else (Status.insufficient, None, 0)
     mean = sum(r.score for r in assessed if r.score is not None) / len(assessed)
-    if all(r.status is Status.target_achieved for r in assessed):
+    if not stable and all(r.status is Status.target_achieved for r in assessed):
         return Status.target_achieved, mean, len(assessed)
-    return status_of_score(mean), mean, len(assessed)
+    return status_of_score(mean), mean, len(assessed) + stable

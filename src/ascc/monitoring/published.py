@@ -6,14 +6,20 @@ revision. A newer revision that is still a draft, submitted or rejected does not
 value, and is never shown to the public; once approved it replaces it. Every public read in the API,
 SDMX-REST, pages and downloads goes through ``published_filter``.
 
-Regional aggregates state their coverage against the registry's member states: "8 of 11 member
-states" (Timor-Leste, admitted on 26 October 2025, is the eleventh).
+Regional aggregates state their coverage against the registry's member states on the period's
+date: "8 of 11 member states" (Timor-Leste, admitted on 26 October 2025, is the eleventh; a 2024
+figure counts ten). **The coverage rule** (``headline``, the one place that picks "the latest
+period" of an ASEAN-wide figure): a regional headline is the latest period, up to this year (later
+periods are projections), in which at least ``min_coverage`` of the member states of that date
+report (default two thirds, ``DEFAULT_MIN_COVERAGE``; per indicator ``Indicator.min_coverage``).
+A more recent period that falls short is shown only as *partial* ("2024: 1 of 10 reported").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
@@ -21,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
-from ascc.monitoring import rules
+from ascc.monitoring import precision, rules
 from ascc.monitoring.models import NATIONAL, TOTAL, Area, Indicator, Observation, of_member_states
 from ascc.registry import service as registry_service
 
@@ -60,6 +66,13 @@ def indicator_read(row: Indicator) -> dict[str, Any]:
             "licence": row.licence,
         },
         "sources": list(row.sources or []),
+        # how its figures are read (``monitoring.reading_rules``); None: the default
+        "reading_rules": {
+            "min_coverage": row.min_coverage,
+            "decimals": row.decimals,
+            "tolerance": row.tolerance,
+            "best_value": row.best_value,
+        },
     }
 
 
@@ -233,38 +246,134 @@ def periods(series: dict[str, list[tuple[str, float]]]) -> list[str]:
     return sorted({p for pts in series.values() for p, _ in pts})
 
 
+COVERAGE_KEYS = ("reporting", "member_states", "required", "min_coverage", "reporting_codes", "missing_codes")
+#: the default coverage rule of a regional headline: two thirds of the member states of the date
+DEFAULT_MIN_COVERAGE = 2 / 3
+
+
+def period_date(period: str) -> dt.date | None:
+    """The date whose member states a period is counted against: the end of its year."""
+    head = period[:4]
+    return dt.date(int(head), 12, 31) if head.isdigit() else None
+
+
+def required_reporting(members: int, share: float) -> int:
+    """How many of ``members`` must report to meet ``share`` (at least one)."""
+    return max(1, math.ceil(share * members - 1e-9))
+
+
+def period_coverage(
+    period: str, reporting: Iterable[str], members_on: Callable[[dt.date | None], Sequence[str]], share: float
+) -> dict[str, Any]:
+    """``{period, reporting, member_states, required, covered, reporting_codes, missing_codes}``:
+    who reports ``period`` out of the member states on its date, and whether that meets ``share``."""
+    members = list(members_on(period_date(period)))
+    codes = sorted(set(reporting) & set(members))
+    need = required_reporting(len(members), share)
+    return {"period": period, "reporting": len(codes), "member_states": len(members), "required": need,
+            "min_coverage": share, "covered": len(codes) >= need, "reporting_codes": codes,
+            "missing_codes": sorted(set(members) - set(codes))}  # fmt: skip
+
+
+def headline(
+    reporting: Mapping[str, Iterable[str]], *, members_on: Callable[[dt.date | None], Sequence[str]],
+    min_coverage: float | None = None, until: int | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The coverage rule. ``reporting``: period → the member states with a value in it. The headline
+    period is the latest (up to ``until``, default this year) that meets the rule, with its coverage;
+    ``partial`` is the coverage of the latest period after it that does not (None when there is
+    none). ``period`` is None when no period meets the rule."""
+    share = DEFAULT_MIN_COVERAGE if min_coverage is None else min_coverage
+    until = until or dt.date.today().year
+    cache: dict[dt.date | None, Sequence[str]] = {}
+
+    def members(on: dt.date | None) -> Sequence[str]:
+        if on not in cache:
+            cache[on] = members_on(on)
+        return cache[on]
+
+    candidates = sorted(
+        (p for p in reporting if (d := period_date(p)) is None or d.year <= until), reverse=True
+    )
+    partial = None
+    for period in candidates:
+        found = period_coverage(period, reporting[period], members, share)
+        if found["covered"]:
+            return found | {"partial": partial}
+        partial = partial or found
+    return {"period": None, "reporting": 0, "member_states": 0, "required": 0, "min_coverage": share,
+            "covered": False, "reporting_codes": [], "missing_codes": [], "partial": partial}  # fmt: skip
+
+
+def members_on(session: Session) -> Callable[[dt.date | None], list[str]]:
+    """The registry's member states on a date (None: today), for ``headline``; each date is read
+    once per function returned (a scorecard asks for the same years for every indicator)."""
+    cache: dict[dt.date | None, list[str]] = {}
+
+    def on(date: dt.date | None) -> list[str]:
+        if date not in cache:
+            cache[date] = [m.code for m in registry_service.list_member_states(session, on=date)]
+        return cache[date]
+
+    return on
+
+
+def reporting_by_period(series: Mapping[str, Iterable[tuple[Any, Any]]]) -> dict[str, set[str]]:
+    """``{member state: [(period, value), …]}`` → ``{period: member states with a value}``."""
+    out: dict[str, set[str]] = {}
+    for state, points in series.items():
+        for period, value in points:
+            if value is not None:
+                out.setdefault(str(period), set()).add(state)
+    return out
+
+
+def indicator_headline(session: Session, *, code: str) -> dict[str, Any]:
+    """The coverage rule applied to one indicator's published national totals (``headline``)."""
+    row = get_indicator_row(session, code)
+    return headline(reporting_by_period(national_series(session, code=code)), members_on=members_on(session),
+                    min_coverage=row.min_coverage)  # fmt: skip
+
+
 def regional_aggregate(
     session: Session, *, code: str, period: str | None = None, on: dt.date | None = None
 ) -> dict[str, Any] | None:
-    """The ASEAN aggregate of the published national totals for ``period`` (default: the latest
-    period with any published value): the unweighted mean, the total for additive units, and the
-    coverage — which member states report, out of the registry's member states on ``on``. The total
-    is given only for additive units (counts of persons: ``rules.is_additive``); shares, rates and
-    indices get the mean alone."""
+    """The ASEAN aggregate of the published national totals for ``period`` (default: the headline
+    period of the coverage rule, ``headline``; the latest period when none meets it, marked not
+    ``covered``): the unweighted mean, the total for additive units, and the coverage — which member
+    states report, out of the registry's member states on the period's date (or on ``on``), and the
+    more recent ``partial`` period. The total is given only for additive units (counts of persons:
+    ``rules.is_additive``); shares, rates and indices get the mean alone."""
     indicator = get_indicator_row(session, code)
     series = national_series(session, code=code)
     known = periods(series)
     if not known:
         return None
+    members = members_on(session)
+    who = members if on is None else (lambda _d: members(on))
+    share = DEFAULT_MIN_COVERAGE if indicator.min_coverage is None else indicator.min_coverage
+    rule = headline(reporting_by_period(series), members_on=who, min_coverage=share)
     if period is None:
-        period = known[-1]
+        period = rule["period"] or (rule["partial"] or {}).get("period") or known[-1]
     elif period not in known:
         raise Invalid(f"period={period!r}: no published value of {code} for it", parameter="period")
-    members = [m.code for m in registry_service.list_member_states(session, on=on)]
-    values = {ms: v for ms, pts in series.items() for p, v in pts if p == period and ms in members}
+    coverage = period_coverage(period, [ms for ms, pts in series.items() if any(p == period for p, _ in pts)],
+                               who, share)  # fmt: skip
+    counted = set(coverage["reporting_codes"])
+    values = {ms: v for ms, pts in series.items() for p, v in pts if p == period and ms in counted}
     n = len(values)
+    partial = rule["partial"] if rule["partial"] and rule["partial"]["period"] > period else None
     return {
         "indicator": code,
         "period": period,
         "mean": sum(values.values()) / n if n else None,
         "total": sum(values.values()) if n and rules.is_additive(indicator.unit) else None,
         "additive": rules.is_additive(indicator.unit),
-        "coverage": {
-            "reporting": n,
-            "member_states": len(members),
-            "reporting_codes": sorted(values),
-            "missing_codes": sorted(set(members) - set(values)),
-        },
+        "covered": coverage["covered"],
+        "coverage": {k: coverage[k] for k in COVERAGE_KEYS},
+        "headline_period": rule["period"],
+        "partial": partial,
+        "decimals": precision.decimals((v for pts in series.values() for _, v in pts), indicator.decimals),
         "values": dict(sorted(values.items())),
     }
 
@@ -275,6 +384,11 @@ def coverage_text(coverage: dict[str, Any], lang: str = "en") -> str:
     if lang == "id":
         return f"{n} dari {total} negara anggota"
     return f"{n} of {total} member state" + ("" if total == 1 else "s")
+
+
+def partial_text(coverage: dict[str, Any]) -> str:
+    """ "2024: 1 of 10 reported — partial"."""
+    return f"{coverage['period']}: {coverage['reporting']} of {coverage['member_states']} reported — partial"
 
 
 def indicator_codes(session: Session, codes: Iterable[str]) -> set[str]:

@@ -82,7 +82,8 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
              Paragraph(escape(r["indicator"]["unit"] or ""), small),
              Paragraph(escape(status_name(r["regional"]["status"])), small),
              f"{r['regional']['assessed']} / {r['regional']['member_states']}",
-             "–".join(str(y) for y in {r["regional"]["first_year"], r["regional"]["last_year"]} - {None}) or "–"]
+             ("–".join(str(y) for y in sorted({r["regional"]["first_year"], r["regional"]["last_year"]} - {None})) or "–")
+             + (f" ({r['regional']['partial']['period']}: {t('partial')})" if r["regional"].get("partial") else "")]
             for r in ctx["rows"]]  # fmt: skip
     if body:
         table = Table([head, *body], colWidths=[70 * mm, 35 * mm, 32 * mm, 23 * mm, 20 * mm], repeatRows=1)

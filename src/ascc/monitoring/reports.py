@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from ascc.monitoring import progress, scorecards
 
 #: one colour per status, worst to best; also in ``web/static/progress.css``
-COLOURS = {"insufficient_data": "#8c959f", "deterioration": "#cf222e", "limited_progress": "#e16f24",
+COLOURS = {"insufficient_data": "#8c959f", "deterioration": "#cf222e", "no_significant_change": "#6e7781",
+           "limited_progress": "#e16f24",
            "moderate_progress": "#d4a72c", "substantial_progress": "#2da44e", "target_achieved": "#116329"}  # fmt: skip
 
 

@@ -12,9 +12,13 @@ Which indicators a scorecard holds:
 
 Which target applies to a member state's series: its own target for the plan, else its own target,
 else the regional target for the plan, else the regional target (a regional target is the level each
-member state aims at); none → the trend method (``progress.assess`` without a target). The regional
+member state aims at); none → the trend method (``progress.assess`` without a target, with the
+indicator's floor or ceiling, ``best_value``). A change within the indicator's tolerance
+(``precision.tolerance``) is *no significant change*. The regional
 status of an indicator is the method's aggregate: the mean score over the member states assessed,
-with its coverage ("7 of 11 member states").
+with its coverage ("7 of 11 member states"). Its latest year (``last_year``) is the headline year of
+the coverage rule (``published.headline``: enough member states of that year reported), and a more
+recent year that falls short is named as ``partial``, not as the regional figure's year.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
-from ascc.monitoring import progress
+from ascc.monitoring import precision, progress, published
 from ascc.monitoring import targets as targets_service
 from ascc.monitoring.published import published_filter
 from ascc.registry import service as registry_service
@@ -83,19 +87,28 @@ def _pick_target(found: dict, code: str, state: str | None, plan_id: str | None)
     return None
 
 
-def _cell(series: dict[int, float], indicator: m.Indicator, target, base_year: int | None) -> dict[str, Any]:
+def _cell(series: dict[int, float], indicator: m.Indicator, target, base_year: int | None,
+          tolerance: float | None = None) -> dict[str, Any]:  # fmt: skip
     if target is not None:
         result = progress.assess(series, direction=indicator.direction,
                                  base_year=target.baseline_year or base_year, baseline_value=target.baseline_value,
-                                 target_value=target.target_value, target_year=target.target_year)  # fmt: skip
+                                 target_value=target.target_value, target_year=target.target_year,
+                                 tolerance=tolerance)  # fmt: skip
     else:
         result = progress.assess(series, direction=indicator.direction, base_year=base_year,
-                                 limit=100.0 if _is_share(indicator) else None)  # fmt: skip
+                                 limit=best_value(indicator), tolerance=tolerance)  # fmt: skip
     return {"status": result.status.value, "method": result.method, "value": result.value, "score": result.score,
             "base_year": result.base_year, "base_value": result.base_value, "latest_year": result.latest_year,
             "latest_value": result.latest_value, "observed_cagr": result.observed_cagr,
             "required_cagr": result.required_cagr, "reason": result.reason,
             "target": targets_service.read(target) if target is not None else None, "_result": result}  # fmt: skip
+
+
+def best_value(indicator: m.Indicator) -> float | None:
+    """The floor or ceiling of the trend method: the indicator's ``best_value``, else 100 for a share."""
+    if indicator.best_value is not None:
+        return indicator.best_value
+    return 100.0 if _is_share(indicator) else None
 
 
 def _is_share(indicator: m.Indicator) -> bool:
@@ -116,22 +129,33 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
     found = targets_service.targets_for(session, indicators=codes)
     rows = []
     totals: dict[str, int] = defaultdict(int)
+    members_on = published.members_on(session)
     for ind in indicators:
         cells = {}
+        values = [v for st in data.get(ind.code, {}).values() for v in st.values()]
+        tolerance = precision.tolerance(values, declared=ind.tolerance, places=ind.decimals)
         for state in member_states:
             cell = _cell(data.get(ind.code, {}).get(state, {}), ind, _pick_target(found, ind.code, state, plan_id),
-                         base_year)  # fmt: skip
+                         base_year, tolerance)  # fmt: skip
             cells[state] = cell
         status, mean, assessed = progress.aggregate(c["_result"] for c in cells.values())
         for c in cells.values():
             c.pop("_result")
         reporting = sorted(s for s in member_states if data.get(ind.code, {}).get(s))
         years = [y for s in reporting for y in data[ind.code][s]]
+        rule = published.headline(
+            published.reporting_by_period({s: data[ind.code][s].items() for s in reporting}), members_on=members_on,
+            min_coverage=ind.min_coverage)  # fmt: skip
         totals[status.value] += 1
-        rows.append({"indicator": _indicator(ind), "cells": cells,
+        rows.append({"indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+                     "cells": cells,
                      "regional": {"status": status.value, "score": mean, "assessed": assessed,
                                   "member_states": len(member_states), "reporting": len(reporting),
-                                  "first_year": min(years) if years else None, "last_year": max(years) if years else None,
+                                  "first_year": min(years) if years else None,
+                                  "last_year": int(rule["period"]) if rule["period"] else None,
+                                  "headline": {k: rule[k] for k in ("period", "reporting", "member_states", "required")},
+                                  "partial": rule["partial"] and {k: rule["partial"][k] for k in (
+                                      "period", "reporting", "member_states", "required")},
                                   "regional_target": targets_service.read(t) if (t := _pick_target(
                                       found, ind.code, None, plan_id)) is not None else None}})  # fmt: skip
     return {"rows": rows, "member_states": member_states, "base_year": base_year or progress.DEFAULT_BASE_YEAR,

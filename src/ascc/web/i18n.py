@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import gettext
 import io
+import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from starlette.requests import Request
+
+from ascc.monitoring import precision
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("en", "id")
@@ -73,3 +79,42 @@ def choose_language(request: Request) -> tuple[str, bool]:
     if cookie in LANGUAGES:
         return cookie, False
     return negotiate(request.headers.get("accept-language")) or "en", False
+
+
+def number(value: float | None, lang: str, decimals: int = 0) -> str:
+    """A value in the reader's number format with the indicator's precision: ``100,000`` in English,
+    ``100.000`` in Indonesian; ``decimals`` places, always shown (``2.70``: a value published with
+    two decimals), an integer without any. Empty for a missing or non-finite value."""
+    if value is None or not math.isfinite(value):
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale="id_ID" if lang == "id" else "en_GB")
+
+
+def number_filter(lang: str) -> Callable[..., str]:
+    """The ``number`` filter of the pages in ``lang``: ``{{ value|number(decimals) }}``; without
+    ``decimals``, the value's own (at most ``precision.MAX_DECIMALS``); "–" for no value."""
+
+    def number_of(value: float | None, decimals: int | None = None) -> str:
+        if value is None:
+            return "–"
+        places = precision.decimals([value]) if decimals is None else decimals
+        return number(value, lang, places) or "–"
+
+    return number_of
+
+
+def coverage_text(coverage: dict[str, Any], lang: str) -> str:
+    """ "8 of 11 member states" in the reader's language."""
+    return translations(lang).ngettext(
+        "%(num)d of %(total)d member state", "%(num)d of %(total)d member states", coverage["member_states"]
+    ) % {"num": coverage["reporting"], "total": coverage["member_states"]}
+
+
+def partial_text(coverage: dict[str, Any], lang: str) -> str:
+    """ "2024: 1 of 10 reported — partial": a period below the coverage rule, labelled as such."""
+    return translations(lang).gettext("%(period)s: %(num)d of %(total)d reported — partial") % {
+        "period": coverage["period"],
+        "num": coverage["reporting"],
+        "total": coverage["member_states"],
+    }

@@ -27,7 +27,7 @@ from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Forbidden, Invalid
-from ascc.monitoring import charts, datacalls, entry, published, sdmx_rest, signoff
+from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.web import i18n
@@ -86,17 +86,13 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
     aggregate = published.regional_aggregate(session, code=code, period=period) if known else None
     comparison = None
     if aggregate is not None:
-        n, total = aggregate["coverage"]["reporting"], aggregate["coverage"]["member_states"]
-        coverage = i18n.translations(lang).ngettext(
-            "%(num)d of %(total)d member state", "%(num)d of %(total)d member states", total
-        ) % {"num": n, "total": total}
+        coverage = i18n.coverage_text(aggregate["coverage"], lang)
         aggregate["coverage"]["text"] = coverage
-        aggregate["mean_text"] = (
-            charts.number(aggregate["mean"], lang) if aggregate["mean"] is not None else ""
+        aggregate["partial_text"] = (
+            i18n.partial_text(aggregate["partial"], lang) if aggregate["partial"] else ""
         )
-        aggregate["total_text"] = (
-            charts.number(aggregate["total"], lang) if aggregate["total"] is not None else ""
-        )
+        aggregate["mean_text"] = i18n.number(aggregate["mean"], lang, aggregate["decimals"])
+        aggregate["total_text"] = i18n.number(aggregate["total"], lang, aggregate["decimals"])
         bars = [
             charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
         ]
@@ -131,8 +127,11 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
         desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
                                                                  "period": sub["period"]},
     )  # fmt: skip
+    places = precision.decimals(
+        (a["value"] for a in sub["areas"]), published.get_indicator_row(session, code).decimals
+    )
     for a in sub["areas"]:
-        a["text"] = charts.number(a["value"], lang)
+        a["text"] = i18n.number(a["value"], lang, places)
     return {"areas": sub}
 
 
@@ -143,7 +142,10 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     ctx = _charts(session, code, lang, period if not _is_subnational(session, code) else None)
     series, periods = ctx["series"], ctx["periods"]
     states = sorted(series)
-    table = [{"period": p, "values": [next((charts.number(v, lang) for q, v in series[ms] if q == p), "")
+    places = precision.decimals(
+        (v for pts in series.values() for _, v in pts), published.get_indicator_row(session, code).decimals
+    )
+    table = [{"period": p, "values": [next((i18n.number(v, lang, places) for q, v in series[ms] if q == p), "")
                                       for ms in states]} for p in reversed(periods)]  # fmt: skip
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
     formula = ctx["indicator"]["computed"]

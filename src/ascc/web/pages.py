@@ -81,6 +81,7 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = i18n.number_filter(lang)  # numbers in the reader's format, with a precision
     return env
 
 

@@ -46,10 +46,12 @@ STATUS_NAMES = {
     "moderate_progress": ("Moderate progress, acceleration needed", "Kemajuan sedang, perlu percepatan"),
     "limited_progress": ("Limited progress", "Kemajuan terbatas"),
     "deterioration": ("Deterioration", "Kemunduran"),
+    "no_significant_change": ("No significant change", "Tidak ada perubahan berarti"),
     "insufficient_data": ("Insufficient data", "Data tidak cukup"),
 }
 STATUS_SYMBOLS = {"target_achieved": "★", "substantial_progress": "▲", "moderate_progress": "◆",
-                  "limited_progress": "▸", "deterioration": "▼", "insufficient_data": "?"}  # fmt: skip
+                  "limited_progress": "▸", "deterioration": "▼", "no_significant_change": "=",
+                  "insufficient_data": "?"}  # fmt: skip
 
 
 REASONS = {
