@@ -149,6 +149,11 @@ def depends_on(tables: Iterable[str]) -> None:
         reads.update(tables)
 
 
+def reading(statement: str) -> None:
+    """A statement run on a driver cursor (which no engine event sees) reads the tables it names."""
+    depends_on(_words(statement))
+
+
 def valid_until(moment: dt.datetime) -> None:
     """What the current reader reads changes at ``moment`` by itself (without a write)."""
     reads = _reads.get()

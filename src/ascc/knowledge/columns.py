@@ -96,8 +96,10 @@ def _coded(values: tuple, dtype) -> tuple[np.ndarray, tuple]:
 
 def _build(session: Session) -> Columns:
     cursor = session.connection().connection.cursor()  # the DB-API cursor: rows need no wrapping
+    sql = load_sql(session.get_bind().dialect.name)
+    version.reading(sql)
     try:
-        cursor.execute(load_sql(session.get_bind().dialect.name))
+        cursor.execute(sql)
         rows = cursor.fetchall()
     finally:
         cursor.close()
