@@ -25,6 +25,7 @@ from ascc.api import progress as progress_api
 from ascc.api import registry as registry_api
 from ascc.api import results as results_api
 from ascc.config import Settings
+from ascc.db import version
 from ascc.db.engine import make_engine
 from ascc.db.migrate import schema_problem
 from ascc.http import api_docs
@@ -78,9 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise RuntimeError(problem)
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
+        app.state.counters = version.Counters(engine)
         try:
             yield
         finally:
+            app.state.counters.close()
             engine.dispose()
 
     app = App(

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import PoolProxiedConnection
 
+from ascc.db import version
+
 
 def normalise_url(url: str) -> str:
     """``postgresql://`` (and ``postgres://``) → ``postgresql+psycopg://``; other URLs unchanged."""
@@ -93,7 +95,9 @@ def bulk_journal(conn: Connection) -> bool:
     return True
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, count_tables: bool = True, **kwargs) -> Engine:
+    """``count_tables``: move the per-table write counters at every commit (``db.version.watch``);
+    off for the migrations, which may run before their table exists."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
@@ -123,7 +127,10 @@ def make_engine(url: str, **kwargs) -> Engine:
                 dbapi_conn.execute("PRAGMA synchronous=NORMAL")
                 dbapi_conn.execute(f"PRAGMA mmap_size={int(mmap)}")
 
-        return engine
-    if "poolclass" not in kwargs:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
-    return create_engine(url, **kwargs)
+    else:
+        if "poolclass" not in kwargs:
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, **kwargs)
+    if count_tables:
+        version.watch(engine)
+    return engine

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.db import version
 from ascc.db.concurrency import check_version, hold
 from ascc.decisions import schemas as s
 from ascc.decisions.models import (
@@ -369,6 +370,7 @@ def settle_silence(session: Session, *, now: dt.datetime | None = None) -> list[
     for proc_id, item_id, deadline in running:
         deadline = deadline if deadline.tzinfo else deadline.replace(tzinfo=dt.UTC)
         if deadline > now:
+            version.valid_until(deadline)  # a response cache keeps what was read until then at most
             continue
         # held like every other write of the item: an objection recorded at the same moment
         # either breaks the silence first (and it is not adopted) or comes after the adoption

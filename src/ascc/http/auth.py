@@ -87,7 +87,13 @@ def bind_principal(request: Request, session: Session) -> Principal:
     return principal
 
 
+#: set on the request's state when its form token is used: the answer is this visitor's own (the
+#: response cache never keeps it)
+PERSONAL = "ascc_personal"
+
+
 def csrf_token(request: Request) -> str:
+    setattr(request.state, PERSONAL, True)
     token = request.session.get(CSRF_KEY)
     if not token:
         token = secrets.token_urlsafe(24)

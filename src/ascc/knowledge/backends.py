@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 from sqlalchemy.orm import Session
 
+from ascc.db import version
 from ascc.knowledge import columns, postings
 
 #: the PostgreSQL index expression (migration 0011 creates the GIN index on exactly this)
@@ -56,6 +57,7 @@ def _arrays(session: Session, sql: str, params: Any) -> tuple[np.ndarray, np.nda
     """Run ``sql`` on the session's connection with the DB-API cursor itself: a match list can be
     tens of thousands of rows, which need no result objects around them."""
     cursor = session.connection().connection.cursor()
+    version.reading(sql)  # a response cache records the tables, as it does for engine statements
     try:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

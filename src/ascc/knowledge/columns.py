@@ -14,6 +14,8 @@ is locked only from then to the commit). A copy is kept only when read by a conn
 uncommitted writes of its own (SQLite: no transaction open, pysqlite begins one at the first write;
 PostgreSQL: no transaction id assigned), so what is cached is committed data, whichever process
 or machine wrote it; a transaction that has written anything reads its own columns, uncached.
+A copy remembers the tables it was read from, and a request served from it records them
+(``db.version.depends_on``), as the response cache needs.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ NO_DOCUMENT = -1
 #: the columns read, in this order (SQLite reads them from the covering index of migration 0015)
 COLUMNS = ("id", "audience", "kind", "year", "heading", "document_id", "languages", "sectors")
 
-#: per engine, per builder: (the counter it was built at, what it built)
-_cache: weakref.WeakKeyDictionary[Engine, dict[Callable, tuple[int, Any]]] = weakref.WeakKeyDictionary()
+#: per engine, per builder: (the counter it was built at, what it built, the tables it read)
+_cache: weakref.WeakKeyDictionary[Engine, dict[Callable, tuple[int, Any, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 _gates: weakref.WeakKeyDictionary[Engine, dict[Callable, threading.Lock]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -92,8 +96,10 @@ def _coded(values: tuple, dtype) -> tuple[np.ndarray, tuple]:
 
 def _build(session: Session) -> Columns:
     cursor = session.connection().connection.cursor()  # the DB-API cursor: rows need no wrapping
+    sql = load_sql(session.get_bind().dialect.name)
+    version.reading(sql)
     try:
-        cursor.execute(load_sql(session.get_bind().dialect.name))
+        cursor.execute(sql)
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -146,6 +152,7 @@ def committed(session: Session, build: Callable[[Session], T], *, wait: bool = T
     engine = session.get_bind().engine
     held = _cache.get(engine, {}).get(build)
     if held is not None and held[0] == current:
+        version.depends_on(held[2])  # a response built from the copy depends on its sources
         return held[1]
     with _lock:
         gate = _gates.setdefault(engine, {}).setdefault(build, threading.Lock())
@@ -160,12 +167,15 @@ def committed(session: Session, build: Callable[[Session], T], *, wait: bool = T
 def _build_and_keep(session: Session, engine: Engine, build: Callable[[Session], T], current: int) -> T:
     held = _cache.get(engine, {}).get(build)
     if held is not None and held[0] == current:  # built while this thread waited
+        version.depends_on(held[2])
         return held[1]
-    built = build(session)
+    with version.tracking() as tables:
+        built = build(session)
+    version.depends_on(tables)
     with _lock:
         mine = _cache.setdefault(engine, {})
         if build not in mine or mine[build][0] <= current:
-            mine[build] = (current, built)
+            mine[build] = (current, built, frozenset(tables))
     return built
 
 

@@ -40,6 +40,8 @@ from functools import lru_cache
 import numpy as np
 from sqlalchemy.orm import Session
 
+from ascc.db import version
+
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 4.0
@@ -131,6 +133,7 @@ def build(session: Session) -> Postings:
     keys_parts: list[np.ndarray] = []  # per token: (raw term, row, in the text?) packed in one int64
     first = 0
     try:
+        version.reading("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
         cursor.execute("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
         while chunk := cursor.fetchmany(CHUNK):
             stored: list[str] = []  # the chunk's stored terms, in order

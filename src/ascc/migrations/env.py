@@ -39,7 +39,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+        engine = make_engine(
+            config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool, count_tables=False
+        )
         with engine.connect() as connection:
             _run(connection)
         engine.dispose()

@@ -98,6 +98,22 @@ def _localiser(lang: str) -> Callable[[Any], str]:
     return loc
 
 
+class _FormToken:
+    """The session's form token, made only if the page shows it: a page without a form leaves the
+    session (and so the cookie) as it was, and may be kept by the response cache for everyone."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    __html__ = __str__
+
+    def __bool__(self) -> bool:
+        return True
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> Response:
     lang, remember = i18n.choose_language(request)
     loc = _localiser(lang)
@@ -125,7 +141,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             url_with=url_with,
             principal=getattr(request.state, "principal", PUBLIC),
             waiting=getattr(request.state, "waiting", None),
-            csrf=csrf_token(request) if "session" in request.scope else "",
+            csrf=_FormToken(request) if "session" in request.scope else "",
             path=request.url.path,
             json_url=request.url.path.rstrip("/") + (".json" if request.url.path != "/" else "index.json"),
         )
