@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
@@ -41,6 +42,8 @@ HIT_COLUMNS = ("kind", "ref", "title_en", "title_id", "text_en", "text_id", "url
 #: what ask weighs and cites of a passage's entry
 ASK_COLUMNS = ("text_id", "text_en", "terms", "title_id", "title_en", "title_terms", "document_id", "position",
                "url", "mentions")  # fmt: skip
+#: what ranking reads of the best matches (:func:`_own_words`)
+OWN_COLUMNS = ("kind", "terms")
 #: what a result can be: the providers' kinds plus passages of documents
 TYPES = ("passage", *PROVIDERS)
 
@@ -258,7 +261,8 @@ def _columns_of(columns: tuple[str, ...]) -> Any:
 
 
 #: what a hit or an answer reads of its entries (statements made once: one runs on every search)
-_ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS)}
+_ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS),
+              OWN_COLUMNS: _columns_of(OWN_COLUMNS)}  # fmt: skip
 
 
 def _entries(
@@ -271,6 +275,26 @@ def _entries(
         return {}
     params = {"ids": ids, "audiences": list(audiences)}
     return {row.id: row for row in session.execute(_ENTRY_SQL[columns], params)}
+
+
+def _own_words(
+    session: Session, cols: c.Columns, hits: r.Found, groups: list[list[str]], audiences: tuple[str, ...]
+) -> r.Found:
+    """The best matches ranked again by which of the query's words a passage's own text holds
+    (:func:`ascc.knowledge.ranking.weighed_by_own_words`)."""
+    window = hits.ids[: r.OWN_WINDOW].tolist()
+    if not window:
+        return hits
+    rows = _entries(session, window, audiences, OWN_COLUMNS)
+    held = np.zeros(len(window), dtype=np.int64)
+    passage = np.zeros(len(window), dtype=bool)
+    for i, entry_id in enumerate(window):
+        e = rows.get(entry_id)
+        if e is not None and e.kind == "passage":
+            own = set(e.terms.split()) if e.terms else set()
+            passage[i] = True
+            held[i] = sum(1 << k for k, g in enumerate(groups[:62]) if own.intersection(g))
+    return r.weighed_by_own_words(cols, hits, held, passage, min(len(groups), 62))
 
 
 def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[str, bool]) -> s.SearchHit:
@@ -314,6 +338,7 @@ def search(
         every = False
         hits = r.found(cols, *backend.scored(session, groups, words, every=False), filters)
     mode = ("all" if every else "any") if len(hits) else "none"
+    hits = _own_words(session, cols, hits, groups, filters.audiences)
     facets = _facets(r.facets(cols, hits))
     if group:
         total, page = r.grouped(cols, hits, limit=limit, offset=offset)
