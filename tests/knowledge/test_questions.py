@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ascc.accounts.schemas import PUBLIC
+from ascc.knowledge import columns, postings
 from ascc.knowledge import service as ks
 from ascc.knowledge import text as t
 
@@ -19,6 +22,15 @@ def search(session, q: str, **kw):
     return ks.search(session, principal=PUBLIC, q=q, **kw)
 
 
+@pytest.fixture
+def kb(kb_session):
+    """The shared knowledge base with (on SQLite) its postings built: FTS5, which answers while they
+    are built, cannot weigh a translation less than the user's own word."""
+    if kb_session.get_bind().dialect.name == "sqlite":
+        columns.committed(kb_session, postings.build)
+    return kb_session
+
+
 def test_question_words_are_not_required():
     for asked, words in [
         (QUESTION, "tujuan kerjasama asean bidang sosial"),
@@ -30,38 +42,36 @@ def test_question_words_are_not_required():
         assert t.query_groups(asked) == t.query_groups(words, keep_stopwords=True), asked
 
 
-def test_question_words_do_not_decide_what_matches(kb_session):
-    asked = search(kb_session, QUESTION, limit=100)
-    keywords = search(kb_session, "tujuan kerjasama ASEAN bidang sosial", limit=100)
+def test_question_words_do_not_decide_what_matches(kb):
+    asked = search(kb, QUESTION, limit=100)
+    keywords = search(kb, "tujuan kerjasama ASEAN bidang sosial", limit=100)
     assert asked.match == "all" and ids(asked) == ids(keywords)
     # the paragraphs that answer, not the title: the first three hits are seed 001's purpose paragraphs
     passages = [i for i in ids(asked) if i.startswith("passage:")]
     assert passages[0] in PURPOSE and len(PURPOSE & set(passages[:5])) >= 3
     assert len(PURPOSE & set(passages[:10])) >= 6
-    english = search(kb_session, "What is the ASEAN Committee on Women?", limit=10)
-    assert english.match == "all" and ids(english) == ids(
-        search(kb_session, "ASEAN Committee Women", limit=10)
-    )
-    assert "body:acw" in ids(english)[:3]
+    english = search(kb, "What is the ASEAN Committee on Women?", limit=10)
+    assert english.match == "all" and ids(english) == ids(search(kb, "ASEAN Committee Women", limit=10))
+    assert "body:acw" in ids(english)[:5]
 
 
-def test_a_repeated_heading_is_one_passage(kb_session):
+def test_a_repeated_heading_is_one_passage(kb):
     title = "Tujuan Kerjasama ASEAN di Bidang Sosial: Apa Tujuan Dilakukan Kerjasama Asean Pada Bidang Sosial"
-    doc = ks.get_document(kb_session, principal=PUBLIC, slug="seed-001")
+    doc = ks.get_document(kb, principal=PUBLIC, slug="seed-001")
     echoes = [p for p in doc.passages if t.tokens(p.text) == t.tokens(title)]
     assert len(echoes) >= 10  # the seed repeats its title as a heading before each section
-    hits = search(kb_session, title, types=("passage",), limit=100)
+    hits = search(kb, title, types=("passage",), limit=100)
     found = {h.id for h in hits.items}
     assert sum(1 for p in echoes if f"seed-001#p{p.position}" in found) == 1
     assert f"seed-001#p{echoes[0].position}" in found  # the first one stands for them all
 
 
-def test_a_heading_ranks_below_a_paragraph_with_the_same_words_and_more(kb_session):
-    doc = ks.get_document(kb_session, principal=PUBLIC, slug="seed-001")
+def test_a_heading_ranks_below_a_paragraph_with_the_same_words_and_more(kb):
+    doc = ks.get_document(kb, principal=PUBLIC, slug="seed-001")
     texts = {f"seed-001#p{p.position}": p for p in doc.passages}
     for q in (QUESTION, "proses pengambilan keputusan kerjasama sosial", "penanggulangan bencana ASEAN",
               "peran dialog dan konsultasi", "kesejahteraan rakyat"):  # fmt: skip
-        hits = search(kb_session, q, types=("passage",), limit=100).items
+        hits = search(kb, q, types=("passage",), limit=100).items
         groups = t.query_groups(q)
         held = {}
         for h in hits:
@@ -74,3 +84,55 @@ def test_a_heading_ranks_below_a_paragraph_with_the_same_words_and_more(kb_sessi
                 for para in hits[i + 1 :]:
                     p = texts.get(para.id)
                     assert not (p and not p.heading and held[para.id] >= held[h.id]), (q, h.id, para.id)
+
+
+# --- across the two languages ------------------------------------------------------------------
+
+
+def test_english_words_find_the_indonesian_paragraph(kb):
+    result = search(kb, "consensus decision making ASEAN social cooperation")
+    # seed 001: "Proses pengambilan keputusan dalam kerjasama sosial ASEAN umumnya bersifat konsensus."
+    assert result.match == "all" and ids(result)[0] == "passage:seed-001#p105"
+    assert {"konsensus", "pengambilan keputusan", "kerjasama", "sosial"} <= set(result.also)
+    assert "<mark>konsensus</mark>" in result.items[0].snippet
+
+
+def test_indonesian_words_find_the_english_names(kb):
+    aichr = search(kb, "komisi HAM antar pemerintah ASEAN")
+    assert aichr.match == "all" and "body:aichr" in ids(aichr)[:5]
+    assert {"commission", "human rights", "intergovernmental"} <= set(aichr.also)
+    ooscy = search(kb, "anak putus sekolah")
+    assert ids(ooscy)[0] == "body:ooscy"  # ASEAN Working Group on … Out-of-School Children and Youth
+    assert "passage:seed-003#p63" in ids(ooscy)  # "anak-anak dan remaja putus sekolah" itself
+    assert "out of school children" in ooscy.also
+    elderly = search(kb, "lansia", types=("passage",), limit=20)  # seed 002 writes "lanjut usia"
+    assert any(h.document == "seed-002" for h in elderly.items)
+
+
+def test_the_users_own_words_weigh_more_than_their_translations(kb):
+    english = search(kb, "disaster", types=("passage",), limit=100)
+    indonesian = search(kb, "bencana", types=("passage",), limit=100)
+    assert english.also == ["bencana"] and indonesian.also == ["disaster", "disasters"]
+    # seed 001's passages on disasters are Indonesian: "disaster" finds them through "bencana", and
+    # each scores less than when asked for by its own word
+    by_en = {h.id: h.score for h in english.items}
+    by_id = {h.id: h.score for h in indonesian.items}
+    texts = {
+        f"seed-001#p{p.position}": p.text.lower()
+        for p in ks.get_document(kb, principal=PUBLIC, slug="seed-001").passages
+    }
+    only_bencana = [i for i in by_id if i in texts and i in by_en and "disaster" not in texts[i]]
+    assert len(only_bencana) >= 5
+    assert all(by_en[i] < by_id[i] for i in only_bencana)
+    assert "<mark>disaster</mark>" in english.items[0].snippet.lower()  # the own word first
+
+
+def test_the_expansion_is_shown(kb_client):
+    body = kb_client.get("/api/v1/search", params={"q": "anak putus sekolah"}).json()
+    assert "out of school children" in body["also"]
+    page = kb_client.get("/search", params={"q": "anak putus sekolah", "lang": "id"}).text
+    assert "Juga dicari:" in page and "<q>out of school children</q>" in page
+    page = kb_client.get("/search", params={"q": "lansia", "mode": "ask", "lang": "en"}).text
+    assert "Also searched:" in page and "<q>older persons</q>" in page
+    assert kb_client.get("/api/v1/ask", params={"q": "lansia"}).json()["also"][:1] == ["older persons"]
+    assert "also" not in kb_client.get("/search", params={"q": "ASEAN", "lang": "en"}).text.split("<main")[1]

@@ -25,10 +25,11 @@ from ascc.knowledge.columns import NO_DOCUMENT, NO_YEAR, Columns
 #: and its words are its document's title's words when it echoes the title) ranks below a paragraph
 #: that holds the same words and more (tested on the seeds' headings, both backends)
 HEADING_WEIGHT = 0.5
-#: a passage is weighed by ``OWN_FLOOR + (1 − OWN_FLOOR) × share`` of the query's words its own text
-#: holds: every passage carries its document's title, so a short passage holding none of the query's
-#: words itself (a list item, a table row) would otherwise outrank the paragraph that answers
-OWN_FLOOR = 0.5
+#: a passage is weighed by ``OWN_FLOOR + (1 − OWN_FLOOR) × share²``, ``share`` the share of the
+#: query's words its own text holds (a word held only in translation counts half): every passage
+#: carries its document's title, so a short passage holding few of the query's words itself (a list
+#: item, a table row) would otherwise outrank the paragraph that answers
+OWN_FLOOR = 0.25
 #: how many of the best matches are weighed so (the rest keep their order below them)
 OWN_WINDOW = 100
 
@@ -137,19 +138,22 @@ def grouped(cols: Columns, hits: Found, *, limit: int, offset: int, per: int = 3
 
 
 def weighed_by_own_words(
-    cols: Columns, hits: Found, held: np.ndarray, passage: np.ndarray, words: int
+    cols: Columns, hits: Found, held: np.ndarray, translated: np.ndarray, passage: np.ndarray, words: int
 ) -> Found:
     """The first ``len(held)`` matches (at most :data:`OWN_WINDOW`) ranked again.
 
-    ``held``: per match, the query's words (bits, one per word) its own text holds; ``passage``:
-    which matches are passages. A passage's score is weighed by the share of the words it holds
-    itself; a heading then ranks below every paragraph among them that holds its words and more."""
+    ``held``: per match, the query's words (bits, one per word) its own text holds; ``translated``:
+    those it holds only in translation; ``passage``: which matches are passages. A passage's score
+    is weighed by the share of the words it holds itself; a heading then ranks below every
+    paragraph among them that holds its words and more."""
     n = len(held)
     if not n or not words:
         return hits
-    share = np.array([bin(h).count("1") for h in held.tolist()], dtype=np.float64) / words
+    count = np.array([bin(h).count("1") for h in held.tolist()], dtype=np.float64)
+    half = np.array([bin(h).count("1") for h in translated.tolist()], dtype=np.float64)
+    share = (count - 0.5 * half) / words
     scores = hits.scores.copy()
-    top = scores[:n] * np.where(passage, OWN_FLOOR + (1.0 - OWN_FLOOR) * share, 1.0)
+    top = scores[:n] * np.where(passage, OWN_FLOOR + (1.0 - OWN_FLOOR) * share**2, 1.0)
     heading = passage & cols.heading[hits.rows[:n]]
     paragraph = passage & ~heading
     for i in np.flatnonzero(heading).tolist():
