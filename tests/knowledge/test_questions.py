@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from ascc.accounts.schemas import PUBLIC
-from ascc.knowledge import columns, postings
+from ascc.knowledge import columns, glossary, postings
 from ascc.knowledge import service as ks
 from ascc.knowledge import text as t
+from tests.conftest import SEEDS
 
+DATA = Path(glossary.__file__).parent.parent / "reference" / "data"
 QUESTION = "Apa tujuan dilakukan kerjasama ASEAN pada bidang sosial"
 #: seed 001's paragraphs that say what the cooperation is for ("… bertujuan untuk …", "Tujuan utamanya")
 PURPOSE = {f"passage:seed-001#p{n}" for n in (19, 20, 22, 24, 38, 56, 76, 92, 93)}
@@ -136,3 +142,26 @@ def test_the_expansion_is_shown(kb_client):
     assert "Also searched:" in page and "<q>older persons</q>" in page
     assert kb_client.get("/api/v1/ask", params={"q": "lansia"}).json()["also"][:1] == ["older persons"]
     assert "also" not in kb_client.get("/search", params={"q": "ASEAN", "lang": "en"}).text.split("<main")[1]
+
+
+def test_the_glossary_has_the_fields_terms_with_their_sources():
+    entries = glossary.entries()
+    assert len(entries) >= 60
+    assert all(e["id"] and e["en"] and e["source"] for e in entries)
+    records = {}
+    for f in ("bodies", "programmes", "plans", "sectors", "pillars", "meetings", "member_states"):
+        records[f"{f}.yaml"] = {str(r.get("id", r.get("code"))) for r in yaml.safe_load((DATA / f"{f}.yaml").read_text())}
+    seeds = {
+        p.name[:3]: " ".join(p.read_text(encoding="utf-8").split()).casefold() for p in SEEDS.glob("*.txt")
+    }
+    for e in entries:  # a source naming a registry record or quoting a seed says what is there
+        for file, key in re.findall(r"registry (\w+\.yaml): ([\w-]+)", e["source"]):
+            assert key in records[file], e
+        for seed, quotes in re.findall(r"seed (\d{3}) ((?:'[^']*'(?:, |; )?)+)", e["source"]):
+            for quote in re.findall(r"'([^']*)'", quotes):
+                assert " ".join(quote.split()).casefold() in seeds[seed], (e, quote)
+    pairs = {(i, en) for e in entries for i in e["id"] for en in e["en"]}
+    for pair in [("kerja sama", "cooperation"), ("bencana", "disaster"), ("pemuda", "youth"),
+                 ("lansia", "older persons"), ("ham", "human rights"), ("konsensus", "consensus"),
+                 ("anak putus sekolah", "out of school children"), ("pengambilan keputusan", "decision making")]:  # fmt: skip
+        assert pair in pairs, pair

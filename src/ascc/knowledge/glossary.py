@@ -9,7 +9,7 @@ equivalents:
   source of its pairing (a seed giving both forms, a registry record named in both, ASEAN's own
   English name, the dictionary);
 - the registry: every body and programme's acronym, English and Indonesian names, every plan's
-  English and Indonesian titles and every sector's names, read with the search's lexicon
+  English and Indonesian titles, every sector, member state and partner's names, read with the search's lexicon
   (:func:`ascc.knowledge.index.lexicon`, so kept for a minute and rebuilt when names are written).
 
 A term of the query (one word or several in a row, matched as the index matches words: folded,

@@ -66,7 +66,7 @@ class Lexicon:
     by_acronym: dict[str, list[Name]]
     by_first: dict[str, list[tuple[tuple[str, ...], Name]]]
     #: the registry's names as a parallel lexicon (the English and Indonesian names of each body and
-    #: programme, titles of each plan, names of each sector), for query expansion
+    #: programme, titles of each plan, names of each sector, member state and partner), for query expansion
     parallel: Parallel = dataclasses.field(default_factory=lambda: Parallel([]))
 
     def find(self, toks: list[str]) -> list[Name]:
@@ -108,6 +108,8 @@ def _build_lexicon(session: Session) -> Lexicon:
     pairs = [([n.name_id], [n.name_en]) for n in names if n.name_id and n.name_en]
     pairs += [([p.title.id or ""], [p.title.en or ""]) for p in registry_service.list_plans(session)]
     pairs += [([x.name.id or ""], [x.name.en or ""]) for x in registry_service.list_sectors(session)]
+    pairs += [([x.name.id or ""], [x.name.en or ""]) for x in registry_service.list_member_states(session)]
+    pairs += [([x.name.id or ""], [x.name.en or ""]) for x in registry_service.list_partners(session)]
     lex = Lexicon({}, {}, Parallel(pairs))
     for n in names:
         if n.acronym:
