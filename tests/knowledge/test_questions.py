@@ -150,7 +150,9 @@ def test_the_glossary_has_the_fields_terms_with_their_sources():
     assert all(e["id"] and e["en"] and e["source"] for e in entries)
     records = {}
     for f in ("bodies", "programmes", "plans", "sectors", "pillars", "meetings", "member_states"):
-        records[f"{f}.yaml"] = {str(r.get("id", r.get("code"))) for r in yaml.safe_load((DATA / f"{f}.yaml").read_text())}
+        records[f"{f}.yaml"] = {
+            str(r.get("id", r.get("code"))) for r in yaml.safe_load((DATA / f"{f}.yaml").read_text())
+        }
     seeds = {
         p.name[:3]: " ".join(p.read_text(encoding="utf-8").split()).casefold() for p in SEEDS.glob("*.txt")
     }

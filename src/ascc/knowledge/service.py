@@ -43,8 +43,6 @@ HIT_COLUMNS = ("kind", "ref", "title_en", "title_id", "text_en", "text_id", "url
 #: what ask weighs and cites of a passage's entry
 ASK_COLUMNS = ("text_id", "text_en", "terms", "title_id", "title_en", "title_terms", "document_id", "position",
                "url", "mentions")  # fmt: skip
-#: what ranking reads of the best matches (:func:`_own_words`)
-OWN_COLUMNS = ("kind", "terms")
 #: what a result can be: the providers' kinds plus passages of documents
 TYPES = ("passage", *PROVIDERS)
 
@@ -262,8 +260,7 @@ def _columns_of(columns: tuple[str, ...]) -> Any:
 
 
 #: what a hit or an answer reads of its entries (statements made once: one runs on every search)
-_ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS),
-              OWN_COLUMNS: _columns_of(OWN_COLUMNS)}  # fmt: skip
+_ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS)}
 
 
 def _entries(
@@ -293,25 +290,36 @@ def _own_words(
     session: Session, cols: c.Columns, hits: r.Found, query: glossary.Query, audiences: tuple[str, ...]
 ) -> r.Found:
     """The best matches ranked again by which of the query's words a passage's own text holds
-    (:func:`ascc.knowledge.ranking.weighed_by_own_words`)."""
-    window = hits.ids[: r.OWN_WINDOW].tolist()
-    if not window:
+    (:func:`ascc.knowledge.ranking.weighed_by_own_words`); the passages' terms are read with the
+    DB-API cursor (ids and strings, no result objects)."""
+    n = min(len(hits), r.OWN_WINDOW)
+    if not n:
         return hits
+    passage = np.isin(cols.kind[hits.rows[:n]], cols.codes(cols.kinds, lambda k: k == "passage"))
+    wanted = hits.ids[:n][passage].tolist()
+    terms: dict[int, str] = {}
+    if wanted:
+        cursor = session.connection().connection.cursor()
+        marks = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+        try:
+            cursor.execute(
+                f"SELECT id, terms FROM search_entries WHERE id IN ({', '.join([marks] * len(wanted))})",
+                wanted,
+            )
+            terms = dict(cursor.fetchall())
+        finally:
+            cursor.close()
     slots = min(len(query.flat), 62)
     own = [{x for x in g if x not in query.lesser} for g in query.flat[:slots]]
-    rows = _entries(session, window, audiences, OWN_COLUMNS)
-    held = np.zeros(len(window), dtype=np.int64)
-    translated = np.zeros(len(window), dtype=np.int64)
-    passage = np.zeros(len(window), dtype=bool)
-    for i, entry_id in enumerate(window):
-        e = rows.get(entry_id)
-        if e is not None and e.kind == "passage":
-            terms = set(e.terms.split()) if e.terms else set()
-            passage[i] = True
+    held = np.zeros(n, dtype=np.int64)
+    translated = np.zeros(n, dtype=np.int64)
+    for i, entry_id in enumerate(hits.ids[:n].tolist()):
+        if passage[i]:
+            words = set((terms.get(entry_id) or "").split())
             for k, g in enumerate(query.flat[:slots]):
-                if terms.intersection(g):
+                if not words.isdisjoint(g):
                     held[i] |= 1 << k
-                    if not terms.intersection(own[k]):
+                    if words.isdisjoint(own[k]):
                         translated[i] |= 1 << k
     return r.weighed_by_own_words(cols, hits, held, translated, passage, slots)
 
