@@ -48,7 +48,7 @@ from ascc.wiring import session_factory
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 sys.path.insert(0, str(ROOT))
-from tests.knowledge.test_evaluation import EVALUATION  # noqa: E402 - the same 40 questions
+from tests.knowledge.evaluation_set import EVALUATION  # noqa: E402 - the evaluation set's questions
 
 
 def pct(values: list[float], p: float) -> float:

@@ -1,95 +1,72 @@
-"""The evaluation set: 46 questions (23 Indonesian, 23 English; six of them about indicators) with the documents or records that
-answer them. recall@10 and MRR are computed on each backend and must stay above the floors, which
-are set just below what this implementation measured (printed with ``pytest -s``)."""
+"""Relevance measured as people search: the evaluation set (:mod:`tests.knowledge.evaluation_set`,
+graded at the passage or record that answers) on each backend. recall@10, MRR and nDCG@10 of the
+search, and for ask mode the share of questions answered by a passage whose answer is among its
+first three passages. The floors are what this implementation measured (printed with ``pytest -s``),
+rounded down; BENCHMARKS.md has the figures and the gap to the targets."""
 
 from __future__ import annotations
 
+import math
+
 from ascc.accounts.schemas import PUBLIC
+from ascc.knowledge import columns, postings
 from ascc.knowledge import service as ks
+from tests.knowledge.evaluation_set import EVALUATION
 
-# (question, language, expected) — "doc:<slug>" is any hit from that document, else "<type>:<id>"
-EVALUATION = [
-    ("Tulislah bentuk kerjasama ASEAN dalam bidang sosial", "id", "doc:seed-000"),
-    ("Apa tujuan dilakukan kerjasama ASEAN pada bidang sosial", "id", "doc:seed-001"),
-    ("kerja sama pendidikan ASEAN Work Plan on Education", "id", "doc:seed-000"),
-    ("penyakit menular ASEAN Health Cluster 2", "id", "doc:seed-000"),
-    ("perlindungan sosial yang inklusif", "id", "doc:seed-000"),
-    ("pengentasan kemiskinan dan penanggulangan bencana", "id", "doc:seed-001"),
-    ("proses pengambilan keputusan konsensus", "id", "doc:seed-001"),
-    ("Mensos Khofifah pertemuan menteri sosial", "id", "doc:seed-002"),
-    ("lanjut usia dan penyandang disabilitas", "id", "doc:seed-002"),
-    ("Hotel Borobudur Jakarta", "id", "doc:seed-002"),
-    ("lima karakteristik Masyarakat Sosial Budaya", "id", "doc:seed-003"),
-    ("Instansi Penjuru Kementerian Pemberdayaan Perempuan", "id", "doc:seed-003"),
-    ("Lokakarya Rencana Strategis di Vietnam", "id", "doc:seed-004"),
-    ("Deklarasi Kuala Lumpur ASEAN 2045", "id", "doc:seed-004"),
-    ("Yayasan ASEAN", "id", "body:asean-foundation"),
-    ("Komite Perempuan ASEAN", "id", "body:acw"),
-    ("Pertemuan Menteri Pendidikan ASEAN", "id", "body:ased"),
-    ("kabut asap lintas batas", "id", "programme:aathp"),
-    ("negara anggota Brunei Darusalam", "id", "member_state:BRN"),
-    ("kesetaraan gender dan pemberdayaan perempuan", "id", "doc:seed-003"),
-    ("angka kematian ibu", "id", "indicator:SH.STA.MMRT"),
-    ("pengangguran terbuka", "id", "indicator:BPS.TPT"),
-    ("angka harapan hidup saat lahir", "id", "indicator:SP.DYN.LE00.IN"),
-    ("AMMSWD", "en", "body:ammswd"),
-    ("ASEAN Ministerial Meeting on Social Welfare and Development", "en", "body:ammswd"),
-    ("ASEAN Committee on Women", "en", "body:acw"),
-    ("rights of women and children commission", "en", "body:acwc"),
-    ("education ministers meeting", "en", "body:ased"),
-    ("senior officials on environment", "en", "body:asoen"),
-    ("working group on climate change", "en", "body:awgcc"),
-    ("water resources management", "en", "body:awgwrm"),
-    ("ASEAN Centre for Biodiversity", "en", "body:acb"),
-    ("culture and arts ministers", "en", "body:amca"),
-    ("transboundary haze pollution agreement", "en", "programme:aathp"),
-    ("disaster management and emergency response", "en", "programme:aadmer"),
-    ("rights of migrant workers declaration", "en", "programme:cebu-declaration"),
-    ("Sendai framework disaster risk reduction", "en", "programme:sfdrr"),
-    ("ASEAN Community Vision 2045", "en", "plan:asean-community-vision-2045"),
-    ("ASCC Blueprint 2025", "en", "plan:ascc-blueprint-2025"),
-    ("youth development index", "en", "plan:asean-ydi-2017"),
-    ("Hanoi Plan of Action", "en", "plan:hanoi-plan-of-action"),
-    ("Timor-Leste member state", "en", "member_state:TLS"),
-    ("ACWC work plan", "en", "plan:acwc-work-plan-2021-2025"),
-    ("maternal mortality ratio", "en", "indicator:SH.STA.MMRT"),
-    ("youth unemployment", "en", "indicator:SL.UEM.1524.FE.ZS"),
-    ("prevalence of stunting", "en", "indicator:SH.STA.STNT.ZS"),
-]
+#: (recall@10, MRR, nDCG@10, ask answer-in-top-3) measured per backend, rounded down
+#: measured: SQLite 0.957 / 0.804 / 0.772 / 0.906, PostgreSQL 0.927 / 0.751 / 0.728 / 0.852 (164 questions,
+#: 149 of them answered by a passage)
+FLOORS = {"sqlite": (0.95, 0.80, 0.77, 0.90), "postgresql": (0.92, 0.75, 0.72, 0.85)}
+#: the issue's targets
+TARGETS = (0.95, None, None, 0.9)
 
 
-def _key(h) -> list[str]:
-    keys = [f"{h.type}:{h.id}"]
-    if h.document:
-        keys.append(f"doc:{h.document}")
-    return keys
+def _keys(h) -> set[str]:
+    return {f"{h.type}:{h.id}"}
 
 
-def rank_of(session, q: str, expected: str) -> int | None:
-    result = ks.search(session, principal=PUBLIC, q=q, limit=10)
-    for i, h in enumerate(result.items, 1):
-        if expected in _key(h):
-            return i
-    return None
+def measure(session) -> dict[str, float]:
+    recall = rr = ndcg = 0.0
+    asked = answered = 0
+    misses: list[str] = []
+    for q, _lang, answers in EVALUATION:
+        hits = ks.search(session, principal=PUBLIC, q=q, limit=10).items
+        gains = [1.0 if _keys(h) & answers else 0.0 for h in hits]
+        first = next((i for i, g in enumerate(gains, 1) if g), None)
+        recall += 1.0 if first else 0.0
+        rr += 1.0 / first if first else 0.0
+        dcg = sum(g / math.log2(i + 1) for i, g in enumerate(gains, 1))
+        ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(answers), 10) + 1))
+        ndcg += dcg / ideal
+        if first != 1:
+            misses.append(f"  rank {first}: {q}")
+        passages = {a for a in answers if a.startswith("passage:")}
+        if passages:
+            asked += 1
+            cited = ks.ask(session, principal=PUBLIC, q=q, limit=3).passages
+            if {f"passage:{p.citation.document}#p{p.citation.position}" for p in cited} & passages:
+                answered += 1
+            else:
+                misses.append(f"  ask missed: {q}")
+    n = len(EVALUATION)
+    print("\n".join(misses))
+    return {"recall": recall / n, "mrr": rr / n, "ndcg": ndcg / n, "ask": answered / asked, "asked": asked}
 
 
-# measured: 0.957/0.703 and 0.957/0.772 (the first 40 questions alone: 0.950/0.659 and 0.950/0.738, unchanged
-# by the indicators; the six indicator questions are all at rank 1 on both backends)
-FLOORS = {"sqlite": (0.93, 0.68), "postgresql": (0.93, 0.75)}
+def test_the_set_is_as_people_search():
+    assert len(EVALUATION) >= 120
+    langs = [lang for _, lang, _ in EVALUATION]
+    assert langs.count("id") >= 50 and langs.count("en") >= 50
+    assert len({q for q, _, _ in EVALUATION}) == len(EVALUATION)
+    assert all(answers for _, _, answers in EVALUATION)
 
 
-def test_evaluation_set_recall_and_mrr(kb_session):
-    assert len(EVALUATION) >= 40
-    assert sum(1 for _, lang, _ in EVALUATION if lang == "id") == sum(
-        1 for _, lang, _ in EVALUATION if lang == "en"
-    )
-    ranks = {q: rank_of(kb_session, q, exp) for q, _, exp in EVALUATION}
-    recall = sum(1 for r in ranks.values() if r) / len(ranks)
-    mrr = sum(1 / r for r in ranks.values() if r) / len(ranks)
+def test_evaluation_set_recall_mrr_ndcg_and_ask(kb_session):
     backend = kb_session.get_bind().dialect.name
-    print(f"\n{backend}: recall@10 {recall:.3f}  MRR {mrr:.3f}")
-    for q, r in ranks.items():
-        if r != 1:
-            print(f"  rank {r}: {q}")
-    floor_recall, floor_mrr = FLOORS[backend]
-    assert recall >= floor_recall and mrr >= floor_mrr
+    if backend == "sqlite":  # the postings, as a running server has them (FTS5 answers meanwhile)
+        columns.committed(kb_session, postings.build)
+    m = measure(kb_session)
+    print(f"{backend}: {len(EVALUATION)} questions: recall@10 {m['recall']:.3f}  MRR {m['mrr']:.3f}  "
+          f"nDCG@10 {m['ndcg']:.3f}  ask answer-in-top-3 {m['ask']:.3f} ({m['asked']} questions)")  # fmt: skip
+    recall, mrr, ndcg, ask = FLOORS[backend]
+    assert m["recall"] >= recall and m["mrr"] >= mrr and m["ndcg"] >= ndcg and m["ask"] >= ask

@@ -21,6 +21,7 @@ needs them inside the MATCH string, where each is a double-quoted string).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Protocol
 
 import numpy as np
@@ -42,14 +43,26 @@ NO_IDS = np.zeros(0, dtype=np.int64)
 NO_SCORES = np.zeros(0, dtype=np.float64)
 
 
+@dataclasses.dataclass(frozen=True)
+class Expansion:
+    """A query's expansion across languages: per word, the phrases it also stands for (folded
+    words), the index terms only the expansion brought, and how much those weigh."""
+
+    extra: list[list[str]]
+    lesser: frozenset[str]
+    weight: float
+
+
 class Backend(Protocol):
     name: str
 
     def scored(
-        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool,
+        expansion: Expansion | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """``(ids, scores)`` of every match (int64, float64), in no particular order; ``every``: all
-        the query's words must match, else any one."""
+        the query's words must match, else any one. ``expansion``: what the query was expanded with
+        (:mod:`ascc.knowledge.glossary`; its terms are already in ``groups``), weighing less."""
         ...
 
 
@@ -78,17 +91,33 @@ class SqliteBackend:
     name = "sqlite"
 
     @staticmethod
-    def _match(groups: list[list[str]], every: bool) -> str:
-        ors = ["(" + " OR ".join(f'"{term}"' for term in g) + ")" for g in groups]
+    def _term(term: str) -> str:
+        """One alternative: a word's forms, or (an expansion of several words) all its words."""
+        words = ["(" + " OR ".join(f'"{form}"' for form in word.split("/")) + ")" for word in term.split()]
+        return words[0] if len(words) == 1 else "(" + " AND ".join(words) + ")"
+
+    @classmethod
+    def _match(cls, groups: list[list[str]], every: bool) -> str:
+        ors = ["(" + " OR ".join(cls._term(term) for term in g) + ")" for g in groups]
         return (" AND " if every else " OR ").join(ors)
 
     def scored(
-        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool,
+        expansion: Expansion | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """A query with an expansion is always scored from postings (FTS5's ``bm25`` takes no weight
+        per term): it waits for the committed ones to be built, and a session with writes of its
+        own builds its own."""
         if not groups:
             return NO_IDS, NO_SCORES
-        held = columns.committed(session, postings.build, wait=False)  # built apart, FTS5 meanwhile
-        found = None if held is None else held.scored(groups, every=every)
+        lesser = expansion.lesser if expansion else frozenset()
+        if lesser:
+            held = columns.committed(session, postings.build)
+            held = postings.build(session) if held is None else held
+        else:
+            held = columns.committed(session, postings.build, wait=False)  # built apart, FTS5 meanwhile
+        weight = expansion.weight if expansion else 1.0
+        found = None if held is None else held.scored(groups, every=every, lesser=lesser, weight=weight)
         if found is not None:
             return found
         weights = ", ".join(map(str, WEIGHTS))
@@ -100,26 +129,51 @@ class PostgresBackend:
     name = "postgresql"
 
     @staticmethod
-    def _query(words: list[str], every: bool, params: dict[str, Any]) -> str:
+    def _word(name: str) -> str:
+        return (
+            f"(plainto_tsquery('indonesian'::regconfig, %({name})s) || "
+            f"plainto_tsquery('english'::regconfig, %({name})s) || plainto_tsquery('simple'::regconfig, %({name})s))"
+        )
+
+    @classmethod
+    def _query(
+        cls, words: list[str], every: bool, params: dict[str, Any], extra: list[list[str]] | None = None
+    ) -> str:
+        """Each word in either configuration; with ``extra``, or any of its expansions (a phrase:
+        all of its words, ``plainto_tsquery``'s ``&``)."""
         parts = []
         for i, w in enumerate(words):
             params[f"w{i}"] = w
-            parts.append(
-                f"(plainto_tsquery('indonesian'::regconfig, %(w{i})s) || "
-                f"plainto_tsquery('english'::regconfig, %(w{i})s) || plainto_tsquery('simple'::regconfig, %(w{i})s))"
-            )
+            alternatives = [cls._word(f"w{i}")]
+            for j, phrase in enumerate(extra[i] if extra else []):
+                params[f"x{i}_{j}"] = phrase
+                alternatives.append(cls._word(f"x{i}_{j}"))
+            parts.append("(" + " || ".join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0])
         return (" && " if every else " || ").join(parts)
 
     def scored(
-        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool,
+        expansion: Expansion | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """With an expansion, an entry the user's own words find is ranked by them, as without; one
+        found only through a translation gets ``weight`` × the expanded query's rank."""
         if not words:
             return NO_IDS, NO_SCORES
         params: dict[str, Any] = {}
-        query = self._query(words, every, params)
+        if expansion is None or not any(expansion.extra):
+            query = self._query(words, every, params)
+            sql = (
+                f"SELECT e.id, ts_rank_cd({PG_TSV}, q.q, 1) FROM search_entries e, (SELECT {query} AS q) q "
+                f"WHERE {PG_TSV} @@ q.q"
+            )
+            return _arrays(session, sql, params)
+        query = self._query(words, every, params, expansion.extra)
+        own = self._query(words, every, {})
+        w = float(expansion.weight)
         sql = (
-            f"SELECT e.id, ts_rank_cd({PG_TSV}, q.q, 1) FROM search_entries e, (SELECT {query} AS q) q "
-            f"WHERE {PG_TSV} @@ q.q"
+            f"SELECT e.id, CASE WHEN {PG_TSV} @@ q.own THEN ts_rank_cd({PG_TSV}, q.own, 1) "
+            f"ELSE {w} * ts_rank_cd({PG_TSV}, q.q, 1) END "
+            f"FROM search_entries e, (SELECT {query} AS q, {own} AS own) q WHERE {PG_TSV} @@ q.q"
         )
         return _arrays(session, sql, params)
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ascc.knowledge import backends, columns
 from ascc.knowledge import text as t
+from ascc.knowledge.glossary import Parallel
 from ascc.knowledge.models import SearchEntry
 from ascc.knowledge.providers import PROVIDERS, Entry
 from ascc.registry import service as registry_service
@@ -64,6 +65,9 @@ class Name:
 class Lexicon:
     by_acronym: dict[str, list[Name]]
     by_first: dict[str, list[tuple[tuple[str, ...], Name]]]
+    #: the registry's names as a parallel lexicon (the English and Indonesian names of each body and
+    #: programme, titles of each plan, names of each sector, member state and partner), for query expansion
+    parallel: Parallel = dataclasses.field(default_factory=lambda: Parallel([]))
 
     def find(self, toks: list[str]) -> list[Name]:
         found: dict[str, Name] = {}
@@ -100,7 +104,13 @@ def _build_lexicon(session: Session) -> Lexicon:
         names.append(_name(f"body:{b.id}", b.acronym, b.name.en, b.name.id))
     for p in registry_service.list_programmes(session):
         names.append(_name(f"programme:{p.id}", p.acronym, p.name.en, p.name.id))
-    lex = Lexicon({}, {})
+    # (an acronym needs no expansion in a query: entries naming a body hold its names in both languages)
+    pairs = [([n.name_id], [n.name_en]) for n in names if n.name_id and n.name_en]
+    pairs += [([p.title.id or ""], [p.title.en or ""]) for p in registry_service.list_plans(session)]
+    pairs += [([x.name.id or ""], [x.name.en or ""]) for x in registry_service.list_sectors(session)]
+    pairs += [([x.name.id or ""], [x.name.en or ""]) for x in registry_service.list_member_states(session)]
+    pairs += [([x.name.id or ""], [x.name.en or ""]) for x in registry_service.list_partners(session)]
+    lex = Lexicon({}, {}, Parallel(pairs))
     for n in names:
         if n.acronym:
             lex.by_acronym.setdefault(n.acronym, []).append(n)

@@ -97,31 +97,77 @@ class Postings:
     freq: np.ndarray  # float64, 4 × count in the title + count in the text
     norm: np.ndarray  # float64 per row: k1 · (1 − b + b · |D| / avgdl)
 
-    def scored(self, groups: list[list[str]], *, every: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    def scored(
+        self,
+        groups: list[list[str]],
+        *,
+        every: bool,
+        lesser: frozenset[str] = frozenset(),
+        weight: float = 1.0,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """``(ids, scores)`` of the entries holding a term of every group (``every``) or of any
         group, in id order: what ``MATCH`` of ``("a" OR "b") AND ("c")`` and ``-bm25`` give;
-        ``None`` when a term is not one token to FTS5 (a phrase: ask FTS5)."""
+        ``None`` when a term is not one token to FTS5 (a phrase: ask FTS5).
+
+        A term of several words (``"a/a2 b"``, an expansion) is found where every word is (in one of
+        its ``/`` forms); the terms in ``lesser`` (expansions) count ``weight`` times their score,
+        and only in the entries that hold none of the group's other terms (the user's own)."""
         n = len(self.ids)
         if not groups or not n:
             return NO_IDS, NO_SCORES
-        folded = [[tokens(term) for term in group] for group in groups]
-        if any(len(toks) != 1 for group in folded for toks in group):
+        parsed = [
+            [[[tokens(form) for form in word.split("/")] for word in term.split()] for term in g]
+            for g in groups
+        ]
+        if any(len(toks) != 1 for g in parsed for term in g for word in term for toks in word):
             return None
         score = np.zeros(n)
         matched: np.ndarray | None = None
-        for group in folded:
+        for group, terms in zip(groups, parsed, strict=True):
             in_group = np.zeros(n, dtype=bool)
-            for (token,) in group:
-                number = self.vocabulary.get(token)
-                if number is None:
-                    continue  # a term no entry holds adds nothing to any score
-                lo, hi = int(self.starts[number]), int(self.starts[number + 1])
-                rows, f = self.rows[lo:hi], self.freq[lo:hi]
-                in_group[rows] = True
-                score[rows] += idf(n, hi - lo) * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+            own = score if not lesser else np.zeros(n)  # the user's own terms' score in this group
+            more = np.zeros(n)  # the expansions'
+            # a translation is as informative as the user's word, not more: its idf is capped at theirs
+            cap = max((self._idf(tok) for term, words in zip(group, terms, strict=True) if term not in lesser
+                       for forms in words for (tok,) in forms), default=math.inf) or math.inf  # fmt: skip
+            for term, words in zip(group, terms, strict=True):
+                into, most = (more, cap) if term in lesser else (own, math.inf)
+                if len(words) == 1:
+                    for (token,) in words[0]:
+                        self._add(token, into, in_group, most)
+                    continue
+                every_word = np.ones(n, dtype=bool)  # a conjunction: only where every word is
+                part = np.zeros(n)
+                for forms in words:
+                    has = np.zeros(n, dtype=bool)
+                    for (token,) in forms:
+                        self._add(token, part, has, most)
+                    every_word &= has
+                in_group |= every_word
+                into += np.where(every_word, part, 0.0)
+            if lesser:  # a translation counts (less) only where the user's own word is not
+                score += np.where(own > 0.0, own, more * weight)
             matched = in_group if matched is None else (matched & in_group if every else matched | in_group)
         found = np.flatnonzero(matched)
         return self.ids[found], score[found]
+
+    def _idf(self, token: str) -> float:
+        """The token's idf; 0 when no entry holds it."""
+        number = self.vocabulary.get(token)
+        if number is None:
+            return 0.0
+        return idf(len(self.ids), int(self.starts[number + 1]) - int(self.starts[number]))
+
+    def _add(self, token: str, score: np.ndarray, holds: np.ndarray, cap: float = math.inf) -> None:
+        """Add ``token``'s BM25 score (its idf at most ``cap``) to the rows holding it, and mark them."""
+        number = self.vocabulary.get(token)
+        if number is None:
+            return  # a term no entry holds adds nothing to any score
+        lo, hi = int(self.starts[number]), int(self.starts[number + 1])
+        rows, f = self.rows[lo:hi], self.freq[lo:hi]
+        holds[rows] = True
+        weight = idf(len(self.ids), hi - lo)
+        score[rows] += (weight if weight <= cap else cap) * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
 
 
 def build(session: Session) -> Postings:

@@ -19,6 +19,7 @@ from ascc.accounts.schemas import Principal, Role
 from ascc.decisions import service as decisions_service
 from ascc.disasters import service as disasters_service
 from ascc.kit.errors import NotFound
+from ascc.knowledge import text as t
 from ascc.knowledge.models import Document, Passage
 from ascc.monitoring import published
 from ascc.monitoring.models import Indicator
@@ -251,7 +252,15 @@ def _document_entries(session: Session, key: str) -> list[Entry]:
     passages = session.scalars(
         select(Passage).where(Passage.document_id == doc.id).order_by(Passage.position)
     )
+    seen: set[tuple[str, ...]] = set()  # headings already indexed, as their words
     for p in passages:
+        words = tuple(t.tokens(p.text))
+        if not words:  # a rule ("-", "---|---|"): nothing to find but the title every passage has
+            continue
+        if p.heading:  # a heading repeated (a title echoed before each section) is one passage: the first
+            if words in seen:
+                continue
+            seen.add(words)
         out.append(Entry("passage", f"{doc.slug}#p{p.position}", f"{base}#p{p.position}", title,
                          {lang: p.text}, position=p.position, heading=p.heading, **common))  # fmt: skip
     return out

@@ -7,7 +7,7 @@ search needs of the matches (may this reader see it, does it pass the filters, w
 and which document it has) comes from the entries' columns in memory
 (:mod:`ascc.knowledge.columns`), as array operations over the match set.
 
-Ranking is by score, best first, ties by entry id. Grouped by document, a result is a document
+Ranking is by score (a heading's weighed by :data:`HEADING_WEIGHT`), best first, ties by entry id. Grouped by document, a result is a document
 (its entry and its passages together) or a record (an entry without a document), ranked by its
 best match (ties as those best matches rank); it lists its ``per`` best matches.
 """
@@ -20,6 +20,18 @@ from collections import Counter
 import numpy as np
 
 from ascc.knowledge.columns import NO_DOCUMENT, NO_YEAR, Columns
+
+#: a heading's score is weighed by this: a heading (short, so BM25 and ``ts_rank_cd`` score it high,
+#: and its words are its document's title's words when it echoes the title) ranks below a paragraph
+#: that holds the same words and more (tested on the seeds' headings, both backends)
+HEADING_WEIGHT = 0.5
+#: a passage is weighed by ``OWN_FLOOR + (1 − OWN_FLOOR) × share²``, ``share`` the share of the
+#: query's words its own text holds (a word held only in translation counts half): every passage
+#: carries its document's title, so a short passage holding few of the query's words itself (a list
+#: item, a table row) would otherwise outrank the paragraph that answers
+OWN_FLOOR = 0.25
+#: how many of the best matches are weighed so (the rest keep their order below them)
+OWN_WINDOW = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +85,7 @@ def found(cols: Columns, ids: np.ndarray, scores: np.ndarray, filters: Filters) 
     if filters.no_headings:
         keep &= ~cols.heading[rows]
     ids, scores, rows = ids[keep], scores[keep], rows[keep]
+    scores = np.where(cols.heading[rows], scores * HEADING_WEIGHT, scores)
     order = np.lexsort((ids, -scores))
     return Found(ids[order], scores[order], rows[order])
 
@@ -122,3 +135,31 @@ def grouped(cols: Columns, hits: Found, *, limit: int, offset: int, per: int = 3
     for key, match in zip(keys[at].tolist(), _matches(hits, at), strict=True):
         members[key].append(match)
     return len(first), [Group(m[0].score, m) for m in members.values()]
+
+
+def weighed_by_own_words(
+    cols: Columns, hits: Found, held: np.ndarray, translated: np.ndarray, passage: np.ndarray, words: int
+) -> Found:
+    """The first ``len(held)`` matches (at most :data:`OWN_WINDOW`) ranked again.
+
+    ``held``: per match, the query's words (bits, one per word) its own text holds; ``translated``:
+    those it holds only in translation; ``passage``: which matches are passages. A passage's score
+    is weighed by the share of the words it holds itself; a heading then ranks below every
+    paragraph among them that holds its words and more."""
+    n = len(held)
+    if not n or not words:
+        return hits
+    count = np.array([bin(h).count("1") for h in held.tolist()], dtype=np.float64)
+    half = np.array([bin(h).count("1") for h in translated.tolist()], dtype=np.float64)
+    share = (count - 0.5 * half) / words
+    scores = hits.scores.copy()
+    top = scores[:n] * np.where(passage, OWN_FLOOR + (1.0 - OWN_FLOOR) * share**2, 1.0)
+    heading = passage & cols.heading[hits.rows[:n]]
+    paragraph = passage & ~heading
+    for i in np.flatnonzero(heading).tolist():
+        covers = paragraph & ((held & held[i]) == held[i])
+        if covers.any():
+            top[i] = min(top[i], float(top[covers].min()) * (1.0 - 1e-9))
+    scores[:n] = top
+    order = np.r_[np.lexsort((hits.ids[:n], -top)), np.arange(n, len(hits))]
+    return Found(hits.ids[order], scores[order], hits.rows[order])

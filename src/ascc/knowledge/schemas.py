@@ -122,6 +122,7 @@ class SearchResult(BaseModel):
     offset: int
     items: list[SearchHit]
     facets: Facets
+    also: list[str] = []  # what the query was also searched as, in the other language (expansions)
 
 
 class Citation(BaseModel):
@@ -148,3 +149,4 @@ class Answer(BaseModel):
     q: str
     passages: list[AnswerPassage]
     records: list[RecordLink]  # the registry records the passages mention, best passage first
+    also: list[str] = []  # what the question was also searched as, in the other language

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
@@ -23,10 +24,11 @@ from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.knowledge import columns as c
 from ascc.knowledge import extract as x
+from ascc.knowledge import glossary, index
 from ascc.knowledge import ranking as r
 from ascc.knowledge import schemas as s
 from ascc.knowledge import text as t
-from ascc.knowledge.backends import backend_for
+from ascc.knowledge.backends import Expansion, backend_for
 from ascc.knowledge.models import Document, Passage, SearchEntry
 from ascc.knowledge.providers import PROVIDERS
 from ascc.knowledge.ranking import Filters
@@ -273,6 +275,55 @@ def _entries(
     return {row.id: row for row in session.execute(_ENTRY_SQL[columns], params)}
 
 
+def _query(session: Session, q: str) -> glossary.Query:
+    """``q`` analysed and expanded across the two languages (the glossary and the registry's names)."""
+    return glossary.expand(q, [glossary.glossary(), index.lexicon(session).parallel])
+
+
+def _expansion(query: glossary.Query) -> Expansion | None:
+    if not query.lesser:
+        return None
+    return Expansion(extra=query.extra, lesser=query.lesser, weight=glossary.EXPANSION_WEIGHT)
+
+
+def _own_words(
+    session: Session, cols: c.Columns, hits: r.Found, query: glossary.Query, audiences: tuple[str, ...]
+) -> r.Found:
+    """The best matches ranked again by which of the query's words a passage's own text holds
+    (:func:`ascc.knowledge.ranking.weighed_by_own_words`); the passages' terms are read with the
+    DB-API cursor (ids and strings, no result objects)."""
+    n = min(len(hits), r.OWN_WINDOW)
+    if not n:
+        return hits
+    passage = np.isin(cols.kind[hits.rows[:n]], cols.codes(cols.kinds, lambda k: k == "passage"))
+    wanted = hits.ids[:n][passage].tolist()
+    terms: dict[int, str] = {}
+    if wanted:
+        cursor = session.connection().connection.cursor()
+        marks = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+        try:
+            cursor.execute(
+                f"SELECT id, terms FROM search_entries WHERE id IN ({', '.join([marks] * len(wanted))})",
+                wanted,
+            )
+            terms = dict(cursor.fetchall())
+        finally:
+            cursor.close()
+    slots = min(len(query.flat), 62)
+    own = [{x for x in g if x not in query.lesser} for g in query.flat[:slots]]
+    held = np.zeros(n, dtype=np.int64)
+    translated = np.zeros(n, dtype=np.int64)
+    for i, entry_id in enumerate(hits.ids[:n].tolist()):
+        if passage[i]:
+            words = set((terms.get(entry_id) or "").split())
+            for k, g in enumerate(query.flat[:slots]):
+                if not words.isdisjoint(g):
+                    held[i] |= 1 << k
+                    if words.isdisjoint(own[k]):
+                        translated[i] |= 1 << k
+    return r.weighed_by_own_words(cols, hits, held, translated, passage, slots)
+
+
 def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[str, bool]) -> s.SearchHit:
     other = "id" if lang == "en" else "en"
     body = getattr(e, f"text_{lang}") or getattr(e, f"text_{other}") or ""
@@ -303,28 +354,33 @@ def search(
     _check(types, limit, offset, year)
     if language is not None and language not in ("en", "id"):
         raise Invalid("language must be en or id", parameter="language")
-    groups = t.query_groups(q)
+    query = _query(session, q)
+    groups, words, expansion = query.groups, query.words, _expansion(query)
     filters = Filters(kinds=types, sector=sector or None, language=language, year=year,
                       audiences=permissions.visible_audiences(principal))  # fmt: skip
     backend, cols = backend_for(session), c.columns(session)
-    words = [g[-1] for g in groups]
     every = True
-    hits = r.found(cols, *backend.scored(session, groups, words, every=True), filters)
+    hits = r.found(cols, *backend.scored(session, groups, words, every=True, expansion=expansion), filters)
     if not len(hits) and len(groups) > 1:
         every = False
-        hits = r.found(cols, *backend.scored(session, groups, words, every=False), filters)
+        hits = r.found(
+            cols, *backend.scored(session, groups, words, every=False, expansion=expansion), filters
+        )
     mode = ("all" if every else "any") if len(hits) else "none"
+    groups = query.flat  # every single term, for marking
+    hits = _own_words(session, cols, hits, query, filters.audiences)
     facets = _facets(r.facets(cols, hits))
     if group:
         total, page = r.grouped(cols, hits, limit=limit, offset=offset)
-        return _grouped_result(session, q, groups, total, page, mode=mode, facets=facets, limit=limit,
-                               offset=offset, lang=lang, audiences=filters.audiences)  # fmt: skip
+        result = _grouped_result(session, q, groups, total, page, mode=mode, facets=facets, limit=limit,
+                                 offset=offset, lang=lang, audiences=filters.audiences)  # fmt: skip
+        return result.model_copy(update={"also": query.also})
     matches = r.page(hits, limit=limit, offset=offset)
     rows = _entries(session, [m.id for m in matches], filters.audiences)
     marks: dict[str, bool] = {}  # which words match, for every snippet of this query
     items = [_hit(rows[m.id], m.score, groups, lang, marks) for m in matches if m.id in rows]
     return s.SearchResult(q=q, match=mode, total=len(hits), limit=limit, offset=offset, items=items,
-                          facets=facets)  # fmt: skip
+                          facets=facets, also=query.also)  # fmt: skip
 
 
 def _grouped_result(
@@ -383,11 +439,13 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     """
     if not 1 <= limit <= 20:
         raise Invalid("limit must be between 1 and 20", parameter="limit")
-    groups = t.query_groups(q)
+    query = _query(session, q)
+    groups = query.flat
     filters = Filters(
         kinds=("passage",), audiences=permissions.visible_audiences(principal), no_headings=True
     )
-    scored = backend_for(session).scored(session, groups, [g[-1] for g in groups], every=False)
+    scored = backend_for(session).scored(session, query.groups, query.words, every=False,
+                                         expansion=_expansion(query))  # fmt: skip
     matches = r.page(r.found(c.columns(session), *scored, filters), limit=200, offset=0)
     rows = _entries(session, [m.id for m in matches], filters.audiences, ASK_COLUMNS)
     top = max((m.score for m in matches), default=1.0) or 1.0
@@ -417,7 +475,7 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
                               source_url=doc.source_url)  # fmt: skip
         passages.append(s.AnswerPassage(text=passage.text, snippet=t.snippet(passage.text, groups, width=60),
                                         score=round(score, 4), citation=citation, mentions=mentions))  # fmt: skip
-    return s.Answer(q=q, passages=passages, records=list(records.values()))
+    return s.Answer(q=q, passages=passages, records=list(records.values()), also=query.also)
 
 
 def entry_count(session: Session) -> dict[str, Any]:

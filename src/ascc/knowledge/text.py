@@ -45,96 +45,32 @@ VARIANTS: list[tuple[re.Pattern[str], str]] = [
 #: folds the few words from each of these on together, to mark the words the index joined
 JOINS_FROM = frozenset({"kerja", "bekerja", "co", "south"})
 
-#: words that carry no meaning for retrieval (question words, articles, prepositions)
+#: question and function words (Indonesian and English): they never decide whether an entry matches
+#: (dropped from the query's required words unless the query has nothing else), so "Apa tujuan
+#: dilakukan kerjasama ASEAN pada bidang sosial" asks for "tujuan kerjasama asean bidang sosial"
+QUESTION_WORDS_ID = (
+    "apa apakah apaan bagaimana bagaimanakah gimana siapa siapakah kapan kapankah mengapa mengapakah "
+    "kenapa dimana dimanakah mana manakah berapa berapakah sebutkan sebutkanlah jelaskan jelaskanlah "
+    "tulislah tuliskan tuliskanlah tulis sebut uraikan uraikanlah terangkan terangkanlah berikan "
+    "deskripsikan definisikan artinya maksud maksudnya dilakukan melakukan lakukan dilaksanakan"
+)
+FUNCTION_WORDS_ID = (
+    "yang dan di ke dari pada untuk dalam dengan ini itu adalah ialah yaitu yakni merupakan oleh atau "
+    "serta juga para akan telah sudah sedang dapat bisa ada sebagai tersebut karena agar bagi tentang "
+    "mengenai terhadap saja pun lah kah nya si sang se hal sebuah suatu seperti secara antara lain "
+    "kita kami saya anda mereka ia dia tolong mohon"
+)
+QUESTION_WORDS_EN = (
+    "what whats which who whom whose when where why how list explain describe name define give tell "
+    "show outline state mention identify summarise summarize"
+)
+FUNCTION_WORDS_EN = (
+    "is are was were be been being the a an of in on at for to and or by with from as that this these "
+    "those does do did done its it into about me please can could should would will shall may might "
+    "i we you our my your their there they them some any s"
+)
 STOPWORDS = frozenset(
-    [
-        "apa",
-        "apakah",
-        "yang",
-        "dan",
-        "di",
-        "ke",
-        "dari",
-        "pada",
-        "untuk",
-        "dalam",
-        "dengan",
-        "ini",
-        "itu",
-        "adalah",
-        "ialah",
-        "oleh",
-        "atau",
-        "serta",
-        "juga",
-        "bagaimana",
-        "siapa",
-        "kapan",
-        "mengapa",
-        "kenapa",
-        "dimana",
-        "manakah",
-        "sebutkan",
-        "jelaskan",
-        "tulislah",
-        "tuliskan",
-        "sebut",
-        "para",
-        "akan",
-        "telah",
-        "sudah",
-        "dapat",
-        "bisa",
-        "ada",
-        "sebagai",
-        "tersebut",
-        "karena",
-        "agar",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "to",
-        "and",
-        "or",
-        "by",
-        "with",
-        "from",
-        "as",
-        "that",
-        "this",
-        "these",
-        "those",
-        "does",
-        "do",
-        "did",
-        "its",
-        "it",
-        "into",
-        "about",
-        "list",
-        "name",
-        "describe",
-    ]
+    " ".join((QUESTION_WORDS_ID, FUNCTION_WORDS_ID, QUESTION_WORDS_EN, FUNCTION_WORDS_EN)).split()
 )
 
 #: Sastrawi's root words, loaded once and only read (``contains``), so shared by every thread
