@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.audit.provenance import Kept, is_person, last_actors
+from ascc.db import version
 from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.knowledge import columns as c
 from ascc.knowledge import extract as x
@@ -301,11 +302,10 @@ def _own_words(
     if wanted:
         cursor = session.connection().connection.cursor()
         marks = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+        sql = f"SELECT id, terms FROM search_entries WHERE id IN ({', '.join([marks] * len(wanted))})"
+        version.reading(sql)  # a response cache records the tables, as it does for engine statements
         try:
-            cursor.execute(
-                f"SELECT id, terms FROM search_entries WHERE id IN ({', '.join([marks] * len(wanted))})",
-                wanted,
-            )
+            cursor.execute(sql, wanted)
             terms = dict(cursor.fetchall())
         finally:
             cursor.close()
