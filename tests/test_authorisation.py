@@ -187,7 +187,7 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
             "meeting_id": MEETING_ID, "item_id": item_id, "slug": slug, "body_id": "amme",
             "sector_id": "environment", "code": "IDN", "partner_id": "CHN",
             "plan_id": "asean-community-vision-2045", "programme_id": "aathp",
-            "flow": "DF_ASCC_IND", "key": "all", "public_item": public_item,
+            "flow": "DF_ASCC_IND", "key": "all", "public_item": public_item, "year": "2027",
         }  # fmt: skip
         yield c, headers, ids
 
