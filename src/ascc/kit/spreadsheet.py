@@ -66,3 +66,26 @@ def csv_text(text: str) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(cells(row) for row in rows)
     return out.getvalue()
+
+
+def template_workbook(header: Iterable[str], *, title: str = "observations") -> tuple[Any, Any]:
+    """A workbook whose first sheet (the one an upload reads) is ``title`` with ``header`` in bold,
+    frozen below it; returns the workbook and that sheet, for the caller to add rows and sheets."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(list(header))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    return wb, ws
+
+
+def xlsx_bytes(wb: Any) -> bytes:
+    """The workbook as the bytes of an XLSX file."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
 from ascc.kit.errors import Forbidden, Invalid, NotFound
-from ascc.kit.spreadsheet import cells
+from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
 from ascc.monitoring import published, rules
 from ascc.monitoring.importer import PLAIN_COLUMNS, PLAIN_INFO
 from ascc.monitoring.models import NATIONAL, TOTAL, DataCall, Indicator, Observation, Submission
@@ -323,22 +323,11 @@ def template_csv(rows: list[dict[str, Any]]) -> str:
 def template_xlsx(rows: list[dict[str, Any]], call: dict[str, Any]) -> bytes:
     """The rows on the first sheet (the one that is read); the call's title, deadline and message on
     a second sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "observations"
-    ws.append(list(TEMPLATE_HEADER))
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    ws.freeze_panes = "A2"
+    wb, ws = template_workbook(TEMPLATE_HEADER)
     for r in rows:
         ws.append(cells([r[c] if r[c] != "" else None for c in TEMPLATE_HEADER]))
     about = wb.create_sheet("data call")
     for label, value in (("title", call["title"]), ("deadline", call["deadline"].isoformat()),
                          ("message", call["message"]["en"] or ""), ("pesan", call["message"]["id"] or "")):  # fmt: skip
         about.append(cells([label, value]))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)

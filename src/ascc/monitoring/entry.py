@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.kit.errors import DomainError, Invalid
-from ascc.kit.spreadsheet import cells
+from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
 from ascc.monitoring import importer
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.importer import PLAIN_COLUMNS, Catalogue, Problem, Progress
@@ -117,16 +117,7 @@ def template_csv() -> str:
 def template_xlsx(session: Session) -> bytes:
     """The XLSX template: the header on the first sheet (the one that is read), and the indicator
     codes with their units and the dimension codes on the following sheets for reference."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "observations"
-    ws.append(list(TEMPLATE_HEADER))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
+    wb, _ = template_workbook(TEMPLATE_HEADER)
     ref = wb.create_sheet("indicators")
     ref.append(["series_code", "name", "unit", "level", "sector"])
     for row in session.scalars(select(Indicator).order_by(Indicator.code)):
@@ -138,9 +129,7 @@ def template_xlsx(session: Session) -> bytes:
     codes.append(["urbanisation", "_T total, U urban, R rural"])
     codes.append(["obs_status", "final or provisional (empty: final)"])
     codes.append(["region_scheme", "empty at the national level; GDL or ISO3166-2 with region_code"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def plain_csv(rows: Iterable[Observation], schemes: dict[str, str]) -> str:
