@@ -174,3 +174,42 @@ def _tables(engine):
     from ascc.db.base import Base
 
     return Base.metadata.tables.values()
+
+
+def test_the_kept_body_list_lasts_until_a_body_is_written_and_never_hides_a_sessions_own_writes(site):
+    """``db.version.kept``: the list of bodies the calendar, decision and results pages read at each
+    request is kept per process while the registry's tables stay; a write of other tables keeps
+    it, a write of a body drops it, and a session with writes of its own reads them."""
+    from ascc.registry import service as registry
+    from ascc.registry.models import Body
+    from ascc.wiring import session_factory
+
+    client, officer, url = site
+    engine = make_engine(url)
+    factory = session_factory(engine)
+
+    def names() -> dict[str, str]:
+        with factory() as session:
+            return {b.id: b.name.en for b in registry.list_bodies(session, limit=500).items}
+
+    try:
+        before = names()["asoen"]
+        behind_the_back(url, "UPDATE bodies SET name_en = 'Not seen while kept' WHERE id = 'asoen'")
+        assert names()["asoen"] == before  # the copy: no counter of its tables moved
+        r = client.post("/api/v1/decisions", headers=officer,
+                        json={"title_en": "Haze monitoring", "body_id": "asoen", "audience": "public"})  # fmt: skip
+        assert r.status_code == 201
+        assert names()["asoen"] == before  # a decision's tables are not the bodies'
+        with factory() as session:  # a session's own uncommitted write is read, not the copy
+            session.get(Body, "asoen").name_en = "Renamed in this transaction"
+            session.flush()
+            mine = {b.id: b.name.en for b in registry.list_bodies(session, limit=500).items}
+            assert mine["asoen"] == "Renamed in this transaction"
+            session.rollback()
+        assert names()["asoen"] == before
+        r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
+                         headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+        assert r.status_code == 200
+        assert names()["asoen"] == "Not seen while kept"  # a body was written: read again
+    finally:
+        engine.dispose()

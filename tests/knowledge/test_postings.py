@@ -150,3 +150,75 @@ def test_postings_are_kept_while_the_index_stays_and_rebuilt_after_a_write(facto
         assert second is not None and second is not first
         assert len(in_memory(second, [["zyxwvutsrqpon"]], True)) == 2
         assert ks.search(reader, principal=PUBLIC, q="zyxwvutsrqpon").total == 2
+
+
+def test_after_writes_the_kept_postings_are_patched_and_score_as_fts5_scores(factory, monkeypatch):
+    """A write of a few entries patches the process's postings (the entries gone or stamped since
+    are replaced) instead of reading every entry again; the patched copy scores every evaluation
+    question exactly as FTS5 does on the index as it is now, and as a whole build does."""
+    from ascc.registry import service as registry
+
+    patches: list[bool] = []
+    real = postings.build.patch
+
+    def counted(session, old, counter):
+        made = real(session, old, counter)
+        patches.append(made is not None)
+        return made
+
+    monkeypatch.setattr(postings.build, "patch", counted)
+    columns_real = columns._build.patch
+
+    def columns_counted(session, old, counter):
+        made = columns_real(session, old, counter)
+        patches.append(made is not None)
+        return made
+
+    monkeypatch.setattr(columns._build, "patch", columns_counted)
+    monkeypatch.setattr(postings, "PATCH_SHARE", 1.0)  # the rename below rewrites half the entries
+    monkeypatch.setattr(columns, "PATCH_SHARE", 1.0)
+    with factory() as reader:
+        first = columns.committed(reader, postings.build)
+        assert first is not None
+        first_columns = columns.committed(reader, columns._build)
+    with unit_of_work(factory) as writer:  # new entries
+        add(writer, "Zyxwvutsrqpon brief", "Zyxwvutsrqpon for the youth of ASEAN and disaster risk.")
+    with unit_of_work(factory) as writer:  # entries changed: the texts naming a renamed body
+        registry.update_body(
+            writer,
+            body_id="asoen",
+            changes={"name_en": "ASEAN Senior Officials on Zyxwvutsrqpon"},
+            if_match="*",
+        )
+    with unit_of_work(factory) as writer:  # entries gone
+        writer.delete(writer.scalar(select(Document).where(Document.slug == "scripts")))
+    with factory() as reader:
+        held = columns.committed(reader, postings.build)
+        assert patches[0] and held is not first
+        whole = postings.build(reader)
+        assert held.ids.tolist() == whole.ids.tolist()
+        compared = 0
+        for question, _, _ in [
+            *EVALUATION,
+            ("zyxwvutsrqpon senior officials", None, None),
+            (TRICKY[:40], None, None),
+        ]:
+            groups = t.query_groups(question)
+            for every in (True, False):
+                expected = fts5(reader, groups, every)
+                assert in_memory(held, groups, every) == expected, (question, every)  # the same doubles
+                assert in_memory(whole, groups, every) == expected, (question, every)
+                compared += len(expected)
+        assert compared > 1000
+        # the facet columns are patched too, to what a whole read gives
+        kept, read = columns.committed(reader, columns._build), columns._build(reader)
+        assert kept is not first_columns and patches == [True, True]
+
+        def decoded(c: columns.Columns) -> list[tuple]:
+            return list(zip(c.ids.tolist(), [c.kinds[i] for i in c.kind], [c.audiences[i] for i in c.audience],
+                            c.year.tolist(), c.heading.tolist(), c.document.tolist(),
+                            [c.language_sets[i] for i in c.languages], [c.sector_sets[i] for i in c.sectors], strict=True))  # fmt: skip
+
+        assert decoded(kept) == decoded(read)
+        assert ks.search(reader, principal=PUBLIC, q="zyxwvutsrqpon").total >= 3
+        assert ks.search(reader, principal=PUBLIC, q="ёлка").total == 0  # the deleted document's

@@ -28,6 +28,7 @@ from ascc.accounts.schemas import (
     UserCreate,
     UserRead,
 )
+from ascc.db import version as db_version
 from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ascc.registry import service as registry_service
 
@@ -135,12 +136,16 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Pri
 def principal_for_user(session: Session, *, user_id: int, version: int | None = None) -> Principal:
     """The principal of an active account; with ``version`` (a session cookie's), only while the
     account's sessions are still at that version (not signed out, no new password since)."""
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        return PUBLIC
-    if version is not None and version != user.session_version:
-        return PUBLIC
-    return principal(user)
+
+    def build() -> Principal:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            return PUBLIC
+        if version is not None and version != user.session_version:
+            return PUBLIC
+        return principal(user)
+
+    return db_version.kept(session, ("accounts.principal_for_user", user_id, version), build)
 
 
 def session_version(session: Session, *, user_id: int) -> int:
@@ -251,10 +256,18 @@ def create_token(session: Session, *, user_id: int, label: str) -> str:
 
 
 def principal_for_token(session: Session, *, token: str) -> Principal | None:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
-    )
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    return principal(user) if user is not None and user.active else None
+    """The principal of an unrevoked token of an active account. Every API request asks: the
+    answer is kept per process while the accounts' tables stay (``db.version.kept``), so a revoked
+    token or a deactivated account is refused from the commit that changed it."""
+    digest = _digest(token)
+
+    def build() -> Principal | None:
+        row = session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False))
+        )
+        if row is None:
+            return None
+        user = session.get(User, row.user_id)
+        return principal(user) if user is not None and user.active else None
+
+    return db_version.kept(session, ("accounts.principal_for_token", digest), build)

@@ -16,9 +16,10 @@ import re
 import threading
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Integer, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -27,6 +28,7 @@ from ascc.db.base import Base
 
 ALL = 1
 SEARCH_INDEX = 2  # row made by migration 0016
+T = TypeVar("T")
 
 
 class DataVersion(Base):
@@ -36,9 +38,8 @@ class DataVersion(Base):
 
 
 def bump(session: Session, counter: int = ALL) -> None:
-    session.execute(
-        update(DataVersion).where(DataVersion.id == counter).values(version=DataVersion.version + 1)
-    )
+    table = DataVersion.__table__  # a Core statement: cheaper than the ORM's bulk update
+    session.execute(update(table).where(table.c.id == counter).values(version=table.c.version + 1))
 
 
 def current_version(engine: Engine) -> int:
@@ -316,3 +317,76 @@ class Counters:
     def close(self) -> None:
         with self._lock:
             self.close_locked()
+
+
+# --- answers kept while their tables stay -----------------------------------------------------
+#
+# A read that many requests repeat, of tables that change rarely (the bodies, say, which every
+# calendar, decision and results page lists), is kept per engine and process with the counters of
+# the tables it read, and served while none of them (nor ``EVERYTHING``) has moved. The counters are
+# read on the session's own connection before the read is built, so a copy is never older than the
+# counters it is kept under (at worst newer: then it is built once more). A session with
+# uncommitted writes of its own reads afresh: the copy holds only what every connection sees.
+
+_kept: weakref.WeakKeyDictionary[Engine, dict[Hashable, tuple[dict[int, int], Reads, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+_kept_lock = threading.Lock()
+#: copies kept per engine, the oldest dropped first
+KEPT_MAX = 4096
+
+
+def committed_counters(session: Session) -> dict[int, int] | None:
+    """Every counter, as committed, on ``session``'s connection; ``None`` when that connection has
+    uncommitted writes (SQLite: a transaction is open, pysqlite begins one at the first write;
+    PostgreSQL: a transaction id is assigned)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        if conn.connection.driver_connection.in_transaction:
+            return None
+        return dict(conn.exec_driver_sql("SELECT id, version FROM data_version").all())
+    rows = conn.exec_driver_sql(
+        "SELECT id, version, pg_current_xact_id_if_assigned() IS NULL FROM data_version"
+    ).all()
+    if rows and not rows[0][2]:
+        return None
+    return {r[0]: r[1] for r in rows}
+
+
+def _stamp(tables: Iterable[str], counters: dict[int, int]) -> dict[int, int]:
+    ids = {table_counter(t) for t in tables} | {table_counter(EVERYTHING)}
+    return {i: counters.get(i, 0) for i in ids}
+
+
+def kept(session: Session, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` (a read on ``session``), or the copy this process kept of it under ``key`` while
+    the tables that read mentioned have not been written since. The caller must not change what
+    it gets: the copy is shared by every thread. A request served from a copy records its tables
+    (and its deadline) as if it had read them now, as the response cache needs."""
+    counters = committed_counters(session)
+    if counters is None:
+        return build()
+    engine = session.get_bind().engine
+    held = _kept.get(engine, {}).get(key)
+    if held is not None:
+        stamp, reads, value = held
+        now = dt.datetime.now(dt.UTC)
+        if all(counters.get(i, 0) == v for i, v in stamp.items()) and (
+            reads.until is None or now < reads.until
+        ):
+            depends_on(reads)
+            if reads.until is not None:
+                valid_until(reads.until)
+            return value
+    with tracking() as reads:
+        value = build()
+    depends_on(reads)
+    if reads.until is not None:
+        valid_until(reads.until)
+    with _kept_lock:
+        mine = _kept.setdefault(engine, {})
+        mine.pop(key, None)
+        mine[key] = (_stamp(reads, counters), reads, value)
+        while len(mine) > KEPT_MAX:  # keys a client chooses (a token) cannot grow it without end
+            del mine[next(iter(mine))]
+    return value

@@ -103,6 +103,11 @@ def _build(session: Session) -> Columns:
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    return _columns(rows)
+
+
+def _columns(rows: list) -> Columns:
+    """The columns of ``rows`` (the :data:`COLUMNS` of entries, ids ascending)."""
     ids_, audiences, kinds, years, headings, documents, languages, sectors = (
         zip(*rows, strict=True) if rows else ((),) * len(COLUMNS)
     )
@@ -120,6 +125,68 @@ def _build(session: Session) -> Columns:
         languages=language, sectors=sector, kinds=kind_names, audiences=audience_names,
         language_sets=tuple(_split(v) for v in language_sets), sector_sets=tuple(_split(v) for v in sector_sets),
     )  # fmt: skip
+
+
+#: a patch reads at most this share of the entries; past it, a whole build is as cheap
+PATCH_SHARE = 0.25
+
+
+def _patched(session: Session, old: Columns, counter: int) -> Columns | None:
+    """The columns made from ``old`` (the copy at search index counter ``counter``): rows of entries
+    gone or written since dropped, the entries stamped after ``counter`` read and added (see
+    ``postings.patched``); ``None`` when a whole build is better or the only safe way. Only on
+    SQLite, whose writers hold the write lock from their first write to their commit, so a stamp is
+    never lower than the counter of a copy that misses the entry; PostgreSQL's writers run side by
+    side (two can stamp alike and commit one after the other), so its copies are built whole."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    cursor = session.connection().connection.cursor()
+    try:
+        version.reading("SELECT id, stamp FROM search_entries")
+        cursor.execute("SELECT id FROM search_entries ORDER BY id")
+        live = np.fromiter((r[0] for r in cursor.fetchall()), dtype=np.int64)
+        cursor.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM search_entries WHERE stamp > ? ORDER BY id", (counter,)
+        )
+        written = cursor.fetchall()
+    finally:
+        cursor.close()
+    if len(written) > max(64, PATCH_SHARE * len(live)):
+        return None
+    new = _columns(written)
+    keep = np.isin(old.ids, live, assume_unique=True) & ~np.isin(old.ids, new.ids, assume_unique=True)
+    if int(keep.sum()) + len(new.ids) != len(live):
+        return None
+    order = np.argsort(np.concatenate([old.ids[keep], new.ids]), kind="stable")
+
+    def joined(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.concatenate([a[keep], b])[order]
+
+    def recoded(
+        names: tuple, more: tuple, codes: np.ndarray, old_codes: np.ndarray
+    ) -> tuple[np.ndarray, tuple]:
+        known = {name: i for i, name in enumerate(names)}
+        for name in more:
+            known.setdefault(name, len(known))
+        to = np.array([known[name] for name in more], dtype=np.int64)
+        merged = np.concatenate(
+            [old_codes[keep].astype(np.int64), to[codes] if len(codes) else codes.astype(np.int64)]
+        )
+        return merged[order].astype(old_codes.dtype), tuple(known)
+
+    kind, kinds = recoded(old.kinds, new.kinds, new.kind, old.kind)
+    audience, audiences = recoded(old.audiences, new.audiences, new.audience, old.audience)
+    languages, language_sets = recoded(old.language_sets, new.language_sets, new.languages, old.languages)
+    sectors, sector_sets = recoded(old.sector_sets, new.sector_sets, new.sectors, old.sectors)
+    return Columns(
+        ids=joined(old.ids, new.ids), kind=kind, audience=audience, year=joined(old.year, new.year),
+        heading=joined(old.heading, new.heading), document=joined(old.document, new.document),
+        languages=languages, sectors=sectors, kinds=kinds, audiences=audiences,
+        language_sets=language_sets, sector_sets=sector_sets,
+    )  # fmt: skip
+
+
+_build.patch = _patched  # type: ignore[attr-defined]  # ``committed`` patches the copy it holds
 
 
 def _committed_counter(session: Session) -> int | None:
@@ -170,7 +237,12 @@ def _build_and_keep(session: Session, engine: Engine, build: Callable[[Session],
         version.depends_on(held[2])
         return held[1]
     with version.tracking() as tables:
-        built = build(session)
+        built = None
+        patch = getattr(build, "patch", None)  # a builder that can bring an older copy up to date
+        if patch is not None and held is not None and held[0] < current:
+            built = patch(session, held[1], held[0])
+        if built is None:
+            built = build(session)
     version.depends_on(tables)
     with _lock:
         mine = _cache.setdefault(engine, {})

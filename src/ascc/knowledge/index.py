@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, String, cast, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
+from ascc.db import version
 from ascc.knowledge import backends, columns
 from ascc.knowledge import text as t
 from ascc.knowledge.glossary import Parallel
@@ -40,6 +41,13 @@ LEXICON = "ascc_search_lexicon"
 NAMED_WRITTEN = "ascc_search_names_written"
 RENAMED = "ascc_search_renamed"  # bodies and programmes whose acronym or names this transaction wrote
 ENTRIES = SearchEntry.__table__
+_COUNTERS = version.DataVersion.__table__
+#: an entry's ``stamp``: one more than the index counter as the writing statement reads it. On
+#: SQLite a write holds the write lock to its commit, so no other commit comes between: every copy
+#: of the postings and columns built before this commit is at a lower counter, and finds the entry
+#: stamped after it (``postings.patched``); one built after it has the entry already. (PostgreSQL's
+#: writers do not exclude each other: its copies are built whole.)
+STAMP = select(_COUNTERS.c.version + 1).where(_COUNTERS.c.id == version.SEARCH_INDEX).scalar_subquery()
 #: tables whose rows make the lexicon, and the kind of record each row is mentioned as
 MENTION_KIND = {"bodies": "body", "programmes": "programme"}
 NAMED = frozenset(MENTION_KIND)
@@ -218,10 +226,10 @@ def _refresh(session: Session, provider: str, key: str, *, force: bool = False) 
         if old is None:
             new.append(row)
         else:
-            session.execute(update(ENTRIES).where(ENTRIES.c.id == old.id).values(**row))
+            session.execute(update(ENTRIES).where(ENTRIES.c.id == old.id).values(**row, stamp=STAMP))
             changed += 1
     if new:
-        session.execute(insert(ENTRIES), new)
+        session.execute(insert(ENTRIES).values(stamp=STAMP), new)
     return len(entries), bool(gone or new or changed)
 
 

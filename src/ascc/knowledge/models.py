@@ -115,3 +115,5 @@ class SearchEntry(Base):
     title_norm_id: Mapped[str] = mapped_column(Text, default="")
     norm_en: Mapped[str] = mapped_column(Text, default="")
     norm_id: Mapped[str] = mapped_column(Text, default="")
+    #: the search index counter this entry's last insert or change committed at (migration 0026)
+    stamp: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)

@@ -22,10 +22,13 @@ FTS5 finds. A query term FTS5 would cut into several tokens (or none) is a phras
 needs positions: such a query is left to FTS5 (:meth:`Postings.scored` answers ``None``).
 
 The postings are built from committed data and kept, like the facet columns, per engine and process
-while the search index's counter stays (:func:`ascc.knowledge.columns.committed`), by a thread of
-their own after each index write (about 2 s for 70,000 entries, 15–70 ms for the demo's 2,000),
-while FTS5 answers. A session that has written anything gets no postings; its search asks FTS5,
-which sees its writes.
+while the search index's counter stays (:func:`ascc.knowledge.columns.committed`). After an index
+write the copy is patched (:func:`patched`): every entry written carries the counter its commit gave
+the index (``stamp``, migration 0026), so the entries gone or stamped after the copy's counter are
+dropped and the stamped ones read and added, with the lengths and idf of the index as it is now: the
+scores of a whole build, for the cost of the entries written (a whole build reads every entry:
+about 2 s for 70,000 entries, 15–70 ms for the demo's 2,000). A session that has written anything
+gets no postings; its search asks FTS5, which sees its writes.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import itertools
 import math
 import sqlite3
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -96,6 +100,7 @@ class Postings:
     rows: np.ndarray  # int32, ascending within a term
     freq: np.ndarray  # float64, 4 × count in the title + count in the text
     norm: np.ndarray  # float64 per row: k1 · (1 − b + b · |D| / avgdl)
+    lengths: np.ndarray  # int64 per row: |D|, the entry's tokens in title and text
 
     def scored(
         self,
@@ -154,9 +159,8 @@ class Postings:
     def _idf(self, token: str) -> float:
         """The token's idf; 0 when no entry holds it."""
         number = self.vocabulary.get(token)
-        if number is None:
-            return 0.0
-        return idf(len(self.ids), int(self.starts[number + 1]) - int(self.starts[number]))
+        hits = 0 if number is None else int(self.starts[number + 1]) - int(self.starts[number])
+        return idf(len(self.ids), hits) if hits else 0.0  # a patched copy keeps terms no entry holds now
 
     def _add(self, token: str, score: np.ndarray, holds: np.ndarray, cap: float = math.inf) -> None:
         """Add ``token``'s BM25 score (its idf at most ``cap``) to the rows holding it, and mark them."""
@@ -164,6 +168,8 @@ class Postings:
         if number is None:
             return  # a term no entry holds adds nothing to any score
         lo, hi = int(self.starts[number]), int(self.starts[number + 1])
+        if lo == hi:
+            return
         rows, f = self.rows[lo:hi], self.freq[lo:hi]
         holds[rows] = True
         weight = idf(len(self.ids), hi - lo)
@@ -173,29 +179,34 @@ class Postings:
 def build(session: Session) -> Postings:
     """The postings of every entry, read in chunks of :data:`CHUNK` entries."""
     cursor = session.connection().connection.cursor()  # the DB-API cursor: rows need no wrapping
+    try:
+        version.reading("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
+        cursor.execute("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
+        return _postings(iter(lambda: cursor.fetchmany(CHUNK), []))
+    finally:
+        cursor.close()
+
+
+def _postings(chunks: Iterable[list[tuple[int, str | None, str | None]]]) -> Postings:
+    """The postings of the entries ``(id, title_terms, terms)`` in ``chunks``, ids ascending."""
     raw: dict[str, int] = {}  # each distinct stored term → the token count when it was first seen
     seen = itertools.count()
     ids_parts: list[np.ndarray] = []
     keys_parts: list[np.ndarray] = []  # per token: (raw term, row, in the text?) packed in one int64
     first = 0
-    try:
-        version.reading("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
-        cursor.execute("SELECT id, title_terms, terms FROM search_entries ORDER BY id")
-        while chunk := cursor.fetchmany(CHUNK):
-            stored: list[str] = []  # the chunk's stored terms, in order
-            counts: list[int] = []  # tokens per (row, column), title then text
-            for _, title, body in chunk:
-                for value in (title, body):
-                    words = value.split() if value else []
-                    stored.extend(words)
-                    counts.append(len(words))
-            codes = np.fromiter(map(raw.setdefault, stored, seen), dtype=np.int64, count=len(stored))
-            slot = np.repeat(np.arange(first * 2, (first + len(chunk)) * 2, dtype=np.int64), counts)
-            keys_parts.append(codes << 33 | slot)  # slot = 2 × row + (1 in the text, 0 in the title)
-            ids_parts.append(np.fromiter((r[0] for r in chunk), dtype=np.int64, count=len(chunk)))
-            first += len(chunk)
-    finally:
-        cursor.close()
+    for chunk in chunks:
+        stored: list[str] = []  # the chunk's stored terms, in order
+        counts: list[int] = []  # tokens per (row, column), title then text
+        for _, title, body in chunk:
+            for value in (title, body):
+                words = value.split() if value else []
+                stored.extend(words)
+                counts.append(len(words))
+        codes = np.fromiter(map(raw.setdefault, stored, seen), dtype=np.int64, count=len(stored))
+        slot = np.repeat(np.arange(first * 2, (first + len(chunk)) * 2, dtype=np.int64), counts)
+        keys_parts.append(codes << 33 | slot)  # slot = 2 × row + (1 in the text, 0 in the title)
+        ids_parts.append(np.fromiter((r[0] for r in chunk), dtype=np.int64, count=len(chunk)))
+        first += len(chunk)
     ids = np.concatenate(ids_parts) if ids_parts else NO_IDS
     keys = np.concatenate(keys_parts) if keys_parts else NO_IDS
     # each stored term is the tokens FTS5 makes of it: nearly always one; terms that fold alike
@@ -227,12 +238,85 @@ def build(session: Session) -> Postings:
     start = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(pairs) else NO_IDS
     freq = np.add.reduceat(weight, start) if len(start) else NO_SCORES
     pairs = pairs[start]
-    avgdl = float(lengths.sum()) / len(ids) if len(ids) else 1.0
     return Postings(
         ids=ids,
         vocabulary=vocabulary,
         starts=np.searchsorted(pairs >> 32, np.arange(len(vocabulary) + 1)),
         rows=(pairs & ((1 << 32) - 1)).astype(np.int32),
         freq=freq,
-        norm=K1 * (1 - B + B * lengths.astype(np.float64) / avgdl),
+        norm=_norm(lengths),
+        lengths=lengths,
     )
+
+
+def _norm(lengths: np.ndarray) -> np.ndarray:
+    """Each row's k1 · (1 − b + b · |D| / avgdl), as FTS5 computes it."""
+    avgdl = float(lengths.sum()) / len(lengths) if len(lengths) else 1.0
+    return K1 * (1 - B + B * lengths.astype(np.float64) / avgdl)
+
+
+#: a patch reads at most this share of the entries; past it, a whole build is as cheap
+PATCH_SHARE = 0.25
+
+
+def patched(session: Session, old: Postings, counter: int) -> Postings | None:
+    """The postings of every entry, made from ``old`` (the copy at search index counter
+    ``counter``): the rows of entries gone or written since are dropped, and the entries stamped
+    after ``counter`` (``knowledge.index.STAMP``) read and added. Scores are those of a whole
+    build (the same counts; the lengths and idf over the entries there are now). ``None`` when a
+    whole build is the better way (many entries written) or the only safe one (an entry this copy
+    does not know carries no newer stamp: written by something that does not stamp)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        version.reading("SELECT id, title_terms, terms, stamp FROM search_entries ORDER BY id")
+        cursor.execute("SELECT id FROM search_entries ORDER BY id")
+        live = np.fromiter((r[0] for r in cursor.fetchall()), dtype=np.int64)
+        cursor.execute(
+            "SELECT id, title_terms, terms FROM search_entries WHERE stamp > ? ORDER BY id", (counter,)
+        )
+        written = cursor.fetchall()
+    finally:
+        cursor.close()
+    if len(written) > max(64, PATCH_SHARE * len(live)):
+        return None
+    new = _postings([written] if written else [])
+    keep = np.isin(old.ids, live, assume_unique=True) & ~np.isin(old.ids, new.ids, assume_unique=True)
+    if int(keep.sum()) + len(new.ids) != len(live):
+        return None
+    # one row per entry, in id order: the kept rows of ``old`` and the new ones, interleaved by id
+    merged = np.concatenate([old.ids[keep], new.ids])
+    order = np.argsort(merged, kind="stable")
+    rank = np.empty(len(merged), dtype=np.int64)
+    rank[order] = np.arange(len(merged))
+    kept_rank = np.full(len(old.ids), -1, dtype=np.int64)
+    kept_rank[keep] = rank[: int(keep.sum())]
+    # the new copy's terms: the old vocabulary, then what only the new entries hold
+    vocabulary = dict(old.vocabulary)
+    to_old = np.fromiter(
+        (vocabulary.setdefault(tok, len(vocabulary)) for tok in new.vocabulary),
+        dtype=np.int64,
+        count=len(new.vocabulary),
+    )
+    old_terms = np.repeat(np.arange(len(old.starts) - 1, dtype=np.int64), np.diff(old.starts))
+    old_rows = kept_rank[old.rows]
+    alive = old_rows >= 0
+    new_terms = to_old[np.repeat(np.arange(len(new.starts) - 1, dtype=np.int64), np.diff(new.starts))]
+    new_rows = rank[int(keep.sum()) + new.rows.astype(np.int64)]
+    terms = np.concatenate([old_terms[alive], new_terms])
+    rows = np.concatenate([old_rows[alive], new_rows])
+    freq = np.concatenate([old.freq[alive], new.freq])
+    by = np.argsort(terms << 32 | rows, kind="stable")
+    terms, rows, freq = terms[by], rows[by], freq[by]
+    lengths = np.concatenate([old.lengths[keep], new.lengths])[order]
+    return Postings(
+        ids=merged[order],
+        vocabulary=vocabulary,
+        starts=np.searchsorted(terms, np.arange(len(vocabulary) + 1)),
+        rows=rows.astype(np.int32),
+        freq=freq,
+        norm=_norm(lengths),
+        lengths=lengths,
+    )
+
+
+build.patch = patched  # type: ignore[attr-defined]  # ``columns.committed`` patches the copy it holds

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ascc.db import version
 from ascc.db.concurrency import check_version, hold
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
@@ -228,10 +229,16 @@ def list_pillars(session: Session) -> list[s.PillarRead]:
 
 
 def list_sectors(session: Session, *, pillar: str | None = None) -> list[s.SectorRead]:
-    stmt = select(m.Sector).order_by(m.Sector.name_en)
-    if pillar is not None:
-        stmt = stmt.where(m.Sector.pillar_id == pillar)
-    return [sector_read(r) for r in session.scalars(stmt)]
+    """The sectors (of one pillar), kept while their tables stay (the search page and its facets
+    list them at every request); the items are shared, not to be changed."""
+
+    def build() -> tuple[s.SectorRead, ...]:
+        stmt = select(m.Sector).order_by(m.Sector.name_en)
+        if pillar is not None:
+            stmt = stmt.where(m.Sector.pillar_id == pillar)
+        return tuple(sector_read(r) for r in session.scalars(stmt))
+
+    return list(version.kept(session, ("registry.list_sectors", pillar), build))
 
 
 def get_sector(session: Session, *, sector_id: str) -> s.SectorRead:
@@ -253,12 +260,23 @@ def list_bodies(
     limit: int = 100,
     offset: int = 0,
 ) -> Page[s.BodyRead]:
+    """A page of bodies. Without a text query, the page is kept while the registry's tables stay
+    (``db.version.kept``: the calendar, decision and results pages list every body at each request);
+    its items are shared, not to be changed."""
     _check_page(limit, offset)
     if level is not None and level not in BODY_LEVELS:
         raise Invalid(f"unknown level {level!r}; one of: {', '.join(BODY_LEVELS)}", parameter="level")
-    rows, total = repo.page(session, repo.bodies(sector=sector, level=level, q=q), limit=limit, offset=offset)
-    acronyms = repo.body_acronyms(session)
-    return Page([body_read(r, acronyms) for r in rows], total, limit, offset)
+
+    def build() -> Page[s.BodyRead]:
+        rows, total = repo.page(
+            session, repo.bodies(sector=sector, level=level, q=q), limit=limit, offset=offset
+        )
+        acronyms = repo.body_acronyms(session)
+        return Page(tuple(body_read(r, acronyms) for r in rows), total, limit, offset)
+
+    if q is not None:
+        return build()
+    return version.kept(session, ("registry.list_bodies", sector, level, limit, offset), build)
 
 
 def get_body(session: Session, *, body_id: str) -> s.BodyDetail:
