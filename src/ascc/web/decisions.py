@@ -18,15 +18,17 @@ from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
 from ascc.http.auth import bind_principal, check_csrf
+from ascc.http.openapi import download
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.web import i18n
-from ascc.web.pages import page, render, router
+from ascc.web.pages import downloads, page, render
 
 actions = APIRouter(include_in_schema=False)
 
 
-@router.get("/decisions/feed.atom")
+@downloads.get("/decisions/feed.atom", response_class=Response,
+               responses=download("application/atom+xml", "Atom feed of adopted public decisions"))  # fmt: skip
 def feed(request: Request) -> Response:
     """Atom feed of adopted decisions that are public."""
     with unit_of_work(request.app.state.session_factory) as session:
