@@ -72,7 +72,10 @@ def create_item(
 @router.get("/popolo", response_model=dict)
 def popolo(request: Request, session: SessionDep, _auth: Auth) -> Response:
     """Adopted decisions as Popolo motions and vote events (one vote per member state)."""
-    return json_response(request, decisions_export.popolo(session, principal=principal_of(session)))
+    base = request.app.state.settings.site_url or str(request.base_url)
+    return json_response(
+        request, decisions_export.popolo(session, principal=principal_of(session), base_url=base)
+    )
 
 
 @router.get("/{item_id}", response_model=s.ItemDetail, responses=Errors)
