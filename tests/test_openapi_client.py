@@ -155,6 +155,42 @@ def test_downloads_state_their_media_type(document):
         assert media_type in content and "application/json" not in content, path
 
 
+#: lists still answered as bare arrays (issue 18 asks for pages everywhere; their shapes are used by
+#: work in progress elsewhere): a new list must be a page, and one moved to pages leaves this set
+NOT_YET_PAGED = {
+    "/api/v1/sectors/{sector_id}/org-chart",  # a tree, not a list of records
+    "/api/v1/meetings/expected",
+    "/api/v1/bodies/{body_id}/cycle-overrides",
+    "/api/v1/disasters/events/{event_id}/revisions",
+    "/api/v1/disasters/alerts",
+    "/api/v1/disasters/events/{event_id}/requests",
+    "/api/v1/disasters/requests",
+    "/api/v1/disasters/events/{event_id}/sitreps",
+    "/api/v1/targets",
+    "/api/v1/plans/{plan_id}/framework",
+    "/api/v1/activities",
+    "/api/v1/submissions",
+    "/api/v1/data-calls",
+}
+
+
+def test_lists_are_pages_with_their_total(document):
+    schemas = document["components"]["schemas"]
+    bare, paged = set(), set()
+    for path, ops in document["paths"].items():
+        schema = ops.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        schema = schema.get("application/json", {}).get("schema", {})
+        if schema.get("type") == "array":
+            bare.add(path)
+        elif "$ref" in schema:
+            properties = schemas[schema["$ref"].rsplit("/", 1)[-1]].get("properties", {})
+            if properties.get("items", {}).get("type") == "array":
+                assert {"total", "limit", "offset"} <= set(properties), path
+                paged.add(path)
+    assert bare == NOT_YET_PAGED
+    assert {"/api/v1/decisions", "/api/v1/meetings", "/api/v1/bodies", "/api/v1/indicators"} <= paged
+
+
 def test_every_error_is_problem_json(document):
     seen = 0
     for path, ops in document["paths"].items():
@@ -174,11 +210,13 @@ def test_generated_client_reads_typed_pages_and_records(client_package, server):
     from ascc_client.api.downloads import calendar_ics_calendar_ics_get as calendar
     from ascc_client.api.indicators import indicator_api_v1_indicators_code_get as read_indicator
     from ascc_client.api.indicators import indicators_api_v1_indicators_get as list_indicators
+    from ascc_client.api.meetings import list_meetings_api_v1_meetings_get as list_meetings
     from ascc_client.api.registry import bodies_api_v1_bodies_get as list_bodies
     from ascc_client.api.registry import body_api_v1_bodies_body_id_get as read_body
     from ascc_client.models import (
         BodyDetail,
         PageReadBodyRead,
+        PageReadMeetingRead,
         Problem,
         PublishedIndicator,
         PublishedIndicatorDetail,
@@ -211,6 +249,9 @@ def test_generated_client_reads_typed_pages_and_records(client_package, server):
         body = read_body.sync(client=client, body_id=first.items[0].id)
         assert isinstance(body, BodyDetail) and body.id == first.items[0].id
         assert isinstance(read_body.sync(client=client, body_id="no-such-body"), Problem)
+
+        meetings = list_meetings.sync(client=client, limit=1)
+        assert isinstance(meetings, PageReadMeetingRead) and meetings.limit == 1 and len(meetings.items) <= 1
 
         ics = calendar.sync_detailed(client=client)
         assert ics.status_code == 200 and ics.parsed.startswith("BEGIN:VCALENDAR")
