@@ -49,7 +49,9 @@ def test_other_lists(client):
     plan = client.get("/api/v1/plans/asean-ydi-2022").json()
     assert len(plan["priorities"]) == 7
     assert client.get("/api/v1/programmes", params={"partner": "EU"}).json()["total"] >= 1
-    assert [m["id"] for m in client.get("/api/v1/meetings", params={"body": "ammswd"}).json()] == ["ammswd-9"]
+    assert [m["id"] for m in client.get("/api/v1/meetings", params={"body": "ammswd"}).json()["items"]] == [
+        "ammswd-9"
+    ]
     chart = client.get("/api/v1/sectors/environment/org-chart").json()
     assert chart[0]["body"]["id"] == "amme"
 

@@ -118,7 +118,9 @@ def test_an_answer_with_a_deadline_is_kept_until_it(world):
     time.sleep(max(0.0, (deadline - dt.datetime.now(dt.UTC)).total_seconds()) + 0.2)
     # nobody wrote since: only the deadline tells the cache that the kept answer is over
     assert client.get(f"/api/v1/decisions/{item}").json()["status"] == "adopted"
-    assert [i["status"] for i in client.get("/api/v1/decisions").json() if i["id"] == item] == ["adopted"]
+    assert [i["status"] for i in client.get("/api/v1/decisions").json()["items"] if i["id"] == item] == [
+        "adopted"
+    ]
     assert (
         client.get(f"/api/v1/decisions/{item}", headers=auth(tokens, "chair")).json()["status"] == "adopted"
     )

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
@@ -28,7 +29,7 @@ from ascc.config import Settings
 from ascc.db import version
 from ascc.db.engine import make_engine
 from ascc.db.migrate import schema_problem
-from ascc.http import api_docs
+from ascc.http import api_docs, openapi
 from ascc.http.cache import ResponseCache
 from ascc.http.headers import SecurityHeaders
 from ascc.http.responses import problem
@@ -51,9 +52,27 @@ from ascc.wiring import session_factory
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
+#: downloads: a client that asked for a file gets its error as problem+json, not a page
+DOWNLOADS = (".json", ".ics", ".atom", ".csv", ".xlsx", ".xml", ".yaml", ".svg", ".pdf")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/sdmx/")) or path.endswith(".json") or path in ("/openapi.json",)
+    return (
+        path.startswith(("/api/", "/sdmx/"))
+        or path.endswith(DOWNLOADS)
+        or openapi.PROBLEM in request.headers.get("accept", "")
+    )
+
+
+def _allowed(request: Request) -> str:
+    """The methods some route takes at this path (RFC 9110 §15.5.6), over every router: a path's GET
+    and POST are often two routes, and Starlette's own 405 names only the first one it matched."""
+    routes = request.app.router.routes
+    allowed = [m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL
+                                         for r in routes)]  # fmt: skip
+    return ", ".join(allowed)
 
 
 class App(FastAPI):
@@ -62,6 +81,11 @@ class App(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack())
+
+    def openapi(self) -> dict:
+        if self.openapi_schema is None:
+            self.openapi_schema = openapi.complete(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -99,11 +123,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        headers = {"WWW-Authenticate": openapi.WWW_AUTHENTICATE} if exc.status == 401 else None
         if _wants_json(request):
-            return problem(exc.status, exc.title, exc.detail, instance=request.url.path, **exc.extra)
-        return pages.render(
+            return problem(exc.status, exc.title, exc.detail, instance=request.url.path, headers=headers,
+                           **exc.extra)  # fmt: skip
+        response = pages.render(
             request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status
         )
+        response.headers.update(headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -139,11 +167,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         detail = str(exc.detail) if exc.detail else title
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             detail = f"nothing at {request.url.path}"
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed(request) or headers.get("Allow", "")
+            detail = (
+                f"{request.method} is not one of the methods {request.url.path} takes: {headers['Allow']}"
+            )
         if _wants_json(request):
-            return problem(exc.status_code, title, detail, instance=request.url.path)
-        return pages.render(request, "error.html", {"title": title, "detail": detail}, status=exc.status_code)
+            return problem(exc.status_code, title, detail, instance=request.url.path, headers=headers)
+        response = pages.render(
+            request, "error.html", {"title": title, "detail": detail}, status=exc.status_code
+        )
+        response.headers.update(headers)
+        return response
 
     app.include_router(registry_api.router)
     app.include_router(decisions_api.router)
@@ -163,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(results_web.actions)
     app.include_router(monitoring_web.actions)
     app.include_router(notifications_web.actions)
+    app.include_router(pages.downloads)  # before the pages: `/decisions/feed.atom` is no decision
     app.include_router(pages.router)
     app.include_router(account.router)
     app.include_router(api_docs.router)

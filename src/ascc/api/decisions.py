@@ -16,9 +16,11 @@ from starlette.responses import Response
 from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
-from ascc.http.deps import Auth, IfMatch, principal_of
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, principal_of
 from ascc.http.deps import SessionDep as UnitOfWork
 from ascc.http.responses import json_response
+from ascc.kit.pagination import page_of
+from ascc.registry.schemas import PageRead
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
 
@@ -47,18 +49,20 @@ def _item(request: Request, session: Session, detail: s.ItemDetail, status: int 
     )
 
 
-@router.get("", response_model=list[s.ItemRead])
+@router.get("", response_model=PageRead[s.ItemRead])
 def list_items(
     request: Request,
     session: SessionDep,
     _auth: Auth,
     status: Literal["open", "adopted"] | None = None,
     body: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Response:
     items = decisions_service.list_items(
         session, principal=principal_of(session), status=status, body_id=body
     )
-    return json_response(request, items)
+    return json_response(request, page_of(items, limit=limit, offset=offset))
 
 
 @router.post("", response_model=s.ItemDetail, status_code=201, responses=Errors)
@@ -72,7 +76,10 @@ def create_item(
 @router.get("/popolo", response_model=dict)
 def popolo(request: Request, session: SessionDep, _auth: Auth) -> Response:
     """Adopted decisions as Popolo motions and vote events (one vote per member state)."""
-    return json_response(request, decisions_export.popolo(session, principal=principal_of(session)))
+    base = request.app.state.settings.site_url or str(request.base_url)
+    return json_response(
+        request, decisions_export.popolo(session, principal=principal_of(session), base_url=base)
+    )
 
 
 @router.get("/{item_id}", response_model=s.ItemDetail, responses=Errors)

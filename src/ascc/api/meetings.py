@@ -8,22 +8,26 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid
+from ascc.kit.pagination import page_of
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
-from ascc.registry.schemas import MeetingRead, MeetingWrite
+from ascc.registry.schemas import MeetingRead, MeetingWrite, PageRead
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 Errors = {401: {"description": "Sign-in required"}, 403: {"description": "Not allowed"},
           404: {"description": "Not found"}, 409: {"description": "Not possible now"}}  # fmt: skip
 
 
-@router.get("/meetings", response_model=list[MeetingRead])
-def list_meetings(request: Request, session: SessionDep, _auth: Auth, body: str | None = None) -> Response:
-    principal = principal_of(session)
-    return json_response(request, meetings_service.visible_meetings(session, principal=principal, body=body))
+@router.get("/meetings", response_model=PageRead[MeetingRead])
+def list_meetings(
+    request: Request, session: SessionDep, _auth: Auth, body: str | None = None, limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:  # fmt: skip
+    meetings = meetings_service.visible_meetings(session, principal=principal_of(session), body=body)
+    return json_response(request, page_of(meetings, limit=limit, offset=offset))
 
 
 @router.get("/meetings/expected", response_model=list[s.ExpectedMeeting])

@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.openapi import download
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, signoff
+from ascc.monitoring import schemas as s
 from ascc.monitoring.models import NATIONAL, TOTAL
 from ascc.results import framework as results_framework
 
@@ -45,7 +47,7 @@ def _split(values: list[str]) -> list[str]:
     return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
 
 
-@router.get("/indicators", response_model=dict[str, Any])
+@router.get("/indicators", response_model=s.PublishedIndicatorPage)
 def indicators(
     request: Request, session: SessionDep,
     sector: Annotated[str | None, Query(max_length=64, description="registry sector id, e.g. health")] = None,
@@ -78,7 +80,7 @@ def define_computed(
     return json_response(request, result)
 
 
-@router.get("/indicators/{code}", response_model=dict[str, Any], responses=Errors)
+@router.get("/indicators/{code}", response_model=s.PublishedIndicatorDetail, responses=Errors)
 def indicator(request: Request, session: SessionDep, code: Code) -> Response:
     """One indicator: definition, unit, direction, source, the formula of a computed indicator
     (``computed``: numerator, denominator, multiplier), the plan outcomes it measures, and the ASEAN
@@ -265,8 +267,15 @@ sdmx_router = APIRouter(prefix="/sdmx", tags=["SDMX-REST"])
 Flow = Annotated[str, Path(max_length=100, description="DF_ASCC_IND or ASEAN,DF_ASCC_IND,1.0")]
 
 
-@sdmx_router.get("/data/{flow}", responses={**Errors, 406: {"description": "Format not available"}})
-@sdmx_router.get("/data/{flow}/{key}", responses={**Errors, 406: {"description": "Format not available"}})
+#: the data messages' media types (``sdmx_rest.FORMATS``), chosen by ``Accept`` or ``format``
+SDMX_MEDIA = sorted({media.split(";")[0] for _kind, media in sdmx_rest.FORMATS.values()})
+SdmxResponses = {**Errors, 406: {"description": "Format not available"}} | download(
+    SDMX_MEDIA[0], "an SDMX data message", also=tuple(SDMX_MEDIA[1:])
+)
+
+
+@sdmx_router.get("/data/{flow}", response_class=Response, responses=SdmxResponses)
+@sdmx_router.get("/data/{flow}/{key}", response_class=Response, responses=SdmxResponses)
 def sdmx_data(
     request: Request, session: SessionDep, flow: Flow, key: str | None = None,
     start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,

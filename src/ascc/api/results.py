@@ -15,6 +15,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.openapi import download
 from ascc.http.responses import json_response
 from ascc.results import framework, iati
 from ascc.results import schemas as s
@@ -58,7 +59,8 @@ def activities(
     return json_response(request, items)
 
 
-@router.get("/activities.xml", responses=Errors | {200: {"content": {"application/xml": {}}}})
+@router.get("/activities.xml", response_class=Response,
+            responses=Errors | download("application/xml", "IATI 2.03 activities"))  # fmt: skip
 def activities_xml(
     session: SessionDep,
     id: Annotated[

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ascc.accounts import service as accounts_service
+from ascc.accounts.schemas import PUBLIC
 from ascc.cli import audit as audit_cli
 from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
@@ -32,6 +33,9 @@ from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
 from ascc.http.sessions import key_problem
 from ascc.kit import keys
+from ascc.kit.errors import NotFound
+from ascc.knowledge import seeds as knowledge_seeds
+from ascc.knowledge import service as knowledge_service
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
 from ascc.reference.loader import load_reference
 from ascc.reference.quotes import check_quotes
@@ -141,6 +145,19 @@ def check(
     console.print(f"[green]OK[/green]: {total} records in {len(ref.records)} files{note}")
 
 
+def _seed_pages(session, base_url: str) -> dict[str, str]:
+    """The public page of each seed document the knowledge base holds (``ascc documents seed``), by
+    the seed file that reference sources quote."""
+    pages = {}
+    for seed in knowledge_seeds.SEEDS:
+        try:
+            knowledge_service.get_document(session, principal=PUBLIC, slug=seed["slug"])
+        except NotFound:
+            continue
+        pages[seed["file"]] = f"{base_url}/documents/{seed['slug']}"
+    return pages
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -153,9 +170,16 @@ def export(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="file (json, popolo) or folder (csv); default stdout"
     ),
+    base_url: str = typer.Option(
+        "",
+        "--base-url",
+        help="the platform's address for Popolo source links; default ASCC_SITE_URL, "
+        "else http://127.0.0.1:8000 (`make run`)",
+    ),
 ) -> None:
     """Export the registry from the database: JSON, CSV (one file per table) or Popolo JSON."""
     settings = Settings()
+    base_url = (base_url or settings.site_url or "http://127.0.0.1:8000").rstrip("/")
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(session_factory(engine)) as session:
@@ -163,7 +187,7 @@ def export(
                 tables = registry_export.registry_csv(session)
             else:
                 data = (
-                    registry_export.registry_popolo(session)
+                    registry_export.registry_popolo(session, pages=_seed_pages(session, base_url))
                     if fmt is ExportFormat.popolo
                     else registry_export.registry_json(session)
                 )

@@ -7,6 +7,7 @@ procedure a member state that did not object is recorded ``yes`` with the note "
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -44,7 +45,16 @@ def _votes(item) -> list[dict[str, Any]]:
     return votes
 
 
-def popolo(session: Session, *, principal: Principal) -> dict[str, Any]:
+def _time(day: dt.date) -> str:
+    """Popolo's ``date`` of a motion and ``start_date`` of a vote event are ``date-time``: an adoption
+    is a day, given as its start in UTC (as the Atom feed gives it)."""
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def popolo(session: Session, *, principal: Principal, base_url: str) -> dict[str, Any]:
+    """``base_url``: where the platform is read (``ASCC_SITE_URL``, else the request's), so that each
+    motion and vote event names the decision's page as its source."""
+    base_url = base_url.rstrip("/")
     items = adopted(session, principal=principal)
     states = registry_service.list_member_states(session)
     organizations = [{"id": m.code, "name": m.name.en, "classification": "member state"} for m in states]
@@ -61,17 +71,18 @@ def popolo(session: Session, *, principal: Principal) -> dict[str, Any]:
     for item in items:
         text = item.proposals[-1] if item.proposals else None
         motion_id = f"decision-{item.id}-v{text.number if text else 0}"
+        sources = [{"url": f"{base_url}/decisions/{item.id}", "note": "the decision's page"}]
         motions.append({
             "id": motion_id, "organization_id": item.body_id, "text": text.text_en if text else item.title_en,
-            "classification": item.adoption_method, "date": item.adopted_on.isoformat(), "result": "pass",
-            "title": item.title_en,
+            "classification": item.adoption_method, "date": _time(item.adopted_on), "result": "pass",
+            "title": item.title_en, "sources": sources,
         })  # fmt: skip
         votes = _votes(item)
         counts = Counter(v["option"] for v in votes)
         vote_events.append({
             "id": f"decision-{item.id}", "motion_id": motion_id, "organization_id": item.body_id,
-            "start_date": item.adopted_on.isoformat(), "result": "pass", "votes": votes,
-            "counts": [{"option": k, "value": v} for k, v in sorted(counts.items())],
+            "start_date": _time(item.adopted_on), "result": "pass", "votes": votes,
+            "counts": [{"option": k, "value": v} for k, v in sorted(counts.items())], "sources": sources,
         })  # fmt: skip
     return {
         "organizations": organizations,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -13,6 +13,7 @@ from starlette.requests import Request
 from ascc.accounts.schemas import Principal
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal
+from ascc.kit.pagination import MAX_LIMIT
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -43,3 +44,7 @@ IfMatch = Annotated[
         description="the record's ETag as you read it (required: 428 without it, 412 if it changed since)"
     ),
 ]
+
+#: the paging of every list (``kit.pagination``): the answer is ``{items, total, limit, offset}``
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="number of records to skip")]

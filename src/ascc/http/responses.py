@@ -38,11 +38,17 @@ def json_response(request: Request, data: Any, *, status: int = 200, etag: str |
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def problem(status: int, title: str, detail: str, *, instance: str | None = None, **extra: Any) -> Response:
+def problem(
+    status: int, title: str, detail: str, *, instance: str | None = None,
+    headers: dict[str, str] | None = None, **extra: Any,
+) -> Response:  # fmt: skip
     doc = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
         doc["instance"] = instance
     doc.update({k: v for k, v in extra.items() if v is not None})
     return Response(
-        json.dumps(jsonable_encoder(doc), ensure_ascii=False), status_code=status, media_type=PROBLEM
+        json.dumps(jsonable_encoder(doc), ensure_ascii=False),
+        status_code=status,
+        media_type=PROBLEM,
+        headers=headers,
     )

@@ -17,3 +17,8 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def page_of(items: Sequence[T], *, limit: int, offset: int) -> Page[T]:
+    """One page of a list the service returned whole (lists that stay short: decisions, meetings)."""
+    return Page(items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset)

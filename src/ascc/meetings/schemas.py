@@ -76,7 +76,7 @@ class DocumentWrite(_In):
     due: dt.date | None = None
 
 
-class DocumentRead(BaseModel):
+class MeetingDocumentRead(BaseModel):
     title: str
     url: str | None
     due: dt.date | None
@@ -101,7 +101,7 @@ class ReportRead(BaseModel):
 
 class MeetingDetail(MeetingRead):
     agenda: list[AgendaRead]
-    documents: list[DocumentRead]
+    documents: list[MeetingDocumentRead]
     reports: list[ReportRead]
     #: the record's version as this reader sees it: send it as If-Match to change the meeting
     etag: str = ""

@@ -351,7 +351,7 @@ def get_meeting(session: Session, *, principal: Principal, meeting_id: str) -> s
     detail = s.MeetingDetail(
         **meeting.model_dump(),
         agenda=[s.AgendaRead(number=a.number, title=a.title, decision_item=a.decision_item) for a in agenda],
-        documents=[s.DocumentRead(title=d.title, url=d.url, due=d.due) for d in docs],
+        documents=[s.MeetingDocumentRead(title=d.title, url=d.url, due=d.due) for d in docs],
         reports=[
             s.ReportRead(
                 number=r.number,

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ascc.registry.schemas import Text
+
 
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -76,3 +78,76 @@ class BatchRead(_Read):
     unchanged: int
     actor: str
     created_at: dt.datetime
+
+
+# --- the published reads as ``/api/v1/indicators`` returns them (``monitoring.published``) -------
+
+
+class Formula(BaseModel):
+    numerator: str
+    denominator: str
+    multiplier: float
+    text: str
+
+
+class IndicatorSource(BaseModel):
+    organisation: str | None
+    dataset: str | None
+    url: str | None
+    licence: str | None
+
+
+class ReadingRules(BaseModel):
+    """How the indicator's figures are read (``monitoring.reading_rules``); None: the default."""
+
+    min_coverage: float | None
+    decimals: int | None
+    tolerance: float | None
+    best_value: float | None
+
+
+class PublishedCoverage(BaseModel):
+    member_states: int
+    first_period: str | None
+    last_period: str | None
+    observations: int
+
+
+class PublishedIndicator(BaseModel):
+    code: str
+    name: Text
+    definition: Text
+    unit: str | None
+    direction: str | None
+    sector: str | None
+    sector_tag: str | None
+    level: str
+    frequency: str
+    disaggregations: list[str]
+    numerator: str | None
+    denominator: str | None
+    computed: Formula | None
+    source: IndicatorSource
+    sources: list[dict[str, Any]]
+    reading_rules: ReadingRules
+    published: PublishedCoverage
+
+
+class PublishedIndicatorPage(BaseModel):
+    items: list[PublishedIndicator]
+    total: int
+    limit: int
+    offset: int
+
+
+class IndicatorOutcome(BaseModel):
+    plan: str
+    plan_title: Text
+    code: str
+    title: Text
+    url: str
+
+
+class PublishedIndicatorDetail(PublishedIndicator):
+    aggregate: dict[str, Any] | None
+    outcomes: list[IndicatorOutcome]

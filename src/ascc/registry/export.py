@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -92,17 +93,23 @@ def registry_csv(session: Session) -> dict[str, str]:
     return tables
 
 
-def _popolo_sources(sources: list) -> list[dict[str, str]]:
+def _popolo_sources(sources: list, pages: Mapping[str, str]) -> list[dict[str, str]]:
     out = []
     for s in sources:
         if s.url:
             out.append({"url": s.url})
+        elif s.file in pages:
+            out.append({"url": pages[s.file], "note": s.quote or ""})
         else:
             out.append({"url": f"seed:{s.file}", "note": s.quote or ""})
     return out
 
 
-def registry_popolo(session: Session) -> dict[str, Any]:
+def registry_popolo(session: Session, *, pages: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``pages``: the address of the page of each seed file a source quotes (the knowledge base
+    serves the seeds as documents), so that a source is a link a reader can follow; a seed without
+    a page stays ``seed:<file>``."""
+    pages = pages or {}
     states = registry_service.list_member_states(session)
     bodies = _all_bodies(session)
     organizations: list[dict[str, Any]] = []
@@ -116,7 +123,7 @@ def registry_popolo(session: Session) -> dict[str, Any]:
                 "classification": "member state",
                 "identifiers": [{"scheme": "ISO 3166-1 alpha-3", "identifier": st.code},
                                 {"scheme": "ISO 3166-1 alpha-2", "identifier": st.iso2}],
-                "sources": _popolo_sources(st.sources),
+                "sources": _popolo_sources(st.sources, pages),
             }
         )  # fmt: skip
     for b in bodies:
@@ -129,7 +136,7 @@ def registry_popolo(session: Session) -> dict[str, Any]:
             "other_names": other,
             "classification": b.level,
             "parent_id": b.reports_to_ids[0] if b.reports_to_ids else None,
-            "sources": _popolo_sources(b.sources),
+            "sources": _popolo_sources(b.sources, pages),
         }
         if b.established:
             org["founding_date"] = str(b.established)

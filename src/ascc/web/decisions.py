@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Form, Request
@@ -18,15 +19,30 @@ from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
 from ascc.http.auth import bind_principal, check_csrf
+from ascc.http.openapi import download
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.web import i18n
-from ascc.web.pages import page, render, router
+from ascc.web.pages import downloads, page, render
 
 actions = APIRouter(include_in_schema=False)
 
 
-@router.get("/decisions/feed.atom")
+#: the authority of the feed's tag URIs when no ``ASCC_SITE_URL`` names the platform's own
+FEED_AUTHORITY = "asean.org"
+
+
+def feed_tag(site_url: str) -> str:
+    """The prefix of the Atom ids (RFC 4287 §4.2.6: an entry's id never changes): a tag URI (RFC
+    4151) minted by the host of ``ASCC_SITE_URL``, else by ``FEED_AUTHORITY``, with a fixed date, so
+    that the Host a request names, its scheme or a proxy never changes it (links still follow the
+    request when no site URL is set, so that they lead where the reader came from)."""
+    authority = urlsplit(site_url).hostname or FEED_AUTHORITY
+    return f"tag:{authority},2025:ascc/"
+
+
+@downloads.get("/decisions/feed.atom", response_class=Response,
+               responses=download("application/atom+xml", "Atom feed of adopted public decisions"))  # fmt: skip
 def feed(request: Request) -> Response:
     """Atom feed of adopted decisions that are public."""
     with unit_of_work(request.app.state.session_factory) as session:
@@ -35,9 +51,11 @@ def feed(request: Request) -> Response:
         items = decisions_export.adopted(session, principal=principal)
     ns = "http://www.w3.org/2005/Atom"
     root = ET.Element("feed", xmlns=ns)
-    base = str(request.base_url).rstrip("/")
+    site = request.app.state.settings.site_url.rstrip("/")
+    base = site or str(request.base_url).rstrip("/")
+    tag = feed_tag(site)
     ET.SubElement(root, "title").text = "ASCC: adopted decisions"
-    ET.SubElement(root, "id").text = f"{base}/decisions/feed.atom"
+    ET.SubElement(root, "id").text = f"{tag}decisions"
     ET.SubElement(root, "link", href=f"{base}/decisions/feed.atom", rel="self")
     latest = max((i.adopted_on for i in items), default=dt.date(2025, 1, 1))
     ET.SubElement(root, "updated").text = f"{latest.isoformat()}T00:00:00Z"
@@ -45,7 +63,7 @@ def feed(request: Request) -> Response:
     for item in items:
         entry = ET.SubElement(root, "entry")
         ET.SubElement(entry, "title").text = item.title_en
-        ET.SubElement(entry, "id").text = f"{base}/decisions/{item.id}"
+        ET.SubElement(entry, "id").text = f"{tag}decisions/{item.id}"
         ET.SubElement(entry, "link", href=f"{base}/decisions/{item.id}")
         ET.SubElement(entry, "updated").text = f"{item.adopted_on.isoformat()}T00:00:00Z"
         text = item.proposals[-1].text_en if item.proposals else ""

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.db.uow import unit_of_work
+from ascc.http.openapi import download
 from ascc.indices import service as indices_service
 from ascc.indices import store as index_store
 from ascc.indices.definition import IndexDefinition
 from ascc.kit import spreadsheet
 from ascc.kit.errors import Invalid, NotFound
-from ascc.web.pages import page, router
+from ascc.web.pages import downloads, page
 
 STEP_LABELS = {
     "denominate": ("Denomination", "Denominasi"),
@@ -256,21 +257,25 @@ def _download(request: Request, slug: str, part: str) -> Response:
     )  # fmt: skip
 
 
-@router.get("/indices/{slug}/results.csv", name="index_results_csv")
+@downloads.get("/indices/{slug}/results.csv", name="index_results_csv", response_class=Response,
+               responses=download("text/csv", "the stored index run's file"))  # fmt: skip
 def results_csv(request: Request, slug: str) -> Response:
     return _download(request, slug, "results")
 
 
-@router.get("/indices/{slug}/definition.yaml", name="index_definition_yaml")
+@downloads.get("/indices/{slug}/definition.yaml", name="index_definition_yaml", response_class=Response,
+               responses=download("application/yaml", "the stored index run's file"))  # fmt: skip
 def definition_yaml(request: Request, slug: str) -> Response:
     return _download(request, slug, "definition")
 
 
-@router.get("/indices/{slug}/data.csv", name="index_data_csv")
+@downloads.get("/indices/{slug}/data.csv", name="index_data_csv", response_class=Response,
+               responses=download("text/csv", "the stored index run's file"))  # fmt: skip
 def data_csv(request: Request, slug: str) -> Response:
     return _download(request, slug, "data")
 
 
-@router.get("/indices/{slug}/meta.csv", name="index_meta_csv")
+@downloads.get("/indices/{slug}/meta.csv", name="index_meta_csv", response_class=Response,
+               responses=download("text/csv", "the stored index run's file"))  # fmt: skip
 def meta_csv(request: Request, slug: str) -> Response:
     return _download(request, slug, "meta")

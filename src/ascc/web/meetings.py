@@ -13,10 +13,11 @@ from starlette.responses import RedirectResponse, Response
 
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf, resolve_principal
+from ascc.http.openapi import download
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
-from ascc.web.pages import page, router
+from ascc.web.pages import downloads, page
 
 
 def _year(request: Request) -> int:
@@ -28,7 +29,8 @@ def _year(request: Request) -> int:
     return int(raw)
 
 
-@router.get("/calendar.ics")
+@downloads.get("/calendar.ics", response_class=Response,
+               responses=download("text/calendar", "iCalendar (RFC 5545) of the year's meetings"))  # fmt: skip
 def calendar_ics(request: Request) -> Response:
     """iCalendar of recorded meetings and expected meetings with a fixed date."""
     year = _year(request)

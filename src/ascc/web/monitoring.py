@@ -26,12 +26,13 @@ from ascc.accounts import permissions
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
+from ascc.http.openapi import XLSX, download
 from ascc.kit.errors import DomainError, Forbidden, Invalid
 from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.web import i18n
-from ascc.web.pages import page, render
+from ascc.web.pages import downloads, page, render
 
 actions = APIRouter(include_in_schema=False)
 LEVELS = {"national": ("National", "Nasional"), "subnational": ("Subnational", "Subnasional")}
@@ -170,8 +171,8 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@actions.get("/indicators/{code}/timeseries.svg")
-@actions.get("/indicators/{code}/comparison.svg")
+@downloads.get("/indicators/{code}/timeseries.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
+@downloads.get("/indicators/{code}/comparison.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
 def chart_svg(request: Request, code: str) -> Response:
     """The chart as an SVG file, as shown on the page (the same builder, the page's language)."""
     kind = request.url.path.rsplit("/", 1)[-1].removesuffix(".svg")
@@ -186,7 +187,8 @@ def chart_svg(request: Request, code: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
-@actions.get("/indicators/{code}/data.csv")
+@downloads.get("/indicators/{code}/data.csv", response_class=Response,
+               responses=download("text/csv", "published observations, re-importable"))  # fmt: skip
 def data_csv(request: Request, code: str) -> Response:
     """Published observations in the plain CSV template's columns (re-importable)."""
     with unit_of_work(request.app.state.session_factory) as session:
@@ -196,13 +198,15 @@ def data_csv(request: Request, code: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{code}.csv"'})  # fmt: skip
 
 
-@actions.get("/submissions/template.csv")
+@downloads.get("/submissions/template.csv", response_class=Response,
+               responses=download("text/csv", "the observations template"))  # fmt: skip
 def template_csv(request: Request) -> Response:
     return Response(entry.template_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.csv"'})  # fmt: skip
 
 
-@actions.get("/submissions/template.xlsx")
+@downloads.get("/submissions/template.xlsx", response_class=Response,
+               responses=download(XLSX, "the observations template"))  # fmt: skip
 def template_xlsx(request: Request) -> Response:
     with unit_of_work(request.app.state.session_factory) as session:
         body = entry.template_xlsx(session)
@@ -464,7 +468,8 @@ def _template_rows(request: Request, call_id: int) -> tuple[list[dict[str, Any]]
     return rows, call, member_state
 
 
-@actions.get("/data-calls/{call_id}/template.csv")
+@downloads.get("/data-calls/{call_id}/template.csv", response_class=Response,
+               responses=download("text/csv", "a data call's pre-filled template"))  # fmt: skip
 def data_call_template_csv(request: Request, call_id: int) -> Response:
     """The call's pre-filled template for one member state (``?member_state=``; a focal point's own)."""
     rows, _call, ms = _template_rows(request, call_id)
@@ -472,7 +477,8 @@ def data_call_template_csv(request: Request, call_id: int) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.csv"'})  # fmt: skip
 
 
-@actions.get("/data-calls/{call_id}/template.xlsx")
+@downloads.get("/data-calls/{call_id}/template.xlsx", response_class=Response,
+               responses=download(XLSX, "a data call's pre-filled template"))  # fmt: skip
 def data_call_template_xlsx(request: Request, call_id: int) -> Response:
     rows, call, ms = _template_rows(request, call_id)
     return Response(datacalls.template_xlsx(rows, call),

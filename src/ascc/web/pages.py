@@ -29,6 +29,9 @@ from ascc.web import i18n
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 router = APIRouter(include_in_schema=False)
+#: the files the site serves (calendar, feed, CSV/XLSX, index files, charts, reports): in the OpenAPI
+#: document with their media types (``http.openapi.download``), unlike the pages
+downloads = APIRouter(tags=["downloads"])
 #: ``(session, principal) → int``: what waits for a signed-in user, shown next to "My work" in
 #: the header of every page built here (``web.me`` sets it)
 waiting_count: Callable[[Session, Any], int] | None = None

@@ -15,13 +15,14 @@ from starlette.responses import RedirectResponse, Response
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
+from ascc.http.openapi import download
 from ascc.kit.errors import DomainError, Invalid
 from ascc.monitoring import choropleth, progress, report_pdf, reports, scorecards
 from ascc.monitoring import models as monitoring_models
 from ascc.monitoring import targets as targets_service
 from ascc.registry import service as registry_service
 from ascc.web import i18n
-from ascc.web.pages import page, render
+from ascc.web.pages import downloads, page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -223,7 +224,9 @@ def indicator_map(session: Session, request: Request, code: str) -> dict[str, An
     return {"map": choropleth.indicator_map(session, code=code, period=_period(request))}
 
 
-@router.get("/indicators/{code}/map.svg")
+@downloads.get(
+    "/indicators/{code}/map.svg", response_class=Response, responses=download("image/svg+xml", "map")
+)
 def indicator_map_svg(request: Request, code: str) -> Response:
     """The map alone, as a standalone SVG file (export)."""
     from ascc.web.pages import environment
@@ -251,7 +254,8 @@ def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, A
     return _common() | reports.plan_report(session, plan_id=plan_id, base_year=_base(request))
 
 
-@router.get("/plans/{plan_id}/progress.pdf")
+@downloads.get("/plans/{plan_id}/progress.pdf", response_class=Response,
+               responses=download("application/pdf", "the plan's progress report"))  # fmt: skip
 def plan_report_pdf(request: Request, plan_id: str) -> Response:
     lang, _ = i18n.choose_language(request)
     with unit_of_work(request.app.state.session_factory) as session:
