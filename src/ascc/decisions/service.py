@@ -53,9 +53,9 @@ def _readable_meetings(session: Session, principal: Principal):
     if permissions.can_read(principal, "member_states"):  # reads every meeting
         return list
     closed = {
-        m.id
-        for m in registry_service.list_meetings(session)
-        if not permissions.can_read(principal, m.audience)
+        meeting
+        for meeting, audience in registry_service.meeting_audiences(session).items()
+        if not permissions.can_read(principal, audience)
     }
     return lambda ids: [i for i in ids if i not in closed]
 

@@ -409,6 +409,11 @@ def list_meetings(session: Session, *, body: str | None = None) -> list[s.Meetin
     return [meeting_read(r) for r in session.scalars(stmt)]
 
 
+def meeting_audiences(session: Session) -> dict[str, str]:
+    """Each meeting's audience, by id (what a reader of a record naming meetings may see of them)."""
+    return {i: a or "public" for i, a in session.execute(select(m.Meeting.id, m.Meeting.audience)).tuples()}
+
+
 def get_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead:
     row = session.get(m.Meeting, meeting_id)
     if row is None:
