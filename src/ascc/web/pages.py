@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
@@ -347,6 +347,12 @@ def network(session: Session, request: Request) -> dict[str, Any]:
         for i, node in enumerate(net.nodes)
     }
     return {"network": net, "positions": positions}
+
+
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico whatever a page links: send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 # /search is the knowledge base's unified search page (ascc.web.knowledge)
