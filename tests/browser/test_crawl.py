@@ -10,8 +10,10 @@ Each page is checked for what a reader relies on:
 - on the phone, the page does not scroll sideways (``scrollWidth <= clientWidth``);
 - no internal code shows where a name belongs: no visible text (outside ``code``/``pre``, form
   fields and URLs) holds a ``snake_case`` word such as ``title_en`` or ``focal_point``, or ``id``/``#``
-  followed by a number, and no link's whole text is a bare number (except a year, and a pagination
-  link inside a ``nav``, whose number is its name);
+  followed by a number; no link's whole text is a bare number (except a year, and a pagination
+  link inside a ``nav``, whose number is its name), and no link is named by the code in its own
+  address (``<a href="/bodies/ammswd">ammswd</a>``; a compact ISO code such as the scorecard's
+  column ``IDN`` passes only with the name as its ``aria-label``);
 - every chart (``svg[data-chart]``: an indicator's, the disaster statistics', an index's trend, the
   plan report's) shows a label on each of its two axes (``text.axis-label``, not white, not empty);
 - on Indonesian pages, no text of the header, footer or any ``nav`` is an English catalogue message
@@ -81,7 +83,7 @@ CHECKS = """() => {
     texts.push({text: t, chrome: !!el.closest('header, footer, nav')});
   }
   const links = [...document.querySelectorAll('a[href]')].filter(visible).map(a => ({
-    text: (a.innerText ?? a.textContent ?? '').trim(), in_nav: !!a.closest('nav'), href: a.getAttribute('href')}));
+    text: (a.innerText ?? a.textContent ?? '').trim(), label: a.getAttribute('aria-label'), in_nav: !!a.closest('nav'), href: a.getAttribute('href')}));
   const charts = [...document.querySelectorAll('svg[data-chart]')].map(svg => ({
     kind: svg.dataset.chart,
     labels: [...svg.querySelectorAll('text.axis-label')].filter(t => t.textContent.trim()
@@ -156,6 +158,9 @@ def check_page(url: str, seen: dict, lang: str, width: int, english: set[str]) -
     for a in seen["links"]:
         if re.fullmatch(r"\d+", a["text"]) and not a["in_nav"] and not YEAR.fullmatch(a["text"]):
             problems.append(f"a link named only by a number: {a['text']!r} → {a['href']}")
+        own = urlsplit(a["href"] or "").path.rstrip("/").rsplit("/", 1)[-1]
+        if own and (a["label"] or a["text"]) == own and not YEAR.fullmatch(own):
+            problems.append(f"a link named by the code in its own address: {a['text']!r} → {a['href']}")
     for c in seen["charts"]:
         if not c["empty"] and c["labels"] < 2:
             problems.append(f"a {c['kind']} chart with {c['labels']} axis labels, not two")

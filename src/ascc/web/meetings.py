@@ -16,7 +16,7 @@ from ascc.http.auth import bind_principal, check_csrf, resolve_principal
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
-from ascc.web.pages import page, router
+from ascc.web.pages import page, registry_names, router
 
 
 def _year(request: Request) -> int:
@@ -75,7 +75,8 @@ def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, An
     return {
         "meeting": meetings_service.get_meeting(
             session, principal=request.state.principal, meeting_id=meeting_id
-        )
+        ),
+        "names": registry_names(session),
     }
 
 

@@ -185,6 +185,24 @@ def _build(build: Callable[..., dict[str, Any]], request: Request, *, header: bo
         return context
 
 
+def registry_names(session: Session) -> dict[str, dict[str, dict[str, str]]]:
+    """The registry's names by id (``{"en": …, "id": …}``; a body or programme by its acronym), for
+    pages that list records by id: they show ``loc(names.bodies[id])``, never the id itself."""
+
+    def both(text: Any) -> dict[str, str]:
+        return (
+            {"en": text, "id": text} if isinstance(text, str) else {"en": text.en or "", "id": text.id or ""}
+        )
+
+    bodies = registry_service.list_bodies(session, limit=500).items
+    return {
+        "sectors": {x.id: both(x.name) for x in registry_service.list_sectors(session)},
+        "bodies": {x.id: both(x.acronym or x.name) for x in bodies},
+        "member_states": {x.code: both(x.name) for x in registry_service.list_member_states(session)},
+        "programmes": {x.id: both(x.acronym or x.name) for x in registry_service.list_programmes(session)},
+    }
+
+
 def _on(request: Request) -> dt.date:
     raw = request.query_params.get("on")
     if not raw:
@@ -229,6 +247,7 @@ def sector(session: Session, request: Request, sector_id: str) -> dict[str, Any]
         "org_chart": registry_service.org_chart(session, sector_id=sector_id),
         "bodies": registry_service.list_bodies(session, sector=sector_id, limit=500).items,
         "focal_points": registry_service.list_focal_points(session, sector=sector_id),
+        "names": registry_names(session),
         "plans": registry_service.list_plans(session, sector=sector_id),
         "programmes": registry_service.list_programmes(session, sector=sector_id),
         "statistics": registry_service.list_statistics(session, sector=sector_id),
@@ -318,6 +337,7 @@ def plan(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
         "plan": registry_service.get_plan(session, plan_id=plan_id),
         "framework": results_framework.plan_framework(session, plan_id=plan_id),
         "activities": results_service.list_activities(session, plan_id=plan_id),
+        "names": registry_names(session),
     }
 
 
@@ -331,6 +351,7 @@ def programme(session: Session, request: Request, programme_id: str) -> dict[str
     return {
         "programme": registry_service.get_programme(session, programme_id=programme_id),
         "activities": results_service.list_activities(session, programme_id=programme_id),
+        "names": registry_names(session),
     }
 
 
