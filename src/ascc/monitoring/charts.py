@@ -118,9 +118,11 @@ def _r(v: float) -> str:
     return f"{round(v, 1):g}"
 
 
-def _open(frame: Frame, title: str, desc: str, kind: str) -> list[str]:
+def _open(frame: Frame, title: str, desc: str, kind: str, *, empty: bool = False) -> list[str]:
+    """``empty``: nothing to draw; the chart says so (``data-empty``) and has no axes."""
+    flag = ' data-empty="true"' if empty else ""
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="ascc-chart" data-chart={quoteattr(kind)}'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="ascc-chart" data-chart={quoteattr(kind)}{flag}'
         f' width="{frame.width}" height="{frame.height}" viewBox="0 0 {frame.width} {frame.height}"'
         f' role="img" aria-labelledby="{kind}-title {kind}-desc">',
         f'<title id="{kind}-title">{escape(title)}</title><desc id="{kind}-desc">{escape(desc)}</desc>',
@@ -139,16 +141,18 @@ def _period_key(period: str) -> tuple[int, float, str]:
 
 def line_chart(
     series: Iterable[Series], *, title: str, desc: str, unit: str = "", source: str = "", lang: str = "en",
-    colours: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None, x_label: str = "", y_label: str = "",
 ) -> str:  # fmt: skip
     """Values over time, one coloured line (and dots) per series, labelled at its last point.
 
     Periods that are all years are placed by value (a gap year leaves a gap); other period codes are
-    placed in sorted order. A series with one point is drawn as a dot.
+    placed in sorted order. A series with one point is drawn as a dot. The axes are named
+    (``text.axis-label``): the periods' axis ``x_label`` (e.g. "Year"), the values' ``y_label`` or else
+    the ``unit``.
     """
     series = [s for s in series if s.points]
     frame = Frame()
-    out = _open(frame, title, desc, "timeseries")
+    out = _open(frame, title, desc, "timeseries", empty=not series)
     if not series:
         out.append(_text(frame.left, frame.top + frame.inner_h / 2, "—", class_="m"))
         out.append("</svg>")
@@ -198,9 +202,12 @@ def line_chart(
         shown.append(periods[-1])
     for p in shown:
         out.append(_text(x(p), bottom + 16, p, text_anchor="middle", class_="m"))
-    if unit:
-        out.append(_text(12, frame.top + frame.inner_h / 2, unit, class_="m", text_anchor="middle",
-                         transform=f"rotate(-90 12 {_r(frame.top + frame.inner_h / 2)})"))  # fmt: skip
+    if y_label or unit:
+        out.append(_text(12, frame.top + frame.inner_h / 2, _clip(y_label or unit, 50), class_="m axis-label",
+                         text_anchor="middle", transform=f"rotate(-90 12 {_r(frame.top + frame.inner_h / 2)})"))  # fmt: skip
+    if x_label:
+        out.append(_text(frame.left + frame.inner_w / 2, bottom + 32, x_label, class_="m axis-label",
+                         text_anchor="middle"))  # fmt: skip
     labels: list[tuple[float, str, str]] = []
     for k, s in enumerate(series):
         colour = (colours or {}).get(s.key) or PALETTE[k % len(PALETTE)]
@@ -235,9 +242,12 @@ def line_chart(
 def bar_chart(
     bars: Iterable[Bar], *, title: str, desc: str, unit: str = "", source: str = "", lang: str = "en",
     reference: tuple[str, float] | None = None, colours: Mapping[str, str] | None = None,
+    x_label: str = "", y_label: str = "",
 ) -> str:  # fmt: skip
     """One horizontal bar per member state, largest first, with its value; ``reference`` draws a
-    labelled vertical line (e.g. the ASEAN mean). Negative values extend left of zero."""
+    labelled vertical line (e.g. the ASEAN mean). Negative values extend left of zero. The axes are
+    named (``text.axis-label``): the values' ``x_label`` or else the ``unit``, below; the bars'
+    ``y_label`` (e.g. "Member state"), above their names."""
     bars = sorted(bars, key=lambda b: (-b.value, b.key))
     row = 24
     widest = max((len(b.label) for b in bars), default=10)
@@ -248,7 +258,7 @@ def bar_chart(
         top=50,
         bottom=50,
     )
-    out = _open(frame, title, desc, "comparison")
+    out = _open(frame, title, desc, "comparison", empty=not bars)
     if not bars:
         out.append(_text(frame.left, frame.top + 20, "—", class_="m"))
         out.append("</svg>")
@@ -287,8 +297,10 @@ def bar_chart(
         out.append(f'<line x1="{_r(rx)}" x2="{_r(rx)}" y1="{top - 8}" y2="{bottom}" stroke="#1b1f24" '
                    f'stroke-width="1.5" stroke-dasharray="4 3"/>')  # fmt: skip
         out.append(_text(rx, top - 12, f"{name}: {number(value, lang)}", text_anchor="middle", class_="v"))
-    if unit:
-        out.append(_text(frame.left, bottom + 34, unit, class_="m"))
+    if x_label or unit:
+        out.append(_text(frame.left, bottom + 34, _clip(x_label or unit, 60), class_="m axis-label"))
+    if y_label:
+        out.append(_text(frame.left - 8, top - 12, y_label, text_anchor="end", class_="m axis-label"))
     if source:
         out.append(_text(12, frame.height - 10, _clip(source, 110), class_="m"))
     out.append("</svg>")

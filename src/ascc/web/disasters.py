@@ -23,7 +23,7 @@ from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
-from ascc.web.pages import page, render
+from ascc.web.pages import page, registry_names, render
 
 actions = APIRouter(include_in_schema=False)
 HAZARD_NAMES = {k: {"en": v[1], "id": v[2]} for k, v in HAZARDS.items()}
@@ -133,7 +133,7 @@ def disaster(session: Session, request: Request, event_id: str) -> dict[str, Any
     return {"event": event, "map": maps.event_map(event), "sitreps": reports, "requests": requests,
             "alerts": alerts, "timeline": _timeline(event, reports, requests, alerts), "categories": CATEGORIES,
             "programmes": results_service.list_activities(session, event_id=eid),
-            "today": dt.date.today()}  # fmt: skip
+            "today": dt.date.today(), "names": registry_names(session)}  # fmt: skip
 
 
 # --- forms ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ascc.http.openapi import download
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
-from ascc.web.pages import downloads, page
+from ascc.web.pages import downloads, page, registry_names
 
 
 def _year(request: Request) -> int:
@@ -77,7 +77,8 @@ def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, An
     return {
         "meeting": meetings_service.get_meeting(
             session, principal=request.state.principal, meeting_id=meeting_id
-        )
+        ),
+        "names": registry_names(session),
     }
 
 

@@ -81,6 +81,7 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
     ]
     timeseries = charts.line_chart(
         lines, title=name, unit=indicator["unit"] or "", source=source, lang=lang, colours=colours,
+        x_label=_("Year"), y_label=indicator["unit"] or _("Value"),
         desc=_("%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat.")
         % {"name": name, "first": known[0] if known else "", "last": known[-1] if known else ""},
     )  # fmt: skip
@@ -100,6 +101,7 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
         comparison = charts.bar_chart(
             bars, title=f"{name}, {aggregate['period']}", unit=indicator["unit"] or "", lang=lang, colours=colours,
             source=source, reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
+            x_label=indicator["unit"] or _("Value"), y_label=_("Member state"),
             desc=_("%(name)s in %(period)s by member state (%(coverage)s); the dashed line is the ASEAN mean.")
             % {"name": name, "period": aggregate["period"], "coverage": coverage},
         )  # fmt: skip
@@ -125,6 +127,7 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
     bars = [charts.Bar(a["code"], a["name"], a["value"]) for a in sub["areas"]]
     sub["chart"] = charts.bar_chart(
         bars, title=f"{name}, {sub['member_state']}, {sub['period']}", unit=indicator["unit"] or "", lang=lang,
+        x_label=indicator["unit"] or _("Value"), y_label=_("Area"),
         desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
                                                                  "period": sub["period"]},
     )  # fmt: skip

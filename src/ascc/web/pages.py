@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
@@ -188,6 +188,24 @@ def _build(build: Callable[..., dict[str, Any]], request: Request, *, header: bo
         return context
 
 
+def registry_names(session: Session) -> dict[str, dict[str, dict[str, str]]]:
+    """The registry's names by id (``{"en": …, "id": …}``; a body or programme by its acronym), for
+    pages that list records by id: they show ``loc(names.bodies[id])``, never the id itself."""
+
+    def both(text: Any) -> dict[str, str]:
+        return (
+            {"en": text, "id": text} if isinstance(text, str) else {"en": text.en or "", "id": text.id or ""}
+        )
+
+    bodies = registry_service.list_bodies(session, limit=500).items
+    return {
+        "sectors": {x.id: both(x.name) for x in registry_service.list_sectors(session)},
+        "bodies": {x.id: both(x.acronym or x.name) for x in bodies},
+        "member_states": {x.code: both(x.name) for x in registry_service.list_member_states(session)},
+        "programmes": {x.id: both(x.acronym or x.name) for x in registry_service.list_programmes(session)},
+    }
+
+
 def _on(request: Request) -> dt.date:
     raw = request.query_params.get("on")
     if not raw:
@@ -232,6 +250,7 @@ def sector(session: Session, request: Request, sector_id: str) -> dict[str, Any]
         "org_chart": registry_service.org_chart(session, sector_id=sector_id),
         "bodies": registry_service.list_bodies(session, sector=sector_id, limit=500).items,
         "focal_points": registry_service.list_focal_points(session, sector=sector_id),
+        "names": registry_names(session),
         "plans": registry_service.list_plans(session, sector=sector_id),
         "programmes": registry_service.list_programmes(session, sector=sector_id),
         "statistics": registry_service.list_statistics(session, sector=sector_id),
@@ -321,6 +340,7 @@ def plan(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
         "plan": registry_service.get_plan(session, plan_id=plan_id),
         "framework": results_framework.plan_framework(session, plan_id=plan_id),
         "activities": results_service.list_activities(session, plan_id=plan_id),
+        "names": registry_names(session),
     }
 
 
@@ -334,6 +354,7 @@ def programme(session: Session, request: Request, programme_id: str) -> dict[str
     return {
         "programme": registry_service.get_programme(session, programme_id=programme_id),
         "activities": results_service.list_activities(session, programme_id=programme_id),
+        "names": registry_names(session),
     }
 
 
@@ -350,6 +371,12 @@ def network(session: Session, request: Request) -> dict[str, Any]:
         for i, node in enumerate(net.nodes)
     }
     return {"network": net, "positions": positions}
+
+
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico whatever a page links: send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 # /search is the knowledge base's unified search page (ascc.web.knowledge)

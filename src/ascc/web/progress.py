@@ -111,7 +111,8 @@ def _focus(request: Request, card: dict[str, Any], session: Session) -> dict[str
     if raw and raw not in card["member_states"]:
         raise Invalid(f"member_state={raw!r} is not a member state", parameter="member_state")
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
-    return {"focus": raw or None, "sector_names": sectors}
+    states = {m.code: m.name for m in registry_service.list_member_states(session)}
+    return {"focus": raw or None, "sector_names": sectors, "member_state_names": states}
 
 
 def _common() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ascc.results import iati
 from ascc.results import schemas as s
 from ascc.results import service as results_service
 from ascc.results.models import Activity
-from ascc.web.pages import page, render
+from ascc.web.pages import page, registry_names, render
 
 actions = APIRouter(include_in_schema=False)
 STATUS_NAMES = {k: {"en": v[0], "id": v[1]} for k, v in s.ACTIVITY_STATUS.items()}
@@ -41,7 +41,11 @@ def activity(session: Session, request: Request, activity_id: str) -> dict[str, 
     if not activity_id.isdigit() or len(activity_id) > 9:
         raise Invalid(f"{activity_id!r} is not an activity number", parameter="activity_id")
     detail = results_service.get_activity(session, activity_id=int(activity_id))
-    return {"activity": detail, "missing": iati.missing_fields(session.get(Activity, detail["id"]))}
+    return {
+        "activity": detail,
+        "missing": iati.missing_fields(session.get(Activity, detail["id"])),
+        "names": registry_names(session),
+    }
 
 
 # --- forms (the Secretariat, or the responsible body's chair) ------------------------------------
