@@ -295,3 +295,16 @@ def if_match(client: TestClient, path: str, headers: dict[str, str] | None = Non
     etag = got.headers.get("etag")
     assert etag, f"GET {path} gave no ETag"
     return {**(headers or {}), "If-Match": etag}
+
+
+#: the longest files, run first: `make test` spreads whole files over parallel workers
+#: (``-n 2 --dist loadfile``), and a long file handed out last would keep one worker busy alone
+LONGEST_FIRST = (
+    "tests/test_schemathesis.py",
+    "tests/test_decisions.py",
+    "tests/knowledge/test_evaluation.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST_FIRST)  # stable: files stay whole
