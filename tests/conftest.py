@@ -297,8 +297,9 @@ def if_match(client: TestClient, path: str, headers: dict[str, str] | None = Non
     return {**(headers or {}), "If-Match": etag}
 
 
-#: the longest files, run first: `make test` spreads whole files over parallel workers
-#: (``-n 2 --dist loadfile``), and a long file handed out last would keep one worker busy alone
+#: the longest files, run first: `make test` spreads whole files over parallel workers in this order
+#: (``-n 2 --dist loadfile --no-loadscope-reorder``); a long file handed out last would keep one
+#: worker busy alone
 LONGEST_FIRST = (
     "tests/test_schemathesis.py",
     "tests/test_decisions.py",
