@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+#: pytest-xdist workers for `make test` (each starts its own PostgreSQL)
+TEST_WORKERS ?= 2
 
 .PHONY: run test install init lint locale bench clean
 
@@ -41,7 +43,7 @@ lint: install
 
 test: lint
 	$(BIN)/ascc check
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 locale: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location --omit-header \

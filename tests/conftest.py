@@ -3,18 +3,26 @@
 ``db_url`` is parametrised over both backends, so every test that uses it runs on each. The shared
 ``loaded_url`` databases are migrated and loaded once per run and only read by tests; tests that
 write get a fresh database from ``fresh_url``.
+
+Speed: each backend's database is built by the real migrations (and the real reference loader)
+once per run, as a template; :func:`load` and :func:`migrate` give an empty database a copy of it
+(a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL). Tests of the migrations
+themselves call ``ascc.db.migrate.upgrade``. Passwords are hashed with argon2 at its lowest cost.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from ascc.app import create_app
@@ -44,12 +52,29 @@ def session_key() -> Iterator[str]:
         yield TEST_SECRET_KEY
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Real argon2 hashes and checks, at the lowest cost (production keeps argon2's defaults)."""
+    from ascc.accounts import service as accounts_service
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     import pgserver
 
     datadir = tempfile.mkdtemp(prefix="ascc-pg-")
     server = pgserver.get_server(datadir, cleanup_mode="stop")
+    # a throwaway server: commits need not reach the disk (the suite's time goes to fsync otherwise)
+    engine = make_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for setting in ("fsync = off", "synchronous_commit = off", "full_page_writes = off"):
+            conn.execute(sa.text(f"ALTER SYSTEM SET {setting}"))
+        conn.execute(sa.text("SELECT pg_reload_conf()"))
+    engine.dispose()
     try:
         yield server.get_uri()
     finally:
@@ -75,17 +100,131 @@ def new_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return make
 
 
+_reference: list = []
+
+
 @pytest.fixture(scope="session")
 def reference():
-    return read_reference()
+    if not _reference:
+        _reference.append(read_reference())
+    return _reference[0]
 
 
-def load(url: str, reference) -> None:
+def _load_for_real(url: str, reference) -> None:
     upgrade(url)
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
         load_reference(session, reference)
     engine.dispose()
+
+
+#: (backend, "migrated" | "loaded") → the template: a SQLite file path or a PostgreSQL database name
+_templates: dict[tuple[str, str], str] = {}
+_template_dir: list[Path] = []
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _pg_admin(url: str) -> tuple[str, str]:
+    """The server's ``postgres`` database URL and the database name of ``url``."""
+    path, sep, query = url.partition("?")
+    head, _, name = path.rpartition("/")
+    return f"{head}/postgres{sep}{query}", name
+
+
+def _is_empty(url: str) -> bool:
+    """Whether ``url`` is a database nothing has been written to (as :func:`new_database` made it)."""
+    if url.startswith("sqlite"):
+        path = _sqlite_path(url)
+        return not path.exists() or path.stat().st_size == 0
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return not conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                    " AND n.nspname NOT LIKE 'pg_toast%'"
+                )
+            ).scalar()
+    finally:
+        engine.dispose()
+
+
+def _template(url: str, kind: str, reference) -> str:
+    """The template of ``url``'s backend, built by the real migrations (and loader) the first time."""
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    key = (backend, kind)
+    if key in _templates:
+        return _templates[key]
+    if backend == "sqlite":
+        if not _template_dir:
+            _template_dir.append(Path(tempfile.mkdtemp(prefix="ascc-templates-")))
+        path = _template_dir[0] / f"{kind}.db"
+        built = f"sqlite:///{path}"
+    else:
+        admin, _ = _pg_admin(url)
+        name = f"ascc_template_{os.getpid()}_{kind}"
+        engine = make_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        built = url.replace(f"/{_pg_admin(url)[1]}", f"/{name}", 1)
+    if kind == "loaded":
+        _load_for_real(built, reference)
+    else:
+        upgrade(built)
+    if backend == "sqlite":
+        raw = sqlite3.connect(path)  # fold the WAL into the file, so that the file alone is the copy
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
+        _templates[key] = str(path)
+    else:
+        _templates[key] = name
+    return _templates[key]
+
+
+def _copy_template(url: str, kind: str, reference) -> bool:
+    """Give the empty database ``url`` a copy of the ``kind`` template; ``False`` (nothing done)
+    if ``url`` is not empty."""
+    if not _is_empty(url):
+        return False
+    template = _template(url, kind, reference)
+    if url.startswith("sqlite"):
+        target = _sqlite_path(url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+        return True
+    admin, name = _pg_admin(url)
+    engine = make_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        engine.dispose()
+    return True
+
+
+def load(url: str, reference) -> None:
+    """Migrate ``url`` to head and load the reference data into it. An empty database on either
+    backend gets a copy of the once-built loaded template (the same rows, the same schema)."""
+    if reference is _reference_or_none() and _copy_template(url, "loaded", reference):
+        return
+    _load_for_real(url, reference)
+
+
+def migrate(url: str) -> None:
+    """Migrate ``url`` to head (no reference data): an empty database gets a copy of the
+    once-migrated template; use ``ascc.db.migrate.upgrade`` to test the migrations themselves."""
+    if not _copy_template(url, "migrated", None):
+        upgrade(url)
+
+
+def _reference_or_none():
+    return _reference[0] if _reference else None
 
 
 _loaded: dict[str, str] = {}
@@ -156,3 +295,17 @@ def if_match(client: TestClient, path: str, headers: dict[str, str] | None = Non
     etag = got.headers.get("etag")
     assert etag, f"GET {path} gave no ETag"
     return {**(headers or {}), "If-Match": etag}
+
+
+#: the longest files, run first: `make test` spreads whole files over parallel workers in this order
+#: (``-n 2 --dist loadfile --no-loadscope-reorder``); a long file handed out last would keep one
+#: worker busy alone
+LONGEST_FIRST = (
+    "tests/test_schemathesis.py",
+    "tests/test_decisions.py",
+    "tests/knowledge/test_evaluation.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST_FIRST)  # stable: files stay whole

@@ -7,13 +7,13 @@ import dataclasses
 from sqlalchemy import func, select
 
 from ascc.db.engine import make_engine
-from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
 from ascc.reference.files import ReferenceSet
 from ascc.reference.loader import load_reference
 from ascc.registry import models as m
 from ascc.registry import service as registry_service
 from ascc.wiring import session_factory
+from tests.conftest import migrate
 
 
 def run(url: str, ref: ReferenceSet):
@@ -31,7 +31,7 @@ def with_body(ref: ReferenceSet, body_id: str, **changes) -> ReferenceSet:
 
 
 def test_load_twice_changes_nothing(fresh_url, reference):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     first = run(fresh_url, reference)
     assert first.created["bodies"] == len(reference["bodies"])
     second = run(fresh_url, reference)
@@ -40,7 +40,7 @@ def test_load_twice_changes_nothing(fresh_url, reference):
 
 
 def test_user_edit_is_kept_and_conflict_reported(fresh_url, reference):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     run(fresh_url, reference)
     engine = make_engine(fresh_url)
     with unit_of_work(session_factory(engine)) as session:
@@ -61,7 +61,7 @@ def test_user_edit_is_kept_and_conflict_reported(fresh_url, reference):
 
 
 def test_reference_change_updates_unedited_record(fresh_url, reference):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     run(fresh_url, reference)
     report = run(fresh_url, with_body(reference, "asoen", reports_to=["amme", "ascc-council"]))
     assert report.updated == {"bodies": 1}
@@ -72,7 +72,7 @@ def test_reference_change_updates_unedited_record(fresh_url, reference):
 
 
 def test_failed_load_leaves_nothing(fresh_url, reference):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     broken = with_body(reference, "acw", reports_to=["does-not-exist"])  # violates a foreign key
     engine = make_engine(fresh_url)
     try:

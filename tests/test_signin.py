@@ -28,12 +28,11 @@ from ascc.app import create_app
 from ascc.cli import main as cli_main
 from ascc.config import Settings
 from ascc.db.engine import make_engine
-from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import client_ip
 from ascc.kit.errors import Invalid, TooManyRequests, Unauthorized
 from ascc.wiring import session_factory
-from tests.conftest import make_user
+from tests.conftest import make_user, migrate
 
 PASSWORD = "a long enough password"
 WRONG = "not the password at all"
@@ -103,7 +102,7 @@ def hasher(monkeypatch) -> CountingHasher:
 
 @pytest.fixture
 def factory(fresh_url):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     make_user(fresh_url, email=EMAIL)
     make_user(fresh_url, email="other@asean.org")
     engine = make_engine(fresh_url)
@@ -257,7 +256,7 @@ def _guess_in_parallel(base: str, email: str) -> list[int]:
 
 
 def test_parallel_guesses_over_http_and_forged_forwarded_for(fresh_url, clock, hasher):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     make_user(fresh_url, email=EMAIL)
     make_user(fresh_url, email="chair@asean.org")
     hasher.checks = 0

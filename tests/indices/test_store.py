@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from ascc.db.engine import make_engine
-from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
 from ascc.indices import service
 from ascc.indices import store as index_store
 from ascc.indices.errors import IndexInputError
 from ascc.indices.models import IndexDefinitionRecord, IndexResult, IndexRun
 from ascc.wiring import session_factory
+from tests.conftest import migrate
 from tests.indices.conftest import ASEM, EXAMPLES, STORE, needs_asem, needs_store
 
 pytestmark = needs_store
@@ -21,7 +21,7 @@ pytestmark = needs_store
 
 @pytest.fixture
 def factory(fresh_url):
-    upgrade(fresh_url)
+    migrate(fresh_url)
     engine = make_engine(fresh_url)
     yield session_factory(engine)
     engine.dispose()

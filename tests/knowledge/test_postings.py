@@ -8,7 +8,6 @@ from sqlalchemy import select, text
 
 from ascc.accounts.schemas import PUBLIC, Principal, Role
 from ascc.db.engine import make_engine
-from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
 from ascc.knowledge import columns, index, postings
 from ascc.knowledge import schemas as s
@@ -17,7 +16,7 @@ from ascc.knowledge import text as t
 from ascc.knowledge.backends import SqliteBackend
 from ascc.knowledge.models import Document
 from ascc.wiring import session_factory
-from tests.conftest import SEEDS, load
+from tests.conftest import SEEDS, load, migrate
 from tests.knowledge.test_evaluation import EVALUATION
 
 #: text as PDFs and other scripts give it: ligatures, full-width letters, super- and subscripts, Greek
@@ -124,7 +123,7 @@ def test_terms_no_entry_holds_and_empty_queries_find_nothing(factory):
 
 def test_an_empty_index_has_empty_postings(new_database):
     url = new_database("sqlite")
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
