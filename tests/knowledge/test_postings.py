@@ -157,25 +157,16 @@ def test_after_writes_the_kept_postings_are_patched_and_score_as_fts5_scores(fac
     question exactly as FTS5 does on the index as it is now, and as a whole build does."""
     from ascc.registry import service as registry
 
-    patches: list[bool] = []
-    real = postings.build.patch
+    patches: list[bool] = []  # whether each patch made a copy (None: a whole build instead)
+    for builder in (postings.build, columns._build):
 
-    def counted(session, old, counter):
-        made = real(session, old, counter)
-        patches.append(made is not None)
-        return made
+        def counted(session, old, counter, real=builder.patch):
+            made = real(session, old, counter)
+            patches.append(made is not None)
+            return made
 
-    monkeypatch.setattr(postings.build, "patch", counted)
-    columns_real = columns._build.patch
-
-    def columns_counted(session, old, counter):
-        made = columns_real(session, old, counter)
-        patches.append(made is not None)
-        return made
-
-    monkeypatch.setattr(columns._build, "patch", columns_counted)
-    monkeypatch.setattr(postings, "PATCH_SHARE", 1.0)  # the rename below rewrites half the entries
-    monkeypatch.setattr(columns, "PATCH_SHARE", 1.0)
+        monkeypatch.setattr(builder, "patch", counted)
+    monkeypatch.setattr(columns, "PATCH_SHARE", 1.0)  # the rename below rewrites half the entries
     with factory() as reader:
         first = columns.committed(reader, postings.build)
         assert first is not None

@@ -131,6 +131,31 @@ def _columns(rows: list) -> Columns:
 PATCH_SHARE = 0.25
 
 
+def written_since(session: Session, counter: int, fields: str) -> tuple[np.ndarray, list] | None:
+    """For a patch of a copy made at search index counter ``counter``: the ids of every entry now,
+    and ``fields`` of the entries stamped after ``counter`` (``knowledge.index.STAMP``), in id
+    order; ``None`` when more than :data:`PATCH_SHARE` of the entries were written."""
+    cursor = session.connection().connection.cursor()
+    try:
+        version.reading("SELECT id, stamp FROM search_entries")
+        version.reading(f"SELECT {fields} FROM search_entries")
+        cursor.execute("SELECT id FROM search_entries ORDER BY id")
+        live = np.fromiter((r[0] for r in cursor.fetchall()), dtype=np.int64)
+        cursor.execute(f"SELECT {fields} FROM search_entries WHERE stamp > ? ORDER BY id", (counter,))
+        written = cursor.fetchall()
+    finally:
+        cursor.close()
+    return None if len(written) > max(64, PATCH_SHARE * len(live)) else (live, written)
+
+
+def kept_rows(old: np.ndarray, live: np.ndarray, new: np.ndarray) -> np.ndarray | None:
+    """Which rows (entry ids ``old``) of a copy a patch keeps: the entries still there and not
+    written since (``new``); ``None`` when an entry is there that neither holds (written by
+    something that does not stamp: only a whole build is safe)."""
+    keep = np.isin(old, live, assume_unique=True) & ~np.isin(old, new, assume_unique=True)
+    return keep if int(keep.sum()) + len(new) == len(live) else None
+
+
 def _patched(session: Session, old: Columns, counter: int) -> Columns | None:
     """The columns made from ``old`` (the copy at search index counter ``counter``): rows of entries
     gone or written since dropped, the entries stamped after ``counter`` read and added (see
@@ -140,22 +165,13 @@ def _patched(session: Session, old: Columns, counter: int) -> Columns | None:
     side (two can stamp alike and commit one after the other), so its copies are built whole."""
     if session.get_bind().dialect.name != "sqlite":
         return None
-    cursor = session.connection().connection.cursor()
-    try:
-        version.reading("SELECT id, stamp FROM search_entries")
-        cursor.execute("SELECT id FROM search_entries ORDER BY id")
-        live = np.fromiter((r[0] for r in cursor.fetchall()), dtype=np.int64)
-        cursor.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM search_entries WHERE stamp > ? ORDER BY id", (counter,)
-        )
-        written = cursor.fetchall()
-    finally:
-        cursor.close()
-    if len(written) > max(64, PATCH_SHARE * len(live)):
+    since = written_since(session, counter, ", ".join(COLUMNS))
+    if since is None:
         return None
+    live, written = since
     new = _columns(written)
-    keep = np.isin(old.ids, live, assume_unique=True) & ~np.isin(old.ids, new.ids, assume_unique=True)
-    if int(keep.sum()) + len(new.ids) != len(live):
+    keep = kept_rows(old.ids, live, new.ids)
+    if keep is None:
         return None
     order = np.argsort(np.concatenate([old.ids[keep], new.ids]), kind="stable")
 

@@ -45,6 +45,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from ascc.db import version
+from ascc.knowledge import columns
 
 K1 = 1.2
 B = 0.75
@@ -255,10 +256,6 @@ def _norm(lengths: np.ndarray) -> np.ndarray:
     return K1 * (1 - B + B * lengths.astype(np.float64) / avgdl)
 
 
-#: a patch reads at most this share of the entries; past it, a whole build is as cheap
-PATCH_SHARE = 0.25
-
-
 def patched(session: Session, old: Postings, counter: int) -> Postings | None:
     """The postings of every entry, made from ``old`` (the copy at search index counter
     ``counter``): the rows of entries gone or written since are dropped, and the entries stamped
@@ -266,22 +263,13 @@ def patched(session: Session, old: Postings, counter: int) -> Postings | None:
     build (the same counts; the lengths and idf over the entries there are now). ``None`` when a
     whole build is the better way (many entries written) or the only safe one (an entry this copy
     does not know carries no newer stamp: written by something that does not stamp)."""
-    cursor = session.connection().connection.cursor()
-    try:
-        version.reading("SELECT id, title_terms, terms, stamp FROM search_entries ORDER BY id")
-        cursor.execute("SELECT id FROM search_entries ORDER BY id")
-        live = np.fromiter((r[0] for r in cursor.fetchall()), dtype=np.int64)
-        cursor.execute(
-            "SELECT id, title_terms, terms FROM search_entries WHERE stamp > ? ORDER BY id", (counter,)
-        )
-        written = cursor.fetchall()
-    finally:
-        cursor.close()
-    if len(written) > max(64, PATCH_SHARE * len(live)):
+    since = columns.written_since(session, counter, "id, title_terms, terms")
+    if since is None:
         return None
+    live, written = since
     new = _postings([written] if written else [])
-    keep = np.isin(old.ids, live, assume_unique=True) & ~np.isin(old.ids, new.ids, assume_unique=True)
-    if int(keep.sum()) + len(new.ids) != len(live):
+    keep = columns.kept_rows(old.ids, live, new.ids)
+    if keep is None:
         return None
     # one row per entry, in id order: the kept rows of ``old`` and the new ones, interleaved by id
     merged = np.concatenate([old.ids[keep], new.ids])
