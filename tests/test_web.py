@@ -23,6 +23,57 @@ def test_every_page_renders_in_both_languages_with_a_json_twin(client, path):
     assert isinstance(data.json(), dict)
 
 
+MENU = {
+    "en": [("Community", ["/sectors", "/bodies", "/member-states", "/partners", "/network"]),
+           ("Cooperation", ["/decisions", "/calendar", "/plans", "/programmes", "/activities"]),
+           ("Data", ["/indicators", "/indices", "/progress", "/docs"]),
+           ("Disasters", ["/disasters", "/disasters/alerts", "/disasters/map", "/disasters/stats"]),
+           ("Library", ["/documents", "/search"])],
+    "id": ["Komunitas", "Kerja sama", "Data", "Bencana", "Pustaka"],
+}  # fmt: skip
+
+
+def menu_groups(html: str) -> list[tuple[str, list[str], str]]:
+    """The main menu's groups: (summary, link addresses, link names joined) in their order."""
+    import re
+
+    nav = html.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    return [
+        (summary.strip(), re.findall(r'<a href="([^"]+)"', body), " ".join(re.findall(r">([^<]+)</a>", body)))
+        for summary, body in re.findall(r"<summary>([^<]+)</summary>(.*?)</details>", nav, re.S)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_main_menu_groups_every_section_in_both_languages(client, lang):
+    groups = menu_groups(client.get("/bodies", params={"lang": lang}).text)
+    names = [g for g, _ in MENU["en"]] if lang == "en" else MENU["id"]
+    assert [g[0] for g in groups] == names
+    assert [g[1] for g in groups] == [links for _, links in MENU["en"]]
+    words = {"en": ("Member states", "Decisions", "Indicators", "Current alerts", "Documents"),
+             "id": ("Negara anggota", "Keputusan", "Indikator", "Peringatan yang berlaku", "Dokumen")}[lang]  # fmt: skip
+    for (_, _, text), word in zip(groups, words, strict=True):
+        assert word in text
+    for group in groups:
+        for page in group[1]:
+            if page != "/docs":
+                assert client.get(page, params={"lang": lang}).status_code == 200
+
+
+def test_main_menu_marks_the_current_section(client):
+    html = client.get("/disasters/alerts", params={"lang": "en"}).text
+    nav = html.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/disasters/alerts" aria-current="page">' in nav
+    assert nav.count("aria-current") == 1  # not "/disasters" too, whose address is a prefix
+    assert '<details id="menu-disasters" class="current">' in nav
+    html = client.get("/bodies/asoen", params={"lang": "en"}).text
+    nav = html.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/bodies" aria-current="true">' in nav and nav.count("aria-current") == 1
+    assert '<details id="menu-community" class="current">' in nav
+    nav = client.get("/", params={"lang": "en"}).text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert "aria-current" not in nav and "current" not in nav
+
+
 def test_language_choice_is_remembered(client):
     client.cookies.clear()
     r = client.get("/sectors", params={"lang": "id"})
