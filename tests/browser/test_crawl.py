@@ -199,6 +199,8 @@ def crawl(browser, base: str, lang: str, width: int) -> tuple[list[str], Counter
         if status >= 500 or status == 0:
             problems.append(f"{where}: answered {status}")
             continue
+        # every group of the main menu open: its links are followed and checked with the page
+        page.evaluate("document.querySelectorAll('nav.menu details').forEach(d => { d.open = true; })")
         seen = page.evaluate(CHECKS)
         problems += [f"{where}: {p}" for p in check_page(url, seen, lang, width, english)]
         result = axe.run(page, options={"resultTypes": ["violations"]})

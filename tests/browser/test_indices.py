@@ -69,6 +69,7 @@ def test_ydi_page_what_if_and_download(browser, base_url, lang, accept, words, t
                                   accept_downloads=True)  # fmt: skip
     page = context.new_page()
     page.goto(base_url + "/")
+    page.locator("#menu-data > summary").click()  # the main menu's group that holds it
     page.get_by_role("navigation", name="Main" if lang == "en" else "Utama").get_by_role(
         "link", name=words["nav"], exact=True
     ).click()

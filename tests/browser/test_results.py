@@ -39,6 +39,7 @@ def test_activities_and_plan_framework(browser, base_url, lang, accept, words): 
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept})
     page = context.new_page()
     page.goto(base_url + "/")
+    page.locator("#menu-cooperation > summary").click()  # the main menu's group that holds it
     page.get_by_role("navigation", name=words["main"]).get_by_role("link", name=words["nav"]).click()
     assert page.get_by_role("heading", level=1).inner_text() == words["list"]
     assert page.locator("tbody tr").count() == 7

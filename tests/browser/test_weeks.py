@@ -121,7 +121,10 @@ def check(page: Page, lang: str, label: str) -> None:
 
 
 def header_link(page: Page, href: str) -> None:
-    """Follow a link of the page's header (the main navigation or the account links)."""
+    """Follow a link of the page's header (the main navigation, opening its group, or the account links)."""
+    group = page.locator(f"header.site nav.menu details:has(a[href='{href}']):not([open]) > summary")
+    if group.count():
+        group.first.click()
     page.locator(f"header.site a[href='{href}']").first.click()
     page.wait_for_load_state()
 
