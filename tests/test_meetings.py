@@ -250,6 +250,8 @@ def test_calendar_month_view(site):
     idn = c.get("/calendar", params={"view": "month", "year": 2027, "month": 10, "lang": "id"}).text
     assert "<caption>Oktober 2027</caption>" in idn and 'title="Senin"' in idn
     assert "Diperkirakan pada 2027, tanggal belum ditetapkan" in html.unescape(idn)
+    data = c.get("/calendar.json", params={"view": "month", "year": 2027, "month": 10, "lang": "en"}).json()
+    assert data["month_name"] == "October 2027" and len(data["weeks"]) == 5
     # the list view leads to the month view
     listed = c.get("/calendar", params={"year": 2027, "lang": "en"}).text
     assert 'href="/calendar?view=month&amp;year=2027&amp;month=1"' in listed
