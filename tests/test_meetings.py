@@ -201,6 +201,77 @@ def test_calendar_page_and_icalendar(site):
     assert c.get("/calendar", params={"year": "soon"}).status_code == 422
 
 
+def test_calendar_month_view(site):
+    """The month view: a Monday-first grid with each meeting on its day, links to the neighbouring
+    months and the list view, and the year's expected meetings without a date in their own section."""
+    import html
+    import re
+
+    c, h = site
+    c.put("/api/v1/meetings/amme-17", headers=h["sec"],
+          json={"id": "amme-17", "body": "amme", "number": 17, "title_en": "17th AMME", "date_start": "2027-10-12",
+                "date_end": "2027-10-13"})  # fmt: skip
+    c.put("/api/v1/bodies/somswd/cycle-overrides", headers=h["sec"],
+          json={"year": 2027, "date": "2027-06-02", "reason": "agreed at the previous SOMSWD"})  # fmt: skip
+    c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"],
+          json={"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"})  # fmt: skip
+    page = c.get("/calendar", params={"view": "month", "year": 2027, "month": 10, "lang": "en"})
+    assert page.status_code == 200
+    text = page.text
+    assert "<caption>October 2027</caption>" in text
+    heads = re.findall(r'<th scope="col"><abbr title="([^"]+)">', text)
+    assert heads == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    rows = re.findall(r"<tr>(.*?)</tr>", text.split("<tbody>")[1].split("</tbody>")[0], re.S)
+    assert len(rows) == 5  # 1 October 2027 is a Friday: 27 September … 31 October
+    first = re.findall(r"<td[^>]*>", rows[0])
+    assert [t for t in first].count('<td class="outside">') == 4  # Monday to Thursday are September's
+    cells = {
+        int(d): cell
+        for d, cell in re.findall(r'<time datetime="2027-10-(\d\d)">\d+</time>(.*?)</td>', text, re.S)
+    }
+    assert "17th AMME" in cells[12] and "17th AMME" in cells[13] and "17th AMME" not in cells[11]
+    assert 'href="/calendar?view=month&amp;year=2027&amp;month=9"' in text  # previous month
+    assert 'href="/calendar?view=month&amp;year=2027&amp;month=11"' in text
+    assert 'href="/calendar?view=list&amp;year=2027"' in text
+    undated = html.unescape(text.split('id="undated-h"')[1])
+    assert "Expected in 2027, date not fixed" in undated
+    asoen = re.search(r'<a href="/bodies/asoen">ASOEN</a>:(.*?)</li>', undated, re.S).group(1)
+    assert (
+        "meets this year by its cycle rule" in asoen
+        and "chair MMR, computed from the rotation, not confirmed" in asoen
+    )
+    amme = re.search(r'<a href="/bodies/amme">AMME</a>', undated)
+    assert amme is None  # recorded in 2027: no longer expected
+    assert "SOMSWD" not in undated  # its date is fixed: it sits on 2 June
+    june = c.get("/calendar", params={"view": "month", "year": 2027, "month": 6, "lang": "en"}).text
+    day2 = re.search(r'<time datetime="2027-06-02">2</time>(.*?)</td>', june, re.S).group(1)
+    assert "expected" in day2 and 'href="/bodies/somswd"' in day2
+    # Indonesian: month and day names from the locale, the sections translated
+    idn = c.get("/calendar", params={"view": "month", "year": 2027, "month": 10, "lang": "id"}).text
+    assert "<caption>Oktober 2027</caption>" in idn and 'title="Senin"' in idn
+    assert "Diperkirakan pada 2027, tanggal belum ditetapkan" in html.unescape(idn)
+    data = c.get("/calendar.json", params={"view": "month", "year": 2027, "month": 10, "lang": "en"}).json()
+    assert data["month_name"] == "October 2027" and len(data["weeks"]) == 5
+    # the list view leads to the month view
+    listed = c.get("/calendar", params={"year": 2027, "lang": "en"}).text
+    assert 'href="/calendar?view=month&amp;year=2027&amp;month=1"' in listed
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [({"view": "week"}, "view"), ({"view": "month", "month": 13}, "month"), ({"view": "month", "month": "may"}, "month"),
+     ({"view": "month", "month": 0}, "month")],
+)  # fmt: skip
+def test_calendar_refuses_bad_parameters(site, params, parameter):
+    c, _ = site
+    page = c.get("/calendar", params={"year": 2027, "lang": "en"} | params)
+    assert page.status_code == 422 and f"{parameter}=" in page.text
+    problem = c.get("/calendar.json", params={"year": 2027} | params)
+    assert problem.status_code == 422
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    assert problem.json()["parameter"] == parameter
+
+
 def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
     import html
     import re

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar as stdcalendar
 import datetime as dt
 from typing import Annotated, Any
 
 import icalendar
+from babel.dates import format_date
 from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -17,7 +19,10 @@ from ascc.http.openapi import download
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
+from ascc.web import i18n
 from ascc.web.pages import downloads, page, registry_names
+
+VIEWS = ("list", "month")
 
 
 def _year(request: Request) -> int:
@@ -57,18 +62,91 @@ def calendar_ics(request: Request) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="ascc-meetings.ics"'})  # fmt: skip
 
 
+def _view(request: Request) -> str:
+    raw = request.query_params.get("view") or "list"
+    if raw not in VIEWS:
+        raise Invalid(f"view={raw!r} is not one of {', '.join(VIEWS)}", parameter="view")
+    return raw
+
+
+def _month(request: Request, year: int) -> int:
+    raw = request.query_params.get("month")
+    if not raw:
+        today = dt.date.today()
+        return today.month if today.year == year else 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 12:
+        raise Invalid(f"month={raw!r} is not a month between 1 and 12", parameter="month")
+    return int(raw)
+
+
 @page("/calendar", "calendar.html")
 def calendar(session: Session, request: Request) -> dict[str, Any]:
-    year = _year(request)
+    """The list view (recorded meetings from the year on, expected meetings of two years) or the month
+    view (``view=month&month=``): a Monday-first grid of the month's recorded meetings and the expected
+    ones with a fixed date, and the year's expected meetings whose date is not fixed."""
+    year, view = _year(request), _view(request)
     principal = request.state.principal
     recorded = [m for m in meetings_service.visible_meetings(session, principal=principal)
                 if m.date_start and m.date_start.year >= year]  # fmt: skip
+    recorded.sort(key=lambda m: m.date_start)
+    if view == "list":
+        return {
+            "view": view,
+            "year": year,
+            "month": _month(request, year),
+            "expected": meetings_service.expected_meetings(
+                session, principal=principal, start_year=year, years=2
+            ),
+            "recorded": recorded,
+        }
+    month = _month(request, year)
+    lang = i18n.choose_language(request)[0]
+    expected = meetings_service.expected_meetings(session, principal=principal, start_year=year, years=1)
+    weeks = stdcalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    days: dict[dt.date, list[dict[str, Any]]] = {d: [] for w in weeks for d in w if d.month == month}
+    for m in recorded:
+        end = max(m.date_end or m.date_start, m.date_start)
+        for d in days:
+            if m.date_start <= d <= end:
+                days[d].append({"kind": "recorded", "title": m.title, "href": f"/meetings/{m.id}"})
+    for e in expected:
+        if e.date is not None and e.date in days and e.recorded_meeting is None:
+            days[e.date].append({"kind": "expected", "title": e.acronym or e.name_en,
+                                 "href": f"/bodies/{e.body_id}", "chair": e.chair, "chair_source": e.chair_source})  # fmt: skip
+    previous = dt.date(year, month, 1) - dt.timedelta(days=1)
+    following = dt.date(year, month, 28) + dt.timedelta(days=7)
     return {
+        "view": view,
         "year": year,
-        "expected": meetings_service.expected_meetings(
-            session, principal=principal, start_year=year, years=2
-        ),
-        "recorded": sorted(recorded, key=lambda m: m.date_start),
+        "month": month,
+        "month_name": format_date(dt.date(year, month, 1), "LLLL y", locale=lang),
+        "weekdays": [
+            (format_date(d, "EEE", locale=lang), format_date(d, "EEEE", locale=lang)) for d in weeks[0]
+        ],
+        "weeks": [
+            [
+                {
+                    "date": d,
+                    "in_month": d.month == month,
+                    "full": format_date(d, "full", locale=lang),
+                    "meetings": days.get(d, []),
+                }
+                for d in w
+            ]
+            for w in weeks
+        ],
+        "previous": {
+            "year": previous.year,
+            "month": previous.month,
+            "name": format_date(previous, "LLLL y", locale=lang),
+        },
+        "next": {
+            "year": following.year,
+            "month": following.month,
+            "name": format_date(following.replace(day=1), "LLLL y", locale=lang),
+        },
+        "empty": not any(days.values()),
+        "undated": [e for e in expected if e.date is None and e.recorded_meeting is None],
     }
 
 
