@@ -91,6 +91,7 @@ def calendar(session: Session, request: Request) -> dict[str, Any]:
     recorded.sort(key=lambda m: m.date_start)
     if view == "list":
         return {
+            "names": registry_names(session),
             "view": view,
             "year": year,
             "month": _month(request, year),
@@ -116,6 +117,7 @@ def calendar(session: Session, request: Request) -> dict[str, Any]:
     previous = dt.date(year, month, 1) - dt.timedelta(days=1)
     following = dt.date(year, month, 28) + dt.timedelta(days=7)
     return {
+        "names": registry_names(session),
         "view": view,
         "year": year,
         "month": month,
