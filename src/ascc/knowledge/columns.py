@@ -208,16 +208,8 @@ _build.patch = _patched  # type: ignore[attr-defined]  # ``committed`` patches t
 def _committed_counter(session: Session) -> int | None:
     """The search counter, if this session's connection has no uncommitted writes (then it reads
     what every other connection reads); else, or if the database has no counter, ``None``."""
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        if conn.connection.driver_connection.in_transaction:  # pysqlite begins at the first write
-            return None
-        return version.read(session, version.SEARCH_INDEX)
-    row = conn.exec_driver_sql(
-        "SELECT version, pg_current_xact_id_if_assigned() IS NULL FROM data_version "
-        f"WHERE id = {version.SEARCH_INDEX}"
-    ).first()
-    return row[0] if row is not None and row[1] else None
+    counters = version.committed_counters(session)
+    return None if counters is None else counters.get(version.SEARCH_INDEX)
 
 
 def committed(session: Session, build: Callable[[Session], T], *, wait: bool = True) -> T | None:
