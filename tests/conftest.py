@@ -67,7 +67,9 @@ def pg_server() -> Iterator[str]:
     import pgserver
 
     datadir = tempfile.mkdtemp(prefix="ascc-pg-")
-    server = pgserver.get_server(datadir, cleanup_mode="stop")
+    # "delete": the server's files go when the run ends (a full run writes gigabytes; kept, they
+    # would fill the disk over a day of runs)
+    server = pgserver.get_server(datadir, cleanup_mode="delete")
     # a throwaway server: commits need not reach the disk (the suite's time goes to fsync otherwise)
     engine = make_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -81,23 +83,54 @@ def pg_server() -> Iterator[str]:
         server.cleanup()
 
 
+#: databases :func:`new_database` made that the current test module's end drops
+_made: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def new_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """Factory: an empty database URL on the given backend."""
+    """Factory: an empty database URL on the given backend. It lasts until the end of the test
+    module that asked for it (:func:`drop_module_databases`), or the run with ``keep=True`` (for
+    databases shared across modules)."""
 
-    def make(backend: str) -> str:
+    def make(backend: str, *, keep: bool = False) -> str:
         n = next(_counter)
         if backend == "sqlite":
-            return f"sqlite:///{tmp_path_factory.mktemp('db')}/ascc-{n}.db"
-        base = request.getfixturevalue("pg_server")
-        name = f"ascc_test_{os.getpid()}_{n}"
-        engine = make_engine(base, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        return base.replace("/postgres?", f"/{name}?")
+            url = f"sqlite:///{tmp_path_factory.mktemp('db')}/ascc-{n}.db"
+        else:
+            base = request.getfixturevalue("pg_server")
+            name = f"ascc_test_{os.getpid()}_{n}"
+            engine = make_engine(base, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            engine.dispose()
+            url = base.replace("/postgres?", f"/{name}?")
+        if not keep:
+            _made.append(url)
+        return url
 
     return make
+
+
+@pytest.fixture(scope="module", autouse=True)
+def drop_module_databases() -> Iterator[None]:
+    """Drop the databases a test module made once its own fixtures have ended: a full run makes
+    about a thousand, gigabytes in all, and the disk is shared with everything else."""
+    yield
+    while _made:
+        url = _made.pop()
+        if url.startswith("sqlite"):
+            path = _sqlite_path(url)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            continue
+        admin, name = _pg_admin(url)
+        engine = make_engine(admin, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            engine.dispose()
 
 
 _reference: list = []
@@ -121,6 +154,13 @@ def _load_for_real(url: str, reference) -> None:
 #: (backend, "migrated" | "loaded") → the template: a SQLite file path or a PostgreSQL database name
 _templates: dict[tuple[str, str], str] = {}
 _template_dir: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_templates() -> Iterator[None]:
+    yield
+    for folder in _template_dir:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sqlite_path(url: str) -> Path:
@@ -235,7 +275,7 @@ def db_url(request: pytest.FixtureRequest, new_database, reference) -> str:
     """A migrated database with the reference data loaded (shared; do not write)."""
     backend = request.param
     if backend not in _loaded:
-        url = new_database(backend)
+        url = new_database(backend, keep=True)
         load(url, reference)
         _loaded[backend] = url
     return _loaded[backend]

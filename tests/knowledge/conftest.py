@@ -25,7 +25,7 @@ _kb: dict[str, str] = {}
 def kb_url(request, new_database, reference) -> str:
     backend = request.param
     if backend not in _kb:
-        url = new_database(backend)
+        url = new_database(backend, keep=True)
         load(url, reference)
         engine = make_engine(url)
         with unit_of_work(session_factory(engine)) as session:
