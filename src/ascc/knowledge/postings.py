@@ -1,4 +1,5 @@
-"""The SQLite index's postings in memory: which entries hold each term, scored as FTS5 scores them.
+"""The search index's postings in memory: which entries hold each term, scored as FTS5 scores them
+(on both backends: PostgreSQL's searches score from them too, see :mod:`ascc.knowledge.backends`).
 
 FTS5's ``bm25`` reads, in every statement that calls it, each query term's whole document list to
 count the term's rows, then visits every match for its term instances and size: for a common
@@ -28,7 +29,9 @@ the index (``stamp``, migration 0026), so the entries gone or stamped after the 
 dropped and the stamped ones read and added, with the lengths and idf of the index as it is now: the
 scores of a whole build, for the cost of the entries written (a whole build reads every entry:
 about 2 s for 70,000 entries, 15–70 ms for the demo's 2,000). A session that has written anything
-gets no postings; its search asks FTS5, which sees its writes.
+gets no postings; its search asks FTS5, which sees its writes. On PostgreSQL a copy is built whole
+after each index write (:func:`patched` answers ``None`` there), and a session with index writes
+of its own builds one from what it sees.
 """
 
 from __future__ import annotations
@@ -263,6 +266,8 @@ def patched(session: Session, old: Postings, counter: int) -> Postings | None:
     build (the same counts; the lengths and idf over the entries there are now). ``None`` when a
     whole build is the better way (many entries written) or the only safe one (an entry this copy
     does not know carries no newer stamp: written by something that does not stamp)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None  # PostgreSQL's stamps can tie (see ``columns._patched``): built whole
     since = columns.written_since(session, counter, "id, title_terms, terms")
     if since is None:
         return None
