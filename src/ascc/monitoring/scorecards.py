@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
-from ascc.monitoring import precision, progress, published
+from ascc.monitoring import precision, progress, published, rules
 from ascc.monitoring import targets as targets_service
 from ascc.monitoring.published import published_filter
 from ascc.registry import service as registry_service
@@ -203,3 +203,38 @@ def member_state_scorecard(session: Session, *, code: str, base_year: int | None
     for row in card["rows"]:
         row["cell"] = row["cells"][state.code]
     return card | {"state": state.model_dump(mode="json")}
+
+
+def against_region(session: Session, *, code: str) -> dict[str, Any]:
+    """A member state's published national totals beside the ASEAN figure: for each indicator it
+    reports, its latest year's value and, for the same year, the unweighted mean of the member
+    states reporting it (and their total, for counts of persons: ``rules.is_additive``), with that year's coverage under the coverage rule (``published.headline``'s
+    share; a year below it is ``covered: False``, shown as partial). ``reported`` of ``available``:
+    the indicators with a national total from this member state, of those with any."""
+    state = registry_service.get_member_state(session, code=code)
+    indicators = _indicators(session, sectors=None)
+    data = approved_series(session, indicators=[i.code for i in indicators])
+    members_on = published.members_on(session)
+    rows = []
+    for ind in indicators:
+        series = data.get(ind.code, {})
+        own = series.get(state.code)
+        if not own:
+            continue
+        year = max(own)
+        share = published.DEFAULT_MIN_COVERAGE if ind.min_coverage is None else ind.min_coverage
+        coverage = published.period_coverage(
+            str(year), [s for s, points in series.items() if year in points], members_on, share
+        )
+        counted = [series[s][year] for s in coverage["reporting_codes"]]
+        additive = rules.is_additive(ind.unit)
+        values = [v for points in series.values() for v in points.values()]
+        rows.append({
+            "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+            "year": year,
+            "value": own[year],
+            "asean": {"mean": sum(counted) / len(counted) if counted else None,
+                      "total": sum(counted) if counted and additive else None, "additive": additive,
+                      "covered": coverage["covered"], "coverage": {k: coverage[k] for k in published.COVERAGE_KEYS}},
+        })  # fmt: skip
+    return {"rows": rows, "reported": len(rows), "available": sum(1 for i in indicators if data.get(i.code))}

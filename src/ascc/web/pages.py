@@ -18,10 +18,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
+from ascc.decisions import service as decisions_service
+from ascc.disasters import service as disasters_service
 from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid, NotFound
 from ascc.meetings import service as meetings_service
+from ascc.monitoring import scorecards
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.results import service as results_service
@@ -312,12 +315,31 @@ def member_states(session: Session, request: Request) -> dict[str, Any]:
 
 @page("/member-states/{code}", "member_state.html")
 def member_state(session: Session, request: Request, code: str) -> dict[str, Any]:
+    """A member state's profile: its focal points, the bodies it is expected to chair or host this
+    year and next, its indicators beside the ASEAN figure, its latest disasters, its positions on
+    the decisions the reader may see."""
     state = registry_service.get_member_state(session, code=code)
     sectors = {s.id: s for s in registry_service.list_sectors(session)}
+    principal = request.state.principal
+    year = dt.date.today().year
+    expected = meetings_service.expected_meetings(session, principal=principal, start_year=year, years=2)
+    roles = [
+        {"meeting": e, "chair": e.chair == state.code, "host": e.host == state.code}
+        for e in expected
+        if state.code in (e.chair, e.host)
+    ]
     return {
         "state": state,
         "focal_points": registry_service.list_focal_points(session, member_state=state.code),
         "sectors": sectors,
+        "years": [year, year + 1],
+        "roles": roles,
+        "names": registry_names(session),
+        "indicators": scorecards.against_region(session, code=state.code),
+        "disasters": disasters_service.list_events(session, member_state=state.code, limit=10),
+        "positions": decisions_service.member_state_positions(
+            session, principal=principal, member_state=state.code
+        ),
     }
 
 
