@@ -219,15 +219,43 @@ def _on(request: Request) -> dt.date:
         raise Invalid(f"on={raw!r} is not a date (YYYY-MM-DD)", parameter="on") from None
 
 
+#: the home page's lists: rows each, and the window of "disasters under way" in days
+HOME_ROWS = 5
+HOME_DISASTER_DAYS = 60
+
+
 @page("/", "home.html")
 def home(session: Session, request: Request) -> dict[str, Any]:
+    """What changed first — headline figures with their trend, disasters under way (or the latest
+    recorded, said so, when none began in the window) and current alerts, decisions open and
+    recently adopted, the next meetings — then the registry."""
     today = dt.date.today()
+    principal = request.state.principal
     bodies = registry_service.list_bodies(session, limit=500)
     counts: dict[str, int] = {}
     for b in bodies.items:
         if b.sector:
             counts[b.sector] = counts.get(b.sector, 0) + 1
+    current = disasters_service.current_events(session, days=HOME_DISASTER_DAYS, today=today)
+    adopted = decisions_service.list_items(session, principal=principal, status="adopted")
+    adopted.sort(key=lambda i: (i.adopted_on or dt.date.min, i.id), reverse=True)
+    upcoming = [
+        m for m in meetings_service.visible_meetings(session, principal=principal)
+        if m.date_start and (m.date_end or m.date_start) >= today
+    ]  # fmt: skip
+    upcoming.sort(key=lambda m: (m.date_start, m.id))
     return {
+        "headlines": scorecards.headlines(session),
+        "disaster_days": HOME_DISASTER_DAYS,
+        "current_events": current[:HOME_ROWS],
+        "latest_events": [] if current else disasters_service.list_events(session, limit=HOME_ROWS).items,
+        "alerts": disasters_service.list_alerts(session, current=True)[:HOME_ROWS],
+        "open_decisions": decisions_service.list_items(session, principal=principal, status="open")[
+            :HOME_ROWS
+        ],
+        "adopted_decisions": adopted[:HOME_ROWS],
+        "next_meetings": upcoming[:HOME_ROWS],
+        "names": registry_names(session),
         "pillars": registry_service.list_pillars(session),
         "sectors": registry_service.list_sectors(session),
         "body_counts": counts,

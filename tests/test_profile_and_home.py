@@ -1,7 +1,10 @@
-"""A member state's profile page (issue 17): the bodies it is expected to chair or host this year and
-next, its indicators beside the ASEAN figure (with coverage, totals for counts of persons), its
-latest disasters, and its positions on the decisions the reader may see — both languages, both
-backends, HTML and its JSON twin."""
+"""Pages that lead with data (issue 17), both languages, both backends, HTML and its JSON twin.
+
+A member state's profile: the bodies it is expected to chair or host this year and next, its
+indicators beside the ASEAN figure (with coverage, totals for counts of persons), its latest
+disasters, and its positions on the decisions the reader may see. The home page: headline figures
+with their trend over the same member states, disasters under way, decisions open and recently
+adopted, the next meetings, then the registry."""
 
 from __future__ import annotations
 
@@ -21,11 +24,13 @@ from ascc.disasters.models import Event
 from ascc.meetings import service as meetings_service
 from ascc.monitoring import loader
 from ascc.monitoring.models import Indicator
+from ascc.registry.models import Meeting
 from ascc.wiring import session_factory
 from tests.conftest import BACKENDS, load
 from tests.monitoring.conftest import DATA, PLAIN_HEADER, run_import, write
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+TODAY = dt.date.today()
 #: population (persons: an ASEAN total) and unemployment (a share: an ASEAN mean); 2023 has eight
 #: of ten reporting (covered), 2024 only Indonesia and Viet Nam (partial)
 ROWS = {
@@ -33,7 +38,9 @@ ROWS = {
                              "MYS": 34_308_525, "KHM": 17_423_880, "LAO": 7_664_993, "SGP": 5_917_600}},
     "SL.UEM.TOTL.ZS": {"2023": {"IDN": 3.4, "PHL": 2.2, "VNM": 1.6, "THA": 0.9, "MYS": 3.9, "KHM": 0.2,
                                 "LAO": 1.2, "SGP": 3.5},
-                       "2024": {"IDN": 3.3, "VNM": 1.7}},
+                       "2024": {"IDN": 3.3, "VNM": 1.7},
+                       # seven of the eight reporting 2023 (the rule's count of ten) also reported 2017
+                       "2017": {"IDN": 4.2, "PHL": 2.6, "VNM": 1.9, "THA": 0.8, "MYS": 3.4, "KHM": 0.3, "LAO": 1.1}},
 }  # fmt: skip
 
 
@@ -59,12 +66,22 @@ def site(request, new_database, reference, tmp_path_factory):
                   deaths=12, affected=35_000),
             Event(hazard="EQ", name="Luzon earthquake", start_date=dt.date(2024, 7, 2), member_states=["PHL"],
                   deaths=3),
+            Event(hazard="TC", name="Typhoon over Sabah", start_date=TODAY - dt.timedelta(days=4),
+                  member_states=["MYS"], affected=1_200),
+        ])  # fmt: skip
+        session.add_all([
+            Meeting(id="next-asoen", body_id="asoen", title_en="ASOEN meeting ahead", title_id="Rapat ASOEN mendatang",
+                    city="Vientiane", date_start=TODAY + dt.timedelta(days=20)),
+            Meeting(id="past-asoen", body_id="asoen", title_en="ASOEN meeting held", date_start=dt.date(2024, 5, 1)),
         ])  # fmt: skip
         public = DecisionItem(title_en="Regional haze declaration", title_id="Deklarasi kabut asap regional",
                               body_id="asoen", audience="public", created_by="test")  # fmt: skip
         internal = DecisionItem(title_en="Internal budget note", body_id="asoen", audience="member_states",
                                 created_by="test")  # fmt: skip
-        session.add_all([public, internal])
+        adopted = DecisionItem(title_en="Adopted youth statement", title_id="Pernyataan pemuda yang diadopsi",
+                               body_id="asoen", audience="public", status="adopted", adopted_on=dt.date(2026, 2, 1),
+                               adoption_method="consensus", stage="implement", created_by="test")  # fmt: skip
+        session.add_all([public, internal, adopted])
         session.flush()
         for item in (public, internal):
             for number in (1, 2):
@@ -179,3 +196,43 @@ def test_positions_on_the_decisions_the_reader_may_see(site):
     idn = text_of(client.get("/member-states/IDN?lang=id").text)
     assert "Deklarasi kabut asap regional" in idn and "Bergabung dengan reservasi" in idn
     assert "No positions of this member state" in text_of(client.get("/member-states/PHL?lang=en").text)
+
+
+def test_home_headline_has_its_trend_over_the_same_member_states(site):
+    client, _ = site
+    heads = client.get("/index.json").json()["headlines"]
+    # population has no direction and no sector: not a headline; unemployment is labour's
+    assert [h["indicator"]["code"] for h in heads] == ["SL.UEM.TOTL.ZS"]
+    h = heads[0]
+    latest = ROWS["SL.UEM.TOTL.ZS"]["2023"]
+    assert (h["year"], h["additive"]) == (2023, False)
+    assert h["value"] == pytest.approx(sum(latest.values()) / len(latest))
+    assert h["coverage"]["reporting"] == 8 and h["partial"]["period"] == "2024"
+    trend = h["trend"]
+    panel = sorted(ROWS["SL.UEM.TOTL.ZS"]["2017"])
+    assert (trend["year"], sorted(trend["panel"])) == (2017, panel)  # Singapore reported 2023 only
+    assert trend["before"] == pytest.approx(sum(ROWS["SL.UEM.TOTL.ZS"]["2017"].values()) / 7)
+    assert trend["now"] == pytest.approx(sum(latest[s] for s in panel) / 7)
+    assert trend["verdict"] == "better"  # unemployment fell, and lower is better
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", ["Headline figures", "2.1 mean, 2023 · 8 of 10 member states",
+             "Better: 2.0 in 2017, 1.9 in 2023 (mean of the 7 member states reporting both years)",
+             "2024: 2 of 10 reported — partial", "Under way or begun in the last 60 days:",
+             "Tropical cyclone · Typhoon over Sabah · Malaysia", "Regional haze declaration",
+             "Adopted youth statement · 2026-02-01", "ASOEN meeting ahead · Vientiane", "Pillars"]),
+     ("id", ["Angka utama", "2,1 rata-rata, 2023 · 8 dari 10 negara anggota",
+             "Membaik: 2,0 pada 2017, 1,9 pada 2023 (rata-rata 7 negara anggota yang melapor pada kedua tahun)",
+             "Sedang berlangsung atau dimulai dalam 60 hari terakhir:", "Siklon tropis · Typhoon over Sabah · Malaysia",
+             "Deklarasi kabut asap regional", "Pernyataan pemuda yang diadopsi", "Rapat ASOEN mendatang", "Pilar"])],
+)  # fmt: skip
+def test_home_leads_with_what_changed(site, lang, expected):
+    client, _ = site
+    text = text_of(client.get(f"/?lang={lang}").text)
+    for phrase in expected:
+        assert phrase in text, (phrase, text[text.find("Headline") :][:1500])
+    # what changed comes before the registry
+    assert text.index(expected[0]) < text.index(expected[-1])
+    assert "Internal budget note" not in text and "ASOEN meeting held" not in text and "Luzon" not in text
