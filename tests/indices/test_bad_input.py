@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from ascc.indices import service
 from ascc.indices.definition import load_definition
 from ascc.indices.errors import ComputeError, DataError, DefinitionError
 from ascc.indices.imeta import apply_imeta, read_imeta
+from ascc.indices.pipeline import build
+from ascc.indices.specs import WeightsSpec
 from tests.indices.conftest import ASEM, EXAMPLES, needs_asem
 
 GOOD = """\
@@ -213,3 +216,25 @@ def test_imeta_errors(tmp_path):
     )
     with pytest.raises(DefinitionError, match=r"cycle in the hierarchy: .*Conn"):
         apply_imeta(definition, read_imeta(write(tmp_path, "imeta.csv", cycle)))
+
+
+def test_zero_sum_custom_weights_are_a_definition_error(tmp_path):
+    text = GOOD.replace("  normalise:", "  weights: {custom: {a: 0, b: 0}}\n  normalise:")
+    path = write(tmp_path, "z.yaml", text)
+    with pytest.raises(DefinitionError) as exc:
+        service.compute(definition=path, data=write(tmp_path, "d.csv", DATA))
+    (problem,) = problems(exc)
+    assert problem.startswith(f"{path}: steps.weights.custom: the weights of the children of 'P1' (level 2)")
+    assert "sum to 0 (a=0, b=0)" in problem
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["compute", str(path), "--data", str(tmp_path / "d.csv"), "--out", str(out)]
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "children of 'P1' (level 2) sum to 0" in result.output and "nothing was written" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    # the same holds for weights replaced when building (e.g. by the uncertainty analysis)
+    definition, dataset = service.load(definition=write(tmp_path, "t.yaml", GOOD), data=tmp_path / "d.csv")
+    steps = replace(definition.steps, weights=WeightsSpec(method="equal", custom=(("P1", 0.0), ("P2", 0.0))))
+    with pytest.raises(DefinitionError, match=r"children of 'Idx' \(level 3\) sum to 0 \(P1=0, P2=0\)"):
+        build(definition, dataset, steps=steps)

@@ -476,6 +476,35 @@ def _drop(nodes: list[Node], codes: set[str]) -> list[Node]:
         kept = [n for n in kept if n.code not in childless]
 
 
+def zero_weight_groups(definition: IndexDefinition, spec: specs.WeightsSpec) -> list[str]:
+    """Groups whose children all weigh zero once ``spec`` (method and custom weights) is applied.
+
+    Such a group has nothing to aggregate. With ``pca`` the method gives every child a weight
+    that is not all zero, so only a group whose children are all set to 0 by ``custom`` counts.
+    """
+    custom = dict(spec.custom)
+    out = []
+    for parent in (n.code for n in definition.aggregates):
+        kids = definition.children[parent]
+        if spec.method == "pca":
+            weights = [custom.get(k, 1.0) for k in kids]
+        else:
+            weights = [
+                custom.get(k, 1.0 if spec.method == "equal" else definition.by_code[k].weight) for k in kids
+            ]
+        if sum(weights) > 0:
+            continue
+        level = definition.by_code[parent].level
+        names = definition.level_names
+        level_name = f"{names[level - 1]}, level {level}" if len(names) >= level else f"level {level}"
+        detail = ", ".join(f"{k}={w:g}" for k, w in zip(kids, weights, strict=True))
+        out.append(
+            f"the weights of the children of {parent!r} ({level_name}) sum to 0 ({detail}): "
+            "nothing to aggregate; give at least one of them a positive weight"
+        )
+    return out
+
+
 def _check_references(definition: IndexDefinition, rep: Reporter) -> None:
     denoms = set(definition.units.denominator_names)
     groups = set(definition.units.groups)
@@ -501,6 +530,9 @@ def _check_references(definition: IndexDefinition, rep: Reporter) -> None:
     for code, _ in steps.weights.custom:
         if code not in codes:
             rep.add(f"steps.weights.custom: unknown code {code!r}")
+    if steps.weights.custom and not rep.problems:
+        for message in zero_weight_groups(definition, steps.weights):
+            rep.add(f"steps.weights.custom: {message}")
     agg = steps.aggregate
     n_agg_levels = definition.max_level - 1
     if len(agg.f_ag) not in (1, n_agg_levels):

@@ -21,8 +21,8 @@ import numpy as np
 
 from ascc.indices import rstats
 from ascc.indices.data import Frame
-from ascc.indices.definition import IndexDefinition
-from ascc.indices.errors import ComputeError, Problem
+from ascc.indices.definition import IndexDefinition, zero_weight_groups
+from ascc.indices.errors import ComputeError, DefinitionError, Problem
 from ascc.indices.specs import AggregateSpec, WeightsSpec
 from ascc.indices.weights import nominal_weights, pca_weights
 
@@ -85,6 +85,8 @@ def aggregate(
                 weights.update({k: custom.get(k, v) for k, v in found.items()})
             w = np.array([weights[k] for k in kids], dtype=float)
             keep = w != 0
+            if not keep.any():
+                _zero_weights(definition, weights_spec, source)
             y, bad = weighted_mean(method, data[:, keep], w[keep], thresh)
             if bad.any():
                 raise ComputeError(
@@ -93,6 +95,12 @@ def aggregate(
             columns[parent] = y
     codes = definition.output_codes
     return Frame(frame.units, frame.times, codes, np.column_stack([columns[c] for c in codes])), weights
+
+
+def _zero_weights(definition: IndexDefinition, weights_spec: WeightsSpec, source: str | None) -> None:
+    """A group whose children all weigh 0 is the definition's (or the request's) error."""
+    messages = zero_weight_groups(definition, weights_spec) or ["a group's weights sum to 0"]
+    raise DefinitionError([Problem(f"steps.weights: {m}", file=definition.file or source) for m in messages])
 
 
 def _failures(method, parent, kids, data, bad, frame: Frame, source) -> list[Problem]:
