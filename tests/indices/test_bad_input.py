@@ -224,7 +224,7 @@ def test_zero_sum_custom_weights_are_a_definition_error(tmp_path):
     with pytest.raises(DefinitionError) as exc:
         service.compute(definition=path, data=write(tmp_path, "d.csv", DATA))
     (problem,) = problems(exc)
-    assert problem.startswith(f"{path}: steps.weights.custom: the weights of the children of 'P1' (level 2)")
+    assert problem.startswith(f"{path}: steps.weights: the weights of the children of 'P1' (level 2)")
     assert "sum to 0 (a=0, b=0)" in problem
     out = tmp_path / "out"
     result = CliRunner().invoke(

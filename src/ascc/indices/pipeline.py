@@ -132,7 +132,9 @@ def build(
     out.stages["normalised"] = frame
     if until == "normalised":
         return out
-    frame, out.weights = aggregate(frame, steps.aggregate, steps.weights, definition=definition, source=src)
+    frame, out.weights = aggregate(
+        frame, steps.aggregate, steps.weights, definition=definition, source=src, warnings=out.warnings
+    )
     out.stages["aggregated"] = frame
     out.ranks = ranks(frame)
     return out

@@ -16,7 +16,7 @@ import pandas as pd
 from ascc.indices import audit as audit_tables
 from ascc.indices import uncertainty
 from ascc.indices.data import Dataset, read_data
-from ascc.indices.definition import IndexDefinition, load_definition, zero_weight_groups
+from ascc.indices.definition import IndexDefinition, load_definition, weight_problems
 from ascc.indices.errors import DefinitionError, IndexInputError, Problem
 from ascc.indices.imeta import apply_imeta, read_imeta
 from ascc.indices.output import provenance, stage_tables, write_tables
@@ -216,7 +216,7 @@ def what_if(
         steps = replace(
             steps, weights=replace(steps.weights, custom=(*steps.weights.custom, *weights.items()))
         )
-    for message in zero_weight_groups(d, steps.weights):
+    for message in weight_problems(d, steps.weights):
         rep.add(message, field="weights")
     if rep.problems:
         raise DefinitionError(rep.problems)
