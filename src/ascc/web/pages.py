@@ -410,17 +410,20 @@ def programme(session: Session, request: Request, programme_id: str) -> dict[str
 
 @page("/network", "network.html")
 def network(session: Session, request: Request) -> dict[str, Any]:
+    """Who meets with whom: the member states in every body, and the partner formats drawn as a
+    two-column figure (formats left, partners right, a line where a partner takes part), with the
+    bodies meeting in each format listed below it."""
     net = registry_service.cooperation_network(session, on=_on(request))
-    n = len(net.nodes)
-    radius, cx, cy = 200, 260, 260
-    positions = {
-        node.code: (
-            round(cx + radius * math.sin(2 * math.pi * i / n), 1),
-            round(cy - radius * math.cos(2 * math.pi * i / n), 1),
-        )
-        for i, node in enumerate(net.nodes)
+    involved = sorted({pid for f in net.formats for pid in f.partners})
+    row, top = 44, 30
+    height = top * 2 + row * max(len(net.formats), len(involved), 1)
+    left = {f.id: top + row * i + row / 2 for i, f in enumerate(net.formats)}
+    right = {pid: top + row * i + row / 2 for i, pid in enumerate(involved)}
+    return {
+        "network": net,
+        "figure": {"height": height, "formats": left, "partners": right},
+        "partner_names": {p.id: p.name for p in net.partners},
     }
-    return {"network": net, "positions": positions}
 
 
 @router.api_route("/favicon.ico", methods=["GET", "HEAD"])
