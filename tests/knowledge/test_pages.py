@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 Q1 = "Tulislah bentuk kerjasama ASEAN dalam bidang sosial"
@@ -44,3 +46,25 @@ def test_api_search_contract(kb_client):
     assert kb_client.get("/api/v1/search", params={"q": "x", "type": "nope"}).status_code == 422
     assert kb_client.get("/api/v1/search", params={"q": ""}).status_code == 422
     assert kb_client.get("/search", params={"q": "x", "year": "abc"}).status_code == 422
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_sources_cite_the_seed_by_title_and_link_its_passage(kb_client, lang):
+    """A reference record's source shows the seed document's title, linked to the passage that
+    holds the quote, never the seed's file name (issue 17)."""
+    sector = kb_client.get("/sectors/environment.json").json()
+    source = next(s for s in sector["sector"]["sources"] if s.get("file"))
+    html = kb_client.get("/sectors/environment", params={"lang": lang}).text
+    sources = html.split('class="sources"', 1)[1]
+    assert source["file"] not in sources
+    cited = re.findall(
+        r'<cite><a href="/documents/seed-003#p(\d+)" lang="id">Pilar Masyarakat Sosial Budaya ASEAN</a>',
+        sources,
+    )
+    assert cited, sources[:800]
+    document = kb_client.get("/documents/seed-003.json").json()["document"]
+    passages = {p["position"]: " ".join(p["text"].split()) for p in document["passages"]}
+    quotes = re.findall(r'<q lang="id">([^<]+)</q>', sources)
+    # each linked passage holds the quote it is cited for
+    for position, quote in zip(cited, quotes, strict=False):
+        assert " ".join(quote.replace("&#34;", '"').split()) in passages[int(position)]

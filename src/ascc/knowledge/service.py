@@ -480,3 +480,42 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
 
 def entry_count(session: Session) -> dict[str, Any]:
     return dict(session.execute(select(SearchEntry.kind, func.count()).group_by(SearchEntry.kind)).all())
+
+
+def seed_index(session: Session) -> dict[str, dict[str, Any]]:
+    """The public seed documents the knowledge base holds, by seed file (what reference sources
+    cite): ``{file: {"slug", "title", "passages": [(position, text with single spaces)]}}``; kept
+    per process while the documents and passages stay."""
+
+    def build() -> dict[str, dict[str, Any]]:
+        files = {seed["slug"]: seed["file"] for seed in SEEDS}
+        docs = session.execute(
+            select(Document.id, Document.slug, Document.title_en, Document.title_id).where(
+                Document.slug.in_(sorted(files)), Document.audience == "public"
+            )
+        ).all()
+        out: dict[str, dict[str, Any]] = {}
+        for doc_id, slug, title_en, title_id in docs:
+            rows = session.execute(
+                select(Passage.position, Passage.text)
+                .where(Passage.document_id == doc_id)
+                .order_by(Passage.position)
+            ).all()
+            out[files[slug]] = {"slug": slug, "title": {"en": title_en, "id": title_id},
+                                "passages": [(position, " ".join(text.split())) for position, text in rows]}  # fmt: skip
+        return out
+
+    return version.kept(session, "knowledge.seed_index", build)
+
+
+def citation(index: dict[str, dict[str, Any]], file: str | None, quote: str | None) -> dict[str, Any] | None:
+    """Where a source ``(file, quote)`` points in the knowledge base: the seed document's title and
+    the address of the passage holding the quote (the document itself when no one passage holds
+    it whole); None when the knowledge base does not hold that seed."""
+    seed = index.get(file or "")
+    if seed is None:
+        return None
+    wanted = " ".join((quote or "").split())
+    position = next((p for p, text in seed["passages"] if wanted and wanted in text), None)
+    href = f"/documents/{seed['slug']}" + (f"#p{position}" if position is not None else "")
+    return {"title": seed["title"], "href": href, "position": position}

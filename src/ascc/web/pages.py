@@ -23,6 +23,7 @@ from ascc.disasters import service as disasters_service
 from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid, NotFound
+from ascc.knowledge import service as knowledge_service
 from ascc.meetings import service as meetings_service
 from ascc.monitoring import scorecards
 from ascc.registry import service as registry_service
@@ -91,6 +92,11 @@ def environment(lang: str) -> Environment:
     return env
 
 
+def _field(record: Any, name: str) -> Any:
+    """``record[name]`` or ``record.name``: sources are dicts in some reads, models in others."""
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
 def _localiser(lang: str) -> Callable[[Any], str]:
     other = "id" if lang == "en" else "en"
 
@@ -143,6 +149,9 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             stage_name=lambda st: STAGE_NAMES.get(str(st), (st, st))[i],
             status_name=lambda st: STATUS_NAMES.get(str(st), (st, st))[i],
             position_name=lambda k: POSITION_NAMES.get(str(k), (k, k))[i],
+            cite=lambda source: knowledge_service.citation(
+                getattr(request.state, "seed_index", {}), _field(source, "file"), _field(source, "quote")
+            ),
             interval_name=lambda iv: INTERVAL_NAMES.get(iv, (iv, iv))[0 if lang == "en" else 1] if iv else "",
             url_with=url_with,
             principal=getattr(request.state, "principal", PUBLIC),
@@ -185,6 +194,8 @@ def _build(build: Callable[..., dict[str, Any]], request: Request, *, header: bo
     with unit_of_work(request.app.state.session_factory) as session:
         principal = bind_principal(request, session)
         context = build(session, request, **request.path_params)
+        if header:  # sources citing a seed link to its passage in the knowledge base
+            request.state.seed_index = knowledge_service.seed_index(session)
         counted = getattr(request.state, "waiting", None) is not None
         if header and principal.is_authenticated and waiting_count is not None and not counted:
             request.state.waiting = waiting_count(session, principal)
