@@ -16,7 +16,8 @@ Each page is checked for what a reader relies on:
   column ``IDN`` passes only with the name as its ``aria-label``);
 - every chart (``svg[data-chart]``: an indicator's, the disaster statistics', an index's trend, the
   plan report's) shows a label on each of its two axes (``text.axis-label``, not white, not empty);
-- on Indonesian pages, no text of the header, footer or any ``nav`` is an English catalogue message
+- on Indonesian pages, no text (header, footer, navigation or the page itself; text marked with
+  another ``lang`` aside) is an English catalogue message
   that has an Indonesian translation (``locale/id/LC_MESSAGES/messages.po``).
 
 Screenshots of the first page of each template go to ``test-artifacts/screenshots/crawl/``.
@@ -80,7 +81,9 @@ CHECKS = """() => {
   while (walker.nextNode()) {
     const n = walker.currentNode; const el = n.parentElement; const t = n.textContent.trim();
     if (!t || !el || el.closest(skip) || !visible(el)) continue;
-    texts.push({text: t, chrome: !!el.closest('header, footer, nav')});
+    const own = el.closest('[lang]');  // text marked as in another language is not the page's
+    texts.push({text: t, chrome: !!el.closest('header, footer, nav'),
+                foreign: !!own && own.getAttribute('lang') !== document.documentElement.lang});
   }
   const links = [...document.querySelectorAll('a[href]')].filter(visible).map(a => ({
     text: (a.innerText ?? a.textContent ?? '').trim(), label: a.getAttribute('aria-label'), in_nav: !!a.closest('nav'), href: a.getAttribute('href')}));
@@ -107,16 +110,17 @@ def english_messages() -> set[str]:
     """The catalogue's English messages that have an Indonesian translation of their own."""
     with (LOCALE_DIR / "id" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale="id")
-    out = set()
+    out, indonesian = set(), set()
     for m in catalog:
         if not m.id or not m.string:
             continue
         ids = m.id if isinstance(m.id, tuple) else (m.id,)
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        indonesian.update(strings)
         for en in ids:
             if "%" not in en and en not in strings and re.search(r"[A-Za-z]{3}", en):
                 out.add(en)
-    return out
+    return out - indonesian  # "Unit" is English, and Indonesian for "Units"
 
 
 def template_key(url: str) -> str:
@@ -153,8 +157,9 @@ def check_page(url: str, seen: dict, lang: str, width: int, english: set[str]) -
             m = pattern.search(text)
             if m:
                 problems.append(f"{what} shown as text: {m.group(0)!r} in {t['text'][:80]!r}")
-        if lang == "id" and t["chrome"] and t["text"] in english:
-            problems.append(f"untranslated in the header, footer or navigation: {t['text']!r}")
+        if lang == "id" and not t["foreign"] and t["text"] in english:
+            where = "the header, footer or navigation" if t["chrome"] else "the page"
+            problems.append(f"untranslated in {where}: {t['text']!r}")
     for a in seen["links"]:
         if re.fullmatch(r"\d+", a["text"]) and not a["in_nav"] and not YEAR.fullmatch(a["text"]):
             problems.append(f"a link named only by a number: {a['text']!r} → {a['href']}")
