@@ -120,7 +120,7 @@ class StoreRows:
     digest of the same rows written as a store CSV file (header, values in shortest round-trip form).
     """
 
-    rows: tuple[tuple[str, str, int, float], ...]
+    rows: tuple[tuple[str, str, str | int, float], ...]
     names: dict[str, str] = field(default_factory=dict)
     file: str = "approved-observations.csv"
 
