@@ -157,3 +157,87 @@ def test_asem_page_has_pillars_and_no_demonstration_notice(web):
     page = web.get("/indices/asem.json").json()
     assert page["downloads"]["meta"] == "/indices/asem/meta.csv"
     assert {w["code"] for w in page["weights"]} == {d["code"] for d in page["domains"]}
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Count the index builds (and forbid temporary folders) from here on, with an empty build cache."""
+    import tempfile
+
+    from ascc.indices import service
+
+    service.clear_cache()
+    calls = []
+    real = service.build
+
+    def counting(*args, **kwargs):
+        calls.append(args[0].code)
+        return real(*args, **kwargs)
+
+    def no_temporary_folder(*args, **kwargs):
+        raise AssertionError("a temporary folder was made")
+
+    monkeypatch.setattr(service, "build", counting)
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_temporary_folder)
+    monkeypatch.setattr(tempfile, "mkdtemp", no_temporary_folder)
+    yield calls
+    service.clear_cache()
+
+
+def _uncached(name: str) -> dict[str, str]:
+    """A query parameter the page ignores, so that the response cache does not answer."""
+    return {"probe": f"{name}-{next(_probes)}"}
+
+
+_probes = iter(range(10**6))
+
+
+@pytest.mark.parametrize("slug", ["ydi-2022", "asem"])
+def test_a_plain_page_reads_the_stored_results_and_builds_nothing(web, builds, slug):
+    if slug == "asem" and not ASEM.exists():
+        pytest.skip("COINr ASEM data not found")
+    from ascc.indices import service
+    from ascc.indices.weights import effective_weights
+
+    for path in (f"/indices/{slug}", f"/indices/{slug}.json"):
+        assert web.get(path, params=_uncached("plain")).status_code == 200
+    page = web.get(f"/indices/{slug}.json", params=_uncached("plain")).json()
+    assert builds == []
+    assert page["what_if"] is False and page["ranking"]
+    # the methodology's effective weights are those of a build of the stored inputs
+    source = (EXAMPLES / f"{slug}.yaml", ASEM / "asem_idata.csv" if slug == "asem" else STORE)
+    d, dataset = service.load(
+        definition=source[0], data=source[1], meta=ASEM / "asem_imeta.csv" if slug == "asem" else None
+    )
+    built = effective_weights(d, service.build_index(definition=d, dataset=dataset).weights)
+    shown = {
+        a["code"]: a["effective"] for level in page["methodology"]["levels"] for a in level["aggregates"]
+    }
+    shown |= {i["code"]: i["effective"] for i in page["methodology"]["indicators"]}
+    assert shown.pop(d.root) is None  # the index itself has no weight
+    assert shown == pytest.approx(dict(zip(built["iCode"], built["EffectiveWeight"], strict=True)), abs=1e-15)
+
+
+def test_a_what_if_builds_and_gives_the_numbers_of_the_engine(web, builds):
+    from dataclasses import replace
+
+    from ascc.indices import service
+
+    weights = {"IdentitasASEAN": 0.0, "PekerjaanPeluang": 3.0}
+    query = {f"w_{k}": v for k, v in weights.items()}
+    page = web.get("/indices/ydi-2022.json", params=query | _uncached("what-if")).json()
+    assert page["what_if"] is True and builds  # built
+    # the numbers of the engine on the same definition and data with those weights
+    d, dataset = service.load(definition=EXAMPLES / "ydi-2022.yaml", data=STORE)
+    steps = replace(d.steps, weights=replace(d.steps.weights, custom=tuple(weights.items())))
+    result = service.build(d, dataset, steps=steps)
+    frame = result.aggregated
+    rows = [i for i in range(len(frame.units)) if frame.times[i] == 2019]
+    expected = {
+        str(frame.units[i]): (frame.column("YDI")[i], int(result.ranks.column("YDI")[i])) for i in rows
+    }
+    assert {r["unit"]: (r["score"], r["rank"]) for r in page["ranking"]} == expected
+    # the same weights again: the process's cached builds, the same answer
+    count = len(builds)
+    again = web.get("/indices/ydi-2022.json", params=query | _uncached("what-if")).json()
+    assert len(builds) == count and again["ranking"] == page["ranking"]

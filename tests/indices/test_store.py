@@ -116,3 +116,28 @@ def test_unknown_slug_is_not_found(factory):
 
     with pytest.raises(NotFound), unit_of_work(factory) as s:
         index_store.latest(s, slug="nope")
+
+
+def test_a_run_keeps_its_weights_so_pca_pages_need_no_build(factory, tmp_path, monkeypatch):
+    """Data-driven (PCA) weights are recorded with the run; the page's effective weights come from
+    there, and without them (a run stored before they were recorded) from one build."""
+    text = (EXAMPLES / "ydi-2022.yaml").read_text(encoding="utf-8")
+    assert "weights: {method: metadata}" in text
+    path = tmp_path / "ydi-pca.yaml"
+    path.write_text(text.replace("weights: {method: metadata}", "weights: {method: pca}"), encoding="utf-8")
+    with unit_of_work(factory) as s:
+        index_store.store_run(s, definition=path, data=STORE, uncertainty_n=0)
+    with unit_of_work(factory) as s:
+        stored = index_store.latest(s, slug="ydi-pca")
+        recorded = stored.run.parameters["weights"]
+        assert "weights" not in stored.read()["run"]["parameters"]
+        texts = index_store.texts(stored)
+    nominal = service.compute(definition=path, data=STORE)
+    assert recorded == nominal.weights and recorded != {n.code: n.weight for n in nominal.definition.nodes}
+    service.clear_cache()
+    builds = []
+    real = service.build
+    monkeypatch.setattr(service, "build", lambda *a, **k: builds.append(1) or real(*a, **k))
+    assert service.nominal_weights_of(texts, stored=recorded) == recorded and builds == []
+    assert service.nominal_weights_of(texts) == recorded and builds == [1]
+    service.clear_cache()

@@ -294,34 +294,26 @@ def _progress() -> Iterator[Progress]:
         yield progress
 
 
-STORE_FILE = "approved-observations.csv"
+def _store_rows(session):
+    """The platform's published national totals (each key's latest approved revision) as the
+    indicator store's rows, with the member states' names.
 
-
-def _write_store(session, folder: Path) -> Path:
-    """The platform's published national totals (each key's latest approved revision) in the long store layout, with country names.
-
-    The index then reads exactly what the public sees; values are written in shortest round-trip
-    form, so a store loaded from ``indicators_country_year.csv`` gives the same numbers as the file.
+    The index then reads exactly what the public sees, in memory (no file is written); the rows'
+    digest is that of the same rows written as a store CSV file.
     """
-    import csv
-
+    from ascc.indices.data import StoreRows
     from ascc.monitoring import published
     from ascc.registry import service as registry_service
 
-    path = folder / STORE_FILE
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["series_code", "country_iso3", "period", "value"])
+    rows = tuple(
+        (o.indicator_code, o.member_state, o.period, o.value)
         for o in published.published_rows(
             session, areas=[published.NATIONAL], sex=["_T"], age=["_T"], urbanisation=["_T"]
-        ):
-            if o.value is not None:
-                writer.writerow([o.indicator_code, o.member_state, o.period, repr(o.value)])
-    with (folder / "countries.csv").open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["country_iso3", "name_long"])
-        writer.writerows((m.code, m.name.en) for m in registry_service.list_member_states(session))
-    return path
+        )
+        if o.value is not None
+    )
+    names = {m.code: m.name.en or "" for m in registry_service.list_member_states(session)}
+    return StoreRows(rows, names)
 
 
 @app.command("store")
@@ -345,8 +337,6 @@ def store(
     Storing the same definition on the same data with the same settings again finds the stored run
     and adds nothing. Any problem: every problem is listed and nothing is written.
     """
-    import tempfile
-
     from ascc.cli._db import command_session
     from ascc.indices import store as index_store
 
@@ -356,18 +346,16 @@ def store(
     with (
         _input_errors(),
         command_session("index-store") as session,
-        tempfile.TemporaryDirectory(prefix="ascc-store-") as folder,
         _progress() as progress,
     ):
-        if from_store:
-            data = _write_store(session, Path(folder))
+        source = _store_rows(session) if from_store else data
         task = progress.add_task("rank intervals", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         report = index_store.store_run(
-            session, definition=config, data=data, meta=meta, slug=slug,
+            session, definition=config, data=source, meta=meta, slug=slug,
             uncertainty_n=n or None, seed=seed, progress=advance,
         )  # fmt: skip
     if report.created:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,8 +84,53 @@ class Dataset:
         return self.frame.times is not None and len(np.unique(self.frame.times)) > 1
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+@dataclass(frozen=True)
+class CsvText:
+    """A CSV file's text, read once, with the name problems give and the digest of its bytes."""
+
+    text: str
+    file: str
+    sha256: str
+    folder: Path | None = None  # where a store's countries.csv would be
+
+    @classmethod
+    def of(cls, text: str, *, file: str) -> CsvText:
+        """Text given directly (a request's field, a stored snapshot): no file is involved."""
+        return cls(text.removeprefix("\ufeff"), file, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+    @classmethod
+    def read(cls, path: Path) -> CsvText:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DataError(Problem(f"cannot read the data: {exc.strerror}", file=str(path))) from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DataError(Problem(f"not a UTF-8 CSV file: {exc}", file=str(path), line=1)) from None
+        return cls(text, str(path), hashlib.sha256(raw).hexdigest(), path.parent)
+
+
+@dataclass(frozen=True)
+class StoreRows:
+    """The indicator store's long rows in memory: ``(series_code, country_iso3, period, value)``.
+
+    What ``ascc index store --from-store`` reads from the database, with the member states' names;
+    ``file`` names the source in problems and in the stored run's description, and ``sha256`` is the
+    digest of the same rows written as a store CSV file (header, values in shortest round-trip form).
+    """
+
+    rows: tuple[tuple[str, str, str | int, float], ...]
+    names: dict[str, str] = field(default_factory=dict)
+    file: str = "approved-observations.csv"
+
+    @property
+    def sha256(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(STORE_COLUMNS)
+        writer.writerows((s, u, p, repr(v)) for s, u, p, v in self.rows)
+        return hashlib.sha256(out.getvalue().encode("utf-8")).hexdigest()
 
 
 def _float(text: str) -> float:
@@ -97,48 +143,55 @@ def _float(text: str) -> float:
     return value
 
 
-def _header(path: Path) -> list[str]:
+def _header(source: CsvText) -> list[str]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [c.strip() for c in next(csv.reader(handle), [])]
-    except OSError as exc:
-        raise DataError(Problem(f"cannot read the data: {exc.strerror}", file=str(path))) from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(Problem(f"not a UTF-8 CSV file: {exc}", file=str(path), line=1)) from None
+        return [c.strip() for c in next(csv.reader(io.StringIO(source.text, newline="")), [])]
+    except csv.Error as exc:
+        raise DataError(Problem(f"not a UTF-8 CSV file: {exc}", file=source.file, line=1)) from None
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(source: CsvText) -> pd.DataFrame:
     """All cells as text; a file that is not a well-formed CSV table is a DataError."""
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(Problem(f"not a readable CSV table: {str(exc).strip()}", file=str(path))) from None
+        table = pd.read_csv(io.StringIO(source.text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(Problem(f"not a readable CSV table: {str(exc).strip()}", file=source.file)) from None
     table.columns = [str(c).strip() for c in table.columns]
     return table
 
 
 def read_data(
-    path: Path | str, definition: IndexDefinition, *, allowed_extra: set[str] | None = None
+    source: Path | str | CsvText | StoreRows,
+    definition: IndexDefinition,
+    *,
+    allowed_extra: set[str] | None = None,
 ) -> Dataset:
-    """Read iData or the indicator store (whichever ``path`` holds) for ``definition``."""
-    path = Path(path)
-    header = _header(path)
+    """Read iData or the indicator store (whichever ``source`` holds) for ``definition``.
+
+    ``source``: a file's path, a ``CsvText`` (text without a file) or ``StoreRows`` (rows in memory).
+    """
+    if isinstance(source, StoreRows):
+        return read_store(source, definition)
+    if not isinstance(source, CsvText):
+        source = CsvText.read(Path(source))
+    header = _header(source)
     if all(c in header for c in STORE_COLUMNS):
-        return read_store(path, definition)
-    return read_idata(path, definition, allowed_extra=allowed_extra)
+        return read_store(source, definition)
+    return read_idata(source, definition, allowed_extra=allowed_extra)
 
 
 def read_idata(
-    path: Path | str, definition: IndexDefinition, *, allowed_extra: set[str] | None = None
+    source: Path | str | CsvText, definition: IndexDefinition, *, allowed_extra: set[str] | None = None
 ) -> Dataset:
-    path = Path(path)
-    file = str(path)
+    if not isinstance(source, CsvText):
+        source = CsvText.read(Path(source))
+    file = source.file
     units = definition.units
-    raw_header = _header(path)
+    raw_header = _header(source)
     dupes = {c for c in raw_header if raw_header.count(c) > 1}
     if dupes:
         raise DataError([Problem(f"duplicate column {c!r}", file=file, line=1) for c in sorted(dupes)])
-    table = _read_csv(path)
+    table = _read_csv(source)
     header = list(table.columns)
     problems: list[Problem] = []
     if units.id not in header:
@@ -232,18 +285,24 @@ def read_idata(
         groups=groups,
         denominators={k: v[order] for k, v in denoms.items()},
         source=file,
-        sha256=_digest(path),
+        sha256=source.sha256,
         layout="idata",
     )
     check_coverage(dataset, definition)
     return dataset
 
 
-def read_store(path: Path | str, definition: IndexDefinition) -> Dataset:
+def read_store(source: Path | str | CsvText | StoreRows, definition: IndexDefinition) -> Dataset:
     """Pivot the platform's long indicator store to the units and years the definition selects."""
-    path = Path(path)
-    file = str(path)
-    table = _read_csv(path)
+    if isinstance(source, StoreRows):
+        table = pd.DataFrame(list(source.rows), columns=list(STORE_COLUMNS), dtype=object)
+        names = dict(source.names)
+    else:
+        if not isinstance(source, CsvText):
+            source = CsvText.read(Path(source))
+        table = _read_csv(source)
+        names = _country_names(source.folder / "countries.csv") if source.folder is not None else {}
+    file = source.file
     problems: list[Problem] = []
     wanted: dict[str, str] = {n.series or n.code: n.code for n in definition.indicators}
     denom_series = {series or name: name for name, series in definition.units.denominators}
@@ -286,7 +345,7 @@ def read_store(path: Path | str, definition: IndexDefinition) -> Dataset:
     values = []
     for text, line in zip(rows["value"], rows.index, strict=True):
         try:
-            values.append(_float(text))
+            values.append(_float(text) if isinstance(text, str) else _float(repr(float(text))))
         except ValueError:
             problems.append(Problem(f"value: not a number: {text!r}", file=file, line=int(line) + 2))
     if problems:
@@ -318,10 +377,10 @@ def read_store(path: Path | str, definition: IndexDefinition) -> Dataset:
     denominators = {name: wide[series].to_numpy(float) for series, name in denom_series.items()}
     dataset = Dataset(
         frame,
-        names=_country_names(path.parent / "countries.csv"),
+        names=names,
         denominators=denominators,
         source=file,
-        sha256=_digest(path),
+        sha256=source.sha256,
         layout="store",
     )
     check_coverage(dataset, definition)

@@ -188,9 +188,13 @@ def load_definition(path: Path | str) -> IndexDefinition:
         raise DefinitionError(
             Problem(f"cannot read the definition: {exc.strerror}", file=str(path))
         ) from None
-    text = raw.decode("utf-8")
+    return definition_from_text(raw.decode("utf-8"), file=str(path))
+
+
+def definition_from_text(text: str, *, file: str | None = "definition.yaml") -> IndexDefinition:
+    """Read and check a definition given as text (a request's field, a stored version)."""
     return parse_definition(
-        load_text(text, file=str(path)), file=str(path), sha256=hashlib.sha256(raw).hexdigest()
+        load_text(text, file=file), file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest()
     )
 
 

@@ -9,9 +9,11 @@ must agree entry by entry, so that a stale metadata file can never silently chan
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from ascc.indices.definition import IndexDefinition, Node, finalise
 from ascc.indices.errors import DefinitionError, Problem
@@ -50,12 +52,20 @@ def _number(value: str, *, file: str, line: int, column: str, problems: list[Pro
 
 def read_imeta(path: Path | str) -> IMeta:
     path = Path(path)
-    file = str(path)
-    problems: list[Problem] = []
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise DefinitionError(Problem(f"cannot read iMeta: {exc.strerror}", file=file)) from None
+        raise DefinitionError(Problem(f"cannot read iMeta: {exc.strerror}", file=str(path))) from None
+    return _read(handle, str(path))
+
+
+def imeta_from_text(text: str, *, file: str = "imeta.csv") -> IMeta:
+    """iMeta given as text (a request's field, a stored run's copy): no file is involved."""
+    return _read(io.StringIO(text.removeprefix("\ufeff"), newline=""), file)
+
+
+def _read(handle: TextIO, file: str) -> IMeta:
+    problems: list[Problem] = []
     nodes: list[Node] = []
     groups: list[str] = []
     denoms: list[str] = []

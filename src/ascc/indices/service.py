@@ -6,41 +6,132 @@ functions write one result directory each, atomically (see ``ascc.indices.output
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ascc.indices import audit as audit_tables
 from ascc.indices import uncertainty
-from ascc.indices.data import Dataset, read_data
-from ascc.indices.definition import IndexDefinition, load_definition, weight_problems
-from ascc.indices.errors import DefinitionError, IndexInputError, Problem
-from ascc.indices.imeta import apply_imeta, read_imeta
+from ascc.indices.data import CsvText, Dataset, StoreRows, read_data
+from ascc.indices.definition import IndexDefinition, definition_from_text, load_definition, weight_problems
+from ascc.indices.errors import DefinitionError, Problem
+from ascc.indices.imeta import IMeta, apply_imeta, imeta_from_text, read_imeta
 from ascc.indices.output import provenance, stage_tables, write_tables
 from ascc.indices.pipeline import Build, build
+from ascc.indices.specs import Steps
 
 
 def load(
-    *, definition: Path | str, data: Path | str, meta: Path | str | None = None
+    *, definition: Path | str, data: Path | str | StoreRows, meta: Path | str | None = None
 ) -> tuple[IndexDefinition, Dataset]:
-    """The checked definition (with its hierarchy from ``meta`` if given) and its data."""
-    d = load_definition(definition)
-    others: set[str] = set()
-    if meta is not None:
-        imeta = read_imeta(meta)
-        d = apply_imeta(d, imeta)
-        others = set(imeta.others)
-    elif not d.nodes:
+    """The checked definition (with its hierarchy from ``meta`` if given) and its data.
+
+    ``data``: a file, or ``StoreRows`` (the indicator store's rows in memory).
+    """
+    d, others = _with_meta(load_definition(definition), None if meta is None else read_imeta(meta))
+    return d, read_data(data, d, allowed_extra=others)
+
+
+def _with_meta(d: IndexDefinition, imeta: IMeta | None) -> tuple[IndexDefinition, set[str]]:
+    if imeta is not None:
+        return apply_imeta(d, imeta), set(imeta.others)
+    if not d.nodes:
         raise DefinitionError(
             Problem(
                 "the definition has no indicators and aggregates; give them or pass an iMeta file",
                 file=d.file,
             )
         )
-    return d, read_data(data, d, allowed_extra=others)
+    return d, set()
+
+
+# --- texts instead of files, and a small cache of what they give ------------------------------
+#
+# Pages and the what-if API read a definition, data and iMeta held as text (a request's fields, a
+# stored run's copies). Parsing them and building are pure functions of the texts (and of the
+# methods and weights), so each process keeps the last few results, keyed by the texts' SHA-256.
+# Cached objects are shared: callers never change them.
+
+CACHE_SIZE = 16
+_cache: OrderedDict[tuple, Any] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple, make: Callable[[], Any]) -> Any:
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = make()  # outside the lock: another thread may build the same, which is harmless
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _sha(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A definition, its data and its iMeta as text, with the names problems give them."""
+
+    definition: str
+    data: str | None = None
+    meta: str | None = None
+    names: tuple[str, str, str] = ("definition.yaml", "data.csv", "imeta.csv")
+
+    @cached_property
+    def key(self) -> tuple[str | None, ...]:
+        return (_sha(self.definition), _sha(self.data), _sha(self.meta), *self.names)
+
+
+def definition_of(texts: Texts) -> IndexDefinition:
+    """The checked definition (with the hierarchy of the iMeta text): the data are not read."""
+
+    def make() -> IndexDefinition:
+        d = definition_from_text(texts.definition, file=texts.names[0])
+        imeta = None if texts.meta is None else imeta_from_text(texts.meta, file=texts.names[2])
+        return _with_meta(d, imeta)
+
+    return _cached(("definition", *texts.key), make)[0]
+
+
+def load_texts(texts: Texts) -> tuple[IndexDefinition, Dataset]:
+    """``load`` for texts: the checked definition and its data, without any file."""
+
+    def make() -> tuple[IndexDefinition, Dataset]:
+        d = definition_of(texts)
+        others = set() if texts.meta is None else set(imeta_from_text(texts.meta, file=texts.names[2]).others)
+        return d, read_data(CsvText.of(texts.data or "", file=texts.names[1]), d, allowed_extra=others)
+
+    return _cached(("load", *texts.key), make)
+
+
+def cached_build(texts: Texts, steps: Steps | None = None) -> Build:
+    """The build of ``texts`` with ``steps`` (the definition's own when None), kept per process."""
+    d, dataset = load_texts(texts)
+    steps = steps or d.steps
+    try:
+        hash(steps)
+    except TypeError:  # a spec holding something unhashable: build, do not keep
+        return build(d, dataset, steps=steps)
+    return _cached(("build", *texts.key, steps), lambda: build(d, dataset, steps=steps))
 
 
 def build_index(*, definition: IndexDefinition, dataset: Dataset) -> Build:
@@ -174,28 +265,24 @@ def what_if(
     target: str | None = None,
 ) -> dict:
     """Scores and ranks with changed weights or methods, next to the definition's own."""
+    texts = Texts(definition_text, data_text, meta_text)
+    return what_if_texts(texts, weights=weights, methods=methods, target=target)
+
+
+def what_if_texts(
+    texts: Texts,
+    *,
+    weights: dict[str, float] | None = None,
+    methods: dict | None = None,
+    target: str | None = None,
+) -> dict:
+    """``what_if`` on ``texts``; the builds (the nominal one and the changed one) are cached."""
     import math
-    import tempfile
 
     from ascc.indices import specs
-    from ascc.indices.weights import effective_weights
     from ascc.indices.yaml_lines import Reporter
 
-    with tempfile.TemporaryDirectory(prefix="ascc-whatif-") as tmp:
-        folder = Path(tmp)
-        (folder / "definition.yaml").write_text(definition_text, encoding="utf-8")
-        (folder / "data.csv").write_text(data_text, encoding="utf-8")
-        meta = None
-        if meta_text is not None:
-            meta = folder / "imeta.csv"
-            meta.write_text(meta_text, encoding="utf-8")
-        try:
-            d, dataset = load(definition=folder / "definition.yaml", data=folder / "data.csv", meta=meta)
-        except IndexInputError as exc:  # name the request's parts, not the temporary files
-            prefix = f"{folder}/"
-            raise type(exc)(
-                [replace(p, file=p.file.removeprefix(prefix) if p.file else p.file) for p in exc.problems]
-            ) from None
+    d, _dataset = load_texts(texts)
     rep = Reporter("request")
     steps = d.steps
     for step, raw in (methods or {}).items():
@@ -220,8 +307,8 @@ def what_if(
         rep.add(message, field="weights")
     if rep.problems:
         raise DefinitionError(rep.problems)
-    nominal = build(d, dataset)
-    changed = build(d, dataset, steps=steps)
+    nominal = cached_build(texts)
+    changed = cached_build(texts, steps)
     code = target or d.root
     frame = changed.aggregated
     index = {(u, t): i for i, (u, t) in enumerate(_keys(nominal.aggregated))}
@@ -249,12 +336,34 @@ def what_if(
         "index": {"code": d.code, "name": d.name, "version": d.version, "edition": d.edition},
         "target": code,
         "results": results,
-        "effective_weights": [
-            {k: number(v) if isinstance(v, float) else v for k, v in row.items()}
-            for row in effective_weights(d, changed.weights).to_dict(orient="records")
-        ],
+        "effective_weights": effective_weight_rows(d, changed.weights),
         "warnings": list(changed.warnings),
     }
+
+
+def effective_weight_rows(d: IndexDefinition, weights: dict[str, float]) -> list[dict]:
+    """``weights.effective_weights`` as JSON rows (a weight that is not a number is None)."""
+    import math
+
+    from ascc.indices.weights import effective_weights
+
+    return [
+        {k: (float(v) if math.isfinite(v) else None) if isinstance(v, float) else v for k, v in row.items()}
+        for row in effective_weights(d, weights).to_dict(orient="records")
+    ]
+
+
+def nominal_weights_of(texts: Texts, *, stored: dict[str, float] | None = None) -> dict[str, float]:
+    """The weights a build of ``texts`` uses: from the definition, or ``stored`` (a run's record of
+    them); only data-driven (PCA) weights that were not stored need the build."""
+    from ascc.indices.weights import nominal_weights
+
+    d = definition_of(texts)
+    if stored:
+        return dict(stored)
+    if d.steps.weights.method != "pca":
+        return nominal_weights(d, d.steps.weights)
+    return cached_build(texts).weights
 
 
 def _keys(frame) -> list[tuple[str, int | None]]:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ascc.audit import rows as audit_rows
 from ascc.indices import service
-from ascc.indices.data import Dataset
+from ascc.indices.data import Dataset, StoreRows
 from ascc.indices.definition import IndexDefinition
 from ascc.indices.errors import DefinitionError, Problem
 from ascc.indices.models import IndexDefinitionRecord, IndexResult, IndexRun
@@ -119,7 +119,7 @@ def store_run(
     session: Session,
     *,
     definition: Path | str,
-    data: Path | str,
+    data: Path | str | StoreRows,
     meta: Path | str | None = None,
     slug: str | None = None,
     uncertainty_n: int | None = None,
@@ -200,7 +200,11 @@ def store_run(
         },
         data_csv=data_csv,
         meta_csv=meta_text,
-        parameters={**parameters, "steps": json.loads(json.dumps(result.steps.describe(), default=str))},
+        parameters={
+            **parameters,
+            "steps": json.loads(json.dumps(result.steps.describe(), default=str)),
+            "weights": {k: float(v) for k, v in result.weights.items()},
+        },
         parameters_sha256=params_sha,
         warnings=warnings,
         computed_at=datetime.now(UTC),
@@ -245,7 +249,7 @@ def _definition_read(record: IndexDefinitionRecord) -> dict[str, Any]:
 def _run_read(run: IndexRun) -> dict[str, Any]:
     return {
         "id": run.id, "data_sha256": run.data_sha256, "data": run.data_description,
-        "parameters": {k: v for k, v in run.parameters.items() if k != "steps"},
+        "parameters": {k: v for k, v in run.parameters.items() if k not in ("steps", "weights")},
         "computed_at": run.computed_at, "warnings": run.warnings,
     }  # fmt: skip
 
@@ -294,18 +298,14 @@ def results_csv(stored: StoredIndex) -> str:
     return out.getvalue()
 
 
+def texts(stored: StoredIndex) -> service.Texts:
+    """The stored definition version, data snapshot and iMeta, as the engine reads texts."""
+    return service.Texts(
+        stored.record.yaml_text, stored.run.data_csv, stored.run.meta_csv,
+        names=(f"{stored.record.slug}.yaml", "data.csv", "meta.csv"),
+    )  # fmt: skip
+
+
 def load_stored(stored: StoredIndex) -> tuple[IndexDefinition, Dataset]:
     """The stored definition version and its data snapshot, read back as the engine reads files."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="ascc-index-") as tmp:
-        folder = Path(tmp)
-        (folder / f"{stored.record.slug}.yaml").write_text(stored.record.yaml_text, encoding="utf-8")
-        (folder / "data.csv").write_text(stored.run.data_csv, encoding="utf-8")
-        meta = None
-        if stored.run.meta_csv is not None:
-            meta = folder / "meta.csv"
-            meta.write_text(stored.run.meta_csv, encoding="utf-8")
-        return service.load(
-            definition=folder / f"{stored.record.slug}.yaml", data=folder / "data.csv", meta=meta
-        )
+    return service.load_texts(texts(stored))

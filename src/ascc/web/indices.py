@@ -159,17 +159,21 @@ def _trend(rows: list[dict[str, Any]], years: list[int], names: dict[str, str]) 
 @page("/indices/{slug}", "index_detail.html")
 def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any]:
     stored = index_store.latest(session, slug=slug)
-    d, _dataset = index_store.load_stored(stored)
+    texts = index_store.texts(stored)
+    d = indices_service.definition_of(texts)  # the data are read (and the index built) for a what-if only
     root = d.root
     domain_level = 2 if d.max_level > 2 else d.max_level
     domains = list(d.level_codes(domain_level)) if domain_level < d.max_level else []
     weight_codes = [c for c in d.level_codes(2)] if d.max_level > 2 else []
     weights = _weights(request, {c: d.by_code[c].weight for c in weight_codes})
-    what_if = indices_service.what_if(
-        definition_text=stored.record.yaml_text, data_text=stored.run.data_csv,
-        meta_text=stored.run.meta_csv, weights=weights,
-    )  # fmt: skip
-    effective = {r["iCode"]: r["EffectiveWeight"] for r in what_if["effective_weights"]}
+    if weights:
+        what_if = indices_service.what_if_texts(texts, weights=weights)
+        effective_rows = what_if["effective_weights"]
+    else:
+        what_if = {"results": [], "warnings": []}
+        used = indices_service.nominal_weights_of(texts, stored=stored.run.parameters.get("weights"))
+        effective_rows = indices_service.effective_weight_rows(d, used)
+    effective = {r["iCode"]: r["EffectiveWeight"] for r in effective_rows}
     names = {r.unit_code: r.unit_name or r.unit_code for r in stored.results}
     years = sorted({r.year for r in stored.results if r.year is not None})
     raw_year = request.query_params.get("year")
