@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ascc.registry.schemas import PageFields
 
 #: needs are asked for, and offers made, in these categories (the humanitarian clusters, and funds)
 NEED_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -123,3 +125,60 @@ class SitrepWrite(_In):
     body_en: str = Field(min_length=1, max_length=100000)
     body_id: str | None = Field(default=None, max_length=100000)
     as_of: dt.date
+
+
+# --- pages of the lists (``/api/v1/disasters/...``) -------------------------------------------
+
+
+class EventRevisionRead(BaseModel):
+    number: int
+    at: dt.datetime
+    actor: str
+    reason: str
+    changes: dict[str, Any] = Field(description="field → [before, after]")
+    data: dict[str, Any] = Field(description="the event's values after the change")
+
+
+class EventRevisionPage(PageFields):
+    items: list[EventRevisionRead]
+
+
+class DisasterAlertRead(BaseModel):
+    """One info block of a CAP 1.2 alert."""
+
+    id: int
+    identifier: str
+    sender: str
+    sent: dt.datetime
+    status: str
+    msg_type: str
+    event: str
+    hazard: str | None
+    urgency: str
+    severity: str
+    certainty: str
+    headline: str | None
+    description: str | None
+    area: str | None
+    member_states: list[str]
+    effective: dt.datetime | None
+    expires: dt.datetime | None
+    glide: str | None
+    references: list[str]
+    event_id: int | None
+
+
+class DisasterAlertPage(PageFields):
+    items: list[DisasterAlertRead]
+
+
+class AssistanceRequestPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="requests as ``GET /api/v1/disasters/requests/{id}`` summarises them"
+    )
+
+
+class SitrepPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="reports as ``GET /api/v1/disasters/sitreps/{id}`` returns them (latest version)"
+    )
