@@ -31,7 +31,7 @@ Errors = {
 }
 
 
-@router.get("/events", response_model=dict[str, Any])
+@router.get("/events", response_model=s.DisasterEventPage)
 def events(
     request: Request,
     session: SessionDep,

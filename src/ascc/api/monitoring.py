@@ -98,7 +98,7 @@ def indicator(request: Request, session: SessionDep, code: Code) -> Response:
     return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
 
 
-@router.get("/indicators/{code}/observations", response_model=dict[str, Any], responses=Errors)
+@router.get("/indicators/{code}/observations", response_model=s.ObservationPage, responses=Errors)
 def indicator_observations(
     request: Request, session: SessionDep, code: Code,
     member_state: Codes = [],  # noqa: B006

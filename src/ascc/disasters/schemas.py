@@ -130,6 +130,13 @@ class SitrepWrite(_In):
 # --- pages of the lists (``/api/v1/disasters/...``) -------------------------------------------
 
 
+class DisasterEventPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="events, newest first, without the sources, areas and revisions "
+        "``GET /api/v1/disasters/events/{id}`` adds"
+    )
+
+
 class EventRevisionRead(BaseModel):
     number: int
     at: dt.datetime

@@ -156,6 +156,12 @@ class PublishedIndicatorDetail(PublishedIndicator):
 # --- pages of the lists (``/api/v1/targets``, ``/api/v1/submissions``, ``/api/v1/data-calls``) --
 
 
+class ObservationPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="published observations, by member state, area and period"
+    )
+
+
 class TargetRead(BaseModel):
     id: int
     indicator_code: str
