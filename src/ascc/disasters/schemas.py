@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ascc.disasters.cap import Alert
 from ascc.registry.schemas import PageFields
 
 #: needs are asked for, and offers made, in these categories (the humanitarian clusters, and funds)
@@ -150,28 +152,11 @@ class EventRevisionPage(PageFields):
     items: list[EventRevisionRead]
 
 
-class DisasterAlertRead(BaseModel):
-    """One info block of a CAP 1.2 alert."""
+@dataclasses.dataclass
+class DisasterAlertRead(Alert):
+    """One info block of a CAP 1.2 alert, as stored: its id and the event it was linked to."""
 
     id: int
-    identifier: str
-    sender: str
-    sent: dt.datetime
-    status: str
-    msg_type: str
-    event: str
-    hazard: str | None
-    urgency: str
-    severity: str
-    certainty: str
-    headline: str | None
-    description: str | None
-    area: str | None
-    member_states: list[str]
-    effective: dt.datetime | None
-    expires: dt.datetime | None
-    glide: str | None
-    references: list[str]
     event_id: int | None
 
 
