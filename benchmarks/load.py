@@ -94,7 +94,9 @@ class Load:
                              json={"title_en": "Situation update", "body_en": "Start.", "as_of": "2024-01-01"})  # fmt: skip
             r.raise_for_status()
             self.sitreps.append(r.json()["id"])
-        self.activities = [a["id"] for a in (await c.get("/api/v1/activities")).json()[:5]]
+        self.activities = [
+            a["id"] for a in (await c.get("/api/v1/activities", params={"limit": 5})).json()["items"]
+        ]
 
     def reads(self) -> list[str]:
         paths = ["/", "/api/v1/bodies?limit=100", "/api/v1/bodies/asoen", "/calendar", "/search?q=disaster",

@@ -30,6 +30,7 @@ from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
 from ascc.db.uow import unit_of_work
+from ascc.kit.pagination import MAX_LIMIT
 from ascc.reference.files import read_reference
 from ascc.reference.loader import load_reference
 from ascc.wiring import session_factory
@@ -254,6 +255,20 @@ def load(url: str, reference) -> None:
     if reference is _reference_or_none() and _copy_template(url, "loaded", reference):
         return
     _load_for_real(url, reference)
+
+
+def every_item(client, url: str, *, params: dict | None = None, headers: dict | None = None) -> list:
+    """Every record of a paged list (``{items, total, limit, offset}``), following its pages."""
+    items: list = []
+    while True:
+        r = client.get(
+            url, params=(params or {}) | {"limit": MAX_LIMIT, "offset": len(items)}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        page = r.json()
+        items += page["items"]
+        if not page["items"] or len(items) >= page["total"]:
+            return items
 
 
 def migrate(url: str) -> None:

@@ -94,9 +94,14 @@ def test_import_current_alerts_and_cancellation(fresh_url, reference, tmp_path, 
     r = runner.invoke(cli, ["disasters", "import-cap", str(files[0]), str(bad)])
     assert r.exit_code == 1 and "nothing was imported" in r.output
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
-        current = c.get("/api/v1/disasters/alerts", params={"current": "true"}).json()
+        current = c.get("/api/v1/disasters/alerts", params={"current": "true"}).json()["items"]
         assert [a["identifier"] for a in current] == ["A-1"]  # not the exercise, the expired or the cancelled
-        assert len(c.get("/api/v1/disasters/alerts").json()) == 5
+        every = c.get("/api/v1/disasters/alerts").json()
+        assert (every["total"], len(every["items"]), every["limit"], every["offset"]) == (5, 5, 100, 0)
+        last = c.get("/api/v1/disasters/alerts", params={"limit": 2, "offset": 4}).json()
+        assert last["total"] == 5 and last["items"] == every["items"][4:]
+        r = c.get("/api/v1/disasters/alerts", params={"limit": 0})
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
         for lang, word in (("en", "Current alerts"), ("id", "Peringatan yang berlaku")):
             page = c.get("/disasters/alerts", params={"lang": lang})
             assert word in page.text and "Typhoon warning signal no. 3" in page.text

@@ -141,7 +141,9 @@ def test_request_offers_acceptance_mobilisation_and_matching(world):
     assert {o["offered_by"]: o["status"] for o in detail["offers"]} == {"IDN": "accepted", "VNM": "declined",
                                                                         "JPN": "accepted"}  # fmt: skip
     assert next(o for o in detail["offers"] if o["offered_by"] == "VNM")["reason"].startswith("the second")
-    assert [r["id"] for r in client.get(f"/api/v1/disasters/events/{event}/requests").json()] == [req["id"]]
+    assert [r["id"] for r in client.get(f"/api/v1/disasters/events/{event}/requests").json()["items"]] == [
+        req["id"]
+    ]
     # closed: no more offers
     r = client.post(f"/api/v1/disasters/requests/{req['id']}/status",
                     headers=auth(tokens, "PHL") | read(client, tokens, f"/api/v1/disasters/requests/{req['id']}"),

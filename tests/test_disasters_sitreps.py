@@ -69,7 +69,7 @@ def test_numbered_per_event_versioned_and_bilingual(world):
     old = client.get(f"/api/v1/disasters/sitreps/{sid}", params={"version": 1}).json()
     assert old["body"]["en"] == REPORT["body_en"] and [v["version"] for v in old["versions"]] == [1, 2]
     assert client.get(f"/api/v1/disasters/sitreps/{sid}", params={"version": 9}).status_code == 404
-    listed = client.get(f"/api/v1/disasters/events/{first}/sitreps").json()
+    listed = client.get(f"/api/v1/disasters/events/{first}/sitreps").json()["items"]
     assert [(x["number"], x["version"]) for x in listed] == [(1, 2), (2, 1)]
     en = client.get(f"/disasters/sitreps/{sid}", params={"lang": "en"}).text
     assert "storm surge in Tacloban" in en and "Version 2 of 2" in en

@@ -90,8 +90,10 @@ def test_a_data_call_from_opening_to_approval(world):
     assert (call["expected"], call["open"], call["member_states"]) == (8, True, ["IDN", "MYS"])
 
     # who sees the call: the Secretariat and the focal points of the member states asked
-    assert [c["id"] for c in client.get("/api/v1/data-calls", headers=auth(tokens, "MYS")).json()] == [cid]
-    assert client.get("/api/v1/data-calls", headers=auth(tokens, "PHL")).json() == []
+    assert [
+        c["id"] for c in client.get("/api/v1/data-calls", headers=auth(tokens, "MYS")).json()["items"]
+    ] == [cid]
+    assert client.get("/api/v1/data-calls", headers=auth(tokens, "PHL")).json()["items"] == []
     assert client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "PHL")).status_code == 403
     assert client.get(f"/data-calls/{cid}/template.csv", headers=auth(tokens, "MYS"),
                       params={"member_state": "IDN"}).status_code == 403  # fmt: skip

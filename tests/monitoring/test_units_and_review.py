@@ -98,7 +98,7 @@ def test_review_sees_names_previous_change_flags_and_confirms(world):
     queue = client.get(
         "/api/v1/submissions", headers=bearer(tokens, "secretariat"), params={"state": "submitted"}
     )
-    sid = queue.json()[0]["id"]
+    sid = queue.json()["items"][0]["id"]
     page = f"/submissions/{sid}"
     twin = client.get(page + ".json", headers=bearer(tokens, "secretariat")).json()
     detail = twin["submission"]

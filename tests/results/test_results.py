@@ -285,7 +285,7 @@ def test_the_iati_export_validates_and_carries_the_glide_scope(world):
     # the event page lists the linked programme
     page = client.get(f"/disasters/{world['flood']}?lang=en").text
     assert f'href="/activities/{aid}"' in page and "Linked programmes and projects" in page
-    assert client.get(f"/api/v1/activities?event={world['flood']}").json()[0]["id"] == aid
+    assert client.get(f"/api/v1/activities?event={world['flood']}").json()["items"][0]["id"] == aid
     client.delete(
         f"/api/v1/activities/{aid}",
         headers=if_match(client, f"/api/v1/activities/{aid}", auth(world, "secretariat")),
@@ -339,7 +339,7 @@ def test_pages_in_both_languages(world, lang, words):
     assert "100% rumah tangga miskin" in plan.text and "004_78eb73488eeb3ca3.txt" in plan.text
     listing = client.get(f"/activities?lang={lang}")
     assert listing.status_code == 200 and words[2] in listing.text
-    aid = client.get("/api/v1/activities?programme=supa").json()[0]["id"]
+    aid = client.get("/api/v1/activities?programme=supa").json()["items"][0]["id"]
     page = client.get(f"/activities/{aid}?lang={lang}")
     assert page.status_code == 200 and "reporting_org_ref" in page.text
     assert client.get(f"/activities/{aid}.json").json()["activity"]["programme_id"] == "supa"
@@ -352,7 +352,7 @@ def test_activities_are_in_the_unified_search_and_leave_it_when_deleted(world):
     client = world["client"]
     found = client.get("/api/v1/search", params={"q": "Mekong peatlands", "type": "activity"}).json()
     assert [i["url"] for i in found["items"]][:1] == [
-        f"/activities/{client.get('/api/v1/activities?programme=mekong-peatlands-project').json()[0]['id']}"
+        f"/activities/{client.get('/api/v1/activities?programme=mekong-peatlands-project').json()['items'][0]['id']}"
     ]
     created = client.post("/api/v1/activities", json=complete(world, local_id="SEARCH-1", title_en="Zanzibarian drill"),
                           headers=auth(world, "secretariat"))  # fmt: skip

@@ -15,9 +15,9 @@ from starlette.responses import Response
 from ascc.disasters import assistance, sitreps
 from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
-from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
-from ascc.kit.pagination import MAX_LIMIT
+from ascc.kit.pagination import MAX_LIMIT, page_of
 
 router = APIRouter(prefix="/api/v1/disasters", tags=["disasters"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -31,7 +31,7 @@ Errors = {
 }
 
 
-@router.get("/events", response_model=dict[str, Any])
+@router.get("/events", response_model=s.DisasterEventPage)
 def events(
     request: Request,
     session: SessionDep,
@@ -57,11 +57,14 @@ def event(
     return json_response(request, disasters_service.get_event(session, event_id=event_id))
 
 
-@router.get("/events/{event_id}/revisions", response_model=list[dict[str, Any]], responses=Errors)
-def event_revisions(request: Request, session: SessionDep, event_id: Id) -> Response:
+@router.get("/events/{event_id}/revisions", response_model=s.EventRevisionPage, responses=Errors)
+def event_revisions(
+    request: Request, session: SessionDep, event_id: Id, limit: Limit = 100, offset: Offset = 0
+) -> Response:
     """Every change to the event, oldest first: what changed (field → [before, after]), from which record."""
     disasters_service.get_event(session, event_id=event_id)
-    return json_response(request, disasters_service.event_revisions(session, event_id=event_id))
+    revisions = disasters_service.event_revisions(session, event_id=event_id)
+    return json_response(request, page_of(revisions, limit=limit, offset=offset))
 
 
 @router.get("/stats", response_model=dict[str, Any])
@@ -70,16 +73,19 @@ def stats(request: Request, session: SessionDep) -> Response:
     return json_response(request, disasters_service.statistics(session))
 
 
-@router.get("/alerts", response_model=list[dict[str, Any]])
+@router.get("/alerts", response_model=s.DisasterAlertPage)
 def alerts(
     request: Request,
     session: SessionDep,
     current: Annotated[
         bool, Query(description="only actual alerts that have not expired or been cancelled")
     ] = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Response:
     """Early warnings (CAP 1.2), newest first."""
-    return json_response(request, disasters_service.list_alerts(session, current=current))
+    alerts = disasters_service.list_alerts(session, current=current)
+    return json_response(request, page_of(alerts, limit=limit, offset=offset))
 
 
 # --- assistance (One ASEAN One Response) ------------------------------------------------------
@@ -89,11 +95,14 @@ def _request(request: Request, detail: dict[str, Any], status: int = 200) -> Res
     return json_response(request, detail, status=status, etag=detail["etag"])
 
 
-@router.get("/events/{event_id}/requests", response_model=list[dict[str, Any]], responses=Errors)
-def event_requests(request: Request, session: SessionDep, event_id: Id) -> Response:
-    """Requests for assistance with an event."""
+@router.get("/events/{event_id}/requests", response_model=s.AssistanceRequestPage, responses=Errors)
+def event_requests(
+    request: Request, session: SessionDep, event_id: Id, limit: Limit = 100, offset: Offset = 0
+) -> Response:
+    """Requests for assistance with an event, newest first."""
     disasters_service.get_event(session, event_id=event_id)
-    return json_response(request, assistance.list_requests(session, event_id=event_id))
+    requests = assistance.list_requests(session, event_id=event_id)
+    return json_response(request, page_of(requests, limit=limit, offset=offset))
 
 
 @router.post("/events/{event_id}/requests", status_code=201, response_model=dict[str, Any], responses=Errors)
@@ -105,10 +114,10 @@ def create_request(
     return _request(request, detail, status=201)
 
 
-@router.get("/requests", response_model=list[dict[str, Any]])
-def requests(request: Request, session: SessionDep) -> Response:
+@router.get("/requests", response_model=s.AssistanceRequestPage)
+def requests(request: Request, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Every request for assistance, newest first."""
-    return json_response(request, assistance.list_requests(session))
+    return json_response(request, page_of(assistance.list_requests(session), limit=limit, offset=offset))
 
 
 @router.get("/requests/{request_id}", response_model=dict[str, Any], responses=Errors)
@@ -186,11 +195,14 @@ def offer_progress(
 # --- situation reports (AHA Centre) -----------------------------------------------------------
 
 
-@router.get("/events/{event_id}/sitreps", response_model=list[dict[str, Any]], responses=Errors)
-def event_sitreps(request: Request, session: SessionDep, event_id: Id) -> Response:
+@router.get("/events/{event_id}/sitreps", response_model=s.SitrepPage, responses=Errors)
+def event_sitreps(
+    request: Request, session: SessionDep, event_id: Id, limit: Limit = 100, offset: Offset = 0
+) -> Response:
     """The situation reports on an event, by number, each in its latest version."""
     disasters_service.get_event(session, event_id=event_id)
-    return json_response(request, sitreps.list_sitreps(session, event_id=event_id))
+    reports = sitreps.list_sitreps(session, event_id=event_id)
+    return json_response(request, page_of(reports, limit=limit, offset=offset))
 
 
 @router.post("/events/{event_id}/sitreps", status_code=201, response_model=dict[str, Any], responses=Errors)

@@ -30,19 +30,21 @@ def list_meetings(
     return json_response(request, page_of(meetings, limit=limit, offset=offset))
 
 
-@router.get("/meetings/expected", response_model=list[s.ExpectedMeeting])
+@router.get("/meetings/expected", response_model=s.ExpectedMeetingPage)
 def expected(
     request: Request,
     session: SessionDep,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="first year; default this year")] = None,
     years: Annotated[int, Query(ge=1, le=10)] = 2,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Response:
     """Meetings each body is expected to hold, with chair, host and derived deadlines."""
     start = year or dt.date.today().year
     expected = meetings_service.expected_meetings(
         session, principal=principal_of(session), start_year=start, years=years
     )
-    return json_response(request, expected)
+    return json_response(request, page_of(expected, limit=limit, offset=offset))
 
 
 @router.get("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
@@ -142,10 +144,13 @@ def set_anchor(
     return json_response(request, anchor, etag=meetings_service.record_etag(anchor))
 
 
-@router.get("/bodies/{body_id}/cycle-overrides", response_model=list[s.OverrideRead], responses=Errors)
-def list_overrides(request: Request, session: SessionDep, body_id: str) -> Response:
+@router.get("/bodies/{body_id}/cycle-overrides", response_model=s.OverridePage, responses=Errors)
+def list_overrides(
+    request: Request, session: SessionDep, body_id: str, limit: Limit = 100, offset: Offset = 0
+) -> Response:
     """The body's overrides of computed chairs and dates, by year."""
-    return json_response(request, meetings_service.list_overrides(session, body_id=body_id))
+    overrides = meetings_service.list_overrides(session, body_id=body_id)
+    return json_response(request, page_of(overrides, limit=limit, offset=offset))
 
 
 @router.get("/bodies/{body_id}/cycle-overrides/{year}", response_model=s.OverrideRead, responses=Errors)

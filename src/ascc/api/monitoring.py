@@ -17,10 +17,10 @@ from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFil
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
-from ascc.kit.pagination import MAX_LIMIT
+from ascc.kit.pagination import MAX_LIMIT, page_of
 from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, signoff
 from ascc.monitoring import schemas as s
 from ascc.monitoring.models import NATIONAL, TOTAL
@@ -98,7 +98,7 @@ def indicator(request: Request, session: SessionDep, code: Code) -> Response:
     return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
 
 
-@router.get("/indicators/{code}/observations", response_model=dict[str, Any], responses=Errors)
+@router.get("/indicators/{code}/observations", response_model=s.ObservationPage, responses=Errors)
 def indicator_observations(
     request: Request, session: SessionDep, code: Code,
     member_state: Codes = [],  # noqa: B006
@@ -175,16 +175,18 @@ def upload_drafts(
     return json_response(request, report, status=201)
 
 
-@router.get("/submissions", response_model=list[dict[str, Any]], responses=Errors)
+@router.get("/submissions", response_model=s.SubmissionPage, responses=Errors)
 def submissions(
     request: Request, session: SessionDep, _auth: Auth,
     state: Annotated[Literal["submitted", "approved", "rejected"] | None, Query()] = None,
     member_state: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
+    limit: Limit = 100, offset: Offset = 0,
 ) -> Response:  # fmt: skip
-    """The Secretariat's queue (``state=submitted``) and history; a focal point sees its own member state's."""
+    """The Secretariat's queue (``state=submitted``) and history, newest first; a focal point sees its
+    own member state's."""
     items = signoff.list_submissions(session, principal=principal_of(session), state=state,
                                      member_state=member_state)  # fmt: skip
-    return json_response(request, items)
+    return json_response(request, page_of(items, limit=limit, offset=offset))
 
 
 @router.post("/submissions", status_code=201, response_model=dict[str, Any], responses=Errors)
@@ -246,10 +248,13 @@ def create_data_call(
     return json_response(request, created, status=201)
 
 
-@router.get("/data-calls", response_model=list[dict[str, Any]], responses=Errors)
-def data_calls(request: Request, session: SessionDep, _auth: Auth) -> Response:
-    """Every data call (the Secretariat); the calls that ask a focal point's member state."""
-    return json_response(request, datacalls.list_calls(session, principal=principal_of(session)))
+@router.get("/data-calls", response_model=s.DataCallPage, responses=Errors)
+def data_calls(
+    request: Request, session: SessionDep, _auth: Auth, limit: Limit = 100, offset: Offset = 0
+) -> Response:
+    """Every data call (the Secretariat); the calls that ask a focal point's member state; newest first."""
+    calls = datacalls.list_calls(session, principal=principal_of(session))
+    return json_response(request, page_of(calls, limit=limit, offset=offset))
 
 
 @router.get("/data-calls/{call_id}", response_model=dict[str, Any], responses=Errors)

@@ -11,10 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
+from ascc.kit.pagination import page_of
 from ascc.monitoring import progress, scorecards
 from ascc.monitoring import targets as targets_service
+from ascc.monitoring.schemas import TargetPage
 
 router = APIRouter(prefix="/api/v1", tags=["progress"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -30,16 +32,17 @@ Errors = {
 }
 
 
-@router.get("/targets", response_model=list[dict[str, Any]])
+@router.get("/targets", response_model=TargetPage)
 def list_targets(
     request: Request, session: SessionDep,
     indicator: Annotated[str | None, Query(max_length=60)] = None,
     member_state: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
     plan: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Limit = 100, offset: Offset = 0,
 ) -> Response:  # fmt: skip
     """Targets with their baseline, year, source and quote; ``member_state`` null = regional."""
     rows = targets_service.list_targets(session, indicator=indicator, member_state=member_state, plan_id=plan)
-    return json_response(request, rows)
+    return json_response(request, page_of(rows, limit=limit, offset=offset))
 
 
 @router.get("/targets/{target_id}", response_model=dict[str, Any], responses=Errors)

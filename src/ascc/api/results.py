@@ -14,9 +14,10 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
+from ascc.kit.pagination import page_of
 from ascc.results import framework, iati
 from ascc.results import schemas as s
 from ascc.results import service as results_service
@@ -42,7 +43,7 @@ def plan_framework(
     return json_response(request, framework.plan_framework(session, plan_id=plan_id))
 
 
-@router.get("/activities", response_model=list[dict[str, Any]])
+@router.get("/activities", response_model=s.ActivityPage)
 def activities(
     request: Request,
     session: SessionDep,
@@ -53,10 +54,12 @@ def activities(
     programme: Annotated[
         str | None, Query(max_length=80, description="being this registry programme")
     ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Response:
     """Programmes and projects (IATI activities)."""
     items = results_service.list_activities(session, event_id=event, plan_id=plan, programme_id=programme)
-    return json_response(request, items)
+    return json_response(request, page_of(items, limit=limit, offset=offset))
 
 
 @router.get("/activities.xml", response_class=Response,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ascc.disasters.cap import Alert
+from ascc.registry.schemas import PageFields
 
 #: needs are asked for, and offers made, in these categories (the humanitarian clusters, and funds)
 NEED_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -123,3 +127,50 @@ class SitrepWrite(_In):
     body_en: str = Field(min_length=1, max_length=100000)
     body_id: str | None = Field(default=None, max_length=100000)
     as_of: dt.date
+
+
+# --- pages of the lists (``/api/v1/disasters/...``) -------------------------------------------
+
+
+class DisasterEventPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="events, newest first, without the sources, areas and revisions "
+        "``GET /api/v1/disasters/events/{id}`` adds"
+    )
+
+
+class EventRevisionRead(BaseModel):
+    number: int
+    at: dt.datetime
+    actor: str
+    reason: str
+    changes: dict[str, Any] = Field(description="field → [before, after]")
+    data: dict[str, Any] = Field(description="the event's values after the change")
+
+
+class EventRevisionPage(PageFields):
+    items: list[EventRevisionRead]
+
+
+@dataclasses.dataclass
+class DisasterAlertRead(Alert):
+    """One info block of a CAP 1.2 alert, as stored: its id and the event it was linked to."""
+
+    id: int
+    event_id: int | None
+
+
+class DisasterAlertPage(PageFields):
+    items: list[DisasterAlertRead]
+
+
+class AssistanceRequestPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="requests as ``GET /api/v1/disasters/requests/{id}`` summarises them"
+    )
+
+
+class SitrepPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="reports as ``GET /api/v1/disasters/sitreps/{id}`` returns them (latest version)"
+    )

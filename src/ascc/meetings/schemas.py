@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ascc.registry.schemas import MeetingRead
+from ascc.registry.schemas import MeetingRead, PageFields
 
 
 class _In(BaseModel):
@@ -56,6 +56,14 @@ class ExpectedMeeting(BaseModel):
     recorded_meeting: str | None = Field(default=None, description="id of the meeting record, once entered")
     deadlines: dict[str, dt.date]
     prepared_by: list[str]
+
+
+class ExpectedMeetingPage(PageFields):
+    items: list[ExpectedMeeting]
+
+
+class OverridePage(PageFields):
+    items: list[OverrideRead]
 
 
 class AgendaWrite(_In):

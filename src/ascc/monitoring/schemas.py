@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from ascc.registry.schemas import Text
+from ascc.registry.schemas import PageFields, Text
 
 
 class _Read(BaseModel):
@@ -151,3 +151,74 @@ class IndicatorOutcome(BaseModel):
 class PublishedIndicatorDetail(PublishedIndicator):
     aggregate: dict[str, Any] | None
     outcomes: list[IndicatorOutcome]
+
+
+# --- pages of the lists (``/api/v1/targets``, ``/api/v1/submissions``, ``/api/v1/data-calls``) --
+
+
+class ObservationPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="published observations, by member state, area and period"
+    )
+
+
+class TargetRead(BaseModel):
+    id: int
+    indicator_code: str
+    member_state: str | None = Field(description="null: a regional target")
+    regional: bool
+    plan_id: str | None
+    sector: str | None
+    baseline_year: int | None
+    baseline_value: float | None
+    target_year: int
+    target_value: float
+    source: str
+    quote: str | None
+    notes: str | None
+    updated_by: str
+    updated_at: dt.datetime
+    etag: str = Field(description="send it as If-Match to replace or delete the target")
+
+
+class TargetPage(PageFields):
+    items: list[TargetRead]
+
+
+class SubmissionSummary(BaseModel):
+    """A submission without its observations (``GET /api/v1/submissions/{id}`` has them)."""
+
+    id: int
+    member_state: str
+    state: str = Field(description="submitted, approved or rejected")
+    submitted_by: str
+    submitted_at: dt.datetime
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    comment: str | None
+    counts: dict[str, Any]
+    etag: str
+
+
+class SubmissionPage(PageFields):
+    items: list[SubmissionSummary]
+
+
+class DataCallSummary(BaseModel):
+    """A data call without its completeness (``GET /api/v1/data-calls/{id}`` has it)."""
+
+    id: int
+    title: str
+    message: Text
+    indicators: list[str]
+    periods: list[str]
+    member_states: list[str]
+    deadline: dt.date
+    open: bool = Field(description="the deadline is today or later")
+    created_by: str
+    created_at: dt.datetime
+    expected: int = Field(description="values asked: indicators × periods × member states")
+
+
+class DataCallPage(PageFields):
+    items: list[DataCallSummary]

@@ -213,6 +213,16 @@ class PageRead(BaseModel, Generic[T]):
     offset: int
 
 
+class PageFields(BaseModel):
+    """What a page tells beside its records: how many match (``total``) and which slice it is. A
+    named page model (``AlertPage``…) adds its ``items``, so that client generators see one model
+    per list."""
+
+    total: int = Field(description="records matching the filters, on every page")
+    limit: int
+    offset: int
+
+
 class OrgNode(BaseModel):
     body: BodyLink
     level: str

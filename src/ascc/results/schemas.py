@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ascc.registry.schemas import PageFields
 
 #: IATI ActivityStatus code list (1-6)
 ACTIVITY_STATUS: dict[int, tuple[str, str]] = {
@@ -105,3 +107,9 @@ class ActivityWrite(_In):
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
         return [c.upper() for c in v]
+
+
+class ActivityPage(PageFields):
+    items: list[dict[str, Any]] = Field(
+        description="activities as ``GET /api/v1/activities/{id}`` returns them, in id order"
+    )
