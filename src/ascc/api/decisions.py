@@ -1,7 +1,9 @@
 """``/api/v1/decisions``: the consensus decision cycle.
 
 Writes need an account (bearer API token). Send ``If-Match`` with the item's ``ETag`` to be told
-(412) when someone else changed the item since you read it.
+(412) when someone else changed the item since you read it. An item whose silence procedure's
+deadline has passed reads as adopted on the deadline's date (and its ETag as the adopted item's)
+before the job stores it; no read writes.
 """
 
 from __future__ import annotations
