@@ -51,3 +51,25 @@ def test_nested_pages_show_where_they_sit(client, path, lang, name, trail):
 def test_list_pages_have_no_breadcrumbs(client):
     assert 'class="crumbs"' not in client.get("/bodies?lang=en").text
     assert 'class="crumbs"' not in client.get("/?lang=en").text
+
+
+def test_network_shows_who_meets_in_which_format(client):
+    """Not eleven nodes all joined alike: the partner formats, who takes part, the bodies meeting in
+    each, and the recorded meetings partners attended (issue 17)."""
+    net = client.get("/network.json").json()["network"]
+    formats = {f["id"]: f for f in net["formats"]}
+    apt = formats["asean-plus-three"]
+    assert apt["partners"] == ["CHN", "JPN", "KOR"]
+    bodies = {b["id"] for b in apt["bodies"]}
+    # a body of the format, and a body's own meeting in it (AMCA+3, from AMCA's formats)
+    assert {"aptwg", "amca"} <= bodies
+    assert "amca" in {b["id"] for b in formats["asean-japan"]["bodies"]}
+    assert formats["east-asia-summit"]["partners"] == []  # not recorded: said so, not invented
+    bodies = client.get("/api/v1/bodies", params={"limit": 500}).json()["items"]
+    assert net["asean_only"] == sum(1 for b in bodies if b["partner_format"] is None)
+    assert net["attended"] == {"CHN": 1, "JPN": 1, "KOR": 1}  # the AMMSWD-9 record lists the three
+    en = client.get("/network?lang=en").text
+    assert "ASEAN Plus Three" in en and "partners not recorded" in en
+    assert "Formats with partners" in en and 'href="/bodies/aptwg"' in en
+    id_ = client.get("/network?lang=id").text
+    assert "Format dengan mitra" in id_ and "mitra tidak tercatat" in id_

@@ -77,7 +77,9 @@ def test_click_through_main_pages(browser, base_url, lang, accept, words):
     page.locator("a[href='/bodies/ammswd']").first.click()
     assert "AMMSWD" in page.get_by_role("heading", level=1).inner_text()
     page.goto(base_url + "/network")
-    assert page.locator("svg circle").count() == 11
+    # formats drawn and tabled alike; AMCA meets in four of them (+3, +China, +Japan, +ROK)
+    assert page.locator("svg.network g.format").count() == page.locator("table tbody tr").count() == 7
+    assert page.locator("table a[href='/bodies/amca']").count() == 4
     shot(page, f"{lang}-network")
     context.close()
 

@@ -111,3 +111,16 @@ def test_what_if_never_fails_unexpectedly(definition_edits, data_edits, weights,
     except DomainError:
         return
     assert all(r["score"] is None or r["score"] == r["score"] for r in out["results"])
+
+
+def test_what_if_zero_sum_weights_are_a_problem_not_a_crash(client):
+    response = client.post(
+        "/api/v1/indices/what-if", json={"definition": GOOD, "data": DATA, "weights": {"c": 0, "d": 0}}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    (message,) = response.json()["problems"]
+    assert message == (
+        "request: weights: the weights of the children of 'P2' (level 2) sum to 0 (c=0, d=0): "
+        "nothing to aggregate; give at least one of them a positive weight"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from ascc.indices import service
 from ascc.indices.definition import load_definition
 from ascc.indices.errors import ComputeError, DataError, DefinitionError
 from ascc.indices.imeta import apply_imeta, read_imeta
+from ascc.indices.pipeline import build
+from ascc.indices.specs import WeightsSpec
 from tests.indices.conftest import ASEM, EXAMPLES, needs_asem
 
 GOOD = """\
@@ -213,3 +216,93 @@ def test_imeta_errors(tmp_path):
     )
     with pytest.raises(DefinitionError, match=r"cycle in the hierarchy: .*Conn"):
         apply_imeta(definition, read_imeta(write(tmp_path, "imeta.csv", cycle)))
+
+
+def test_zero_sum_custom_weights_are_a_definition_error(tmp_path):
+    text = GOOD.replace("  normalise:", "  weights: {custom: {a: 0, b: 0}}\n  normalise:")
+    path = write(tmp_path, "z.yaml", text)
+    with pytest.raises(DefinitionError) as exc:
+        service.compute(definition=path, data=write(tmp_path, "d.csv", DATA))
+    (problem,) = problems(exc)
+    assert problem.startswith(f"{path}: steps.weights: the weights of the children of 'P1' (level 2)")
+    assert "sum to 0 (a=0, b=0)" in problem
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["compute", str(path), "--data", str(tmp_path / "d.csv"), "--out", str(out)]
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "children of 'P1' (level 2) sum to 0" in result.output and "nothing was written" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    # the same holds for weights replaced when building (e.g. by the uncertainty analysis)
+    definition, dataset = service.load(definition=write(tmp_path, "t.yaml", GOOD), data=tmp_path / "d.csv")
+    steps = replace(definition.steps, weights=WeightsSpec(method="equal", custom=(("P1", 0.0), ("P2", 0.0))))
+    with pytest.raises(DefinitionError, match=r"children of 'Idx' \(level 3\) sum to 0 \(P1=0, P2=0\)"):
+        build(definition, dataset, steps=steps)
+
+
+@needs_asem
+def test_a_unit_without_any_data_is_screened_out_with_a_warning(tmp_path, asem):
+    text = (ASEM / "asem_idata.csv").read_text()
+    n_indicators = len(asem.definition.indicators)
+    data = write(
+        tmp_path,
+        "d.csv",
+        text.rstrip("\n") + "\nNowhere,ZZZ,L,L,L,Asia,2018,100,1,1,1" + "," * n_indicators + "\n",
+    )
+    result = service.compute(definition=EXAMPLES / "asem.yaml", data=data, meta=ASEM / "asem_imeta.csv")
+    assert result.warnings == [
+        "unit 'ZZZ' has no value for any indicator: screened out before imputation (not imputed, not ranked)"
+    ]
+    assert "ZZZ" in result.stages["raw"].units and "ZZZ" not in result.stages["imputed"].units
+    assert "ZZZ" not in result.aggregated.units and "ZZZ" not in result.ranks.units
+    (row,) = [r for r in result.screen_summary if r["uCode"] == "ZZZ"]
+    assert row["Dat_Avail"] == 0 and row["N_missing"] == n_indicators and row["Included"] is False
+    # the other units are built exactly as without the empty one (it adds nothing to group means)
+    assert list(result.aggregated.units) == list(asem.aggregated.units)
+    assert np.array_equal(result.aggregated.values, asem.aggregated.values, equal_nan=True)
+    out = tmp_path / "out"
+    cli = CliRunner().invoke(
+        app,
+        [
+            "compute",
+            str(EXAMPLES / "asem.yaml"),
+            "--data",
+            str(data),
+            "--meta",
+            str(ASEM / "asem_imeta.csv"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert cli.exit_code == 0 and "unit 'ZZZ' has no value for any indicator" in cli.output
+    assert "ZZZ" not in (out / "ranks.csv").read_text()
+    assert "ZZZ,49,0,49,0.0,,True,False,True,False" in (out / "screening.csv").read_text()
+
+
+PANEL = """\
+uCode,Time,Pop,a,b,c,d
+AAA,2020,10,1,20,3,4
+BBB,2020,20,2,30,1,5
+CCC,2020,30,3,10,2,6
+DDD,2020,40,4,50,5,7
+AAA,2021,10,2,21,3,4
+BBB,2021,20,3,31,2,5
+CCC,2021,30,,,,
+DDD,2021,40,5,51,6,8
+"""
+
+
+@pytest.mark.parametrize(("f_i", "kept"), [("i_mean", False), ("i_panel", True)])
+def test_an_empty_row_of_a_panel_is_kept_only_for_panel_imputation(tmp_path, f_i, kept):
+    definition = write(
+        tmp_path, "t.yaml", GOOD.replace("  normalise:", f"  impute: {{f_i: {f_i}}}\n  normalise:")
+    )
+    result = service.compute(definition=definition, data=write(tmp_path, "d.csv", PANEL))
+    rows = set(zip(result.aggregated.units, result.aggregated.times, strict=True))
+    assert (("CCC", 2021) in rows) is kept and ("CCC", 2020) in rows
+    assert bool(result.warnings) is not kept
+    if not kept:
+        assert result.warnings == [
+            "unit 'CCC' at Time 2021 has no value for any indicator: "
+            "screened out before imputation (not imputed, not ranked)"
+        ]

@@ -130,19 +130,79 @@ def audit(
     meta: Path | None = META,
     out: Path = OUT,
     overwrite: bool = OVERWRITE,
+    pval: float = typer.Option(
+        0.05,
+        "--pval",
+        help="leave out correlations whose p-value is above this (COINr get_corr); 0: keep all",
+    ),
+    cor_thresh: float = typer.Option(
+        0.9,
+        "--cor-thresh",
+        help="flag indicator pairs of one group correlated above this (COINr get_corr_flags)",
+    ),
+    thresh_type: str = typer.Option(
+        "high", "--thresh-type", help="high: flag above --cor-thresh; low: below"
+    ),
+    grouplev: int = typer.Option(2, "--grouplev", help="the level whose groups the flagged pairs share"),
+    denom_thresh: float = typer.Option(
+        0.6,
+        "--denom-thresh",
+        help="list indicator-denominator pairs with |r| above this (COINr get_denom_corr)",
+    ),
 ) -> None:
-    """Statistical audit: indicator statistics, correlations, Cronbach's alpha, PCA, weights."""
+    """Statistical audit: indicator statistics, correlations, Cronbach's alpha, PCA, weights.
+
+    Also lists the highly correlated indicator pairs within groups (corr_flags.csv) and the
+    indicators correlated with a denominator (corr_denominators.csv), and prints both.
+    """
     overwrite = _confirm_out(out, overwrite)
+    parameters = {
+        "pval": pval,
+        "cor_thresh": cor_thresh,
+        "thresh_type": thresh_type,
+        "grouplev": grouplev,
+        "denom_thresh": denom_thresh,
+    }
     with _input_errors(), _progress() as progress:
         task = progress.add_task("audit", total=3)
         definition, dataset = indices_service.load(definition=config, data=data, meta=meta)
         progress.advance(task)
         result = indices_service.build_index(definition=definition, dataset=dataset)
+        tables = indices_service.audit(result, **parameters)
         progress.advance(task)
-        _write(indices_service.write_audit, result, out=out, overwrite=overwrite, meta=meta)
+        _write(
+            indices_service.write_audit,
+            result,
+            out=out,
+            overwrite=overwrite,
+            meta=meta,
+            tables=tables,
+            parameters=parameters,
+        )
         progress.advance(task)
     _warn(result.warnings)
+    _print_pairs(
+        tables["corr_flags.csv"],
+        f"indicator pairs in one group correlated {thresh_type}er than {cor_thresh:g}",
+    )
+    if "corr_denominators.csv" in tables:
+        _print_pairs(
+            tables["corr_denominators.csv"],
+            f"indicators correlated with a denominator, |r| > {denom_thresh:g}",
+        )
     console.print(f"[green]wrote {out}[/green]")
+
+
+def _print_pairs(table, title: str) -> None:
+    if table.empty:
+        console.print(f"no {title}")
+        return
+    shown = Table(title=f"{title}: {len(table)}")
+    for column in table.columns:
+        shown.add_column(str(column), justify="right" if column == "Corr" else "left")
+    for row in table.itertuples(index=False):
+        shown.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    console.print(shown)
 
 
 @app.command("uncertainty")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -596,3 +597,31 @@ def formulation_states(
             silence_deadline=deadline,
         ))  # fmt: skip
     return out
+
+
+def member_state_positions(
+    session: Session, *, principal: Principal, member_state: str
+) -> list[dict[str, Any]]:
+    """The positions ``member_state`` holds on the current proposal of each item ``principal`` may
+    read (the public: public items), newest item first."""
+    current = (
+        select(ProposalVersion.item_id, func.max(ProposalVersion.number).label("number"))
+        .group_by(ProposalVersion.item_id)
+        .subquery()
+    )
+    stmt = (
+        select(DecisionItem, Position)
+        .join(current, current.c.item_id == DecisionItem.id)
+        .join(Position, (Position.item_id == DecisionItem.id) & (Position.version == current.c.number))
+        .where(
+            DecisionItem.audience.in_(permissions.visible_audiences(principal)),
+            Position.member_state == member_state,
+        )
+        .order_by(DecisionItem.id.desc())
+    )
+    return [
+        {"item": {"id": item.id, "title": {"en": item.title_en, "id": item.title_id}, "status": item.status,
+                  "adopted_on": item.adopted_on},
+         "version": pos.version, "kind": pos.kind, "text": pos.text, "at": pos.at}
+        for item, pos in session.execute(stmt)
+    ]  # fmt: skip

@@ -7,6 +7,16 @@
   pairwise complete observations as COINr ``get_corr``;
 - ``corr_parents.csv``: each indicator and aggregate against its parent and against the index;
 - ``corr_<level name>.csv``: the aggregates of each level against each other (pillars, ...);
+- in these three, as COINr ``get_corr(pval = 0.05)``, a correlation whose p-value (``cor.test``:
+  ``t = r sqrt((n - 2)/(1 - r^2))`` on ``n - 2`` degrees of freedom, two-sided, over the pair's
+  complete observations) is above ``pval`` is left empty; ``pval = 0`` keeps them all.
+  ``pvalues_indicators_pearson.csv`` / ``..._spearman.csv`` give the p-values themselves;
+- ``corr_flags.csv``: COINr ``get_corr_flags``: pairs of indicators under the same aggregate of
+  level ``grouplev`` (default 2) whose Pearson correlation (normalised data, not masked) is above
+  ``cor_thresh`` (default 0.9; ``thresh_type: low``: below it), each pair once;
+- ``corr_denominators.csv``: COINr ``get_denom_corr``: indicator and denominator pairs (raw data)
+  whose correlation is above ``denom_thresh`` (default 0.6) in absolute value; only when the
+  definition declares denominators;
 - ``cronbach.csv``: Cronbach's alpha of the children of each aggregate (COINr ``get_cronbach``:
   ``k/(k-1) * (1 - trace(C)/sum(C))`` with the pairwise covariance matrix ``C``);
 - ``pca.csv`` and ``pca_loadings.csv``: per aggregation group, the variance explained by each
@@ -21,8 +31,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
+from scipy.stats import t as student_t
 
 from ascc.indices import rstats
+from ascc.indices.definition import IndexDefinition
+from ascc.indices.errors import ComputeError, Problem
 from ascc.indices.pipeline import Build
 
 
@@ -93,6 +106,81 @@ def correlation(values: np.ndarray, method: str = "pearson") -> np.ndarray:
     return out
 
 
+def correlation_pvalues(values: np.ndarray, method: str = "pearson") -> np.ndarray:
+    """Two-sided p-values of the correlations (R ``cor.test``, t approximation), pairwise complete.
+
+    ``t = r sqrt((n - 2) / (1 - r^2))`` with ``n - 2`` degrees of freedom, ``n`` the pair's complete
+    observations. This is R's test for Pearson; for Spearman R uses the t approximation only with
+    ties or n >= 1290, otherwise the AS 89 algorithm, so p-values near the level can differ.
+    """
+    r = correlation(values, method)
+    ok = (~np.isnan(values)).astype(float)
+    n = ok.T @ ok
+    df = n - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.abs(r) * np.sqrt(df / np.maximum(1 - r * r, 0.0))
+        p = np.where(np.abs(r) >= 1, 0.0, 2 * student_t.sf(t, df))
+    p[np.isnan(r) | (df < 1)] = np.nan
+    lower = np.tril_indices_from(p, -1)
+    p[lower] = p.T[lower]  # exactly symmetric
+    np.fill_diagonal(p, 0.0)
+    return p
+
+
+def masked_correlation(values: np.ndarray, method: str = "pearson", pval: float = 0.05) -> np.ndarray:
+    """COINr ``get_corr``: correlations whose p-value is above ``pval`` become NaN (0: none do)."""
+    r = correlation(values, method)
+    if pval > 0:
+        r[correlation_pvalues(values, method) > pval] = np.nan
+    return r
+
+
+def correlation_flags(
+    definition: IndexDefinition,
+    values: np.ndarray,
+    codes: tuple[str, ...],
+    *,
+    cor_thresh: float = 0.9,
+    thresh_type: str = "high",
+    grouplev: int = 2,
+) -> pd.DataFrame:
+    """COINr ``get_corr_flags``: indicator pairs in one group of ``grouplev`` correlated beyond the threshold."""
+    r = correlation(values)
+    group = {code: _ancestor(definition, code, grouplev) for code in codes}
+    rows = []
+    for i, a in enumerate(codes):
+        for j in range(i + 1, len(codes)):
+            b = codes[j]
+            value = r[i, j]
+            if group[a] != group[b] or np.isnan(value):
+                continue
+            if value > cor_thresh if thresh_type == "high" else value < cor_thresh:
+                rows.append({"Group": group[a], "Ind1": a, "Ind2": b, "Corr": float(value)})
+    return pd.DataFrame(rows, columns=["Group", "Ind1", "Ind2", "Corr"])
+
+
+def denominator_correlations(
+    indicators: np.ndarray, codes: tuple[str, ...], denominators: dict[str, np.ndarray], thresh: float = 0.6
+) -> pd.DataFrame:
+    """COINr ``get_denom_corr``: indicator and denominator pairs with ``|r| > thresh``, by indicator."""
+    rows = []
+    names = list(denominators)
+    for j, code in enumerate(codes):
+        for name in names:
+            value = correlation(np.column_stack([indicators[:, j], denominators[name]]))[0, 1]
+            if not np.isnan(value) and abs(value) > thresh:
+                rows.append({"Ind": code, "Denom": name, "Corr": float(value)})
+    rows.sort(key=lambda row: (row["Ind"].casefold(), row["Ind"]))
+    return pd.DataFrame(rows, columns=["Ind", "Denom", "Corr"])
+
+
+def _ancestor(definition: IndexDefinition, code: str, level: int) -> str:
+    node = definition.by_code[code]
+    while node.level < level and node.parent is not None:
+        node = definition.by_code[node.parent]
+    return node.code
+
+
 def _average_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks with ties averaged (what Spearman's correlation uses), column-wise."""
     return rankdata(x, method="average", axis=0)
@@ -125,9 +213,18 @@ def pca(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return variances, loadings, complete.shape[0]
 
 
-def audit(result: Build) -> dict[str, pd.DataFrame]:
-    """All audit tables of a build, keyed by file name."""
+def audit(
+    result: Build,
+    *,
+    pval: float = 0.05,
+    cor_thresh: float = 0.9,
+    thresh_type: str = "high",
+    grouplev: int = 2,
+    denom_thresh: float = 0.6,
+) -> dict[str, pd.DataFrame]:
+    """All audit tables of a build, keyed by file name (the parameters are COINr's, see above)."""
     d = result.definition
+    check_parameters(d, pval=pval, cor_thresh=cor_thresh, thresh_type=thresh_type, grouplev=grouplev)
     agg = result.aggregated
     norm = result.stages["normalised"]
     tables: dict[str, list[pd.DataFrame]] = {}
@@ -145,9 +242,16 @@ def audit(result: Build) -> dict[str, pd.DataFrame]:
     for time, rows in agg.slices():
         ind = norm.values[rows]  # the aggregated rows are the normalised rows
         for method in ("pearson", "spearman"):
-            matrix = pd.DataFrame(correlation(ind, method), columns=list(norm.codes))
+            matrix = pd.DataFrame(masked_correlation(ind, method, pval), columns=list(norm.codes))
             matrix.insert(0, "iCode", list(norm.codes))
             add(f"corr_indicators_{method}.csv", matrix, time)
+            pvalues = pd.DataFrame(correlation_pvalues(ind, method), columns=list(norm.codes))
+            pvalues.insert(0, "iCode", list(norm.codes))
+            add(f"pvalues_indicators_{method}.csv", pvalues, time)
+        flags = correlation_flags(
+            d, ind, norm.codes, cor_thresh=cor_thresh, thresh_type=thresh_type, grouplev=grouplev
+        )
+        add("corr_flags.csv", flags, time)
         values = agg.values[rows]
         col = {c: values[:, j] for j, c in enumerate(agg.codes)}
         parent_rows = []
@@ -161,16 +265,19 @@ def audit(result: Build) -> dict[str, pd.DataFrame]:
                     "iCode": node.code,
                     "Level": node.level,
                     "Parent": node.parent,
-                    "Pearson.Parent": correlation(pair_p)[0, 1],
-                    "Spearman.Parent": correlation(pair_p, "spearman")[0, 1],
-                    "Pearson.Index": correlation(pair_i)[0, 1],
-                    "Spearman.Index": correlation(pair_i, "spearman")[0, 1],
+                    "Pearson.Parent": masked_correlation(pair_p, "pearson", pval)[0, 1],
+                    "Spearman.Parent": masked_correlation(pair_p, "spearman", pval)[0, 1],
+                    "Pearson.Index": masked_correlation(pair_i, "pearson", pval)[0, 1],
+                    "Spearman.Index": masked_correlation(pair_i, "spearman", pval)[0, 1],
                 }
             )
         add("corr_parents.csv", pd.DataFrame(parent_rows), time)
         for level in range(2, d.max_level):
             codes = d.level_codes(level)
-            matrix = pd.DataFrame(correlation(np.column_stack([col[c] for c in codes])), columns=list(codes))
+            matrix = pd.DataFrame(
+                masked_correlation(np.column_stack([col[c] for c in codes]), "pearson", pval),
+                columns=list(codes),
+            )
             matrix.insert(0, "iCode", list(codes))
             add(f"corr_{_slug(level_names[level - 1])}.csv", matrix, time)
         alpha_rows, pca_rows, loading_rows = [], [], []
@@ -206,7 +313,33 @@ def audit(result: Build) -> dict[str, pd.DataFrame]:
         add("cronbach.csv", pd.DataFrame(alpha_rows), time)
         add("pca.csv", pd.DataFrame(pca_rows), time)
         add("pca_loadings.csv", pd.DataFrame(loading_rows), time)
+    denominators = result.dataset.denominators
+    if d.units.denominator_names and denominators:
+        raw = result.stages["raw"]
+        for time, rows in raw.slices():
+            by_name = {n: denominators[n][rows] for n in d.units.denominator_names if n in denominators}
+            add(
+                "corr_denominators.csv",
+                denominator_correlations(raw.values[rows], raw.codes, by_name, denom_thresh),
+                time,
+            )
     return {name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()}
+
+
+def check_parameters(
+    definition: IndexDefinition, *, pval: float, cor_thresh: float, thresh_type: str, grouplev: int
+) -> None:
+    problems = []
+    if not 0 <= pval <= 1:
+        problems.append(f"pval must be between 0 and 1, not {pval:g}")
+    if not -1 <= cor_thresh <= 1:
+        problems.append(f"cor_thresh must be between -1 and 1, not {cor_thresh:g}")
+    if thresh_type not in ("high", "low"):
+        problems.append(f"thresh_type must be high or low, not {thresh_type!r}")
+    if not 2 <= grouplev <= definition.max_level:
+        problems.append(f"grouplev must be a level from 2 to {definition.max_level}, not {grouplev}")
+    if problems:
+        raise ComputeError([Problem(f"audit: {p}") for p in problems])
 
 
 def _slug(name: str) -> str:

@@ -476,6 +476,40 @@ def _drop(nodes: list[Node], codes: set[str]) -> list[Node]:
         kept = [n for n in kept if n.code not in childless]
 
 
+def weight_problems(definition: IndexDefinition, spec: specs.WeightsSpec) -> list[str]:
+    """What is wrong with ``spec`` for this hierarchy: ``pca_level`` out of range, or groups
+    whose children all weigh zero once the method and the custom weights are applied.
+
+    Such a group has nothing to aggregate. Where ``pca`` applies (every level, or ``pca_level``)
+    it gives the children weights that are not all zero, so only a group whose children are all
+    set to 0 by ``custom`` counts.
+    """
+    if spec.pca_level is not None and spec.pca_level >= definition.max_level:
+        return [f"pca_level must be a level below the top level {definition.max_level}, not {spec.pca_level}"]
+    custom = dict(spec.custom)
+    out = []
+    for parent in (n.code for n in definition.aggregates):
+        kids = definition.children[parent]
+        kid_level = definition.by_code[parent].level - 1
+        if spec.method == "pca" and spec.pca_level in (None, kid_level):
+            weights = [custom.get(k, 1.0) for k in kids]
+        else:
+            weights = [
+                custom.get(k, 1.0 if spec.method == "equal" else definition.by_code[k].weight) for k in kids
+            ]
+        if sum(weights) > 0:
+            continue
+        level = definition.by_code[parent].level
+        names = definition.level_names
+        level_name = f"{names[level - 1]}, level {level}" if len(names) >= level else f"level {level}"
+        detail = ", ".join(f"{k}={w:g}" for k, w in zip(kids, weights, strict=True))
+        out.append(
+            f"the weights of the children of {parent!r} ({level_name}) sum to 0 ({detail}): "
+            "nothing to aggregate; give at least one of them a positive weight"
+        )
+    return out
+
+
 def _check_references(definition: IndexDefinition, rep: Reporter) -> None:
     denoms = set(definition.units.denominator_names)
     groups = set(definition.units.groups)
@@ -501,6 +535,9 @@ def _check_references(definition: IndexDefinition, rep: Reporter) -> None:
     for code, _ in steps.weights.custom:
         if code not in codes:
             rep.add(f"steps.weights.custom: unknown code {code!r}")
+    if not rep.problems:
+        for message in weight_problems(definition, steps.weights):
+            rep.add(f"steps.weights: {message}")
     agg = steps.aggregate
     n_agg_levels = definition.max_level - 1
     if len(agg.f_ag) not in (1, n_agg_levels):

@@ -66,6 +66,40 @@ def _check_time_points(frame: Frame, definition: IndexDefinition, source: str | 
         raise DataError(problems[:25])
 
 
+def _screen_out_empty_units(
+    frame: Frame, dataset: Dataset, steps: Steps, definition: IndexDefinition, warnings: list[str]
+) -> tuple[Frame, dict[str, np.ndarray], list[tuple[str, int | None]]]:
+    """Leave out the rows of units without a value for any indicator, before imputation.
+
+    Imputing such a unit would give it a score made of nothing but imputed values, and a rank.
+    With panel imputation (``i_panel``) a unit with data at another time point is kept: its empty
+    rows are filled from its own other years. Returns the frame and group columns without those
+    rows and the (unit, time) pairs left out, each with a warning.
+    """
+    empty = np.all(np.isnan(frame.values), axis=1)
+    if not empty.any():
+        return frame, dataset.groups, []
+    if frame.times is not None and any(s.f_i == "i_panel" for s in steps.impute.steps):
+        has_data = set(frame.units[~empty])
+        empty &= ~np.isin(frame.units, list(has_data))
+    if not empty.any():
+        return frame, dataset.groups, []
+    if empty.all():
+        raise DataError(Problem("no unit has a value for any indicator", file=dataset.source))
+    left_out = []
+    for i in np.flatnonzero(empty):
+        time = None if frame.times is None else int(frame.times[i])
+        when = f" at {definition.units.time or 'Time'} {time}" if time is not None else ""
+        warnings.append(
+            f"unit {frame.units[i]!r}{when} has no value for any indicator: "
+            "screened out before imputation (not imputed, not ranked)"
+        )
+        left_out.append((str(frame.units[i]), time))
+    keep = np.flatnonzero(~empty)
+    groups = {name: column[keep] for name, column in dataset.groups.items()}
+    return frame.take(keep), groups, left_out
+
+
 def build(
     definition: IndexDefinition, dataset: Dataset, *, steps: Steps | None = None, until: str | None = None
 ) -> Build:
@@ -78,12 +112,13 @@ def build(
     out.stages["denominated"] = frame
     if until == "denominated":
         return out
-    frame = impute(frame, steps.impute, definition=definition, groups=dataset.groups, warnings=out.warnings)
+    frame, groups, empty = _screen_out_empty_units(frame, dataset, steps, definition, out.warnings)
+    frame = impute(frame, steps.impute, definition=definition, groups=groups, warnings=out.warnings)
     _check_time_points(frame, definition, src)
     out.stages["imputed"] = frame
     if until == "imputed":
         return out
-    frame, out.screen_summary = screen(frame, steps.screen, source=src)
+    frame, out.screen_summary = screen(frame, steps.screen, source=src, left_out=empty)
     out.stages["screened"] = frame
     if until == "screened":
         return out
@@ -97,7 +132,9 @@ def build(
     out.stages["normalised"] = frame
     if until == "normalised":
         return out
-    frame, out.weights = aggregate(frame, steps.aggregate, steps.weights, definition=definition, source=src)
+    frame, out.weights = aggregate(
+        frame, steps.aggregate, steps.weights, definition=definition, source=src, warnings=out.warnings
+    )
     out.stages["aggregated"] = frame
     out.ranks = ranks(frame)
     return out

@@ -6,6 +6,7 @@ functions write one result directory each, atomically (see ``ascc.indices.output
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 from ascc.indices import audit as audit_tables
 from ascc.indices import uncertainty
 from ascc.indices.data import Dataset, read_data
-from ascc.indices.definition import IndexDefinition, load_definition
+from ascc.indices.definition import IndexDefinition, load_definition, weight_problems
 from ascc.indices.errors import DefinitionError, IndexInputError, Problem
 from ascc.indices.imeta import apply_imeta, read_imeta
 from ascc.indices.output import provenance, stage_tables, write_tables
@@ -58,13 +59,37 @@ def write_build(
     return write_tables(out, stage_tables(result), manifest, overwrite=overwrite)
 
 
-def write_audit(
-    result: Build, *, out: Path | str, meta: Path | str | None = None, overwrite: bool = False
-) -> Path:
-    tables = audit_tables.audit(result)
+def audit(result: Build, **parameters) -> dict[str, pd.DataFrame]:
+    """The audit tables (``ascc.indices.audit``) plus the effective weights."""
+    tables = audit_tables.audit(result, **parameters)
     tables["weights.csv"] = stage_tables(result)["weights.csv"]
-    manifest = {"kind": "audit", **provenance(result, meta=str(meta) if meta else None)}
+    return tables
+
+
+def write_audit(
+    result: Build,
+    *,
+    out: Path | str,
+    meta: Path | str | None = None,
+    overwrite: bool = False,
+    tables: dict[str, pd.DataFrame] | None = None,
+    parameters: dict | None = None,
+) -> Path:
+    """Write the audit; ``tables`` when already computed with ``parameters`` (COINr's names)."""
+    parameters = parameters or {}
+    tables = tables if tables is not None else audit(result, **parameters)
+    manifest = {
+        "kind": "audit",
+        **provenance(result, meta=str(meta) if meta else None),
+        "audit": {**audit_defaults(), **parameters},
+    }
     return write_tables(out, tables, manifest, overwrite=overwrite)
+
+
+def audit_defaults() -> dict:
+    """The audit's parameters and their defaults (COINr's), from ``ascc.indices.audit.audit``."""
+    found = inspect.signature(audit_tables.audit).parameters.values()
+    return {p.name: p.default for p in found if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
 
 def run_uncertainty(
@@ -191,6 +216,10 @@ def what_if(
         steps = replace(
             steps, weights=replace(steps.weights, custom=(*steps.weights.custom, *weights.items()))
         )
+    for message in weight_problems(d, steps.weights):
+        rep.add(message, field="weights")
+    if rep.problems:
+        raise DefinitionError(rep.problems)
     nominal = build(d, dataset)
     changed = build(d, dataset, steps=steps)
     code = target or d.root

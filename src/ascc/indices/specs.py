@@ -117,6 +117,8 @@ class NormaliseSteps:
 class WeightsSpec:
     method: str = "metadata"
     pca_variant: str = "squared"  # squared: OECD squared PC1 loadings; loadings: COINr raw PC1 loadings
+    pca_level: int | None = None  # the level whose weights come from PCA (COINr get_PCA Level); None: all
+    pca_by_groups: bool = True  # COINr by_groups: one PCA per group, or one over the whole level
     custom: tuple[tuple[str, float], ...] = ()
     sets: tuple[tuple[tuple[str, float], ...], ...] = ()  # noisy weight sets (uncertainty only)
 
@@ -146,6 +148,9 @@ class Steps:
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
         out["weights"].pop("sets", None)
+        if self.weights.method != "pca":
+            for key in ("pca_variant", "pca_level", "pca_by_groups"):
+                out["weights"].pop(key)
         return out
 
 
@@ -296,7 +301,7 @@ def parse_weights(raw: Any, rep: Reporter) -> WeightsSpec:
     if isinstance(raw, str):
         raw = LineDict(method=raw)
     where = "steps.weights"
-    m = rep.mapping(raw, where, {"method", "pca_variant", "custom"})
+    m = rep.mapping(raw, where, {"method", "pca_variant", "pca_level", "pca_by_groups", "custom"})
     custom_raw = rep.mapping(m.get("custom"), f"{where}.custom")
     custom = []
     for code in custom_raw:
@@ -308,6 +313,8 @@ def parse_weights(raw: Any, rep: Reporter) -> WeightsSpec:
     return WeightsSpec(
         method=rep.text(m, "method", "metadata", where, WEIGHT_METHODS) or "metadata",
         pca_variant=rep.text(m, "pca_variant", "squared", where, ("squared", "loadings")) or "squared",
+        pca_level=rep.number(m, "pca_level", None, where, lo=1, integer=True),
+        pca_by_groups=rep.flag(m, "pca_by_groups", True, where),
         custom=tuple(custom),
     )
 

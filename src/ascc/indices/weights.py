@@ -7,9 +7,12 @@ aggregation). A weight of zero excludes an indicator or aggregate from its paren
 - ``equal``: every child of a group weighs the same;
 - ``pca``: from a principal component analysis of each group's children (standardised, units with
   missing values left out, as COINr ``get_PCA``). ``pca_variant: loadings`` uses the loadings of
-  the first component as COINr does (signed so that they sum to a positive number; a negative
-  loading is refused as a negative weight); ``squared`` (default) uses the squared loadings, the
-  OECD/JRC Handbook's variant, which are never negative and sum to 1;
+  the first component as COINr does (signed so that they sum to a positive number; negative
+  loadings are kept, with a warning, as COINr keeps them); ``squared`` (default) uses the squared
+  loadings, the OECD/JRC Handbook's variant, which are never negative and sum to 1.
+  ``pca_level`` limits PCA to the weights of one level (COINr ``get_PCA(Level = )``; the other
+  levels keep the definition's weights) and ``pca_by_groups: false`` runs one PCA over the whole
+  level instead of one per group (COINr ``by_groups = FALSE``);
 - ``custom``: overrides for single codes, applied after the method.
 
 The effective weight of a code is the product of its normalised weights along the path to the
@@ -36,34 +39,35 @@ def nominal_weights(definition: IndexDefinition, spec: WeightsSpec) -> dict[str,
     return weights
 
 
-def pca_weights(data: np.ndarray, codes: tuple[str, ...], *, variant: str, group: str) -> dict[str, float]:
-    """Weights of one group's children from the first principal component of their data."""
+def pca_weights(
+    data: np.ndarray, codes: tuple[str, ...], *, variant: str, group: str, warnings: list[str] | None = None
+) -> dict[str, float]:
+    """Weights of one group's children (or a whole level's codes) from the first principal component."""
     if len(codes) == 1:
         return {codes[0]: 1.0}
     complete = data[~np.isnan(data).any(axis=1)]
     if complete.shape[0] < 3:
-        raise ComputeError(Problem(f"PCA weights for {group!r}: fewer than 3 units with complete data"))
+        raise ComputeError(Problem(f"PCA weights for {group}: fewer than 3 units with complete data"))
     sd = complete.std(axis=0, ddof=1)
     if np.any(sd == 0):
         flat = [c for c, s in zip(codes, sd, strict=True) if s == 0]
-        raise ComputeError(Problem(f"PCA weights for {group!r}: no variation in {', '.join(flat)}"))
+        raise ComputeError(Problem(f"PCA weights for {group}: no variation in {', '.join(flat)}"))
     z = (complete - complete.mean(axis=0)) / sd
     try:
         _, _, vt = np.linalg.svd(z, full_matrices=False)
     except np.linalg.LinAlgError as exc:
-        raise ComputeError(Problem(f"PCA weights for {group!r}: {exc}")) from None
+        raise ComputeError(Problem(f"PCA weights for {group}: {exc}")) from None
     loadings = vt[0]
     if loadings.sum() < 0:
         loadings = -loadings
     if variant == "squared":
         w = loadings**2
     else:
-        if np.any(loadings < 0):
-            detail = ", ".join(f"{c}={v:.3g}" for c, v in zip(codes, loadings, strict=True))
-            raise ComputeError(
-                Problem(
-                    f"PCA weights for {group!r} include negative loadings ({detail}); use pca_variant: squared"
-                )
+        if np.any(loadings < 0) and warnings is not None:
+            detail = ", ".join(f"{c}={v:.3g}" for c, v in zip(codes, loadings, strict=True) if v < 0)
+            warnings.append(
+                f"PCA weights for {group} include negative loadings ({detail}): kept, as COINr keeps them, "
+                "so a higher value there lowers the aggregate; pca_variant: squared gives weights >= 0"
             )
         w = loadings
     return dict(zip(codes, (float(v) for v in w), strict=True))
@@ -97,7 +101,7 @@ def effective_weights(definition: IndexDefinition, weights: dict[str, float]) ->
             kids = definition.children[parent]
             total = sum(weights[k] for k in kids)
             for kid in kids:
-                within = weights[kid] / total if total > 0 else float("nan")
+                within = weights[kid] / total if total != 0 else float("nan")
                 share[kid] = share[parent] * within
                 node = definition.by_code[kid]
                 rows.append(

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
-from ascc.monitoring import precision, progress, published
+from ascc.monitoring import precision, progress, published, rules
 from ascc.monitoring import targets as targets_service
 from ascc.monitoring.published import published_filter
 from ascc.registry import service as registry_service
@@ -203,3 +203,114 @@ def member_state_scorecard(session: Session, *, code: str, base_year: int | None
     for row in card["rows"]:
         row["cell"] = row["cells"][state.code]
     return card | {"state": state.model_dump(mode="json")}
+
+
+def against_region(session: Session, *, code: str) -> dict[str, Any]:
+    """A member state's published national totals beside the ASEAN figure: for each indicator it
+    reports, its latest year's value and, for the same year, the unweighted mean of the member
+    states reporting it (and their total, for counts of persons: ``rules.is_additive``), with that year's coverage under the coverage rule (``published.headline``'s
+    share; a year below it is ``covered: False``, shown as partial). ``reported`` of ``available``:
+    the indicators with a national total from this member state, of those with any."""
+    state = registry_service.get_member_state(session, code=code)
+    indicators = _indicators(session, sectors=None)
+    data = approved_series(session, indicators=[i.code for i in indicators])
+    members_on = published.members_on(session)
+    rows = []
+    for ind in indicators:
+        series = data.get(ind.code, {})
+        own = series.get(state.code)
+        if not own:
+            continue
+        year = max(own)
+        share = published.DEFAULT_MIN_COVERAGE if ind.min_coverage is None else ind.min_coverage
+        coverage = published.period_coverage(
+            str(year), [s for s, points in series.items() if year in points], members_on, share
+        )
+        counted = [series[s][year] for s in coverage["reporting_codes"]]
+        additive = rules.is_additive(ind.unit)
+        values = [v for points in series.values() for v in points.values()]
+        rows.append({
+            "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+            "year": year,
+            "value": own[year],
+            "asean": {"mean": sum(counted) / len(counted) if counted else None,
+                      "total": sum(counted) if counted and additive else None, "additive": additive,
+                      "covered": coverage["covered"], "coverage": {k: coverage[k] for k in published.COVERAGE_KEYS}},
+        })  # fmt: skip
+    return {"rows": rows, "reported": len(rows), "available": sum(1 for i in indicators if data.get(i.code))}
+
+
+#: how far back a headline's trend looks: the latest year at least this many years before it
+TREND_YEARS = 5
+
+
+def headlines(session: Session, *, per_sector: int = 1) -> list[dict[str, Any]]:
+    """The home page's headline figures: per sector, the ``per_sector`` indicators with a direction
+    (better is higher or lower) whose regional figure meets the coverage rule, the most recent
+    headline year first, then the most member states reporting. Each has its ASEAN figure (the mean
+    of the member states reporting the headline year, or their total for counts of persons) and its
+    trend over the same member states: the latest earlier year at least :data:`TREND_YEARS` before
+    in which enough of them (the rule's count) also reported, and both years' mean over exactly
+    those, so the change is not a change of who reports."""
+    indicators = [i for i in _indicators(session, sectors=None) if i.direction and i.sector]
+    data = approved_series(session, indicators=[i.code for i in indicators])
+    members_on = published.members_on(session)
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for ind in indicators:
+        series = data.get(ind.code, {})
+        if not series:
+            continue
+        rule = published.headline(
+            published.reporting_by_period({s: pts.items() for s, pts in series.items()}),
+            members_on=members_on, min_coverage=ind.min_coverage,
+        )  # fmt: skip
+        if rule["period"] is None:
+            continue
+        year = int(rule["period"])
+        states = rule["reporting_codes"]
+        latest = [series[s][year] for s in states]
+        additive = rules.is_additive(ind.unit)
+        values = [v for pts in series.values() for v in pts.values()]
+        found[ind.sector].append({
+            "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+            "year": year, "additive": additive,
+            "value": sum(latest) if additive else sum(latest) / len(latest),
+            "coverage": {k: rule[k] for k in published.COVERAGE_KEYS},
+            "partial": rule["partial"] and {k: rule["partial"][k] for k in ("period", "reporting", "member_states")},
+            "trend": _trend(series, states, year, rule["required"], ind.direction),
+        })  # fmt: skip
+    out = []
+    for sector in sorted(found):
+        ranked = sorted(
+            found[sector], key=lambda h: (-h["year"], -h["coverage"]["reporting"], h["indicator"]["code"])
+        )
+        out.extend(ranked[:per_sector])
+    return out
+
+
+def _trend(
+    series: dict[str, dict[int, float]], states: list[str], year: int, required: int, direction: str
+) -> dict[str, Any] | None:
+    """The change of the mean over the member states reporting both ``year`` and the latest year at
+    least :data:`TREND_YEARS` before it in which ``required`` of them reported; None without one."""
+    earlier = sorted({y for s in states for y in series[s] if y <= year - TREND_YEARS}, reverse=True)
+    for then in earlier:
+        panel = [s for s in states if then in series[s]]
+        if len(panel) < required:
+            continue
+        before = sum(series[s][then] for s in panel) / len(panel)
+        now = sum(series[s][year] for s in panel) / len(panel)
+        change = now - before
+        if before and abs(change) < abs(before) * 0.01:
+            verdict = "same"
+        else:
+            verdict = "better" if (change > 0) == (direction == "higher") else "worse"
+        return {
+            "year": then,
+            "panel": panel,
+            "before": before,
+            "now": now,
+            "change": change,
+            "verdict": verdict,
+        }
+    return None

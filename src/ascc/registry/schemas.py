@@ -225,11 +225,27 @@ class NetworkEdge(BaseModel):
     sectors: list[str]
 
 
+class FormatBodies(BaseModel):
+    """A partner format (ASEAN Plus Three, ASEAN-Japan, …), who takes part in it besides the member
+    states, and the bodies that meet in it (a body of the format, or a body's own meeting in it)."""
+
+    id: str
+    name: Text
+    partners: list[str]
+    bodies: list[BodyLink]
+
+
 class Network(BaseModel):
     on: dt.date
     nodes: list[MemberStateRead]
     edges: list[NetworkEdge]
     sectors: list[SectorRead]
+    formats: list[FormatBodies] = Field(default_factory=list, description="partner formats and their bodies")
+    asean_only: int = Field(0, description="bodies with no partner format: the member states meet alone")
+    partners: list[PartnerRead] = Field(default_factory=list)
+    attended: dict[str, int] = Field(
+        default_factory=dict, description="partner id → recorded meetings it attended (the meeting records)"
+    )
 
 
 def text(en: str | None, id_: str | None) -> dict[str, Any]:

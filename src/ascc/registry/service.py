@@ -467,10 +467,14 @@ def list_statistics(session: Session, *, sector: str | None = None) -> list[s.St
 
 
 def cooperation_network(session: Session, *, on: dt.date) -> s.Network:
-    """Member states as nodes, cooperation by sector as edges (seed 001's "jaringan").
+    """Member states as nodes, cooperation by sector as edges (seed 001's "jaringan"), and who else
+    meets with them where: the partner formats, their partners and the bodies meeting in each.
 
     Every ASCC sectoral body brings together all member states, so two states that were both
-    members on ``on`` cooperate in every sector that has at least one body.
+    members on ``on`` cooperate in every sector that has at least one body: the edges are all alike,
+    and what tells the network apart is the formats. ``asean_only``: bodies of the member states
+    alone (a body with its own meetings with partners, e.g. AMCA+3, counts there and in the format).
+    ``attended``: recorded meetings each partner attended (meeting records, not all meetings held).
     """
     states = list_member_states(session, on=on)
     active = sorted({sid for sid in session.scalars(select(m.Body.sector_id)) if sid})
@@ -479,4 +483,24 @@ def cooperation_network(session: Session, *, on: dt.date) -> s.Network:
         s.NetworkEdge(source=a.code, target=b.code, sectors=active)
         for a, b in itertools.combinations(states, 2)
     ]
-    return s.Network(on=on, nodes=states, edges=edges, sectors=sorted(sectors, key=lambda x: x.id))
+    bodies = session.scalars(select(m.Body).order_by(m.Body.id)).all()
+    in_format: dict[str, list[s.BodyLink]] = defaultdict(list)
+    alone = 0
+    for body in bodies:
+        formats = {body.partner_format_id} if body.partner_format_id else set()
+        formats |= {f["format"] for f in body.formats or [] if f.get("format")}
+        for fid in sorted(formats):
+            in_format[fid].append(body_link(body))
+        alone += not body.partner_format_id
+    formats_ = [
+        s.FormatBodies(id=f.id, name=f.name, partners=f.partners, bodies=in_format.get(f.id, []))
+        for f in list_formats(session)
+    ]
+    attended: dict[str, int] = defaultdict(int)
+    for partners in session.scalars(select(m.Meeting.partners)):
+        for pid in partners or []:
+            attended[pid] += 1
+    return s.Network(
+        on=on, nodes=states, edges=edges, sectors=sorted(sectors, key=lambda x: x.id), formats=formats_,
+        asean_only=alone, partners=list_partners(session), attended=dict(sorted(attended.items())),
+    )  # fmt: skip

@@ -18,10 +18,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ascc.accounts.schemas import PUBLIC
 from ascc.db.uow import unit_of_work
+from ascc.decisions import service as decisions_service
+from ascc.disasters import service as disasters_service
 from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
 from ascc.kit.errors import Invalid, NotFound
 from ascc.meetings import service as meetings_service
+from ascc.monitoring import scorecards
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.results import service as results_service
@@ -216,15 +219,43 @@ def _on(request: Request) -> dt.date:
         raise Invalid(f"on={raw!r} is not a date (YYYY-MM-DD)", parameter="on") from None
 
 
+#: the home page's lists: rows each, and the window of "disasters under way" in days
+HOME_ROWS = 5
+HOME_DISASTER_DAYS = 60
+
+
 @page("/", "home.html")
 def home(session: Session, request: Request) -> dict[str, Any]:
+    """What changed first — headline figures with their trend, disasters under way (or the latest
+    recorded, said so, when none began in the window) and current alerts, decisions open and
+    recently adopted, the next meetings — then the registry."""
     today = dt.date.today()
+    principal = request.state.principal
     bodies = registry_service.list_bodies(session, limit=500)
     counts: dict[str, int] = {}
     for b in bodies.items:
         if b.sector:
             counts[b.sector] = counts.get(b.sector, 0) + 1
+    current = disasters_service.current_events(session, days=HOME_DISASTER_DAYS, today=today)
+    adopted = decisions_service.list_items(session, principal=principal, status="adopted")
+    adopted.sort(key=lambda i: (i.adopted_on or dt.date.min, i.id), reverse=True)
+    upcoming = [
+        m for m in meetings_service.visible_meetings(session, principal=principal)
+        if m.date_start and (m.date_end or m.date_start) >= today
+    ]  # fmt: skip
+    upcoming.sort(key=lambda m: (m.date_start, m.id))
     return {
+        "headlines": scorecards.headlines(session),
+        "disaster_days": HOME_DISASTER_DAYS,
+        "current_events": current[:HOME_ROWS],
+        "latest_events": [] if current else disasters_service.list_events(session, limit=HOME_ROWS).items,
+        "alerts": disasters_service.list_alerts(session, current=True)[:HOME_ROWS],
+        "open_decisions": decisions_service.list_items(session, principal=principal, status="open")[
+            :HOME_ROWS
+        ],
+        "adopted_decisions": adopted[:HOME_ROWS],
+        "next_meetings": upcoming[:HOME_ROWS],
+        "names": registry_names(session),
         "pillars": registry_service.list_pillars(session),
         "sectors": registry_service.list_sectors(session),
         "body_counts": counts,
@@ -312,12 +343,31 @@ def member_states(session: Session, request: Request) -> dict[str, Any]:
 
 @page("/member-states/{code}", "member_state.html")
 def member_state(session: Session, request: Request, code: str) -> dict[str, Any]:
+    """A member state's profile: its focal points, the bodies it is expected to chair or host this
+    year and next, its indicators beside the ASEAN figure, its latest disasters, its positions on
+    the decisions the reader may see."""
     state = registry_service.get_member_state(session, code=code)
     sectors = {s.id: s for s in registry_service.list_sectors(session)}
+    principal = request.state.principal
+    year = dt.date.today().year
+    expected = meetings_service.expected_meetings(session, principal=principal, start_year=year, years=2)
+    roles = [
+        {"meeting": e, "chair": e.chair == state.code, "host": e.host == state.code}
+        for e in expected
+        if state.code in (e.chair, e.host)
+    ]
     return {
         "state": state,
         "focal_points": registry_service.list_focal_points(session, member_state=state.code),
         "sectors": sectors,
+        "years": [year, year + 1],
+        "roles": roles,
+        "names": registry_names(session),
+        "indicators": scorecards.against_region(session, code=state.code),
+        "disasters": disasters_service.list_events(session, member_state=state.code, limit=10),
+        "positions": decisions_service.member_state_positions(
+            session, principal=principal, member_state=state.code
+        ),
     }
 
 
@@ -360,17 +410,20 @@ def programme(session: Session, request: Request, programme_id: str) -> dict[str
 
 @page("/network", "network.html")
 def network(session: Session, request: Request) -> dict[str, Any]:
+    """Who meets with whom: the member states in every body, and the partner formats drawn as a
+    two-column figure (formats left, partners right, a line where a partner takes part), with the
+    bodies meeting in each format listed below it."""
     net = registry_service.cooperation_network(session, on=_on(request))
-    n = len(net.nodes)
-    radius, cx, cy = 200, 260, 260
-    positions = {
-        node.code: (
-            round(cx + radius * math.sin(2 * math.pi * i / n), 1),
-            round(cy - radius * math.cos(2 * math.pi * i / n), 1),
-        )
-        for i, node in enumerate(net.nodes)
+    involved = sorted({pid for f in net.formats for pid in f.partners})
+    row, top = 44, 30
+    height = top * 2 + row * max(len(net.formats), len(involved), 1)
+    left = {f.id: top + row * i + row / 2 for i, f in enumerate(net.formats)}
+    right = {pid: top + row * i + row / 2 for i, pid in enumerate(involved)}
+    return {
+        "network": net,
+        "figure": {"height": height, "formats": left, "partners": right},
+        "partner_names": {p.id: p.name for p in net.partners},
     }
-    return {"network": net, "positions": positions}
 
 
 @router.api_route("/favicon.ico", methods=["GET", "HEAD"])

@@ -21,8 +21,8 @@ import numpy as np
 
 from ascc.indices import rstats
 from ascc.indices.data import Frame
-from ascc.indices.definition import IndexDefinition
-from ascc.indices.errors import ComputeError, Problem
+from ascc.indices.definition import IndexDefinition, weight_problems
+from ascc.indices.errors import ComputeError, DefinitionError, Problem
 from ascc.indices.specs import AggregateSpec, WeightsSpec
 from ascc.indices.weights import nominal_weights, pca_weights
 
@@ -69,22 +69,23 @@ def aggregate(
     *,
     definition: IndexDefinition,
     source: str | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[Frame, dict[str, float]]:
     """The aggregated data set (indicators plus all aggregates) and the weights used."""
     weights = nominal_weights(definition, weights_spec)
-    custom = dict(weights_spec.custom)
     columns = {code: frame.values[:, j] for j, code in enumerate(frame.codes)}
     for level in range(2, definition.max_level + 1):
         method = spec.method_for(level)
         thresh = spec.thresh_for(level)
+        if weights_spec.method == "pca" and weights_spec.pca_level in (None, level - 1):
+            _pca_level(weights, weights_spec, definition, level, columns, warnings)
         for parent in definition.level_codes(level):
             kids = definition.children[parent]
             data = np.column_stack([columns[k] for k in kids])
-            if weights_spec.method == "pca":
-                found = pca_weights(data, kids, variant=weights_spec.pca_variant, group=parent)
-                weights.update({k: custom.get(k, v) for k, v in found.items()})
             w = np.array([weights[k] for k in kids], dtype=float)
             keep = w != 0
+            if not keep.any():
+                _zero_weights(definition, weights_spec, source)
             y, bad = weighted_mean(method, data[:, keep], w[keep], thresh)
             if bad.any():
                 raise ComputeError(
@@ -93,6 +94,36 @@ def aggregate(
             columns[parent] = y
     codes = definition.output_codes
     return Frame(frame.units, frame.times, codes, np.column_stack([columns[c] for c in codes])), weights
+
+
+def _pca_level(
+    weights: dict[str, float],
+    spec: WeightsSpec,
+    definition: IndexDefinition,
+    level: int,
+    columns: dict[str, np.ndarray],
+    warnings: list[str] | None,
+) -> None:
+    """PCA weights for the children of every aggregate of ``level``: per group, or over them all."""
+    if spec.pca_by_groups:
+        groups = [(repr(p), definition.children[p]) for p in definition.level_codes(level)]
+    else:
+        kid_level = level - 1
+        codes = definition.indicator_codes if kid_level == 1 else definition.level_codes(kid_level)
+        names = definition.level_names
+        name = f" ({names[kid_level - 1]})" if len(names) >= kid_level else ""
+        groups = [(f"the whole level {kid_level}{name}", codes)]
+    custom = dict(spec.custom)
+    for group, codes in groups:
+        data = np.column_stack([columns[k] for k in codes])
+        found = pca_weights(data, codes, variant=spec.pca_variant, group=group, warnings=warnings)
+        weights.update({k: custom.get(k, v) for k, v in found.items()})
+
+
+def _zero_weights(definition: IndexDefinition, weights_spec: WeightsSpec, source: str | None) -> None:
+    """A group whose children all weigh 0 is the definition's (or the request's) error."""
+    messages = weight_problems(definition, weights_spec) or ["a group's weights sum to 0"]
+    raise DefinitionError([Problem(f"steps.weights: {m}", file=definition.file or source) for m in messages])
 
 
 def _failures(method, parent, kids, data, bad, frame: Frame, source) -> list[Problem]:

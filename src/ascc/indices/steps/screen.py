@@ -15,9 +15,19 @@ from ascc.indices.errors import ComputeError, DataError, Problem
 from ascc.indices.specs import ScreenSpec
 
 
-def screen(frame: Frame, spec: ScreenSpec, *, source: str | None = None) -> tuple[Frame, list[dict]]:
-    """The frame without the screened-out units, and COINr's data availability summary rows."""
-    units = set(frame.units)
+def screen(
+    frame: Frame,
+    spec: ScreenSpec,
+    *,
+    source: str | None = None,
+    left_out: list[tuple[str, int | None]] | tuple = (),
+) -> tuple[Frame, list[dict]]:
+    """The frame without the screened-out units, and COINr's data availability summary rows.
+
+    ``left_out`` are the (unit, time) rows already left out for having no data at all; they get a
+    summary row (no data available, not included) and the force lists may name them.
+    """
+    units = set(frame.units) | {u for u, _ in left_out}
     unknown = [u for u in (*spec.force_include, *spec.force_exclude) if u not in units]
     if unknown:
         raise DataError(
@@ -58,6 +68,22 @@ def screen(frame: Frame, spec: ScreenSpec, *, source: str | None = None) -> tupl
             Included=bool(included[i]),
         )
         summary.append(row)
+    for unit, time in left_out:
+        row = {"uCode": unit} if time is None else {"uCode": unit, "Time": time}
+        row.update(
+            N_missing=n_ind,
+            N_zero=0,
+            N_miss_or_zero=n_ind,
+            Dat_Avail=0.0,
+            Non_Zero=float("nan"),
+            LowData=True,
+            LowNonZero=False,
+            LowDatOrZeroFlag=True,
+            Included=False,
+        )
+        summary.append(row)
+    if left_out:
+        summary.sort(key=lambda r: (r.get("Time", 0), r["uCode"]))
     for time, rows in frame.slices():
         if not included[rows].any():
             when = f" at time {time}" if time is not None else ""
