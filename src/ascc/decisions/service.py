@@ -603,7 +603,8 @@ def member_state_positions(
     session: Session, *, principal: Principal, member_state: str
 ) -> list[dict[str, Any]]:
     """The positions ``member_state`` holds on the current proposal of each item ``principal`` may
-    read (the public: public items), newest item first."""
+    read (the public: public items), newest item first, with the item's status as the reads show
+    it (``settled``)."""
     current = (
         select(ProposalVersion.item_id, func.max(ProposalVersion.number).label("number"))
         .group_by(ProposalVersion.item_id)
@@ -619,9 +620,12 @@ def member_state_positions(
         )
         .order_by(DecisionItem.id.desc())
     )
+    rows = list(session.execute(stmt))
+    ended = silences_ended(session, item_ids=[item.id for item, _ in rows])
+    shown = {item.id: _read(item, list, ended) for item, _ in rows}  # as every read shows it
     return [
-        {"item": {"id": item.id, "title": {"en": item.title_en, "id": item.title_id}, "status": item.status,
-                  "adopted_on": item.adopted_on},
+        {"item": {"id": item.id, "title": {"en": item.title_en, "id": item.title_id},
+                  "status": shown[item.id].status, "adopted_on": shown[item.id].adopted_on},
          "version": pos.version, "kind": pos.kind, "text": pos.text, "at": pos.at}
-        for item, pos in session.execute(stmt)
+        for item, pos in rows
     ]  # fmt: skip
