@@ -465,8 +465,9 @@ def settle_silence(session: Session, *, now: dt.datetime | None = None) -> list[
     run``), never a read's. Each item is held first, like every write of it, and its procedure read
     again: an objection recorded at the same moment either breaks the silence first (and it is not
     adopted) or comes after the adoption (and is refused). On PostgreSQL an item another runner or
-    a write holds is skipped (``FOR UPDATE SKIP LOCKED``: that one adopts it); on SQLite the
-    database's write lock serialises the runners. Either way an item is adopted once."""
+    a write holds is skipped (``FOR UPDATE SKIP LOCKED``: that one adopts it, or a later round if it
+    rolls back); on SQLite the database's write lock serialises the runners. Either way an item is
+    adopted once."""
     now = now or _now()
     adopted = []
     for item_id in sorted(silences_ended(session, now=now)):
