@@ -115,9 +115,11 @@ def test_an_answer_with_a_deadline_is_kept_until_it(world):
     assert r.status_code == 200
     assert client.get(f"/api/v1/decisions/{item}").json()["silence"]["status"] == "running"
     assert client.get("/api/v1/decisions").status_code == 200
+    assert f"decisions/{item}</id>" not in client.get("/decisions/feed.atom").text
     time.sleep(max(0.0, (deadline - dt.datetime.now(dt.UTC)).total_seconds()) + 0.2)
     # nobody wrote since: only the deadline tells the cache that the kept answer is over
     assert client.get(f"/api/v1/decisions/{item}").json()["status"] == "adopted"
+    assert f"decisions/{item}</id>" in client.get("/decisions/feed.atom").text
     assert [i["status"] for i in client.get("/api/v1/decisions").json()["items"] if i["id"] == item] == [
         "adopted"
     ]

@@ -1,7 +1,9 @@
 """``/api/v1/decisions``: the consensus decision cycle.
 
 Writes need an account (bearer API token). Send ``If-Match`` with the item's ``ETag`` to be told
-(412) when someone else changed the item since you read it.
+(412) when someone else changed the item since you read it. An item whose silence procedure's
+deadline has passed reads as adopted on the deadline's date (and its ETag as the adopted item's)
+before the job stores it; no read writes.
 """
 
 from __future__ import annotations
@@ -9,29 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.decisions import export as decisions_export
 from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
-from ascc.http.deps import Auth, IfMatch, Limit, Offset, principal_of
-from ascc.http.deps import SessionDep as UnitOfWork
+from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import page_of
 from ascc.registry.schemas import PageRead
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
 
-
-def settled_session(session: UnitOfWork) -> Session:
-    """The request's session, after adopting items whose silence deadline has passed."""
-    decisions_service.settle_silence(session)
-    return session
-
-
-SessionDep = Annotated[Session, Depends(settled_session)]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="item number")]
 Errors = {
     401: {"description": "Sign-in required"},

@@ -16,7 +16,8 @@ console = Console(stderr=True)
 def settle() -> None:
     """Adopt every item whose silence-procedure deadline has passed without objection.
 
-    Pages and the API do this on every read too; run it from cron to adopt on time without traffic.
+    Pages and the API show such an item adopted from its deadline on but never write; this
+    stores it (`ascc jobs run` and `ascc serve --jobs` do it in every round).
     """
     with command_session("decisions-settle") as session:
         adopted = decisions_service.settle_silence(session)

@@ -20,6 +20,7 @@ from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
 from ascc.cli import index as index_cli
 from ascc.cli import indicators as indicators_cli
+from ascc.cli import jobs as jobs_cli
 from ascc.cli import notify as notify_cli
 from ascc.cli import progress as progress_cli
 from ascc.cli import results as results_cli
@@ -53,6 +54,7 @@ app.add_typer(decisions_cli.app, name="decisions")
 app.add_typer(disasters_cli.app, name="disasters")
 app.add_typer(index_cli.app, name="index")
 app.add_typer(indicators_cli.app, name="indicators")
+app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(notify_cli.app, name="notify")
 app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")
@@ -222,8 +224,8 @@ def serve(
     jobs: bool = typer.Option(
         False,
         "--jobs",
-        help="also run the jobs in this process: send the e-mail outbox (ASCC_SMTP_URL) "
-        "and adopt items whose silence procedure ended; run it on one server only",
+        help="also run the jobs (`ascc jobs run`) in this process: adopt items whose silence procedure "
+        "ended, make the reminders due, send the e-mail outbox (ASCC_SMTP_URL); on one server only",
     ),
     jobs_interval: float = typer.Option(60.0, min=0.1, help="seconds between two rounds of --jobs"),
 ) -> None:
@@ -250,7 +252,7 @@ def serve(
     finally:
         engine.dispose()
     if jobs:
-        notify_cli.start_jobs(interval=jobs_interval)
+        jobs_cli.start_jobs(interval=jobs_interval)
     uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
                 **proxy_options(settings))  # fmt: skip
 

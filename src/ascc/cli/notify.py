@@ -3,24 +3,17 @@ never inside a request)."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import typer
 from rich.console import Console
 
 from ascc.cli._db import command_session, stop_unless_current
 from ascc.config import Settings
 from ascc.db.engine import make_engine
-from ascc.db.uow import unit_of_work
-from ascc.decisions import service as decisions_service
 from ascc.notifications import mail, reminders
 from ascc.notifications import service as notifications_service
 from ascc.wiring import session_factory
 
 app = typer.Typer(help="Notifications: make the reminders due and send the e-mail outbox over SMTP.")
-#: the ``serve --jobs`` loop makes reminders at most this often (their thresholds are days)
-REMINDERS_EVERY = 600.0
 console = Console(stderr=True)
 
 
@@ -60,42 +53,3 @@ def requeue() -> None:
     with command_session("notify-requeue") as session:
         count = notifications_service.requeue_dead(session, principal=None)
     console.print(f"requeued {count} dead message(s)")
-
-
-def run_jobs(stop: threading.Event, *, interval: float) -> None:
-    """``ascc serve --jobs``: every ``interval`` seconds, adopt the items whose silence procedure
-    ended, make the reminders due (at most every ``REMINDERS_EVERY`` seconds) and send the due
-    e-mails of the outbox (when ASCC_SMTP_URL is set), until ``stop`` is set. A failing round is
-    reported and the next one runs as usual."""
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    factory = session_factory(engine)
-    reminded: float | None = None
-    try:
-        while True:
-            try:
-                with unit_of_work(factory) as session:
-                    session.info["actor"] = "jobs"
-                    decisions_service.settle_silence(session)
-                if reminded is None or time.monotonic() - reminded >= REMINDERS_EVERY:
-                    reminders.run(factory)
-                    reminded = time.monotonic()
-                if settings.smtp_url is not None:
-                    report = mail.deliver(factory, smtp_url=settings.smtp_url.get_secret_value(),
-                                          mail_from=settings.mail_from, site_url=settings.site_url)  # fmt: skip
-                    if report.sent or report.failed or report.dead:
-                        console.print(f"jobs: sent {report.sent}, failed {report.failed}, dead {report.dead}")
-            except Exception as exc:  # the loop outlives one bad round
-                console.print(f"[red]jobs: {type(exc).__name__}: {exc}[/red]")
-            if stop.wait(interval):
-                return
-    finally:
-        engine.dispose()
-
-
-def start_jobs(*, interval: float) -> threading.Event:
-    """Start the jobs loop in a daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(target=run_jobs, args=(stop,), kwargs={"interval": interval}, name="ascc-jobs",
-                     daemon=True).start()  # fmt: skip
-    return stop

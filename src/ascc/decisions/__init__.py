@@ -8,6 +8,7 @@ position on the current version: join, join with a reservation (text required), 
 (capital clearance due by a date), or object (reason required). Adoption needs consensus: every
 member state that is a member on the decision date has a position on the current version, none
 objects, and no ad referendum clearance is outstanding. Alternatively the Secretariat circulates
-the text under a silence procedure: it is adopted if no member state objects by the deadline.
+the text under a silence procedure: it is adopted if no member state objects by the deadline
+(the reads show it adopted from then on; the job, or the next write of the item, stores it).
 A new proposal version starts the positions afresh.
 """

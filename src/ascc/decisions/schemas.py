@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ascc.accounts.schemas import Audience
 
@@ -118,6 +118,13 @@ class StageEventRead(BaseModel):
     reason: str | None
     actor: str
     at: dt.datetime
+
+    @field_validator("at")
+    @classmethod
+    def _in_utc(cls, at: dt.datetime) -> dt.datetime:
+        """In UTC on both backends (SQLite gives the stored UTC time back without its zone), so that
+        an adoption the reads derive shows the very moment the job stores."""
+        return at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 class ContributionRead(BaseModel):

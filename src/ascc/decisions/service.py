@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.db import version
-from ascc.db.concurrency import check_version, hold
+from ascc.db.concurrency import check_version, hold, hold_writes
 from ascc.decisions import schemas as s
 from ascc.decisions.models import (
     Contribution,
@@ -34,16 +34,21 @@ def _who(principal: Principal) -> str:
     return who + (f", {principal.member_state})" if principal.member_state else ")")
 
 
-def etag(item: DecisionItem) -> str:
-    return f'"item-{item.id}-r{item.revision}"'
+def etag(item: DecisionItem, *, pending: int = 0) -> str:
+    """``pending``: revisions shown but not stored yet (a silence procedure's adoption, ``settled``)."""
+    return f'"item-{item.id}-r{item.revision + pending}"'
 
 
 def _load(session: Session, item_id: int, principal: Principal, *, lock: bool = False) -> DecisionItem:
     """``lock``: the item as committed now, held until the commit (``db.concurrency.hold``): every
-    write of an item goes through it, so its revision check and its change are one step."""
+    write of an item goes through it, so its revision check and its change are one step. A held
+    item whose silence procedure's deadline has passed is adopted first, in the same transaction
+    (what the reads already show), so that the write applies to the adopted item."""
     item = hold(session, DecisionItem, item_id) if lock else session.get(DecisionItem, item_id)
     if item is None or not permissions.can_read(principal, item.audience):
         raise NotFound(f"no decision item {item_id}")
+    if lock:
+        _settle_held(session, item, now=_now())
     return item
 
 
@@ -61,9 +66,11 @@ def _readable_meetings(session: Session, principal: Principal):
     return lambda ids: [i for i in ids if i not in closed]
 
 
-def _read(item: DecisionItem, readable) -> s.ItemRead:
+def _read(item: DecisionItem, readable, ended: dict[int, dt.datetime]) -> s.ItemRead:
+    """``ended``: the items whose silence procedure's deadline has passed (``silences_ended``)."""
     read = s.ItemRead.model_validate(item, from_attributes=True)
-    return read.model_copy(update={"meetings": readable(read.meetings)})
+    read = read.model_copy(update={"meetings": readable(read.meetings)})
+    return settled(read, ended[item.id]) if item.id in ended else read
 
 
 def _known_member_state(session: Session, code: str) -> None:
@@ -114,14 +121,22 @@ def create_item(session: Session, *, principal: Principal, data: s.ItemCreate) -
 def list_items(
     session: Session, *, principal: Principal, status: str | None = None, body_id: str | None = None
 ) -> list[s.ItemRead]:
+    """The items ``principal`` may read, newest first; ``status`` as the reads show it (an item
+    whose silence procedure's deadline has passed is adopted, ``settled``)."""
+    ended = silences_ended(session)
     stmt = select(DecisionItem).where(DecisionItem.audience.in_(permissions.visible_audiences(principal)))
     if status is not None:
-        stmt = stmt.where(DecisionItem.status == status)
+        stored = DecisionItem.status == status
+        stmt = stmt.where(
+            or_(stored, DecisionItem.id.in_(ended))
+            if status == "adopted"
+            else and_(stored, DecisionItem.id.not_in(ended))
+        )
     if body_id is not None:
         stmt = stmt.where(DecisionItem.body_id == body_id)
     rows = session.scalars(stmt.order_by(DecisionItem.id.desc()))
     readable = _readable_meetings(session, principal)
-    return [_read(r, readable) for r in rows]
+    return [_read(r, readable, ended) for r in rows]
 
 
 def move_stage(
@@ -279,13 +294,35 @@ def consensus(session: Session, *, item: DecisionItem, on: dt.date) -> s.Consens
     )  # fmt: skip
 
 
-def _adopt(session: Session, item: DecisionItem, *, method: str, on: dt.date, actor: str) -> None:
-    item.status = "adopted"
-    item.adopted_on = on
-    item.adoption_method = method
-    session.add(StageEvent(item_id=item.id, from_stage=item.stage, to_stage=s.Stage.implement.value,
-                           reason=f"adopted by {method.replace('_', ' ')} on {on.isoformat()}", actor=actor, at=_now()))  # fmt: skip
-    item.stage = s.Stage.implement.value
+Adoption = tuple[dict[str, object], dict[str, object]]
+
+
+def _adoption(stage: str, *, method: str, on: dt.date, actor: str, at: dt.datetime) -> Adoption:
+    """What an adoption changes: the item's fields and the stage event it records."""
+    fields = {
+        "status": "adopted",
+        "adopted_on": on,
+        "adoption_method": method,
+        "stage": s.Stage.implement.value,
+    }
+    event = {"from_stage": stage, "to_stage": s.Stage.implement.value, "actor": actor, "at": at,
+             "reason": f"adopted by {method.replace('_', ' ')} on {on.isoformat()}"}  # fmt: skip
+    return fields, event
+
+
+def _silence_adoption(stage: str, deadline: dt.datetime) -> Adoption:
+    """A silence procedure's adoption: on the deadline's date (UTC), recorded at the deadline. The
+    job stores it (``settle_silence``) and the reads show it until then (``settled``): one definition."""
+    return _adoption(
+        stage, method="silence_procedure", on=deadline.date(), actor="silence procedure", at=deadline
+    )
+
+
+def _adopt(session: Session, item: DecisionItem, adoption: Adoption) -> None:
+    fields, event = adoption
+    for name, value in fields.items():
+        setattr(item, name, value)
+    session.add(StageEvent(item_id=item.id, **event))
     _touch(item)
 
 
@@ -322,7 +359,7 @@ def adopt(
             reasons.append("capital clearance outstanding for " + named(state.awaiting_clearance))
         raise Conflict("no consensus: " + "; ".join(reasons), reasons=reasons, missing=state.missing,
                        objecting=state.objecting, awaiting_clearance=state.awaiting_clearance)  # fmt: skip
-    _adopt(session, item, method="consensus", on=on, actor=_who(principal))
+    _adopt(session, item, _adoption(item.stage, method="consensus", on=on, actor=_who(principal), at=_now()))
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
 
@@ -350,7 +387,7 @@ def start_silence(
     current = _current_version(session, item)
     if current is None:
         raise Conflict("there is no proposal text to circulate")
-    deadline = data.deadline if data.deadline.tzinfo else data.deadline.replace(tzinfo=dt.UTC)
+    deadline = _utc(data.deadline)
     if deadline <= _now():
         raise Invalid("the deadline must be in the future", parameter="deadline")
     if _running_silence(session, item) is not None:
@@ -362,27 +399,87 @@ def start_silence(
     return get_item(session, principal=principal, item_id=item.id)
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A moment in UTC (SQLite gives back the UTC wall time without its zone)."""
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _running_deadlines(session: Session, item_ids: list[int] | None = None) -> dict[int, dt.datetime]:
+    """The deadline of each running silence procedure (of ``item_ids``), by item."""
+    stmt = select(SilenceProcedure.item_id, SilenceProcedure.deadline).where(
+        SilenceProcedure.status == "running"
+    )
+    if item_ids is not None:
+        stmt = stmt.where(SilenceProcedure.item_id.in_(item_ids))
+    return {item_id: _utc(deadline) for item_id, deadline in session.execute(stmt)}
+
+
+def _ended(running: dict[int, dt.datetime], now: dt.datetime) -> dict[int, dt.datetime]:
+    ahead = [d for d in running.values() if d > now]
+    if ahead:
+        version.valid_until(min(ahead))  # what is read now changes then by itself
+    return {item_id: d for item_id, d in running.items() if d <= now}
+
+
+def silences_ended(
+    session: Session, *, item_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> dict[int, dt.datetime]:
+    """Items (of ``item_ids``) whose running silence procedure's deadline has passed by ``now``,
+    with that deadline: adopted, as every read shows them (``settled``) before the job stores it
+    (``settle_silence``). A deadline still ahead ends what a response cache keeps of this read
+    (``db.version.valid_until``). Reads only."""
+    return _ended(_running_deadlines(session, item_ids), now or _now())
+
+
+def settled(read: s.ItemRead, deadline: dt.datetime) -> s.ItemRead:
+    """``read`` adopted by its silence procedure ended at ``deadline``: the values
+    ``settle_silence`` stores (status, method, date, stage, the next revision; for an
+    ``ItemDetail`` also the stage event and the procedure's status), without writing anything."""
+    fields, event = _silence_adoption(read.stage.value, deadline)
+    update = read.model_dump() | fields | {"revision": read.revision + 1}
+    if isinstance(read, s.ItemDetail):
+        update["history"] = [*update["history"], event]
+        if update["silence"] is not None and update["silence"]["status"] == "running":
+            update["silence"] = update["silence"] | {"status": "adopted"}
+    return type(read).model_validate(update)
+
+
+def _settle_held(session: Session, item: DecisionItem, *, now: dt.datetime) -> bool:
+    """Store the adoption of ``item`` (held) if its silence procedure's deadline has passed by ``now``."""
+    proc = session.scalars(
+        select(SilenceProcedure)
+        .where(SilenceProcedure.item_id == item.id, SilenceProcedure.status == "running")
+        .execution_options(populate_existing=True)
+    ).first()
+    if proc is None or _utc(proc.deadline) > now:
+        return False
+    proc.status = "adopted"
+    _adopt(session, item, _silence_adoption(item.stage, _utc(proc.deadline)))
+    session.flush()
+    return True
+
+
 def settle_silence(session: Session, *, now: dt.datetime | None = None) -> list[int]:
-    """Adopt every item whose silence deadline has passed without objection; returns their ids."""
+    """Store the adoption of every item whose silence deadline has passed without objection (the
+    reads show it adopted already, ``settled``); returns their ids. The job's work (``ascc jobs
+    run``), never a read's. Each item is held first, like every write of it, and its procedure read
+    again: an objection recorded at the same moment either breaks the silence first (and it is not
+    adopted) or comes after the adoption (and is refused). On PostgreSQL an item another runner or
+    a write holds is skipped (``FOR UPDATE SKIP LOCKED``: that one adopts it, or a later round if it
+    rolls back); on SQLite the database's write lock serialises the runners. Either way an item is
+    adopted once."""
     now = now or _now()
     adopted = []
-    running = session.execute(select(SilenceProcedure.id, SilenceProcedure.item_id, SilenceProcedure.deadline)
-                              .where(SilenceProcedure.status == "running")).all()  # fmt: skip
-    for proc_id, item_id, deadline in running:
-        deadline = deadline if deadline.tzinfo else deadline.replace(tzinfo=dt.UTC)
-        if deadline > now:
-            version.valid_until(deadline)  # a response cache keeps what was read until then at most
-            continue
-        # held like every other write of the item: an objection recorded at the same moment
-        # either breaks the silence first (and it is not adopted) or comes after the adoption
-        item = hold(session, DecisionItem, item_id)
-        proc = session.get(SilenceProcedure, proc_id, populate_existing=True)
-        if item is None or proc is None or proc.status != "running":
-            continue
-        proc.status = "adopted"
-        _adopt(session, item, method="silence_procedure", on=deadline.date(), actor="silence procedure")
-        adopted.append(item.id)
-    session.flush()
+    for item_id in sorted(silences_ended(session, now=now)):
+        hold_writes(session)
+        item = session.scalars(
+            select(DecisionItem)
+            .where(DecisionItem.id == item_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).first()
+        if item is not None and _settle_held(session, item, now=now):
+            adopted.append(item_id)
     return adopted
 
 
@@ -429,22 +526,30 @@ def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemD
         .where(SilenceProcedure.item_id == item.id)
         .order_by(SilenceProcedure.id.desc())
     ).first()
-    on = item.adopted_on or dt.date.today()
-    return s.ItemDetail(
-        **_read(item, _readable_meetings(session, principal)).model_dump(),
+    ended = silences_ended(session, item_ids=[item.id])
+    detail = s.ItemDetail(
+        **_read(item, _readable_meetings(session, principal), {}).model_dump(),
         proposals=[s.ProposalRead.model_validate(p, from_attributes=True) for p in proposals],
         positions=[s.PositionRead.model_validate(p, from_attributes=True) for p in positions],
-        consensus=consensus(session, item=item, on=on) if item.stage == s.Stage.formulate.value or
-        item.status == "adopted" else None,
+        consensus=None,
         history=[s.StageEventRead.model_validate(e, from_attributes=True) for e in events],
         contributions=[s.ContributionRead.model_validate(c, from_attributes=True) for c in contributions],
         silence=s.SilenceRead.model_validate(silence, from_attributes=True) if silence else None,
     )  # fmt: skip
+    if item.id in ended:
+        detail = settled(detail, ended[item.id])
+    if detail.stage is s.Stage.formulate or detail.status == "adopted":
+        on = detail.adopted_on or dt.date.today()
+        detail = detail.model_copy(update={"consensus": consensus(session, item=item, on=on)})
+    return detail
 
 
 def item_etag(session: Session, *, item_id: int) -> str:
+    """The item's ETag as the reads show it (with a silence procedure's adoption not stored yet)."""
     item = session.get(DecisionItem, item_id)
-    return etag(item) if item else '""'
+    if item is None:
+        return '""'
+    return etag(item, pending=int(item_id in silences_ended(session, item_ids=[item_id])))
 
 
 def formulation_states(
@@ -478,19 +583,14 @@ def formulation_states(
         ):
             if p.version == current.get(p.item_id):
                 positions[p.item_id] = p
-    silences = dict(
-        session.execute(
-            select(SilenceProcedure.item_id, SilenceProcedure.deadline).where(
-                SilenceProcedure.item_id.in_(ids), SilenceProcedure.status == "running"
-            )
-        ).all()
-    )
+    silences = _running_deadlines(session, ids)
+    ended = _ended(silences, _now())  # adopted as the reads show them: no longer in formulation
     out = []
     for item in items:
+        if item.id in ended:
+            continue
         pos = positions.get(item.id)
         deadline = silences.get(item.id)
-        if deadline is not None and deadline.tzinfo is None:
-            deadline = deadline.replace(tzinfo=dt.UTC)
         out.append(s.FormulationState(
             id=item.id, title_en=item.title_en, title_id=item.title_id, body_id=item.body_id,
             sector_id=item.sector_id, version=current.get(item.id),
@@ -504,7 +604,8 @@ def member_state_positions(
     session: Session, *, principal: Principal, member_state: str
 ) -> list[dict[str, Any]]:
     """The positions ``member_state`` holds on the current proposal of each item ``principal`` may
-    read (the public: public items), newest item first."""
+    read (the public: public items), newest item first, with the item's status as the reads show
+    it (``settled``)."""
     current = (
         select(ProposalVersion.item_id, func.max(ProposalVersion.number).label("number"))
         .group_by(ProposalVersion.item_id)
@@ -520,9 +621,12 @@ def member_state_positions(
         )
         .order_by(DecisionItem.id.desc())
     )
+    rows = list(session.execute(stmt))
+    ended = silences_ended(session, item_ids=[item.id for item, _ in rows])
+    shown = {item.id: _read(item, list, ended) for item, _ in rows}  # as every read shows it
     return [
-        {"item": {"id": item.id, "title": {"en": item.title_en, "id": item.title_id}, "status": item.status,
-                  "adopted_on": item.adopted_on},
+        {"item": {"id": item.id, "title": {"en": item.title_en, "id": item.title_id},
+                  "status": shown[item.id].status, "adopted_on": shown[item.id].adopted_on},
          "version": pos.version, "kind": pos.kind, "text": pos.text, "at": pos.at}
-        for item, pos in session.execute(stmt)
+        for item, pos in rows
     ]  # fmt: skip

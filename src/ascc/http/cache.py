@@ -33,8 +33,9 @@ from ascc.db import version
 from ascc.http.auth import PERSONAL
 
 #: answers that change with the time of day by themselves (current alerts end at their expiry);
-#: those that change with the date are kept per day, and those with a deadline in them (silence
-#: procedures) until it (``db.version.valid_until``)
+#: those that change with the date are kept per day, and those with a deadline in them (a silence
+#: procedure's item reads as adopted from its deadline on, before the job stores it) until it
+#: (``db.version.valid_until``, which the read that derives it calls)
 UNCACHED = (
     "/api/v1/disasters/alerts",
     "/disasters/alerts",
@@ -47,7 +48,7 @@ def _cacheable(scope: Scope) -> bool:
     path: str = scope["path"]
     if scope["method"] != "GET":
         return False
-    if path.startswith(UNCACHED) or path.startswith(_NOT_KEPT) or path.endswith((".atom", ".svg")):
+    if path.startswith(UNCACHED) or path.startswith(_NOT_KEPT) or path.endswith(".svg"):
         return False
     if path.startswith(("/sdmx/", "/api/")) and not path.startswith("/api/v1/"):
         return False

@@ -47,7 +47,6 @@ def feed(request: Request) -> Response:
     """Atom feed of adopted decisions that are public."""
     with unit_of_work(request.app.state.session_factory) as session:
         principal = bind_principal(request, session)
-        decisions_service.settle_silence(session)
         items = decisions_export.adopted(session, principal=principal)
     ns = "http://www.w3.org/2005/Atom"
     root = ET.Element("feed", xmlns=ns)
@@ -74,7 +73,6 @@ def feed(request: Request) -> Response:
 
 @page("/decisions", "decisions.html")
 def decisions(session: Session, request: Request) -> dict[str, Any]:
-    decisions_service.settle_silence(session)
     principal = request.state.principal
     status = request.query_params.get("status") or None
     if status not in (None, "open", "adopted"):
@@ -91,7 +89,6 @@ def decisions(session: Session, request: Request) -> dict[str, Any]:
 def decision(session: Session, request: Request, item_id: str) -> dict[str, Any]:
     if not item_id.isdigit():
         raise Invalid(f"{item_id!r} is not an item number", parameter="item_id")
-    decisions_service.settle_silence(session)
     item = decisions_service.get_item(session, principal=request.state.principal, item_id=int(item_id))
     states = registry_service.list_member_states(session, on=item.adopted_on or dt.date.today())
     return {"item": item, "member_states": states, "body": registry_service.get_body(session, body_id=item.body_id),
