@@ -17,6 +17,7 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.decisions import service as decisions_service
 from ascc.decisions.models import SilenceProcedure
+from ascc.kit import clock
 from ascc.wiring import session_factory
 from tests.test_decisions import auth, fresh, new_item, position, world  # noqa: F401  (fixture)
 
@@ -209,3 +210,29 @@ def test_a_write_after_the_deadline_settles_first_and_an_objection_is_refused(wo
     assert now["revision"] == shown["revision"] + 1  # the comment's own
     with unit_of_work(session_factory(engine)) as session:
         assert decisions_service.settle_silence(session) == []
+
+
+def test_when_the_clock_passes_the_deadline_reads_show_the_adoption(world, engine):  # noqa: F811
+    """The platform's one clock (``kit.clock``): set past a silence deadline, every read in the
+    process sees the adoption on the deadline's date; back to now, the item is open again (nothing
+    was stored), and the job run at the later time stores it."""
+    client, tokens, _ = world
+    item = new_item(client, tokens)
+    assert position(client, tokens, item, "MMR", "join").status_code == 200
+    deadline = (clock.now() + dt.timedelta(days=3)).replace(microsecond=0)
+    r = client.post(f"/api/v1/decisions/{item}/silence", headers=fresh(client, tokens, "secretariat", item),
+                    json={"deadline": deadline.isoformat()})  # fmt: skip
+    assert r.status_code == 200, r.text
+    read = lambda: client.get(f"/api/v1/decisions/{item}", headers=auth(tokens, "secretariat")).json()  # noqa: E731
+    assert read()["status"] == "open"
+    with clock.frozen(deadline + dt.timedelta(hours=1)):
+        later = read()
+        assert (later["status"], later["adoption_method"], later["adopted_on"]) == (
+            "adopted", "silence_procedure", deadline.date().isoformat()
+        )  # fmt: skip
+    before = stored(engine)
+    assert read()["status"] == "open" and stored(engine) == before
+    with clock.frozen(deadline + dt.timedelta(days=1)):
+        result = CliRunner().invoke(app, ["jobs", "run"], env={"DATABASE_URL": world[2]})
+        assert result.exit_code == 0, result.output
+    assert read()["status"] == "adopted"

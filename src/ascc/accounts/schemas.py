@@ -40,6 +40,12 @@ class Principal:
         return "public" if self.user_id is None else f"user:{self.user_id}"
 
     @property
+    def label(self) -> str:
+        """How records name who wrote them: ``"name (role)"``, ``"name (role, member state)"``."""
+        base = f"{self.name} ({self.role.value if self.role else 'public'}"
+        return base + (f", {self.member_state})" if self.member_state else ")")
+
+    @property
     def is_authenticated(self) -> bool:
         return self.user_id is not None
 

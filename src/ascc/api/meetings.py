@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request
@@ -10,6 +9,7 @@ from starlette.responses import Response
 
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
+from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.kit.pagination import page_of
 from ascc.meetings import schemas as s
@@ -40,7 +40,7 @@ def expected(
     offset: Offset = 0,
 ) -> Response:
     """Meetings each body is expected to hold, with chair, host and derived deadlines."""
-    start = year or dt.date.today().year
+    start = year or clock.today().year
     expected = meetings_service.expected_meetings(
         session, principal=principal_of(session), start_year=start, years=years
     )

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from ascc.accounts import permissions
 from ascc.http.deps import Auth, IfMatch, SessionDep, principal_of
 from ascc.http.responses import json_response
+from ascc.kit import clock
 from ascc.kit.pagination import MAX_LIMIT
 from ascc.registry import schemas as s
 from ascc.registry import service as registry_service
@@ -49,7 +50,7 @@ def member_states(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
-    items = registry_service.list_member_states(session, on=on or dt.date.today())
+    items = registry_service.list_member_states(session, on=on or clock.today())
     return json_response(request, _page(items, limit, offset))
 
 
@@ -182,7 +183,7 @@ def network(
     session: SessionDep,
     on: Annotated[dt.date | None, Query(description="membership date (YYYY-MM-DD); default today")] = None,
 ) -> Response:
-    return json_response(request, registry_service.cooperation_network(session, on=on or dt.date.today()))
+    return json_response(request, registry_service.cooperation_network(session, on=on or clock.today()))
 
 
 # GET /api/v1/search is the knowledge base's unified search (ascc.api.knowledge)

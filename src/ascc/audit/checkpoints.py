@@ -11,12 +11,13 @@ The file is created with mode 0600 and only ever appended to.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import hmac
 import json
 import os
 from pathlib import Path
+
+from ascc.kit import clock
 
 MODE = 0o600
 
@@ -55,7 +56,7 @@ def append(path: Path, *, seq: int, head: str, key: bytes | None) -> Checkpoint:
     """Append a checkpoint of the head (``seq``, ``head``) to ``path``, created 0600 if new."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    at = clock.now().isoformat(timespec="seconds")
     record = {"seq": seq, "hash": head, "at": at, "mac": _mac(key, seq, head, at) if key else None}
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, MODE)
     try:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ascc.audit.checkpoints import Checkpoint
 from ascc.audit.models import AuditEntry, AuditHead
+from ascc.kit import clock
 
 GENESIS = "0" * 64
 REDACTED = "<redacted>"
@@ -55,7 +56,7 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
         .returning(head.seq, head.hash)
     ).one()
     seq, prev = row
-    at = dt.datetime.now(dt.UTC).replace(microsecond=(dt.datetime.now(dt.UTC).microsecond // 1000) * 1000)
+    at = clock.now().replace(microsecond=(clock.now().microsecond // 1000) * 1000)
     before, after = _jsonable(before), _jsonable(after)
     digest = entry_hash(prev_hash=prev, seq=seq, at=at, actor=actor, action=action, entity=entity,
                         entity_id=entity_id, before=before, after=after)  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
@@ -15,6 +14,7 @@ from ascc.disasters import service as disasters_service
 from ascc.disasters.cap import read_cap
 from ascc.disasters.gdacs import read_gdacs
 from ascc.disasters.importer import read_areas, read_events
+from ascc.kit import clock
 from ascc.registry import service as registry_service
 
 app = typer.Typer(help="Disaster events: import feeds (merged into one event per disaster) and statistics.")
@@ -32,7 +32,7 @@ def import_(
     """Import event files. Any problem in any file: every problem is listed and nothing is written."""
     paths = files or [DEFAULT]
     with command_session("disasters-import") as session:
-        current = registry_service.list_member_states(session, on=dt.date.today())
+        current = registry_service.list_member_states(session, on=clock.today())
         members = {m.code for m in current}
         states = {m.code: (m.iso2, m.name.en, [m.name.id or ""]) for m in current}
         records, problems = [], []

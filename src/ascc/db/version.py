@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Integer, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ascc.db.base import Base
+from ascc.kit import clock
 
 ALL = 1
 SEARCH_INDEX = 2  # row made by migration 0016
@@ -370,7 +371,7 @@ def kept(session: Session, key: Hashable, build: Callable[[], T]) -> T:
     held = _kept.get(engine, {}).get(key)
     if held is not None:
         stamp, reads, value = held
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         if all(counters.get(i, 0) == v for i, v in stamp.items()) and (
             reads.until is None or now < reads.until
         ):

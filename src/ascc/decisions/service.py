@@ -21,17 +21,9 @@ from ascc.decisions.models import (
     SilenceProcedure,
     StageEvent,
 )
+from ascc.kit import clock
 from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.registry import service as registry_service
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _who(principal: Principal) -> str:
-    who = f"{principal.name} ({principal.role.value if principal.role else 'public'}"
-    return who + (f", {principal.member_state})" if principal.member_state else ")")
 
 
 def etag(item: DecisionItem, *, pending: int = 0) -> str:
@@ -48,7 +40,7 @@ def _load(session: Session, item_id: int, principal: Principal, *, lock: bool = 
     if item is None or not permissions.can_read(principal, item.audience):
         raise NotFound(f"no decision item {item_id}")
     if lock:
-        _settle_held(session, item, now=_now())
+        _settle_held(session, item, now=clock.now())
     return item
 
 
@@ -108,12 +100,12 @@ def create_item(session: Session, *, principal: Principal, data: s.ItemCreate) -
     item = DecisionItem(
         title_en=data.title_en, title_id=data.title_id, summary=data.summary, body_id=body.id,
         sector_id=body.sector, stage=s.Stage.identify.value, status="open", audience=data.audience.value,
-        meetings=list(data.meetings), revision=1, created_by=_who(principal), implementation={}, monitoring={},
+        meetings=list(data.meetings), revision=1, created_by=principal.label, implementation={}, monitoring={},
     )  # fmt: skip
     session.add(item)
     session.flush()
     session.add(StageEvent(item_id=item.id, from_stage=None, to_stage=item.stage, reason="item opened",
-                           actor=_who(principal), at=_now()))  # fmt: skip
+                           actor=principal.label, at=clock.now()))  # fmt: skip
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
 
@@ -158,7 +150,7 @@ def move_stage(
     if there < s.STAGES.index(s.Stage.implement) and item.status == "adopted":
         raise Conflict("an adopted decision cannot go back to before implementation; open a new item")
     session.add(StageEvent(item_id=item.id, from_stage=item.stage, to_stage=move.to.value, reason=move.reason,
-                           actor=_who(principal), at=_now()))  # fmt: skip
+                           actor=principal.label, at=clock.now()))  # fmt: skip
     item.stage = move.to.value
     _touch(item)
     session.flush()
@@ -173,7 +165,7 @@ def add_contribution(
     permissions.require_signed_in(principal)
     session.add(Contribution(item_id=item.id, stage=item.stage, kind=data.kind, text=data.text, url=data.url,
                              author=principal.name, author_role=principal.role.value,
-                             member_state=principal.member_state, at=_now()))  # fmt: skip
+                             member_state=principal.member_state, at=clock.now()))  # fmt: skip
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -204,7 +196,7 @@ def add_proposal(
     if silence is not None:
         raise Conflict("a silence procedure is running on the current text; let it end first")
     session.add(ProposalVersion(item_id=item.id, number=(current.number + 1) if current else 1,
-                                text_en=data.text_en, text_id=data.text_id, author=_who(principal), at=_now()))  # fmt: skip
+                                text_en=data.text_en, text_id=data.text_id, author=principal.label, at=clock.now()))  # fmt: skip
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -227,7 +219,7 @@ def record_position(
     current = _current_version(session, item)
     if current is None:
         raise Conflict("there is no proposal text to take a position on yet")
-    members = {m.code for m in registry_service.list_member_states(session, on=dt.date.today())}
+    members = {m.code for m in registry_service.list_member_states(session, on=clock.today())}
     if data.member_state not in members:
         raise Invalid(f"{data.member_state} is not a member state today", parameter="member_state")
     existing = session.scalar(select(Position).where(
@@ -240,8 +232,8 @@ def record_position(
     existing.text = data.text
     existing.clearance_due = data.clearance_due if data.kind is s.PositionKind.ad_referendum else None
     existing.cleared_on = None
-    existing.cast_by = _who(principal)
-    existing.at = _now()
+    existing.cast_by = principal.label
+    existing.at = clock.now()
     silence = _running_silence(session, item)
     if silence is not None and data.kind is s.PositionKind.object:
         silence.status = "broken"
@@ -265,7 +257,7 @@ def clear_ad_referendum(
     ))  # fmt: skip
     if pos is None:
         raise Conflict(f"{member_state} has no ad referendum position on the current text")
-    pos.cleared_on = on or dt.date.today()
+    pos.cleared_on = on or clock.today()
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -338,7 +330,7 @@ def adopt(
     permissions.require_secretariat_or_chair(principal, body_id=item.body_id)
     _check_fresh(item, if_match)
     _require_formulation(item)
-    on = on or dt.date.today()
+    on = on or clock.today()
     state = consensus(session, item=item, on=on)
     if state is None:
         raise Conflict("there is no proposal text to adopt")
@@ -359,7 +351,9 @@ def adopt(
             reasons.append("capital clearance outstanding for " + named(state.awaiting_clearance))
         raise Conflict("no consensus: " + "; ".join(reasons), reasons=reasons, missing=state.missing,
                        objecting=state.objecting, awaiting_clearance=state.awaiting_clearance)  # fmt: skip
-    _adopt(session, item, _adoption(item.stage, method="consensus", on=on, actor=_who(principal), at=_now()))
+    _adopt(
+        session, item, _adoption(item.stage, method="consensus", on=on, actor=principal.label, at=clock.now())
+    )
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
 
@@ -388,12 +382,12 @@ def start_silence(
     if current is None:
         raise Conflict("there is no proposal text to circulate")
     deadline = _utc(data.deadline)
-    if deadline <= _now():
+    if deadline <= clock.now():
         raise Invalid("the deadline must be in the future", parameter="deadline")
     if _running_silence(session, item) is not None:
         raise Conflict("a silence procedure is already running")
     session.add(SilenceProcedure(item_id=item.id, version=current.number, deadline=deadline, status="running",
-                                 started_by=_who(principal)))  # fmt: skip
+                                 started_by=principal.label))  # fmt: skip
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -428,7 +422,7 @@ def silences_ended(
     with that deadline: adopted, as every read shows them (``settled``) before the job stores it
     (``settle_silence``). A deadline still ahead ends what a response cache keeps of this read
     (``db.version.valid_until``). Reads only."""
-    return _ended(_running_deadlines(session, item_ids), now or _now())
+    return _ended(_running_deadlines(session, item_ids), now or clock.now())
 
 
 def settled(read: s.ItemRead, deadline: dt.datetime) -> s.ItemRead:
@@ -468,7 +462,7 @@ def settle_silence(session: Session, *, now: dt.datetime | None = None) -> list[
     a write holds is skipped (``FOR UPDATE SKIP LOCKED``: that one adopts it, or a later round if it
     rolls back); on SQLite the database's write lock serialises the runners. Either way an item is
     adopted once."""
-    now = now or _now()
+    now = now or clock.now()
     adopted = []
     for item_id in sorted(silences_ended(session, now=now)):
         hold_writes(session)
@@ -539,7 +533,7 @@ def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemD
     if item.id in ended:
         detail = settled(detail, ended[item.id])
     if detail.stage is s.Stage.formulate or detail.status == "adopted":
-        on = detail.adopted_on or dt.date.today()
+        on = detail.adopted_on or clock.today()
         detail = detail.model_copy(update={"consensus": consensus(session, item=item, on=on)})
     return detail
 
@@ -584,7 +578,7 @@ def formulation_states(
             if p.version == current.get(p.item_id):
                 positions[p.item_id] = p
     silences = _running_deadlines(session, ids)
-    ended = _ended(silences, _now())  # adopted as the reads show them: no longer in formulation
+    ended = _ended(silences, clock.now())  # adopted as the reads show them: no longer in formulation
     out = []
     for item in items:
         if item.id in ended:

@@ -27,19 +27,11 @@ from ascc.disasters.models import (
     AssistanceRequest,
     Event,
 )
+from ascc.kit import clock
 from ascc.kit.errors import Conflict, Invalid, NotFound
 from ascc.registry import service as registry_service
 
 STAGES = ("mobilised", "arrived", "demobilised")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def who(principal: Principal) -> str:
-    base = f"{principal.name} ({principal.role.value if principal.role else 'public'}"
-    return base + (f", {principal.member_state})" if principal.member_state else ")")
 
 
 def request_etag(row: AssistanceRequest) -> str:
@@ -158,7 +150,7 @@ def create_request(
         raise Invalid(f"{data.member_state} is not affected by event {event_id} "
                       f"(affected: {', '.join(event.member_states)})", parameter="member_state")  # fmt: skip
     row = AssistanceRequest(event_id=event.id, member_state=data.member_state, title=data.title, status="open",
-                            revision=1, created_by=who(principal), created_at=_now())  # fmt: skip
+                            revision=1, created_by=principal.label, created_at=clock.now())  # fmt: skip
     session.add(row)
     session.flush()
     for need in data.needs:
@@ -223,7 +215,7 @@ def make_offer(
             raise Invalid(f"lines[{i}].need_id: {line.need_id} is not a need of request {row.id}",
                           parameter=f"lines[{i}].need_id")  # fmt: skip
     offer = AssistanceOffer(request_id=row.id, offered_by_kind=kind, offered_by=code, status="offered", revision=1,
-                            created_by=who(principal), created_at=_now())  # fmt: skip
+                            created_by=principal.label, created_at=clock.now())  # fmt: skip
     session.add(offer)
     session.flush()
     for line in data.lines:
@@ -253,7 +245,7 @@ def decide_offer(
     if row.status != "open":
         raise Conflict(f"request {row.id} is closed")
     offer.status, offer.reason = data.decision, data.reason
-    offer.decided_by, offer.decided_at = who(principal), _now()
+    offer.decided_by, offer.decided_at = principal.label, clock.now()
     offer.revision += 1
     row.revision += 1
     session.flush()
@@ -285,7 +277,7 @@ def record_progress(
             raise Conflict(f"offer {offer.id} must be {STAGES[i - 1]} before it is {data.stage}")
         if data.on < before:
             raise Invalid(f"{data.stage} on {data.on} is before {STAGES[i - 1]} on {before}", parameter="on")
-    if data.on > dt.date.today() + dt.timedelta(days=1):
+    if data.on > clock.today() + dt.timedelta(days=1):
         raise Invalid(f"{data.on} is in the future", parameter="on")
     setattr(offer, f"{data.stage}_on", data.on)
     offer.revision += 1

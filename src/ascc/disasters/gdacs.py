@@ -19,6 +19,7 @@ from lxml import etree
 
 from ascc.disasters.hazards import HAZARDS
 from ascc.disasters.importer import GLIDE, Problem, Record
+from ascc.kit import clock
 
 NS = {"gdacs": "http://www.gdacs.org", "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#"}
 ALERT_LEVELS = {"green", "orange", "red"}
@@ -38,7 +39,7 @@ def read_gdacs(
     path: Path, *, member_states: dict[str, tuple[str, str, list[str]]], today: dt.date | None = None
 ) -> tuple[list[Record], list[Problem]]:
     """``member_states``: ISO3 → (ISO2, English name, other names)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     name = path.name
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()

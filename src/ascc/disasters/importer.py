@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ascc.disasters.hazards import glide_code
+from ascc.kit import clock
 
 REQUIRED = ("source_id", "event_id", "hazard_type", "country_iso3", "start_date")
 COUNTS = ("deaths", "missing", "injured", "affected", "houses_destroyed", "houses_damaged")
@@ -76,7 +77,7 @@ def read_events(
     path: Path, *, member_states: set[str], today: dt.date | None = None
 ) -> tuple[list[Record], list[Problem]]:
     """Parse and validate ``path``; returns the records and every problem found."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     name = path.name
     problems: list[Problem] = []
     records: list[Record] = []
@@ -193,7 +194,7 @@ def read_areas(
 ) -> tuple[list[AreaRecord], list[Problem], list[str]]:
     """Rows of ``disaster_impacts_phl_subnational.csv``: returns the areas, the problems (any one:
     nothing is loaded) and notes on rows kept aside (aggregates without a single date)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     name = path.name
     try:
         text = path.read_text(encoding="utf-8")

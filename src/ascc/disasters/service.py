@@ -14,6 +14,7 @@ from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.disasters.hazards import HAZARDS
 from ascc.disasters.importer import COUNTS, Record
 from ascc.disasters.models import DisasterAlert, Event, EventArea, EventRevision, EventSource
+from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 
@@ -108,7 +109,7 @@ def _revise(session: Session, event: Event, before: dict[str, Any], reason: str)
         return
     number = (session.scalar(select(func.max(EventRevision.number)).where(EventRevision.event_id == event.id))
               or 0) + 1  # fmt: skip
-    session.add(EventRevision(event_id=event.id, number=number, at=dt.datetime.now(dt.UTC), reason=reason[:300],
+    session.add(EventRevision(event_id=event.id, number=number, at=clock.now(), reason=reason[:300],
                               actor=str(session.info.get("actor", "system"))[:200], changes=changes, data=after))  # fmt: skip
 
 
@@ -294,7 +295,7 @@ def list_alerts(
 ) -> list[dict[str, Any]]:
     """Alerts, newest first. ``current``: actual alerts (not tests, exercises or cancellations)
     that have not expired."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     rows = list(session.scalars(select(DisasterAlert).order_by(DisasterAlert.sent.desc(), DisasterAlert.id)))
     if current:
         cancelled = {ref for r in rows if r.msg_type == "Cancel" for ref in r.references or []}
@@ -348,7 +349,7 @@ def import_areas(session: Session, *, areas: list) -> tuple[ImportReport, list[s
 
 def current_events(session: Session, *, days: int = 60, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Events under way or begun in the last ``days`` days, with their sources (for the map)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     since = today - dt.timedelta(days=days)
     stmt = select(Event).where(
         Event.start_date <= today, (Event.start_date >= since) | (Event.end_date >= since)

@@ -13,8 +13,8 @@ from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.db.concurrency import check_version, hold
 from ascc.disasters import schemas as s
-from ascc.disasters.assistance import who
 from ascc.disasters.models import Event, SituationReport, SituationReportVersion
+from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 
 
@@ -72,13 +72,13 @@ def create_sitrep(
         raise NotFound(f"no disaster event {event_id}")
     number = (session.scalar(select(func.max(SituationReport.number)).where(SituationReport.event_id == event_id))
               or 0) + 1  # fmt: skip
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     row = SituationReport(event_id=event_id, number=number, version=1, created_at=now)
     session.add(row)
     session.flush()
     session.add(
         SituationReportVersion(
-            sitrep_id=row.id, version=1, author=who(principal), at=now, **data.model_dump()
+            sitrep_id=row.id, version=1, author=principal.label, at=now, **data.model_dump()
         )
     )
     session.flush()
@@ -98,8 +98,8 @@ def revise_sitrep(
     row = _sitrep(session, sitrep_id, lock=True)
     check_version(etag(row), if_match, what=f"situation report {row.id}")
     row.version += 1
-    session.add(SituationReportVersion(sitrep_id=row.id, version=row.version, author=who(principal),
-                                       at=dt.datetime.now(dt.UTC), **data.model_dump()))  # fmt: skip
+    session.add(SituationReportVersion(sitrep_id=row.id, version=row.version, author=principal.label,
+                                       at=clock.now(), **data.model_dump()))  # fmt: skip
     session.flush()
     return get_sitrep(session, sitrep_id=row.id)
 
@@ -110,7 +110,7 @@ def events_without_recent_sitrep(
     """Events under way or begun in the last ``current_days`` days with no situation report
     written or revised in the last ``days`` days, each with the time of its latest one (None:
     never). Two queries."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     today = now.date()
     since = today - dt.timedelta(days=current_days)
     events = list(session.scalars(

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ascc.db import version
 from ascc.http.auth import PERSONAL
+from ascc.kit import clock
 
 #: answers that change with the time of day by themselves (current alerts end at their expiry);
 #: those that change with the date are kept per day, and those with a deadline in them (a silence
@@ -64,7 +65,7 @@ def _key(scope: Scope) -> tuple:
         name, _, value = part.strip().partition(b"=")
         if name == b"lang":
             lang = value
-    return (dt.date.today(), scope["path"], scope.get("query_string", b""), lang,
+    return (clock.today(), scope["path"], scope.get("query_string", b""), lang,
             headers.get(b"accept-language", b""), headers.get(b"accept", b""), headers.get(b"host", b""),
             scope.get("scheme"))  # fmt: skip
 
@@ -78,7 +79,7 @@ class _Entry:
     etag: bytes | None
 
     def valid(self, counters: dict[int, int]) -> bool:
-        if self.until is not None and dt.datetime.now(dt.UTC) >= self.until:
+        if self.until is not None and clock.now() >= self.until:
             return False
         return all(counters.get(c, 0) == v for c, v in self.depends.items())
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.db.concurrency import check_version, hold, hold_writes
+from ascc.kit import clock
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ascc.meetings import cycle
@@ -27,10 +28,6 @@ REPORT_FLOW = {
     "published": set(),
 }
 LOCKED = {"adopted", "adopted_ad_referendum", "published"}
-
-
-def _who(principal: Principal) -> str:
-    return f"{principal.name} ({principal.role.value if principal.role else 'public'})"
 
 
 def _members(session: Session) -> list[cycle.Member]:
@@ -101,7 +98,7 @@ def set_anchor(
         data.year,
         data.member_state,
         data.reason,
-        _who(principal),
+        principal.label,
     )
     session.add(row)
     session.flush()
@@ -134,7 +131,7 @@ def set_override(
     if row is None:
         row = CycleOverride(body_id=body_id, year=data.year)
         session.add(row)
-    row.chair, row.date, row.reason, row.set_by = data.chair, data.date, data.reason, _who(principal)
+    row.chair, row.date, row.reason, row.set_by = data.chair, data.date, data.reason, principal.label
     session.flush()
     return _override_read(row)
 
@@ -283,10 +280,6 @@ def add_document(
     return get_meeting(session, principal=principal, meeting_id=meeting_id)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def save_report(
     session: Session,
     *,
@@ -301,9 +294,9 @@ def save_report(
     if current is None or current.status in LOCKED:
         number = (current.number + 1) if current else 1
         session.add(ReportVersion(meeting_id=meeting_id, number=number, text=data.text, status="draft",
-                                  updated_by=_who(principal), updated_at=_now()))  # fmt: skip
+                                  updated_by=principal.label, updated_at=clock.now()))  # fmt: skip
     elif current.status == "draft":
-        current.text, current.updated_by, current.updated_at = data.text, _who(principal), _now()
+        current.text, current.updated_by, current.updated_at = data.text, principal.label, clock.now()
     else:
         raise Conflict(
             f"version {current.number} is {current.status}: move it back to draft to change its text"
@@ -322,7 +315,7 @@ def move_report(
     if to not in REPORT_FLOW.get(current.status, set()):
         allowed = ", ".join(sorted(REPORT_FLOW[current.status])) or "nothing (it is final)"
         raise Conflict(f"the report is {current.status}; it can move to {allowed}")
-    current.status, current.updated_by, current.updated_at = to, _who(principal), _now()
+    current.status, current.updated_by, current.updated_at = to, principal.label, clock.now()
     session.flush()
     return get_meeting(session, principal=principal, meeting_id=meeting_id)
 
@@ -404,7 +397,7 @@ def next_meetings(
     """A body's next meetings, soonest first: its recorded ones from ``today`` on (that
     ``principal`` may read) and the expected ones not recorded yet (``expected_meetings``), each
     with its paper deadlines (``cycle.preparatory_deadlines``) when its date is known."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     out: list[dict] = []
     for m in visible_meetings(session, principal=principal, body=body_id):
         if m.date_start and (m.date_end or m.date_start) >= today:

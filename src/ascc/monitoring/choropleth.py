@@ -14,7 +14,6 @@ coverage, and names a more recent partial year; a subnational map shows each are
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ascc.kit import geo
+from ascc.kit import clock, geo
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
 from ascc.monitoring import precision, published
@@ -86,7 +85,7 @@ def latest_values(session: Session, *, indicator: str, subnational: bool, period
                   ) -> dict[str, tuple[float, str]]:  # fmt: skip
     """Unit (ISO3 or area code) → (value, period): its latest published (approved) total (or in ``period``).
     "Latest" stops at this year: later periods are projections."""
-    until = dt.date.today().year
+    until = clock.today().year
     o = m.Observation
     stmt = select(o.member_state, o.area_code, o.period, o.value).where(
         o.indicator_code == indicator, published_filter(o), o.value.is_not(None),

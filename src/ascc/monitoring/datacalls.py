@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
+from ascc.kit import clock
 from ascc.kit.errors import Forbidden, Invalid, NotFound
 from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
 from ascc.monitoring import published, rules
 from ascc.monitoring.importer import PLAIN_COLUMNS, PLAIN_INFO
 from ascc.monitoring.models import NATIONAL, TOTAL, DataCall, Indicator, Observation, Submission
-from ascc.monitoring.signoff import require_reader, who
+from ascc.monitoring.signoff import require_reader
 from ascc.registry import service as registry_service
 
 MAX_TITLE = 300
@@ -48,10 +49,6 @@ assert set(TEMPLATE_HEADER) == set(PLAIN_COLUMNS) | set(PLAIN_INFO)
 #: the years a call asks for (the importer's periods: annual)
 YEAR = re.compile(r"[0-9]{4}")
 STATUSES = ("approved", "submitted", "draft", "rejected", "missing")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -72,7 +69,7 @@ def _codes(values: list[str] | None, *, upper: bool = False) -> list[str]:
 
 
 def summary(row: DataCall, *, today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return {"id": row.id, "title": row.title, "message": {"en": row.message_en, "id": row.message_id},
             "indicators": list(row.indicators), "periods": list(row.periods),
             "member_states": list(row.member_states), "deadline": row.deadline, "open": today <= row.deadline,
@@ -108,7 +105,7 @@ def create(
 ) -> dict[str, Any]:  # fmt: skip
     """The Secretariat opens a data call. Bad input is ``Invalid`` naming the field; nothing is stored."""
     permissions.require_secretariat(principal)
-    today = today or dt.date.today()
+    today = today or clock.today()
     title = (title or "").strip()
     if not title:
         raise Invalid("title: a data call needs a title", parameter="title")
@@ -165,7 +162,7 @@ def create(
         raise Invalid(f"indicators: a call asks for at most {MAX_CELLS} values", parameter="indicators")
     mark = session.scalar(select(func.max(Observation.id)))
     row = DataCall(title=title, indicators=sorted(codes), periods=sorted(wanted_periods), member_states=sorted(states),
-                   deadline=deadline, created_by=who(principal), created_at=_now(), observation_mark=mark or 0,
+                   deadline=deadline, created_by=principal.label, created_at=clock.now(), observation_mark=mark or 0,
                    **messages)  # fmt: skip
     session.add(row)
     session.flush()
@@ -201,7 +198,7 @@ def completeness(session: Session, row: DataCall, *, states: list[str], today: d
     A value answers the call when its row was recorded after the call opened (an id above the call's
     mark) or it was submitted after; a value published before does not count, even if recorded in
     the same second."""
-    opened = _utc(row.created_at) or _now()  # never None: the column is NOT NULL
+    opened = _utc(row.created_at) or clock.now()  # never None: the column is NOT NULL
     mark = row.observation_mark
     stmt = (
         select(Observation.indicator_code, Observation.member_state, Observation.period, Observation.approval,
@@ -271,7 +268,7 @@ def get_call(
     """A call with its completeness: every member state's for the Secretariat, its own for a focal point."""
     row = _call(session, call_id)
     _require_sees(principal, row)
-    today = today or dt.date.today()
+    today = today or clock.today()
     states = list(row.member_states) if principal.role is Role.secretariat else [principal.member_state or ""]
     names = dict(session.execute(select(Indicator.code, Indicator.name_en)).all())
     return summary(row, today=today) | {

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ascc.kit import clean
+from ascc.kit import clean, clock
 from ascc.monitoring import rules, units
 from ascc.monitoring.models import Area, Indicator
 from ascc.monitoring.reading import Problem, Progress, csv_chunks, encoding_problems, xlsx_chunks
@@ -522,7 +522,7 @@ def check_frames(
     name: str, fmt: str, chunks: Iterator, cat: Catalogue, *, unit: str = "line", today: dt.date | None = None
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check a stream of ``(header, rows, line numbers)`` chunks (or problems) of one file."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     problems: list[Problem] = []
     parts: list[dict] = []
     colmap: dict[str, str] | None = None

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
 from ascc.monitoring import precision, rules
@@ -284,7 +285,7 @@ def headline(
     ``partial`` is the coverage of the latest period after it that does not (None when there is
     none). ``period`` is None when no period meets the rule."""
     share = DEFAULT_MIN_COVERAGE if min_coverage is None else min_coverage
-    until = until or dt.date.today().year
+    until = until or clock.today().year
     cache: dict[dt.date | None, Sequence[str]] = {}
 
     def members(on: dt.date | None) -> Sequence[str]:

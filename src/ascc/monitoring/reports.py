@@ -4,12 +4,12 @@ figure. One context feeds the HTML page and the PDF (``report_pdf``), in either 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ascc.kit import clock
 from ascc.monitoring import progress, scorecards
 
 #: one colour per status, worst to best; also in ``web/static/progress.css``
@@ -61,4 +61,4 @@ def plan_report(session: Session, *, plan_id: str, base_year: int | None = None)
         targets = [c["target"] for c in row["cells"].values() if c["target"]]
         row["targets"] = list({t["id"]: t for t in targets}.values())
     return card | {"status_chart": status_chart(card["rows"]), "sources": list(sources.values()),
-                   "colours": COLOURS, "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0)}  # fmt: skip
+                   "colours": COLOURS, "generated_at": clock.now().replace(microsecond=0)}  # fmt: skip

@@ -19,6 +19,8 @@ import datetime as dt
 import math
 import re
 
+from ascc.kit import clock
+
 SEX_CODES = {"_T": "total", "F": "female", "M": "male"}
 URBANISATION_CODES = {"_T": "total", "U": "urban", "R": "rural"}
 #: SDMX age codes: _T, Y15T24 (15 to 24), Y_GE65 (65 and over), Y_LT5 (under 5)
@@ -58,7 +60,7 @@ def is_additive(unit: str | None) -> bool:
 
 
 def last_year(today: dt.date | None = None) -> int:
-    return (today or dt.date.today()).year + YEARS_AHEAD
+    return (today or clock.today()).year + YEARS_AHEAD
 
 
 def status_from(raw: str, note: str) -> str | None:

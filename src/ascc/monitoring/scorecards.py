@@ -23,13 +23,13 @@ recent year that falls short is named as ``partial``, not as the regional figure
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
 from ascc.monitoring import precision, progress, published, rules
@@ -50,7 +50,7 @@ def approved_series(
 ) -> dict[str, dict[str, dict[int, float]]]:
     """indicator → member state → year → value: the published national totals (latest approved revisions) up to ``until``
     (default: this year; later periods are projections, e.g. WPP's medium variant, not progress)."""
-    until = until or dt.date.today().year
+    until = until or clock.today().year
     out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     if not indicators:
         return out

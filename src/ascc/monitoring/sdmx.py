@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from ascc.kit import clock
 from ascc.kit.spreadsheet import cell, cells
 from ascc.monitoring import importer, rules
 from ascc.monitoring.importer import DATAFLOW, Catalogue, Problem
@@ -116,8 +117,8 @@ def write_ml(
         )  # fmt: skip
     cls = m.GenericDataSet if generic else m.StructureSpecificDataSet
     header = message.Header(
-        id=f"ASCC{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}", sender=common.Agency(id="ASEAN"),
-        prepared=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        id=f"ASCC{clock.now():%Y%m%d%H%M%S}", sender=common.Agency(id="ASEAN"),
+        prepared=clock.now().replace(microsecond=0),
     )  # fmt: skip
     msg = message.DataMessage(
         header=header, data=[cls(structured_by=dsd, series=series)],

@@ -18,7 +18,6 @@ the observation state changes are one UPDATE per submission, audited through the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
 from ascc.db.concurrency import check_version, hold
+from ascc.kit import clock
 from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from ascc.monitoring import computed
 from ascc.monitoring.models import Area, Indicator, Observation, Submission, of_member_states
@@ -38,15 +38,6 @@ DECISIONS = ("approved", "rejected")
 #: the corrected upload left unchanged go back for review with the corrections)
 RESUBMIT = ("draft", "rejected")
 MAX_COMMENT = 4000
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def who(principal: Principal) -> str:
-    base = f"{principal.name} ({principal.role.value if principal.role else 'public'}"
-    return base + (f", {principal.member_state})" if principal.member_state else ")")
 
 
 def etag(row: Submission) -> str:
@@ -253,7 +244,7 @@ def submit(
             f" for {', '.join(sorted(wanted))}" if wanted else ""))  # fmt: skip
     codes = sorted({r.indicator_code for r in rows})
     periods = sorted(r.period for r in rows)
-    sub = Submission(member_state=member_state, state="submitted", submitted_by=who(principal), submitted_at=_now(),
+    sub = Submission(member_state=member_state, state="submitted", submitted_by=principal.label, submitted_at=clock.now(),
                      counts={"observations": len(rows), "indicators": codes, "periods": [periods[0], periods[-1]],
                              "note": (note or "").strip() or None})  # fmt: skip
     session.add(sub)
@@ -293,14 +284,14 @@ def review(
         raise Conflict(f"submission {row.id} was {row.state} already by {row.reviewed_by}")
     session.execute(update(Observation).where(Observation.submission_id == row.id)
                     .values(approval=decision).execution_options(synchronize_session=False))  # fmt: skip
-    row.state, row.reviewed_by, row.reviewed_at = decision, who(principal), _now()
+    row.state, row.reviewed_by, row.reviewed_at = decision, principal.label, clock.now()
     row.comment = comment
     session.flush()
     session.expire_all()
     if decision == "approved":  # computed indicators follow their newly published inputs
         codes = computed.dependants(session, (row.counts or {}).get("indicators") or [])
         if codes:
-            computed.recompute(session, codes=codes, actor=who(principal))
+            computed.recompute(session, codes=codes, actor=principal.label)
             session.expire_all()
     return summary(_submission(session, row.id))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import io
 import math
 from pathlib import Path
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.db.concurrency import check_version, hold, hold_writes
+from ascc.kit import clock
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
@@ -156,7 +156,7 @@ def _store(session: Session, principal: Principal, data: TargetWrite) -> tuple[T
     scope = scope_of(data.indicator_code, data.member_state, data.plan_id)
     row = session.scalar(select(Target).where(Target.scope == scope))
     values = data.model_dump() | {"scope": scope, "updated_by": principal.name or principal.actor,
-                                  "updated_at": dt.datetime.now(dt.UTC)}  # fmt: skip
+                                  "updated_at": clock.now()}  # fmt: skip
     if row is None:
         row = Target(**values)
         session.add(row)

@@ -45,6 +45,7 @@ from ascc.disasters.models import (
     SituationReport,
     SituationReportVersion,
 )
+from ascc.kit import clock
 from ascc.monitoring.models import DataCall, Submission
 from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
@@ -187,10 +188,6 @@ TEXTS |= {
 SILENCE_ENDED = {"adopted": "silence_adopted", "broken": "silence_broken"}
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _changed(obj: Any, key: str) -> tuple[Any, Any] | None:
     """``(old, new)`` when the attribute changed in this flush, else None."""
     hist = inspect(obj).attrs[key].history
@@ -270,7 +267,7 @@ def derive(session: Session) -> None:
     session.info[OPENED_CALLS] = [obj for obj in session.new if isinstance(obj, DataCall)]
     if not (session.new or session.dirty):
         return
-    now = _now()
+    now = clock.now()
     with session.no_autoflush:
         for obj in list(session.new):
             if isinstance(obj, ProposalVersion):
@@ -346,7 +343,7 @@ def derive_after(session: Session) -> None:
     calls = session.info.pop(OPENED_CALLS, None)
     if not calls:
         return
-    now = _now()
+    now = clock.now()
     with session.no_autoflush:
         for call in calls:
             if call.id is not None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ascc.accounts.models import User
 from ascc.db.uow import unit_of_work
+from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
@@ -143,7 +144,7 @@ def deliver(
     """Send every queued message that is due; returns what happened. ``site_url`` (the platform's
     address, e.g. ``https://ascc.example.org``) goes in front of each message's link."""
     server = SmtpServer.parse(smtp_url)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     with unit_of_work(factory) as session:
         session.info["actor"] = "notify"
         queue_digests(session, now=now, site_url=site_url)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ascc.accounts.models import User
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
+from ascc.kit import clock
 from ascc.meetings import cycle
 from ascc.monitoring import datacalls
 from ascc.monitoring.models import DataCall
@@ -136,7 +137,7 @@ def paper_reminders(session: Session, *, now: dt.datetime) -> int:
 
 def derive(session: Session, *, now: dt.datetime | None = None) -> int:
     """Make every reminder due at ``now`` not made yet; returns how many notifications were made."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     made = data_call_reminders(session, now=now) + paper_reminders(session, now=now)
     session.flush()
     return made

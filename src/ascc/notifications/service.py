@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
+from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.notifications.models import (
     EMAIL_CHOICES,
@@ -49,7 +49,7 @@ def mark_read(session: Session, *, principal: Principal, notification_id: int | 
     )
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     rows = list(session.scalars(stmt))
     for n in rows:  # through the ORM: every change is audited
         n.read_at = now
@@ -107,7 +107,7 @@ def requeue_dead(session: Session, *, principal: Principal | None) -> int:
     ``principal`` None is the operator's console."""
     if principal is not None:
         permissions.require_secretariat(principal)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")))
     for m in rows:
         m.status, m.attempts, m.next_attempt_at = "queued", 0, now

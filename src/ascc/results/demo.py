@@ -9,13 +9,12 @@ person deleted: loading again does not bring it back.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.accounts.schemas import Principal, Role
 from ascc.audit.provenance import Kept, person_deletions
+from ascc.kit import clock
 from ascc.registry import service as registry_service
 from ascc.results import schemas as s
 from ascc.results import service as results_service
@@ -47,7 +46,7 @@ def load_demo(session: Session, *, kept: Kept | None = None) -> tuple[int, int]:
                 partners=[s.PartnerRole(partner=x) for x in p.partners], member_states=p.member_states,
             )  # fmt: skip
             results_service.check(session, principal=_LOADER, data=data)
-            now = dt.datetime.now(dt.UTC)
+            now = clock.now()
             row = Activity(revision=1, created_at=now, updated_at=now,
                            sources=[x.model_dump(exclude_none=True) for x in p.sources])  # fmt: skip
             results_service.apply(row, data)

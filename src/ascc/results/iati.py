@@ -23,6 +23,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from ascc.disasters import service as disasters_service
+from ascc.kit import clock
 from ascc.kit.errors import Conflict
 from ascc.registry import service as registry_service
 from ascc.results.models import Activity
@@ -149,7 +150,7 @@ def export(session: Session, *, rows: list[Activity], now: dt.datetime | None = 
         raise Conflict(f"not exportable to IATI 2.03: {detail}", activities=incomplete)
     names = _names(session)
     root = etree.Element("iati-activities", {"version": VERSION,
-                                             "generated-datetime": _stamp(now or dt.datetime.now(dt.UTC))})  # fmt: skip
+                                             "generated-datetime": _stamp(now or clock.now())})  # fmt: skip
     for r in rows:
         root.append(_activity(session, r, names))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

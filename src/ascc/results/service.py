@@ -7,7 +7,6 @@ problems are reported together, each naming its field (``Invalid`` with ``errors
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from ascc.accounts.schemas import Principal
 from ascc.db.concurrency import check_version, hold
 from ascc.decisions import service as decisions_service
 from ascc.disasters import service as disasters_service
+from ascc.kit import clock
 from ascc.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from ascc.registry import service as registry_service
 from ascc.results import framework
@@ -25,10 +25,6 @@ from ascc.results import schemas as s
 from ascc.results.models import Activity
 
 FIELDS = tuple(s.ActivityWrite.model_fields)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def etag(row: Activity) -> str:
@@ -136,7 +132,7 @@ def create_activity(session: Session, *, principal: Principal, data: s.ActivityW
                     sources: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
     _authorise(principal, body=data.responsible_body)
     check(session, principal=principal, data=data)
-    now = _now()
+    now = clock.now()
     row = Activity(revision=1, created_at=now, updated_at=now, sources=sources or [])
     apply(row, data)
     session.add(row)
@@ -165,7 +161,7 @@ def update_activity(session: Session, *, principal: Principal, activity_id: int,
     check(session, principal=principal, data=data, current=row.id)
     apply(row, data)
     row.revision += 1
-    row.updated_at = _now()
+    row.updated_at = clock.now()
     session.flush()
     return activity_read(session, row)
 

@@ -20,6 +20,7 @@ from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.http.openapi import download
+from ascc.kit import clock
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.web import i18n
@@ -90,7 +91,7 @@ def decision(session: Session, request: Request, item_id: str) -> dict[str, Any]
     if not item_id.isdigit():
         raise Invalid(f"{item_id!r} is not an item number", parameter="item_id")
     item = decisions_service.get_item(session, principal=request.state.principal, item_id=int(item_id))
-    states = registry_service.list_member_states(session, on=item.adopted_on or dt.date.today())
+    states = registry_service.list_member_states(session, on=item.adopted_on or clock.today())
     return {"item": item, "member_states": states, "body": registry_service.get_body(session, body_id=item.body_id),
             "names": {m.code: m.name for m in states},
             "etag": decisions_service.item_etag(session, item_id=item.id)}  # fmt: skip

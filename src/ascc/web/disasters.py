@@ -4,7 +4,6 @@ assistance between member states and of the AHA Centre's situation reports."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -20,6 +19,7 @@ from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
 from ascc.disasters.hazards import HAZARDS
 from ascc.http.auth import bind_principal, check_csrf
+from ascc.kit import clock
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
@@ -89,7 +89,7 @@ def disaster_request(session: Session, request: Request, request_id: str) -> dic
     event = disasters_service.get_event(session, event_id=detail["event_id"])
     return {"req": detail, "event": {k: event[k] for k in ("id", "name", "hazard_name", "start_date", "member_states")},
             "offerers": assistance.known_offerers(session), "categories": CATEGORIES, "kinds": KINDS,
-            "today": dt.date.today()}  # fmt: skip
+            "today": clock.today()}  # fmt: skip
 
 
 @page("/disasters/sitreps/{sitrep_id}", "disaster_sitrep.html")
@@ -133,7 +133,7 @@ def disaster(session: Session, request: Request, event_id: str) -> dict[str, Any
     return {"event": event, "map": maps.event_map(event), "sitreps": reports, "requests": requests,
             "alerts": alerts, "timeline": _timeline(event, reports, requests, alerts), "categories": CATEGORIES,
             "programmes": results_service.list_activities(session, event_id=eid),
-            "today": dt.date.today(), "names": registry_names(session)}  # fmt: skip
+            "today": clock.today(), "names": registry_names(session)}  # fmt: skip
 
 
 # --- forms ------------------------------------------------------------------------------------

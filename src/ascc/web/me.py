@@ -25,6 +25,7 @@ from ascc.accounts.schemas import Principal, Role
 from ascc.decisions import schemas as decision_schemas
 from ascc.decisions import service as decisions_service
 from ascc.disasters import assistance, sitreps
+from ascc.kit import clock
 from ascc.meetings import service as meetings_service
 from ascc.monitoring import datacalls, signoff
 from ascc.web import pages
@@ -185,7 +186,7 @@ def sections(
     session: Session, principal: Principal, *, now: dt.datetime | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """What waits for ``principal``, section by section (an empty dict: nothing to act on here)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     if principal.role is Role.focal_point and principal.member_state:
         return _focal_point(session, principal, now.date())
     if principal.role is Role.chair and principal.body_id:

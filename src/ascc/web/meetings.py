@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf, resolve_principal
 from ascc.http.openapi import download
+from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
@@ -28,7 +29,7 @@ VIEWS = ("list", "month")
 def _year(request: Request) -> int:
     raw = request.query_params.get("year")
     if not raw:
-        return dt.date.today().year
+        return clock.today().year
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         raise Invalid(f"year={raw!r} is not a year between 2000 and 2100", parameter="year")
     return int(raw)
@@ -46,7 +47,7 @@ def calendar_ics(request: Request) -> Response:
     cal.add("prodid", "-//ASCC platform//meetings//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "ASCC meetings")
-    stamp = dt.datetime.now(dt.UTC)
+    stamp = clock.now()
     for e in entries:
         event = icalendar.Event()
         event.add("uid", e.uid)
@@ -72,7 +73,7 @@ def _view(request: Request) -> str:
 def _month(request: Request, year: int) -> int:
     raw = request.query_params.get("month")
     if not raw:
-        today = dt.date.today()
+        today = clock.today()
         return today.month if today.year == year else 1
     if not raw.isdigit() or not 1 <= int(raw) <= 12:
         raise Invalid(f"month={raw!r} is not a month between 1 and 12", parameter="month")

@@ -22,6 +22,7 @@ from ascc.decisions import service as decisions_service
 from ascc.disasters import service as disasters_service
 from ascc.http.auth import bind_principal, csrf_token
 from ascc.http.responses import json_response
+from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.knowledge import service as knowledge_service
 from ascc.meetings import service as meetings_service
@@ -223,7 +224,7 @@ def registry_names(session: Session) -> dict[str, dict[str, dict[str, str]]]:
 def _on(request: Request) -> dt.date:
     raw = request.query_params.get("on")
     if not raw:
-        return dt.date.today()
+        return clock.today()
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
@@ -240,7 +241,7 @@ def home(session: Session, request: Request) -> dict[str, Any]:
     """What changed first — headline figures with their trend, disasters under way (or the latest
     recorded, said so, when none began in the window) and current alerts, decisions open and
     recently adopted, the next meetings — then the registry."""
-    today = dt.date.today()
+    today = clock.today()
     principal = request.state.principal
     bodies = registry_service.list_bodies(session, limit=500)
     counts: dict[str, int] = {}
@@ -360,7 +361,7 @@ def member_state(session: Session, request: Request, code: str) -> dict[str, Any
     state = registry_service.get_member_state(session, code=code)
     sectors = {s.id: s for s in registry_service.list_sectors(session)}
     principal = request.state.principal
-    year = dt.date.today().year
+    year = clock.today().year
     expected = meetings_service.expected_meetings(session, principal=principal, start_year=year, years=2)
     roles = [
         {"meeting": e, "chair": e.chair == state.code, "host": e.host == state.code}
