@@ -80,6 +80,29 @@ def test_ydi_page_in_both_languages(web, headers, words):
     assert 'name="w_IdentitasASEAN"' in r.text and "/static/indices.js" in r.text
 
 
+#: a domain of each YDI edition: code, English name, the seed's Indonesian name
+YDI_DOMAIN = {
+    "ydi-2022": ("PendidikanKeterampilan", "Education and Skills", "Pendidikan dan Keterampilan"),
+    "ydi-2017": (
+        "KesadaranIdentitas",
+        "ASEAN Awareness, Values and Identity",
+        "Kesadaran, Nilai dan Identitas ASEAN",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_ydi_domains_in_the_pages_language(web, lang):
+    """The seed names the YDI domains in Indonesian; English pages show their English names."""
+    for slug, (code, en, idn) in YDI_DOMAIN.items():
+        page = web.get(f"/indices/{slug}", params={"lang": lang}).text
+        shown, other = (en, idn) if lang == "en" else (idn, en)
+        assert f'<th scope="col" title="{code}">{shown}</th>' in page  # the breakdown's column
+        assert f'<label for="w-{code}">{shown}</label>' in page  # the what-if weight
+        assert f"<strong>{shown}</strong> <code>{code}</code>" in page  # the methodology
+        assert other not in page
+
+
 def test_json_twin_ranking_is_the_stored_one(web, stored_url):
     page = web.get("/indices/ydi-2022.json").json()
     engine = make_engine(stored_url)

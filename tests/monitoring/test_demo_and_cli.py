@@ -7,7 +7,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ascc.cli.main import app
-from ascc.monitoring import loader
+from ascc.monitoring import loader, terms
 from ascc.monitoring import service as monitoring_service
 from ascc.reference.files import DATA_DIR
 from tests.conftest import BACKENDS, load
@@ -32,6 +32,47 @@ def test_sector_tags_map_to_registry_sectors():
     )
 
 
+def test_every_demo_series_is_named_and_defined_in_indonesian_and_translations_are_marked():
+    records = loader.indicator_records(DATA)
+    assert len(records) == 63
+    for r in records:
+        marked = [s["field"] for s in r["sources"] if s.get("kind") == "translation"]
+        assert r["name_id"] and r["name_id"] != r["name_en"], r["code"]
+        # a definition in Indonesian wherever the source gives one to translate (six GDL series give none)
+        assert bool(r["definition_id"]) == bool(r["definition_en"]), r["code"]
+        # the name is marked exactly when the source does not give it in Indonesian
+        assert ("name_id" in marked) == (r["code"] not in loader.NAMES_ID), r["code"]
+        # every definition is the platform's (the sources give English definitions only), never one absent
+        assert ("definition_id" in marked) == bool(r["definition_id"]), r["code"]
+        assert len(marked) == len(set(marked))
+    assert loader.NAMES_ID == {
+        "BPS.TPT": "Tingkat Pengangguran Terbuka",
+        "BPS.IPM": "Indeks Pembangunan Manusia",
+    }
+    assert not set(loader.NAMES_ID) & set(loader.NAMES_ID_TRANSLATED)
+    by_code = {r["code"]: r for r in records}
+    assert by_code["GDL.SHDI"]["definition_en"] is None and by_code["GDL.SHDI"]["definition_id"] is None
+    assert by_code["SH.DYN.MORT"]["definition_id"].startswith(
+        "Angka kematian balita adalah peluang per 1.000"
+    )
+    # every demo unit has its Indonesian form
+    assert all(terms.unit_name(r["unit"], "id") != r["unit"] for r in records if r["unit"])
+
+
+def test_units_in_the_readers_language():
+    assert terms.unit_name("per 1,000 live births", "id") == "per 1.000 kelahiran hidup"
+    assert (
+        terms.unit_name("PER 1000 LIVE BIRTHS", "id") == "per 1.000 kelahiran hidup"
+    )  # matched by unit code
+    assert (terms.unit_name("persons", "id"), terms.unit_name("% of population", "id")) == (
+        "jiwa",
+        "% dari penduduk",
+    )
+    assert terms.unit_name("per 1,000 live births", "en") == "per 1,000 live births"  # English: as stored
+    assert terms.unit_name("hectares of paddy", "id") == "hectares of paddy"  # unknown: as stored
+    assert terms.unit_name(None, "id") == ""
+
+
 def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_url)
     first = runner.invoke(app, ["indicators", "load-demo", "--data", str(DATA)])
@@ -48,8 +89,9 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
         "population",
         "national",
         None,
-        None,
+        "Jumlah penduduk",
     )
+    assert pop.definition_id.startswith("Jumlah penduduk didasarkan pada definisi penduduk de facto")
     assert pop.source_url == (
         "https://github.com/datasets/world-development-indicators/blob/4ebec5a2273f/indicators/sp.pop.totl/data.csv"
     )
@@ -58,11 +100,14 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
     assert (mmr.sector, mmr.direction) == ("women-children", "lower")
     # an Indonesian name the source does not give is marked as the platform's translation
     assert mmr.name_id and mmr.name_id.startswith("Angka kematian ibu")
-    assert {"kind": "translation", "field": "name_id"}.items() <= mmr.sources[-1].items()
+    assert [(s["field"], s["note"].split(";")[0]) for s in mmr.sources if s.get("kind") == "translation"] == [
+        ("name_id", "Indonesian name translated by the platform"),
+        ("definition_id", "Indonesian definition translated by the platform"),
+    ]
+    # the source's own Indonesian name is not marked; its definition, translated, is
     tpt = query(demo_url, monitoring_service.get_indicator, code="BPS.TPT")
-    assert tpt.name_id == "Tingkat Pengangguran Terbuka" and all(
-        s.get("kind") != "translation" for s in tpt.sources
-    )
+    assert tpt.name_id == "Tingkat Pengangguran Terbuka"
+    assert [s["field"] for s in tpt.sources if s.get("kind") == "translation"] == ["definition_id"]
     gini = query(demo_url, monitoring_service.get_indicator, code="BPS.GINI")
     assert (gini.level, gini.disaggregations, gini.sector) == ("subnational", ["area"], "social-welfare")
     areas = query(demo_url, monitoring_service.list_areas, member_state="IDN", scheme="ISO3166-2")

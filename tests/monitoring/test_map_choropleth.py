@@ -56,7 +56,8 @@ def test_national_map(site, lang, no_data):
     assert shapes["IDN"] == (PALETTE[0], "0") and shapes["PHL"] == (PALETTE[4], "1")
     assert shapes["THA"] == ("url(#nodata)", "none")
     value = "71.4" if lang == "en" else "71,4"  # published with one decimal, in the reader's format
-    assert f"<title>Indonesia: {value} years (2020)</title>" in page.text
+    unit = "years" if lang == "en" else "tahun"  # the unit in the reader's language
+    assert f"<title>Indonesia: {value} {unit} (2020)</title>" in page.text
     assert f"<title>Thailand: {no_data}</title>" in page.text
     assert ("2 of 11 areas" if lang == "en" else "2 dari 11 wilayah") in page.text
     svg = site.get(f"/indicators/T.LIFE/map.svg?lang={lang}")

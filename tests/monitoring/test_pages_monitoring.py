@@ -76,6 +76,35 @@ def test_public_pages(site, lang):
         assert c.get("/submissions/new").status_code == 401
 
 
+def test_indicator_page_in_the_readers_language(site):
+    """Name, definition and unit in Indonesian on Indonesian pages, the platform's translation said once;
+    English pages show the stored English and no such note."""
+    with TestClient(create_app(Settings(database_url=site))) as c:
+        idn = c.get("/indicators/SP.POP.TOTL", params={"lang": "id"}).text
+        unit = re.search(r"<dt>Satuan</dt><dd>([^<]*)</dd>", idn).group(1)
+        assert unit == "jiwa"
+        assert (
+            "<h1>Jumlah penduduk " in idn
+            and "Jumlah penduduk didasarkan pada definisi penduduk de facto" in idn
+        )
+        assert idn.count('id="translation-note"') == 1
+        assert "Nama dan definisi dalam bahasa Indonesia adalah terjemahan platform" in idn
+        assert ">jiwa</text>" in idn  # the chart's axis too
+        eng = c.get("/indicators/SP.POP.TOTL", params={"lang": "en"}).text
+        assert re.search(r"<dt>Unit</dt><dd>([^<]*)</dd>", eng).group(1) == "persons"
+        assert "<h1>Population, total " in eng and "Total population is based on the de facto" in eng
+        assert 'id="translation-note"' not in eng and "jiwa" not in eng
+        listing = c.get("/indicators", params={"lang": "id", "sector": "labour"}).text
+        assert "Tingkat pengangguran (% dari jumlah angkatan kerja)" in listing
+        assert (
+            "<td>% dari jumlah angkatan kerja</td>" in listing and listing.count('id="translation-note"') == 1
+        )
+        assert (
+            "<td>% of total labor force</td>"
+            in c.get("/indicators", params={"lang": "en", "sector": "labour"}).text
+        )
+
+
 def test_templates_download(site):
     with TestClient(create_app(Settings(database_url=site))) as c:
         assert c.get("/submissions/template.csv").text.startswith("series_code,country_iso3,")

@@ -112,6 +112,13 @@ def test_pages_in_both_languages(site, lang, words):
     assert base in focus.text and latest in focus.text and growth in focus.text
     assert ("Baseline" if lang == "en" else "Nilai dasar") in focus.text
     assert site.get(f"/progress/sectors/health?member_state=XXX&lang={lang}").status_code == 422
+    # units in the reader's language; these indicators' Indonesian names are given, not translated
+    life = "T.LIFE, years" if lang == "en" else "T.LIFE, tahun"
+    assert life in page.text and life in ms.text
+    assert {"en": "T.MMR, per 100,000 live births", "id": "T.MMR, per 100.000 kelahiran hidup"}[
+        lang
+    ] in ms.text
+    assert 'id="translation-note"' not in page.text + ms.text
     index = site.get(f"/progress?lang={lang}")
     assert index.status_code == 200 and "/progress/plans/aphda" in index.text
     assert site.get(f"/progress/sectors/health?lang={lang}").status_code == 200

@@ -49,6 +49,8 @@ class Node:
     declared_level: int | None = None
     file: str | None = None
     line: int | None = None
+    #: the Indonesian name, where it differs from ``name`` (the English one); pages in Indonesian show it
+    name_id: str | None = None
 
     @property
     def where(self) -> str:
@@ -163,6 +165,7 @@ _TOP_KEYS = {
 _INDICATOR_KEYS = {
     "code",
     "name",
+    "name_id",
     "parent",
     "direction",
     "weight",
@@ -176,7 +179,7 @@ _INDICATOR_KEYS = {
     "normalise",
     "notes",
 }
-_AGGREGATE_KEYS = {"code", "name", "parent", "weight", "level", "notes"}
+_AGGREGATE_KEYS = {"code", "name", "name_id", "parent", "weight", "level", "notes"}
 
 
 def load_definition(path: Path | str) -> IndexDefinition:
@@ -317,6 +320,7 @@ def _parse_nodes(top: LineDict, rep: Reporter, steps: specs.Steps):
                     code=code,
                     kind=kind,
                     name=rep.text(m, "name", code, where) or code,
+                    name_id=rep.text(m, "name_id", None, where),
                     parent=None if parent is None else str(parent),
                     weight=1.0 if weight is None else weight,
                     direction=direction if direction in (1, -1) else 1,

@@ -21,7 +21,7 @@ from ascc.disasters import service as disasters_service
 from ascc.kit.errors import NotFound
 from ascc.knowledge import text as t
 from ascc.knowledge.models import Document, Passage
-from ascc.monitoring import published
+from ascc.monitoring import published, terms
 from ascc.monitoring.models import Indicator
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
@@ -290,7 +290,8 @@ def _indicator_entries(session: Session, key: str) -> list[Entry]:
                   {"en": f"{i['code']} — {i['name']['en']}",
                    "id": f"{i['code']} — {i['name']['id']}" if i["name"]["id"] else None},
                   {"en": _join(i["definition"]["en"], unit, source),
-                   "id": _join(i["definition"]["id"], unit if i["name"]["id"] or i["definition"]["id"] else None)},
+                   "id": _join(i["definition"]["id"],
+                               terms.unit_name(unit, "id") if i["name"]["id"] or i["definition"]["id"] else None)},
                   sectors=[i["sector"]] if i["sector"] else [])]  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ascc.kit import clock, geo
 from ascc.kit.errors import Invalid, NotFound
 from ascc.monitoring import models as m
-from ascc.monitoring import precision, published
+from ascc.monitoring import precision, published, terms
 from ascc.monitoring.published import published_filter
 
 #: light to dark (ColorBrewer "YlGnBu", 5 classes)
@@ -159,6 +159,7 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
     shown = [s for s in layers if s["value"] is not None]
     periods = sorted({s["period"] for s in shown})
     return {"indicator": {"code": ind.code, "name": {"en": ind.name_en, "id": ind.name_id}, "unit": ind.unit,
+                          "translated": terms.translated_fields(ind.sources),
                           "direction": ind.direction, "level": ind.level, "source_org": ind.source_org,
                           "decimals": precision.decimals((v for v, _ in values.values()), ind.decimals),
                           "source_url": ind.source_url, "licence": ind.licence},

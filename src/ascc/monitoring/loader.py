@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.audit.provenance import Kept, is_person, last_actors
-from ascc.monitoring import service
+from ascc.monitoring import service, terms
 from ascc.monitoring.importer import Catalogue, Problem
 from ascc.monitoring.models import Area, Indicator
 
@@ -61,28 +61,17 @@ HIGHER = {
     "GDL.ELECTR", "GDL.PIPEDWATER", "GDL.FLUSHTOILET", "GDL.INTERNET", "GDL.ATTEND.1517", "GDL.WORKWOM",
     "BPS.IPM", "BPS.IPM.OLDMETHOD",
 }  # fmt: skip
+#: Indonesian names and definitions of every demo series (``data/indicators_id.yaml``, via ``terms``)
+ID_TERMS = terms.series()
 #: Indonesian names that the sources themselves give (the series name, or the BPS source file's name)
-NAMES_ID = {
-    "BPS.TPT": "Tingkat Pengangguran Terbuka",
-    "BPS.IPM": "Indeks Pembangunan Manusia",
-}
+NAMES_ID = {code: t["name"] for code, t in ID_TERMS.items() if not t["name_translated"]}
 #: Indonesian names the sources do NOT give: the platform's translations of the English series names
-#: into the usual Indonesian (BPS) terms, so that the search finds them in Indonesian. Each such
-#: record says so in its ``sources`` (``kind: translation``).
-NAMES_ID_TRANSLATED = {
-    "SP.DYN.LE00.IN": "Angka harapan hidup saat lahir",
-    "SP.DYN.TFRT.IN": "Angka kelahiran total",
-    "SH.DYN.MORT": "Angka kematian balita (per 1.000 kelahiran hidup)",
-    "SH.DYN.NMRT": "Angka kematian neonatal (per 1.000 kelahiran hidup)",
-    "SH.STA.MMRT": "Angka kematian ibu (per 100.000 kelahiran hidup)",
-    "SH.STA.STNT.ZS": "Prevalensi stunting pada balita",
-    "SE.ADT.LITR.ZS": "Angka melek huruf penduduk dewasa",
-    "SL.UEM.TOTL.ZS": "Tingkat pengangguran",
-    "SL.UEM.1524.FE.ZS": "Tingkat pengangguran usia muda, perempuan (15-24 tahun)",
-    "SL.UEM.1524.MA.ZS": "Tingkat pengangguran usia muda, laki-laki (15-24 tahun)",
-    "SI.POV.GINI": "Indeks Gini",
-    "BPS.POV.P0": "Persentase penduduk miskin (P0)",
-    "BPS.GINI": "Rasio Gini pengeluaran per kapita",
+#: into the usual Indonesian (BPS) terms, so that the pages and the search have them in Indonesian.
+#: Each such record says so in its ``sources`` (``kind: translation``), as does a translated definition.
+NAMES_ID_TRANSLATED = {code: t["name"] for code, t in ID_TERMS.items() if t["name_translated"]}
+TRANSLATION_NOTES = {
+    "name_id": "Indonesian name translated by the platform; the source gives the English name only",
+    "definition_id": "Indonesian definition translated by the platform; the source gives the English definition only",
 }
 #: where the GDL region names come from (README of the data)
 GDL_NAMES = "github.com/open-numbers/ddf--gdl--shdi @ 044b3e07d16d : ddf--entities--level--subnat.csv"
@@ -127,18 +116,27 @@ def indicator_records(data: Path = DATA) -> list[dict]:
         for r in _read(data / file):
             code = r["series_code"]
             url = upstream_url(r["upstream"])
+            idn = ID_TERMS.get(code, {})
+            # an Indonesian definition only where there is an English one to translate
+            definition_id = idn.get("definition") if r["definition"] else None
+            translated = [
+                f
+                for f, text, flag in (
+                    ("name_id", idn.get("name"), "name_translated"),
+                    ("definition_id", definition_id, "definition_translated"),
+                )
+                if text and idn[flag]
+            ]
             out.append({
-                "code": code, "name_en": r["name"], "name_id": NAMES_ID.get(code) or NAMES_ID_TRANSLATED.get(code),
-                "definition_en": r["definition"] or None, "definition_id": None, "unit": r["unit"] or None,
+                "code": code, "name_en": r["name"], "name_id": idn.get("name"),
+                "definition_en": r["definition"] or None, "definition_id": definition_id, "unit": r["unit"] or None,
                 "direction": "lower" if code in LOWER else "higher" if code in HIGHER else None,
                 "sector": SECTORS.get(r["sector"]), "sector_tag": r["sector"] or None, "level": level,
                 "frequency": "annual", "disaggregations": ["area"] if level == "subnational" else [],
                 "numerator": None, "denominator": None, "source_org": r["source_org"] or None,
                 "source_dataset": r["source_dataset"] or None, "source_url": url, "licence": r["licence"] or None,
-                "sources": [{"file": file, "quote": r["upstream"], "url": url}] + (
-                    [{"kind": "translation", "field": "name_id",
-                      "note": "Indonesian name translated by the platform; the source gives the English name only"}]
-                    if code in NAMES_ID_TRANSLATED and code not in NAMES_ID else []),
+                "sources": [{"file": file, "quote": r["upstream"], "url": url}]
+                + [{"kind": "translation", "field": f, "note": TRANSLATION_NOTES[f]} for f in translated],
             })  # fmt: skip
     return out
 

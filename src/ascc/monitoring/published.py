@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
-from ascc.monitoring import precision, rules
+from ascc.monitoring import precision, rules, terms
 from ascc.monitoring.models import NATIONAL, TOTAL, Area, Indicator, Observation, of_member_states
 from ascc.registry import service as registry_service
 
@@ -67,6 +67,8 @@ def indicator_read(row: Indicator) -> dict[str, Any]:
             "licence": row.licence,
         },
         "sources": list(row.sources or []),
+        # the Indonesian fields the platform translated (``terms.translated_fields``)
+        "translated": terms.translated_fields(row.sources),
         # how its figures are read (``monitoring.reading_rules``); None: the default
         "reading_rules": {
             "min_coverage": row.min_coverage,

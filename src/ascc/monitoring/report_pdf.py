@@ -16,6 +16,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ascc.monitoring import terms
+
 Translate = Callable[[str], str]
 
 
@@ -79,7 +81,7 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
     story.append(Paragraph(escape(t("Scorecard")), styles["Heading3"]))
     head = [t("Indicator"), t("Unit"), t("Regional status"), t("Member states assessed"), t("Years")]
     body = [[Paragraph(escape(f"{_loc(r['indicator']['name'], lang)} ({r['indicator']['code']})"), small),
-             Paragraph(escape(r["indicator"]["unit"] or ""), small),
+             Paragraph(escape(terms.unit_name(r["indicator"]["unit"], lang)), small),
              Paragraph(escape(status_name(r["regional"]["status"])), small),
              f"{r['regional']['assessed']} / {r['regional']['member_states']}",
              ("–".join(str(y) for y in sorted({r["regional"]["first_year"], r["regional"]["last_year"]} - {None})) or "–")
@@ -107,7 +109,7 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
         ind = r["indicator"]
         block = [Paragraph(escape(f"{_loc(ind['name'], lang)} ({ind['code']})"), styles["Heading4"]),
                  Paragraph(escape(t("Latest approved value per member state, coloured by its progress status")
-                                  + f" · {ind['unit'] or ''} · " + t("Coverage") +
+                                  + f" · {terms.unit_name(ind['unit'], lang)} · " + t("Coverage") +
                                   f": {r['regional']['reporting']} / {r['regional']['member_states']}"), small)]  # fmt: skip
         if r["chart"]["bars"]:
             block.append(

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
-from ascc.monitoring import precision, progress, published, rules
+from ascc.monitoring import precision, progress, published, rules, terms
 from ascc.monitoring import targets as targets_service
 from ascc.monitoring.published import published_filter
 from ascc.registry import service as registry_service
@@ -68,7 +68,7 @@ def approved_series(
 
 def _indicator(row: m.Indicator) -> dict[str, Any]:
     return {"code": row.code, "name": {"en": row.name_en, "id": row.name_id}, "unit": row.unit,
-            "direction": row.direction, "sector": row.sector, "level": row.level,
+            "translated": terms.translated_fields(row.sources), "direction": row.direction, "sector": row.sector, "level": row.level,
             "source": {"org": row.source_org, "dataset": row.source_dataset, "url": row.source_url,
                        "licence": row.licence}}  # fmt: skip
 

@@ -18,7 +18,7 @@ from ascc.db.uow import unit_of_work
 from ascc.http.openapi import download
 from ascc.indices import service as indices_service
 from ascc.indices import store as index_store
-from ascc.indices.definition import IndexDefinition
+from ascc.indices.definition import IndexDefinition, Node
 from ascc.kit import spreadsheet
 from ascc.kit.errors import Invalid, NotFound
 from ascc.web.pages import downloads, page
@@ -60,6 +60,12 @@ def _describe(value: Any) -> str:
     return str(value)
 
 
+def _name(node: Node) -> dict[str, str]:
+    """A domain's, pillar's or indicator's name in both languages (``loc`` picks the page's): the
+    definition's ``name`` is the English one, ``name_id`` the Indonesian where it gives one."""
+    return {"en": node.name, "id": node.name_id or node.name}
+
+
 def _methodology(d: IndexDefinition, effective: dict[str, float | None]) -> dict[str, Any]:
     steps = d.steps.describe()
     levels = []
@@ -67,12 +73,12 @@ def _methodology(d: IndexDefinition, effective: dict[str, float | None]) -> dict
         name = d.level_names[level - 1] if len(d.level_names) >= level else f"Level {level}"
         levels.append({
             "level": level, "name": name,
-            "aggregates": [{"code": c, "name": d.by_code[c].name, "parent": d.by_code[c].parent,
+            "aggregates": [{"code": c, "name": _name(d.by_code[c]), "parent": d.by_code[c].parent,
                             "weight": d.by_code[c].weight, "effective": effective.get(c),
                             "children": list(d.children[c])} for c in d.level_codes(level)],
         })  # fmt: skip
     indicators = [
-        {"code": n.code, "name": n.name, "parent": n.parent, "direction": n.direction, "weight": n.weight,
+        {"code": n.code, "name": _name(n), "parent": n.parent, "direction": n.direction, "weight": n.weight,
          "effective": effective.get(n.code), "unit": n.unit, "goalposts": n.goalposts, "target": n.target,
          "denominator": n.denominator, "series": n.series}
         for n in d.indicators
@@ -209,7 +215,7 @@ def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any
     weight_form = [
         {
             "code": c,
-            "name": d.by_code[c].name,
+            "name": _name(d.by_code[c]),
             "value": weights.get(c, d.by_code[c].weight),
             "default": d.by_code[c].weight,
         }
@@ -219,14 +225,14 @@ def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any
         "index": stored.read(),
         "demonstration": _demonstration(stored.record),
         "root": root,
-        "root_name": d.by_code[root].name,
+        "root_name": _name(d.by_code[root]),
         "level_names": list(d.level_names),
         "methodology": _methodology(d, effective),
         "years": years,
         "year": year,
         "ranking": ranking,
         "has_intervals": any(r["rank_low"] is not None for r in ranking),
-        "domains": [{"code": c, "name": d.by_code[c].name} for c in domains],
+        "domains": [{"code": c, "name": _name(d.by_code[c])} for c in domains],
         "breakdown": breakdown,
         "trend": _trend(trend_rows, years, names),
         "weights": weight_form,

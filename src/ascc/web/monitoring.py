@@ -28,7 +28,7 @@ from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.http.openapi import XLSX, download
 from ascc.kit.errors import DomainError, Forbidden, Invalid
-from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff
+from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff, terms
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.web import i18n
@@ -73,6 +73,7 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
     series = published.national_series(session, code=code)
     known = published.periods(series)
     name = _name(indicator["name"], lang)
+    unit = terms.unit_name(indicator["unit"], lang)
     source = " · ".join(filter(None, (indicator["source"]["organisation"], indicator["source"]["dataset"])))
     source = (_("Source: %(source)s") % {"source": source}) if source else ""
     colours = {ms: charts.PALETTE[i % len(charts.PALETTE)] for i, ms in enumerate(sorted(names))}
@@ -80,8 +81,8 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
         charts.Series(ms, _name(names.get(ms, {}), lang) or ms, pts) for ms, pts in sorted(series.items())
     ]
     timeseries = charts.line_chart(
-        lines, title=name, unit=indicator["unit"] or "", source=source, lang=lang, colours=colours,
-        x_label=_("Year"), y_label=indicator["unit"] or _("Value"),
+        lines, title=name, unit=unit, source=source, lang=lang, colours=colours,
+        x_label=_("Year"), y_label=unit or _("Value"),
         desc=_("%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat.")
         % {"name": name, "first": known[0] if known else "", "last": known[-1] if known else ""},
     )  # fmt: skip
@@ -99,9 +100,9 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
             charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
         ]
         comparison = charts.bar_chart(
-            bars, title=f"{name}, {aggregate['period']}", unit=indicator["unit"] or "", lang=lang, colours=colours,
+            bars, title=f"{name}, {aggregate['period']}", unit=unit, lang=lang, colours=colours,
             source=source, reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
-            x_label=indicator["unit"] or _("Value"), y_label=_("Member state"),
+            x_label=unit or _("Value"), y_label=_("Member state"),
             desc=_("%(name)s in %(period)s by member state (%(coverage)s); the dashed line is the ASEAN mean.")
             % {"name": name, "period": aggregate["period"], "coverage": coverage},
         )  # fmt: skip
@@ -124,10 +125,11 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
         return {"areas": None}
     indicator = published.get_indicator(session, code=code)
     name = _name(indicator["name"], lang)
+    unit = terms.unit_name(indicator["unit"], lang)
     bars = [charts.Bar(a["code"], a["name"], a["value"]) for a in sub["areas"]]
     sub["chart"] = charts.bar_chart(
-        bars, title=f"{name}, {sub['member_state']}, {sub['period']}", unit=indicator["unit"] or "", lang=lang,
-        x_label=indicator["unit"] or _("Value"), y_label=_("Area"),
+        bars, title=f"{name}, {sub['member_state']}, {sub['period']}", unit=unit, lang=lang,
+        x_label=unit or _("Value"), y_label=_("Area"),
         desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
                                                                  "period": sub["period"]},
     )  # fmt: skip

@@ -26,7 +26,7 @@ from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.knowledge import service as knowledge_service
 from ascc.meetings import service as meetings_service
-from ascc.monitoring import scorecards
+from ascc.monitoring import scorecards, terms
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.results import service as results_service
@@ -90,6 +90,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = i18n.number_filter(lang)  # numbers in the reader's format, with a precision
+    env.filters["unit_name"] = lambda unit: terms.unit_name(unit, lang)  # a unit in the reader's language
     return env
 
 
