@@ -227,17 +227,8 @@ EVALUATION: list[tuple[str, str, set[str]]] = [
     ("maternal mortality ratio", "en", {"indicator:SH.STA.MMRT"}),
     ("pengangguran terbuka", "id", {"indicator:BPS.TPT"}),
     ("youth unemployment", "en", {"indicator:SL.UEM.1524.FE.ZS"}),
-    # the national series and Global Data Lab's subnational ones of the same name (total, females)
-    (
-        "angka harapan hidup saat lahir",
-        "id",
-        {"indicator:SP.DYN.LE00.IN", "indicator:GDL.LIFEXP", "indicator:GDL.LIFEXP.FE"},
-    ),
-    (
-        "life expectancy at birth",
-        "en",
-        {"indicator:SP.DYN.LE00.IN", "indicator:GDL.LIFEXP", "indicator:GDL.LIFEXP.FE"},
-    ),
+    ("angka harapan hidup saat lahir", "id", {"indicator:SP.DYN.LE00.IN"}),
+    ("life expectancy at birth", "en", {"indicator:SP.DYN.LE00.IN"}),
     ("prevalence of stunting", "en", {"indicator:SH.STA.STNT.ZS"}),
     ("ASEAN Community Vision 2025", "en", {"plan:asean-community-vision-2025"}),
 ]

@@ -14,9 +14,11 @@ from ascc.knowledge import service as ks
 from tests.knowledge.evaluation_set import EVALUATION
 
 #: (recall@10, MRR, nDCG@10, ask answer-in-top-3) measured per backend, rounded down
-#: measured: 0.957 / 0.804 / 0.772 / 0.906 on both (164 questions, 149 of them answered by a passage;
-#: both backends score from the same postings — PostgreSQL's ``ts_rank_cd`` gave 0.927 / 0.751 / 0.728 / 0.852)
-FLOORS = {"sqlite": (0.95, 0.80, 0.77, 0.90), "postgresql": (0.95, 0.80, 0.77, 0.90)}
+#: measured: 0.957 / 0.796 / 0.768 / 0.906 on both (164 questions, 149 of them answered by a passage;
+#: both backends score from the same postings — PostgreSQL's ``ts_rank_cd`` gave 0.927 / 0.751 / 0.728 / 0.852).
+#: MRR was 0.804 before every demo series had an Indonesian name: Global Data Lab's subnational life
+#: expectancy now shares "Angka harapan hidup saat lahir" with the national series graded as the answer
+FLOORS = {"sqlite": (0.95, 0.79, 0.76, 0.90), "postgresql": (0.95, 0.79, 0.76, 0.90)}
 #: the issue's targets
 TARGETS = (0.95, None, None, 0.9)
 
