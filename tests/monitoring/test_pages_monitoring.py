@@ -232,3 +232,9 @@ def test_subnational_indicator_by_area(site, tmp_path):
         assert "Menurut wilayah" in page and ">2016<" not in page  # the 2016 draft is not public
         assert c.get("/indicators/BPS.GINI", params={"member_state": "PHL"}).status_code == 422
         assert c.get("/indicators/BPS.GINI", params={"period": "2016"}).status_code == 422
+        # its SDMX downloads select every area (it has no national series): they answer, with the areas
+        links = c.get("/indicators/BPS.GINI.json").json()["downloads"]
+        got = c.get(links["sdmx_csv"])
+        assert got.status_code == 200, (links["sdmx_csv"], got.text[:300])
+        assert "ID-AC" in got.text and "ID-JB" in got.text
+        assert c.get(links["sdmx_ml"]).status_code == 200

@@ -161,6 +161,8 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
         else []
     )
     inputs = {r.code: {"en": r.name_en, "id": r.name_id} for r in rows}
+    # a subnational indicator has no national series: its SDMX key takes every area
+    key = sdmx_rest.key_for(indicator=code, national=ctx["indicator"]["level"] != "subnational")
     return ctx | _areas(session, request, code, lang, period) | {
         "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
         "inputs": inputs,
@@ -169,8 +171,8 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
         "table": table,
         "series": {ms: [{"period": p, "value": v} for p, v in pts] for ms, pts in series.items()},
         "downloads": {"csv": f"/indicators/{code}/data.csv",
-                      "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{sdmx_rest.key_for(indicator=code)}?format=sdmx-csv",
-                      "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{sdmx_rest.key_for(indicator=code)}?format=sdmx-ml"},
+                      "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-csv",
+                      "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-ml"},
         "chart_urls": {kind: f"/indicators/{code}/{kind}.svg" + (f"?period={ctx['aggregate']['period']}"
                        if kind == "comparison" and ctx["aggregate"] else "") for kind in ("timeseries", "comparison")},
     }  # fmt: skip
