@@ -1,6 +1,6 @@
-"""Search latency on 10,000 documents built from real passages, beside a raw SQLite FTS5 query.
+"""Search latency on 10,000 documents built from real passages, beside the database's own full-text query.
 
-    .venv/bin/python benchmarks/search.py [--docs 10000] [--rounds 5] [--db PATH]
+    .venv/bin/python benchmarks/search.py [--backend sqlite|postgresql] [--docs 10000] [--rounds 5] [--db PATH]
 
 Builds a temporary SQLite database with the migrations and the reference data, makes ``--docs``
 documents of three to six passages each drawn (with a fixed seed) from the five seed documents and
@@ -16,6 +16,14 @@ own.
 
 ``--db PATH`` keeps the built database at PATH and, when PATH already holds one, reuses it (to
 time changes of the search code without building again).
+
+``--backend postgresql`` starts a throwaway PostgreSQL (pgserver, in a temporary folder deleted at
+the end, no fsync), builds the same documents there and times the search beside PostgreSQL's own full-text
+query on its GIN index (``@@`` of every word, or of any word when no entry has every word, each word
+in the 'indonesian', 'english' and 'simple' configurations as the search's phrase query asks, +
+``ts_rank_cd`` + ``LIMIT 10``). The search scores from the same postings in memory on both backends;
+a copy is built whole after an index write there, so "first search after a write" waits for it.
+With ``--db FOLDER`` the server's files are kept in FOLDER and its database reused.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -40,6 +49,7 @@ from ascc.knowledge import columns, extract, postings
 from ascc.knowledge import index as search_index
 from ascc.knowledge import service as ks
 from ascc.knowledge import text as t
+from ascc.knowledge.backends import PG_TSV, PostgresBackend
 from ascc.knowledge.models import Document, Passage, SearchEntry
 from ascc.reference.files import read_reference
 from ascc.reference.loader import load_reference
@@ -60,22 +70,63 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--db", type=Path, help="keep the database here; reuse it if it exists")
+    ap.add_argument(
+        "--db", type=Path, help="keep the database (PostgreSQL: the server's folder) here; reuse it"
+    )
+    ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args()
+    if args.backend == "postgresql":
+        postgresql(args.docs, args.rounds, args.db)
+        return
     path = args.db or Path(tempfile.mkdtemp(prefix="ascc-bench-")) / "bench.db"
     url = f"sqlite:///{path}"
     if path.exists():
-        engine = make_engine(url)
-        with Session(engine) as session:
-            counts = dict(
-                session.execute(text("SELECT kind, count(*) FROM search_entries GROUP BY kind")).all()
-            )
-            args.docs = session.scalar(text("SELECT count(*) FROM documents WHERE slug LIKE 'bench-%'"))
-        print(f"reusing {path}: {counts}", file=sys.stderr)
+        engine, args.docs, counts = reuse(url, path)
     else:
         engine, counts = build(url, args.docs)
     time_queries(engine, args.docs, args.rounds, counts)
     engine.dispose()
+
+
+def postgresql(docs: int, rounds: int, folder: Path | None) -> None:
+    """The same run on a throwaway PostgreSQL server: its files in a temporary folder deleted at
+    the end, or kept in ``folder`` (and the database there reused)."""
+    import pgserver
+
+    keep = folder is not None
+    server = pgserver.get_server(folder or tempfile.mkdtemp(prefix="ascc-bench-pg-"),
+                                 cleanup_mode="stop" if keep else "delete")  # fmt: skip
+    try:
+        admin = make_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for setting in ("fsync = off", "synchronous_commit = off", "full_page_writes = off"):
+                conn.execute(text(f"ALTER SYSTEM SET {setting}"))  # a throwaway server: no fsync
+            conn.execute(text("SELECT pg_reload_conf()"))
+            there = conn.scalar(text("SELECT count(*) FROM pg_database WHERE datname = 'bench'"))
+            if not there:
+                conn.execute(text("CREATE DATABASE bench"))
+        admin.dispose()
+        url = server.get_uri().replace("/postgres?", "/bench?")
+        if there:
+            engine, docs, counts = reuse(url, folder)
+        else:
+            engine, counts = build(url, docs)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        time_queries(engine, docs, rounds, counts)
+        engine.dispose()
+    finally:
+        server.cleanup()
+
+
+def reuse(url: str, where: Path | None):
+    """The engine, documents and index entries of a database built before."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        counts = dict(session.execute(text("SELECT kind, count(*) FROM search_entries GROUP BY kind")).all())
+        docs = session.scalar(text("SELECT count(*) FROM documents WHERE slug LIKE 'bench-%'"))
+    print(f"reusing {where}: {counts}", file=sys.stderr)
+    return engine, docs, counts
 
 
 def build(url: str, docs: int):
@@ -114,38 +165,69 @@ def build(url: str, docs: int):
     return engine, counts
 
 
+def _fts5_queries(session: Session, queries: list[str]) -> tuple[dict, dict]:
+    """Per query the bare FTS5 statement and its parameters: every word; any word when no entry has
+    every word, as the search does."""
+    sql = (
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT 10"
+    )
+    count = text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q")
+    matches = {}
+    for q in queries:
+        groups = ["(" + " OR ".join(f'"{x}"' for x in g) + ")" for g in t.query_groups(q)]
+        matches[q] = {"q": " AND ".join(groups)}
+        if not session.scalar(count, matches[q]):
+            matches[q] = {"q": " OR ".join(groups)}
+    return dict.fromkeys(queries, sql), matches
+
+
+def _pg_queries(session: Session, queries: list[str]) -> tuple[dict, dict]:
+    """Per query PostgreSQL's own full-text statement on the GIN index (the search's phrase query,
+    :meth:`ascc.knowledge.backends.PostgresBackend.ranked`, without the expansion) and its
+    parameters: every word; any word when no entry has every word."""
+    statements, params = {}, {}
+    for q in queries:
+        words = ks._query(session, q).words
+        for every in (True, False):
+            values: dict = {}
+            query = PostgresBackend._query(words, every, values)
+            where = f"FROM search_entries e, (SELECT {query} AS q) q WHERE {PG_TSV} @@ q.q"
+            if (
+                every
+                and not session.connection().exec_driver_sql(f"SELECT count(*) {where}", values).scalar()
+            ):
+                continue
+            statements[q] = f"SELECT e.id {where} ORDER BY ts_rank_cd({PG_TSV}, q.q, 1) DESC LIMIT 10"
+            params[q] = values
+            break
+    return statements, params
+
+
 def time_queries(engine, docs: int, rounds: int, counts: dict[str, int]) -> None:
     queries = [q for q, _, _ in EVALUATION]
     ours, raw, grouped = [], [], []
     with Session(engine) as session:
-        sql = text(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT 10"
+        sql, matches = (_pg_queries if engine.dialect.name == "postgresql" else _fts5_queries)(
+            session, queries
         )
-        count = text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q")
-        matches = {}
-        for q in queries:  # every word; any word when no entry has every word, as the search does
-            groups = ["(" + " OR ".join(f'"{x}"' for x in g) + ")" for g in t.query_groups(q)]
-            matches[q] = " AND ".join(groups)
-            if not session.scalar(count, {"q": matches[q]}):
-                matches[q] = " OR ".join(groups)
         # the first search after an index write: FTS5 answers while the postings are built apart
         a = time.perf_counter()
         ks.search(session, principal=PUBLIC, q=queries[0], limit=10)
         cold = (time.perf_counter() - a) * 1000
         held = columns.committed(session, postings.build)  # waits for that build
         ready = time.perf_counter() - a
-        size = sum(x.nbytes for x in (held.ids, held.starts, held.rows, held.freq, held.norm)) / 2**20
+        size = sum(x.nbytes for x in vars(held).values() if isinstance(x, np.ndarray)) / 2**20
         for q in queries:  # warm caches once
             ks.search(session, principal=PUBLIC, q=q, limit=10)
             ks.search(session, principal=PUBLIC, q=q, limit=10, group=True)
-            session.execute(sql, {"q": matches[q]}).all()
+            session.connection().exec_driver_sql(sql[q], matches[q]).all()
         for _ in range(rounds):
             for q in queries:
                 a = time.perf_counter()
                 ks.search(session, principal=PUBLIC, q=q, limit=10)
                 ours.append((time.perf_counter() - a) * 1000)
                 a = time.perf_counter()
-                session.execute(sql, {"q": matches[q]}).all()
+                session.connection().exec_driver_sql(sql[q], matches[q]).all()
                 raw.append((time.perf_counter() - a) * 1000)
                 a = time.perf_counter()
                 ks.search(session, principal=PUBLIC, q=q, limit=10, group=True)
@@ -155,12 +237,18 @@ def time_queries(engine, docs: int, rounds: int, counts: dict[str, int]) -> None
     print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
     print(f"{'ascc search (facets, snippets)':28}{statistics.median(ours):10.2f}{pct(ours, 95):10.2f}")
     print(f"{'ascc search, by document':28}{statistics.median(grouped):10.2f}{pct(grouped, 95):10.2f}")
-    print(f"{'raw SQLite FTS5 MATCH+bm25':28}{statistics.median(raw):10.2f}{pct(raw, 95):10.2f}")
+    how = "waits for the " if engine.dialect.name == "postgresql" else "FTS5; "
+    peer = (
+        "raw PostgreSQL @@+ts_rank_cd"
+        if engine.dialect.name == "postgresql"
+        else "raw SQLite FTS5 MATCH+bm25"
+    )
+    print(f"{peer:28}{statistics.median(raw):10.2f}{pct(raw, 95):10.2f}")
     print(
-        f"{'first search after a write':28}{cold:10.2f} (FTS5; postings of {size:.0f} MB ready after {ready:.1f} s)"
+        f"{'first search after a write':28}{cold:10.2f} ({how}postings of {size:.0f} MB ready after {ready:.1f} s)"
     )
     print(
-        f"{'ratio':28}{statistics.median(ours) / statistics.median(raw):10.1f}{pct(ours, 95) / pct(raw, 95):10.1f}"
+        f"{'ratio':28}{statistics.median(ours) / statistics.median(raw):10.2f}{pct(ours, 95) / pct(raw, 95):10.2f}"
     )
 
 

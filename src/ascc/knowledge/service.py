@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, namedtuple
 from pathlib import Path
 from typing import Any
 
@@ -260,8 +260,8 @@ def _columns_of(columns: tuple[str, ...]) -> Any:
     return sql.bindparams(*params).columns(*(table.c[c] for c in ("id", *columns)))
 
 
-#: what a hit or an answer reads of its entries (statements made once: one runs on every search)
-_ENTRY_SQL = {HIT_COLUMNS: _columns_of(HIT_COLUMNS), ASK_COLUMNS: _columns_of(ASK_COLUMNS)}
+#: what an answer reads of its entries (a statement made once)
+_ENTRY_SQL = {ASK_COLUMNS: _columns_of(ASK_COLUMNS)}
 
 
 def _entries(
@@ -269,11 +269,38 @@ def _entries(
 ) -> dict[int, Any]:
     """The named columns of these entries (plain rows, not ORM objects: a page is read-only), of
     those the reader may see as they are now (their audience may have changed since the columns
-    the search filtered with were read)."""
+    the search filtered with were read). A hit's columns are plain strings and numbers, read with
+    the DB-API cursor (:func:`_rows`: no statement to compile per search); an answer's through
+    SQLAlchemy (``mentions`` is JSON)."""
     if not ids:
         return {}
+    if columns == HIT_COLUMNS:
+        return {row[0]: _HitRow(*row) for row in _rows(session, ("id", *HIT_COLUMNS), ids, audiences)}
     params = {"ids": ids, "audiences": list(audiences)}
     return {row.id: row for row in session.execute(_ENTRY_SQL[columns], params)}
+
+
+_HitRow = namedtuple("_HitRow", ("id", *HIT_COLUMNS))
+
+
+def _rows(
+    session: Session, columns: tuple[str, ...], ids: list[int], audiences: tuple[str, ...] | None = None
+) -> list[tuple]:
+    """``columns`` of the entries ``ids`` (of those with one of ``audiences``), through the DB-API
+    cursor: ids and strings, no result objects."""
+    mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    sql = f"SELECT {', '.join(columns)} FROM search_entries WHERE id IN ({', '.join([mark] * len(ids))})"
+    params = list(ids)
+    if audiences is not None:
+        sql += f" AND audience IN ({', '.join([mark] * len(audiences))})"
+        params += audiences
+    cursor = session.connection().connection.cursor()
+    version.reading(sql)  # a response cache records the tables, as it does for engine statements
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _query(session: Session, q: str) -> glossary.Query:
@@ -297,31 +324,29 @@ def _own_words(
     if not n:
         return hits
     passage = np.isin(cols.kind[hits.rows[:n]], cols.codes(cols.kinds, lambda k: k == "passage"))
-    wanted = hits.ids[:n][passage].tolist()
-    terms: dict[int, str] = {}
-    if wanted:
-        cursor = session.connection().connection.cursor()
-        marks = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
-        sql = f"SELECT id, terms FROM search_entries WHERE id IN ({', '.join([marks] * len(wanted))})"
-        version.reading(sql)  # a response cache records the tables, as it does for engine statements
-        try:
-            cursor.execute(sql, wanted)
-            terms = dict(cursor.fetchall())
-        finally:
-            cursor.close()
+    wanted_ids = hits.ids[:n].tolist()
+    wanted = [i for i, p in zip(wanted_ids, passage.tolist(), strict=True) if p]
+    terms: dict[int, str] = dict(_rows(session, ("id", "terms"), wanted)) if wanted else {}
     slots = min(len(query.flat), 62)
-    own = [{x for x in g if x not in query.lesser} for g in query.flat[:slots]]
-    held = np.zeros(n, dtype=np.int64)
-    translated = np.zeros(n, dtype=np.int64)
-    for i, entry_id in enumerate(hits.ids[:n].tolist()):
-        if passage[i]:
-            words = set((terms.get(entry_id) or "").split())
-            for k, g in enumerate(query.flat[:slots]):
-                if not words.isdisjoint(g):
-                    held[i] |= 1 << k
-                    if words.isdisjoint(own[k]):
-                        translated[i] |= 1 << k
-    return r.weighed_by_own_words(cols, hits, held, translated, passage, slots)
+    # per index term, the query's words (bits) it is a form of: any form, and the user's own forms
+    any_bits: dict[str, int] = {}
+    own_bits: dict[str, int] = {}
+    for k, g in enumerate(query.flat[:slots]):
+        for term in g:
+            any_bits[term] = any_bits.get(term, 0) | 1 << k
+            if term not in query.lesser:
+                own_bits[term] = own_bits.get(term, 0) | 1 << k
+    held = [0] * n
+    translated = [0] * n
+    for i in np.flatnonzero(passage).tolist():
+        found = own = 0
+        for term in any_bits.keys() & set((terms.get(wanted_ids[i]) or "").split()):
+            found |= any_bits[term]
+            own |= own_bits.get(term, 0)
+        held[i], translated[i] = found, found & ~own  # held only in translation: no own form of it
+    return r.weighed_by_own_words(
+        cols, hits, np.array(held, dtype=np.int64), np.array(translated, dtype=np.int64), passage, slots
+    )
 
 
 def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[str, bool]) -> s.SearchHit:

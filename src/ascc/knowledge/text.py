@@ -194,8 +194,10 @@ def snippet(
     for word in set(words).difference(seen):
         seen[word] = _wanted(fold_word(word), wanted)
     flags = [seen[word] for word in words]
-    for i, word in enumerate(words):  # words the index joined ("Kerja Sama", "co-operation") match as one
-        if fold_word(word) in JOINS_FROM and not flags[i] and i + 1 < len(words):
+    joins = {word for word in set(words) if fold_word(word) in JOINS_FROM}
+    for i in [i for i, word in enumerate(words) if word in joins] if joins else ():
+        word = words[i]  # words the index joined ("Kerja Sama", "co-operation") match as one
+        if not flags[i] and i + 1 < len(words):
             joined = TOKEN.findall(fold(" ".join(words[i : i + 3])))
             if joined and joined[0] != fold_word(word) and _wanted(joined[0], wanted):
                 flags[i] = flags[i + 1] = True
