@@ -27,7 +27,7 @@ import re
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import DomainError, Invalid, NotFound
-from ascc.monitoring import published, sdmx
+from ascc.monitoring import published, rules, sdmx
 from ascc.monitoring.importer import DATAFLOW_ID
 from ascc.monitoring.models import NATIONAL
 from ascc.monitoring.schemas import ObservationRead
@@ -77,7 +77,8 @@ def dataflow_ref() -> str:
 
 def key_for(*, indicator: str = "", member_states: tuple[str, ...] = (), national: bool = True) -> str:
     """The key selecting an indicator's (national) series of the given member states (all if none)."""
-    return ".".join(("+".join(member_states), sdmx.NOT_APPLICABLE if national else "", indicator, "", "", ""))
+    ind = rules.sdmx_id(indicator) if indicator else ""
+    return ".".join(("+".join(member_states), sdmx.NOT_APPLICABLE if national else "", ind, "", "", ""))
 
 
 def parse_flow(flow: str) -> None:
