@@ -43,6 +43,7 @@ content_type_overrides:
   application/vnd.sdmx.data+csv: application/octet-stream
   application/vnd.sdmx.genericdata+xml: application/octet-stream
   application/vnd.sdmx.structurespecificdata+xml: application/octet-stream
+  application/vnd.sdmx.structure+xml: application/octet-stream
 """
 DOWNLOADS = {
     "/calendar.ics": "text/calendar",
@@ -53,6 +54,7 @@ DOWNLOADS = {
     "/indices/{slug}/definition.yaml": "application/yaml",
     "/api/v1/activities.xml": "application/xml",
     "/sdmx/data/{flow}/{key}": "application/vnd.sdmx.data+csv",
+    "/sdmx/{resource}/{agency}/{resource_id}/{version}": "application/vnd.sdmx.structure+xml",
 }
 
 

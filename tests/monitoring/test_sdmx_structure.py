@@ -98,9 +98,10 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
     assert published["INDICATOR"] == ["BPS_GINI", "SL_UEM_TOTL_ZS", "WPP_POP_1524"]
     assert published["SUBNATIONAL"] == ["ID-AC", "_Z"]
 
-    # a key built from those codes, through sdmx1's own key validation against the structure
+    # a key built from those codes, as the README's session does: sdmx1 checks it against the
+    # structure it fetches itself (the dataflow with references=all) and asks for the data
     data = client.data("DF_ASCC_IND", key={"REF_AREA": ["IDN", "MYS"], "INDICATOR": "SL_UEM_TOTL_ZS",
-                                           "SUBNATIONAL": "_Z"}, dsd=dsd)  # fmt: skip
+                                           "SUBNATIONAL": "_Z"})  # fmt: skip
     frame = sdmx.to_pandas(data, attributes="o").reset_index()
     got = sorted(zip(frame["REF_AREA"], frame["INDICATOR"], frame["TIME_PERIOD"], frame["value"],
                      frame["OBS_STATUS"], strict=True))  # fmt: skip
@@ -170,6 +171,7 @@ def test_data_messages_use_the_codelist_ids(base):
 
 
 def test_errors_are_sdmx_error_messages(base):
+    """SDMX-ML error messages for a client that accepts XML, problem+json for the others."""
     cases = [
         ("/dataflow/ASEAN/DF_OTHER/latest", {}, 404, "100"),
         ("/dataflow/ESTAT/DF_ASCC_IND/latest", {}, 404, "100"),
@@ -180,11 +182,15 @@ def test_errors_are_sdmx_error_messages(base):
         ("/dataflow/ASEAN/DF_ASCC_IND/latest", {"detail": "everything"}, 400, "140"),
     ]
     for path, params, status, code in cases:
-        r = httpx.get(base + path, params=params)
+        r = httpx.get(base + path, params=params, headers={"Accept": "application/vnd.sdmx.structure+xml"})
         assert r.status_code == status, (path, params, r.text)
         root = etree.fromstring(r.content)
         assert etree.QName(root).localname == "Error", r.text
         (message,) = root
         assert message.get("code") == code and message[0].text, r.text
+        r = httpx.get(base + path, params=params, headers={"Accept": "application/problem+json, */*"})
+        assert r.status_code == status and r.headers["content-type"] == "application/problem+json", r.text
+        if "references" in params or "detail" in params:
+            assert r.json()["parameter"] in params
     r = httpx.get(base + "/codelist/ASEAN/CL_SEX/latest", headers={"Accept": "application/json"})
-    assert r.status_code == 406
+    assert r.status_code == 406 and r.headers["content-type"] == "application/problem+json"

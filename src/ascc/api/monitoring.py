@@ -309,8 +309,8 @@ def sdmx_data(
 # --- SDMX-REST structure queries -----------------------------------------------------------------
 
 StructureResponses = {
-    400: {"description": "An unknown parameter value (SDMX error message)"},
-    404: {"description": "No such artefact (SDMX error message, code 100)"},
+    400: {"description": "An unknown parameter value"},
+    404: {"description": "No such artefact (SDMX error code 100)"},
     406: {"description": "Format not available"},
     501: {"description": "A parameter value this service does not implement"},
 } | download("application/vnd.sdmx.structure+xml", "an SDMX-ML 2.1 structure message")
@@ -322,19 +322,15 @@ def _structure(
 ) -> Response:  # fmt: skip
     accept = request.headers.get("accept") or "*/*"
     wanted = {a.split(";")[0].strip().lower() for a in accept.split(",")}
-    if not wanted & {
-        "*/*",
-        "application/*",
-        "application/xml",
-        "text/xml",
-        "application/vnd.sdmx.structure+xml",
-    }:
-        return Response(sdmx_structure.error_message(406, f"cannot answer with {accept!r}: SDMX-ML 2.1 only"),
-                        status_code=406, media_type="application/xml")  # fmt: skip
+    xml = {"application/xml", "text/xml", "application/vnd.sdmx.structure+xml"}
+    if not wanted & (xml | {"*/*", "application/*"}):
+        raise sdmx_rest.NotAcceptable(f"cannot answer with {accept!r}: SDMX-ML 2.1 structure messages only")
     try:
         body = sdmx_structure.query(session, resource=resource, agency=agency, resource_id=resource_id,
                                     version=version, references=references, detail=detail)  # fmt: skip
     except DomainError as exc:
+        if not wanted & xml:  # problem+json, as every other error
+            raise
         return Response(sdmx_structure.error_message(exc.status, exc.detail), status_code=exc.status,
                         media_type="application/xml")  # fmt: skip
     return Response(body, media_type=sdmx_structure.MEDIA, headers={"Cache-Control": "no-cache"})
@@ -355,6 +351,7 @@ def sdmx_structure_query(
 ) -> Response:  # fmt: skip
     """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
     scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1
-    structure messages (``all``/``latest`` accepted; ``+`` joins ids). Errors are SDMX-ML error
-    messages: 404 (code 100) no such artefact, 400 an unknown parameter value, 501 one not implemented."""
+    structure messages (``all``/``latest`` accepted; ``+`` joins ids). Errors: 404 no such artefact,
+    400 an unknown parameter value, 501 one not implemented; problem+json, or an SDMX-ML 2.1 error
+    message (codes 100, 140, 501) when ``Accept`` names an XML type."""
     return _structure(request, session, resource, agency, resource_id, version, references, detail)
