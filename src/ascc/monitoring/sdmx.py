@@ -2,7 +2,8 @@
 in both directions, with the ``sdmx1`` library.
 
 The data structure (``ASEAN:DSD_ASCC_IND(1.0)``) has the dimensions REF_AREA (ISO 3166-1 alpha-3),
-SUBNATIONAL (area code, ``_Z`` at the national level), INDICATOR, SEX, AGE, URBANISATION and
+SUBNATIONAL (area code, ``_Z`` at the national level), INDICATOR (the indicator's SDMX id,
+``SP_POP_TOTL`` for ``SP.POP.TOTL``: an SDMX id has no dots; reading takes either), SEX, AGE, URBANISATION and
 TIME_PERIOD, the measure OBS_VALUE and the observation attributes OBS_STATUS (SDMX CL_OBS_STATUS:
 A final, P provisional), UNIT_MEASURE, DATA_SOURCE and COMMENT_OBS. An SDMX-ML message read in is
 turned into the same rows as an SDMX-CSV file and checked by the same rules.

@@ -6,8 +6,8 @@
   URBANISATION — an empty part is a wildcard and ``+`` joins alternatives (``IDN+MYS..SP.POP.TOTL...``);
   ``all`` (or no key) selects everything. Indicator codes such as ``SP.POP.TOTL`` contain dots: since
   INDICATOR is the only dimension whose codes may, the parts between SUBNATIONAL and the last three
-  are the indicator (``SP_POP_TOTL`` is accepted for ``SP.POP.TOTL`` as well). National values have
-  SUBNATIONAL ``_Z``.
+  are the indicator (``SP_POP_TOTL``, the SDMX id that data messages and ``CL_INDICATOR`` use, is
+  accepted for ``SP.POP.TOTL`` as well). National values have SUBNATIONAL ``_Z``.
 - ``startPeriod``/``endPeriod`` (inclusive; an end year includes its quarters or months),
   ``firstNObservations``/``lastNObservations`` per series.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
