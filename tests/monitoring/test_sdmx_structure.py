@@ -137,6 +137,9 @@ def test_structure_resources_and_references(base, client):
     msg = client.codelist("all", params={"detail": "allstubs"})
     assert len(msg.codelist) == 6 and all(len(cl) == 0 for cl in msg.codelist.values())
     assert msg.codelist["CL_AREA"].name.localizations["id"].startswith("Wilayah")
+    msg = client.dataflow("DF_ASCC_IND", params={"references": "all", "detail": "referencestubs"})
+    assert len(msg.structure["DSD_ASCC_IND"].dimensions) == 7 and len(msg.codelist["CL_SEX"]) == 0
+    assert not msg.constraint["CC_DF_ASCC_IND"].data_content_region
     # explicit agency, id and version paths
     for path in ("/dataflow/ASEAN/DF_ASCC_IND/1.0", "/dataflow/all/all/all", "/dataflow", "/dataflow/ASEAN",
                  "/codelist/ASEAN/CL_SEX+CL_AGE/latest"):  # fmt: skip

@@ -274,11 +274,17 @@ def build(session: Session) -> Structures:
 
 
 def _stub(obj):
-    """The artefact with its identification and name only (``detail=allstubs``)."""
+    """``detail=allstubs``, ``referencestubs``: an item scheme without its items, a constraint without
+    its region; the dataflow and the data structure stay whole (they are small, and a client reads
+    the constraint's region and the data through the structure's dimensions)."""
+    from sdmx.model import common
+
     fields = {f: getattr(obj, f) for f in ("id", "name", "version", "maintainer", "is_final")}
-    if type(obj).__name__ == "DataflowDefinition":
-        fields["structure"] = obj.structure
-    return type(obj)(**fields)
+    if isinstance(obj, common.ItemScheme):
+        return type(obj)(**fields)
+    if isinstance(obj, common.BaseConstraint):
+        return type(obj)(**fields, role=obj.role, content=obj.content)
+    return obj
 
 
 def select_keys(structures: Structures, resource: str, agency: str, resource_id: str, version: str) -> list:
