@@ -206,10 +206,8 @@ def build(session: Session) -> Structures:
     for code, member_state, name in session.execute(
         select(Area.code, Area.member_state, Area.name).order_by(Area.member_state, Area.code)
     ):
-        parent = area_cl.get(member_state) if member_state in area_cl else None
+        parent = area_cl.get(member_state)  # an area is a child of its member state
         area_cl.append(m.Code(id=code, name={"en": name, "id": name}, parent=parent))
-        if parent is not None:
-            parent.append_child(area_cl[code])
     area_cl.append(m.Code(id=sdmx.NOT_APPLICABLE, name=NOT_APPLICABLE))
 
     indicator_cl = m.Codelist(id="CL_INDICATOR", name={"en": "Indicators", "id": "Indikator"}, **meta)
