@@ -12,11 +12,15 @@ themselves call ``ascc.db.migrate.upgrade``. Passwords are hashed with argon2 at
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
+import socket
 import sqlite3
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,6 +273,32 @@ def every_item(client, url: str, *, params: dict | None = None, headers: dict | 
         items += page["items"]
         if not page["items"] or len(items) >= page["total"]:
             return items
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(app, **options) -> Iterator[str]:
+    """A real uvicorn serving ``app`` on loopback in this process: its base URL while it runs."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def migrate(url: str) -> None:

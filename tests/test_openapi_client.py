@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from ascc.app import create_app
 from ascc.config import Settings
@@ -27,7 +23,7 @@ from ascc.kit.pagination import MAX_LIMIT
 from ascc.monitoring import loader
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
-from tests.conftest import BACKENDS, load
+from tests.conftest import BACKENDS, load, serving
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 INDICATORS = {"SP.POP.TOTL", "SL.UEM.TOTL.ZS", "SE.PRM.ENRR"}
@@ -47,6 +43,7 @@ content_type_overrides:
   application/vnd.sdmx.data+csv: application/octet-stream
   application/vnd.sdmx.genericdata+xml: application/octet-stream
   application/vnd.sdmx.structurespecificdata+xml: application/octet-stream
+  application/vnd.sdmx.structure+xml: application/octet-stream
 """
 DOWNLOADS = {
     "/calendar.ics": "text/calendar",
@@ -57,6 +54,7 @@ DOWNLOADS = {
     "/indices/{slug}/definition.yaml": "application/yaml",
     "/api/v1/activities.xml": "application/xml",
     "/sdmx/data/{flow}/{key}": "application/vnd.sdmx.data+csv",
+    "/sdmx/{resource}/{agency}/{resource_id}/{version}": "application/vnd.sdmx.structure+xml",
 }
 
 
@@ -76,31 +74,11 @@ def document(url) -> dict:
     return create_app(Settings(database_url=url)).openapi()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(url) -> Iterator[str]:
     """A real uvicorn on loopback in this process."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(Settings(database_url=url))) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ password policy."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -32,7 +30,7 @@ from ascc.db.uow import unit_of_work
 from ascc.http.auth import client_ip
 from ascc.kit.errors import Invalid, TooManyRequests, Unauthorized
 from ascc.wiring import session_factory
-from tests.conftest import make_user, migrate
+from tests.conftest import make_user, migrate, serving
 
 PASSWORD = "a long enough password"
 WRONG = "not the password at all"
@@ -220,25 +218,9 @@ def test_parallel_guesses_check_no_more_passwords_than_allowed(factory, clock, h
     assert hasher.checks == throttle.ACCOUNT.free == results.count(401)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(settings: Settings):
     """A real uvicorn on loopback in this process, with the proxy options ``ascc serve`` uses."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                            **cli_main.proxy_options(settings))  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
+    return serving(create_app(settings), **cli_main.proxy_options(settings))
 
 
 def _guess_in_parallel(base: str, email: str) -> list[int]:
@@ -261,23 +243,15 @@ def test_parallel_guesses_over_http_and_forged_forwarded_for(fresh_url, clock, h
     make_user(fresh_url, email="chair@asean.org")
     hasher.checks = 0
     # no trusted proxy (the default): X-Forwarded-For is ignored, every guess comes from 127.0.0.1
-    server, thread, base = _serve(Settings(database_url=fresh_url))
-    try:
+    with _serve(Settings(database_url=fresh_url)) as base:
         statuses = _guess_in_parallel(base, EMAIL)
-    finally:
-        server.should_exit = True
-        thread.join(30)
     assert hasher.checks == throttle.PAIR.free == statuses.count(401)
     assert statuses.count(429) == 40 - throttle.PAIR.free
     # behind a trusted proxy on 127.0.0.1 each guess comes from its forwarded address: the account's
     # own limit holds them
     hasher.checks = 0
-    server, thread, base = _serve(Settings(database_url=fresh_url, trusted_proxies="127.0.0.1"))
-    try:
+    with _serve(Settings(database_url=fresh_url, trusted_proxies="127.0.0.1")) as base:
         statuses = _guess_in_parallel(base, "chair@asean.org")
-    finally:
-        server.should_exit = True
-        thread.join(30)
     assert hasher.checks == throttle.ACCOUNT.free == statuses.count(401)
 
 

@@ -25,7 +25,7 @@ def test_key_parsing():
     assert sdmx_rest.parse_key("all").codes == {} and sdmx_rest.parse_key(None).codes == {}
     assert sdmx_rest.parse_key(".....").codes == {}
     assert sdmx_rest.parse_key("..GDL.SHDI...").codes == {"INDICATOR": ("GDL.SHDI",)}
-    assert sdmx_rest.key_for(indicator="SP.POP.TOTL") == "._Z.SP.POP.TOTL..."
+    assert sdmx_rest.key_for(indicator="SP.POP.TOTL") == "._Z.SP_POP_TOTL..."  # the SDMX id (CL_INDICATOR)
     for bad in ("IDN", "IDN._Z.X", "ID N._Z.X...", "IDN+._Z.X..."):
         with pytest.raises(Invalid):
             sdmx_rest.parse_key(bad)

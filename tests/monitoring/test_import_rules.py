@@ -36,6 +36,11 @@ CASES = {
         [(2, "INDICATOR", "unknown indicator 'NO.SUCH'"), (3, "REF_AREA", "unknown member state 'XXX'"),
          (4, "SUBNATIONAL", "unknown area 'ID-ZZ'"), (5, "SEX", "unknown code 'X'")],
     ),
+    # the SDMX id of a dotted code names the same indicator: one key, written both ways
+    "duplicate key by SDMX id": ("a.csv", sdmx("IDN,SP.POP.TOTL,2020,1,A,,_T,_T,_T,", "IDN,SP_POP_TOTL,2020,1,A,,_T,_T,_T,",
+                                               "IDN,SP_POP,2020,1,A,,_T,_T,_T,"),
+                                 [(3, None, "duplicate key: the same observation as line 2"),
+                                  (4, "INDICATOR", "unknown indicator 'SP_POP'")]),
     "area of another member state": ("a.csv", sdmx("PHL,GDL.SHDI,2010,0.6,A,,_T,_T,_T,IDNr101"),
                                      [(2, "SUBNATIONAL", "area 'IDNr101' is in IDN, not PHL")]),
     "non-numeric": ("a.csv", PLAIN_HEADER + 'SP.POP.TOTL,IDN,2020,"1,5",persons,WDI,\nSP.POP.TOTL,IDN,2021,inf,,WDI,\n',

@@ -20,8 +20,9 @@ from starlette.responses import Response
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
+from ascc.kit.errors import DomainError
 from ascc.kit.pagination import MAX_LIMIT, page_of
-from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, signoff
+from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, sdmx_structure, signoff
 from ascc.monitoring import schemas as s
 from ascc.monitoring.models import NATIONAL, TOTAL
 from ascc.results import framework as results_framework
@@ -303,3 +304,54 @@ def sdmx_data(
     if request.headers.get("if-none-match", "").strip() == etag:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)
+
+
+# --- SDMX-REST structure queries -----------------------------------------------------------------
+
+StructureResponses = {
+    400: {"description": "An unknown parameter value"},
+    404: {"description": "No such artefact (SDMX error code 100)"},
+    406: {"description": "Format not available"},
+    501: {"description": "A parameter value this service does not implement"},
+} | download("application/vnd.sdmx.structure+xml", "an SDMX-ML 2.1 structure message")
+
+
+def _structure(
+    request: Request, session, resource: str, agency: str = "all", resource_id: str = "all",
+    version: str = "latest", references: str | None = None, detail: str | None = None,
+) -> Response:  # fmt: skip
+    accept = request.headers.get("accept") or "*/*"
+    wanted = {a.split(";")[0].strip().lower() for a in accept.split(",")}
+    xml = {"application/xml", "text/xml", "application/vnd.sdmx.structure+xml"}
+    if not wanted & (xml | {"*/*", "application/*"}):
+        raise sdmx_rest.NotAcceptable(f"cannot answer with {accept!r}: SDMX-ML 2.1 structure messages only")
+    try:
+        body = sdmx_structure.query(session, resource=resource, agency=agency, resource_id=resource_id,
+                                    version=version, references=references, detail=detail)  # fmt: skip
+    except DomainError as exc:
+        if not wanted & xml:  # problem+json, as every other error
+            raise
+        return Response(sdmx_structure.error_message(exc.status, exc.detail), status_code=exc.status,
+                        media_type="application/xml")  # fmt: skip
+    return Response(body, media_type=sdmx_structure.MEDIA, headers={"Cache-Control": "no-cache"})
+
+
+@sdmx_router.get("/{resource}", response_class=Response, responses=StructureResponses)
+@sdmx_router.get("/{resource}/{agency}", response_class=Response, responses=StructureResponses)
+@sdmx_router.get("/{resource}/{agency}/{resource_id}", response_class=Response, responses=StructureResponses)
+@sdmx_router.get("/{resource}/{agency}/{resource_id}/{version}", response_class=Response,
+                 responses=StructureResponses)  # fmt: skip
+def sdmx_structure_query(
+    request: Request, session: SessionDep,
+    resource: Annotated[str, Path(max_length=40, description=", ".join(sdmx_structure.RESOURCES))],
+    agency: str = "all", resource_id: str = "all", version: str = "latest",
+    references: Annotated[str | None, Query(max_length=40, description="none, parents, parentsandsiblings, "
+                                            "children, descendants, all, or a resource")] = None,
+    detail: Annotated[str | None, Query(max_length=40, description="full, allstubs, referencestubs")] = None,
+) -> Response:  # fmt: skip
+    """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
+    scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1
+    structure messages (``all``/``latest`` accepted; ``+`` joins ids). Errors: 404 no such artefact,
+    400 an unknown parameter value, 501 one not implemented; problem+json, or an SDMX-ML 2.1 error
+    message (codes 100, 140, 501) when ``Accept`` names an XML type."""
+    return _structure(request, session, resource, agency, resource_id, version, references, detail)

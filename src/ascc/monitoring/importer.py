@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -79,6 +80,11 @@ class Catalogue:
     indicators: dict[str, tuple[str | None, str]]
     member_states: set[str]
     areas: dict[str, tuple[str, str]]
+
+    @functools.cached_property
+    def sdmx_ids(self) -> dict[str, str]:
+        """The SDMX id of each indicator whose code is not one (``SP_POP_TOTL``: ``SP.POP.TOTL``)."""
+        return {rules.sdmx_id(c): c for c in self.indicators if rules.sdmx_id(c) not in self.indicators}
 
     @classmethod
     def load(cls, session: Session) -> Catalogue:
@@ -207,14 +213,19 @@ def _factor(
     else:
         codes, uniques = pd.factorize(series.to_numpy(dtype=object))
     uniques = np.asarray(uniques, dtype=object)
-    for alias in {"", *same} - {default}:
-        if alias not in uniques:
+    return _rename(codes, uniques, dict.fromkeys({"", *same} - {default}, default))
+
+
+def _rename(codes: np.ndarray, uniques: np.ndarray, renamed: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values renamed (``old: new``), merged into ``new`` when it is among them already."""
+    for old, new in renamed.items():
+        if old not in uniques:
             continue
-        at = int(np.flatnonzero(uniques == alias)[0])
-        if default in uniques:
-            codes = np.where(codes == at, int(np.flatnonzero(uniques == default)[0]), codes)
+        at = int(np.flatnonzero(uniques == old)[0])
+        if new in uniques:
+            codes = np.where(codes == at, int(np.flatnonzero(uniques == new)[0]), codes)
         else:
-            uniques[at] = default
+            uniques[at] = new
     return codes, uniques
 
 
@@ -232,6 +243,8 @@ def _check_chunk(
         col = col_of.get(canon)
         series = chunk[col] if col is not None else None
         codes, uniq = _factor(series, n, defaults.get(canon, ""), ("_Z",) if canon == "area" else ())
+        if canon == "indicator":  # the SDMX id of a dotted code (SP_POP_TOTL) names it too
+            codes, uniq = _rename(codes, uniq, {a: cat.sdmx_ids[a] for a in uniq if a in cat.sdmx_ids})
         factors[canon] = (codes, uniq)
         if col is not None:
             limit = rules.MAX_CELL if canon in ("source", "note", "unit") else rules.MAX_CODE

@@ -39,6 +39,15 @@ SEX_TOLERANCE = 0.01
 SDMX_STATUS = {"A": "final", "B": "final", "E": "final", "P": "provisional", "F": "provisional"}
 STATUS_SDMX = {"final": "A", "provisional": "P"}
 
+#: an SDMX IDType has no dots: an indicator code such as ``SP.POP.TOTL`` is ``SP_POP_TOTL`` in SDMX
+_NOT_IN_SDMX_ID = re.compile(r"[^A-Za-z0-9_@$\-]")
+
+
+def sdmx_id(code: str) -> str:
+    """An indicator code as an SDMX id (``SP.POP.TOTL`` → ``SP_POP_TOTL``; ``VC_DSR_MORT`` unchanged)."""
+    return _NOT_IN_SDMX_ID.sub("_", code)
+
+
 _BOUNDS = re.compile(r"\((-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\)")
 _ADDITIVE = {"persons", "thousand persons", "number", "people", "deaths", "events"}
 

@@ -2,7 +2,8 @@
 in both directions, with the ``sdmx1`` library.
 
 The data structure (``ASEAN:DSD_ASCC_IND(1.0)``) has the dimensions REF_AREA (ISO 3166-1 alpha-3),
-SUBNATIONAL (area code, ``_Z`` at the national level), INDICATOR, SEX, AGE, URBANISATION and
+SUBNATIONAL (area code, ``_Z`` at the national level), INDICATOR (the indicator's SDMX id,
+``SP_POP_TOTL`` for ``SP.POP.TOTL``: an SDMX id has no dots; reading takes either), SEX, AGE, URBANISATION and
 TIME_PERIOD, the measure OBS_VALUE and the observation attributes OBS_STATUS (SDMX CL_OBS_STATUS:
 A final, P provisional), UNIT_MEASURE, DATA_SOURCE and COMMENT_OBS. An SDMX-ML message read in is
 turned into the same rows as an SDMX-CSV file and checked by the same rules.
@@ -44,7 +45,8 @@ def format_value(value: float | None) -> str:
 
 def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, str], str, dict[str, str]]:
     key = {
-        "REF_AREA": o.member_state, "SUBNATIONAL": o.area_code or NOT_APPLICABLE, "INDICATOR": o.indicator_code,
+        "REF_AREA": o.member_state, "SUBNATIONAL": o.area_code or NOT_APPLICABLE,
+        "INDICATOR": rules.sdmx_id(o.indicator_code),
         "SEX": o.sex, "AGE": o.age, "URBANISATION": o.urbanisation,
     }  # fmt: skip
     attrs = {
@@ -71,18 +73,35 @@ def write_csv(rows: Iterable[ObservationRead], out: IO[str], units: dict[str, st
     return n
 
 
-def structure():
-    """The data structure definition of the platform's indicator data."""
+def structure(*, name=None, maintainer=None, concepts=None, codelists=None):
+    """The data structure definition of the platform's indicator data; with the concept scheme and
+    the codelists (component id → codelist) of ``sdmx_structure``, each component names its concept and
+    its coded representation."""
     from sdmx.model import common
     from sdmx.model import v21 as m
 
-    dsd = m.DataStructureDefinition(id="DSD_ASCC_IND", maintainer=common.Agency(id="ASEAN"), version="1.0")
+    dsd = m.DataStructureDefinition(
+        id="DSD_ASCC_IND", maintainer=maintainer or common.Agency(id="ASEAN"), version="1.0", name=name or {},
+        is_final=concepts is not None,
+    )  # fmt: skip
+    codelists = codelists or {}
+
+    def described(component_id: str) -> dict:
+        out = {}
+        if concepts is not None:
+            out["concept_identity"] = concepts[component_id]
+        if component_id in codelists:
+            out["local_representation"] = common.Representation(enumerated=codelists[component_id])
+        return out
+
     for i, dim in enumerate(DIMENSIONS):
-        dsd.dimensions.getdefault(dim, order=i)
-    dsd.dimensions.append(m.TimeDimension(id="TIME_PERIOD", order=len(DIMENSIONS)))
-    dsd.measures.getdefault("OBS_VALUE")
+        dsd.dimensions.getdefault(dim, order=i, **described(dim))
+    dsd.dimensions.append(
+        m.TimeDimension(id="TIME_PERIOD", order=len(DIMENSIONS), **described("TIME_PERIOD"))
+    )
+    dsd.measures.getdefault("OBS_VALUE", **described("OBS_VALUE"))
     for a in ATTRIBUTES:
-        dsd.attributes.getdefault(a, related_to=m.PrimaryMeasureRelationship())
+        dsd.attributes.getdefault(a, related_to=m.PrimaryMeasureRelationship(), **described(a))
     return dsd
 
 

@@ -6,8 +6,8 @@
   URBANISATION — an empty part is a wildcard and ``+`` joins alternatives (``IDN+MYS..SP.POP.TOTL...``);
   ``all`` (or no key) selects everything. Indicator codes such as ``SP.POP.TOTL`` contain dots: since
   INDICATOR is the only dimension whose codes may, the parts between SUBNATIONAL and the last three
-  are the indicator (``SP_POP_TOTL`` is accepted for ``SP.POP.TOTL`` as well). National values have
-  SUBNATIONAL ``_Z``.
+  are the indicator (``SP_POP_TOTL``, the SDMX id that data messages and ``CL_INDICATOR`` use, is
+  accepted for ``SP.POP.TOTL`` as well). National values have SUBNATIONAL ``_Z``.
 - ``startPeriod``/``endPeriod`` (inclusive; an end year includes its quarters or months),
   ``firstNObservations``/``lastNObservations`` per series.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
@@ -27,7 +27,7 @@ import re
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import DomainError, Invalid, NotFound
-from ascc.monitoring import published, sdmx
+from ascc.monitoring import published, rules, sdmx
 from ascc.monitoring.importer import DATAFLOW_ID
 from ascc.monitoring.models import NATIONAL
 from ascc.monitoring.schemas import ObservationRead
@@ -77,7 +77,8 @@ def dataflow_ref() -> str:
 
 def key_for(*, indicator: str = "", member_states: tuple[str, ...] = (), national: bool = True) -> str:
     """The key selecting an indicator's (national) series of the given member states (all if none)."""
-    return ".".join(("+".join(member_states), sdmx.NOT_APPLICABLE if national else "", indicator, "", "", ""))
+    ind = rules.sdmx_id(indicator) if indicator else ""
+    return ".".join(("+".join(member_states), sdmx.NOT_APPLICABLE if national else "", ind, "", "", ""))
 
 
 def parse_flow(flow: str) -> None:
