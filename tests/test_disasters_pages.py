@@ -163,6 +163,14 @@ def test_event_page_map_areas_revisions_and_the_region(site):
         assert regional.status_code == 200 and "<svg" in regional.text
         assert c.get("/disasters/map", params={"days": "0"}).status_code == 422
         assert c.get("/disasters/map.json").json()["days"] == 60
+        # the feed is older than the window (the one event began in 2013): without ?days= the map
+        # shows the 60 days up to that event and says so; with ?days= as asked, nothing is current
+        latest = c.get("/disasters/map.json").json()
+        assert latest["as_of"] == "2013-11-08" and [e["name"] for e in latest["events"]] == ["Haiyan"]
+        assert "up to the latest recorded event, 2013-11-08" in c.get("/disasters/map?lang=en").text
+        assert "hingga kejadian terakhir yang tercatat, 2013-11-08" in c.get("/disasters/map?lang=id").text
+        asked = c.get("/disasters/map.json", params={"days": 60}).json()
+        assert asked["as_of"] is None and asked["events"] == []
 
 
 def test_area_files_are_checked_and_all_or_nothing(site):

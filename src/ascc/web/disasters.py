@@ -78,9 +78,18 @@ def disaster_map(session: Session, request: Request) -> dict[str, Any]:
     if not 1 <= days <= 3660:
         raise Invalid("days must be between 1 and 3660", parameter="days")
     events = disasters_service.current_events(session, days=days)
+    as_of = None
+    if not events and "days" not in request.query_params:
+        # the feed is older than the window: show the window that ends at the latest recorded event
+        latest = disasters_service.list_events(session, limit=1).items
+        if latest:
+            as_of = latest[0]["start_date"]
+            events = disasters_service.current_events(session, days=days, today=as_of)
     alerts = disasters_service.list_alerts(session, current=True)
-    return {"days": days, "events": [{k: v for k, v in e.items() if k != "sources"} for e in events],
-            "alerts": alerts, "map": maps.regional_map(events, alerts), "hazards": HAZARD_NAMES}  # fmt: skip
+    names = {m.code: m.name for m in registry_service.list_member_states(session)}
+    return {"days": days, "as_of": as_of, "events": [{k: v for k, v in e.items() if k != "sources"} for e in events],
+            "alerts": alerts, "map": maps.regional_map(events, alerts), "hazards": HAZARD_NAMES,
+            "state_names": names}  # fmt: skip
 
 
 @page("/disasters/requests/{request_id}", "disaster_request.html")
