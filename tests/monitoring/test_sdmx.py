@@ -59,7 +59,8 @@ def test_sdmx_csv_round_trip(mon_url, tmp_path):
     text = out.decode()
     assert text.splitlines()[0].startswith("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,SUBNATIONAL,INDICATOR")
     # the indicator by its SDMX id (CL_INDICATOR: no dots in SDMX ids); the re-import reads it back
-    assert f"dataflow,{DF},I,IDN,_Z,SP_POP_TOTL,_T,_T,_T,2019,269582878,P,persons,," in text
+    # the unit by its code in CL_UNIT_MEASURE ("persons" → PERSONS); the import reads it back
+    assert f"dataflow,{DF},I,IDN,_Z,SP_POP_TOTL,_T,_T,_T,2019,269582878,P,PERSONS,," in text
     again = run_import(mon_url, write(tmp_path, "out.csv", out))
     assert (again.inserted, again.revised, again.unchanged) == (0, 0, len(ROWS))
     assert query(mon_url, _current) == stored

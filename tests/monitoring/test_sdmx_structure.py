@@ -88,6 +88,12 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
         "id": "15 sampai 24 tahun",
     }
     assert set(msg.codelist["CL_OBS_STATUS"].items) == {"A", "P"}
+    # units coded: each indicator's unit under its unit code, named in both languages, and the
+    # data's UNIT_MEASURE is one of those codes
+    assert dsd.attributes.get("UNIT_MEASURE").local_representation.enumerated.id == "CL_UNIT_MEASURE"
+    unit_cl = msg.codelist["CL_UNIT_MEASURE"]
+    unit_of = {c.id: c for c in unit_cl}
+    assert unit_of and all(set(c.name.localizations) == {"en", "id"} for c in unit_cl)
 
     # the constraint: which codes have published data (THA's value is a draft)
     (constraint,) = msg.constraint.values()
@@ -105,6 +111,8 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
     frame = sdmx.to_pandas(data, attributes="o").reset_index()
     got = sorted(zip(frame["REF_AREA"], frame["INDICATOR"], frame["TIME_PERIOD"], frame["value"],
                      frame["OBS_STATUS"], strict=True))  # fmt: skip
+    # the unit as a code of CL_UNIT_MEASURE, the one of the indicator's unit
+    assert set(frame["UNIT_MEASURE"]) == {"PT_OF_TOTAL_LABOR_FORCE"} and "PT_OF_TOTAL_LABOR_FORCE" in unit_of
     assert got == [("IDN", "SL_UEM_TOTL_ZS", "2019", 5.23, "A"), ("IDN", "SL_UEM_TOTL_ZS", "2020", 7.07, "A"),
                    ("MYS", "SL_UEM_TOTL_ZS", "2020", 4.5, "P")]  # fmt: skip
     # every series key of the data is in the actual constraint and its codes in the codelists
@@ -126,7 +134,7 @@ def test_structure_resources_and_references(base, client):
     assert set(msg.structure) == {"DSD_ASCC_IND"}
     assert all(cl.is_external_reference for cl in msg.codelist.values())  # only referenced, not sent
     msg = client.datastructure("DSD_ASCC_IND", params={"references": "codelist"})
-    assert sum(not cl.is_external_reference for cl in msg.codelist.values()) == 6 and not msg.dataflow
+    assert sum(not cl.is_external_reference for cl in msg.codelist.values()) == 7 and not msg.dataflow
     msg = client.conceptscheme("CS_ASCC_IND")
     assert msg.concept_scheme["CS_ASCC_IND"]["URBANISATION"].name.localizations["id"] == "Tingkat urbanisasi"
     msg = client.contentconstraint("all", params={"references": "children"})
@@ -135,7 +143,7 @@ def test_structure_resources_and_references(base, client):
     assert msg.organisation_scheme["AGENCIES"]["ASEAN"].name.localizations["id"].startswith("Perhimpunan")
     # every codelist, as stubs: names without their codes
     msg = client.codelist("all", params={"detail": "allstubs"})
-    assert len(msg.codelist) == 6 and all(len(cl) == 0 for cl in msg.codelist.values())
+    assert len(msg.codelist) == 7 and all(len(cl) == 0 for cl in msg.codelist.values())
     assert msg.codelist["CL_AREA"].name.localizations["id"].startswith("Wilayah")
     msg = client.dataflow("DF_ASCC_IND", params={"references": "all", "detail": "referencestubs"})
     assert len(msg.structure["DSD_ASCC_IND"].dimensions) == 7 and len(msg.codelist["CL_SEX"]) == 0

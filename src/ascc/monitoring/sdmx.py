@@ -24,6 +24,7 @@ from lxml import etree
 from ascc.kit import clock
 from ascc.kit.spreadsheet import cell, cells
 from ascc.monitoring import importer, rules
+from ascc.monitoring import units as unit_codes
 from ascc.monitoring.importer import DATAFLOW, Catalogue, Problem
 from ascc.monitoring.schemas import ObservationRead
 
@@ -51,7 +52,7 @@ def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, st
     }  # fmt: skip
     attrs = {
         "OBS_STATUS": rules.STATUS_SDMX[o.obs_status],
-        "UNIT_MEASURE": units.get(o.indicator_code) or "",
+        "UNIT_MEASURE": unit_codes.code(units.get(o.indicator_code)),  # coded: CL_UNIT_MEASURE
         "DATA_SOURCE": o.source or "",
         "COMMENT_OBS": o.note or "",
     }

@@ -7,11 +7,12 @@ service maintains (agency ASEAN, version 1.0):
 
 - dataflow ``DF_ASCC_IND`` and its data structure ``DSD_ASCC_IND`` (dimensions
   REF_AREA.SUBNATIONAL.INDICATOR.SEX.AGE.URBANISATION, TIME_PERIOD, measure OBS_VALUE, attributes
-  OBS_STATUS coded, UNIT_MEASURE, DATA_SOURCE and COMMENT_OBS as text);
+  OBS_STATUS and UNIT_MEASURE coded, DATA_SOURCE and COMMENT_OBS as text);
 - codelists CL_AREA (member states from the registry, their subnational areas with the member state
   as parent, ``_Z`` for the national level), CL_INDICATOR (every indicator of the catalogue under its
   SDMX id, e.g. ``SP_POP_TOTL``; the platform's code in the annotation ``ASCC_CODE``), CL_SEX, CL_AGE
-  (the age groups published data use), CL_URBANISATION and CL_OBS_STATUS; names in English and
+  (the age groups published data use), CL_URBANISATION, CL_OBS_STATUS and CL_UNIT_MEASURE (each
+  indicator's unit by its unit code, ``monitoring.units.code``: ``PT_OF_GDP``); names in English and
   Indonesian (area names are proper names, the same in both);
 - concept scheme ``CS_ASCC_IND``;
 - content constraint ``CC_DF_ASCC_IND`` (role *actual*): per dimension the codes with published data;
@@ -33,7 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import DomainError, NotFound
-from ascc.monitoring import published, rules, sdmx
+from ascc.monitoring import published, rules, sdmx, terms
+from ascc.monitoring import units as unit_codes
 from ascc.monitoring.importer import DATAFLOW_ID
 from ascc.monitoring.models import TOTAL, Area, Indicator, Observation
 from ascc.monitoring.sdmx_rest import AGENCY, VERSION
@@ -97,6 +99,7 @@ ASEAN_NAME: Names = {
 CODED = {
     "REF_AREA": "CL_AREA", "SUBNATIONAL": "CL_AREA", "INDICATOR": "CL_INDICATOR", "SEX": "CL_SEX",
     "AGE": "CL_AGE", "URBANISATION": "CL_URBANISATION", "OBS_STATUS": "CL_OBS_STATUS",
+    "UNIT_MEASURE": "CL_UNIT_MEASURE",
 }  # fmt: skip
 
 
@@ -220,6 +223,14 @@ def build(session: Session) -> Structures:
                 + ([m.Annotation(id="UNIT", type="UNIT", title=row.unit)] if row.unit else []),
             )
         )  # fmt: skip
+    # units by their code (``units.code``: spellings of one unit are one code), named as the
+    # catalogue writes them and in Indonesian
+    unit_cl: dict[str, Names] = {}
+    for unit in session.scalars(
+        select(Indicator.unit).where(Indicator.unit.is_not(None)).order_by(Indicator.code)
+    ):
+        if unit_codes.code(unit):
+            unit_cl.setdefault(unit_codes.code(unit), {"en": unit, "id": terms.unit_name(unit, "id")})
     ages = sorted(used["AGE"] | {TOTAL}, key=lambda c: (c != TOTAL, c))
     codelists = [
         area_cl,
@@ -232,6 +243,9 @@ def build(session: Session) -> Structures:
             URBANISATION.items(),
         ),
         codelist("CL_OBS_STATUS", {"en": "Observation status", "id": "Status observasi"}, OBS_STATUS.items()),
+        codelist(
+            "CL_UNIT_MEASURE", {"en": "Units of measure", "id": "Satuan ukuran"}, sorted(unit_cl.items())
+        ),
     ]
     by_id = {cl.id: cl for cl in codelists}
     concepts = m.ConceptScheme(id=CONCEPTS_ID, name={"en": "Concepts of the ASCC indicator data",
