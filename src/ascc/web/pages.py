@@ -250,8 +250,9 @@ def home(session: Session, request: Request) -> dict[str, Any]:
         if b.sector:
             counts[b.sector] = counts.get(b.sector, 0) + 1
     current = disasters_service.current_events(session, days=HOME_DISASTER_DAYS, today=today)
-    adopted = decisions_service.list_items(session, principal=principal, status="adopted")
-    adopted.sort(key=lambda i: (i.adopted_on or dt.date.min, i.id), reverse=True)
+    items = decisions_service.list_items(session, principal=principal)  # newest first, statuses as read
+    adopted = sorted((i for i in items if i.status == "adopted"),
+                     key=lambda i: (i.adopted_on or dt.date.min, i.id), reverse=True)  # fmt: skip
     upcoming = [
         m for m in meetings_service.visible_meetings(session, principal=principal)
         if m.date_start and (m.date_end or m.date_start) >= today
@@ -263,9 +264,7 @@ def home(session: Session, request: Request) -> dict[str, Any]:
         "current_events": current[:HOME_ROWS],
         "latest_events": [] if current else disasters_service.list_events(session, limit=HOME_ROWS).items,
         "alerts": disasters_service.list_alerts(session, current=True)[:HOME_ROWS],
-        "open_decisions": decisions_service.list_items(session, principal=principal, status="open")[
-            :HOME_ROWS
-        ],
+        "open_decisions": [i for i in items if i.status == "open"][:HOME_ROWS],
         "adopted_decisions": adopted[:HOME_ROWS],
         "next_meetings": upcoming[:HOME_ROWS],
         "names": registry_names(session),
