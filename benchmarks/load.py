@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -63,6 +64,7 @@ class Load:
         self.base, self.tokens, self.clients, self.seconds = base, tokens, clients, seconds
         self.status: Counter[int] = Counter()
         self.read_ms: list[float] = []
+        self.read_by_path: dict[str, list[float]] = {}
         self.write_ms: list[float] = []
         self.comments_ok = 0
         self.edits_ok: Counter[str] = Counter()
@@ -110,7 +112,13 @@ class Load:
     ) -> httpx.Response:
         t = time.perf_counter()
         r = await c.request(method, path, **kw)
-        into.append((time.perf_counter() - t) * 1000)
+        ms = (time.perf_counter() - t) * 1000
+        into.append(ms)
+        if into is self.read_ms:
+            signed = " (signed in)" if "headers" in kw else ""
+            self.read_by_path.setdefault(
+                re.sub(r"/\d+|/asoen-load-\d", "/{id}", path.split("?")[0]) + signed, []
+            ).append(ms)
         self.status[r.status_code] += 1
         if r.status_code >= 400 and r.status_code != 412:
             self.refused[f"{r.status_code} {method} {path.split('?')[0]}"] += 1
@@ -236,6 +244,8 @@ def run_config(name: str, url: str, workers: int, clients: int, seconds: float) 
         "statuses": dict(sorted(load.status.items())),
         "refused": dict(load.refused.most_common(5)),
         "read p50": pct(load.read_ms, 50), "read p99": pct(load.read_ms, 99), "write p99": pct(load.write_ms, 99),
+        "reads by path": {p: (len(v), round(pct(v, 50)), round(pct(v, 99))) for p, v in sorted(
+            load.read_by_path.items(), key=lambda kv: -pct(kv[1], 99))},
     }  # fmt: skip
 
 
@@ -260,7 +270,7 @@ def main() -> None:
                 url = server.get_uri()
                 rows.append(run_config(name, url, int(workers), args.clients, args.seconds))
             print(rows[-1], flush=True)
-    cols = [c for c in rows[0] if c not in ("statuses", "refused")]
+    cols = [c for c in rows[0] if c not in ("statuses", "refused", "reads by path")]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:

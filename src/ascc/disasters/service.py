@@ -192,15 +192,24 @@ def list_events(
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", parameter="limit")
     if hazard is not None and hazard not in HAZARDS:
         raise Invalid(f"unknown hazard {hazard!r}; one of {', '.join(HAZARDS)}", parameter="hazard")
-    stmt = select(Event)
+    where = []
     if hazard:
-        stmt = stmt.where(Event.hazard == hazard)
+        where.append(Event.hazard == hazard)
     if year:
-        stmt = stmt.where(Event.start_date >= dt.date(year, 1, 1), Event.start_date <= dt.date(year, 12, 31))
-    rows = list(session.scalars(stmt.order_by(Event.start_date.desc(), Event.id.desc())))
-    if member_state:
-        rows = [e for e in rows if member_state.upper() in e.member_states]
-    return Page([event_read(e) for e in rows[offset : offset + limit]], len(rows), limit, offset)
+        where.append(Event.start_date >= dt.date(year, 1, 1))
+        where.append(Event.start_date <= dt.date(year, 12, 31))
+    order = (Event.start_date.desc(), Event.id.desc())
+    if member_state:  # the member states are a JSON list: filtered here, on ids, not whole events
+        code = member_state.upper()
+        ids = [i for i, states in session.execute(select(Event.id, Event.member_states).where(*where)
+                                                   .order_by(*order)) if code in states]  # fmt: skip
+        total, wanted = len(ids), ids[offset : offset + limit]
+        by_id = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(wanted)))}
+        rows = [by_id[i] for i in wanted]
+    else:  # only the page is loaded: the home page asks for five of thousands
+        total = session.scalar(select(func.count()).select_from(Event).where(*where)) or 0
+        rows = list(session.scalars(select(Event).where(*where).order_by(*order).limit(limit).offset(offset)))
+    return Page([event_read(e) for e in rows], total, limit, offset)
 
 
 def get_event(session: Session, *, event_id: int) -> dict[str, Any]:

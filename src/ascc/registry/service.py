@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -21,6 +22,8 @@ from ascc.kit.pagination import MAX_LIMIT, Page
 from ascc.registry import models as m
 from ascc.registry import repository as repo
 from ascc.registry import schemas as s
+
+T = TypeVar("T")
 
 BODY_LEVELS = (
     "council", "ministerial", "senior_officials", "committee", "working_group", "task_force", "centre",
@@ -195,8 +198,11 @@ def statistic_read(row: m.Statistic) -> s.StatisticRead:
 
 
 def list_member_states(session: Session, *, on: dt.date | None = None) -> list[s.MemberStateRead]:
-    """Member states that were members on ``on`` (all of today's members when ``on`` is None)."""
-    return [member_state_read(r) for r in session.scalars(repo.member_states(on=on))]
+    """Member states that were members on ``on`` (all of today's members when ``on`` is None); kept
+    while their tables stay, like the lists below (the home and profile pages read them at every
+    request); the items are shared, not to be changed."""
+    return _kept_list(session, ("registry.list_member_states", on),
+                      lambda: [member_state_read(r) for r in session.scalars(repo.member_states(on=on))])  # fmt: skip
 
 
 def get_member_state(session: Session, *, code: str) -> s.MemberStateRead:
@@ -225,7 +231,14 @@ def list_formats(session: Session) -> list[s.PartnerFormatRead]:
 
 
 def list_pillars(session: Session) -> list[s.PillarRead]:
-    return [pillar_read(r) for r in session.scalars(select(m.Pillar).order_by(m.Pillar.id))]
+    return _kept_list(session, "registry.list_pillars",
+                      lambda: [pillar_read(r) for r in session.scalars(select(m.Pillar).order_by(m.Pillar.id))])  # fmt: skip
+
+
+def _kept_list(session: Session, key: Hashable, build: Callable[[], list[T]]) -> list[T]:
+    """``build()``'s items, kept per process while the tables it read stay (``db.version.kept``);
+    a new list each call, of shared items that callers must not change."""
+    return list(version.kept(session, key, lambda: tuple(build())))
 
 
 def list_sectors(session: Session, *, pillar: str | None = None) -> list[s.SectorRead]:
@@ -374,8 +387,11 @@ def _json_list_filter(rows: list, attr: str, value: str | None) -> list:
 
 
 def list_plans(session: Session, *, sector: str | None = None) -> list[s.PlanRead]:
-    rows = list(session.scalars(select(m.Plan).order_by(m.Plan.period_start.desc(), m.Plan.id)))
-    return [plan_read(r) for r in _json_list_filter(rows, "sectors", sector)]
+    def build() -> list[s.PlanRead]:
+        rows = list(session.scalars(select(m.Plan).order_by(m.Plan.period_start.desc(), m.Plan.id)))
+        return [plan_read(r) for r in _json_list_filter(rows, "sectors", sector)]
+
+    return _kept_list(session, ("registry.list_plans", sector), build)
 
 
 def get_plan(session: Session, *, plan_id: str) -> s.PlanRead:
@@ -388,11 +404,14 @@ def get_plan(session: Session, *, plan_id: str) -> s.PlanRead:
 def list_programmes(
     session: Session, *, sector: str | None = None, partner: str | None = None, kind: str | None = None
 ) -> list[s.ProgrammeRead]:
-    stmt = select(m.Programme).order_by(m.Programme.kind, m.Programme.id)
-    if kind is not None:
-        stmt = stmt.where(m.Programme.kind == kind)
-    rows = _json_list_filter(list(session.scalars(stmt)), "sectors", sector)
-    return [programme_read(r) for r in _json_list_filter(rows, "partners", partner)]
+    def build() -> list[s.ProgrammeRead]:
+        stmt = select(m.Programme).order_by(m.Programme.kind, m.Programme.id)
+        if kind is not None:
+            stmt = stmt.where(m.Programme.kind == kind)
+        rows = _json_list_filter(list(session.scalars(stmt)), "sectors", sector)
+        return [programme_read(r) for r in _json_list_filter(rows, "partners", partner)]
+
+    return _kept_list(session, ("registry.list_programmes", sector, partner, kind), build)
 
 
 def get_programme(session: Session, *, programme_id: str) -> s.ProgrammeRead:
@@ -457,10 +476,13 @@ def meetings_between(session: Session, *, start: dt.date, end: dt.date) -> list[
 
 
 def list_statistics(session: Session, *, sector: str | None = None) -> list[s.StatisticRead]:
-    stmt = select(m.Statistic).order_by(m.Statistic.sector_id, m.Statistic.id)
-    if sector is not None:
-        stmt = stmt.where(m.Statistic.sector_id == sector)
-    return [statistic_read(r) for r in session.scalars(stmt)]
+    def build() -> list[s.StatisticRead]:
+        stmt = select(m.Statistic).order_by(m.Statistic.sector_id, m.Statistic.id)
+        if sector is not None:
+            stmt = stmt.where(m.Statistic.sector_id == sector)
+        return [statistic_read(r) for r in session.scalars(stmt)]
+
+    return _kept_list(session, ("registry.list_statistics", sector), build)
 
 
 # --- cross-cutting views ----------------------------------------------------------------------
