@@ -397,10 +397,12 @@ def schema_query(
     structure-specific data of the dataflow or of its data structure (:func:`data_schema`); its
     imports name the standard schemas' files (``SDMXDataStructureSpecific.xsd``) next to it."""
     at = check_at_observation(at_observation)
-    if context not in ("datastructure", "dataflow"):
+    if context == "provisionagreement":
         raise NotImplementedHere(
-            f"schema/{context[:40]}: only datastructure and dataflow here", parameter="context"
+            "schema/provisionagreement: no provision agreements here", parameter="context"
         )
+    if context not in ("datastructure", "dataflow"):
+        raise NotFound(f"schema/{context[:40]}: the contexts are datastructure and dataflow")
     structures = build(session)
     select_keys(structures, context, agency, resource_id, version)
     return _data_schema(structures, at_observation=at)
@@ -471,6 +473,6 @@ def _data_schema(structures: Structures, *, at_observation: str, location: str =
         attribute(obs, dim, "required")
     el(obs, "attribute", name="REPORTING_YEAR_START_DAY", use="prohibited")
     attribute(obs, "OBS_VALUE", "optional")
-    for a in sdmx.ATTRIBUTES:
-        attribute(obs, a, "required" if a == "OBS_STATUS" else "optional")
+    for a in sdmx.ATTRIBUTES:  # optional, even the mandatory status: detail=dataonly leaves attributes out
+        attribute(obs, a, "optional")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
