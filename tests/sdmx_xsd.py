@@ -52,3 +52,24 @@ def errors(schema: etree.XMLSchema, xml: bytes) -> list[str]:
     if schema.validate(doc):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+JSON_SCHEMAS = Path(__file__).parent / "data" / "sdmx-json"
+
+
+@functools.cache
+def json_validator(version: str):
+    """The official SDMX-JSON data message schema of ``version`` (``1.0`` or ``2.0.0``, vendored in
+    ``tests/data/sdmx-json``), as a JSON Schema draft 4 validator that checks formats too."""
+    import json
+
+    import jsonschema_rs
+
+    schema = json.loads((JSON_SCHEMAS / f"sdmx-json-data-schema-{version}.json").read_text(encoding="utf-8"))
+    return jsonschema_rs.Draft4Validator(schema, validate_formats=True)
+
+
+def json_errors(version: str, document) -> list[str]:
+    return [
+        f"{list(e.instance_path)}: {e.message[:300]}" for e in json_validator(version).iter_errors(document)
+    ]

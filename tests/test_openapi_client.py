@@ -45,6 +45,7 @@ content_type_overrides:
   application/vnd.sdmx.structurespecificdata+xml: application/octet-stream
   application/vnd.sdmx.structure+xml: application/octet-stream
   application/vnd.sdmx.data+json: application/octet-stream
+  application/vnd.sdmx.draft-sdmx-json+json: application/octet-stream
   application/vnd.sdmx.schema+xml: application/octet-stream
 """
 DOWNLOADS = {

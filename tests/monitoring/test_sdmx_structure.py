@@ -282,7 +282,7 @@ def test_every_sdmx_ml_message_validates_against_the_official_schemas(base):
         ("/codelist/all/all/latest", {"detail": "referencepartial"}, "application/xml", 501),
         ("/data/DF_ASCC_IND/all", {"includeHistory": "true"}, "application/xml", 501),
         ("/data/DF_ASCC_IND/all", {"updatedSince": "2020"}, "application/vnd.sdmx.genericdata+xml", 400),
-        ("/data/DF_ASCC_IND/all", {}, "application/vnd.sdmx.data+json;version=2.0.0", 406),
+        ("/data/DF_ASCC_IND/all", {}, "application/vnd.sdmx.data+csv;version=1.0.0", 406),
     ):
         r = httpx.get(base + path, params=params, headers={"Accept": accept})
         assert r.status_code == status, (path, params, r.text)
@@ -328,25 +328,53 @@ def test_data_query_parameters_are_honoured_or_refused(base):
     assert r.status_code == 400 and r.json()["parameter"] == "details"
 
 
-def test_sdmx_json_data_read_by_sdmx1(base):
-    """SDMX-JSON 1.0 data (by Accept or format=jsondata), read back by sdmx1's reader: the same
-    observations and attributes as the SDMX-CSV download, in series or with every dimension."""
-    media = "application/vnd.sdmx.data+json;version=1.0.0"
-    r = httpx.get(f"{base}/data/DF_ASCC_IND/all", params={"format": "csv"})
+def test_sdmx_json_data_validate_and_read_by_sdmx1(base):
+    """SDMX-JSON 1.0 and 2.0 data validate against the official SDMX-JSON schemas (vendored:
+    tests/data/sdmx-json) for every data query; the draft layout that sdmx1 reads carries the same
+    structure and data sets, and sdmx1 reads it back to the observations and attributes of the
+    SDMX-CSV download, in series or with every dimension."""
+    url = f"{base}/data/DF_ASCC_IND"
+    for key, params in DATA_QUERIES:
+        by_version = {}
+        for version, schema in (("1.0.0", "1.0"), ("2.0.0", "2.0.0"), ("draft", None)):
+            media = ("application/vnd.sdmx.draft-sdmx-json+json" if version == "draft"
+                     else f"application/vnd.sdmx.data+json;version={version}")  # fmt: skip
+            r = httpx.get(f"{url}/{key}", params=params, headers={"Accept": media})
+            assert r.status_code == 200, (key, params, version, r.text)
+            assert r.headers["content-type"].startswith(media.split(";")[0]), r.headers["content-type"]
+            by_version[version] = document = r.json()
+            if schema:
+                assert sdmx_xsd.json_errors(schema, document) == [], (key, params, version)
+        one, two, draft = by_version["1.0.0"], by_version["2.0.0"], by_version["draft"]
+        assert one["data"]["dataSets"] == draft["dataSets"]
+        assert [{k: v for k, v in ds.items() if k != "structure"} for ds in two["data"]["dataSets"]] == draft[
+            "dataSets"
+        ]
+        for dim_level in ("series", "observation"):
+            assert (
+                one["data"]["structure"]["dimensions"][dim_level]
+                == draft["structure"]["dimensions"][dim_level]
+            )
+            assert (
+                two["data"]["structures"][0]["dimensions"][dim_level]
+                == draft["structure"]["dimensions"][dim_level]
+            )
+    # the validator refuses what is not SDMX-JSON
+    document = httpx.get(f"{url}/all", params={"format": "jsondata"}).json()
+    document["data"]["dataSets"][0]["action"] = "Publish"
+    assert sdmx_xsd.json_errors("1.0", document)
+
+    r = httpx.get(f"{url}/all", params={"format": "csv"})
     expected = sorted(
         (x["REF_AREA"], x["SUBNATIONAL"], x["INDICATOR"], x["SEX"], x["AGE"], x["TIME_PERIOD"], float(x["OBS_VALUE"]),
          x["OBS_STATUS"], x["UNIT_MEASURE"])
         for x in csv.DictReader(io.StringIO(r.text))
     )  # fmt: skip
-    for params, headers in (
-        ({}, {"Accept": media}),
-        ({"format": "jsondata", "dimensionAtObservation": "AllDimensions"}, {}),
+    for params in (
+        {"format": "draft-sdmx-json"},
+        {"format": "draft-sdmx-json", "dimensionAtObservation": "AllDimensions"},
     ):
-        r = httpx.get(f"{base}/data/DF_ASCC_IND/all", params=params, headers=headers)
-        assert r.status_code == 200 and r.headers["content-type"].startswith(
-            "application/vnd.sdmx.data+json"
-        ), r.text
-        assert "version=1.0.0" in r.headers["content-type"]
+        r = httpx.get(f"{url}/all", params=params)
         msg = sdmx.read_sdmx(io.BytesIO(r.content), format="JSON")
         frame = sdmx.to_pandas(msg.data[0], attributes="o").reset_index()
         got = sorted(
@@ -354,7 +382,10 @@ def test_sdmx_json_data_read_by_sdmx1(base):
                 frame["TIME_PERIOD"], frame["value"], frame["OBS_STATUS"], frame["UNIT_MEASURE"], strict=True)
         )  # fmt: skip
         assert got == expected, params
-    # SDMX-JSON structure messages are not served: 406
+    # another version is a 406 (an SDMX error message for an SDMX client); SDMX-JSON structure
+    # messages are not served
+    r = httpx.get(f"{url}/all", headers={"Accept": "application/vnd.sdmx.data+json;version=3.0.0"})
+    assert r.status_code == 406 and etree.QName(etree.fromstring(r.content)).localname == "Error"
     r = httpx.get(
         f"{base}/dataflow/ASEAN/DF_ASCC_IND/latest", headers={"Accept": "application/vnd.sdmx.structure+json"}
     )

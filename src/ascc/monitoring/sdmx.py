@@ -233,12 +233,21 @@ def _conform(xml: bytes, *, generic: bool, at_observation: str) -> bytes:
     return etree.tostring(out, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
+#: the official SDMX-JSON data message schemas (sdmx-twg/sdmx-json) a message names in ``meta.schema``
+JSON_SCHEMAS = {
+    "1.0.0": "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/1.0/sdmx-json-data-schema.json",
+    "2.0.0": "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/v2.0.0/data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json",
+}  # fmt: skip
+
+
 def write_json(
-    rows: Iterable[ObservationRead], units: dict[str, str | None], *, at_observation: str = "TIME_PERIOD",
-    attributes: bool = True, observations: bool = True,
+    rows: Iterable[ObservationRead], units: dict[str, str | None], *, version: str = "1.0.0",
+    at_observation: str = "TIME_PERIOD", attributes: bool = True, observations: bool = True,
 ) -> bytes:  # fmt: skip
-    """An SDMX-JSON 1.0 data message (``application/vnd.sdmx.data+json;version=1.0.0``): the structure
-    lists each dimension's and attribute's values, series and observations refer to them by index
+    """An SDMX-JSON data message: ``version`` ``1.0.0`` or ``2.0.0`` (the official formats: ``meta``
+    and ``data``) or ``draft`` (the pre-1.0 layout, ``header``, ``dataSets`` and ``structure`` at the
+    top, which sdmx1 reads), with the same structure and data sets. The structure lists each
+    dimension's and attribute's values, series and observations refer to them by index
     (``"0:1:0:0:0:0"``); an observation is ``[value, attribute indices…]`` (null: none). Series by key
     with TIME_PERIOD at the observation level, or every dimension at the observation level."""
     import json
@@ -271,34 +280,44 @@ def write_json(
 
     def component(cid: str, position: int | None = None) -> dict:
         out: dict = {"id": cid, "name": cid}
-        if position is not None:
+        if position is None:  # an attribute: its value varies with the observation
+            out["relationship"] = (
+                {"observation": {}} if version == "2.0.0" else {"primaryMeasure": "OBS_VALUE"}
+            )
+        else:
             out["keyPosition"] = position
-        if cid == "TIME_PERIOD":
-            out["role"] = "time"
         out["values"] = [{"id": v, "name": v} for v in values[cid]]
         return out
 
     dimensions = [component(d, i) for i, d in enumerate(DIMENSIONS)]
     time = component("TIME_PERIOD", len(DIMENSIONS))
     now = clock.now().replace(microsecond=0)
-    data_set: dict = {"action": "Information"}
+    links = [{"rel": "dataflow", "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={DATAFLOW}"}]
+    data_set: dict = {"action": "Information", "links": links}
     if flat:
         data_set["observations"] = flat_obs
     else:
         data_set["series"] = series
-    message = {
-        "header": {"id": f"ASCC{now:%Y%m%d%H%M%S}", "test": False, "prepared": now.isoformat(),
-                   "sender": {"id": "ASEAN", "name": "ASEAN"}},
-        "dataSets": [data_set],
-        "structure": {
-            "links": [{"rel": "dataflow", "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={DATAFLOW}"}],
-            "name": "ASCC indicators",
-            "dimensions": {"dataSet": [], "series": [] if flat else dimensions,
-                           "observation": [*dimensions, time] if flat else [time]},
-            "attributes": {"dataSet": [], "series": [],
-                           "observation": [component(a) for a in listed]},
-        },
+    structure = {
+        "links": links,
+        "name": "ASCC indicators",
+        "dimensions": {"dataSet": [], "series": [] if flat else dimensions,
+                       # series keys only: no observation, so no time dimension's values
+                       "observation": [*dimensions, time] if flat else [time] if observations else []},
+        "attributes": {"dataSet": [], "series": [], "observation": [component(a) for a in listed]},
     }  # fmt: skip
+    meta = {"id": f"ASCC{now:%Y%m%d%H%M%S}", "test": False, "prepared": now.isoformat(),
+            "sender": {"id": "ASEAN", "name": "ASEAN"}}  # fmt: skip
+    if version == "draft":
+        message: dict = {"header": meta, "dataSets": [data_set], "structure": structure}
+    elif version == "2.0.0":
+        structure["dataSets"] = [0]
+        structure["measures"] = {"observation": [{"id": "OBS_VALUE", "name": "Observation value"}]}
+        message = {"meta": {"schema": JSON_SCHEMAS[version], **meta},
+                   "data": {"structures": [structure], "dataSets": [{"structure": 0, **data_set}]}}  # fmt: skip
+    else:
+        message = {"meta": {"schema": JSON_SCHEMAS[version], **meta},
+                   "data": {"structure": structure, "dataSets": [data_set]}}  # fmt: skip
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -20,9 +20,11 @@
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
   ``application/vnd.sdmx.data+csv``, ``text/csv``), SDMX-ML 2.1 generic data (the default:
   ``genericdata``, ``application/vnd.sdmx.genericdata+xml``, ``application/xml``),
-  structure-specific data (``structurespecificdata``) or SDMX-JSON 1.0 (``jsondata``,
-  ``application/vnd.sdmx.data+json;version=1.0.0``). A version the ``Accept`` header names that is
-  not the one served (SDMX-CSV 1.0, SDMX-ML 3.0, SDMX-JSON 2.0) is a 406.
+  structure-specific data (``structurespecificdata``), SDMX-JSON 1.0 (``jsondata``,
+  ``application/vnd.sdmx.data+json;version=1.0.0``) or 2.0 (``sdmx-json-2.0.0``, ``version=2.0.0``),
+  or the draft SDMX-JSON that sdmx1 reads (``draft-sdmx-json``,
+  ``application/vnd.sdmx.draft-sdmx-json+json``). A version the ``Accept`` header names that is not
+  one served (SDMX-CSV 1.0, SDMX-ML 3.0) is a 406.
 
 Only published values (``monitoring.published``) are served. No match is a 404, as SDMX-REST says.
 """
@@ -47,6 +49,7 @@ AGENCY, VERSION = "ASEAN", "1.0"
 DIMENSIONS = sdmx.DIMENSIONS
 _CODE = re.compile(r"^[A-Za-z0-9_@$\-.]{1,60}$")
 _PERIOD = re.compile(r"^\d{4}(-(Q[1-4]|S[12]|W\d{2}|\d{2}(-\d{2})?))?$")
+JSON_1 = "application/vnd.sdmx.data+json; version=1.0.0; charset=utf-8"
 FORMATS = {
     "csv": ("sdmx-csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
     "sdmx-csv": ("sdmx-csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
@@ -54,21 +57,29 @@ FORMATS = {
     "sdmx-ml": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
     "xml": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
     "structurespecificdata": ("specific", "application/vnd.sdmx.structurespecificdata+xml; version=2.1"),
-    "jsondata": ("json", "application/vnd.sdmx.data+json; version=1.0.0; charset=utf-8"),
-    "sdmx-json": ("json", "application/vnd.sdmx.data+json; version=1.0.0; charset=utf-8"),
+    "jsondata": ("json-1.0.0", JSON_1),
+    "sdmx-json": ("json-1.0.0", JSON_1),
+    "sdmx-json-2.0.0": ("json-2.0.0", "application/vnd.sdmx.data+json; version=2.0.0; charset=utf-8"),
+    "draft-sdmx-json": (
+        "json-draft",
+        "application/vnd.sdmx.draft-sdmx-json+json; version=1.0.0; charset=utf-8",
+    ),
 }
-#: media type → (format, the versions of it served: a ``version=`` parameter naming another is a 406)
-_ACCEPT = {
-    "application/vnd.sdmx.data+csv": ("csv", ("2.0.0", "2.0")),
-    "text/csv": ("csv", ()),
-    "application/vnd.sdmx.genericdata+xml": ("genericdata", ("2.1",)),
-    "application/vnd.sdmx.structurespecificdata+xml": ("structurespecificdata", ("2.1",)),
-    "application/vnd.sdmx.data+json": ("jsondata", ("1.0.0", "1.0")),
-    "application/xml": ("genericdata", ()),
-    "text/xml": ("genericdata", ()),
-    "*/*": ("genericdata", ()),
-    "application/*": ("genericdata", ()),
-}
+#: media type → its format by the ``version=`` parameter (``None``: none given, ``*``: any); a version
+#: not listed is a 406
+_ACCEPT: dict[str, dict[str | None, str]] = {
+    "application/vnd.sdmx.data+csv": {None: "csv", "2.0.0": "csv", "2.0": "csv"},
+    "text/csv": {None: "csv", "*": "csv"},
+    "application/vnd.sdmx.genericdata+xml": {None: "genericdata", "2.1": "genericdata"},
+    "application/vnd.sdmx.structurespecificdata+xml": {None: "structurespecificdata", "2.1": "structurespecificdata"},
+    "application/vnd.sdmx.data+json": {None: "jsondata", "1.0.0": "jsondata", "1.0": "jsondata",
+                                       "2.0.0": "sdmx-json-2.0.0", "2.0": "sdmx-json-2.0.0"},
+    "application/vnd.sdmx.draft-sdmx-json+json": {None: "draft-sdmx-json", "*": "draft-sdmx-json"},
+    "application/xml": {None: "genericdata", "*": "genericdata"},
+    "text/xml": {None: "genericdata", "*": "genericdata"},
+    "*/*": {None: "genericdata", "*": "genericdata"},
+    "application/*": {None: "genericdata", "*": "genericdata"},
+}  # fmt: skip
 DETAILS = ("full", "dataonly", "serieskeysonly", "nodata")
 #: the query parameters of a data query this service reads; any other is a 400
 PARAMETERS = frozenset({
@@ -176,13 +187,12 @@ def choose_format(fmt: str | None, accept: str | None) -> str:
     for item in accept.split(","):
         media, *params = (p.strip().lower() for p in item.split(";"))
         version = next((p.split("=", 1)[1].strip('" ') for p in params if p.startswith("version=")), None)
-        if media in _ACCEPT:
-            name, versions = _ACCEPT[media]
-            if version is None or not versions or version in versions:
-                return name
+        by_version = _ACCEPT.get(media, {})
+        if name := by_version.get(version) or by_version.get("*"):
+            return name
     raise NotAcceptable(
         f"cannot answer with {accept[:200]!r}: SDMX-CSV 2.0.0, SDMX-ML 2.1 (generic or structure-specific) "
-        "or SDMX-JSON 1.0.0"
+        "or SDMX-JSON 1.0.0 or 2.0.0"
     )
 
 
@@ -297,8 +307,8 @@ def render(
         buf = io.StringIO()
         sdmx.write_csv(rows, buf, units, **options)
         return buf.getvalue().encode("utf-8"), media
-    if kind == "json":
-        return sdmx.write_json(rows, units, at_observation=at_observation, **options), media
+    if kind.startswith("json-"):
+        return sdmx.write_json(rows, units, version=kind[5:], at_observation=at_observation, **options), media
     return sdmx.write_ml(
         rows, units, generic=kind == "generic", at_observation=at_observation, **options
     ), media
