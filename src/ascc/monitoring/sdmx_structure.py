@@ -374,16 +374,14 @@ def error_message(status: int, text: str) -> bytes:
 XS = "http://www.w3.org/2001/XMLSchema"
 
 
-def data_schema(
-    session: Session, *, at_observation: str = "TIME_PERIOD", location: str = "",
-) -> bytes:  # fmt: skip
+def data_schema(session: Session, *, at_observation: str = "TIME_PERIOD") -> bytes:
     """The XML schema of structure-specific data of DSD_ASCC_IND (SDMX-ML 2.1 section 3A, part IV: the
     types a data structure derives from ``SDMXDataStructureSpecificBase.xsd``): in the namespace
     ``sdmx.data_namespace(at_observation)``, a data set of series (or, with ``AllDimensions``, of
     observations) whose dimensions and coded attributes take the codes of their codelists, OBS_VALUE
-    a number, the text attributes any string. ``location`` is prefixed to the standard schemas'
-    file names in the imports (a folder with ``SDMXDataStructureSpecific.xsd``)."""
-    return _data_schema(build(session), at_observation=at_observation, location=location)
+    a number, the text attributes any string. It imports the standard schemas by file name
+    (``SDMXDataStructureSpecific.xsd``, ``SDMXCommon.xsd``), to be found next to it."""
+    return _data_schema(build(session), at_observation=at_observation)
 
 
 SCHEMA_MEDIA = "application/vnd.sdmx.schema+xml; version=2.1"
@@ -408,7 +406,7 @@ def schema_query(
     return _data_schema(structures, at_observation=at)
 
 
-def _data_schema(structures: Structures, *, at_observation: str, location: str = "") -> bytes:
+def _data_schema(structures: Structures, *, at_observation: str) -> bytes:
     namespace = sdmx.data_namespace(at_observation)
     common_ns, ss_ns = COM, sdmx.SS
     root = etree.Element(
@@ -417,10 +415,10 @@ def _data_schema(structures: Structures, *, at_observation: str, location: str =
     )  # fmt: skip
 
     def el(parent, tag: str, **attrib: str):
-        return etree.SubElement(parent, etree.QName(XS, tag), {k: v for k, v in attrib.items()})
+        return etree.SubElement(parent, etree.QName(XS, tag), attrib)
 
-    el(root, "import", namespace=ss_ns, schemaLocation=f"{location}SDMXDataStructureSpecific.xsd")
-    el(root, "import", namespace=common_ns, schemaLocation=f"{location}SDMXCommon.xsd")
+    el(root, "import", namespace=ss_ns, schemaLocation="SDMXDataStructureSpecific.xsd")
+    el(root, "import", namespace=common_ns, schemaLocation="SDMXCommon.xsd")
     for cl_id in sorted(set(CODED.values())):
         restriction = el(el(root, "simpleType", name=f"{cl_id}Type"), "restriction", base="common:IDType")
         for code in structures.artefacts[("codelist", cl_id)]:
