@@ -44,6 +44,9 @@ content_type_overrides:
   application/vnd.sdmx.genericdata+xml: application/octet-stream
   application/vnd.sdmx.structurespecificdata+xml: application/octet-stream
   application/vnd.sdmx.structure+xml: application/octet-stream
+  application/vnd.sdmx.data+json: application/octet-stream
+  application/vnd.sdmx.draft-sdmx-json+json: application/octet-stream
+  application/vnd.sdmx.schema+xml: application/octet-stream
 """
 DOWNLOADS = {
     "/calendar.ics": "text/calendar",
@@ -55,6 +58,7 @@ DOWNLOADS = {
     "/api/v1/activities.xml": "application/xml",
     "/sdmx/data/{flow}/{key}": "application/vnd.sdmx.data+csv",
     "/sdmx/{resource}/{agency}/{resource_id}/{version}": "application/vnd.sdmx.structure+xml",
+    "/sdmx/schema/{context}/{agency}/{resource_id}/{version}": "application/vnd.sdmx.schema+xml",
 }
 
 

@@ -1,4 +1,5 @@
-"""Property-based run over the whole OpenAPI document: no generated request may get a 5xx."""
+"""Property-based run over the whole OpenAPI document: no generated request may get a 5xx (but a
+documented 501: a value SDMX-REST defines that the service does not implement)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def test_no_server_errors_anywhere(backend, new_database, reference):
             cases += 1
             kwargs = case.as_transport_kwargs(base_url="http://testserver")
             response = client.request(**{k: v for k, v in kwargs.items() if k in KEEP})
-            if response.status_code >= 500:
+            # 501 is the documented answer to a parameter value a service does not implement (SDMX-REST)
+            documented = str(response.status_code) in operation.definition.raw.get("responses", {})
+            if response.status_code >= 500 and not (response.status_code == 501 and documented):
                 failures.append((operation.method, operation.path, kwargs.get("url"), response.status_code))
 
         check()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sdmx as sdmx1
 
+from ascc.monitoring import sdmx_structure
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.sdmx import structure
+from tests import sdmx_xsd
 from tests.monitoring.conftest import DF, query, run_import, write
 
 ROWS = [
@@ -73,6 +75,13 @@ def test_sdmx_ml_round_trips(mon_url, tmp_path):
         xml = query(mon_url, _export, fmt="sdmx-ml", generic=generic)
         root = b"<mes:GenericData" if generic else b"<mes:StructureSpecificData"
         assert root in xml
+        # the download validates against the official SDMX-ML 2.1 schemas (structure-specific data
+        # with the schema derived from the data structure); a missing value is OBS_VALUE NaN
+        schema = (
+            sdmx_xsd.message_schema() if generic
+            else sdmx_xsd.with_data_schema(query(mon_url, sdmx_structure.data_schema))
+        )  # fmt: skip
+        assert sdmx_xsd.errors(schema, xml) == []
         # an independent reading with sdmx1 finds every observation
         msg = sdmx1.read_sdmx(write(tmp_path, "m.xml", xml), structure=structure())
         assert sum(len(ds.obs) for ds in msg.data) == len(ROWS)

@@ -18,6 +18,7 @@ from lxml import etree
 from ascc.app import create_app
 from ascc.config import Settings
 from ascc.monitoring import sdmx_structure
+from tests import sdmx_xsd
 from tests.conftest import serving
 from tests.monitoring.conftest import DF, SDMX_HEADER, run_import, write
 
@@ -205,3 +206,206 @@ def test_errors_are_sdmx_error_messages(base):
             assert r.json()["parameter"] in params
     r = httpx.get(base + "/codelist/ASEAN/CL_SEX/latest", headers={"Accept": "application/json"})
     assert r.status_code == 406 and r.headers["content-type"] == "application/problem+json"
+
+
+# --- every message against the official SDMX-ML 2.1 schemas (vendored: tests/data/sdmx-2.1-xsd) -----
+
+#: data queries a statistician makes: everything, a key filter, a subnational series, a period,
+#: observations with every dimension, data without attributes, series keys only
+DATA_QUERIES = [
+    ("all", {}),
+    ("IDN+MYS._Z.SL_UEM_TOTL_ZS...", {"startPeriod": "2020"}),
+    ("IDN.ID-AC.BPS_GINI...", {}),
+    ("IDN._Z.WPP.POP.1524.F.Y15T24.", {}),
+    ("all", {"dimensionAtObservation": "AllDimensions"}),
+    ("IDN....._T", {"dimensionAtObservation": "AllDimensions", "detail": "dataonly"}),
+    ("all", {"detail": "dataonly"}),
+    ("all", {"detail": "serieskeysonly"}),
+    ("all", {"detail": "nodata", "lastNObservations": "1"}),
+]
+STRUCTURE_QUERIES = [
+    (f"/{resource}/all/all/latest", {"references": references, "detail": detail})
+    for resource in sdmx_structure.RESOURCES
+    for references, detail in (("all", "full"), ("none", "allstubs"), ("all", "referencestubs"))
+] + [
+    ("/dataflow/ASEAN/DF_ASCC_IND/1.0", {}),
+    ("/codelist/ASEAN/CL_AREA/latest", {"references": "parentsandsiblings"}),
+    ("/agencyscheme/SDMX/AGENCIES/1.0", {}),
+]
+
+
+def _valid(schema, content: bytes, what) -> None:
+    problems = sdmx_xsd.errors(schema, content)
+    assert not problems, (what, problems[:5])
+
+
+def test_every_sdmx_ml_message_validates_against_the_official_schemas(base):
+    """Structure messages, generic data, structure-specific data (with the schema the service derives
+    from its data structure, fetched by the SDMX-REST schema query) and error messages."""
+    schema = sdmx_xsd.message_schema()
+    for path, params in STRUCTURE_QUERIES:
+        r = httpx.get(base + path, params=params)
+        assert r.status_code == 200, (path, params, r.text)
+        _valid(schema, r.content, (path, params))
+    derived = {}
+    for at in ("TIME_PERIOD", "AllDimensions"):
+        r = httpx.get(f"{base}/schema/dataflow/ASEAN/DF_ASCC_IND/1.0", params={"dimensionAtObservation": at})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(
+            "application/vnd.sdmx.schema+xml"
+        )
+        derived[at] = sdmx_xsd.with_data_schema(r.content)
+    seen = set()
+    for key, params in DATA_QUERIES:
+        for fmt in ("genericdata", "structurespecificdata"):
+            r = httpx.get(f"{base}/data/DF_ASCC_IND/{key}", params={**params, "format": fmt})
+            assert r.status_code == 200, (key, params, r.text)
+            root = etree.fromstring(r.content)
+            seen.add((etree.QName(root).localname, params.get("dimensionAtObservation", "TIME_PERIOD")))
+            if fmt == "genericdata":
+                _valid(schema, r.content, (key, params, fmt))
+            else:
+                _valid(
+                    derived[params.get("dimensionAtObservation", "TIME_PERIOD")],
+                    r.content,
+                    (key, params, fmt),
+                )
+    assert len(seen) == 4
+    # the derived schema checks the codes: a member state outside CL_AREA is refused
+    r = httpx.get(
+        f"{base}/data/DF_ASCC_IND/IDN._Z.SL_UEM_TOTL_ZS...", params={"format": "structurespecificdata"}
+    )
+    assert b'REF_AREA="IDN"' in r.content
+    assert sdmx_xsd.errors(derived["TIME_PERIOD"], r.content.replace(b'REF_AREA="IDN"', b'REF_AREA="XXX"'))
+    # error messages (no such artefact, a bad and an unimplemented parameter, an unknown format)
+    for path, params, accept, status in (
+        ("/dataflow/ASEAN/DF_OTHER/latest", {}, "application/xml", 404),
+        ("/codelist/all/all/latest", {"detail": "referencepartial"}, "application/xml", 501),
+        ("/data/DF_ASCC_IND/all", {"includeHistory": "true"}, "application/xml", 501),
+        ("/data/DF_ASCC_IND/all", {"updatedSince": "2020"}, "application/vnd.sdmx.genericdata+xml", 400),
+        ("/data/DF_ASCC_IND/all", {}, "application/vnd.sdmx.data+csv;version=1.0.0", 406),
+    ):
+        r = httpx.get(base + path, params=params, headers={"Accept": accept})
+        assert r.status_code == status, (path, params, r.text)
+        assert etree.QName(etree.fromstring(r.content)).localname == "Error"
+        _valid(schema, r.content, (path, params))
+
+
+def test_data_query_parameters_are_honoured_or_refused(base):
+    """detail, dimensionAtObservation, updatedAfter and includeHistory do what SDMX-REST says or
+    answer 400/501 with the parameter named; an unknown parameter is never ignored."""
+    url = f"{base}/data/DF_ASCC_IND"
+
+    def rows(key="all", **params):
+        r = httpx.get(f"{url}/{key}", params={**params, "format": "csv"})
+        assert r.status_code == 200, (params, r.text)
+        return list(csv.DictReader(io.StringIO(r.text)))
+
+    full = rows()
+    assert len(full) == 5 and all(x["OBS_STATUS"] for x in full)
+    only_data = rows(detail="dataonly")
+    assert "OBS_STATUS" not in only_data[0] and [x["OBS_VALUE"] for x in only_data] == [
+        x["OBS_VALUE"] for x in full
+    ]
+    keys = rows(detail="serieskeysonly")
+    assert "OBS_VALUE" not in keys[0] and len(keys) == 4  # IDN's unemployment is one series of two years
+    # updatedAfter: everything was published after 2000, nothing after now
+    assert len(rows(updatedAfter="2000-01-01T00:00:00Z")) == 5
+    r = httpx.get(f"{url}/all", params={"updatedAfter": "2999-01-01T00:00:00+07:00", "format": "csv"})
+    assert r.status_code == 404
+    for params, status, parameter in (
+        ({"includeHistory": "true"}, 501, "includeHistory"),
+        ({"includeHistory": "maybe"}, 400, "includeHistory"),
+        ({"dimensionAtObservation": "REF_AREA"}, 501, "dimensionAtObservation"),
+        ({"dimensionAtObservation": "NOPE"}, 400, "dimensionAtObservation"),
+        ({"detail": "everything"}, 400, "detail"),
+        ({"dimensionAtObservation": "AllDimensions", "detail": "serieskeysonly"}, 400, "detail"),
+        ({"updatedAfter": "yesterday"}, 422, "updatedAfter"),
+        ({"startperiod": "2020"}, 400, "startperiod"),  # parameter names are case-sensitive
+    ):
+        r = httpx.get(f"{url}/all", params=params)
+        assert r.status_code == status and r.json()["parameter"] == parameter, (params, r.text)
+    r = httpx.get(f"{base}/codelist/all/all/latest", params={"details": "allstubs"})
+    assert r.status_code == 400 and r.json()["parameter"] == "details"
+
+
+def test_sdmx_json_data_validate_and_read_by_sdmx1(base):
+    """SDMX-JSON 1.0 and 2.0 data validate against the official SDMX-JSON schemas (vendored:
+    tests/data/sdmx-json) for every data query; the draft layout that sdmx1 reads carries the same
+    structure and data sets, and sdmx1 reads it back to the observations and attributes of the
+    SDMX-CSV download, in series or with every dimension."""
+    url = f"{base}/data/DF_ASCC_IND"
+    for key, params in DATA_QUERIES:
+        by_version = {}
+        for version, schema in (("1.0.0", "1.0"), ("2.0.0", "2.0.0"), ("draft", None)):
+            media = ("application/vnd.sdmx.draft-sdmx-json+json" if version == "draft"
+                     else f"application/vnd.sdmx.data+json;version={version}")  # fmt: skip
+            r = httpx.get(f"{url}/{key}", params=params, headers={"Accept": media})
+            assert r.status_code == 200, (key, params, version, r.text)
+            assert r.headers["content-type"].startswith(media.split(";")[0]), r.headers["content-type"]
+            by_version[version] = document = r.json()
+            if schema:
+                assert sdmx_xsd.json_errors(schema, document) == [], (key, params, version)
+        one, two, draft = by_version["1.0.0"], by_version["2.0.0"], by_version["draft"]
+        assert one["data"]["dataSets"] == draft["dataSets"]
+        assert [{k: v for k, v in ds.items() if k != "structure"} for ds in two["data"]["dataSets"]] == draft[
+            "dataSets"
+        ]
+        for dim_level in ("series", "observation"):
+            assert (
+                one["data"]["structure"]["dimensions"][dim_level]
+                == draft["structure"]["dimensions"][dim_level]
+            )
+            assert (
+                two["data"]["structures"][0]["dimensions"][dim_level]
+                == draft["structure"]["dimensions"][dim_level]
+            )
+    # the validator refuses what is not SDMX-JSON
+    document = httpx.get(f"{url}/all", params={"format": "jsondata"}).json()
+    document["data"]["dataSets"][0]["action"] = "Publish"
+    assert sdmx_xsd.json_errors("1.0", document)
+
+    r = httpx.get(f"{url}/all", params={"format": "csv"})
+    expected = sorted(
+        (x["REF_AREA"], x["SUBNATIONAL"], x["INDICATOR"], x["SEX"], x["AGE"], x["TIME_PERIOD"], float(x["OBS_VALUE"]),
+         x["OBS_STATUS"], x["UNIT_MEASURE"])
+        for x in csv.DictReader(io.StringIO(r.text))
+    )  # fmt: skip
+    for params in (
+        {"format": "draft-sdmx-json"},
+        {"format": "draft-sdmx-json", "dimensionAtObservation": "AllDimensions"},
+    ):
+        r = httpx.get(f"{url}/all", params=params)
+        msg = sdmx.read_sdmx(io.BytesIO(r.content), format="JSON")
+        frame = sdmx.to_pandas(msg.data[0], attributes="o").reset_index()
+        got = sorted(
+            zip(frame["REF_AREA"], frame["SUBNATIONAL"], frame["INDICATOR"], frame["SEX"], frame["AGE"],
+                frame["TIME_PERIOD"], frame["value"], frame["OBS_STATUS"], frame["UNIT_MEASURE"], strict=True)
+        )  # fmt: skip
+        assert got == expected, params
+    # another version is a 406 (an SDMX error message for an SDMX client); SDMX-JSON structure
+    # messages are not served
+    r = httpx.get(f"{url}/all", headers={"Accept": "application/vnd.sdmx.data+json;version=3.0.0"})
+    assert r.status_code == 406 and etree.QName(etree.fromstring(r.content)).localname == "Error"
+    r = httpx.get(
+        f"{base}/dataflow/ASEAN/DF_ASCC_IND/latest", headers={"Accept": "application/vnd.sdmx.structure+json"}
+    )
+    assert r.status_code == 406
+
+
+def test_pysdmx_reads_the_data_and_structure_messages(base):
+    """pysdmx, which validates SDMX-ML against the SDMX schemas it ships, reads the structure
+    message and both kinds of data message."""
+    from pysdmx.io import read_sdmx
+
+    r = httpx.get(f"{base}/dataflow/ASEAN/DF_ASCC_IND/latest", params={"references": "all"})
+    message = read_sdmx(r.text, validate=True)
+    ids = {getattr(s, "id", None) for s in message.structures}
+    assert {"DF_ASCC_IND", "DSD_ASCC_IND", "CL_AREA", "CL_INDICATOR", "CS_ASCC_IND"} <= ids
+    for fmt in ("structurespecificdata", "genericdata"):
+        r = httpx.get(f"{base}/data/DF_ASCC_IND/IDN+MYS._Z.SL_UEM_TOTL_ZS...", params={"format": fmt})
+        (dataset,) = read_sdmx(r.text, validate=True).data
+        frame = dataset.data
+        got = sorted(
+            zip(frame["REF_AREA"], frame["TIME_PERIOD"], frame["OBS_VALUE"].astype(float), strict=True)
+        )
+        assert got == [("IDN", "2019", 5.23), ("IDN", "2020", 7.07), ("MYS", "2020", 4.5)], fmt

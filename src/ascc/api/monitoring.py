@@ -11,6 +11,7 @@ someone reviewed it since you read it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFile
@@ -275,9 +276,37 @@ Flow = Annotated[str, Path(max_length=100, description="DF_ASCC_IND or ASEAN,DF_
 
 #: the data messages' media types (``sdmx_rest.FORMATS``), chosen by ``Accept`` or ``format``
 SDMX_MEDIA = sorted({media.split(";")[0] for _kind, media in sdmx_rest.FORMATS.values()})
-SdmxResponses = {**Errors, 406: {"description": "Format not available"}} | download(
-    SDMX_MEDIA[0], "an SDMX data message", also=tuple(SDMX_MEDIA[1:])
-)
+SdmxResponses = {
+    **Errors,
+    400: {"description": "A query parameter this service does not know"},
+    406: {"description": "Format not available"},
+    501: {"description": "A parameter value this service does not implement"},
+} | download(SDMX_MEDIA[0], "an SDMX data message", also=tuple(SDMX_MEDIA[1:]))
+
+
+def _wants_sdmx_ml(request: Request) -> bool:
+    """Errors are SDMX-ML 2.1 error messages for a client that accepts XML or an SDMX media type,
+    problem+json for the others."""
+    media = {a.split(";")[0].strip().lower() for a in (request.headers.get("accept") or "").split(",")}
+    return any(m in ("application/xml", "text/xml") or m.startswith("application/vnd.sdmx.") for m in media)
+
+
+def _sdmx_answer(request: Request, build: Callable[[], Response]) -> Response:
+    try:
+        return build()
+    except DomainError as exc:
+        if not _wants_sdmx_ml(request):  # problem+json, as every other error
+            raise
+        return Response(sdmx_structure.error_message(exc.status, exc.detail), status_code=exc.status,
+                        media_type="application/xml")  # fmt: skip
+
+
+def _check_parameters(request: Request, known: frozenset[str]) -> None:
+    """A query parameter this service does not read is a 400, never silently ignored."""
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise sdmx_rest.BadRequest(f"unknown query parameter {unknown[0][:40]!r}: this query reads "
+                                   f"{', '.join(sorted(known))}", parameter=unknown[0][:40])  # fmt: skip
 
 
 @sdmx_router.get("/data/{flow}", response_class=Response, responses=SdmxResponses)
@@ -288,22 +317,41 @@ def sdmx_data(
     end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
     first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
     last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
-    format: Annotated[str | None, Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata")] = None,
+    format: Annotated[str | None, Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata, jsondata")] = None,
+    dimension_at_observation: Annotated[str | None, Query(alias="dimensionAtObservation", max_length=60,
+                                                          description="TIME_PERIOD or AllDimensions")] = None,
+    detail: Annotated[str | None, Query(max_length=40, description="full, dataonly, serieskeysonly, nodata")] = None,
+    updated_after: Annotated[str | None, Query(alias="updatedAfter", max_length=40,
+                                               description="ISO 8601 date-time")] = None,
+    include_history: Annotated[str | None, Query(alias="includeHistory", max_length=10,
+                                                 description="false (true is not implemented: 501)")] = None,
 ) -> Response:  # fmt: skip
-    """Published observations as SDMX-CSV 2.0 or SDMX-ML 2.1 (generic or structure-specific data),
-    chosen by ``Accept`` or ``format``. The key is REF_AREA.SUBNATIONAL.INDICATOR.SEX.AGE.URBANISATION,
-    ``+`` for alternatives, empty for any; ``all`` for everything."""
-    fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
-    rows = sdmx_rest.query(session, flow=flow, key=key, start=start_period, end=end_period, first_n=first_n,
-                           last_n=last_n)  # fmt: skip
-    body, media = sdmx_rest.render(session, rows, fmt)
-    # the ETag names the observations served (ids and revisions), not the message's prepared time
-    digest = hashlib.sha256(repr((fmt, [(o.id, o.revision) for o in rows])).encode()).hexdigest()
-    etag = f'"{digest[:32]}"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match", "").strip() == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media, headers=headers)
+    """Published observations as SDMX-CSV 2.0, SDMX-ML 2.1 (generic or structure-specific data) or
+    SDMX-JSON 1.0, chosen by ``Accept`` or ``format``. The key is
+    REF_AREA.SUBNATIONAL.INDICATOR.SEX.AGE.URBANISATION, ``+`` for alternatives, empty for any;
+    ``all`` for everything. An unknown parameter is a 400, a value not implemented a 501; errors are
+    SDMX-ML error messages when ``Accept`` names XML or an SDMX type."""
+
+    def build() -> Response:
+        _check_parameters(request, sdmx_rest.PARAMETERS)
+        fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
+        level, at = sdmx_rest.check_options(detail=detail, at_observation=dimension_at_observation,
+                                            include_history=include_history)  # fmt: skip
+        rows = sdmx_rest.query(session, flow=flow, key=key, start=start_period, end=end_period, first_n=first_n,
+                               last_n=last_n, updated=updated_after)  # fmt: skip
+        body, media = sdmx_rest.render(session, rows, fmt, detail=level, at_observation=at)
+        # the ETag names the observations served (ids and revisions) and the form, not the message's
+        # prepared time
+        digest = hashlib.sha256(
+            repr((fmt, level, at, [(o.id, o.revision) for o in rows])).encode()
+        ).hexdigest()
+        etag = f'"{digest[:32]}"'
+        headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match", "").strip() == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media, headers=headers)
+
+    return _sdmx_answer(request, build)
 
 
 # --- SDMX-REST structure queries -----------------------------------------------------------------
@@ -314,26 +362,60 @@ StructureResponses = {
     406: {"description": "Format not available"},
     501: {"description": "A parameter value this service does not implement"},
 } | download("application/vnd.sdmx.structure+xml", "an SDMX-ML 2.1 structure message")
+_STRUCTURE_XML = {"application/xml", "text/xml", "application/vnd.sdmx.structure+xml"}
+
+
+def _accepts(request: Request, served: set[str], what: str) -> None:
+    accept = request.headers.get("accept") or "*/*"
+    wanted = {a.split(";")[0].strip().lower() for a in accept.split(",")}
+    if not wanted & (served | {"*/*", "application/*"}):
+        raise sdmx_rest.NotAcceptable(f"cannot answer with {accept[:200]!r}: {what} only")
 
 
 def _structure(
     request: Request, session, resource: str, agency: str = "all", resource_id: str = "all",
     version: str = "latest", references: str | None = None, detail: str | None = None,
 ) -> Response:  # fmt: skip
-    accept = request.headers.get("accept") or "*/*"
-    wanted = {a.split(";")[0].strip().lower() for a in accept.split(",")}
-    xml = {"application/xml", "text/xml", "application/vnd.sdmx.structure+xml"}
-    if not wanted & (xml | {"*/*", "application/*"}):
-        raise sdmx_rest.NotAcceptable(f"cannot answer with {accept!r}: SDMX-ML 2.1 structure messages only")
-    try:
+    def build() -> Response:
+        _accepts(request, _STRUCTURE_XML, "SDMX-ML 2.1 structure messages")
+        _check_parameters(request, frozenset({"references", "detail"}))
         body = sdmx_structure.query(session, resource=resource, agency=agency, resource_id=resource_id,
                                     version=version, references=references, detail=detail)  # fmt: skip
-    except DomainError as exc:
-        if not wanted & xml:  # problem+json, as every other error
-            raise
-        return Response(sdmx_structure.error_message(exc.status, exc.detail), status_code=exc.status,
-                        media_type="application/xml")  # fmt: skip
-    return Response(body, media_type=sdmx_structure.MEDIA, headers={"Cache-Control": "no-cache"})
+        return Response(body, media_type=sdmx_structure.MEDIA, headers={"Cache-Control": "no-cache"})
+
+    return _sdmx_answer(request, build)
+
+
+SchemaResponses = {k: v for k, v in StructureResponses.items() if k != 200} | download(
+    "application/vnd.sdmx.schema+xml", "an XML schema of structure-specific data"
+)
+
+
+@sdmx_router.get(
+    "/schema/{context}/{agency}/{resource_id}", response_class=Response, responses=SchemaResponses
+)
+@sdmx_router.get("/schema/{context}/{agency}/{resource_id}/{version}", response_class=Response,
+                 responses=SchemaResponses)  # fmt: skip
+def sdmx_schema_query(
+    request: Request, session: SessionDep,
+    context: Annotated[str, Path(max_length=40, description="datastructure or dataflow")],
+    agency: Annotated[str, Path(max_length=100)], resource_id: Annotated[str, Path(max_length=100)],
+    version: str = "latest",
+    dimension_at_observation: Annotated[str | None, Query(alias="dimensionAtObservation", max_length=60,
+                                                          description="TIME_PERIOD or AllDimensions")] = None,
+) -> Response:  # fmt: skip
+    """SDMX-REST schema query: the XML schema (derived from SDMX-ML 2.1's structure-specific base
+    types) that the structure-specific data of ``DF_ASCC_IND`` / ``DSD_ASCC_IND`` validate against;
+    it imports the standard SDMX-ML 2.1 schema files by name (``SDMXDataStructureSpecific.xsd``)."""
+
+    def build() -> Response:
+        _accepts(request, {"application/xml", "text/xml", "application/vnd.sdmx.schema+xml"}, "XML schemas")
+        _check_parameters(request, frozenset({"dimensionAtObservation"}))
+        body = sdmx_structure.schema_query(session, context=context, agency=agency, resource_id=resource_id,
+                                           version=version, at_observation=dimension_at_observation)  # fmt: skip
+        return Response(body, media_type=sdmx_structure.SCHEMA_MEDIA, headers={"Cache-Control": "no-cache"})
+
+    return _sdmx_answer(request, build)
 
 
 @sdmx_router.get("/{resource}", response_class=Response, responses=StructureResponses)
@@ -352,6 +434,6 @@ def sdmx_structure_query(
     """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
     scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1
     structure messages (``all``/``latest`` accepted; ``+`` joins ids). Errors: 404 no such artefact,
-    400 an unknown parameter value, 501 one not implemented; problem+json, or an SDMX-ML 2.1 error
-    message (codes 100, 140, 501) when ``Accept`` names an XML type."""
+    400 an unknown parameter or value, 501 one not implemented; problem+json, or an SDMX-ML 2.1 error
+    message (codes 100, 140, 501) when ``Accept`` names XML or an SDMX type."""
     return _structure(request, session, resource, agency, resource_id, version, references, detail)

@@ -33,6 +33,20 @@ ATTRIBUTES = ("OBS_STATUS", "UNIT_MEASURE", "DATA_SOURCE", "COMMENT_OBS")
 CSV_HEADER = ("STRUCTURE", "STRUCTURE_ID", "ACTION", *DIMENSIONS, "TIME_PERIOD", "OBS_VALUE", *ATTRIBUTES)
 NOT_APPLICABLE = "_Z"
 MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
+SS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+DSD_URN = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=ASEAN:DSD_ASCC_IND(1.0)"
+#: ``dimensionAtObservation`` values: the time dimension (series of observations) or every dimension
+#: at the observation (a flat list)
+ALL_DIMENSIONS = "AllDimensions"
+AT_OBSERVATION = ("TIME_PERIOD", ALL_DIMENSIONS)
+
+
+def data_namespace(at_observation: str = "TIME_PERIOD") -> str:
+    """The namespace of the structure-specific data of DSD_ASCC_IND (SDMX-ML 2.1 names it after the
+    structure's URN and the dimension at the observation level); its schema is
+    ``sdmx_structure.data_schema``."""
+    return f"{DSD_URN}:ObsLevelDim:{at_observation}"
 
 
 def format_value(value: float | None) -> str:
@@ -59,17 +73,32 @@ def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, st
     return key, format_value(o.value), attrs
 
 
-def write_csv(rows: Iterable[ObservationRead], out: IO[str], units: dict[str, str | None]) -> int:
-    """SDMX-CSV 2.0 (one row per observation); the number of rows written."""
+def write_csv(
+    rows: Iterable[ObservationRead], out: IO[str], units: dict[str, str | None], *, attributes: bool = True,
+    observations: bool = True,
+) -> int:  # fmt: skip
+    """SDMX-CSV 2.0 (one row per observation); the number of rows written. Without ``attributes`` the
+    attribute columns are left out (``detail=dataonly``); without ``observations`` a row is a series
+    key (``detail=serieskeysonly``)."""
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_HEADER)
+    if not observations:
+        w.writerow(CSV_HEADER[: 3 + len(DIMENSIONS)])
+        seen = set()
+        for o in rows:
+            key = tuple(_row(o, units)[0].values())
+            if key not in seen:
+                seen.add(key)
+                w.writerow(["dataflow", DATAFLOW, "I", *cells(key)])
+        return len(seen)
+    w.writerow(CSV_HEADER if attributes else CSV_HEADER[: -len(ATTRIBUTES)])
     n = 0
     for o in rows:
         key, value, attrs = _row(o, units)
         # texts neutralised for spreadsheets (kit.spreadsheet); OBS_VALUE stays a number
         w.writerow(
-            ["dataflow", DATAFLOW, "I", *cells(key.values()), cell(o.period), value, *cells(attrs.values())]
-        )
+            ["dataflow", DATAFLOW, "I", *cells(key.values()), cell(o.period), value,
+             *(cells(attrs.values()) if attributes else ())]
+        )  # fmt: skip
         n += 1
     return n
 
@@ -83,8 +112,11 @@ def structure(*, name=None, maintainer=None, concepts=None, codelists=None):
 
     dsd = m.DataStructureDefinition(
         id="DSD_ASCC_IND", maintainer=maintainer or common.Agency(id="ASEAN"), version="1.0", name=name or {},
-        is_final=concepts is not None,
+        is_final=concepts is not None, is_external_reference=False,
     )  # fmt: skip
+    # the ids SDMX-ML 2.1 fixes for the component lists (the schema refuses an empty id)
+    dsd.dimensions.id, dsd.attributes.id = "DimensionDescriptor", "AttributeDescriptor"
+    dsd.measures.id = "MeasureDescriptor"
     codelists = codelists or {}
 
     def described(component_id: str) -> dict:
@@ -97,20 +129,35 @@ def structure(*, name=None, maintainer=None, concepts=None, codelists=None):
 
     for i, dim in enumerate(DIMENSIONS):
         dsd.dimensions.getdefault(dim, order=i, **described(dim))
-    dsd.dimensions.append(
-        m.TimeDimension(id="TIME_PERIOD", order=len(DIMENSIONS), **described("TIME_PERIOD"))
+    # the time dimension's representation is required in SDMX-ML 2.1: an observational time period
+    time_format = common.Representation(
+        non_enumerated=[common.Facet(value_type=common.FacetValueType.observationalTimePeriod)]
     )
-    dsd.measures.getdefault("OBS_VALUE", **described("OBS_VALUE"))
-    for a in ATTRIBUTES:
-        dsd.attributes.getdefault(a, related_to=m.PrimaryMeasureRelationship(), **described(a))
+    dsd.dimensions.append(
+        m.TimeDimension(id="TIME_PERIOD", order=len(DIMENSIONS), local_representation=time_format,
+                        **described("TIME_PERIOD"))
+    )  # fmt: skip
+    # a number (NaN where a value is missing), as the structure-specific data's schema says
+    number = common.Representation(non_enumerated=[common.Facet(value_type=common.FacetValueType.double)])
+    dsd.measures.getdefault("OBS_VALUE", local_representation=number, **described("OBS_VALUE"))
+    for a in ATTRIBUTES:  # every observation has a status; the others may be empty
+        usage = common.UsageStatus.mandatory if a == "OBS_STATUS" else common.UsageStatus.conditional
+        dsd.attributes.getdefault(
+            a, related_to=m.PrimaryMeasureRelationship(), usage_status=usage, **described(a)
+        )
     return dsd
 
 
 def write_ml(
-    rows: Iterable[ObservationRead], units: dict[str, str | None], *, generic: bool = False
-) -> bytes:
-    """An SDMX-ML 2.1 data message: structure-specific (default) or generic; series by key, TIME_PERIOD
-    at the observation level."""
+    rows: Iterable[ObservationRead], units: dict[str, str | None], *, generic: bool = False,
+    at_observation: str = "TIME_PERIOD", attributes: bool = True, observations: bool = True,
+) -> bytes:  # fmt: skip
+    """An SDMX-ML 2.1 data message: structure-specific (default) or generic; series by key with
+    TIME_PERIOD at the observation level, or (``at_observation="AllDimensions"``) a flat list of
+    observations each with its whole key. Valid against the SDMX 2.1 schemas (a structure-specific
+    message with the schema ``sdmx_structure.data_schema`` derives from the data structure). Without
+    ``attributes`` no attribute is written (``detail=dataonly``), without ``observations`` only the
+    series (``detail=serieskeysonly``)."""
     import sdmx
     from sdmx import message
     from sdmx.model import common
@@ -121,14 +168,28 @@ def write_ml(
     attr = {a: dsd.attributes.get(a) for a in ATTRIBUTES}
     series: dict = {}
     keys: dict[tuple, object] = {}
+    flat = at_observation == ALL_DIMENSIONS
+    flat_obs = []
     for o in rows:
         key, value, attrs = _row(o, units)
+        attached = {
+            a: m.AttributeValue(value_for=attr[a], value=v)
+            for a, v in attrs.items()
+            if v != "" and attributes
+        }
+        if flat:
+            flat_obs.append(
+                m.Observation(dimension=dsd.make_key(m.Key, {**key, "TIME_PERIOD": o.period}), value_for=measure,
+                              value=value or "NaN", attached_attribute=attached)
+            )  # fmt: skip
+            continue
         t = tuple(key.values())
         sk = keys.get(t)
         if sk is None:
             sk = keys[t] = dsd.make_key(m.SeriesKey, key)
             series[sk] = []
-        attached = {a: m.AttributeValue(value_for=attr[a], value=v) for a, v in attrs.items() if v != ""}
+        if not observations:
+            continue
         series[sk].append(
             m.Observation(
                 series_key=sk, dimension=dsd.make_key(m.Key, {"TIME_PERIOD": o.period}), value_for=measure,
@@ -141,15 +202,123 @@ def write_ml(
         prepared=clock.now().replace(microsecond=0),
     )  # fmt: skip
     msg = message.DataMessage(
-        header=header, data=[cls(structured_by=dsd, series=series)],
-        observation_dimension=dsd.dimensions.get("TIME_PERIOD"),
+        header=header, data=[cls(structured_by=dsd, series=series, obs=flat_obs)],
+        observation_dimension=None if flat else dsd.dimensions.get("TIME_PERIOD"),
     )  # fmt: skip
-    xml = sdmx.to_xml(msg, pretty_print=True)
-    if generic:  # sdmx1 names every 2.1 data message StructureSpecificData; a generic one is GenericData
-        root = etree.fromstring(xml)
-        root.tag = etree.QName(MES, "GenericData").text
-        xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    return xml
+    return _conform(sdmx.to_xml(msg), generic=generic, at_observation=at_observation)
+
+
+def _conform(xml: bytes, *, generic: bool, at_observation: str) -> bytes:
+    """What sdmx1 2.28's writer leaves out of a valid SDMX-ML 2.1 data message: a generic message is
+    named GenericData (sdmx1 names every one StructureSpecificData); the header's structure states the
+    dimension at the observation level and, for structure-specific data, the namespace of the data
+    set's type, which the data set names with ``xsi:type``; its ``structureRef`` and ``dataScope``
+    are qualified attributes."""
+    root = etree.fromstring(xml)
+    nsmap = {k: v for k, v in root.nsmap.items() if k}
+    if not generic:
+        nsmap["ns1"] = data_namespace(at_observation)
+    out = etree.Element(etree.QName(MES, "GenericData" if generic else "StructureSpecificData"), nsmap=nsmap)
+    out.extend(list(root))
+    for structure in out.iterfind(f"{{{MES}}}Header/{{{MES}}}Structure"):
+        structure.set("dimensionAtObservation", at_observation)
+        if not generic:
+            structure.set("namespace", data_namespace(at_observation))
+    if not generic:
+        for ds in out.iterfind(f"{{{MES}}}DataSet"):
+            ref = ds.attrib.pop("structureRef")
+            ds.set(f"{{{SS}}}structureRef", ref)
+            ds.set(f"{{{SS}}}dataScope", "DataStructure")
+            ds.set(f"{{{XSI}}}type", "ns1:DataSetType")
+    return etree.tostring(out, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+#: the official SDMX-JSON data message schemas (sdmx-twg/sdmx-json) a message names in ``meta.schema``
+JSON_SCHEMAS = {
+    "1.0.0": "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/1.0/sdmx-json-data-schema.json",
+    "2.0.0": "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/v2.0.0/data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json",
+}  # fmt: skip
+
+
+def write_json(
+    rows: Iterable[ObservationRead], units: dict[str, str | None], *, version: str = "1.0.0",
+    at_observation: str = "TIME_PERIOD", attributes: bool = True, observations: bool = True,
+) -> bytes:  # fmt: skip
+    """An SDMX-JSON data message: ``version`` ``1.0.0`` or ``2.0.0`` (the official formats: ``meta``
+    and ``data``) or ``draft`` (the pre-1.0 layout, ``header``, ``dataSets`` and ``structure`` at the
+    top, which sdmx1 reads), with the same structure and data sets. The structure lists each
+    dimension's and attribute's values, series and observations refer to them by index
+    (``"0:1:0:0:0:0"``); an observation is ``[value, attribute indices…]`` (null: none). Series by key
+    with TIME_PERIOD at the observation level, or every dimension at the observation level."""
+    import json
+
+    flat = at_observation == ALL_DIMENSIONS
+    values: dict[str, list[str]] = {d: [] for d in (*DIMENSIONS, "TIME_PERIOD", *ATTRIBUTES)}
+    index: dict[str, dict[str, int]] = {d: {} for d in values}
+
+    def at(component: str, value: str) -> int:
+        if value not in index[component]:
+            index[component][value] = len(values[component])
+            values[component].append(value)
+        return index[component][value]
+
+    records = [(o.period, *_row(o, units)) for o in rows]
+    # only attributes with a value are listed (a reader drops an attribute without values)
+    listed = [a for a in ATTRIBUTES if attributes and any(r[3][a] for r in records)]
+    series: dict[str, dict] = {}
+    flat_obs: dict[str, list] = {}
+    for period, key, value, attrs in records:
+        number = float(value) if value else None
+        attached = [at(a, attrs[a]) if attrs[a] else None for a in listed]
+        dims = ":".join(str(at(d, key[d])) for d in DIMENSIONS)
+        if flat:
+            flat_obs[f"{dims}:{at('TIME_PERIOD', period)}"] = [number, *attached]
+            continue
+        s = series.setdefault(dims, {"attributes": [], "observations": {}})
+        if observations:
+            s["observations"][str(at("TIME_PERIOD", period))] = [number, *attached]
+
+    def component(cid: str, position: int | None = None) -> dict:
+        out: dict = {"id": cid, "name": cid}
+        if position is None:  # an attribute: its value varies with the observation
+            out["relationship"] = (
+                {"observation": {}} if version == "2.0.0" else {"primaryMeasure": "OBS_VALUE"}
+            )
+        else:
+            out["keyPosition"] = position
+        out["values"] = [{"id": v, "name": v} for v in values[cid]]
+        return out
+
+    dimensions = [component(d, i) for i, d in enumerate(DIMENSIONS)]
+    time = component("TIME_PERIOD", len(DIMENSIONS))
+    now = clock.now().replace(microsecond=0)
+    links = [{"rel": "dataflow", "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={DATAFLOW}"}]
+    data_set: dict = {"action": "Information", "links": links}
+    if flat:
+        data_set["observations"] = flat_obs
+    else:
+        data_set["series"] = series
+    structure = {
+        "links": links,
+        "name": "ASCC indicators",
+        "dimensions": {"dataSet": [], "series": [] if flat else dimensions,
+                       # series keys only: no observation, so no time dimension's values
+                       "observation": [*dimensions, time] if flat else [time] if observations else []},
+        "attributes": {"dataSet": [], "series": [], "observation": [component(a) for a in listed]},
+    }  # fmt: skip
+    meta = {"id": f"ASCC{now:%Y%m%d%H%M%S}", "test": False, "prepared": now.isoformat(),
+            "sender": {"id": "ASEAN", "name": "ASEAN"}}  # fmt: skip
+    if version == "draft":
+        message: dict = {"header": meta, "dataSets": [data_set], "structure": structure}
+    elif version == "2.0.0":
+        structure["dataSets"] = [0]
+        structure["measures"] = {"observation": [{"id": "OBS_VALUE", "name": "Observation value"}]}
+        message = {"meta": {"schema": JSON_SCHEMAS[version], **meta},
+                   "data": {"structures": [structure], "dataSets": [{"structure": 0, **data_set}]}}  # fmt: skip
+    else:
+        message = {"meta": {"schema": JSON_SCHEMAS[version], **meta},
+                   "data": {"structure": structure, "dataSets": [data_set]}}  # fmt: skip
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def parse_message(

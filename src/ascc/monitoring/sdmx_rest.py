@@ -10,10 +10,21 @@
   accepted for ``SP.POP.TOTL`` as well). National values have SUBNATIONAL ``_Z``.
 - ``startPeriod``/``endPeriod`` (inclusive; an end year includes its quarters or months),
   ``firstNObservations``/``lastNObservations`` per series.
+- ``dimensionAtObservation``: ``TIME_PERIOD`` (series, the default) or ``AllDimensions`` (a flat
+  list of observations, each with its whole key); another dimension is a 501.
+- ``detail``: ``full``, ``dataonly`` (no attributes), ``serieskeysonly`` and ``nodata`` (the series
+  without observations: this structure attaches every attribute to the observation, so both are the
+  series keys).
+- ``updatedAfter``: only the values published after that instant (recorded, or approved by a review,
+  after it); ``includeHistory=false`` (the default); ``includeHistory=true`` (every revision) is a 501.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
   ``application/vnd.sdmx.data+csv``, ``text/csv``), SDMX-ML 2.1 generic data (the default:
-  ``genericdata``, ``application/vnd.sdmx.genericdata+xml``, ``application/xml``) or
-  structure-specific data (``structurespecificdata``).
+  ``genericdata``, ``application/vnd.sdmx.genericdata+xml``, ``application/xml``),
+  structure-specific data (``structurespecificdata``), SDMX-JSON 1.0 (``jsondata``,
+  ``application/vnd.sdmx.data+json;version=1.0.0``) or 2.0 (``sdmx-json-2.0.0``, ``version=2.0.0``),
+  or the draft SDMX-JSON that sdmx1 reads (``draft-sdmx-json``,
+  ``application/vnd.sdmx.draft-sdmx-json+json``). A version the ``Accept`` header names that is not
+  one served (SDMX-CSV 1.0, SDMX-ML 3.0) is a 406.
 
 Only published values (``monitoring.published``) are served. No match is a 404, as SDMX-REST says.
 """
@@ -21,21 +32,24 @@ Only published values (``monitoring.published``) are served. No match is a 404, 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import re
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import DomainError, Invalid, NotFound
 from ascc.monitoring import published, rules, sdmx
 from ascc.monitoring.importer import DATAFLOW_ID
-from ascc.monitoring.models import NATIONAL
+from ascc.monitoring.models import NATIONAL, Submission
 from ascc.monitoring.schemas import ObservationRead
 
 AGENCY, VERSION = "ASEAN", "1.0"
 DIMENSIONS = sdmx.DIMENSIONS
 _CODE = re.compile(r"^[A-Za-z0-9_@$\-.]{1,60}$")
 _PERIOD = re.compile(r"^\d{4}(-(Q[1-4]|S[12]|W\d{2}|\d{2}(-\d{2})?))?$")
+JSON_1 = "application/vnd.sdmx.data+json; version=1.0.0; charset=utf-8"
 FORMATS = {
     "csv": ("sdmx-csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
     "sdmx-csv": ("sdmx-csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
@@ -43,22 +57,62 @@ FORMATS = {
     "sdmx-ml": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
     "xml": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
     "structurespecificdata": ("specific", "application/vnd.sdmx.structurespecificdata+xml; version=2.1"),
+    "jsondata": ("json-1.0.0", JSON_1),
+    "sdmx-json": ("json-1.0.0", JSON_1),
+    "sdmx-json-2.0.0": ("json-2.0.0", "application/vnd.sdmx.data+json; version=2.0.0; charset=utf-8"),
+    "draft-sdmx-json": (
+        "json-draft",
+        "application/vnd.sdmx.draft-sdmx-json+json; version=1.0.0; charset=utf-8",
+    ),
 }
-_ACCEPT = (
-    ("application/vnd.sdmx.data+csv", "csv"),
-    ("text/csv", "csv"),
-    ("application/vnd.sdmx.genericdata+xml", "genericdata"),
-    ("application/vnd.sdmx.structurespecificdata+xml", "structurespecificdata"),
-    ("application/xml", "genericdata"),
-    ("text/xml", "genericdata"),
-    ("*/*", "genericdata"),
-    ("application/*", "genericdata"),
-)
+#: media type → its format by the ``version=`` parameter (``None``: none given, ``*``: any); a version
+#: not listed is a 406
+_ACCEPT: dict[str, dict[str | None, str]] = {
+    "application/vnd.sdmx.data+csv": {None: "csv", "2.0.0": "csv", "2.0": "csv"},
+    "text/csv": {None: "csv", "*": "csv"},
+    "application/vnd.sdmx.genericdata+xml": {None: "genericdata", "2.1": "genericdata"},
+    "application/vnd.sdmx.structurespecificdata+xml": {None: "structurespecificdata", "2.1": "structurespecificdata"},
+    "application/vnd.sdmx.data+json": {None: "jsondata", "1.0.0": "jsondata", "1.0": "jsondata",
+                                       "2.0.0": "sdmx-json-2.0.0", "2.0": "sdmx-json-2.0.0"},
+    "application/vnd.sdmx.draft-sdmx-json+json": {None: "draft-sdmx-json", "*": "draft-sdmx-json"},
+    "application/xml": {None: "genericdata", "*": "genericdata"},
+    "text/xml": {None: "genericdata", "*": "genericdata"},
+    "*/*": {None: "genericdata", "*": "genericdata"},
+    "application/*": {None: "genericdata", "*": "genericdata"},
+}  # fmt: skip
+DETAILS = ("full", "dataonly", "serieskeysonly", "nodata")
+#: the query parameters of a data query this service reads; any other is a 400
+PARAMETERS = frozenset({
+    "startPeriod", "endPeriod", "firstNObservations", "lastNObservations", "format", "dimensionAtObservation",
+    "detail", "updatedAfter", "includeHistory",
+})  # fmt: skip
 
 
 class NotAcceptable(DomainError):
     status = 406
     title = "Not acceptable"
+
+
+class NotImplementedHere(DomainError):
+    status = 501
+    title = "Not implemented"
+
+
+class BadRequest(DomainError):
+    status = 400
+    title = "Bad request"
+
+
+def check_at_observation(value: str | None) -> str:
+    """``TIME_PERIOD`` (the default) or ``AllDimensions``; another dimension is not implemented (501)."""
+    value = value or "TIME_PERIOD"
+    if value in sdmx.AT_OBSERVATION:
+        return value
+    if value in sdmx.DIMENSIONS:
+        raise NotImplementedHere(f"dimensionAtObservation={value!r} is not implemented here: "
+                                 f"{', '.join(sdmx.AT_OBSERVATION)}", parameter="dimensionAtObservation")  # fmt: skip
+    raise BadRequest(f"dimensionAtObservation={value[:60]!r}: one of {', '.join(sdmx.AT_OBSERVATION)}",
+                     parameter="dimensionAtObservation")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,14 +184,64 @@ def choose_format(fmt: str | None, accept: str | None) -> str:
         return fmt.lower()
     if not accept:
         return "genericdata"
-    wanted = [a.split(";")[0].strip().lower() for a in accept.split(",")]
-    for media in wanted:
-        for prefix, name in _ACCEPT:
-            if media == prefix:
-                return name
+    for item in accept.split(","):
+        media, *params = (p.strip().lower() for p in item.split(";"))
+        version = next((p.split("=", 1)[1].strip('" ') for p in params if p.startswith("version=")), None)
+        by_version = _ACCEPT.get(media, {})
+        if name := by_version.get(version) or by_version.get("*"):
+            return name
     raise NotAcceptable(
-        f"cannot answer with {accept!r}: SDMX-CSV or SDMX-ML 2.1 (generic or structure-specific)"
+        f"cannot answer with {accept[:200]!r}: SDMX-CSV 2.0.0, SDMX-ML 2.1 (generic or structure-specific) "
+        "or SDMX-JSON 1.0.0 or 2.0.0"
     )
+
+
+def check_options(
+    *, detail: str | None, at_observation: str | None, include_history: str | None,
+) -> tuple[str, str]:  # fmt: skip
+    """``detail`` and ``dimensionAtObservation`` (defaults ``full``, ``TIME_PERIOD``); 501 for what
+    SDMX-REST defines and this service does not do, 400 for values it does not define."""
+    detail = detail or "full"
+    if detail not in DETAILS:
+        raise BadRequest(f"detail={detail[:40]!r}: one of {', '.join(DETAILS)}", parameter="detail")
+    at = check_at_observation(at_observation)
+    if at == sdmx.ALL_DIMENSIONS and detail in ("serieskeysonly", "nodata"):
+        raise BadRequest(f"detail={detail} lists series: dimensionAtObservation must be TIME_PERIOD",
+                                        parameter="detail")  # fmt: skip
+    history = (include_history or "false").lower()
+    if history == "true":
+        raise NotImplementedHere(
+            "includeHistory=true is not implemented here: only the published revision of each value is served",
+            parameter="includeHistory",
+        )
+    if history != "false":
+        raise BadRequest(f"includeHistory={include_history[:20]!r}: true or false",
+                                        parameter="includeHistory")  # fmt: skip
+    return detail, at
+
+
+def updated_after(session: Session, rows: list[ObservationRead], since: str) -> list[ObservationRead]:
+    """The rows published after ``since`` (ISO 8601, with an offset or UTC): recorded after it, or
+    approved by a submission's review after it."""
+    try:
+        instant = dt.datetime.fromisoformat(since.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise Invalid(f"updatedAfter={since[:40]!r} is not an ISO 8601 date-time (2024-01-31T00:00:00Z)",
+                      parameter="updatedAfter") from None  # fmt: skip
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt.UTC)
+    ids = {o.submission_id for o in rows if o.submission_id is not None}
+    reviewed = dict(
+        session.execute(select(Submission.id, Submission.reviewed_at).where(Submission.id.in_(ids))).all()
+    ) if ids else {}  # fmt: skip
+
+    def aware(t: dt.datetime | None) -> dt.datetime | None:
+        return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
+
+    return [
+        o for o in rows
+        if max(t for t in (aware(o.recorded_at), aware(reviewed.get(o.submission_id))) if t is not None) > instant
+    ]  # fmt: skip
 
 
 def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
@@ -154,7 +258,7 @@ def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
 
 def query(
     session: Session, *, flow: str, key: str | None, start: str | None = None, end: str | None = None,
-    first_n: int | None = None, last_n: int | None = None,
+    first_n: int | None = None, last_n: int | None = None, updated: str | None = None,
 ) -> list[ObservationRead]:  # fmt: skip
     """The published observations the query selects, in key and period order."""
     parse_flow(flow)
@@ -183,17 +287,28 @@ def query(
             obs.sort(key=lambda o: o.period)
             chosen = obs[: first_n or 0] + (obs[-last_n:] if last_n else [])
             out += sorted({id(o): o for o in chosen}.values(), key=lambda o: o.period)
+    if updated is not None:
+        out = updated_after(session, out, updated)
     if not out:
         raise NotFound(f"no published observations match {key or 'all'} in {flow}")
     return out
 
 
-def render(session: Session, rows: list[ObservationRead], fmt: str) -> tuple[bytes, str]:
-    """The message body and its media type."""
+def render(
+    session: Session, rows: list[ObservationRead], fmt: str, *, detail: str = "full",
+    at_observation: str = "TIME_PERIOD",
+) -> tuple[bytes, str]:  # fmt: skip
+    """The message body and its media type (``detail`` and ``at_observation`` checked by
+    :func:`check_options`)."""
     kind, media = FORMATS[fmt]
     units = published.units(session)
+    options = {"attributes": detail == "full", "observations": detail in ("full", "dataonly")}
     if kind == "sdmx-csv":
         buf = io.StringIO()
-        sdmx.write_csv(rows, buf, units)
+        sdmx.write_csv(rows, buf, units, **options)
         return buf.getvalue().encode("utf-8"), media
-    return sdmx.write_ml(rows, units, generic=kind == "generic"), media
+    if kind.startswith("json-"):
+        return sdmx.write_json(rows, units, version=kind[5:], at_observation=at_observation, **options), media
+    return sdmx.write_ml(
+        rows, units, generic=kind == "generic", at_observation=at_observation, **options
+    ), media

@@ -33,12 +33,12 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ascc.kit.errors import DomainError, NotFound
+from ascc.kit.errors import NotFound
 from ascc.monitoring import published, rules, sdmx, terms
 from ascc.monitoring import units as unit_codes
 from ascc.monitoring.importer import DATAFLOW_ID
 from ascc.monitoring.models import TOTAL, Area, Indicator, Observation
-from ascc.monitoring.sdmx_rest import AGENCY, VERSION
+from ascc.monitoring.sdmx_rest import AGENCY, VERSION, BadRequest, NotImplementedHere, check_at_observation
 
 #: resource → the StructureMessage collection that holds it
 RESOURCES = {
@@ -101,16 +101,6 @@ CODED = {
     "AGE": "CL_AGE", "URBANISATION": "CL_URBANISATION", "OBS_STATUS": "CL_OBS_STATUS",
     "UNIT_MEASURE": "CL_UNIT_MEASURE",
 }  # fmt: skip
-
-
-class NotImplementedHere(DomainError):
-    status = 501
-    title = "Not implemented"
-
-
-class BadRequest(DomainError):
-    status = 400
-    title = "Bad request"
 
 
 def age_name(code: str) -> Names:
@@ -180,7 +170,8 @@ def build(session: Session) -> Structures:
     from sdmx.model import v21 as m
 
     agency = common.Agency(id=AGENCY, name=ASEAN_NAME)
-    meta = {"maintainer": agency, "version": VERSION, "is_final": True}
+    # isExternalReference is written, so it is stated (the schema wants a boolean, not "none")
+    meta = {"maintainer": agency, "version": VERSION, "is_final": True, "is_external_reference": False}
 
     def codelist(cl_id: str, name: Names, codes: Iterable[tuple[str, Names]]) -> m.Codelist:
         cl = m.Codelist(id=cl_id, name=name, **meta)
@@ -269,8 +260,10 @@ def build(session: Session) -> Structures:
         role=m.ConstraintRole(role=common.ConstraintRoleType.actual), content={flow},
         data_content_region=[region], **meta,
     )  # fmt: skip
+    # an agency scheme is never final (SDMX 2.1 fixes isFinal="false" for it)
     agencies = common.AgencyScheme(id="AGENCIES", name={"en": "SDMX agency scheme"}, version="1.0",
-                                   maintainer=common.Agency(id="SDMX"), is_final=True)  # fmt: skip
+                                   maintainer=common.Agency(id="SDMX"), is_final=False,
+                                   is_external_reference=False)  # fmt: skip
     agencies.append(common.Agency(id=AGENCY, name=ASEAN_NAME))
 
     artefacts: dict[tuple[str, str], object] = {
@@ -291,7 +284,10 @@ def _stub(obj):
     the constraint's region and the data through the structure's dimensions)."""
     from sdmx.model import common
 
-    fields = {f: getattr(obj, f) for f in ("id", "name", "version", "maintainer", "is_final")}
+    fields = {
+        f: getattr(obj, f)
+        for f in ("id", "name", "version", "maintainer", "is_final", "is_external_reference")
+    }
     if isinstance(obj, common.ItemScheme):
         return type(obj)(**fields)
     if isinstance(obj, common.BaseConstraint):
@@ -372,4 +368,109 @@ def error_message(status: int, text: str) -> bytes:
     etree.SubElement(
         item, etree.QName(COM, "Text"), {"{http://www.w3.org/XML/1998/namespace}lang": "en"}
     ).text = text
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+def data_schema(session: Session, *, at_observation: str = "TIME_PERIOD") -> bytes:
+    """The XML schema of structure-specific data of DSD_ASCC_IND (SDMX-ML 2.1 section 3A, part IV: the
+    types a data structure derives from ``SDMXDataStructureSpecificBase.xsd``): in the namespace
+    ``sdmx.data_namespace(at_observation)``, a data set of series (or, with ``AllDimensions``, of
+    observations) whose dimensions and coded attributes take the codes of their codelists, OBS_VALUE
+    a number, the text attributes any string. It imports the standard schemas by file name
+    (``SDMXDataStructureSpecific.xsd``, ``SDMXCommon.xsd``), to be found next to it."""
+    return _data_schema(build(session), at_observation=at_observation)
+
+
+SCHEMA_MEDIA = "application/vnd.sdmx.schema+xml; version=2.1"
+
+
+def schema_query(
+    session: Session, *, context: str, agency: str, resource_id: str, version: str = "latest",
+    at_observation: str | None = None,
+) -> bytes:  # fmt: skip
+    """SDMX-REST schema query ``schema/{context}/{agency}/{id}/{version}``: the XML schema of the
+    structure-specific data of the dataflow or of its data structure (:func:`data_schema`); its
+    imports name the standard schemas' files (``SDMXDataStructureSpecific.xsd``) next to it."""
+    at = check_at_observation(at_observation)
+    if context == "provisionagreement":
+        raise NotImplementedHere(
+            "schema/provisionagreement: no provision agreements here", parameter="context"
+        )
+    if context not in ("datastructure", "dataflow"):
+        raise NotFound(f"schema/{context[:40]}: the contexts are datastructure and dataflow")
+    structures = build(session)
+    select_keys(structures, context, agency, resource_id, version)
+    return _data_schema(structures, at_observation=at)
+
+
+def _data_schema(structures: Structures, *, at_observation: str) -> bytes:
+    namespace = sdmx.data_namespace(at_observation)
+    common_ns, ss_ns = COM, sdmx.SS
+    root = etree.Element(
+        etree.QName(XS, "schema"), nsmap={"xs": XS, None: namespace, "ss": ss_ns, "common": common_ns},
+        targetNamespace=namespace, elementFormDefault="qualified", attributeFormDefault="unqualified",
+    )  # fmt: skip
+
+    def el(parent, tag: str, **attrib: str):
+        return etree.SubElement(parent, etree.QName(XS, tag), attrib)
+
+    el(root, "import", namespace=ss_ns, schemaLocation="SDMXDataStructureSpecific.xsd")
+    el(root, "import", namespace=common_ns, schemaLocation="SDMXCommon.xsd")
+    for cl_id in sorted(set(CODED.values())):
+        restriction = el(el(root, "simpleType", name=f"{cl_id}Type"), "restriction", base="common:IDType")
+        for code in structures.artefacts[("codelist", cl_id)]:
+            el(restriction, "enumeration", value=code.id)
+
+    def restricted(name: str, base: str):
+        content = el(el(root, "complexType", name=name), "complexContent")
+        restriction = el(content, "restriction", base=base)
+        return restriction, el(restriction, "sequence")
+
+    def attribute(parent, component: str, use: str) -> None:
+        if component in CODED:
+            el(parent, "attribute", name=component, type=f"{CODED[component]}Type", use=use)
+        elif component == "TIME_PERIOD":
+            el(parent, "attribute", name=component, type="common:ObservationalTimePeriodType", use=use)
+        elif component == "OBS_VALUE":
+            el(parent, "attribute", name=component, type="xs:double", use=use)
+        else:
+            el(parent, "attribute", name=component, type="xs:string", use=use)
+
+    flat = at_observation == sdmx.ALL_DIMENSIONS
+    data_set, seq = restricted("DataSetType", "ss:DataSetType")
+    el(seq, "element", ref="common:Annotations", minOccurs="0")
+    el(seq, "element", name="DataProvider", type="common:DataProviderReferenceType", form="unqualified",
+       minOccurs="0")  # fmt: skip
+    choice = el(seq, "choice", minOccurs="0")
+    el(choice, "element", name="Obs" if flat else "Series", type="ObsType" if flat else "SeriesType",
+       form="unqualified", maxOccurs="unbounded")  # fmt: skip
+    el(data_set, "attribute", name="REPORTING_YEAR_START_DAY", use="prohibited")
+    if not flat:
+        series, seq = restricted("SeriesType", "ss:SeriesType")
+        el(seq, "element", ref="common:Annotations", minOccurs="0")
+        el(
+            seq,
+            "element",
+            name="Obs",
+            type="ObsType",
+            form="unqualified",
+            minOccurs="0",
+            maxOccurs="unbounded",
+        )
+        for dim in sdmx.DIMENSIONS:
+            attribute(series, dim, "required")
+        el(series, "attribute", name="TIME_PERIOD", use="prohibited")
+        el(series, "attribute", name="REPORTING_YEAR_START_DAY", use="prohibited")
+    obs, seq = restricted("ObsType", "ss:ObsType")
+    el(seq, "element", ref="common:Annotations", minOccurs="0")
+    el(obs, "attribute", name="type", use="prohibited")
+    for dim in (*sdmx.DIMENSIONS, "TIME_PERIOD") if flat else ("TIME_PERIOD",):
+        attribute(obs, dim, "required")
+    el(obs, "attribute", name="REPORTING_YEAR_START_DAY", use="prohibited")
+    attribute(obs, "OBS_VALUE", "optional")
+    for a in sdmx.ATTRIBUTES:  # optional, even the mandatory status: detail=dataonly leaves attributes out
+        attribute(obs, a, "optional")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
