@@ -183,15 +183,19 @@ def test_api_definitions_are_for_the_secretariat_only_and_all_or_nothing(world):
         assert client.get("/api/v1/indicators/T.YOUTH.ZS").json()["computed"]["multiplier"] == 100
 
 
-def test_values_of_a_computed_indicator_cannot_be_imported(world):
+def test_values_of_a_computed_indicator_are_recomputed_not_imported(world):
+    before = run(world["url"], current)
     path = write(
         world["tmp"], "direct.csv", PLAIN_HEADER + f'{CODE},IDN,2021,12,"per 100,000 population",X,\n'
     )
     report = run_import(world["url"], path, approval="approved")
-    assert [str(p) for p in report.problems] == [
-        f"direct.csv: line 2: series_code: {CODE} is computed from VC_DSR_MORT and SP.POP.TOTL; import those instead"
-    ]
-    assert ("IDN", "2021") not in run(world["url"], current)
+    assert report.ok and report.inserted == 0, [str(p) for p in report.problems]
+    assert any(
+        f"row(s) of computed indicators ({CODE}) were not imported: recomputed" in n for n in report.notes
+    )
+    # the file's 12 is not stored: the values are those computed from the inputs
+    assert run(world["url"], current) == before
+    assert run(world["url"], current).get(("IDN", "2021"), (None,))[0] != 12
 
 
 def test_quotients_keep_six_significant_digits_and_skip_zero_denominators():

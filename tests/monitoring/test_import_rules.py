@@ -69,7 +69,7 @@ CASES = {
     "dataflow": ("a.csv", SDMX_HEADER + "ESTAT:DF_OTHER(1.0),IDN,SP.POP.TOTL,2020,1,A,,_T,_T,_T,\n",
                  [(2, "DATAFLOW", "is not ASEAN:DF_ASCC_IND(1.0)")]),
     "delete action": ("a.csv", "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE\n"
-                      f"dataflow,{DF},D,IDN,SP.POP.TOTL,2020,1\n", [(2, "ACTION", "not supported")]),
+                      f"dataflow,{DF},D,IDN,SP.POP.TOTL,2020,1\n", [(2, "ACTION", "no such observation to delete")]),
     "empty file": ("a.csv", "", [(1, None, "no header row")]),
     "header only": ("a.csv", PLAIN_HEADER, [(None, None, "no observations")]),
     "not a workbook": ("a.xlsx", b"PK\x03\x04 this is no zip", [(None, None, "not a readable XLSX workbook")]),

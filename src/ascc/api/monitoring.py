@@ -167,13 +167,16 @@ def upload_drafts(
     request: Request, session: SessionDep, _auth: Auth,
     file: Annotated[UploadFile, File(description="SDMX-CSV, CSV or XLSX template, SDMX-ML")],
     member_state: Annotated[str, Form(pattern=r"^[A-Z]{3}$")],
+    profile: Annotated[str | None, Form(pattern=r"^(sdmx-csv|un-sdg|ilostat)$",
+                                        description="layout of a CSV file (default: from its header)")] = None,
 ) -> Response:  # fmt: skip
     """A focal point imports its own member state's observations as drafts. All or nothing: any
     invalid row, or a row of another member state, is a 422 listing every problem (file, line,
-    column, reason) and nothing is stored."""
+    column, reason) and nothing is stored. A CSV file in the UN SDG database's or ILOSTAT's layout
+    is recognised from its header (or named by ``profile``)."""
     content = entry.read_upload(file.file, file.filename or "upload")
     report = entry.import_drafts(session, principal=principal_of(session), member_state=member_state,
-                                 filename=file.filename or "upload", content=content)  # fmt: skip
+                                 filename=file.filename or "upload", content=content, profile=profile)  # fmt: skip
     return json_response(request, report, status=201)
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
 from ascc.knowledge import index as search_index
-from ascc.monitoring import computed, importer, loader
+from ascc.monitoring import computed, importer, loader, profiles
 from ascc.monitoring import service as monitoring_service
 
 app = typer.Typer(help="Indicator monitoring: definitions, observations, SDMX import and export.")
@@ -90,6 +90,14 @@ def import_(
     approval: str = typer.Option(
         "draft", help="approval state of the new values (draft, submitted, approved)"
     ),
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        help=f"layout of a CSV file: {', '.join(profiles.PROFILES)} (default: from the header)",
+    ),
+    mapping: Path = typer.Option(
+        None, "--mapping", help="a mapping file (YAML) for any other layout: columns, indicators, skip, codes"
+    ),
 ) -> None:
     """Import observations. Any problem: every problem is listed (file, line, column, reason) and
     nothing is written. Re-importing the same file changes nothing; a changed value becomes a new
@@ -97,11 +105,19 @@ def import_(
     if not file.is_file():
         console.print(f"[red]{escape(str(file))}: no such file[/red]")
         raise typer.Exit(1)
+    chosen: str | profiles.Profile | None = profile
+    if mapping is not None:
+        try:
+            chosen = profiles.load_mapping(mapping)
+        except profiles.MappingError as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(1) from None
     try:
         with command_session("indicators-import") as session, _progress() as bar:
             report = monitoring_service.import_file(
-                session, file, fmt=fmt, dry_run=dry_run, approval=approval, progress=_callback(bar)
-            )
+                session, file, fmt=fmt, dry_run=dry_run, approval=approval, progress=_callback(bar),
+                profile=chosen,
+            )  # fmt: skip
             if report.problems:
                 raise _Failed
     except _Failed:
@@ -111,6 +127,8 @@ def import_(
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from None
     verb = "would import" if dry_run else "imported"
+    for note in report.notes:
+        console.print(f"note: {escape(note)}")
     console.print(
         f"{verb} {report.rows} rows from {escape(report.file)} ({report.format}): {report.inserted} new, "
         f"{report.revised} revised, {report.unchanged} unchanged"

@@ -41,7 +41,7 @@ from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit.errors import Invalid
-from ascc.monitoring import published, service
+from ascc.monitoring import published, rules, service
 from ascc.monitoring.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
 from ascc.monitoring.published import computed_entry, formula, formula_text
@@ -411,7 +411,7 @@ def quotients(num: Values, den: Values, multiplier: float) -> Values:
         d, d_status = den.get(key, (None, "final"))
         if n is None or d is None or d == 0:
             continue
-        status = "provisional" if "provisional" in (n_status, d_status) else "final"
+        status = "provisional" if {n_status, d_status} & rules.PROVISIONAL else "final"
         out[key] = (float(f"{n / d * multiplier:.6g}"), status)
     return out
 

@@ -69,14 +69,14 @@ def _foreign_rows(parsed: importer.Parsed, member_state: str) -> list[Problem]:
 
 def import_drafts(
     session: Session, *, principal: Principal, member_state: str, filename: str, content: bytes,
-    progress: Progress | None = None,
+    progress: Progress | None = None, profile: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Check and store a file as drafts of ``member_state`` (its focal point only). Raises ``Invalid``
     with every problem (``problems``) and stores nothing when any row is wrong."""
     permissions.require_focal_point_of(principal, member_state=member_state)
     name = Path(filename).name[:200] or "upload"
     cat = Catalogue.load(session)
-    parsed = importer.parse(Path(name), cat, name=name, data=content, progress=progress)
+    parsed = importer.parse(Path(name), cat, name=name, data=content, progress=progress, profile=profile)
     problems = list(parsed.problems) + _foreign_rows(parsed, member_state)
     problems += monitoring_service.computed_rows(session, parsed)
     if parsed.frame is not None and principal.sectors and not problems:
@@ -97,7 +97,10 @@ def import_drafts(
     parsed.problems = []
     report = monitoring_service.store(session, parsed, approval="draft", actor=session.info.get("actor"),
                                       progress=progress)  # fmt: skip
-    return {"file": report.file, "format": report.format, "member_state": member_state, "rows": report.rows,
+    if report.problems:  # e.g. ACTION=D of an observation that is not stored
+        raise Invalid(f"{name}: {len(report.problems)} problem(s); nothing was stored", parameter="file",
+                      problems=[problem_read(p) for p in report.problems])  # fmt: skip
+    return {"notes": report.notes, "file": report.file, "format": report.format, "member_state": member_state, "rows": report.rows,
             "inserted": report.inserted, "revised": report.revised, "unchanged": report.unchanged,
             "batch_id": report.batch_id, "problems": []}  # fmt: skip
 

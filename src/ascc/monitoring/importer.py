@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,9 +26,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit import clean, clock
-from ascc.monitoring import rules, units
+from ascc.monitoring import profiles, rules, units
 from ascc.monitoring.models import Area, Indicator
-from ascc.monitoring.reading import Problem, Progress, csv_chunks, encoding_problems, xlsx_chunks
+from ascc.monitoring.reading import (
+    Problem,
+    Progress,
+    csv_chunks,
+    encoding_problems,
+    header_of,
+    semicolons,
+    to_commas,
+    xlsx_chunks,
+)
 from ascc.registry.models import MemberState
 
 FORMATS = ("sdmx-csv", "csv", "xlsx", "sdmx-ml")
@@ -51,7 +61,18 @@ SDMX_COLUMNS = {
     "DATA_SOURCE": "source",
     "COMMENT_OBS": "note",
 }
-SDMX_CONTROL = ("DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION")
+#: the data structure of the dataflow: a file may name it instead (``STRUCTURE=datastructure``)
+DATASTRUCTURE = "ASEAN:DSD_ASCC_IND(1.0)"
+DATASTRUCTURE_ID = "DSD_ASCC_IND"
+SDMX_CONTROL = ("DATAFLOW", "DATASTRUCTURE", "STRUCTURE", "STRUCTURE_ID", "ACTION")
+#: standard SDMX columns the platform models beyond its own: FREQ (only annual data, A) and UNIT_MULT
+#: (the value is multiplied by 10 to that power); any other column of an SDMX-CSV file (DECIMALS,
+#: OBS_CONF, TIME_FORMAT, …) is ignored with a note
+SDMX_MODELLED = ("FREQ", "UNIT_MULT")
+#: SDMX-CSV ACTION: I (information), A (append), R (replace) store the row as given; M (merge)
+#: keeps the stored source, note and status where the row's cell is empty; D deletes the observation
+ACTIONS = ("", "I", "A", "R", "M", "D")
+DELETED_NOTE = "deleted (SDMX ACTION=D)"
 SDMX_REQUIRED = ("REF_AREA", "INDICATOR", "TIME_PERIOD", "OBS_VALUE")
 PLAIN_COLUMNS = {
     "series_code": "indicator",
@@ -111,6 +132,11 @@ class Parsed:
     problems: list[Problem]
 
     @property
+    def notes(self) -> list[str]:
+        """What the import left out or changed without it being a problem (ignored columns, …)."""
+        return [] if self.frame is None else list(self.frame.attrs.get("notes", ()))
+
+    @property
     def rows(self) -> int:
         return 0 if self.frame is None else len(self.frame)
 
@@ -131,13 +157,16 @@ def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[
     """Per file column, the complete list of acceptable cell values, where there is one."""
     by_canon = {
         "indicator": list(cat.indicators),
-        "member_state": sorted(cat.member_states),
         "area": [*cat.areas, "", "_Z"],
         "scheme": ["", "GDL", "ISO3166-2"],
         "period": [str(y) for y in range(rules.FIRST_YEAR, rules.last_year(today) + 1)],
         "sex": ["", *rules.SEX_CODES],
         "urbanisation": ["", *rules.URBANISATION_CODES],
         "obs_status": ["", "final", "provisional", *rules.SDMX_STATUS],
+        "member_state": [
+            *sorted(cat.member_states),
+            *(m for m, iso in rules.M49.items() if iso in cat.member_states),
+        ],
         "unit": sorted({"", *(u or "" for u, _ in cat.indicators.values())}),
     }
     columns = SDMX_COLUMNS if fmt == "sdmx-csv" else PLAIN_COLUMNS
@@ -145,9 +174,10 @@ def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[
     if fmt == "sdmx-csv":
         out |= {
             "DATAFLOW": [DATAFLOW],
-            "STRUCTURE_ID": [DATAFLOW],
-            "STRUCTURE": ["dataflow"],
-            "ACTION": ["", "I", "A", "R", "M"],
+            "DATASTRUCTURE": [DATASTRUCTURE],
+            "STRUCTURE_ID": [DATAFLOW, DATASTRUCTURE],
+            "STRUCTURE": ["dataflow", "datastructure"],
+            "ACTION": list(ACTIONS),
         }
     return out
 
@@ -155,17 +185,23 @@ def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[
 # --- checking ----------------------------------------------------------------------------------
 
 
-def _columns(name: str, fmt: str, header: list[str], unit: str) -> tuple[dict[str, str], list[Problem]]:
-    """Map the file's columns to canonical names; missing, unknown and repeated columns."""
-    problems = []
+def _columns(
+    name: str, fmt: str, header: list[str], unit: str
+) -> tuple[dict[str, str], list[Problem], list[str]]:
+    """Map the file's columns to canonical names; missing, unknown and repeated columns, and the notes
+    on the columns of an SDMX-CSV file that are ignored."""
+    problems, notes = [], []
     known, required = (SDMX_COLUMNS, SDMX_REQUIRED) if fmt == "sdmx-csv" else (PLAIN_COLUMNS, PLAIN_REQUIRED)
-    control = SDMX_CONTROL if fmt == "sdmx-csv" else PLAIN_INFO
+    control = (*SDMX_CONTROL, *SDMX_MODELLED) if fmt == "sdmx-csv" else PLAIN_INFO
     seen: set[str] = set()
     for col in header:
         if col in seen:
             problems.append(Problem(name, 1, col, "the column appears twice", unit=unit))
         seen.add(col)
         if col not in known and col not in control:
+            if fmt == "sdmx-csv":  # a producer's other attributes and dimensions: never a failure
+                notes.append(f"column {col} is not modelled by the platform and was ignored")
+                continue
             problems.append(
                 Problem(
                     name, 1, col, f"unknown column (expected: {', '.join([*control, *known])})", unit=unit
@@ -174,17 +210,21 @@ def _columns(name: str, fmt: str, header: list[str], unit: str) -> tuple[dict[st
     for col in required:
         if col not in seen:
             problems.append(Problem(name, 1, col, "required column is missing", unit=unit))
-    if fmt == "sdmx-csv" and "DATAFLOW" not in seen and not {"STRUCTURE", "STRUCTURE_ID"} <= seen:
+    if (
+        fmt == "sdmx-csv"
+        and not {"DATAFLOW", "DATASTRUCTURE"} & seen
+        and not {"STRUCTURE", "STRUCTURE_ID"} <= seen
+    ):
         problems.append(
             Problem(
                 name,
                 1,
                 "DATAFLOW",
-                "SDMX-CSV needs DATAFLOW (1.0) or STRUCTURE and STRUCTURE_ID (2.0)",
+                "SDMX-CSV needs DATAFLOW or DATASTRUCTURE (1.0) or STRUCTURE and STRUCTURE_ID (2.0)",
                 unit=unit,
             )
         )
-    return {c: known[c] for c in header if c in known}, problems
+    return {c: known[c] for c in header if c in known}, problems, notes
 
 
 class _Checker:
@@ -245,6 +285,9 @@ def _check_chunk(
         codes, uniq = _factor(series, n, defaults.get(canon, ""), ("_Z",) if canon == "area" else ())
         if canon == "indicator":  # the SDMX id of a dotted code (SP_POP_TOTL) names it too
             codes, uniq = _rename(codes, uniq, {a: cat.sdmx_ids[a] for a in uniq if a in cat.sdmx_ids})
+        if canon == "member_state":  # a UN M49 code (360) names the member state too
+            m49 = {a: rules.from_m49(a) for a in uniq if a not in cat.member_states}
+            codes, uniq = _rename(codes, uniq, {a: iso for a, iso in m49.items() if iso is not None})
         factors[canon] = (codes, uniq)
         if col is not None:
             limit = rules.MAX_CELL if canon in ("source", "note", "unit") else rules.MAX_CODE
@@ -284,7 +327,9 @@ def _check_chunk(
     ck.flag(unknown_ind, ind_col, lambda i: f"unknown indicator {cell('indicator', i)!r}")
     unknown_ms = per_unique("member_state", lambda u: u == "" or u in cat.member_states)
     ck.flag(
-        unknown_ms, ms_col, lambda i: f"unknown member state {cell('member_state', i)!r} (ISO 3166-1 alpha-3)"
+        unknown_ms,
+        ms_col,
+        lambda i: f"unknown member state {cell('member_state', i)!r} (ISO 3166-1 alpha-3 or UN M49)",
     )
     last = rules.last_year(today)
 
@@ -326,6 +371,16 @@ def _check_chunk(
                 lambda i: "a region scheme without a region code",
             )
 
+    # SDMX-CSV ACTION per row: D deletes (no value needed), M merges (empty attributes keep theirs)
+    if fmt == "sdmx-csv" and "ACTION" in chunk.columns:
+        a_codes, a_uniq = _factor(chunk["ACTION"], n, "")
+        ok = np.array([v in ACTIONS for v in a_uniq], dtype=bool)
+        ck.flag(~ok[a_codes], "ACTION",
+                lambda i: f"action {chunk['ACTION'].iat[i]!r} is not one of I, A, R, M or D")  # fmt: skip
+        action = np.where(ok, a_uniq, "").astype(object)[a_codes]
+    else:
+        action = np.full(n, "", dtype=object)
+    deleting = action == "D"
     # values: numeric, finite, empty only with a note, in the unit's range
     val_col = col_of.get("value")
     raw_values = chunk[val_col] if val_col is not None else pd.Series([""] * n)
@@ -335,6 +390,24 @@ def _check_chunk(
     else:
         values = pd.to_numeric(raw_values, errors="coerce").to_numpy(dtype=np.float64)
         empty_value = (raw_values == "").to_numpy()
+    if deleting.any():  # a deleted observation's value and note: none, and what says it was deleted
+        values = np.where(deleting, np.nan, values)
+        empty_value = empty_value | deleting
+        n_codes, n_uniq = factors["note"]
+        n_uniq = np.append(n_uniq, DELETED_NOTE)
+        factors["note"] = (np.where(deleting, len(n_uniq) - 1, n_codes), n_uniq)
+    if fmt == "sdmx-csv" and "UNIT_MULT" in chunk.columns:  # SDMX: the value is × 10^UNIT_MULT
+        m_codes, m_uniq = _factor(chunk["UNIT_MULT"], n, "0")
+        power = np.array([int(u) if re.fullmatch(r"-?\d{1,2}", u) else 99 for u in m_uniq], dtype=np.int64)
+        ck.flag((np.abs(power) > 15)[m_codes], "UNIT_MULT",
+                lambda i: f"unit multiplier {chunk['UNIT_MULT'].iat[i]!r} is not a power of ten from -15 to 15")  # fmt: skip
+        scale = 10.0 ** np.clip(power, -15, 15).astype(np.float64)
+        if (power[m_codes] != 0).any():
+            values = values * scale[m_codes]
+    if fmt == "sdmx-csv" and "FREQ" in chunk.columns:
+        f_codes, f_uniq = _factor(chunk["FREQ"], n, "A")
+        ck.flag((f_uniq != "A")[f_codes], "FREQ",
+                lambda i: f"frequency {chunk['FREQ'].iat[i]!r}: the platform holds annual data (A)")  # fmt: skip
     n_codes, n_uniq = factors["note"]
     has_note = (n_uniq != "")[n_codes]
     ck.flag(np.isnan(values) & ~empty_value, val_col, lambda i: f"not a number: {raw_values.iat[i][:40]!r}")
@@ -373,6 +446,14 @@ def _check_chunk(
 
     # status: from the status cell, or from the note when empty
     s_codes, s_uniq = factors["obs_status"]
+    # cells a merge (ACTION=M) or a deletion leaves to the stored observation: source, note, status
+    blank = np.zeros(n, dtype=np.int8)
+    keeping = (action == "M") | deleting
+    if keeping.any():
+        for bit, canon in ((1, "source"), (2, "note"), (4, "obs_status")):
+            c, u = factors[canon]
+            empty = (u == "")[c] if canon in col_of else np.ones(n, dtype=bool)
+            blank |= np.where(keeping & empty, bit, 0).astype(np.int8)
     pair = s_codes.astype(np.int64) * (len(n_uniq) + 1) + n_codes
     pairs, inverse = np.unique(pair, return_inverse=True)
     per_pair = [
@@ -385,30 +466,37 @@ def _check_chunk(
     ]
     if "obs_status" in col_of:
         ck.flag(status < 0, col_of["obs_status"],
-                lambda i: f"unknown status {cell('obs_status', i)!r} (final, provisional or an SDMX code A, E, P, F)")  # fmt: skip
-    # SDMX-CSV control columns
+                lambda i: f"unknown status {cell('obs_status', i)!r} (final, provisional or an SDMX CL_OBS_STATUS code: "
+                          f"{', '.join(rules.OBS_STATUS_CODES)})")  # fmt: skip
+    # SDMX-CSV control columns: the dataflow or its data structure
     if fmt == "sdmx-csv":
-        for col in ("DATAFLOW", "STRUCTURE_ID"):
-            if col in chunk.columns:
-                c, u = _factor(chunk[col], n, "")
-                ok = np.array(
-                    [v == DATAFLOW or v.split(":")[-1].split("(")[0] == DATAFLOW_ID for v in u], dtype=bool
-                )
-                ck.flag(~ok[c], col, lambda i, cc=col: f"dataflow {chunk[cc].iat[i]!r} is not {DATAFLOW}")
+        for col, kind in (
+            ("DATAFLOW", "dataflow"),
+            ("DATASTRUCTURE", "datastructure"),
+            ("STRUCTURE_ID", None),
+        ):
+            if col not in chunk.columns:
+                continue
+            kinds = (
+                chunk["STRUCTURE"].astype(str).str.lower() if kind is None and "STRUCTURE" in chunk else None
+            )
+            c, u = _factor(chunk[col] if kinds is None else chunk[col].astype(str) + "\x00" + kinds, n, "")
+            ok = np.array([_structure_ok(v, kind) for v in u], dtype=bool)
+            ck.flag(~ok[c], col,
+                    lambda i, cc=col: f"{chunk[cc].iat[i]!r} is not {DATAFLOW} (nor its data structure "
+                                      f"{DATASTRUCTURE})")  # fmt: skip
         if "STRUCTURE" in chunk.columns:
             c, u = _factor(chunk["STRUCTURE"], n, "")
             ok = np.array([v.lower() in ("dataflow", "datastructure") for v in u], dtype=bool)
-            ck.flag(~ok[c], "STRUCTURE", lambda i: f"{chunk['STRUCTURE'].iat[i]!r}: expected dataflow")
-        if "ACTION" in chunk.columns:
-            c, u = _factor(chunk["ACTION"], n, "")
-            ok = np.array([v in ("", "I", "A", "R", "M") for v in u], dtype=bool)
-            ck.flag(~ok[c], "ACTION",
-                    lambda i: f"action {chunk['ACTION'].iat[i]!r} is not supported (I, A, M or R; observations are never deleted)")  # fmt: skip
+            ck.flag(~ok[c], "STRUCTURE",
+                    lambda i: f"{chunk['STRUCTURE'].iat[i]!r}: expected dataflow or datastructure")  # fmt: skip
 
     for canon in (*KEY, "source", "note"):
         codes, uniq = factors[canon]
         out[canon] = (codes, uniq)
     out["obs_status"] = (status, np.array(statuses, dtype=object))
+    out["action"] = action
+    out["blank"] = blank
     out["value"] = values
     out["line"] = lines
     return out, ck.problems
@@ -424,6 +512,10 @@ def _assemble(parts: list[dict]) -> pd.DataFrame:
         ]
         data[canon] = pd.api.types.union_categoricals(cats) if len(cats) > 1 else cats[0]
     data["value"] = np.concatenate([p["value"] for p in parts])
+    action = np.concatenate([p["action"] for p in parts])
+    if (action != "").any():  # only a file with ACTION M or D rows carries them
+        data["action"] = pd.Categorical(action)
+        data["blank"] = np.concatenate([p["blank"] for p in parts])
     data["line"] = np.concatenate([p["line"] for p in parts])
     frame = pd.DataFrame(data)
     key = key_rank(frame)
@@ -480,6 +572,19 @@ def key_rank(frame: pd.DataFrame) -> np.ndarray:
     return key
 
 
+def _structure_ok(value: str, kind: str | None) -> bool:
+    """A DATAFLOW, DATASTRUCTURE or STRUCTURE_ID cell (``STRUCTURE_ID\\0STRUCTURE`` for the last):
+    a reference to the platform's dataflow or data structure, of the kind the row states."""
+    ref, _, stated = value.partition("\x00")
+    kind = kind or stated or None
+    target = ref.split(":")[-1].split("(")[0]
+    if kind == "dataflow":
+        return ref == DATAFLOW or target == DATAFLOW_ID
+    if kind == "datastructure":
+        return ref == DATASTRUCTURE or target == DATASTRUCTURE_ID
+    return target in (DATAFLOW_ID, DATASTRUCTURE_ID)
+
+
 def _whole_file(
     name: str, frame: pd.DataFrame, cat: Catalogue, unit: str, colnames: dict[str, str]
 ) -> list[Problem]:
@@ -532,20 +637,35 @@ def _whole_file(
 
 
 def check_frames(
-    name: str, fmt: str, chunks: Iterator, cat: Catalogue, *, unit: str = "line", today: dt.date | None = None
+    name: str,
+    fmt: str,
+    chunks: Iterator,
+    cat: Catalogue,
+    *,
+    unit: str = "line",
+    today: dt.date | None = None,
+    columns: dict[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Check a stream of ``(header, rows, line numbers)`` chunks (or problems) of one file."""
+    """Check a stream of ``(header, rows, line numbers)`` chunks (or problems) of one file; ``columns``:
+    the file's column of each canonical one, when a mapping profile chose them (``notes``: its notes)."""
     today = today or clock.today()
     problems: list[Problem] = []
     parts: list[dict] = []
-    colmap: dict[str, str] | None = None
+    colmap: dict[str, str] | None = columns
+    notes: list[str] = list(notes or ())
     for item in chunks:
         if isinstance(item, Problem):
             problems.append(item)
             continue
+        if isinstance(item, dict):  # from a mapping profile: its columns, its notes
+            colmap = item.get("columns", colmap)
+            notes += item.get("notes", ())
+            continue
         header, chunk, lines = item
         if colmap is None:
-            colmap, bad = _columns(name, fmt, header, unit)
+            colmap, bad, ignored = _columns(name, fmt, header, unit)
+            notes += ignored
             problems += bad
             if bad:
                 return None, problems
@@ -561,6 +681,7 @@ def check_frames(
     frame = _assemble(parts)
     # attribute columns the file does not have: the stored source and note stay (not "cleared")
     frame.attrs["absent"] = tuple(c for c in ("source", "note") if c not in colmap.values())
+    frame.attrs["notes"] = notes
     if not len(frame) and not problems:
         problems.append(Problem(name, None, None, "no observations in the file"))
     problems += _whole_file(name, frame, cat, unit, {v: k for k, v in colmap.items()})
@@ -569,8 +690,11 @@ def check_frames(
 
 
 def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | None = None,
-          data: bytes | None = None, progress: Progress | None = None, today: dt.date | None = None) -> Parsed:  # fmt: skip
-    """Read and check one file; ``Parsed.problems`` lists everything wrong with it."""
+          data: bytes | None = None, progress: Progress | None = None, today: dt.date | None = None,
+          profile: str | profiles.Profile | None = None) -> Parsed:  # fmt: skip
+    """Read and check one file; ``Parsed.problems`` lists everything wrong with it. ``profile``: the
+    layout of a CSV file (``sdmx-csv``, a built-in profile's name or a mapping file's profile; by
+    default recognised from the header)."""
     name = name or path.name
     if data is None:
         try:
@@ -606,7 +730,28 @@ def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | Non
 
         frame, problems = sdmx.parse_message(name, data, cat, today=today)
         return Parsed(name, fmt, digest, frame, problems)
+    notes = []
+    if semicolons(data):  # a spreadsheet's export where the comma is the decimal separator's neighbour
+        data = to_commas(data)
+        notes.append("semicolon-separated file")
+    if profile == "sdmx-csv":
+        fmt, profile = "sdmx-csv", None
+    elif profile is None and fmt == "csv":
+        profile = profiles.recognise(header_of(data))
+    if profile is not None:
+        chosen = profile if isinstance(profile, profiles.Profile) else profiles.BUILT_IN.get(profile)
+        if chosen is None:
+            known = ", ".join(profiles.PROFILES)
+            return Parsed(
+                name, fmt, digest, None, [Problem(name, None, None, f"unknown profile {profile!r} ({known})")]
+            )
+        chunks = profiles.translate(
+            name, chosen, csv_chunks(name, data, progress), set(cat.indicators), cat.sdmx_ids
+        )
+        del data
+        frame, problems = check_frames(name, chosen.name, chunks, cat, today=today, notes=notes)
+        return Parsed(name, chosen.name, digest, frame, problems)
     chunks = csv_chunks(name, data, progress, known_codes(fmt, cat, today))
     del data  # held by the reader only as long as it needs the bytes
-    frame, problems = check_frames(name, fmt, chunks, cat, today=today)
+    frame, problems = check_frames(name, fmt, chunks, cat, today=today, notes=notes)
     return Parsed(name, fmt, digest, frame, problems)

@@ -72,6 +72,33 @@ def encoding_problems(name: str, data: bytes) -> list[Problem]:
     return problems
 
 
+def header_of(data: bytes) -> list[str]:
+    """The cells of the first line of a CSV file."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = data.find(b"\n", start)
+    line = data[start : len(data) if end < 0 else end].decode("utf-8", errors="replace").rstrip("\r")
+    return next(csv.reader([line]), [])
+
+
+def semicolons(data: bytes) -> bool:
+    """Whether a CSV file separates its fields with semicolons (its header has more ``;`` than ``,``)."""
+    end = data.find(b"\n")
+    first = data[: len(data) if end < 0 else end]
+    return first.count(b";") > first.count(b",")
+
+
+def to_commas(data: bytes) -> bytes:
+    """A semicolon-separated file rewritten with commas, record for record: every record keeps its
+    lines (a quoted line break stays in its field, a blank line stays blank), so that the problems
+    name the lines of the file as it was."""
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8", errors="surrogateescape")
+
+
 def line_layout(data: bytes, start: int, width: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
     """Line numbers of the data records after the header, and the records whose field count is not
     ``width``; blank lines are skipped (and counted).

@@ -35,9 +35,40 @@ MAX_CODE = 60
 #: |female + male − total| may be at most this share of the total (rounding in published tables)
 SEX_TOLERANCE = 0.01
 
-#: SDMX CL_OBS_STATUS → our status. A normal, B break, E estimated: final; P provisional, F forecast
-SDMX_STATUS = {"A": "final", "B": "final", "E": "final", "P": "provisional", "F": "provisional"}
+#: the SDMX cross-domain code list SDMX:CL_OBS_STATUS (versions 2.0 to 2.2): A (normal) and P
+#: (provisional) are stored as our ``final`` and ``provisional``; every other code is stored as given
+OBS_STATUS_CODES = {
+    "A": "Normal value", "B": "Time series break", "D": "Definition differs", "E": "Estimated value",
+    "F": "Forecast value", "G": "Experimental value", "H": "Missing value; holiday or weekend",
+    "I": "Imputed value (CCSA definition)", "J": "Derogation", "K": "Data included in another category",
+    "L": "Missing value; data exist but were not collected", "M": "Missing value; data cannot exist",
+    "N": "Not significant", "O": "Missing value", "P": "Provisional value", "Q": "Missing value; suppressed",
+    "S": "Strike and other special events", "U": "Low reliability", "V": "Unvalidated value",
+    "W": "Includes data from another category",
+}  # fmt: skip
+SDMX_STATUS = {c: {"A": "final", "P": "provisional"}.get(c, c) for c in OBS_STATUS_CODES}
 STATUS_SDMX = {"final": "A", "provisional": "P"}
+#: statuses whose values are not final: a quotient of one of them is provisional too
+PROVISIONAL = {"provisional", "F", "V"}
+
+
+def status_code(status: str) -> str:
+    """The SDMX code of a stored status (``final`` → A, ``provisional`` → P, ``E`` → E)."""
+    return STATUS_SDMX.get(status, status)
+
+
+#: UN M49 numeric codes of the member states (https://unstats.un.org/unsd/methodology/m49/), which
+#: the UN SDG database and some SDMX producers use for REF_AREA instead of ISO 3166-1 alpha-3
+M49 = {
+    "096": "BRN", "104": "MMR", "116": "KHM", "360": "IDN", "418": "LAO", "458": "MYS", "608": "PHL",
+    "626": "TLS", "702": "SGP", "704": "VNM", "764": "THA",
+}  # fmt: skip
+
+
+def from_m49(code: str) -> str | None:
+    """The ISO alpha-3 code of a member state's M49 code (``360``, ``96`` or ``096``), else None."""
+    return M49.get(code.zfill(3)) if code.isdigit() and len(code) <= 3 else None
+
 
 #: an SDMX IDType has no dots: an indicator code such as ``SP.POP.TOTL`` is ``SP_POP_TOTL`` in SDMX
 _NOT_IN_SDMX_ID = re.compile(r"[^A-Za-z0-9_@$\-]")

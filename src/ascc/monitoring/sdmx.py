@@ -65,7 +65,7 @@ def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, st
         "SEX": o.sex, "AGE": o.age, "URBANISATION": o.urbanisation,
     }  # fmt: skip
     attrs = {
-        "OBS_STATUS": rules.STATUS_SDMX[o.obs_status],
+        "OBS_STATUS": rules.status_code(o.obs_status),
         "UNIT_MEASURE": unit_codes.code(units.get(o.indicator_code)),  # coded: CL_UNIT_MEASURE
         "DATA_SOURCE": o.source or "",
         "COMMENT_OBS": o.note or "",

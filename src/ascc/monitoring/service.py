@@ -66,6 +66,8 @@ class ImportReport:
     problems: list[Problem] = dataclasses.field(default_factory=list)
     #: keys a loader left alone (``store(only_own=True)``): their current revision is not its own
     kept: Kept = dataclasses.field(default_factory=Kept)
+    #: what the import left out or did besides storing the rows (ignored columns, recomputed values)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -80,14 +82,56 @@ def import_file(
     session: Session, path: Path, *, fmt: str | None = None, dry_run: bool = False, approval: str = "draft",
     actor: str | None = None, progress: Progress | None = None, name: str | None = None,
     data: bytes | None = None, catalogue: Catalogue | None = None, only_own: bool = False,
+    profile: str | importer.profiles.Profile | None = None,
 ) -> ImportReport:  # fmt: skip
     """Check a file and, when it has no problem at all (and this is not a dry run), store it
-    (``only_own``: as a loader, see :func:`store`)."""
+    (``only_own``: as a loader, see :func:`store`; ``profile``: see ``importer.parse``).
+
+    Rows of computed indicators are not stored as given: the indicators are recomputed from their
+    inputs once the file is stored (so that a whole export imports into an empty platform)."""
     cat = catalogue or Catalogue.load(session)
-    parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress)
-    parsed.problems = sorted([*parsed.problems, *computed_rows(session, parsed)], key=lambda p: p.line or 0)
-    return store(session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress,
-                 only_own=only_own)  # fmt: skip
+    parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress, profile=profile)
+    dropped = _drop_computed(session, parsed)
+    report = store(session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress,
+                   only_own=only_own)  # fmt: skip
+    if dropped:
+        rows = sum(dropped.values())
+        codes = ", ".join(sorted(dropped))
+        if report.ok and not dry_run:
+            from ascc.monitoring import computed
+
+            again = computed.recompute(session, codes=sorted(dropped), actor=actor)
+            report.notes.append(f"{rows} row(s) of computed indicators ({codes}) were not imported: "
+                                f"recomputed from the published values of their inputs ({again.values} values, "
+                                f"{again.inserted} new, {again.revised} revised)")  # fmt: skip
+        else:
+            report.notes.append(f"{rows} row(s) of computed indicators ({codes}) are not imported: they are "
+                                "recomputed from their inputs")  # fmt: skip
+    return report
+
+
+def _computed_inputs(session: Session) -> dict[str, tuple[str, str]]:
+    return {c: (n, d) for c, n, d in session.execute(
+        select(Indicator.code, Indicator.numerator, Indicator.denominator)
+        .where(Indicator.numerator.is_not(None), Indicator.denominator.is_not(None)))}  # fmt: skip
+
+
+def _drop_computed(session: Session, parsed: Parsed) -> dict[str, int]:
+    """Take the rows of computed indicators out of a checked file; per indicator, how many."""
+    frame = parsed.frame
+    if frame is None or not len(frame) or parsed.problems:
+        return {}
+    inputs = _computed_inputs(session)
+    codes = frame["indicator"].astype(object).to_numpy()
+    mask = np.isin(codes, list(inputs)) if inputs else np.zeros(len(frame), dtype=bool)
+    if not mask.any():
+        return {}
+    attrs = dict(frame.attrs)
+    kept = frame.loc[~mask].drop(columns=["key_position"], errors="ignore").reset_index(drop=True)
+    kept.attrs.update(attrs)
+    parsed.frame = kept
+    found, counts = np.unique(codes[mask], return_counts=True)
+    return {str(c): int(k) for c, k in zip(found, counts, strict=True)}
 
 
 def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
@@ -95,9 +139,7 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
     frame = parsed.frame
     if frame is None or not len(frame):
         return []
-    inputs = {c: (n, d) for c, n, d in session.execute(
-        select(Indicator.code, Indicator.numerator, Indicator.denominator)
-        .where(Indicator.numerator.is_not(None), Indicator.denominator.is_not(None)))}  # fmt: skip
+    inputs = _computed_inputs(session)
     if not inputs or not set(inputs) & set(frame["indicator"].cat.categories):
         return []
     unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
@@ -116,13 +158,18 @@ def store(
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {APPROVALS}")
     report = ImportReport(
-        parsed.name, parsed.format, rows=parsed.rows, dry_run=dry_run, problems=parsed.problems
-    )
+        parsed.name, parsed.format, rows=parsed.rows, dry_run=dry_run, problems=parsed.problems,
+        notes=parsed.notes,
+    )  # fmt: skip
     if parsed.problems or parsed.frame is None:
         return report
     frame = parsed.frame
     old = _current(session, frame, provenance=only_own)
     n = len(frame)
+    if "action" in frame.columns:  # SDMX-CSV ACTION=D and ACTION=M rows
+        report.problems = _merge_and_delete(parsed, frame, old)
+        if report.problems:
+            return report
     revision = np.ones(n, dtype=np.int64)
     insert_mask = np.ones(n, dtype=bool)
     superseded: list[int] = []
@@ -178,6 +225,28 @@ def store(
     if own_checks:
         _check_references(session, frame, insert_mask)
     return report
+
+
+def _merge_and_delete(parsed: Parsed, frame: pd.DataFrame, old: pd.DataFrame) -> list[Problem]:
+    """A row to delete must name a stored observation; a merged or deleted row keeps the stored
+    source, note and status where its cell is empty (``importer``'s ``blank`` bits)."""
+    pos = old["pos"].to_numpy().astype(np.int64)
+    stored = np.zeros(len(frame), dtype=bool)
+    stored[pos] = True
+    deleting = (frame["action"] == "D").to_numpy()
+    lines = frame["line"].to_numpy()
+    problems = [Problem(parsed.name, int(lines[i]), "ACTION", "ACTION=D: there is no such observation to delete")
+                for i in np.flatnonzero(deleting & ~stored)]  # fmt: skip
+    if problems or not len(old):
+        return problems
+    blank = frame["blank"].to_numpy()[pos]
+    for bit, col in ((1, "source"), (2, "note"), (4, "obs_status")):
+        rows = (blank & bit) != 0
+        if rows.any():
+            values = frame[col].astype(object).to_numpy().copy()
+            values[pos[rows]] = old[col].fillna("").astype(object).to_numpy()[rows]
+            frame[col] = pd.Categorical(values)
+    return []
 
 
 def _rows_digest(frame: pd.DataFrame, rows: np.ndarray, revision: np.ndarray) -> str:
