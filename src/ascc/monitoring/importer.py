@@ -147,6 +147,8 @@ def detect_format(path: Path, head: bytes) -> str:
         return "xlsx"
     if suffix == ".xml" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "sdmx-ml"
+    if profiles.recognise(header_of(head)):  # a UN SDG or ILOSTAT download (ILOSTAT's obs_value too)
+        return "csv"
     first = head.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").upper()
     if b"DATAFLOW" in first or b"STRUCTURE" in first or b"OBS_VALUE" in first:
         return "sdmx-csv"
@@ -432,7 +434,14 @@ def _check_chunk(
         given_code = np.array([units.code(u) for u in u_uniq], dtype=object)
         expected_code = np.array([units.code(u) for u in expected], dtype=object)
         given = (u_uniq != "")[u_codes]
-        wrong_unit = given & ~unknown_ind & (given_code[u_codes] != expected_code[i_codes])
+        # a cell that is the unit's code itself (the export's UNIT_MEASURE: INDEX_0_100) names it too
+        as_code = np.array([u.strip().upper() for u in u_uniq], dtype=object)
+        wrong_unit = (
+            given
+            & ~unknown_ind
+            & (given_code[u_codes] != expected_code[i_codes])
+            & (as_code[u_codes] != expected_code[i_codes])
+        )
 
         def unit_reason(i: int) -> str:
             unit_of = expected[i_codes[i]]

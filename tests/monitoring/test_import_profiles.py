@@ -1,0 +1,166 @@
+"""Imports of the files statistical offices publish: SDMX-CSV as producers write it (standard
+attribute columns, the whole observation-status list, M49 codes, ACTION=D and M, semicolons, a DSD
+reference), and the UN SDG database's and ILOSTAT's layouts through their profiles and mapping files."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from ascc.cli.main import app
+from ascc.db.engine import make_engine
+from ascc.db.uow import unit_of_work
+from ascc.monitoring import loader, profiles
+from ascc.monitoring.models import Indicator, Observation
+from ascc.wiring import session_factory
+from tests.conftest import BACKENDS, ROOT, load
+from tests.monitoring.conftest import DATA, query, run_import, write
+
+FIXTURES = ROOT / "tests" / "data" / "imports"
+CODES = {"SP.POP.TOTL", "SL.UEM.TOTL.ZS", "SL_TLF_NEET", "BPS.GINI"}
+DSD = "ASEAN:DSD_ASCC_IND(1.0)"
+runner = CliRunner()
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request, new_database, reference) -> str:
+    url = new_database(request.param)
+    load(url, reference)
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] in CODES)
+    engine.dispose()
+    return url
+
+
+def rows(session, code=None):
+    stmt = sa.select(Observation).where(Observation.is_current.is_(True))
+    if code:
+        stmt = stmt.where(Observation.indicator_code == code)
+    return {
+        (o.indicator_code, o.member_state, o.period, o.sex, o.age): (o.value, o.obs_status, o.source, o.note)
+        for o in session.scalars(stmt)
+    }
+
+
+def test_sdmx_csv_as_producers_write_it(url, tmp_path):
+    text = (
+        "STRUCTURE;STRUCTURE_ID;ACTION;FREQ;REF_AREA;INDICATOR;TIME_PERIOD;OBS_VALUE;UNIT_MULT;DECIMALS;"
+        "OBS_CONF;OBS_STATUS;DATA_SOURCE;COMMENT_OBS\n"
+        f"datastructure;{DSD};I;A;360;SP_POP_TOTL;2020;270.2;6;1;F;E;BPS;estimate\n"
+        f"datastructure;{DSD};I;A;96;SP_POP_TOTL;2020;449000;0;0;F;B;DEPS;\n"
+        f"datastructure;{DSD};I;A;THA;SP_POP_TOTL;2020;71.5;6;1;F;F;NSO;\n"
+    )
+    report = run_import(url, write(tmp_path, "producer.csv", text))
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.inserted == 3
+    assert "semicolon-separated file" in report.notes
+    assert any("DECIMALS" in n for n in report.notes) and any("OBS_CONF" in n for n in report.notes)
+    stored = query(url, rows)
+    # M49 360 and 96 are IDN and BRN; UNIT_MULT 6 is millions; E, B, F kept as given
+    assert stored[("SP.POP.TOTL", "IDN", "2020", "_T", "_T")] == (270200000.0, "E", "BPS", "estimate")
+    assert stored[("SP.POP.TOTL", "BRN", "2020", "_T", "_T")][:2] == (449000.0, "B")
+    assert stored[("SP.POP.TOTL", "THA", "2020", "_T", "_T")][:2] == (71500000.0, "F")
+
+
+def test_sdmx_csv_problems_are_specific(url, tmp_path):
+    text = (
+        "DATASTRUCTURE,FREQ,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
+        f"{DSD},Q,IDN,SP.POP.TOTL,2020,1,A\n"
+        "ESTAT:DSD_OTHER(1.0),A,IDN,SP.POP.TOTL,2021,1,Z\n"
+    )
+    report = run_import(url, write(tmp_path, "bad.csv", text))
+    got = {(p.line, p.column) for p in report.problems}
+    assert got == {(2, "FREQ"), (3, "DATASTRUCTURE"), (3, "OBS_STATUS")}, [str(p) for p in report.problems]
+    assert query(url, rows) == {}
+
+
+def test_merge_keeps_attributes_and_delete_withdraws(url, tmp_path):
+    head = "DATAFLOW,ACTION,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS,DATA_SOURCE,COMMENT_OBS\n"
+    df = "ASEAN:DF_ASCC_IND(1.0)"
+    first = run_import(url, write(tmp_path, "a.csv", head + f"{df},I,IDN,SP.POP.TOTL,2020,100,E,BPS,census\n"
+                                  f"{df},I,IDN,SP.POP.TOTL,2021,101,A,BPS,\n"))  # fmt: skip
+    assert first.ok, [str(p) for p in first.problems]
+    merged = run_import(url, write(tmp_path, "m.csv", head + f"{df},M,IDN,SP.POP.TOTL,2020,102,,,\n"))
+    assert (merged.inserted, merged.revised) == (0, 1)
+    assert query(url, rows)[("SP.POP.TOTL", "IDN", "2020", "_T", "_T")] == (102.0, "E", "BPS", "census")
+    # a replace (no ACTION M) states the attributes: empty cells are empty
+    replaced = run_import(url, write(tmp_path, "r.csv", head + f"{df},R,IDN,SP.POP.TOTL,2020,102,,,\n"))
+    assert replaced.revised == 1
+    assert query(url, rows)[("SP.POP.TOTL", "IDN", "2020", "_T", "_T")] == (102.0, "final", None, None)
+    deleted = run_import(url, write(tmp_path, "d.csv", head + f"{df},D,IDN,SP.POP.TOTL,2021,,,,\n"))
+    assert deleted.ok and deleted.revised == 1, [str(p) for p in deleted.problems]
+    value, status, source, note = query(url, rows)[("SP.POP.TOTL", "IDN", "2021", "_T", "_T")]
+    assert value is None and note == "deleted (SDMX ACTION=D)" and (status, source) == ("final", "BPS")
+    nothing = run_import(url, write(tmp_path, "d2.csv", head + f"{df},D,IDN,SP.POP.TOTL,2019,,,,\n"))
+    assert [(p.line, p.column) for p in nothing.problems] == [(2, "ACTION")]
+    assert "no such observation" in nothing.problems[0].reason
+
+
+def test_un_sdg_download_is_recognised(url):
+    report = run_import(url, FIXTURES / "un_sdg_neet.csv")
+    assert report.ok and report.format == "un-sdg", [str(p) for p in report.problems]
+    assert report.inserted == 6
+    assert any("GeoAreaName" in n for n in report.notes)
+    stored = query(url, rows, code="SL_TLF_NEET")
+    # GeoAreaCode 608 (M49) is PHL; BOTHSEX is _T; 15-24 is Y15T24; Nature C is a normal value
+    assert stored[("SL_TLF_NEET", "PHL", "2017", "_T", "Y15T24")] == (
+        21.7,
+        "final",
+        "Labour Force Survey",
+        None,
+    )
+    assert {k[1] for k in stored} == {"IDN", "PHL", "VNM"}
+
+
+def test_un_sdg_unknown_series_is_named_unless_skipped(url, tmp_path):
+    path = FIXTURES / "un_sdg_unknown_series.csv"
+    report = run_import(url, path, profile="un-sdg")
+    assert [(p.line, p.column) for p in report.problems] == [(3, "SeriesCode")]
+    assert "UN SDG series 'SL_TLF_UEM' is not a platform indicator" in report.problems[0].reason
+    assert query(url, rows) == {}
+    mapping = write(tmp_path, "m.yaml", "profile: un-sdg\nskip:\n  indicator: [SL_TLF_UEM]\n")
+    again = run_import(url, path, profile=profiles.load_mapping(mapping))
+    assert again.ok and again.inserted == 1, [str(p) for p in again.problems]
+    assert any("1 row(s) skipped" in n for n in again.notes)
+
+
+def test_ilostat_bulk_file_with_its_mapping(url, monkeypatch):
+    path = FIXTURES / "ilostat_unemployment.csv"
+    refused = run_import(url, path)
+    assert refused.format == "ilostat"
+    assert [str(p) for p in refused.problems] == [
+        "ilostat_unemployment.csv: line 2: indicator: ILOSTAT indicator 'UNE_2EAP_SEX_AGE_RT' is not a platform "
+        "indicator (4 row(s)): map it to one in a mapping file (indicators:) or skip it (skip: indicator:)"
+    ]
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = runner.invoke(
+        app, ["indicators", "import", str(path), "--mapping", str(FIXTURES / "ilostat_mapping.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    stored = query(url, rows, code="SL.UEM.TOTL.ZS")
+    assert stored[("SL.UEM.TOTL.ZS", "THA", "2023", "_T", "_T")] == (0.733, "final", "ILO-MODELLED", None)
+    assert len(stored) == 4
+
+
+def test_any_layout_through_a_mapping_file(url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", url)
+    args = [
+        "indicators",
+        "import",
+        str(FIXTURES / "custom_layout.csv"),
+        "--mapping",
+        str(FIXTURES / "custom_mapping.yaml"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    stored = query(url, rows, code="SL.UEM.TOTL.ZS")
+    assert stored == {
+        ("SL.UEM.TOTL.ZS", "IDN", "2023", "_T", "_T"): (3.5, "E", None, "SYNTHETIC TEST VALUE"),
+        ("SL.UEM.TOTL.ZS", "THA", "2023", "_T", "_T"): (0.7, "final", None, "SYNTHETIC TEST VALUE"),
+    }
+    bad = runner.invoke(
+        app, ["indicators", "import", str(FIXTURES / "custom_layout.csv"), "--profile", "nope"]
+    )
+    assert bad.exit_code == 1 and "unknown profile 'nope'" in bad.output
