@@ -164,3 +164,48 @@ def test_any_layout_through_a_mapping_file(url, monkeypatch):
         app, ["indicators", "import", str(FIXTURES / "custom_layout.csv"), "--profile", "nope"]
     )
     assert bad.exit_code == 1 and "unknown profile 'nope'" in bad.output
+
+
+def test_focal_point_uploads_a_un_sdg_download(url):
+    from fastapi.testclient import TestClient
+
+    from ascc.app import create_app
+    from ascc.config import Settings
+    from tests.conftest import make_user
+
+    token = make_user(url, email="fp@bps.go.id", role="focal_point", member_state="IDN")
+    lines = (FIXTURES / "un_sdg_neet.csv").read_text().splitlines()
+    with TestClient(create_app(Settings(database_url=url))) as client:
+
+        def upload(text):
+            return client.post("/api/v1/submissions/drafts", headers={"Authorization": f"Bearer {token}"},
+                               data={"member_state": "IDN"}, files={"file": ("sdg.csv", text.encode(), "text/csv")})  # fmt: skip
+
+        refused = upload("\n".join(lines[:4]) + "\n")  # the third row is the Philippines (M49 608)
+        assert refused.status_code == 422
+        assert [(p["line"], p["column"]) for p in refused.json()["problems"]] == [(4, "GeoAreaCode")]
+        ok = upload("\n".join(lines[:3]) + "\n")
+        assert ok.status_code == 201, ok.text
+        assert (ok.json()["format"], ok.json()["inserted"]) == ("un-sdg", 2)
+        assert any("GeoAreaName" in n for n in ok.json()["notes"])
+    stored = query(url, rows, code="SL_TLF_NEET")
+    assert stored[("SL_TLF_NEET", "IDN", "2017", "_T", "Y15T24")][0] == 21.5
+
+
+def test_exported_statuses_validate_against_the_sdmx_schemas(url, tmp_path):
+    from ascc.monitoring import sdmx_structure
+    from ascc.monitoring import service as monitoring_service
+    from tests import sdmx_xsd
+
+    text = "DATAFLOW,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n" + "".join(
+        f"ASEAN:DF_ASCC_IND(1.0),IDN,SP.POP.TOTL,{2000 + i},{100 + i},{code}\n"
+        for i, code in enumerate(("A", "B", "E", "F", "P", "U", "V"))
+    )
+    assert run_import(url, write(tmp_path, "s.csv", text)).ok
+    xml = query(url, lambda s: monitoring_service.export(s, fmt="sdmx-ml"))
+    schema = sdmx_xsd.with_data_schema(query(url, sdmx_structure.data_schema))
+    assert sdmx_xsd.errors(schema, xml) == []
+    for code in ("B", "E", "F", "U", "V"):
+        assert f'OBS_STATUS="{code}"'.encode() in xml
+    csv_out = query(url, lambda s: monitoring_service.export(s, fmt="sdmx-csv")).decode()
+    assert ",2002,102,E," in csv_out and ",2004,104,P," in csv_out

@@ -17,7 +17,7 @@ from lxml import etree
 
 from ascc.app import create_app
 from ascc.config import Settings
-from ascc.monitoring import sdmx_structure
+from ascc.monitoring import rules, sdmx_structure
 from tests import sdmx_xsd
 from tests.conftest import serving
 from tests.monitoring.conftest import DF, SDMX_HEADER, run_import, write
@@ -88,7 +88,12 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
         "en": "15 to 24 years",
         "id": "15 sampai 24 tahun",
     }
-    assert set(msg.codelist["CL_OBS_STATUS"].items) == {"A", "P"}
+    # the whole SDMX CL_OBS_STATUS: an import keeps E, B, F … as given
+    assert set(msg.codelist["CL_OBS_STATUS"].items) == set(rules.OBS_STATUS_CODES)
+    assert msg.codelist["CL_OBS_STATUS"]["E"].name.localizations == {
+        "en": "Estimated value",
+        "id": "Nilai estimasi",
+    }
     # units coded: each indicator's unit under its unit code, named in both languages, and the
     # data's UNIT_MEASURE is one of those codes
     assert dsd.attributes.get("UNIT_MEASURE").local_representation.enumerated.id == "CL_UNIT_MEASURE"

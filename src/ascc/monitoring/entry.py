@@ -24,7 +24,7 @@ from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.kit.errors import DomainError, Invalid
 from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
-from ascc.monitoring import importer
+from ascc.monitoring import importer, profiles
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.importer import PLAIN_COLUMNS, Catalogue, Problem, Progress
 from ascc.monitoring.models import Area, Indicator, Observation
@@ -58,7 +58,7 @@ def _foreign_rows(parsed: importer.Parsed, member_state: str) -> list[Problem]:
     frame = parsed.frame
     if frame is None or not len(frame):
         return []
-    column = _STATE_COLUMN.get(parsed.format, "member_state")
+    column = _STATE_COLUMN.get(parsed.format) or profiles.column_of(parsed.format, "member_state")
     unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
     states = frame["member_state"].astype(str).to_numpy()
     lines = frame["line"].to_numpy()

@@ -83,6 +83,11 @@ BUILT_IN = {p.name: p for p in (UN_SDG, ILOSTAT)}
 PROFILES = ("sdmx-csv", *BUILT_IN)
 
 
+def column_of(profile: str, field: str) -> str:
+    """The column a built-in profile reads ``field`` from (the field's name for any other layout)."""
+    return BUILT_IN[profile].columns.get(field, field) if profile in BUILT_IN else field
+
+
 def _norm(column: str) -> str:
     return re.sub(r"[\s\[\]_]", "", column).lower()
 

@@ -144,6 +144,11 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
         return []
     unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
     column = "INDICATOR" if parsed.format.startswith("sdmx") else "series_code"
+    column = (
+        importer.profiles.column_of(parsed.format, "indicator")
+        if parsed.format in importer.profiles.BUILT_IN
+        else column
+    )
     codes = frame["indicator"].astype(str).to_numpy()
     return [Problem(parsed.name, int(line), column, f"{code} is computed from {inputs[code][0]} and "
                     f"{inputs[code][1]}; import those instead", unit=unit)
