@@ -30,7 +30,14 @@ from ascc.monitoring.importer import PLAIN_COLUMNS, Catalogue, Problem, Progress
 from ascc.monitoring.models import Area, Indicator, Observation
 
 MAX_BYTES = 20 * 2**20
-FORMAT_NAMES = ("SDMX-CSV", "SDMX-ML 2.1", "CSV (template)", "XLSX (template)")
+FORMAT_NAMES = (
+    "SDMX-CSV",
+    "SDMX-ML 2.1",
+    "CSV (template)",
+    "XLSX (template)",
+    "UN SDG database (CSV)",
+    "ILOSTAT bulk (CSV)",
+)
 TEMPLATE_HEADER = tuple(PLAIN_COLUMNS)
 _STATE_COLUMN = {"sdmx-csv": "REF_AREA", "sdmx-ml": "REF_AREA", "csv": "country_iso3", "xlsx": "country_iso3"}
 
