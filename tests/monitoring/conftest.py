@@ -28,17 +28,21 @@ INDICATORS = {
 AREAS = {"ID-AC", "ID-JB", "IDNr101", "PHLr101"}
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def mon_url(request, new_database, reference) -> str:
-    """A database of this module's own with the reference data and the small catalogue."""
-    url = new_database(request.param)
+def catalogue(url: str, reference, indicators=INDICATORS, areas=AREAS) -> str:
+    """A new database with the reference data and the real definitions of ``indicators`` and ``areas``."""
     load(url, reference)
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
-        session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] in INDICATORS)
-        session.add_all(Area(**r) for r in loader.area_records(DATA) if r["code"] in AREAS)
+        session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] in indicators)
+        session.add_all(Area(**r) for r in loader.area_records(DATA) if r["code"] in areas)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def mon_url(request, new_database, reference) -> str:
+    """A database of this module's own with the reference data and the small catalogue."""
+    return catalogue(new_database(request.param), reference)
 
 
 def run_import(url: str, path: Path, **kwargs) -> monitoring_service.ImportReport:

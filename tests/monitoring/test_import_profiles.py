@@ -9,13 +9,10 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ascc.cli.main import app
-from ascc.db.engine import make_engine
-from ascc.db.uow import unit_of_work
-from ascc.monitoring import loader, profiles
-from ascc.monitoring.models import Indicator, Observation
-from ascc.wiring import session_factory
-from tests.conftest import BACKENDS, ROOT, load
-from tests.monitoring.conftest import DATA, query, run_import, write
+from ascc.monitoring import profiles
+from ascc.monitoring.models import Observation
+from tests.conftest import BACKENDS, ROOT
+from tests.monitoring.conftest import catalogue, query, run_import, write
 
 FIXTURES = ROOT / "tests" / "data" / "imports"
 CODES = {"SP.POP.TOTL", "SL.UEM.TOTL.ZS", "SL_TLF_NEET", "BPS.GINI"}
@@ -25,13 +22,7 @@ runner = CliRunner()
 
 @pytest.fixture(params=BACKENDS)
 def url(request, new_database, reference) -> str:
-    url = new_database(request.param)
-    load(url, reference)
-    engine = make_engine(url)
-    with unit_of_work(session_factory(engine)) as session:
-        session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] in CODES)
-    engine.dispose()
-    return url
+    return catalogue(new_database(request.param), reference, indicators=CODES, areas=())
 
 
 def rows(session, code=None):

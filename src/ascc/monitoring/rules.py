@@ -37,14 +37,28 @@ SEX_TOLERANCE = 0.01
 
 #: the SDMX cross-domain code list SDMX:CL_OBS_STATUS (versions 2.0 to 2.2): A (normal) and P
 #: (provisional) are stored as our ``final`` and ``provisional``; every other code is stored as given
-OBS_STATUS_CODES = {
-    "A": "Normal value", "B": "Time series break", "D": "Definition differs", "E": "Estimated value",
-    "F": "Forecast value", "G": "Experimental value", "H": "Missing value; holiday or weekend",
-    "I": "Imputed value (CCSA definition)", "J": "Derogation", "K": "Data included in another category",
-    "L": "Missing value; data exist but were not collected", "M": "Missing value; data cannot exist",
-    "N": "Not significant", "O": "Missing value", "P": "Provisional value", "Q": "Missing value; suppressed",
-    "S": "Strike and other special events", "U": "Low reliability", "V": "Unvalidated value",
-    "W": "Includes data from another category",
+OBS_STATUS_CODES: dict[str, dict[str, str]] = {
+    "A": {"en": "Normal value", "id": "Nilai normal"},
+    "B": {"en": "Time series break", "id": "Jeda deret waktu"},
+    "D": {"en": "Definition differs", "id": "Definisi berbeda"},
+    "E": {"en": "Estimated value", "id": "Nilai estimasi"},
+    "F": {"en": "Forecast value", "id": "Nilai prakiraan"},
+    "G": {"en": "Experimental value", "id": "Nilai eksperimental"},
+    "H": {"en": "Missing value; holiday or weekend", "id": "Nilai hilang; hari libur atau akhir pekan"},
+    "I": {"en": "Imputed value (CCSA definition)", "id": "Nilai imputasi (definisi CCSA)"},
+    "J": {"en": "Derogation", "id": "Derogasi"},
+    "K": {"en": "Data included in another category", "id": "Data termasuk dalam kategori lain"},
+    "L": {"en": "Missing value; data exist but were not collected",
+          "id": "Nilai hilang; data ada tetapi tidak dikumpulkan"},
+    "M": {"en": "Missing value; data cannot exist", "id": "Nilai hilang; data tidak mungkin ada"},
+    "N": {"en": "Not significant", "id": "Tidak signifikan"},
+    "O": {"en": "Missing value", "id": "Nilai hilang"},
+    "P": {"en": "Provisional value", "id": "Nilai sementara"},
+    "Q": {"en": "Missing value; suppressed", "id": "Nilai hilang; dirahasiakan"},
+    "S": {"en": "Strike and other special events", "id": "Pemogokan dan peristiwa khusus lainnya"},
+    "U": {"en": "Low reliability", "id": "Keandalan rendah"},
+    "V": {"en": "Unvalidated value", "id": "Nilai belum divalidasi"},
+    "W": {"en": "Includes data from another category", "id": "Mencakup data dari kategori lain"},
 }  # fmt: skip
 SDMX_STATUS = {c: {"A": "final", "P": "provisional"}.get(c, c) for c in OBS_STATUS_CODES}
 STATUS_SDMX = {"final": "A", "provisional": "P"}

@@ -86,19 +86,8 @@ URBANISATION: dict[str, Names] = {
     "U": {"en": "Urban", "id": "Perkotaan"},
     "R": {"en": "Rural", "id": "Perdesaan"},
 }
-#: the whole SDMX CL_OBS_STATUS (``rules.OBS_STATUS_CODES``): an import keeps E, B, F … as given
-_OBS_STATUS_ID = {
-    "A": "Nilai normal", "B": "Jeda deret waktu", "D": "Definisi berbeda", "E": "Nilai estimasi",
-    "F": "Nilai prakiraan", "G": "Nilai eksperimental", "H": "Nilai hilang; hari libur atau akhir pekan",
-    "I": "Nilai imputasi (definisi CCSA)", "J": "Derogasi", "K": "Data termasuk dalam kategori lain",
-    "L": "Nilai hilang; data ada tetapi tidak dikumpulkan", "M": "Nilai hilang; data tidak mungkin ada",
-    "N": "Tidak signifikan", "O": "Nilai hilang", "P": "Nilai sementara", "Q": "Nilai hilang; dirahasiakan",
-    "S": "Pemogokan dan peristiwa khusus lainnya", "U": "Keandalan rendah", "V": "Nilai belum divalidasi",
-    "W": "Mencakup data dari kategori lain",
-}  # fmt: skip
-OBS_STATUS: dict[str, Names] = {
-    c: {"en": en, "id": _OBS_STATUS_ID[c]} for c, en in rules.OBS_STATUS_CODES.items()
-}
+#: the whole SDMX CL_OBS_STATUS (names in both languages): an import keeps E, B, F … as given
+OBS_STATUS: dict[str, Names] = dict(rules.OBS_STATUS_CODES)
 NOT_APPLICABLE: Names = {"en": "Not applicable (national level)", "id": "Tidak berlaku (tingkat nasional)"}
 ASEAN_NAME: Names = {
     "en": "Association of Southeast Asian Nations",
