@@ -200,3 +200,38 @@ def test_exported_statuses_validate_against_the_sdmx_schemas(url, tmp_path):
         assert f'OBS_STATUS="{code}"'.encode() in xml
     csv_out = query(url, lambda s: monitoring_service.export(s, fmt="sdmx-csv")).decode()
     assert ",2002,102,E," in csv_out and ",2004,104,P," in csv_out
+
+
+def test_semicolon_ilostat_file_is_recognised(url, tmp_path):
+    text = (FIXTURES / "ilostat_unemployment.csv").read_text().replace(",", ";")
+    mapping = profiles.load_mapping(FIXTURES / "ilostat_mapping.yaml")
+    report = run_import(url, write(tmp_path, "ilo.csv", text))
+    assert report.format == "ilostat" and "UNE_2EAP_SEX_AGE_RT" in report.problems[0].reason
+    report = run_import(url, write(tmp_path, "ilo.csv", text), profile=mapping)
+    assert report.ok and report.inserted == 4, [str(p) for p in report.problems]
+    assert "semicolon-separated file" in report.notes
+
+
+def test_semicolon_file_keeps_its_line_numbers(url, tmp_path):
+    text = (
+        "DATAFLOW;REF_AREA;INDICATOR;TIME_PERIOD;OBS_VALUE;COMMENT_OBS\n"
+        'ASEAN:DF_ASCC_IND(1.0);IDN;SP.POP.TOTL;2020;1;"two\nlines; and a semicolon"\n'
+        "\n"
+        "ASEAN:DF_ASCC_IND(1.0);IDN;SP.POP.TOTL;2021;many;\n"
+    )
+    report = run_import(url, write(tmp_path, "s.csv", text))
+    assert [str(p) for p in report.problems] == ["s.csv: line 5: OBS_VALUE: not a number: 'many'"]
+
+
+def test_a_bad_mapping_file_is_named(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", url)
+    bad = write(tmp_path, "bad.yaml", "profile: ilostat\nindicator: {X: Y}\n")
+    result = runner.invoke(
+        app, ["indicators", "import", str(FIXTURES / "ilostat_unemployment.csv"), "--mapping", str(bad)]
+    )
+    assert result.exit_code == 1 and "bad.yaml: unknown entries indicator" in result.output
+    no_value = write(tmp_path, "nv.yaml", "columns: {indicator: a, member_state: b, period: c}\n")
+    result = runner.invoke(
+        app, ["indicators", "import", str(FIXTURES / "custom_layout.csv"), "--mapping", str(no_value)]
+    )
+    assert result.exit_code == 1 and "nv.yaml: columns: value must be given" in result.output

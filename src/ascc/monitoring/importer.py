@@ -147,8 +147,9 @@ def detect_format(path: Path, head: bytes) -> str:
         return "xlsx"
     if suffix == ".xml" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "sdmx-ml"
-    if profiles.recognise(header_of(head)):  # a UN SDG or ILOSTAT download (ILOSTAT's obs_value too)
-        return "csv"
+    header = head.split(b"\n", 1)[0]
+    if profiles.recognise(header_of(to_commas(header) if semicolons(header) else header)):
+        return "csv"  # a UN SDG or ILOSTAT download (ILOSTAT's obs_value too)
     first = head.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").upper()
     if b"DATAFLOW" in first or b"STRUCTURE" in first or b"OBS_VALUE" in first:
         return "sdmx-csv"
