@@ -62,6 +62,8 @@ class Profile:
     series_label: str = "series"
     #: columns with a breakdown the platform does not model: only their total may occur
     breakdowns: tuple[str, ...] = ()
+    #: the layout's own code tables, per canonical field (matched without case)
+    tables: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
 UN_SDG = Profile(
@@ -70,6 +72,7 @@ UN_SDG = Profile(
      "obs_status": "Nature", "source": "Source", "note": "FootNote", "sex": "Sex", "age": "Age",
      "urbanisation": "Location"},
     series_label="UN SDG series",
+    tables={"sex": UN_SDG_SEX, "urbanisation": UN_SDG_LOCATION, "obs_status": UN_SDG_NATURE},
 )  # fmt: skip
 ILOSTAT = Profile(
     "ilostat",
@@ -78,6 +81,7 @@ ILOSTAT = Profile(
     note_columns=("note_classif", "note_indicator", "note_source"),
     series_label="ILOSTAT indicator",
     breakdowns=("classif2",),
+    tables={"sex": ILOSTAT_SEX},
 )  # fmt: skip
 BUILT_IN = {p.name: p for p in (UN_SDG, ILOSTAT)}
 PROFILES = ("sdmx-csv", *BUILT_IN)
@@ -165,12 +169,12 @@ def _age(value: str) -> str:
     """An age band as the UN SDG database (``15-24``, ``15+``, ``<5``, ``ALLAGE``) or ILOSTAT
     (``AGE_YTHADULT_Y15-24``, ``AGE_YTHADULT_YGE15``, ``AGE_AGGREGATE_TOTAL``) writes it, as SDMX."""
     v = re.sub(r"^AGE_[A-Z0-9]+_", "", value.strip().upper())
-    if v in ("", "ALLAGE", "TOTAL", "_T"):
-        return "_T"
+    if v in ("", "ALLAGE", "TOTAL", "_T") or (v.endswith("_TOTAL") and not v.startswith("AGE_")):
+        return "_T"  # also another classification's total in ILOSTAT's classif1 (ECO_SECTOR_TOTAL)
     if m := re.fullmatch(r"Y?(\d{1,3})-(\d{1,3})", v):
         return f"Y{m[1]}T{m[2]}"
-    if m := re.fullmatch(r"(?:Y?GE|)(\d{1,3})\+?", v) if ("+" in v or "GE" in v) else None:
-        return f"Y_GE{m[1]}"
+    if m := re.fullmatch(r"(?:Y?GE(\d{1,3})|(\d{1,3})\+)", v):
+        return f"Y_GE{m[1] or m[2]}"
     if m := re.fullmatch(r"(?:<|Y?LT)(\d{1,3})", v):
         return f"Y_LT{m[1]}"
     return value
@@ -183,12 +187,7 @@ def _translate(profile: Profile, field: str, value: str) -> str:
         return rules.from_m49(value) or value
     if field == "age":
         return _age(value)
-    if profile is UN_SDG or profile.name.startswith("un-sdg"):
-        table = {"sex": UN_SDG_SEX, "urbanisation": UN_SDG_LOCATION, "obs_status": UN_SDG_NATURE}.get(field)
-        return table.get(value.upper(), value) if table else value
-    if profile is ILOSTAT or profile.name.startswith("ilostat"):
-        return ILOSTAT_SEX.get(value, value) if field == "sex" else value
-    return value
+    return profile.tables.get(field, {}).get(value.upper(), value)
 
 
 def translate(
