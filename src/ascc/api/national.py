@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
-from ascc.http.responses import json_response
+from ascc.http.responses import csv_attachment, json_response
 from ascc.kit.pagination import page_of
 from ascc.national import schemas as s
 from ascc.national import service
@@ -175,7 +175,7 @@ def alignment_matrix(request: Request, session: SessionDep, plan_id: PlanId) -> 
 
 @router.get("/plans/{plan_id}/alignment.csv", response_class=Response, responses=Errors | CSV)
 def alignment_matrix_csv(session: SessionDep, plan_id: PlanId) -> Response:
-    return _csv(service.matrix_csv(session, plan_id=plan_id), f"{plan_id}-alignment.csv")
+    return csv_attachment(service.matrix_csv(session, plan_id=plan_id), f"{plan_id}-alignment.csv")
 
 
 @router.get("/member-states/{code}/alignment", response_model=dict[str, Any], responses=Errors)
@@ -188,11 +188,6 @@ def member_state_coverage(request: Request, session: SessionDep, code: MemberSta
 @router.get("/member-states/{code}/alignment.csv", response_class=Response, responses=Errors | CSV)
 def member_state_coverage_csv(session: SessionDep, code: MemberState,
                               plan: RegionalPlan = service.DEFAULT_REGIONAL_PLAN) -> Response:  # fmt: skip
-    return _csv(
+    return csv_attachment(
         service.coverage_csv(session, member_state=code, plan_id=plan), f"{code.upper()}-{plan}-coverage.csv"
     )
-
-
-def _csv(body: str, name: str) -> Response:
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

@@ -17,6 +17,7 @@ from ascc.accounts.schemas import Principal, Role
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.http.openapi import download
+from ascc.http.responses import csv_attachment
 from ascc.kit.errors import DomainError, Forbidden, Invalid
 from ascc.national import schemas as s
 from ascc.national import service
@@ -112,16 +113,11 @@ def alignment_coverage(session: Session, request: Request, code: str) -> dict[st
 CSV = download("text/csv", "CSV, one line per element, member state, measure and result")
 
 
-def _csv(body: str, name: str) -> Response:
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-
-
 @downloads.get("/plans/{plan_id}/alignment.csv", response_class=Response, responses=CSV)
 def alignment_matrix_csv(request: Request, plan_id: str) -> Response:
     with unit_of_work(request.app.state.session_factory) as session:
         body = service.matrix_csv(session, plan_id=plan_id)
-    return _csv(body, f"{plan_id}-alignment.csv")
+    return csv_attachment(body, f"{plan_id}-alignment.csv")
 
 
 @downloads.get("/member-states/{code}/alignment.csv", response_class=Response, responses=CSV)
@@ -129,7 +125,7 @@ def alignment_coverage_csv(request: Request, code: str) -> Response:
     plan_id = request.query_params.get("plan") or service.DEFAULT_REGIONAL_PLAN
     with unit_of_work(request.app.state.session_factory) as session:
         body = service.coverage_csv(session, member_state=code, plan_id=plan_id)
-    return _csv(body, f"{code.upper()}-{plan_id}-coverage.csv")
+    return csv_attachment(body, f"{code.upper()}-{plan_id}-coverage.csv")
 
 
 # --- forms ---------------------------------------------------------------------------------------
