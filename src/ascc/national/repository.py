@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ascc.national.models import (
@@ -16,8 +16,9 @@ from ascc.national.models import (
 
 def plans(session: Session, *, member_state: str | None = None, status: str | None = None,
           regional_plan_id: str | None = None, ids: list[int] | None = None) -> list[NationalPlan]:  # fmt: skip
+    # a plan without a period after the dated ones, on both backends (their NULL order differs)
     stmt = select(NationalPlan).order_by(
-        NationalPlan.member_state, NationalPlan.period_start, NationalPlan.id
+        NationalPlan.member_state, func.coalesce(NationalPlan.period_start, 9999), NationalPlan.id
     )
     if member_state is not None:
         stmt = stmt.where(NationalPlan.member_state == member_state)
