@@ -256,6 +256,14 @@ def test_bad_input_is_refused_naming_the_field(world):
     r = client.post(f"/api/v1/national-plans/{plan}/comments", headers=fresh(client, tokens, "VNM", plan),
                     json={"ministry": "Ministry of Finance", "text": "Too early."})  # fmt: skip
     assert r.status_code == 409 and "not in consultation" in r.json()["detail"]
+    # a measure aligns to a regional plan, not to the framework of the national plan it belongs to
+    own = new_plan(client, tokens, registry_plan_id="vnm-project-161")
+    client.post(
+        f"/api/v1/national-plans/{own}/measures", json=MEASURE, headers=fresh(client, tokens, "VNM", own)
+    )
+    r = client.post(f"/api/v1/national-plans/{own}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", own),
+                    json={"element": "vnm-project-161/G1.O2", "kind": "implements"})  # fmt: skip
+    assert r.status_code == 422 and "not to the national plan's own framework" in r.json()["detail"]
 
 
 def _aligned_plan(client, tokens) -> int:
