@@ -95,6 +95,12 @@ NOT_RESTRICTED = {
     ),
     "/api/v1/targets/{target_id}": "progress targets have no audience",
     **dict.fromkeys(
+        ["/api/v1/national-plans/{national_plan_id}", "/national-plans/{national_plan_id}",
+         "/national-plans/{national_plan_id}.json", "/national-plans/{national_plan_id}/edit",
+         "/national-plans/{national_plan_id}/edit.json"],
+        "member states' national plans have no audience (public reads; writes by their focal points)",
+    ),
+    **dict.fromkeys(
         ["/indices/{slug}", "/indices/{slug}.json", "/indices/{slug}/data.csv", "/indices/{slug}/definition.yaml",
          "/indices/{slug}/meta.csv", "/indices/{slug}/results.csv"],
         "composite indices have no audience (and none is stored here)",

@@ -22,6 +22,7 @@ from ascc.monitoring import models as _monitoring  # noqa: F401
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring import target_models as _targets  # noqa: F401
 from ascc.monitoring.models import Indicator, Observation
+from ascc.national import models as _national  # noqa: F401
 from ascc.reference.loader import load_reference
 from ascc.registry import models as _registry  # noqa: F401
 from ascc.results import models as _results  # noqa: F401

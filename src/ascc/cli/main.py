@@ -21,6 +21,7 @@ from ascc.cli import disasters as disasters_cli
 from ascc.cli import index as index_cli
 from ascc.cli import indicators as indicators_cli
 from ascc.cli import jobs as jobs_cli
+from ascc.cli import national as national_cli
 from ascc.cli import notify as notify_cli
 from ascc.cli import progress as progress_cli
 from ascc.cli import results as results_cli
@@ -55,6 +56,7 @@ app.add_typer(disasters_cli.app, name="disasters")
 app.add_typer(index_cli.app, name="index")
 app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(national_cli.app, name="national")
 app.add_typer(notify_cli.app, name="notify")
 app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")

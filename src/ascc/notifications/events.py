@@ -21,6 +21,8 @@ Events and recipients:
 - a data call opens (``data_call_opened``): the active focal points of every member state it asks.
   The call's number is known only once it is written, so these are made after the flush that writes
   it (``derive_after``, the session's ``after_flush_postexec``) and written with the same commit.
+- a national plan's draft goes to consultation (``national_consultation_opened``): the active focal
+  points of the plan's member state.
 
 Time-based reminders (a data call's deadline nears, a meeting's paper deadline nears) are not
 derived from a change but by the notify job: ``ascc.notifications.reminders``.
@@ -47,6 +49,7 @@ from ascc.disasters.models import (
 )
 from ascc.kit import clock
 from ascc.monitoring.models import DataCall, Submission
+from ascc.national.models import NationalPlan
 from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
 #: subject and body per kind and language; ``{…}`` fields are filled from the event
@@ -184,6 +187,21 @@ TEXTS |= {
         ),
     },
 }
+TEXTS |= {
+    "national_consultation_opened": {
+        "en": (
+            "Consultation opened: {title}",
+            "The draft national plan “{title}” of {member_state} circulates to {ministries} for comments by "
+            "{deadline}. Record each ministry's comments, by section, on the plan's page.",
+        ),
+        "id": (
+            "Konsultasi dibuka: {title}",
+            "Rancangan rencana nasional “{title}” dari {member_state} diedarkan kepada {ministries} untuk "
+            "dimintai komentar paling lambat {deadline}. Catat komentar setiap kementerian, per bagian, di "
+            "halaman rencana.",
+        ),
+    },
+}
 #: the kinds as the silence procedure's end names them
 SILENCE_ENDED = {"adopted": "silence_adopted", "broken": "silence_broken"}
 
@@ -308,6 +326,10 @@ def derive(session: Session) -> None:
                         recipients = _focal_points(session, sector=item.sector_id) + _secretariat(session)
                         _notify(session, recipients, kind=SILENCE_ENDED[change[1]],
                                 link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+            elif isinstance(obj, NationalPlan):
+                change = _changed(obj, "status")
+                if change and change[1] == "in_consultation":
+                    _consultation_opened(session, obj, now)
             elif isinstance(obj, Submission):
                 change = _changed(obj, "state")
                 if change and change[1] in ("approved", "rejected"):
@@ -317,6 +339,15 @@ def derive(session: Session) -> None:
                     }
                     _notify(session, _focal_points(session, member_state=obj.member_state), kind=kind,
                             link=f"/submissions/{obj.id}", fields=fields, now=now)  # fmt: skip
+
+
+def _consultation_opened(session: Session, plan: NationalPlan, now: dt.datetime) -> None:
+    common = {"member_state": plan.member_state, "ministries": ", ".join(plan.consultation_ministries or []),
+              "deadline": plan.consultation_deadline.isoformat() if plan.consultation_deadline else ""}  # fmt: skip
+    fields = {"en": {**common, "title": plan.title_en or plan.title_id},
+              "id": {**common, "title": plan.title_id or plan.title_en}}  # fmt: skip
+    _notify(session, _focal_points(session, member_state=plan.member_state), kind="national_consultation_opened",
+            link=f"/national-plans/{plan.id}", fields=fields, now=now)  # fmt: skip
 
 
 def _sitrep(session: Session, version: SituationReportVersion, now: dt.datetime) -> None:

@@ -27,6 +27,7 @@ from ascc.kit.errors import Invalid, NotFound
 from ascc.knowledge import service as knowledge_service
 from ascc.meetings import service as meetings_service
 from ascc.monitoring import scorecards, terms
+from ascc.national import service as national_service
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.results import service as results_service
@@ -380,6 +381,7 @@ def member_state(session: Session, request: Request, code: str) -> dict[str, Any
         "positions": decisions_service.member_state_positions(
             session, principal=principal, member_state=state.code
         ),
+        "national_plans": national_service.list_plans(session, member_state=state.code),
     }
 
 
