@@ -196,7 +196,7 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
             "plan_id": "asean-community-vision-2045", "programme_id": "aathp",
             "flow": "DF_ASCC_IND", "key": "all", "public_item": public_item, "year": "2027",
             # SDMX structure queries: the whole structure of the dataflow
-            "resource": "dataflow", "agency": "ASEAN", "resource_id": "DF_ASCC_IND", "version": "latest",
+            "resource": "dataflow", "context": "dataflow", "agency": "ASEAN", "resource_id": "DF_ASCC_IND", "version": "latest",
         }  # fmt: skip
         yield c, headers, ids
 
