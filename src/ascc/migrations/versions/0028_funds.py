@@ -83,9 +83,13 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("closure_text", sa.Text(), nullable=True),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["call_id"], ["fund_calls.id"], name=op.f("fk_fund_proposals_call_id_fund_calls")),
         sa.ForeignKeyConstraint(
-            ["member_state"], ["member_states.code"], name=op.f("fk_fund_proposals_member_state_member_states")
+            ["call_id"], ["fund_calls.id"], name=op.f("fk_fund_proposals_call_id_fund_calls")
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_state"],
+            ["member_states.code"],
+            name=op.f("fk_fund_proposals_member_state_member_states"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fund_proposals")),
     )
@@ -101,11 +105,17 @@ def upgrade() -> None:
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("at", WHEN, nullable=False),
-        sa.ForeignKeyConstraint(["proposal_id"], ["fund_proposals.id"], ondelete="CASCADE",
-                                name=op.f("fk_fund_scores_proposal_id_fund_proposals")),  # fmt: skip
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["fund_proposals.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_fund_scores_proposal_id_fund_proposals"),
+        ),
         sa.ForeignKeyConstraint(["reviewer_id"], ["users.id"], name=op.f("fk_fund_scores_reviewer_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fund_scores")),
-        sa.UniqueConstraint("proposal_id", "reviewer_id", "criterion", name=op.f("uq_fund_scores_proposal_id")),
+        sa.UniqueConstraint(
+            "proposal_id", "reviewer_id", "criterion", name=op.f("uq_fund_scores_proposal_id")
+        ),
     )
     op.create_index(op.f("ix_fund_scores_proposal_id"), "fund_scores", ["proposal_id"])
     op.create_table(
@@ -116,9 +126,15 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("at", WHEN, nullable=False),
-        sa.ForeignKeyConstraint(["proposal_id"], ["fund_proposals.id"], ondelete="CASCADE",
-                                name=op.f("fk_fund_conflicts_proposal_id_fund_proposals")),  # fmt: skip
-        sa.ForeignKeyConstraint(["reviewer_id"], ["users.id"], name=op.f("fk_fund_conflicts_reviewer_id_users")),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["fund_proposals.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_fund_conflicts_proposal_id_fund_proposals"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_fund_conflicts_reviewer_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fund_conflicts")),
         sa.UniqueConstraint("proposal_id", "reviewer_id", name=op.f("uq_fund_conflicts_proposal_id")),
     )
@@ -131,8 +147,12 @@ def upgrade() -> None:
         sa.Column("spent", MONEY, nullable=True),
         sa.Column("author", sa.String(length=200), nullable=False),
         sa.Column("at", WHEN, nullable=False),
-        sa.ForeignKeyConstraint(["proposal_id"], ["fund_proposals.id"], ondelete="CASCADE",
-                                name=op.f("fk_fund_reports_proposal_id_fund_proposals")),  # fmt: skip
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["fund_proposals.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_fund_reports_proposal_id_fund_proposals"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fund_reports")),
     )
     op.create_index(op.f("ix_fund_reports_proposal_id"), "fund_reports", ["proposal_id"])
