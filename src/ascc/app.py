@@ -39,6 +39,7 @@ from ascc.kit.errors import DomainError
 from ascc.web import account, pages
 from ascc.web import decisions as decisions_web
 from ascc.web import disasters as disasters_web
+from ascc.web import funds as funds_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import me as me_web  # noqa: F401 - registers /me and the header's count
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(knowledge_web.actions)
     app.include_router(progress_web.router)
     app.include_router(results_web.actions)
+    app.include_router(funds_web.actions)
     app.include_router(monitoring_web.actions)
     app.include_router(notifications_web.actions)
     app.include_router(pages.downloads)  # before the pages: `/decisions/feed.atom` is no decision
