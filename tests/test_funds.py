@@ -4,6 +4,8 @@ call to a funded, closed project; who may read and write what; late and foreign 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -347,3 +349,151 @@ def test_stale_if_match_is_refused_and_changes_nothing(world):
     assert client.put(path, json=body | {"summary": "First change."}, headers=old).status_code == 200
     assert client.put(path, json=body | {"summary": "Second change."}, headers=old).status_code == 412
     assert client.get(path, headers=auth(tokens, "IDN")).json()["summary"] == "First change."
+
+
+def signed_in(app, email: str) -> TestClient:
+    c = TestClient(app)
+    c.__enter__()
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    assert c.post(
+        "/login", data={"email": email, "password": "a long enough password", "csrf": token}
+    ).is_success
+    return c
+
+
+def hidden(page: str, action: str) -> dict[str, str]:
+    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', page, re.S).group(0)
+    return {m[0]: html.unescape(m[1]) for m in re.findall(r'name="(csrf|revision)" value="([^"]*)"', form)}
+
+
+def test_a_focal_points_and_a_reviewers_path_through_the_pages_in_both_languages(world):
+    client, tokens, _ = world
+    call = open_call(client, tokens)
+    idn = signed_in(client.app, "fp@idn.example")
+    page = idn.get(f"/funds/calls/{call['id']}", headers={"Accept-Language": "id"})
+    assert (
+        page.status_code == 200
+        and "Ajukan proposal untuk IDN" in page.text
+        and "Warisan budaya dan seni 2027" in page.text
+    )
+    action = f"/funds/calls/{call['id']}/proposals"
+    form = {"title_en": "Shadow puppetry workshops", "title_id": "Lokakarya wayang", "summary": "Workshops.",
+            "requested": "90000", "budget_lines": "Trainers | 90000", "partners": "Puppeteers' guild",
+            "outcomes": OUTCOME, "documents": "Project document | https://example.org/wayang.pdf"}  # fmt: skip
+    r = idn.post(action, data=form | hidden(page.text, action), follow_redirects=False)
+    assert (
+        r.status_code == 422 and "ceiling of 50000" in r.text and "Lokakarya wayang" in r.text
+    )  # typed values kept
+    r = idn.post(action, data=form | {"requested": "12000", "budget_lines": "Trainers | 12000"} | hidden(page.text, action),
+                 follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    target = r.headers["location"]
+    pid = int(target.rsplit("/", 1)[1])
+    page = idn.get(target)
+    assert "Shadow puppetry workshops" in page.text and "Change the proposal" in page.text
+    assert "Record the eligibility check" not in page.text  # not the focal point's form
+
+    chair = signed_in(client.app, "chair@coci.example")
+    page = chair.get(target, headers={"Accept-Language": "id"})
+    assert "Pemeriksaan kelayakan" in page.text and "Lokakarya wayang" in page.text
+    action = f"{target}/eligibility"
+    r = chair.post(action, data={"eligible": "yes", "reason": "Fits the themes."} | hidden(page.text, action),
+                   follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    page = chair.get(target)
+    action = f"{target}/scores"
+    r = chair.post(action, data={"score_relevance": "9", "score_feasibility": "6"} | hidden(page.text, action),
+                   follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    r = chair.post(action, data={"score_relevance": "9"} | hidden(page.text, action), follow_redirects=False)
+    assert r.status_code == 412  # the form's revision is stale now
+    got = client.get(f"/api/v1/fund-proposals/{pid}", headers=auth(tokens, "IDN")).json()
+    assert got["eligible"] is True and got["reviews"][0]["scores"] == {"relevance": 9, "feasibility": 6}
+    assert got["reviews"][0]["weighted"] == 8.25
+    assert "Rata-rata skor tertimbang" in idn.get(target, headers={"Accept-Language": "id"}).text
+    for c in (idn, chair):
+        c.__exit__(None, None, None)
+
+
+#: every fund write: name → (method, path, body); {call} is an open call, {proposal} an eligible
+#: proposal of IDN under it, {fund} the cultural fund
+WRITES = {
+    "update_fund": ("put", "/api/v1/funds/acf", {"rules_en": "Rules.", "budget": None, "currency": None}),
+    "open_call": ("post", "/api/v1/fund-calls", None),
+    "update_call": ("put", "/api/v1/fund-calls/{call}", None),
+    "submit_idn": ("post", "/api/v1/fund-proposals", None),
+    "update_proposal": ("put", "/api/v1/fund-proposals/{proposal}", None),
+    "eligibility": (
+        "post",
+        "/api/v1/fund-proposals/{proposal}/eligibility",
+        {"eligible": True, "reason": "ok"},
+    ),
+    "conflict": ("post", "/api/v1/fund-proposals/{proposal}/conflicts", {"reason": "advised them"}),
+    "scores": ("post", "/api/v1/fund-proposals/{proposal}/scores", {"scores": {"relevance": 5}}),
+    "recommendation": (
+        "post",
+        "/api/v1/fund-proposals/{proposal}/recommendation",
+        {"recommendation": "do_not_fund", "text": "Out of scope."},
+    ),
+}
+READ_FIRST = {"update_fund": "/api/v1/funds/acf", "update_call": "/api/v1/fund-calls/{call}",
+              "update_proposal": "/api/v1/fund-proposals/{proposal}", "eligibility": "/api/v1/fund-proposals/{proposal}",
+              "conflict": "/api/v1/fund-proposals/{proposal}", "scores": "/api/v1/fund-proposals/{proposal}",
+              "recommendation": "/api/v1/fund-proposals/{proposal}"}  # fmt: skip
+ROLES = ["public", "secretariat", "chair", "other_chair", "haze_chair", "IDN", "VNM", "partner"]
+OWNER = {"secretariat", "chair"}
+ALLOWED = {"update_fund": OWNER, "open_call": OWNER, "update_call": OWNER, "submit_idn": {"IDN"},
+           "update_proposal": {"IDN"}, "eligibility": OWNER, "conflict": OWNER, "scores": OWNER,
+           "recommendation": OWNER}  # fmt: skip
+#: who cannot read the proposal: to them it does not exist (404), whatever the write
+NOT_READERS = {"other_chair", "haze_chair", "VNM", "partner"}
+
+
+def test_authorisation_matrix(world):
+    """Every fund write × every role: the allowed pass, the others get 401/403 (404 for a proposal
+    they may not read) and write nothing, not even an audit entry."""
+    client, tokens, url = world
+    engine = make_engine(url)
+
+    def audit_count() -> int:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM audit_entries")).scalar()
+
+    for name, (method, path, body) in WRITES.items():
+        for role in ROLES:
+            call = open_call(client, tokens)
+            r = submit(client, tokens, call["id"])
+            assert r.status_code == 201, r.text
+            proposal = r.json()["id"]
+            if name in ("conflict", "scores", "recommendation"):
+                p = f"/api/v1/fund-proposals/{proposal}"
+                assert client.post(f"{p}/eligibility", json={"eligible": True, "reason": "ok"},
+                                   headers=fresh(client, tokens, "secretariat", p)).status_code == 200  # fmt: skip
+            if body is None:
+                body = {"open_call": {"fund_id": "acf", "title_en": "Another call", "ceiling": "10", "currency": "USD",
+                                      "deadline": "2099-01-01T00:00:00Z", "criteria": CRITERIA},
+                        "update_call": {"title_en": "Renamed call", "ceiling": "50000", "currency": "USD",
+                                        "deadline": "2099-01-01T00:00:00Z", "criteria": CRITERIA},
+                        "submit_idn": proposal_body(call["id"]),
+                        "update_proposal": {k: v for k, v in proposal_body(call["id"]).items()
+                                            if k not in ("call_id", "member_state")}}[name]  # fmt: skip
+            if name == "submit_idn":
+                body = body | {"call_id": call["id"]}
+            headers = auth(tokens, role)
+            if name in READ_FIRST:
+                current = client.get(READ_FIRST[name].format(call=call["id"], proposal=proposal),
+                                     headers=auth(tokens, "secretariat"))  # fmt: skip
+                headers = headers | {"If-Match": current.headers["etag"]}
+            before = audit_count()
+            r = client.request(method.upper(), path.format(call=call["id"], proposal=proposal), json=body,
+                               headers=headers)  # fmt: skip
+            if role in ALLOWED[name]:
+                assert r.status_code in (200, 201), (name, role, r.status_code, r.text)
+            else:
+                expected = {401} if role == "public" else {403}
+                if "{proposal}" in path and role in NOT_READERS | {"public"}:
+                    expected = {401, 404}
+                assert r.status_code in expected, (name, role, r.status_code, r.text)
+                assert audit_count() == before, (name, role, "wrote something")
+            body = WRITES[name][2]
+    engine.dispose()
