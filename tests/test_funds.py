@@ -106,7 +106,7 @@ def notifications(url, kind) -> list[tuple[str, str]]:
 
 def test_the_whole_path_from_call_to_closed_project(world):
     client, tokens, url = world
-    funds = {f["id"]: f for f in client.get("/api/v1/funds").json()}
+    funds = {f["id"]: f for f in client.get("/api/v1/funds").json()["items"]}
     assert funds["acf"]["owner_body"] == "coci" and funds["acf"]["budget"] is None
     assert funds["asean-haze-fund"]["owner_body"] == "cop-aathp"
     assert any("ASEAN Cultural Fund" in src["quote"] for src in funds["acf"]["sources"])

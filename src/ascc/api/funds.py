@@ -36,11 +36,11 @@ def _one(request: Request, detail: dict[str, Any], status: int = 200) -> Respons
     return json_response(request, detail, status=status, etag=detail["etag"])
 
 
-@router.get("/funds", response_model=list[dict[str, Any]])
-def funds(request: Request, session: SessionDep) -> Response:
+@router.get("/funds", response_model=s.FundPage)
+def funds(request: Request, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> Response:
     """The funds that run calls, each with its owner body, rules, budget (empty when the sources
     give none) and its seed quotes."""
-    return json_response(request, funds_service.list_funds(session))
+    return json_response(request, page_of(funds_service.list_funds(session), limit=limit, offset=offset))
 
 
 @router.get("/funds/projects", response_model=dict[str, Any])
@@ -69,7 +69,7 @@ def update_fund(request: Request, session: SessionDep, _auth: Auth, fund_id: Fun
                                                    data=data, if_match=if_match))  # fmt: skip
 
 
-@router.get("/fund-calls", response_model=s.CallPage)
+@router.get("/fund-calls", response_model=s.FundCallPage)
 def calls(request: Request, session: SessionDep, fund: Annotated[str | None, Query(max_length=80)] = None,
           limit: Limit = 100, offset: Offset = 0) -> Response:  # fmt: skip
     """Calls for proposals, latest deadline first."""
@@ -79,7 +79,7 @@ def calls(request: Request, session: SessionDep, fund: Annotated[str | None, Que
 
 @router.post("/fund-calls", status_code=201, response_model=dict[str, Any], responses=Errors)
 def open_call(
-    request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.CallCreate, Body()]
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.FundCallCreate, Body()]
 ) -> Response:
     """Open a call: the Secretariat or a chair of the fund's owner body. Every focal point is notified."""
     return _one(request, funds_service.open_call(session, principal=principal_of(session), data=data), 201)
@@ -92,12 +92,12 @@ def call(request: Request, session: SessionDep, call_id: Id) -> Response:
 
 @router.put("/fund-calls/{call_id}", response_model=dict[str, Any], responses=Errors)
 def update_call(request: Request, session: SessionDep, _auth: Auth, call_id: Id,
-                data: Annotated[s.CallWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+                data: Annotated[s.FundCallWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
     return _one(request, funds_service.update_call(session, principal=principal_of(session), call_id=call_id,
                                                    data=data, if_match=if_match))  # fmt: skip
 
 
-@router.get("/fund-proposals", response_model=s.ProposalPage)
+@router.get("/fund-proposals", response_model=s.FundProposalPage)
 def proposals(request: Request, session: SessionDep, _auth: Auth,
               call: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
               limit: Limit = 100, offset: Offset = 0) -> Response:  # fmt: skip
@@ -109,7 +109,7 @@ def proposals(request: Request, session: SessionDep, _auth: Auth,
 
 @router.post("/fund-proposals", status_code=201, response_model=dict[str, Any], responses=Errors)
 def submit(
-    request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.ProposalCreate, Body()]
+    request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.FundProposalCreate, Body()]
 ) -> Response:
     """Submit a proposal: a focal point, for its own member state, before the call's deadline."""
     return _one(
@@ -125,7 +125,7 @@ def proposal(request: Request, session: SessionDep, _auth: Auth, proposal_id: Id
 
 @router.put("/fund-proposals/{proposal_id}", response_model=dict[str, Any], responses=Errors)
 def update_proposal(request: Request, session: SessionDep, _auth: Auth, proposal_id: Id,
-                    data: Annotated[s.ProposalWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+                    data: Annotated[s.FundProposalWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
     """Change a proposal before the deadline and before its eligibility is checked."""
     return _one(request, funds_service.update_proposal(session, principal=principal_of(session),
                                                        proposal_id=proposal_id, data=data, if_match=if_match))  # fmt: skip
@@ -145,32 +145,32 @@ def _step(name: str, call, model, summary: str) -> None:
 _step(
     "eligibility",
     funds_service.check_eligibility,
-    s.EligibilityCheck,
+    s.FundEligibilityCheck,
     "Record the eligibility check with its reason (the owner side)",
 )
 _step(
     "conflicts",
     funds_service.declare_conflict,
-    s.ConflictDeclaration,
+    s.FundConflictDeclaration,
     "Declare your conflict of interest with the proposal (a reviewer: you can no longer score it)",
 )
 _step(
     "scores",
     funds_service.score_proposal,
-    s.ScoreSheet,
+    s.FundScoreSheet,
     "Score the proposal on the call's criteria (a reviewer)",
 )
 _step(
     "recommendation",
     funds_service.recommend,
-    s.Recommendation,
+    s.FundRecommendation,
     "The committee's recommendation; opens a decision item of the owner body",
 )
 _step(
     "project",
     funds_service.start_project,
-    s.ProjectStart,
+    s.FundProjectStart,
     "Start the funded project of an approved proposal (a results activity with its budget)",
 )
-_step("reports", funds_service.add_report, s.ReportCreate, "Report progress on the funded project")
-_step("closure", funds_service.close_project, s.Closure, "Close the funded project")
+_step("reports", funds_service.add_report, s.FundReportCreate, "Report progress on the funded project")
+_step("closure", funds_service.close_project, s.FundClosure, "Close the funded project")

@@ -55,14 +55,14 @@ class FundUpdate(_In):
         return self
 
 
-class Criterion(_In):
+class FundCriterion(_In):
     key: str = Field(pattern=r"^[a-z0-9_-]{1,40}$", description="short key, e.g. relevance")
     name_en: str = Field(min_length=1, max_length=200)
     name_id: str | None = Field(default=None, max_length=200)
     weight: int = Field(ge=1, le=100, description="relative weight of the criterion")
 
 
-class CallWrite(_In):
+class FundCallWrite(_In):
     title_en: str = Field(min_length=3, max_length=300)
     title_id: str | None = Field(default=None, max_length=300)
     themes: list[str] = Field(default=[], max_length=20)
@@ -72,7 +72,7 @@ class CallWrite(_In):
                                  description="ISO 4217; the fund's currency when left empty")  # fmt: skip
     deadline: dt.datetime = Field(description="submissions after this moment are refused (UTC if no zone)")
     required_documents: list[str] = Field(default=[], max_length=30)
-    criteria: list[Criterion] = Field(min_length=1, max_length=20)
+    criteria: list[FundCriterion] = Field(min_length=1, max_length=20)
 
     _ceiling = field_validator("ceiling")(_finite)
 
@@ -86,25 +86,25 @@ class CallWrite(_In):
 
     @field_validator("criteria")
     @classmethod
-    def _unique(cls, v: list[Criterion]) -> list[Criterion]:
+    def _unique(cls, v: list[FundCriterion]) -> list[FundCriterion]:
         keys = [c.key for c in v]
         if len(set(keys)) != len(keys):
             raise ValueError("each criterion needs its own key")
         return v
 
 
-class CallCreate(CallWrite):
+class FundCallCreate(FundCallWrite):
     fund_id: str = Field(min_length=1, max_length=80)
 
 
-class BudgetLine(_In):
+class FundBudgetLine(_In):
     item: str = Field(min_length=1, max_length=300)
     amount: Decimal = Field(ge=0, le=MAX_AMOUNT)
 
     _amount = field_validator("amount")(_finite)
 
 
-class DocumentRef(_In):
+class FundDocumentRef(_In):
     """A document given by reference: its name (one of the call's required documents, or another)
     and where it is."""
 
@@ -112,15 +112,15 @@ class DocumentRef(_In):
     url: str = Field(pattern=r"^https?://\S{1,990}$", description="http(s) address of the document")
 
 
-class ProposalWrite(_In):
+class FundProposalWrite(_In):
     title_en: str = Field(min_length=3, max_length=300)
     title_id: str | None = Field(default=None, max_length=300)
     summary: str = Field(min_length=1, max_length=20000)
     requested: Decimal = Field(gt=0, le=MAX_AMOUNT, description="in the call's currency, at most its ceiling")
-    budget_lines: list[BudgetLine] = Field(default=[], max_length=100)
+    budget_lines: list[FundBudgetLine] = Field(default=[], max_length=100)
     partners: list[str] = Field(default=[], max_length=50, description="partner organisations, by name")
     outcomes: list[str] = Field(default=[], max_length=50, description="plan outcomes as plan-id/code")
-    documents: list[DocumentRef] = Field(default=[], max_length=30)
+    documents: list[FundDocumentRef] = Field(default=[], max_length=30)
 
     _requested = field_validator("requested")(_finite)
 
@@ -133,17 +133,17 @@ class ProposalWrite(_In):
         return v
 
 
-class ProposalCreate(ProposalWrite):
+class FundProposalCreate(FundProposalWrite):
     call_id: int = Field(ge=1, le=2**31 - 1)
     member_state: str = Field(pattern=r"^[A-Z]{3}$", description="the submitting member state (your own)")
 
 
-class EligibilityCheck(_In):
+class FundEligibilityCheck(_In):
     eligible: bool
     reason: str = Field(min_length=1, max_length=10000)
 
 
-class ScoreSheet(_In):
+class FundScoreSheet(_In):
     """A reviewer's scores, criterion key → 0..10 (replacing the reviewer's earlier scores of them)."""
 
     scores: dict[str, int] = Field(min_length=1, max_length=20)
@@ -158,11 +158,11 @@ class ScoreSheet(_In):
         return v
 
 
-class ConflictDeclaration(_In):
+class FundConflictDeclaration(_In):
     reason: str = Field(min_length=1, max_length=5000)
 
 
-class Recommendation(_In):
+class FundRecommendation(_In):
     recommendation: Literal["fund", "do_not_fund"]
     amount: Decimal | None = Field(default=None, gt=0, le=MAX_AMOUNT)
     text: str | None = Field(default=None, max_length=10000)
@@ -170,7 +170,7 @@ class Recommendation(_In):
     _amount = field_validator("amount")(_finite)
 
     @model_validator(mode="after")
-    def _amount_needed(self) -> Recommendation:
+    def _amount_needed(self) -> FundRecommendation:
         if self.recommendation == "fund" and self.amount is None:
             raise ValueError("a recommendation to fund names the amount")
         if self.recommendation == "do_not_fund" and self.amount is not None:
@@ -178,7 +178,7 @@ class Recommendation(_In):
         return self
 
 
-class ProjectStart(_In):
+class FundProjectStart(_In):
     """What the results-chain activity of an approved proposal needs beyond the proposal (IATI)."""
 
     planned_start: dt.date
@@ -189,27 +189,31 @@ class ProjectStart(_In):
     local_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$")
 
     @model_validator(mode="after")
-    def _order(self) -> ProjectStart:
+    def _order(self) -> FundProjectStart:
         if self.planned_end < self.planned_start:
             raise ValueError("planned_end is before planned_start")
         return self
 
 
-class ReportCreate(_In):
+class FundReportCreate(_In):
     text: str = Field(min_length=1, max_length=20000)
     spent: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, description="spent so far")
 
     _spent = field_validator("spent")(_finite)
 
 
-class Closure(_In):
+class FundClosure(_In):
     closed_on: dt.date
     text: str = Field(min_length=1, max_length=20000)
 
 
-class CallPage(PageFields):
+class FundCallPage(PageFields):
     items: list[dict[str, Any]]
 
 
-class ProposalPage(PageFields):
+class FundProposalPage(PageFields):
+    items: list[dict[str, Any]]
+
+
+class FundPage(PageFields):
     items: list[dict[str, Any]]

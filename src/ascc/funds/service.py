@@ -166,7 +166,7 @@ def call_read(call: FundCall, fund: Fund | None = None) -> dict[str, Any]:
             "opened_by": call.opened_by, "opened_at": call.opened_at}  # fmt: skip
 
 
-def _apply_call(call: FundCall, data: s.CallWrite, fund: Fund) -> None:
+def _apply_call(call: FundCall, data: s.FundCallWrite, fund: Fund) -> None:
     currency = data.currency or fund.currency
     if currency is None:
         raise Invalid(f"give the call's currency: the fund {fund.id} has none recorded", parameter="currency")
@@ -177,7 +177,7 @@ def _apply_call(call: FundCall, data: s.CallWrite, fund: Fund) -> None:
     call.criteria = [c.model_dump() for c in data.criteria]
 
 
-def open_call(session: Session, *, principal: Principal, data: s.CallCreate) -> dict[str, Any]:
+def open_call(session: Session, *, principal: Principal, data: s.FundCallCreate) -> dict[str, Any]:
     permissions.require_signed_in(principal)
     fund = _fund(session, data.fund_id)
     _require_owner_side(principal, fund)
@@ -190,7 +190,7 @@ def open_call(session: Session, *, principal: Principal, data: s.CallCreate) -> 
     return call_read(call, fund)
 
 
-def update_call(session: Session, *, principal: Principal, call_id: int, data: s.CallWrite,
+def update_call(session: Session, *, principal: Principal, call_id: int, data: s.FundCallWrite,
                 if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     permissions.require_signed_in(principal)
     call = _call(session, call_id, lock=True)
@@ -263,7 +263,7 @@ def _proposal(session: Session, principal: Principal, proposal_id: int, *, lock:
     return p, call, fund
 
 
-def _check_proposal(session: Session, data: s.ProposalWrite, call: FundCall) -> None:
+def _check_proposal(session: Session, data: s.FundProposalWrite, call: FundCall) -> None:
     errors: list[dict[str, str]] = []
 
     def bad(field: str, message: str) -> None:
@@ -295,7 +295,7 @@ def _refuse_late(call: FundCall) -> None:
                        "submissions and changes are no longer accepted")  # fmt: skip
 
 
-def _apply_proposal(p: Proposal, data: s.ProposalWrite) -> None:
+def _apply_proposal(p: Proposal, data: s.FundProposalWrite) -> None:
     p.title_en, p.title_id, p.summary, p.requested = (
         data.title_en,
         data.title_id,
@@ -307,7 +307,7 @@ def _apply_proposal(p: Proposal, data: s.ProposalWrite) -> None:
     p.references = [d.model_dump() for d in data.documents]
 
 
-def submit_proposal(session: Session, *, principal: Principal, data: s.ProposalCreate) -> dict[str, Any]:
+def submit_proposal(session: Session, *, principal: Principal, data: s.FundProposalCreate) -> dict[str, Any]:
     """A focal point submits a proposal for its own member state, before the call's deadline."""
     permissions.require_signed_in(principal)
     if principal.role is not Role.focal_point:
@@ -325,7 +325,7 @@ def submit_proposal(session: Session, *, principal: Principal, data: s.ProposalC
     return proposal_read(session, p, call, _fund(session, call.fund_id))
 
 
-def update_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.ProposalWrite,
+def update_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.FundProposalWrite,
                     if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     permissions.require_signed_in(principal)
     p, call, fund = _proposal(session, principal, proposal_id, lock=True)
@@ -351,7 +351,7 @@ def _owner_write(session: Session, principal: Principal, proposal_id: int, if_ma
     return p, call, fund
 
 
-def check_eligibility(session: Session, *, principal: Principal, proposal_id: int, data: s.EligibilityCheck,
+def check_eligibility(session: Session, *, principal: Principal, proposal_id: int, data: s.FundEligibilityCheck,
                       if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
     if p.recommendation is not None:
@@ -370,7 +370,7 @@ def _reviewer(principal: Principal, fund: Fund) -> int:
     return principal.user_id
 
 
-def declare_conflict(session: Session, *, principal: Principal, proposal_id: int, data: s.ConflictDeclaration,
+def declare_conflict(session: Session, *, principal: Principal, proposal_id: int, data: s.FundConflictDeclaration,
                      if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     permissions.require_signed_in(principal)
     p, call, fund = _proposal(session, principal, proposal_id, lock=True)
@@ -388,7 +388,7 @@ def declare_conflict(session: Session, *, principal: Principal, proposal_id: int
     return proposal_read(session, p, call, fund)
 
 
-def score_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.ScoreSheet,
+def score_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.FundScoreSheet,
                    if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     permissions.require_signed_in(principal)
     p, call, fund = _proposal(session, principal, proposal_id, lock=True)
@@ -417,7 +417,7 @@ def score_proposal(session: Session, *, principal: Principal, proposal_id: int, 
     return proposal_read(session, p, call, fund)
 
 
-def recommend(session: Session, *, principal: Principal, proposal_id: int, data: s.Recommendation,
+def recommend(session: Session, *, principal: Principal, proposal_id: int, data: s.FundRecommendation,
               if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     """The committee's recommendation, put to the decision cycle as a new item of the owner body."""
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
@@ -445,7 +445,7 @@ def recommend(session: Session, *, principal: Principal, proposal_id: int, data:
     return proposal_read(session, p, call, fund)
 
 
-def _activity_data(p: Proposal, call: FundCall, fund: Fund, data: s.ProjectStart, adopted_on: dt.date | None
+def _activity_data(p: Proposal, call: FundCall, fund: Fund, data: s.FundProjectStart, adopted_on: dt.date | None
                    ) -> results_schemas.ActivityWrite:  # fmt: skip
     return results_schemas.ActivityWrite(
         reporting_org_ref=data.reporting_org_ref, reporting_org_type=data.reporting_org_type,
@@ -458,7 +458,7 @@ def _activity_data(p: Proposal, call: FundCall, fund: Fund, data: s.ProjectStart
     )  # fmt: skip
 
 
-def start_project(session: Session, *, principal: Principal, proposal_id: int, data: s.ProjectStart,
+def start_project(session: Session, *, principal: Principal, proposal_id: int, data: s.FundProjectStart,
                   if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     """An approved proposal becomes a results-chain activity with its budget (and so an IATI activity)."""
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
@@ -478,7 +478,7 @@ def start_project(session: Session, *, principal: Principal, proposal_id: int, d
     return proposal_read(session, p, call, fund)
 
 
-def add_report(session: Session, *, principal: Principal, proposal_id: int, data: s.ReportCreate,
+def add_report(session: Session, *, principal: Principal, proposal_id: int, data: s.FundReportCreate,
                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     permissions.require_signed_in(principal)
     p, call, fund = _proposal(session, principal, proposal_id, lock=True)
@@ -494,7 +494,7 @@ def add_report(session: Session, *, principal: Principal, proposal_id: int, data
     return proposal_read(session, p, call, fund)
 
 
-def close_project(session: Session, *, principal: Principal, proposal_id: int, data: s.Closure,
+def close_project(session: Session, *, principal: Principal, proposal_id: int, data: s.FundClosure,
                   if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Closure: the project's activity is closed (IATI status 4) with its actual end."""
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)

@@ -166,7 +166,7 @@ async def open_call(request: Request) -> Response:
         permissions.require_signed_in(principal)  # who may not write learns that first
         criteria = [{"key": c["key"], "name_en": c["name_en"], "name_id": c["name_id"] or None, "weight": c["weight"]}
                     for c in _pairs(values.get("criteria"), "key", "name_en", "name_id", "weight")]  # fmt: skip
-        data = s.CallCreate(
+        data = s.FundCallCreate(
             fund_id=values.get("fund_id", ""), title_en=values.get("title_en", ""), title_id=values.get("title_id") or None,
             themes=_lines(values.get("themes")), eligibility=values.get("eligibility") or None,
             ceiling=values.get("ceiling") or "0", currency=values.get("currency") or None,
@@ -195,7 +195,7 @@ async def submit(request: Request, call_id: int) -> Response:
         permissions.require_signed_in(principal)
         if principal.role is not Role.focal_point:
             raise Forbidden("only a member state's focal point submits a proposal")
-        data = s.ProposalCreate(
+        data = s.FundProposalCreate(
             call_id=call_id, member_state=principal.member_state or "", **_proposal_data(values)
         )
         return (
@@ -220,18 +220,18 @@ def _scores(values: dict[str, Any]) -> dict[str, Any]:
 
 #: the review forms: step → (service, the input made from the form)
 STEPS: dict[str, tuple[Callable, Callable[[dict[str, Any]], Any]]] = {
-    "edit": (funds_service.update_proposal, lambda v: s.ProposalWrite(**_proposal_data(v))),
+    "edit": (funds_service.update_proposal, lambda v: s.FundProposalWrite(**_proposal_data(v))),
     "eligibility": (funds_service.check_eligibility,
-                    lambda v: s.EligibilityCheck(eligible=v.get("eligible") == "yes", reason=v.get("reason", ""))),
-    "conflicts": (funds_service.declare_conflict, lambda v: s.ConflictDeclaration(reason=v.get("reason", ""))),
-    "scores": (funds_service.score_proposal, lambda v: s.ScoreSheet(**_scores(v))),
-    "recommendation": (funds_service.recommend, lambda v: s.Recommendation(
+                    lambda v: s.FundEligibilityCheck(eligible=v.get("eligible") == "yes", reason=v.get("reason", ""))),
+    "conflicts": (funds_service.declare_conflict, lambda v: s.FundConflictDeclaration(reason=v.get("reason", ""))),
+    "scores": (funds_service.score_proposal, lambda v: s.FundScoreSheet(**_scores(v))),
+    "recommendation": (funds_service.recommend, lambda v: s.FundRecommendation(
         recommendation=v.get("recommendation", ""), amount=v.get("amount") or None, text=v.get("text") or None)),
-    "project": (funds_service.start_project, lambda v: s.ProjectStart(**{
+    "project": (funds_service.start_project, lambda v: s.FundProjectStart(**{
         k: v.get(k) or None for k in ("planned_start", "planned_end", "reporting_org_ref", "reporting_org_type",
                                       "reporting_org_name", "local_id")})),
-    "reports": (funds_service.add_report, lambda v: s.ReportCreate(text=v.get("text", ""), spent=v.get("spent") or None)),
-    "closure": (funds_service.close_project, lambda v: s.Closure(closed_on=v.get("closed_on") or None, text=v.get("text", ""))),
+    "reports": (funds_service.add_report, lambda v: s.FundReportCreate(text=v.get("text", ""), spent=v.get("spent") or None)),
+    "closure": (funds_service.close_project, lambda v: s.FundClosure(closed_on=v.get("closed_on") or None, text=v.get("text", ""))),
 }  # fmt: skip
 
 
