@@ -283,7 +283,10 @@ def test_a_late_submission_is_refused(world):
     assert r.status_code == 201
     path = f"/api/v1/fund-proposals/{r.json()['id']}"
     headers = fresh(client, tokens, "IDN", path)
+    public = f"/funds/calls/{call['id']}.json"
+    assert client.get(public).json()["call"]["open"] is True  # kept by the public response cache …
     with clock.frozen(deadline + dt.timedelta(minutes=1)):
+        assert client.get(public).json()["call"]["open"] is False  # … only until the deadline
         late = submit(client, tokens, call["id"], member_state="MYS", who="MYS")
         assert late.status_code == 409 and "closed on" in late.json()["detail"]
         assert "no longer accepted" in late.json()["detail"]

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal, Role
+from ascc.db import version
 from ascc.db.concurrency import check_version, hold
 from ascc.decisions import schemas as decision_schemas
 from ascc.decisions import service as decisions_service
@@ -156,6 +157,10 @@ def _call(session: Session, call_id: int, *, lock: bool = False) -> FundCall:
 
 
 def call_read(call: FundCall, fund: Fund | None = None) -> dict[str, Any]:
+    """The call as read now; an open call closes by itself at its deadline, so what is read now
+    holds until then (``db.version.valid_until``: the public response cache keeps it no longer)."""
+    if is_open(call):
+        version.valid_until(_utc(call.deadline))
     return {"id": call.id, "etag": call_etag(call), "fund_id": call.fund_id,
             "fund": {"en": fund.name_en, "id": fund.name_id} if fund else None,
             "owner_body": fund.owner_body if fund else None,
