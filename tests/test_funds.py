@@ -265,7 +265,7 @@ def test_the_whole_path_from_call_to_closed_project(world):
 
 
 def test_a_focal_point_submits_for_its_own_member_state_only(world):
-    client, tokens, _ = world
+    client, tokens, url = world
     call = open_call(client, tokens, who="secretariat")
     r = submit(client, tokens, call["id"], who="VNM")  # VNM's focal point, for IDN
     assert r.status_code == 403 and "VNM cannot submit for IDN" in r.json()["detail"]
@@ -273,6 +273,16 @@ def test_a_focal_point_submits_for_its_own_member_state_only(world):
         assert submit(client, tokens, call["id"], who=who).status_code == 403
     assert submit(client, tokens, call["id"], who="public").status_code == 401
     assert submit(client, tokens, call["id"], who="VNM", member_state="VNM").status_code == 201
+    # a focal point limited to sectors the fund's owner body does not cover (COCI: culture)
+    health = make_user(
+        url, email="health@kemkes.example", role="focal_point", member_state="IDN", sectors=["health"]
+    )
+    r = client.post(
+        "/api/v1/fund-proposals",
+        json=proposal_body(call["id"]),
+        headers={"Authorization": f"Bearer {health}"},
+    )
+    assert r.status_code == 403 and "culture" in r.json()["detail"]
 
 
 def test_a_late_submission_is_refused(world):

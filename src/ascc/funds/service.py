@@ -320,6 +320,8 @@ def submit_proposal(session: Session, *, principal: Principal, data: s.FundPropo
     if principal.member_state != data.member_state:
         raise Forbidden(f"a focal point of {principal.member_state} cannot submit for {data.member_state}")
     call = _call(session, data.call_id, lock=True)  # held: the deadline check and the write are one step
+    owner = registry_service.get_body(session, body_id=_fund(session, call.fund_id).owner_body)
+    permissions.require_focal_point_of(principal, member_state=data.member_state, sector=owner.sector)
     _refuse_late(call)
     _check_proposal(session, data, call)
     p = Proposal(call_id=call.id, member_state=data.member_state, submitted_by=principal.label,
