@@ -4,8 +4,6 @@ call to a funded, closed project; who may read and write what; late and foreign 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -20,8 +18,9 @@ from ascc.kit import clock
 from ascc.results import framework
 from ascc.wiring import session_factory
 from tests.conftest import BACKENDS, if_match, load, make_user
+from tests.test_decisions import MEMBERS, auth
+from tests.test_positions_form import hidden, signed_in
 
-MEMBERS = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
 OUTCOME = "hanoi-plan-of-action/G1.O1"
 CRITERIA = [
     {"key": "relevance", "name_en": "Relevance to the call's themes", "name_id": "Relevansi", "weight": 3},
@@ -59,10 +58,6 @@ def world(request, new_database, reference):
         )
     with TestClient(create_app(Settings(database_url=url))) as client:
         yield client, tokens, url
-
-
-def auth(tokens, who):
-    return {} if who == "public" else {"Authorization": f"Bearer {tokens[who]}"}
 
 
 def fresh(client, tokens, who, path):
@@ -362,21 +357,6 @@ def test_stale_if_match_is_refused_and_changes_nothing(world):
     assert client.put(path, json=body | {"summary": "First change."}, headers=old).status_code == 200
     assert client.put(path, json=body | {"summary": "Second change."}, headers=old).status_code == 412
     assert client.get(path, headers=auth(tokens, "IDN")).json()["summary"] == "First change."
-
-
-def signed_in(app, email: str) -> TestClient:
-    c = TestClient(app)
-    c.__enter__()
-    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
-    assert c.post(
-        "/login", data={"email": email, "password": "a long enough password", "csrf": token}
-    ).is_success
-    return c
-
-
-def hidden(page: str, action: str) -> dict[str, str]:
-    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', page, re.S).group(0)
-    return {m[0]: html.unescape(m[1]) for m in re.findall(r'name="(csrf|revision)" value="([^"]*)"', form)}
 
 
 def test_a_focal_points_and_a_reviewers_path_through_the_pages_in_both_languages(world):

@@ -268,6 +268,19 @@ def _proposal(session: Session, principal: Principal, proposal_id: int, *, lock:
     return p, call, fund
 
 
+def _held(session: Session, principal: Principal, proposal_id: int) -> tuple[Proposal, FundCall, Fund]:
+    """The proposal held for a write (``db.concurrency.hold``), once the principal is signed in."""
+    permissions.require_signed_in(principal)
+    return _proposal(session, principal, proposal_id, lock=True)
+
+
+def _stored(session: Session, p: Proposal, call: FundCall, fund: Fund) -> dict[str, Any]:
+    """After a change of the proposal (or of what belongs to it): its revision moves."""
+    p.revision += 1
+    session.flush()
+    return proposal_read(session, p, call, fund)
+
+
 def _check_proposal(session: Session, data: s.FundProposalWrite, call: FundCall) -> None:
     errors: list[dict[str, str]] = []
 
@@ -334,8 +347,7 @@ def submit_proposal(session: Session, *, principal: Principal, data: s.FundPropo
 
 def update_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.FundProposalWrite,
                     if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
-    permissions.require_signed_in(principal)
-    p, call, fund = _proposal(session, principal, proposal_id, lock=True)
+    p, call, fund = _held(session, principal, proposal_id)
     permissions.require_focal_point_of(principal, member_state=p.member_state)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
     _refuse_late(call)
@@ -343,16 +355,13 @@ def update_proposal(session: Session, *, principal: Principal, proposal_id: int,
         raise Conflict("the proposal's eligibility was checked: it can no longer be changed")
     _check_proposal(session, data, call)
     _apply_proposal(p, data)
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def _owner_write(session: Session, principal: Principal, proposal_id: int, if_match: str | None
                  ) -> tuple[Proposal, FundCall, Fund]:  # fmt: skip
     """The proposal held for a write of the owner side: principal first, then the version."""
-    permissions.require_signed_in(principal)
-    p, call, fund = _proposal(session, principal, proposal_id, lock=True)
+    p, call, fund = _held(session, principal, proposal_id)
     _require_owner_side(principal, fund)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
     return p, call, fund
@@ -364,9 +373,7 @@ def check_eligibility(session: Session, *, principal: Principal, proposal_id: in
     if p.recommendation is not None:
         raise Conflict("the proposal is recommended already: its eligibility stands")
     p.eligible, p.eligibility_reason, p.eligibility_by = data.eligible, data.reason, principal.label
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def _reviewer(principal: Principal, fund: Fund) -> int:
@@ -379,8 +386,7 @@ def _reviewer(principal: Principal, fund: Fund) -> int:
 
 def declare_conflict(session: Session, *, principal: Principal, proposal_id: int, data: s.FundConflictDeclaration,
                      if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
-    permissions.require_signed_in(principal)
-    p, call, fund = _proposal(session, principal, proposal_id, lock=True)
+    p, call, fund = _held(session, principal, proposal_id)
     reviewer = _reviewer(principal, fund)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
     if repo.conflict(session, p.id, reviewer) is not None:
@@ -390,15 +396,12 @@ def declare_conflict(session: Session, *, principal: Principal, proposal_id: int
             session.delete(row)
     session.add(ConflictOfInterest(proposal_id=p.id, reviewer_id=reviewer, reviewer=principal.label,
                                    reason=data.reason, at=clock.now()))  # fmt: skip
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def score_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.FundScoreSheet,
                    if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
-    permissions.require_signed_in(principal)
-    p, call, fund = _proposal(session, principal, proposal_id, lock=True)
+    p, call, fund = _held(session, principal, proposal_id)
     reviewer = _reviewer(principal, fund)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
     if repo.conflict(session, p.id, reviewer) is not None:
@@ -419,9 +422,7 @@ def score_proposal(session: Session, *, principal: Principal, proposal_id: int, 
             row = Score(proposal_id=p.id, reviewer_id=reviewer, criterion=criterion)
             session.add(row)
         row.reviewer, row.score, row.comment, row.at = principal.label, value, data.comment, now
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def recommend(session: Session, *, principal: Principal, proposal_id: int, data: s.FundRecommendation,
@@ -447,9 +448,7 @@ def recommend(session: Session, *, principal: Principal, proposal_id: int, data:
     ))  # fmt: skip
     p.recommendation, p.recommended_amount = data.recommendation, data.amount
     p.recommendation_text, p.decision_item_id = data.text, item.id
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def _activity_data(p: Proposal, call: FundCall, fund: Fund, data: s.FundProjectStart, adopted_on: dt.date | None
@@ -480,15 +479,12 @@ def start_project(session: Session, *, principal: Principal, proposal_id: int, d
         {"url": f"/funds/proposals/{p.id}", "quote": f"fund proposal {p.id}, decision item {p.decision_item_id}"}
     ])  # fmt: skip
     p.activity_id = activity["id"]
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def add_report(session: Session, *, principal: Principal, proposal_id: int, data: s.FundReportCreate,
                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
-    permissions.require_signed_in(principal)
-    p, call, fund = _proposal(session, principal, proposal_id, lock=True)
+    p, call, fund = _held(session, principal, proposal_id)
     if not (is_owner_side(principal, fund) or principal.role is Role.focal_point):
         raise Forbidden("only the member state's focal points or the owner body report progress")
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
@@ -496,9 +492,7 @@ def add_report(session: Session, *, principal: Principal, proposal_id: int, data
         raise Conflict("progress is reported on a funded project under way")
     session.add(ProgressReport(proposal_id=p.id, text=data.text, spent=data.spent, author=principal.label,
                                at=clock.now()))  # fmt: skip
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def close_project(session: Session, *, principal: Principal, proposal_id: int, data: s.FundClosure,
@@ -519,9 +513,7 @@ def close_project(session: Session, *, principal: Principal, proposal_id: int, d
                                     data=_activity_write(activity, status=4, actual_end=data.closed_on),
                                     if_match=activity["etag"])  # fmt: skip
     p.closed_on, p.closure_text = data.closed_on, data.text
-    p.revision += 1
-    session.flush()
-    return proposal_read(session, p, call, fund)
+    return _stored(session, p, call, fund)
 
 
 def _activity_write(a: dict[str, Any], **changes: Any) -> results_schemas.ActivityWrite:
