@@ -15,6 +15,7 @@ from ascc.db.engine import make_engine
 from ascc.db.migrate import alembic_config, upgrade
 from ascc.db.uow import unit_of_work
 from ascc.decisions import models as _decisions  # noqa: F401
+from ascc.funds import models as _funds  # noqa: F401
 from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401

@@ -18,6 +18,7 @@ from ascc.accounts.schemas import PUBLIC
 from ascc.cli import audit as audit_cli
 from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
+from ascc.cli import funds as funds_cli
 from ascc.cli import index as index_cli
 from ascc.cli import indicators as indicators_cli
 from ascc.cli import jobs as jobs_cli
@@ -61,6 +62,7 @@ app.add_typer(notify_cli.app, name="notify")
 app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")
 app.add_typer(results_cli.app, name="results")
+app.add_typer(funds_cli.app, name="funds")
 app.add_typer(search_cli.documents, name="documents")
 app.add_typer(secret_cli.app, name="secret")
 app.command("search")(search_cli.search)

@@ -12,6 +12,7 @@ from ascc.db.base import Base
 from ascc.db.engine import make_engine
 from ascc.decisions import models as decisions_models  # noqa: F401 - registers the decision tables
 from ascc.disasters import models as disasters_models  # noqa: F401 - registers the disaster tables
+from ascc.funds import models as funds_models  # noqa: F401 - registers the fund tables
 from ascc.indices import models as indices_models  # noqa: F401 - registers the index result tables
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as meetings_models  # noqa: F401 - registers the meeting tables
