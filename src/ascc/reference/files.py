@@ -170,6 +170,10 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
             known("meetings", i, "partners", pa, "partners")
     for i, st in enumerate(records["statistics"]):
         known("statistics", i, "sector", st.sector, "sectors")
+    for i, sm in enumerate(records["statements"]):
+        table, _, key = sm.subject.partition("/")
+        if key not in ids[table]:
+            at("statements", i, "subject", f"unknown subject {sm.subject!r}")
 
     index_of = {b.id: i for i, b in enumerate(records["bodies"])}
     for cycle in find_cycles({b.id: list(b.reports_to) for b in records["bodies"]}):
