@@ -38,7 +38,7 @@ def upgrade() -> None:
             sa.DateTime(timezone=True),
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_statements")),
     )
     op.create_index(op.f("ix_statements_subject_id"), "statements", ["subject_id"])
