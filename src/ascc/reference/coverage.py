@@ -35,7 +35,10 @@ went stale). A unit may have records and a reason both; the report then shows th
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
+import itertools
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -93,7 +96,7 @@ class Entry(_Strict):
     fragments: list[str] = Field(min_length=1)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Unit:
     seed: str
     number: int
@@ -102,6 +105,10 @@ class Unit:
     norm: str
     start: int  # offsets into the seed's normalised text
     end: int
+
+    @functools.cached_property
+    def core(self) -> str:
+        return core(self.text)
 
 
 @dataclasses.dataclass
@@ -213,7 +220,7 @@ def _names(rec: schema._Sourced) -> list[str]:
 
 
 def _holds(values: list[str], names: list[str], unit: Unit) -> bool:
-    here = core(unit.text)
+    here = unit.core
     return here in names or any(v == here or (len(v) >= MIN_FRAGMENT and v in unit.norm) for v in values)
 
 
@@ -225,31 +232,43 @@ def record_label(name: str, rec: schema._Sourced) -> str:
     return f"{name}/{rec.id}"
 
 
-def audit(ref: ReferenceSet, seeds_dir: Path, entries: list[Entry]) -> Report:
-    """Account for every unit of every seed in ``seeds_dir``; see the module docstring."""
+def read_seeds(seeds_dir: Path) -> dict[str, str]:
+    """The text of each seed file found in ``seeds_dir``, by file name."""
+    paths = (seeds_dir / seed for seed in schema.SEED_FILES)
+    return {p.name: p.read_text(encoding="utf-8") for p in paths if p.exists()}
+
+
+def audit(ref: ReferenceSet, seeds: dict[str, str], entries: list[Entry]) -> Report:
+    """Account for every unit of every seed text in ``seeds`` (by file name); see the module docstring."""
     units: dict[str, list[Accounted]] = {}
     joined: dict[str, str] = {}
     for seed in schema.SEED_FILES:
-        path = seeds_dir / seed
-        if not path.exists():
+        if seed not in seeds:
             continue
-        text = path.read_text(encoding="utf-8")
+        text = seeds[seed]
         joined[seed] = " ".join(normalise(line) for line in text.splitlines() if line.strip())
         units[seed] = [Accounted(u) for u in split(seed, text)]
     for name, records in ref.records.items():
         for rec in records:
             label = record_label(name, rec)
-            values = [_TAIL.sub("", normalise(t)).strip() for t in _indonesian(rec.model_dump(mode="json"))]
+            texts = [_TAIL.sub("", normalise(t)).strip() for t in _indonesian(rec.model_dump(mode="json"))]
             names = [normalise(n) for n in _names(rec)]
             for seed in {source.file for source in rec.sources} & units.keys():
+                values = [v for v in texts if v and v in joined[seed]]  # most are not in this seed
+                if not (values or names):
+                    continue
                 for acc in units[seed]:
                     if label not in acc.records and _holds(values, names, acc.unit):
                         acc.records.append(label)
             for source in rec.sources:
                 if source.file not in units or not source.quote:
                     continue
+                starts = [acc.unit.start for acc in units[source.file]]
                 for start, end in _occurrences(joined[source.file], normalise(source.quote)):
-                    for acc in units[source.file]:
+                    first = max(bisect.bisect_right(starts, start) - 1, 0)
+                    for acc in itertools.takewhile(
+                        lambda a, end=end: a.unit.start < end, units[source.file][first:]
+                    ):
                         if _carries(acc.unit, start, end) and label not in acc.records:
                             acc.records.append(label)
     problems: list[Problem] = []
@@ -276,7 +295,7 @@ def audit(ref: ReferenceSet, seeds_dir: Path, entries: list[Entry]) -> Report:
 
 
 def run(ref: ReferenceSet, seeds_dir: Path, data_dir: Path = DATA_DIR) -> Report:
-    return audit(ref, seeds_dir, read_entries(data_dir / COVERAGE_FILE))
+    return audit(ref, read_seeds(seeds_dir), read_entries(data_dir / COVERAGE_FILE))
 
 
 def _cell(text: str, limit: int = 160) -> str:
