@@ -39,6 +39,7 @@ from ascc.knowledge import seeds as knowledge_seeds
 from ascc.knowledge import service as knowledge_service
 from ascc.reference import coverage as coverage_audit
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
+from ascc.reference.loader import SPECS as LOADED
 from ascc.reference.loader import load_reference
 from ascc.reference.quotes import check_quotes
 from ascc.registry import export as registry_export
@@ -104,7 +105,7 @@ def init(
     table = Table(title="Reference data loaded")
     for col in ("table", "created", "updated", "unchanged", "kept your edits"):
         table.add_column(col, justify="right" if col != "table" else "left")
-    for name in ref.records:
+    for name in (spec.name for spec in LOADED):  # the ASEAN chairs are read from their file, not loaded
         table.add_row(
             name,
             str(report.created.get(name, 0)),

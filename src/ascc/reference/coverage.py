@@ -229,6 +229,8 @@ def record_label(name: str, rec: schema._Sourced) -> str:
         return f"{name}/{rec.code}"
     if name == "focal_points":
         return f"{name}/{rec.member_state}/{rec.sector}"
+    if name == "asean_chairs":
+        return f"{name}/{rec.year}"
     return f"{name}/{rec.id}"
 
 

@@ -64,6 +64,13 @@ class MemberState(_Sourced):
     joined: dt.date
 
 
+class AseanChair(_Sourced):
+    """The member state chairing ASEAN in ``year`` (read by the meeting-cycle engine)."""
+
+    year: int = Field(ge=1967)
+    member_state: str
+
+
 class Pillar(_Sourced):
     id: str
     name_en: str
@@ -315,6 +322,7 @@ class Statement(_Sourced):
 #: file name (without .yaml) → record model. Files load in this order (references point backwards).
 FILES: dict[str, type[_Sourced]] = {
     "member_states": MemberState,
+    "asean_chairs": AseanChair,
     "pillars": Pillar,
     "sectors": Sector,
     "partners": Partner,
