@@ -195,6 +195,9 @@ def test_statements_show_on_the_pages_where_users_look(client):
 def test_statements_are_searched_with_their_subject(client):
     assert "/sectors/sports" in client.get("/search", params={"q": "ofisial olahraga"}).text
     assert "/sectors/information" in client.get("/search", params={"q": "media luar ruang"}).text
+    # what the seeds state about the pillar itself is found as the pillar, on the sectors page
+    found = client.get("/search.json", params={"q": "caring and sharing community"}).json()
+    assert "/sectors#pillar-socio-cultural" in [r["url"] for r in found["result"]["items"]]
 
 
 def test_statements_are_exported_with_their_sources(session):

@@ -105,6 +105,19 @@ register(Provider("body", lambda s: [b.id for b in registry_service.list_bodies(
                                  "statements": _on("bodies")}))  # fmt: skip
 
 
+def _pillar_entries(session: Session, key: str) -> list[Entry]:
+    x = next((p for p in registry_service.list_pillars(session) if p.id == key), None)
+    if x is None:
+        return []
+    st = _stated(session, f"pillars/{x.id}")
+    text = {"en": _join(x.description.en, st["en"]), "id": _join(x.description.id, st["id"])}
+    return [Entry("pillar", x.id, f"/sectors#pillar-{x.id}", x.name.model_dump(), text)]
+
+
+register(Provider("pillar", lambda s: [x.id for x in registry_service.list_pillars(s)], _pillar_entries,
+                  {"pillars": lambda o: o.id, "statements": _on("pillars")}))  # fmt: skip
+
+
 def _sector_entries(session: Session, key: str) -> list[Entry]:
     x = _get(lambda: registry_service.get_sector(session, sector_id=key))
     if x is None:
