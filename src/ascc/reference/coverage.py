@@ -22,9 +22,11 @@ least ``MIN_OVERLAP`` characters (a quote that runs over a sentence boundary car
 occurrence counts, so a passage the seed repeats is carried wherever it appears.
 
 A record also carries a unit of a seed it cites when it holds, in one of its Indonesian texts
-(fields ending in ``_id``: names, titles, priorities, outcomes, statements), the unit's text without
-its list marker and final ``;``/``.``/``dan``, or a text of at least ``MIN_FRAGMENT`` characters that
-occurs in the unit (a plan's priorities carry the seed's list of them); and when the unit is just
+(fields ending in ``_id``: names, titles, priorities, outcomes, statements; or the seed's own text of
+a value it corrects, ``corrections[].seed_text``), the unit's text without
+its list marker and final ``;``/``.``/``dan`` (a plan's priorities carry the seed's list of them), or
+a text of at least ``MIN_TEXT`` characters that occurs in the unit (a name inside a sentence does
+not carry the sentence); and when the unit is just
 the record's English name or title, with or without its acronym in brackets (a list of bodies).
 
 A reason in ``coverage.yaml`` names its units by verbatim ``fragments``: a fragment of at least
@@ -55,6 +57,8 @@ COVERAGE_FILE = "coverage.yaml"
 REPORT = Path("docs/coverage.md")
 MIN_OVERLAP = 12
 MIN_FRAGMENT = 12
+#: a record's text carries a unit it lies inside only from this length (a passage, not a name)
+MIN_TEXT = 40
 
 _LETTER = re.compile(r"\w", re.UNICODE)
 _MARKER = re.compile(r"^(?:[-•*·]\s*|\(?(?:[0-9]{1,2}|[ivxlc]{1,5}|[a-z])[.)](?:\s+|$))", re.IGNORECASE)
@@ -221,7 +225,7 @@ def _names(rec: schema._Sourced) -> list[str]:
 
 def _holds(values: list[str], names: list[str], unit: Unit) -> bool:
     here = unit.core
-    return here in names or any(v == here or (len(v) >= MIN_FRAGMENT and v in unit.norm) for v in values)
+    return here in names or any(v == here or (len(v) >= MIN_TEXT and v in unit.norm) for v in values)
 
 
 def record_label(name: str, rec: schema._Sourced) -> str:
@@ -253,7 +257,8 @@ def audit(ref: ReferenceSet, seeds: dict[str, str], entries: list[Entry]) -> Rep
     for name, records in ref.records.items():
         for rec in records:
             label = record_label(name, rec)
-            texts = [_TAIL.sub("", normalise(t)).strip() for t in _indonesian(rec.model_dump(mode="json"))]
+            held = _indonesian(rec.model_dump(mode="json")) + [c.seed_text for c in rec.corrections]
+            texts = [_TAIL.sub("", normalise(t)).strip() for t in held]
             names = [normalise(n) for n in _names(rec)]
             for seed in {source.file for source in rec.sources} & units.keys():
                 values = [v for v in texts if v and v in joined[seed]]  # most are not in this seed
