@@ -140,12 +140,13 @@ def test_a_plans_priorities_carry_the_seeds_list_of_them():
 def test_a_name_inside_a_sentence_does_not_carry_the_sentence_but_a_corrected_wording_does():
     texts = {
         SEED: "Kerja sama ketenagakerjaan dan kesejahteraan masyarakat.\n1.    Konservasi pengelolaan hutan;\n"
+        "Rencana kerja ini.\n"
     }
     plan = Plan(id="p", title_en="A plan", title_id="Kesejahteraan Masyarakat", kind="work_plan",
                 priorities=[Priority(number="1", title_id="Konservasi dan pengelolaan hutan")],
                 corrections=[{"field": "priorities.1.title_id", "seed_text": "Konservasi pengelolaan hutan",
                               "value": "Konservasi dan pengelolaan hutan", "note": "the seed drops dan"}],
-                sources=[Source(file=SEED, quote="Konservasi pengelolaan")])  # fmt: skip
+                sources=[Source(file=SEED, quote="Rencana kerja ini")])  # fmt: skip
     report = coverage.audit(_ref(plans=[plan]), texts, [])
     assert [u.number for u in report.unaccounted()] == [1]
     assert report.units[SEED][1].records == ["plans/p"]
