@@ -38,6 +38,7 @@ from ascc.http.responses import problem
 from ascc.http.sessions import RotatingSessionMiddleware, key_problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
+from ascc.web import coverage as coverage_web  # noqa: F401 - registers /coverage (the Secretariat's)
 from ascc.web import decisions as decisions_web
 from ascc.web import disasters as disasters_web
 from ascc.web import funds as funds_web
