@@ -21,6 +21,8 @@ install: $(STAMP)
 init: install
 	$(BIN)/ascc init
 	$(BIN)/ascc results load
+	$(BIN)/ascc national load
+	$(BIN)/ascc funds load
 	@if [ -f ../shared/data/disaster_events.csv ]; then $(BIN)/ascc disasters import; fi
 	@if [ -f ../shared/data/disaster_impacts_phl_subnational.csv ]; then $(BIN)/ascc disasters import-areas; fi
 	$(BIN)/ascc documents seed

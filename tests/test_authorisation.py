@@ -51,7 +51,7 @@ DOCUMENT_TEXT = (
 )
 #: what a partner and the public must never receive (ids and words of the restricted records);
 #: a marker that the request itself names (its URL) is not looked for in the answer
-MARKERS = ["Xylofjord", "Zlorptown", "Vrenksburg", "Vuurtoren", "Kwispelhond", MEETING_ID]
+MARKERS = ["Xylofjord", "Zlorptown", "Vrenksburg", "Vuurtoren", "Kwispelhond", MEETING_ID, "Schildpadjes"]
 PARTNERS_MARKERS = ["Pinguinhaus", "Plonkville", PARTNERS_MEETING["id"]]
 
 ROLES: dict[str, dict[str, str] | None] = {
@@ -94,6 +94,12 @@ NOT_RESTRICTED = {
         "data calls have no audience (the Secretariat and the asked member states' focal points)",
     ),
     "/api/v1/targets/{target_id}": "progress targets have no audience",
+    **dict.fromkeys(
+        ["/api/v1/national-plans/{national_plan_id}", "/national-plans/{national_plan_id}",
+         "/national-plans/{national_plan_id}.json", "/national-plans/{national_plan_id}/edit",
+         "/national-plans/{national_plan_id}/edit.json"],
+        "member states' national plans have no audience (public reads; writes by their focal points)",
+    ),
     **dict.fromkeys(
         ["/indices/{slug}", "/indices/{slug}.json", "/indices/{slug}/data.csv", "/indices/{slug}/definition.yaml",
          "/indices/{slug}/meta.csv", "/indices/{slug}/results.csv"],
@@ -184,15 +190,41 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
                          "bodies": ["amme"]})  # fmt: skip
         assert r.status_code == 201, r.text
         slug = r.json()["slug"]
+        call_id, proposal_id = _fund_records(c, url, sec, headers["focal_point"])
         ids = {
             "meeting_id": MEETING_ID, "item_id": item_id, "slug": slug, "body_id": "amme",
             "sector_id": "environment", "code": "IDN", "partner_id": "CHN",
             "plan_id": "asean-community-vision-2045", "programme_id": "aathp",
             "flow": "DF_ASCC_IND", "key": "all", "public_item": public_item, "year": "2027",
             # SDMX structure queries: the whole structure of the dataflow
-            "resource": "dataflow", "agency": "ASEAN", "resource_id": "DF_ASCC_IND", "version": "latest",
+            "resource": "dataflow", "context": "dataflow", "agency": "ASEAN", "resource_id": "DF_ASCC_IND", "version": "latest",
+            "fund_id": "acf", "call_id": call_id, "proposal_id": proposal_id,
         }  # fmt: skip
         yield c, headers, ids
+
+
+def _fund_records(c: TestClient, url: str, sec: dict, focal_point: dict) -> tuple[str, str]:
+    """A public fund call and a proposal under it, read only by the fund's owner side and the
+    submitting member state's focal points (``Schildpadjes``)."""
+    from ascc.db.engine import make_engine
+    from ascc.db.uow import unit_of_work
+    from ascc.funds import service as funds_service
+    from ascc.wiring import session_factory
+
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        funds_service.load_funds(session)
+    engine.dispose()
+    r = c.post("/api/v1/fund-calls", headers=sec, json={
+        "fund_id": "acf", "title_en": "Qwzk call for culture projects", "ceiling": "1000", "currency": "USD",
+        "deadline": f"{YEAR + 1}-01-01T00:00:00Z", "criteria": [{"key": "relevance", "name_en": "Relevance", "weight": 1}]})  # fmt: skip
+    assert r.status_code == 201, r.text
+    call_id = str(r.json()["id"])
+    r = c.post("/api/v1/fund-proposals", headers=focal_point, json={
+        "call_id": int(call_id), "member_state": "IDN", "title_en": "Qwzk Schildpadjes heritage proposal",
+        "summary": "Schildpadjes", "requested": "500"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return call_id, str(r.json()["id"])
 
 
 def _answers(c: TestClient, headers: dict, ids: dict[str, str]) -> Iterator[tuple[str, object]]:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from ascc.app import create_app
 from ascc.config import Settings
 from ascc.meetings import cycle
+from ascc.reference.chairs import asean_chairs
 from tests.conftest import every_item, if_match, load, make_user
 
 NAMES = {"BRN": "Brunei Darussalam", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Lao PDR", "MYS": "Malaysia",
@@ -21,9 +22,30 @@ MEMBERS = [cycle.Member(code, name, JOINED[code]) for code, name in NAMES.items(
 
 
 def test_asean_chair_rotates_alphabetically_from_the_philippines_in_2026():
-    chairs = [cycle.asean_chair(y, MEMBERS) for y in range(2026, 2033)]
+    recorded = {2025: "MYS", 2026: "PHL"}
+    chairs = [cycle.asean_chair(y, MEMBERS, recorded) for y in range(2026, 2033)]
     assert chairs == ["PHL", "SGP", "THA", "TLS", "VNM", "BRN", "KHM"]
-    assert cycle.asean_chair(2025, MEMBERS) is None  # history is recorded, not computed
+    assert cycle.asean_chair(2025, MEMBERS, recorded) == "MYS"
+    assert cycle.asean_chair(2024, MEMBERS, recorded) is None  # before the table: not computed
+
+
+def test_the_sourced_table_of_asean_chairs_is_what_the_engine_reads(reference):
+    """Each year is recorded with a URL; a recorded year wins over the rotation (Myanmar's turn in
+    2026 went to the Philippines), and the years after the table are computed from its last year."""
+    table = asean_chairs()
+    assert all(r.sources and all(s.url for s in r.sources) for r in reference["asean_chairs"])
+    assert {y: table[y] for y in (2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026)} == {
+        2019: "THA",
+        2020: "VNM",
+        2021: "BRN",
+        2022: "KHM",
+        2023: "IDN",
+        2024: "LAO",
+        2025: "MYS",
+        2026: "PHL",
+    }
+    assert cycle.asean_chair(2026, MEMBERS, table) == "PHL"  # not Myanmar, next after MYS alphabetically
+    assert cycle.asean_chair(max(table) + 1, MEMBERS, table) == "SGP"
 
 
 def test_timor_leste_enters_the_rotation_from_its_admission():

@@ -7,8 +7,10 @@ plain driver connection: no counter moves), which only a freshly built answer sh
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import sqlite3
+import threading
 import time
 
 import psycopg
@@ -20,6 +22,7 @@ from ascc.app import create_app
 from ascc.config import Settings
 from ascc.db import version
 from ascc.db.engine import make_engine, normalise_url
+from ascc.registry import service as registry_service
 from tests.conftest import if_match, load, make_user
 from tests.test_decisions import auth, fresh, new_item
 from tests.test_decisions import world as world
@@ -217,3 +220,50 @@ def test_the_kept_body_list_lasts_until_a_body_is_written_and_never_hides_a_sess
         assert names()["asoen"] == "Not seen while kept"  # a body was written: read again
     finally:
         engine.dispose()
+
+
+def _rebuild_held(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Hold every build of a body's answer until ``release`` is set; ``started`` tells one began."""
+    started, release = threading.Event(), threading.Event()
+    real = registry_service.get_body
+
+    def held(*args, **kwargs):
+        started.set()
+        assert release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(registry_service, "get_body", held)
+    return started, release
+
+
+@pytest.mark.parametrize("stale_seconds", [60.0, 0.0])
+def test_while_an_answer_is_rebuilt_other_readers_get_the_previous_copy_within_the_bound(
+    site, monkeypatch, stale_seconds
+):
+    """Stale-while-revalidate: after a write, the first public reader rebuilds the answer; the
+    readers arriving meanwhile get the copy from before the write, with its ``Age``, when it is
+    younger than ``cache_stale_seconds`` — with 0 they wait for the new answer instead."""
+    client, officer, _url = site
+    client.app.state.settings.cache_stale_seconds = stale_seconds
+    before = client.get("/api/v1/bodies/asoen").json()["established"]
+    r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
+                     headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+    assert r.status_code == 200 and before != 1977
+    started, release = _rebuild_held(monkeypatch)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        rebuilding = pool.submit(client.get, "/api/v1/bodies/asoen")
+        assert started.wait(30)
+        meanwhile = pool.submit(client.get, "/api/v1/bodies/asoen")
+        if stale_seconds:
+            old = meanwhile.result(timeout=30)  # answered while the rebuild is still held
+            assert old.json()["established"] == before and "age" in old.headers
+            assert not rebuilding.done()
+        else:
+            done, _ = concurrent.futures.wait([meanwhile], timeout=1)
+            assert not done  # it waits for the rebuild
+        release.set()
+        assert rebuilding.result(timeout=30).json()["established"] == 1977
+        if not stale_seconds:
+            assert meanwhile.result(timeout=30).json()["established"] == 1977
+    again = client.get("/api/v1/bodies/asoen")
+    assert again.json()["established"] == 1977 and "age" not in again.headers

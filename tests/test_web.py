@@ -25,7 +25,7 @@ def test_every_page_renders_in_both_languages_with_a_json_twin(client, path):
 
 MENU = {
     "en": [("Community", ["/sectors", "/bodies", "/member-states", "/partners", "/network"]),
-           ("Cooperation", ["/decisions", "/calendar", "/plans", "/programmes", "/activities"]),
+           ("Cooperation", ["/decisions", "/calendar", "/plans", "/programmes", "/activities", "/funds"]),
            ("Data", ["/indicators", "/indices", "/progress", "/docs"]),
            ("Disasters", ["/disasters", "/disasters/alerts", "/disasters/map", "/disasters/stats"]),
            ("Library", ["/documents", "/search"])],

@@ -18,10 +18,12 @@ from starlette.types import ASGIApp
 from ascc import __version__
 from ascc.api import decisions as decisions_api
 from ascc.api import disasters as disasters_api
+from ascc.api import funds as funds_api
 from ascc.api import indices as indices_api
 from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
 from ascc.api import monitoring as monitoring_api
+from ascc.api import national as national_api
 from ascc.api import progress as progress_api
 from ascc.api import registry as registry_api
 from ascc.api import results as results_api
@@ -36,13 +38,16 @@ from ascc.http.responses import problem
 from ascc.http.sessions import RotatingSessionMiddleware, key_problem
 from ascc.kit.errors import DomainError
 from ascc.web import account, pages
+from ascc.web import coverage as coverage_web  # noqa: F401 - registers /coverage (the Secretariat's)
 from ascc.web import decisions as decisions_web
 from ascc.web import disasters as disasters_web
+from ascc.web import funds as funds_web
 from ascc.web import indices as indices_web  # noqa: F401 - registers the index pages
 from ascc.web import knowledge as knowledge_web
 from ascc.web import me as me_web  # noqa: F401 - registers /me and the header's count
 from ascc.web import meetings as meetings_web
 from ascc.web import monitoring as monitoring_web
+from ascc.web import national as national_web
 from ascc.web import notifications as notifications_web
 from ascc.web import progress as progress_web
 from ascc.web import results as results_web
@@ -191,6 +196,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(knowledge_api.router)
     app.include_router(progress_api.router)
     app.include_router(results_api.router)
+    app.include_router(national_api.router)
+    app.include_router(funds_api.router)
     app.include_router(monitoring_api.router)
     app.include_router(monitoring_api.sdmx_router)
     app.include_router(decisions_web.actions)
@@ -199,6 +206,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(knowledge_web.actions)
     app.include_router(progress_web.router)
     app.include_router(results_web.actions)
+    app.include_router(national_web.actions)
+    app.include_router(funds_web.actions)
     app.include_router(monitoring_web.actions)
     app.include_router(notifications_web.actions)
     app.include_router(pages.downloads)  # before the pages: `/decisions/feed.atom` is no decision

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="ASCC platform <noreply@localhost>", description="the From of every e-mail"
     )
+    cache_stale_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="while a public answer is being rebuilt after a write, other anonymous readers get "
+        "the previous copy if it is at most this old (stale-while-revalidate); 0: they wait for the new one",
+    )
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "id")
 

@@ -53,7 +53,11 @@ EVALUATION: list[tuple[str, str, set[str]]] = [
     ("ruang lingkup kerjasama ASEAN bidang sosial", "id", P("001", 24)),
     ("pengentasan kemiskinan dan penanggulangan bencana", "id", P("001", 19, 24)),
     ("peran ASEAN mengatasi kemiskinan dan kesenjangan sosial", "id", P("001", 42, 43)),
-    ("ASEAN role in reducing poverty and inequality", "en", P("001", 42) | P("003", 318, 319)),
+    (
+        "ASEAN role in reducing poverty and inequality",
+        "en",
+        P("001", 42) | P("003", 318, 319) | {"pillar:socio-cultural"},
+    ),  # its statement social-poverty-role
     ("akses pendidikan kesehatan dan pekerjaan layak", "id", P("001", 45, 46, 47, 48)),
     ("decent work", "en", P("001", 45, 48)),
     ("pertukaran pelajar dan dosen", "id", P("001", 30, 45, 46)),
@@ -70,7 +74,11 @@ EVALUATION: list[tuple[str, str, set[str]]] = [
     ("bantuan kemanusiaan makanan air bersih obat", "id", P("001", 63)),
     ("humanitarian assistance coordination centre", "en", {"body:aha-centre"} | P("001", 67) | P("003", 183)),
     ("AHA Centre", "en", {"body:aha-centre"} | P("001", 67) | P("003", 178, 183)),
-    ("respon ASEAN gempa Aceh 2004 dan pandemi COVID-19", "id", P("001", 69, 70, 72, 73, 74)),
+    (
+        "respon ASEAN gempa Aceh 2004 dan pandemi COVID-19",
+        "id",
+        P("001", 69, 70, 72, 73, 74) | {"sector:disaster-management"},
+    ),  # its comparison statements
     ("ASEAN response to the COVID-19 pandemic", "en", P("001", 69, 70, 72, 73, 74) | P("003", 286)),
     ("pelestarian nilai-nilai sosial budaya", "id", P("001", 77, 79, 90)),
     ("toleransi antar budaya", "id", P("001", 81)),
@@ -95,10 +103,14 @@ EVALUATION: list[tuple[str, str, set[str]]] = [
     ("human trafficking", "en", P("001", 99)),
     ("tantangan kerja sama sosial ASEAN", "id", P("001", 101)),
     ("challenges of ASEAN social cooperation", "en", P("001", 101)),
-    ("saran meningkatkan efektivitas kerjasama sosial", "id", P("001", 103)),
+    ("saran meningkatkan efektivitas kerjasama sosial", "id", P("001", 103) | {"pillar:socio-cultural"}),
     ("proses pengambilan keputusan konsensus", "id", P("001", 105)),
     ("consensus decision making ASEAN social cooperation", "en", P("001", 105)),
-    ("how does ASEAN make decisions", "en", P("001", 105)),
+    (
+        "how does ASEAN make decisions",
+        "en",
+        P("001", 105) | {"pillar:socio-cultural"},
+    ),  # statement social-decision-consensus
     ("kesimpulan kerjasama ASEAN bidang sosial", "id", P("001", 112)),
     # --- seed 002: the 9th AMMSWD in Jakarta
     ("Mensos Khofifah pertemuan menteri sosial", "id", MEETING),

@@ -18,9 +18,11 @@ from ascc.accounts.schemas import PUBLIC
 from ascc.cli import audit as audit_cli
 from ascc.cli import decisions as decisions_cli
 from ascc.cli import disasters as disasters_cli
+from ascc.cli import funds as funds_cli
 from ascc.cli import index as index_cli
 from ascc.cli import indicators as indicators_cli
 from ascc.cli import jobs as jobs_cli
+from ascc.cli import national as national_cli
 from ascc.cli import notify as notify_cli
 from ascc.cli import progress as progress_cli
 from ascc.cli import results as results_cli
@@ -37,7 +39,9 @@ from ascc.kit import keys
 from ascc.kit.errors import NotFound
 from ascc.knowledge import seeds as knowledge_seeds
 from ascc.knowledge import service as knowledge_service
+from ascc.reference import coverage as coverage_audit
 from ascc.reference.files import DATA_DIR, ReferenceDataError, read_reference
+from ascc.reference.loader import SPECS as LOADED
 from ascc.reference.loader import load_reference
 from ascc.reference.quotes import check_quotes
 from ascc.registry import export as registry_export
@@ -55,10 +59,12 @@ app.add_typer(disasters_cli.app, name="disasters")
 app.add_typer(index_cli.app, name="index")
 app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(national_cli.app, name="national")
 app.add_typer(notify_cli.app, name="notify")
 app.add_typer(progress_cli.targets, name="targets")
 app.add_typer(progress_cli.progress_app, name="progress")
 app.add_typer(results_cli.app, name="results")
+app.add_typer(funds_cli.app, name="funds")
 app.add_typer(search_cli.documents, name="documents")
 app.add_typer(secret_cli.app, name="secret")
 app.command("search")(search_cli.search)
@@ -103,7 +109,7 @@ def init(
     table = Table(title="Reference data loaded")
     for col in ("table", "created", "updated", "unchanged", "kept your edits"):
         table.add_column(col, justify="right" if col != "table" else "left")
-    for name in ref.records:
+    for name in (spec.name for spec in LOADED):  # the ASEAN chairs are read from their file, not loaded
         table.add_row(
             name,
             str(report.created.get(name, 0)),
@@ -128,15 +134,31 @@ def init(
 def check(
     data_dir: Path = typer.Option(DATA_DIR, help="folder of the reference YAML files"),
     seeds: Path = typer.Option(DEFAULT_SEEDS, help="folder of the seed documents, to verify quotes"),
+    coverage: bool = typer.Option(
+        False,
+        "--coverage",
+        help="also account for every sentence and list item of the seeds: the records carrying it or "
+        "the reason in coverage.yaml why it carries nothing; fails while one is unaccounted",
+    ),
+    write: bool = typer.Option(False, "--write", help="with --coverage: write the report to --report"),
+    report_file: Path = typer.Option(
+        coverage_audit.REPORT, "--report", help="with --coverage --write: the Markdown report's file"
+    ),
 ) -> None:
     """Validate the reference data: schema, unknown references, reporting cycles, duplicates,
-    records without a source, and (when the seed folder is there) that every quote is in its seed."""
+    records without a source, and (when the seed folder is there) that every quote is in its seed.
+    With --coverage, the coverage audit of the seeds (docs/coverage.md explains how to read it)."""
     try:
         ref = read_reference(data_dir)
     except ReferenceDataError as exc:
         _print_problems(exc)
         raise typer.Exit(1) from None
     problems = check_quotes(ref, seeds) if seeds.is_dir() else []
+    if coverage and not problems:
+        if not seeds.is_dir():
+            console.print(f"[red]the coverage audit needs the seeds: {escape(str(seeds))} not found[/red]")
+            raise typer.Exit(1)
+        _check_coverage(ref, seeds, data_dir, report_file if write else None)
     if problems:
         for p in problems:
             console.print(f"[red]{escape(str(p))}[/red]")
@@ -145,6 +167,31 @@ def check(
     total = sum(len(v) for v in ref.records.values())
     note = "" if seeds.is_dir() else f" (quotes not verified: {seeds} not found)"
     console.print(f"[green]OK[/green]: {total} records in {len(ref.records)} files{note}")
+
+
+def _check_coverage(ref, seeds: Path, data_dir: Path, out: Path | None) -> None:
+    try:
+        report = coverage_audit.run(ref, seeds, data_dir)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    if out is not None:
+        out.write_text(coverage_audit.render(report), encoding="utf-8")
+        console.print(f"wrote {out}")
+    table = Table(title="Seed coverage")
+    for col in ("seed", "units", "carried by records", "accounted by a reason", "unaccounted"):
+        table.add_column(col, justify="left" if col == "seed" else "right")
+    for seed, row in coverage_audit.summary(report).items():
+        table.add_row(seed, *(str(v) for v in row))
+    console.print(table)
+    missing = report.unaccounted()
+    for p in report.problems:
+        console.print(f"[red]{escape(str(p))}[/red]")
+    for u in missing:
+        console.print(f"[red]{u.seed} §{u.number} unaccounted[/red]: {escape(u.text[:200])}")
+    if missing or report.problems:
+        console.print(f"[red]{len(missing)} unaccounted unit(s), {len(report.problems)} problem(s)[/red]")
+        raise typer.Exit(1)
 
 
 def _seed_pages(session, base_url: str) -> dict[str, str]:

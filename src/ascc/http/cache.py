@@ -17,6 +17,14 @@ session reaches another; answers are kept per language (the ``lang`` cookie and
 ``Accept-Language``, which are what choose it), per ``Accept`` (some choose a format by it) and per
 host. A streamed answer (no ``Content-Length``) is never kept. Every entry is for one day: answers
 that depend on the date stay right across midnight.
+
+Stale while revalidating (RFC 5861's idea, on the server): when an entry's tables were written and
+another request is already rebuilding it, an anonymous reader gets the previous copy at once (with
+an ``Age`` header) instead of queueing behind the rebuild — only if that copy was built at most
+``ASCC_CACHE_STALE_SECONDS`` ago (default 2 s; 0 turns this off) and on the same day, before any
+deadline it carries. Under a stream of writes the public pages then cost one rebuild at a time
+instead of one per request. Nobody waits for, or is shown, anything older than that bound; a
+signed-in user (and so whoever made the write) never reads from here.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import time
 from collections import OrderedDict
 
 from starlette.concurrency import run_in_threadpool
@@ -77,6 +86,13 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes | None
+    built: float = dataclasses.field(default_factory=time.monotonic)  # when its counters were read
+
+    def fresh_enough(self, stale_seconds: float) -> bool:
+        """May stand in for the answer being rebuilt: young enough, and no deadline of its passed."""
+        if self.until is not None and clock.now() >= self.until:
+            return False
+        return time.monotonic() - self.built <= stale_seconds
 
     def valid(self, counters: dict[int, int]) -> bool:
         if self.until is not None and clock.now() >= self.until:
@@ -107,6 +123,12 @@ class ResponseCache:
         hit = self.entries.get(key)
         if hit is None or not hit.valid(counters):
             pending = self.building.get(key)
+            stale_seconds = getattr(getattr(state, "settings", None), "cache_stale_seconds", 0)
+            if pending is not None and hit is not None and stale_seconds and hit.fresh_enough(stale_seconds):
+                await self._replay(
+                    scope, send, hit.headers, hit.body, hit.etag, age=time.monotonic() - hit.built
+                )
+                return
             if pending is not None:
                 # built from what this request would read: the tables it read have not been
                 # written between the builder's start and this request's arrival
@@ -146,6 +168,7 @@ class ResponseCache:
         status: list[int] = []
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
+        built = time.monotonic()  # ``counters`` were read just before: the copy is as old as they are
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -169,10 +192,14 @@ class ResponseCache:
         if (scope.get("state") or {}).get(PERSONAL):
             return None
         depends = {c: counters.get(c, 0) for c in map(version.table_counter, tables | {version.EVERYTHING})}
-        return _Entry(depends, tables.until, headers, chunks[0], dict(headers).get(b"etag"))
+        return _Entry(depends, tables.until, headers, chunks[0], dict(headers).get(b"etag"), built)
 
     @staticmethod
-    async def _replay(scope: Scope, send: Send, headers: list, body: bytes, etag: bytes | None) -> None:
+    async def _replay(
+        scope: Scope, send: Send, headers: list, body: bytes, etag: bytes | None, *, age: float | None = None
+    ) -> None:
+        if age is not None:  # a stale copy says how old it is (RFC 9111 §5.1)
+            headers = [*headers, (b"age", str(int(age)).encode())]
         request_headers = dict(scope.get("headers", []))
         inm = request_headers.get(b"if-none-match", b"")
         tags = [t.strip().removeprefix(b"W/") for t in inm.split(b",")]

@@ -52,3 +52,9 @@ def problem(
         media_type=PROBLEM,
         headers=headers,
     )
+
+
+def csv_attachment(body: str, filename: str) -> Response:
+    """CSV text as a download named ``filename``."""
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip

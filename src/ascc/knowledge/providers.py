@@ -77,32 +77,58 @@ def _join(*parts: str | None) -> str:
 # --- registry ---------------------------------------------------------------------------------
 
 
+def _stated(session: Session, subject: str) -> dict[str, str]:
+    """What the seeds state about ``subject`` (goals, challenges, priorities …), one per line."""
+    items = registry_service.list_statements(session, subject=subject)
+    return {lang: "\n".join(x for st in items if (x := getattr(st.text, lang))) for lang in ("en", "id")}
+
+
+def _on(table: str) -> Callable[[Any], str | None]:
+    """The key of a statement's subject when it is a record of ``table`` (what a write of it refreshes)."""
+    return lambda o: o.subject_id if o.subject_type == table else None
+
+
 def _body_entries(session: Session, key: str) -> list[Entry]:
     b = _get(lambda: registry_service.get_body(session, body_id=key))
     if b is None:
         return []
     title_en = f"{b.acronym} — {b.name.en}" if b.acronym else b.name.en
     title_id = f"{b.acronym} — {b.name.id}" if b.acronym and b.name.id else b.name.id
+    st = _stated(session, f"bodies/{b.id}")
     return [Entry("body", b.id, f"/bodies/{b.id}", {"en": title_en, "id": title_id},
-                  {"en": b.mandate.en, "id": _join(b.mandate.id, b.composition_id)},
+                  {"en": _join(b.mandate.en, st["en"]), "id": _join(b.mandate.id, b.composition_id, st["id"])},
                   sectors=[b.sector] if b.sector else [], year=b.established)]  # fmt: skip
 
 
 register(Provider("body", lambda s: [b.id for b in registry_service.list_bodies(s, limit=500).items],
-                  _body_entries, {"bodies": lambda o: o.id, "reporting_lines": lambda o: o.body_id}))  # fmt: skip
+                  _body_entries, {"bodies": lambda o: o.id, "reporting_lines": lambda o: o.body_id,
+                                 "statements": _on("bodies")}))  # fmt: skip
+
+
+def _pillar_entries(session: Session, key: str) -> list[Entry]:
+    x = next((p for p in registry_service.list_pillars(session) if p.id == key), None)
+    if x is None:
+        return []
+    st = _stated(session, f"pillars/{x.id}")
+    text = {"en": _join(x.description.en, st["en"]), "id": _join(x.description.id, st["id"])}
+    return [Entry("pillar", x.id, f"/sectors#pillar-{x.id}", x.name.model_dump(), text)]
+
+
+register(Provider("pillar", lambda s: [x.id for x in registry_service.list_pillars(s)], _pillar_entries,
+                  {"pillars": lambda o: o.id, "statements": _on("pillars")}))  # fmt: skip
 
 
 def _sector_entries(session: Session, key: str) -> list[Entry]:
     x = _get(lambda: registry_service.get_sector(session, sector_id=key))
     if x is None:
         return []
-    return [
-        Entry("sector", x.id, f"/sectors/{x.id}", x.name.model_dump(), x.summary.model_dump(), sectors=[x.id])
-    ]
+    st = _stated(session, f"sectors/{x.id}")
+    text = {"en": _join(x.summary.en, st["en"]), "id": _join(x.summary.id, st["id"])}
+    return [Entry("sector", x.id, f"/sectors/{x.id}", x.name.model_dump(), text, sectors=[x.id])]
 
 
 register(Provider("sector", lambda s: [x.id for x in registry_service.list_sectors(s)], _sector_entries,
-                  {"sectors": lambda o: o.id}))  # fmt: skip
+                  {"sectors": lambda o: o.id, "statements": _on("sectors")}))  # fmt: skip
 
 
 def _plan_entries(session: Session, key: str) -> list[Entry]:
@@ -112,13 +138,14 @@ def _plan_entries(session: Session, key: str) -> list[Entry]:
     prio_en = "\n".join(f"{x.number}. {x.title.en}" for x in p.priorities if x.title.en)
     prio_id = "\n".join(f"{x.number}. {x.title.id}" for x in p.priorities if x.title.id)
     year = p.adopted.year if p.adopted else p.period_start
+    st = _stated(session, f"plans/{p.id}")
     return [Entry("plan", p.id, f"/plans/{p.id}", p.title.model_dump(),
-                  {"en": _join(p.summary.en, prio_en), "id": _join(p.summary.id, prio_id)},
+                  {"en": _join(p.summary.en, prio_en, st["en"]), "id": _join(p.summary.id, prio_id, st["id"])},
                   sectors=p.sectors, year=year)]  # fmt: skip
 
 
 register(Provider("plan", lambda s: [p.id for p in registry_service.list_plans(s)], _plan_entries,
-                  {"plans": lambda o: o.id}))  # fmt: skip
+                  {"plans": lambda o: o.id, "statements": _on("plans")}))  # fmt: skip
 
 
 def _programme_entries(session: Session, key: str) -> list[Entry]:
@@ -126,12 +153,14 @@ def _programme_entries(session: Session, key: str) -> list[Entry]:
     if p is None:
         return []
     title = {k: (f"{p.acronym} — {v}" if p.acronym and v else v) for k, v in p.name.model_dump().items()}
-    return [Entry("programme", p.id, f"/programmes/{p.id}", title, p.description.model_dump(),
+    st = _stated(session, f"programmes/{p.id}")
+    text = {"en": _join(p.description.en, st["en"]), "id": _join(p.description.id, st["id"])}
+    return [Entry("programme", p.id, f"/programmes/{p.id}", title, text,
                   sectors=p.sectors, year=p.period_start)]  # fmt: skip
 
 
 register(Provider("programme", lambda s: [p.id for p in registry_service.list_programmes(s)],
-                  _programme_entries, {"programmes": lambda o: o.id}))  # fmt: skip
+                  _programme_entries, {"programmes": lambda o: o.id, "statements": _on("programmes")}))  # fmt: skip
 
 
 def _member_state_entries(session: Session, key: str) -> list[Entry]:
@@ -152,13 +181,14 @@ def _meeting_entries(session: Session, key: str) -> list[Entry]:
         return []
     out_en = "\n".join(o.text.en for o in m.outcomes if o.text.en)
     out_id = "\n".join(o.text.id for o in m.outcomes if o.text.id)
+    st = _stated(session, f"meetings/{m.id}")
     return [Entry("meeting", m.id, f"/meetings/{m.id}", m.title.model_dump(),
-                  {"en": _join(m.venue, m.city, out_en), "id": out_id},
+                  {"en": _join(m.venue, m.city, out_en, st["en"]), "id": _join(out_id, st["id"])},
                   year=m.date_start.year if m.date_start else None, audience=m.audience)]  # fmt: skip
 
 
 register(Provider("meeting", lambda s: [m.id for m in registry_service.list_meetings(s)], _meeting_entries,
-                  {"meetings": lambda o: o.id}))  # fmt: skip
+                  {"meetings": lambda o: o.id, "statements": _on("meetings")}))  # fmt: skip
 
 
 # --- decisions and disasters ------------------------------------------------------------------

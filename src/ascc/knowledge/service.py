@@ -207,6 +207,16 @@ def list_documents(
     )
 
 
+def seed_texts(session: Session, *, principal: Principal) -> dict[str, str]:
+    """The text of each seed document the knowledge base holds (``ascc documents seed``) and
+    ``principal`` may read, by the seed file it was loaded from (the file reference sources quote)."""
+    files = {seed["slug"]: seed["file"] for seed in SEEDS}
+    rows = session.execute(
+        select(Document.slug, Document.text, Document.audience).where(Document.slug.in_(files))
+    )
+    return {files[slug]: text for slug, text, audience in rows if permissions.can_read(principal, audience)}
+
+
 def get_document(session: Session, *, principal: Principal, slug: str) -> s.DocumentDetail:
     doc = session.scalar(select(Document).where(Document.slug == slug))
     if doc is None or not permissions.can_read(principal, doc.audience):

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 
-#: The Philippines chairs ASEAN in 2026 (stated in the platform's issue tracker; the seeds are silent).
-ASEAN_CHAIR_ANCHOR = (2026, "PHL")
 #: Platform defaults for the preparatory chain, not ASEAN rules: a preparatory meeting ends this
 #: many days before the meeting it prepares, and papers are due this many days before a meeting.
 PREPARATORY_GAP_DAYS = 30
@@ -40,12 +39,18 @@ def next_in_order(members: list[Member], current: str, on: dt.date) -> str:
     return later[0] if later else order[0]
 
 
-def asean_chair(year: int, members: list[Member], anchor: tuple[int, str] = ASEAN_CHAIR_ANCHOR) -> str | None:
-    """The ASEAN chair in ``year`` (yearly alphabetical rotation from the anchor), or None before it."""
-    anchor_year, code = anchor
-    if year < anchor_year:
+def asean_chair(year: int, members: list[Member], chairs: Mapping[int, str]) -> str | None:
+    """The ASEAN chair in ``year``: as recorded in ``chairs`` (year → member state, the sourced
+    table ``reference/data/asean_chairs.yaml``), else by the yearly alphabetical rotation from the
+    last recorded year before it; None before the first recorded year."""
+    if year in chairs:
+        return chairs[year]
+    earlier = [y for y in chairs if y < year]
+    if not earlier:
         return None
-    for y in range(anchor_year + 1, year + 1):
+    last = max(earlier)
+    code = chairs[last]
+    for y in range(last + 1, year + 1):
         code = next_in_order(members, code, dt.date(y, 1, 1))
     return code
 

@@ -17,6 +17,7 @@ from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ascc.meetings import cycle
 from ascc.meetings import schemas as s
 from ascc.meetings.models import AgendaItem, ChairAnchor, CycleOverride, MeetingDocument, ReportVersion
+from ascc.reference.chairs import asean_chairs
 from ascc.registry import service as registry_service
 
 #: Report of the Meeting: allowed moves. An adopted version is locked; publishing makes it public.
@@ -194,7 +195,7 @@ def expected_meetings(
                 chair_source = "computed" if chair else "unknown"
             host = None
             if b.chair_rotation and b.chair_rotation.host_follows_asean_chair:
-                host = cycle.asean_chair(year, members)
+                host = cycle.asean_chair(year, members, asean_chairs())
             date = over.date if over is not None else None
             out.append(s.ExpectedMeeting(
                 body_id=b.id, acronym=b.acronym, name_en=b.name.en, level=b.level, year=year,

@@ -12,11 +12,13 @@ from ascc.db.base import Base
 from ascc.db.engine import make_engine
 from ascc.decisions import models as decisions_models  # noqa: F401 - registers the decision tables
 from ascc.disasters import models as disasters_models  # noqa: F401 - registers the disaster tables
+from ascc.funds import models as funds_models  # noqa: F401 - registers the fund tables
 from ascc.indices import models as indices_models  # noqa: F401 - registers the index result tables
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as meetings_models  # noqa: F401 - registers the meeting tables
 from ascc.monitoring import models as monitoring_models  # noqa: F401 - registers the monitoring tables
 from ascc.monitoring import target_models  # noqa: F401 - registers the targets table
+from ascc.national import models as national_models  # noqa: F401 - registers the national plan tables
 from ascc.notifications import models as notifications_models  # noqa: F401 - registers the notification tables
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata
 from ascc.results import models as results_models  # noqa: F401 - registers the results tables

@@ -20,7 +20,13 @@ Events and recipients:
   state's focal points who cover disaster management;
 - a data call opens (``data_call_opened``): the active focal points of every member state it asks.
   The call's number is known only once it is written, so these are made after the flush that writes
-  it (``derive_after``, the session's ``after_flush_postexec``) and written with the same commit.
+  it (``derive_after``, the session's ``after_flush_postexec``) and written with the same commit;
+- a national plan's draft goes to consultation (``national_consultation_opened``): the active focal
+  points of the plan's member state;
+- a fund call opens (``fund_call_opened``): the active focal points of every member state; a fund
+  proposal is submitted (``fund_proposal_submitted``): the chairs of the fund's owner body and the
+  Secretariat (both after the flush, as data calls); the decision item of a fund proposal's
+  recommendation is adopted (``fund_proposal_decided``): the submitting member state's focal points.
 
 Time-based reminders (a data call's deadline nears, a meeting's paper deadline nears) are not
 derived from a change but by the notify job: ``ascc.notifications.reminders``.
@@ -45,8 +51,10 @@ from ascc.disasters.models import (
     SituationReport,
     SituationReportVersion,
 )
+from ascc.funds.models import Fund, FundCall, Proposal
 from ascc.kit import clock
 from ascc.monitoring.models import DataCall, Submission
+from ascc.national.models import NationalPlan
 from ascc.notifications.models import Notification, NotificationPreference, OutboxMessage
 
 #: subject and body per kind and language; ``{…}`` fields are filled from the event
@@ -184,6 +192,61 @@ TEXTS |= {
         ),
     },
 }
+TEXTS |= {
+    "national_consultation_opened": {
+        "en": (
+            "Consultation opened: {title}",
+            "The draft national plan “{title}” of {member_state} circulates to {ministries} for comments by "
+            "{deadline}. Record each ministry's comments, by section, on the plan's page.",
+        ),
+        "id": (
+            "Konsultasi dibuka: {title}",
+            "Rancangan rencana nasional “{title}” dari {member_state} diedarkan kepada {ministries} untuk "
+            "dimintai komentar paling lambat {deadline}. Catat komentar setiap kementerian, per bagian, di "
+            "halaman rencana.",
+        ),
+    },
+}
+TEXTS |= {
+    "fund_call_opened": {
+        "en": (
+            "Call for proposals: {title}",
+            "{fund} opened the call “{title}”. Proposals of up to {ceiling} {currency} are submitted by "
+            "member states' focal points until {deadline}.",
+        ),
+        "id": (
+            "Panggilan proposal: {title}",
+            "{fund} membuka panggilan “{title}”. Proposal hingga {ceiling} {currency} diajukan oleh focal "
+            "point negara anggota paling lambat {deadline}.",
+        ),
+    },
+    "fund_proposal_submitted": {
+        "en": (
+            "Fund proposal from {member_state}: {title}",
+            "{member_state} submitted the proposal “{title}” ({requested} {currency}) to the call “{call}”. "
+            "It waits for the eligibility check and the review.",
+        ),
+        "id": (
+            "Proposal dana dari {member_state}: {title}",
+            "{member_state} mengajukan proposal “{title}” ({requested} {currency}) pada panggilan “{call}”. "
+            "Proposal menunggu pemeriksaan kelayakan dan peninjauan.",
+        ),
+    },
+    "fund_proposal_decided": {
+        "en": (
+            "Fund proposal decided: {title}",
+            "The decision on the proposal “{title}” of {member_state} is adopted: {outcome}.",
+        ),
+        "id": (
+            "Proposal dana diputuskan: {title}",
+            "Keputusan atas proposal “{title}” dari {member_state} telah diadopsi: {outcome}.",
+        ),
+    },
+}
+FUND_OUTCOMES = {
+    "fund": ("funded with {amount} {currency}", "didanai sebesar {amount} {currency}"),
+    "do_not_fund": ("not funded", "tidak didanai"),
+}
 #: the kinds as the silence procedure's end names them
 SILENCE_ENDED = {"adopted": "silence_adopted", "broken": "silence_broken"}
 
@@ -264,7 +327,9 @@ OPENED_CALLS = "ascc_opened_data_calls"
 
 def derive(session: Session) -> None:
     """Add the notifications (and queued e-mails) that the pending changes of ``session`` cause."""
-    session.info[OPENED_CALLS] = [obj for obj in session.new if isinstance(obj, DataCall)]
+    session.info[OPENED_CALLS] = [
+        obj for obj in session.new if isinstance(obj, DataCall | FundCall | Proposal)
+    ]
     if not (session.new or session.dirty):
         return
     now = clock.now()
@@ -308,6 +373,14 @@ def derive(session: Session) -> None:
                         recipients = _focal_points(session, sector=item.sector_id) + _secretariat(session)
                         _notify(session, recipients, kind=SILENCE_ENDED[change[1]],
                                 link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+            elif isinstance(obj, NationalPlan):
+                change = _changed(obj, "status")
+                if change and change[1] == "in_consultation":
+                    _consultation_opened(session, obj, now)
+            elif isinstance(obj, DecisionItem):
+                change = _changed(obj, "status")
+                if change and change[1] == "adopted" and change[0] != "adopted":
+                    _fund_decided(session, obj, now=now)
             elif isinstance(obj, Submission):
                 change = _changed(obj, "state")
                 if change and change[1] in ("approved", "rejected"):
@@ -317,6 +390,15 @@ def derive(session: Session) -> None:
                     }
                     _notify(session, _focal_points(session, member_state=obj.member_state), kind=kind,
                             link=f"/submissions/{obj.id}", fields=fields, now=now)  # fmt: skip
+
+
+def _consultation_opened(session: Session, plan: NationalPlan, now: dt.datetime) -> None:
+    common = {"member_state": plan.member_state, "ministries": ", ".join(plan.consultation_ministries or []),
+              "deadline": plan.consultation_deadline.isoformat() if plan.consultation_deadline else ""}  # fmt: skip
+    fields = {"en": {**common, "title": plan.title_en or plan.title_id},
+              "id": {**common, "title": plan.title_id or plan.title_en}}  # fmt: skip
+    _notify(session, _focal_points(session, member_state=plan.member_state), kind="national_consultation_opened",
+            link=f"/national-plans/{plan.id}", fields=fields, now=now)  # fmt: skip
 
 
 def _sitrep(session: Session, version: SituationReportVersion, now: dt.datetime) -> None:
@@ -346,8 +428,14 @@ def derive_after(session: Session) -> None:
     now = clock.now()
     with session.no_autoflush:
         for call in calls:
-            if call.id is not None:
+            if call.id is None:
+                continue
+            if isinstance(call, DataCall):
                 data_call_opened(session, call, now=now)
+            elif isinstance(call, FundCall):
+                fund_call_opened(session, call, now=now)
+            else:
+                fund_proposal_submitted(session, call, now=now)
 
 
 def data_call_opened(session: Session, call: DataCall, *, now: dt.datetime) -> list[Notification]:
@@ -363,3 +451,51 @@ def data_call_opened(session: Session, call: DataCall, *, now: dt.datetime) -> l
         made += _notify(session, _focal_points(session, member_state=code), kind="data_call_opened",
                         link=f"/data-calls/{call.id}", fields=fields, now=now)  # fmt: skip
     return made
+
+
+def fund_call_opened(session: Session, call: FundCall, *, now: dt.datetime) -> list[Notification]:
+    fund = session.get(Fund, call.fund_id)
+    if fund is None:
+        return []
+    common = {"ceiling": call.ceiling, "currency": call.currency,
+              "deadline": call.deadline.strftime("%Y-%m-%d %H:%M UTC")}  # fmt: skip
+    fields = {"en": {**common, "title": call.title_en, "fund": fund.name_en},
+              "id": {**common, "title": call.title_id or call.title_en, "fund": fund.name_id or fund.name_en}}  # fmt: skip
+    return _notify(session, _focal_points(session), kind="fund_call_opened", link=f"/funds/calls/{call.id}",
+                   fields=fields, now=now)  # fmt: skip
+
+
+def _chairs(session: Session, body_id: str):
+    return _users(session, User.role == Role.chair.value, User.body_id == body_id)
+
+
+def fund_proposal_submitted(session: Session, proposal: Proposal, *, now: dt.datetime) -> list[Notification]:
+    call = session.get(FundCall, proposal.call_id)
+    fund = session.get(Fund, call.fund_id) if call is not None else None
+    if call is None or fund is None:
+        return []
+    common = {
+        "member_state": proposal.member_state,
+        "requested": proposal.requested,
+        "currency": call.currency,
+    }
+    fields = {"en": {**common, "title": proposal.title_en, "call": call.title_en},
+              "id": {**common, "title": proposal.title_id or proposal.title_en,
+                     "call": call.title_id or call.title_en}}  # fmt: skip
+    return _notify(session, _chairs(session, fund.owner_body) + _secretariat(session),
+                   kind="fund_proposal_submitted", link=f"/funds/proposals/{proposal.id}", fields=fields, now=now)  # fmt: skip
+
+
+def _fund_decided(session: Session, item: DecisionItem, *, now: dt.datetime) -> None:
+    proposal = session.scalar(select(Proposal).where(Proposal.decision_item_id == item.id))
+    if proposal is None or proposal.recommendation not in FUND_OUTCOMES:
+        return
+    call = session.get(FundCall, proposal.call_id)
+    currency = call.currency if call is not None else ""
+    en, id_ = (t.format(amount=proposal.recommended_amount, currency=currency)
+               for t in FUND_OUTCOMES[proposal.recommendation])  # fmt: skip
+    common = {"member_state": proposal.member_state}
+    fields = {"en": {**common, "title": proposal.title_en, "outcome": en},
+              "id": {**common, "title": proposal.title_id or proposal.title_en, "outcome": id_}}  # fmt: skip
+    _notify(session, _focal_points(session, member_state=proposal.member_state), kind="fund_proposal_decided",
+            link=f"/funds/proposals/{proposal.id}", fields=fields, now=now)  # fmt: skip

@@ -129,6 +129,8 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
         if value is not None and value not in ids[target]:
             at(name, index, field, f"unknown {_SINGULAR[target]} {value!r}")
 
+    for i, ch in enumerate(records["asean_chairs"]):
+        known("asean_chairs", i, "member_state", ch.member_state, "member_states")
     for i, s in enumerate(records["sectors"]):
         known("sectors", i, "pillar", s.pillar, "pillars")
     for i, f in enumerate(records["formats"]):
@@ -170,6 +172,10 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
             known("meetings", i, "partners", pa, "partners")
     for i, st in enumerate(records["statistics"]):
         known("statistics", i, "sector", st.sector, "sectors")
+    for i, sm in enumerate(records["statements"]):
+        table, _, key = sm.subject.partition("/")
+        if key not in ids[table]:
+            at("statements", i, "subject", f"unknown subject {sm.subject!r}")
 
     index_of = {b.id: i for i, b in enumerate(records["bodies"])}
     for cycle in find_cycles({b.id: list(b.reports_to) for b in records["bodies"]}):
@@ -192,6 +198,8 @@ def _identity(name: str, rec) -> str:
         return rec.code
     if name == "focal_points":
         return f"{rec.member_state}/{rec.sector}/{rec.agency_name_id}"
+    if name == "asean_chairs":
+        return str(rec.year)
     return rec.id
 
 

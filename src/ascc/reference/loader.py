@@ -129,12 +129,20 @@ def _statistic(r: schema.Statistic) -> dict[str, Any]:
     return v | {"sector_id": r.sector} | _tracked(r)
 
 
+def _statement(r: schema.Statement) -> dict[str, Any]:
+    table, _, key = r.subject.partition("/")
+    return {"kind": str(r.kind), "subject_type": table, "subject_id": key, "text_id": r.text_id,
+            "text_en": r.text_en} | _tracked(r)  # fmt: skip
+
+
 @dataclasses.dataclass(frozen=True)
 class _Spec:
     name: str
     model: type
     key: Callable[[Any], dict[str, Any]]
     values: Callable[[Any], dict[str, Any]]
+    #: the record's place in its file is a value too (``position``: statements keep the file's order)
+    ordered: bool = False
 
 
 SPECS = (
@@ -154,6 +162,7 @@ SPECS = (
     _Spec("programmes", m.Programme, lambda r: {"id": r.id}, _programme),
     _Spec("meetings", m.Meeting, lambda r: {"id": r.id}, _meeting),
     _Spec("statistics", m.Statistic, lambda r: {"id": r.id}, _statistic),
+    _Spec("statements", m.Statement, lambda r: {"id": r.id}, _statement, ordered=True),
 )
 
 
@@ -191,9 +200,9 @@ def load_reference(session: Session, ref: ReferenceSet) -> LoadReport:
     report = LoadReport()
     deferred_lines: list[tuple[Any, list[str]]] = []
     for spec in SPECS:
-        for rec in ref[spec.name]:
+        for position, rec in enumerate(ref[spec.name]):
             key = spec.key(rec)
-            values = spec.values(rec)
+            values = spec.values(rec) | ({"position": position} if spec.ordered else {})
             new_digest = digest(values)
             row = _find(session, spec, key)
             if row is None:

@@ -64,6 +64,13 @@ class MemberState(_Sourced):
     joined: dt.date
 
 
+class AseanChair(_Sourced):
+    """The member state chairing ASEAN in ``year`` (read by the meeting-cycle engine)."""
+
+    year: int = Field(ge=1967)
+    member_state: str
+
+
 class Pillar(_Sourced):
     id: str
     name_en: str
@@ -270,9 +277,52 @@ class Statistic(_Sourced):
     sector: str | None = None
 
 
+class StatementKind(StrEnum):
+    """What a seed states about a subject, in the seed's own terms."""
+
+    goal = "goal"
+    aim = "aim"
+    aspiration = "aspiration"
+    characteristic = "characteristic"
+    principle = "principle"
+    priority = "priority"
+    focus_area = "focus_area"
+    highlight = "highlight"
+    challenge = "challenge"
+    recommendation = "recommendation"
+    trend = "trend"
+    opportunity = "opportunity"
+    potential = "potential"
+    example = "example"
+    comparison = "comparison"
+    channel = "channel"
+    attendance = "attendance"
+    speaker = "speaker"
+    conclusion = "conclusion"
+    event = "event"
+    mechanism = "mechanism"
+    name = "name"
+
+
+#: the files a statement's ``subject`` may point into (``sectors/education``, ``plans/ascc-blueprint-2025``)
+STATEMENT_SUBJECTS = ("pillars", "sectors", "bodies", "plans", "programmes", "meetings")
+
+
+class Statement(_Sourced):
+    """A goal, challenge, priority, aspiration … that a seed states about a pillar, sector, body,
+    plan, programme or meeting, kept in the seed's words (``text_id``) with an English rendering."""
+
+    id: str
+    kind: StatementKind
+    subject: str = Field(pattern=r"^(pillars|sectors|bodies|plans|programmes|meetings)/[^/]+$")
+    text_id: str
+    text_en: str | None = None
+
+
 #: file name (without .yaml) → record model. Files load in this order (references point backwards).
 FILES: dict[str, type[_Sourced]] = {
     "member_states": MemberState,
+    "asean_chairs": AseanChair,
     "pillars": Pillar,
     "sectors": Sector,
     "partners": Partner,
@@ -283,4 +333,5 @@ FILES: dict[str, type[_Sourced]] = {
     "programmes": Programme,
     "meetings": Meeting,
     "statistics": Statistic,
+    "statements": Statement,
 }

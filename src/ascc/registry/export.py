@@ -43,6 +43,7 @@ def registry_json(session: Session) -> dict[str, list[dict[str, Any]]]:
         "programmes": registry_service.list_programmes(session),
         "meetings": registry_service.list_meetings(session),
         "statistics": registry_service.list_statistics(session),
+        "statements": registry_service.list_statements(session),
     }
     return {name: [r.model_dump(mode="json") for r in rows] for name, rows in tables.items()}
 

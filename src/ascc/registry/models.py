@@ -182,3 +182,17 @@ class Statistic(_Tracked, Base):
     year: Mapped[int | None] = mapped_column(Integer)
     scope: Mapped[str | None] = mapped_column(String(80))
     sector_id: Mapped[str | None] = mapped_column(ForeignKey("sectors.id"))
+
+
+class Statement(_Tracked, Base):
+    """A goal, challenge, priority … a seed states about a pillar, sector, body, plan, programme or
+    meeting (``subject_type``: the reference file's name, ``subject_id``: the record's id)."""
+
+    __tablename__ = "statements"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(80), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text_id: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)

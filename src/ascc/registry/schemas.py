@@ -260,3 +260,12 @@ class Network(BaseModel):
 
 def text(en: str | None, id_: str | None) -> dict[str, Any]:
     return {"en": en, "id": id_}
+
+
+class StatementRead(_SourcedRead):
+    """What a seed states about a record: a goal, challenge, priority, aspiration …"""
+
+    id: str
+    kind: str
+    subject: str
+    text: Text

@@ -526,3 +526,26 @@ def cooperation_network(session: Session, *, on: dt.date) -> s.Network:
         on=on, nodes=states, edges=edges, sectors=sorted(sectors, key=lambda x: x.id), formats=formats_,
         asean_only=alone, partners=list_partners(session), attended=dict(sorted(attended.items())),
     )  # fmt: skip
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+def statement_read(row: m.Statement) -> s.StatementRead:
+    return s.StatementRead(
+        id=row.id,
+        kind=row.kind,
+        subject=f"{row.subject_type}/{row.subject_id}",
+        text=s.Text(en=row.text_en, id=row.text_id),
+        **_src(row),
+    )
+
+
+def list_statements(session: Session, *, subject: str | None = None) -> list[s.StatementRead]:
+    """What the seeds state about ``subject`` (``sectors/education``, ``pillars/ascc`` …), in the
+    reference file's order; every statement when ``subject`` is None."""
+    stmt = select(m.Statement).order_by(m.Statement.position, m.Statement.id)
+    if subject is not None:
+        table, _, key = subject.partition("/")
+        stmt = stmt.where(m.Statement.subject_type == table, m.Statement.subject_id == key)
+    return [statement_read(r) for r in session.scalars(stmt)]

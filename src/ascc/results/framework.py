@@ -257,3 +257,19 @@ def indicator_outcomes(session: Session, *, code: str) -> list[dict[str, Any]]:
 def indicator_codes(session: Session) -> set[str]:
     """Every indicator code that an outcome names."""
     return {c for (codes,) in session.execute(select(FrameworkElement.indicators)) for c in codes or []}
+
+
+def outcomes_and_outputs(session: Session, *, plan_id: str | None = None,
+                         keys: list[str] | None = None, ids: list[int] | None = None) -> list[FrameworkElement]:  # fmt: skip
+    """Outcomes and outputs (what national measures align to), of one plan, or named ``plan-id/code``,
+    or by id; in the plan's order."""
+    stmt = select(FrameworkElement).where(FrameworkElement.kind.in_(("outcome", "output")))
+    if plan_id is not None:
+        stmt = stmt.where(FrameworkElement.plan_id == plan_id)
+    if ids is not None:
+        stmt = stmt.where(FrameworkElement.id.in_(ids or [-1]))
+    rows = list(session.scalars(stmt.order_by(FrameworkElement.plan_id, FrameworkElement.code)))
+    if keys is not None:
+        wanted = set(keys)
+        rows = [r for r in rows if f"{r.plan_id}/{r.code}" in wanted]
+    return rows

@@ -26,6 +26,7 @@ TYPE_NAMES = {
     "document": ("Document", "Dokumen"),
     "body": ("Body", "Badan"),
     "sector": ("Sector", "Sektor"),
+    "pillar": ("Community pillar", "Pilar komunitas"),
     "plan": ("Plan", "Rencana"),
     "programme": ("Programme", "Program"),
     "member_state": ("Member state", "Negara anggota"),

@@ -20,6 +20,7 @@ from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.meetings import schemas as s
 from ascc.meetings import service as meetings_service
+from ascc.registry import service as registry_service
 from ascc.web import i18n
 from ascc.web.pages import downloads, page, registry_names
 
@@ -160,6 +161,7 @@ def meeting(session: Session, request: Request, meeting_id: str) -> dict[str, An
             session, principal=request.state.principal, meeting_id=meeting_id
         ),
         "names": registry_names(session),
+        "statements": registry_service.list_statements(session, subject=f"meetings/{meeting_id}"),
     }
 
 

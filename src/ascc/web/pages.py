@@ -27,6 +27,7 @@ from ascc.kit.errors import Invalid, NotFound
 from ascc.knowledge import service as knowledge_service
 from ascc.meetings import service as meetings_service
 from ascc.monitoring import scorecards, terms
+from ascc.national import service as national_service
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.results import service as results_service
@@ -283,6 +284,10 @@ def sectors(session: Session, request: Request) -> dict[str, Any]:
     return {
         "pillars": registry_service.list_pillars(session),
         "sectors": registry_service.list_sectors(session),
+        "pillar_statements": {
+            p.id: registry_service.list_statements(session, subject=f"pillars/{p.id}")
+            for p in registry_service.list_pillars(session)
+        },
     }
 
 
@@ -297,6 +302,7 @@ def sector(session: Session, request: Request, sector_id: str) -> dict[str, Any]
         "plans": registry_service.list_plans(session, sector=sector_id),
         "programmes": registry_service.list_programmes(session, sector=sector_id),
         "statistics": registry_service.list_statistics(session, sector=sector_id),
+        "statements": registry_service.list_statements(session, subject=f"sectors/{sector_id}"),
     }
 
 
@@ -344,6 +350,7 @@ def body(session: Session, request: Request, body_id: str) -> dict[str, Any]:
             {**o.model_dump(), "etag": meetings_service.record_etag(o)}
             for o in meetings_service.list_overrides(session, body_id=body_id)
         ],
+        "statements": registry_service.list_statements(session, subject=f"bodies/{body_id}"),
     }
 
 
@@ -380,6 +387,7 @@ def member_state(session: Session, request: Request, code: str) -> dict[str, Any
         "positions": decisions_service.member_state_positions(
             session, principal=principal, member_state=state.code
         ),
+        "national_plans": national_service.list_plans(session, member_state=state.code),
     }
 
 
@@ -403,6 +411,7 @@ def plan(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
         "framework": results_framework.plan_framework(session, plan_id=plan_id),
         "activities": results_service.list_activities(session, plan_id=plan_id),
         "names": registry_names(session),
+        "statements": registry_service.list_statements(session, subject=f"plans/{plan_id}"),
     }
 
 
@@ -417,6 +426,7 @@ def programme(session: Session, request: Request, programme_id: str) -> dict[str
         "programme": registry_service.get_programme(session, programme_id=programme_id),
         "activities": results_service.list_activities(session, programme_id=programme_id),
         "names": registry_names(session),
+        "statements": registry_service.list_statements(session, subject=f"programmes/{programme_id}"),
     }
 
 
