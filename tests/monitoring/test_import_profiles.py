@@ -47,7 +47,7 @@ def test_sdmx_csv_as_producers_write_it(url, tmp_path):
     assert report.ok, [str(p) for p in report.problems]
     assert report.inserted == 3
     assert "semicolon-separated file" in report.notes
-    assert any("DECIMALS" in n for n in report.notes) and any("OBS_CONF" in n for n in report.notes)
+    assert any("DECIMALS" in n for n in report.notes)
     stored = query(url, rows)
     # M49 360 and 96 are IDN and BRN; UNIT_MULT 6 is millions; E, B, F kept as given
     assert stored[("SP.POP.TOTL", "IDN", "2020", "_T", "_T")] == (270200000.0, "E", "BPS", "estimate")
@@ -57,13 +57,15 @@ def test_sdmx_csv_as_producers_write_it(url, tmp_path):
 
 def test_sdmx_csv_problems_are_specific(url, tmp_path):
     text = (
-        "DATASTRUCTURE,FREQ,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
-        f"{DSD},Q,IDN,SP.POP.TOTL,2020,1,A\n"
-        "ESTAT:DSD_OTHER(1.0),A,IDN,SP.POP.TOTL,2021,1,Z\n"
+        "DATASTRUCTURE,FREQ,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS,OBS_CONF\n"
+        f"{DSD},Q,IDN,SP.POP.TOTL,2020,1,A,C\n"
+        "ESTAT:DSD_OTHER(1.0),A,IDN,SP.POP.TOTL,2021,1,Z,F\n"
     )
     report = run_import(url, write(tmp_path, "bad.csv", text))
     got = {(p.line, p.column) for p in report.problems}
-    assert got == {(2, "FREQ"), (3, "DATASTRUCTURE"), (3, "OBS_STATUS")}, [str(p) for p in report.problems]
+    expected = {(2, "FREQ"), (2, "OBS_CONF"), (3, "DATASTRUCTURE"), (3, "OBS_STATUS")}
+    assert got == expected, [str(p) for p in report.problems]
+    assert "confidentiality 'C'" in next(str(p) for p in report.problems if p.column == "OBS_CONF")
     assert query(url, rows) == {}
 
 

@@ -65,10 +65,11 @@ SDMX_COLUMNS = {
 DATASTRUCTURE = "ASEAN:DSD_ASCC_IND(1.0)"
 DATASTRUCTURE_ID = "DSD_ASCC_IND"
 SDMX_CONTROL = ("DATAFLOW", "DATASTRUCTURE", "STRUCTURE", "STRUCTURE_ID", "ACTION")
-#: standard SDMX columns the platform models beyond its own: FREQ (only annual data, A) and UNIT_MULT
-#: (the value is multiplied by 10 to that power); any other column of an SDMX-CSV file (DECIMALS,
-#: OBS_CONF, TIME_FORMAT, …) is ignored with a note
-SDMX_MODELLED = ("FREQ", "UNIT_MULT")
+#: standard SDMX columns the platform models beyond its own: FREQ (only annual data, A), UNIT_MULT
+#: (the value is multiplied by 10 to that power) and OBS_CONF (only free observations, F: the
+#: platform publishes every observation it stores, so a confidential one is refused, not stored);
+#: any other column of an SDMX-CSV file (DECIMALS, TIME_FORMAT, …) is ignored with a note
+SDMX_MODELLED = ("FREQ", "UNIT_MULT", "OBS_CONF")
 #: SDMX-CSV ACTION: I (information), A (append), R (replace) store the row as given; M (merge)
 #: keeps the stored source, note and status where the row's cell is empty; D deletes the observation
 ACTIONS = ("", "I", "A", "R", "M", "D")
@@ -411,6 +412,11 @@ def _check_chunk(
         f_codes, f_uniq = _factor(chunk["FREQ"], n, "A")
         ck.flag((f_uniq != "A")[f_codes], "FREQ",
                 lambda i: f"frequency {chunk['FREQ'].iat[i]!r}: the platform holds annual data (A)")  # fmt: skip
+    if fmt == "sdmx-csv" and "OBS_CONF" in chunk.columns:  # published as stored: free observations only
+        c_codes, c_uniq = _factor(chunk["OBS_CONF"], n, "F")
+        ck.flag((c_uniq != "F")[c_codes], "OBS_CONF",
+                lambda i: f"confidentiality {chunk['OBS_CONF'].iat[i]!r}: the platform publishes every "
+                          "observation it stores; leave observations that are not free (F) out of the file")  # fmt: skip
     n_codes, n_uniq = factors["note"]
     has_note = (n_uniq != "")[n_codes]
     ck.flag(np.isnan(values) & ~empty_value, val_col, lambda i: f"not a number: {raw_values.iat[i][:40]!r}")
