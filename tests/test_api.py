@@ -100,3 +100,45 @@ def test_openapi_lists_the_registry(client):
     paths = client.get("/openapi.json").json()["paths"]
     for p in ("/api/v1/member-states", "/api/v1/bodies/{body_id}", "/api/v1/focal-points", "/api/v1/plans"):
         assert p in paths
+
+
+def _raising(exc: Exception):
+    def route():
+        raise exc
+
+    return route
+
+
+def test_the_domains_own_errors_are_problems_not_500s(db_url):
+    """Each domain's own error class (a record not found by the monitoring service, a computed
+    indicator's definition, an import mapping file, the reference data, a results framework) is a
+    domain error: the one handler answers with its status and the problems, never a 500."""
+    from fastapi.testclient import TestClient
+
+    from ascc.app import create_app
+    from ascc.config import Settings
+    from ascc.monitoring import computed, profiles
+    from ascc.monitoring import service as monitoring_service
+    from ascc.reference.files import Problem, ReferenceDataError
+    from ascc.results import framework
+
+    problem = Problem("bodies.yaml", 12, "reporting_to", "no body 'x'")
+    raised = {
+        "not-found": (monitoring_service.NotFound("no indicator 'XX'"), 404, None),
+        "definition": (computed.DefinitionError([problem]), 422, 1),
+        "mapping": (profiles.MappingError("map.yaml: column 'x' is not in the file"), 422, None),
+        "reference": (ReferenceDataError([problem, problem]), 422, 2),
+        "framework": (framework.FrameworkError([problem]), 422, 1),
+    }
+    app = create_app(Settings(database_url=db_url))
+    for name, (exc, _, _) in raised.items():
+        app.add_api_route(f"/api/v1/test-raises/{name}", _raising(exc))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for name, (exc, status, problems) in raised.items():
+            r = c.get(f"/api/v1/test-raises/{name}")
+            assert r.status_code == status, (name, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["detail"] == str(exc)
+            if problems:
+                assert len(r.json()["problems"]) == problems
+                assert r.json()["problems"][0]["line"] == 12

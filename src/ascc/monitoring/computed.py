@@ -80,9 +80,11 @@ class Definition:
         return formula_text(self.numerator, self.denominator, self.multiplier)
 
 
-class DefinitionError(ValueError):
+class DefinitionError(Invalid, ValueError):
+    """Computed-indicator definitions with problems: a 422 listing each (file, line, field)."""
+
     def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__("; ".join(str(p) for p in problems), problems=problems)
         self.problems = problems
 
 

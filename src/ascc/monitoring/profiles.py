@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ascc.kit.errors import Invalid
 from ascc.monitoring import rules
 from ascc.monitoring.reading import Problem
 
@@ -105,7 +106,7 @@ def recognise(header: list[str]) -> str | None:
     return None
 
 
-class MappingError(ValueError):
+class MappingError(Invalid, ValueError):
     """A mapping file that cannot be used (its problem names the file and the entry)."""
 
 

@@ -33,6 +33,7 @@ from ascc.audit import rows as audit_rows
 from ascc.audit.provenance import Kept, is_person
 from ascc.audit.rows import RowsDigest
 from ascc.db.engine import bulk_journal, suspend_foreign_keys
+from ascc.kit import errors
 from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
@@ -74,8 +75,8 @@ class ImportReport:
         return not self.problems
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound, LookupError):
+    """A record the request names is not there (404 through the domain error handler)."""
 
 
 def import_file(

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from ascc.kit.errors import Invalid
 from ascc.reference import schema
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -42,12 +43,12 @@ class Problem:
         return f"{where}{field}: {self.message}"
 
 
-class ReferenceDataError(Exception):
+class ReferenceDataError(Invalid):
     """The reference data has problems; ``problems`` lists every one of them."""
 
     def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems), problems=problems)
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclasses.dataclass

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit.digest import digest
-from ascc.kit.errors import Conflict
+from ascc.kit.errors import Conflict, Invalid
 from ascc.reference.files import Problem
 from ascc.reference.quotes import normalise
 from ascc.registry import service as registry_service
@@ -33,10 +33,12 @@ FIELDS = {"code", "title_en", "title_id", "priorities", "indicators", "indicator
           "outcomes", "outputs"}  # fmt: skip
 
 
-class FrameworkError(Exception):
+class FrameworkError(Invalid):
+    """A results framework file with problems: a 422 listing each."""
+
     def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems), problems=problems)
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclasses.dataclass(frozen=True)
