@@ -46,7 +46,8 @@ class EventSource(Base):
 
 
 class DisasterAlert(Base):
-    """One info block of a CAP 1.2 alert (an alert may carry several, e.g. one per language)."""
+    """One info block of a CAP 1.2 alert (an alert may carry several, e.g. one per language), under
+    ``key``: its alert's sender, identifier and sent time (UTC) and the block's number."""
 
     __tablename__ = "disaster_alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,6 +71,10 @@ class DisasterAlert(Base):
     glide: Mapped[str | None] = mapped_column(String(30))
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("disaster_events.id", ondelete="SET NULL"))
+    #: the info block's language (CAP ``language``; en-US when the block names none)
+    language: Mapped[str | None] = mapped_column(String(35))
+    #: the UTC offset (minutes) each time was given with: ``{"sent": 480, "expires": 420}``
+    offsets: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class EventRevision(Base):

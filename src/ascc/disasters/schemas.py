@@ -153,11 +153,31 @@ class EventRevisionPage(PageFields):
 
 
 @dataclasses.dataclass
+class AlertInfo:
+    """One info block of an alert (often one per language)."""
+
+    language: str
+    event: str
+    headline: str | None
+    description: str | None
+    area: str | None
+    urgency: str
+    severity: str
+    certainty: str
+    effective: dt.datetime | None
+    expires: dt.datetime | None
+
+
+@dataclasses.dataclass
 class DisasterAlertRead(Alert):
-    """One info block of a CAP 1.2 alert, as stored: its id and the event it was linked to."""
+    """A CAP 1.2 alert as stored, read in one of its languages (times in the sender's offsets): its
+    id, the event it was linked to, its languages and every info block."""
 
     id: int
     event_id: int | None
+    languages: list[str]
+    infos: list[AlertInfo]
+    until: dt.datetime  # when it stops being current: its last block's expiry (24 h when none is given)
 
 
 class DisasterAlertPage(PageFields):

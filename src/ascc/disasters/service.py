@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ascc.audit.provenance import Kept, is_person, last_actors
+from ascc.disasters.cap import DEFAULT_VALIDITY
 from ascc.disasters.hazards import HAZARDS
 from ascc.disasters.importer import COUNTS, Record
 from ascc.disasters.models import DisasterAlert, Event, EventArea, EventRevision, EventSource
@@ -263,15 +264,22 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
+def alert_key(sender: str, identifier: str, sent: dt.datetime) -> str:
+    """The stored key of an alert: CAP's own (sender, identifier, sent), the time in UTC."""
+    return f"{sender}|{identifier}|{sent.astimezone(dt.UTC).isoformat()}"
+
+
 def import_alerts(session: Session, *, alerts: list) -> ImportReport:  # list[cap.Alert]
-    """Store CAP info blocks (one row each), linked to an event by GLIDE number when it is known."""
+    """Store CAP info blocks (one row each, under their alert's key: sender, identifier and sent),
+    linked to an event by GLIDE number when it is known."""
     report = ImportReport()
     seen: dict[str, int] = {}
     for a in alerts:
-        n = seen[a.identifier] = seen.get(a.identifier, 0) + 1
-        key = f"{a.identifier}#{n}"
+        alert = alert_key(a.sender, a.identifier, a.sent)
+        n = seen[alert] = seen.get(alert, 0) + 1
+        key = f"{alert}#{n}"
         values = {f.name: getattr(a, f.name) for f in dataclasses.fields(a)}
-        for k, v in values.items():  # stored in UTC: SQLite keeps no offset
+        for k, v in values.items():  # stored in UTC (SQLite keeps no offset); the offsets beside
             if isinstance(v, dt.datetime):
                 values[k] = v.astimezone(dt.UTC)
         event = session.scalar(select(Event).where(Event.glide == a.glide)) if a.glide else None
@@ -293,24 +301,82 @@ def import_alerts(session: Session, *, alerts: list) -> ImportReport:  # list[ca
     return report
 
 
+ALERT_FIELDS = ("id", "identifier", "sender", "sent", "status", "msg_type", "event", "hazard", "urgency",
+                "severity", "certainty", "headline", "description", "area", "member_states", "effective",
+                "expires", "glide", "references", "event_id", "language")  # fmt: skip
+INFO_FIELDS = ("language", "event", "headline", "description", "area", "urgency", "severity", "certainty",
+               "effective", "expires")  # fmt: skip
+
+
+def _local(value: dt.datetime | None, minutes: int | None) -> dt.datetime | None:
+    """A stored (UTC) time in the offset the sender gave it."""
+    value = _aware(value)
+    if value is None or minutes is None:
+        return value
+    return value.astimezone(dt.timezone(dt.timedelta(minutes=minutes)))
+
+
 def alert_read(row: DisasterAlert) -> dict[str, Any]:
-    return {c: getattr(row, c) for c in ("id", "identifier", "sender", "sent", "status", "msg_type", "event",
-            "hazard", "urgency", "severity", "certainty", "headline", "description", "area", "member_states",
-            "effective", "expires", "glide", "references", "event_id")}  # fmt: skip
+    offsets = row.offsets or {}
+    out = {c: getattr(row, c) for c in ALERT_FIELDS}
+    for name in ("sent", "effective", "expires"):
+        out[name] = _local(getattr(row, name), offsets.get(name))
+    out["language"] = row.language or "en-US"
+    out["offsets"] = offsets
+    return out
+
+
+def _alerts(rows: list[DisasterAlert], language: str | None) -> list[dict[str, Any]]:
+    """The info blocks grouped into their alerts (sender, identifier, sent), in the order given: each
+    alert as the block in ``language`` (else its first block) reads, with ``languages`` and every
+    block in ``infos``."""
+    groups: dict[tuple, list[DisasterAlert]] = {}
+    for r in rows:
+        groups.setdefault((r.sender, r.identifier, _aware(r.sent)), []).append(r)
+    out = []
+    for blocks in groups.values():
+        blocks.sort(key=lambda b: b.id)
+        reads = [alert_read(b) for b in blocks]
+        chosen = next((b for b in reads if language and b["language"].lower().startswith(language.lower())),
+                      reads[0])  # fmt: skip
+        states = sorted({s for b in reads for s in b["member_states"]})
+        out.append(chosen | {"member_states": states, "languages": [b["language"] for b in reads],
+                             "infos": [{k: b[k] for k in INFO_FIELDS} for b in reads],
+                             "until": max(_until(b) for b in reads)})  # fmt: skip
+    return out
+
+
+def _until(alert: dict[str, Any]) -> dt.datetime:
+    """When an alert stops being current: its ``expires``, or ``cap.DEFAULT_VALIDITY`` after it
+    became effective (or was sent) when it gives none."""
+    if alert["expires"] is not None:
+        return alert["expires"]
+    return (alert["effective"] or alert["sent"]) + DEFAULT_VALIDITY
 
 
 def list_alerts(
-    session: Session, *, current: bool = False, now: dt.datetime | None = None
+    session: Session, *, current: bool = False, now: dt.datetime | None = None, language: str | None = None
 ) -> list[dict[str, Any]]:
-    """Alerts, newest first. ``current``: actual alerts (not tests, exercises or cancellations)
-    that have not expired."""
+    """Alerts (each with its info blocks, read in ``language`` where it has one, and ``until``: when
+    its last block stops being current), newest first.
+    ``current``: actual alerts and updates for an area in ASEAN, not updated or cancelled by a later
+    message (CAP ``references``), that have not expired (see :func:`_until`)."""
     now = now or clock.now()
     rows = list(session.scalars(select(DisasterAlert).order_by(DisasterAlert.sent.desc(), DisasterAlert.id)))
+    alerts = _alerts(rows, language)
     if current:
-        cancelled = {ref for r in rows if r.msg_type == "Cancel" for ref in r.references or []}
-        rows = [r for r in rows if r.status == "Actual" and r.msg_type in ("Alert", "Update")
-                and r.identifier not in cancelled and (r.expires is None or _aware(r.expires) > now)]  # fmt: skip
-    return [alert_read(r) for r in rows]
+        superseding = [a for a in alerts if a["msg_type"] in ("Update", "Cancel") and a["status"] == "Actual"]
+        replaced = {ref for a in superseding for ref in a["references"] or []}
+
+        def superseded(a: dict[str, Any]) -> bool:
+            triple = f"{a['sender']},{a['identifier']},{a['sent'].astimezone(dt.UTC).isoformat()}"
+            return (
+                triple in replaced or a["identifier"] in replaced
+            )  # bare identifiers: rows from before 0030
+
+        alerts = [a for a in alerts if a["status"] == "Actual" and a["msg_type"] in ("Alert", "Update")
+                  and a["member_states"] and not superseded(a) and a["until"] > now]  # fmt: skip
+    return alerts
 
 
 # --- subnational areas ------------------------------------------------------------------------

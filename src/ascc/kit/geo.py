@@ -81,3 +81,49 @@ def regions() -> dict[str, dict[str, str]]:
 def provinces() -> dict[str, dict[str, str]]:
     """Indonesian provinces by ISO 3166-2 code (33: no Kalimantan Utara, no 2022 Papua splits)."""
     return shapes(IDN_PROVINCES, "iso_3166_2")
+
+
+@cache
+def _country_rings() -> tuple[tuple[str, tuple[float, float, float, float], tuple[tuple, ...]], ...]:
+    """Each member state's polygons as (ISO3, bounding box, rings in lon/lat); empty without the data."""
+    base = data_dir()
+    if base is None:
+        return ()
+    doc = json.loads((base / COUNTRIES).read_text(encoding="utf-8"))
+    out = []
+    for f in doc["features"]:
+        geometry = f.get("geometry")
+        if not geometry:
+            continue
+        polygons = (
+            geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        )
+        for polygon in polygons:
+            rings = tuple(tuple((float(x), float(y)) for x, y in ring) for ring in polygon)
+            xs, ys = [x for x, _ in rings[0]], [y for _, y in rings[0]]
+            out.append((f["properties"]["iso_a3"], (min(xs), min(ys), max(xs), max(ys)), rings))
+    return tuple(out)
+
+
+def _inside(lon: float, lat: float, ring: tuple) -> bool:
+    """Ray casting: is the point inside the ring (lon/lat pairs)?"""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def country_at(lon: float, lat: float) -> str | None:
+    """The member state (ISO3) whose land (Natural Earth 1:50m) holds the point, if any; None at sea,
+    outside ASEAN or without the shared data."""
+    for iso3, (x0, y0, x1, y1), rings in _country_rings():
+        inside = x0 <= lon <= x1 and y0 <= lat <= y1 and _inside(lon, lat, rings[0])
+        if inside and not any(_inside(lon, lat, hole) for hole in rings[1:]):
+            return iso3
+    return None
+
+
+def countries_touched(points: list[tuple[float, float]]) -> set[str]:
+    """The member states holding any of the points (lon, lat)."""
+    return {c for c in (country_at(lon, lat) for lon, lat in points) if c}

@@ -23,6 +23,7 @@ from ascc.kit import clock
 from ascc.kit.errors import DomainError, Invalid
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
+from ascc.web import i18n
 from ascc.web.pages import page, registry_names, render
 
 actions = APIRouter(include_in_schema=False)
@@ -69,7 +70,11 @@ def disaster_stats(session: Session, request: Request) -> dict[str, Any]:
 
 @page("/disasters/alerts", "disaster_alerts.html")
 def disaster_alerts(session: Session, request: Request) -> dict[str, Any]:
-    return {"alerts": disasters_service.list_alerts(session, current=True)}
+    return {
+        "alerts": disasters_service.list_alerts(
+            session, current=True, language=i18n.choose_language(request)[0]
+        )
+    }
 
 
 @page("/disasters/map", "disaster_map.html")
@@ -85,7 +90,7 @@ def disaster_map(session: Session, request: Request) -> dict[str, Any]:
         if latest:
             as_of = latest[0]["start_date"]
             events = disasters_service.current_events(session, days=days, today=as_of)
-    alerts = disasters_service.list_alerts(session, current=True)
+    alerts = disasters_service.list_alerts(session, current=True, language=i18n.choose_language(request)[0])
     names = {m.code: m.name for m in registry_service.list_member_states(session)}
     return {"days": days, "as_of": as_of, "events": [{k: v for k, v in e.items() if k != "sources"} for e in events],
             "alerts": alerts, "map": maps.regional_map(events, alerts), "hazards": HAZARD_NAMES,
@@ -138,7 +143,11 @@ def disaster(session: Session, request: Request, event_id: str) -> dict[str, Any
     reports = sitreps.list_sitreps(session, event_id=eid)
     requests = [assistance.get_request(session, request_id=r["id"])
                 for r in assistance.list_requests(session, event_id=eid)]  # fmt: skip
-    alerts = [a for a in disasters_service.list_alerts(session) if a["event_id"] == eid]
+    alerts = [
+        a
+        for a in disasters_service.list_alerts(session, language=i18n.choose_language(request)[0])
+        if a["event_id"] == eid
+    ]
     return {"event": event, "map": maps.event_map(event), "sitreps": reports, "requests": requests,
             "alerts": alerts, "timeline": _timeline(event, reports, requests, alerts), "categories": CATEGORIES,
             "programmes": results_service.list_activities(session, event_id=eid),

@@ -264,7 +264,9 @@ def home(session: Session, request: Request) -> dict[str, Any]:
         "disaster_days": HOME_DISASTER_DAYS,
         "current_events": current[:HOME_ROWS],
         "latest_events": [] if current else disasters_service.list_events(session, limit=HOME_ROWS).items,
-        "alerts": disasters_service.list_alerts(session, current=True)[:HOME_ROWS],
+        "alerts": disasters_service.list_alerts(
+            session, current=True, language=i18n.choose_language(request)[0]
+        )[:HOME_ROWS],
         "open_decisions": [i for i in items if i.status == "open"][:HOME_ROWS],
         "adopted_decisions": adopted[:HOME_ROWS],
         "next_meetings": upcoming[:HOME_ROWS],
