@@ -292,17 +292,48 @@ def test_the_iati_export_validates_and_carries_the_glide_scope(world):
     )
 
 
-def test_the_export_refuses_incomplete_activities_listing_what_each_lacks(world, tmp_path, monkeypatch):
-    r = world["client"].get("/api/v1/activities.xml")
-    assert r.status_code == 409
-    listed = {a["title"]: a["missing"] for a in r.json()["activities"]}
-    supa = listed["ASEAN-EU Sustainable Use of Peatlands and Haze Mitigation in ASEAN"]
-    assert {"reporting_org_ref", "local_id", "status", "partners[0].role"} <= set(supa)
+def test_the_export_writes_the_complete_activities_and_lists_what_the_others_lack(
+    world, tmp_path, monkeypatch
+):
+    client = world["client"]
+    multi_year = client.post("/api/v1/activities", headers=auth(world, "secretariat"),
+                             json=complete(world, local_id="MULTI-1", planned_end="2019-10-31"))  # fmt: skip
+    one_year = client.post("/api/v1/activities", headers=auth(world, "secretariat"),
+                           json=complete(world, local_id="ONE-1"))  # fmt: skip
+    ids = {multi_year.json()["id"], one_year.json()["id"]}
+    r = client.get("/api/v1/activities.xml")
+    assert r.status_code == 200
+    doc = etree.fromstring(r.content)
+    assert etree.XMLSchema(etree.parse(str(XSD))).validate(doc)
+    exported = {a.findtext("iati-identifier") for a in doc.iter("iati-activity")}
+    assert exported == {"XM-DAC-00000-MULTI-1", "XM-DAC-00000-ONE-1"}
+    # the incomplete ones are named in the document and the header, with what each lacks
+    left = {int(i) for i in r.headers["IATI-Left-Out"].split(",")}
+    assert left and not left & ids
+    supa = next(c.text for c in doc.iter(etree.Comment) if "partners[0].role" in c.text)
+    assert {"reporting_org_ref", "local_id", "status"} <= {
+        f.strip() for f in supa.split("lacks")[1].split(",")
+    }
+    # a budget over more than a year is not split into made-up years: left out, said so
+    budgets = {a.findtext("iati-identifier"): a.find("budget") is not None for a in doc.iter("iati-activity")}
+    assert budgets == {"XM-DAC-00000-MULTI-1": False, "XM-DAC-00000-ONE-1": True}
+    # asked for by id, an incomplete activity is refused with what it lacks
+    r = client.get("/api/v1/activities.xml", params={"id": sorted(left)[0]})
+    assert r.status_code == 409 and r.json()["activities"][0]["missing"]
     monkeypatch.setenv("DATABASE_URL", world["url"])
     out = tmp_path / "activities.xml"
     result = CliRunner().invoke(cli, ["results", "export-iati", "-o", str(out)])
-    assert result.exit_code == 1 and "partners[0].role" in result.output
-    assert not out.exists()
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert result.exit_code == 0 and "partners[0].role" in said and "over one year" in said
+    assert {a.findtext("iati-identifier") for a in etree.parse(str(out)).iter("iati-activity")} == exported
+    refused = tmp_path / "refused.xml"
+    result = CliRunner().invoke(
+        cli, ["results", "export-iati", "--id", str(sorted(left)[0]), "-o", str(refused)]
+    )
+    assert result.exit_code == 1 and not refused.exists()
+    for aid in ids:
+        client.delete(f"/api/v1/activities/{aid}",
+                      headers=if_match(client, f"/api/v1/activities/{aid}", auth(world, "secretariat")))  # fmt: skip
 
 
 def test_cli_load_is_idempotent_and_exports_a_complete_activity(world, tmp_path, monkeypatch):

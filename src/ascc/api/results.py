@@ -71,10 +71,14 @@ def activities_xml(
         Query(description="only these activities (repeatable)", max_length=500),
     ] = [],  # noqa: B006
 ) -> Response:
-    """IATI 2.03 activity XML of all (or the given) activities."""
-    xml = iati.export(session, rows=results_service.rows_for_export(session, ids=id or None))
-    return Response(xml, media_type="application/xml",
-                    headers={"Content-Disposition": 'inline; filename="activities.xml"'})  # fmt: skip
+    """IATI 2.03 activity XML of the complete activities (of the given ones: 409 listing what each
+    lacks when one is incomplete). Activities left out are named in a comment of the document and in
+    the ``IATI-Left-Out`` header (their ids), with what each lacks."""
+    out = iati.export(session, rows=results_service.rows_for_export(session, ids=id or None), named=bool(id))
+    headers = {"Content-Disposition": 'inline; filename="activities.xml"'}
+    if out.left_out:
+        headers["IATI-Left-Out"] = ",".join(str(a["id"]) for a in out.left_out)
+    return Response(out.xml, media_type="application/xml", headers=headers)
 
 
 @router.post("/activities", status_code=201, response_model=dict[str, Any], responses=Errors)

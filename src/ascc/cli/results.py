@@ -98,11 +98,14 @@ def export_iati(
     out: Path | None = typer.Option(None, "--out", "-o", help="file to write (default stdout)"),
     ids: list[int] = typer.Option([], "--id", help="only these activities (repeatable)"),
 ) -> None:
-    """Write the activities as IATI 2.03 activity XML. Refused, listing the missing fields of each
-    activity, when any lacks what the IATI schema requires; nothing is written then."""
+    """Write the activities that have what the IATI 2.03 schema requires as activity XML, and list
+    the others with their missing fields. With ``--id``: refused, nothing written, when one of the
+    named activities is incomplete."""
     try:
         with command_session("results-export-iati") as session:
-            xml = iati.export(session, rows=results_service.rows_for_export(session, ids=ids or None))
+            out_doc = iati.export(
+                session, rows=results_service.rows_for_export(session, ids=ids or None), named=bool(ids)
+            )
     except DomainError as exc:
         for a in exc.extra.get("activities", []):
             console.print(
@@ -112,6 +115,12 @@ def export_iati(
             f"[red]{escape(exc.detail if not exc.extra.get('activities') else 'nothing was exported')}[/red]"
         )
         raise typer.Exit(1) from None
+    for a in out_doc.left_out:
+        console.print(f"[yellow]not exported: activity {a['id']} ({escape(str(a['title']))}): missing "
+                          f"{escape(', '.join(a['missing']))}[/yellow]")  # fmt: skip
+    for note in out_doc.notes:
+        console.print(f"[yellow]{escape(note)}[/yellow]")
+    xml = out_doc.xml
     if out is None:
         sys.stdout.buffer.write(xml)
     else:

@@ -4,7 +4,11 @@ An activity is exported only when it has what the IATI 2.03 activity schema requ
 (reporting organisation ref + local id), reporting organisation (ref, type, name), title,
 description, at least one participating organisation with its role, status, at least one date,
 and for a budget its value date and period (the planned dates). ``missing_fields`` lists what an
-activity lacks; ``export`` refuses (409) with that list per activity rather than fake a value.
+activity lacks; ``export`` writes the complete activities and lists the others with what each lacks
+(never a made-up value); asked for named activities only, it refuses (409) when one is incomplete.
+A budget is exported only when its period (the planned dates) is at most one year, as the IATI
+rulesets require: a multi-year total is not split into years the record does not state, and the
+activity's entry in ``notes`` says so.
 
 Mapping: the responsible body is the accountable organisation (role 2), implementing bodies role 4,
 partners their recorded role, the funding partner or fund role 1; member states are recipient
@@ -16,6 +20,7 @@ humanitarian.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -113,7 +118,7 @@ def _activity(session: Session, row: Activity, names: dict[str, Any]) -> etree._
             a, "humanitarian-scope", {"type": "1", "vocabulary": "1-2", "code": event["glide"]}
         )
         _narratives(scope, event["name"] or event["hazard_name"]["en"], None)
-    if row.budget is not None:
+    if row.budget is not None and _budget_fits(row):
         budget = etree.SubElement(a, "budget")
         etree.SubElement(budget, "period-start", {"iso-date": row.planned_start.isoformat()})
         etree.SubElement(budget, "period-end", {"iso-date": row.planned_end.isoformat()})
@@ -138,19 +143,54 @@ def _names(session: Session) -> dict[str, Any]:
             "iso2": {m.code: m.iso2 for m in registry_service.list_member_states(session)}}  # fmt: skip
 
 
-def export(session: Session, *, rows: list[Activity], now: dt.datetime | None = None) -> bytes:
-    """The ``iati-activities`` document for ``rows``; ``Conflict`` (409) listing, per activity, the
-    fields the schema needs that it lacks, when any does."""
+@dataclasses.dataclass
+class Export:
+    """The document, the activities left out (id, title, what each lacks) and notes on what was
+    left out of the exported ones (a budget over more than a year)."""
+
+    xml: bytes
+    left_out: list[dict[str, Any]]
+    notes: list[str]
+
+
+def _budget_fits(row: Activity) -> bool:
+    """IATI's budget rule: a period of at most one year."""
+    if row.budget is None or not (row.planned_start and row.planned_end):
+        return True
+    start = row.planned_start
+    a_year_on = (
+        dt.date(start.year + 1, 3, 1)
+        if (start.month, start.day) == (2, 29)
+        else start.replace(year=start.year + 1)
+    )
+    return row.planned_end < a_year_on
+
+
+def export(session: Session, *, rows: list[Activity], now: dt.datetime | None = None,
+           named: bool = False) -> Export:  # fmt: skip
+    """The ``iati-activities`` document of the complete activities among ``rows``, with the
+    incomplete ones listed. ``named`` (the caller asked for these activities): ``Conflict`` (409)
+    listing, per activity, the fields the schema needs that it lacks, when any does."""
     incomplete = [{"id": r.id, "title": r.title_en or r.title_id, "missing": m}
                   for r in rows if (m := missing_fields(r))]  # fmt: skip
-    if incomplete:
+    if incomplete and named:
         detail = "; ".join(
             f"activity {i['id']} ({i['title']}) lacks {', '.join(i['missing'])}" for i in incomplete
         )
         raise Conflict(f"not exportable to IATI 2.03: {detail}", activities=incomplete)
+    left = {i["id"] for i in incomplete}
     names = _names(session)
     root = etree.Element("iati-activities", {"version": VERSION,
                                              "generated-datetime": _stamp(now or clock.now())})  # fmt: skip
+    notes = []
+    for i in incomplete:
+        root.append(etree.Comment(f" not exported: activity {i['id']} lacks {', '.join(i['missing'])} "))
     for r in rows:
+        if r.id in left:
+            continue
+        if not _budget_fits(r):
+            notes.append(f"activity {r.id}: budget not exported, its period {r.planned_start}–{r.planned_end} "
+                         "is over one year and no yearly budgets are recorded")  # fmt: skip
         root.append(_activity(session, r, names))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return Export(xml, incomplete, notes)
