@@ -75,7 +75,7 @@ NOT_RESTRICTED = {
     ),
     **dict.fromkeys(
         ["/api/v1/disasters/events/{event_id}", "/api/v1/disasters/events/{event_id}/requests",
-         "/api/v1/disasters/events/{event_id}/revisions", "/api/v1/disasters/events/{event_id}/sitreps",
+         "/api/v1/disasters/events/{event_id}/revisions", "/api/v1/disasters/events/{event_id}/footprint.geojson", "/api/v1/disasters/events/{event_id}/sitreps",
          "/api/v1/disasters/offers/{offer_id}", "/api/v1/disasters/requests/{request_id}",
          "/api/v1/disasters/requests/{request_id}/matching", "/api/v1/disasters/sitreps/{sitrep_id}",
          "/disasters/{event_id}", "/disasters/{event_id}.json", "/disasters/requests/{request_id}",

@@ -206,3 +206,35 @@ def test_the_affected_state_adds_a_need_with_the_form_and_stale_forms_are_refuse
     detail = phl.get("/api/v1" + target).json()
     assert [n["description"] for n in detail["needs"]] == ["Jerrycans", "Rice"]
     phl.__exit__(None, None, None)
+
+
+def test_an_events_footprint_is_geojson_of_its_member_states_regions_and_points(site):
+    """``/api/v1/disasters/events/{id}/footprint.geojson``: the affected member state's land, the
+    Global Data Lab region holding each affected province, and the feed's point (an epicentre)."""
+    import geojson
+
+    from tests.test_disasters import HEADER
+
+    url, event, tmp_path = site
+    fields = dict.fromkeys(HEADER.split(","), "")
+    fields |= {"source_id": "NOAA", "event_id": "EQ-9", "hazard_type": "Earthquake", "event_name": "Bohol",
+               "country_iso3": "PHL", "start_date": "2013-10-15", "end_date": "2013-10-15", "year": "2013",
+               "latitude": "9.86", "longitude": "124.01", "deaths": "222"}  # fmt: skip
+    quake = tmp_path / "quake.csv"
+    quake.write_text(HEADER + "\n" + ",".join(fields.values()) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["disasters", "import", str(quake)]).exit_code == 0
+    with TestClient(create_app(Settings(database_url=url))) as c:
+        r = c.get(f"/api/v1/disasters/events/{event}/footprint.geojson")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
+        doc = geojson.loads(r.text)
+        assert doc.is_valid, doc.errors()
+        roles = {(f["properties"]["role"], f["properties"].get("code")) for f in doc["features"]}
+        assert ("member_state", "PHL") in roles and any(role == "region" for role, _ in roles)
+        assert doc["properties"]["name"] == "Haiyan"
+        bohol = next(
+            e["id"] for e in c.get("/api/v1/disasters/events").json()["items"] if e.get("name") == "Bohol"
+        )
+        points = [f for f in c.get(f"/api/v1/disasters/events/{bohol}/footprint.geojson").json()["features"]
+                  if f["properties"]["role"] == "point"]  # fmt: skip
+        assert [p["geometry"]["coordinates"] for p in points] == [[124.01, 9.86]]  # longitude first
+        assert c.get("/api/v1/disasters/events/999999/footprint.geojson").status_code == 404

@@ -56,6 +56,8 @@ DOWNLOADS = {
     "/indices/{slug}/results.csv": "text/csv",
     "/indices/{slug}/definition.yaml": "application/yaml",
     "/api/v1/activities.xml": "application/xml",
+    "/api/v1/geo/member-states.geojson": "application/geo+json",
+    "/api/v1/disasters/events/{event_id}/footprint.geojson": "application/geo+json",
     "/sdmx/data/{flow}/{key}": "application/vnd.sdmx.data+csv",
     "/sdmx/{resource}/{agency}/{resource_id}/{version}": "application/vnd.sdmx.structure+xml",
     "/sdmx/schema/{context}/{agency}/{resource_id}/{version}": "application/vnd.sdmx.schema+xml",

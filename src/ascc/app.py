@@ -19,6 +19,7 @@ from ascc import __version__
 from ascc.api import decisions as decisions_api
 from ascc.api import disasters as disasters_api
 from ascc.api import funds as funds_api
+from ascc.api import geo as geo_api
 from ascc.api import indices as indices_api
 from ascc.api import knowledge as knowledge_api
 from ascc.api import meetings as meetings_api
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(knowledge_api.router)
     app.include_router(progress_api.router)
     app.include_router(results_api.router)
+    app.include_router(geo_api.router)
     app.include_router(national_api.router)
     app.include_router(funds_api.router)
     app.include_router(monitoring_api.router)

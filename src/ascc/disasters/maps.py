@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ascc.kit import geo
 from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions
 
 #: PSGC region prefix → Global Data Lab region (Philippine Statistics Authority region codes)
@@ -57,6 +58,34 @@ def event_map(event: dict[str, Any]) -> dict[str, Any] | None:
             "countries": [{"code": c, "d": v["d"], "affected": c in event["member_states"]} for c, v in sorted(shapes.items())],
             "regions": [{"code": r, "name": reg[r]["name"], "d": reg[r]["d"]} for r in sorted(gdl) if r in reg],
             "points": [{"x": x, "y": y} for x, y in dict.fromkeys(points)]}  # fmt: skip
+
+
+def footprint(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The event as GeoJSON (RFC 7946): the affected member states' land, the regions holding its
+    affected areas (Philippine provinces by PSGC, through their Global Data Lab region) and the
+    points its feeds give (an earthquake's epicentre), each feature saying what it is."""
+    if not geo.features(geo.COUNTRIES):
+        return None
+    gdl = {PSGC_REGION_GDL.get(a["code"][:2]) for a in event.get("areas", []) if a["scheme"] == "PSGC"} - {
+        None
+    }
+    out = [{"type": "Feature", "geometry": f["geometry"],
+            "properties": {"role": "member_state", "code": f["properties"]["iso_a3"], "source": geo.SOURCES[geo.COUNTRIES]}}
+           for f in geo.features(geo.COUNTRIES) if f["properties"]["iso_a3"] in event["member_states"]]  # fmt: skip
+    out += [{"type": "Feature", "geometry": f["geometry"],
+             "properties": {"role": "region", "code": f["properties"]["region_code"],
+                            "name": f["properties"].get("region_name"), "source": geo.SOURCES[geo.GDL_REGIONS]}}
+            for f in geo.features(geo.GDL_REGIONS) if f["properties"]["region_code"] in gdl]  # fmt: skip
+    for s in event.get("sources", []):
+        raw = (s.get("data") or {}).get("raw") or {}
+        try:
+            lon, lat = float(raw["longitude"]), float(raw["latitude"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        out.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {"role": "point", "feed": s.get("feed")}})  # fmt: skip
+    props = {k: event.get(k) for k in ("id", "name", "hazard", "start_date", "end_date", "glide")}
+    return {"type": "FeatureCollection", "properties": props, "features": out}
 
 
 def regional_map(events: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[str, Any] | None:

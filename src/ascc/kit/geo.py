@@ -127,3 +127,23 @@ def country_at(lon: float, lat: float) -> str | None:
 def countries_touched(points: list[tuple[float, float]]) -> set[str]:
     """The member states holding any of the points (lon, lat)."""
     return {c for c in (country_at(lon, lat) for lon, lat in points) if c}
+
+
+#: where each boundary file comes from (``../shared/data/README.md``), as GeoJSON consumers expect it
+SOURCES = {
+    COUNTRIES: "Natural Earth 1:50m admin-0 countries (public domain), https://www.naturalearthdata.com/",
+    GDL_REGIONS: "Global Data Lab subnational regions, simplified (free to use with attribution to GDL), "
+    "https://globaldatalab.org/shdi/",
+    IDN_PROVINCES: "Natural Earth 1:10m admin-1, Indonesian provinces before 2012 (public domain), "
+    "https://www.naturalearthdata.com/",
+}
+
+
+@cache
+def features(file: str) -> tuple[dict[str, Any], ...]:
+    """The file's GeoJSON features as published (lon/lat); empty without the shared data."""
+    base = data_dir()
+    if base is None or not (base / file).is_file():
+        return ()
+    doc = json.loads((base / file).read_text(encoding="utf-8"))
+    return tuple(f for f in doc["features"] if f.get("geometry"))
