@@ -79,7 +79,15 @@ def test_subnational_map_uses_the_provinces(site):
         and shapes["ID-JI"][0] == PALETTE[4]
     )
     assert shapes["ID-AC"] == ("url(#nodata)", "none")
-    assert "PHLr101" in shapes and shapes["PHLr101"][1] == "none"
+    # only Indonesia reports: the map draws Indonesia alone and zooms to it (issue 17)
+    assert "PHLr101" not in shapes and all(code.startswith("ID-") for code in shapes)
+    x, y, w, h = map(float, re.search(r'<svg viewBox="([^"]+)"', page.text).group(1).split())
+    drawn = re.findall(
+        r'<path d="([^"]*)" fill="[^"]+" stroke="[^"]+" stroke-width="[^"]+" data-code=', page.text
+    )
+    x0, y0, x1, y1 = geo.bounds(drawn)
+    assert x < x0 and y < y0 and x + w > x1 and y + h > y1  # no area cut off at the frame
+    assert y > 300 and h < 0.6 * geo.HEIGHT  # Indonesia's extent, not all ASEAN (Myanmar starts at y≈7)
 
 
 def test_map_errors(site):

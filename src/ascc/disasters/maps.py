@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions
+from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions, view_box
 
 #: PSGC region prefix → Global Data Lab region (Philippine Statistics Authority region codes)
 PSGC_REGION_GDL = {
@@ -50,7 +50,7 @@ def event_map(event: dict[str, Any]) -> dict[str, Any] | None:
     }
     reg = regions()
     points = [p for s in event.get("sources", []) if (p := _point(s.get("data") or {}))]
-    return {"width": WIDTH, "height": HEIGHT,
+    return {"width": WIDTH, "height": HEIGHT, "view_box": view_box(v["d"] for v in shapes.values()),
             "countries": [{"code": c, "d": v["d"], "affected": c in event["member_states"]} for c, v in sorted(shapes.items())],
             "regions": [{"code": r, "name": reg[r]["name"], "d": reg[r]["d"]} for r in sorted(gdl) if r in reg],
             "points": [{"x": x, "y": y} for x, y in dict.fromkeys(points)]}  # fmt: skip
@@ -71,6 +71,6 @@ def regional_map(events: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> 
         if p is not None:
             marks.append({"x": p[0], "y": p[1], "id": e["id"], "hazard": e["hazard"], "label": e.get("name") or
                           e.get("location") or e["hazard"]})  # fmt: skip
-    return {"width": WIDTH, "height": HEIGHT,
+    return {"width": WIDTH, "height": HEIGHT, "view_box": view_box(v["d"] for v in shapes.values()),
             "countries": [{"code": c, "d": v["d"], "affected": c in affected, "alert": c in alerted}
                           for c, v in sorted(shapes.items())], "points": marks}  # fmt: skip
