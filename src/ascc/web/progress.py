@@ -290,8 +290,10 @@ def _report_charts(session: Session, ctx: dict[str, Any], lang: str) -> dict[str
 
 @page("/plans/{plan_id}/progress", "progress_report.html")
 def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
-    ctx = reports.plan_report(session, plan_id=plan_id, base_year=_base(request))
-    return _common() | ctx | {"charts": _report_charts(session, ctx, i18n.choose_language(request)[0])}
+    base = _base(request)
+    ctx = reports.plan_report(session, plan_id=plan_id, base_year=base)
+    return _common() | ctx | {"charts": _report_charts(session, ctx, i18n.choose_language(request)[0]),
+                              "chart_query": f"?base={base}" if base else ""}  # fmt: skip
 
 
 @downloads.get("/plans/{plan_id}/progress/charts/{chart}.svg", response_class=Response,

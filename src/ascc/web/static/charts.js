@@ -1,5 +1,5 @@
-// Chart export on indicator pages: the server-drawn SVG is saved as it is (.svg) or drawn onto a
-// canvas and saved as PNG. No library, no network: the SVG is self-contained (own <style>, no fonts
+// Chart export on every page with charts (templates/_chart.html): the server-drawn SVG is saved as it
+// is (.svg) or drawn onto a canvas and saved as PNG; the CSV link is the server's file. No library, no network: the SVG is self-contained (own <style>, no fonts
 // or images to fetch), so the canvas is never tainted. Without JavaScript the "SVG" link downloads
 // the same chart from the server and the PNG button stays hidden.
 (function () {
