@@ -7,18 +7,14 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 
-from ascc.app import create_app
-from ascc.config import Settings
 from tests.chart_check import check_charts
-from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
+from tests.monitoring.progress_data import progress_site, progress_url  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="module")
-def site(progress_url):  # noqa: F811
-    with TestClient(create_app(Settings(database_url=progress_url))) as c:
-        yield c
+def site(progress_site):  # noqa: F811
+    return progress_site
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])

@@ -6,7 +6,8 @@ files with the ``figure`` macro of ``_chart.html``, which also puts the data tab
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -14,10 +15,33 @@ from starlette.responses import Response
 
 from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal
+from ascc.http.openapi import download
 from ascc.kit.errors import NotFound
 from ascc.monitoring.charts import Chart
+from ascc.web.pages import downloads
 
 MEDIA = {"svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+View = TypeVar("View", bound=Callable[..., Response])
+
+
+def routes(base: str, kinds: Iterable[str]) -> Callable[[View], View]:
+    """Register a view at ``{base}/{kind}.svg`` and ``{base}/{kind}.csv`` for each kind, documented
+    as downloads (``kind`` may be a path parameter, ``{chart}``)."""
+
+    def register(view: View) -> View:
+        for kind in kinds:
+            downloads.get(f"{base}/{kind}.svg", response_class=Response,
+                          responses=download("image/svg+xml", "chart"))(view)  # fmt: skip
+            downloads.get(f"{base}/{kind}.csv", response_class=Response,
+                          responses=download("text/csv", "the chart's values"))(view)  # fmt: skip
+        return view
+
+    return register
+
+
+def kind(request: Request) -> str:
+    """The chart a file path names: ``/indicators/X/timeseries.csv`` → ``timeseries``."""
+    return request.url.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def body(chart: Chart, ext: str) -> Response:

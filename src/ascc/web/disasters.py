@@ -19,14 +19,13 @@ from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
 from ascc.disasters.hazards import HAZARDS
 from ascc.http.auth import bind_principal, check_csrf
-from ascc.http.openapi import download
 from ascc.kit import clock
 from ascc.kit.errors import DomainError, Invalid
 from ascc.monitoring import charts
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
 from ascc.web import chart_files, i18n
-from ascc.web.pages import downloads, page, registry_names, render
+from ascc.web.pages import page, registry_names, render
 
 actions = APIRouter(include_in_schema=False)
 HAZARD_NAMES = {k: {"en": v[1], "id": v[2]} for k, v in HAZARDS.items()}
@@ -103,15 +102,10 @@ def disaster_stats(session: Session, request: Request) -> dict[str, Any]:
     }
 
 
-@downloads.get("/disasters/stats/events-by-year.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/disasters/stats/affected-by-state.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/disasters/stats/events-by-hazard.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/disasters/stats/events-by-year.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
-@downloads.get("/disasters/stats/affected-by-state.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
-@downloads.get("/disasters/stats/events-by-hazard.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
+@chart_files.routes("/disasters/stats", STAT_CHARTS)
 def stats_chart_file(request: Request) -> Response:
     """A chart of the disaster statistics as SVG (in the page's language) or as the CSV of its values."""
-    kind = request.url.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    kind = chart_files.kind(request)
     lang = i18n.choose_language(request)[0]
 
     def build(session: Session) -> charts.Chart:

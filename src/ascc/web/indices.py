@@ -150,8 +150,7 @@ def _trend(stored: Any, slug: str, lang: str) -> charts.Chart | None:
     )  # fmt: skip
 
 
-@downloads.get("/indices/{slug}/trend.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/indices/{slug}/trend.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
+@chart_files.routes("/indices/{slug}", ("trend",))
 def trend_file(request: Request, slug: str) -> Response:
     """The trend chart as SVG (in the page's language) or as the CSV of its values."""
     lang = i18n.choose_language(request)[0]

@@ -201,7 +201,7 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
 
 def _indicator_chart(request: Request, code: str) -> Callable[[Session], charts.Chart | None]:
     """The chart a download asks for, drawn by the page's builders with the page's query."""
-    kind = request.url.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    kind = chart_files.kind(request)
     lang = _lang(request)
     period = request.query_params.get("period") or None
 
@@ -214,14 +214,7 @@ def _indicator_chart(request: Request, code: str) -> Callable[[Session], charts.
     return build
 
 
-@downloads.get("/indicators/{code}/timeseries.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/indicators/{code}/comparison.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/indicators/{code}/areas.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/indicators/{code}/areas-timeseries.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/indicators/{code}/timeseries.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
-@downloads.get("/indicators/{code}/comparison.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
-@downloads.get("/indicators/{code}/areas.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
-@downloads.get("/indicators/{code}/areas-timeseries.csv", response_class=Response, responses=download("text/csv", "the chart's values"))  # fmt: skip
+@chart_files.routes("/indicators/{code}", ("timeseries", "comparison", "areas", "areas-timeseries"))
 def chart_file(request: Request, code: str) -> Response:
     """A chart of the indicator page as SVG (as shown, in the page's language) or as the CSV of the
     values it plots; ``period`` and ``member_state`` as on the page."""

@@ -296,10 +296,7 @@ def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, A
                               "chart_query": f"?base={base}" if base else ""}  # fmt: skip
 
 
-@downloads.get("/plans/{plan_id}/progress/charts/{chart}.svg", response_class=Response,
-               responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/plans/{plan_id}/progress/charts/{chart}.csv", response_class=Response,
-               responses=download("text/csv", "the chart's values"))  # fmt: skip
+@chart_files.routes("/plans/{plan_id}/progress/charts", ("{chart}",))
 def plan_report_chart(request: Request, plan_id: str, chart: str) -> Response:
     """A chart of the progress report (``status`` or an indicator's code) as SVG or as its values' CSV."""
     lang = i18n.choose_language(request)[0]
