@@ -111,6 +111,7 @@ NOT_RESTRICTED = {
          "/api/v1/indicators/{code}/observations", "/indicators/{code}", "/indicators/{code}.json",
          "/indicators/{code}/comparison.svg", "/indicators/{code}/data.csv", "/indicators/{code}/map",
          "/indicators/{code}/map.json", "/indicators/{code}/map.svg", "/indicators/{code}/timeseries.svg",
+         "/indicators/{code}/map.csv",
          "/indicators/{code}/timeseries.csv", "/indicators/{code}/comparison.csv", "/indicators/{code}/areas.svg",
          "/indicators/{code}/areas.csv", "/indicators/{code}/areas-timeseries.svg",
          "/indicators/{code}/areas-timeseries.csv"],

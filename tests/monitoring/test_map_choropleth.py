@@ -3,6 +3,8 @@ backends, both languages; national member states and subnational Indonesian prov
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -63,6 +65,13 @@ def test_national_map(site, lang, no_data):
     svg = site.get(f"/indicators/T.LIFE/map.svg?lang={lang}")
     assert svg.headers["content-type"].startswith("image/svg+xml") and svg.text.startswith("<?xml")
     assert paths(svg.text) == shapes
+    # the values it colours, as CSV; PNG drawn from the page's SVG (issue 17)
+    assert 'class="export-png"' in page.text and 'href="/indicators/T.LIFE/map.csv' in page.text
+    table = site.get(f"/indicators/T.LIFE/map.csv?lang={lang}")
+    assert table.headers["content-type"].startswith("text/csv")
+    rows = {r[0]: r[1:] for r in csv.reader(io.StringIO(table.text))}
+    assert rows["code"] == ["name", "value", "period"] and len(rows) == 1 + 11
+    assert rows["IDN"] == ["Indonesia", "71.4", "2020"] and rows["THA"] == ["Thailand", "", ""]
     twin = site.get("/indicators/T.LIFE/map.json").json()["map"]
     assert [(e["from"], e["to"]) for e in twin["legend"]] == [(71.4, 71.4), (71.4, 72.0)]
 

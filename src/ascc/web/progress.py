@@ -288,6 +288,19 @@ def _report_charts(session: Session, ctx: dict[str, Any], lang: str) -> dict[str
     return out
 
 
+@downloads.get("/indicators/{code}/map.csv", response_class=Response,
+               responses=download("text/csv", "the map's values"))  # fmt: skip
+def indicator_map_csv(request: Request, code: str) -> Response:
+    """The values the map colours: one row per area drawn (code, name, value, period; empty: no data)."""
+    with unit_of_work(request.app.state.session_factory) as session:
+        bind_principal(request, session)
+        ctx = choropleth.indicator_map(session, code=code, period=_period(request))
+    shapes = sorted(ctx["shapes"], key=lambda s: s["code"])
+    chart = charts.Chart("map", f"{code}-map", "", ("code", "name", "value", "period"),
+                         tuple((s["code"], s["name"], s["value"], s["period"]) for s in shapes))  # fmt: skip
+    return chart_files.body(chart, "csv")
+
+
 @page("/plans/{plan_id}/progress", "progress_report.html")
 def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
     base = _base(request)
