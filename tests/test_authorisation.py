@@ -102,14 +102,19 @@ NOT_RESTRICTED = {
     ),
     **dict.fromkeys(
         ["/indices/{slug}", "/indices/{slug}.json", "/indices/{slug}/data.csv", "/indices/{slug}/definition.yaml",
-         "/indices/{slug}/meta.csv", "/indices/{slug}/results.csv"],
+         "/indices/{slug}/meta.csv", "/indices/{slug}/results.csv", "/indices/{slug}/trend.csv",
+         "/indices/{slug}/trend.svg"],
         "composite indices have no audience (and none is stored here)",
     ),
     **dict.fromkeys(
         ["/api/v1/indicators/{code}", "/api/v1/indicators/{code}/aggregate",
          "/api/v1/indicators/{code}/observations", "/indicators/{code}", "/indicators/{code}.json",
          "/indicators/{code}/comparison.svg", "/indicators/{code}/data.csv", "/indicators/{code}/map",
-         "/indicators/{code}/map.json", "/indicators/{code}/map.svg", "/indicators/{code}/timeseries.svg"],
+         "/indicators/{code}/map.json", "/indicators/{code}/map.svg", "/indicators/{code}/timeseries.svg",
+         "/indicators/{code}/map.csv",
+         "/indicators/{code}/timeseries.csv", "/indicators/{code}/comparison.csv", "/indicators/{code}/areas.svg",
+         "/indicators/{code}/areas.csv", "/indicators/{code}/areas-timeseries.svg",
+         "/indicators/{code}/areas-timeseries.csv"],
         "indicators have no audience (only published values are served)",
     ),
 }  # fmt: skip
@@ -199,6 +204,7 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
             # SDMX structure queries: the whole structure of the dataflow
             "resource": "dataflow", "context": "dataflow", "agency": "ASEAN", "resource_id": "DF_ASCC_IND", "version": "latest",
             "fund_id": "acf", "call_id": call_id, "proposal_id": proposal_id,
+            "chart": "status",  # the plan progress report's chart of statuses
         }  # fmt: skip
         yield c, headers, ids
 

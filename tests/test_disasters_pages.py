@@ -15,6 +15,7 @@ from ascc.app import create_app
 from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.disasters.importer import read_areas
+from tests.chart_check import check_charts
 from tests.conftest import load, make_user
 from tests.test_disasters import MEMBERS, csv_file, row
 from tests.test_disasters_assistance import count
@@ -158,7 +159,13 @@ def test_event_page_map_areas_revisions_and_the_region(site):
         revisions = c.get(f"/api/v1/disasters/events/{event}").json()["revisions"]
         assert [(r["number"], r["changes"]) for r in revisions][1] == (2, {"deaths": [6300, 6293]})
         stats = c.get("/disasters/stats", params={"lang": "id"}).text
-        assert stats.count("<svg") == 3 and "Kejadian per tahun" in stats
+        assert stats.count('class="ascc-chart"') == 3 and "Kejadian per tahun" in stats
+        for lang in ("en", "id"):  # each chart with its table and downloads (issue 17)
+            assert check_charts(c, "/disasters/stats", lang) == [
+                "disasters-events-by-year",
+                "disasters-affected-by-state",
+                "disasters-events-by-hazard",
+            ]
         regional = c.get("/disasters/map", params={"days": 60})
         assert regional.status_code == 200 and "<svg" in regional.text
         assert c.get("/disasters/map", params={"days": "0"}).status_code == 422

@@ -15,7 +15,9 @@ Each page is checked for what a reader relies on:
   address (``<a href="/bodies/ammswd">ammswd</a>``; a compact ISO code such as the scorecard's
   column ``IDN`` passes only with the name as its ``aria-label``);
 - every chart (``svg[data-chart]``: an indicator's, the disaster statistics', an index's trend, the
-  plan report's) shows a label on each of its two axes (``text.axis-label``, not white, not empty);
+  plan report's) shows a label on each of its two axes (``text.axis-label``, not white, not empty),
+  or says it has no data (``data-empty``); it has its data table (``details.chart-data table``)
+  unless it has no data, and its SVG and CSV download links;
 - on Indonesian pages, no text (header, footer, navigation or the page itself; text marked with
   another ``lang`` aside) is an English catalogue message
   that has an Indonesian translation (``locale/id/LC_MESSAGES/messages.po``).
@@ -91,7 +93,9 @@ CHECKS = """() => {
     kind: svg.dataset.chart,
     labels: [...svg.querySelectorAll('text.axis-label')].filter(t => t.textContent.trim()
       && getComputedStyle(t).fill !== 'rgb(255, 255, 255)' && t.getBBox().width > 0).length,
-    empty: svg.dataset.empty === 'true'}));
+    empty: svg.dataset.empty === 'true',
+    table: !!svg.closest('figure')?.querySelector('details.chart-data table'),
+    downloads: svg.closest('figure')?.querySelectorAll('a.export-svg[href], a.export-csv[href]').length ?? 0}));
   return {
     title: document.title.trim(), h1: document.querySelectorAll('h1').length,
     lang: document.documentElement.lang,
@@ -169,6 +173,10 @@ def check_page(url: str, seen: dict, lang: str, width: int, english: set[str]) -
     for c in seen["charts"]:
         if not c["empty"] and c["labels"] < 2:
             problems.append(f"a {c['kind']} chart with {c['labels']} axis labels, not two")
+        if not c["empty"] and not c["table"]:
+            problems.append(f"a {c['kind']} chart without its data table")
+        if c["downloads"] < 2:
+            problems.append(f"a {c['kind']} chart without its SVG and CSV downloads")
     return problems
 
 

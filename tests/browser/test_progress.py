@@ -4,6 +4,8 @@ hatch, a title per member state). Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.test_pages import CHROMIUM, browser, shot  # noqa: F401 - the browser fixture
@@ -58,7 +60,19 @@ def test_scorecard_and_map(browser, site, lang):  # noqa: F811 - pytest fixture
     assert w["no_data"] in svg.locator('path[data-code="THA"] title').text_content()
     assert page.locator("#map-legend li").count() == 3  # two classes and "no data"
     shot(page, f"{lang}-progress-map")
+    # the map as PNG, drawn in the browser from its SVG (issue 17)
+    png = {"en": "Download PNG", "id": "Unduh PNG"}[lang]
+    with page.expect_download() as download:
+        page.locator("figure.map").get_by_role("button", name=png).click()
+    assert download.value.suggested_filename.startswith(
+        "T.LIFE-map"
+    ) and download.value.suggested_filename.endswith(".png")
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.goto(f"{site}/plans/ascc-blueprint-2025/progress?lang={lang}")
-    assert page.locator("svg.chart").count() >= 2
+    assert page.locator("svg.ascc-chart").count() == 1 + 3  # the statuses, and one per indicator with data
+    with page.expect_download() as download:
+        page.locator("figure[data-export$=progress-status]").get_by_role("button", name=png).click()
+    assert download.value.suggested_filename == "ascc-blueprint-2025-progress-status.png"
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     shot(page, f"{lang}-progress-report")
     context.close()

@@ -14,6 +14,7 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.indices import store as index_store
 from ascc.wiring import session_factory
+from tests.chart_check import check_charts
 from tests.conftest import BACKENDS, load
 from tests.indices.conftest import ASEM, EXAMPLES, STORE, needs_store
 
@@ -78,6 +79,14 @@ def test_ydi_page_in_both_languages(web, headers, words):
     for code in ("SecEnrol", "NEET", "DisDeaths", "Tourism"):
         assert f"<code>{code}</code>" in r.text
     assert 'name="w_IdentitasASEAN"' in r.text and "/static/indices.js" in r.text
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_trend_chart_has_its_table_and_downloads(web, lang):
+    """The trend is drawn by the one chart module: table, SVG and CSV (issue 17)."""
+    assert check_charts(web, "/indices/ydi-2022", lang) == ["ydi-2022-trend"]
+    rows = list(csv.reader(io.StringIO(web.get("/indices/ydi-2022/trend.csv?lang=en").text)))
+    assert rows[0][0] == "Year" and len(rows[0]) == 1 + 11  # a column per member state
 
 
 #: a domain of each YDI edition: code, English name, the seed's Indonesian name

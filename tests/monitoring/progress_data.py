@@ -85,3 +85,15 @@ def progress_url(request: pytest.FixtureRequest, new_database, reference) -> str
     load(url, reference)
     seed(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def progress_site(progress_url):
+    """The site on the database above, for a module's page tests."""
+    from fastapi.testclient import TestClient
+
+    from ascc.app import create_app
+    from ascc.config import Settings
+
+    with TestClient(create_app(Settings(database_url=progress_url))) as c:
+        yield c

@@ -3,6 +3,8 @@ backends, both languages; national member states and subnational Indonesian prov
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -63,6 +65,13 @@ def test_national_map(site, lang, no_data):
     svg = site.get(f"/indicators/T.LIFE/map.svg?lang={lang}")
     assert svg.headers["content-type"].startswith("image/svg+xml") and svg.text.startswith("<?xml")
     assert paths(svg.text) == shapes
+    # the values it colours, as CSV; PNG drawn from the page's SVG (issue 17)
+    assert 'class="export-png"' in page.text and 'href="/indicators/T.LIFE/map.csv' in page.text
+    table = site.get(f"/indicators/T.LIFE/map.csv?lang={lang}")
+    assert table.headers["content-type"].startswith("text/csv")
+    rows = {r[0]: r[1:] for r in csv.reader(io.StringIO(table.text))}
+    assert rows["code"] == ["name", "value", "period"] and len(rows) == 1 + 11
+    assert rows["IDN"] == ["Indonesia", "71.4", "2020"] and rows["THA"] == ["Thailand", "", ""]
     twin = site.get("/indicators/T.LIFE/map.json").json()["map"]
     assert [(e["from"], e["to"]) for e in twin["legend"]] == [(71.4, 71.4), (71.4, 72.0)]
 
@@ -79,7 +88,15 @@ def test_subnational_map_uses_the_provinces(site):
         and shapes["ID-JI"][0] == PALETTE[4]
     )
     assert shapes["ID-AC"] == ("url(#nodata)", "none")
-    assert "PHLr101" in shapes and shapes["PHLr101"][1] == "none"
+    # only Indonesia reports: the map draws Indonesia alone and zooms to it (issue 17)
+    assert "PHLr101" not in shapes and all(code.startswith("ID-") for code in shapes)
+    x, y, w, h = map(float, re.search(r'<svg viewBox="([^"]+)"', page.text).group(1).split())
+    drawn = re.findall(
+        r'<path d="([^"]*)" fill="[^"]+" stroke="[^"]+" stroke-width="[^"]+" data-code=', page.text
+    )
+    x0, y0, x1, y1 = geo.bounds(drawn)
+    assert x < x0 and y < y0 and x + w > x1 and y + h > y1  # no area cut off at the frame
+    assert y > 300 and h < 0.6 * geo.HEIGHT  # Indonesia's extent, not all ASEAN (Myanmar starts at y≈7)
 
 
 def test_map_errors(site):

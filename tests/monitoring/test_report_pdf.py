@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -51,7 +52,11 @@ def test_html(site, lang):
     assert 'href="/plans/ascc-blueprint-2025/progress.pdf?lang=' + lang in r.text
     assert "https://example.org/T.LIFE" in r.text  # source of the figure
     # the status chart, and one per indicator with approved data (T.NODIR too: no status, but a latest value)
-    assert r.text.count('<svg class="chart"') == 1 + 3
+    assert r.text.count('class="ascc-chart" data-chart="status"') == 1
+    assert r.text.count('class="ascc-chart" data-chart="latest"') == 3
+    # a bar's colour is its progress status, named in the chart's legend (issue 17)
+    legend = "Limited progress" if lang == "en" else "Kemajuan terbatas"
+    assert re.search(r'<g class="legend"><rect [^>]*fill="#e16f24"/><text [^>]*>' + legend, r.text)
 
 
 def test_report_json_and_errors(site):

@@ -1,4 +1,4 @@
-"""Maps and charts drawn on the server as SVG geometry: no tiles, no CDN, no script.
+"""Maps drawn on the server as SVG geometry: no tiles, no CDN, no script.
 
 Boundaries and the projection are ``ascc.kit.geo``'s: Natural Earth 1:50m countries, and the
 Global Data Lab regions where an event has subnational areas. Philippine provinces (PSGC codes)
@@ -8,11 +8,10 @@ and the shared data has region polygons but no province polygons.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ascc.kit import geo
-from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions
+from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions, view_box
 
 #: PSGC region prefix → Global Data Lab region (Philippine Statistics Authority region codes)
 PSGC_REGION_GDL = {
@@ -24,8 +23,6 @@ __all__ = [
     "FRAME",
     "HEIGHT",
     "WIDTH",
-    "bar_chart",
-    "column_chart",
     "countries",
     "event_map",
     "regional_map",
@@ -54,7 +51,7 @@ def event_map(event: dict[str, Any]) -> dict[str, Any] | None:
     }
     reg = regions()
     points = [p for s in event.get("sources", []) if (p := _point(s.get("data") or {}))]
-    return {"width": WIDTH, "height": HEIGHT,
+    return {"width": WIDTH, "height": HEIGHT, "view_box": view_box(v["d"] for v in shapes.values()),
             "countries": [{"code": c, "d": v["d"], "affected": c in event["member_states"]} for c, v in sorted(shapes.items())],
             "regions": [{"code": r, "name": reg[r]["name"], "d": reg[r]["d"]} for r in sorted(gdl) if r in reg],
             "points": [{"x": x, "y": y} for x, y in dict.fromkeys(points)]}  # fmt: skip
@@ -103,30 +100,6 @@ def regional_map(events: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> 
         if p is not None:
             marks.append({"x": p[0], "y": p[1], "id": e["id"], "hazard": e["hazard"], "label": e.get("name") or
                           e.get("location") or e["hazard"]})  # fmt: skip
-    return {"width": WIDTH, "height": HEIGHT,
+    return {"width": WIDTH, "height": HEIGHT, "view_box": view_box(v["d"] for v in shapes.values()),
             "countries": [{"code": c, "d": v["d"], "affected": c in affected, "alert": c in alerted}
                           for c, v in sorted(shapes.items())], "points": marks}  # fmt: skip
-
-
-def bar_chart(rows: list[dict[str, Any]], *, value: str, width: int = 640, bar: int = 16) -> dict[str, Any]:
-    """Horizontal bars: one per row (``key`` and ``value``), scaled to the largest."""
-    top = max((r[value] for r in rows), default=0) or 1
-    label, gap = 150, 4
-    plot = width - label - 90
-    return {"width": width, "height": len(rows) * (bar + gap) + gap, "label_width": label,
-            "bars": [{"key": r["key"], "value": r[value], "y": gap + i * (bar + gap), "h": bar,
-                      "w": round(plot * r[value] / top, 1)} for i, r in enumerate(rows)]}  # fmt: skip
-
-
-def column_chart(
-    rows: list[dict[str, Any]], *, value: str, width: int = 720, height: int = 220
-) -> dict[str, Any]:
-    """Vertical columns over years, scaled to the largest; labels every few columns."""
-    top = max((r[value] for r in rows), default=0) or 1
-    n = max(len(rows), 1)
-    step = (width - 50) / n
-    every = max(1, math.ceil(n / 12))
-    return {"width": width, "height": height + 30, "base": height, "top": top,
-            "columns": [{"key": r["key"], "value": r[value], "x": round(40 + i * step, 1), "w": max(round(step * 0.8, 1), 1),
-                         "h": round((height - 10) * r[value] / top, 1), "label": i % every == 0}
-                        for i, r in enumerate(rows)]}  # fmt: skip

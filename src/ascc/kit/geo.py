@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -147,3 +149,31 @@ def features(file: str) -> tuple[dict[str, Any], ...]:
         return ()
     doc = json.loads((base / file).read_text(encoding="utf-8"))
     return tuple(f for f in doc["features"] if f.get("geometry"))
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def bounds(paths: Iterable[str]) -> tuple[float, float, float, float] | None:
+    """The box ``(min x, min y, max x, max y)`` around SVG paths of ``svg_path``'s form (``M x yL x y…Z``:
+    absolute coordinates in pairs); None for no coordinates."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for d in paths:
+        numbers = [float(n) for n in _NUMBER.findall(d)]
+        xs.extend(numbers[0::2])
+        ys.extend(numbers[1::2])
+    if not xs or not ys:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view_box(paths: Iterable[str], *, margin: float = 0.04) -> str:
+    """An SVG ``viewBox`` that holds every path whole, with ``margin`` (a share of the larger side) all
+    round, so that a map shows the area asked about and cuts nothing off; the whole frame without paths."""
+    box = bounds(paths)
+    if box is None:
+        return f"0 0 {WIDTH} {HEIGHT}"
+    x0, y0, x1, y1 = box
+    pad = margin * max(x1 - x0, y1 - y0, 1.0)
+    return " ".join(f"{round(v, 1):g}" for v in (x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad))

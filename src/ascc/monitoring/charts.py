@@ -1,5 +1,9 @@
-"""Indicator charts drawn on the server as standalone SVG documents: a time series (one line per
-member state) and a comparison across member states for one period (horizontal bars).
+"""The one chart module: every chart of the site (indicators, areas, disaster statistics, index
+trends, progress reports) is drawn here as a standalone SVG document: a time series (one line per
+series) or horizontal bars. ``line`` and ``bars`` return a ``Chart``: the SVG, and the values it
+plots as a table (shown under the chart, downloaded as CSV). Every chart has a visible title, both
+axes named (``text.axis-label``), ``role="img"`` with ``<title>``/``<desc>``, and says "no data"
+(``data-empty``) instead of drawing an empty frame or a zero.
 
 Each chart is one self-contained ``<svg>`` element (its own ``<style>``, no external fonts, images or
 scripts), so the same markup is shown inline on the page, downloaded as ``.svg`` and drawn onto a
@@ -9,6 +13,8 @@ canvas for the PNG export (``web/static/charts.js``). Numbers are formatted for 
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +31,7 @@ STYLE = (
     "fill:#1b1f24}svg.ascc-chart .t{font-size:14px;font-weight:700}svg.ascc-chart .m{fill:#4a5360;font-size:11px}"
     "svg.ascc-chart .g{stroke:#e3e6ea;stroke-width:1}svg.ascc-chart .a{stroke:#4a5360;stroke-width:1}"
     "svg.ascc-chart .l{fill:none;stroke-width:2}svg.ascc-chart .v{font-size:11px}"
+    "svg.ascc-chart .nodata{font-size:15px;fill:#4a5360}"
 )
 
 
@@ -118,18 +125,38 @@ def _r(v: float) -> str:
     return f"{round(v, 1):g}"
 
 
-def _open(frame: Frame, title: str, desc: str, kind: str, *, empty: bool = False) -> list[str]:
-    """``empty``: nothing to draw; the chart says so (``data-empty``) and has no axes."""
+#: what an empty chart says, in the page's language
+NO_DATA = {"en": "No data to show", "id": "Tidak ada data untuk ditampilkan"}
+
+
+def _open(
+    frame: Frame, title: str, desc: str, kind: str, *, empty: bool = False, ident: str = ""
+) -> list[str]:
+    """``empty``: nothing to draw; the chart says so (``data-empty``) and has no axes. ``ident`` keeps
+    the ids of several charts of one kind on a page apart."""
     flag = ' data-empty="true"' if empty else ""
+    ident = "".join(c if c.isalnum() or c in "-_" else "-" for c in (ident or kind))
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="ascc-chart" data-chart={quoteattr(kind)}{flag}'
         f' width="{frame.width}" height="{frame.height}" viewBox="0 0 {frame.width} {frame.height}"'
-        f' role="img" aria-labelledby="{kind}-title {kind}-desc">',
-        f'<title id="{kind}-title">{escape(title)}</title><desc id="{kind}-desc">{escape(desc)}</desc>',
+        f' role="img" aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc)}</desc>',
         f"<style>{STYLE}</style>",
         f'<rect width="{frame.width}" height="{frame.height}" fill="#ffffff"/>',
         _text(frame.left, 22, title, class_="t"),
     ]
+
+
+def _empty(out: list[str], frame: Frame, lang: str) -> str:
+    """A chart with nothing to plot: a framed message, never an empty axis or a zero."""
+    w, h = frame.width - 2 * 20, max(frame.height - 60, 40)
+    out.append(
+        f'<rect x="20" y="40" width="{w}" height="{h}" fill="#f4f5f7" stroke="#c4cad1" stroke-dasharray="4 3"/>'
+    )
+    out.append(_text(frame.width / 2, 40 + h / 2 + 5, NO_DATA.get(lang, NO_DATA["en"]), class_="nodata",
+                     text_anchor="middle"))  # fmt: skip
+    out.append("</svg>")
+    return "".join(out)
 
 
 def _period_key(period: str) -> tuple[int, float, str]:
@@ -141,7 +168,8 @@ def _period_key(period: str) -> tuple[int, float, str]:
 
 def line_chart(
     series: Iterable[Series], *, title: str, desc: str, unit: str = "", source: str = "", lang: str = "en",
-    colours: Mapping[str, str] | None = None, x_label: str = "", y_label: str = "",
+    colours: Mapping[str, str] | None = None, x_label: str = "", y_label: str = "", kind: str = "timeseries",
+    ident: str = "",
 ) -> str:  # fmt: skip
     """Values over time, one coloured line (and dots) per series, labelled at its last point.
 
@@ -152,11 +180,9 @@ def line_chart(
     """
     series = [s for s in series if s.points]
     frame = Frame()
-    out = _open(frame, title, desc, "timeseries", empty=not series)
+    out = _open(frame, title, desc, kind, empty=not series, ident=ident)
     if not series:
-        out.append(_text(frame.left, frame.top + frame.inner_h / 2, "—", class_="m"))
-        out.append("</svg>")
-        return "".join(out)
+        return _empty(out, frame, lang)
     periods = sorted({p for s in series for p, _ in s.points}, key=_period_key)
     numeric = all(_period_key(p)[0] == 0 for p in periods)
     if numeric:
@@ -242,27 +268,28 @@ def line_chart(
 def bar_chart(
     bars: Iterable[Bar], *, title: str, desc: str, unit: str = "", source: str = "", lang: str = "en",
     reference: tuple[str, float] | None = None, colours: Mapping[str, str] | None = None,
-    x_label: str = "", y_label: str = "",
+    x_label: str = "", y_label: str = "", kind: str = "comparison", ident: str = "", sort: bool = True,
+    legend: Sequence[tuple[str, str]] = (), digits: int = 2,
 ) -> str:  # fmt: skip
     """One horizontal bar per member state, largest first, with its value; ``reference`` draws a
     labelled vertical line (e.g. the ASEAN mean). Negative values extend left of zero. The axes are
     named (``text.axis-label``): the values' ``x_label`` or else the ``unit``, below; the bars'
-    ``y_label`` (e.g. "Member state"), above their names."""
-    bars = sorted(bars, key=lambda b: (-b.value, b.key))
+    ``y_label`` (e.g. "Member state"), above their names. ``sort=False`` keeps the given order (e.g.
+    years); ``legend`` is (colour, meaning) pairs drawn under the value axis, for bars coloured by
+    something other than their length (a progress status)."""
+    bars = sorted(bars, key=lambda b: (-b.value, b.key)) if sort else list(bars)
     row = 24
     widest = max((len(b.label) for b in bars), default=10)
     frame = Frame(
-        height=40 + 30 + max(len(bars), 1) * row + 50,
+        height=40 + 30 + max(len(bars), 1) * row + 50 + (20 * math.ceil(len(legend) / 3) if legend else 0),
         left=min(300, max(120, 16 + 7 * widest)),
         right=110,
         top=50,
         bottom=50,
     )
-    out = _open(frame, title, desc, "comparison", empty=not bars)
+    out = _open(frame, title, desc, kind, empty=not bars, ident=ident)
     if not bars:
-        out.append(_text(frame.left, frame.top + 20, "—", class_="m"))
-        out.append("</svg>")
-        return "".join(out)
+        return _empty(out, frame, lang)
     values = [b.value for b in bars] + ([reference[1]] if reference else [])
     ticks = nice_ticks(min(0.0, min(values)), max(0.0, max(values)))
     lo, hi = ticks[0], ticks[-1]
@@ -287,7 +314,7 @@ def bar_chart(
         out.append(
             f'<rect x="{_r(x0)}" y="{_r(y0)}" width="{_r(max(x1 - x0, 1))}" height="{row - 8}" fill="{colour}"/>'
         )
-        label = number(b.value, lang) + (f" {b.note}" if b.note else "")
+        label = number(b.value, lang, digits=digits) + (f" {b.note}" if b.note else "")
         out.append(_text(x1 + 4, y0 + 12, label, class_="v"))
         out.append("</g>")
     out.append(f'<line class="a" x1="{_r(zero)}" x2="{_r(zero)}" y1="{top}" y2="{bottom}"/>')
@@ -301,7 +328,57 @@ def bar_chart(
         out.append(_text(frame.left, bottom + 34, _clip(x_label or unit, 60), class_="m axis-label"))
     if y_label:
         out.append(_text(frame.left - 8, top - 12, y_label, text_anchor="end", class_="m axis-label"))
+    for i, (colour, meaning) in enumerate(legend):
+        lx, ly = 12 + (i % 3) * 240, bottom + 48 + 20 * (i // 3)
+        out.append(f'<g class="legend"><rect x="{lx}" y="{ly}" width="12" height="12" fill="{colour}"/>')
+        out.append(_text(lx + 18, ly + 10, _clip(meaning, 32), class_="m") + "</g>")
     if source:
         out.append(_text(12, frame.height - 10, _clip(source, 110), class_="m"))
     out.append("</svg>")
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart and the values it plots: ``columns`` name the table's columns, ``rows`` hold one
+    label and the numbers (``None`` where a series has no value) in the order drawn."""
+
+    kind: str
+    name: str
+    svg: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | float | None, ...], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def csv(self) -> str:
+        """The plotted values as CSV (a header, then one row per label; numbers unformatted)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow(["" if v is None else f"{v:.15g}" if isinstance(v, float) else v for v in row])
+        return out.getvalue()
+
+
+def line(series: Iterable[Series], *, name: str, x_label: str, y_label: str, **kw: object) -> Chart:
+    """``line_chart`` with its table: one row per period, one column per series."""
+    series = [s for s in series if s.points]
+    periods = sorted({p for s in series for p, _ in s.points}, key=_period_key)
+    values = [dict(s.points) for s in series]
+    rows = tuple((p, *(v.get(p) for v in values)) for p in periods)
+    svg = line_chart(series, x_label=x_label, y_label=y_label, ident=name, **kw)  # type: ignore[arg-type]
+    kind = str(kw.get("kind", "timeseries"))
+    return Chart(kind, name, svg, (x_label, *(s.label for s in series)), rows)
+
+
+def bars(
+    items: Iterable[Bar], *, name: str, x_label: str, y_label: str, sort: bool = True, **kw: object
+) -> Chart:
+    """``bar_chart`` with its table: one row per bar, in the order drawn (largest first)."""
+    items = sorted(items, key=lambda b: (-b.value, b.key)) if sort else list(items)
+    svg = bar_chart(items, x_label=x_label, y_label=y_label, ident=name, sort=False, **kw)  # type: ignore[arg-type]
+    kind = str(kw.get("kind", "comparison"))
+    return Chart(kind, name, svg, (y_label, x_label), tuple((b.label, float(b.value)) for b in items))

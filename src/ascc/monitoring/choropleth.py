@@ -5,7 +5,10 @@ projection as the disaster maps). No tiles, no CDN, no script.
 Classes are quantiles of the values shown (up to five; fewer when values repeat), so each class holds
 about the same number of areas; the legend gives each class's range. An area without an approved
 value is hatched ("no data"). National indicators colour the member states; subnational ones colour
-the GDL regions (``IDNr101``) and the Indonesian provinces (``ID-JB``, on the pre-2012 boundaries).
+the GDL regions (``IDNr101``) and the Indonesian provinces (``ID-JB``, on the pre-2012 boundaries) of
+the member states that have a value (an Indonesia-only indicator draws Indonesia alone). The map's
+``view_box`` is the box around the drawn areas with a margin (``geo.view_box``): it zooms to the
+area asked about and cuts none off; the other member states stay as a grey outline for context.
 
 A national map without a year shows the headline period of the coverage rule
 (``published.indicator_headline``: the latest year enough member states reported), with its
@@ -142,6 +145,9 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
             if area is not None:
                 by_country[area.member_state].add(area.scheme)
         for scheme, unit, shape in shapes:
+            # only the member states with a value are drawn (the map zooms to them), all when none has one
+            if by_country and shape.get("country") not in by_country:
+                continue
             # Indonesia is drawn by its provinces when it reports them, else by its GDL regions
             if scheme == "GDL" and shape["country"] == "IDN" and "ISO3166-2" in by_country["IDN"]:
                 continue
@@ -163,7 +169,8 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
                           "direction": ind.direction, "level": ind.level, "source_org": ind.source_org,
                           "decimals": precision.decimals((v for v, _ in values.values()), ind.decimals),
                           "source_url": ind.source_url, "licence": ind.licence},
-            "period": period, "width": geo.WIDTH, "height": geo.HEIGHT, "outline": [
+            "period": period, "width": geo.WIDTH, "height": geo.HEIGHT,
+            "view_box": geo.view_box(s["d"] for s in layers), "outline": [
                 {"code": c, "d": s["d"]} for c, s in sorted(countries.items())] if subnational else [],
             "shapes": layers, "legend": legend(bounds, [s["value"] for s in shown]),
             "member_coverage": shown_coverage, "partial": partial,

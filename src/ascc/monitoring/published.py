@@ -414,7 +414,8 @@ def subnational(
 ) -> dict[str, Any] | None:
     """Published values of an indicator's areas within one member state (default: the first with
     any) for one period (default: its latest): ``{member_state, period, member_states, periods,
-    areas: [{code, name, value}]}``; None when nothing subnational is published."""
+    areas: [{code, name, value}], history: [{code, name, points: [(period, value)]}]}`` (``history``:
+    every period of each area, for the chart over time); None when nothing subnational is published."""
     get_indicator_row(session, code)
     rows = published_rows(
         session, codes=[code], areas=None, sex=(TOTAL,), age=(TOTAL,), urbanisation=(TOTAL,)
@@ -441,5 +442,9 @@ def subnational(
     }
     areas = [{"code": r.area_code, "name": names.get(r.area_code, r.area_code), "value": r.value}
              for r in mine if r.period == period]  # fmt: skip
+    history: dict[str, list[tuple[str, float]]] = {}
+    for r in sorted(mine, key=lambda r: r.period):
+        history.setdefault(r.area_code, []).append((r.period, r.value))
     return {"member_state": member_state, "period": period, "member_states": states, "periods": known,
-            "areas": sorted(areas, key=lambda a: -a["value"])}  # fmt: skip
+            "areas": sorted(areas, key=lambda a: -a["value"]),
+            "history": [{"code": c, "name": names.get(c, c), "points": pts} for c, pts in sorted(history.items())]}  # fmt: skip

@@ -21,9 +21,10 @@ from ascc.disasters.hazards import HAZARDS
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit import clock
 from ascc.kit.errors import DomainError, Invalid
+from ascc.monitoring import charts
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
-from ascc.web import i18n
+from ascc.web import chart_files, i18n
 from ascc.web.pages import page, registry_names, render
 
 actions = APIRouter(include_in_schema=False)
@@ -59,13 +60,58 @@ def disasters(session: Session, request: Request) -> dict[str, Any]:
             "hazards": HAZARD_NAMES, "member_states": registry_service.list_member_states(session)}  # fmt: skip
 
 
+STAT_CHARTS = ("events-by-year", "affected-by-state", "events-by-hazard")
+
+
+def _stat_charts(session: Session, stats: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
+    """The statistics' three charts, drawn by the one chart module (``monitoring.charts``)."""
+    _ = i18n.translations(lang).gettext
+    states = {
+        k: (v.get(lang) or v.get("en") or k) for k, v in registry_names(session)["member_states"].items()
+    }
+    per_year = [
+        charts.Series("events", _("Events"), [(str(r["key"]), float(r["events"])) for r in stats["by_year"]])
+    ]
+    src = _("Source: the disaster events recorded on this platform")
+    return {
+        "events-by-year": charts.line(
+            per_year, name="disasters-events-by-year", kind="events-by-year", title=_("Events per year"),
+            lang=lang, x_label=_("Year"), y_label=_("Events"), source=src,
+            desc=_("Number of recorded disaster events per year of their start.")),
+        "affected-by-state": charts.bars(
+            [charts.Bar(r["key"], states.get(r["key"], r["key"]), float(r["affected"])) for r in stats["by_member_state"]],
+            name="disasters-affected-by-state", kind="affected-by-state", lang=lang, digits=0, source=src,
+            title=_("People affected per member state"), x_label=_("People affected"), y_label=_("Member state"),
+            desc=_("People affected by the recorded events, per member state, largest first.")),
+        "events-by-hazard": charts.bars(
+            [charts.Bar(r["key"], (HAZARD_NAMES.get(r["key"]) or {}).get(lang) or r["key"], float(r["events"]))
+             for r in stats["by_hazard"]],
+            name="disasters-events-by-hazard", kind="events-by-hazard", lang=lang, digits=0, source=src,
+            title=_("Events per hazard"), x_label=_("Events"), y_label=_("Hazard"),
+            desc=_("Number of recorded events per hazard, largest first.")),
+    }  # fmt: skip
+
+
 @page("/disasters/stats", "disaster_stats.html")
 def disaster_stats(session: Session, request: Request) -> dict[str, Any]:
     stats = disasters_service.statistics(session)
-    charts = {"events_by_year": maps.column_chart(stats["by_year"], value="events"),
-              "affected_by_state": maps.bar_chart(stats["by_member_state"], value="affected"),
-              "events_by_hazard": maps.bar_chart(stats["by_hazard"], value="events")}  # fmt: skip
-    return {"stats": stats, "hazards": HAZARD_NAMES, "charts": charts}
+    return {
+        "stats": stats,
+        "hazards": HAZARD_NAMES,
+        "charts": _stat_charts(session, stats, i18n.choose_language(request)[0]),
+    }
+
+
+@chart_files.routes("/disasters/stats", STAT_CHARTS)
+def stats_chart_file(request: Request) -> Response:
+    """A chart of the disaster statistics as SVG (in the page's language) or as the CSV of its values."""
+    kind = chart_files.kind(request)
+    lang = i18n.choose_language(request)[0]
+
+    def build(session: Session) -> charts.Chart:
+        return _stat_charts(session, disasters_service.statistics(session), lang)[kind]
+
+    return chart_files.serve(request, build, chart_files.extension(request), "no such chart")
 
 
 @page("/disasters/alerts", "disaster_alerts.html")

@@ -21,6 +21,8 @@ from ascc.indices import store as index_store
 from ascc.indices.definition import IndexDefinition, Node
 from ascc.kit import spreadsheet
 from ascc.kit.errors import Invalid, NotFound
+from ascc.monitoring import charts
+from ascc.web import chart_files, i18n
 from ascc.web.pages import downloads, page
 
 STEP_LABELS = {
@@ -32,9 +34,6 @@ STEP_LABELS = {
     "weights": ("Weighting", "Pembobotan"),
     "aggregate": ("Aggregation", "Agregasi"),
 }
-PALETTE = ("#1b6ca8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50", "#b7950b",
-           "#7f8c8d", "#e84393", "#0984e3", "#6c5ce7")  # fmt: skip
-TREND = {"width": 640, "height": 300, "left": 40, "right": 70, "top": 10, "bottom": 30}
 BAR = {"width": 220, "height": 16, "pad": 6}
 
 
@@ -132,34 +131,31 @@ def _bar(low: float | None, high: float | None, rank: int | None, n: int) -> dic
             "x": x(rank), **BAR}  # fmt: skip
 
 
-def _trend(rows: list[dict[str, Any]], years: list[int], names: dict[str, str]) -> dict[str, Any] | None:
-    if len(years) < 2:
+def _trend(stored: Any, slug: str, lang: str) -> charts.Chart | None:
+    """The index score per year, one line per unit (``monitoring.charts``); None with fewer than two years."""
+    _ = i18n.translations(lang).gettext
+    root = indices_service.definition_of(index_store.texts(stored)).root
+    rows = [r for r in stored.results if r.code == root and r.year is not None and r.score is not None]
+    if len({r.year for r in rows}) < 2:
         return None
-    t = TREND
-    scores = [r["score"] for r in rows if r["score"] is not None]
-    if not scores:
-        return None
-    lo, hi = math.floor(min(scores) / 10) * 10, math.ceil(max(scores) / 10) * 10
-    hi = hi if hi > lo else lo + 10
-    inner_w, inner_h = t["width"] - t["left"] - t["right"], t["height"] - t["top"] - t["bottom"]
+    names = {r.unit_code: r.unit_name or r.unit_code for r in stored.results}
+    points: dict[str, list[tuple[str, float]]] = {}
+    for r in sorted(rows, key=lambda r: r.year):
+        points.setdefault(r.unit_code, []).append((str(r.year), float(r.score)))
+    title = stored.record.name
+    return charts.line(
+        [charts.Series(u, names.get(u, u), pts) for u, pts in sorted(points.items())],
+        name=f"{slug}-trend", kind="trend", title=title, lang=lang, x_label=_("Year"),
+        y_label=_("Index score"), desc=_("Index score per year and unit"),
+    )  # fmt: skip
 
-    def x(year: int) -> float:
-        return round(t["left"] + inner_w * (year - years[0]) / (years[-1] - years[0]), 1)
 
-    def y(score: float) -> float:
-        return round(t["top"] + inner_h * (1 - (score - lo) / (hi - lo)), 1)
-
-    series = []
-    units = sorted({r["unit"] for r in rows})
-    for k, unit in enumerate(units):
-        points = [(x(r["year"]), y(r["score"])) for r in sorted(rows, key=lambda r: r["year"])
-                  if r["unit"] == unit and r["score"] is not None]  # fmt: skip
-        if points:
-            series.append({"unit": unit, "name": names.get(unit, unit), "colour": PALETTE[k % len(PALETTE)],
-                           "points": " ".join(f"{a},{b}" for a, b in points), "end": points[-1]})  # fmt: skip
-    ticks = [{"value": v, "y": y(v)} for v in range(lo, hi + 1, max(10, (hi - lo) // 5 // 10 * 10 or 10))]
-    return {**t, "series": series, "x_ticks": [{"year": yr, "x": x(yr)} for yr in years], "y_ticks": ticks,
-            "bottom_y": t["height"] - t["bottom"]}  # fmt: skip
+@chart_files.routes("/indices/{slug}", ("trend",))
+def trend_file(request: Request, slug: str) -> Response:
+    """The trend chart as SVG (in the page's language) or as the CSV of its values."""
+    lang = i18n.choose_language(request)[0]
+    return chart_files.serve(request, lambda session: _trend(index_store.latest(session, slug=slug), slug, lang),
+                             chart_files.extension(request), f"the index {slug} has no trend over two years or more")  # fmt: skip
 
 
 @page("/indices/{slug}", "index_detail.html")
@@ -210,8 +206,6 @@ def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any
         breakdown.append({"unit": row["unit"], "name": row["name"],
                           "scores": [getattr(by_key.get((row["unit"], c)), "score", None) for c in domains],
                           "index": row["nominal_score"]})  # fmt: skip
-    trend_rows = [{"unit": r.unit_code, "year": r.year, "score": r.score} for r in stored.results
-                  if r.code == root and r.year is not None]  # fmt: skip
     weight_form = [
         {
             "code": c,
@@ -234,7 +228,7 @@ def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any
         "has_intervals": any(r["rank_low"] is not None for r in ranking),
         "domains": [{"code": c, "name": _name(d.by_code[c])} for c in domains],
         "breakdown": breakdown,
-        "trend": _trend(trend_rows, years, names),
+        "trend": _trend(stored, slug, i18n.choose_language(request)[0]),
         "weights": weight_form,
         "what_if": bool(weights),
         "what_if_warnings": what_if["warnings"] if weights else [],

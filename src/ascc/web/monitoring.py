@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -31,7 +31,7 @@ from ascc.kit.errors import DomainError, Forbidden, Invalid
 from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff, terms
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
-from ascc.web import i18n
+from ascc.web import chart_files, i18n
 from ascc.web.pages import downloads, page, render
 
 actions = APIRouter(include_in_schema=False)
@@ -65,6 +65,12 @@ def indicators(session: Session, request: Request) -> dict[str, Any]:
             "levels": _names(LEVELS)}  # fmt: skip
 
 
+def _source(indicator: dict[str, Any], lang: str) -> str:
+    _ = i18n.translations(lang).gettext
+    source = " · ".join(filter(None, (indicator["source"]["organisation"], indicator["source"]["dataset"])))
+    return (_("Source: %(source)s") % {"source": source}) if source else ""
+
+
 def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[str, Any]:
     """The time series, the comparison for ``period`` (default the latest) and the aggregate."""
     _ = i18n.translations(lang).gettext
@@ -74,14 +80,13 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
     known = published.periods(series)
     name = _name(indicator["name"], lang)
     unit = terms.unit_name(indicator["unit"], lang)
-    source = " · ".join(filter(None, (indicator["source"]["organisation"], indicator["source"]["dataset"])))
-    source = (_("Source: %(source)s") % {"source": source}) if source else ""
+    source = _source(indicator, lang)
     colours = {ms: charts.PALETTE[i % len(charts.PALETTE)] for i, ms in enumerate(sorted(names))}
     lines = [
         charts.Series(ms, _name(names.get(ms, {}), lang) or ms, pts) for ms, pts in sorted(series.items())
     ]
-    timeseries = charts.line_chart(
-        lines, title=name, unit=unit, source=source, lang=lang, colours=colours,
+    timeseries = charts.line(
+        lines, name=f"{code}-timeseries", title=name, unit=unit, source=source, lang=lang, colours=colours,
         x_label=_("Year"), y_label=unit or _("Value"),
         desc=_("%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat.")
         % {"name": name, "first": known[0] if known else "", "last": known[-1] if known else ""},
@@ -99,9 +104,10 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
         bars = [
             charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
         ]
-        comparison = charts.bar_chart(
-            bars, title=f"{name}, {aggregate['period']}", unit=unit, lang=lang, colours=colours,
-            source=source, reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
+        comparison = charts.bars(
+            bars, name=f"{code}-{aggregate['period']}", title=f"{name}, {aggregate['period']}", unit=unit,
+            lang=lang, colours=colours, source=source,
+            reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
             x_label=unit or _("Value"), y_label=_("Member state"),
             desc=_("%(name)s in %(period)s by member state (%(coverage)s); the dashed line is the ASEAN mean.")
             % {"name": name, "period": aggregate["period"], "coverage": coverage},
@@ -115,7 +121,9 @@ def _is_subnational(session: Session, code: str) -> bool:
 
 
 def _areas(session: Session, request: Request, code: str, lang: str, period: str | None) -> dict[str, Any]:
-    """For a subnational indicator: its areas in one member state (``?member_state=``) for a period."""
+    """For a subnational indicator: its areas in one member state (``?member_state=``) for a period
+    (bars), and every period of those areas (a line per area: the chart over time such an
+    indicator has instead of the national one)."""
     if not _is_subnational(session, code):
         return {"areas": None}
     _ = i18n.translations(lang).gettext
@@ -126,16 +134,30 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
     indicator = published.get_indicator(session, code=code)
     name = _name(indicator["name"], lang)
     unit = terms.unit_name(indicator["unit"], lang)
+    source = _source(indicator, lang)
+    state = (
+        _name(published.member_state_names(session).get(sub["member_state"], {}), lang) or sub["member_state"]
+    )
     bars = [charts.Bar(a["code"], a["name"], a["value"]) for a in sub["areas"]]
-    sub["chart"] = charts.bar_chart(
-        bars, title=f"{name}, {sub['member_state']}, {sub['period']}", unit=unit, lang=lang,
+    sub["chart"] = charts.bars(
+        bars, name=f"{code}-{sub['member_state']}-{sub['period']}", kind="areas",
+        title=f"{name}, {state}, {sub['period']}", unit=unit, lang=lang, source=source,
         x_label=unit or _("Value"), y_label=_("Area"),
-        desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": sub["member_state"],
+        desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": state,
                                                                  "period": sub["period"]},
+    )  # fmt: skip
+    sub["trend"] = charts.line(
+        [charts.Series(h["code"], h["name"], h["points"]) for h in sub["history"]],
+        name=f"{code}-{sub['member_state']}-areas-timeseries", kind="areas-timeseries",
+        title=f"{name}, {state}", unit=unit, lang=lang, source=source,
+        x_label=_("Year"), y_label=unit or _("Value"),
+        desc=_("%(name)s per area of %(state)s over time; only values approved by the ASEAN Secretariat.")
+        % {"name": name, "state": state},
     )  # fmt: skip
     places = precision.decimals(
         (a["value"] for a in sub["areas"]), published.get_indicator_row(session, code).decimals
     )
+    sub["decimals"] = places
     for a in sub["areas"]:
         a["text"] = i18n.number(a["value"], lang, places)
     return {"areas": sub}
@@ -173,25 +195,41 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
         "downloads": {"csv": f"/indicators/{code}/data.csv",
                       "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-csv",
                       "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-ml"},
-        "chart_urls": {kind: f"/indicators/{code}/{kind}.svg" + (f"?period={ctx['aggregate']['period']}"
-                       if kind == "comparison" and ctx["aggregate"] else "") for kind in ("timeseries", "comparison")},
+        "chart_urls": _chart_urls(code, ctx, request),
     }  # fmt: skip
 
 
-@downloads.get("/indicators/{code}/timeseries.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-@downloads.get("/indicators/{code}/comparison.svg", response_class=Response, responses=download("image/svg+xml", "chart"))  # fmt: skip
-def chart_svg(request: Request, code: str) -> Response:
-    """The chart as an SVG file, as shown on the page (the same builder, the page's language)."""
-    kind = request.url.path.rsplit("/", 1)[-1].removesuffix(".svg")
+def _indicator_chart(request: Request, code: str) -> Callable[[Session], charts.Chart | None]:
+    """The chart a download asks for, drawn by the page's builders with the page's query."""
+    kind = chart_files.kind(request)
     lang = _lang(request)
-    with unit_of_work(request.app.state.session_factory) as session:
-        bind_principal(request, session)
-        svg = _charts(session, code, lang, request.query_params.get("period") or None)["charts"][kind]
-    if svg is None:
-        raise Invalid(f"{code} has no published values to compare", parameter="code")
-    name = f"{code}-{kind}.svg"
-    return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, media_type="image/svg+xml",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    period = request.query_params.get("period") or None
+
+    def build(session: Session) -> charts.Chart | None:
+        if kind in ("timeseries", "comparison"):
+            return _charts(session, code, lang, None if kind == "timeseries" else period)["charts"][kind]
+        sub = _areas(session, request, code, lang, period)["areas"]
+        return None if sub is None else sub["chart" if kind == "areas" else "trend"]
+
+    return build
+
+
+@chart_files.routes("/indicators/{code}", ("timeseries", "comparison", "areas", "areas-timeseries"))
+def chart_file(request: Request, code: str) -> Response:
+    """A chart of the indicator page as SVG (as shown, in the page's language) or as the CSV of the
+    values it plots; ``period`` and ``member_state`` as on the page."""
+    return chart_files.serve(request, _indicator_chart(request, code), chart_files.extension(request),
+                             f"{code} has no published values for this chart")  # fmt: skip
+
+
+def _chart_urls(code: str, ctx: dict[str, Any], request: Request) -> dict[str, str]:
+    """Each chart's file without its extension: the page's query, so the file is the chart shown."""
+    query = {"comparison": f"?period={ctx['aggregate']['period']}" if ctx["aggregate"] else ""}
+    qp = request.query_params
+    areas = "&".join(f"{k}={qp[k]}" for k in ("member_state", "period") if qp.get(k) and qp[k].isalnum())
+    query["areas"] = query["areas-timeseries"] = f"?{areas}" if areas else ""
+    return {kind.replace("-", "_"): {ext: f"/indicators/{code}/{kind}.{ext}{query.get(kind, '')}" for ext in ("svg", "csv")}
+            for kind in ("timeseries", "comparison", "areas", "areas-timeseries")}  # fmt: skip
 
 
 @downloads.get("/indicators/{code}/data.csv", response_class=Response,

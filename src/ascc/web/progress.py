@@ -17,11 +17,11 @@ from ascc.db.uow import unit_of_work
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.http.openapi import download
 from ascc.kit.errors import DomainError, Invalid
-from ascc.monitoring import choropleth, progress, report_pdf, reports, scorecards
+from ascc.monitoring import charts, choropleth, progress, report_pdf, reports, scorecards, terms
 from ascc.monitoring import models as monitoring_models
 from ascc.monitoring import targets as targets_service
 from ascc.registry import service as registry_service
-from ascc.web import i18n
+from ascc.web import chart_files, i18n
 from ascc.web.pages import downloads, page, render
 
 router = APIRouter(include_in_schema=False)
@@ -250,9 +250,78 @@ def indicator_map_svg(request: Request, code: str) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"Content-Language": lang})
 
 
+def _report_charts(session: Session, ctx: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
+    """The report's charts (``monitoring.charts``): indicators per regional status, and per indicator
+    its latest value per member state. A bar's length is the value, on a value axis from zero (with the
+    regional target as a dashed line where there is one); its colour is the progress status only, named
+    in the chart's legend."""
+    _ = i18n.translations(lang).gettext
+    labels = status_labels(lang)
+    states = {m.code: (m.name.get(lang) if isinstance(m.name, dict) else getattr(m.name, lang, None)) or m.code
+              for m in registry_service.list_member_states(session)}  # fmt: skip
+    plan = ctx["plan"]
+    out = {"status": charts.bars(
+        [charts.Bar(b["status"], labels.get(b["status"], b["status"]), float(b["count"]))
+         for b in ctx["status_chart"]["bars"] if ctx["rows"]],
+        name=f"{plan['id']}-progress-status", kind="status", sort=False, lang=lang, digits=0,
+        colours={b["status"]: b["colour"] for b in ctx["status_chart"]["bars"]},
+        title=_("Indicators by progress status"), x_label=_("Indicators"), y_label=_("Progress status"),
+        desc=_("How many of the plan's indicators have each regional progress status, best first."))}  # fmt: skip
+    for r in ctx["rows"]:
+        ind = r["indicator"]
+        name = ind["name"].get(lang) or ind["name"].get("en") or ind["code"]
+        unit = terms.unit_name(ind["unit"], lang) if ind.get("unit") else ""
+        bars = r["chart"]["bars"]
+        target = next((t for t in r["targets"] if not t.get("member_state")), None)
+        shown = list(dict.fromkeys(b["status"] for b in bars))
+        out[ind["code"]] = charts.bars(
+            [charts.Bar(b["member_state"], f"{states.get(b['member_state'], b['member_state'])} ({b['year']})",
+                        float(b["value"])) for b in bars],
+            name=f"{plan['id']}-progress-{ind['code']}", kind="latest", lang=lang, title=name, unit=unit,
+            digits=ind.get("decimals") if ind.get("decimals") is not None else 2,
+            colours={b["member_state"]: b["colour"] for b in bars},
+            reference=(_("Regional target"), float(target["target_value"])) if target else None,
+            legend=[(reports.COLOURS[s], labels.get(s, s)) for s in shown],
+            x_label=unit or _("Value"), y_label=_("Member state"),
+            desc=_("%(name)s: latest approved value per member state; the colour is its progress status.")
+            % {"name": name})  # fmt: skip
+    return out
+
+
+@downloads.get("/indicators/{code}/map.csv", response_class=Response,
+               responses=download("text/csv", "the map's values"))  # fmt: skip
+def indicator_map_csv(request: Request, code: str) -> Response:
+    """The values the map colours: one row per area drawn (code, name, value, period; empty: no data)."""
+    with unit_of_work(request.app.state.session_factory) as session:
+        bind_principal(request, session)
+        ctx = choropleth.indicator_map(session, code=code, period=_period(request))
+    shapes = sorted(ctx["shapes"], key=lambda s: s["code"])
+    chart = charts.Chart("map", f"{code}-map", "", ("code", "name", "value", "period"),
+                         tuple((s["code"], s["name"], s["value"], s["period"]) for s in shapes))  # fmt: skip
+    return chart_files.body(chart, "csv")
+
+
 @page("/plans/{plan_id}/progress", "progress_report.html")
 def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
-    return _common() | reports.plan_report(session, plan_id=plan_id, base_year=_base(request))
+    base = _base(request)
+    ctx = reports.plan_report(session, plan_id=plan_id, base_year=base)
+    return _common() | ctx | {"charts": _report_charts(session, ctx, i18n.choose_language(request)[0]),
+                              "chart_query": f"?base={base}" if base else ""}  # fmt: skip
+
+
+@chart_files.routes("/plans/{plan_id}/progress/charts", ("{chart}",))
+def plan_report_chart(request: Request, plan_id: str, chart: str) -> Response:
+    """A chart of the progress report (``status`` or an indicator's code) as SVG or as its values' CSV."""
+    lang = i18n.choose_language(request)[0]
+    base = _base(request)
+
+    def build(session: Session) -> charts.Chart | None:
+        ctx = reports.plan_report(session, plan_id=plan_id, base_year=base)
+        return _report_charts(session, ctx, lang).get(chart)
+
+    return chart_files.serve(
+        request, build, chart_files.extension(request), f"the report has no chart {chart!r}"
+    )
 
 
 @downloads.get("/plans/{plan_id}/progress.pdf", response_class=Response,

@@ -1,5 +1,5 @@
-// Chart export on indicator pages: the server-drawn SVG is saved as it is (.svg) or drawn onto a
-// canvas and saved as PNG. No library, no network: the SVG is self-contained (own <style>, no fonts
+// Chart export on every page with charts (templates/_chart.html): the server-drawn SVG is saved as it
+// is (.svg) or drawn onto a canvas and saved as PNG; the CSV link is the server's file. No library, no network: the SVG is self-contained (own <style>, no fonts
 // or images to fetch), so the canvas is never tainted. Without JavaScript the "SVG" link downloads
 // the same chart from the server and the PNG button stays hidden.
 (function () {
@@ -28,7 +28,10 @@
 
   function toPng(svg, scale) {
     return new Promise(function (resolve, reject) {
-      var width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
+      // a chart states its size; a map (width="100%") is drawn at its viewBox's size
+      var box = svg.viewBox && svg.viewBox.baseVal;
+      var width = Number(svg.getAttribute("width")) || (box && box.width) || svg.clientWidth;
+      var height = Number(svg.getAttribute("height")) || (box && box.height) || svg.clientHeight;
       var url = URL.createObjectURL(new Blob([serialise(svg)], { type: "image/svg+xml" }));
       var img = new Image();
       img.onload = function () {
@@ -54,7 +57,7 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("figure[data-export]"), function (figure) {
-    var svg = figure.querySelector("svg.ascc-chart");
+    var svg = figure.querySelector("svg.ascc-chart, svg.choropleth");
     if (!svg) return;
     var name = figure.dataset.export;
     var status = figure.querySelector(".export-status");
