@@ -72,6 +72,18 @@ POSITION_NAMES = {
     "ad_referendum": ("Ad referendum", "Ad referendum"),
     "object": ("Objects", "Keberatan"),
 }
+#: the kinds of registry programmes and instruments, as readers call them
+PROGRAMME_KIND_NAMES = {
+    "programme": ("Programme", "Program"),
+    "project": ("Project", "Proyek"),
+    "fund": ("Fund", "Dana"),
+    "agreement": ("Agreement", "Perjanjian"),
+    "declaration": ("Declaration", "Deklarasi"),
+    "event": ("Event", "Acara"),
+    "designation": ("Designation", "Penetapan"),
+    "award": ("Award", "Penghargaan"),
+    "framework": ("Framework", "Kerangka kerja"),
+}
 INTERVAL_NAMES = {
     "annual": ("Every year", "Setiap tahun"),
     "at_least_annual": ("At least once a year", "Setidaknya sekali setahun"),
@@ -155,6 +167,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
             cite=lambda source: knowledge_service.citation(
                 getattr(request.state, "seed_index", {}), _field(source, "file"), _field(source, "quote")
             ),
+            kind_name=lambda k: PROGRAMME_KIND_NAMES.get(str(k), (k, k))[i],
             interval_name=lambda iv: INTERVAL_NAMES.get(iv, (iv, iv))[0 if lang == "en" else 1] if iv else "",
             url_with=url_with,
             principal=getattr(request.state, "principal", PUBLIC),
