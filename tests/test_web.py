@@ -130,3 +130,21 @@ def test_pages_have_accessibility_basics(client):
     assert '<label for="f-sector">' in html and 'id="f-sector"' in html
     assert '<meta name="viewport"' in html
     assert "http://" not in html.split("<body>")[0].replace("http://www.w3.org", "")  # no CDN assets
+
+
+def test_body_page_marks_an_inferred_reporting_line_and_lists_every_sector(client):
+    html = client.get("/bodies/somhd", params={"lang": "en"}).text
+    reports = html.split("Reports to", 1)[1].split("</dd>", 1)[0]
+    assert "AHMM" in reports and '<span class="tag">inferred</span>' in reports
+    assert "Inferred, not stated in the sources" in html and "does not say SOMHD reports to AHMM" in html
+    stated = (
+        client.get("/bodies/asoen", params={"lang": "en"}).text.split("Reports to", 1)[1].split("</dd>", 1)[0]
+    )
+    assert "AMME" in stated and "inferred" not in stated
+    html_id = client.get("/bodies/somhd", params={"lang": "id"}).text
+    assert "disimpulkan" in html_id and "Disimpulkan, tidak dinyatakan dalam sumber" in html_id
+    coci = client.get("/bodies/coci", params={"lang": "en"}).text
+    sector = coci.split("<dt>Sector</dt>", 1)[1].split("</dd>", 1)[0]
+    assert '/sectors/culture"' in sector and '/sectors/information"' in sector
+    assert "Sub-committee" in client.get("/bodies/scc", params={"lang": "en"}).text
+    assert "Sub-komite" in client.get("/bodies/scc", params={"lang": "id"}).text

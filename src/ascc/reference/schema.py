@@ -112,16 +112,26 @@ class PartnerFormat(_Sourced):
 
 
 class Level(StrEnum):
+    """A body's level, as the seed's table headers and wording name it (a body the seed lists
+    under "Kelompok Kerja" is a working group; "badan sektoral tingkat senior official" is
+    senior officials, whatever its name says)."""
+
     council = "council"
     ministerial = "ministerial"
     senior_officials = "senior_officials"
+    commission = "commission"
     committee = "committee"
+    sub_committee = "sub_committee"
+    board = "board"
     working_group = "working_group"
+    cluster = "cluster"
     task_force = "task_force"
     centre = "centre"
     network = "network"
+    consortium = "consortium"
     foundation = "foundation"
     forum = "forum"
+    dialogue = "dialogue"
     platform = "platform"
     fund = "fund"
     award = "award"
@@ -153,6 +163,15 @@ class BodyFormat(_Strict):
     format: str
 
 
+class Inference(_Strict):
+    """A value no source states as such but a user needs (e.g. an obvious reporting line), kept
+    as an inference with its reasoning; it never borrows a quote that does not state it."""
+
+    field: str
+    value: str
+    reasoning: str
+
+
 class Body(_Sourced):
     id: str
     acronym: str | None = None
@@ -160,8 +179,11 @@ class Body(_Sourced):
     name_id: str | None = None
     level: Level
     sector: str | None = None
+    #: further sectors a body serves (the seed lists it in each sector's table, e.g. COCI)
+    other_sectors: list[str] = []
     pillar: str | None = None
     reports_to: list[str] = []
+    inferences: list[Inference] = []
     partner_format: str | None = None
     meeting_interval: MeetingInterval | None = None
     chair_rotation: ChairRotation | None = None

@@ -79,6 +79,10 @@ class Body(_Tracked, Base):
     name_id: Mapped[str | None] = mapped_column(String(300))
     level: Mapped[str] = mapped_column(String(40), index=True)
     sector_id: Mapped[str | None] = mapped_column(ForeignKey("sectors.id"), index=True)
+    #: further sectors the body serves (ids); ``repository.bodies(sector=…)`` finds it under each
+    other_sectors: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    #: ``[{field, value, reasoning}]``: values the sources imply but do not state
+    inferences: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
     pillar_id: Mapped[str | None] = mapped_column(ForeignKey("pillars.id"))
     partner_format_id: Mapped[str | None] = mapped_column(ForeignKey("partner_formats.id"))
     meeting_interval: Mapped[str | None] = mapped_column(String(40))

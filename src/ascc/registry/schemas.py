@@ -83,15 +83,27 @@ class ChairRotationRead(_Read):
     host_follows_asean_chair: bool = False
 
 
+class InferenceRead(_Read):
+    """A value no source states, shown as an inference with its reasoning."""
+
+    field: str
+    value: str
+    reasoning: str
+
+
 class BodyRead(_SourcedRead):
     id: str
     acronym: str | None
     name: Text
     level: str
     sector: str | None
+    #: every sector the body serves, its main one first
+    sectors: list[str] = []
     pillar: str | None
     reports_to: list[str]
     reports_to_ids: list[str]
+    #: values (reporting lines …) that the sources imply but do not state, with the reasoning
+    inferences: list[InferenceRead] = []
     partner_format: str | None
     meeting_interval: str | None
     chair_rotation: ChairRotationRead | None

@@ -26,8 +26,9 @@ from ascc.registry import schemas as s
 T = TypeVar("T")
 
 BODY_LEVELS = (
-    "council", "ministerial", "senior_officials", "committee", "working_group", "task_force", "centre",
-    "network", "foundation", "forum", "platform", "fund", "award", "secretariat_unit",
+    "council", "ministerial", "senior_officials", "commission", "committee", "sub_committee", "board",
+    "working_group", "cluster", "task_force", "centre", "network", "consortium", "foundation", "forum",
+    "dialogue", "platform", "fund", "award", "secretariat_unit",
 )  # fmt: skip
 
 
@@ -96,9 +97,11 @@ def body_read(row: m.Body, acronyms: dict[str, str | None]) -> s.BodyRead:
         name=s.Text(en=row.name_en, id=row.name_id),
         level=row.level,
         sector=row.sector_id,
+        sectors=[x for x in [row.sector_id, *(row.other_sectors or [])] if x],
         pillar=row.pillar_id,
         reports_to=[acronyms.get(t) or t for t in targets],
         reports_to_ids=targets,
+        inferences=row.inferences or [],
         partner_format=row.partner_format_id,
         meeting_interval=row.meeting_interval,
         chair_rotation=row.chair_rotation,
