@@ -191,3 +191,46 @@ def test_ninth_ammswd_meeting(reference):
 def test_statistics_carry_units_and_scale(reference):
     stats = {(s.value, s.unit) for s in reference["statistics"]}
     assert (5_600_000, "people") in stats
+
+
+def test_every_date_has_a_url_or_a_seed_quote(session):
+    dated = [(f"programme {p.id}", d) for p in registry_service.list_programmes(session) for d in p.dates] + [
+        (f"body {b.id}", d) for b in registry_service.list_bodies(session, limit=500).items for d in b.dates
+    ]
+    assert len(dated) >= 12
+    for what, d in dated:
+        assert (d.url or "").startswith(("https://", "http://")) or (d.file and d.quote), what
+
+
+def test_agreements_and_centres_dated_from_public_sources(session):
+    def when(record, event):
+        return next(d.date for d in record.dates if d.event == event)
+
+    aathp = registry_service.get_programme(session, programme_id="aathp")
+    assert (when(aathp, "signed"), when(aathp, "entered_into_force")) == (
+        dt.date(2002, 6, 10),
+        dt.date(2003, 11, 25),
+    )
+    aadmer = registry_service.get_programme(session, programme_id="aadmer")
+    assert (when(aadmer, "signed"), when(aadmer, "entered_into_force")) == (
+        dt.date(2005, 7, 26),
+        dt.date(2009, 12, 24),
+    )
+    charter = registry_service.get_programme(session, programme_id="asean-charter")
+    assert when(charter, "signed") == dt.date(2007, 11, 20)  # the seed's 27 November is corrected
+    foundation = registry_service.get_body(session, body_id="asean-foundation")
+    assert when(foundation, "established") == dt.date(1997, 12, 15)
+    assert when(registry_service.get_body(session, body_id="aha-centre"), "launched") == dt.date(2011, 11, 17)
+    acb = registry_service.get_body(session, body_id="acb")
+    assert acb.established == 2005 and any(
+        (s.url or "").startswith("https://www.aseanbiodiversity.org") for s in acb.sources
+    )
+
+
+def test_every_agreement_declaration_centre_foundation_and_fund_is_dated_or_says_why_not(session):
+    for p in registry_service.list_programmes(session):
+        if p.kind in ("agreement", "declaration", "fund"):
+            assert p.dates or p.dates_note, p.id
+    for b in registry_service.list_bodies(session, limit=500).items:
+        if b.level in ("centre", "foundation", "fund"):
+            assert b.dates or b.dates_note, b.id

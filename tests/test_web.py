@@ -148,3 +148,18 @@ def test_body_page_marks_an_inferred_reporting_line_and_lists_every_sector(clien
     assert '/sectors/culture"' in sector and '/sectors/information"' in sector
     assert "Sub-committee" in client.get("/bodies/scc", params={"lang": "en"}).text
     assert "Sub-komite" in client.get("/bodies/scc", params={"lang": "id"}).text
+
+
+def test_programme_and_body_pages_show_dates_with_their_sources(client):
+    html = client.get("/programmes/aathp", params={"lang": "en"}).text
+    assert "<dt>Signed</dt>" in html and '<time datetime="2002-06-10">' in html
+    assert "<dt>Entered into force</dt>" in html and '<time datetime="2003-11-25">' in html
+    assert (
+        'href="https://cil.nus.edu.sg/databasecil/2002-asean-agreement-on-transboundary-haze-pollution"'
+        in html
+    )
+    assert "Mulai berlaku" in client.get("/programmes/aathp", params={"lang": "id"}).text
+    fund = client.get("/bodies/asean-haze-fund", params={"lang": "en"}).text
+    assert "<dt>Dates not found</dt>" in fund and "No public source found" in fund
+    foundation = client.get("/bodies/asean-foundation", params={"lang": "en"}).text
+    assert '<time datetime="1997-12-15">' in foundation

@@ -163,6 +163,35 @@ class BodyFormat(_Strict):
     format: str
 
 
+class DateEvent(StrEnum):
+    signed = "signed"
+    adopted = "adopted"
+    entered_into_force = "entered_into_force"
+    established = "established"
+    launched = "launched"
+
+
+class Dated(_Strict):
+    """A dated event of an instrument or a body (signed, entered into force, established …),
+    always with the public source that gives the date (``url``) or the seed quote that states it."""
+
+    event: DateEvent
+    date: dt.date
+    place: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    file: str | None = None
+    quote: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Dated:
+        if self.url is None and not (self.file and self.quote):
+            raise ValueError("a date needs `url`, or `file` and `quote` from a seed")
+        if self.file is not None and self.file not in SEED_FILES:
+            raise ValueError(f"unknown seed file {self.file!r}")
+        return self
+
+
 class Inference(_Strict):
     """A value no source states as such but a user needs (e.g. an obvious reporting line), kept
     as an inference with its reasoning; it never borrows a quote that does not state it."""
@@ -188,6 +217,9 @@ class Body(_Sourced):
     meeting_interval: MeetingInterval | None = None
     chair_rotation: ChairRotation | None = None
     established: int | None = None
+    #: dated events (establishment …), each with its source; ``dates_note`` says what no source gives
+    dates: list[Dated] = []
+    dates_note: str | None = None
     formats: list[BodyFormat] = []
     mandate_id: str | None = None
     mandate_en: str | None = None
@@ -262,6 +294,10 @@ class Programme(_Sourced):
     member_states: list[str] = []
     period_start: int | None = None
     period_end: int | None = None
+    #: signature, adoption, entry into force …, each with its source; ``dates_note`` says what
+    #: no source gives
+    dates: list[Dated] = []
+    dates_note: str | None = None
     description_id: str | None = None
     description_en: str | None = None
 

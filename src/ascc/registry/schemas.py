@@ -83,6 +83,18 @@ class ChairRotationRead(_Read):
     host_follows_asean_chair: bool = False
 
 
+class DatedRead(_Read):
+    """A dated event (signed, entered into force, established …) and the source that gives it."""
+
+    event: str
+    date: dt.date
+    place: str | None = None
+    url: str | None = None
+    file: str | None = None
+    quote: str | None = None
+    note: str | None = None
+
+
 class InferenceRead(_Read):
     """A value no source states, shown as an inference with its reasoning."""
 
@@ -108,6 +120,8 @@ class BodyRead(_SourcedRead):
     meeting_interval: str | None
     chair_rotation: ChairRotationRead | None
     established: int | None
+    dates: list[DatedRead] = []
+    dates_note: str | None = None
     formats: list[str]
     mandate: Text
     composition_id: str | None
@@ -156,6 +170,8 @@ class ProgrammeRead(_SourcedRead):
     member_states: list[str]
     period_start: int | None
     period_end: int | None
+    dates: list[DatedRead] = []
+    dates_note: str | None = None
     description: Text
 
 

@@ -106,6 +106,8 @@ def body_read(row: m.Body, acronyms: dict[str, str | None]) -> s.BodyRead:
         meeting_interval=row.meeting_interval,
         chair_rotation=row.chair_rotation,
         established=row.established,
+        dates=row.dates or [],
+        dates_note=row.dates_note,
         formats=[f["name"] for f in row.formats or []],
         mandate=s.Text(en=row.mandate_en, id=row.mandate_id),
         composition_id=row.composition_id,
@@ -156,6 +158,8 @@ def programme_read(row: m.Programme) -> s.ProgrammeRead:
         member_states=list(row.member_states or []),
         period_start=row.period_start,
         period_end=row.period_end,
+        dates=row.dates or [],
+        dates_note=row.dates_note,
         description=s.Text(en=row.description_en, id=row.description_id),
         **_src(row),
     )
