@@ -234,3 +234,16 @@ def test_every_agreement_declaration_centre_foundation_and_fund_is_dated_or_says
     for b in registry_service.list_bodies(session, limit=500).items:
         if b.level in ("centre", "foundation", "fund"):
             assert b.dates or b.dates_note, b.id
+
+
+def test_every_correction_cites_where_the_correct_value_comes_from(session):
+    corrected = [
+        (f"body {b.id}", c)
+        for b in registry_service.list_bodies(session, limit=500).items
+        for c in b.corrections
+    ] + [(f"programme {p.id}", c) for p in registry_service.list_programmes(session) for c in p.corrections]
+    assert len(corrected) >= 12
+    for what, c in corrected:
+        assert (c.url or "").startswith(("https://", "http://")) or (c.file and c.quote), what
+    charter = registry_service.get_programme(session, programme_id="asean-charter").corrections[0]
+    assert charter.url == "https://en.wikipedia.org/wiki/ASEAN_Charter"

@@ -163,3 +163,14 @@ def test_programme_and_body_pages_show_dates_with_their_sources(client):
     assert "<dt>Dates not found</dt>" in fund and "No public source found" in fund
     foundation = client.get("/bodies/asean-foundation", params={"lang": "en"}).text
     assert '<time datetime="1997-12-15">' in foundation
+
+
+def test_a_correction_shows_the_source_of_the_corrected_value(client):
+    html = client.get("/programmes/asean-charter", params={"lang": "en"}).text
+    section = html.split("Corrections to the source", 1)[1]
+    assert (
+        'href="https://en.wikipedia.org/wiki/ASEAN_Charter"' in section
+        and "source of the corrected value" in section
+    )
+    acdm = client.get("/bodies/acdm", params={"lang": "id"}).text.split("Koreksi atas sumber", 1)[1]
+    assert "sumber itu sendiri menuliskannya dengan benar" in acdm and "Tiga Kelompok Kerja ACDM" in acdm

@@ -20,7 +20,7 @@ def check_quotes(ref: ReferenceSet, seeds_dir: Path) -> list[Problem]:
     for name, records in ref.records.items():
         for index, rec in enumerate(records):
             # a dated event may be sourced by a seed quote too (``Dated``: file + quote)
-            for source in [*rec.sources, *getattr(rec, "dates", [])]:
+            for source in [*rec.sources, *getattr(rec, "dates", []), *rec.corrections]:
                 if source.file is None:
                     continue
                 if source.file not in texts:

@@ -43,12 +43,25 @@ class Source(_Strict):
 
 
 class Correction(_Strict):
-    """A value the seed gives wrongly, kept next to the corrected value."""
+    """A value the seed gives wrongly, kept next to the corrected value, and where the correct
+    value comes from: a public source (``url``) or the seed itself, where it gives the value
+    right elsewhere (``file`` and a verbatim ``quote``)."""
 
     field: str
     seed_text: str
     value: str
     note: str
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    file: str | None = None
+    quote: str | None = None
+
+    @model_validator(mode="after")
+    def _cites_the_correct_value(self) -> Correction:
+        if self.url is None and not (self.file and self.quote):
+            raise ValueError("a correction cites the correct value: `url`, or `file` and `quote`")
+        if self.file is not None and self.file not in SEED_FILES:
+            raise ValueError(f"unknown seed file {self.file!r}")
+        return self
 
 
 class _Sourced(_Strict):

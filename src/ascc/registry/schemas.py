@@ -32,6 +32,10 @@ class CorrectionRead(_Read):
     seed_text: str
     value: str
     note: str
+    #: where the corrected value comes from: a public source, or the seed where it gives it right
+    url: str | None = None
+    file: str | None = None
+    quote: str | None = None
 
 
 class _SourcedRead(_Read):
