@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +27,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_C = TypeVar("_C", bound=BaseModel)
+
+
+def _cited(obj: _C, missing: str) -> _C:
+    """``obj`` (with ``url``, ``file``, ``quote``) names a URL, or a known seed and a quote from it."""
+    if obj.url is None and not (obj.file and obj.quote):  # type: ignore[attr-defined]
+        raise ValueError(missing)
+    if obj.file is not None and obj.file not in SEED_FILES:  # type: ignore[attr-defined]
+        raise ValueError(f"unknown seed file {obj.file!r}")  # type: ignore[attr-defined]
+    return obj
+
+
 class Source(_Strict):
     """Where a record comes from: a seed file and a short verbatim quote, or a URL."""
 
@@ -35,11 +48,7 @@ class Source(_Strict):
 
     @model_validator(mode="after")
     def _file_with_quote_or_url(self) -> Source:
-        if self.url is None and not (self.file and self.quote):
-            raise ValueError("a source needs `file` and `quote`, or `url`")
-        if self.file is not None and self.file not in SEED_FILES:
-            raise ValueError(f"unknown seed file {self.file!r}")
-        return self
+        return _cited(self, "a source needs `file` and `quote`, or `url`")
 
 
 class Correction(_Strict):
@@ -57,11 +66,7 @@ class Correction(_Strict):
 
     @model_validator(mode="after")
     def _cites_the_correct_value(self) -> Correction:
-        if self.url is None and not (self.file and self.quote):
-            raise ValueError("a correction cites the correct value: `url`, or `file` and `quote`")
-        if self.file is not None and self.file not in SEED_FILES:
-            raise ValueError(f"unknown seed file {self.file!r}")
-        return self
+        return _cited(self, "a correction cites the correct value: `url`, or `file` and `quote`")
 
 
 class _Sourced(_Strict):
@@ -198,11 +203,7 @@ class Dated(_Strict):
 
     @model_validator(mode="after")
     def _sourced(self) -> Dated:
-        if self.url is None and not (self.file and self.quote):
-            raise ValueError("a date needs `url`, or `file` and `quote` from a seed")
-        if self.file is not None and self.file not in SEED_FILES:
-            raise ValueError(f"unknown seed file {self.file!r}")
-        return self
+        return _cited(self, "a date needs `url`, or `file` and `quote` from a seed")
 
 
 class Inference(_Strict):

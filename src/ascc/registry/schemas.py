@@ -27,15 +27,14 @@ class SourceRead(_Read):
     url: str | None = None
 
 
-class CorrectionRead(_Read):
+class CorrectionRead(SourceRead):
+    """A corrected value; its ``url`` or ``file`` + ``quote`` say where the correct value comes
+    from (a public source, or the seed where it gives it right)."""
+
     field: str
     seed_text: str
     value: str
     note: str
-    #: where the corrected value comes from: a public source, or the seed where it gives it right
-    url: str | None = None
-    file: str | None = None
-    quote: str | None = None
 
 
 class _SourcedRead(_Read):
@@ -87,15 +86,12 @@ class ChairRotationRead(_Read):
     host_follows_asean_chair: bool = False
 
 
-class DatedRead(_Read):
+class DatedRead(SourceRead):
     """A dated event (signed, entered into force, established …) and the source that gives it."""
 
     event: str
     date: dt.date
     place: str | None = None
-    url: str | None = None
-    file: str | None = None
-    quote: str | None = None
     note: str | None = None
 
 
