@@ -82,11 +82,22 @@ class MemberState(_Sourced):
     joined: dt.date
 
 
+class Summit(_Strict):
+    """A numbered ASEAN Summit of the chair's year: where and when it met, from ``url``."""
+
+    number: int = Field(ge=1)
+    city: str
+    date: dt.date
+    url: str = Field(pattern=r"^https?://")
+
+
 class AseanChair(_Sourced):
-    """The member state chairing ASEAN in ``year`` (read by the meeting-cycle engine)."""
+    """The member state chairing ASEAN in ``year`` (read by the meeting-cycle engine), and the
+    summits it hosted that year where a source gives them (``summits``; empty: not recorded)."""
 
     year: int = Field(ge=1967)
     member_state: str
+    summits: list[Summit] = []
 
 
 class Pillar(_Sourced):
