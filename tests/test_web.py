@@ -174,3 +174,15 @@ def test_a_correction_shows_the_source_of_the_corrected_value(client):
     )
     acdm = client.get("/bodies/acdm", params={"lang": "id"}).text.split("Koreksi atas sumber", 1)[1]
     assert "sumber itu sendiri menuliskannya dengan benar" in acdm and "Tiga Kelompok Kerja ACDM" in acdm
+
+
+def test_an_inferred_line_names_the_body_not_its_code(client):
+    html = client.get("/bodies/aha-centre", params={"lang": "en"}).text
+    inferred = html.split("Inferred, not stated in the sources", 1)[1].split("</ul>", 1)[0]
+    assert (
+        '<a href="/bodies/aha-centre-governing-board">' in inferred
+        and "AHA Centre Governing Board" in inferred
+    )
+    assert "Reports to: aha-centre-governing-board" not in inferred
+    accsm = client.get("/bodies/accsm", params={"lang": "id"}).text
+    assert "Tingkat: Komite" in accsm.split("Disimpulkan, tidak dinyatakan dalam sumber", 1)[1]
