@@ -145,7 +145,8 @@ def test_a_name_inside_a_sentence_does_not_carry_the_sentence_but_a_corrected_wo
     plan = Plan(id="p", title_en="A plan", title_id="Kesejahteraan Masyarakat", kind="work_plan",
                 priorities=[Priority(number="1", title_id="Konservasi dan pengelolaan hutan")],
                 corrections=[{"field": "priorities.1.title_id", "seed_text": "Konservasi pengelolaan hutan",
-                              "value": "Konservasi dan pengelolaan hutan", "note": "the seed drops dan"}],
+                              "value": "Konservasi dan pengelolaan hutan", "note": "the seed drops dan",
+                              "url": "https://example.org/the-plan"}],
                 sources=[Source(file=SEED, quote="Rencana kerja ini")])  # fmt: skip
     report = coverage.audit(_ref(plans=[plan]), texts, [])
     assert [u.number for u in report.unaccounted()] == [1]

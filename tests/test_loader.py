@@ -86,3 +86,27 @@ def test_failed_load_leaves_nothing(fresh_url, reference):
         assert session.scalar(select(func.count()).select_from(m.Body)) == 0
         assert session.scalar(select(func.count()).select_from(m.MemberState)) == 0
     engine.dispose()
+
+
+def test_a_body_loaded_before_migration_0030_is_updated_not_kept_as_an_edit(fresh_url, reference):
+    from sqlalchemy import update
+
+    from ascc.kit.digest import digest
+    from ascc.reference import loader
+
+    migrate(fresh_url)
+    run(fresh_url, reference)
+    coci = next(b for b in reference["bodies"] if b.id == "coci")
+    before = {k: v for k, v in loader._body(coci).items() if k not in loader._ADDED_LATER}
+    engine = make_engine(fresh_url)
+    with unit_of_work(session_factory(engine)) as session:  # as the loader before 0030 left it
+        session.execute(
+            update(m.Body)
+            .where(m.Body.id == "coci")
+            .values(other_sectors=None, inferences=None, ref_digest=digest(before))
+        )
+    report = run(fresh_url, reference)
+    assert report.updated == {"bodies": 1} and report.conflicts == [] and report.kept_edits == {}
+    with unit_of_work(session_factory(engine)) as session:
+        assert registry_service.get_body(session, body_id="coci").sectors == ["culture", "information"]
+    engine.dispose()

@@ -48,6 +48,21 @@ def test_the_sourced_table_of_asean_chairs_is_what_the_engine_reads(reference):
     assert cycle.asean_chair(max(table) + 1, MEMBERS, table) == "SGP"
 
 
+def test_the_chair_table_records_the_summits_each_chair_hosted_with_their_sources(reference):
+    from ascc.reference.chairs import asean_summits
+
+    assert [(s.number, s.city, s.date) for s in asean_summits(2017)] == [
+        (30, "Manila", dt.date(2017, 4, 29)),
+        (31, "Manila", dt.date(2017, 11, 14)),
+    ]
+    assert [(s.number, s.city) for s in asean_summits(2025)] == [(46, "Kuala Lumpur")]
+    assert asean_summits(2026) == []  # none recorded yet: empty, not invented
+    summits = [(r.year, s) for r in reference["asean_chairs"] for s in r.summits]
+    assert len(summits) >= 6
+    for year, s in summits:
+        assert s.url.startswith(("https://", "http://")) and s.date.year == year
+
+
 def test_timor_leste_enters_the_rotation_from_its_admission():
     yearly = [cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2024, "THA"), members=MEMBERS)
               for y in range(2024, 2028)]  # fmt: skip

@@ -51,8 +51,10 @@ def test_0017_drops_the_member_state_index_and_keeps_every_observation(fresh_url
     # loaded into the old schema without it (this test is about observations)
     monkeypatch.setattr(search_index, "sync", lambda session: 0)
     engine = make_engine(fresh_url)
-    # nor the statements (their table comes with 0029)
-    older = ReferenceSet({**reference.records, "statements": []}, reference.lines)
+    # nor the statements (their table comes with 0029) nor the bodies, their meetings and the
+    # programmes (columns of theirs come with 0030)
+    empty = {"statements": [], "bodies": [], "meetings": [], "programmes": []}
+    older = ReferenceSet({**reference.records, **empty}, reference.lines)
     with unit_of_work(session_factory(engine)) as session:
         load_reference(session, older)
         session.flush()

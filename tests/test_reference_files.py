@@ -87,3 +87,25 @@ def test_broken_yaml_is_reported(data_dir):
 def test_find_cycles():
     assert find_cycles({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}) == [["a", "b", "c"]]
     assert find_cycles({"a": ["b"], "b": []}) == []
+
+
+def test_a_date_without_a_url_or_seed_quote_is_rejected(data_dir):
+    def undated(records):
+        aathp = next(r for r in records if r["id"] == "aathp")
+        aathp["dates"] = [{"event": "signed", "date": "2002-06-10", "place": "Kuala Lumpur"}]
+
+    edit(data_dir, "programmes", undated)
+    assert any("programmes.yaml" in p and "a date needs" in p for p in problems(data_dir))
+
+
+def test_an_inference_must_name_the_bodys_own_line_and_other_sectors_must_exist(data_dir):
+    def bad(records):
+        somhd = next(r for r in records if r["id"] == "somhd")
+        somhd["inferences"] = [{"field": "reports_to", "value": "amme", "reasoning": "not its line"}]
+        coci = next(r for r in records if r["id"] == "coci")
+        coci["other_sectors"] = ["no-such-sector"]
+
+    edit(data_dir, "bodies", bad)
+    found = problems(data_dir)
+    assert any("inferred reports_to 'amme'" in p for p in found)
+    assert any("other_sectors" in p and "no-such-sector" in p for p in found)

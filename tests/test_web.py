@@ -130,3 +130,59 @@ def test_pages_have_accessibility_basics(client):
     assert '<label for="f-sector">' in html and 'id="f-sector"' in html
     assert '<meta name="viewport"' in html
     assert "http://" not in html.split("<body>")[0].replace("http://www.w3.org", "")  # no CDN assets
+
+
+def test_body_page_marks_an_inferred_reporting_line_and_lists_every_sector(client):
+    html = client.get("/bodies/somhd", params={"lang": "en"}).text
+    reports = html.split("Reports to", 1)[1].split("</dd>", 1)[0]
+    assert "AHMM" in reports and '<span class="tag">inferred</span>' in reports
+    assert "Inferred, not stated in the sources" in html and "does not say SOMHD reports to AHMM" in html
+    stated = (
+        client.get("/bodies/asoen", params={"lang": "en"}).text.split("Reports to", 1)[1].split("</dd>", 1)[0]
+    )
+    assert "AMME" in stated and "inferred" not in stated
+    html_id = client.get("/bodies/somhd", params={"lang": "id"}).text
+    assert "disimpulkan" in html_id and "Disimpulkan, tidak dinyatakan dalam sumber" in html_id
+    coci = client.get("/bodies/coci", params={"lang": "en"}).text
+    sector = coci.split("<dt>Sector</dt>", 1)[1].split("</dd>", 1)[0]
+    assert '/sectors/culture"' in sector and '/sectors/information"' in sector
+    assert "Sub-committee" in client.get("/bodies/scc", params={"lang": "en"}).text
+    assert "Sub-komite" in client.get("/bodies/scc", params={"lang": "id"}).text
+
+
+def test_programme_and_body_pages_show_dates_with_their_sources(client):
+    html = client.get("/programmes/aathp", params={"lang": "en"}).text
+    assert "<dt>Signed</dt>" in html and '<time datetime="2002-06-10">' in html
+    assert "<dt>Entered into force</dt>" in html and '<time datetime="2003-11-25">' in html
+    assert (
+        'href="https://cil.nus.edu.sg/databasecil/2002-asean-agreement-on-transboundary-haze-pollution"'
+        in html
+    )
+    assert "Mulai berlaku" in client.get("/programmes/aathp", params={"lang": "id"}).text
+    fund = client.get("/bodies/asean-haze-fund", params={"lang": "en"}).text
+    assert "<dt>Dates not found</dt>" in fund and "No public source found" in fund
+    foundation = client.get("/bodies/asean-foundation", params={"lang": "en"}).text
+    assert '<time datetime="1997-12-15">' in foundation
+
+
+def test_a_correction_shows_the_source_of_the_corrected_value(client):
+    html = client.get("/programmes/asean-charter", params={"lang": "en"}).text
+    section = html.split("Corrections to the source", 1)[1]
+    assert (
+        'href="https://en.wikipedia.org/wiki/ASEAN_Charter"' in section
+        and "source of the corrected value" in section
+    )
+    acdm = client.get("/bodies/acdm", params={"lang": "id"}).text.split("Koreksi atas sumber", 1)[1]
+    assert "sumber itu sendiri menuliskannya dengan benar" in acdm and "Tiga Kelompok Kerja ACDM" in acdm
+
+
+def test_an_inferred_line_names_the_body_not_its_code(client):
+    html = client.get("/bodies/aha-centre", params={"lang": "en"}).text
+    inferred = html.split("Inferred, not stated in the sources", 1)[1].split("</ul>", 1)[0]
+    assert (
+        '<a href="/bodies/aha-centre-governing-board">' in inferred
+        and "AHA Centre Governing Board" in inferred
+    )
+    assert "Reports to: aha-centre-governing-board" not in inferred
+    accsm = client.get("/bodies/accsm", params={"lang": "id"}).text
+    assert "Tingkat: Komite" in accsm.split("Disimpulkan, tidak dinyatakan dalam sumber", 1)[1]

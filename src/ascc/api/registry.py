@@ -22,8 +22,9 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="number of records to skip")]
 Level = Literal[
-    "council", "ministerial", "senior_officials", "committee", "working_group", "task_force", "centre",
-    "network", "foundation", "forum", "platform", "fund", "award", "secretariat_unit",
+    "council", "ministerial", "senior_officials", "commission", "committee", "sub_committee", "board",
+    "working_group", "cluster", "task_force", "centre", "network", "consortium", "foundation", "forum",
+    "dialogue", "platform", "fund", "award", "secretariat_unit",
 ]  # fmt: skip
 PartnerKind = Literal[
     "dialogue_partner", "international_organisation", "development_partner", "civil_society"

@@ -170,7 +170,7 @@ def expected_meetings(
     prepared_by: dict[str, list[str]] = {}
     for b in bodies:
         for target in b.reports_to_ids:
-            if b.level in ("senior_officials", "working_group", "committee"):
+            if b.level in ("senior_officials", "working_group", "committee", "sub_committee", "cluster"):
                 prepared_by.setdefault(target, []).append(b.id)
     out: list[s.ExpectedMeeting] = []
     for b in bodies:

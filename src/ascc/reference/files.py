@@ -147,6 +147,20 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
                 at("bodies", i, "reports_to", f"{b.id!r} reports to itself")
         for bf in b.formats:
             known("bodies", i, "formats", bf.format, "formats")
+        for other in b.other_sectors:
+            known("bodies", i, "other_sectors", other, "sectors")
+            if other == b.sector:
+                at("bodies", i, "other_sectors", f"{other!r} is already the body's sector")
+        for inf in b.inferences:
+            if inf.field not in ("reports_to", "level"):
+                at(
+                    "bodies",
+                    i,
+                    "inferences",
+                    f"only a reporting line or a level is inferred, not {inf.field!r}",
+                )
+            elif inf.value not in (b.reports_to if inf.field == "reports_to" else [str(b.level)]):
+                at("bodies", i, "inferences", f"inferred {inf.field} {inf.value!r} is not the body's")
     for i, fp in enumerate(records["focal_points"]):
         known("focal_points", i, "member_state", fp.member_state, "member_states")
         known("focal_points", i, "sector", fp.sector, "sectors")

@@ -19,7 +19,8 @@ def check_quotes(ref: ReferenceSet, seeds_dir: Path) -> list[Problem]:
     problems = []
     for name, records in ref.records.items():
         for index, rec in enumerate(records):
-            for source in rec.sources:
+            # a dated event may be sourced by a seed quote too (``Dated``: file + quote)
+            for source in [*rec.sources, *getattr(rec, "dates", []), *rec.corrections]:
                 if source.file is None:
                     continue
                 if source.file not in texts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +27,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_C = TypeVar("_C", bound=BaseModel)
+
+
+def _cited(obj: _C, missing: str) -> _C:
+    """``obj`` (with ``url``, ``file``, ``quote``) names a URL, or a known seed and a quote from it."""
+    if obj.url is None and not (obj.file and obj.quote):  # type: ignore[attr-defined]
+        raise ValueError(missing)
+    if obj.file is not None and obj.file not in SEED_FILES:  # type: ignore[attr-defined]
+        raise ValueError(f"unknown seed file {obj.file!r}")  # type: ignore[attr-defined]
+    return obj
+
+
 class Source(_Strict):
     """Where a record comes from: a seed file and a short verbatim quote, or a URL."""
 
@@ -35,20 +48,25 @@ class Source(_Strict):
 
     @model_validator(mode="after")
     def _file_with_quote_or_url(self) -> Source:
-        if self.url is None and not (self.file and self.quote):
-            raise ValueError("a source needs `file` and `quote`, or `url`")
-        if self.file is not None and self.file not in SEED_FILES:
-            raise ValueError(f"unknown seed file {self.file!r}")
-        return self
+        return _cited(self, "a source needs `file` and `quote`, or `url`")
 
 
 class Correction(_Strict):
-    """A value the seed gives wrongly, kept next to the corrected value."""
+    """A value the seed gives wrongly, kept next to the corrected value, and where the correct
+    value comes from: a public source (``url``) or the seed itself, where it gives the value
+    right elsewhere (``file`` and a verbatim ``quote``)."""
 
     field: str
     seed_text: str
     value: str
     note: str
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    file: str | None = None
+    quote: str | None = None
+
+    @model_validator(mode="after")
+    def _cites_the_correct_value(self) -> Correction:
+        return _cited(self, "a correction cites the correct value: `url`, or `file` and `quote`")
 
 
 class _Sourced(_Strict):
@@ -64,11 +82,22 @@ class MemberState(_Sourced):
     joined: dt.date
 
 
+class Summit(_Strict):
+    """A numbered ASEAN Summit of the chair's year: where and when it met, from ``url``."""
+
+    number: int = Field(ge=1)
+    city: str
+    date: dt.date
+    url: str = Field(pattern=r"^https?://")
+
+
 class AseanChair(_Sourced):
-    """The member state chairing ASEAN in ``year`` (read by the meeting-cycle engine)."""
+    """The member state chairing ASEAN in ``year`` (read by the meeting-cycle engine), and the
+    summits it hosted that year where a source gives them (``summits``; empty: not recorded)."""
 
     year: int = Field(ge=1967)
     member_state: str
+    summits: list[Summit] = []
 
 
 class Pillar(_Sourced):
@@ -112,16 +141,26 @@ class PartnerFormat(_Sourced):
 
 
 class Level(StrEnum):
+    """A body's level, as the seed's table headers and wording name it (a body the seed lists
+    under "Kelompok Kerja" is a working group; "badan sektoral tingkat senior official" is
+    senior officials, whatever its name says)."""
+
     council = "council"
     ministerial = "ministerial"
     senior_officials = "senior_officials"
+    commission = "commission"
     committee = "committee"
+    sub_committee = "sub_committee"
+    board = "board"
     working_group = "working_group"
+    cluster = "cluster"
     task_force = "task_force"
     centre = "centre"
     network = "network"
+    consortium = "consortium"
     foundation = "foundation"
     forum = "forum"
+    dialogue = "dialogue"
     platform = "platform"
     fund = "fund"
     award = "award"
@@ -153,6 +192,40 @@ class BodyFormat(_Strict):
     format: str
 
 
+class DateEvent(StrEnum):
+    signed = "signed"
+    adopted = "adopted"
+    entered_into_force = "entered_into_force"
+    established = "established"
+    launched = "launched"
+
+
+class Dated(_Strict):
+    """A dated event of an instrument or a body (signed, entered into force, established …),
+    always with the public source that gives the date (``url``) or the seed quote that states it."""
+
+    event: DateEvent
+    date: dt.date
+    place: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    file: str | None = None
+    quote: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Dated:
+        return _cited(self, "a date needs `url`, or `file` and `quote` from a seed")
+
+
+class Inference(_Strict):
+    """A value no source states as such but a user needs (e.g. an obvious reporting line), kept
+    as an inference with its reasoning; it never borrows a quote that does not state it."""
+
+    field: str
+    value: str
+    reasoning: str
+
+
 class Body(_Sourced):
     id: str
     acronym: str | None = None
@@ -160,12 +233,18 @@ class Body(_Sourced):
     name_id: str | None = None
     level: Level
     sector: str | None = None
+    #: further sectors a body serves (the seed lists it in each sector's table, e.g. COCI)
+    other_sectors: list[str] = []
     pillar: str | None = None
     reports_to: list[str] = []
+    inferences: list[Inference] = []
     partner_format: str | None = None
     meeting_interval: MeetingInterval | None = None
     chair_rotation: ChairRotation | None = None
     established: int | None = None
+    #: dated events (establishment …), each with its source; ``dates_note`` says what no source gives
+    dates: list[Dated] = []
+    dates_note: str | None = None
     formats: list[BodyFormat] = []
     mandate_id: str | None = None
     mandate_en: str | None = None
@@ -240,6 +319,10 @@ class Programme(_Sourced):
     member_states: list[str] = []
     period_start: int | None = None
     period_end: int | None = None
+    #: signature, adoption, entry into force …, each with its source; ``dates_note`` says what
+    #: no source gives
+    dates: list[Dated] = []
+    dates_note: str | None = None
     description_id: str | None = None
     description_en: str | None = None
 

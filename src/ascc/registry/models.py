@@ -79,11 +79,18 @@ class Body(_Tracked, Base):
     name_id: Mapped[str | None] = mapped_column(String(300))
     level: Mapped[str] = mapped_column(String(40), index=True)
     sector_id: Mapped[str | None] = mapped_column(ForeignKey("sectors.id"), index=True)
+    #: further sectors the body serves (ids); ``repository.bodies(sector=…)`` finds it under each
+    other_sectors: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    #: ``[{field, value, reasoning}]``: values the sources imply but do not state
+    inferences: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
     pillar_id: Mapped[str | None] = mapped_column(ForeignKey("pillars.id"))
     partner_format_id: Mapped[str | None] = mapped_column(ForeignKey("partner_formats.id"))
     meeting_interval: Mapped[str | None] = mapped_column(String(40))
     chair_rotation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     established: Mapped[int | None] = mapped_column(Integer)
+    #: ``[{event, date, place, url | file+quote, note}]`` (migration 0030)
+    dates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    dates_note: Mapped[str | None] = mapped_column(Text)
     formats: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     mandate_en: Mapped[str | None] = mapped_column(Text)
     mandate_id: Mapped[str | None] = mapped_column(Text)
@@ -149,6 +156,9 @@ class Programme(_Tracked, Base):
     member_states: Mapped[list[str]] = mapped_column(JSON, default=list)
     period_start: Mapped[int | None] = mapped_column(Integer)
     period_end: Mapped[int | None] = mapped_column(Integer)
+    #: ``[{event, date, place, url | file+quote, note}]`` (migration 0030)
+    dates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    dates_note: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     description_id: Mapped[str | None] = mapped_column(Text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ascc.registry import models as m
@@ -27,7 +27,9 @@ def member_states(*, on: dt.date | None) -> Select:
 def bodies(*, sector: str | None = None, level: str | None = None, q: str | None = None) -> Select:
     stmt = select(m.Body).options(selectinload(m.Body.reporting)).order_by(m.Body.sector_id, m.Body.id)
     if sector is not None:
-        stmt = stmt.where(m.Body.sector_id == sector)
+        # other_sectors is a JSON list of slugs: its text holds '"<id>"' exactly when it lists it
+        listed = func.coalesce(cast(m.Body.other_sectors, String), "").like(f'%"{sector}"%')
+        stmt = stmt.where(or_(m.Body.sector_id == sector, listed))
     if level is not None:
         stmt = stmt.where(m.Body.level == level)
     if q:

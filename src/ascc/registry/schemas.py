@@ -27,7 +27,10 @@ class SourceRead(_Read):
     url: str | None = None
 
 
-class CorrectionRead(_Read):
+class CorrectionRead(SourceRead):
+    """A corrected value; its ``url`` or ``file`` + ``quote`` say where the correct value comes
+    from (a public source, or the seed where it gives it right)."""
+
     field: str
     seed_text: str
     value: str
@@ -83,19 +86,42 @@ class ChairRotationRead(_Read):
     host_follows_asean_chair: bool = False
 
 
+class DatedRead(SourceRead):
+    """A dated event (signed, entered into force, established …) and the source that gives it."""
+
+    event: str
+    date: dt.date
+    place: str | None = None
+    note: str | None = None
+
+
+class InferenceRead(_Read):
+    """A value no source states, shown as an inference with its reasoning."""
+
+    field: str
+    value: str
+    reasoning: str
+
+
 class BodyRead(_SourcedRead):
     id: str
     acronym: str | None
     name: Text
     level: str
     sector: str | None
+    #: every sector the body serves, its main one first
+    sectors: list[str] = []
     pillar: str | None
     reports_to: list[str]
     reports_to_ids: list[str]
+    #: values (reporting lines …) that the sources imply but do not state, with the reasoning
+    inferences: list[InferenceRead] = []
     partner_format: str | None
     meeting_interval: str | None
     chair_rotation: ChairRotationRead | None
     established: int | None
+    dates: list[DatedRead] = []
+    dates_note: str | None = None
     formats: list[str]
     mandate: Text
     composition_id: str | None
@@ -144,6 +170,8 @@ class ProgrammeRead(_SourcedRead):
     member_states: list[str]
     period_start: int | None
     period_end: int | None
+    dates: list[DatedRead] = []
+    dates_note: str | None = None
     description: Text
 
 

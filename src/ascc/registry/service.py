@@ -26,8 +26,9 @@ from ascc.registry import schemas as s
 T = TypeVar("T")
 
 BODY_LEVELS = (
-    "council", "ministerial", "senior_officials", "committee", "working_group", "task_force", "centre",
-    "network", "foundation", "forum", "platform", "fund", "award", "secretariat_unit",
+    "council", "ministerial", "senior_officials", "commission", "committee", "sub_committee", "board",
+    "working_group", "cluster", "task_force", "centre", "network", "consortium", "foundation", "forum",
+    "dialogue", "platform", "fund", "award", "secretariat_unit",
 )  # fmt: skip
 
 
@@ -96,13 +97,17 @@ def body_read(row: m.Body, acronyms: dict[str, str | None]) -> s.BodyRead:
         name=s.Text(en=row.name_en, id=row.name_id),
         level=row.level,
         sector=row.sector_id,
+        sectors=[x for x in [row.sector_id, *(row.other_sectors or [])] if x],
         pillar=row.pillar_id,
         reports_to=[acronyms.get(t) or t for t in targets],
         reports_to_ids=targets,
+        inferences=row.inferences or [],
         partner_format=row.partner_format_id,
         meeting_interval=row.meeting_interval,
         chair_rotation=row.chair_rotation,
         established=row.established,
+        dates=row.dates or [],
+        dates_note=row.dates_note,
         formats=[f["name"] for f in row.formats or []],
         mandate=s.Text(en=row.mandate_en, id=row.mandate_id),
         composition_id=row.composition_id,
@@ -153,6 +158,8 @@ def programme_read(row: m.Programme) -> s.ProgrammeRead:
         member_states=list(row.member_states or []),
         period_start=row.period_start,
         period_end=row.period_end,
+        dates=row.dates or [],
+        dates_note=row.dates_note,
         description=s.Text(en=row.description_en, id=row.description_id),
         **_src(row),
     )

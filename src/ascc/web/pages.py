@@ -46,13 +46,19 @@ LEVEL_NAMES = {
     "council": ("Council", "Dewan"),
     "ministerial": ("Ministerial", "Tingkat menteri"),
     "senior_officials": ("Senior officials", "Pejabat senior"),
+    "commission": ("Commission", "Komisi"),
     "committee": ("Committee", "Komite"),
+    "sub_committee": ("Sub-committee", "Sub-komite"),
+    "board": ("Governing board", "Dewan pengurus"),
     "working_group": ("Working group", "Kelompok kerja"),
+    "cluster": ("Cluster", "Klaster"),
     "task_force": ("Task force", "Gugus tugas"),
     "centre": ("Centre", "Pusat"),
     "network": ("Network", "Jejaring"),
+    "consortium": ("Consortium", "Konsorsium"),
     "foundation": ("Foundation", "Yayasan"),
     "forum": ("Forum", "Forum"),
+    "dialogue": ("Dialogue", "Dialog"),
     "platform": ("Platform", "Platform"),
     "fund": ("Fund", "Dana"),
     "award": ("Award", "Penghargaan"),
@@ -356,6 +362,8 @@ def body(session: Session, request: Request, body_id: str) -> dict[str, Any]:
     return {
         "body": detail,
         "sector": registry_service.get_sector(session, sector_id=detail.sector) if detail.sector else None,
+        "other_sectors": [registry_service.get_sector(session, sector_id=x) for x in detail.sectors[1:]],
+        "inferred": {(i.field, i.value) for i in detail.inferences},
         "meetings": meetings_service.visible_meetings(
             session, principal=request.state.principal, body=body_id
         ),

@@ -6,8 +6,8 @@ an update re-using an identifier with a new ``sent`` replaced the original. Exis
 rewritten to ``sender|identifier|sent (UTC)#n``. ``language`` is null for rows stored before (read
 as CAP's default, en-US) and ``offsets`` null (their times read in UTC).
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-08 01:20:00
 """
 
@@ -18,8 +18,8 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0030"
-down_revision = "0029"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
