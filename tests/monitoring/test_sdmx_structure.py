@@ -287,12 +287,31 @@ def test_every_sdmx_ml_message_validates_against_the_official_schemas(base):
         ("/codelist/all/all/latest", {"detail": "referencepartial"}, "application/xml", 501),
         ("/data/DF_ASCC_IND/all", {"includeHistory": "true"}, "application/xml", 501),
         ("/data/DF_ASCC_IND/all", {"updatedSince": "2020"}, "application/vnd.sdmx.genericdata+xml", 400),
-        ("/data/DF_ASCC_IND/all", {}, "application/vnd.sdmx.data+csv;version=1.0.0", 406),
+        ("/data/DF_ASCC_IND/all", {}, "application/vnd.sdmx.structurespecificdata+xml;version=3.0.0", 406),
     ):
         r = httpx.get(base + path, params=params, headers={"Accept": accept})
         assert r.status_code == status, (path, params, r.text)
         assert etree.QName(etree.fromstring(r.content)).localname == "Error"
         _valid(schema, r.content, (path, params))
+
+
+def test_sdmx_csv_1_by_accept_version_holds_the_rows_of_sdmx_csv_2(base):
+    """SDMX-CSV 1.0 (``Accept: application/vnd.sdmx.data+csv;version=1.0.0``): the dataflow in a
+    ``DATAFLOW`` column first, no ``ACTION``; the same observations as SDMX-CSV 2.0."""
+    url = f"{base}/data/DF_ASCC_IND/all"
+    one = httpx.get(url, headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"})
+    two = httpx.get(url, headers={"Accept": "application/vnd.sdmx.data+csv;version=2.0.0"})
+    assert one.status_code == two.status_code == 200
+    assert "version=1.0.0" in one.headers["content-type"] and "version=2.0.0" in two.headers["content-type"]
+    rows_1 = list(csv.DictReader(io.StringIO(one.text)))
+    rows_2 = list(csv.DictReader(io.StringIO(two.text)))
+    assert next(iter(csv.reader(io.StringIO(one.text))))[0] == "DATAFLOW" and "ACTION" not in rows_1[0]
+    assert {r["DATAFLOW"] for r in rows_1} == {"ASEAN:DF_ASCC_IND(1.0)"}
+    strip = lambda rows, lead: [{k: v for k, v in r.items() if k not in lead} for r in rows]  # noqa: E731
+    assert strip(rows_1, {"DATAFLOW"}) == strip(rows_2, {"STRUCTURE", "STRUCTURE_ID", "ACTION"}) and rows_1
+    keys = httpx.get(url, params={"detail": "serieskeysonly"},
+                     headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"}).text  # fmt: skip
+    assert keys.splitlines()[0].split(",")[-1] == "URBANISATION"
 
 
 def test_data_query_parameters_are_honoured_or_refused(base):

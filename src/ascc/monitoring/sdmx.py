@@ -31,6 +31,7 @@ from ascc.monitoring.schemas import ObservationRead
 DIMENSIONS = ("REF_AREA", "SUBNATIONAL", "INDICATOR", "SEX", "AGE", "URBANISATION")
 ATTRIBUTES = ("OBS_STATUS", "UNIT_MEASURE", "DATA_SOURCE", "COMMENT_OBS")
 CSV_HEADER = ("STRUCTURE", "STRUCTURE_ID", "ACTION", *DIMENSIONS, "TIME_PERIOD", "OBS_VALUE", *ATTRIBUTES)
+CSV_1_HEADER = ("DATAFLOW", *DIMENSIONS, "TIME_PERIOD", "OBS_VALUE", *ATTRIBUTES)
 NOT_APPLICABLE = "_Z"
 MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
 SS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
@@ -75,29 +76,30 @@ def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, st
 
 def write_csv(
     rows: Iterable[ObservationRead], out: IO[str], units: dict[str, str | None], *, attributes: bool = True,
-    observations: bool = True,
+    observations: bool = True, version: str = "2.0",
 ) -> int:  # fmt: skip
-    """SDMX-CSV 2.0 (one row per observation); the number of rows written. Without ``attributes`` the
-    attribute columns are left out (``detail=dataonly``); without ``observations`` a row is a series
-    key (``detail=serieskeysonly``)."""
+    """SDMX-CSV 2.0 (one row per observation; ``version="1.0"``: SDMX-CSV 1.0, whose first column
+    is ``DATAFLOW`` and which has no ``ACTION``); the number of rows written. Without ``attributes``
+    the attribute columns are left out (``detail=dataonly``); without ``observations`` a row is a
+    series key (``detail=serieskeysonly``)."""
     w = csv.writer(out, lineterminator="\n")
+    lead, head = (["dataflow", DATAFLOW, "I"], CSV_HEADER) if version == "2.0" else ([DATAFLOW], CSV_1_HEADER)
     if not observations:
-        w.writerow(CSV_HEADER[: 3 + len(DIMENSIONS)])
+        w.writerow(head[: len(lead) + len(DIMENSIONS)])
         seen = set()
         for o in rows:
             key = tuple(_row(o, units)[0].values())
             if key not in seen:
                 seen.add(key)
-                w.writerow(["dataflow", DATAFLOW, "I", *cells(key)])
+                w.writerow([*lead, *cells(key)])
         return len(seen)
-    w.writerow(CSV_HEADER if attributes else CSV_HEADER[: -len(ATTRIBUTES)])
+    w.writerow(head if attributes else head[: -len(ATTRIBUTES)])
     n = 0
     for o in rows:
         key, value, attrs = _row(o, units)
         # texts neutralised for spreadsheets (kit.spreadsheet); OBS_VALUE stays a number
         w.writerow(
-            ["dataflow", DATAFLOW, "I", *cells(key.values()), cell(o.period), value,
-             *(cells(attrs.values()) if attributes else ())]
+            [*lead, *cells(key.values()), cell(o.period), value, *(cells(attrs.values()) if attributes else ())]
         )  # fmt: skip
         n += 1
     return n

@@ -18,13 +18,14 @@
 - ``updatedAfter``: only the values published after that instant (recorded, or approved by a review,
   after it); ``includeHistory=false`` (the default); ``includeHistory=true`` (every revision) is a 501.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
-  ``application/vnd.sdmx.data+csv``, ``text/csv``), SDMX-ML 2.1 generic data (the default:
+  ``application/vnd.sdmx.data+csv``, ``text/csv``) or 1.0 (``sdmx-csv-1.0.0``,
+  ``application/vnd.sdmx.data+csv;version=1.0.0``), SDMX-ML 2.1 generic data (the default:
   ``genericdata``, ``application/vnd.sdmx.genericdata+xml``, ``application/xml``),
   structure-specific data (``structurespecificdata``), SDMX-JSON 1.0 (``jsondata``,
   ``application/vnd.sdmx.data+json;version=1.0.0``) or 2.0 (``sdmx-json-2.0.0``, ``version=2.0.0``),
   or the draft SDMX-JSON that sdmx1 reads (``draft-sdmx-json``,
   ``application/vnd.sdmx.draft-sdmx-json+json``). A version the ``Accept`` header names that is not
-  one served (SDMX-CSV 1.0, SDMX-ML 3.0) is a 406.
+  one served (SDMX-ML 3.0, SDMX-CSV 3.0) is a 406.
 
 Only published values (``monitoring.published``) are served. No match is a 404, as SDMX-REST says.
 """
@@ -53,6 +54,7 @@ JSON_1 = "application/vnd.sdmx.data+json; version=1.0.0; charset=utf-8"
 FORMATS = {
     "csv": ("sdmx-csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
     "sdmx-csv": ("sdmx-csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
+    "sdmx-csv-1.0.0": ("sdmx-csv-1.0", "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"),
     "genericdata": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
     "sdmx-ml": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
     "xml": ("generic", "application/vnd.sdmx.genericdata+xml; version=2.1"),
@@ -68,7 +70,8 @@ FORMATS = {
 #: media type → its format by the ``version=`` parameter (``None``: none given, ``*``: any); a version
 #: not listed is a 406
 _ACCEPT: dict[str, dict[str | None, str]] = {
-    "application/vnd.sdmx.data+csv": {None: "csv", "2.0.0": "csv", "2.0": "csv"},
+    "application/vnd.sdmx.data+csv": {None: "csv", "2.0.0": "csv", "2.0": "csv", "1.0.0": "sdmx-csv-1.0.0",
+                                      "1.0": "sdmx-csv-1.0.0"},
     "text/csv": {None: "csv", "*": "csv"},
     "application/vnd.sdmx.genericdata+xml": {None: "genericdata", "2.1": "genericdata"},
     "application/vnd.sdmx.structurespecificdata+xml": {None: "structurespecificdata", "2.1": "structurespecificdata"},
@@ -191,7 +194,7 @@ def choose_format(fmt: str | None, accept: str | None) -> str:
         if name := by_version.get(version) or by_version.get("*"):
             return name
     raise NotAcceptable(
-        f"cannot answer with {accept[:200]!r}: SDMX-CSV 2.0.0, SDMX-ML 2.1 (generic or structure-specific) "
+        f"cannot answer with {accept[:200]!r}: SDMX-CSV 1.0.0 or 2.0.0, SDMX-ML 2.1 (generic or structure-specific) "
         "or SDMX-JSON 1.0.0 or 2.0.0"
     )
 
@@ -303,9 +306,9 @@ def render(
     kind, media = FORMATS[fmt]
     units = published.units(session)
     options = {"attributes": detail == "full", "observations": detail in ("full", "dataonly")}
-    if kind == "sdmx-csv":
+    if kind.startswith("sdmx-csv"):
         buf = io.StringIO()
-        sdmx.write_csv(rows, buf, units, **options)
+        sdmx.write_csv(rows, buf, units, version="1.0" if kind == "sdmx-csv-1.0" else "2.0", **options)
         return buf.getvalue().encode("utf-8"), media
     if kind.startswith("json-"):
         return sdmx.write_json(rows, units, version=kind[5:], at_observation=at_observation, **options), media
