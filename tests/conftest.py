@@ -21,8 +21,9 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
+T = TypeVar("T")
 
 
 #: the session signing key of every app the tests build (``Settings()`` reads it from the
@@ -198,12 +200,14 @@ def _is_empty(url: str) -> bool:
         engine.dispose()
 
 
-def _template(url: str, kind: str, reference) -> str:
-    """The template of ``url``'s backend, built by the real migrations (and loader) the first time."""
+def _template(url: str, kind: str, reference, build: Callable[[str], object] | None = None) -> str:
+    """The template of ``url``'s backend, built by the real migrations (and loader) the first time;
+    a ``kind`` with a ``build`` is a copy of the loaded template that ``build`` then wrote to."""
     backend = "sqlite" if url.startswith("sqlite") else "postgresql"
     key = (backend, kind)
     if key in _templates:
         return _templates[key]
+    loaded = _template(url, "loaded", reference) if build is not None else None
     if backend == "sqlite":
         if not _template_dir:
             _template_dir.append(Path(tempfile.mkdtemp(prefix="ascc-templates-")))
@@ -214,10 +218,14 @@ def _template(url: str, kind: str, reference) -> str:
         name = f"ascc_template_{os.getpid()}_{kind}"
         engine = make_engine(admin, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{loaded}"' if loaded else "")))
         engine.dispose()
         built = url.replace(f"/{_pg_admin(url)[1]}", f"/{name}", 1)
-    if kind == "loaded":
+    if build is not None:
+        if backend == "sqlite":
+            shutil.copyfile(loaded, path)
+        _built[key] = build(built)
+    elif kind == "loaded":
         _load_for_real(built, reference)
     else:
         upgrade(built)
@@ -231,12 +239,12 @@ def _template(url: str, kind: str, reference) -> str:
     return _templates[key]
 
 
-def _copy_template(url: str, kind: str, reference) -> bool:
+def _copy_template(url: str, kind: str, reference, build: Callable[[str], object] | None = None) -> bool:
     """Give the empty database ``url`` a copy of the ``kind`` template; ``False`` (nothing done)
     if ``url`` is not empty."""
     if not _is_empty(url):
         return False
-    template = _template(url, kind, reference)
+    template = _template(url, kind, reference, build)
     if url.startswith("sqlite"):
         target = _sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -259,6 +267,21 @@ def load(url: str, reference) -> None:
     if reference is _reference_or_none() and _copy_template(url, "loaded", reference):
         return
     _load_for_real(url, reference)
+
+
+#: what the ``build`` of each custom template returned, by (backend, kind)
+_built: dict[tuple[str, str], object] = {}
+
+
+def load_built(url: str, reference, kind: str, build: Callable[[str], T]) -> T:
+    """Give the empty database ``url`` what :func:`load` gives it and then ``build(url)`` writes
+    (accounts, records), and return what ``build`` returned. ``build`` runs once per backend and
+    test process, on a template that each later call copies (so it must return the same for every
+    copy: tokens, ids). ``kind`` names the template: one per ``build``."""
+    if reference is not _reference_or_none() or not _copy_template(url, kind, reference, build):
+        load(url, reference)
+        return build(url)
+    return _built[("sqlite" if url.startswith("sqlite") else "postgresql", kind)]
 
 
 def every_item(client, url: str, *, params: dict | None = None, headers: dict | None = None) -> list:

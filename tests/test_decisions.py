@@ -14,25 +14,30 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.decisions import service as decisions_service
 from ascc.wiring import session_factory
-from tests.conftest import if_match, load, make_user
+from tests.conftest import if_match, load_built, make_user
 
 MEMBERS = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
 
 
-@pytest.fixture
-def world(fresh_url, reference):
-    """A loaded database with one account per role and one focal point per member state."""
-    load(fresh_url, reference)
+def accounts(url: str) -> dict[str, str]:
+    """One account per role and one focal point per member state on ``url``: their API tokens."""
     tokens = {
-        "secretariat": make_user(fresh_url, email="officer@asean.org"),
-        "chair": make_user(fresh_url, email="chair@asoen.org", role="chair", body_id="asoen"),
-        "other_chair": make_user(fresh_url, email="chair@acw.org", role="chair", body_id="acw"),
-        "partner": make_user(fresh_url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
+        "secretariat": make_user(url, email="officer@asean.org"),
+        "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen"),
+        "other_chair": make_user(url, email="chair@acw.org", role="chair", body_id="acw"),
+        "partner": make_user(url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
     }
     for code in MEMBERS:
         tokens[code] = make_user(
-            fresh_url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code
+            url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code
         )
+    return tokens
+
+
+@pytest.fixture
+def world(fresh_url, reference):
+    """A loaded database of its own with :func:`accounts` (a copy of one built once per backend)."""
+    tokens = load_built(fresh_url, reference, "decisions-world", accounts)
     with TestClient(create_app(Settings(database_url=fresh_url))) as client:
         yield client, tokens, fresh_url
 
@@ -307,15 +312,22 @@ def test_authorisation_matrix(world):
             return conn.execute(sa.text("SELECT count(*) FROM audit_entries")).scalar()
 
     for name, (method, path, body) in WRITES.items():
+        # the item a write acts on, as that write needs it; a refused write leaves it as it was (the
+        # audit count checks that), so the next role gets the same item, and a new one once an
+        # allowed role changed it. A write that acts on no item gets none.
+        item = None
         for role in ROLES:
-            item = new_item(client, tokens)
-            if name in ("adopt", "follow_up"):  # consensus first, so that an allowed adopt succeeds
-                for code in MEMBERS:
-                    position(client, tokens, item, code)
-            if name == "clearance_idn":
-                position(client, tokens, item, "IDN", "ad_referendum", clearance_due="2026-12-31")
-            if name == "follow_up":
-                client.post(f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item))
+            if "{item}" in path and item is None:
+                item = new_item(client, tokens)
+                if name in ("adopt", "follow_up"):  # consensus first, so that an allowed adopt succeeds
+                    for code in MEMBERS:
+                        position(client, tokens, item, code)
+                if name == "clearance_idn":
+                    position(client, tokens, item, "IDN", "ad_referendum", clearance_due="2026-12-31")
+                if name == "follow_up":
+                    client.post(
+                        f"/api/v1/decisions/{item}/adopt", headers=fresh(client, tokens, "chair", item)
+                    )
             before = audit_count()
             kwargs = {"headers": auth(tokens, role)}
             if name in READ_FIRST:
@@ -330,6 +342,7 @@ def test_authorisation_matrix(world):
             r = client.request(method.upper(), path.format(item=item), **kwargs)
             if role in ALLOWED[name]:
                 assert r.status_code in (200, 201), (name, role, r.status_code, r.text)
+                item = None
             else:
                 expected = 401 if role == "public" else 403
                 assert r.status_code == expected, (name, role, r.status_code, r.text)

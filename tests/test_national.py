@@ -25,7 +25,7 @@ from ascc.national.models import NationalPlan
 from ascc.reference.quotes import normalise
 from ascc.results import framework
 from ascc.wiring import session_factory
-from tests.conftest import SEEDS, load, make_user
+from tests.conftest import SEEDS, load_built, make_user
 from tests.test_notifications import notes_of
 from tests.test_positions_form import PASSWORD, form_of, hidden, signed_in
 
@@ -49,20 +49,26 @@ def load_frameworks(url: str) -> None:
     engine.dispose()
 
 
+def frameworks_and_accounts(url: str) -> dict[str, str]:
+    """The results frameworks and the accounts the tests act as on ``url``: their API tokens."""
+    load_frameworks(url)
+    return {
+        "secretariat": make_user(url, email="officer@asean.org", password=PASSWORD),
+        "VNM": make_user(
+            url, email="fp@vnm.example", role="focal_point", member_state="VNM", password=PASSWORD
+        ),
+        "VNM2": make_user(url, email="fp2@vnm.example", role="focal_point", member_state="VNM"),
+        "IDN": make_user(url, email="fp@idn.example", role="focal_point", member_state="IDN"),
+        "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen"),
+        "partner": make_user(url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
+    }
+
+
 @pytest.fixture
 def world(fresh_url, reference):
-    load(fresh_url, reference)
-    load_frameworks(fresh_url)
-    tokens = {
-        "secretariat": make_user(fresh_url, email="officer@asean.org", password=PASSWORD),
-        "VNM": make_user(
-            fresh_url, email="fp@vnm.example", role="focal_point", member_state="VNM", password=PASSWORD
-        ),
-        "VNM2": make_user(fresh_url, email="fp2@vnm.example", role="focal_point", member_state="VNM"),
-        "IDN": make_user(fresh_url, email="fp@idn.example", role="focal_point", member_state="IDN"),
-        "chair": make_user(fresh_url, email="chair@asoen.org", role="chair", body_id="asoen"),
-        "partner": make_user(fresh_url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
-    }
+    """A loaded database of its own with :func:`frameworks_and_accounts` (a copy of one built once
+    per backend)."""
+    tokens = load_built(fresh_url, reference, "national-world", frameworks_and_accounts)
     app = create_app(Settings(database_url=fresh_url))
     with TestClient(app) as client:
         yield app, client, tokens, fresh_url

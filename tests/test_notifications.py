@@ -33,7 +33,7 @@ from ascc.notifications import mail, reminders
 from ascc.notifications import service as notifications_service
 from ascc.notifications.models import OutboxMessage
 from ascc.wiring import session_factory
-from tests.conftest import ROOT, if_match, load, make_user
+from tests.conftest import ROOT, if_match, load, load_built, make_user
 from tests.monitoring.conftest import PLAIN_HEADER
 from tests.test_disasters import row
 from tests.test_disasters_assistance import add_events, new_request, offer
@@ -94,20 +94,26 @@ def smtp():
     server.stop()
 
 
-@pytest.fixture
-def world(fresh_url, reference):
-    load(fresh_url, reference)
-    engine = make_engine(fresh_url)
+def accounts(url: str) -> dict[str, str]:
+    """The population indicator and the accounts the tests act as on ``url``: their API tokens."""
+    engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
         session.add_all(Indicator(**r) for r in indicator_records(DATA) if r["code"] == "SP.POP.TOTL")
     engine.dispose()
     tokens = {
-        "secretariat": make_user(fresh_url, email="officer@asean.org"),
-        "chair": make_user(fresh_url, email="chair@asoen.org", role="chair", body_id="asoen"),
-        "aha_centre": make_user(fresh_url, email="duty@ahacentre.org", role="aha_centre"),
+        "secretariat": make_user(url, email="officer@asean.org"),
+        "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen"),
+        "aha_centre": make_user(url, email="duty@ahacentre.org", role="aha_centre"),
     }
     for code, email in FOCAL.items():
-        tokens[code] = make_user(fresh_url, email=email, role="focal_point", member_state=code)
+        tokens[code] = make_user(url, email=email, role="focal_point", member_state=code)
+    return tokens
+
+
+@pytest.fixture
+def world(fresh_url, reference):
+    """A loaded database of its own with :func:`accounts` (a copy of one built once per backend)."""
+    tokens = load_built(fresh_url, reference, "notifications-world", accounts)
     with TestClient(create_app(Settings(database_url=fresh_url))) as client:
         yield client, tokens, fresh_url
 

@@ -12,11 +12,11 @@ from ascc.db.uow import unit_of_work
 from ascc.disasters import service as disasters_service
 from ascc.disasters.importer import read_events
 from ascc.wiring import session_factory
-from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 - the browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_decision_cycle import PASSWORD, sign_in
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
 from tests.test_disasters import MEMBERS, csv_file, row
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,7 +50,7 @@ def site(new_database, reference, tmp_path_factory):
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_request_offer_accept(browser, site, lang):  # noqa: F811 - pytest fixture
+def test_request_offer_accept(browser, site, lang):
     base, event = site
     w = WORDS[lang]
     phl_ctx, phl = sign_in(browser, base, "fp@ocd.gov.ph", lang)

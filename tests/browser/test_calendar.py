@@ -10,9 +10,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_pages import ARTIFACTS, CHROMIUM, browser  # noqa: F401 - the browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_pages import ARTIFACTS, CHROMIUM
 from tests.conftest import load, make_user
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,7 +63,7 @@ def check(page: Page, name: str) -> None:
 
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_switch_views_and_months_by_clicking(browser, base_url, lang, width):  # noqa: F811
+def test_switch_views_and_months_by_clicking(browser, base_url, lang, width):
     w = WORDS[lang]
     context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600,
                                   has_touch=width < 600, extra_http_headers={"Accept-Language": lang})  # fmt: skip

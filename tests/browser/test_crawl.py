@@ -43,12 +43,12 @@ from ascc.indices import store as index_store
 from ascc.knowledge import service as knowledge_service
 from ascc.web.i18n import LOCALE_DIR
 from ascc.wiring import session_factory
-from tests.browser.test_pages import ARTIFACTS, CHROMIUM, browser  # noqa: F401 - the browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_pages import ARTIFACTS, CHROMIUM
 from tests.conftest import ROOT, SEEDS, load
 from tests.indices.conftest import EXAMPLES, STORE
 from tests.monitoring.progress_data import seed as seed_progress
 from tests.results.test_results import load_results
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -180,7 +180,7 @@ def check_page(url: str, seen: dict, lang: str, width: int, english: set[str]) -
     return problems
 
 
-def crawl(browser, base: str, lang: str, width: int) -> tuple[list[str], Counter]:  # noqa: F811
+def crawl(browser, base: str, lang: str, width: int) -> tuple[list[str], Counter]:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -280,7 +280,7 @@ def site(new_database, reference, tmp_path_factory):
 
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_every_public_page_reads_well(browser, site, lang, width):  # noqa: F811 - pytest fixture
+def test_every_public_page_reads_well(browser, site, lang, width):
     problems, templates = crawl(browser, site, lang, width)
     assert len(templates) >= 25, sorted(templates)  # the crawl reached the site, not one page
     assert problems == [], "\n".join(problems)

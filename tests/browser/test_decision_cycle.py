@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import serve
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,17 +39,6 @@ def site(new_database, reference):
                 for code in OTHERS}  # fmt: skip
     with serve(url) as base:
         yield base, machines
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                              "--disable-background-networking", "--disable-component-update", "--no-first-run"])  # fmt: skip
-        yield b
-        b.close()
 
 
 def sign_in(browser, base, email, lang):

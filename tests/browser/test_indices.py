@@ -16,10 +16,10 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.indices import store as index_store
 from ascc.wiring import session_factory
-from tests.browser.test_pages import CHROMIUM, browser, shot  # noqa: F401 - the shared browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load
 from tests.indices.conftest import EXAMPLES, STORE
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,7 +64,7 @@ def _api_order(base_url: str, weights: dict[str, float]) -> list[str]:
      ("id", "id-ID,id;q=0.9", {"nav": "Indeks", "notice": "Demonstrasi, bukan indeks resmi.",
                                "updated": "Dihitung ulang di peramban", "results": "Hasil (CSV)"})],
 )  # fmt: skip
-def test_ydi_page_what_if_and_download(browser, base_url, lang, accept, words, tmp_path):  # noqa: F811
+def test_ydi_page_what_if_and_download(browser, base_url, lang, accept, words, tmp_path):
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept},
                                   accept_downloads=True)  # fmt: skip
     page = context.new_page()
@@ -106,7 +106,7 @@ def test_ydi_page_what_if_and_download(browser, base_url, lang, accept, words, t
     context.close()
 
 
-def test_what_if_without_javascript_and_a_bad_weight(browser, base_url):  # noqa: F811
+def test_what_if_without_javascript_and_a_bad_weight(browser, base_url):
     context = browser.new_context(java_script_enabled=False, extra_http_headers={"Accept-Language": "en"})
     page = context.new_page()
     page.goto(base_url + "/indices/ydi-2022")

@@ -9,9 +9,9 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.knowledge import service as knowledge_service
 from ascc.wiring import session_factory
-from tests.browser.test_pages import CHROMIUM, browser, shot  # noqa: F401 - the shared browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import SEEDS, load
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,7 +38,7 @@ def kb_base_url(new_database, reference):
      ("id", "id-ID,id;q=0.9", "Apa tujuan dilakukan kerjasama ASEAN pada bidang sosial", "seed-001",
       {"ask": "Ajukan pertanyaan", "answer": "Bagian dokumen yang menjawab pertanyaan", "refine": "Saring"})],
 )  # fmt: skip
-def test_search_and_ask_in_the_page(browser, kb_base_url, lang, accept, question, seed, words):  # noqa: F811
+def test_search_and_ask_in_the_page(browser, kb_base_url, lang, accept, question, seed, words):
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept})
     page = context.new_page()
     page.goto(kb_base_url + "/")

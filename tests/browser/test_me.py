@@ -9,11 +9,11 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import serve
 from tests.browser.steps import item_with_text
-from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 - the browser fixture
+from tests.browser.test_decision_cycle import PASSWORD, sign_in
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,7 +40,7 @@ def site(new_database, reference):
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_a_focal_point_finds_what_waits_on_a_desk_and_a_phone(browser, site, lang):  # noqa: F811 - pytest fixture
+def test_a_focal_point_finds_what_waits_on_a_desk_and_a_phone(browser, site, lang):
     base, item = site
     link, heading = WORDS[lang]
     context, page = sign_in(browser, base, "fp@kemenlu.go.id", lang)

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from tests.browser.test_pages import CHROMIUM, base_url, browser, shot  # noqa: F401 - shared fixtures
+from tests.browser.test_pages import CHROMIUM, base_url, shot  # noqa: F401 - the shared fixture
 
 pytestmark = [
     pytest.mark.browser,

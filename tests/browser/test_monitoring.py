@@ -17,11 +17,11 @@ from ascc.monitoring import loader
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.models import Area, Indicator
 from ascc.wiring import session_factory
-from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 - the browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_decision_cycle import PASSWORD, sign_in
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
 from tests.monitoring.conftest import DATA, PLAIN_HEADER
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,7 +58,7 @@ def site(new_database, reference, tmp_path_factory):
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_submission_approval_public_chart(browser, site, lang):  # noqa: F811 - pytest fixture
+def test_submission_approval_public_chart(browser, site, lang):
     base, files = site
     w = WORDS[lang]
     value = w["value"].replace(",", "").replace(".", "")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 (fixture)
+from tests.browser.conftest import serve
+from tests.browser.test_decision_cycle import PASSWORD, sign_in
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
-from tests.test_multiprocess import serve
 from tests.test_national import DEADLINE, load_frameworks
 
 pytestmark = [
@@ -41,7 +41,7 @@ def site(new_database, reference):
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_a_focal_point_records_aligns_reports_and_circulates(browser, site, lang):  # noqa: F811
+def test_a_focal_point_records_aligns_reports_and_circulates(browser, site, lang):
     w = WORDS[lang]
     context, page = sign_in(browser, site, "fp@mofa.gov.vn", lang)
     page.goto(f"{site}/national-plans/new?lang={lang}")

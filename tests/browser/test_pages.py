@@ -5,14 +5,11 @@ Screenshots go to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from tests.browser.conftest import CHROMIUM, serve
 from tests.conftest import ROOT, load
-from tests.test_multiprocess import serve
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 pytestmark = [
     pytest.mark.browser,
@@ -26,20 +23,6 @@ def base_url(new_database, reference):
     load(url, reference)
     with serve(url) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 def shot(page, name: str) -> None:

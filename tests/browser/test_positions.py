@@ -9,10 +9,10 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 (fixture)
+from tests.browser.conftest import serve
+from tests.browser.test_decision_cycle import PASSWORD, sign_in
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -66,7 +66,7 @@ def new_item(base, tokens, title) -> int:
 
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_position_fields_follow_the_choice_and_adopt_names_who_is_missing(browser, site, lang, width):  # noqa: F811
+def test_position_fields_follow_the_choice_and_adopt_names_who_is_missing(browser, site, lang, width):
     base, tokens = site
     w = WORDS[lang]
     item = new_item(base, tokens, f"Guidelines on community care ({lang}, {width} px)")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_pages import CHROMIUM, browser, shot  # noqa: F401 - the browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load
 from tests.monitoring.progress_data import seed
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,7 +33,7 @@ def site(new_database, reference):
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_scorecard_and_map(browser, site, lang):  # noqa: F811 - pytest fixture
+def test_scorecard_and_map(browser, site, lang):
     w = WORDS[lang]
     context = browser.new_context(extra_http_headers={"Accept-Language": lang})
     page = context.new_page()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_pages import CHROMIUM, browser, shot  # noqa: F401 - the shared browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load
 from tests.results.test_results import load_results
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,7 +35,7 @@ def base_url(new_database, reference):
      ("id", "id-ID,id;q=0.9", {"nav": "Kegiatan", "list": "Program dan proyek", "iati": "Ekspor IATI",
                                "framework": "Kerangka hasil", "outcome": "Hasil antara", "main": "Utama"})],
 )  # fmt: skip
-def test_activities_and_plan_framework(browser, base_url, lang, accept, words):  # noqa: F811
+def test_activities_and_plan_framework(browser, base_url, lang, accept, words):
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept})
     page = context.new_page()
     page.goto(base_url + "/")

@@ -16,11 +16,11 @@ from ascc.db.uow import unit_of_work
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
-from tests.browser.test_decision_cycle import PASSWORD, browser  # noqa: F401 - the browser fixture
+from tests.browser.conftest import serve
+from tests.browser.test_decision_cycle import PASSWORD
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
 from tests.monitoring.conftest import PLAIN_HEADER
-from tests.test_multiprocess import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,7 +62,7 @@ def site(new_database, reference, tmp_path_factory):
         yield base, tmp_path_factory.mktemp("files")
 
 
-def sign_in(browser, base, email, lang, width):  # noqa: F811 - the browser fixture's name
+def sign_in(browser, base, email, lang, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500,
                                   has_touch=width < 500, extra_http_headers={"Accept-Language": lang})  # fmt: skip
     page = context.new_page()
@@ -83,7 +83,7 @@ def fits(page, width: int) -> None:
 
 
 @pytest.mark.parametrize(("lang", "width", "ms"), RUNS)
-def test_upload_result_stays_and_review_compares_and_confirms(browser, site, lang, width, ms):  # noqa: F811
+def test_upload_result_stays_and_review_compares_and_confirms(browser, site, lang, width, ms):
     base, files = site
     w = WORDS[lang]
     bad = files / f"bad-{ms}.csv"

@@ -36,11 +36,11 @@ from ascc.db.uow import unit_of_work
 from ascc.monitoring.loader import indicator_records
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
+from tests.browser.conftest import serve
 from tests.browser.steps import item_with_text
-from tests.browser.test_decision_cycle import PASSWORD, browser  # noqa: F401 - the browser fixture
+from tests.browser.test_decision_cycle import PASSWORD
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import ROOT, load, make_user
-from tests.test_multiprocess import serve
 from tests.test_notifications import SmtpServer
 
 pytestmark = [
@@ -132,7 +132,7 @@ def header_link(page: Page, href: str) -> None:
 # --- steps ----------------------------------------------------------------------------------------
 
 
-def sign_in(browser, base: str, email: str, lang: str, width: int):  # noqa: F811 - pytest fixture
+def sign_in(browser, base: str, email: str, lang: str, width: int):
     """Open the sign-in page in English, switch to ``lang`` with the language links if needed (the
     choice is remembered), sign in."""
     context = browser.new_context(viewport={"width": width, "height": 900},
@@ -357,7 +357,7 @@ WALKS = [(lang, width) for lang in ("en", "id") for width in (1280, 375)]
 
 
 @pytest.mark.parametrize(("lang", "width"), WALKS, ids=[f"{lang}-{width}" for lang, width in WALKS])
-def test_a_focal_points_and_an_officers_week(browser, site, lang, width, tmp_path, monkeypatch):  # noqa: F811
+def test_a_focal_points_and_an_officers_week(browser, site, lang, width, tmp_path, monkeypatch):
     w = WORDS[lang]
     walk = WALKS.index((lang, width))
     fp = f"fp.{lang}.{width}@kemenlu.go.id"
