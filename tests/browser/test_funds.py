@@ -16,11 +16,11 @@ from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.funds import service as funds_service
 from ascc.wiring import session_factory
-from tests.browser.test_decision_cycle import PASSWORD, browser, sign_in  # noqa: F401 (fixture)
+from tests.browser.conftest import serve
+from tests.browser.test_decision_cycle import PASSWORD, sign_in
 from tests.browser.test_pages import CHROMIUM, shot
 from tests.conftest import load, make_user
 from tests.test_funds import OUTCOME
-from tests.test_multiprocess import serve
 from tests.test_national import load_frameworks
 
 pytestmark = [
@@ -62,7 +62,7 @@ def open_call(base: str, token: str, lang: str) -> int:
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_a_focal_point_submits_and_a_reviewer_checks_and_scores(browser, site, lang):  # noqa: F811
+def test_a_focal_point_submits_and_a_reviewer_checks_and_scores(browser, site, lang):
     base, chair_token = site
     w = WORDS[lang]
     call = open_call(base, chair_token, lang)
