@@ -19,7 +19,7 @@ Each page is checked for what a reader relies on:
   or says it has no data (``data-empty``); it has its data table (``details.chart-data table``)
   unless it has no data, and its SVG and CSV download links;
 - on Indonesian pages, no text (header, footer, navigation or the page itself; text marked with
-  another ``lang`` aside) is an English catalogue message
+  another ``lang`` and quotations of sources aside) is an English catalogue message
   that has an Indonesian translation (``locale/id/LC_MESSAGES/messages.po``).
 
 Screenshots of the first page of each template go to ``test-artifacts/screenshots/crawl/``.
@@ -84,7 +84,8 @@ CHECKS = """() => {
     const n = walker.currentNode; const el = n.parentElement; const t = n.textContent.trim();
     if (!t || !el || el.closest(skip) || !visible(el)) continue;
     const own = el.closest('[lang]');  // text marked as in another language is not the page's
-    texts.push({text: t, chrome: !!el.closest('header, footer, nav'),
+    // a quotation reproduces its source word for word (a seed's English names among them): not UI text
+    texts.push({text: t, chrome: !!el.closest('header, footer, nav'), quote: !!el.closest('q, blockquote'),
                 foreign: !!own && own.getAttribute('lang') !== document.documentElement.lang});
   }
   const links = [...document.querySelectorAll('a[href]')].filter(visible).map(a => ({
@@ -161,7 +162,7 @@ def check_page(url: str, seen: dict, lang: str, width: int, english: set[str]) -
             m = pattern.search(text)
             if m:
                 problems.append(f"{what} shown as text: {m.group(0)!r} in {t['text'][:80]!r}")
-        if lang == "id" and not t["foreign"] and t["text"] in english:
+        if lang == "id" and not t["foreign"] and not t["quote"] and t["text"] in english:
             where = "the header, footer or navigation" if t["chrome"] else "the page"
             problems.append(f"untranslated in {where}: {t['text']!r}")
     for a in seen["links"]:

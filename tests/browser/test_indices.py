@@ -79,7 +79,8 @@ def test_ydi_page_what_if_and_download(browser, base_url, lang, accept, words, t
     nominal = _order(page)
     assert len(nominal) == 11 and nominal == _api_order(base_url, {})
     assert (
-        page.locator("svg.rank-interval").count() == 11 and page.locator("svg.trend polyline").count() == 11
+        page.locator("svg.rank-interval").count() == 11
+        and page.locator("svg[data-chart='trend'] polyline").count() == 11
     )
     shot(page, f"{lang}-index-ydi-2022")
     for code, value in WEIGHTS.items():
