@@ -7,7 +7,6 @@ Writes need an account (bearer API token). Send ``If-Match`` with the record's `
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
@@ -18,7 +17,7 @@ from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
-from ascc.http.responses import json_response
+from ascc.http.responses import GEOJSON, geojson, json_response
 from ascc.kit.errors import NotFound
 from ascc.kit.pagination import MAX_LIMIT, page_of
 
@@ -61,15 +60,14 @@ def event(
 
 
 @router.get("/events/{event_id}/footprint.geojson", response_class=Response,
-            responses=Errors | download("application/geo+json", "the event's footprint (GeoJSON)"))  # fmt: skip
+            responses=Errors | download(GEOJSON, "the event's footprint (GeoJSON)"))  # fmt: skip
 def event_footprint(session: SessionDep, event_id: Id) -> Response:
     """Where the event struck: the affected member states' land, the regions of its affected areas
     and its feeds' points (e.g. an epicentre), as GeoJSON with what each feature is."""
     doc = maps.footprint(disasters_service.get_event(session, event_id=event_id))
     if doc is None:
         raise NotFound("the boundary files are not installed (ASCC_SHARED_DATA or ../shared/data)")
-    return Response(json.dumps(doc, ensure_ascii=False, default=str), media_type="application/geo+json",
-                    headers={"Content-Disposition": f'inline; filename="event-{event_id}.geojson"'})  # fmt: skip
+    return geojson(doc, f"event-{event_id}.geojson")
 
 
 @router.get("/events/{event_id}/revisions", response_model=s.EventRevisionPage, responses=Errors)

@@ -8,7 +8,6 @@ source; the same boundaries the server-drawn maps use. An event's footprint is a
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -16,17 +15,12 @@ from starlette.responses import Response
 
 from ascc.http.deps import SessionDep
 from ascc.http.openapi import download
+from ascc.http.responses import GEOJSON, geojson
 from ascc.kit import geo
 from ascc.kit.errors import NotFound
 from ascc.registry import service as registry_service
 
 router = APIRouter(prefix="/api/v1/geo", tags=["maps"])
-GEOJSON = "application/geo+json"
-
-
-def geojson(doc: dict[str, Any], filename: str) -> Response:
-    return Response(json.dumps(doc, ensure_ascii=False), media_type=GEOJSON,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})  # fmt: skip
 
 
 def _layer(file: str) -> tuple[dict[str, Any], ...]:

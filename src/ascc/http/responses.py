@@ -54,6 +54,15 @@ def problem(
     )
 
 
+GEOJSON = "application/geo+json"
+
+
+def geojson(doc: dict[str, Any], filename: str) -> Response:
+    """A GeoJSON document (RFC 7946) shown inline, named ``filename`` when saved."""
+    return Response(json.dumps(doc, ensure_ascii=False, default=str), media_type=GEOJSON,
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})  # fmt: skip
+
+
 def csv_attachment(body: str, filename: str) -> Response:
     """CSV text as a download named ``filename``."""
     return Response(body, media_type="text/csv; charset=utf-8",

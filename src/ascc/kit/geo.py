@@ -88,15 +88,9 @@ def provinces() -> dict[str, dict[str, str]]:
 @cache
 def _country_rings() -> tuple[tuple[str, tuple[float, float, float, float], tuple[tuple, ...]], ...]:
     """Each member state's polygons as (ISO3, bounding box, rings in lon/lat); empty without the data."""
-    base = data_dir()
-    if base is None:
-        return ()
-    doc = json.loads((base / COUNTRIES).read_text(encoding="utf-8"))
     out = []
-    for f in doc["features"]:
-        geometry = f.get("geometry")
-        if not geometry:
-            continue
+    for f in features(COUNTRIES):
+        geometry = f["geometry"]
         polygons = (
             geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
         )
