@@ -42,6 +42,8 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+	@if grep -rn --include='*.py' -e 'fmt: skip' -e 'fmt: off' src tests benchmarks; then \
+		echo 'the formatter decides the layout: no fmt: skip/off (CONVENTIONS.md)'; exit 1; fi
 
 test: lint
 	$(BIN)/ascc check

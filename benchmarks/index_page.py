@@ -55,8 +55,13 @@ def setup(url: str) -> list[str]:
             index_store.store_run(s, definition=EXAMPLES / f"{slug}.yaml", data=STORE, uncertainty_n=100)
             slugs.append(slug)
         if ASEM.exists():
-            index_store.store_run(s, definition=EXAMPLES / "asem.yaml", data=ASEM / "asem_idata.csv",
-                                  meta=ASEM / "asem_imeta.csv", uncertainty_n=100)  # fmt: skip
+            index_store.store_run(
+                s,
+                definition=EXAMPLES / "asem.yaml",
+                data=ASEM / "asem_idata.csv",
+                meta=ASEM / "asem_imeta.csv",
+                uncertainty_n=100,
+            )
             slugs.append("asem")
     engine.dispose()
     return slugs

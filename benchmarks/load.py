@@ -54,8 +54,20 @@ def ascc(env: dict[str, str], *args: str) -> str:
 
 def token(env: dict[str, str], email: str, role: str, **fields: str) -> str:
     extra = [a for k, v in fields.items() for a in (f"--{k.replace('_', '-')}", v)]
-    ascc(env, "user", "create", "--email", email, "--name", email.split("@")[0], "--role", role,
-         "--password", "Kp7-load-benchmark-3vQ", *extra)  # fmt: skip
+    ascc(
+        env,
+        "user",
+        "create",
+        "--email",
+        email,
+        "--name",
+        email.split("@")[0],
+        "--role",
+        role,
+        "--password",
+        "Kp7-load-benchmark-3vQ",
+        *extra,
+    )
     return ascc(env, "user", "token", email).strip().splitlines()[-1].split()[-1]
 
 
@@ -78,22 +90,35 @@ class Load:
         sec, chair = self.auth("secretariat"), self.auth("chair")
         self.items = []
         for i in range(5):
-            r = await c.post("/api/v1/decisions", headers=sec,
-                             json={"title_en": f"Load item {i}: haze monitoring", "body_id": "asoen", "audience": "public"})  # fmt: skip
+            r = await c.post(
+                "/api/v1/decisions",
+                headers=sec,
+                json={
+                    "title_en": f"Load item {i}: haze monitoring",
+                    "body_id": "asoen",
+                    "audience": "public",
+                },
+            )
             r.raise_for_status()
             self.items.append(r.json()["id"])
         self.meetings = []
         for i in range(5):
             mid = f"asoen-load-{i}"
-            r = await c.put(f"/api/v1/meetings/{mid}", headers=chair,
-                            json={"id": mid, "body": "asoen", "title_en": f"Load meeting {i}"})  # fmt: skip
+            r = await c.put(
+                f"/api/v1/meetings/{mid}",
+                headers=chair,
+                json={"id": mid, "body": "asoen", "title_en": f"Load meeting {i}"},
+            )
             r.raise_for_status()
             self.meetings.append(mid)
         events = (await c.get("/api/v1/disasters/events", params={"limit": 5})).json()["items"]
         self.sitreps = []
         for e in events[:3]:
-            r = await c.post(f"/api/v1/disasters/events/{e['id']}/sitreps", headers=self.auth("aha_centre"),
-                             json={"title_en": "Situation update", "body_en": "Start.", "as_of": "2024-01-01"})  # fmt: skip
+            r = await c.post(
+                f"/api/v1/disasters/events/{e['id']}/sitreps",
+                headers=self.auth("aha_centre"),
+                json={"title_en": "Situation update", "body_en": "Start.", "as_of": "2024-01-01"},
+            )
             r.raise_for_status()
             self.sitreps.append(r.json()["id"])
         self.activities = [
@@ -101,8 +126,16 @@ class Load:
         ]
 
     def reads(self) -> list[str]:
-        paths = ["/", "/api/v1/bodies?limit=100", "/api/v1/bodies/asoen", "/calendar", "/search?q=disaster",
-                 "/decisions", f"/api/v1/decisions/{random.choice(self.items)}", "/api/v1/meetings"]  # fmt: skip
+        paths = [
+            "/",
+            "/api/v1/bodies?limit=100",
+            "/api/v1/bodies/asoen",
+            "/calendar",
+            "/search?q=disaster",
+            "/decisions",
+            f"/api/v1/decisions/{random.choice(self.items)}",
+            "/api/v1/meetings",
+        ]
         if self.activities:
             paths.append(f"/api/v1/activities/{random.choice(self.activities)}")
         return paths
@@ -132,14 +165,26 @@ class Load:
             r = await self.timed(c, self.read_ms, "GET", f"/api/v1/decisions/{item}", headers=h)
             stage = r.json()["stage"]
             body = {"to": "consult"} if stage == "identify" else {"to": "identify", "reason": "load test"}
-            r = await self.timed(c, self.write_ms, "POST", f"/api/v1/decisions/{item}/stage", json=body,
-                                 headers=h | {"If-Match": r.headers["etag"]})  # fmt: skip
+            r = await self.timed(
+                c,
+                self.write_ms,
+                "POST",
+                f"/api/v1/decisions/{item}/stage",
+                json=body,
+                headers=h | {"If-Match": r.headers["etag"]},
+            )
             if r.status_code == 200:
                 self.edits_ok[f"item:{item}"] += 1
         elif kind == "comment":
             item = random.choice(self.items)
-            r = await self.timed(c, self.write_ms, "POST", f"/api/v1/decisions/{item}/contributions",
-                                 headers=self.auth("chair"), json={"kind": "comment", "text": "noted"})  # fmt: skip
+            r = await self.timed(
+                c,
+                self.write_ms,
+                "POST",
+                f"/api/v1/decisions/{item}/contributions",
+                headers=self.auth("chair"),
+                json={"kind": "comment", "text": "noted"},
+            )
             if r.status_code in (200, 201):
                 self.comments_ok += 1
         elif kind == "meeting":
@@ -152,8 +197,14 @@ class Load:
                 "title_en": r.json()["title"]["en"],
                 "city": f"City {random.random()}",
             }
-            r = await self.timed(c, self.write_ms, "PUT", f"/api/v1/meetings/{mid}", json=body,
-                                 headers=h | {"If-Match": r.headers["etag"]})  # fmt: skip
+            r = await self.timed(
+                c,
+                self.write_ms,
+                "PUT",
+                f"/api/v1/meetings/{mid}",
+                json=body,
+                headers=h | {"If-Match": r.headers["etag"]},
+            )
             if r.status_code == 200:
                 self.edits_ok[f"meeting:{mid}"] += 1
         elif kind == "sitrep" and self.sitreps:
@@ -165,8 +216,14 @@ class Load:
                 "body_en": f"Update {random.random()}",
                 "as_of": "2024-01-01",
             }
-            r = await self.timed(c, self.write_ms, "PUT", f"/api/v1/disasters/sitreps/{sid}", json=body,
-                                 headers=h | {"If-Match": r.headers["etag"]})  # fmt: skip
+            r = await self.timed(
+                c,
+                self.write_ms,
+                "PUT",
+                f"/api/v1/disasters/sitreps/{sid}",
+                json=body,
+                headers=h | {"If-Match": r.headers["etag"]},
+            )
             if r.status_code == 200:
                 self.edits_ok[f"sitrep:{sid}"] += 1
 
@@ -224,8 +281,11 @@ def run_config(name: str, url: str, workers: int, clients: int, seconds: float) 
     }
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start([str(BIN / "ascc"), "serve", "--port", str(port), "--workers", str(workers)], env,
-                 base + "/api/v1/pillars")  # fmt: skip
+    proc = start(
+        [str(BIN / "ascc"), "serve", "--port", str(port), "--workers", str(workers)],
+        env,
+        base + "/api/v1/pillars",
+    )
     try:
         load = Load(base, tokens, clients, seconds)
         t = time.monotonic()
@@ -237,16 +297,24 @@ def run_config(name: str, url: str, workers: int, clients: int, seconds: float) 
         proc.wait(timeout=30)
     total = sum(load.status.values())
     return {
-        "config": name, "requests": total, "rps": total / elapsed,
+        "config": name,
+        "requests": total,
+        "rps": total / elapsed,
         "5xx": sum(n for s, n in load.status.items() if s >= 500),
-        "412": load.status[412], "other 4xx": sum(n for s, n in load.status.items() if 400 <= s < 500 and s != 412),
-        "transport errors": sum(load.failures.values()), "lost writes": lost,
+        "412": load.status[412],
+        "other 4xx": sum(n for s, n in load.status.items() if 400 <= s < 500 and s != 412),
+        "transport errors": sum(load.failures.values()),
+        "lost writes": lost,
         "statuses": dict(sorted(load.status.items())),
         "refused": dict(load.refused.most_common(5)),
-        "read p50": pct(load.read_ms, 50), "read p99": pct(load.read_ms, 99), "write p99": pct(load.write_ms, 99),
-        "reads by path": {p: (len(v), round(pct(v, 50)), round(pct(v, 99))) for p, v in sorted(
-            load.read_by_path.items(), key=lambda kv: -pct(kv[1], 99))},
-    }  # fmt: skip
+        "read p50": pct(load.read_ms, 50),
+        "read p99": pct(load.read_ms, 99),
+        "write p99": pct(load.write_ms, 99),
+        "reads by path": {
+            p: (len(v), round(pct(v, 50)), round(pct(v, 99)))
+            for p, v in sorted(load.read_by_path.items(), key=lambda kv: -pct(kv[1], 99))
+        },
+    }
 
 
 def main() -> None:

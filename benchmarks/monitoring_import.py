@@ -42,8 +42,10 @@ def generate(path: Path, rows: int) -> None:
     states = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
     written, year = 0, 1960
     with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,SEX,AGE,URBANISATION,TIME_PERIOD,"
-                 "OBS_VALUE,OBS_STATUS,UNIT_MEASURE\n")  # fmt: skip
+        fh.write(
+            "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,SEX,AGE,URBANISATION,TIME_PERIOD,"
+            "OBS_VALUE,OBS_STATUS,UNIT_MEASURE\n"
+        )
         while written < rows:
             parts = []
             for ind in inds:
@@ -69,8 +71,22 @@ def generate(path: Path, rows: int) -> None:
             block.insert(0, "ACTION", "I")
             block.insert(0, "STRUCTURE_ID", DATAFLOW)
             block.insert(0, "STRUCTURE", "dataflow")
-            block = block[["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "INDICATOR", "SEX", "AGE",
-                           "URBANISATION", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MEASURE"]]  # fmt: skip
+            block = block[
+                [
+                    "STRUCTURE",
+                    "STRUCTURE_ID",
+                    "ACTION",
+                    "REF_AREA",
+                    "INDICATOR",
+                    "SEX",
+                    "AGE",
+                    "URBANISATION",
+                    "TIME_PERIOD",
+                    "OBS_VALUE",
+                    "OBS_STATUS",
+                    "UNIT_MEASURE",
+                ]
+            ]
             block = block.iloc[: rows - written]
             block.to_csv(fh, header=False, index=False, lineterminator="\n")
             written += len(block)
@@ -149,8 +165,17 @@ def run_pandas_same_table(csv_path: Path, db: Path) -> str:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys=ON")
     df = pd.read_csv(csv_path, dtype={"TIME_PERIOD": str})
-    df = df.rename(columns={"REF_AREA": "member_state", "INDICATOR": "indicator_code", "SEX": "sex", "AGE": "age",
-                            "URBANISATION": "urbanisation", "TIME_PERIOD": "period", "OBS_VALUE": "value"})  # fmt: skip
+    df = df.rename(
+        columns={
+            "REF_AREA": "member_state",
+            "INDICATOR": "indicator_code",
+            "SEX": "sex",
+            "AGE": "age",
+            "URBANISATION": "urbanisation",
+            "TIME_PERIOD": "period",
+            "OBS_VALUE": "value",
+        }
+    )
     df = df[["indicator_code", "member_state", "period", "sex", "age", "urbanisation", "value"]]
     df = df.assign(area_code="", obs_status="final", revision=1, is_current=True, approval="draft")
     n = df.to_sql("observations", conn, index=False, if_exists="append")
@@ -233,8 +258,11 @@ def main() -> None:
         csv_path = work / "observations.csv"
         t = time.perf_counter()
         generate(csv_path, args.rows)
-        print(f"generated {args.rows:,} observations ({csv_path.stat().st_size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"generated {args.rows:,} observations ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - t:.1f} s",
+            flush=True,
+        )
         template = work / "template.db"
         prepare(template)
         runs: dict[str, list[tuple[float, float, str, float]]] = {which: [] for which in RUNNERS}
@@ -251,8 +279,12 @@ def main() -> None:
                 )
         results = {}
         for which, rs in runs.items():
-            results[which] = (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[0][2],
-                              statistics.median(r[3] for r in rs))  # fmt: skip
+            results[which] = (
+                statistics.median(r[0] for r in rs),
+                max(r[1] for r in rs),
+                rs[0][2],
+                statistics.median(r[3] for r in rs),
+            )
         ours, ours_cpu = results["ours"][0], results["ours"][3]
         print()
         print(f"median of {args.repeat} run(s); peak memory: the largest of the runs")

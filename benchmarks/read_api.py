@@ -77,8 +77,10 @@ def measure(url: str, seconds: float, connections: int) -> dict[str, float]:
     )  # warm-up
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", url],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return parse_wrk(out)
 
 
@@ -98,10 +100,16 @@ def main() -> None:
     subprocess.run([BIN / "ascc", "init"], env=env, check=True, capture_output=True)
 
     ours_port, theirs_port = free_port(), free_port()
-    ours = start([str(BIN / "ascc"), "serve", "--port", str(ours_port)], env,
-                 f"http://127.0.0.1:{ours_port}/api/v1/pillars")  # fmt: skip
-    theirs = start([str(BIN / "datasette"), "serve", str(db), "--port", str(theirs_port)], env,
-                   f"http://127.0.0.1:{theirs_port}/ascc.json")  # fmt: skip
+    ours = start(
+        [str(BIN / "ascc"), "serve", "--port", str(ours_port)],
+        env,
+        f"http://127.0.0.1:{ours_port}/api/v1/pillars",
+    )
+    theirs = start(
+        [str(BIN / "datasette"), "serve", str(db), "--port", str(theirs_port)],
+        env,
+        f"http://127.0.0.1:{theirs_port}/ascc.json",
+    )
     rows = []
     try:
         for name, our_path, their_path in CASES:

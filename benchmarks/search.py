@@ -94,8 +94,9 @@ def postgresql(docs: int, rounds: int, folder: Path | None) -> None:
     import pgserver
 
     keep = folder is not None
-    server = pgserver.get_server(folder or tempfile.mkdtemp(prefix="ascc-bench-pg-"),
-                                 cleanup_mode="stop" if keep else "delete")  # fmt: skip
+    server = pgserver.get_server(
+        folder or tempfile.mkdtemp(prefix="ascc-bench-pg-"), cleanup_mode="stop" if keep else "delete"
+    )
     try:
         admin = make_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -150,14 +151,33 @@ def build(url: str, docs: int):
     with Session(engine) as plain:  # bulk load without the commit hook; indexed below by reindex
         for i in range(docs):
             body = "\n".join(rng.sample(pool, rng.randint(3, 6)))
-            doc = Document(slug=f"bench-{i}", title_id=f"Dokumen {i}", language="id", kind="article", sectors=[],
-                           bodies=[], media_type="text/plain", audience="public", text=body, created_by="bench",
-                           digest=hashlib.sha256(f"{i}{body}".encode()).hexdigest())  # fmt: skip
+            doc = Document(
+                slug=f"bench-{i}",
+                title_id=f"Dokumen {i}",
+                language="id",
+                kind="article",
+                sectors=[],
+                bodies=[],
+                media_type="text/plain",
+                audience="public",
+                text=body,
+                created_by="bench",
+                digest=hashlib.sha256(f"{i}{body}".encode()).hexdigest(),
+            )
             plain.add(doc)
             plain.flush()
             for p in extract.passages(body):
-                plain.add(Passage(document_id=doc.id, position=p.position, paragraph=p.paragraph, start=p.start,
-                                  end=p.end, heading=p.heading, text=p.text))  # fmt: skip
+                plain.add(
+                    Passage(
+                        document_id=doc.id,
+                        position=p.position,
+                        paragraph=p.paragraph,
+                        start=p.start,
+                        end=p.end,
+                        heading=p.heading,
+                        text=p.text,
+                    )
+                )
         plain.commit()
     with unit_of_work(factory) as session:
         counts = search_index.reindex(session)

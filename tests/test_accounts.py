@@ -31,8 +31,11 @@ def csrf_of(html: str) -> str:
 
 def test_sign_in_and_out(site):
     form = site.get("/login")
-    r = site.post("/login", data={"email": "FP@kemlu.go.id", "password": PASSWORD, "csrf": csrf_of(form.text),
-                                  "next": "/bodies"}, follow_redirects=False)  # fmt: skip
+    r = site.post(
+        "/login",
+        data={"email": "FP@kemlu.go.id", "password": PASSWORD, "csrf": csrf_of(form.text), "next": "/bodies"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/bodies"
     cookie = r.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
@@ -65,16 +68,22 @@ def test_wrong_password_then_a_short_wait_not_a_lock_out(site, monkeypatch):
     r = site.post("/login", data={"email": "nobody@asean.org", "password": PASSWORD, "csrf": token})
     assert r.status_code == 401
     now[0] += 1  # a second later, not 15 minutes
-    r = site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token},
-                  follow_redirects=False)  # fmt: skip
+    r = site.post(
+        "/login",
+        data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
 def test_open_redirect_is_refused(site):
     for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "/\tevil"):
         token = csrf_of(site.get("/login").text)
-        r = site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token,
-                                      "next": elsewhere}, follow_redirects=False)  # fmt: skip
+        r = site.post(
+            "/login",
+            data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": token, "next": elsewhere},
+            follow_redirects=False,
+        )
         assert r.status_code == 303 and r.headers["location"] == "/me", elsewhere  # My work instead
 
 
@@ -94,25 +103,74 @@ def test_signing_in_lands_on_my_work_unless_a_page_was_asked_for(site):
     # the header's sign-in link on the home page passes "/", and My work is where one lands
     page = site.get("/login?next=/")
     assert page.status_code == 200
-    assert site.post("/login", data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": csrf_of(page.text),
-                                     "next": "/"}).url.path == "/me"  # fmt: skip
+    assert (
+        site.post(
+            "/login",
+            data={"email": "fp@kemlu.go.id", "password": PASSWORD, "csrf": csrf_of(page.text), "next": "/"},
+        ).url.path
+        == "/me"
+    )
 
 
 def test_cli_creates_the_first_secretariat_account(fresh_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", fresh_url)
     runner = CliRunner()
     assert runner.invoke(cli, ["init"]).exit_code == 0
-    r = runner.invoke(cli, ["user", "create", "--email", "Officer@asean.org", "--name", "Officer",
-                            "--role", "secretariat"], input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
+    r = runner.invoke(
+        cli,
+        ["user", "create", "--email", "Officer@asean.org", "--name", "Officer", "--role", "secretariat"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(cli, ["user", "create", "--email", "x@kemlu.go.id", "--name", "X", "--role", "focal_point",
-                            "--password", PASSWORD])  # fmt: skip
+    r = runner.invoke(
+        cli,
+        [
+            "user",
+            "create",
+            "--email",
+            "x@kemlu.go.id",
+            "--name",
+            "X",
+            "--role",
+            "focal_point",
+            "--password",
+            PASSWORD,
+        ],
+    )
     assert r.exit_code == 1 and "member_state" in r.output
-    r = runner.invoke(cli, ["user", "create", "--email", "y@kemlu.go.id", "--name", "Y", "--role", "focal_point",
-                            "--member-state", "XYZ", "--password", PASSWORD])  # fmt: skip
+    r = runner.invoke(
+        cli,
+        [
+            "user",
+            "create",
+            "--email",
+            "y@kemlu.go.id",
+            "--name",
+            "Y",
+            "--role",
+            "focal_point",
+            "--member-state",
+            "XYZ",
+            "--password",
+            PASSWORD,
+        ],
+    )
     assert r.exit_code == 1 and "XYZ" in r.output
-    r = runner.invoke(cli, ["user", "create", "--email", "short@asean.org", "--name", "S", "--role", "secretariat",
-                            "--password", "short"])  # fmt: skip
+    r = runner.invoke(
+        cli,
+        [
+            "user",
+            "create",
+            "--email",
+            "short@asean.org",
+            "--name",
+            "S",
+            "--role",
+            "secretariat",
+            "--password",
+            "short",
+        ],
+    )
     assert r.exit_code == 1 and "password" in r.output
     token = runner.invoke(cli, ["user", "token", "officer@asean.org"]).stdout.strip()
     assert token.startswith("ascc_")

@@ -65,10 +65,13 @@ def test_unknown_id_is_404_problem(client):
 
 @pytest.mark.parametrize(
     ("url", "params", "parameter"),
-    [("/api/v1/member-states", {"on": "2025-02-30"}, "on"), ("/api/v1/bodies", {"limit": 0}, "limit"),
-     ("/api/v1/bodies", {"level": "emperor"}, "level"), ("/api/v1/focal-points", {"member_state": "IDNX"},
-     "member_state")],
-)  # fmt: skip
+    [
+        ("/api/v1/member-states", {"on": "2025-02-30"}, "on"),
+        ("/api/v1/bodies", {"limit": 0}, "limit"),
+        ("/api/v1/bodies", {"level": "emperor"}, "level"),
+        ("/api/v1/focal-points", {"member_state": "IDNX"}, "member_state"),
+    ],
+)
 def test_bad_parameter_is_422_naming_it(client, url, params, parameter):
     r = client.get(url, params=params)
     assert r.status_code == 422

@@ -49,16 +49,23 @@ def world(fresh_url, reference, tmp_path, monkeypatch):
     secretariat = make_user(fresh_url, email="officer@asean.org")
     focal = make_user(fresh_url, email="fp@bps.go.id", role="focal_point", member_state="IDN")
     with TestClient(create_app(Settings(database_url=fresh_url))) as client:
-        r = client.post("/api/v1/submissions/drafts", headers={"Authorization": f"Bearer {focal}"},
-                        data={"member_state": "IDN"}, files={"file": ("idn.csv", IDN.encode(), "text/csv")})  # fmt: skip
+        r = client.post(
+            "/api/v1/submissions/drafts",
+            headers={"Authorization": f"Bearer {focal}"},
+            data={"member_state": "IDN"},
+            files={"file": ("idn.csv", IDN.encode(), "text/csv")},
+        )
         assert r.status_code == 201, r.text
         r = client.post(
             "/api/v1/submissions", headers={"Authorization": f"Bearer {focal}"}, json={"member_state": "IDN"}
         )
         assert r.status_code == 201, r.text
         sid, sec = r.json()["id"], {"Authorization": f"Bearer {secretariat}"}
-        r = client.post(f"/api/v1/submissions/{sid}/review", json={"decision": "approved"},
-                        headers=if_match(client, f"/api/v1/submissions/{sid}", sec))  # fmt: skip
+        r = client.post(
+            f"/api/v1/submissions/{sid}/review",
+            json={"decision": "approved"},
+            headers=if_match(client, f"/api/v1/submissions/{sid}", sec),
+        )
         assert r.status_code == 200, r.text
     assert run_import(
         fresh_url, write(tmp_path, "c.csv", PLAIN_HEADER + "SP.POP.TOTL,IDN,2022,1,persons,BPS,\n")
@@ -115,20 +122,37 @@ def test_a_clean_database_verifies_and_checkpoints_are_private(world):
 @pytest.mark.parametrize(
     ("attack", "named"),
     [
-        ("UPDATE bodies SET established = 1900 WHERE id = 'acw'", "bodies acw differs from its last audit entry"),
+        (
+            "UPDATE bodies SET established = 1900 WHERE id = 'acw'",
+            "bodies acw differs from its last audit entry",
+        ),
         ("UPDATE users SET password_hash = 'x' WHERE email = 'officer@asean.org'", "password_hash is"),
-        ("DELETE FROM statistics WHERE id = 'youth-population-share'", "statistics youth-population-share is gone"),
-        ("INSERT INTO sectors (id, name_en, name_id, pillar_id, sources, corrections) SELECT 'smuggled', name_en, "
-         "name_id, pillar_id, sources, corrections FROM sectors WHERE id = 'education'", "sectors smuggled has no audit entry"),
+        (
+            "DELETE FROM statistics WHERE id = 'youth-population-share'",
+            "statistics youth-population-share is gone",
+        ),
+        (
+            "INSERT INTO sectors (id, name_en, name_id, pillar_id, sources, corrections) SELECT 'smuggled', name_en, "
+            "name_id, pillar_id, sources, corrections FROM sectors WHERE id = 'education'",
+            "sectors smuggled has no audit entry",
+        ),
         # bulk rows: a changed value is found by its batch; the states no batch fixes, by the row
-        ("UPDATE observations SET value = 1 WHERE member_state = 'THA'", "observations of observation_batches 1"),
+        (
+            "UPDATE observations SET value = 1 WHERE member_state = 'THA'",
+            "observations of observation_batches 1",
+        ),
         ("DELETE FROM observations WHERE member_state = 'THA'", "observations of observation_batches 1"),
-        ("UPDATE observations SET approval = 'approved' WHERE period = '2022'", "in no submission; its batch 4"),
+        (
+            "UPDATE observations SET approval = 'approved' WHERE period = '2022'",
+            "in no submission; its batch 4",
+        ),
         ("UPDATE observations SET approval = 'rejected' WHERE period = '2021'", "says is approved"),
-        ("UPDATE observations SET is_current = TRUE WHERE member_state = 'MYS' AND revision = 1",
-         "is current, but it is not the last revision"),
+        (
+            "UPDATE observations SET is_current = TRUE WHERE member_state = 'MYS' AND revision = 1",
+            "is current, but it is not the last revision",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_row_changed_behind_the_applications_back_is_named(world, attack, named):
     assert verify_cli().exit_code == 0
     sql(world, attack)
@@ -141,8 +165,11 @@ def test_a_row_changed_behind_the_applications_back_is_named(world, attack, name
 def test_a_row_changed_through_the_application_is_not_a_difference(world):
     token = make_user(world, email="editor@asean.org")
     with TestClient(create_app(Settings(database_url=world))) as client:
-        r = client.patch("/api/v1/bodies/acw", json={"established": 1976},
-                         headers=if_match(client, "/api/v1/bodies/acw", {"Authorization": f"Bearer {token}"}))  # fmt: skip
+        r = client.patch(
+            "/api/v1/bodies/acw",
+            json={"established": 1976},
+            headers=if_match(client, "/api/v1/bodies/acw", {"Authorization": f"Bearer {token}"}),
+        )
         assert r.status_code == 200
     out = verify_cli()
     assert out.exit_code == 0, out.output
@@ -185,11 +212,21 @@ def test_a_recomputed_chain_fails_against_the_checkpoint(world):
             if e["seq"] == target["seq"]:
                 after = {**after, "established": 1900}
             digest = audit_service.entry_hash(
-                prev_hash=prev, seq=e["seq"], at=audit_service._utc(e["at"]), actor=e["actor"], action=e["action"],
-                entity=e["entity"], entity_id=e["entity_id"], before=before, after=after,
-            )  # fmt: skip
-            conn.execute(sa.update(AuditEntry.__table__).where(AuditEntry.__table__.c.seq == e["seq"])
-                         .values(after=after, prev_hash=prev, hash=digest))  # fmt: skip
+                prev_hash=prev,
+                seq=e["seq"],
+                at=audit_service._utc(e["at"]),
+                actor=e["actor"],
+                action=e["action"],
+                entity=e["entity"],
+                entity_id=e["entity_id"],
+                before=before,
+                after=after,
+            )
+            conn.execute(
+                sa.update(AuditEntry.__table__)
+                .where(AuditEntry.__table__.c.seq == e["seq"])
+                .values(after=after, prev_hash=prev, hash=digest)
+            )
             prev = digest
         conn.execute(sa.text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
     engine.dispose()

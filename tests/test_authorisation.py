@@ -28,22 +28,43 @@ MEETING_ID = "amme-qwzk-closed"
 #: every restricted record carries the query word; each has words of its own that no request names
 QUERY = "qwzk"
 MEETING = {
-    "id": MEETING_ID, "body": "amme", "number": 99, "audience": "member_states",
+    "id": MEETING_ID,
+    "body": "amme",
+    "number": 99,
+    "audience": "member_states",
     "title_en": "Qwzk Xylofjord Closed Retreat of Environment Ministers",
-    "date_start": f"{YEAR}-06-15", "date_end": f"{YEAR}-06-16", "host": "IDN", "chair": "IDN",
-    "venue": "Hotel Zlorptown", "city": "Vrenksburg", "member_states": ["IDN", "MYS"], "partners": ["CHN"],
-}  # fmt: skip
+    "date_start": f"{YEAR}-06-15",
+    "date_end": f"{YEAR}-06-16",
+    "host": "IDN",
+    "chair": "IDN",
+    "venue": "Hotel Zlorptown",
+    "city": "Vrenksburg",
+    "member_states": ["IDN", "MYS"],
+    "partners": ["CHN"],
+}
 #: for dialogue partners and member states: the public never receives it, a partner does
 PARTNERS_MEETING = {
-    "id": "asoen-qwzk-partners", "body": "asoen", "number": 98, "audience": "partners",
-    "title_en": "Qwzk Pinguinhaus consultation with dialogue partners", "date_start": f"{YEAR}-09-01",
+    "id": "asoen-qwzk-partners",
+    "body": "asoen",
+    "number": 98,
+    "audience": "partners",
+    "title_en": "Qwzk Pinguinhaus consultation with dialogue partners",
+    "date_start": f"{YEAR}-09-01",
     "city": "Plonkville",
-}  # fmt: skip
-DECISION = {"title_en": "Qwzk Vuurtoren draft declaration on haze", "body_id": "amme",
-            "audience": "member_states", "meetings": [MEETING_ID]}  # fmt: skip
+}
+DECISION = {
+    "title_en": "Qwzk Vuurtoren draft declaration on haze",
+    "body_id": "amme",
+    "audience": "member_states",
+    "meetings": [MEETING_ID],
+}
 #: a public item that names the closed meeting: the reference must not reveal it
-PUBLIC_DECISION = {"title_en": "Qwzk public statement on haze", "body_id": "amme", "audience": "public",
-                   "meetings": [MEETING_ID, "ammswd-9"]}  # fmt: skip
+PUBLIC_DECISION = {
+    "title_en": "Qwzk public statement on haze",
+    "body_id": "amme",
+    "audience": "public",
+    "meetings": [MEETING_ID, "ammswd-9"],
+}
 DOCUMENT_TITLE = "Qwzk Kwispelhond briefing for ministers"
 DOCUMENT_TEXT = (
     "Qwzk Kwispelhond confidential briefing. Transboundary haze pollution, the Qwzk position of the "
@@ -69,66 +90,118 @@ MEMBER_SIDE = ("focal_point", "chair", "secretariat", "aha_centre")
 #: readable by all who may read the route): requested with a placeholder, the answer still checked
 NOT_RESTRICTED = {
     **dict.fromkeys(
-        ["/activities/{activity_id}", "/activities/{activity_id}.json", "/activities/{activity_id}/edit",
-         "/activities/{activity_id}/edit.json", "/api/v1/activities/{activity_id}"],
+        [
+            "/activities/{activity_id}",
+            "/activities/{activity_id}.json",
+            "/activities/{activity_id}/edit",
+            "/activities/{activity_id}/edit.json",
+            "/api/v1/activities/{activity_id}",
+        ],
         "results-chain activities have no audience",
     ),
     **dict.fromkeys(
-        ["/api/v1/disasters/events/{event_id}", "/api/v1/disasters/events/{event_id}/requests",
-         "/api/v1/disasters/events/{event_id}/revisions", "/api/v1/disasters/events/{event_id}/footprint.geojson", "/api/v1/disasters/events/{event_id}/sitreps",
-         "/api/v1/disasters/offers/{offer_id}", "/api/v1/disasters/requests/{request_id}",
-         "/api/v1/disasters/requests/{request_id}/matching", "/api/v1/disasters/sitreps/{sitrep_id}",
-         "/disasters/{event_id}", "/disasters/{event_id}.json", "/disasters/requests/{request_id}",
-         "/disasters/requests/{request_id}.json", "/disasters/sitreps/{sitrep_id}",
-         "/disasters/sitreps/{sitrep_id}.json"],
+        [
+            "/api/v1/disasters/events/{event_id}",
+            "/api/v1/disasters/events/{event_id}/requests",
+            "/api/v1/disasters/events/{event_id}/revisions",
+            "/api/v1/disasters/events/{event_id}/footprint.geojson",
+            "/api/v1/disasters/events/{event_id}/sitreps",
+            "/api/v1/disasters/offers/{offer_id}",
+            "/api/v1/disasters/requests/{request_id}",
+            "/api/v1/disasters/requests/{request_id}/matching",
+            "/api/v1/disasters/sitreps/{sitrep_id}",
+            "/disasters/{event_id}",
+            "/disasters/{event_id}.json",
+            "/disasters/requests/{request_id}",
+            "/disasters/requests/{request_id}.json",
+            "/disasters/sitreps/{sitrep_id}",
+            "/disasters/sitreps/{sitrep_id}.json",
+        ],
         "disaster events, requests, offers and situation reports have no audience (access by role only)",
     ),
     **dict.fromkeys(
-        ["/api/v1/submissions/{submission_id}", "/submissions/{submission_id}",
-         "/submissions/{submission_id}.json"],
+        [
+            "/api/v1/submissions/{submission_id}",
+            "/submissions/{submission_id}",
+            "/submissions/{submission_id}.json",
+        ],
         "data submissions have no audience (a member state's own focal points and the Secretariat)",
     ),
     **dict.fromkeys(
-        ["/api/v1/data-calls/{call_id}", "/data-calls/{call_id}", "/data-calls/{call_id}.json",
-         "/data-calls/{call_id}/template.csv", "/data-calls/{call_id}/template.xlsx"],
+        [
+            "/api/v1/data-calls/{call_id}",
+            "/data-calls/{call_id}",
+            "/data-calls/{call_id}.json",
+            "/data-calls/{call_id}/template.csv",
+            "/data-calls/{call_id}/template.xlsx",
+        ],
         "data calls have no audience (the Secretariat and the asked member states' focal points)",
     ),
     "/api/v1/targets/{target_id}": "progress targets have no audience",
     **dict.fromkeys(
-        ["/api/v1/national-plans/{national_plan_id}", "/national-plans/{national_plan_id}",
-         "/national-plans/{national_plan_id}.json", "/national-plans/{national_plan_id}/edit",
-         "/national-plans/{national_plan_id}/edit.json"],
+        [
+            "/api/v1/national-plans/{national_plan_id}",
+            "/national-plans/{national_plan_id}",
+            "/national-plans/{national_plan_id}.json",
+            "/national-plans/{national_plan_id}/edit",
+            "/national-plans/{national_plan_id}/edit.json",
+        ],
         "member states' national plans have no audience (public reads; writes by their focal points)",
     ),
     **dict.fromkeys(
-        ["/indices/{slug}", "/indices/{slug}.json", "/indices/{slug}/data.csv", "/indices/{slug}/definition.yaml",
-         "/indices/{slug}/meta.csv", "/indices/{slug}/results.csv", "/indices/{slug}/trend.csv",
-         "/indices/{slug}/trend.svg"],
+        [
+            "/indices/{slug}",
+            "/indices/{slug}.json",
+            "/indices/{slug}/data.csv",
+            "/indices/{slug}/definition.yaml",
+            "/indices/{slug}/meta.csv",
+            "/indices/{slug}/results.csv",
+            "/indices/{slug}/trend.csv",
+            "/indices/{slug}/trend.svg",
+        ],
         "composite indices have no audience (and none is stored here)",
     ),
     **dict.fromkeys(
-        ["/api/v1/indicators/{code}", "/api/v1/indicators/{code}/aggregate",
-         "/api/v1/indicators/{code}/observations", "/indicators/{code}", "/indicators/{code}.json",
-         "/indicators/{code}/comparison.svg", "/indicators/{code}/data.csv", "/indicators/{code}/map",
-         "/indicators/{code}/map.json", "/indicators/{code}/map.svg", "/indicators/{code}/timeseries.svg",
-         "/indicators/{code}/map.csv",
-         "/indicators/{code}/timeseries.csv", "/indicators/{code}/comparison.csv", "/indicators/{code}/areas.svg",
-         "/indicators/{code}/areas.csv", "/indicators/{code}/areas-timeseries.svg",
-         "/indicators/{code}/areas-timeseries.csv"],
+        [
+            "/api/v1/indicators/{code}",
+            "/api/v1/indicators/{code}/aggregate",
+            "/api/v1/indicators/{code}/observations",
+            "/indicators/{code}",
+            "/indicators/{code}.json",
+            "/indicators/{code}/comparison.svg",
+            "/indicators/{code}/data.csv",
+            "/indicators/{code}/map",
+            "/indicators/{code}/map.json",
+            "/indicators/{code}/map.svg",
+            "/indicators/{code}/timeseries.svg",
+            "/indicators/{code}/map.csv",
+            "/indicators/{code}/timeseries.csv",
+            "/indicators/{code}/comparison.csv",
+            "/indicators/{code}/areas.svg",
+            "/indicators/{code}/areas.csv",
+            "/indicators/{code}/areas-timeseries.svg",
+            "/indicators/{code}/areas-timeseries.csv",
+        ],
         "indicators have no audience (only published values are served)",
     ),
-}  # fmt: skip
+}
 PLACEHOLDER = "1"
 #: query strings that make a route show more (the calendar's year, a search for the records)
 QUERIES = {
-    "/calendar": {"year": YEAR}, "/calendar.json": {"year": YEAR}, "/calendar.ics": {"year": YEAR},
+    "/calendar": {"year": YEAR},
+    "/calendar.json": {"year": YEAR},
+    "/calendar.ics": {"year": YEAR},
     "/api/v1/meetings/expected": {"year": YEAR, "years": 2, "limit": MAX_LIMIT},
-    "/search": {"q": QUERY}, "/search.json": {"q": QUERY}, "/api/v1/search": {"q": QUERY},
+    "/search": {"q": QUERY},
+    "/search.json": {"q": QUERY},
+    "/api/v1/search": {"q": QUERY},
     "/api/v1/ask": {"q": f"{QUERY} haze declaration"},
-}  # fmt: skip
+}
 #: routes whose answer is not text the check could read
-OPAQUE = {"/plans/{plan_id}/progress.pdf": "a compressed PDF of a plan's indicator progress (no meetings)",
-          "/submissions/template.xlsx": "a zipped XLSX of indicator codes (no meetings)"}  # fmt: skip
+OPAQUE = {
+    "/plans/{plan_id}/progress.pdf": "a compressed PDF of a plan's indicator progress (no meetings)",
+    "/submissions/template.xlsx": "a zipped XLSX of indicator codes (no meetings)",
+}
 
 
 def get_routes(app) -> list[str]:
@@ -176,12 +249,18 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
         assert r.status_code == 200, r.text
         r = c.put(f"/api/v1/meetings/{PARTNERS_MEETING['id']}", json=PARTNERS_MEETING, headers=sec)
         assert r.status_code == 200, r.text
-        r = c.post(f"/api/v1/meetings/{MEETING_ID}/agenda", json={"number": "1", "title": "Xylofjord agenda"},
-                   headers=sec)  # fmt: skip
+        r = c.post(
+            f"/api/v1/meetings/{MEETING_ID}/agenda",
+            json={"number": "1", "title": "Xylofjord agenda"},
+            headers=sec,
+        )
         assert r.status_code == 200, r.text
         etag = c.get(f"/api/v1/meetings/{MEETING_ID}", headers=sec).headers["etag"]
-        r = c.put(f"/api/v1/meetings/{MEETING_ID}/report", json={"text": "Xylofjord report"},
-                  headers=sec | {"If-Match": etag})  # fmt: skip
+        r = c.put(
+            f"/api/v1/meetings/{MEETING_ID}/report",
+            json={"text": "Xylofjord report"},
+            headers=sec | {"If-Match": etag},
+        )
         assert r.status_code == 200, r.text
         r = c.post("/api/v1/decisions", json=DECISION, headers=sec)
         assert r.status_code == 201, r.text
@@ -189,23 +268,46 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
         r = c.post("/api/v1/decisions", json=PUBLIC_DECISION, headers=sec)
         assert r.status_code == 201, r.text
         public_item = str(r.json()["id"])
-        r = c.post("/api/v1/documents", headers=sec,
-                   files={"file": ("briefing.txt", DOCUMENT_TEXT.encode(), "text/plain")},
-                   data={"language": "en", "kind": "report", "title_en": DOCUMENT_TITLE, "audience": "member_states",
-                         "bodies": ["amme"]})  # fmt: skip
+        r = c.post(
+            "/api/v1/documents",
+            headers=sec,
+            files={"file": ("briefing.txt", DOCUMENT_TEXT.encode(), "text/plain")},
+            data={
+                "language": "en",
+                "kind": "report",
+                "title_en": DOCUMENT_TITLE,
+                "audience": "member_states",
+                "bodies": ["amme"],
+            },
+        )
         assert r.status_code == 201, r.text
         slug = r.json()["slug"]
         call_id, proposal_id = _fund_records(c, url, sec, headers["focal_point"])
         ids = {
-            "meeting_id": MEETING_ID, "item_id": item_id, "slug": slug, "body_id": "amme",
-            "sector_id": "environment", "code": "IDN", "partner_id": "CHN",
-            "plan_id": "asean-community-vision-2045", "programme_id": "aathp",
-            "flow": "DF_ASCC_IND", "key": "all", "public_item": public_item, "year": "2027",
+            "meeting_id": MEETING_ID,
+            "item_id": item_id,
+            "slug": slug,
+            "body_id": "amme",
+            "sector_id": "environment",
+            "code": "IDN",
+            "partner_id": "CHN",
+            "plan_id": "asean-community-vision-2045",
+            "programme_id": "aathp",
+            "flow": "DF_ASCC_IND",
+            "key": "all",
+            "public_item": public_item,
+            "year": "2027",
             # SDMX structure queries: the whole structure of the dataflow
-            "resource": "dataflow", "context": "dataflow", "agency": "ASEAN", "resource_id": "DF_ASCC_IND", "version": "latest",
-            "fund_id": "acf", "call_id": call_id, "proposal_id": proposal_id,
+            "resource": "dataflow",
+            "context": "dataflow",
+            "agency": "ASEAN",
+            "resource_id": "DF_ASCC_IND",
+            "version": "latest",
+            "fund_id": "acf",
+            "call_id": call_id,
+            "proposal_id": proposal_id,
             "chart": "status",  # the plan progress report's chart of statuses
-        }  # fmt: skip
+        }
         yield c, headers, ids
 
 
@@ -221,14 +323,31 @@ def _fund_records(c: TestClient, url: str, sec: dict, focal_point: dict) -> tupl
     with unit_of_work(session_factory(engine)) as session:
         funds_service.load_funds(session)
     engine.dispose()
-    r = c.post("/api/v1/fund-calls", headers=sec, json={
-        "fund_id": "acf", "title_en": "Qwzk call for culture projects", "ceiling": "1000", "currency": "USD",
-        "deadline": f"{YEAR + 1}-01-01T00:00:00Z", "criteria": [{"key": "relevance", "name_en": "Relevance", "weight": 1}]})  # fmt: skip
+    r = c.post(
+        "/api/v1/fund-calls",
+        headers=sec,
+        json={
+            "fund_id": "acf",
+            "title_en": "Qwzk call for culture projects",
+            "ceiling": "1000",
+            "currency": "USD",
+            "deadline": f"{YEAR + 1}-01-01T00:00:00Z",
+            "criteria": [{"key": "relevance", "name_en": "Relevance", "weight": 1}],
+        },
+    )
     assert r.status_code == 201, r.text
     call_id = str(r.json()["id"])
-    r = c.post("/api/v1/fund-proposals", headers=focal_point, json={
-        "call_id": int(call_id), "member_state": "IDN", "title_en": "Qwzk Schildpadjes heritage proposal",
-        "summary": "Schildpadjes", "requested": "500"})  # fmt: skip
+    r = c.post(
+        "/api/v1/fund-proposals",
+        headers=focal_point,
+        json={
+            "call_id": int(call_id),
+            "member_state": "IDN",
+            "title_en": "Qwzk Schildpadjes heritage proposal",
+            "summary": "Schildpadjes",
+            "requested": "500",
+        },
+    )
     assert r.status_code == 201, r.text
     return call_id, str(r.json()["id"])
 
@@ -278,8 +397,15 @@ def test_the_member_state_side_reads_them(site, role):
     h = headers[role]
     answers = {path: r for path, _, r in _answers(c, h, ids)}
     assert not [f"{p}: {r.status_code}" for p, r in answers.items() if r.status_code >= 500]
-    for path in ("/calendar", "/calendar.json", "/calendar.ics", "/api/v1/meetings", "/meetings/{meeting_id}",
-                 "/api/v1/meetings/{meeting_id}", "/bodies/{body_id}"):  # fmt: skip
+    for path in (
+        "/calendar",
+        "/calendar.json",
+        "/calendar.ics",
+        "/api/v1/meetings",
+        "/meetings/{meeting_id}",
+        "/api/v1/meetings/{meeting_id}",
+        "/bodies/{body_id}",
+    ):
         assert "Xylofjord" in answers[path].text, path
     assert "Vrenksburg" in answers["/calendar.json"].text and "Vrenksburg" in answers["/calendar.ics"].text
     expected = answers["/api/v1/meetings/expected"].json()
@@ -307,8 +433,14 @@ def test_outside_reads_of_the_records_are_not_found(site):
     c, headers, ids = site
     for role in OUTSIDE:
         h = headers[role]
-        for url in (f"/api/v1/meetings/{MEETING_ID}", f"/meetings/{MEETING_ID}", f"/api/v1/decisions/{ids['item_id']}",
-                    f"/decisions/{ids['item_id']}", f"/documents/{ids['slug']}", f"/api/v1/documents/{ids['slug']}"):  # fmt: skip
+        for url in (
+            f"/api/v1/meetings/{MEETING_ID}",
+            f"/meetings/{MEETING_ID}",
+            f"/api/v1/decisions/{ids['item_id']}",
+            f"/decisions/{ids['item_id']}",
+            f"/documents/{ids['slug']}",
+            f"/api/v1/documents/{ids['slug']}",
+        ):
             assert c.get(url, headers=h).status_code in (401, 404), (role, url)
         for url in (f"/api/v1/decisions/{ids['public_item']}", f"/decisions/{ids['public_item']}.json"):
             r = c.get(url, headers=h)

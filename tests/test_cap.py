@@ -16,13 +16,29 @@ from ascc.disasters.cap import read_cap
 from ascc.kit import geo
 from tests.conftest import load
 
-STATES = {"PHL": ("PH", "Philippines", ["Filipina"]), "IDN": ("ID", "Indonesia", ["Indonesia"]),
-          "VNM": ("VN", "Viet Nam", ["Vietnam"])}  # fmt: skip
+STATES = {
+    "PHL": ("PH", "Philippines", ["Filipina"]),
+    "IDN": ("ID", "Indonesia", ["Indonesia"]),
+    "VNM": ("VN", "Viet Nam", ["Vietnam"]),
+}
 
 
-def cap(identifier="PAGASA-2026-0001", *, msg_type="Alert", status="Actual", expires="2099-01-01T00:00:00+08:00",
-        severity="Severe", geocode="PHL", references="", glide="", sent="2026-11-20T08:00:00+08:00",
-        event="Tropical cyclone", headline="Typhoon warning signal no. 3", area=None, infos="") -> str:  # fmt: skip
+def cap(
+    identifier="PAGASA-2026-0001",
+    *,
+    msg_type="Alert",
+    status="Actual",
+    expires="2099-01-01T00:00:00+08:00",
+    severity="Severe",
+    geocode="PHL",
+    references="",
+    glide="",
+    sent="2026-11-20T08:00:00+08:00",
+    event="Tropical cyclone",
+    headline="Typhoon warning signal no. 3",
+    area=None,
+    infos="",
+) -> str:
     refs = f"<references>{references}</references>" if references else ""
     param = f"<parameter><valueName>GLIDE</valueName><value>{glide}</value></parameter>" if glide else ""
     ends = f"<expires>{expires}</expires>" if expires else ""
@@ -99,10 +115,17 @@ def test_import_current_alerts_and_cancellation(fresh_url, reference, tmp_path, 
     load(fresh_url, reference)
     monkeypatch.setenv("DATABASE_URL", fresh_url)
     runner = CliRunner()
-    files = [write(tmp_path, "1.xml", cap("A-1")), write(tmp_path, "2.xml", cap("A-2", status="Exercise")),
-             write(tmp_path, "3.xml", cap("A-3", expires="2020-01-01T00:00:00+07:00")),
-             write(tmp_path, "4.xml", cap("A-4")),
-             write(tmp_path, "5.xml", cap("C-4", msg_type="Cancel", references="pagasa.dost.gov.ph,A-4,2026-11-20T08:00:00+08:00"))]  # fmt: skip
+    files = [
+        write(tmp_path, "1.xml", cap("A-1")),
+        write(tmp_path, "2.xml", cap("A-2", status="Exercise")),
+        write(tmp_path, "3.xml", cap("A-3", expires="2020-01-01T00:00:00+07:00")),
+        write(tmp_path, "4.xml", cap("A-4")),
+        write(
+            tmp_path,
+            "5.xml",
+            cap("C-4", msg_type="Cancel", references="pagasa.dost.gov.ph,A-4,2026-11-20T08:00:00+08:00"),
+        ),
+    ]
     r = runner.invoke(cli, ["disasters", "import-cap", *map(str, files)])
     assert r.exit_code == 0 and "5 new" in r.output, r.output
     assert "5 unchanged" in runner.invoke(cli, ["disasters", "import-cap", *map(str, files)]).output
@@ -124,8 +147,13 @@ def test_import_current_alerts_and_cancellation(fresh_url, reference, tmp_path, 
 
 
 def test_hazard_from_the_events_words_not_the_category_alone(tmp_path):
-    cases = {"Flood warning": "FL", "Peringatan dini banjir bandang": "FF", "Strong wind advisory": None,
-             "Tsunami warning": "TS", "Heavy rain": "ST"}  # fmt: skip
+    cases = {
+        "Flood warning": "FL",
+        "Peringatan dini banjir bandang": "FF",
+        "Strong wind advisory": None,
+        "Tsunami warning": "TS",
+        "Heavy rain": "ST",
+    }
     for event, hazard in cases.items():
         path = write(tmp_path, "h.xml", cap(event=event, headline=event))
         (alert,) = read_cap(path, member_states=STATES)[0]
@@ -159,16 +187,35 @@ def test_one_alert_its_languages_updates_outside_asean_and_the_default_expiry(
     <headline>Peringatan banjir Jakarta</headline>
     <area><areaDesc>Jakarta</areaDesc><geocode><valueName>ISO3166-1</valueName><value>IDN</value></geocode></area></info>"""
     files = [
-        write(tmp_path, "two.xml", cap("BMKG-1", event="Flood", headline="Jakarta flood warning", geocode="IDN",
-                                       infos=indonesian)),
+        write(
+            tmp_path,
+            "two.xml",
+            cap("BMKG-1", event="Flood", headline="Jakarta flood warning", geocode="IDN", infos=indonesian),
+        ),
         write(tmp_path, "orig.xml", cap("P-1")),
-        write(tmp_path, "upd.xml", cap("P-1-U", msg_type="Update", headline="Signal no. 4", sent="2026-11-20T11:00:00+08:00",
-                                       references="pagasa.dost.gov.ph,P-1,2026-11-20T08:00:00+08:00")),
-        write(tmp_path, "aus.xml", cap("BOM-1", area="<area><areaDesc>New South Wales</areaDesc><geocode><valueName>ISO3166-1</valueName>"
-                                                "<value>AUS</value></geocode></area>")),
+        write(
+            tmp_path,
+            "upd.xml",
+            cap(
+                "P-1-U",
+                msg_type="Update",
+                headline="Signal no. 4",
+                sent="2026-11-20T11:00:00+08:00",
+                references="pagasa.dost.gov.ph,P-1,2026-11-20T08:00:00+08:00",
+            ),
+        ),
+        write(
+            tmp_path,
+            "aus.xml",
+            cap(
+                "BOM-1",
+                area="<area><areaDesc>New South Wales</areaDesc><geocode><valueName>ISO3166-1</valueName>"
+                "<value>AUS</value></geocode></area>",
+            ),
+        ),
         write(tmp_path, "recent.xml", cap("N-1", expires="", sent=recent)),
         write(tmp_path, "old.xml", cap("N-2", expires="", sent=old)),
-    ]  # fmt: skip
+    ]
     r = CliRunner().invoke(cli, ["disasters", "import-cap", *map(str, files)])
     assert r.exit_code == 0, r.output
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:

@@ -36,8 +36,19 @@ def world(request, new_database, reference, tmp_path_factory):
     url = new_database(request.param)
     load(url, reference)
     tmp = tmp_path_factory.mktemp("events")
-    (event,) = add_events(url, tmp, row(feed="PHIL-DIS", rid="TC-1", hazard="Typhoon", ms="PHL",
-                                        start="2013-11-08", end="2013-11-10", name="Haiyan"))  # fmt: skip
+    (event,) = add_events(
+        url,
+        tmp,
+        row(
+            feed="PHIL-DIS",
+            rid="TC-1",
+            hazard="Typhoon",
+            ms="PHL",
+            start="2013-11-08",
+            end="2013-11-10",
+            name="Haiyan",
+        ),
+    )
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
         session.add_all(Indicator(**r) for r in indicator_records(DATA) if r["code"] == "SP.POP.TOTL")
@@ -92,8 +103,11 @@ def winner(statuses: list[int], bodies: list, ok: int = 200):
 
 def test_decision_stage_moves_and_texts(world):
     c = world["client"]
-    item = c.post("/api/v1/decisions", headers=auth(world, "secretariat"),
-                  json={"title_en": "Regional guidelines on haze monitoring", "body_id": "asoen"}).json()["id"]  # fmt: skip
+    item = c.post(
+        "/api/v1/decisions",
+        headers=auth(world, "secretariat"),
+        json={"title_en": "Regional guidelines on haze monitoring", "body_id": "asoen"},
+    ).json()["id"]
     path = f"/api/v1/decisions/{item}"
     counts, _ = race(world, "chair", "POST", f"{path}/stage", [{"to": "consult"}] * N, read=path)
     exactly_one_wins(counts)
@@ -134,8 +148,10 @@ def test_meeting_replacements(world):
 
 
 def test_body_corrections(world):
-    bodies = [{"name_id": f"Pejabat Senior ASEAN Bidang Lingkungan Hidup ({i})", "established": 1977 + i}
-              for i in range(N)]  # fmt: skip
+    bodies = [
+        {"name_id": f"Pejabat Senior ASEAN Bidang Lingkungan Hidup ({i})", "established": 1977 + i}
+        for i in range(N)
+    ]
     counts, statuses = race(world, "secretariat", "PATCH", "/api/v1/bodies/asoen", bodies)
     exactly_one_wins(counts)
     stored = world["client"].get("/api/v1/bodies/asoen").json()
@@ -157,8 +173,14 @@ def test_chair_anchor_and_override_replacements(world):
     fixed = {"year": 2027, "date": "2027-06-01", "reason": "agreed at the previous ASOEN"}
     assert c.put("/api/v1/bodies/asoen/cycle-overrides", json=fixed, headers=auth(world, "chair")).is_success
     bodies = [fixed | {"date": f"2027-06-{10 + i:02}", "reason": f"moved, reason {i}"} for i in range(N)]
-    counts, statuses = race(world, "secretariat", "PUT", "/api/v1/bodies/asoen/cycle-overrides", bodies,
-                            read="/api/v1/bodies/asoen/cycle-overrides/2027")  # fmt: skip
+    counts, statuses = race(
+        world,
+        "secretariat",
+        "PUT",
+        "/api/v1/bodies/asoen/cycle-overrides",
+        bodies,
+        read="/api/v1/bodies/asoen/cycle-overrides/2027",
+    )
     exactly_one_wins(counts)
     stored = c.get("/api/v1/bodies/asoen/cycle-overrides/2027").json()
     assert stored["date"] == winner(statuses, bodies)["date"]
@@ -171,8 +193,9 @@ def test_situation_report_edits(world):
         "body_en": "Landfall in Guiuan.",
         "as_of": "2013-11-08",
     }
-    sid = c.post(f"/api/v1/disasters/events/{world['event']}/sitreps", json=report,
-                 headers=auth(world, "aha_centre")).json()["id"]  # fmt: skip
+    sid = c.post(
+        f"/api/v1/disasters/events/{world['event']}/sitreps", json=report, headers=auth(world, "aha_centre")
+    ).json()["id"]
     bodies = [report | {"body_en": f"Update {i}: roads to Tacloban cleared."} for i in range(N)]
     counts, statuses = race(world, "aha_centre", "PUT", f"/api/v1/disasters/sitreps/{sid}", bodies)
     exactly_one_wins(counts)
@@ -183,17 +206,27 @@ def test_situation_report_edits(world):
 
 def test_assistance_decisions(world):
     c = world["client"]
-    req = c.post(f"/api/v1/disasters/events/{world['event']}/requests", headers=auth(world, "PHL"),
-                 json={"member_state": "PHL", "title": "Shelter",
-                       "needs": [{"category": "shelter", "description": "Family tents", "quantity": 100,
-                                  "unit": "tents"}]}).json()  # fmt: skip
+    req = c.post(
+        f"/api/v1/disasters/events/{world['event']}/requests",
+        headers=auth(world, "PHL"),
+        json={
+            "member_state": "PHL",
+            "title": "Shelter",
+            "needs": [
+                {"category": "shelter", "description": "Family tents", "quantity": 100, "unit": "tents"}
+            ],
+        },
+    ).json()
     need = req["needs"][0]["id"]
-    offer = c.post(f"/api/v1/disasters/requests/{req['id']}/offers", headers=auth(world, "IDN"),
-                   json={"lines": [{"need_id": need, "kind": "relief_items", "description": "Tents",
-                                    "quantity": 50}]}).json()  # fmt: skip
+    offer = c.post(
+        f"/api/v1/disasters/requests/{req['id']}/offers",
+        headers=auth(world, "IDN"),
+        json={"lines": [{"need_id": need, "kind": "relief_items", "description": "Tents", "quantity": 50}]},
+    ).json()
     bodies = [{"decision": "accepted" if i % 2 else "declined", "reason": f"reason {i}"} for i in range(N)]
-    counts, statuses = race_with(world, "PHL", "POST", f"/api/v1/disasters/offers/{offer['id']}/decision", bodies,
-                                 offer["etag"])  # fmt: skip
+    counts, statuses = race_with(
+        world, "PHL", "POST", f"/api/v1/disasters/offers/{offer['id']}/decision", bodies, offer["etag"]
+    )
     exactly_one_wins(counts)
     stored = c.get(f"/api/v1/disasters/offers/{offer['id']}").json()
     assert stored["status"] == winner(statuses, bodies)["decision"]
@@ -202,12 +235,18 @@ def test_assistance_decisions(world):
 def test_a_submission_is_reviewed_once(world):
     c = world["client"]
     text = PLAIN_HEADER + "SP.POP.TOTL,IDN,2021,276400000,persons,BPS,\n"
-    r = c.post("/api/v1/submissions/drafts", headers=auth(world, "IDN"), data={"member_state": "IDN"},
-               files={"file": ("idn.csv", text.encode(), "text/csv")})  # fmt: skip
+    r = c.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(world, "IDN"),
+        data={"member_state": "IDN"},
+        files={"file": ("idn.csv", text.encode(), "text/csv")},
+    )
     assert r.status_code == 201, r.text
     sid = c.post("/api/v1/submissions", headers=auth(world, "IDN"), json={"member_state": "IDN"}).json()["id"]
-    bodies = [{"decision": "approved"} if i % 3 else {"decision": "rejected", "comment": f"fix {i}"}
-              for i in range(N)]  # fmt: skip
+    bodies = [
+        {"decision": "approved"} if i % 3 else {"decision": "rejected", "comment": f"fix {i}"}
+        for i in range(N)
+    ]
     etag = c.get(f"/api/v1/submissions/{sid}", headers=auth(world, "secretariat")).headers["etag"]
     counts, statuses = race_with(
         world, "secretariat", "POST", f"/api/v1/submissions/{sid}/review", bodies, etag
@@ -219,12 +258,20 @@ def test_a_submission_is_reviewed_once(world):
 
 def test_a_target_is_deleted_once(world):
     c = world["client"]
-    r = c.post("/api/v1/targets", headers=auth(world, "secretariat"),
-               json={"indicator_code": "SP.POP.TOTL", "target_year": 2030, "target_value": 1,
-                     "source": "https://example.org/plan"})  # fmt: skip
+    r = c.post(
+        "/api/v1/targets",
+        headers=auth(world, "secretariat"),
+        json={
+            "indicator_code": "SP.POP.TOTL",
+            "target_year": 2030,
+            "target_value": 1,
+            "source": "https://example.org/plan",
+        },
+    )
     assert r.status_code == 201, r.text
-    counts, _ = race_with(world, "secretariat", "DELETE", f"/api/v1/targets/{r.json()['id']}", [None] * N,
-                          r.headers["etag"])  # fmt: skip
+    counts, _ = race_with(
+        world, "secretariat", "DELETE", f"/api/v1/targets/{r.json()['id']}", [None] * N, r.headers["etag"]
+    )
     exactly_one_wins(counts, ok=204, losers=(404,))
 
 
@@ -236,10 +283,17 @@ def test_changes_without_if_match_are_refused_with_428(world):
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["current_etag"] == c.get("/api/v1/bodies/asoen").headers["etag"]
     assert c.get("/api/v1/bodies/asoen").json() == before
-    item = c.post("/api/v1/decisions", headers=auth(world, "secretariat"),
-                  json={"title_en": "An item", "body_id": "asoen"}).json()["id"]  # fmt: skip
-    assert c.post(f"/api/v1/decisions/{item}/stage", json={"to": "consult"},
-                  headers=auth(world, "chair")).status_code == 428  # fmt: skip
+    item = c.post(
+        "/api/v1/decisions",
+        headers=auth(world, "secretariat"),
+        json={"title_en": "An item", "body_id": "asoen"},
+    ).json()["id"]
+    assert (
+        c.post(
+            f"/api/v1/decisions/{item}/stage", json={"to": "consult"}, headers=auth(world, "chair")
+        ).status_code
+        == 428
+    )
     assert c.get(f"/api/v1/decisions/{item}", headers=auth(world, "chair")).json()["stage"] == "identify"
 
 

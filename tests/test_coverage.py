@@ -100,13 +100,20 @@ def _ref(**records) -> ReferenceSet:
 
 
 def _statement(id_: str, *quotes: str) -> Statement:
-    return Statement(id=id_, kind="goal", subject="pillars/socio-cultural", text_id=quotes[0],
-                     sources=[Source(file=SEED, quote=q) for q in quotes])  # fmt: skip
+    return Statement(
+        id=id_,
+        kind="goal",
+        subject="pillars/socio-cultural",
+        text_id=quotes[0],
+        sources=[Source(file=SEED, quote=q) for q in quotes],
+    )
 
 
 def test_quotes_carry_their_sentences_reasons_account_for_others_and_the_rest_is_unaccounted():
-    texts = {SEED: "Berita\nASEAN membentuk sebuah komite baru. Komite itu bertemu setiap tahun sekali. "
-                   "Cuaca cerah hari ini.\nASEAN membentuk sebuah komite baru.\n"}  # fmt: skip
+    texts = {
+        SEED: "Berita\nASEAN membentuk sebuah komite baru. Komite itu bertemu setiap tahun sekali. "
+        "Cuaca cerah hari ini.\nASEAN membentuk sebuah komite baru.\n"
+    }
     entries = [coverage.Entry(seed=SEED, reason="navigation", note="the site's label", fragments=["Berita"])]
     report = coverage.audit(
         _ref(statements=[_statement("x", "membentuk sebuah komite baru")]), texts, entries
@@ -130,9 +137,13 @@ def test_a_plans_priorities_carry_the_seeds_list_of_them():
     texts = {
         SEED: "Prioritas rencana kerja:\n1.    Data dan Statistik Gender;\n2.    Pengarusutamaan Gender;\n"
     }
-    plan = Plan(id="p", title_en="A plan", kind="work_plan",
-                priorities=[Priority(number="1", title_id="Data dan Statistik Gender")],
-                sources=[Source(file=SEED, quote="Prioritas rencana kerja")])  # fmt: skip
+    plan = Plan(
+        id="p",
+        title_en="A plan",
+        kind="work_plan",
+        priorities=[Priority(number="1", title_id="Data dan Statistik Gender")],
+        sources=[Source(file=SEED, quote="Prioritas rencana kerja")],
+    )
     report = coverage.audit(_ref(plans=[plan]), texts, [])
     assert [u.number for u in report.unaccounted()] == [3]
 
@@ -142,12 +153,23 @@ def test_a_name_inside_a_sentence_does_not_carry_the_sentence_but_a_corrected_wo
         SEED: "Kerja sama ketenagakerjaan dan kesejahteraan masyarakat.\n1.    Konservasi pengelolaan hutan;\n"
         "Rencana kerja ini.\n"
     }
-    plan = Plan(id="p", title_en="A plan", title_id="Kesejahteraan Masyarakat", kind="work_plan",
-                priorities=[Priority(number="1", title_id="Konservasi dan pengelolaan hutan")],
-                corrections=[{"field": "priorities.1.title_id", "seed_text": "Konservasi pengelolaan hutan",
-                              "value": "Konservasi dan pengelolaan hutan", "note": "the seed drops dan",
-                              "url": "https://example.org/the-plan"}],
-                sources=[Source(file=SEED, quote="Rencana kerja ini")])  # fmt: skip
+    plan = Plan(
+        id="p",
+        title_en="A plan",
+        title_id="Kesejahteraan Masyarakat",
+        kind="work_plan",
+        priorities=[Priority(number="1", title_id="Konservasi dan pengelolaan hutan")],
+        corrections=[
+            {
+                "field": "priorities.1.title_id",
+                "seed_text": "Konservasi pengelolaan hutan",
+                "value": "Konservasi dan pengelolaan hutan",
+                "note": "the seed drops dan",
+                "url": "https://example.org/the-plan",
+            }
+        ],
+        sources=[Source(file=SEED, quote="Rencana kerja ini")],
+    )
     report = coverage.audit(_ref(plans=[plan]), texts, [])
     assert [u.number for u in report.unaccounted()] == [1]
     assert report.units[SEED][1].records == ["plans/p"]

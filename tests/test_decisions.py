@@ -52,10 +52,16 @@ def fresh(client, tokens, who, item):
 
 
 def new_item(client, tokens, *, stage="formulate", text=True, audience="public") -> int:
-    r = client.post("/api/v1/decisions", headers=auth(tokens, "secretariat"),
-                    json={"title_en": "Regional guidelines on community-based care for older persons",
-                          "title_id": "Pedoman regional perawatan lansia berbasis komunitas", "body_id": "asoen",
-                          "audience": audience})  # fmt: skip
+    r = client.post(
+        "/api/v1/decisions",
+        headers=auth(tokens, "secretariat"),
+        json={
+            "title_en": "Regional guidelines on community-based care for older persons",
+            "title_id": "Pedoman regional perawatan lansia berbasis komunitas",
+            "body_id": "asoen",
+            "audience": audience,
+        },
+    )
     assert r.status_code == 201, r.text
     item = r.json()["id"]
     for to in ("consult", "formulate")[: ["identify", "consult", "formulate"].index(stage)]:
@@ -63,15 +69,21 @@ def new_item(client, tokens, *, stage="formulate", text=True, audience="public")
             f"/api/v1/decisions/{item}/stage", json={"to": to}, headers=fresh(client, tokens, "chair", item)
         ).is_success
     if text and stage == "formulate":
-        r = client.post(f"/api/v1/decisions/{item}/proposals", headers=fresh(client, tokens, "chair", item),
-                        json={"text_en": "Member states agree to share practice on community care."})  # fmt: skip
+        r = client.post(
+            f"/api/v1/decisions/{item}/proposals",
+            headers=fresh(client, tokens, "chair", item),
+            json={"text_en": "Member states agree to share practice on community care."},
+        )
         assert r.status_code == 200
     return item
 
 
 def position(client, tokens, item, code, kind="join", **extra):
-    return client.post(f"/api/v1/decisions/{item}/positions", headers=fresh(client, tokens, code, item),
-                       json={"member_state": code, "kind": kind, **extra})  # fmt: skip
+    return client.post(
+        f"/api/v1/decisions/{item}/positions",
+        headers=fresh(client, tokens, code, item),
+        json={"member_state": code, "kind": kind, **extra},
+    )
 
 
 def test_full_cycle_with_a_reservation_and_ad_referendum(world):
@@ -108,8 +120,11 @@ def test_full_cycle_with_a_reservation_and_ad_referendum(world):
     assert len(votes) == 11 and votes["THA"]["option"] == "yes" and "reservation" in votes["THA"]["note"]
     assert "Regional guidelines" in client.get("/decisions/feed.atom").text
     # follow-up names its implementation and monitoring
-    r = client.put(f"/api/v1/decisions/{item}/follow-up", headers=fresh(client, tokens, "secretariat", item),
-                   json={"programmes": [], "bodies": ["asoen"], "indicators": ["SP.DYN.LE00.IN"]})  # fmt: skip
+    r = client.put(
+        f"/api/v1/decisions/{item}/follow-up",
+        headers=fresh(client, tokens, "secretariat", item),
+        json={"programmes": [], "bodies": ["asoen"], "indicators": ["SP.DYN.LE00.IN"]},
+    )
     assert r.status_code == 200 and r.json()["implementation"]["bodies"] == ["asoen"]
 
 
@@ -152,8 +167,14 @@ def test_silence_procedure(world):
     client, tokens, url = world
     item = new_item(client, tokens)
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
-    assert client.post(f"/api/v1/decisions/{item}/silence", headers=fresh(client, tokens, "chair", item),
-                       json={"deadline": soon}).status_code == 403  # the Secretariat circulates  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/decisions/{item}/silence",
+            headers=fresh(client, tokens, "chair", item),
+            json={"deadline": soon},
+        ).status_code
+        == 403
+    )  # the Secretariat circulates
     r = client.post(
         f"/api/v1/decisions/{item}/silence",
         headers=fresh(client, tokens, "secretariat", item),
@@ -177,8 +198,11 @@ def test_silence_procedure(world):
     )
     assert position(client, tokens, other, "MMR", "object", text="not yet").status_code == 200
     assert client.get(f"/api/v1/decisions/{other}").json()["silence"] == {
-        "version": 1, "deadline": client.get(f"/api/v1/decisions/{other}").json()["silence"]["deadline"],
-        "status": "broken", "broken_by": "MMR"}  # fmt: skip
+        "version": 1,
+        "deadline": client.get(f"/api/v1/decisions/{other}").json()["silence"]["deadline"],
+        "status": "broken",
+        "broken_by": "MMR",
+    }
 
 
 def test_stages_in_order_back_with_reason_and_stale_edits(world):
@@ -196,21 +220,42 @@ def test_stages_in_order_back_with_reason_and_stale_edits(world):
         headers=fresh(client, tokens, "chair", item),
     )
     etag = r.headers["etag"]
-    assert client.post(f"/api/v1/decisions/{item}/stage", json={"to": "identify"},
-                       headers=auth(tokens, "chair") | {"If-Match": etag}).status_code == 422  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/decisions/{item}/stage",
+            json={"to": "identify"},
+            headers=auth(tokens, "chair") | {"If-Match": etag},
+        ).status_code
+        == 422
+    )
     # a change of an existing record needs the ETag the writer read
-    missing = client.post(f"/api/v1/decisions/{item}/stage", json={"to": "identify", "reason": "scope unclear"},
-                          headers=auth(tokens, "chair"))  # fmt: skip
+    missing = client.post(
+        f"/api/v1/decisions/{item}/stage",
+        json={"to": "identify", "reason": "scope unclear"},
+        headers=auth(tokens, "chair"),
+    )
     assert missing.status_code == 428
-    assert client.post(f"/api/v1/decisions/{item}/stage", json={"to": "identify", "reason": "scope unclear"},
-                       headers=auth(tokens, "chair") | {"If-Match": etag}).status_code == 200  # fmt: skip
-    stale = client.post(f"/api/v1/decisions/{item}/stage", json={"to": "consult"},
-                        headers=auth(tokens, "chair") | {"If-Match": etag})  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/decisions/{item}/stage",
+            json={"to": "identify", "reason": "scope unclear"},
+            headers=auth(tokens, "chair") | {"If-Match": etag},
+        ).status_code
+        == 200
+    )
+    stale = client.post(
+        f"/api/v1/decisions/{item}/stage",
+        json={"to": "consult"},
+        headers=auth(tokens, "chair") | {"If-Match": etag},
+    )
     assert stale.status_code == 412
     assert client.get(f"/api/v1/decisions/{item}").json()["stage"] == "identify"
     assert position(client, tokens, item, "IDN").status_code == 409  # not in formulation
-    r = client.post(f"/api/v1/decisions/{item}/positions", headers=fresh(client, tokens, "IDN", item),
-                    json={"member_state": "XYZ", "kind": "join"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/positions",
+        headers=fresh(client, tokens, "IDN", item),
+        json={"member_state": "XYZ", "kind": "join"},
+    )
     assert r.status_code == 422 and "XYZ" in r.json()["detail"]
 
 
@@ -223,12 +268,18 @@ def test_audience_hides_items(world):
     assert client.get(f"/api/v1/decisions/{shared}", headers=auth(tokens, "partner")).status_code == 200
     assert client.get(f"/api/v1/decisions/{shared}").status_code == 404
     assert client.get(f"/api/v1/decisions/{secret}", headers=auth(tokens, "VNM")).status_code == 200
-    r = client.post(f"/api/v1/decisions/{shared}/contributions", headers=auth(tokens, "partner"),
-                    json={"text": "Japan can share its community care model."})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{shared}/contributions",
+        headers=auth(tokens, "partner"),
+        json={"text": "Japan can share its community care model."},
+    )
     assert r.status_code == 200
     assert position(client, tokens, shared, "IDN").status_code == 200
-    r = client.post(f"/api/v1/decisions/{shared}/positions", headers=fresh(client, tokens, "partner", shared),
-                    json={"member_state": "IDN", "kind": "join"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{shared}/positions",
+        headers=fresh(client, tokens, "partner", shared),
+        json={"member_state": "IDN", "kind": "join"},
+    )
     assert r.status_code == 403
 
 
@@ -336,7 +387,9 @@ def test_authorisation_matrix(world):
                     kwargs["headers"] = kwargs["headers"] | {"If-Match": current.headers["etag"]}
                 else:
                     assert name in ("save_meeting", "anchor", "override") and current.status_code == 404, (
-                        name, current.status_code)  # fmt: skip
+                        name,
+                        current.status_code,
+                    )
             if body is not None:
                 kwargs["json"] = body
             r = client.request(method.upper(), path.format(item=item), **kwargs)

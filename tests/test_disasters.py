@@ -18,9 +18,11 @@ from tests.conftest import ROOT, load
 
 DATA = ROOT.parent / "shared" / "data" / "disaster_events.csv"
 MEMBERS = {"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"}
-HEADER = ("source_id,event_id,hazard_type,hazard_subtype,event_name,country_iso3,start_date,end_date,year,location,"
-          "latitude,longitude,magnitude,magnitude_scale,alert_level,deaths,missing,injured,affected,houses_destroyed,"
-          "houses_damaged,damage_value,damage_unit,source_url,glide")  # fmt: skip
+HEADER = (
+    "source_id,event_id,hazard_type,hazard_subtype,event_name,country_iso3,start_date,end_date,year,location,"
+    "latitude,longitude,magnitude,magnitude_scale,alert_level,deaths,missing,injured,affected,houses_destroyed,"
+    "houses_damaged,damage_value,damage_unit,source_url,glide"
+)
 
 
 def csv_file(tmp_path: Path, *rows: str, name: str = "events.csv") -> Path:
@@ -29,8 +31,18 @@ def csv_file(tmp_path: Path, *rows: str, name: str = "events.csv") -> Path:
     return path
 
 
-def row(feed="GDACS", rid="X-1", hazard="Flood", ms="PHL", start="2016-10-01", end="2016-10-05", deaths="",
-        affected="", glide="", name=""):  # fmt: skip
+def row(
+    feed="GDACS",
+    rid="X-1",
+    hazard="Flood",
+    ms="PHL",
+    start="2016-10-01",
+    end="2016-10-05",
+    deaths="",
+    affected="",
+    glide="",
+    name="",
+):
     return f"{feed},{rid},{hazard},,{name},{ms},{start},{end},2016,,,,,,,{deaths},,,{affected},,,,,,{glide}"
 
 
@@ -50,8 +62,17 @@ def test_every_problem_is_reported_with_line_and_column(tmp_path):
     )
     records, problems = read_events(path, member_states=MEMBERS, today=dt.date(2026, 11, 22))
     found = {(p.line, p.column) for p in problems}
-    assert {(3, "country_iso3"), (4, "start_date"), (5, "end_date"), (6, "deaths"), (7, "hazard_type"),
-            (8, "glide"), (9, "event_id"), (10, "start_date"), (11, "start_date")} <= found  # fmt: skip
+    assert {
+        (3, "country_iso3"),
+        (4, "start_date"),
+        (5, "end_date"),
+        (6, "deaths"),
+        (7, "hazard_type"),
+        (8, "glide"),
+        (9, "event_id"),
+        (10, "start_date"),
+        (11, "start_date"),
+    } <= found
     assert "events.csv:3 [country_iso3]: 'AUS' is not an ASEAN member state" in [str(p) for p in problems]
     assert len(records) == 1
 

@@ -14,8 +14,12 @@ from tests.conftest import load
 from tests.test_disasters import csv_file, row
 from tests.test_disasters_assistance import count
 
-STATES = {"PHL": ("PH", "Philippines", ["Filipina"]), "IDN": ("ID", "Indonesia", []),
-          "MYS": ("MY", "Malaysia", []), "VNM": ("VN", "Viet Nam", [])}  # fmt: skip
+STATES = {
+    "PHL": ("PH", "Philippines", ["Filipina"]),
+    "IDN": ("ID", "Indonesia", []),
+    "MYS": ("MY", "Malaysia", []),
+    "VNM": ("VN", "Viet Nam", []),
+}
 HEAD = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:gdacs="http://www.gdacs.org" xmlns:geo="http://www.w3.org/2003/01/geo/wgs84_pos#"
      xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -23,8 +27,19 @@ HEAD = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def item(eventid="4217", etype="FL", start="Wed, 10 Dec 2014 00:00:00 GMT", end="Thu, 01 Jan 2015 23:59:59 GMT",
-         country="Philippines", iso3="", glide="", level="Orange", population="12000", lat="8.656", lon="124.903"):  # fmt: skip
+def item(
+    eventid="4217",
+    etype="FL",
+    start="Wed, 10 Dec 2014 00:00:00 GMT",
+    end="Thu, 01 Jan 2015 23:59:59 GMT",
+    country="Philippines",
+    iso3="",
+    glide="",
+    level="Orange",
+    population="12000",
+    lat="8.656",
+    lon="124.903",
+):
     return f"""<item>
   <title>{level} flood alert in {country}</title>
   <link>https://www.gdacs.org/report.aspx?eventtype={etype}&amp;eventid={eventid}</link>
@@ -51,31 +66,55 @@ def feed(tmp_path, *items, name="gdacs.xml"):
 
 
 def test_items_become_records(tmp_path):
-    path = feed(tmp_path, item(), item(eventid="1082314", etype="EQ", country="Luzon, Philippines", glide="0"),
-                item(eventid="5001", country="Indonesia, Malaysia", glide="FL-2021-000040-IDN"))  # fmt: skip
+    path = feed(
+        tmp_path,
+        item(),
+        item(eventid="1082314", etype="EQ", country="Luzon, Philippines", glide="0"),
+        item(eventid="5001", country="Indonesia, Malaysia", glide="FL-2021-000040-IDN"),
+    )
     records, problems = read_gdacs(path, member_states=STATES, today=dt.date(2026, 11, 22))
     assert problems == []
     got = [(r.record_id, r.hazard, r.member_state, r.start_date, r.end_date, r.glide) for r in records]
-    assert got == [("GDACS-FL-4217", "FL", "PHL", dt.date(2014, 12, 10), dt.date(2015, 1, 1), None),
-                   ("GDACS-EQ-1082314", "EQ", "PHL", dt.date(2014, 12, 10), dt.date(2015, 1, 1), None),
-                   ("GDACS-FL-5001-IDN", "FL", "IDN", dt.date(2014, 12, 10), dt.date(2015, 1, 1), "FL-2021-000040-IDN"),
-                   ("GDACS-FL-5001-MYS", "FL", "MYS", dt.date(2014, 12, 10), dt.date(2015, 1, 1), "FL-2021-000040-IDN")]  # fmt: skip
+    assert got == [
+        ("GDACS-FL-4217", "FL", "PHL", dt.date(2014, 12, 10), dt.date(2015, 1, 1), None),
+        ("GDACS-EQ-1082314", "EQ", "PHL", dt.date(2014, 12, 10), dt.date(2015, 1, 1), None),
+        ("GDACS-FL-5001-IDN", "FL", "IDN", dt.date(2014, 12, 10), dt.date(2015, 1, 1), "FL-2021-000040-IDN"),
+        ("GDACS-FL-5001-MYS", "FL", "MYS", dt.date(2014, 12, 10), dt.date(2015, 1, 1), "FL-2021-000040-IDN"),
+    ]
     assert (
         records[0].counts["affected"] is None and records[0].raw["population"] == "12000 people within 100km"
     )
 
 
 def test_every_problem_is_named(tmp_path):
-    path = feed(tmp_path, item(), item(eventid="2", country="Pakistan"), item(eventid="3", iso3="AUS"),
-                item(eventid="4", start="Sun, 31 Feb 2016 00:00:00 GMT"), item(eventid="5", start="Tue, 10 Nov 2099 00:00:00 GMT",
-                end=""), item(eventid="6", end="Mon, 01 Dec 2014 00:00:00 GMT"), item(eventid="7", population="-5"),
-                item(eventid="8", glide="FL-16-1-PHL"), item(eventid="9", etype="XX"), item(eventid="10", level="Purple"),
-                item(eventid="4217"))  # fmt: skip
+    path = feed(
+        tmp_path,
+        item(),
+        item(eventid="2", country="Pakistan"),
+        item(eventid="3", iso3="AUS"),
+        item(eventid="4", start="Sun, 31 Feb 2016 00:00:00 GMT"),
+        item(eventid="5", start="Tue, 10 Nov 2099 00:00:00 GMT", end=""),
+        item(eventid="6", end="Mon, 01 Dec 2014 00:00:00 GMT"),
+        item(eventid="7", population="-5"),
+        item(eventid="8", glide="FL-16-1-PHL"),
+        item(eventid="9", etype="XX"),
+        item(eventid="10", level="Purple"),
+        item(eventid="4217"),
+    )
     records, problems = read_gdacs(path, member_states=STATES, today=dt.date(2026, 11, 22))
     assert records == []
     tags = {p.column for p in problems}
-    assert {"gdacs:country", "gdacs:iso3", "gdacs:fromdate", "gdacs:todate", "gdacs:population", "gdacs:glide",
-            "gdacs:eventtype", "gdacs:alertlevel", "gdacs:eventid"} <= tags  # fmt: skip
+    assert {
+        "gdacs:country",
+        "gdacs:iso3",
+        "gdacs:fromdate",
+        "gdacs:todate",
+        "gdacs:population",
+        "gdacs:glide",
+        "gdacs:eventtype",
+        "gdacs:alertlevel",
+        "gdacs:eventid",
+    } <= tags
     assert any(
         str(p).startswith("gdacs.xml:") and "'Pakistan' names no ASEAN member state" in str(p)
         for p in problems

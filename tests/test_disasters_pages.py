@@ -21,14 +21,24 @@ from tests.test_disasters import MEMBERS, csv_file, row
 from tests.test_disasters_assistance import count
 
 PASSWORD = "a long enough password"
-AREA_HEADER = ("country_iso3,disaster_id,record_type,hazard_type,hazard_subtype,name_int,name_local,date_start,date_end,"
-               "date_year,psgc,area_name,affected_families,affected_persons,dead,injured,missing,damaged_houses_full,"
-               "damaged_houses_partial,damaged_properties_agri,damaged_properties_infra,damaged_properties_private,"
-               "damage_total,damage_unit")  # fmt: skip
+AREA_HEADER = (
+    "country_iso3,disaster_id,record_type,hazard_type,hazard_subtype,name_int,name_local,date_start,date_end,"
+    "date_year,psgc,area_name,affected_families,affected_persons,dead,injured,missing,damaged_houses_full,"
+    "damaged_houses_partial,damaged_properties_agri,damaged_properties_infra,damaged_properties_private,"
+    "damage_total,damage_unit"
+)
 
 
-def area(rid="TC-1", psgc="083700000", name="Leyte", persons="1000", dead="", start="2013-11-08", ms="PHL",
-         kind="event"):  # fmt: skip
+def area(
+    rid="TC-1",
+    psgc="083700000",
+    name="Leyte",
+    persons="1000",
+    dead="",
+    start="2013-11-08",
+    ms="PHL",
+    kind="event",
+):
     return f"{ms},{rid},{kind},Tropical Cyclone,,,,{start},,2013,{psgc},{name},,{persons},{dead},,,,,,,,,"
 
 
@@ -42,11 +52,25 @@ def area_file(tmp_path, *rows, name="areas.csv"):
 def site(fresh_url, reference, tmp_path, monkeypatch):
     load(fresh_url, reference)
     monkeypatch.setenv("DATABASE_URL", fresh_url)
-    events = csv_file(tmp_path, row(feed="PHIL-DIS", rid="TC-1", hazard="Typhoon", start="2013-11-08",
-                                    end="2013-11-10", name="Haiyan", deaths="6300"))  # fmt: skip
+    events = csv_file(
+        tmp_path,
+        row(
+            feed="PHIL-DIS",
+            rid="TC-1",
+            hazard="Typhoon",
+            start="2013-11-08",
+            end="2013-11-10",
+            name="Haiyan",
+            deaths="6300",
+        ),
+    )
     assert CliRunner().invoke(cli, ["disasters", "import", str(events)]).exit_code == 0
-    areas = area_file(tmp_path, area(), area(psgc="082600000", name="Eastern Samar", persons="500", dead="12"),
-                      area(rid="Aggregate_2013", kind="annual or multi-event aggregate (no single date)", start="13-1"))  # fmt: skip
+    areas = area_file(
+        tmp_path,
+        area(),
+        area(psgc="082600000", name="Eastern Samar", persons="500", dead="12"),
+        area(rid="Aggregate_2013", kind="annual or multi-event aggregate (no single date)", start="13-1"),
+    )
     r = CliRunner().invoke(cli, ["disasters", "import-areas", str(areas), "--notes"])
     assert r.exit_code == 0 and "2 new" in r.output and "kept aside" in r.output, r.output
     for email, ms in (("fp@ocd.gov.ph", "PHL"), ("fp@bnpb.go.id", "IDN")):
@@ -72,10 +96,22 @@ def form_values(page: str, action: str) -> dict[str, str]:
     }
 
 
-WORDS = {"en": {"accept": "Accept offer", "covered": "0 of 1 needs covered", "accepted": "Accepted",
-                "mobilised": "Mobilised", "timeline": "Timeline"},
-         "id": {"accept": "Terima tawaran", "covered": "0 dari 1 kebutuhan terpenuhi", "accepted": "Diterima",
-                "mobilised": "Dimobilisasi", "timeline": "Kronologi"}}  # fmt: skip
+WORDS = {
+    "en": {
+        "accept": "Accept offer",
+        "covered": "0 of 1 needs covered",
+        "accepted": "Accepted",
+        "mobilised": "Mobilised",
+        "timeline": "Timeline",
+    },
+    "id": {
+        "accept": "Terima tawaran",
+        "covered": "0 dari 1 kebutuhan terpenuhi",
+        "accepted": "Diterima",
+        "mobilised": "Dimobilisasi",
+        "timeline": "Kronologi",
+    },
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
@@ -87,10 +123,16 @@ def test_request_offer_accept_mobilise_through_the_forms(site, lang):
     assert 'id="request-form"' in page
     assert 'id="request-form"' not in idn.get(f"/disasters/{event}").text  # IDN is not affected
     hidden = form_values(page, f"/disasters/{event}/requests")
-    data = hidden | {"title": f"Haiyan shelter ({lang})", "need_category": ["shelter", "shelter", "food"],
-                     "need_description": ["Family tents", "", ""], "need_quantity": ["1000", "", ""],
-                     "need_unit": ["tents", "", ""], "need_location": ["Tacloban", "", ""],
-                     "need_start": ["2013-11-10", "", ""], "need_end": ["", "", ""]}  # fmt: skip
+    data = hidden | {
+        "title": f"Haiyan shelter ({lang})",
+        "need_category": ["shelter", "shelter", "food"],
+        "need_description": ["Family tents", "", ""],
+        "need_quantity": ["1000", "", ""],
+        "need_unit": ["tents", "", ""],
+        "need_location": ["Tacloban", "", ""],
+        "need_start": ["2013-11-10", "", ""],
+        "need_end": ["", "", ""],
+    }
     r = phl.post(f"/disasters/{event}/requests", data=data, follow_redirects=False)
     assert r.status_code == 303, r.text
     target = r.headers["location"]
@@ -100,9 +142,17 @@ def test_request_offer_accept_mobilise_through_the_forms(site, lang):
         "csrf"
     ]
     need = re.search(r'name="line_need" value="(\d+)"', page).group(1)
-    r = idn.post(target + "/offers", data={"csrf": csrf, "line_need": [need], "line_kind": ["relief_items"],
-                                          "line_description": ["Family tents from BNPB"], "line_quantity": ["600"]},
-                 follow_redirects=False)  # fmt: skip
+    r = idn.post(
+        target + "/offers",
+        data={
+            "csrf": csrf,
+            "line_need": [need],
+            "line_kind": ["relief_items"],
+            "line_description": ["Family tents from BNPB"],
+            "line_quantity": ["600"],
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     assert 'id="offer-form"' not in phl.get(target).text  # the affected state does not offer to itself
     page = phl.get(target, params={"lang": lang}).text
@@ -143,7 +193,9 @@ def test_event_page_map_areas_revisions_and_the_region(site):
     with TestClient(create_app(Settings(database_url=url))) as c:
         detail = c.get(f"/api/v1/disasters/events/{event}").json()
         assert [(a["name"], a["code"], a["impacts"].get("affected_persons")) for a in detail["areas"]] == [
-            ("Eastern Samar", "082600000", 500), ("Leyte", "083700000", 1000)]  # fmt: skip
+            ("Eastern Samar", "082600000", 500),
+            ("Leyte", "083700000", 1000),
+        ]
         assert [r["number"] for r in detail["revisions"]] == [1]
         assert detail["revisions"][0]["changes"]["deaths"] == [None, 6300]
         page = c.get(f"/disasters/{event}", params={"lang": "en"}).text
@@ -153,8 +205,19 @@ def test_event_page_map_areas_revisions_and_the_region(site):
         assert "Impacts by area" in page and "Eastern Samar" in page and "Revision history" in page
         assert "Riwayat revisi" in c.get(f"/disasters/{event}", params={"lang": "id"}).text
         # a changed feed record is a new revision, kept beside the first
-        changed = csv_file(tmp_path, row(feed="PHIL-DIS", rid="TC-1", hazard="Typhoon", start="2013-11-08",
-                                         end="2013-11-10", name="Haiyan", deaths="6293"), name="v2.csv")  # fmt: skip
+        changed = csv_file(
+            tmp_path,
+            row(
+                feed="PHIL-DIS",
+                rid="TC-1",
+                hazard="Typhoon",
+                start="2013-11-08",
+                end="2013-11-10",
+                name="Haiyan",
+                deaths="6293",
+            ),
+            name="v2.csv",
+        )
         assert "1 updated" in CliRunner().invoke(cli, ["disasters", "import", str(changed)]).output
         revisions = c.get(f"/api/v1/disasters/events/{event}").json()["revisions"]
         assert [(r["number"], r["changes"]) for r in revisions][1] == (2, {"deaths": [6300, 6293]})
@@ -182,11 +245,22 @@ def test_event_page_map_areas_revisions_and_the_region(site):
 
 def test_area_files_are_checked_and_all_or_nothing(site):
     url, _event, tmp_path = site
-    bad = area_file(tmp_path, area(psgc="083700000", name="Biliran"), area(ms="AUS"), area(persons="-4"),
-                    area(start="2013-02-30"), area(start="2099-01-01"), name="bad.csv")  # fmt: skip
+    bad = area_file(
+        tmp_path,
+        area(psgc="083700000", name="Biliran"),
+        area(ms="AUS"),
+        area(persons="-4"),
+        area(start="2013-02-30"),
+        area(start="2099-01-01"),
+        name="bad.csv",
+    )
     areas, problems, _ = read_areas(bad, member_states=MEMBERS)
-    assert areas == [] and {(p.line, p.column) for p in problems} == {(3, "country_iso3"), (4, "affected_persons"),
-                                                                      (5, "date_start"), (6, "date_start")}  # fmt: skip
+    assert areas == [] and {(p.line, p.column) for p in problems} == {
+        (3, "country_iso3"),
+        (4, "affected_persons"),
+        (5, "date_start"),
+        (6, "date_start"),
+    }
     before = count(url, "disaster_event_areas")
     r = CliRunner().invoke(cli, ["disasters", "import-areas", str(bad)])
     assert (
@@ -200,8 +274,12 @@ def test_the_affected_state_adds_a_need_with_the_form_and_stale_forms_are_refuse
     phl = browser_for(url, "fp@ocd.gov.ph")
     page = phl.get(f"/disasters/{event}").text
     data = form_values(page, f"/disasters/{event}/requests") | {
-        "title": "Haiyan water", "need_category": ["water_sanitation"], "need_description": ["Jerrycans"],
-        "need_quantity": ["200"], "need_unit": ["jerrycans"]}  # fmt: skip
+        "title": "Haiyan water",
+        "need_category": ["water_sanitation"],
+        "need_description": ["Jerrycans"],
+        "need_quantity": ["200"],
+        "need_unit": ["jerrycans"],
+    }
     target = phl.post(f"/disasters/{event}/requests", data=data, follow_redirects=False).headers["location"]
     page = phl.get(target, params={"lang": "id"}).text
     assert "Tambah kebutuhan" in page
@@ -224,9 +302,19 @@ def test_an_events_footprint_is_geojson_of_its_member_states_regions_and_points(
 
     url, event, tmp_path = site
     fields = dict.fromkeys(HEADER.split(","), "")
-    fields |= {"source_id": "NOAA", "event_id": "EQ-9", "hazard_type": "Earthquake", "event_name": "Bohol",
-               "country_iso3": "PHL", "start_date": "2013-10-15", "end_date": "2013-10-15", "year": "2013",
-               "latitude": "9.86", "longitude": "124.01", "deaths": "222"}  # fmt: skip
+    fields |= {
+        "source_id": "NOAA",
+        "event_id": "EQ-9",
+        "hazard_type": "Earthquake",
+        "event_name": "Bohol",
+        "country_iso3": "PHL",
+        "start_date": "2013-10-15",
+        "end_date": "2013-10-15",
+        "year": "2013",
+        "latitude": "9.86",
+        "longitude": "124.01",
+        "deaths": "222",
+    }
     quake = tmp_path / "quake.csv"
     quake.write_text(HEADER + "\n" + ",".join(fields.values()) + "\n", encoding="utf-8")
     assert CliRunner().invoke(cli, ["disasters", "import", str(quake)]).exit_code == 0
@@ -241,7 +329,10 @@ def test_an_events_footprint_is_geojson_of_its_member_states_regions_and_points(
         bohol = next(
             e["id"] for e in c.get("/api/v1/disasters/events").json()["items"] if e.get("name") == "Bohol"
         )
-        points = [f for f in c.get(f"/api/v1/disasters/events/{bohol}/footprint.geojson").json()["features"]
-                  if f["properties"]["role"] == "point"]  # fmt: skip
+        points = [
+            f
+            for f in c.get(f"/api/v1/disasters/events/{bohol}/footprint.geojson").json()["features"]
+            if f["properties"]["role"] == "point"
+        ]
         assert [p["geometry"]["coordinates"] for p in points] == [[124.01, 9.86]]  # longitude first
         assert c.get("/api/v1/disasters/events/999999/footprint.geojson").status_code == 404

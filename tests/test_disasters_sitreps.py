@@ -23,13 +23,18 @@ PASSWORD = "a long enough password"
 @pytest.fixture
 def world(fresh_url, reference, tmp_path):
     load(fresh_url, reference)
-    first, second = add_events(fresh_url, tmp_path, row(rid="TC-1", hazard="Typhoon", start="2013-11-08", end="2013-11-10",
-                                                        name="Haiyan"),
-                               row(rid="FL-1", ms="IDN", start="2021-04-04", end="2021-04-06", name="Seroja"))  # fmt: skip
-    tokens = {"aha_centre": make_user(fresh_url, email="duty@ahacentre.org", role="aha_centre", password=PASSWORD),
-              "secretariat": make_user(fresh_url, email="officer@asean.org"),
-              "PHL": make_user(fresh_url, email="fp@ocd.gov.ph", role="focal_point", member_state="PHL"),
-              "partner": make_user(fresh_url, email="observer@mofa.go.jp", role="partner", partner_id="JPN")}  # fmt: skip
+    first, second = add_events(
+        fresh_url,
+        tmp_path,
+        row(rid="TC-1", hazard="Typhoon", start="2013-11-08", end="2013-11-10", name="Haiyan"),
+        row(rid="FL-1", ms="IDN", start="2021-04-04", end="2021-04-06", name="Seroja"),
+    )
+    tokens = {
+        "aha_centre": make_user(fresh_url, email="duty@ahacentre.org", role="aha_centre", password=PASSWORD),
+        "secretariat": make_user(fresh_url, email="officer@asean.org"),
+        "PHL": make_user(fresh_url, email="fp@ocd.gov.ph", role="focal_point", member_state="PHL"),
+        "partner": make_user(fresh_url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
+    }
     with TestClient(create_app(Settings(database_url=fresh_url))) as client:
         yield client, tokens, fresh_url, first, second
 
@@ -38,9 +43,13 @@ def auth(tokens, who):
     return {} if who == "public" else {"Authorization": f"Bearer {tokens[who]}"}
 
 
-REPORT = {"title_en": "Typhoon Haiyan, situation update", "title_id": "Topan Haiyan, pembaruan situasi",
-          "body_en": "Landfall in Guiuan, Eastern Samar.", "body_id": "Mendarat di Guiuan, Samar Timur.",
-          "as_of": "2013-11-08"}  # fmt: skip
+REPORT = {
+    "title_en": "Typhoon Haiyan, situation update",
+    "title_id": "Topan Haiyan, pembaruan situasi",
+    "body_en": "Landfall in Guiuan, Eastern Samar.",
+    "body_id": "Mendarat di Guiuan, Samar Timur.",
+    "as_of": "2013-11-08",
+}
 
 
 def test_numbered_per_event_versioned_and_bilingual(world):
@@ -49,8 +58,11 @@ def test_numbered_per_event_versioned_and_bilingual(world):
         f"/api/v1/disasters/events/{first}/sitreps", json=REPORT, headers=auth(tokens, "aha_centre")
     )
     assert a.status_code == 201, a.text
-    b = client.post(f"/api/v1/disasters/events/{first}/sitreps", json=REPORT | {"as_of": "2013-11-09"},
-                    headers=auth(tokens, "aha_centre"))  # fmt: skip
+    b = client.post(
+        f"/api/v1/disasters/events/{first}/sitreps",
+        json=REPORT | {"as_of": "2013-11-09"},
+        headers=auth(tokens, "aha_centre"),
+    )
     other = client.post(
         f"/api/v1/disasters/events/{second}/sitreps", json=REPORT, headers=auth(tokens, "aha_centre")
     )
@@ -61,8 +73,11 @@ def test_numbered_per_event_versioned_and_bilingual(world):
         f"/api/v1/disasters/sitreps/{sid}", json=edit, headers=auth(tokens, "aha_centre") | {"If-Match": etag}
     )
     assert r.status_code == 200 and r.json()["version"] == 2 and r.json()["latest_version"] == 2
-    stale = client.put(f"/api/v1/disasters/sitreps/{sid}", json=REPORT,
-                       headers=auth(tokens, "aha_centre") | {"If-Match": etag})  # fmt: skip
+    stale = client.put(
+        f"/api/v1/disasters/sitreps/{sid}",
+        json=REPORT,
+        headers=auth(tokens, "aha_centre") | {"If-Match": etag},
+    )
     assert stale.status_code == 412
     missing = client.put(f"/api/v1/disasters/sitreps/{sid}", json=REPORT, headers=auth(tokens, "aha_centre"))
     assert missing.status_code == 428
@@ -139,8 +154,11 @@ def test_the_forms(world):
     target = r.headers["location"]
     page = client.get(target, params={"lang": "en"}).text
     revision = html.unescape(re.search(r'name="revision" value="([^"]+)"', page).group(1))
-    r = client.post(target, data=REPORT | {"csrf": csrf, "revision": revision, "body_en": "Second text."},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        target,
+        data=REPORT | {"csrf": csrf, "revision": revision, "body_en": "Second text."},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     r = client.post(target, data=REPORT | {"csrf": csrf, "revision": revision})  # the old revision: refused
     assert r.status_code == 412 and "changed since you read it" in r.text
@@ -151,6 +169,9 @@ def test_the_forms(world):
 def test_aha_centre_accounts_from_the_cli(fresh_url, reference, monkeypatch):
     load(fresh_url, reference)
     monkeypatch.setenv("DATABASE_URL", fresh_url)
-    r = CliRunner().invoke(cli, ["user", "create", "--email", "ops@ahacentre.org", "--name", "Ops", "--role",
-                                 "aha_centre"], input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
+    r = CliRunner().invoke(
+        cli,
+        ["user", "create", "--email", "ops@ahacentre.org", "--name", "Ops", "--role", "aha_centre"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert r.exit_code == 0 and "as aha_centre" in r.output, r.output

@@ -66,22 +66,39 @@ def fresh(client, tokens, who, path):
 
 def open_call(client, tokens, *, who="chair", deadline=None, **extra) -> dict:
     deadline = deadline or (clock.now() + dt.timedelta(days=30))
-    body = {"fund_id": "acf", "title_en": "Cultural heritage and the arts 2027", "title_id": "Warisan budaya dan seni 2027",
-            "themes": ["heritage", "arts"], "eligibility": "Projects of at least two member states.",
-            "ceiling": "50000", "currency": "USD", "deadline": deadline.isoformat(),
-            "required_documents": ["Project document", "Letter of endorsement"], "criteria": CRITERIA} | extra  # fmt: skip
+    body = {
+        "fund_id": "acf",
+        "title_en": "Cultural heritage and the arts 2027",
+        "title_id": "Warisan budaya dan seni 2027",
+        "themes": ["heritage", "arts"],
+        "eligibility": "Projects of at least two member states.",
+        "ceiling": "50000",
+        "currency": "USD",
+        "deadline": deadline.isoformat(),
+        "required_documents": ["Project document", "Letter of endorsement"],
+        "criteria": CRITERIA,
+    } | extra
     r = client.post("/api/v1/fund-calls", json=body, headers=auth(tokens, who))
     assert r.status_code == 201, r.text
     return r.json()
 
 
 def proposal_body(call_id, member_state="IDN", **extra) -> dict:
-    return {"call_id": call_id, "member_state": member_state, "title_en": "ASEAN traditional textiles festival",
-            "title_id": "Festival kain tradisional ASEAN", "summary": "A festival of traditional textiles.",
-            "requested": "30000", "budget_lines": [{"item": "Venue", "amount": "10000"},
-                                                   {"item": "Travel of artisans", "amount": "20000"}],
-            "partners": ["Ministry of Education, Culture, Research and Technology"], "outcomes": [OUTCOME],
-            "documents": [{"name": "Project document", "url": "https://example.org/textiles.pdf"}]} | extra  # fmt: skip
+    return {
+        "call_id": call_id,
+        "member_state": member_state,
+        "title_en": "ASEAN traditional textiles festival",
+        "title_id": "Festival kain tradisional ASEAN",
+        "summary": "A festival of traditional textiles.",
+        "requested": "30000",
+        "budget_lines": [
+            {"item": "Venue", "amount": "10000"},
+            {"item": "Travel of artisans", "amount": "20000"},
+        ],
+        "partners": ["Ministry of Education, Culture, Research and Technology"],
+        "outcomes": [OUTCOME],
+        "documents": [{"name": "Project document", "url": "https://example.org/textiles.pdf"}],
+    } | extra
 
 
 def submit(client, tokens, call_id, who="IDN", **extra):
@@ -93,8 +110,13 @@ def submit(client, tokens, call_id, who="IDN", **extra):
 def notifications(url, kind) -> list[tuple[str, str]]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT u.email, n.subject FROM notifications n JOIN users u ON u.id = n.user_id "
-                                    "WHERE n.kind = :k ORDER BY n.id"), {"k": kind}).all()  # fmt: skip
+        rows = conn.execute(
+            sa.text(
+                "SELECT u.email, n.subject FROM notifications n JOIN users u ON u.id = n.user_id "
+                "WHERE n.kind = :k ORDER BY n.id"
+            ),
+            {"k": kind},
+        ).all()
     engine.dispose()
     return [tuple(r) for r in rows]
 
@@ -113,14 +135,24 @@ def test_the_whole_path_from_call_to_closed_project(world):
         f"fp@{c.lower()}.example" for c in MEMBERS
     }  # every member state's focal point
     # the haze fund's chair does not open calls of the cultural fund
-    r = client.post("/api/v1/fund-calls", headers=auth(tokens, "haze_chair"),
-                    json={"fund_id": "acf", "title_en": "x" * 5, "ceiling": "1", "currency": "USD",
-                          "deadline": "2099-01-01T00:00:00Z", "criteria": CRITERIA})  # fmt: skip
+    r = client.post(
+        "/api/v1/fund-calls",
+        headers=auth(tokens, "haze_chair"),
+        json={
+            "fund_id": "acf",
+            "title_en": "x" * 5,
+            "ceiling": "1",
+            "currency": "USD",
+            "deadline": "2099-01-01T00:00:00Z",
+            "criteria": CRITERIA,
+        },
+    )
     assert r.status_code == 403
 
     # bad input is refused, naming the field
-    over = submit(client, tokens, call["id"], requested="60000",
-                  budget_lines=[{"item": "All", "amount": "60000"}])  # fmt: skip
+    over = submit(
+        client, tokens, call["id"], requested="60000", budget_lines=[{"item": "All", "amount": "60000"}]
+    )
     assert over.status_code == 422 and "ceiling of 50000" in over.json()["detail"]
     lines = submit(client, tokens, call["id"], budget_lines=[{"item": "Venue", "amount": "1"}])
     assert lines.status_code == 422 and "add up to 1" in lines.json()["detail"]
@@ -137,8 +169,11 @@ def test_the_whole_path_from_call_to_closed_project(world):
 
     # review: eligibility, a conflict of interest, scores
     stale = fresh(client, tokens, "chair", path)
-    r = client.post(f"{path}/eligibility", json={"eligible": True, "reason": "Two member states take part."},
-                    headers=fresh(client, tokens, "chair", path))  # fmt: skip
+    r = client.post(
+        f"{path}/eligibility",
+        json={"eligible": True, "reason": "Two member states take part."},
+        headers=fresh(client, tokens, "chair", path),
+    )
     assert r.status_code == 200 and r.json()["status"] == "eligible"
     assert (
         client.post(
@@ -146,13 +181,23 @@ def test_the_whole_path_from_call_to_closed_project(world):
         ).status_code
         == 412
     )
-    assert client.post(f"{path}/eligibility", json={"eligible": False, "reason": "x"},
-                       headers=auth(tokens, "chair")).status_code == 428  # fmt: skip
-    r = client.post(f"{path}/conflicts", json={"reason": "I advised the Indonesian ministry on this festival."},
-                    headers=fresh(client, tokens, "chair2", path))  # fmt: skip
+    assert (
+        client.post(
+            f"{path}/eligibility", json={"eligible": False, "reason": "x"}, headers=auth(tokens, "chair")
+        ).status_code
+        == 428
+    )
+    r = client.post(
+        f"{path}/conflicts",
+        json={"reason": "I advised the Indonesian ministry on this festival."},
+        headers=fresh(client, tokens, "chair2", path),
+    )
     assert r.status_code == 200
-    r = client.post(f"{path}/scores", json={"scores": {"relevance": 9, "feasibility": 7}},
-                    headers=fresh(client, tokens, "chair2", path))  # fmt: skip
+    r = client.post(
+        f"{path}/scores",
+        json={"scores": {"relevance": 9, "feasibility": 7}},
+        headers=fresh(client, tokens, "chair2", path),
+    )
     assert r.status_code == 409 and "conflict of interest" in r.json()["detail"]
     r = client.post(
         f"{path}/scores",
@@ -182,18 +227,30 @@ def test_the_whole_path_from_call_to_closed_project(world):
     assert all("vice" not in rv["reviewer"].lower() for rv in detail["reviews"])
 
     # the recommendation goes to the decision cycle of the owner body
-    r = client.post(f"{path}/recommendation", json={"recommendation": "fund", "amount": "40000"},
-                    headers=fresh(client, tokens, "chair", path))  # fmt: skip
+    r = client.post(
+        f"{path}/recommendation",
+        json={"recommendation": "fund", "amount": "40000"},
+        headers=fresh(client, tokens, "chair", path),
+    )
     assert r.status_code == 422 and "more than the 30000" in r.json()["detail"]
-    r = client.post(f"{path}/recommendation", json={"recommendation": "fund", "amount": "25000", "text": "Strong."},
-                    headers=fresh(client, tokens, "chair", path))  # fmt: skip
+    r = client.post(
+        f"{path}/recommendation",
+        json={"recommendation": "fund", "amount": "25000", "text": "Strong."},
+        headers=fresh(client, tokens, "chair", path),
+    )
     assert r.status_code == 200, r.text
     item = r.json()["decision_item_id"]
     assert r.json()["status"] == "recommended"
     decision = client.get(f"/api/v1/decisions/{item}", headers=auth(tokens, "secretariat")).json()
     assert decision["body_id"] == "coci" and "25000" in decision["title_en"]
-    start = {"planned_start": "2027-01-01", "planned_end": "2027-12-31", "reporting_org_ref": "XM-ASEAN",
-             "reporting_org_type": "40", "reporting_org_name": "ASEAN Secretariat", "local_id": f"ACF-{proposal['id']}"}  # fmt: skip
+    start = {
+        "planned_start": "2027-01-01",
+        "planned_end": "2027-12-31",
+        "reporting_org_ref": "XM-ASEAN",
+        "reporting_org_type": "40",
+        "reporting_org_name": "ASEAN Secretariat",
+        "local_id": f"ACF-{proposal['id']}",
+    }
     r = client.post(f"{path}/project", json=start, headers=fresh(client, tokens, "chair", path))
     assert r.status_code == 409 and "approved" in r.json()["detail"]  # not adopted yet
 
@@ -202,11 +259,17 @@ def test_the_whole_path_from_call_to_closed_project(world):
         assert client.post(
             f"{dpath}/stage", json={"to": to}, headers=fresh(client, tokens, "chair", dpath)
         ).is_success
-    assert client.post(f"{dpath}/proposals", json={"text_en": "Fund the festival with USD 25,000."},
-                       headers=fresh(client, tokens, "chair", dpath)).is_success  # fmt: skip
+    assert client.post(
+        f"{dpath}/proposals",
+        json={"text_en": "Fund the festival with USD 25,000."},
+        headers=fresh(client, tokens, "chair", dpath),
+    ).is_success
     for code in MEMBERS:
-        r = client.post(f"{dpath}/positions", json={"member_state": code, "kind": "join"},
-                        headers=fresh(client, tokens, code, dpath))  # fmt: skip
+        r = client.post(
+            f"{dpath}/positions",
+            json={"member_state": code, "kind": "join"},
+            headers=fresh(client, tokens, code, dpath),
+        )
         assert r.status_code == 200, r.text
     before = len(notifications(url, "fund_proposal_decided"))
     assert client.post(f"{dpath}/adopt", headers=fresh(client, tokens, "chair", dpath)).status_code == 200
@@ -235,11 +298,17 @@ def test_the_whole_path_from_call_to_closed_project(world):
     assert r.status_code == 200 and r.json()["reports"][0]["text"] == "Venue booked."
     r = client.post(f"{path}/reports", json={"text": "x"}, headers=auth(tokens, "VNM") | {"If-Match": "*"})
     assert r.status_code == 404  # another member state's focal point does not see the proposal
-    r = client.post(f"{path}/closure", json={"closed_on": "2026-01-01", "text": "Done."},
-                    headers=fresh(client, tokens, "chair", path))  # fmt: skip
+    r = client.post(
+        f"{path}/closure",
+        json={"closed_on": "2026-01-01", "text": "Done."},
+        headers=fresh(client, tokens, "chair", path),
+    )
     assert r.status_code == 422 and "before the project's start" in r.json()["detail"]
-    r = client.post(f"{path}/closure", json={"closed_on": "2027-12-20", "text": "Festival held; final report filed."},
-                    headers=fresh(client, tokens, "chair", path))  # fmt: skip
+    r = client.post(
+        f"{path}/closure",
+        json={"closed_on": "2027-12-20", "text": "Festival held; final report filed."},
+        headers=fresh(client, tokens, "chair", path),
+    )
     assert r.status_code == 200 and r.json()["status"] == "closed"
     activity = client.get(f"/api/v1/activities/{activity_id}").json()
     assert activity["status"] == 4 and activity["actual_end"] == "2027-12-20"
@@ -298,9 +367,18 @@ def test_a_late_submission_is_refused(world):
         body = {k: v for k, v in proposal_body(call["id"]).items() if k not in ("call_id", "member_state")}
         assert client.put(path, json=body | {"summary": "changed"}, headers=headers).status_code == 409
         assert client.get(f"/api/v1/fund-calls/{call['id']}").json()["open"] is False
-    r = client.post("/api/v1/fund-calls", headers=auth(tokens, "chair"),
-                    json={"fund_id": "acf", "title_en": "Past call", "ceiling": "1", "currency": "USD",
-                          "deadline": "2020-01-01T00:00:00Z", "criteria": CRITERIA})  # fmt: skip
+    r = client.post(
+        "/api/v1/fund-calls",
+        headers=auth(tokens, "chair"),
+        json={
+            "fund_id": "acf",
+            "title_en": "Past call",
+            "ceiling": "1",
+            "currency": "USD",
+            "deadline": "2020-01-01T00:00:00Z",
+            "criteria": CRITERIA,
+        },
+    )
     assert r.status_code == 422 and "has passed" in r.json()["detail"]
 
 
@@ -318,8 +396,11 @@ def test_internal_reads_are_hidden_from_the_public_and_partners(world):
         assert "Qwzk" not in client.get("/api/v1/fund-proposals", headers=auth(tokens, who)).text, who
         assert client.get(f"/funds/proposals/{pid}", headers=auth(tokens, who)).status_code == 404, who
         assert "Qwzk" not in client.get(f"/funds/calls/{call['id']}", headers=auth(tokens, who)).text, who
-        r = client.post(f"{path}/eligibility", json={"eligible": True, "reason": "x"},
-                        headers=auth(tokens, who) | {"If-Match": "*"})  # fmt: skip
+        r = client.post(
+            f"{path}/eligibility",
+            json={"eligible": True, "reason": "x"},
+            headers=auth(tokens, who) | {"If-Match": "*"},
+        )
         assert r.status_code in (401, 404), (who, r.status_code)
     for who in ("IDN", "chair", "chair2", "secretariat"):
         assert client.get(path, headers=auth(tokens, who)).status_code == 200, who
@@ -370,15 +451,25 @@ def test_a_focal_points_and_a_reviewers_path_through_the_pages_in_both_languages
         and "Warisan budaya dan seni 2027" in page.text
     )
     action = f"/funds/calls/{call['id']}/proposals"
-    form = {"title_en": "Shadow puppetry workshops", "title_id": "Lokakarya wayang", "summary": "Workshops.",
-            "requested": "90000", "budget_lines": "Trainers | 90000", "partners": "Puppeteers' guild",
-            "outcomes": OUTCOME, "documents": "Project document | https://example.org/wayang.pdf"}  # fmt: skip
+    form = {
+        "title_en": "Shadow puppetry workshops",
+        "title_id": "Lokakarya wayang",
+        "summary": "Workshops.",
+        "requested": "90000",
+        "budget_lines": "Trainers | 90000",
+        "partners": "Puppeteers' guild",
+        "outcomes": OUTCOME,
+        "documents": "Project document | https://example.org/wayang.pdf",
+    }
     r = idn.post(action, data=form | hidden(page.text, action), follow_redirects=False)
     assert (
         r.status_code == 422 and "ceiling of 50000" in r.text and "Lokakarya wayang" in r.text
     )  # typed values kept
-    r = idn.post(action, data=form | {"requested": "12000", "budget_lines": "Trainers | 12000"} | hidden(page.text, action),
-                 follow_redirects=False)  # fmt: skip
+    r = idn.post(
+        action,
+        data=form | {"requested": "12000", "budget_lines": "Trainers | 12000"} | hidden(page.text, action),
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     target = r.headers["location"]
     pid = int(target.rsplit("/", 1)[1])
@@ -390,13 +481,19 @@ def test_a_focal_points_and_a_reviewers_path_through_the_pages_in_both_languages
     page = chair.get(target, headers={"Accept-Language": "id"})
     assert "Pemeriksaan kelayakan" in page.text and "Lokakarya wayang" in page.text
     action = f"{target}/eligibility"
-    r = chair.post(action, data={"eligible": "yes", "reason": "Fits the themes."} | hidden(page.text, action),
-                   follow_redirects=False)  # fmt: skip
+    r = chair.post(
+        action,
+        data={"eligible": "yes", "reason": "Fits the themes."} | hidden(page.text, action),
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     page = chair.get(target)
     action = f"{target}/scores"
-    r = chair.post(action, data={"score_relevance": "9", "score_feasibility": "6"} | hidden(page.text, action),
-                   follow_redirects=False)  # fmt: skip
+    r = chair.post(
+        action,
+        data={"score_relevance": "9", "score_feasibility": "6"} | hidden(page.text, action),
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     r = chair.post(action, data={"score_relevance": "9"} | hidden(page.text, action), follow_redirects=False)
     assert r.status_code == 412  # the form's revision is stale now
@@ -429,15 +526,28 @@ WRITES = {
         {"recommendation": "do_not_fund", "text": "Out of scope."},
     ),
 }
-READ_FIRST = {"update_fund": "/api/v1/funds/acf", "update_call": "/api/v1/fund-calls/{call}",
-              "update_proposal": "/api/v1/fund-proposals/{proposal}", "eligibility": "/api/v1/fund-proposals/{proposal}",
-              "conflict": "/api/v1/fund-proposals/{proposal}", "scores": "/api/v1/fund-proposals/{proposal}",
-              "recommendation": "/api/v1/fund-proposals/{proposal}"}  # fmt: skip
+READ_FIRST = {
+    "update_fund": "/api/v1/funds/acf",
+    "update_call": "/api/v1/fund-calls/{call}",
+    "update_proposal": "/api/v1/fund-proposals/{proposal}",
+    "eligibility": "/api/v1/fund-proposals/{proposal}",
+    "conflict": "/api/v1/fund-proposals/{proposal}",
+    "scores": "/api/v1/fund-proposals/{proposal}",
+    "recommendation": "/api/v1/fund-proposals/{proposal}",
+}
 ROLES = ["public", "secretariat", "chair", "other_chair", "haze_chair", "IDN", "VNM", "partner"]
 OWNER = {"secretariat", "chair"}
-ALLOWED = {"update_fund": OWNER, "open_call": OWNER, "update_call": OWNER, "submit_idn": {"IDN"},
-           "update_proposal": {"IDN"}, "eligibility": OWNER, "conflict": OWNER, "scores": OWNER,
-           "recommendation": OWNER}  # fmt: skip
+ALLOWED = {
+    "update_fund": OWNER,
+    "open_call": OWNER,
+    "update_call": OWNER,
+    "submit_idn": {"IDN"},
+    "update_proposal": {"IDN"},
+    "eligibility": OWNER,
+    "conflict": OWNER,
+    "scores": OWNER,
+    "recommendation": OWNER,
+}
 #: who cannot read the proposal: to them it does not exist (404), whatever the write
 NOT_READERS = {"other_chair", "haze_chair", "VNM", "partner"}
 
@@ -460,26 +570,51 @@ def test_authorisation_matrix(world):
             proposal = r.json()["id"]
             if name in ("conflict", "scores", "recommendation"):
                 p = f"/api/v1/fund-proposals/{proposal}"
-                assert client.post(f"{p}/eligibility", json={"eligible": True, "reason": "ok"},
-                                   headers=fresh(client, tokens, "secretariat", p)).status_code == 200  # fmt: skip
+                assert (
+                    client.post(
+                        f"{p}/eligibility",
+                        json={"eligible": True, "reason": "ok"},
+                        headers=fresh(client, tokens, "secretariat", p),
+                    ).status_code
+                    == 200
+                )
             if body is None:
-                body = {"open_call": {"fund_id": "acf", "title_en": "Another call", "ceiling": "10", "currency": "USD",
-                                      "deadline": "2099-01-01T00:00:00Z", "criteria": CRITERIA},
-                        "update_call": {"title_en": "Renamed call", "ceiling": "50000", "currency": "USD",
-                                        "deadline": "2099-01-01T00:00:00Z", "criteria": CRITERIA},
-                        "submit_idn": proposal_body(call["id"]),
-                        "update_proposal": {k: v for k, v in proposal_body(call["id"]).items()
-                                            if k not in ("call_id", "member_state")}}[name]  # fmt: skip
+                body = {
+                    "open_call": {
+                        "fund_id": "acf",
+                        "title_en": "Another call",
+                        "ceiling": "10",
+                        "currency": "USD",
+                        "deadline": "2099-01-01T00:00:00Z",
+                        "criteria": CRITERIA,
+                    },
+                    "update_call": {
+                        "title_en": "Renamed call",
+                        "ceiling": "50000",
+                        "currency": "USD",
+                        "deadline": "2099-01-01T00:00:00Z",
+                        "criteria": CRITERIA,
+                    },
+                    "submit_idn": proposal_body(call["id"]),
+                    "update_proposal": {
+                        k: v
+                        for k, v in proposal_body(call["id"]).items()
+                        if k not in ("call_id", "member_state")
+                    },
+                }[name]
             if name == "submit_idn":
                 body = body | {"call_id": call["id"]}
             headers = auth(tokens, role)
             if name in READ_FIRST:
-                current = client.get(READ_FIRST[name].format(call=call["id"], proposal=proposal),
-                                     headers=auth(tokens, "secretariat"))  # fmt: skip
+                current = client.get(
+                    READ_FIRST[name].format(call=call["id"], proposal=proposal),
+                    headers=auth(tokens, "secretariat"),
+                )
                 headers = headers | {"If-Match": current.headers["etag"]}
             before = audit_count()
-            r = client.request(method.upper(), path.format(call=call["id"], proposal=proposal), json=body,
-                               headers=headers)  # fmt: skip
+            r = client.request(
+                method.upper(), path.format(call=call["id"], proposal=proposal), json=body, headers=headers
+            )
             if role in ALLOWED[name]:
                 assert r.status_code in (200, 201), (name, role, r.status_code, r.text)
             else:

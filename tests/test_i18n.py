@@ -14,10 +14,29 @@ from tests.conftest import ROOT
 def test_every_message_has_an_indonesian_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_", "-k", "gettext", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot), str(ROOT)],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "-k",
+            "N_",
+            "-k",
+            "ngettext:1,2",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     with pot.open("rb") as fh:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
     with (LOCALE_DIR / "id" / "LC_MESSAGES" / "messages.po").open("rb") as fh:

@@ -35,8 +35,11 @@ def world(request, new_database, reference, tmp_path_factory):
         session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] == "SP.POP.TOTL")
     engine.dispose()
     start = (TODAY - dt.timedelta(days=2)).isoformat()
-    (event,) = add_events(url, tmp_path_factory.mktemp("me"), row(feed="BNPB", rid="FL-1", hazard="Flood", ms="IDN",
-                                                                  start=start, end="", name="Banjir Jakarta"))  # fmt: skip
+    (event,) = add_events(
+        url,
+        tmp_path_factory.mktemp("me"),
+        row(feed="BNPB", rid="FL-1", hazard="Flood", ms="IDN", start=start, end="", name="Banjir Jakarta"),
+    )
     tokens = {
         "secretariat": make_user(url, email="officer@asean.org"),
         "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen"),
@@ -46,7 +49,7 @@ def world(request, new_database, reference, tmp_path_factory):
         "IDN": make_user(url, email="fp@bps.go.id", role="focal_point", member_state="IDN"),
         "MYS": make_user(url, email="fp@dosm.gov.my", role="focal_point", member_state="MYS"),
         "LAO": make_user(url, email="fp@lsb.gov.la", role="focal_point", member_state="LAO"),
-    }  # fmt: skip
+    }
     with TestClient(create_app(Settings(database_url=url))) as client:
         yield client, tokens, event, url
 
@@ -79,11 +82,20 @@ def act(client, tokens, who, path, body=None, *, item=None):
 
 def test_decisions_wait_for_each_focal_point_until_it_answers(world):
     client, tokens, *_ = world
-    item = act(client, tokens, "secretariat", "/api/v1/decisions",
-               {"title_en": "Guidelines on community-based care for older persons",
-                "title_id": "Pedoman perawatan lansia berbasis komunitas", "body_id": "asoen"})["id"]  # fmt: skip
-    identified = act(client, tokens, "chair", "/api/v1/decisions",
-                     {"title_en": "Ageing data needs", "body_id": "asoen"})["id"]  # fmt: skip
+    item = act(
+        client,
+        tokens,
+        "secretariat",
+        "/api/v1/decisions",
+        {
+            "title_en": "Guidelines on community-based care for older persons",
+            "title_id": "Pedoman perawatan lansia berbasis komunitas",
+            "body_id": "asoen",
+        },
+    )["id"]
+    identified = act(
+        client, tokens, "chair", "/api/v1/decisions", {"title_en": "Ageing data needs", "body_id": "asoen"}
+    )["id"]
     for to in ("consult", "formulate"):
         act(client, tokens, "chair", f"/api/v1/decisions/{item}/stage", {"to": to}, item=item)
     # in formulation without a text: nothing to answer yet
@@ -134,8 +146,14 @@ def test_decisions_wait_for_each_focal_point_until_it_answers(world):
     assert me(client, tokens, "IDN")["sections"]["positions_due"] == []
     assert ids(me(client, tokens, "MYS"), "positions_due") == [item]
     # Laos answers ad referendum: now its capital's clearance waits, with its date
-    act(client, tokens, "LAO", f"/api/v1/decisions/{item}/positions",
-        {"member_state": "LAO", "kind": "ad_referendum", "clearance_due": "2030-01-15"}, item=item)  # fmt: skip
+    act(
+        client,
+        tokens,
+        "LAO",
+        f"/api/v1/decisions/{item}/positions",
+        {"member_state": "LAO", "kind": "ad_referendum", "clearance_due": "2030-01-15"},
+        item=item,
+    )
     lao = me(client, tokens, "LAO")["sections"]
     assert lao["positions_due"] == [] and ids({"sections": lao}, "clearances_due") == [item]
     assert lao["clearances_due"][0]["clearance_due"] == "2030-01-15"
@@ -161,8 +179,10 @@ def test_decisions_wait_for_each_focal_point_until_it_answers(world):
     # the header counts what waits, on every page the person opens, in both languages
     count = me(client, tokens, "MYS")["count"]
     assert count == 1
-    for lang, word, title in (("en", "My work", "Guidelines on community-based care"),
-                              ("id", "Pekerjaan saya", "Pedoman perawatan lansia")):  # fmt: skip
+    for lang, word, title in (
+        ("en", "My work", "Guidelines on community-based care"),
+        ("id", "Pekerjaan saya", "Pedoman perawatan lansia"),
+    ):
         html = client.get("/sectors", params={"lang": lang}, headers=auth(tokens, "MYS")).text
         assert f'{word} <span class="count"' in html and f">{count}</span>" in html
         page = client.get("/me", params={"lang": lang}, headers=auth(tokens, "MYS")).text
@@ -173,8 +193,12 @@ def test_decisions_wait_for_each_focal_point_until_it_answers(world):
 
 
 def upload(client, tokens, who, text):
-    return client.post("/api/v1/submissions/drafts", headers=auth(tokens, who), data={"member_state": who},
-                       files={"file": ("data.csv", text.encode(), "text/csv")})  # fmt: skip
+    return client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, who),
+        data={"member_state": who},
+        files={"file": ("data.csv", text.encode(), "text/csv")},
+    )
 
 
 def submit(client, tokens, who) -> int:
@@ -204,8 +228,11 @@ def test_submissions_wait_for_the_focal_point_and_the_secretariat(world):
     assert [(q["id"], q["member_state"], q["url"]) for q in queue] == [(sub, "IDN", f"/submissions/{sub}")]
 
     etag = client.get(f"/api/v1/submissions/{sub}", headers=auth(tokens, "secretariat")).headers["etag"]
-    r = client.post(f"/api/v1/submissions/{sub}/review", headers=auth(tokens, "secretariat") | {"If-Match": etag},
-                    json={"decision": "rejected", "comment": "2021 is a projection, not a census value"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/submissions/{sub}/review",
+        headers=auth(tokens, "secretariat") | {"If-Match": etag},
+        json={"decision": "rejected", "comment": "2021 is a projection, not a census value"},
+    )
     assert r.status_code == 200, r.text
     assert me(client, tokens, "secretariat")["sections"]["signoff_queue"] == []
     (returned,) = me(client, tokens, "IDN")["sections"]["rejected_submissions"]
@@ -237,10 +264,17 @@ def test_assistance_and_situation_reports_wait_for_the_secretariat_and_the_aha_c
     aha = me(client, tokens, "aha_centre")["sections"]
     assert aha["open_requests"] == [] and ids({"sections": aha}, "events_without_sitrep") == [event]
     assert aha["events_without_sitrep"][0]["url"] == f"/disasters/{event}"
-    r = client.post(f"/api/v1/disasters/events/{event}/requests", headers=auth(tokens, "IDN"),
-                    json={"member_state": "IDN", "title": "Jakarta floods: boats and tents",
-                          "needs": [{"category": "shelter", "description": "Family tents", "quantity": 200,
-                                     "unit": "tents"}]})  # fmt: skip
+    r = client.post(
+        f"/api/v1/disasters/events/{event}/requests",
+        headers=auth(tokens, "IDN"),
+        json={
+            "member_state": "IDN",
+            "title": "Jakarta floods: boats and tents",
+            "needs": [
+                {"category": "shelter", "description": "Family tents", "quantity": 200, "unit": "tents"}
+            ],
+        },
+    )
     assert r.status_code == 201, r.text
     req = r.json()
     assert ids(me(client, tokens, "secretariat"), "requests_without_offers") == [req["id"]]
@@ -261,9 +295,11 @@ def test_assistance_and_situation_reports_wait_for_the_secretariat_and_the_aha_c
     assert me(client, tokens, "secretariat")["sections"]["requests_without_offers"] == []
     assert [e["offers"] for e in me(client, tokens, "aha_centre")["sections"]["open_requests"]] == [1]
 
-    r = client.post(f"/api/v1/disasters/events/{event}/sitreps", headers=auth(tokens, "aha_centre"),
-                    json={"title_en": "Jakarta floods, update", "body_en": "Water receding.",
-                          "as_of": TODAY.isoformat()})  # fmt: skip
+    r = client.post(
+        f"/api/v1/disasters/events/{event}/sitreps",
+        headers=auth(tokens, "aha_centre"),
+        json={"title_en": "Jakarta floods, update", "body_en": "Water receding.", "as_of": TODAY.isoformat()},
+    )
     assert r.status_code == 201, r.text
     assert me(client, tokens, "aha_centre")["sections"]["events_without_sitrep"] == []
     # focal points and chairs are not handed the AHA Centre's work
@@ -273,8 +309,15 @@ def test_assistance_and_situation_reports_wait_for_the_secretariat_and_the_aha_c
 def test_a_chair_sees_its_bodys_next_meetings_with_paper_deadlines(world):
     client, tokens, *_ = world
     day = TODAY + dt.timedelta(days=60)
-    record = {"id": "asoen-next", "body": "asoen", "title_en": "Next Meeting of ASOEN",
-              "date_start": day.isoformat(), "date_end": day.isoformat(), "member_states": [], "partners": []}  # fmt: skip
+    record = {
+        "id": "asoen-next",
+        "body": "asoen",
+        "title_en": "Next Meeting of ASOEN",
+        "date_start": day.isoformat(),
+        "date_end": day.isoformat(),
+        "member_states": [],
+        "partners": [],
+    }
     r = client.put("/api/v1/meetings/asoen-next", json=record, headers=auth(tokens, "chair"))
     assert r.status_code == 200, r.text
     meetings = me(client, tokens, "chair")["sections"]["meetings"]
@@ -297,8 +340,10 @@ def test_partners_have_nothing_to_act_on_and_the_public_signs_in(world):
     client, tokens, *_ = world
     page = me(client, tokens, "partner")
     assert page["sections"] == {} and page["count"] == 0
-    for lang, text in (("en", "There is nothing for you to act on here."),
-                       ("id", "Tidak ada yang perlu Anda tindak lanjuti di sini.")):  # fmt: skip
+    for lang, text in (
+        ("en", "There is nothing for you to act on here."),
+        ("id", "Tidak ada yang perlu Anda tindak lanjuti di sini."),
+    ):
         html = client.get("/me", params={"lang": lang}, headers=auth(tokens, "partner")).text
         assert text in html and '<span class="count"' in html
     assert client.get("/me.json").status_code == 401
@@ -310,19 +355,35 @@ def test_data_calls_wait_for_the_focal_points_asked_and_the_secretariat_sees_ove
     client, tokens, _, url = world
     before = {who: me(client, tokens, who)["count"] for who in ("MYS", "LAO", "IDN", "secretariat")}
     deadline = TODAY + dt.timedelta(days=20)
-    r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"),
-                    json={"title": "Population 2022–2023", "indicators": ["SP.POP.TOTL"], "periods": ["2022", "2023"],
-                          "member_states": ["MYS", "LAO"], "deadline": deadline.isoformat()})  # fmt: skip
+    r = client.post(
+        "/api/v1/data-calls",
+        headers=auth(tokens, "secretariat"),
+        json={
+            "title": "Population 2022–2023",
+            "indicators": ["SP.POP.TOTL"],
+            "periods": ["2022", "2023"],
+            "member_states": ["MYS", "LAO"],
+            "deadline": deadline.isoformat(),
+        },
+    )
     assert r.status_code == 201, r.text
     call = r.json()["id"]
     (mys,) = me(client, tokens, "MYS")["sections"]["data_calls"]
     assert (mys["id"], mys["deadline"], mys["days_left"], mys["expected"], mys["missing"]) == (
-        call, deadline.isoformat(), 20, 2, 2)  # fmt: skip
+        call,
+        deadline.isoformat(),
+        20,
+        2,
+        2,
+    )
     assert [(m["indicator"], m["periods"]) for m in mys["missing_values"]] == [
         ("SP.POP.TOTL", ["2022", "2023"])
     ]
     assert (mys["url"], mys["template_xlsx"], mys["template_csv"]) == (
-        f"/data-calls/{call}", f"/data-calls/{call}/template.xlsx", f"/data-calls/{call}/template.csv")  # fmt: skip
+        f"/data-calls/{call}",
+        f"/data-calls/{call}/template.xlsx",
+        f"/data-calls/{call}/template.csv",
+    )
     assert me(client, tokens, "IDN")["sections"]["data_calls"] == []  # Indonesia is not asked
     assert me(client, tokens, "MYS")["count"] == before["MYS"] + 1
     sec = me(client, tokens, "secretariat")
@@ -353,9 +414,16 @@ def test_data_calls_wait_for_the_focal_points_asked_and_the_secretariat_sees_ove
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
         officer = Principal(user_id=1, name="officer@asean.org", role=Role.secretariat)
-        late = datacalls.create(session, principal=officer, title="Population 2022 (late)", indicators=["SP.POP.TOTL"],
-                                periods=["2022"], member_states=["LAO", "MYS"], deadline=TODAY - dt.timedelta(days=10),
-                                today=TODAY - dt.timedelta(days=40))["id"]  # fmt: skip
+        late = datacalls.create(
+            session,
+            principal=officer,
+            title="Population 2022 (late)",
+            indicators=["SP.POP.TOTL"],
+            periods=["2022"],
+            member_states=["LAO", "MYS"],
+            deadline=TODAY - dt.timedelta(days=10),
+            today=TODAY - dt.timedelta(days=40),
+        )["id"]
     engine.dispose()
     sec = me(client, tokens, "secretariat")
     (overdue,) = sec["sections"]["overdue_data_calls"]
@@ -369,11 +437,15 @@ def test_data_calls_wait_for_the_focal_points_asked_and_the_secretariat_sees_ove
     assert [c["id"] for c in me(client, tokens, "LAO")["sections"]["data_calls"]] == [call]
 
     # both languages, with links to the call and its templates
-    for lang, heading, missing in (("en", "Data calls waiting for values from LAO", "1 of 2 values missing"),
-                                   ("id", "Permintaan data yang menunggu nilai dari LAO", "1 dari 2 nilai belum ada")):  # fmt: skip
+    for lang, heading, missing in (
+        ("en", "Data calls waiting for values from LAO", "1 of 2 values missing"),
+        ("id", "Permintaan data yang menunggu nilai dari LAO", "1 dari 2 nilai belum ada"),
+    ):
         html = client.get("/me", params={"lang": lang}, headers=auth(tokens, "LAO")).text
         assert heading in html and missing in html and f'href="/data-calls/{call}/template.xlsx"' in html
-    for lang, words in (("en", ("Overdue data calls", "Open data calls: completeness", "75%")),
-                        ("id", ("Permintaan data yang lewat batas waktu", "Permintaan data yang terbuka: kelengkapan"))):  # fmt: skip
+    for lang, words in (
+        ("en", ("Overdue data calls", "Open data calls: completeness", "75%")),
+        ("id", ("Permintaan data yang lewat batas waktu", "Permintaan data yang terbuka: kelengkapan")),
+    ):
         html = client.get("/me", params={"lang": lang}, headers=auth(tokens, "secretariat")).text
         assert all(w in html for w in words) and f'href="/data-calls/{late}"' in html

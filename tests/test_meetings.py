@@ -14,9 +14,19 @@ from ascc.meetings import cycle
 from ascc.reference.chairs import asean_chairs
 from tests.conftest import every_item, if_match, load, make_user
 
-NAMES = {"BRN": "Brunei Darussalam", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Lao PDR", "MYS": "Malaysia",
-         "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore", "THA": "Thailand", "TLS": "Timor-Leste",
-         "VNM": "Viet Nam"}  # fmt: skip
+NAMES = {
+    "BRN": "Brunei Darussalam",
+    "KHM": "Cambodia",
+    "IDN": "Indonesia",
+    "LAO": "Lao PDR",
+    "MYS": "Malaysia",
+    "MMR": "Myanmar",
+    "PHL": "Philippines",
+    "SGP": "Singapore",
+    "THA": "Thailand",
+    "TLS": "Timor-Leste",
+    "VNM": "Viet Nam",
+}
 JOINED = {code: dt.date(1999, 4, 30) for code in NAMES} | {"TLS": dt.date(2025, 10, 26)}
 MEMBERS = [cycle.Member(code, name, JOINED[code]) for code, name in NAMES.items()]
 
@@ -64,20 +74,30 @@ def test_the_chair_table_records_the_summits_each_chair_hosted_with_their_source
 
 
 def test_timor_leste_enters_the_rotation_from_its_admission():
-    yearly = [cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2024, "THA"), members=MEMBERS)
-              for y in range(2024, 2028)]  # fmt: skip
+    yearly = [
+        cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2024, "THA"), members=MEMBERS)
+        for y in range(2024, 2028)
+    ]
     assert yearly == ["THA", "VNM", "BRN", "KHM"]  # on 1 January 2025 Timor-Leste was not yet a member
-    later = [cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2026, "THA"), members=MEMBERS)
-             for y in range(2026, 2029)]  # fmt: skip
+    later = [
+        cycle.body_chair(y, rule="alphabetical", term_years=1, anchor=(2026, "THA"), members=MEMBERS)
+        for y in range(2026, 2029)
+    ]
     assert later == ["THA", "TLS", "VNM"]
 
 
 def test_three_year_terms_and_expression_of_interest():
-    chairs = [cycle.body_chair(y, rule="alphabetical", term_years=3, anchor=(2024, "MYS"), members=MEMBERS)
-              for y in range(2024, 2031)]  # fmt: skip
+    chairs = [
+        cycle.body_chair(y, rule="alphabetical", term_years=3, anchor=(2024, "MYS"), members=MEMBERS)
+        for y in range(2024, 2031)
+    ]
     assert chairs == ["MYS"] * 3 + ["MMR"] * 3 + ["PHL"]
-    eoi = [cycle.body_chair(y, rule="expression_of_interest", term_years=3, anchor=(2025, "IDN"), members=MEMBERS)
-           for y in (2025, 2027, 2028)]  # fmt: skip
+    eoi = [
+        cycle.body_chair(
+            y, rule="expression_of_interest", term_years=3, anchor=(2025, "IDN"), members=MEMBERS
+        )
+        for y in (2025, 2027, 2028)
+    ]
     assert eoi == ["IDN", "IDN", None]
 
 
@@ -93,17 +113,22 @@ def test_meeting_years_and_deadlines():
 @pytest.fixture
 def site(fresh_url, reference):
     load(fresh_url, reference)
-    tokens = {"sec": make_user(fresh_url, email="officer@asean.org"),
-              "chair": make_user(fresh_url, email="chair@amme.org", role="chair", body_id="amme"),
-              "fp": make_user(fresh_url, email="fp@kemlu.go.id", role="focal_point", member_state="IDN")}  # fmt: skip
+    tokens = {
+        "sec": make_user(fresh_url, email="officer@asean.org"),
+        "chair": make_user(fresh_url, email="chair@amme.org", role="chair", body_id="amme"),
+        "fp": make_user(fresh_url, email="fp@kemlu.go.id", role="focal_point", member_state="IDN"),
+    }
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         yield c, {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
 
 
 def test_expected_meetings_follow_rules_anchors_and_overrides(site):
     c, h = site
-    r = c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"],
-              json={"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"})  # fmt: skip
+    r = c.put(
+        "/api/v1/bodies/asoen/chair-anchor",
+        headers=h["sec"],
+        json={"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"},
+    )
     assert r.status_code == 200
     expected = every_item(c, "/api/v1/meetings/expected", params={"year": 2026, "years": 5})
     asoen = {e["year"]: e for e in expected if e["body_id"] == "asoen"}
@@ -117,21 +142,43 @@ def test_expected_meetings_follow_rules_anchors_and_overrides(site):
     amme = [e for e in expected if e["body_id"] == "amme"]
     assert all(not e["certain"] for e in amme)  # biennial with no phase known yet
     # the chair of AMME fixes a date for 2027 and overrides the chair, with a reason
-    r = c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"],
-              json={"year": 2027, "date": "2027-10-12", "chair": "SGP", "reason": "host confirmed by SOM"})  # fmt: skip
+    r = c.put(
+        "/api/v1/bodies/amme/cycle-overrides",
+        headers=h["chair"],
+        json={"year": 2027, "date": "2027-10-12", "chair": "SGP", "reason": "host confirmed by SOM"},
+    )
     assert r.status_code == 200
-    amme = {e["year"]: e for e in every_item(c, "/api/v1/meetings/expected", params={"year": 2026, "years": 4})
-            if e["body_id"] == "amme"}  # fmt: skip
+    amme = {
+        e["year"]: e
+        for e in every_item(c, "/api/v1/meetings/expected", params={"year": 2026, "years": 4})
+        if e["body_id"] == "amme"
+    }
     assert sorted(amme) == [2027, 2029]
     assert amme[2027]["chair"] == "SGP" and amme[2027]["chair_source"] == "override"
     assert amme[2027]["deadlines"]["papers_due"] == "2027-09-21" and "ASOEN" in amme[2027]["prepared_by"]
     # overrides need a reason and the right account
-    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"],
-                 json={"year": 2027, "chair": "SGP"}).status_code == 422  # fmt: skip
-    assert c.put("/api/v1/bodies/asoen/cycle-overrides", headers=h["chair"],
-                 json={"year": 2027, "chair": "SGP", "reason": "x y z"}).status_code == 403  # fmt: skip
-    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["fp"],
-                 json={"year": 2027, "chair": "SGP", "reason": "x y z"}).status_code == 403  # fmt: skip
+    assert (
+        c.put(
+            "/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json={"year": 2027, "chair": "SGP"}
+        ).status_code
+        == 422
+    )
+    assert (
+        c.put(
+            "/api/v1/bodies/asoen/cycle-overrides",
+            headers=h["chair"],
+            json={"year": 2027, "chair": "SGP", "reason": "x y z"},
+        ).status_code
+        == 403
+    )
+    assert (
+        c.put(
+            "/api/v1/bodies/amme/cycle-overrides",
+            headers=h["fp"],
+            json={"year": 2027, "chair": "SGP", "reason": "x y z"},
+        ).status_code
+        == 403
+    )
 
 
 def test_replacing_an_anchor_or_override_needs_its_etag(site):
@@ -153,8 +200,12 @@ def test_replacing_an_anchor_or_override_needs_its_etag(site):
     assert r.status_code == 200 and r.headers["etag"] != etag
     assert c.get("/api/v1/bodies/asoen/chair-anchor").json()["member_state"] == "LAO"
     # If-Match for an anchor that does not exist fails rather than creating one
-    assert c.put("/api/v1/bodies/amme/chair-anchor", headers=h["chair"] | {"If-Match": etag},
-                 json=first).status_code == 412  # fmt: skip
+    assert (
+        c.put(
+            "/api/v1/bodies/amme/chair-anchor", headers=h["chair"] | {"If-Match": etag}, json=first
+        ).status_code
+        == 412
+    )
 
     fixed = {"year": 2027, "date": "2027-10-12", "reason": "host confirmed by SOM"}
     assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json=fixed).status_code == 200
@@ -162,30 +213,66 @@ def test_replacing_an_anchor_or_override_needs_its_etag(site):
     assert got.json()["date"] == "2027-10-12"
     moved = fixed | {"date": "2027-10-19"}
     assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json=moved).status_code == 428
-    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["sec"] | {"If-Match": got.headers["etag"]},
-                 json=moved).status_code == 200  # fmt: skip
-    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"] | {"If-Match": got.headers["etag"]},
-                 json=fixed).status_code == 412  # the chair's copy is stale now  # fmt: skip
+    assert (
+        c.put(
+            "/api/v1/bodies/amme/cycle-overrides",
+            headers=h["sec"] | {"If-Match": got.headers["etag"]},
+            json=moved,
+        ).status_code
+        == 200
+    )
+    assert (
+        c.put(
+            "/api/v1/bodies/amme/cycle-overrides",
+            headers=h["chair"] | {"If-Match": got.headers["etag"]},
+            json=fixed,
+        ).status_code
+        == 412
+    )  # the chair's copy is stale now
     # another year is another record: created without If-Match
-    assert c.put("/api/v1/bodies/amme/cycle-overrides", headers=h["chair"], json=fixed | {"year": 2029,
-                 "date": None}).status_code == 200  # fmt: skip
+    assert (
+        c.put(
+            "/api/v1/bodies/amme/cycle-overrides",
+            headers=h["chair"],
+            json=fixed | {"year": 2029, "date": None},
+        ).status_code
+        == 200
+    )
     assert [(o["year"], o["date"]) for o in c.get("/api/v1/bodies/amme/cycle-overrides").json()["items"]] == [
-        (2027, "2027-10-19"), (2029, None)]  # fmt: skip
+        (2027, "2027-10-19"),
+        (2029, None),
+    ]
 
 
 def test_meeting_record_and_report_lifecycle(site):
     c, h = site
-    record = {"id": "ammswd-10", "body": "ammswd", "number": 10,
-              "title_en": "10th ASEAN Ministerial Meeting on Social Welfare and Development",
-              "date_start": "2026-10-20", "date_end": "2026-10-21", "host": "PHL", "chair": "PHL",
-              "venue": "PICC", "city": "Manila", "member_states": ["IDN", "PHL"], "partners": ["CHN", "JPN", "KOR"]}  # fmt: skip
+    record = {
+        "id": "ammswd-10",
+        "body": "ammswd",
+        "number": 10,
+        "title_en": "10th ASEAN Ministerial Meeting on Social Welfare and Development",
+        "date_start": "2026-10-20",
+        "date_end": "2026-10-21",
+        "host": "PHL",
+        "chair": "PHL",
+        "venue": "PICC",
+        "city": "Manila",
+        "member_states": ["IDN", "PHL"],
+        "partners": ["CHN", "JPN", "KOR"],
+    }
     assert c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["fp"]).status_code == 403
     r = c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["sec"])
     assert r.status_code == 200, r.text
     M = "/api/v1/meetings/ammswd-10"
     assert c.put(M, json=record, headers=h["sec"]).status_code == 428  # replacing needs its ETag
-    assert c.put("/api/v1/meetings/ammswd-10", json=record | {"date_end": "2026-10-01"},
-                 headers=if_match(c, M, h["sec"])).status_code == 422  # fmt: skip
+    assert (
+        c.put(
+            "/api/v1/meetings/ammswd-10",
+            json=record | {"date_end": "2026-10-01"},
+            headers=if_match(c, M, h["sec"]),
+        ).status_code
+        == 422
+    )
     etag = c.get("/api/v1/meetings/ammswd-10", headers=h["sec"]).headers["etag"]
     c.post("/api/v1/meetings/ammswd-10/agenda", json={"number": "3.1", "title": "Ageing"}, headers=h["sec"])
     stale = c.put("/api/v1/meetings/ammswd-10", json=record, headers=h["sec"] | {"If-Match": etag})
@@ -194,13 +281,25 @@ def test_meeting_record_and_report_lifecycle(site):
         "/api/v1/meetings/ammswd-10/documents", json={"title": "Draft joint statement"}, headers=h["sec"]
     )
     assert r.json()["documents"][0]["due"] == "2026-09-29"  # derived: 21 days before
-    assert c.put("/api/v1/meetings/ammswd-10/report", json={"text": "Draft report"},
-                 headers=if_match(c, M, h["sec"])).status_code == 200  # fmt: skip
+    assert (
+        c.put(
+            "/api/v1/meetings/ammswd-10/report",
+            json={"text": "Draft report"},
+            headers=if_match(c, M, h["sec"]),
+        ).status_code
+        == 200
+    )
     assert (
         c.get("/api/v1/meetings/ammswd-10").json()["reports"] == []
     )  # the public sees published reports only
-    assert c.post("/api/v1/meetings/ammswd-10/report/status", json={"to": "published"},
-                  headers=if_match(c, M, h["sec"])).status_code == 409  # fmt: skip
+    assert (
+        c.post(
+            "/api/v1/meetings/ammswd-10/report/status",
+            json={"to": "published"},
+            headers=if_match(c, M, h["sec"]),
+        ).status_code
+        == 409
+    )
     for to in ("circulated", "adopted_ad_referendum"):
         assert (
             c.post(
@@ -214,7 +313,9 @@ def test_meeting_record_and_report_lifecycle(site):
     )
     reports = r.json()["reports"]
     assert [(x["number"], x["status"], x["locked"]) for x in reports] == [
-        (1, "adopted_ad_referendum", True), (2, "draft", False)]  # fmt: skip
+        (1, "adopted_ad_referendum", True),
+        (2, "draft", False),
+    ]
     assert reports[0]["text"] == "Draft report"
     page = c.get("/meetings/ammswd-10", params={"lang": "en"})
     assert page.status_code == 200 and "Ageing" in page.text
@@ -222,11 +323,24 @@ def test_meeting_record_and_report_lifecycle(site):
 
 def test_calendar_page_and_icalendar(site):
     c, h = site
-    c.put("/api/v1/meetings/amme-17", headers=h["sec"],
-          json={"id": "amme-17", "body": "amme", "number": 17, "title_en": "17th AMME", "date_start": "2027-10-12",
-                "venue": "Marina Bay", "city": "Singapore"})  # fmt: skip
-    c.put("/api/v1/bodies/somswd/cycle-overrides", headers=h["sec"],
-          json={"year": 2027, "date": "2027-06-02", "reason": "agreed at the previous SOMSWD"})  # fmt: skip
+    c.put(
+        "/api/v1/meetings/amme-17",
+        headers=h["sec"],
+        json={
+            "id": "amme-17",
+            "body": "amme",
+            "number": 17,
+            "title_en": "17th AMME",
+            "date_start": "2027-10-12",
+            "venue": "Marina Bay",
+            "city": "Singapore",
+        },
+    )
+    c.put(
+        "/api/v1/bodies/somswd/cycle-overrides",
+        headers=h["sec"],
+        json={"year": 2027, "date": "2027-06-02", "reason": "agreed at the previous SOMSWD"},
+    )
     cal = icalendar.Calendar.from_ical(c.get("/calendar.ics", params={"year": 2027}).content)
     events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
     assert events["17th AMME"]["location"] == "Marina Bay, Singapore"
@@ -245,13 +359,28 @@ def test_calendar_month_view(site):
     import re
 
     c, h = site
-    c.put("/api/v1/meetings/amme-17", headers=h["sec"],
-          json={"id": "amme-17", "body": "amme", "number": 17, "title_en": "17th AMME", "date_start": "2027-10-12",
-                "date_end": "2027-10-13"})  # fmt: skip
-    c.put("/api/v1/bodies/somswd/cycle-overrides", headers=h["sec"],
-          json={"year": 2027, "date": "2027-06-02", "reason": "agreed at the previous SOMSWD"})  # fmt: skip
-    c.put("/api/v1/bodies/asoen/chair-anchor", headers=h["sec"],
-          json={"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"})  # fmt: skip
+    c.put(
+        "/api/v1/meetings/amme-17",
+        headers=h["sec"],
+        json={
+            "id": "amme-17",
+            "body": "amme",
+            "number": 17,
+            "title_en": "17th AMME",
+            "date_start": "2027-10-12",
+            "date_end": "2027-10-13",
+        },
+    )
+    c.put(
+        "/api/v1/bodies/somswd/cycle-overrides",
+        headers=h["sec"],
+        json={"year": 2027, "date": "2027-06-02", "reason": "agreed at the previous SOMSWD"},
+    )
+    c.put(
+        "/api/v1/bodies/asoen/chair-anchor",
+        headers=h["sec"],
+        json={"year": 2024, "member_state": "MYS", "reason": "chair of the 35th ASOEN"},
+    )
     page = c.get("/calendar", params={"view": "month", "year": 2027, "month": 10, "lang": "en"})
     assert page.status_code == 200
     text = page.text
@@ -296,9 +425,13 @@ def test_calendar_month_view(site):
 
 @pytest.mark.parametrize(
     ("params", "parameter"),
-    [({"view": "week"}, "view"), ({"view": "month", "month": 13}, "month"), ({"view": "month", "month": "may"}, "month"),
-     ({"view": "month", "month": 0}, "month")],
-)  # fmt: skip
+    [
+        ({"view": "week"}, "view"),
+        ({"view": "month", "month": 13}, "month"),
+        ({"view": "month", "month": "may"}, "month"),
+        ({"view": "month", "month": 0}, "month"),
+    ],
+)
 def test_calendar_refuses_bad_parameters(site, params, parameter):
     c, _ = site
     page = c.get("/calendar", params={"year": 2027, "lang": "en"} | params)
@@ -328,9 +461,16 @@ def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
         assert (
             "Meeting cycle" not in c.get("/bodies/amme", params={"lang": "en"}).text
         )  # not this chair's body
-        r = c.post("/bodies/ammswd/chair-anchor", data={"csrf": csrf, "year": 2024, "member_state": "IDN",
-                                                        "reason": "chair of the 9th AMMSWD cycle"},
-                   follow_redirects=False)  # fmt: skip
+        r = c.post(
+            "/bodies/ammswd/chair-anchor",
+            data={
+                "csrf": csrf,
+                "year": 2024,
+                "member_state": "IDN",
+                "reason": "chair of the 9th AMMSWD cycle",
+            },
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         # the recorded anchor is in the form with its revision: a change without it is refused
         page = c.get("/bodies/ammswd", params={"lang": "en"}).text
@@ -344,19 +484,38 @@ def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
             "reason": "chair of the 8th AMMSWD cycle",
         }
         assert c.post("/bodies/ammswd/chair-anchor", data=change).status_code == 428
-        assert c.post("/bodies/ammswd/chair-anchor", data=change | {"revision": anchor_rev},
-                      follow_redirects=False).status_code == 303  # fmt: skip
+        assert (
+            c.post(
+                "/bodies/ammswd/chair-anchor", data=change | {"revision": anchor_rev}, follow_redirects=False
+            ).status_code
+            == 303
+        )
         assert c.get("/api/v1/bodies/ammswd/chair-anchor").json()["member_state"] == "LAO"
-        r = c.post("/bodies/ammswd/cycle-overrides", data={"csrf": csrf, "year": 2027, "date": "2027-11-03",
-                                                           "reason": "agreed at SOMSWD"})  # fmt: skip
+        r = c.post(
+            "/bodies/ammswd/cycle-overrides",
+            data={"csrf": csrf, "year": 2027, "date": "2027-11-03", "reason": "agreed at SOMSWD"},
+        )
         assert r.status_code == 200
-        expected = [e for e in every_item(c, "/api/v1/meetings/expected", params={"year": 2027})
-                    if e["body_id"] == "ammswd"]  # fmt: skip
+        expected = [
+            e
+            for e in every_item(c, "/api/v1/meetings/expected", params={"year": 2027})
+            if e["body_id"] == "ammswd"
+        ]
         assert expected[0]["date"] == "2027-11-03"
-        assert c.post("/bodies/ammswd/chair-anchor", data={"csrf": "forged", "year": 2024, "member_state": "IDN",
-                                                           "reason": "xyz"}).status_code == 403  # fmt: skip
-        assert c.post("/bodies/amme/chair-anchor", data={"csrf": csrf, "year": 2024, "member_state": "IDN",
-                                                         "reason": "xyz"}).status_code == 403  # fmt: skip
+        assert (
+            c.post(
+                "/bodies/ammswd/chair-anchor",
+                data={"csrf": "forged", "year": 2024, "member_state": "IDN", "reason": "xyz"},
+            ).status_code
+            == 403
+        )
+        assert (
+            c.post(
+                "/bodies/amme/chair-anchor",
+                data={"csrf": csrf, "year": 2024, "member_state": "IDN", "reason": "xyz"},
+            ).status_code
+            == 403
+        )
 
         def revision() -> str:  # the meeting's ETag, as the page's forms carry it
             page = c.get("/meetings/ammswd-9", params={"lang": "en"}).text

@@ -59,15 +59,36 @@ def test_0017_drops_the_member_state_index_and_keeps_every_observation(fresh_url
         load_reference(session, older)
         session.flush()
         for code in ("A.ONE", "B.TWO"):
-            session.execute(insert(Indicator.__table__).values(code=code, name_en=code, level="national",
-                            frequency="annual", disaggregations=[], sources=[]))  # fmt: skip
+            session.execute(
+                insert(Indicator.__table__).values(
+                    code=code,
+                    name_en=code,
+                    level="national",
+                    frequency="annual",
+                    disaggregations=[],
+                    sources=[],
+                )
+            )
         rows = [
-            {"indicator_code": code, "member_state": ms, "area_code": "", "period": str(year), "sex": "_T",
-             "age": "_T", "urbanisation": "_T", "value": float(year), "obs_status": "final",
-             "revision": revision, "is_current": revision == 2 or year > 2000, "approval": "draft"}
-            for code in ("A.ONE", "B.TWO") for ms in ("IDN", "PHL") for year in (2000, 2001)
+            {
+                "indicator_code": code,
+                "member_state": ms,
+                "area_code": "",
+                "period": str(year),
+                "sex": "_T",
+                "age": "_T",
+                "urbanisation": "_T",
+                "value": float(year),
+                "obs_status": "final",
+                "revision": revision,
+                "is_current": revision == 2 or year > 2000,
+                "approval": "draft",
+            }
+            for code in ("A.ONE", "B.TWO")
+            for ms in ("IDN", "PHL")
+            for year in (2000, 2001)
             for revision in ((1, 2) if year == 2000 else (1,))
-        ]  # fmt: skip
+        ]
         session.execute(insert(Observation.__table__), rows)
     columns = [c for c in Observation.__table__.c if c.name != "recorded_at"]
 

@@ -57,8 +57,11 @@ def test_two_servers_one_postgres(new_database, reference):
     auth = {"Authorization": f"Bearer {make_user(url, email='officer@asean.org')}"}
     with serve(url) as a, serve(url) as b:
         old = httpx.get(b + "/api/v1/bodies/asoen")
-        r = httpx.patch(a + "/api/v1/bodies/asoen", json={"name_id": "Pejabat Senior ASEAN Bidang Lingkungan Hidup"},
-                        headers=auth | {"If-Match": old.headers["etag"]})  # fmt: skip
+        r = httpx.patch(
+            a + "/api/v1/bodies/asoen",
+            json={"name_id": "Pejabat Senior ASEAN Bidang Lingkungan Hidup"},
+            headers=auth | {"If-Match": old.headers["etag"]},
+        )
         assert r.status_code == 200, r.text
         seen = httpx.get(b + "/api/v1/bodies/asoen", headers={"If-None-Match": old.headers["etag"]})
         assert seen.status_code == 200
@@ -66,8 +69,11 @@ def test_two_servers_one_postgres(new_database, reference):
         page = httpx.get(b + "/bodies/asoen", params={"lang": "id"})
         assert "Pejabat Senior ASEAN Bidang Lingkungan Hidup" in page.text
         # the ETag one server gave is the one the other checks
-        r = httpx.patch(b + "/api/v1/bodies/asoen", json={"established": 1977},
-                        headers=auth | {"If-Match": seen.headers["etag"]})  # fmt: skip
+        r = httpx.patch(
+            b + "/api/v1/bodies/asoen",
+            json={"established": 1977},
+            headers=auth | {"If-Match": seen.headers["etag"]},
+        )
         assert r.status_code == 200
         assert httpx.get(a + "/api/v1/bodies/asoen").json()["established"] == 1977
 

@@ -33,13 +33,30 @@ REGIONAL = "ascc-strategic-plan-2026-2035"
 OUTCOME = f"{REGIONAL}/G1.O1"
 SEED = "004_78eb73488eeb3ca3.txt"
 DEADLINE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-PLAN = {"member_state": "VNM", "title_en": "National programme of action on social protection",
-        "title_id": "Program aksi nasional perlindungan sosial", "period_start": 2026, "period_end": 2030,
-        "ministries": ["Ministry of Home Affairs"], "regional_plan_id": REGIONAL}  # fmt: skip
-MEASURE = {"code": "M1", "title_en": "Extend the monthly social allowance", "ministry": "Ministry of Home Affairs",
-           "section": "II.1"}  # fmt: skip
-RESULT = {"measure": "M1", "label_en": "Localities paying the monthly allowance", "value": 87.5, "unit": "%",
-          "year": 2027, "target": 100, "source_url": "https://example.gov.vn/report-2027"}  # fmt: skip
+PLAN = {
+    "member_state": "VNM",
+    "title_en": "National programme of action on social protection",
+    "title_id": "Program aksi nasional perlindungan sosial",
+    "period_start": 2026,
+    "period_end": 2030,
+    "ministries": ["Ministry of Home Affairs"],
+    "regional_plan_id": REGIONAL,
+}
+MEASURE = {
+    "code": "M1",
+    "title_en": "Extend the monthly social allowance",
+    "ministry": "Ministry of Home Affairs",
+    "section": "II.1",
+}
+RESULT = {
+    "measure": "M1",
+    "label_en": "Localities paying the monthly allowance",
+    "value": 87.5,
+    "unit": "%",
+    "year": 2027,
+    "target": 100,
+    "source_url": "https://example.gov.vn/report-2027",
+}
 
 
 def load_frameworks(url: str) -> None:
@@ -101,8 +118,12 @@ def test_the_seeded_plans_quote_seed_004_and_load_once_without_reverting_edits(w
     _, client, tokens, url = world
     seed = normalise((SEEDS / SEED).read_text(encoding="utf-8"))
     for entry in demo.read():
-        quotes = [x for part in [entry, *entry.get("measures", []), *entry.get("results", [])]
-                  for x in part.get("sources", []) if "quote" in x]  # fmt: skip
+        quotes = [
+            x
+            for part in [entry, *entry.get("measures", []), *entry.get("results", [])]
+            for x in part.get("sources", [])
+            if "quote" in x
+        ]
         assert quotes, entry["key"]
         for q in quotes:
             assert q["file"] == SEED and normalise(q["quote"]) in seed, q["quote"]
@@ -121,14 +142,20 @@ def test_the_seeded_plans_quote_seed_004_and_load_once_without_reverting_edits(w
     [measure] = p161["measures"]
     assert measure["alignments"] == []  # the seed states none
     assert [(r["value"], r["unit"], r["target"], r["year"]) for r in measure["results"]] == [
-        (100, "%", None, None), (100, "%", None, None), (None, None, None, None)]  # fmt: skip
+        (100, "%", None, None),
+        (100, "%", None, None),
+        (None, None, None, None),
+    ]
     programme = client.get(f"/api/v1/national-plans/{plans['vnm-vision-2045-action-programme']['id']}").json()
     assert programme["status"] == "in_consultation" and programme["period_start"] is None
     assert programme["consultation"]["deadline"] is None and programme["measures"] == []
     assert "Ministry of Public Security" in programme["consultation"]["ministries"]
     # a person edits one and deletes the other: loading again changes neither
-    r = client.put(f"/api/v1/national-plans/{programme['id']}", headers=fresh(client, tokens, "VNM", programme["id"]),
-                   json={"member_state": "VNM", "title_en": "Edited by the focal point"})  # fmt: skip
+    r = client.put(
+        f"/api/v1/national-plans/{programme['id']}",
+        headers=fresh(client, tokens, "VNM", programme["id"]),
+        json={"member_state": "VNM", "title_en": "Edited by the focal point"},
+    )
     assert r.status_code == 200, r.text
     with unit_of_work(factory) as session:
         session.info["actor"] = "user:1"
@@ -148,8 +175,11 @@ def test_a_focal_points_path_from_draft_to_adopted(world):
         f"/api/v1/national-plans/{plan}/measures", json=MEASURE, headers=fresh(client, tokens, "VNM", plan)
     )
     assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/national-plans/{plan}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", plan),
-                    json={"element": OUTCOME, "kind": "implements"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/measures/M1/alignments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"element": OUTCOME, "kind": "implements"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["measures"][0]["alignments"][0]["element"]["key"] == OUTCOME
     r = client.post(
@@ -157,43 +187,66 @@ def test_a_focal_points_path_from_draft_to_adopted(world):
     )
     assert r.status_code == 200, r.text
     # consultation: the draft circulates, the member state's focal points are told (in their language)
-    r = client.post(f"/api/v1/national-plans/{plan}/consultation", headers=fresh(client, tokens, "VNM", plan),
-                    json={"ministries": ["Ministry of Finance", "Ministry of Health"], "deadline": DEADLINE})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/consultation",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"ministries": ["Ministry of Finance", "Ministry of Health"], "deadline": DEADLINE},
+    )
     assert r.status_code == 200, r.text
     notes = notes_of(url, "national_consultation_opened")
     assert sorted(n[0] for n in notes) == ["fp2@vnm.example", "fp@vnm.example"]
     assert all(
         f"/national-plans/{plan}" == n[3] and "Ministry of Health" in n[2] and DEADLINE in n[2] for n in notes
     )
-    r = client.post(f"/api/v1/national-plans/{plan}/comments", headers=fresh(client, tokens, "VNM", plan),
-                    json={"ministry": "Ministry of Defence", "section": "II", "text": "Add veterans."})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/comments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"ministry": "Ministry of Defence", "section": "II", "text": "Add veterans."},
+    )
     assert r.status_code == 422 and "was not consulted" in r.json()["detail"]
-    r = client.post(f"/api/v1/national-plans/{plan}/comments", headers=fresh(client, tokens, "VNM", plan),
-                    json={"ministry": "Ministry of Finance", "section": "II.1", "text": "Cost the allowance."})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/comments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"ministry": "Ministry of Finance", "section": "II.1", "text": "Cost the allowance."},
+    )
     assert r.status_code == 200, r.text
     comment = r.json()["comments"][0]["id"]
     r = client.post(f"/api/v1/national-plans/{plan}/adopt", headers=fresh(client, tokens, "VNM", plan))
     assert r.status_code == 409 and f"comments {comment}" in r.json()["detail"]
-    r = client.put(f"/api/v1/national-plans/{plan}/comments/{comment}/handling",
-                   headers=fresh(client, tokens, "VNM", plan), json={"handling": "partly"})  # fmt: skip
+    r = client.put(
+        f"/api/v1/national-plans/{plan}/comments/{comment}/handling",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"handling": "partly"},
+    )
     assert r.status_code == 422 and r.json()["parameter"] == "note"
-    r = client.put(f"/api/v1/national-plans/{plan}/comments/{comment}/handling", headers=fresh(client, tokens, "VNM", plan),
-                   json={"handling": "partly", "note": "Costed for 2026-2027 only."})  # fmt: skip
+    r = client.put(
+        f"/api/v1/national-plans/{plan}/comments/{comment}/handling",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"handling": "partly", "note": "Costed for 2026-2027 only."},
+    )
     assert r.status_code == 200 and r.json()["comments"][0]["handling"] == "partly"
     r = client.post(f"/api/v1/national-plans/{plan}/adopt", headers=fresh(client, tokens, "VNM", plan))
     assert r.status_code == 200 and r.json()["status"] == "adopted"
     # adopted: the text is locked, results are still reported
     for method, path, body in (
-        ("put", "", PLAN | {"title_en": "Changed"}), ("post", "/measures", MEASURE | {"code": "M2"}),
+        ("put", "", PLAN | {"title_en": "Changed"}),
+        ("post", "/measures", MEASURE | {"code": "M2"}),
         ("post", "/measures/M1/alignments", {"element": OUTCOME, "kind": "adapts"}),
         ("post", "/comments", {"ministry": "Ministry of Finance", "text": "Late."}),
         ("post", "/adopt", None),
-    ):  # fmt: skip
-        r = client.request(method.upper(), f"/api/v1/national-plans/{plan}{path}", json=body,
-                           headers=fresh(client, tokens, "VNM", plan))  # fmt: skip
+    ):
+        r = client.request(
+            method.upper(),
+            f"/api/v1/national-plans/{plan}{path}",
+            json=body,
+            headers=fresh(client, tokens, "VNM", plan),
+        )
         assert r.status_code == 409 and "locked" in r.json()["detail"], (path, r.status_code, r.text)
-    r = client.post(f"/api/v1/national-plans/{plan}/results", headers=fresh(client, tokens, "VNM", plan),
-                    json=RESULT | {"year": 2028, "value": 93})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/results",
+        headers=fresh(client, tokens, "VNM", plan),
+        json=RESULT | {"year": 2028, "value": 93},
+    )
     assert r.status_code == 200
     assert [x["value"] for x in r.json()["measures"][0]["results"]] == [87.5, 93]
 
@@ -250,25 +303,40 @@ def test_bad_input_is_refused_naming_the_field(world):
         f"/api/v1/national-plans/{plan}/measures", json=MEASURE, headers=fresh(client, tokens, "VNM", plan)
     )
     assert r.status_code == 422 and "already has a measure M1" in r.json()["detail"]
-    r = client.post(f"/api/v1/national-plans/{plan}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", plan),
-                    json={"element": f"{REGIONAL}/G9", "kind": "implements"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/measures/M1/alignments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"element": f"{REGIONAL}/G9", "kind": "implements"},
+    )
     assert r.status_code == 422 and r.json()["parameter"] == "element"
-    r = client.post(f"/api/v1/national-plans/{plan}/results", headers=fresh(client, tokens, "VNM", plan),
-                    json={k: v for k, v in RESULT.items() if k != "source_url"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/results",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={k: v for k, v in RESULT.items() if k != "source_url"},
+    )
     assert r.status_code == 422 and r.json()["parameter"] == "source_url"
-    r = client.post(f"/api/v1/national-plans/{plan}/consultation", headers=fresh(client, tokens, "VNM", plan),
-                    json={"ministries": ["Ministry of Finance"], "deadline": "2001-01-01"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/consultation",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"ministries": ["Ministry of Finance"], "deadline": "2001-01-01"},
+    )
     assert r.status_code == 422 and r.json()["parameter"] == "deadline"
-    r = client.post(f"/api/v1/national-plans/{plan}/comments", headers=fresh(client, tokens, "VNM", plan),
-                    json={"ministry": "Ministry of Finance", "text": "Too early."})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{plan}/comments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"ministry": "Ministry of Finance", "text": "Too early."},
+    )
     assert r.status_code == 409 and "not in consultation" in r.json()["detail"]
     # a measure aligns to a regional plan, not to the framework of the national plan it belongs to
     own = new_plan(client, tokens, registry_plan_id="vnm-project-161")
     client.post(
         f"/api/v1/national-plans/{own}/measures", json=MEASURE, headers=fresh(client, tokens, "VNM", own)
     )
-    r = client.post(f"/api/v1/national-plans/{own}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", own),
-                    json={"element": "vnm-project-161/G1.O2", "kind": "implements"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/national-plans/{own}/measures/M1/alignments",
+        headers=fresh(client, tokens, "VNM", own),
+        json={"element": "vnm-project-161/G1.O2", "kind": "implements"},
+    )
     assert r.status_code == 422 and "not to the national plan's own framework" in r.json()["detail"]
 
 
@@ -277,8 +345,11 @@ def _aligned_plan(client, tokens) -> int:
     client.post(
         f"/api/v1/national-plans/{plan}/measures", json=MEASURE, headers=fresh(client, tokens, "VNM", plan)
     )
-    client.post(f"/api/v1/national-plans/{plan}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", plan),
-                json={"element": OUTCOME, "kind": "contributes_to"})  # fmt: skip
+    client.post(
+        f"/api/v1/national-plans/{plan}/measures/M1/alignments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"element": OUTCOME, "kind": "contributes_to"},
+    )
     r = client.post(
         f"/api/v1/national-plans/{plan}/results", json=RESULT, headers=fresh(client, tokens, "VNM", plan)
     )
@@ -302,8 +373,9 @@ def test_the_matrix_and_the_coverage_with_their_csv(world):
         rows = list(csv.DictReader(io.StringIO(r.text)))
         assert len({x["member_state"] for x in rows}) == 11  # every member state, gaps as empty lines
         vnm = [x for x in rows if x["member_state"] == "VNM" and x["element"] == "G1.O1"]
-        assert [(x["measure"], x["alignment"], x["value"], x["unit"], x["target"], x["source"]) for x in vnm] == [
-            ("M1", "contributes_to", "87.5", "%", "100", RESULT["source_url"])]  # fmt: skip
+        assert [
+            (x["measure"], x["alignment"], x["value"], x["unit"], x["target"], x["source"]) for x in vnm
+        ] == [("M1", "contributes_to", "87.5", "%", "100", RESULT["source_url"])]
         idn = [x for x in rows if x["member_state"] == "IDN" and x["element"] == "G1.O1"]
         assert [(x["measure"], x["value"]) for x in idn] == [("", "")]
     vnm = client.get("/api/v1/member-states/VNM/alignment").json()
@@ -322,10 +394,16 @@ def test_the_matrix_and_the_coverage_with_their_csv(world):
 def test_a_formula_in_a_measure_title_is_neutralised_in_the_csv(world):
     _, client, tokens, _ = world
     plan = new_plan(client, tokens)
-    client.post(f"/api/v1/national-plans/{plan}/measures", json=MEASURE | {"title_en": "=HYPERLINK(1)"},
-                headers=fresh(client, tokens, "VNM", plan))  # fmt: skip
-    client.post(f"/api/v1/national-plans/{plan}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", plan),
-                json={"element": OUTCOME, "kind": "adapts"})  # fmt: skip
+    client.post(
+        f"/api/v1/national-plans/{plan}/measures",
+        json=MEASURE | {"title_en": "=HYPERLINK(1)"},
+        headers=fresh(client, tokens, "VNM", plan),
+    )
+    client.post(
+        f"/api/v1/national-plans/{plan}/measures/M1/alignments",
+        headers=fresh(client, tokens, "VNM", plan),
+        json={"element": OUTCOME, "kind": "adapts"},
+    )
     text = client.get(f"/api/v1/plans/{REGIONAL}/alignment.csv").text
     assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
 
@@ -335,15 +413,30 @@ WRITES = {
     "create_vnm": ("post", "/api/v1/national-plans", PLAN),
     "update": ("put", "/api/v1/national-plans/{plan}", PLAN | {"title_en": "Renamed"}),
     "measure": ("post", "/api/v1/national-plans/{plan}/measures", MEASURE | {"code": "M2"}),
-    "align": ("post", "/api/v1/national-plans/{plan}/measures/M1/alignments", {"element": OUTCOME, "kind": "adapts"}),
+    "align": (
+        "post",
+        "/api/v1/national-plans/{plan}/measures/M1/alignments",
+        {"element": OUTCOME, "kind": "adapts"},
+    ),
     "unalign": ("delete", "/api/v1/national-plans/{plan}/measures/M1/alignments?element=" + OUTCOME, None),
     "result": ("post", "/api/v1/national-plans/{plan}/results", RESULT),
-    "consultation": ("post", "/api/v1/national-plans/{plan}/consultation",
-                     {"ministries": ["Ministry of Finance"], "deadline": DEADLINE}),
-    "comment": ("post", "/api/v1/national-plans/{plan}/comments", {"ministry": "Ministry of Finance", "text": "Ok."}),
-    "handling": ("put", "/api/v1/national-plans/{plan}/comments/{comment}/handling", {"handling": "accepted"}),
+    "consultation": (
+        "post",
+        "/api/v1/national-plans/{plan}/consultation",
+        {"ministries": ["Ministry of Finance"], "deadline": DEADLINE},
+    ),
+    "comment": (
+        "post",
+        "/api/v1/national-plans/{plan}/comments",
+        {"ministry": "Ministry of Finance", "text": "Ok."},
+    ),
+    "handling": (
+        "put",
+        "/api/v1/national-plans/{plan}/comments/{comment}/handling",
+        {"handling": "accepted"},
+    ),
     "adopt": ("post", "/api/v1/national-plans/{plan}/adopt", None),
-}  # fmt: skip
+}
 ROLES = ["public", "secretariat", "VNM", "IDN", "chair", "partner"]
 ALLOWED = {"secretariat", "VNM"}
 
@@ -355,17 +448,29 @@ def test_authorisation_matrix(world):
     for name, (method, path, body) in WRITES.items():
         for role in ROLES:
             plan = new_plan(client, tokens)
-            client.post(f"/api/v1/national-plans/{plan}/measures", json=MEASURE,
-                        headers=fresh(client, tokens, "VNM", plan))  # fmt: skip
-            client.post(f"/api/v1/national-plans/{plan}/measures/M1/alignments", headers=fresh(client, tokens, "VNM", plan),
-                        json={"element": OUTCOME, "kind": "implements"})  # fmt: skip
+            client.post(
+                f"/api/v1/national-plans/{plan}/measures",
+                json=MEASURE,
+                headers=fresh(client, tokens, "VNM", plan),
+            )
+            client.post(
+                f"/api/v1/national-plans/{plan}/measures/M1/alignments",
+                headers=fresh(client, tokens, "VNM", plan),
+                json={"element": OUTCOME, "kind": "implements"},
+            )
             comment = None
             if name in ("comment", "handling"):
-                client.post(f"/api/v1/national-plans/{plan}/consultation", json=WRITES["consultation"][2],
-                            headers=fresh(client, tokens, "VNM", plan))  # fmt: skip
+                client.post(
+                    f"/api/v1/national-plans/{plan}/consultation",
+                    json=WRITES["consultation"][2],
+                    headers=fresh(client, tokens, "VNM", plan),
+                )
             if name == "handling":
-                r = client.post(f"/api/v1/national-plans/{plan}/comments", json=WRITES["comment"][2],
-                                headers=fresh(client, tokens, "VNM", plan))  # fmt: skip
+                r = client.post(
+                    f"/api/v1/national-plans/{plan}/comments",
+                    json=WRITES["comment"][2],
+                    headers=fresh(client, tokens, "VNM", plan),
+                )
                 comment = r.json()["comments"][0]["id"]
             before = audit_count(url)
             headers = auth(tokens, role) if name == "create_vnm" else fresh(client, tokens, role, plan)
@@ -387,7 +492,10 @@ def test_authorisation_matrix(world):
 def test_the_pages_in_both_languages_and_a_focal_point_using_the_forms(world):
     app, client, tokens, _ = world
     plan = _aligned_plan(client, tokens)
-    for lang, words in (("en", ("National results", "Alignment matrix")), ("id", ("Hasil nasional", "Matriks keselarasan"))):  # fmt: skip
+    for lang, words in (
+        ("en", ("National results", "Alignment matrix")),
+        ("id", ("Hasil nasional", "Matriks keselarasan")),
+    ):
         page = client.get(f"/national-plans/{plan}?lang={lang}")
         assert (
             page.status_code == 200
@@ -415,8 +523,12 @@ def test_the_pages_in_both_languages_and_a_focal_point_using_the_forms(world):
     vnm = signed_in(app, "fp@vnm.example")
     page = vnm.get(f"/national-plans/{plan}").text
     action = f"/national-plans/{plan}/consultation"
-    r = vnm.post(action, data=hidden(page, action) | {"ministries": "Ministry of Finance\nMinistry of Health",
-                                                       "deadline": DEADLINE}, follow_redirects=False)  # fmt: skip
+    r = vnm.post(
+        action,
+        data=hidden(page, action)
+        | {"ministries": "Ministry of Finance\nMinistry of Health", "deadline": DEADLINE},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     page = vnm.get(f"/national-plans/{plan}?lang=id").text
     assert "Ministry of Health" in page and "Catat komentar kementerian" in page
@@ -428,19 +540,33 @@ def test_the_pages_in_both_languages_and_a_focal_point_using_the_forms(world):
     idn = signed_in(app, "fp@idn.example")
     assert "/comments" not in idn.get(f"/national-plans/{plan}").text
     assert idn.get(f"/national-plans/{plan}/edit").status_code == 403
-    r = vnm.post(action, data=hidden(page, action) | {"ministry": "Ministry of Finance", "section": "II",
-                                                       "text": "Cost it."}, follow_redirects=False)  # fmt: skip
+    r = vnm.post(
+        action,
+        data=hidden(page, action) | {"ministry": "Ministry of Finance", "section": "II", "text": "Cost it."},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert client.get(f"/api/v1/national-plans/{plan}").json()["comments"][0]["text"] == "Cost it."
     # a new plan through the form
     page = vnm.get("/national-plans/new").text
     action = "/national-plans/new"
-    r = vnm.post(action, data=hidden(page, action) | {"member_state": "VNM", "title_en": "Second programme",
-                                                       "period_start": "2026", "period_end": "2024"})  # fmt: skip
+    r = vnm.post(
+        action,
+        data=hidden(page, action)
+        | {
+            "member_state": "VNM",
+            "title_en": "Second programme",
+            "period_start": "2026",
+            "period_end": "2024",
+        },
+    )
     assert r.status_code == 422 and "before it starts" in r.text and 'value="Second programme"' in r.text
-    r = vnm.post(action, data=hidden(page, action) | {"member_state": "VNM", "title_en": "Second programme",
-                                                       "ministries": "Ministry of Home Affairs"},
-                 follow_redirects=False)  # fmt: skip
+    r = vnm.post(
+        action,
+        data=hidden(page, action)
+        | {"member_state": "VNM", "title_en": "Second programme", "ministries": "Ministry of Home Affairs"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/national-plans/")
 
 

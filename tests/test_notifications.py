@@ -162,16 +162,25 @@ def new_text(
 ) -> int:
     """A chair adds a proposal text (on a new item in formulation unless ``item`` is given)."""
     if item is None:
-        r = client.post("/api/v1/decisions", headers=auth(tokens, "secretariat"),
-                        json={"title_en": TITLE_EN, "title_id": TITLE_ID, "body_id": "asoen"})  # fmt: skip
+        r = client.post(
+            "/api/v1/decisions",
+            headers=auth(tokens, "secretariat"),
+            json={"title_en": TITLE_EN, "title_id": TITLE_ID, "body_id": "asoen"},
+        )
         assert r.status_code == 201, r.text
         item = r.json()["id"]
         for to in ("consult", "formulate"):
-            r = client.post(f"/api/v1/decisions/{item}/stage", json={"to": to},
-                            headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "chair")))  # fmt: skip
+            r = client.post(
+                f"/api/v1/decisions/{item}/stage",
+                json={"to": to},
+                headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "chair")),
+            )
             assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/decisions/{item}/proposals", json={"text_en": text},
-                    headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "chair")))  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/proposals",
+        json={"text_en": text},
+        headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "chair")),
+    )
     assert r.status_code == 200, r.text
     return item
 
@@ -256,8 +265,11 @@ def test_the_inbox_page_marks_read(world):
     # the Indonesian page
     assert "Notifikasi" in client.get("/notifications", headers={"Accept-Language": "id"}).text
     # one's preferences, through the form
-    r = client.post("/notifications/preferences", data={"csrf": csrf, "email": "off", "language": "id"},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        "/notifications/preferences",
+        data={"csrf": csrf, "email": "off", "language": "id"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert client.get("/notifications.json").json()["preferences"] == {"email": "off", "language": "id"}
     r = client.post("/notifications/preferences", data={"csrf": csrf, "email": "hourly", "language": "id"})
@@ -270,14 +282,21 @@ def test_the_inbox_page_marks_read(world):
 def test_a_returned_submission_notifies_its_member_states_focal_point_only(world, smtp):
     client, tokens, url = world
     text = PLAIN_HEADER + "SP.POP.TOTL,IDN,2021,276400000,persons,BPS,\n"
-    r = client.post("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), data={"member_state": "IDN"},
-                    files={"file": ("idn.csv", text.encode(), "text/csv")})  # fmt: skip
+    r = client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, "IDN"),
+        data={"member_state": "IDN"},
+        files={"file": ("idn.csv", text.encode(), "text/csv")},
+    )
     assert r.status_code == 201, r.text
     sid = client.post(
         "/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN"}
     ).json()["id"]
-    r = client.post(f"/api/v1/submissions/{sid}/review", json={"decision": "rejected", "comment": "units: persons, not thousands"},
-                    headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")))  # fmt: skip
+    r = client.post(
+        f"/api/v1/submissions/{sid}/review",
+        json={"decision": "rejected", "comment": "units: persons, not thousands"},
+        headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")),
+    )
     assert r.status_code == 200, r.text
     report = deliver(url, smtp.url)
     assert (report.sent, report.failed, report.dead) == (1, 0, 0)
@@ -344,11 +363,17 @@ def test_silence_procedure_and_situation_report_notify(world, tmp_path):
     client, tokens, url = world
     item = new_text(client, tokens)
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
-    r = client.post(f"/api/v1/decisions/{item}/silence", json={"deadline": soon},
-                    headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "secretariat")))  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/silence",
+        json={"deadline": soon},
+        headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "secretariat")),
+    )
     assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/decisions/{item}/positions", json={"member_state": "THA", "kind": "object", "text": "not yet"},
-                    headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "THA")))  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/positions",
+        json={"member_state": "THA", "kind": "object", "text": "not yet"},
+        headers=if_match(client, f"/api/v1/decisions/{item}", auth(tokens, "THA")),
+    )
     assert r.status_code == 200, r.text
     kinds = [
         n["kind"]
@@ -360,18 +385,37 @@ def test_silence_procedure_and_situation_report_notify(world, tmp_path):
     ]
     assert [n["kind"] for n in secretariat] == ["silence_broken"] and "THA objected" in secretariat[0]["body"]
 
-    (event,) = add_events(url, tmp_path, row(feed="PHIL-DIS", rid="TC-1", hazard="Typhoon", ms="PHL",
-                                             start="2013-11-08", end="2013-11-10", name="Haiyan"))  # fmt: skip
-    r = client.post(f"/api/v1/disasters/events/{event}/sitreps", headers=auth(tokens, "aha_centre"),
-                    json={"title_en": "Typhoon Haiyan: flash update", "body_en": "Landfall in Eastern Samar.",
-                          "as_of": "2013-11-08"})  # fmt: skip
+    (event,) = add_events(
+        url,
+        tmp_path,
+        row(
+            feed="PHIL-DIS",
+            rid="TC-1",
+            hazard="Typhoon",
+            ms="PHL",
+            start="2013-11-08",
+            end="2013-11-10",
+            name="Haiyan",
+        ),
+    )
+    r = client.post(
+        f"/api/v1/disasters/events/{event}/sitreps",
+        headers=auth(tokens, "aha_centre"),
+        json={
+            "title_en": "Typhoon Haiyan: flash update",
+            "body_en": "Landfall in Eastern Samar.",
+            "as_of": "2013-11-08",
+        },
+    )
     assert r.status_code == 201, r.text
     engine = make_engine(url)
     with engine.connect() as conn:
-        got = conn.execute(sa.text(
-            "SELECT u.email, n.subject FROM notifications n JOIN users u ON u.id = n.user_id "
-            "WHERE n.kind = 'sitrep_published'"
-        )).all()  # fmt: skip
+        got = conn.execute(
+            sa.text(
+                "SELECT u.email, n.subject FROM notifications n JOIN users u ON u.id = n.user_id "
+                "WHERE n.kind = 'sitrep_published'"
+            )
+        ).all()
     engine.dispose()
     # the Secretariat and the affected member state's focal point
     assert sorted(e for e, _ in got) == sorted(["officer@asean.org", FOCAL["PHL"]])
@@ -393,9 +437,13 @@ def notes_of(url: str, kind: str) -> list[tuple[str, str, str, str | None]]:
     """(e-mail, subject, body, link) of every notification of ``kind``, oldest first."""
     engine = make_engine(url)
     with engine.connect() as conn:
-        got = conn.execute(sa.text(
-            "SELECT u.email, n.subject, n.body, n.link FROM notifications n JOIN users u ON u.id = n.user_id "
-            "WHERE n.kind = :k ORDER BY n.id"), {"k": kind}).all()  # fmt: skip
+        got = conn.execute(
+            sa.text(
+                "SELECT u.email, n.subject, n.body, n.link FROM notifications n JOIN users u ON u.id = n.user_id "
+                "WHERE n.kind = :k ORDER BY n.id"
+            ),
+            {"k": kind},
+        ).all()
     engine.dispose()
     return [tuple(r) for r in got]
 
@@ -411,18 +459,30 @@ def remind(url: str, now: dt.datetime) -> int:
 def open_call(
     client, tokens, deadline: dt.date, member_states=("IDN", "PHL"), periods=("2021", "2022")
 ) -> int:
-    r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"),
-                    json={"title": "Population 2021–2022", "indicators": ["SP.POP.TOTL"], "periods": list(periods),
-                          "member_states": list(member_states), "deadline": deadline.isoformat(),
-                          "message_en": "Please send your national totals.",
-                          "message_id": "Mohon kirim total nasional."})  # fmt: skip
+    r = client.post(
+        "/api/v1/data-calls",
+        headers=auth(tokens, "secretariat"),
+        json={
+            "title": "Population 2021–2022",
+            "indicators": ["SP.POP.TOTL"],
+            "periods": list(periods),
+            "member_states": list(member_states),
+            "deadline": deadline.isoformat(),
+            "message_en": "Please send your national totals.",
+            "message_id": "Mohon kirim total nasional.",
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()["id"]
 
 
 def submit(client, tokens, code: str, rows: str) -> int:
-    r = client.post("/api/v1/submissions/drafts", headers=auth(tokens, code), data={"member_state": code},
-                    files={"file": (f"{code}.csv", (PLAIN_HEADER + rows).encode(), "text/csv")})  # fmt: skip
+    r = client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, code),
+        data={"member_state": code},
+        files={"file": (f"{code}.csv", (PLAIN_HEADER + rows).encode(), "text/csv")},
+    )
     assert r.status_code == 201, r.text
     r = client.post("/api/v1/submissions", headers=auth(tokens, code), json={"member_state": code})
     assert r.status_code in (200, 201), r.text
@@ -506,13 +566,21 @@ def test_a_data_calls_deadline_reminds_those_still_missing_values_once_per_thres
     assert len(reminded()) == 3
     # each reminder is one e-mail
     deliver(url, smtp.url, now=at(-1))
-    subjects = [(to[0], msg["Subject"]) for to, msg in smtp.inbox.received if "Reminder" in msg["Subject"]
-                or "Pengingat" in msg["Subject"]]  # fmt: skip
-    assert sorted(subjects) == sorted([
-        (FOCAL["PHL"], f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"),
-        (FOCAL["PHL"], f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"),
-        (FOCAL["THA"], f"Pengingat: permintaan data “Population 2021–2022” jatuh tempo {deadline.isoformat()}"),
-    ])  # fmt: skip
+    subjects = [
+        (to[0], msg["Subject"])
+        for to, msg in smtp.inbox.received
+        if "Reminder" in msg["Subject"] or "Pengingat" in msg["Subject"]
+    ]
+    assert sorted(subjects) == sorted(
+        [
+            (FOCAL["PHL"], f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"),
+            (FOCAL["PHL"], f"Reminder: data call “Population 2021–2022” due {deadline.isoformat()}"),
+            (
+                FOCAL["THA"],
+                f"Pengingat: permintaan data “Population 2021–2022” jatuh tempo {deadline.isoformat()}",
+            ),
+        ]
+    )
 
 
 def test_a_call_opened_after_a_threshold_skips_it(world):
@@ -532,9 +600,16 @@ def test_a_meetings_paper_deadline_reminds_its_bodys_chairs_and_the_secretariat_
     client, tokens, url = world
     make_user(url, email="chair@acw.org", role="chair", body_id="acw")
     date = dt.date.today() + dt.timedelta(days=cycle.PAPERS_DUE_DAYS + 1)  # papers due tomorrow
-    record = {"id": "asoen-99", "body": "asoen", "number": 99, "title_en": "99th ASEAN Senior Officials Meeting on Education",
-              "title_id": "Pertemuan Pejabat Senior ASEAN Bidang Pendidikan ke-99",
-              "date_start": date.isoformat(), "host": "IDN", "member_states": ["IDN", "PHL"]}  # fmt: skip
+    record = {
+        "id": "asoen-99",
+        "body": "asoen",
+        "number": 99,
+        "title_en": "99th ASEAN Senior Officials Meeting on Education",
+        "title_id": "Pertemuan Pejabat Senior ASEAN Bidang Pendidikan ke-99",
+        "date_start": date.isoformat(),
+        "host": "IDN",
+        "member_states": ["IDN", "PHL"],
+    }
     r = client.put("/api/v1/meetings/asoen-99", json=record, headers=auth(tokens, "secretariat"))
     assert r.status_code == 200, r.text
     prefer(url, "chair@asoen.org", email="immediate", language="id")
@@ -566,10 +641,28 @@ def test_serve_with_jobs_sends_the_outbox(fresh_url, reference, smtp):
         "IDN": make_user(url, email=FOCAL["IDN"], role="focal_point", member_state="IDN"),
     }
     port = free_port()
-    env = os.environ | {"DATABASE_URL": url, "ASCC_SECRET_KEY": "a-key-for-this-test-only",
-                        "ASCC_SMTP_URL": smtp.url, "ASCC_MAIL_FROM": "ASCC <noreply@asean.test>"}  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "ascc.cli.main", "serve", "--port", str(port), "--jobs",
-                             "--jobs-interval", "0.5"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "ASCC_SECRET_KEY": "a-key-for-this-test-only",
+        "ASCC_SMTP_URL": smtp.url,
+        "ASCC_MAIL_FROM": "ASCC <noreply@asean.test>",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ascc.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--jobs",
+            "--jobs-interval",
+            "0.5",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             deadline = time.monotonic() + 60

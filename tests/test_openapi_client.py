@@ -96,10 +96,24 @@ def client_package(server, tmp_path_factory):
     (work / "config.yaml").write_text(CONFIG)
     env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(
-        [str(BIN / "openapi-python-client"), "generate", "--path", "openapi.json", "--config", "config.yaml",
-         "--meta", "none", "--output-path", "ascc_client"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            str(BIN / "openapi-python-client"),
+            "generate",
+            "--path",
+            "openapi.json",
+            "--config",
+            "config.yaml",
+            "--meta",
+            "none",
+            "--output-path",
+            "ascc_client",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     # every model and every operation is generated: nothing dropped as a duplicate or unreadable

@@ -92,8 +92,16 @@ def test_decisions_popolo_validates_and_links_the_decision_page(world, popolo_sc
     item = _adopt(client, tokens)
     doc = client.get("/api/v1/decisions/popolo").json()
     assert doc["motions"] and doc["vote_events"]
-    problems = _problems(popolo_schemas, doc, {"organizations": "organization", "memberships": "membership",
-                                               "motions": "motion", "vote_events": "vote_event"})  # fmt: skip
+    problems = _problems(
+        popolo_schemas,
+        doc,
+        {
+            "organizations": "organization",
+            "memberships": "membership",
+            "motions": "motion",
+            "vote_events": "vote_event",
+        },
+    )
     assert problems == []
     motion, event = doc["motions"][0], doc["vote_events"][0]
     assert motion["date"].endswith("T00:00:00Z") and event["start_date"] == motion["date"]
@@ -103,8 +111,9 @@ def test_decisions_popolo_validates_and_links_the_decision_page(world, popolo_sc
     assert page.status_code == 200 and "Regional guidelines" in page.text
 
 
-def test_registry_popolo_validates_and_links_the_seed_documents(fresh_url, reference, popolo_schemas, tmp_path,
-                                                                monkeypatch):  # fmt: skip
+def test_registry_popolo_validates_and_links_the_seed_documents(
+    fresh_url, reference, popolo_schemas, tmp_path, monkeypatch
+):
     from tests.conftest import load
 
     load(fresh_url, reference)

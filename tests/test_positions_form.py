@@ -90,8 +90,11 @@ def test_nothing_is_preselected_and_a_missing_choice_names_the_field(world):
         r.status_code == 422 and 'id="p-text-error">Reservation text: a reservation needs its text.' in r.text
     )
     assert re.search(r'value="reservation" required checked', r.text)
-    r = idn.post(url, data=hidden(page, url) | {"kind": "ad_referendum", "text": "pending cabinet"},
-                 follow_redirects=False)  # fmt: skip
+    r = idn.post(
+        url,
+        data=hidden(page, url) | {"kind": "ad_referendum", "text": "pending cabinet"},
+        follow_redirects=False,
+    )
     assert r.status_code == 422 and 'id="p-due-error">Capital clearance due: give the date' in r.text
     assert "pending cabinet</textarea>" in r.text
     r = idn.post(url, data=hidden(page, url) | {"kind": "object"}, follow_redirects=False)
@@ -108,8 +111,11 @@ def test_nothing_is_preselected_and_a_missing_choice_names_the_field(world):
     r = idn.post(url + "?lang=id", data=hidden(page, url), follow_redirects=False)
     assert r.status_code == 422 and "Posisi: pilih salah satu posisi." in r.text
 
-    r = idn.post(url, data=hidden(page, url) | {"kind": "ad_referendum", "clearance_due": "2026-12-31"},
-                 follow_redirects=False)  # fmt: skip
+    r = idn.post(
+        url,
+        data=hidden(page, url) | {"kind": "ad_referendum", "clearance_due": "2026-12-31"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     stored = positions(api, tokens, item)["IDN"]
     assert stored["kind"] == "ad_referendum" and stored["clearance_due"] == "2026-12-31"

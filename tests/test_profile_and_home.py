@@ -34,14 +34,34 @@ TODAY = dt.date.today()
 #: population (persons: an ASEAN total) and unemployment (a share: an ASEAN mean); 2023 has eight
 #: of ten reporting (covered), 2024 only Indonesia and Viet Nam (partial)
 ROWS = {
-    "SP.POP.TOTL": {"2023": {"IDN": 277_534_122, "PHL": 114_891_199, "VNM": 100_352_192, "THA": 71_702_435,
-                             "MYS": 34_308_525, "KHM": 17_423_880, "LAO": 7_664_993, "SGP": 5_917_600}},
-    "SL.UEM.TOTL.ZS": {"2023": {"IDN": 3.4, "PHL": 2.2, "VNM": 1.6, "THA": 0.9, "MYS": 3.9, "KHM": 0.2,
-                                "LAO": 1.2, "SGP": 3.5},
-                       "2024": {"IDN": 3.3, "VNM": 1.7},
-                       # seven of the eight reporting 2023 (the rule's count of ten) also reported 2017
-                       "2017": {"IDN": 4.2, "PHL": 2.6, "VNM": 1.9, "THA": 0.8, "MYS": 3.4, "KHM": 0.3, "LAO": 1.1}},
-}  # fmt: skip
+    "SP.POP.TOTL": {
+        "2023": {
+            "IDN": 277_534_122,
+            "PHL": 114_891_199,
+            "VNM": 100_352_192,
+            "THA": 71_702_435,
+            "MYS": 34_308_525,
+            "KHM": 17_423_880,
+            "LAO": 7_664_993,
+            "SGP": 5_917_600,
+        }
+    },
+    "SL.UEM.TOTL.ZS": {
+        "2023": {
+            "IDN": 3.4,
+            "PHL": 2.2,
+            "VNM": 1.6,
+            "THA": 0.9,
+            "MYS": 3.9,
+            "KHM": 0.2,
+            "LAO": 1.2,
+            "SGP": 3.5,
+        },
+        "2024": {"IDN": 3.3, "VNM": 1.7},
+        # seven of the eight reporting 2023 (the rule's count of ten) also reported 2017
+        "2017": {"IDN": 4.2, "PHL": 2.6, "VNM": 1.9, "THA": 0.8, "MYS": 3.4, "KHM": 0.3, "LAO": 1.1},
+    },
+}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -61,26 +81,71 @@ def site(request, new_database, reference, tmp_path_factory):
     report = run_import(url, path, approval="approved")
     assert not report.problems, report.problems
     with unit_of_work(session_factory(engine)) as session:
-        session.add_all([
-            Event(hazard="FL", name="Jakarta floods", start_date=dt.date(2025, 1, 10), member_states=["IDN"],
-                  deaths=12, affected=35_000),
-            Event(hazard="EQ", name="Luzon earthquake", start_date=dt.date(2024, 7, 2), member_states=["PHL"],
-                  deaths=3),
-            Event(hazard="TC", name="Typhoon over Sabah", start_date=TODAY - dt.timedelta(days=4),
-                  member_states=["MYS"], affected=1_200),
-        ])  # fmt: skip
-        session.add_all([
-            Meeting(id="next-asoen", body_id="asoen", title_en="ASOEN meeting ahead", title_id="Rapat ASOEN mendatang",
-                    city="Vientiane", date_start=TODAY + dt.timedelta(days=20)),
-            Meeting(id="past-asoen", body_id="asoen", title_en="ASOEN meeting held", date_start=dt.date(2024, 5, 1)),
-        ])  # fmt: skip
-        public = DecisionItem(title_en="Regional haze declaration", title_id="Deklarasi kabut asap regional",
-                              body_id="asoen", audience="public", created_by="test")  # fmt: skip
-        internal = DecisionItem(title_en="Internal budget note", body_id="asoen", audience="member_states",
-                                created_by="test")  # fmt: skip
-        adopted = DecisionItem(title_en="Adopted youth statement", title_id="Pernyataan pemuda yang diadopsi",
-                               body_id="asoen", audience="public", status="adopted", adopted_on=dt.date(2026, 2, 1),
-                               adoption_method="consensus", stage="implement", created_by="test")  # fmt: skip
+        session.add_all(
+            [
+                Event(
+                    hazard="FL",
+                    name="Jakarta floods",
+                    start_date=dt.date(2025, 1, 10),
+                    member_states=["IDN"],
+                    deaths=12,
+                    affected=35_000,
+                ),
+                Event(
+                    hazard="EQ",
+                    name="Luzon earthquake",
+                    start_date=dt.date(2024, 7, 2),
+                    member_states=["PHL"],
+                    deaths=3,
+                ),
+                Event(
+                    hazard="TC",
+                    name="Typhoon over Sabah",
+                    start_date=TODAY - dt.timedelta(days=4),
+                    member_states=["MYS"],
+                    affected=1_200,
+                ),
+            ]
+        )
+        session.add_all(
+            [
+                Meeting(
+                    id="next-asoen",
+                    body_id="asoen",
+                    title_en="ASOEN meeting ahead",
+                    title_id="Rapat ASOEN mendatang",
+                    city="Vientiane",
+                    date_start=TODAY + dt.timedelta(days=20),
+                ),
+                Meeting(
+                    id="past-asoen",
+                    body_id="asoen",
+                    title_en="ASOEN meeting held",
+                    date_start=dt.date(2024, 5, 1),
+                ),
+            ]
+        )
+        public = DecisionItem(
+            title_en="Regional haze declaration",
+            title_id="Deklarasi kabut asap regional",
+            body_id="asoen",
+            audience="public",
+            created_by="test",
+        )
+        internal = DecisionItem(
+            title_en="Internal budget note", body_id="asoen", audience="member_states", created_by="test"
+        )
+        adopted = DecisionItem(
+            title_en="Adopted youth statement",
+            title_id="Pernyataan pemuda yang diadopsi",
+            body_id="asoen",
+            audience="public",
+            status="adopted",
+            adopted_on=dt.date(2026, 2, 1),
+            adoption_method="consensus",
+            stage="implement",
+            created_by="test",
+        )
         session.add_all([public, internal, adopted])
         session.flush()
         for item in (public, internal):
@@ -91,11 +156,29 @@ def site(request, new_database, reference, tmp_path_factory):
                     )
                 )
         # a position on the superseded first version is not the member state's current position
-        session.add_all([
-            Position(item_id=public.id, version=1, member_state="IDN", kind="object", text="too soon", cast_by="t", at=AT),
-            Position(item_id=public.id, version=2, member_state="IDN", kind="reservation", text="on §3", cast_by="t", at=AT),
-            Position(item_id=internal.id, version=2, member_state="IDN", kind="join", cast_by="t", at=AT),
-        ])  # fmt: skip
+        session.add_all(
+            [
+                Position(
+                    item_id=public.id,
+                    version=1,
+                    member_state="IDN",
+                    kind="object",
+                    text="too soon",
+                    cast_by="t",
+                    at=AT,
+                ),
+                Position(
+                    item_id=public.id,
+                    version=2,
+                    member_state="IDN",
+                    kind="reservation",
+                    text="on §3",
+                    cast_by="t",
+                    at=AT,
+                ),
+                Position(item_id=internal.id, version=2, member_state="IDN", kind="join", cast_by="t", at=AT),
+            ]
+        )
     with unit_of_work(session_factory(engine)) as session:
         year = dt.date.today().year
         expected = meetings_service.expected_meetings(session, principal=PUBLIC, start_year=year, years=2)
@@ -136,11 +219,31 @@ def test_indicators_beside_the_asean_figure(site):
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", ["Indicators beside the ASEAN figure", "2 of 2 indicators with national data", "629,794,946 total",
-             "8 of 10 member states", "2.5 mean", "2 of 10 member states partial"]),
-     ("id", ["Indikator dibandingkan dengan angka ASEAN", "2 dari 2 indikator dengan data nasional",
-             "629.794.946 jumlah", "8 dari 10 negara anggota", "2,5 rata-rata", "2 dari 10 negara anggota parsial"])],
-)  # fmt: skip
+    [
+        (
+            "en",
+            [
+                "Indicators beside the ASEAN figure",
+                "2 of 2 indicators with national data",
+                "629,794,946 total",
+                "8 of 10 member states",
+                "2.5 mean",
+                "2 of 10 member states partial",
+            ],
+        ),
+        (
+            "id",
+            [
+                "Indikator dibandingkan dengan angka ASEAN",
+                "2 dari 2 indikator dengan data nasional",
+                "629.794.946 jumlah",
+                "8 dari 10 negara anggota",
+                "2,5 rata-rata",
+                "2 dari 10 negara anggota parsial",
+            ],
+        ),
+    ],
+)
 def test_indicator_table_in_both_languages(site, lang, expected):
     client, _ = site
     page = client.get(f"/member-states/IDN?lang={lang}")
@@ -218,16 +321,38 @@ def test_home_headline_has_its_trend_over_the_same_member_states(site):
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", ["Headline figures", "2.1 mean, 2023 · 8 of 10 member states",
-             "Better: 2.0 in 2017, 1.9 in 2023 (mean of the 7 member states reporting both years)",
-             "2024: 2 of 10 reported — partial", "Under way or begun in the last 60 days:",
-             "Tropical cyclone · Typhoon over Sabah · Malaysia", "Regional haze declaration",
-             "Adopted youth statement · 2026-02-01", "ASOEN meeting ahead · Vientiane", "Pillars"]),
-     ("id", ["Angka utama", "2,1 rata-rata, 2023 · 8 dari 10 negara anggota",
-             "Membaik: 2,0 pada 2017, 1,9 pada 2023 (rata-rata 7 negara anggota yang melapor pada kedua tahun)",
-             "Sedang berlangsung atau dimulai dalam 60 hari terakhir:", "Siklon tropis · Typhoon over Sabah · Malaysia",
-             "Deklarasi kabut asap regional", "Pernyataan pemuda yang diadopsi", "Rapat ASOEN mendatang", "Pilar"])],
-)  # fmt: skip
+    [
+        (
+            "en",
+            [
+                "Headline figures",
+                "2.1 mean, 2023 · 8 of 10 member states",
+                "Better: 2.0 in 2017, 1.9 in 2023 (mean of the 7 member states reporting both years)",
+                "2024: 2 of 10 reported — partial",
+                "Under way or begun in the last 60 days:",
+                "Tropical cyclone · Typhoon over Sabah · Malaysia",
+                "Regional haze declaration",
+                "Adopted youth statement · 2026-02-01",
+                "ASOEN meeting ahead · Vientiane",
+                "Pillars",
+            ],
+        ),
+        (
+            "id",
+            [
+                "Angka utama",
+                "2,1 rata-rata, 2023 · 8 dari 10 negara anggota",
+                "Membaik: 2,0 pada 2017, 1,9 pada 2023 (rata-rata 7 negara anggota yang melapor pada kedua tahun)",
+                "Sedang berlangsung atau dimulai dalam 60 hari terakhir:",
+                "Siklon tropis · Typhoon over Sabah · Malaysia",
+                "Deklarasi kabut asap regional",
+                "Pernyataan pemuda yang diadopsi",
+                "Rapat ASOEN mendatang",
+                "Pilar",
+            ],
+        ),
+    ],
+)
 def test_home_leads_with_what_changed(site, lang, expected):
     client, _ = site
     text = text_of(client.get(f"/?lang={lang}").text)

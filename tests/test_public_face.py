@@ -21,25 +21,64 @@ def test_favicon_is_linked_and_answers(client):
 def crumbs(html: str) -> list[tuple[str, str, bool]]:
     nav = re.search(r'<nav class="crumbs" aria-label="([^"]+)">(.*?)</nav>', html, re.S)
     assert nav, "no breadcrumbs"
-    return [(label, href, bool(current)) for href, current, label in
-            re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav.group(2))]  # fmt: skip
+    return [
+        (label, href, bool(current))
+        for href, current, label in re.findall(
+            r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav.group(2)
+        )
+    ]
 
 
 @pytest.mark.parametrize(
     ("path", "lang", "name", "trail"),
-    [("/bodies/asoen", "en", "Breadcrumb",
-      [("Home", "/"), ("Bodies", "/bodies"), ("Environment", "/sectors/environment"), ("ASOEN", "/bodies/asoen")]),
-     ("/bodies/asoen", "id", "Jejak navigasi",
-      [("Beranda", "/"), ("Badan", "/bodies"), ("Lingkungan Hidup", "/sectors/environment"),
-       ("ASOEN", "/bodies/asoen")]),
-     ("/sectors/health", "id", "Jejak navigasi",
-      [("Beranda", "/"), ("Sektor", "/sectors"), ("Kesehatan", "/sectors/health")]),
-     ("/member-states/IDN", "en", "Breadcrumb",
-      [("Home", "/"), ("Member states", "/member-states"), ("Indonesia", "/member-states/IDN")]),
-     ("/plans/aphda/progress", "en", "Breadcrumb",
-      [("Home", "/"), ("Plans", "/plans"), ("ASEAN Post-2015 Health Development Agenda", "/plans/aphda"),
-       ("Progress report", "/plans/aphda/progress")])],
-)  # fmt: skip
+    [
+        (
+            "/bodies/asoen",
+            "en",
+            "Breadcrumb",
+            [
+                ("Home", "/"),
+                ("Bodies", "/bodies"),
+                ("Environment", "/sectors/environment"),
+                ("ASOEN", "/bodies/asoen"),
+            ],
+        ),
+        (
+            "/bodies/asoen",
+            "id",
+            "Jejak navigasi",
+            [
+                ("Beranda", "/"),
+                ("Badan", "/bodies"),
+                ("Lingkungan Hidup", "/sectors/environment"),
+                ("ASOEN", "/bodies/asoen"),
+            ],
+        ),
+        (
+            "/sectors/health",
+            "id",
+            "Jejak navigasi",
+            [("Beranda", "/"), ("Sektor", "/sectors"), ("Kesehatan", "/sectors/health")],
+        ),
+        (
+            "/member-states/IDN",
+            "en",
+            "Breadcrumb",
+            [("Home", "/"), ("Member states", "/member-states"), ("Indonesia", "/member-states/IDN")],
+        ),
+        (
+            "/plans/aphda/progress",
+            "en",
+            "Breadcrumb",
+            [
+                ("Home", "/"),
+                ("Plans", "/plans"),
+                ("ASEAN Post-2015 Health Development Agenda", "/plans/aphda"),
+                ("Progress report", "/plans/aphda/progress"),
+            ],
+        ),
+    ],
+)
 def test_nested_pages_show_where_they_sit(client, path, lang, name, trail):
     html = client.get(f"{path}?lang={lang}").text
     assert f'<nav class="crumbs" aria-label="{name}">' in html

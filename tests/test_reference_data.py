@@ -29,11 +29,23 @@ def test_every_record_has_a_source(reference):
 
 @pytest.mark.parametrize(
     ("body_id", "target"),
-    [("acw", "ammw"), ("acwc", "ammswd"), ("scc", "coci"),
-     ("sci", "coci"), ("asoen", "amme"), ("com-aathp", "cop-aathp"), ("atfp", "com-aathp"),
-     ("acdm", "ammdm"), ("somswd", "ammswd"), ("slom", "almm"), ("acmw", "slom"),
-     ("somrdpe", "ammrdpe"), ("soms", "amms"), ("soca", "ascc-council")],
-)  # fmt: skip
+    [
+        ("acw", "ammw"),
+        ("acwc", "ammswd"),
+        ("scc", "coci"),
+        ("sci", "coci"),
+        ("asoen", "amme"),
+        ("com-aathp", "cop-aathp"),
+        ("atfp", "com-aathp"),
+        ("acdm", "ammdm"),
+        ("somswd", "ammswd"),
+        ("slom", "almm"),
+        ("acmw", "slom"),
+        ("somrdpe", "ammrdpe"),
+        ("soms", "amms"),
+        ("soca", "ascc-council"),
+    ],
+)
 def test_reporting_lines_from_the_seeds(reference, body_id, target):
     b = body(reference, body_id)
     assert target in b.reports_to
@@ -42,9 +54,16 @@ def test_reporting_lines_from_the_seeds(reference, body_id, target):
 
 @pytest.mark.parametrize(
     ("body_id", "target"),
-    [("som-ed", "ased"), ("somca", "amca"), ("somri", "amri"), ("somhd", "ahmm"), ("somri-wg-cp", "somri"),
-     ("aha-centre", "aha-centre-governing-board"), ("dmha", "asean-secretariat")],
-)  # fmt: skip
+    [
+        ("som-ed", "ased"),
+        ("somca", "amca"),
+        ("somri", "amri"),
+        ("somhd", "ahmm"),
+        ("somri-wg-cp", "somri"),
+        ("aha-centre", "aha-centre-governing-board"),
+        ("dmha", "asean-secretariat"),
+    ],
+)
 def test_reporting_lines_the_seeds_do_not_state_are_inferences_with_reasoning(reference, body_id, target):
     b = body(reference, body_id)
     assert target in b.reports_to
@@ -54,11 +73,23 @@ def test_reporting_lines_the_seeds_do_not_state_are_inferences_with_reasoning(re
 
 @pytest.mark.parametrize(
     ("body_id", "level"),
-    [("acwc", "commission"), ("aichr", "commission"), ("scc", "sub_committee"), ("sci", "sub_committee"),
-     ("com-aathp", "senior_officials"), ("cop-aathp", "ministerial"), ("aha-centre-governing-board", "board"),
-     ("asean-health-clusters", "cluster"), ("aswc", "consortium"), ("ajdec", "dialogue"),
-     ("soc-com", "platform"), ("alicom", "network"), ("asean-oshnet", "network"), ("ooscy", "working_group")],
-)  # fmt: skip
+    [
+        ("acwc", "commission"),
+        ("aichr", "commission"),
+        ("scc", "sub_committee"),
+        ("sci", "sub_committee"),
+        ("com-aathp", "senior_officials"),
+        ("cop-aathp", "ministerial"),
+        ("aha-centre-governing-board", "board"),
+        ("asean-health-clusters", "cluster"),
+        ("aswc", "consortium"),
+        ("ajdec", "dialogue"),
+        ("soc-com", "platform"),
+        ("alicom", "network"),
+        ("asean-oshnet", "network"),
+        ("ooscy", "working_group"),
+    ],
+)
 def test_levels_as_the_seed_names_them(reference, body_id, level):
     assert body(reference, body_id).level == level
     assert level in registry_service.BODY_LEVELS

@@ -53,13 +53,19 @@ def test_a_write_elsewhere_keeps_the_answer_a_write_of_its_tables_drops_it(site)
     name = client.get("/api/v1/bodies/asoen").json()["name"]["en"]
     behind_the_back(url, "UPDATE bodies SET name_en = 'Not seen while cached' WHERE id = 'asoen'")
     # a write of other tables (a decision) leaves the cached body in place
-    r = client.post("/api/v1/decisions", headers=officer,
-                    json={"title_en": "Haze monitoring", "body_id": "asoen", "audience": "public"})  # fmt: skip
+    r = client.post(
+        "/api/v1/decisions",
+        headers=officer,
+        json={"title_en": "Haze monitoring", "body_id": "asoen", "audience": "public"},
+    )
     assert r.status_code == 201
     assert client.get("/api/v1/bodies/asoen").json()["name"]["en"] == name
     # a write of the body's table: the next read is built again and shows it
-    r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
-                     headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+    r = client.patch(
+        "/api/v1/bodies/asoen",
+        json={"established": 1977},
+        headers=if_match(client, "/api/v1/bodies/asoen", officer),
+    )
     assert r.status_code == 200
     body = client.get("/api/v1/bodies/asoen").json()
     assert body["established"] == 1977 and body["name"]["en"] == "Not seen while cached"
@@ -73,8 +79,11 @@ def test_pages_are_kept_per_language_and_dropped_on_a_write(site):
     assert "set-cookie" not in english.headers  # a page without a form leaves the session alone
     behind_the_back(url, "UPDATE bodies SET mandate_en = 'Hidden mandate' WHERE id = 'asoen'")
     assert "Hidden mandate" not in client.get("/bodies/asoen", headers={"Accept-Language": "en"}).text
-    r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
-                     headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+    r = client.patch(
+        "/api/v1/bodies/asoen",
+        json={"established": 1977},
+        headers=if_match(client, "/api/v1/bodies/asoen", officer),
+    )
     assert r.status_code == 200
     assert "Hidden mandate" in client.get("/bodies/asoen", headers={"Accept-Language": "en"}).text
 
@@ -85,8 +94,11 @@ def test_two_apps_on_one_database_see_each_others_writes(site):
     with TestClient(create_app(Settings(database_url=url))) as other:
         assert "1977" not in other.get("/bodies/asoen").text
         assert other.get("/api/v1/bodies/asoen").json()["established"] != 1977
-        r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
-                         headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+        r = client.patch(
+            "/api/v1/bodies/asoen",
+            json={"established": 1977},
+            headers=if_match(client, "/api/v1/bodies/asoen", officer),
+        )
         assert r.status_code == 200
         assert other.get("/api/v1/bodies/asoen").json()["established"] == 1977
         assert "1977" in other.get("/bodies/asoen").text
@@ -100,8 +112,11 @@ def test_signed_in_pages_are_never_shared(site):
     with TestClient(create_app(Settings(database_url=url))) as signed_in:
         page = signed_in.get("/login")
         csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-        r = signed_in.post("/login", data={"email": "zebulon@asoen.org", "password": "a long enough password",
-                                           "csrf": csrf}, follow_redirects=False)  # fmt: skip
+        r = signed_in.post(
+            "/login",
+            data={"email": "zebulon@asoen.org", "password": "a long enough password", "csrf": csrf},
+            follow_redirects=False,
+        )
         assert r.status_code in (302, 303)
         assert "zebulon" in signed_in.get("/").text
         assert "zebulon" in signed_in.get("/bodies/asoen").text
@@ -113,8 +128,11 @@ def test_an_answer_with_a_deadline_is_kept_until_it(world):
     client, tokens, _url = world
     item = new_item(client, tokens)
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
-    r = client.post(f"/api/v1/decisions/{item}/silence", headers=fresh(client, tokens, "secretariat", item),
-                    json={"deadline": deadline.isoformat()})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/silence",
+        headers=fresh(client, tokens, "secretariat", item),
+        json={"deadline": deadline.isoformat()},
+    )
     assert r.status_code == 200
     assert client.get(f"/api/v1/decisions/{item}").json()["silence"]["status"] == "running"
     assert client.get("/api/v1/decisions").status_code == 200
@@ -158,13 +176,20 @@ def test_every_write_moves_the_counters_of_the_tables_it_changes(db_url, new_dat
         assert moved() == set()
         # a delete that cascades (meeting records go with their meeting) moves both tables
         with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO meetings (id, body_id, title_en, member_states, partners, outcomes, "
-                                 "sources, corrections) VALUES ('m-1', 'asoen', 'M', '[]', '[]', '[]', '[]', '[]')"))  # fmt: skip
+            conn.execute(
+                sa.text(
+                    "INSERT INTO meetings (id, body_id, title_en, member_states, partners, outcomes, "
+                    "sources, corrections) VALUES ('m-1', 'asoen', 'M', '[]', '[]', '[]', '[]', '[]')"
+                )
+            )
         before = version.versions(engine)
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM meetings WHERE id = 'm-1'"))
-        children = {t.name for t in _tables(engine) if any(
-            fk.column.table.name == "meetings" and fk.ondelete for fk in t.foreign_keys)}  # fmt: skip
+        children = {
+            t.name
+            for t in _tables(engine)
+            if any(fk.column.table.name == "meetings" and fk.ondelete for fk in t.foreign_keys)
+        }
         assert children and {version.table_counter(t) for t in {"meetings", *children}} <= moved()
         assert version.table_counter("bodies") not in moved()
         # what cannot be named (here a schema change) moves the counter every answer depends on
@@ -203,8 +228,11 @@ def test_the_kept_body_list_lasts_until_a_body_is_written_and_never_hides_a_sess
         before = names()["asoen"]
         behind_the_back(url, "UPDATE bodies SET name_en = 'Not seen while kept' WHERE id = 'asoen'")
         assert names()["asoen"] == before  # the copy: no counter of its tables moved
-        r = client.post("/api/v1/decisions", headers=officer,
-                        json={"title_en": "Haze monitoring", "body_id": "asoen", "audience": "public"})  # fmt: skip
+        r = client.post(
+            "/api/v1/decisions",
+            headers=officer,
+            json={"title_en": "Haze monitoring", "body_id": "asoen", "audience": "public"},
+        )
         assert r.status_code == 201
         assert names()["asoen"] == before  # a decision's tables are not the bodies'
         with factory() as session:  # a session's own uncommitted write is read, not the copy
@@ -214,8 +242,11 @@ def test_the_kept_body_list_lasts_until_a_body_is_written_and_never_hides_a_sess
             assert mine["asoen"] == "Renamed in this transaction"
             session.rollback()
         assert names()["asoen"] == before
-        r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
-                         headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+        r = client.patch(
+            "/api/v1/bodies/asoen",
+            json={"established": 1977},
+            headers=if_match(client, "/api/v1/bodies/asoen", officer),
+        )
         assert r.status_code == 200
         assert names()["asoen"] == "Not seen while kept"  # a body was written: read again
     finally:
@@ -246,8 +277,11 @@ def test_while_an_answer_is_rebuilt_other_readers_get_the_previous_copy_within_t
     client, officer, _url = site
     client.app.state.settings.cache_stale_seconds = stale_seconds
     before = client.get("/api/v1/bodies/asoen").json()["established"]
-    r = client.patch("/api/v1/bodies/asoen", json={"established": 1977},
-                     headers=if_match(client, "/api/v1/bodies/asoen", officer))  # fmt: skip
+    r = client.patch(
+        "/api/v1/bodies/asoen",
+        json={"established": 1977},
+        headers=if_match(client, "/api/v1/bodies/asoen", officer),
+    )
     assert r.status_code == 200 and before != 1977
     started, release = _rebuild_held(monkeypatch)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:

@@ -197,14 +197,22 @@ def test_a_new_password_ends_the_other_sessions(site, fresh_url):
     other_device = site.cookies["ascc_session"]
     page = site.get("/account")
     new = "another long password"
-    r = site.post("/account/password", data={"csrf": csrf_of(page.text), "current": "wrong password!",
-                                             "new": new, "confirm": new})  # fmt: skip
+    r = site.post(
+        "/account/password",
+        data={"csrf": csrf_of(page.text), "current": "wrong password!", "new": new, "confirm": new},
+    )
     assert r.status_code == 422 and "current password is wrong" in r.text
-    r = site.post("/account/password", data={"csrf": csrf_of(page.text), "current": PASSWORD,
-                                             "new": new, "confirm": "different password"}, params={"lang": "id"})  # fmt: skip
+    r = site.post(
+        "/account/password",
+        data={"csrf": csrf_of(page.text), "current": PASSWORD, "new": new, "confirm": "different password"},
+        params={"lang": "id"},
+    )
     assert r.status_code == 422 and "kedua kata sandi baru tidak sama" in r.text
-    r = site.post("/account/password", data={"csrf": csrf_of(page.text), "current": PASSWORD, "new": new,
-                                             "confirm": new}, follow_redirects=False)  # fmt: skip
+    r = site.post(
+        "/account/password",
+        data={"csrf": csrf_of(page.text), "current": PASSWORD, "new": new, "confirm": new},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/account?done=password"
     assert signed_in(site)  # this session continues
     use_cookie(site, other_device)
@@ -267,8 +275,11 @@ def test_bearer_api_writes_need_no_origin(fresh_url, reference):
     token = make_user(fresh_url, email="officer@asean.org", role="secretariat")
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         etag = c.get("/api/v1/bodies/acw").headers["etag"]
-        r = c.patch("/api/v1/bodies/acw", json={"established": 1976},
-                    headers={"Authorization": f"Bearer {token}", "If-Match": etag})  # fmt: skip
+        r = c.patch(
+            "/api/v1/bodies/acw",
+            json={"established": 1976},
+            headers={"Authorization": f"Bearer {token}", "If-Match": etag},
+        )
         assert r.status_code == 200
 
 
@@ -286,8 +297,15 @@ def assert_security_headers(r, where):
 
 
 def test_every_response_carries_the_security_headers(site):
-    for path in ("/", "/bodies.json", "/api/v1/bodies/acw", "/static/style.css", "/no-such-page", "/docs",
-                 "/docs/assets/swagger-ui-bundle.js"):  # fmt: skip
+    for path in (
+        "/",
+        "/bodies.json",
+        "/api/v1/bodies/acw",
+        "/static/style.css",
+        "/no-such-page",
+        "/docs",
+        "/docs/assets/swagger-ui-bundle.js",
+    ):
         r = site.get(path)
         assert_security_headers(r, path)
     # the refusal of an oversized body, before any route runs
@@ -359,8 +377,9 @@ def test_account_commands(instance):
         sign_in(c, "fp@kemlu.go.id")
         r = runner.invoke(cli, ["user", "password", "fp@kemlu.go.id"], input="short\nshort\n")
         assert r.exit_code == 1 and "at least 10 characters" in r.output
-        r = runner.invoke(cli, ["user", "password", "FP@kemlu.go.id"],
-                          input="a brand new password\na brand new password\n")  # fmt: skip
+        r = runner.invoke(
+            cli, ["user", "password", "FP@kemlu.go.id"], input="a brand new password\na brand new password\n"
+        )
         assert r.exit_code == 0, r.output
         assert not signed_in(c)
         sign_in(c, "fp@kemlu.go.id", "a brand new password")

@@ -230,8 +230,13 @@ def _guess_in_parallel(base: str, email: str) -> list[int]:
         cookies = dict(c.cookies)
 
     def guess(i: int) -> int:
-        r = httpx.post(base + "/login", data={"email": email, "password": WRONG, "csrf": csrf}, cookies=cookies,
-                       headers={"X-Forwarded-For": f"198.51.100.{i}"}, timeout=60)  # fmt: skip
+        r = httpx.post(
+            base + "/login",
+            data={"email": email, "password": WRONG, "csrf": csrf},
+            cookies=cookies,
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            timeout=60,
+        )
         return r.status_code
 
     return _parallel(40, guess)
@@ -323,12 +328,29 @@ def test_every_new_account_passes_the_policy(db_url, monkeypatch):
     try:
         with session_factory(engine)() as session:
             with pytest.raises(Invalid, match="password"):
-                accounts_service.create_user(session, data=UserCreate(
-                    email="policy-1@asean.org", name="New", role="secretariat", password="iloveyou123"))  # fmt: skip
+                accounts_service.create_user(
+                    session,
+                    data=UserCreate(
+                        email="policy-1@asean.org", name="New", role="secretariat", password="iloveyou123"
+                    ),
+                )
             session.rollback()
     finally:
         engine.dispose()
     monkeypatch.setenv("DATABASE_URL", db_url)
-    r = CliRunner().invoke(cli_main.app, ["user", "create", "--email", "policy-2@asean.org", "--name", "New",
-                                          "--role", "secretariat", "--password", "1111111111"])  # fmt: skip
+    r = CliRunner().invoke(
+        cli_main.app,
+        [
+            "user",
+            "create",
+            "--email",
+            "policy-2@asean.org",
+            "--name",
+            "New",
+            "--role",
+            "secretariat",
+            "--password",
+            "1111111111",
+        ],
+    )
     assert r.exit_code == 1 and "password" in r.output

@@ -51,8 +51,11 @@ def under_silence(client, tokens, engine) -> tuple[int, dt.datetime]:
     item = new_item(client, tokens)
     assert position(client, tokens, item, "MMR", "join").status_code == 200
     ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
-    r = client.post(f"/api/v1/decisions/{item}/silence", headers=fresh(client, tokens, "secretariat", item),
-                    json={"deadline": ahead})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/silence",
+        headers=fresh(client, tokens, "secretariat", item),
+        json={"deadline": ahead},
+    )
     assert r.status_code == 200, r.text
     deadline = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).replace(microsecond=0)
     with engine.begin() as conn:
@@ -92,9 +95,15 @@ def revision(engine, item: int) -> int:
 
 def silence_events(engine, item: int) -> list[tuple]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(
-            "SELECT reason, actor FROM decision_stage_events WHERE item_id = :i AND actor = 'silence procedure'"
-        ), {"i": item}).all()]  # fmt: skip
+        return [
+            tuple(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT reason, actor FROM decision_stage_events WHERE item_id = :i AND actor = 'silence procedure'"
+                ),
+                {"i": item},
+            ).all()
+        ]
 
 
 def test_reads_show_the_adoption_at_the_deadline_and_write_nothing_then_the_job_stores_it(
@@ -146,8 +155,9 @@ def test_reads_show_the_adoption_at_the_deadline_and_write_nothing_then_the_job_
     assert result.exit_code == 0, result.output
     after = stored(engine)
     assert after != before
-    assert silence_events(engine, item) == [(f"adopted by silence procedure on {deadline.date().isoformat()}",
-                                             "silence procedure")]  # fmt: skip
+    assert silence_events(engine, item) == [
+        (f"adopted by silence procedure on {deadline.date().isoformat()}", "silence procedure")
+    ]
     for who in ("public", "secretariat", "MMR"):
         r = client.get(f"/api/v1/decisions/{item}", headers=auth(tokens, who))
         assert (r.json(), r.headers["etag"]) == shown[who]  # stored as the reads showed it
@@ -199,11 +209,15 @@ def test_a_write_after_the_deadline_settles_first_and_an_objection_is_refused(wo
     assert stored(engine) == before  # refused: nothing stored, the silence is not broken
     assert client.get(f"/api/v1/decisions/{item}").json()["silence"]["status"] == "adopted"
     # a comment (allowed on an adopted item) stores the adoption first, as the reads showed it
-    r = client.post(f"/api/v1/decisions/{item}/contributions", headers=auth(tokens, "MMR"),
-                    json={"kind": "comment", "text": "Noted."})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/contributions",
+        headers=auth(tokens, "MMR"),
+        json={"kind": "comment", "text": "Noted."},
+    )
     assert r.status_code == 200, r.text
-    assert silence_events(engine, item) == [(f"adopted by silence procedure on {deadline.date().isoformat()}",
-                                             "silence procedure")]  # fmt: skip
+    assert silence_events(engine, item) == [
+        (f"adopted by silence procedure on {deadline.date().isoformat()}", "silence procedure")
+    ]
     now = r.json()
     for key in ("status", "stage", "adopted_on", "adoption_method", "history", "silence", "consensus"):
         assert now[key] == shown[key], key
@@ -220,16 +234,21 @@ def test_when_the_clock_passes_the_deadline_reads_show_the_adoption(world, engin
     item = new_item(client, tokens)
     assert position(client, tokens, item, "MMR", "join").status_code == 200
     deadline = (clock.now() + dt.timedelta(days=3)).replace(microsecond=0)
-    r = client.post(f"/api/v1/decisions/{item}/silence", headers=fresh(client, tokens, "secretariat", item),
-                    json={"deadline": deadline.isoformat()})  # fmt: skip
+    r = client.post(
+        f"/api/v1/decisions/{item}/silence",
+        headers=fresh(client, tokens, "secretariat", item),
+        json={"deadline": deadline.isoformat()},
+    )
     assert r.status_code == 200, r.text
     read = lambda: client.get(f"/api/v1/decisions/{item}", headers=auth(tokens, "secretariat")).json()  # noqa: E731
     assert read()["status"] == "open"
     with clock.frozen(deadline + dt.timedelta(hours=1)):
         later = read()
         assert (later["status"], later["adoption_method"], later["adopted_on"]) == (
-            "adopted", "silence_procedure", deadline.date().isoformat()
-        )  # fmt: skip
+            "adopted",
+            "silence_procedure",
+            deadline.date().isoformat(),
+        )
     before = stored(engine)
     assert read()["status"] == "open" and stored(engine) == before
     with clock.frozen(deadline + dt.timedelta(days=1)):

@@ -61,20 +61,36 @@ def test_a_json_field_with_nul_or_a_bidi_control_is_refused_naming_it(site, fiel
 
 def test_clean_text_still_goes_in(site):
     _url, client, auth = site
-    r = client.post("/api/v1/decisions", headers=auth, json={"title_en": "Pedoman perawatan lansia", "body_id": "asoen",
-                                                             "summary": "Ringkasan — “kutipan” 東南亞 ✓"})  # fmt: skip
+    r = client.post(
+        "/api/v1/decisions",
+        headers=auth,
+        json={
+            "title_en": "Pedoman perawatan lansia",
+            "body_id": "asoen",
+            "summary": "Ringkasan — “kutipan” 東南亞 ✓",
+        },
+    )
     assert r.status_code == 201, r.text
 
 
 @pytest.mark.parametrize("text", UNSAFE[:2])
 def test_a_form_field_with_nul_or_a_bidi_control_is_refused_naming_it(site, text):
     url, client, _auth = site
-    client.post("/login", data={"email": "officer@asean.org", "password": PASSWORD,
-                                "csrf": csrf_of(client.get("/login").text)})  # fmt: skip
+    client.post(
+        "/login",
+        data={"email": "officer@asean.org", "password": PASSWORD, "csrf": csrf_of(client.get("/login").text)},
+    )
     before = count(url, "documents")
-    r = client.post("/documents", data={"csrf": csrf_of(client.get("/documents/new").text), "language": "en",
-                                        "kind": "report", "title_en": text},
-                    files={"file": ("r.txt", b"The ASEAN Committee on Women met in Jakarta.")})  # fmt: skip
+    r = client.post(
+        "/documents",
+        data={
+            "csrf": csrf_of(client.get("/documents/new").text),
+            "language": "en",
+            "kind": "report",
+            "title_en": text,
+        },
+        files={"file": ("r.txt", b"The ASEAN Committee on Women met in Jakarta.")},
+    )
     assert r.status_code == 422, r.text
     assert "title_en" in r.text and ("U+202E" in r.text or "U+0000" in r.text)
     assert count(url, "documents") == before

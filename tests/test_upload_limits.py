@@ -85,13 +85,19 @@ def bombs() -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize(("name", "limit", "words"), [("deep.docx", "expanded", "expands to 200 MiB"),
-                                                      ("wide.docx", "parts", "100000 parts")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "limit", "words"),
+    [("deep.docx", "expanded", "expands to 200 MiB"), ("wide.docx", "parts", "100000 parts")],
+)
 def test_docx_bombs_are_refused_naming_file_and_limit(site, bombs, name, limit, words):
     url, client, auth = site
     before = count(url, "documents"), count(url, "document_passages")
-    r = client.post("/api/v1/documents", headers=auth["officer"], data={"language": "en", "kind": "report", "title_en": "Bomb"},
-                    files={"file": (name, bombs[name], "application/octet-stream")})  # fmt: skip
+    r = client.post(
+        "/api/v1/documents",
+        headers=auth["officer"],
+        data={"language": "en", "kind": "report", "title_en": "Bomb"},
+        files={"file": (name, bombs[name], "application/octet-stream")},
+    )
     assert r.status_code == 413, r.text
     assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
@@ -106,8 +112,12 @@ def test_docx_bombs_are_refused_naming_file_and_limit(site, bombs, name, limit, 
 def test_xlsx_bombs_are_refused_naming_file_and_limit(site, bombs, name, words):
     url, client, auth = site
     before = count(url, "observations")
-    r = client.post("/api/v1/submissions/drafts", headers=auth["focal"], data={"member_state": "IDN"},
-                    files={"file": (name, bombs[name], "application/octet-stream")})  # fmt: skip
+    r = client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth["focal"],
+        data={"member_state": "IDN"},
+        files={"file": (name, bombs[name], "application/octet-stream")},
+    )
     assert r.status_code == 422, r.text
     [problem] = r.json()["problems"]
     assert problem["file"] == name and words in problem["reason"], problem
@@ -116,12 +126,17 @@ def test_xlsx_bombs_are_refused_naming_file_and_limit(site, bombs, name, words):
 
 def test_the_web_form_refuses_a_docx_bomb(site, bombs):
     url, client, _auth = site
-    client.post("/login", data={"email": "officer@asean.org", "password": PASSWORD,
-                                "csrf": csrf_of(client.get("/login").text)})  # fmt: skip
+    client.post(
+        "/login",
+        data={"email": "officer@asean.org", "password": PASSWORD, "csrf": csrf_of(client.get("/login").text)},
+    )
     csrf = csrf_of(client.get("/documents/new").text)
     before = count(url, "documents")
-    r = client.post("/documents", data={"csrf": csrf, "language": "en", "kind": "report", "title_en": "Bomb"},
-                    files={"file": ("deep.docx", bombs["deep.docx"], "application/octet-stream")})  # fmt: skip
+    r = client.post(
+        "/documents",
+        data={"csrf": csrf, "language": "en", "kind": "report", "title_en": "Bomb"},
+        files={"file": ("deep.docx", bombs["deep.docx"], "application/octet-stream")},
+    )
     assert r.status_code == 413 and "deep.docx" in r.text and "expands to 200 MiB" in r.text
     assert count(url, "documents") == before
 
@@ -151,10 +166,20 @@ def asgi_post(app, path: str, chunks, headers: list[tuple[bytes, bytes]]) -> tup
         elif message["type"] == "http.response.body":
             out["body"] += message.get("body", b"")
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "root_path": "", "headers": [(b"host", b"testserver"), *headers],
-             "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}  # fmt: skip
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
     asyncio.run(app(scope, receive, send))
     return out["status"], out["headers"], out["body"], sent["n"]
 
@@ -181,12 +206,14 @@ def app(db_url):
 
 def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(app):
     ct = (b"content-type", b"multipart/form-data; boundary=x")
-    status, headers, body, read = asgi_post(app, "/api/v1/documents", megabytes(200),
-                                            [ct, (b"content-length", str(200 * MiB).encode())])  # fmt: skip
+    status, headers, body, read = asgi_post(
+        app, "/api/v1/documents", megabytes(200), [ct, (b"content-length", str(200 * MiB).encode())]
+    )
     assert (status, headers["content-type"], read) == (413, "application/problem+json", 0)
     assert json.loads(body)["limit"] == 11 * MiB
-    status, headers, body, read = asgi_post(app, "/documents", megabytes(200),
-                                            [ct, (b"content-length", str(200 * MiB).encode())])  # fmt: skip
+    status, headers, body, read = asgi_post(
+        app, "/documents", megabytes(200), [ct, (b"content-length", str(200 * MiB).encode())]
+    )
     assert (status, read) == (413, 0) and headers["content-type"].startswith("text/html")
     assert b"Request too large" in body
 
@@ -216,8 +243,13 @@ def test_the_limits_are_settings(db_url):
 
 
 def test_a_real_server_refuses_a_chunked_upload_without_reading_it(db_url):
-    config = uvicorn.Config(create_app(Settings(database_url=db_url)), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="on")  # fmt: skip
+    config = uvicorn.Config(
+        create_app(Settings(database_url=db_url)),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -226,8 +258,10 @@ def test_a_real_server_refuses_a_chunked_upload_without_reading_it(db_url):
             time.sleep(0.05)
         port = server.servers[0].sockets[0].getsockname()[1]
         with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-            s.sendall(b"POST /api/v1/documents HTTP/1.1\r\nHost: localhost\r\n"
-                      b"Content-Type: multipart/form-data; boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+            s.sendall(
+                b"POST /api/v1/documents HTTP/1.1\r\nHost: localhost\r\n"
+                b"Content-Type: multipart/form-data; boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
 
             def offer() -> None:  # 200 MiB offered; the server answers and stops reading at 11
                 try:

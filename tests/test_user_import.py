@@ -58,8 +58,15 @@ def test_the_example_creates_one_focal_point_per_member_state_with_passwords_pri
     # the printed password is the account's; Indonesia's focal point reads in Bahasa Indonesia
     with TestClient(create_app(Settings(database_url=db))) as c:
         token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
-        r = c.post("/login", data={"email": "focal.point@example.idn", "password": printed["focal.point@example.idn"],
-                                   "csrf": token}, follow_redirects=False)  # fmt: skip
+        r = c.post(
+            "/login",
+            data={
+                "email": "focal.point@example.idn",
+                "password": printed["focal.point@example.idn"],
+                "csrf": token,
+            },
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         assert c.get("/notifications.json").json()["preferences"]["language"] == "id"
 
@@ -78,13 +85,16 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_any_bad_row_names_file_line_and_column_and_creates_nothing(db, tmp_path):
-    path = write(tmp_path, "email,name,role,member_state,language\n"
-                 "ana@kemlu.go.id,Ana,focal_point,IDN,id\n"
-                 "not-an-address,Ben,focal_point,PHL,en\n"
-                 "cy@mofa.gov.vn,Cy,focal_point,XXX,en\n"
-                 "dee@asean.org,Dee,minister,,en\n"
-                 "eve@mof.gov.kh,Eve,focal_point,,en\n"
-                 "fay@asean.org,Fay,secretariat,,fr\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "email,name,role,member_state,language\n"
+        "ana@kemlu.go.id,Ana,focal_point,IDN,id\n"
+        "not-an-address,Ben,focal_point,PHL,en\n"
+        "cy@mofa.gov.vn,Cy,focal_point,XXX,en\n"
+        "dee@asean.org,Dee,minister,,en\n"
+        "eve@mof.gov.kh,Eve,focal_point,,en\n"
+        "fay@asean.org,Fay,secretariat,,fr\n",
+    )
     r = runner.invoke(app, ["user", "import", str(path)])
     assert r.exit_code == 1
     out = " ".join(r.output.split())
@@ -103,11 +113,15 @@ def test_any_bad_row_names_file_line_and_column_and_creates_nothing(db, tmp_path
     assert f"{path}:2:" not in out  # the good row is not blamed, but it is not created either
     assert emails_in(runner.invoke(app, ["user", "list"]).output) == set()
 
-    for bad, where in (("email,name,role,passwd\n", "column 'passwd' is not one of"),
-                       ("email,name\n", "column 'role' is missing"),
-                       ("email,name,role\na@asean.org,A,secretariat\na@asean.org,B,secretariat\n",
-                        "email: a@asean.org is also on line 2"),
-                       ("email,name,role\na@asean.org,A\n", "2 cells where the header has 3")):  # fmt: skip
+    for bad, where in (
+        ("email,name,role,passwd\n", "column 'passwd' is not one of"),
+        ("email,name\n", "column 'role' is missing"),
+        (
+            "email,name,role\na@asean.org,A,secretariat\na@asean.org,B,secretariat\n",
+            "email: a@asean.org is also on line 2",
+        ),
+        ("email,name,role\na@asean.org,A\n", "2 cells where the header has 3"),
+    ):
         r = runner.invoke(app, ["user", "import", str(write(tmp_path, bad))])
         assert r.exit_code == 1 and where in " ".join(r.output.split()), (bad, r.output)
     assert emails_in(runner.invoke(app, ["user", "list"]).output) == set()
@@ -115,9 +129,12 @@ def test_any_bad_row_names_file_line_and_column_and_creates_nothing(db, tmp_path
 
 def test_passwords_out_is_a_new_mode_600_file_and_existing_accounts_are_skipped(db, tmp_path):
     make_user(db, email="officer@asean.org")
-    path = write(tmp_path, "email,name,role,member_state,sectors\n"
-                 "officer@asean.org,Officer,secretariat,,\n"
-                 "ana@kemlu.go.id,Ana,focal_point,IDN,health;education\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "email,name,role,member_state,sectors\n"
+        "officer@asean.org,Officer,secretariat,,\n"
+        "ana@kemlu.go.id,Ana,focal_point,IDN,health;education\n",
+    )
     out = tmp_path / "passwords.csv"
     r = runner.invoke(app, ["user", "import", str(path), "--passwords-out", str(out)])
     assert r.exit_code == 0, r.output

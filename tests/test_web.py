@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = ["/", "/sectors", "/sectors/environment", "/bodies", "/bodies/asoen", "/member-states",
-         "/member-states/IDN", "/partners", "/plans", "/plans/asean-ydi-2022", "/programmes",
-         "/network", "/search?q=haze", "/meetings/ammswd-9"]  # fmt: skip
+PAGES = [
+    "/",
+    "/sectors",
+    "/sectors/environment",
+    "/bodies",
+    "/bodies/asoen",
+    "/member-states",
+    "/member-states/IDN",
+    "/partners",
+    "/plans",
+    "/plans/asean-ydi-2022",
+    "/programmes",
+    "/network",
+    "/search?q=haze",
+    "/meetings/ammswd-9",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -24,13 +37,15 @@ def test_every_page_renders_in_both_languages_with_a_json_twin(client, path):
 
 
 MENU = {
-    "en": [("Community", ["/sectors", "/bodies", "/member-states", "/partners", "/network"]),
-           ("Cooperation", ["/decisions", "/calendar", "/plans", "/programmes", "/activities", "/funds"]),
-           ("Data", ["/indicators", "/indices", "/progress", "/docs"]),
-           ("Disasters", ["/disasters", "/disasters/alerts", "/disasters/map", "/disasters/stats"]),
-           ("Library", ["/documents", "/search"])],
+    "en": [
+        ("Community", ["/sectors", "/bodies", "/member-states", "/partners", "/network"]),
+        ("Cooperation", ["/decisions", "/calendar", "/plans", "/programmes", "/activities", "/funds"]),
+        ("Data", ["/indicators", "/indices", "/progress", "/docs"]),
+        ("Disasters", ["/disasters", "/disasters/alerts", "/disasters/map", "/disasters/stats"]),
+        ("Library", ["/documents", "/search"]),
+    ],
     "id": ["Komunitas", "Kerja sama", "Data", "Bencana", "Pustaka"],
-}  # fmt: skip
+}
 
 
 def menu_groups(html: str) -> list[tuple[str, list[str], str]]:
@@ -50,8 +65,10 @@ def test_main_menu_groups_every_section_in_both_languages(client, lang):
     names = [g for g, _ in MENU["en"]] if lang == "en" else MENU["id"]
     assert [g[0] for g in groups] == names
     assert [g[1] for g in groups] == [links for _, links in MENU["en"]]
-    words = {"en": ("Member states", "Decisions", "Indicators", "Current alerts", "Documents"),
-             "id": ("Negara anggota", "Keputusan", "Indikator", "Peringatan yang berlaku", "Dokumen")}[lang]  # fmt: skip
+    words = {
+        "en": ("Member states", "Decisions", "Indicators", "Current alerts", "Documents"),
+        "id": ("Negara anggota", "Keputusan", "Indikator", "Peringatan yang berlaku", "Dokumen"),
+    }[lang]
     for (_, _, text), word in zip(groups, words, strict=True):
         assert word in text
     for group in groups:

@@ -76,8 +76,9 @@ def _allowed(request: Request) -> str:
     """The methods some route takes at this path (RFC 9110 §15.5.6), over every router: a path's GET
     and POST are often two routes, and Starlette's own 405 names only the first one it matched."""
     routes = request.app.router.routes
-    allowed = [m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL
-                                         for r in routes)]  # fmt: skip
+    allowed = [
+        m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)
+    ]
     return ", ".join(allowed)
 
 
@@ -131,8 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(request: Request, exc: DomainError) -> Response:
         headers = {"WWW-Authenticate": openapi.WWW_AUTHENTICATE} if exc.status == 401 else None
         if _wants_json(request):
-            return problem(exc.status, exc.title, exc.detail, instance=request.url.path, headers=headers,
-                           **exc.extra)  # fmt: skip
+            return problem(
+                exc.status, exc.title, exc.detail, instance=request.url.path, headers=headers, **exc.extra
+            )
         response = pages.render(
             request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status
         )
@@ -142,10 +144,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"parameter": str(e["loc"][-1]) if e.get("loc") else None, "in": e["loc"][0] if e.get("loc") else None,
-             "message": e["msg"]}
+            {
+                "parameter": str(e["loc"][-1]) if e.get("loc") else None,
+                "in": e["loc"][0] if e.get("loc") else None,
+                "message": e["msg"],
+            }
             for e in exc.errors()
-        ]  # fmt: skip
+        ]
         detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
         return problem(422, "Invalid parameter", detail, instance=request.url.path, errors=errors)
 

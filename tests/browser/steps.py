@@ -8,8 +8,10 @@ import httpx
 def item_with_text(api: httpx.Client, title_en: str, *, title_id: str | None = None) -> int:
     """A chair (``api`` carries its token) opens an item for ASOEN and takes it to formulation with a
     text, so that the member states' positions are requested; returns the item's id."""
-    r = api.post("/api/v1/decisions", json={"title_en": title_en, "body_id": "asoen"}
-                 | ({"title_id": title_id} if title_id else {}))  # fmt: skip
+    r = api.post(
+        "/api/v1/decisions",
+        json={"title_en": title_en, "body_id": "asoen"} | ({"title_id": title_id} if title_id else {}),
+    )
     assert r.status_code == 201, r.text
     item = r.json()["id"]
 

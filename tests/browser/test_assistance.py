@@ -23,19 +23,43 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
 WORDS = {
-    "en": {"send": "Send request", "offer": "Send offer", "accept": "Accept offer", "accepted": "Accepted",
-           "offered": "Offered", "covered": "0 of 2 needs covered", "timeline": "Offer accepted"},
-    "id": {"send": "Kirim permintaan", "offer": "Kirim tawaran", "accept": "Terima tawaran", "accepted": "Diterima",
-           "offered": "Ditawarkan", "covered": "0 dari 2 kebutuhan terpenuhi", "timeline": "Tawaran diterima"},
-}  # fmt: skip
+    "en": {
+        "send": "Send request",
+        "offer": "Send offer",
+        "accept": "Accept offer",
+        "accepted": "Accepted",
+        "offered": "Offered",
+        "covered": "0 of 2 needs covered",
+        "timeline": "Offer accepted",
+    },
+    "id": {
+        "send": "Kirim permintaan",
+        "offer": "Kirim tawaran",
+        "accept": "Terima tawaran",
+        "accepted": "Diterima",
+        "offered": "Ditawarkan",
+        "covered": "0 dari 2 kebutuhan terpenuhi",
+        "timeline": "Tawaran diterima",
+    },
+}
 
 
 @pytest.fixture(scope="module")
 def site(new_database, reference, tmp_path_factory):
     url = new_database("sqlite")
     load(url, reference)
-    path = csv_file(tmp_path_factory.mktemp("events"), row(feed="PHIL-DIS", rid="TC-2013-11-08", hazard="Typhoon",
-                    start="2013-11-08", end="2013-11-10", name="Typhoon Haiyan (Yolanda)", deaths="6300"))  # fmt: skip
+    path = csv_file(
+        tmp_path_factory.mktemp("events"),
+        row(
+            feed="PHIL-DIS",
+            rid="TC-2013-11-08",
+            hazard="Typhoon",
+            start="2013-11-08",
+            end="2013-11-10",
+            name="Typhoon Haiyan (Yolanda)",
+            deaths="6300",
+        ),
+    )
     records, problems = read_events(path, member_states=MEMBERS)
     assert problems == []
     engine = make_engine(url)

@@ -20,13 +20,29 @@ pytestmark = [
 ]
 
 WORDS = {
-    "en": {"month": "Month view", "list": "List view", "jan": "January 2027", "feb": "February 2027",
-           "undated": "Expected in 2027, date not fixed", "expected": "expected", "day": "Wednesday, February 10, 2027",
-           "h1": "Calendar of meetings", "months": "Other months"},
-    "id": {"month": "Tampilan bulan", "list": "Tampilan daftar", "jan": "Januari 2027", "feb": "Februari 2027",
-           "undated": "Diperkirakan pada 2027, tanggal belum ditetapkan", "expected": "diperkirakan",
-           "day": "Rabu, 10 Februari 2027", "h1": "Kalender pertemuan", "months": "Bulan lain"},
-}  # fmt: skip
+    "en": {
+        "month": "Month view",
+        "list": "List view",
+        "jan": "January 2027",
+        "feb": "February 2027",
+        "undated": "Expected in 2027, date not fixed",
+        "expected": "expected",
+        "day": "Wednesday, February 10, 2027",
+        "h1": "Calendar of meetings",
+        "months": "Other months",
+    },
+    "id": {
+        "month": "Tampilan bulan",
+        "list": "Tampilan daftar",
+        "jan": "Januari 2027",
+        "feb": "Februari 2027",
+        "undated": "Diperkirakan pada 2027, tanggal belum ditetapkan",
+        "expected": "diperkirakan",
+        "day": "Rabu, 10 Februari 2027",
+        "h1": "Kalender pertemuan",
+        "months": "Bulan lain",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +52,24 @@ def base_url(new_database, reference):
     token = make_user(url, email="officer@asean.org")
     with serve(url) as base:
         auth = {"Authorization": f"Bearer {token}"}
-        r = httpx.put(base + "/api/v1/meetings/amme-17", headers=auth,
-                      json={"id": "amme-17", "body": "amme", "number": 17, "title_en": "17th AMME",
-                            "date_start": "2027-02-10", "date_end": "2027-02-11"})  # fmt: skip
+        r = httpx.put(
+            base + "/api/v1/meetings/amme-17",
+            headers=auth,
+            json={
+                "id": "amme-17",
+                "body": "amme",
+                "number": 17,
+                "title_en": "17th AMME",
+                "date_start": "2027-02-10",
+                "date_end": "2027-02-11",
+            },
+        )
         assert r.status_code in (200, 201), r.text
-        r = httpx.put(base + "/api/v1/bodies/somswd/cycle-overrides", headers=auth,
-                      json={"year": 2027, "date": "2027-01-20", "reason": "agreed at the previous SOMSWD"})  # fmt: skip
+        r = httpx.put(
+            base + "/api/v1/bodies/somswd/cycle-overrides",
+            headers=auth,
+            json={"year": 2027, "date": "2027-01-20", "reason": "agreed at the previous SOMSWD"},
+        )
         assert r.status_code in (200, 201), r.text
         yield base
 
@@ -65,8 +93,12 @@ def check(page: Page, name: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_switch_views_and_months_by_clicking(browser, base_url, lang, width):
     w = WORDS[lang]
-    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600,
-                                  has_touch=width < 600, extra_http_headers={"Accept-Language": lang})  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        is_mobile=width < 600,
+        has_touch=width < 600,
+        extra_http_headers={"Accept-Language": lang},
+    )
     page = context.new_page()
     page.goto(base_url + "/calendar?year=2027")
     assert page.locator("html").get_attribute("lang") == lang

@@ -69,10 +69,39 @@ NOT_PAGES = re.compile(
 )
 #: the fixed path segments of the site's pages, kept as they are in a template's key; every other
 #: segment names a record (a body, an indicator, a year) and varies between pages of one template
-FIXED = {"account", "activities", "alerts", "bodies", "calendar", "data-calls", "decisions", "disasters",
-         "documents", "edit", "indicators", "indices", "login", "map", "meetings", "member-states", "network",
-         "new", "notifications", "outbox", "partners", "plans", "programmes", "progress", "requests", "search",
-         "sectors", "sitreps", "stats", "submissions", "users"}  # fmt: skip
+FIXED = {
+    "account",
+    "activities",
+    "alerts",
+    "bodies",
+    "calendar",
+    "data-calls",
+    "decisions",
+    "disasters",
+    "documents",
+    "edit",
+    "indicators",
+    "indices",
+    "login",
+    "map",
+    "meetings",
+    "member-states",
+    "network",
+    "new",
+    "notifications",
+    "outbox",
+    "partners",
+    "plans",
+    "programmes",
+    "progress",
+    "requests",
+    "search",
+    "sectors",
+    "sitreps",
+    "stats",
+    "submissions",
+    "users",
+}
 
 CHECKS = """() => {
   const visible = el => { const s = getComputedStyle(el); const r = el.getBoundingClientRect();
@@ -220,8 +249,10 @@ def crawl(browser, base: str, lang: str, width: int) -> tuple[list[str], Counter
         result = axe.run(page, options={"resultTypes": ["violations"]})
         for v in result.response["violations"]:
             if v["impact"] in ("serious", "critical"):
-                targets = [" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
-                           for n in v["nodes"][:3]]  # fmt: skip
+                targets = [
+                    " ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                    for n in v["nodes"][:3]
+                ]
                 problems.append(f"{where}: axe {v['impact']} {v['id']} ({v['help']}) at {targets}")
         key = template_key(url)
         if per_template[key] == 1 and visited <= MAX_PAGES:

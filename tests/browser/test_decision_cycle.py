@@ -21,11 +21,23 @@ pytestmark = [
 PASSWORD = "a long enough password"
 OTHERS = ["BRN", "KHM", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS"]
 WORDS = {
-    "en": {"join": "Joins", "reservation": "Joins with a reservation", "record": "Record position",
-           "adopt": "Adopt by consensus", "post": "Post text", "adopted": "Adopted."},
-    "id": {"join": "Bergabung", "reservation": "Bergabung dengan reservasi", "record": "Catat posisi",
-           "adopt": "Adopsi secara konsensus", "post": "Kirim teks", "adopted": "Diadopsi."},
-}  # fmt: skip
+    "en": {
+        "join": "Joins",
+        "reservation": "Joins with a reservation",
+        "record": "Record position",
+        "adopt": "Adopt by consensus",
+        "post": "Post text",
+        "adopted": "Adopted.",
+    },
+    "id": {
+        "join": "Bergabung",
+        "reservation": "Bergabung dengan reservasi",
+        "record": "Catat posisi",
+        "adopt": "Adopsi secara konsensus",
+        "post": "Kirim teks",
+        "adopted": "Diadopsi.",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +47,10 @@ def site(new_database, reference):
     make_user(url, email="chair@asoen.org", role="chair", body_id="asoen", password=PASSWORD)
     make_user(url, email="fp@kemenlu.go.id", role="focal_point", member_state="IDN", password=PASSWORD)
     make_user(url, email="fp@mofa.gov.vn", role="focal_point", member_state="VNM", password=PASSWORD)
-    machines = {code: make_user(url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code)
-                for code in OTHERS}  # fmt: skip
+    machines = {
+        code: make_user(url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code)
+        for code in OTHERS
+    }
     with serve(url) as base:
         yield base, machines
 
@@ -93,8 +107,11 @@ def test_propose_consult_positions_reservation_adopt(browser, site, lang):
         etag = httpx.get(f"{base}/api/v1/decisions/{item_id}", headers=auth).headers[
             "etag"
         ]  # read, then write
-        r = httpx.post(f"{base}/api/v1/decisions/{item_id}/positions", headers=auth | {"If-Match": etag},
-                       json={"member_state": code, "kind": "join"})  # fmt: skip
+        r = httpx.post(
+            f"{base}/api/v1/decisions/{item_id}/positions",
+            headers=auth | {"If-Match": etag},
+            json={"member_state": code, "kind": "join"},
+        )
         assert r.status_code == 200, r.text
 
     chair.goto(item_url)

@@ -28,11 +28,19 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
 WORDS = {
-    "en": {"submit": "Submit the proposal", "eligible": "eligible", "check": "Record the eligibility check",
-           "score": "Record your scores"},
-    "id": {"submit": "Ajukan proposal", "eligible": "memenuhi syarat", "check": "Catat pemeriksaan kelayakan",
-           "score": "Catat skor Anda"},
-}  # fmt: skip
+    "en": {
+        "submit": "Submit the proposal",
+        "eligible": "eligible",
+        "check": "Record the eligibility check",
+        "score": "Record your scores",
+    },
+    "id": {
+        "submit": "Ajukan proposal",
+        "eligible": "memenuhi syarat",
+        "check": "Catat pemeriksaan kelayakan",
+        "score": "Catat skor Anda",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +59,25 @@ def site(new_database, reference):
 
 
 def open_call(base: str, token: str, lang: str) -> int:
-    r = httpx.post(f"{base}/api/v1/fund-calls", headers={"Authorization": f"Bearer {token}"}, json={
-        "fund_id": "acf", "title_en": f"Heritage call ({lang})", "title_id": f"Panggilan warisan ({lang})",
-        "themes": ["heritage"], "eligibility": "Projects of at least two member states.", "ceiling": "50000",
-        "currency": "USD", "deadline": "2099-01-01T00:00:00+00:00", "required_documents": ["Project document"],
-        "criteria": [{"key": "relevance", "name_en": "Relevance", "name_id": "Relevansi", "weight": 3},
-                     {"key": "feasibility", "name_en": "Feasibility", "name_id": "Kelayakan", "weight": 1}]})  # fmt: skip
+    r = httpx.post(
+        f"{base}/api/v1/fund-calls",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "fund_id": "acf",
+            "title_en": f"Heritage call ({lang})",
+            "title_id": f"Panggilan warisan ({lang})",
+            "themes": ["heritage"],
+            "eligibility": "Projects of at least two member states.",
+            "ceiling": "50000",
+            "currency": "USD",
+            "deadline": "2099-01-01T00:00:00+00:00",
+            "required_documents": ["Project document"],
+            "criteria": [
+                {"key": "relevance", "name_en": "Relevance", "name_id": "Relevansi", "weight": 3},
+                {"key": "feasibility", "name_en": "Feasibility", "name_id": "Kelayakan", "weight": 1},
+            ],
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()["id"]
 

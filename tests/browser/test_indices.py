@@ -48,8 +48,11 @@ def _order(page) -> list[str]:
 def _api_order(base_url: str, weights: dict[str, float]) -> list[str]:
     definition = httpx.get(base_url + "/indices/ydi-2022/definition.yaml").text
     data = httpx.get(base_url + "/indices/ydi-2022/data.csv").text
-    r = httpx.post(base_url + "/api/v1/indices/what-if", json={"definition": definition, "data": data,
-                                                               "weights": weights}, timeout=30)  # fmt: skip
+    r = httpx.post(
+        base_url + "/api/v1/indices/what-if",
+        json={"definition": definition, "data": data, "weights": weights},
+        timeout=30,
+    )
     assert r.status_code == 200, r.text
     rows = sorted(
         (x for x in r.json()["results"] if x["Time"] == 2019), key=lambda x: (x["rank"], x["uCode"])
@@ -59,14 +62,33 @@ def _api_order(base_url: str, weights: dict[str, float]) -> list[str]:
 
 @pytest.mark.parametrize(
     ("lang", "accept", "words"),
-    [("en", "en-US,en;q=0.9", {"nav": "Indices", "notice": "Demonstration, not the official index.",
-                               "updated": "Recomputed in the browser", "results": "Results (CSV)"}),
-     ("id", "id-ID,id;q=0.9", {"nav": "Indeks", "notice": "Demonstrasi, bukan indeks resmi.",
-                               "updated": "Dihitung ulang di peramban", "results": "Hasil (CSV)"})],
-)  # fmt: skip
+    [
+        (
+            "en",
+            "en-US,en;q=0.9",
+            {
+                "nav": "Indices",
+                "notice": "Demonstration, not the official index.",
+                "updated": "Recomputed in the browser",
+                "results": "Results (CSV)",
+            },
+        ),
+        (
+            "id",
+            "id-ID,id;q=0.9",
+            {
+                "nav": "Indeks",
+                "notice": "Demonstrasi, bukan indeks resmi.",
+                "updated": "Dihitung ulang di peramban",
+                "results": "Hasil (CSV)",
+            },
+        ),
+    ],
+)
 def test_ydi_page_what_if_and_download(browser, base_url, lang, accept, words, tmp_path):
-    context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept},
-                                  accept_downloads=True)  # fmt: skip
+    context = browser.new_context(
+        locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept}, accept_downloads=True
+    )
     page = context.new_page()
     page.goto(base_url + "/")
     page.locator("#menu-data > summary").click()  # the main menu's group that holds it

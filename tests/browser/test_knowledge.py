@@ -33,11 +33,27 @@ def kb_base_url(new_database, reference):
 
 @pytest.mark.parametrize(
     ("lang", "accept", "question", "seed", "words"),
-    [("en", "en-US,en;q=0.9", "Tulislah bentuk kerjasama ASEAN dalam bidang sosial", "seed-000",
-      {"ask": "Ask a question", "answer": "Passages that answer the question", "refine": "Refine"}),
-     ("id", "id-ID,id;q=0.9", "Apa tujuan dilakukan kerjasama ASEAN pada bidang sosial", "seed-001",
-      {"ask": "Ajukan pertanyaan", "answer": "Bagian dokumen yang menjawab pertanyaan", "refine": "Saring"})],
-)  # fmt: skip
+    [
+        (
+            "en",
+            "en-US,en;q=0.9",
+            "Tulislah bentuk kerjasama ASEAN dalam bidang sosial",
+            "seed-000",
+            {"ask": "Ask a question", "answer": "Passages that answer the question", "refine": "Refine"},
+        ),
+        (
+            "id",
+            "id-ID,id;q=0.9",
+            "Apa tujuan dilakukan kerjasama ASEAN pada bidang sosial",
+            "seed-001",
+            {
+                "ask": "Ajukan pertanyaan",
+                "answer": "Bagian dokumen yang menjawab pertanyaan",
+                "refine": "Saring",
+            },
+        ),
+    ],
+)
 def test_search_and_ask_in_the_page(browser, kb_base_url, lang, accept, question, seed, words):
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept})
     page = context.new_page()

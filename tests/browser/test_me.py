@@ -34,8 +34,9 @@ def site(new_database, reference):
     }
     make_user(url, email="fp@kemenlu.go.id", role="focal_point", member_state="IDN", password=PASSWORD)
     with serve(url) as base, httpx.Client(base_url=base, headers=chair) as api:
-        item = item_with_text(api, "Regional guidelines on green jobs",
-                              title_id="Pedoman regional tentang pekerjaan hijau")  # fmt: skip
+        item = item_with_text(
+            api, "Regional guidelines on green jobs", title_id="Pedoman regional tentang pekerjaan hijau"
+        )
         yield base, item
 
 

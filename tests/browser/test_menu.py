@@ -16,11 +16,19 @@ pytestmark = [
 ]
 
 WORDS = {
-    "en": {"main": "Main", "groups": ["Community", "Cooperation", "Data", "Disasters", "Library"],
-           "alerts": "Current alerts", "documents": "Documents"},
-    "id": {"main": "Utama", "groups": ["Komunitas", "Kerja sama", "Data", "Bencana", "Pustaka"],
-           "alerts": "Peringatan yang berlaku", "documents": "Dokumen"},
-}  # fmt: skip
+    "en": {
+        "main": "Main",
+        "groups": ["Community", "Cooperation", "Data", "Disasters", "Library"],
+        "alerts": "Current alerts",
+        "documents": "Documents",
+    },
+    "id": {
+        "main": "Utama",
+        "groups": ["Komunitas", "Kerja sama", "Data", "Bencana", "Pustaka"],
+        "alerts": "Peringatan yang berlaku",
+        "documents": "Dokumen",
+    },
+}
 
 
 def no_sideways_scroll(page) -> None:
@@ -32,8 +40,11 @@ def no_serious_axe_violation(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page, options={"resultTypes": ["violations"]})
-    serious = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result.response["violations"]
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"][:3]])
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
 
 
@@ -41,8 +52,12 @@ def no_serious_axe_violation(page) -> None:
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_menu_opens_by_click_and_keyboard_and_leads_to_its_pages(browser, base_url, lang, width):  # noqa: F811
     w = WORDS[lang]
-    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=width < 600,
-                                  has_touch=width < 600, extra_http_headers={"Accept-Language": lang})  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        is_mobile=width < 600,
+        has_touch=width < 600,
+        extra_http_headers={"Accept-Language": lang},
+    )
     page = context.new_page()
     page.goto(base_url + "/")
     menu = page.get_by_role("navigation", name=w["main"])

@@ -28,13 +28,31 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
 WORDS = {
-    "en": {"upload": "Upload", "submit": "Submit for approval", "approve": "Approve and publish",
-           "approved": "Approved", "coverage": "1 of 10 member states", "stored": "Nothing was stored.",
-           "png": "Download PNG", "svg": "Download SVG", "year": "2021", "value": "276,400,000"},
-    "id": {"upload": "Unggah", "submit": "Ajukan untuk persetujuan", "approve": "Setujui dan terbitkan",
-           "approved": "Disetujui", "coverage": "1 dari 10 negara anggota", "stored": "Tidak ada yang disimpan.",
-           "png": "Unduh PNG", "svg": "Unduh SVG", "year": "2022", "value": "279.100.000"},
-}  # fmt: skip
+    "en": {
+        "upload": "Upload",
+        "submit": "Submit for approval",
+        "approve": "Approve and publish",
+        "approved": "Approved",
+        "coverage": "1 of 10 member states",
+        "stored": "Nothing was stored.",
+        "png": "Download PNG",
+        "svg": "Download SVG",
+        "year": "2021",
+        "value": "276,400,000",
+    },
+    "id": {
+        "upload": "Unggah",
+        "submit": "Ajukan untuk persetujuan",
+        "approve": "Setujui dan terbitkan",
+        "approved": "Disetujui",
+        "coverage": "1 dari 10 negara anggota",
+        "stored": "Tidak ada yang disimpan.",
+        "png": "Unduh PNG",
+        "svg": "Unduh SVG",
+        "year": "2022",
+        "value": "279.100.000",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +64,14 @@ def site(new_database, reference, tmp_path_factory):
         session.add_all(Indicator(**r) for r in loader.indicator_records(DATA))
         session.add_all(Area(**r) for r in loader.area_records(DATA) if r["code"] == "ID-AC")
     path = tmp_path_factory.mktemp("approved") / "approved.csv"
-    path.write_text(PLAIN_HEADER + "".join(f"SP.POP.TOTL,{ms},{y},{v + y * 1000},persons,WDI,\n" for ms, v in
-                    (("IDN", 270000000), ("MYS", 30000000), ("PHL", 108000000)) for y in range(2015, 2021)))  # fmt: skip
+    path.write_text(
+        PLAIN_HEADER
+        + "".join(
+            f"SP.POP.TOTL,{ms},{y},{v + y * 1000},persons,WDI,\n"
+            for ms, v in (("IDN", 270000000), ("MYS", 30000000), ("PHL", 108000000))
+            for y in range(2015, 2021)
+        )
+    )
     with unit_of_work(session_factory(engine)) as session:
         assert monitoring_service.import_file(session, path, approval="approved").ok
     engine.dispose()

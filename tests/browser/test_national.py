@@ -20,14 +20,29 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
 WORDS = {
-    "en": {"add": "Add a measure", "save_measure": "Add the measure", "align": "Align a measure to a regional outcome or output",
-           "align_button": "Align", "result": "Report a national result", "report": "Report the result",
-           "circulate": "Circulate the draft", "matrix": "alignment matrix", "save": "Save"},
-    "id": {"add": "Tambahkan langkah", "save_measure": "Tambahkan langkah ini",
-           "align": "Selaraskan langkah dengan hasil atau keluaran regional", "align_button": "Selaraskan",
-           "result": "Laporkan hasil nasional", "report": "Laporkan hasilnya", "circulate": "Edarkan rancangan",
-           "matrix": "matriks keselarasan", "save": "Simpan"},
-}  # fmt: skip
+    "en": {
+        "add": "Add a measure",
+        "save_measure": "Add the measure",
+        "align": "Align a measure to a regional outcome or output",
+        "align_button": "Align",
+        "result": "Report a national result",
+        "report": "Report the result",
+        "circulate": "Circulate the draft",
+        "matrix": "alignment matrix",
+        "save": "Save",
+    },
+    "id": {
+        "add": "Tambahkan langkah",
+        "save_measure": "Tambahkan langkah ini",
+        "align": "Selaraskan langkah dengan hasil atau keluaran regional",
+        "align_button": "Selaraskan",
+        "result": "Laporkan hasil nasional",
+        "report": "Laporkan hasilnya",
+        "circulate": "Edarkan rancangan",
+        "matrix": "matriks keselarasan",
+        "save": "Simpan",
+    },
+}
 
 
 @pytest.fixture(scope="module")

@@ -32,9 +32,15 @@ def shot(page, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "accept", "words"),
-    [("en", "en-US,en;q=0.9", {"sectors": "Sectors", "chart": "Organisation chart", "fp": "Focal points"}),
-     ("id", "id-ID,id;q=0.9", {"sectors": "Sektor", "chart": "Bagan organisasi", "fp": "Instansi penjuru"})],
-)  # fmt: skip
+    [
+        ("en", "en-US,en;q=0.9", {"sectors": "Sectors", "chart": "Organisation chart", "fp": "Focal points"}),
+        (
+            "id",
+            "id-ID,id;q=0.9",
+            {"sectors": "Sektor", "chart": "Bagan organisasi", "fp": "Instansi penjuru"},
+        ),
+    ],
+)
 def test_click_through_main_pages(browser, base_url, lang, accept, words):
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept})
     page = context.new_page()

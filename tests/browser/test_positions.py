@@ -20,21 +20,35 @@ pytestmark = [
 ]
 MEMBERS = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
 WORDS = {
-    "en": {"reservation": "Joins with a reservation", "adref": "Ad referendum", "join": "Joins",
-           "record": "Record position", "adopt": "Adopt by consensus", "waiting": "No position yet from:",
-           "adopted": "Adopted."},
-    "id": {"reservation": "Bergabung dengan reservasi", "adref": "Ad referendum", "join": "Bergabung",
-           "record": "Catat posisi", "adopt": "Adopsi secara konsensus", "waiting": "Belum ada posisi dari:",
-           "adopted": "Diadopsi."},
-}  # fmt: skip
+    "en": {
+        "reservation": "Joins with a reservation",
+        "adref": "Ad referendum",
+        "join": "Joins",
+        "record": "Record position",
+        "adopt": "Adopt by consensus",
+        "waiting": "No position yet from:",
+        "adopted": "Adopted.",
+    },
+    "id": {
+        "reservation": "Bergabung dengan reservasi",
+        "adref": "Ad referendum",
+        "join": "Bergabung",
+        "record": "Catat posisi",
+        "adopt": "Adopsi secara konsensus",
+        "waiting": "Belum ada posisi dari:",
+        "adopted": "Diadopsi.",
+    },
+}
 
 
 @pytest.fixture(scope="module")
 def site(new_database, reference):
     url = new_database("sqlite")
     load(url, reference)
-    tokens = {"secretariat": make_user(url, email="officer@asean.org", password=PASSWORD),
-              "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen", password=PASSWORD)}  # fmt: skip
+    tokens = {
+        "secretariat": make_user(url, email="officer@asean.org", password=PASSWORD),
+        "chair": make_user(url, email="chair@asoen.org", role="chair", body_id="asoen", password=PASSWORD),
+    }
     for code in MEMBERS:
         tokens[code] = make_user(
             url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code, password=PASSWORD
@@ -55,12 +69,24 @@ def api(base, tokens, who, method, path, **kw):
 
 
 def new_item(base, tokens, title) -> int:
-    item = api(base, tokens, "secretariat", "post", "/api/v1/decisions",
-               json={"title_en": title, "body_id": "asoen", "audience": "member_states"})["id"]  # fmt: skip
+    item = api(
+        base,
+        tokens,
+        "secretariat",
+        "post",
+        "/api/v1/decisions",
+        json={"title_en": title, "body_id": "asoen", "audience": "member_states"},
+    )["id"]
     for to in ("consult", "formulate"):
         api(base, tokens, "chair", "post", f"/api/v1/decisions/{item}/stage", json={"to": to})
-    api(base, tokens, "chair", "post", f"/api/v1/decisions/{item}/proposals",
-        json={"text_en": "Member states agree to share practice on community care."})  # fmt: skip
+    api(
+        base,
+        tokens,
+        "chair",
+        "post",
+        f"/api/v1/decisions/{item}/proposals",
+        json={"text_en": "Member states agree to share practice on community care."},
+    )
     return item
 
 
@@ -113,8 +139,14 @@ def test_position_fields_follow_the_choice_and_adopt_names_who_is_missing(browse
 
     for code in MEMBERS:
         if code != "IDN":
-            api(base, tokens, code, "post", f"/api/v1/decisions/{item}/positions",
-                json={"member_state": code, "kind": "join"})  # fmt: skip
+            api(
+                base,
+                tokens,
+                code,
+                "post",
+                f"/api/v1/decisions/{item}/positions",
+                json={"member_state": code, "kind": "join"},
+            )
     api(base, tokens, "IDN", "post", f"/api/v1/decisions/{item}/positions/IDN/clearance")
     chair.goto(item_url)
     expect(chair.locator("#adopt-why")).to_have_count(0)

@@ -17,10 +17,22 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
-WORDS = {"en": {"scorecard": "Scorecard", "legend": "Legend: progress status", "limited": "Limited progress",
-                "no_data": "no data", "map": "Map"},
-         "id": {"scorecard": "Kartu skor", "legend": "Keterangan: status kemajuan", "limited": "Kemajuan terbatas",
-                "no_data": "tidak ada data", "map": "Peta"}}  # fmt: skip
+WORDS = {
+    "en": {
+        "scorecard": "Scorecard",
+        "legend": "Legend: progress status",
+        "limited": "Limited progress",
+        "no_data": "no data",
+        "map": "Map",
+    },
+    "id": {
+        "scorecard": "Kartu skor",
+        "legend": "Keterangan: status kemajuan",
+        "limited": "Kemajuan terbatas",
+        "no_data": "tidak ada data",
+        "map": "Peta",
+    },
+}
 
 
 @pytest.fixture(scope="module")

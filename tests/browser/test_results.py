@@ -30,11 +30,33 @@ def base_url(new_database, reference):
 
 @pytest.mark.parametrize(
     ("lang", "accept", "words"),
-    [("en", "en-US,en;q=0.9", {"nav": "Activities", "list": "Programmes and projects", "iati": "IATI export",
-                               "framework": "Results framework", "outcome": "Outcome", "main": "Main"}),
-     ("id", "id-ID,id;q=0.9", {"nav": "Kegiatan", "list": "Program dan proyek", "iati": "Ekspor IATI",
-                               "framework": "Kerangka hasil", "outcome": "Hasil antara", "main": "Utama"})],
-)  # fmt: skip
+    [
+        (
+            "en",
+            "en-US,en;q=0.9",
+            {
+                "nav": "Activities",
+                "list": "Programmes and projects",
+                "iati": "IATI export",
+                "framework": "Results framework",
+                "outcome": "Outcome",
+                "main": "Main",
+            },
+        ),
+        (
+            "id",
+            "id-ID,id;q=0.9",
+            {
+                "nav": "Kegiatan",
+                "list": "Program dan proyek",
+                "iati": "Ekspor IATI",
+                "framework": "Kerangka hasil",
+                "outcome": "Hasil antara",
+                "main": "Utama",
+            },
+        ),
+    ],
+)
 def test_activities_and_plan_framework(browser, base_url, lang, accept, words):
     context = browser.new_context(locale=accept.split(",")[0], extra_http_headers={"Accept-Language": accept})
     page = context.new_page()

@@ -30,13 +30,29 @@ RATE = "TEST.RATE"
 #: one member state per run, so that every run reviews its own first change
 RUNS = [("en", 1280, "IDN"), ("en", 375, "MYS"), ("id", 1280, "PHL"), ("id", 375, "THA")]
 WORDS = {
-    "en": {"upload": "Upload", "submit": "Submit for approval", "approve": "Approve and publish",
-           "yes": "Yes, approve and publish", "approved": "Approved", "submitted": "Submitted",
-           "rows": "Rows accepted:", "name": "Test incidence rate", "large": "large change"},
-    "id": {"upload": "Unggah", "submit": "Ajukan untuk persetujuan", "approve": "Setujui dan terbitkan",
-           "yes": "Ya, setujui dan terbitkan", "approved": "Disetujui", "submitted": "Diajukan",
-           "rows": "Baris diterima:", "name": "Laju insiden uji", "large": "perubahan besar"},
-}  # fmt: skip
+    "en": {
+        "upload": "Upload",
+        "submit": "Submit for approval",
+        "approve": "Approve and publish",
+        "yes": "Yes, approve and publish",
+        "approved": "Approved",
+        "submitted": "Submitted",
+        "rows": "Rows accepted:",
+        "name": "Test incidence rate",
+        "large": "large change",
+    },
+    "id": {
+        "upload": "Unggah",
+        "submit": "Ajukan untuk persetujuan",
+        "approve": "Setujui dan terbitkan",
+        "yes": "Ya, setujui dan terbitkan",
+        "approved": "Disetujui",
+        "submitted": "Diajukan",
+        "rows": "Baris diterima:",
+        "name": "Laju insiden uji",
+        "large": "perubahan besar",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +61,24 @@ def site(new_database, reference, tmp_path_factory):
     load(url, reference)
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
-        session.add(Indicator(code=RATE, name_en="Test incidence rate", name_id="Laju insiden uji",
-                              unit="per 100,000", level="national"))  # fmt: skip
+        session.add(
+            Indicator(
+                code=RATE,
+                name_en="Test incidence rate",
+                name_id="Laju insiden uji",
+                unit="per 100,000",
+                level="national",
+            )
+        )
     path = tmp_path_factory.mktemp("approved") / "approved.csv"
-    path.write_text(PLAIN_HEADER + "".join(f'{RATE},{ms},{y},{v},"per 100,000",MoH,\n'
-                                           for _, _, ms in RUNS for y, v in ((2019, 100), (2020, 50))))  # fmt: skip
+    path.write_text(
+        PLAIN_HEADER
+        + "".join(
+            f'{RATE},{ms},{y},{v},"per 100,000",MoH,\n'
+            for _, _, ms in RUNS
+            for y, v in ((2019, 100), (2020, 50))
+        )
+    )
     with unit_of_work(session_factory(engine)) as session:
         assert monitoring_service.import_file(session, path, approval="approved").ok
     engine.dispose()
@@ -63,8 +92,12 @@ def site(new_database, reference, tmp_path_factory):
 
 
 def sign_in(browser, base, email, lang, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500,
-                                  has_touch=width < 500, extra_http_headers={"Accept-Language": lang})  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        is_mobile=width < 500,
+        has_touch=width < 500,
+        extra_http_headers={"Accept-Language": lang},
+    )
     page = context.new_page()
     page.goto(f"{base}/login?lang={lang}")
     page.fill("#email", email)

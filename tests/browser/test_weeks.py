@@ -55,28 +55,71 @@ SITE_URL = "https://ascc.asean.test"
 #: what each page says in each language (taken from the pages, not from the catalogue: a string
 #: left untranslated fails)
 WORDS = {
-    "en": {"sign_in": "Sign in", "my_work": "My work", "positions": "Positions to record for IDN",
-           "calls": "Data calls", "open_call": "Open a data call", "open": "Open the data call",
-           "templates": "Templates", "enter": "Enter and submit data", "upload": "Upload",
-           "submit": "Submit for approval", "submitted": "Submitted", "join": "Joins",
-           "record": "Record position", "queue": "Sign-off queue", "approve": "Approve and publish",
-           "approved": "Approved", "completeness": "Completeness", "outbox": "E-mail outbox", "sent": "Sent", "queued": "Queued",
-           "notifications": "Notifications", "unread": "Unread", "mark_all": "Mark all read",
-           "save": "Save", "saved": "Your preferences are saved.", "no_unread": "0 unread notifications",
-           "position_requested": "Position requested: {title}", "approved_mail": "Submission {id} approved", "PHL": "Philippines",
-           "call_mail": "Data call: {title}"},
-    "id": {"sign_in": "Masuk", "my_work": "Pekerjaan saya", "positions": "Posisi yang perlu dicatat untuk IDN",
-           "calls": "Permintaan data", "open_call": "Buka permintaan data", "open": "Buka permintaan data ini",
-           "templates": "Templat", "enter": "Masukkan dan ajukan data", "upload": "Unggah",
-           "submit": "Ajukan untuk persetujuan", "submitted": "Diajukan", "join": "Bergabung",
-           "record": "Catat posisi", "queue": "Antrean persetujuan", "approve": "Setujui dan terbitkan",
-           "approved": "Disetujui", "completeness": "Kelengkapan", "outbox": "Kotak keluar surel",
-           "sent": "Dikirim", "queued": "Dalam antrean", "notifications": "Notifikasi", "unread": "Belum dibaca",
-           "mark_all": "Tandai semua sudah dibaca", "save": "Simpan", "saved": "Preferensi Anda telah disimpan.",
-           "no_unread": "0 notifikasi belum dibaca", "position_requested": "Posisi diminta: {title}",
-           "approved_mail": "Pengajuan {id} disetujui", "PHL": "Filipina",
-           "call_mail": "Permintaan data: {title}"},
-}  # fmt: skip
+    "en": {
+        "sign_in": "Sign in",
+        "my_work": "My work",
+        "positions": "Positions to record for IDN",
+        "calls": "Data calls",
+        "open_call": "Open a data call",
+        "open": "Open the data call",
+        "templates": "Templates",
+        "enter": "Enter and submit data",
+        "upload": "Upload",
+        "submit": "Submit for approval",
+        "submitted": "Submitted",
+        "join": "Joins",
+        "record": "Record position",
+        "queue": "Sign-off queue",
+        "approve": "Approve and publish",
+        "approved": "Approved",
+        "completeness": "Completeness",
+        "outbox": "E-mail outbox",
+        "sent": "Sent",
+        "queued": "Queued",
+        "notifications": "Notifications",
+        "unread": "Unread",
+        "mark_all": "Mark all read",
+        "save": "Save",
+        "saved": "Your preferences are saved.",
+        "no_unread": "0 unread notifications",
+        "position_requested": "Position requested: {title}",
+        "approved_mail": "Submission {id} approved",
+        "PHL": "Philippines",
+        "call_mail": "Data call: {title}",
+    },
+    "id": {
+        "sign_in": "Masuk",
+        "my_work": "Pekerjaan saya",
+        "positions": "Posisi yang perlu dicatat untuk IDN",
+        "calls": "Permintaan data",
+        "open_call": "Buka permintaan data",
+        "open": "Buka permintaan data ini",
+        "templates": "Templat",
+        "enter": "Masukkan dan ajukan data",
+        "upload": "Unggah",
+        "submit": "Ajukan untuk persetujuan",
+        "submitted": "Diajukan",
+        "join": "Bergabung",
+        "record": "Catat posisi",
+        "queue": "Antrean persetujuan",
+        "approve": "Setujui dan terbitkan",
+        "approved": "Disetujui",
+        "completeness": "Kelengkapan",
+        "outbox": "Kotak keluar surel",
+        "sent": "Dikirim",
+        "queued": "Dalam antrean",
+        "notifications": "Notifikasi",
+        "unread": "Belum dibaca",
+        "mark_all": "Tandai semua sudah dibaca",
+        "save": "Simpan",
+        "saved": "Preferensi Anda telah disimpan.",
+        "no_unread": "0 notifikasi belum dibaca",
+        "position_requested": "Posisi diminta: {title}",
+        "approved_mail": "Pengajuan {id} disetujui",
+        "PHL": "Filipina",
+        "call_mail": "Permintaan data: {title}",
+    },
+}
 
 
 @dataclass
@@ -135,8 +178,9 @@ def header_link(page: Page, href: str) -> None:
 def sign_in(browser, base: str, email: str, lang: str, width: int):
     """Open the sign-in page in English, switch to ``lang`` with the language links if needed (the
     choice is remembered), sign in."""
-    context = browser.new_context(viewport={"width": width, "height": 900},
-                                  extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, extra_http_headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
     page = context.new_page()
     page.goto(f"{base}/login")
     if lang != "en":
@@ -364,8 +408,12 @@ def test_a_focal_points_and_an_officers_week(browser, site, lang, width, tmp_pat
     make_user(site.url, email=fp, role="focal_point", member_state="IDN", password=PASSWORD)
     title = f"Regional guidelines on green jobs ({lang}, {width} px)"
     call_title = f"ASCC scorecard {lang} {width}"
-    values = {(code, period): str(277_000_000 + 1000 * walk + i) if code == "SP.POP.TOTL" else f"{3 + walk / 10 + i:.2f}"
-              for i, (code, period) in enumerate((c, p) for c in INDICATORS for p in PERIODS)}  # fmt: skip
+    values = {
+        (code, period): str(277_000_000 + 1000 * walk + i)
+        if code == "SP.POP.TOTL"
+        else f"{3 + walk / 10 + i:.2f}"
+        for i, (code, period) in enumerate((c, p) for c in INDICATORS for p in PERIODS)
+    }
 
     fp_ctx, fp_page = sign_in(browser, site.base, fp, lang, width)
     choose_notifications(fp_page, lang)

@@ -118,16 +118,44 @@ def test_treatment(asem):
     details = pd.DataFrame(asem.treat_details).set_index("iCode")
     treated = details.index[details["check_SkewKurt0.Pass"] == False]  # noqa: E712 - booleans and None
     assert sorted(treated) == sorted(
-        ["Flights", "Bord", "Gas", "Services", "FDI", "ForPort", "CostImpEx", "Tariff", "StMob", "CultServ",
-         "Forest", "Poverty", "NGOs", "FemLab", "PubDebt"]
-    )  # fmt: skip
+        [
+            "Flights",
+            "Bord",
+            "Gas",
+            "Services",
+            "FDI",
+            "ForPort",
+            "CostImpEx",
+            "Tariff",
+            "StMob",
+            "CultServ",
+            "Forest",
+            "Poverty",
+            "NGOs",
+            "FemLab",
+            "PubDebt",
+        ]
+    )
     assert details.loc[treated, "check_SkewKurt1.Pass"].all()  # winsorisation was always enough
     assert "f2" not in details.columns or details["f2"].isna().all()
     nwin = details.loc[treated, "winsorise.nwin"].astype(int).to_dict()
     assert nwin == {
-        "Flights": 1, "Bord": 3, "Gas": 3, "Services": 4, "FDI": 2, "ForPort": 3, "CostImpEx": 1, "Tariff": 3,
-        "StMob": 2, "CultServ": 3, "Forest": 2, "Poverty": 3, "NGOs": 3, "FemLab": 1, "PubDebt": 1,
-    }  # fmt: skip
+        "Flights": 1,
+        "Bord": 3,
+        "Gas": 3,
+        "Services": 4,
+        "FDI": 2,
+        "ForPort": 3,
+        "CostImpEx": 1,
+        "Tariff": 3,
+        "StMob": 2,
+        "CultServ": 3,
+        "Forest": 2,
+        "Poverty": 3,
+        "NGOs": 3,
+        "FemLab": 1,
+        "PubDebt": 1,
+    }
     # every check is far from its threshold: decisions do not hinge on rounding
     for column, threshold in (("Skew", 2.0), ("Kurt", 3.5)):
         for k in (0, 1):

@@ -181,8 +181,14 @@ def test_cli_writes_nothing_on_error(tmp_path):
 
 @needs_asem
 def test_imeta_must_agree_with_the_definition(tmp_path):
-    meta = (ASEM / "asem_imeta.csv").read_text().replace("1,Flights,International flights passenger capacity,1,1.0",
-                                                         "1,Flights,International flights passenger capacity,1,2.0")  # fmt: skip
+    meta = (
+        (ASEM / "asem_imeta.csv")
+        .read_text()
+        .replace(
+            "1,Flights,International flights passenger capacity,1,1.0",
+            "1,Flights,International flights passenger capacity,1,2.0",
+        )
+    )
     path = write(tmp_path, "imeta.csv", meta)
     with pytest.raises(DefinitionError) as exc:
         apply_imeta(load_definition(EXAMPLES / "asem.yaml"), read_imeta(path))

@@ -87,8 +87,18 @@ def test_audit_writes_its_tables(tmp_path):
     out = tmp_path / "audit"
     result = runner.invoke(app, ["audit", *asem_args(out)])
     assert result.exit_code == 0, result.output
-    for name in ("stats_raw", "stats_treated", "corr_indicators_pearson", "corr_indicators_spearman",
-                 "corr_parents", "corr_pillar", "cronbach", "pca", "pca_loadings", "weights"):  # fmt: skip
+    for name in (
+        "stats_raw",
+        "stats_treated",
+        "corr_indicators_pearson",
+        "corr_indicators_spearman",
+        "corr_parents",
+        "corr_pillar",
+        "cronbach",
+        "pca",
+        "pca_loadings",
+        "weights",
+    ):
         assert (out / f"{name}.csv").exists(), name
     weights = pd.read_csv(out / "weights.csv").set_index("iCode")
     assert weights.loc[weights["Level"] == 1, "EffectiveWeight"].sum() == pytest.approx(1)

@@ -32,8 +32,13 @@ def stored_url(request, new_database, reference):
         index_store.store_run(s, definition=EXAMPLES / "ydi-2022.yaml", data=STORE, uncertainty_n=20)
         index_store.store_run(s, definition=EXAMPLES / "ydi-2017.yaml", data=STORE, uncertainty_n=0)
         if ASEM.exists():
-            index_store.store_run(s, definition=EXAMPLES / "asem.yaml", data=ASEM / "asem_idata.csv",
-                                  meta=ASEM / "asem_imeta.csv", uncertainty_n=20)  # fmt: skip
+            index_store.store_run(
+                s,
+                definition=EXAMPLES / "asem.yaml",
+                data=ASEM / "asem_idata.csv",
+                meta=ASEM / "asem_imeta.csv",
+                uncertainty_n=20,
+            )
     engine.dispose()
     return url
 
@@ -48,8 +53,13 @@ EN = {"Accept-Language": "en"}
 ID = {"Accept-Language": "id"}
 
 
-@pytest.mark.parametrize(("headers", "words"), [(EN, ("Composite indices", "demonstration", "Indices")),
-                                                 (ID, ("Indeks komposit", "demonstrasi", "Indeks"))])  # fmt: skip
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        (EN, ("Composite indices", "demonstration", "Indices")),
+        (ID, ("Indeks komposit", "demonstrasi", "Indeks")),
+    ],
+)
 def test_list_in_both_languages(web, headers, words):
     r = web.get("/indices", headers=headers)
     assert r.status_code == 200
@@ -62,12 +72,37 @@ def test_list_in_both_languages(web, headers, words):
     assert {i["slug"]: i["demonstration"] for i in listed}["ydi-2022"] is True
 
 
-@pytest.mark.parametrize(("headers", "words"), [
-    (EN, ("Demonstration, not the official index.", "Breakdown by domain", "Trend over the years", "Methodology",
-          "lower is better", "Normalisation", "Rank interval", "Downloads")),
-    (ID, ("Demonstrasi, bukan indeks resmi.", "Rincian per domain", "Tren dari tahun ke tahun", "Metodologi",
-          "makin rendah makin baik", "Normalisasi", "Interval peringkat", "Unduhan")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        (
+            EN,
+            (
+                "Demonstration, not the official index.",
+                "Breakdown by domain",
+                "Trend over the years",
+                "Methodology",
+                "lower is better",
+                "Normalisation",
+                "Rank interval",
+                "Downloads",
+            ),
+        ),
+        (
+            ID,
+            (
+                "Demonstrasi, bukan indeks resmi.",
+                "Rincian per domain",
+                "Tren dari tahun ke tahun",
+                "Metodologi",
+                "makin rendah makin baik",
+                "Normalisasi",
+                "Interval peringkat",
+                "Unduhan",
+            ),
+        ),
+    ],
+)
 def test_ydi_page_in_both_languages(web, headers, words):
     r = web.get("/indices/ydi-2022", headers=headers)
     assert r.status_code == 200, r.text
@@ -151,11 +186,16 @@ def test_what_if_get_matches_the_api(web):
     assert "Dihitung ulang dengan bobot" in html.text
 
 
-@pytest.mark.parametrize(("query", "field"), [({"w_IdentitasASEAN": "-1"}, "w_IdentitasASEAN"),
-                                              ({"w_PekerjaanPeluang": "abc"}, "w_PekerjaanPeluang"),
-                                              ({"w_SecEnrol": "1"}, "w_SecEnrol"),
-                                              ({"w_IdentitasASEAN": "nan"}, "w_IdentitasASEAN"),
-                                              ({"year": "1999"}, "year")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"w_IdentitasASEAN": "-1"}, "w_IdentitasASEAN"),
+        ({"w_PekerjaanPeluang": "abc"}, "w_PekerjaanPeluang"),
+        ({"w_SecEnrol": "1"}, "w_SecEnrol"),
+        ({"w_IdentitasASEAN": "nan"}, "w_IdentitasASEAN"),
+        ({"year": "1999"}, "year"),
+    ],
+)
 @pytest.mark.parametrize("headers", [EN, ID])
 def test_bad_weights_are_a_422_page_naming_the_field(web, query, field, headers):
     r = web.get("/indices/ydi-2022", params=query, headers=headers)

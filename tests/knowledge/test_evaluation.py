@@ -70,7 +70,9 @@ def test_evaluation_set_recall_mrr_ndcg_and_ask(kb_session):
     backend = kb_session.get_bind().dialect.name
     columns.committed(kb_session, postings.build)  # the postings, as a running server has them
     m = measure(kb_session)
-    print(f"{backend}: {len(EVALUATION)} questions: recall@10 {m['recall']:.3f}  MRR {m['mrr']:.3f}  "
-          f"nDCG@10 {m['ndcg']:.3f}  ask answer-in-top-3 {m['ask']:.3f} ({m['asked']} questions)")  # fmt: skip
+    print(
+        f"{backend}: {len(EVALUATION)} questions: recall@10 {m['recall']:.3f}  MRR {m['mrr']:.3f}  "
+        f"nDCG@10 {m['ndcg']:.3f}  ask answer-in-top-3 {m['ask']:.3f} ({m['asked']} questions)"
+    )
     recall, mrr, ndcg, ask = FLOORS[backend]
     assert m["recall"] >= recall and m["mrr"] >= mrr and m["ndcg"] >= ndcg and m["ask"] >= ask

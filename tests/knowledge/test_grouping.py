@@ -31,8 +31,10 @@ def test_one_result_per_document_with_its_best_passages(kb_session):
     assert all("<mark>" in p.snippet for p in top.passages)
     results = [h.score for h in grouped.items]
     assert results == sorted(results, reverse=True)
-    pages = [ks.search(kb_session, principal=PUBLIC, q=Q1, types=("passage",), limit=2, offset=o, group=True)
-             for o in range(0, grouped.total, 2)]  # fmt: skip
+    pages = [
+        ks.search(kb_session, principal=PUBLIC, q=Q1, types=("passage",), limit=2, offset=o, group=True)
+        for o in range(0, grouped.total, 2)
+    ]
     assert [h.id for p in pages for h in p.items] == [h.id for h in grouped.items]
     # records stay results of their own, next to documents
     mixed = ks.search(kb_session, principal=PUBLIC, q="AMMSWD", group=True, limit=50)

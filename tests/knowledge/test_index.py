@@ -143,8 +143,13 @@ def test_renaming_a_body_expands_the_texts_naming_it_anew_without_a_reindex(fres
             )
 
     with unit_of_work(factory) as session:
-        ks.add_document(session, principal=officer, data=data, filename="minutes.txt",
-                        content=b"The Zyxw Youth Forum Council met in Jakarta.")  # fmt: skip
+        ks.add_document(
+            session,
+            principal=officer,
+            data=data,
+            filename="minutes.txt",
+            content=b"The Zyxw Youth Forum Council met in Jakarta.",
+        )
     assert found("ZYFC") == []
     with unit_of_work(factory) as session:  # a body takes that name: the minutes now name it
         registry_service.update_body(

@@ -84,9 +84,20 @@ def test_load_demo_indexes_indicators_and_reindex_keeps_them(demo_url, monkeypat
     engine = make_engine(demo_url)
     with unit_of_work(session_factory(engine)) as session:
         session.execute(delete(Indicator).where(Indicator.code == "GDL.TFR"))
-        session.execute(insert(Indicator), [{"code": "TEST.YOUTH.NEET", "name_en": "Idle youth ratio",
-                                             "level": "national", "frequency": "annual", "disaggregations": [],
-                                             "sources": [], "sector": "youth"}])  # fmt: skip
+        session.execute(
+            insert(Indicator),
+            [
+                {
+                    "code": "TEST.YOUTH.NEET",
+                    "name_en": "Idle youth ratio",
+                    "level": "national",
+                    "frequency": "annual",
+                    "disaggregations": [],
+                    "sources": [],
+                    "sector": "youth",
+                }
+            ],
+        )
     assert "TEST.YOUTH.NEET" not in _indicator_entries(demo_url)
     with unit_of_work(session_factory(engine)) as session:
         assert search_index.refresh_all(session, "indicator") == 63
@@ -102,8 +113,10 @@ def test_load_demo_indexes_indicators_and_reindex_keeps_them(demo_url, monkeypat
     assert len(_indicator_entries(demo_url)) == 63
 
 
-@pytest.mark.parametrize(("lang", "label", "q"), [("en", "Indicator", "maternal mortality ratio"),
-                                                  ("id", "Indikator", "angka kematian ibu")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "label", "q"),
+    [("en", "Indicator", "maternal mortality ratio"), ("id", "Indikator", "angka kematian ibu")],
+)
 def test_search_page_and_api_show_indicators(kb_client, lang, label, q):
     page = kb_client.get("/search", params={"q": q, "lang": lang, "type": "indicator"})
     main = page.text.split("<main")[1]

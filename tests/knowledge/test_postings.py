@@ -26,9 +26,29 @@ TRICKY = (
     "The ﬁnancing of ＡＳＥＡＮ: CO₂ per km². Ελλάς and ελλάς. Москва́, ёлка, йод. أحمد إسلام آمن. "
     "ᦅᦳᦐ ᦵᦑ. Hà Nội and Ha Noi."
 )
-QUERIES = ["viet", "Việt", "VIỆT nam", "cafe", "CAFÉ culture", "kerja sama ASEAN", "ﬁnancing", "financing",
-           "ＡＳＥＡＮ", "CO₂", "co2 km2", "ελλας", "Ελλάς", "ёлка", "елка", "йод", "أحمد", "احمد", "ᦅᦳᦐ",
-           "Hà Nội", "ha noi"]  # fmt: skip
+QUERIES = [
+    "viet",
+    "Việt",
+    "VIỆT nam",
+    "cafe",
+    "CAFÉ culture",
+    "kerja sama ASEAN",
+    "ﬁnancing",
+    "financing",
+    "ＡＳＥＡＮ",
+    "CO₂",
+    "co2 km2",
+    "ελλας",
+    "Ελλάς",
+    "ёлка",
+    "елка",
+    "йод",
+    "أحمد",
+    "احمد",
+    "ᦅᦳᦐ",
+    "Hà Nội",
+    "ha noi",
+]
 #: FTS5 keeps Greek tonos, Cyrillic ё and Arabic hamza forms apart, and so do the postings; the New
 #: Tai Lue word is a phrase to FTS5 (the search asks FTS5 for it); every other query finds TRICKY
 NOT_FOUND = {"ελλας", "елка", "احمد", "ᦅᦳᦐ"}
@@ -205,9 +225,19 @@ def test_after_writes_the_kept_postings_are_patched_and_score_as_fts5_scores(fac
         assert kept is not first_columns and patches == [True, True]
 
         def decoded(c: columns.Columns) -> list[tuple]:
-            return list(zip(c.ids.tolist(), [c.kinds[i] for i in c.kind], [c.audiences[i] for i in c.audience],
-                            c.year.tolist(), c.heading.tolist(), c.document.tolist(),
-                            [c.language_sets[i] for i in c.languages], [c.sector_sets[i] for i in c.sectors], strict=True))  # fmt: skip
+            return list(
+                zip(
+                    c.ids.tolist(),
+                    [c.kinds[i] for i in c.kind],
+                    [c.audiences[i] for i in c.audience],
+                    c.year.tolist(),
+                    c.heading.tolist(),
+                    c.document.tolist(),
+                    [c.language_sets[i] for i in c.languages],
+                    [c.sector_sets[i] for i in c.sectors],
+                    strict=True,
+                )
+            )
 
         assert decoded(kept) == decoded(read)
         assert ks.search(reader, principal=PUBLIC, q="zyxwvutsrqpon").total >= 3

@@ -75,8 +75,13 @@ def test_a_repeated_heading_is_one_passage(kb):
 def test_a_heading_ranks_below_a_paragraph_with_the_same_words_and_more(kb):
     doc = ks.get_document(kb, principal=PUBLIC, slug="seed-001")
     texts = {f"seed-001#p{p.position}": p for p in doc.passages}
-    for q in (QUESTION, "proses pengambilan keputusan kerjasama sosial", "penanggulangan bencana ASEAN",
-              "peran dialog dan konsultasi", "kesejahteraan rakyat"):  # fmt: skip
+    for q in (
+        QUESTION,
+        "proses pengambilan keputusan kerjasama sosial",
+        "penanggulangan bencana ASEAN",
+        "peran dialog dan konsultasi",
+        "kesejahteraan rakyat",
+    ):
         hits = search(kb, q, types=("passage",), limit=100).items
         groups = t.query_groups(q)
         held = {}
@@ -163,7 +168,14 @@ def test_the_glossary_has_the_fields_terms_with_their_sources():
             for quote in re.findall(r"'([^']*)'", quotes):
                 assert " ".join(quote.split()).casefold() in seeds[seed], (e, quote)
     pairs = {(i, en) for e in entries for i in e["id"] for en in e["en"]}
-    for pair in [("kerja sama", "cooperation"), ("bencana", "disaster"), ("pemuda", "youth"),
-                 ("lansia", "older persons"), ("ham", "human rights"), ("konsensus", "consensus"),
-                 ("anak putus sekolah", "out of school children"), ("pengambilan keputusan", "decision making")]:  # fmt: skip
+    for pair in [
+        ("kerja sama", "cooperation"),
+        ("bencana", "disaster"),
+        ("pemuda", "youth"),
+        ("lansia", "older persons"),
+        ("ham", "human rights"),
+        ("konsensus", "consensus"),
+        ("anak putus sekolah", "out of school children"),
+        ("pengambilan keputusan", "decision making"),
+    ]:
         assert pair in pairs, pair

@@ -41,8 +41,13 @@ def open_seed(prefix: str) -> str:
 
 def test_acronym_expands_both_ways(kb_session):
     by_acronym = ks.search(kb_session, principal=PUBLIC, q="AMMSWD", types=("passage",), limit=50)
-    by_name = ks.search(kb_session, principal=PUBLIC, q="ASEAN Ministerial Meeting on Social Welfare and Development",
-                        types=("passage",), limit=50)  # fmt: skip
+    by_name = ks.search(
+        kb_session,
+        principal=PUBLIC,
+        q="ASEAN Ministerial Meeting on Social Welfare and Development",
+        types=("passage",),
+        limit=50,
+    )
     # seed 002 names the meeting in full only; seed 003 gives the acronym
     assert any(h.document == "seed-002" for h in by_acronym.items)
     assert "body:ammswd" in ids(ks.search(kb_session, principal=PUBLIC, q="AMMSWD"))
@@ -110,8 +115,13 @@ def test_ask_returns_the_answering_passages_of_seeds_000_and_001(kb_session):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=st.lists(st.sampled_from([*string.printable, "NEAR", "AND", "OR", "NOT", "ä", "—", "\u0301", "\x00"]),
-                  min_size=1, max_size=40).map("".join))  # fmt: skip
+@given(
+    q=st.lists(
+        st.sampled_from([*string.printable, "NEAR", "AND", "OR", "NOT", "ä", "—", "\u0301", "\x00"]),
+        min_size=1,
+        max_size=40,
+    ).map("".join)
+)
 def test_any_query_syntax_is_only_words(kb_session, q):
     r = ks.search(kb_session, principal=PUBLIC, q=q, limit=3)
     assert r.total >= 0

@@ -19,8 +19,11 @@ def officer_site(fresh_url, reference):
     load(fresh_url, reference)
     make_user(fresh_url, email="officer@asean.org")
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
-        r = c.post("/login", data={"email": "officer@asean.org", "password": PASSWORD,
-                                   "csrf": csrf_of(c.get("/login").text)}, follow_redirects=False)  # fmt: skip
+        r = c.post(
+            "/login",
+            data={"email": "officer@asean.org", "password": PASSWORD, "csrf": csrf_of(c.get("/login").text)},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         yield c
 
@@ -28,10 +31,21 @@ def officer_site(fresh_url, reference):
 def submit(c: TestClient, name: str, content: bytes, lang: str = "en", **fields):
     form = c.get("/documents/new", params={"lang": lang})
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
-    data = {"csrf": csrf_of(form.text), "language": "en", "kind": "report", "title_en": "Gender report",
-            "sectors": ["women-children"], **fields}  # fmt: skip
-    return c.post("/documents", params={"lang": lang}, data=data, files={"file": (name, content)},
-                  follow_redirects=False)  # fmt: skip
+    data = {
+        "csrf": csrf_of(form.text),
+        "language": "en",
+        "kind": "report",
+        "title_en": "Gender report",
+        "sectors": ["women-children"],
+        **fields,
+    }
+    return c.post(
+        "/documents",
+        params={"lang": lang},
+        data=data,
+        files={"file": (name, content)},
+        follow_redirects=False,
+    )
 
 
 def slugs(c: TestClient) -> list[str]:
@@ -55,15 +69,18 @@ def test_the_form_stores_a_real_file_as_a_searchable_document(officer_site, name
 
 @pytest.mark.parametrize(
     "name,content,fields,status,words",
-    [("bad.pdf", b"%PDF-1.4\n garbage", {}, 422, "not a readable PDF"),
-     ("secret.pdf", pdf_bytes(TEXT, password="s3cret"), {}, 422, "encrypted"),
-     ("empty.txt", b"", {}, 422, "empty"),
-     ("image.png", b"\x89PNG\r\n\x1a\n....", {}, 415, ".png"),
-     ("r.txt", TEXT.encode(), {"title_en": ""}, 422, "title")],
-)  # fmt: skip
+    [
+        ("bad.pdf", b"%PDF-1.4\n garbage", {}, 422, "not a readable PDF"),
+        ("secret.pdf", pdf_bytes(TEXT, password="s3cret"), {}, 422, "encrypted"),
+        ("empty.txt", b"", {}, 422, "empty"),
+        ("image.png", b"\x89PNG\r\n\x1a\n....", {}, 415, ".png"),
+        ("r.txt", TEXT.encode(), {"title_en": ""}, 422, "title"),
+    ],
+)
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_a_bad_file_comes_back_with_the_reason_and_nothing_is_stored(officer_site, lang, name, content, fields,
-                                                                    status, words):  # fmt: skip
+def test_a_bad_file_comes_back_with_the_reason_and_nothing_is_stored(
+    officer_site, lang, name, content, fields, status, words
+):
     c = officer_site
     before = slugs(c)
     r = submit(c, name, content, lang=lang, **fields)
@@ -78,7 +95,10 @@ def test_the_form_is_for_the_secretariat_only(fresh_url, reference):
     load(fresh_url, reference)
     with TestClient(create_app(Settings(database_url=fresh_url))) as c:
         assert c.get("/documents/new").status_code == 401
-        r = c.post("/documents", data={"csrf": "forged", "language": "en", "kind": "report"},
-                   files={"file": ("r.txt", TEXT.encode())})  # fmt: skip
+        r = c.post(
+            "/documents",
+            data={"csrf": "forged", "language": "en", "kind": "report"},
+            files={"file": ("r.txt", TEXT.encode())},
+        )
         assert r.status_code in (401, 403)
         assert c.get("/documents.json").json()["documents"] == []

@@ -20,8 +20,13 @@ TEXT = "The ASEAN Committee on Women coordinates gender equality cooperation acr
 def pdf_bytes(text: str, *, password: str | None = None) -> bytes:
     writer = PdfWriter()
     page = writer.add_blank_page(width=400, height=200)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})  # fmt: skip
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     page[NameObject("/Resources")] = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
     )
@@ -66,10 +71,13 @@ def post(c, headers, name, content, **form):
 
 @pytest.mark.parametrize(
     "name,content",
-    [("r.pdf", pdf_bytes(TEXT)), ("r.docx", docx_bytes(TEXT)),
-     ("r.html", f"<html><body><script>x()</script><h1>Gender</h1><p>{TEXT}</p></body></html>".encode()),
-     ("r.txt", TEXT.encode())],
-)  # fmt: skip
+    [
+        ("r.pdf", pdf_bytes(TEXT)),
+        ("r.docx", docx_bytes(TEXT)),
+        ("r.html", f"<html><body><script>x()</script><h1>Gender</h1><p>{TEXT}</p></body></html>".encode()),
+        ("r.txt", TEXT.encode()),
+    ],
+)
 def test_each_format_becomes_searchable_passages(api, name, content):
     c, officer, _ = api
     r = post(c, officer, name, content)
@@ -88,15 +96,17 @@ def _count(c) -> int:
 
 @pytest.mark.parametrize(
     "name,content,status,words",
-    [("bad.pdf", b"%PDF-1.4\n garbage", 422, "not a readable PDF"),
-     ("secret.pdf", pdf_bytes(TEXT, password="s3cret"), 422, "encrypted"),
-     ("empty.txt", b"", 422, "empty"),
-     ("blank.txt", b"   \n\n ", 422, "empty"),
-     ("image.png", b"\x89PNG\r\n\x1a\n....", 415, ".png"),
-     ("bad.docx", b"PK\x03\x04not a zip", 422, "DOCX"),
-     ("latin1.txt", "caf\xe9".encode("latin-1"), 422, "UTF-8"),
-     ("huge.txt", b"a" * (10 * 1024 * 1024 + 1), 413, "allowed")],
-)  # fmt: skip
+    [
+        ("bad.pdf", b"%PDF-1.4\n garbage", 422, "not a readable PDF"),
+        ("secret.pdf", pdf_bytes(TEXT, password="s3cret"), 422, "encrypted"),
+        ("empty.txt", b"", 422, "empty"),
+        ("blank.txt", b"   \n\n ", 422, "empty"),
+        ("image.png", b"\x89PNG\r\n\x1a\n....", 415, ".png"),
+        ("bad.docx", b"PK\x03\x04not a zip", 422, "DOCX"),
+        ("latin1.txt", "caf\xe9".encode("latin-1"), 422, "UTF-8"),
+        ("huge.txt", b"a" * (10 * 1024 * 1024 + 1), 413, "allowed"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_stored(api, name, content, status, words):
     c, officer, _ = api
     before = _count(c)

@@ -63,7 +63,10 @@ def test_disaster_imports_keep_what_a_person_corrected(url, tmp_path, monkeypatc
 
     out = cli(url, "disasters", "import", str(events), monkeypatch=monkeypatch)
     assert "0 updated, 0 unchanged" in out
-    assert f"kept 1 as they are, not overwritten (events that people edited): event 1 (PHIL-DIS {RECORD}) (edited by user:1)" in out  # fmt: skip
+    assert (
+        f"kept 1 as they are, not overwritten (events that people edited): event 1 (PHIL-DIS {RECORD}) (edited by user:1)"
+        in out
+    )
     out = cli(url, "disasters", "import-areas", str(areas), monkeypatch=monkeypatch)
     assert "0 new, 0 replaced" in out
     assert f"areas of PHIL-DIS {RECORD} (edited by user:1)" in out

@@ -12,19 +12,27 @@ from tests.loaders.conftest import cli
 def test_init_keeps_a_corrected_body_and_names_it(url, people, tmp_path, monkeypatch):
     client, who = people
     etag = client.get("/api/v1/bodies/asoen").headers["etag"]
-    r = client.patch("/api/v1/bodies/asoen", headers=who["secretariat"] | {"If-Match": etag},
-                     json={"name_en": "ASEAN Senior Officials on the Environment"})  # fmt: skip
+    r = client.patch(
+        "/api/v1/bodies/asoen",
+        headers=who["secretariat"] | {"If-Match": etag},
+        json={"name_en": "ASEAN Senior Officials on the Environment"},
+    )
     assert r.status_code == 200, r.text
     data = tmp_path / "reference"
     shutil.copytree(DATA_DIR, data)
     bodies = data / "bodies.yaml"  # the reference changes the same body, and another one
-    text = bodies.read_text().replace("name_en: ASEAN Senior Officials on Environment",
-                                      "name_en: ASEAN Senior Officials on Environment (ASOEN)")  # fmt: skip
+    text = bodies.read_text().replace(
+        "name_en: ASEAN Senior Officials on Environment",
+        "name_en: ASEAN Senior Officials on Environment (ASOEN)",
+    )
     bodies.write_text(text)
 
     out = cli(url, "init", "--data-dir", str(data), monkeypatch=monkeypatch)
 
-    assert "kept 1 as they are, not overwritten (records that someone edited): bodies asoen (edited here; the reference changed it too)" in out  # fmt: skip
+    assert (
+        "kept 1 as they are, not overwritten (records that someone edited): bodies asoen (edited here; the reference changed it too)"
+        in out
+    )
     assert "conflict bodies asoen" in out
     assert (
         client.get("/api/v1/bodies/asoen").json()["name"]["en"] == "ASEAN Senior Officials on the Environment"

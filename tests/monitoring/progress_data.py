@@ -13,13 +13,35 @@ from tests.conftest import BACKENDS, load
 
 INDICATORS = [
     # code, name_en, name_id, unit, direction, sector, level
-    ("T.LIFE", "Life expectancy at birth", "Angka harapan hidup saat lahir", "years", "higher", "health", "national"),
-    ("T.MMR", "Maternal mortality ratio", "Angka kematian ibu", "per 100,000 live births", "lower", "women-children",
-     "national"),
+    (
+        "T.LIFE",
+        "Life expectancy at birth",
+        "Angka harapan hidup saat lahir",
+        "years",
+        "higher",
+        "health",
+        "national",
+    ),
+    (
+        "T.MMR",
+        "Maternal mortality ratio",
+        "Angka kematian ibu",
+        "per 100,000 live births",
+        "lower",
+        "women-children",
+        "national",
+    ),
     ("T.NODIR", "Population", "Penduduk", "persons", None, "health", "national"),
-    ("T.HDI", "Subnational human development index", "Indeks pembangunan manusia subnasional", "index", "higher",
-     "health", "subnational"),
-]  # fmt: skip
+    (
+        "T.HDI",
+        "Subnational human development index",
+        "Indeks pembangunan manusia subnasional",
+        "index",
+        "higher",
+        "health",
+        "subnational",
+    ),
+]
 
 # (indicator, member state, year, value, approval, is_current)
 OBSERVATIONS = [
@@ -43,7 +65,7 @@ OBSERVATIONS = [
     ("T.MMR", "IDN", "2020", 180.0, "approved", True),
     ("T.NODIR", "IDN", "2015", 250.0, "approved", True),
     ("T.NODIR", "IDN", "2020", 270.0, "approved", True),
-]  # fmt: skip
+]
 
 # (indicator, member state, area, scheme, year, value, approval)
 AREA_OBSERVATIONS = [
@@ -59,22 +81,54 @@ def seed(url: str) -> None:
     with unit_of_work(session_factory(engine)) as s:
         s.info["actor"] = "test"
         for code, en, id_, unit, direction, sector, level in INDICATORS:
-            s.add(m.Indicator(code=code, name_en=en, name_id=id_, unit=unit, direction=direction, sector=sector,
-                              level=level, frequency="annual", disaggregations=[], sources=[],
-                              source_org="Test organisation", source_url=f"https://example.org/{code}"))  # fmt: skip
+            s.add(
+                m.Indicator(
+                    code=code,
+                    name_en=en,
+                    name_id=id_,
+                    unit=unit,
+                    direction=direction,
+                    sector=sector,
+                    level=level,
+                    frequency="annual",
+                    disaggregations=[],
+                    sources=[],
+                    source_org="Test organisation",
+                    source_url=f"https://example.org/{code}",
+                )
+            )
         s.flush()
         revisions: dict[tuple, int] = {}
         for code, state, period, value, approval, current in OBSERVATIONS:
             key = (code, state, period)
             revisions[key] = revisions.get(key, 0) + 1
-            s.add(m.Observation(indicator_code=code, member_state=state, period=period, value=value,
-                                approval=approval, is_current=current, revision=revisions[key]))  # fmt: skip
+            s.add(
+                m.Observation(
+                    indicator_code=code,
+                    member_state=state,
+                    period=period,
+                    value=value,
+                    approval=approval,
+                    is_current=current,
+                    revision=revisions[key],
+                )
+            )
         for code, state, area, scheme, period, value, approval in AREA_OBSERVATIONS:
             if s.get(m.Area, area) is None:
                 s.add(m.Area(code=area, scheme=scheme, member_state=state, name=area, sources=[]))
                 s.flush()
-            s.add(m.Observation(indicator_code=code, member_state=state, area_code=area, period=period, value=value,
-                                approval=approval, is_current=True, revision=1))  # fmt: skip
+            s.add(
+                m.Observation(
+                    indicator_code=code,
+                    member_state=state,
+                    area_code=area,
+                    period=period,
+                    value=value,
+                    approval=approval,
+                    is_current=True,
+                    revision=1,
+                )
+            )
     engine.dispose()
 
 

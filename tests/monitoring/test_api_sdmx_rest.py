@@ -20,8 +20,12 @@ from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 
 def test_key_parsing():
     q = sdmx_rest.parse_key("IDN+MYS._Z.SP.POP.TOTL+SL_TLF_NEET.F+M..")
-    assert q.codes == {"REF_AREA": ("IDN", "MYS"), "SUBNATIONAL": ("_Z",), "INDICATOR": ("SP.POP.TOTL", "SL_TLF_NEET"),
-                       "SEX": ("F", "M")}  # fmt: skip
+    assert q.codes == {
+        "REF_AREA": ("IDN", "MYS"),
+        "SUBNATIONAL": ("_Z",),
+        "INDICATOR": ("SP.POP.TOTL", "SL_TLF_NEET"),
+        "SEX": ("F", "M"),
+    }
     assert sdmx_rest.parse_key("all").codes == {} and sdmx_rest.parse_key(None).codes == {}
     assert sdmx_rest.parse_key(".....").codes == {}
     assert sdmx_rest.parse_key("..GDL.SHDI...").codes == {"INDICATOR": ("GDL.SHDI",)}
@@ -58,10 +62,15 @@ def test_format_negotiation():
 @pytest.fixture(scope="module")
 def client(mon_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rest")
-    approved = PLAIN_HEADER + "".join(
-        f"SP.POP.TOTL,{ms},{y},{base + y},persons,WDI,\n" for ms, base in (("IDN", 270000000), ("MYS", 32000000),
-                                                                           ("THA", 70000000)) for y in range(2015, 2021)
-    ) + "SL.UEM.TOTL.ZS,IDN,2020,7.07,% of total labor force,WDI,\n"  # fmt: skip
+    approved = (
+        PLAIN_HEADER
+        + "".join(
+            f"SP.POP.TOTL,{ms},{y},{base + y},persons,WDI,\n"
+            for ms, base in (("IDN", 270000000), ("MYS", 32000000), ("THA", 70000000))
+            for y in range(2015, 2021)
+        )
+        + "SL.UEM.TOTL.ZS,IDN,2020,7.07,% of total labor force,WDI,\n"
+    )
     assert run_import(mon_url, write(tmp, "approved.csv", approved), approval="approved").ok
     draft = PLAIN_HEADER + "SP.POP.TOTL,IDN,2021,999,persons,BPS,\nSP.POP.TOTL,MYS,2020,111,persons,DOSM,\n"
     assert run_import(mon_url, write(tmp, "draft.csv", draft), approval="draft").ok
@@ -76,9 +85,11 @@ def _csv(text: str) -> list[dict[str, str]]:
 
 
 def test_sdmx_csv_by_key_and_period(client):
-    r = client.get("/sdmx/data/ASEAN,DF_ASCC_IND,1.0/IDN+MYS._Z.SP.POP.TOTL...",
-                   params={"startPeriod": "2019", "endPeriod": "2021"},
-                   headers={"Accept": "application/vnd.sdmx.data+csv;version=2.0.0"})  # fmt: skip
+    r = client.get(
+        "/sdmx/data/ASEAN,DF_ASCC_IND,1.0/IDN+MYS._Z.SP.POP.TOTL...",
+        params={"startPeriod": "2019", "endPeriod": "2021"},
+        headers={"Accept": "application/vnd.sdmx.data+csv;version=2.0.0"},
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/vnd.sdmx.data+csv")
     rows = _csv(r.text)
@@ -87,7 +98,7 @@ def test_sdmx_csv_by_key_and_period(client):
         ("IDN", "2020", "270002020"),
         ("MYS", "2019", "32002019"),
         ("MYS", "2020", "32002020"),
-    ]  # fmt: skip  (drafts of IDN 2021 and MYS 2020 are not served; MYS 2020 is the approved value)
+    ]  # (drafts of IDN 2021 and MYS 2020 are not served; MYS 2020 is the approved value)
     assert {x["STRUCTURE_ID"] for x in rows} == {"ASEAN:DF_ASCC_IND(1.0)"} and {
         x["OBS_STATUS"] for x in rows
     } == {"A"}
@@ -95,8 +106,11 @@ def test_sdmx_csv_by_key_and_period(client):
     r = client.get(
         "/sdmx/data/DF_ASCC_IND/._Z.SP_POP_TOTL...", params={"format": "csv", "lastNObservations": 1}
     )
-    assert [(x["REF_AREA"], x["TIME_PERIOD"]) for x in _csv(r.text)] == [("IDN", "2020"), ("MYS", "2020"),
-                                                                        ("THA", "2020")]  # fmt: skip
+    assert [(x["REF_AREA"], x["TIME_PERIOD"]) for x in _csv(r.text)] == [
+        ("IDN", "2020"),
+        ("MYS", "2020"),
+        ("THA", "2020"),
+    ]
     assert len(_csv(client.get("/sdmx/data/DF_ASCC_IND/all", params={"format": "sdmx-csv"}).text)) == 19
     assert len(_csv(client.get("/sdmx/data/DF_ASCC_IND", params={"format": "csv"}).text)) == 19
 
@@ -112,8 +126,10 @@ def test_sdmx_ml_generic_and_structure_specific(client):
     assert etree.QName(root).localname == "GenericData"
     values = sorted(e.get("value") for e in root.iter() if etree.QName(e).localname == "ObsValue")
     assert values == ["270002020", "7.07"]
-    r = client.get("/sdmx/data/DF_ASCC_IND/IDN._Z.SP.POP.TOTL...",
-                   headers={"Accept": "application/vnd.sdmx.structurespecificdata+xml;version=2.1"})  # fmt: skip
+    r = client.get(
+        "/sdmx/data/DF_ASCC_IND/IDN._Z.SP.POP.TOTL...",
+        headers={"Accept": "application/vnd.sdmx.structurespecificdata+xml;version=2.1"},
+    )
     assert (
         r.status_code == 200 and etree.QName(etree.fromstring(r.content)).localname == "StructureSpecificData"
     )
@@ -151,10 +167,14 @@ def test_indicators_api_shows_published_only(client):
         "observations": 18,
     }
     assert {i["level"] for i in page["items"]} == {"national"}
-    obs = client.get("/api/v1/indicators/SP.POP.TOTL/observations", params={"member_state": "IDN,THA",
-                                                                           "start_period": "2020"}).json()  # fmt: skip
-    assert [(o["member_state"], o["period"], o["value"]) for o in obs["items"]] == [("IDN", "2020", 270002020.0),
-                                                                                 ("THA", "2020", 70002020.0)]  # fmt: skip
+    obs = client.get(
+        "/api/v1/indicators/SP.POP.TOTL/observations",
+        params={"member_state": "IDN,THA", "start_period": "2020"},
+    ).json()
+    assert [(o["member_state"], o["period"], o["value"]) for o in obs["items"]] == [
+        ("IDN", "2020", 270002020.0),
+        ("THA", "2020", 70002020.0),
+    ]
     detail = client.get("/api/v1/indicators/SP.POP.TOTL").json()
     assert (
         detail["aggregate"]["period"] == "2020"
@@ -163,8 +183,11 @@ def test_indicators_api_shows_published_only(client):
     assert detail["aggregate"]["total"] == 270002020 + 32002020 + 70002020
     rate = client.get("/api/v1/indicators/SL.UEM.TOTL.ZS").json()["aggregate"]
     assert rate["total"] is None and rate["mean"] == 7.07  # shares are not added up
-    for path, status in (("/api/v1/indicators/NO.SUCH", 404), ("/api/v1/indicators?level=village", 422),
-                         ("/api/v1/indicators/SP.POP.TOTL/observations?start_period=20", 422),
-                         ("/api/v1/indicators/SP.POP.TOTL/aggregate?period=1999", 422)):  # fmt: skip
+    for path, status in (
+        ("/api/v1/indicators/NO.SUCH", 404),
+        ("/api/v1/indicators?level=village", 422),
+        ("/api/v1/indicators/SP.POP.TOTL/observations?start_period=20", 422),
+        ("/api/v1/indicators/SP.POP.TOTL/aggregate?period=1999", 422),
+    ):
         r = client.get(path)
         assert r.status_code == status and r.headers["content-type"] == "application/problem+json", path

@@ -64,9 +64,13 @@ def test_a_bulk_import_leaves_the_keys_sound_and_enforcement_on(mon_url, tmp_pat
                 assert (
                     "ix_observations_submission_id" in names and "ix_observations_member_state" not in names
                 )
-            stamps = conn.execute(
-                select(Observation.recorded_at).where(Observation.batch_id == report.batch_id).distinct()
-            ).scalars().all()  # fmt: skip
+            stamps = (
+                conn.execute(
+                    select(Observation.recorded_at).where(Observation.batch_id == report.batch_id).distinct()
+                )
+                .scalars()
+                .all()
+            )
             created = conn.execute(
                 select(ImportBatch.created_at).where(ImportBatch.id == report.batch_id)
             ).scalar_one()

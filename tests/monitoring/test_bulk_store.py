@@ -39,9 +39,20 @@ def _csv(rows) -> str:
 
 
 def _stored(session, current: bool):
-    stmt = select(Observation.indicator_code, Observation.member_state, Observation.period, Observation.value,
-                  Observation.source, Observation.note, Observation.revision, Observation.area_code,
-                  Observation.sex, Observation.age, Observation.urbanisation, Observation.obs_status)  # fmt: skip
+    stmt = select(
+        Observation.indicator_code,
+        Observation.member_state,
+        Observation.period,
+        Observation.value,
+        Observation.source,
+        Observation.note,
+        Observation.revision,
+        Observation.area_code,
+        Observation.sex,
+        Observation.age,
+        Observation.urbanisation,
+        Observation.obs_status,
+    )
     if current:
         stmt = stmt.where(Observation.is_current.is_(True))
     return [tuple(r) for r in session.execute(stmt)]

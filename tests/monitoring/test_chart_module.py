@@ -26,11 +26,15 @@ def rows(chart: charts.Chart) -> list[list[str]]:
 
 def test_no_data_is_said_not_drawn():
     for chart, text in [
-        (charts.line([], name="x", title="Rate", desc="d", x_label="Year", y_label="%", lang="en"),
-         "No data to show"),
-        (charts.bars([], name="y", title="Rate", desc="d", x_label="%", y_label="Area", lang="id"),
-         "Tidak ada data untuk ditampilkan"),
-    ]:  # fmt: skip
+        (
+            charts.line([], name="x", title="Rate", desc="d", x_label="Year", y_label="%", lang="en"),
+            "No data to show",
+        ),
+        (
+            charts.bars([], name="y", title="Rate", desc="d", x_label="%", y_label="Area", lang="id"),
+            "Tidak ada data untuk ditampilkan",
+        ),
+    ]:
         root = parse(chart)
         assert chart.empty and root.get("data-empty") == "true"
         assert [t.text for t in root.iter(NS + "text") if t.get("class") == "nodata"] == [text]
@@ -39,14 +43,22 @@ def test_no_data_is_said_not_drawn():
         assert not [t for t in root.iter(NS + "text") if "axis-label" in (t.get("class") or "")]
         assert rows(chart) == [list(chart.columns)]  # the header only
     # a series without points counts as no data too
-    empty = charts.line([charts.Series("IDN", "Indonesia", [])], name="z", title="t", desc="d", x_label="Year",
-                        y_label="v")  # fmt: skip
+    empty = charts.line(
+        [charts.Series("IDN", "Indonesia", [])], name="z", title="t", desc="d", x_label="Year", y_label="v"
+    )
     assert empty.empty and parse(empty).get("data-empty") == "true"
 
 
 def test_title_desc_and_axis_labels_are_there_and_named():
-    chart = charts.line([charts.Series("IDN", "Indonesia", [("2019", 1.0), ("2020", 2.0)])], name="r-1",
-                        title="Rate", desc="Rate per year", x_label="Year", y_label="Per cent", lang="en")  # fmt: skip
+    chart = charts.line(
+        [charts.Series("IDN", "Indonesia", [("2019", 1.0), ("2020", 2.0)])],
+        name="r-1",
+        title="Rate",
+        desc="Rate per year",
+        x_label="Year",
+        y_label="Per cent",
+        lang="en",
+    )
     root = parse(chart)
     assert root.get("role") == "img"
     title, desc = root.find(NS + "title"), root.find(NS + "desc")
@@ -55,10 +67,12 @@ def test_title_desc_and_axis_labels_are_there_and_named():
     labels = [t.text for t in root.iter(NS + "text") if "axis-label" in (t.get("class") or "")]
     assert sorted(labels) == ["Per cent", "Year"]
     assert any(t.text == "Rate" and t.get("class") == "t" for t in root.iter(NS + "text"))  # visible title
-    bars = charts.bars([charts.Bar("A", "Alpha", 1.0)], name="b", title="T", desc="D", x_label="Events",
-                       y_label="Hazard")  # fmt: skip
-    assert sorted(t.text for t in parse(bars).iter(NS + "text") if "axis-label" in (t.get("class") or "")) == [
-        "Events", "Hazard"]  # fmt: skip
+    bars = charts.bars(
+        [charts.Bar("A", "Alpha", 1.0)], name="b", title="T", desc="D", x_label="Events", y_label="Hazard"
+    )
+    assert sorted(
+        t.text for t in parse(bars).iter(NS + "text") if "axis-label" in (t.get("class") or "")
+    ) == ["Events", "Hazard"]
     # two charts of one kind on a page keep their ids apart
     other = charts.bars(
         [charts.Bar("A", "Alpha", 1.0)], name="c", title="T", desc="D", x_label="x", y_label="y"
@@ -67,16 +81,26 @@ def test_title_desc_and_axis_labels_are_there_and_named():
 
 
 def test_line_csv_holds_the_plotted_points():
-    series = [charts.Series("IDN", "Indonesia", [("2010", 1.5), ("2012", 2.25)]),
-              charts.Series("PHL", "Philippines", [("2011", 0.1), ("2012", 1234567.0)])]  # fmt: skip
+    series = [
+        charts.Series("IDN", "Indonesia", [("2010", 1.5), ("2012", 2.25)]),
+        charts.Series("PHL", "Philippines", [("2011", 0.1), ("2012", 1234567.0)]),
+    ]
     chart = charts.line(series, name="t", title="t", desc="d", x_label="Year", y_label="v", lang="id")
     table = rows(chart)
-    assert table == [["Year", "Indonesia", "Philippines"], ["2010", "1.5", ""], ["2011", "", "0.1"],
-                     ["2012", "2.25", "1234567"]]  # fmt: skip
+    assert table == [
+        ["Year", "Indonesia", "Philippines"],
+        ["2010", "1.5", ""],
+        ["2011", "", "0.1"],
+        ["2012", "2.25", "1234567"],
+    ]
     # each non-empty cell is one dot on the chart, titled with the same value in the reader's format
     plotted = {c.find(NS + "title").text for c in parse(chart).iter(NS + "circle")}
-    assert plotted == {"Indonesia 2010: 1,5", "Indonesia 2012: 2,25", "Philippines 2011: 0,1",
-                       "Philippines 2012: 1.234.567"}  # fmt: skip
+    assert plotted == {
+        "Indonesia 2010: 1,5",
+        "Indonesia 2012: 2,25",
+        "Philippines 2011: 0,1",
+        "Philippines 2012: 1.234.567",
+    }
     assert sum(1 for r in table[1:] for v in r[1:] if v) == len(plotted)
 
 
@@ -91,13 +115,23 @@ def test_bars_csv_follows_the_drawn_order():
 
 
 def test_bars_coloured_by_something_else_have_a_legend():
-    chart = charts.bars([charts.Bar("IDN", "Indonesia", 5.0), charts.Bar("PHL", "Philippines", 3.0)], name="p",
-                        title="t", desc="d", x_label="Years", y_label="Member state",
-                        colours={"IDN": "#116329", "PHL": "#cf222e"}, reference=("Regional target", 4.0),
-                        legend=[("#116329", "Target achieved"), ("#cf222e", "Deterioration")])  # fmt: skip
+    chart = charts.bars(
+        [charts.Bar("IDN", "Indonesia", 5.0), charts.Bar("PHL", "Philippines", 3.0)],
+        name="p",
+        title="t",
+        desc="d",
+        x_label="Years",
+        y_label="Member state",
+        colours={"IDN": "#116329", "PHL": "#cf222e"},
+        reference=("Regional target", 4.0),
+        legend=[("#116329", "Target achieved"), ("#cf222e", "Deterioration")],
+    )
     root = parse(chart)
-    legend = [(g.find(NS + "rect").get("fill"), g.find(NS + "text").text) for g in root.iter(NS + "g")
-              if g.get("class") == "legend"]  # fmt: skip
+    legend = [
+        (g.find(NS + "rect").get("fill"), g.find(NS + "text").text)
+        for g in root.iter(NS + "g")
+        if g.get("class") == "legend"
+    ]
     assert legend == [("#116329", "Target achieved"), ("#cf222e", "Deterioration")]
     assert any((t.text or "").startswith("Regional target") for t in root.iter(NS + "text"))
 

@@ -161,11 +161,18 @@ def test_a_good_file_defines_and_redefining_changes_nothing(mon_url, tmp_path):
     assert _define(mon_url, path) == (0, 0)
     row = query(mon_url, lambda s: s.get(Indicator, "T.MORT.P100K"))
     f = computed.formula(row)
-    assert f == {"numerator": "VC_DSR_MORT", "denominator": "SP.POP.TOTL", "multiplier": 100000.0,
-                 "text": "VC_DSR_MORT / SP.POP.TOTL × 100 000"}  # fmt: skip
+    assert f == {
+        "numerator": "VC_DSR_MORT",
+        "denominator": "SP.POP.TOTL",
+        "multiplier": 100000.0,
+        "text": "VC_DSR_MORT / SP.POP.TOTL × 100 000",
+    }
     assert (row.level, row.direction, row.sector, row.name_id) == (
-        "national", "lower", "disaster-management", "Kematian akibat bencana per 100.000 penduduk",
-    )  # fmt: skip
+        "national",
+        "lower",
+        "disaster-management",
+        "Kematian akibat bencana per 100.000 penduduk",
+    )
     assert {"quote": "SDG 1.5.1", "url": "https://unstats.un.org/sdgs/metadata/"} in row.sources
     # redefining with a self-reference is refused like a new definition
     loop = write(tmp_path, "loop.yaml", GOOD.replace("numerator: WPP.POP.1524", "numerator: T.YOUTH.ZS"))
@@ -178,9 +185,21 @@ def test_a_good_file_defines_and_redefining_changes_nothing(mon_url, tmp_path):
 def test_cli_define_computed(mon_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", mon_url)
     runner = CliRunner()
-    args = ["indicators", "define-computed", "T.CLI", "--name-en", "Affected per 100,000", "--unit",
-            "per 100,000 population", "--numerator", "VC_DSR_MORT", "--denominator", "SP.POP.TOTL",
-            "--source-quote", "SDG 1.5.1"]  # fmt: skip
+    args = [
+        "indicators",
+        "define-computed",
+        "T.CLI",
+        "--name-en",
+        "Affected per 100,000",
+        "--unit",
+        "per 100,000 population",
+        "--numerator",
+        "VC_DSR_MORT",
+        "--denominator",
+        "SP.POP.TOTL",
+        "--source-quote",
+        "SDG 1.5.1",
+    ]
     bad = runner.invoke(app, [*args, "--multiplier", "1e12"])
     assert bad.exit_code == 1 and "command line: multiplier: '1e12'" in bad.output
     assert "nothing was defined" in bad.output

@@ -23,8 +23,12 @@ def demo_url(request, new_database, reference, monkeypatch_module):
     url = new_database(request.param)
     load(url, reference)
     monkeypatch_module.setenv("DATABASE_URL", url)
-    for args in (["results", "load"], ["indicators", "load-demo", "--data", str(DATA)],
-                 ["indicators", "define-computed", "--file", str(computed.DATA)], ["indicators", "compute"]):  # fmt: skip
+    for args in (
+        ["results", "load"],
+        ["indicators", "load-demo", "--data", str(DATA)],
+        ["indicators", "define-computed", "--file", str(computed.DATA)],
+        ["indicators", "compute"],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
     return url
@@ -44,12 +48,25 @@ def test_every_indicator_code_of_the_frameworks_exists(demo_url):
 
 
 def test_demo_computed_values_and_idempotence(demo_url):
-    deaths = query(demo_url, lambda s: {(o.member_state, o.period): o.value
-                                        for o in published.published_rows(s, codes=["VC_DSR_MORT"])})  # fmt: skip
-    pop = query(demo_url, lambda s: {(o.member_state, o.period): o.value
-                                     for o in published.published_rows(s, codes=["SP.POP.TOTL"])})  # fmt: skip
-    rate = query(demo_url, lambda s: {(o.member_state, o.period): o.value
-                                      for o in published.published_rows(s, codes=["ASCC.DSR.MORT.P100K"])})  # fmt: skip
+    deaths = query(
+        demo_url,
+        lambda s: {
+            (o.member_state, o.period): o.value for o in published.published_rows(s, codes=["VC_DSR_MORT"])
+        },
+    )
+    pop = query(
+        demo_url,
+        lambda s: {
+            (o.member_state, o.period): o.value for o in published.published_rows(s, codes=["SP.POP.TOTL"])
+        },
+    )
+    rate = query(
+        demo_url,
+        lambda s: {
+            (o.member_state, o.period): o.value
+            for o in published.published_rows(s, codes=["ASCC.DSR.MORT.P100K"])
+        },
+    )
     expected = {k: v / pop[k] * 100000 for k, v in deaths.items() if pop.get(k)}
     assert rate and set(rate) == set(expected)
     assert all(rate[k] == pytest.approx(expected[k], rel=5e-6) for k in rate)

@@ -24,10 +24,17 @@ from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 SECRETARIAT = Principal(user_id=1, name="officer", role=Role.secretariat)
 FOCAL_POINT = Principal(user_id=2, name="fp", role=Role.focal_point, member_state="IDN")
 CODE = "T.MORT.P100K"
-DEFINITION = {"code": CODE, "name_en": "Deaths due to disaster per 100,000 population",
-              "name_id": "Kematian akibat bencana per 100.000 penduduk", "unit": "per 100,000 population",
-              "direction": "lower", "numerator": "VC_DSR_MORT", "denominator": "SP.POP.TOTL", "multiplier": 100000,
-              "sources": [{"quote": "SDG indicator 1.5.1", "url": "https://unstats.un.org/sdgs/metadata/"}]}  # fmt: skip
+DEFINITION = {
+    "code": CODE,
+    "name_en": "Deaths due to disaster per 100,000 population",
+    "name_id": "Kematian akibat bencana per 100.000 penduduk",
+    "unit": "per 100,000 population",
+    "direction": "lower",
+    "numerator": "VC_DSR_MORT",
+    "denominator": "SP.POP.TOTL",
+    "multiplier": 100000,
+    "sources": [{"quote": "SDG indicator 1.5.1", "url": "https://unstats.un.org/sdgs/metadata/"}],
+}
 
 
 def run(url, fn, **kwargs):
@@ -42,8 +49,9 @@ def run(url, fn, **kwargs):
 
 def current(session, code=CODE):
     """``{(member_state, period): (value, revision, approval)}`` of the current rows."""
-    rows = session.scalars(sa.select(Observation).where(Observation.indicator_code == code,
-                                                        Observation.is_current.is_(True)))  # fmt: skip
+    rows = session.scalars(
+        sa.select(Observation).where(Observation.indicator_code == code, Observation.is_current.is_(True))
+    )
     return {(r.member_state, r.period): (r.value, r.revision, r.approval) for r in rows}
 
 
@@ -57,16 +65,28 @@ def imp(url, tmp, name, rows, approval="approved"):
 def world(mon_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("computed")
     # IDN: 50 deaths, 200 000 people; MYS: a zero population; PHL: deaths but no population
-    imp(mon_url, tmp, "base.csv", "SP.POP.TOTL,IDN,2020,200000,persons,WDI,\n"
+    imp(
+        mon_url,
+        tmp,
+        "base.csv",
+        "SP.POP.TOTL,IDN,2020,200000,persons,WDI,\n"
         "SP.POP.TOTL,MYS,2020,0,persons,WDI,\nVC_DSR_MORT,IDN,2020,50,persons,UNSDG,\n"
-        "VC_DSR_MORT,MYS,2020,3,persons,UNSDG,\nVC_DSR_MORT,PHL,2020,7,persons,UNSDG,\n")  # fmt: skip
+        "VC_DSR_MORT,MYS,2020,3,persons,UNSDG,\nVC_DSR_MORT,PHL,2020,7,persons,UNSDG,\n",
+    )
     run(mon_url, lambda s: computed.define(s, [DEFINITION]))
 
     def outcome(session):
-        session.add(FrameworkElement(plan_id="asean-community-vision-2025", code="G9.O9", kind="outcome",
-                                     position=999, title_en="Fewer people die in disasters",
-                                     title_id="Lebih sedikit orang meninggal karena bencana",
-                                     indicators=["VC_DSR_MORT", CODE]))  # fmt: skip
+        session.add(
+            FrameworkElement(
+                plan_id="asean-community-vision-2025",
+                code="G9.O9",
+                kind="outcome",
+                position=999,
+                title_en="Fewer people die in disasters",
+                title_id="Lebih sedikit orang meninggal karena bencana",
+                indicators=["VC_DSR_MORT", CODE],
+            )
+        )
 
     run(mon_url, outcome)
     return {"url": mon_url, "tmp": tmp}
@@ -132,8 +152,12 @@ def test_page_and_api_show_formula_and_linked_outcomes(world, lang):
     run(world["url"], computed.recompute)
     with TestClient(create_app(Settings(database_url=world["url"]))) as client:
         api = client.get(f"/api/v1/indicators/{CODE}").json()
-        assert api["computed"] == {"numerator": "VC_DSR_MORT", "denominator": "SP.POP.TOTL", "multiplier": 100000.0,
-                                   "text": "VC_DSR_MORT / SP.POP.TOTL × 100 000"}  # fmt: skip
+        assert api["computed"] == {
+            "numerator": "VC_DSR_MORT",
+            "denominator": "SP.POP.TOTL",
+            "multiplier": 100000.0,
+            "text": "VC_DSR_MORT / SP.POP.TOTL × 100 000",
+        }
         assert [(o["plan"], o["code"], o["url"]) for o in api["outcomes"]] == [
             ("asean-community-vision-2025", "G9.O9", "/plans/asean-community-vision-2025#G9.O9")
         ]
@@ -160,9 +184,15 @@ def test_api_definitions_are_for_the_secretariat_only_and_all_or_nothing(world):
     url = world["url"]
     officer = make_user(url, email="officer-computed@asean.org")
     fp = make_user(url, email="fp-computed@bps.go.id", role="focal_point", member_state="IDN")
-    youth = {"code": "T.YOUTH.ZS", "name_en": "Youth share", "unit": "% of total population",
-             "numerator": "WPP.POP.1524", "denominator": "SP.POP.TOTL", "multiplier": 100,
-             "sources": [{"quote": "youth: ages 15 to 24"}]}  # fmt: skip
+    youth = {
+        "code": "T.YOUTH.ZS",
+        "name_en": "Youth share",
+        "unit": "% of total population",
+        "numerator": "WPP.POP.1524",
+        "denominator": "SP.POP.TOTL",
+        "multiplier": 100,
+        "sources": [{"quote": "youth: ages 15 to 24"}],
+    }
     body = {"definitions": [youth]}
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert client.post("/api/v1/indicators/computed", json=body).status_code == 401
@@ -170,8 +200,11 @@ def test_api_definitions_are_for_the_secretariat_only_and_all_or_nothing(world):
             "/api/v1/indicators/computed", json=body, headers={"Authorization": f"Bearer {fp}"}
         )
         assert denied.status_code == 403
-        bad = client.post("/api/v1/indicators/computed", headers={"Authorization": f"Bearer {officer}"},
-                          json={"definitions": [youth, youth | {"code": "T.BAD", "multiplier": -1}]})  # fmt: skip
+        bad = client.post(
+            "/api/v1/indicators/computed",
+            headers={"Authorization": f"Bearer {officer}"},
+            json={"definitions": [youth, youth | {"code": "T.BAD", "multiplier": -1}]},
+        )
         assert bad.status_code == 422
         assert [(p["item"], p["field"]) for p in bad.json()["problems"]] == [(1, "multiplier")]
         assert client.get("/api/v1/indicators/T.YOUTH.ZS").status_code == 404

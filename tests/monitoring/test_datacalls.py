@@ -27,9 +27,13 @@ PASSWORD = "a long enough password"
 CODES = ["SE.PRM.ENRR", "SP.POP.TOTL"]
 PERIODS = ["2021", "2022"]
 #: values published before the call: all four of IDN's, one of MYS's (it must not count as an answer)
-PUBLISHED = {("SP.POP.TOTL", "IDN", "2021"): 276000000, ("SP.POP.TOTL", "IDN", "2022"): 278000000,
-             ("SE.PRM.ENRR", "IDN", "2021"): 104.5, ("SE.PRM.ENRR", "IDN", "2022"): 105.25,
-             ("SP.POP.TOTL", "MYS", "2021"): 33500000}  # fmt: skip
+PUBLISHED = {
+    ("SP.POP.TOTL", "IDN", "2021"): 276000000,
+    ("SP.POP.TOTL", "IDN", "2022"): 278000000,
+    ("SE.PRM.ENRR", "IDN", "2021"): 104.5,
+    ("SE.PRM.ENRR", "IDN", "2022"): 105.25,
+    ("SP.POP.TOTL", "MYS", "2021"): 33500000,
+}
 UNITS = {"SP.POP.TOTL": "persons", "SE.PRM.ENRR": "% gross"}
 
 
@@ -41,10 +45,12 @@ def world(mon_url, tmp_path_factory):
     assert report.ok, report.problems
     tokens = {
         "secretariat": make_user(mon_url, email="officer@asean.org", password=PASSWORD),
-        "IDN": make_user(mon_url, email="fp@bps.go.id", role="focal_point", member_state="IDN", password=PASSWORD),
+        "IDN": make_user(
+            mon_url, email="fp@bps.go.id", role="focal_point", member_state="IDN", password=PASSWORD
+        ),
         "MYS": make_user(mon_url, email="fp@dosm.gov.my", role="focal_point", member_state="MYS"),
         "PHL": make_user(mon_url, email="fp@psa.gov.ph", role="focal_point", member_state="PHL"),
-    }  # fmt: skip
+    }
     with TestClient(create_app(Settings(database_url=mon_url))) as client:
         yield client, tokens, mon_url
 
@@ -58,9 +64,15 @@ def deadline(days=30):
 
 
 def body(**changes):
-    return {"title": "Education and population 2021–2022", "indicators": CODES, "periods": PERIODS,
-            "member_states": ["IDN", "MYS"], "deadline": deadline(),
-            "message_en": "Please send your national values.", "message_id": "Mohon kirim nilai nasional."} | changes  # fmt: skip
+    return {
+        "title": "Education and population 2021–2022",
+        "indicators": CODES,
+        "periods": PERIODS,
+        "member_states": ["IDN", "MYS"],
+        "deadline": deadline(),
+        "message_en": "Please send your national values.",
+        "message_id": "Mohon kirim nilai nasional.",
+    } | changes
 
 
 def cells_of(completeness, ms):
@@ -74,10 +86,12 @@ def test_a_data_call_from_opening_to_approval(world):
     before = count(url, "data_calls"), count(url, "audit_entries")
     assert client.post("/api/v1/data-calls", headers=auth(tokens, "IDN"), json=body()).status_code == 403
     assert client.post("/api/v1/data-calls", json=body()).status_code == 401
-    for bad, field in ((body(indicators=["SP.POP.TOTL", "NO.SUCH"]), "indicators"),
-                       (body(deadline=(dt.date.today() - dt.timedelta(days=1)).isoformat()), "deadline"),
-                       (body(member_states=["IDN", "XXX"]), "member_states"),
-                       (body(periods=["2021", "21"]), "periods")):  # fmt: skip
+    for bad, field in (
+        (body(indicators=["SP.POP.TOTL", "NO.SUCH"]), "indicators"),
+        (body(deadline=(dt.date.today() - dt.timedelta(days=1)).isoformat()), "deadline"),
+        (body(member_states=["IDN", "XXX"]), "member_states"),
+        (body(periods=["2021", "21"]), "periods"),
+    ):
         r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"), json=bad)
         assert r.status_code == 422, r.text
         assert r.json()["parameter"] == field and field in r.json()["detail"]
@@ -95,10 +109,18 @@ def test_a_data_call_from_opening_to_approval(world):
     ] == [cid]
     assert client.get("/api/v1/data-calls", headers=auth(tokens, "PHL")).json()["items"] == []
     assert client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "PHL")).status_code == 403
-    assert client.get(f"/data-calls/{cid}/template.csv", headers=auth(tokens, "MYS"),
-                      params={"member_state": "IDN"}).status_code == 403  # fmt: skip
-    assert client.get(f"/data-calls/{cid}/template.xlsx", headers=auth(tokens, "MYS"),
-                      params={"member_state": "IDN"}).status_code == 403  # fmt: skip
+    assert (
+        client.get(
+            f"/data-calls/{cid}/template.csv", headers=auth(tokens, "MYS"), params={"member_state": "IDN"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(
+            f"/data-calls/{cid}/template.xlsx", headers=auth(tokens, "MYS"), params={"member_state": "IDN"}
+        ).status_code
+        == 403
+    )
     assert client.get(f"/data-calls/{cid}/template.csv", params={"member_state": "IDN"}).status_code == 401
 
     # IDN's template: one row per expected value with names, units and the published value
@@ -107,24 +129,31 @@ def test_a_data_call_from_opening_to_approval(world):
     )
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(got.text)))
-    assert [(r["series_code"], r["period"], r["country_iso3"], r["unit"], float(r["published_value"]), r["value"])
-            for r in rows] == [(c, p, "IDN", UNITS[c], PUBLISHED[(c, "IDN", p)], "")
-                               for c in CODES for p in PERIODS]  # fmt: skip
+    assert [
+        (r["series_code"], r["period"], r["country_iso3"], r["unit"], float(r["published_value"]), r["value"])
+        for r in rows
+    ] == [(c, p, "IDN", UNITS[c], PUBLISHED[(c, "IDN", p)], "") for c in CODES for p in PERIODS]
     assert rows[-1]["indicator_name"].startswith("Population")
-    xlsx = client.get(f"/data-calls/{cid}/template.xlsx", headers=auth(tokens, "secretariat"),
-                      params={"member_state": "IDN"})  # fmt: skip
+    xlsx = client.get(
+        f"/data-calls/{cid}/template.xlsx",
+        headers=auth(tokens, "secretariat"),
+        params={"member_state": "IDN"},
+    )
     sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     table = list(sheet.iter_rows(values_only=True))
     assert table[0] == tuple(rows[0]) and len(table) == 5
-    assert [(t[0], t[5], t[10]) for t in table[1:]] == [(r["series_code"], r["period"], float(r["published_value"]))
-                                                         for r in rows]  # fmt: skip
+    assert [(t[0], t[5], t[10]) for t in table[1:]] == [
+        (r["series_code"], r["period"], float(r["published_value"])) for r in rows
+    ]
 
     # nothing answered yet: MYS's value published before the call does not count, even when its
     # timestamp is no earlier than the call's (SQLite's bulk imports stamp rows to the second)
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE observations SET recorded_at = :at WHERE member_state = 'MYS'"),
-                     {"at": dt.datetime.fromisoformat(call["created_at"]) + dt.timedelta(seconds=1)})  # fmt: skip
+        conn.execute(
+            sa.text("UPDATE observations SET recorded_at = :at WHERE member_state = 'MYS'"),
+            {"at": dt.datetime.fromisoformat(call["created_at"]) + dt.timedelta(seconds=1)},
+        )
     engine.dispose()
     detail = client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "secretariat")).json()
     assert cells_of(detail["completeness"], "MYS")[0] == {
@@ -142,8 +171,12 @@ def test_a_data_call_from_opening_to_approval(world):
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    up = client.post("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), data={"member_state": "IDN"},
-                     files={"file": ("filled.csv", out.getvalue().encode(), "text/csv")})  # fmt: skip
+    up = client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, "IDN"),
+        data={"member_state": "IDN"},
+        files={"file": ("filled.csv", out.getvalue().encode(), "text/csv")},
+    )
     assert up.status_code == 201, up.text
     assert up.json()["revised"] == 4
     half = cells_of(
@@ -171,9 +204,11 @@ def test_a_data_call_from_opening_to_approval(world):
     }
 
     sid = sub.json()["id"]
-    review = client.post(f"/api/v1/submissions/{sid}/review",
-                         headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")),
-                         json={"decision": "approved"})  # fmt: skip
+    review = client.post(
+        f"/api/v1/submissions/{sid}/review",
+        headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")),
+        json={"decision": "approved"},
+    )
     assert review.status_code == 200, review.text
     detail = client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "secretariat")).json()
     assert cells_of(detail["completeness"], "IDN")[0] == {
@@ -182,8 +217,14 @@ def test_a_data_call_from_opening_to_approval(world):
         "approved": 4,
         "missing": 0,
     }
-    assert detail["completeness"]["total"] == {"expected": 8, "submitted": 0, "approved": 4, "missing": 4,
-                                               "on_time": 4, "late": 0}  # fmt: skip
+    assert detail["completeness"]["total"] == {
+        "expected": 8,
+        "submitted": 0,
+        "approved": 4,
+        "missing": 4,
+        "on_time": 4,
+        "late": 0,
+    }
     # the template now shows the newly published values
     again = client.get(f"/data-calls/{cid}/template.csv", headers=auth(tokens, "IDN"))
     assert [float(r["published_value"]) for r in csv.DictReader(io.StringIO(again.text))] == [
@@ -211,8 +252,13 @@ def test_pages_and_form(world, lang):
         form = officer.get("/data-calls/new", params={"lang": lang})
         assert form.status_code == 200
         token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-        fields = {"title": f"Call in {lang}", "indicators": CODES, "periods": "2021, 2022",
-                  "member_states": ["IDN", "MYS"], "deadline": deadline(10)}  # fmt: skip
+        fields = {
+            "title": f"Call in {lang}",
+            "indicators": CODES,
+            "periods": "2021, 2022",
+            "member_states": ["IDN", "MYS"],
+            "deadline": deadline(10),
+        }
         before = count(url, "data_calls")
         assert officer.post("/data-calls", data=fields | {"csrf": "wrong"}).status_code == 403
         bad = officer.post("/data-calls", data=fields | {"csrf": token, "indicators": ["NO.SUCH"]})
@@ -242,9 +288,16 @@ def test_pages_and_form(world, lang):
 
 def test_the_xlsx_template_goes_back_through_the_upload(world):
     client, tokens, _ = world
-    r = client.post("/api/v1/data-calls", headers=auth(tokens, "secretariat"),
-                    json=body(title='=HYPERLINK("http://x","y")', indicators=["SE.PRM.ENRR"], periods=["2023"],
-                              member_states=["IDN"]))  # fmt: skip
+    r = client.post(
+        "/api/v1/data-calls",
+        headers=auth(tokens, "secretariat"),
+        json=body(
+            title='=HYPERLINK("http://x","y")',
+            indicators=["SE.PRM.ENRR"],
+            periods=["2023"],
+            member_states=["IDN"],
+        ),
+    )
     assert r.status_code == 201, r.text
     cid = r.json()["id"]
     got = client.get(f"/data-calls/{cid}/template.xlsx", headers=auth(tokens, "IDN"))
@@ -256,8 +309,12 @@ def test_the_xlsx_template_goes_back_through_the_upload(world):
     sheet.cell(row=2, column=header.index("value") + 1, value=106.5)
     buf = io.BytesIO()
     book.save(buf)
-    up = client.post("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), data={"member_state": "IDN"},
-                     files={"file": ("filled.xlsx", buf.getvalue(), "application/octet-stream")})  # fmt: skip
+    up = client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, "IDN"),
+        data={"member_state": "IDN"},
+        files={"file": ("filled.xlsx", buf.getvalue(), "application/octet-stream")},
+    )
     assert up.status_code == 201, up.text
     assert up.json()["inserted"] == 1
     detail = client.get(f"/api/v1/data-calls/{cid}", headers=auth(tokens, "IDN")).json()

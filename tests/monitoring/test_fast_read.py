@@ -16,26 +16,33 @@ CAT = importer.Catalogue(
     member_states={"IDN", "PHL"},
     areas={},
 )
-ROWS = ["SP.POP.TOTL,IDN,2020,273523621,persons,WDI,", 'SL.UEM.TOTL.ZS,PHL,2021,2.5,,"WDI, 2024","a note, quoted"',
-        "SP.POP.TOTL,PHL,2019,,,,not collected"]  # fmt: skip
+ROWS = [
+    "SP.POP.TOTL,IDN,2020,273523621,persons,WDI,",
+    'SL.UEM.TOTL.ZS,PHL,2021,2.5,,"WDI, 2024","a note, quoted"',
+    "SP.POP.TOTL,PHL,2019,,,,not collected",
+]
 PLAIN = PLAIN_HEADER + "".join(r + "\n" for r in ROWS)
 WELL_FORMED = {
     "plain": PLAIN.encode(),
     "crlf": PLAIN.replace("\n", "\r\n").encode(),
     "bom": b"\xef\xbb\xbf" + PLAIN.encode(),
     "no final line break": PLAIN.rstrip("\n").encode(),
-    "sdmx": (SDMX_HEADER + f"{DF},IDN,SP.POP.TOTL,2020,1,A,,_T,_T,_T,\n{DF},PHL,SP.POP.TOTL,2020,2,A,,F,_T,_T,\n").encode(),
-}  # fmt: skip
+    "sdmx": (
+        SDMX_HEADER + f"{DF},IDN,SP.POP.TOTL,2020,1,A,,_T,_T,_T,\n{DF},PHL,SP.POP.TOTL,2020,2,A,,F,_T,_T,\n"
+    ).encode(),
+}
 CAREFUL_ONLY = {
     "blank line": (PLAIN_HEADER + ROWS[0] + "\n\n" + ROWS[1] + "\n").encode(),
-    "quoted line break": (PLAIN_HEADER + ROWS[0] + '\nSP.POP.TOTL,PHL,2019,,,,"two\nlines"\n' + ROWS[1] + "\n").encode(),
+    "quoted line break": (
+        PLAIN_HEADER + ROWS[0] + '\nSP.POP.TOTL,PHL,2019,,,,"two\nlines"\n' + ROWS[1] + "\n"
+    ).encode(),
     "lone carriage return": (PLAIN_HEADER + ROWS[0] + "\r" + ROWS[1] + "\n").encode(),
     "field count": (PLAIN_HEADER + ROWS[0] + ",x\n" + ROWS[1] + "\n").encode(),
     "unknown code": (PLAIN_HEADER + ROWS[0].replace("IDN", "XXX") + "\n").encode(),
     "typed-out infinity": (PLAIN_HEADER + ROWS[0].replace("273523621", "inf") + "\n").encode(),
     "typed-out nan": (PLAIN_HEADER + ROWS[0].replace("273523621", "nan") + "\n").encode(),
     "not a number": (PLAIN_HEADER + ROWS[0].replace("273523621", "12a") + "\n").encode(),
-}  # fmt: skip
+}
 
 
 def _parse(data: bytes, name: str) -> importer.Parsed:

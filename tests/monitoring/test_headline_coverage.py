@@ -49,8 +49,11 @@ def world(request, new_database, reference, tmp_path_factory):
     engine.dispose()
     tmp = tmp_path_factory.mktemp("headline")
     text = PLAIN_HEADER + _real_rows(CODE, 2023) + f'{CODE},IDN,2024,135,"per 100,000 live births",BPS,\n'
-    text += "".join(f'{code},SGP,{y},{v},"per 1,000 live births",WDI,\n' for code, pts in SINGAPORE.items()
-                    for y, v in pts.items())  # fmt: skip
+    text += "".join(
+        f'{code},SGP,{y},{v},"per 1,000 live births",WDI,\n'
+        for code, pts in SINGAPORE.items()
+        for y, v in pts.items()
+    )
     report = run_import(url, write(tmp, "mmr.csv", text), approval="approved")
     assert report.ok, report.problems
     with TestClient(create_app(Settings(database_url=url))) as client:
@@ -76,8 +79,12 @@ def test_rule_keeps_the_headline_on_the_last_covered_period():
     seen["2025"].add("M7")
     assert published.headline(seen, members_on=on, until=2026)["period"] == "2025"
     # per indicator: one half
-    assert published.headline({"2024": {"M1", "M2", "M3", "M4", "M5"}}, members_on=on, min_coverage=0.5,
-                              until=2026)["period"] == "2024"  # fmt: skip
+    assert (
+        published.headline(
+            {"2024": {"M1", "M2", "M3", "M4", "M5"}}, members_on=on, min_coverage=0.5, until=2026
+        )["period"]
+        == "2024"
+    )
 
 
 def test_api_headline_stays_on_2023_and_2024_is_partial(world):
@@ -138,8 +145,10 @@ def test_singapore_child_mortality_is_no_significant_change(world, lang):
         SINGAPORE, "no_significant_change"
     )
     page = client.get("/progress/member-states/SGP", params={"lang": lang}).text
-    words = {"en": ("No significant change", "is “no significant change”: neither progress nor deterioration"),
-             "id": ("Tidak ada perubahan berarti", "berstatus “tidak ada perubahan berarti”")}[lang]  # fmt: skip
+    words = {
+        "en": ("No significant change", "is “no significant change”: neither progress nor deterioration"),
+        "id": ("Tidak ada perubahan berarti", "berstatus “tidak ada perubahan berarti”"),
+    }[lang]
     assert all(w in page for w in words)
 
 

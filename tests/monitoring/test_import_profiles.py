@@ -72,8 +72,14 @@ def test_sdmx_csv_problems_are_specific(url, tmp_path):
 def test_merge_keeps_attributes_and_delete_withdraws(url, tmp_path):
     head = "DATAFLOW,ACTION,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS,DATA_SOURCE,COMMENT_OBS\n"
     df = "ASEAN:DF_ASCC_IND(1.0)"
-    first = run_import(url, write(tmp_path, "a.csv", head + f"{df},I,IDN,SP.POP.TOTL,2020,100,E,BPS,census\n"
-                                  f"{df},I,IDN,SP.POP.TOTL,2021,101,A,BPS,\n"))  # fmt: skip
+    first = run_import(
+        url,
+        write(
+            tmp_path,
+            "a.csv",
+            head + f"{df},I,IDN,SP.POP.TOTL,2020,100,E,BPS,census\n{df},I,IDN,SP.POP.TOTL,2021,101,A,BPS,\n",
+        ),
+    )
     assert first.ok, [str(p) for p in first.problems]
     merged = run_import(url, write(tmp_path, "m.csv", head + f"{df},M,IDN,SP.POP.TOTL,2020,102,,,\n"))
     assert (merged.inserted, merged.revised) == (0, 1)
@@ -171,8 +177,12 @@ def test_focal_point_uploads_a_un_sdg_download(url):
     with TestClient(create_app(Settings(database_url=url))) as client:
 
         def upload(text):
-            return client.post("/api/v1/submissions/drafts", headers={"Authorization": f"Bearer {token}"},
-                               data={"member_state": "IDN"}, files={"file": ("sdg.csv", text.encode(), "text/csv")})  # fmt: skip
+            return client.post(
+                "/api/v1/submissions/drafts",
+                headers={"Authorization": f"Bearer {token}"},
+                data={"member_state": "IDN"},
+                files={"file": ("sdg.csv", text.encode(), "text/csv")},
+            )
 
         refused = upload("\n".join(lines[:4]) + "\n")  # the third row is the Philippines (M49 608)
         assert refused.status_code == 422

@@ -46,9 +46,10 @@ def test_dry_run_import_reimport_and_revision(mon_url, tmp_path):
     assert (entries, version) == (before[0] + 1, before[1] + 1)  # one audit entry, one bump per batch
     stored = query(mon_url, _obs, indicator="SP.POP.TOTL")
     assert [(o.period, o.value, o.revision, o.approval, o.obs_status) for o in stored] == [
-        ("2019", 270000000.0, 1, "draft", "final"), ("2020", 273523621.0, 1, "draft", "final"),
+        ("2019", 270000000.0, 1, "draft", "final"),
+        ("2020", 273523621.0, 1, "draft", "final"),
         ("2021", 276000000.0, 1, "draft", "final"),
-    ]  # fmt: skip
+    ]
 
     again = run_import(mon_url, path)
     assert (again.inserted, again.revised, again.unchanged, again.batch_id) == (0, 0, 3, None)
@@ -79,8 +80,10 @@ def test_dry_run_import_reimport_and_revision(mon_url, tmp_path):
         mon_url, monitoring_service.history, indicator="SP.POP.TOTL", member_state="IDN", period="2021"
     )
     assert [(o.revision, o.value, o.is_current) for o in history] == [
-        (1, 276000000.0, False), (2, 276400000.0, False), (3, 276000000.0, True),
-    ]  # fmt: skip
+        (1, 276000000.0, False),
+        (2, 276400000.0, False),
+        (3, 276000000.0, True),
+    ]
 
 
 def test_status_note_and_missing_value_with_a_note(mon_url, tmp_path):
@@ -95,7 +98,7 @@ def test_status_note_and_missing_value_with_a_note(mon_url, tmp_path):
         ("2019", 15000000.0, "final", "estimate", "approved"),
         ("2025", 15500000.0, "provisional", "projection (medium variant)", "approved"),
         ("2026", None, "final", "not yet published", "approved"),
-    ]  # fmt: skip
+    ]
 
 
 def test_disaggregation_by_sex_within_tolerance(mon_url, tmp_path):
@@ -106,8 +109,11 @@ def test_disaggregation_by_sex_within_tolerance(mon_url, tmp_path):
     report = run_import(mon_url, write(tmp_path, "sex.csv", text))
     assert report.ok and report.inserted == 3, [str(p) for p in report.problems]
     got = query(mon_url, _obs, indicator="VC_DSR_MORT", member_state="KHM")
-    assert [(o.sex, o.value, o.obs_status) for o in got] == [("F", 10.0, "provisional"), ("M", 20.1, "provisional"),
-                                                              ("_T", 30.0, "provisional")]  # fmt: skip
+    assert [(o.sex, o.value, o.obs_status) for o in got] == [
+        ("F", 10.0, "provisional"),
+        ("M", 20.1, "provisional"),
+        ("_T", 30.0, "provisional"),
+    ]
 
 
 def test_subnational_plain_template(mon_url, tmp_path):
@@ -178,9 +184,11 @@ def test_large_batch_keeps_every_index(mon_url, tmp_path):
     states = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM"]
     lines = [
         f"{DF},{ms},SE.PRM.ENRR,{y},{100 + (y % 7)},A,% gross,_T,{age},{urb},"
-        for ms in states for age in ("_T", "Y6T11", "Y12T14", "Y_GE15") for urb in ("_T", "U", "R")
+        for ms in states
+        for age in ("_T", "Y6T11", "Y12T14", "Y_GE15")
+        for urb in ("_T", "U", "R")
         for y in range(1950, 2050)
-    ]  # fmt: skip
+    ]
     engine = make_engine(mon_url)
     before = {i["name"] for i in inspect(engine).get_indexes("observations")}
     report = run_import(mon_url, write(tmp_path, "big.csv", SDMX_HEADER + "\n".join(lines) + "\n"))

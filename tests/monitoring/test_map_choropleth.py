@@ -28,8 +28,13 @@ def test_quantile_breaks_and_classes():
     assert breaks([]) == []
     assert breaks([1, 2]) == [1, 2]  # never more classes than values
     entries = legend(breaks(values), values)
-    assert [(e["from"], e["to"], e["count"]) for e in entries] == [(1, 2, 2), (2, 4, 2), (4, 6, 2), (6, 8, 2),
-                                                                   (8, 10, 2)]  # fmt: skip
+    assert [(e["from"], e["to"], e["count"]) for e in entries] == [
+        (1, 2, 2),
+        (2, 4, 2),
+        (4, 6, 2),
+        (6, 8, 2),
+        (8, 10, 2),
+    ]
     assert [e["colour"] for e in entries] == list(PALETTE)
     three = legend(breaks([1, 2, 3]), [1, 2, 3])
     assert [e["colour"] for e in three] == [PALETTE[0], PALETTE[2], PALETTE[4]]  # light, middle, dark
@@ -43,8 +48,14 @@ def site(progress_url):  # noqa: F811
 
 def paths(svg: str) -> dict[str, tuple[str, str]]:
     """code → (fill, class) of every shape."""
-    return {m[1]: (m[0], m[2]) for m in re.findall(r'<path d="[^"]*" fill="([^"]+)" stroke="[^"]+" '
-                                                    r'stroke-width="[^"]+" data-code="([^"]+)" data-class="([^"]+)"', svg)}  # fmt: skip
+    return {
+        m[1]: (m[0], m[2])
+        for m in re.findall(
+            r'<path d="[^"]*" fill="([^"]+)" stroke="[^"]+" '
+            r'stroke-width="[^"]+" data-code="([^"]+)" data-class="([^"]+)"',
+            svg,
+        )
+    }
 
 
 @needs_shapes
@@ -104,4 +115,6 @@ def test_map_errors(site):
     assert site.get("/indicators/T.LIFE/map?period=20x0").status_code == 422
     only_2015 = site.get("/indicators/T.LIFE/map.json?period=2015").json()["map"]
     assert {s["code"]: s["value"] for s in only_2015["shapes"] if s["value"] is not None} in (
-        {"IDN": 70.0, "PHL": 66.0}, {})  # {} when the boundary file is missing  # fmt: skip
+        {"IDN": 70.0, "PHL": 66.0},
+        {},
+    )  # {} when the boundary file is missing

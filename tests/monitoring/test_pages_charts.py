@@ -25,8 +25,10 @@ def test_ticks_and_numbers():
 
 
 def test_line_chart_is_standalone_escaped_svg():
-    series = [charts.Series("IDN", "Indonesia <b>", [("2000", 1.0), ("2010", 3.0)]),
-              charts.Series("TLS", "Timor-Leste", [("2005", 2.0)])]  # fmt: skip
+    series = [
+        charts.Series("IDN", "Indonesia <b>", [("2000", 1.0), ("2010", 3.0)]),
+        charts.Series("TLS", "Timor-Leste", [("2005", 2.0)]),
+    ]
     svg = charts.line_chart(series, title='Rate & "share"', desc="d", unit="%", lang="en")
     root = etree.fromstring(svg.encode())
     assert root.tag == NS + "svg" and root.get("width") == "760" and root.find(NS + "style") is not None
@@ -56,8 +58,12 @@ def test_bar_chart_orders_and_draws_negatives_and_reference():
 
 def test_period_labels_never_overlap_and_the_last_period_is_labelled():
     years = [str(y) for y in range(2000, 2024)]  # 24 years: every second one labelled, then 2023
-    svg = charts.line_chart([charts.Series("IDN", "Indonesia", [(y, float(i)) for i, y in enumerate(years)])],
-                            title="t", desc="d", lang="en")  # fmt: skip
+    svg = charts.line_chart(
+        [charts.Series("IDN", "Indonesia", [(y, float(i)) for i, y in enumerate(years)])],
+        title="t",
+        desc="d",
+        lang="en",
+    )
     root = etree.fromstring(svg.encode())
     labels = [(float(t.get("x")), t.text) for t in root.iter(NS + "text") if t.text in years]
     assert [text for _, text in labels][-2:] == ["2020", "2023"]  # 2022 would collide with 2023

@@ -27,8 +27,11 @@ PASSWORD = "a long enough password"
 @pytest.fixture(scope="module")
 def site(mon_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pages")
-    rows = "".join(f"SP.POP.TOTL,{ms},{y},{v + y},persons,WDI,\n" for ms, v in (("IDN", 270000000), ("PHL", 110000000))
-                   for y in (2018, 2019, 2020))  # fmt: skip
+    rows = "".join(
+        f"SP.POP.TOTL,{ms},{y},{v + y},persons,WDI,\n"
+        for ms, v in (("IDN", 270000000), ("PHL", 110000000))
+        for y in (2018, 2019, 2020)
+    )
     assert run_import(mon_url, write(tmp, "a.csv", PLAIN_HEADER + rows), approval="approved").ok
     make_user(mon_url, email="officer@asean.org", password=PASSWORD)
     make_user(mon_url, email="fp@bps.go.id", role="focal_point", member_state="IDN", password=PASSWORD)
@@ -49,8 +52,10 @@ def csrf_of(page: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_public_pages(site, lang):
-    words = {"en": ("Indicators", "Comparison across member states", "2 of 10 member states", "270,002,020"),
-             "id": ("Indikator", "Perbandingan antarnegara anggota", "2 dari 10 negara anggota", "270.002.020")}[lang]  # fmt: skip
+    words = {
+        "en": ("Indicators", "Comparison across member states", "2 of 10 member states", "270,002,020"),
+        "id": ("Indikator", "Perbandingan antarnegara anggota", "2 dari 10 negara anggota", "270.002.020"),
+    }[lang]
     with TestClient(create_app(Settings(database_url=site))) as c:
         listing = c.get("/indicators", params={"lang": lang, "sector": "education"})
         assert listing.status_code == 200 and words[0] in listing.text
@@ -150,15 +155,23 @@ def test_web_import_report_progress_submit_and_review(site):
     assert any(ln == "5" and col == "series_code" for _, ln, col in where)
     empty = fp.post("/submissions/upload", data={"csrf": token}, files={"file": ("e.csv", b"", "text/csv")})
     assert empty.status_code == 422 and "the file is empty" in empty.text
-    r = fp.post("/submissions/upload", data={"csrf": token}, headers={"Accept": "text/event-stream"},
-                files={"file": ("e.csv", b"", "text/csv")})  # fmt: skip
+    r = fp.post(
+        "/submissions/upload",
+        data={"csrf": token},
+        headers={"Accept": "text/event-stream"},
+        files={"file": ("e.csv", b"", "text/csv")},
+    )
     assert _events(r.text)[-1] == (
         "problems",
         {"status": 422, "detail": "e.csv: the file is empty", "problems": []},
     )
     # with the page's script: progress events, then the same report
-    r = fp.post("/submissions/upload", data={"csrf": token}, headers={"Accept": "text/event-stream"},
-                files={"file": ("idn.csv", BAD.encode(), "text/csv")})  # fmt: skip
+    r = fp.post(
+        "/submissions/upload",
+        data={"csrf": token},
+        headers={"Accept": "text/event-stream"},
+        files={"file": ("idn.csv", BAD.encode(), "text/csv")},
+    )
     assert r.headers["content-type"].startswith("text/event-stream")
     events = _events(r.text)
     assert events[0][0] == "progress" and events[-1][0] == "problems"
@@ -170,15 +183,22 @@ def test_web_import_report_progress_submit_and_review(site):
         PLAIN_HEADER
         + "SP.POP.TOTL,IDN,2021,276000000,persons,BPS,\nSP.POP.TOTL,IDN,2020,270002000,persons,BPS,\n"
     )
-    r = fp.post("/submissions/upload", data={"csrf": token}, headers={"Accept": "text/event-stream"},
-                files={"file": ("idn.csv", good.encode(), "text/csv")})  # fmt: skip
+    r = fp.post(
+        "/submissions/upload",
+        data={"csrf": token},
+        headers={"Accept": "text/event-stream"},
+        files={"file": ("idn.csv", good.encode(), "text/csv")},
+    )
     events = _events(r.text)
     assert [e for e, _ in events][-1] == "done" and any(e == "progress" and d["total"] for e, d in events)
     assert (events[-1][1]["inserted"], events[-1][1]["revised"]) == (1, 1)
     page = fp.get("/submissions/new", params={"lang": "id"}).text
     assert "Ajukan untuk persetujuan" in page and 'id="drafts-table"' in page
-    r = fp.post("/submissions", data={"csrf": csrf_of(page), "indicators": ["SP.POP.TOTL"], "note": "BPS 2021"},
-                follow_redirects=False)  # fmt: skip
+    r = fp.post(
+        "/submissions",
+        data={"csrf": csrf_of(page), "indicators": ["SP.POP.TOTL"], "note": "BPS 2021"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     target = r.headers["location"]
     assert (
@@ -199,14 +219,20 @@ def test_web_import_report_progress_submit_and_review(site):
     )
     assert r.status_code == 422 and "comment" in r.text  # a rejection needs a comment
     # the button asks for a confirmation first: nothing is written until it is given
-    r = officer.post(target + "/review", data={"csrf": csrf_of(review), "decision": "approved", "revision": revision},
-                     follow_redirects=False)  # fmt: skip
+    r = officer.post(
+        target + "/review",
+        data={"csrf": csrf_of(review), "decision": "approved", "revision": revision},
+        follow_redirects=False,
+    )
     assert (
         r.status_code == 200 and 'id="review-confirm"' in r.text and 'name="confirmed" value="yes"' in r.text
     )
     assert "276,000,000" not in officer.get("/indicators/SP.POP.TOTL", params={"lang": "en"}).text
-    r = officer.post(target + "/review", data={"csrf": csrf_of(review), "decision": "approved", "revision": revision,
-                                               "confirmed": "yes"}, follow_redirects=False)  # fmt: skip
+    r = officer.post(
+        target + "/review",
+        data={"csrf": csrf_of(review), "decision": "approved", "revision": revision, "confirmed": "yes"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert "276,000,000" in officer.get("/indicators/SP.POP.TOTL", params={"lang": "en"}).text
     for c in (fp, officer):

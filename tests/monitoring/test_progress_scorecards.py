@@ -91,9 +91,22 @@ def test_pillar_wide_plan_and_sector_and_member_state(session):
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("en", ["Scorecard", "Limited progress", "Legend: progress status", "2 of 11 member states assessed"]),
-     ("id", ["Kartu skor", "Kemajuan terbatas", "Keterangan: status kemajuan", "2 dari 11 negara anggota dinilai"])],
-)  # fmt: skip
+    [
+        (
+            "en",
+            ["Scorecard", "Limited progress", "Legend: progress status", "2 of 11 member states assessed"],
+        ),
+        (
+            "id",
+            [
+                "Kartu skor",
+                "Kemajuan terbatas",
+                "Keterangan: status kemajuan",
+                "2 dari 11 negara anggota dinilai",
+            ],
+        ),
+    ],
+)
 def test_pages_in_both_languages(site, lang, words):
     page = site.get(f"/progress/plans/aphda?lang={lang}")
     assert page.status_code == 200 and page.headers["content-language"] == lang

@@ -15,8 +15,10 @@ from ascc.config import Settings
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
 
 TITLES = {"en": "ASCC Blueprint 2025", "id": "Cetak Biru Masyarakat Sosial Budaya ASEAN 2025"}
-WORDS = {"en": ("Plan progress report", "Indicators by progress status", "Moderate progress"),
-         "id": ("Laporan kemajuan rencana", "Indikator menurut status kemajuan", "Kemajuan sedang")}  # fmt: skip
+WORDS = {
+    "en": ("Plan progress report", "Indicators by progress status", "Moderate progress"),
+    "id": ("Laporan kemajuan rencana", "Indikator menurut status kemajuan", "Kemajuan sedang"),
+}
 
 
 @pytest.fixture(scope="module")

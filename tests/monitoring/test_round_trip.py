@@ -17,8 +17,19 @@ from tests.conftest import BACKENDS, load
 from tests.monitoring.conftest import DATA, query
 
 runner = CliRunner()
-COLUMNS = ("indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation", "value",
-           "obs_status", "source", "note")  # fmt: skip
+COLUMNS = (
+    "indicator_code",
+    "member_state",
+    "area_code",
+    "period",
+    "sex",
+    "age",
+    "urbanisation",
+    "value",
+    "obs_status",
+    "source",
+    "note",
+)
 
 
 def observations(session):
@@ -47,8 +58,11 @@ def test_export_everything_and_import_into_an_empty_platform(
     loaded = new_database(backend)
     load(loaded, reference)
     monkeypatch.setenv("DATABASE_URL", loaded)
-    for args in (["indicators", "load-demo", "--data", str(DATA)],
-                 ["indicators", "define-computed", "--file", str(computed.DATA)], ["indicators", "compute"]):  # fmt: skip
+    for args in (
+        ["indicators", "load-demo", "--data", str(DATA)],
+        ["indicators", "define-computed", "--file", str(computed.DATA)],
+        ["indicators", "compute"],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
     out = tmp_path / "all.csv"

@@ -79,9 +79,10 @@ def test_sdmx_ml_round_trips(mon_url, tmp_path):
         # the download validates against the official SDMX-ML 2.1 schemas (structure-specific data
         # with the schema derived from the data structure); a missing value is OBS_VALUE NaN
         schema = (
-            sdmx_xsd.message_schema() if generic
+            sdmx_xsd.message_schema()
+            if generic
             else sdmx_xsd.with_data_schema(query(mon_url, sdmx_structure.data_schema))
-        )  # fmt: skip
+        )
         assert sdmx_xsd.errors(schema, xml) == []
         # an independent reading with sdmx1 finds every observation
         msg = sdmx1.read_sdmx(write(tmp_path, "m.xml", xml), structure=structure())
@@ -106,5 +107,14 @@ def test_sdmx_ml_changed_value_and_bad_codes(mon_url, tmp_path):
         "bad.xml: observation 1: REF_AREA: unknown member state 'XYZ' (ISO 3166-1 alpha-3 or UN M49)",
         "bad.xml: observation 1: OBS_VALUE: 7 is outside 0–1 for BPS.GINI (ratio (0-1))",
     ]
-    assert query(mon_url, monitoring_service.history, indicator="BPS.GINI", member_state="IDN", period="2018",
-                 area="ID-AC")[-1].value == 0.32  # fmt: skip
+    assert (
+        query(
+            mon_url,
+            monitoring_service.history,
+            indicator="BPS.GINI",
+            member_state="IDN",
+            period="2018",
+            area="ID-AC",
+        )[-1].value
+        == 0.32
+    )

@@ -58,15 +58,28 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
     assert str(flow.name) == "ASCC indicators" and flow.name.localizations["id"] == "Indikator ASCC"
     dsd = flow.structure
     assert not dsd.is_external_reference and dsd.id == "DSD_ASCC_IND"
-    assert [d.id for d in dsd.dimensions] == ["REF_AREA", "SUBNATIONAL", "INDICATOR", "SEX", "AGE", "URBANISATION",
-                                              "TIME_PERIOD"]  # fmt: skip
+    assert [d.id for d in dsd.dimensions] == [
+        "REF_AREA",
+        "SUBNATIONAL",
+        "INDICATOR",
+        "SEX",
+        "AGE",
+        "URBANISATION",
+        "TIME_PERIOD",
+    ]
     assert dsd.measures[0].id == "OBS_VALUE"
     assert {a.id for a in dsd.attributes} == {"OBS_STATUS", "UNIT_MEASURE", "DATA_SOURCE", "COMMENT_OBS"}
     codelist_of = {
         d.id: d.local_representation.enumerated.id for d in dsd.dimensions if d.id != "TIME_PERIOD"
     }
-    assert codelist_of == {"REF_AREA": "CL_AREA", "SUBNATIONAL": "CL_AREA", "INDICATOR": "CL_INDICATOR",
-                           "SEX": "CL_SEX", "AGE": "CL_AGE", "URBANISATION": "CL_URBANISATION"}  # fmt: skip
+    assert codelist_of == {
+        "REF_AREA": "CL_AREA",
+        "SUBNATIONAL": "CL_AREA",
+        "INDICATOR": "CL_INDICATOR",
+        "SEX": "CL_SEX",
+        "AGE": "CL_AGE",
+        "URBANISATION": "CL_URBANISATION",
+    }
     assert dsd.attributes.get("OBS_STATUS").local_representation.enumerated.id == "CL_OBS_STATUS"
     assert dsd.dimensions.get("SEX").concept_identity.name.localizations["id"] == "Jenis kelamin"
 
@@ -82,7 +95,10 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
         "Not applicable"
     )
     assert {c.id: c.name.localizations["id"] for c in msg.codelist["CL_SEX"]} == {
-        "_T": "Total", "F": "Perempuan", "M": "Laki-laki"}  # fmt: skip
+        "_T": "Total",
+        "F": "Perempuan",
+        "M": "Laki-laki",
+    }
     assert [c.id for c in msg.codelist["CL_AGE"]] == ["_T", "Y15T24"]
     assert msg.codelist["CL_AGE"]["Y15T24"].name.localizations == {
         "en": "15 to 24 years",
@@ -112,15 +128,27 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
 
     # a key built from those codes, as the README's session does: sdmx1 checks it against the
     # structure it fetches itself (the dataflow with references=all) and asks for the data
-    data = client.data("DF_ASCC_IND", key={"REF_AREA": ["IDN", "MYS"], "INDICATOR": "SL_UEM_TOTL_ZS",
-                                           "SUBNATIONAL": "_Z"})  # fmt: skip
+    data = client.data(
+        "DF_ASCC_IND", key={"REF_AREA": ["IDN", "MYS"], "INDICATOR": "SL_UEM_TOTL_ZS", "SUBNATIONAL": "_Z"}
+    )
     frame = sdmx.to_pandas(data, attributes="o").reset_index()
-    got = sorted(zip(frame["REF_AREA"], frame["INDICATOR"], frame["TIME_PERIOD"], frame["value"],
-                     frame["OBS_STATUS"], strict=True))  # fmt: skip
+    got = sorted(
+        zip(
+            frame["REF_AREA"],
+            frame["INDICATOR"],
+            frame["TIME_PERIOD"],
+            frame["value"],
+            frame["OBS_STATUS"],
+            strict=True,
+        )
+    )
     # the unit as a code of CL_UNIT_MEASURE, the one of the indicator's unit
     assert set(frame["UNIT_MEASURE"]) == {"PT_OF_TOTAL_LABOR_FORCE"} and "PT_OF_TOTAL_LABOR_FORCE" in unit_of
-    assert got == [("IDN", "SL_UEM_TOTL_ZS", "2019", 5.23, "A"), ("IDN", "SL_UEM_TOTL_ZS", "2020", 7.07, "A"),
-                   ("MYS", "SL_UEM_TOTL_ZS", "2020", 4.5, "P")]  # fmt: skip
+    assert got == [
+        ("IDN", "SL_UEM_TOTL_ZS", "2019", 5.23, "A"),
+        ("IDN", "SL_UEM_TOTL_ZS", "2020", 7.07, "A"),
+        ("MYS", "SL_UEM_TOTL_ZS", "2020", 4.5, "P"),
+    ]
     # every series key of the data is in the actual constraint and its codes in the codelists
     for series_key in data.data[0].series:
         # (per member selection: sdmx1 2.28 reads CubeRegion's include="true" as the text 'true')
@@ -155,13 +183,19 @@ def test_structure_resources_and_references(base, client):
     assert len(msg.structure["DSD_ASCC_IND"].dimensions) == 7 and len(msg.codelist["CL_SEX"]) == 0
     assert not msg.constraint["CC_DF_ASCC_IND"].data_content_region
     # explicit agency, id and version paths
-    for path in ("/dataflow/ASEAN/DF_ASCC_IND/1.0", "/dataflow/all/all/all", "/dataflow", "/dataflow/ASEAN",
-                 "/codelist/ASEAN/CL_SEX+CL_AGE/latest"):  # fmt: skip
+    for path in (
+        "/dataflow/ASEAN/DF_ASCC_IND/1.0",
+        "/dataflow/all/all/all",
+        "/dataflow",
+        "/dataflow/ASEAN",
+        "/codelist/ASEAN/CL_SEX+CL_AGE/latest",
+    ):
         r = httpx.get(base + path)
         assert r.status_code == 200, (path, r.text)
         assert r.headers["content-type"].startswith("application/vnd.sdmx.structure+xml")
-    assert set(sdmx.read_sdmx(io.BytesIO(httpx.get(base + "/codelist/ASEAN/CL_SEX+CL_AGE/latest").content)).codelist) == {
-        "CL_SEX", "CL_AGE"}  # fmt: skip
+    assert set(
+        sdmx.read_sdmx(io.BytesIO(httpx.get(base + "/codelist/ASEAN/CL_SEX+CL_AGE/latest").content)).codelist
+    ) == {"CL_SEX", "CL_AGE"}
 
 
 def test_indicator_annotation_keeps_the_platform_code(base):
@@ -181,7 +215,9 @@ def test_data_messages_use_the_codelist_ids(base):
         assert r.status_code == 200, r.text
         rows = list(csv.DictReader(io.StringIO(r.text)))
         assert [(x["INDICATOR"], x["TIME_PERIOD"], x["OBS_VALUE"]) for x in rows] == [
-            ("SL_UEM_TOTL_ZS", "2019", "5.23"), ("SL_UEM_TOTL_ZS", "2020", "7.07")]  # fmt: skip
+            ("SL_UEM_TOTL_ZS", "2019", "5.23"),
+            ("SL_UEM_TOTL_ZS", "2020", "7.07"),
+        ]
     r = httpx.get(f"{base}/data/DF_ASCC_IND/IDN.ID-AC.BPS_GINI...")
     values = {e.get("id"): e.get("value") for e in etree.fromstring(r.content).iter("{*}Value")}
     assert values["INDICATOR"] == "BPS_GINI" and values["SUBNATIONAL"] == "ID-AC"
@@ -309,8 +345,11 @@ def test_sdmx_csv_1_by_accept_version_holds_the_rows_of_sdmx_csv_2(base):
     assert {r["DATAFLOW"] for r in rows_1} == {"ASEAN:DF_ASCC_IND(1.0)"}
     strip = lambda rows, lead: [{k: v for k, v in r.items() if k not in lead} for r in rows]  # noqa: E731
     assert strip(rows_1, {"DATAFLOW"}) == strip(rows_2, {"STRUCTURE", "STRUCTURE_ID", "ACTION"}) and rows_1
-    keys = httpx.get(url, params={"detail": "serieskeysonly"},
-                     headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"}).text  # fmt: skip
+    keys = httpx.get(
+        url,
+        params={"detail": "serieskeysonly"},
+        headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"},
+    ).text
     assert keys.splitlines()[0].split(",")[-1] == "URBANISATION"
 
 
@@ -361,8 +400,11 @@ def test_sdmx_json_data_validate_and_read_by_sdmx1(base):
     for key, params in DATA_QUERIES:
         by_version = {}
         for version, schema in (("1.0.0", "1.0"), ("2.0.0", "2.0.0"), ("draft", None)):
-            media = ("application/vnd.sdmx.draft-sdmx-json+json" if version == "draft"
-                     else f"application/vnd.sdmx.data+json;version={version}")  # fmt: skip
+            media = (
+                "application/vnd.sdmx.draft-sdmx-json+json"
+                if version == "draft"
+                else f"application/vnd.sdmx.data+json;version={version}"
+            )
             r = httpx.get(f"{url}/{key}", params=params, headers={"Accept": media})
             assert r.status_code == 200, (key, params, version, r.text)
             assert r.headers["content-type"].startswith(media.split(";")[0]), r.headers["content-type"]
@@ -390,10 +432,19 @@ def test_sdmx_json_data_validate_and_read_by_sdmx1(base):
 
     r = httpx.get(f"{url}/all", params={"format": "csv"})
     expected = sorted(
-        (x["REF_AREA"], x["SUBNATIONAL"], x["INDICATOR"], x["SEX"], x["AGE"], x["TIME_PERIOD"], float(x["OBS_VALUE"]),
-         x["OBS_STATUS"], x["UNIT_MEASURE"])
+        (
+            x["REF_AREA"],
+            x["SUBNATIONAL"],
+            x["INDICATOR"],
+            x["SEX"],
+            x["AGE"],
+            x["TIME_PERIOD"],
+            float(x["OBS_VALUE"]),
+            x["OBS_STATUS"],
+            x["UNIT_MEASURE"],
+        )
         for x in csv.DictReader(io.StringIO(r.text))
-    )  # fmt: skip
+    )
     for params in (
         {"format": "draft-sdmx-json"},
         {"format": "draft-sdmx-json", "dimensionAtObservation": "AllDimensions"},
@@ -402,9 +453,19 @@ def test_sdmx_json_data_validate_and_read_by_sdmx1(base):
         msg = sdmx.read_sdmx(io.BytesIO(r.content), format="JSON")
         frame = sdmx.to_pandas(msg.data[0], attributes="o").reset_index()
         got = sorted(
-            zip(frame["REF_AREA"], frame["SUBNATIONAL"], frame["INDICATOR"], frame["SEX"], frame["AGE"],
-                frame["TIME_PERIOD"], frame["value"], frame["OBS_STATUS"], frame["UNIT_MEASURE"], strict=True)
-        )  # fmt: skip
+            zip(
+                frame["REF_AREA"],
+                frame["SUBNATIONAL"],
+                frame["INDICATOR"],
+                frame["SEX"],
+                frame["AGE"],
+                frame["TIME_PERIOD"],
+                frame["value"],
+                frame["OBS_STATUS"],
+                frame["UNIT_MEASURE"],
+                strict=True,
+            )
+        )
         assert got == expected, params
     # another version is a 406 (an SDMX error message for an SDMX client); SDMX-JSON structure
     # messages are not served

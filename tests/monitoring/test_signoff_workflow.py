@@ -24,8 +24,16 @@ from tests.conftest import if_match, make_user
 from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 
 #: approved 2020 population of eight member states (BRN, SGP missing): "8 of 10" (Timor-Leste joined in 2025)
-EIGHT = {"IDN": 273523621, "MYS": 33199993, "PHL": 112081264, "THA": 71475664, "VNM": 96648685,
-         "KHM": 16396860, "LAO": 7319399, "MMR": 53423198}  # fmt: skip
+EIGHT = {
+    "IDN": 273523621,
+    "MYS": 33199993,
+    "PHL": 112081264,
+    "THA": 71475664,
+    "VNM": 96648685,
+    "KHM": 16396860,
+    "LAO": 7319399,
+    "MMR": 53423198,
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +46,16 @@ def world(mon_url, tmp_path_factory):
         "secretariat": make_user(mon_url, email="officer@asean.org"),
         "IDN": make_user(mon_url, email="fp@bps.go.id", role="focal_point", member_state="IDN"),
         "MYS": make_user(mon_url, email="fp@dosm.gov.my", role="focal_point", member_state="MYS"),
-        "IDN_education": make_user(mon_url, email="edu@kemdikbud.go.id", role="focal_point", member_state="IDN",
-                                   sectors=["education"]),
+        "IDN_education": make_user(
+            mon_url,
+            email="edu@kemdikbud.go.id",
+            role="focal_point",
+            member_state="IDN",
+            sectors=["education"],
+        ),
         "partner": make_user(mon_url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
         "chair": make_user(mon_url, email="chair@asoen.org", role="chair", body_id="asoen"),
-    }  # fmt: skip
+    }
     with TestClient(create_app(Settings(database_url=mon_url))) as client:
         yield client, tokens, mon_url
 
@@ -52,8 +65,12 @@ def auth(tokens, who):
 
 
 def upload(client, tokens, who, text, *, member_state="IDN", name="idn.csv"):
-    return client.post("/api/v1/submissions/drafts", headers=auth(tokens, who), data={"member_state": member_state},
-                       files={"file": (name, text.encode(), "text/csv")})  # fmt: skip
+    return client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, who),
+        data={"member_state": member_state},
+        files={"file": (name, text.encode(), "text/csv")},
+    )
 
 
 def count(url, table):
@@ -83,20 +100,47 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
     before = {t: count(url, t) for t in tables}
     refused = [
         (upload(client, tokens, "public", IDN_FILE), 401),
-        (upload(client, tokens, "secretariat", IDN_FILE), 403),  # the Secretariat never speaks for a member state
+        (
+            upload(client, tokens, "secretariat", IDN_FILE),
+            403,
+        ),  # the Secretariat never speaks for a member state
         (upload(client, tokens, "partner", IDN_FILE), 403),
         (upload(client, tokens, "chair", IDN_FILE), 403),
         (upload(client, tokens, "MYS", IDN_FILE), 403),  # Malaysia's focal point for Indonesia
-        (upload(client, tokens, "MYS", IDN_FILE, member_state="MYS"), 422),  # Indonesian rows in Malaysia's file
+        (
+            upload(client, tokens, "MYS", IDN_FILE, member_state="MYS"),
+            422,
+        ),  # Indonesian rows in Malaysia's file
         (upload(client, tokens, "IDN_education", IDN_FILE), 422),  # population is outside its sectors
         (client.post("/api/v1/submissions", headers=auth(tokens, "MYS"), json={"member_state": "IDN"}), 403),
-        (client.post("/api/v1/submissions", headers=auth(tokens, "secretariat"), json={"member_state": "IDN"}), 403),
-        (client.post("/api/v1/submissions", headers=auth(tokens, "public"), json={"member_state": "IDN"}), 401),
-        (client.post("/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN"}), 409),  # no drafts
-        (client.get("/api/v1/submissions/drafts", headers=auth(tokens, "MYS"), params={"member_state": "IDN"}), 403),
-        (client.get("/api/v1/submissions/drafts", headers=auth(tokens, "partner"), params={"member_state": "IDN"}), 403),
+        (
+            client.post(
+                "/api/v1/submissions", headers=auth(tokens, "secretariat"), json={"member_state": "IDN"}
+            ),
+            403,
+        ),
+        (
+            client.post("/api/v1/submissions", headers=auth(tokens, "public"), json={"member_state": "IDN"}),
+            401,
+        ),
+        (
+            client.post("/api/v1/submissions", headers=auth(tokens, "IDN"), json={"member_state": "IDN"}),
+            409,
+        ),  # no drafts
+        (
+            client.get(
+                "/api/v1/submissions/drafts", headers=auth(tokens, "MYS"), params={"member_state": "IDN"}
+            ),
+            403,
+        ),
+        (
+            client.get(
+                "/api/v1/submissions/drafts", headers=auth(tokens, "partner"), params={"member_state": "IDN"}
+            ),
+            403,
+        ),
         (client.get("/api/v1/submissions", headers=auth(tokens, "public")), 401),
-    ]  # fmt: skip
+    ]
     for response, status in refused:
         assert response.status_code == status, (response.request.url, response.text)
         assert response.headers["content-type"] == "application/problem+json"
@@ -146,8 +190,10 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
     )
     assert sid in [s["id"] for s in queue.json()["items"]]
     detail = client.get(f"/api/v1/submissions/{sid}", headers=auth(tokens, "IDN")).json()
-    assert {o["period"]: o["published_value"] for o in detail["observations"]["items"]} == {"2020": 273523621.0,
-                                                                                          "2021": None}  # fmt: skip
+    assert {o["period"]: o["published_value"] for o in detail["observations"]["items"]} == {
+        "2020": 273523621.0,
+        "2021": None,
+    }
     # a rejection needs a comment; then the values stay unpublished
     r = client.post(
         f"/api/v1/submissions/{sid}/review",
@@ -155,26 +201,39 @@ def test_authorisation_matrix_and_refusals_write_nothing(world):
         json={"decision": "rejected"},
     )
     assert r.status_code == 422 and r.json()["parameter"] == "comment"
-    r = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat"),
-                    json={"decision": "rejected", "comment": "2020 differs from the census; explain"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/submissions/{sid}/review",
+        headers=auth(tokens, "secretariat"),
+        json={"decision": "rejected", "comment": "2020 differs from the census; explain"},
+    )
     assert r.status_code == 428  # a review needs the ETag of the submission as the officer read it
-    r = client.post(f"/api/v1/submissions/{sid}/review", headers=read,
-                    json={"decision": "rejected", "comment": "2020 differs from the census; explain"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/submissions/{sid}/review",
+        headers=read,
+        json={"decision": "rejected", "comment": "2020 differs from the census; explain"},
+    )
     assert r.status_code == 200 and r.json()["state"] == "rejected"
     assert public_idn(client) == {"2020": 273523621.0}
     engine = make_engine(url)
     with engine.connect() as conn:
-        trail = conn.execute(sa.text("SELECT action, actor, after FROM audit_entries WHERE entity = 'observation_submissions' "
-                                     "AND entity_id = :id ORDER BY seq"), {"id": str(sid)}).all()  # fmt: skip
+        trail = conn.execute(
+            sa.text(
+                "SELECT action, actor, after FROM audit_entries WHERE entity = 'observation_submissions' "
+                "AND entity_id = :id ORDER BY seq"
+            ),
+            {"id": str(sid)},
+        ).all()
     engine.dispose()
     assert [a for a, _, _ in trail] == ["create", "update"] and trail[0][1] != trail[1][
         1
     ]  # focal point, then officer
     after = trail[1][2] if isinstance(trail[1][2], dict) else json.loads(trail[1][2])
     assert (after["state"], after["comment"]) == ("rejected", "2020 differs from the census; explain")
-    again = client.post(f"/api/v1/submissions/{sid}/review",
-                        headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")),
-                        json={"decision": "approved"})  # fmt: skip
+    again = client.post(
+        f"/api/v1/submissions/{sid}/review",
+        headers=if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat")),
+        json={"decision": "approved"},
+    )
     assert again.status_code == 409
 
 
@@ -215,15 +274,21 @@ def test_only_approved_values_are_public_everywhere(world):
     # the new 2020 revision, 2022, and 2021 (rejected before, unchanged since) go back for review together
     assert sub["counts"]["observations"] == 3 and sub["counts"]["periods"] == ["2020", "2022"]
     etag = client.get(f"/api/v1/submissions/{sub['id']}", headers=auth(tokens, "secretariat")).headers["etag"]
-    r = client.post(f"/api/v1/submissions/{sub['id']}/review", headers=auth(tokens, "secretariat") | {"If-Match": etag},
-                    json={"decision": "approved", "comment": "checked against BPS"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/submissions/{sub['id']}/review",
+        headers=auth(tokens, "secretariat") | {"If-Match": etag},
+        json={"decision": "approved", "comment": "checked against BPS"},
+    )
     assert r.status_code == 200, r.text
     api, csv, page, download, _ = everywhere()
     assert api == {"2020": 273600000.0, "2021": 276400000.0, "2022": 279000000.0}
     assert "273600000" in csv and "279000000" in download and "279,000,000" in page
     # a stale If-Match (the submission is approved now) is a 412
-    r = client.post(f"/api/v1/submissions/{sub['id']}/review", headers=auth(tokens, "secretariat") | {"If-Match": etag},
-                    json={"decision": "rejected", "comment": "x"})  # fmt: skip
+    r = client.post(
+        f"/api/v1/submissions/{sub['id']}/review",
+        headers=auth(tokens, "secretariat") | {"If-Match": etag},
+        json={"decision": "rejected", "comment": "x"},
+    )
     assert r.status_code == 412
 
 
@@ -256,10 +321,16 @@ def test_concurrent_reviews_apply_once(world, mon_url):
     if not url.startswith("postgresql"):
         read = if_match(client, f"/api/v1/submissions/{sid}", auth(tokens, "secretariat"))
         first = client.post(f"/api/v1/submissions/{sid}/review", headers=read, json={"decision": "approved"})
-        stale = client.post(f"/api/v1/submissions/{sid}/review", headers=read,
-                            json={"decision": "rejected", "comment": "late"})  # fmt: skip
-        second = client.post(f"/api/v1/submissions/{sid}/review", headers=auth(tokens, "secretariat") | {"If-Match": "*"},
-                             json={"decision": "rejected", "comment": "late"})  # fmt: skip
+        stale = client.post(
+            f"/api/v1/submissions/{sid}/review",
+            headers=read,
+            json={"decision": "rejected", "comment": "late"},
+        )
+        second = client.post(
+            f"/api/v1/submissions/{sid}/review",
+            headers=auth(tokens, "secretariat") | {"If-Match": "*"},
+            json={"decision": "rejected", "comment": "late"},
+        )
         assert (first.status_code, stale.status_code, second.status_code) == (200, 412, 409)
         return
     engine = make_engine(url)
@@ -307,13 +378,23 @@ def test_templates_and_download_import_back(world):
     client, tokens, _ = world
     wb = load_workbook(io.BytesIO(client.get("/submissions/template.xlsx").content))
     header = [c.value for c in wb["observations"][1]]
-    row = dict.fromkeys(header, None) | {"series_code": "SP.POP.TOTL", "country_iso3": "IDN", "period": "2024",
-                                         "value": 283000000, "unit": "persons", "source_id": "BPS"}  # fmt: skip
+    row = dict.fromkeys(header, None) | {
+        "series_code": "SP.POP.TOTL",
+        "country_iso3": "IDN",
+        "period": "2024",
+        "value": 283000000,
+        "unit": "persons",
+        "source_id": "BPS",
+    }
     wb["observations"].append([row[h] for h in header])
     buf = io.BytesIO()
     wb.save(buf)
-    r = client.post("/api/v1/submissions/drafts", headers=auth(tokens, "IDN"), data={"member_state": "IDN"},
-                    files={"file": ("idn.xlsx", buf.getvalue(), "application/octet-stream")})  # fmt: skip
+    r = client.post(
+        "/api/v1/submissions/drafts",
+        headers=auth(tokens, "IDN"),
+        data={"member_state": "IDN"},
+        files={"file": ("idn.xlsx", buf.getvalue(), "application/octet-stream")},
+    )
     assert r.status_code == 201 and r.json()["inserted"] == 1, r.text
     download = client.get("/indicators/SP.POP.TOTL/data.csv").text
     idn = "".join(line + "\n" for line in download.splitlines()[1:] if ",IDN," in line)

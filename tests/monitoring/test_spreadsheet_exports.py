@@ -52,8 +52,17 @@ def test_the_rule():
 
 
 def test_index_results_csv():
-    row = SimpleNamespace(unit_code="IDN", unit_name=FORMULA, year=2022, code="-Index", level=1, score=-3.2,
-                          rank=1, rank_low=None, rank_high=None)  # fmt: skip
+    row = SimpleNamespace(
+        unit_code="IDN",
+        unit_name=FORMULA,
+        year=2022,
+        code="-Index",
+        level=1,
+        score=-3.2,
+        rank=1,
+        rank_low=None,
+        rank_high=None,
+    )
     stored = SimpleNamespace(
         results=[row], record=SimpleNamespace(sha256="a"), run=SimpleNamespace(data_sha256="b")
     )

@@ -101,9 +101,13 @@ def test_set_replace_and_delete(session):
 
 @pytest.mark.parametrize(
     ("kw", "parameter"),
-    [({"indicator_code": "NOPE"}, "indicator_code"), ({"member_state": "XXX"}, "member_state"),
-     ({"plan_id": "no-such-plan"}, "plan_id"), ({"sector": "nope"}, "sector")],
-)  # fmt: skip
+    [
+        ({"indicator_code": "NOPE"}, "indicator_code"),
+        ({"member_state": "XXX"}, "member_state"),
+        ({"plan_id": "no-such-plan"}, "plan_id"),
+        ({"sector": "nope"}, "sector"),
+    ],
+)
 def test_unknown_codes_are_refused(session, kw, parameter):
     with pytest.raises(Invalid) as err:
         targets_service.set_target(session, principal=SECRETARIAT, data=data(**kw))
@@ -113,17 +117,36 @@ def test_unknown_codes_are_refused(session, kw, parameter):
 
 @pytest.mark.parametrize(
     "kw",
-    [{"baseline_value": 3.0}, {"baseline_year": 2030}, {"target_year": 1800}, {"target_value": float("inf")},
-     {"source": ""}, {"member_state": "idn"}, {"unknown": 1}],
-)  # fmt: skip
+    [
+        {"baseline_value": 3.0},
+        {"baseline_year": 2030},
+        {"target_year": 1800},
+        {"target_value": float("inf")},
+        {"source": ""},
+        {"member_state": "idn"},
+        {"unknown": 1},
+    ],
+)
 def test_bad_values_are_refused(kw):
     with pytest.raises(ValueError):
         data(**kw)
 
 
 def test_import_all_or_nothing_with_every_problem(session):
-    text = "\n".join([HEADER, GOOD[0], "T.NOPE,IDN,,,,2030,1,src,", "T.LIFE,XXX,,,,20x0,abc,src,",
-                      "T.LIFE,PHL,,2031,5,2030,80,src,", "T.LIFE,PHL,,,,2030,,src,", GOOD[0]]) + "\n"  # fmt: skip
+    text = (
+        "\n".join(
+            [
+                HEADER,
+                GOOD[0],
+                "T.NOPE,IDN,,,,2030,1,src,",
+                "T.LIFE,XXX,,,,20x0,abc,src,",
+                "T.LIFE,PHL,,2031,5,2030,80,src,",
+                "T.LIFE,PHL,,,,2030,,src,",
+                GOOD[0],
+            ]
+        )
+        + "\n"
+    )
     with pytest.raises(targets_service.TargetFileError) as err:
         targets_service.import_file(session, principal=SECRETARIAT, text=text, filename="t.csv")
     problems = [str(p) for p in err.value.problems]
@@ -140,12 +163,17 @@ def test_import_all_or_nothing_with_every_problem(session):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", "t.csv:1: the file is empty"),
-     ("indicator_code,target_year,target_value\n", "t.csv:1: missing required column 'source'"),
-     (HEADER + ",colour\n", "t.csv:1:10 (colour): unknown column"),
-     (HEADER + "\nT.LIFE,IDN\n", "t.csv:2: 2 cells where the header has 9"),
-     (HEADER + "\nT.LIFE,,,,,2030,1,s," + "x" * 6000 + "\n", "t.csv:2:9 (quote): longer than 5000 characters")],
-)  # fmt: skip
+    [
+        ("", "t.csv:1: the file is empty"),
+        ("indicator_code,target_year,target_value\n", "t.csv:1: missing required column 'source'"),
+        (HEADER + ",colour\n", "t.csv:1:10 (colour): unknown column"),
+        (HEADER + "\nT.LIFE,IDN\n", "t.csv:2: 2 cells where the header has 9"),
+        (
+            HEADER + "\nT.LIFE,,,,,2030,1,s," + "x" * 6000 + "\n",
+            "t.csv:2:9 (quote): longer than 5000 characters",
+        ),
+    ],
+)
 def test_import_file_shape_problems(session, text, expected):
     with pytest.raises(targets_service.TargetFileError) as err:
         targets_service.import_file(session, principal=SECRETARIAT, text=text, filename="t.csv")
@@ -155,9 +183,15 @@ def test_import_file_shape_problems(session, text, expected):
 def test_import_then_reimport_changes_nothing(session):
     text = "\n".join([HEADER, *GOOD]) + "\n"
     assert targets_service.import_file(session, principal=SECRETARIAT, text=text) == {
-        "created": 2, "updated": 0, "unchanged": 0}  # fmt: skip
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+    }
     assert targets_service.import_file(session, principal=SECRETARIAT, text=text) == {
-        "created": 0, "updated": 0, "unchanged": 2}  # fmt: skip
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+    }
     rows = targets_service.list_targets(session, plan_id="aphda")
     assert rows[0]["quote"] == "a quote, with a comma" and rows[0]["member_state"] is None
 
@@ -167,8 +201,15 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
     fp = make_user(
         progress_url, email=f"fp-{tmp_path.name}@kemenko.go.id", role="focal_point", member_state="IDN"
     )
-    body = {"indicator_code": "T.MMR", "member_state": "IDN", "target_year": 2030, "target_value": 70,
-            "baseline_year": 2015, "baseline_value": 200, "source": "https://example.org/sdg-3.1"}  # fmt: skip
+    body = {
+        "indicator_code": "T.MMR",
+        "member_state": "IDN",
+        "target_year": 2030,
+        "target_value": 70,
+        "baseline_year": 2015,
+        "baseline_value": 200,
+        "source": "https://example.org/sdg-3.1",
+    }
     with TestClient(create_app(Settings(database_url=progress_url))) as c:
         assert c.post("/api/v1/targets", json=body).status_code == 401
         assert (
@@ -213,8 +254,22 @@ def test_api_and_cli(progress_url, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.setenv("DATABASE_URL", progress_url)
     runner = CliRunner()
     email = f"officer-{tmp_path.name}@asean.org"
-    r = runner.invoke(cli, ["targets", "set", "T.LIFE", "--target", "75", "--year", "2030", "--source", "seed 003",
-                            "--as", email])  # fmt: skip
+    r = runner.invoke(
+        cli,
+        [
+            "targets",
+            "set",
+            "T.LIFE",
+            "--target",
+            "75",
+            "--year",
+            "2030",
+            "--source",
+            "seed 003",
+            "--as",
+            email,
+        ],
+    )
     assert r.exit_code == 0 and "created target" in r.output, r.output
     path = tmp_path / "targets.csv"
     path.write_text(HEADER + "\nT.LIFE,IDN,,,,2030,abc,src,\n", encoding="utf-8")
@@ -261,9 +316,18 @@ def test_web_form(progress_url, tmp_path, lang):  # noqa: F811
     officer, fp = f"web-officer-{tmp_path.name}@asean.org", f"web-fp-{tmp_path.name}@kemenko.go.id"
     make_user(progress_url, email=officer)
     make_user(progress_url, email=fp, role="focal_point", member_state="IDN")
-    form = {"indicator_code": "T.LIFE", "member_state": "PHL", "plan_id": "", "baseline_year": "",
-            "baseline_value": "", "target_year": "2030", "target_value": "75", "source": "https://example.org/x",
-            "quote": "", "notes": ""}  # fmt: skip
+    form = {
+        "indicator_code": "T.LIFE",
+        "member_state": "PHL",
+        "plan_id": "",
+        "baseline_year": "",
+        "baseline_value": "",
+        "target_year": "2030",
+        "target_value": "75",
+        "source": "https://example.org/x",
+        "quote": "",
+        "notes": "",
+    }
     c = _signed_in(progress_url, officer)
     try:
         page = c.get(f"/progress?lang={lang}")
@@ -324,8 +388,9 @@ def test_which_target_applies(session):
     # required (75/70) ** (1/15) - 1 = 0.0046101; observed 1.02 ** 0.2 - 1 = 0.0039679; R = 0.8607 → moderate
     assert cell["target"]["id"] == regional["id"] and cell["method"] == "target"
     assert cell["value"] == pytest.approx(0.8607, abs=1e-3) and cell["status"] == "moderate_progress"
-    own = targets_service.set_target(session, principal=SECRETARIAT,
-                                     data=data(member_state="IDN", plan_id="aphda", target_value=71.0))  # fmt: skip
+    own = targets_service.set_target(
+        session, principal=SECRETARIAT, data=data(member_state="IDN", plan_id="aphda", target_value=71.0)
+    )
     plan = scorecards.plan_scorecard(session, plan_id="aphda")
     life = next(r for r in plan["rows"] if r["indicator"]["code"] == "T.LIFE")
     assert (

@@ -31,13 +31,23 @@ RATE = "TEST.RATE"
 def world(mon_url, tmp_path_factory):
     engine = make_engine(mon_url)
     with unit_of_work(session_factory(engine)) as session:
-        session.add(Indicator(code=RATE, name_en="Test incidence rate", name_id="Laju insiden uji",
-                              unit="per 100,000", level="national"))  # fmt: skip
+        session.add(
+            Indicator(
+                code=RATE,
+                name_en="Test incidence rate",
+                name_id="Laju insiden uji",
+                unit="per 100,000",
+                level="national",
+            )
+        )
     engine.dispose()
     tmp = tmp_path_factory.mktemp("units")
     approved = PLAIN_HEADER + f"{RATE},IDN,2019,100,per 100,000,MoH,\n{RATE},IDN,2020,50,per 100,000,MoH,\n"
-    assert run_import(mon_url, write(tmp, "approved.csv", approved.replace("per 100,000", '"per 100,000"')),
-                      approval="approved").ok  # fmt: skip
+    assert run_import(
+        mon_url,
+        write(tmp, "approved.csv", approved.replace("per 100,000", '"per 100,000"')),
+        approval="approved",
+    ).ok
     tokens = {
         "secretariat": make_user(mon_url, email="officer@asean.org"),
         "IDN": make_user(mon_url, email="fp@bps.go.id", role="focal_point", member_state="IDN"),
@@ -51,8 +61,12 @@ def bearer(tokens, who):
 
 
 def upload(client, tokens, text, name="idn.csv"):
-    return client.post("/api/v1/submissions/drafts", headers=bearer(tokens, "IDN"), data={"member_state": "IDN"},
-                       files={"file": (name, text.encode(), "text/csv")})  # fmt: skip
+    return client.post(
+        "/api/v1/submissions/drafts",
+        headers=bearer(tokens, "IDN"),
+        data={"member_state": "IDN"},
+        files={"file": (name, text.encode(), "text/csv")},
+    )
 
 
 def test_unit_codes():
@@ -90,7 +104,10 @@ def test_unit_spellings_accepted_and_unknown_unit_refused(world):
     detail = client.get(f"/api/v1/submissions/{sub.json()['id']}", headers=bearer(tokens, "IDN")).json()
     # stored under the indicator's own unit, whatever the file's spelling
     assert {o["period"]: (o["value"], o["unit"]) for o in detail["observations"]["items"]} == {
-        "2019": (110.0, "per 100,000"), "2020": (80.0, "per 100,000"), "2021": (5.0, "per 100,000")}  # fmt: skip
+        "2019": (110.0, "per 100,000"),
+        "2020": (80.0, "per 100,000"),
+        "2021": (5.0, "per 100,000"),
+    }
 
 
 def test_review_sees_names_previous_change_flags_and_confirms(world):
@@ -106,8 +123,10 @@ def test_review_sees_names_previous_change_flags_and_confirms(world):
     assert detail["flags"] == {"threshold": 0.2, "large_changes": 1, "new_values": 1}
     rows = {o["period"]: o for o in detail["observations"]["items"]}
     assert rows["2019"]["indicator_name"] == {"en": "Test incidence rate", "id": "Laju insiden uji"}
-    got = {p: (o["previous_value"], o["change"], o["change_share"], o["large_change"], o["published_value"])
-           for p, o in rows.items()}  # fmt: skip
+    got = {
+        p: (o["previous_value"], o["change"], o["change_share"], o["large_change"], o["published_value"])
+        for p, o in rows.items()
+    }
     assert got["2019"][:2] == (100.0, 10.0) and got["2019"][2] == pytest.approx(0.1)
     assert got["2019"][3:] == (False, 100.0)
     assert got["2020"][:2] == (50.0, 30.0) and got["2020"][2] == pytest.approx(0.6)
@@ -127,8 +146,11 @@ def test_review_sees_names_previous_change_flags_and_confirms(world):
         assert r.status_code == 422 and 'id="review-confirm"' not in r.text
         # the first step only asks: nothing is written
         audit = count(url, "audit_entries")
-        r = officer.post(page + "/review", data={"csrf": token, "decision": "approved", "revision": revision},
-                         params={"lang": "en"})  # fmt: skip
+        r = officer.post(
+            page + "/review",
+            data={"csrf": token, "decision": "approved", "revision": revision},
+            params={"lang": "en"},
+        )
         assert r.status_code == 200 and 'id="review-confirm"' in r.text
         assert "Approve and publish 3 observations of Indonesia?" in r.text
         assert "1 value changes by more than 20 %" in r.text
@@ -139,8 +161,9 @@ def test_review_sees_names_previous_change_flags_and_confirms(world):
         confirm = re.search(r'id="review-confirm".*?</form>', r.text, re.S).group(0)
         fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm))
         assert fields["decision"] == "approved" and fields["confirmed"] == "yes"
-        r = officer.post(page + "/review", data={k: html.unescape(v) for k, v in fields.items()},
-                         params={"lang": "en"})  # fmt: skip
+        r = officer.post(
+            page + "/review", data={k: html.unescape(v) for k, v in fields.items()}, params={"lang": "en"}
+        )
         assert r.status_code == 200 and r.url.path == page  # followed the redirect to the submission
         # "published now" is the approved value at once; "published before" keeps the old one
         table = r.text.split('id="submission-observations"')[1].split("</table>")[0]

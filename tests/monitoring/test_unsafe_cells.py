@@ -20,8 +20,10 @@ def observations(url: str) -> int:
     return n
 
 
-@pytest.mark.parametrize(("bad", "what"), [("BPS\u202egnp", "U+202E RIGHT-TO-LEFT OVERRIDE"),
-                                           ("BPS\x00", "U+0000"), ("\u2066BPS\u2069", "U+2066")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("bad", "what"),
+    [("BPS\u202egnp", "U+202E RIGHT-TO-LEFT OVERRIDE"), ("BPS\x00", "U+0000"), ("\u2066BPS\u2069", "U+2066")],
+)
 def test_a_csv_cell_with_nul_or_a_bidi_control_is_refused_by_line_and_column(mon_url, tmp_path, bad, what):
     before = observations(mon_url)
     rows = f"SP.POP.TOTL,IDN,2020,273500000,persons,BPS,\nSP.POP.TOTL,IDN,2021,276400000,persons,{bad},\n"

@@ -56,14 +56,27 @@ def world(request, new_database, reference, tmp_path_factory):
     load(url, reference)
     load_results(url)
     tmp = tmp_path_factory.mktemp("events")
-    flood, quake = add_events(url, tmp, row(rid="FL-1", start="2016-10-01", end="2016-10-05", name="Karen", glide=GLIDE),
-                              row(feed="NOAA-NCEI-SIGEQ", rid="EQ-1", hazard="Earthquake", ms="IDN", start="2018-09-28",
-                                  end="2018-09-28", name="Palu"))  # fmt: skip
-    tokens = {"secretariat": make_user(url, email="officer@asean.org"),
-              "chair": make_user(url, email="chair@acdm.org", role="chair", body_id="acdm"),
-              "other_chair": make_user(url, email="chair@amca.org", role="chair", body_id="amca"),
-              "focal_point": make_user(url, email="fp@bnpb.go.id", role="focal_point", member_state="IDN"),
-              "partner": make_user(url, email="observer@mofa.go.jp", role="partner", partner_id="JPN")}  # fmt: skip
+    flood, quake = add_events(
+        url,
+        tmp,
+        row(rid="FL-1", start="2016-10-01", end="2016-10-05", name="Karen", glide=GLIDE),
+        row(
+            feed="NOAA-NCEI-SIGEQ",
+            rid="EQ-1",
+            hazard="Earthquake",
+            ms="IDN",
+            start="2018-09-28",
+            end="2018-09-28",
+            name="Palu",
+        ),
+    )
+    tokens = {
+        "secretariat": make_user(url, email="officer@asean.org"),
+        "chair": make_user(url, email="chair@acdm.org", role="chair", body_id="acdm"),
+        "other_chair": make_user(url, email="chair@amca.org", role="chair", body_id="amca"),
+        "focal_point": make_user(url, email="fp@bnpb.go.id", role="focal_point", member_state="IDN"),
+        "partner": make_user(url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
+    }
     with TestClient(create_app(Settings(database_url=url))) as client:
         yield {"client": client, "url": url, "tokens": tokens, "flood": flood, "quake": quake}
 
@@ -81,14 +94,28 @@ def count(url) -> int:
 
 
 def complete(world, **changes):
-    body = {"reporting_org_ref": "XM-DAC-00000", "reporting_org_type": "40", "reporting_org_name": "Test publisher",
-            "local_id": "FLOOD-RESPONSE-1", "title_en": "Flood recovery in Eastern Visayas",
-            "title_id": "Pemulihan banjir di Visayas Timur", "description_en": "A test activity.",
-            "description_id": "Kegiatan uji.", "sector": "disaster-management", "responsible_body": "acdm",
-            "partners": [{"partner": "JPN", "role": 1}], "budget": "250000.00", "currency": "USD",
-            "budget_value_date": "2016-11-01", "planned_start": "2016-11-01", "planned_end": "2017-10-31",
-            "status": 2, "member_states": ["PHL"], "outcomes": ["aadmer-work-programme-2021-2025/G1.O2"],
-            "events": [world["flood"], world["quake"]]}  # fmt: skip
+    body = {
+        "reporting_org_ref": "XM-DAC-00000",
+        "reporting_org_type": "40",
+        "reporting_org_name": "Test publisher",
+        "local_id": "FLOOD-RESPONSE-1",
+        "title_en": "Flood recovery in Eastern Visayas",
+        "title_id": "Pemulihan banjir di Visayas Timur",
+        "description_en": "A test activity.",
+        "description_id": "Kegiatan uji.",
+        "sector": "disaster-management",
+        "responsible_body": "acdm",
+        "partners": [{"partner": "JPN", "role": 1}],
+        "budget": "250000.00",
+        "currency": "USD",
+        "budget_value_date": "2016-11-01",
+        "planned_start": "2016-11-01",
+        "planned_end": "2017-10-31",
+        "status": 2,
+        "member_states": ["PHL"],
+        "outcomes": ["aadmer-work-programme-2021-2025/G1.O2"],
+        "events": [world["flood"], world["quake"]],
+    }
     return body | changes
 
 
@@ -120,7 +147,8 @@ def test_frameworks_carry_their_seed_quote_and_reload_changes_nothing(world):
 
 def test_a_bad_framework_file_names_line_and_field_and_loads_nothing(world, tmp_path):
     bad = tmp_path / "frameworks.yaml"
-    bad.write_text("""\
+    bad.write_text(
+        """\
 - plan: no-such-plan
   goals: []
 - plan: accsm-work-plan-2016-2020
@@ -134,7 +162,9 @@ def test_a_bad_framework_file_names_line_and_field_and_loads_nothing(world, tmp_
     - code: G1
       title_en: Twice
       indicators: [SP.POP.TOTL]
-""", encoding="utf-8")  # fmt: skip
+""",
+        encoding="utf-8",
+    )
     engine, uow = _unit(world["url"])
     with uow as session:
         with pytest.raises(framework.FrameworkError) as caught:
@@ -155,8 +185,12 @@ def test_a_bad_framework_file_names_line_and_field_and_loads_nothing(world, tmp_
 def test_reloading_an_edited_file_updates_and_removes_but_keeps_linked_outcomes(world, tmp_path):
     original = framework.FRAMEWORKS.read_text(encoding="utf-8")
     edited = tmp_path / "frameworks.yaml"
-    edited.write_text(original.replace("title_en: Achieve the ASCC goals by 2025", "title_en: Reach the ASCC goals by 2025"),
-                      encoding="utf-8")  # fmt: skip
+    edited.write_text(
+        original.replace(
+            "title_en: Achieve the ASCC goals by 2025", "title_en: Reach the ASCC goals by 2025"
+        ),
+        encoding="utf-8",
+    )
     without = tmp_path / "without.yaml"
     start = original.index("        - code: G1.O2\n          title_id: kawasan ASEAN")
     end = original.index("- plan: accsm-work-plan-2016-2020")
@@ -167,8 +201,15 @@ def test_reloading_an_edited_file_updates_and_removes_but_keeps_linked_outcomes(
         assert (report.updated, report.created, report.removed) == (1, 0, 0)
         session.rollback()
     with unit_of_work(session_factory(engine)) as session:
-        session.add(Activity(revision=1, created_at=_now(), updated_at=_now(), title_en="Linked",
-                             outcomes=["aadmer-work-programme-2021-2025/G1.O2"]))  # fmt: skip
+        session.add(
+            Activity(
+                revision=1,
+                created_at=_now(),
+                updated_at=_now(),
+                title_en="Linked",
+                outcomes=["aadmer-work-programme-2021-2025/G1.O2"],
+            )
+        )
         session.flush()
         with pytest.raises(Conflict, match=r"G1\.O2"):
             framework.load_frameworks(session, elements=framework.read_frameworks(session, path=without))
@@ -185,26 +226,46 @@ def test_reloading_an_edited_file_updates_and_removes_but_keeps_linked_outcomes(
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"status": 9}, "status"), ({"planned_start": "2017-01-01", "planned_end": "2016-01-01"}, "planned_end"),
-     ({"actual_start": "2017-01-02", "actual_end": "2017-01-01"}, "actual_end"),
-     ({"responsible_body": "nobody"}, "responsible_body"), ({"implementing_bodies": ["acdm", "nobody"]}, "implementing_bodies[1]"),
-     ({"partners": [{"partner": "XYZ", "role": 1}]}, "partners[0].partner"),
-     ({"member_states": ["PHL", "AUS"]}, "member_states[1]"), ({"decisions": [999999]}, "decisions[0]"),
-     ({"events": [999999]}, "events[0]"), ({"outcomes": ["vnm-project-161/G1"]}, "outcomes[0]"),
-     ({"funding_fund": "supa"}, "funding_fund"), ({"programme_id": "nothing"}, "programme_id"),
-     ({"reporting_org_type": "99"}, "reporting_org_type"), ({"currency": None}, "currency")],
-)  # fmt: skip
+    [
+        ({"status": 9}, "status"),
+        ({"planned_start": "2017-01-01", "planned_end": "2016-01-01"}, "planned_end"),
+        ({"actual_start": "2017-01-02", "actual_end": "2017-01-01"}, "actual_end"),
+        ({"responsible_body": "nobody"}, "responsible_body"),
+        ({"implementing_bodies": ["acdm", "nobody"]}, "implementing_bodies[1]"),
+        ({"partners": [{"partner": "XYZ", "role": 1}]}, "partners[0].partner"),
+        ({"member_states": ["PHL", "AUS"]}, "member_states[1]"),
+        ({"decisions": [999999]}, "decisions[0]"),
+        ({"events": [999999]}, "events[0]"),
+        ({"outcomes": ["vnm-project-161/G1"]}, "outcomes[0]"),
+        ({"funding_fund": "supa"}, "funding_fund"),
+        ({"programme_id": "nothing"}, "programme_id"),
+        ({"reporting_org_type": "99"}, "reporting_org_type"),
+        ({"currency": None}, "currency"),
+    ],
+)
 def test_bad_activities_are_refused_naming_the_field_and_nothing_is_stored(world, changes, field):
     before = count(world["url"])
-    r = world["client"].post("/api/v1/activities", json=complete(world, local_id=None, **changes),
-                             headers=auth(world, "secretariat"))  # fmt: skip
+    r = world["client"].post(
+        "/api/v1/activities",
+        json=complete(world, local_id=None, **changes),
+        headers=auth(world, "secretariat"),
+    )
     assert r.status_code == 422, r.text
     assert field in [e["parameter"] for e in r.json()["errors"]], r.json()
     assert count(world["url"]) == before
 
 
-@pytest.mark.parametrize(("who", "status"), [("public", 401), ("focal_point", 403), ("partner", 403),
-                                             ("other_chair", 403), ("chair", 201), ("secretariat", 201)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("public", 401),
+        ("focal_point", 403),
+        ("partner", 403),
+        ("other_chair", 403),
+        ("chair", 201),
+        ("secretariat", 201),
+    ],
+)
 def test_only_the_secretariat_or_the_responsible_bodys_chair_writes(world, who, status):
     before = count(world["url"])
     r = world["client"].post(
@@ -239,11 +300,15 @@ def test_update_needs_a_fresh_etag_and_keeps_the_identifier_unique(world):
     assert a.json()["iati_identifier"] == "XM-DAC-00000-ETAG-1"
     dup = client.post("/api/v1/activities", json=complete(world, local_id="ETAG-1"), headers=h)
     assert dup.status_code == 422 and dup.json()["errors"][0]["parameter"] == "local_id"
-    ok = client.put(f"/api/v1/activities/{aid}", json=complete(world, local_id="ETAG-1", status=3),
-                    headers=h | {"If-Match": tag})  # fmt: skip
+    ok = client.put(
+        f"/api/v1/activities/{aid}",
+        json=complete(world, local_id="ETAG-1", status=3),
+        headers=h | {"If-Match": tag},
+    )
     assert ok.status_code == 200 and ok.json()["status"] == 3
-    stale = client.put(f"/api/v1/activities/{aid}", json=complete(world, local_id="ETAG-1"),
-                       headers=h | {"If-Match": tag})  # fmt: skip
+    stale = client.put(
+        f"/api/v1/activities/{aid}", json=complete(world, local_id="ETAG-1"), headers=h | {"If-Match": tag}
+    )
     assert stale.status_code == 412
     missing = client.put(f"/api/v1/activities/{aid}", json=complete(world, local_id="ETAG-1"), headers=h)
     assert missing.status_code == 428
@@ -296,10 +361,14 @@ def test_the_export_writes_the_complete_activities_and_lists_what_the_others_lac
     world, tmp_path, monkeypatch
 ):
     client = world["client"]
-    multi_year = client.post("/api/v1/activities", headers=auth(world, "secretariat"),
-                             json=complete(world, local_id="MULTI-1", planned_end="2019-10-31"))  # fmt: skip
-    one_year = client.post("/api/v1/activities", headers=auth(world, "secretariat"),
-                           json=complete(world, local_id="ONE-1"))  # fmt: skip
+    multi_year = client.post(
+        "/api/v1/activities",
+        headers=auth(world, "secretariat"),
+        json=complete(world, local_id="MULTI-1", planned_end="2019-10-31"),
+    )
+    one_year = client.post(
+        "/api/v1/activities", headers=auth(world, "secretariat"), json=complete(world, local_id="ONE-1")
+    )
     ids = {multi_year.json()["id"], one_year.json()["id"]}
     r = client.get("/api/v1/activities.xml")
     assert r.status_code == 200
@@ -332,8 +401,10 @@ def test_the_export_writes_the_complete_activities_and_lists_what_the_others_lac
     )
     assert result.exit_code == 1 and not refused.exists()
     for aid in ids:
-        client.delete(f"/api/v1/activities/{aid}",
-                      headers=if_match(client, f"/api/v1/activities/{aid}", auth(world, "secretariat")))  # fmt: skip
+        client.delete(
+            f"/api/v1/activities/{aid}",
+            headers=if_match(client, f"/api/v1/activities/{aid}", auth(world, "secretariat")),
+        )
 
 
 def test_cli_load_is_idempotent_and_exports_a_complete_activity(world, tmp_path, monkeypatch):
@@ -345,8 +416,9 @@ def test_cli_load_is_idempotent_and_exports_a_complete_activity(world, tmp_path,
         r"frameworks: 0 new, 0 updated, \d+ unchanged, 0 removed; demo activities: 0 new", result.output
     )
     assert runner.invoke(cli, ["results", "check"]).exit_code == 0
-    created = world["client"].post("/api/v1/activities", json=complete(world, local_id="CLI-1"),
-                                   headers=auth(world, "secretariat"))  # fmt: skip
+    created = world["client"].post(
+        "/api/v1/activities", json=complete(world, local_id="CLI-1"), headers=auth(world, "secretariat")
+    )
     aid = created.json()["id"]
     out = tmp_path / "one.xml"
     result = runner.invoke(cli, ["results", "export-iati", "--id", str(aid), "-o", str(out)])
@@ -361,8 +433,13 @@ def test_cli_load_is_idempotent_and_exports_a_complete_activity(world, tmp_path,
 # --- pages ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "words"), [("en", ("Results framework", "Outcome", "Programmes and projects")),
-                                             ("id", ("Kerangka hasil", "Hasil antara", "Program dan proyek"))])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("Results framework", "Outcome", "Programmes and projects")),
+        ("id", ("Kerangka hasil", "Hasil antara", "Program dan proyek")),
+    ],
+)
 def test_pages_in_both_languages(world, lang, words):
     client = world["client"]
     plan = client.get(f"/plans/vnm-project-161?lang={lang}")
@@ -385,8 +462,11 @@ def test_activities_are_in_the_unified_search_and_leave_it_when_deleted(world):
     assert [i["url"] for i in found["items"]][:1] == [
         f"/activities/{client.get('/api/v1/activities?programme=mekong-peatlands-project').json()['items'][0]['id']}"
     ]
-    created = client.post("/api/v1/activities", json=complete(world, local_id="SEARCH-1", title_en="Zanzibarian drill"),
-                          headers=auth(world, "secretariat"))  # fmt: skip
+    created = client.post(
+        "/api/v1/activities",
+        json=complete(world, local_id="SEARCH-1", title_en="Zanzibarian drill"),
+        headers=auth(world, "secretariat"),
+    )
     aid = created.json()["id"]
     hits = client.get("/api/v1/search", params={"q": "Zanzibarian", "type": "activity"}).json()["items"]
     assert [h["url"] for h in hits] == [f"/activities/{aid}"]
@@ -415,9 +495,17 @@ def test_the_secretariat_records_edits_and_deletes_an_activity_with_the_form(wor
         assert form.status_code == 200
         assert ("Record a programme or project" if lang == "en" else "Catat program atau proyek") in form.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-        data = {"csrf": csrf, "title_en": "Form-made activity", "planned_start": "2020-01-02", "planned_end": "2020-01-01",
-                "member_states": ["PHL", "IDN"], "partner": ["JPN", ""], "partner_role": ["1", ""],
-                "outcomes": "vnm-project-161/G1.O2", "events": str(world["flood"])}  # fmt: skip
+        data = {
+            "csrf": csrf,
+            "title_en": "Form-made activity",
+            "planned_start": "2020-01-02",
+            "planned_end": "2020-01-01",
+            "member_states": ["PHL", "IDN"],
+            "partner": ["JPN", ""],
+            "partner_role": ["1", ""],
+            "outcomes": "vnm-project-161/G1.O2",
+            "events": str(world["flood"]),
+        }
         before = count(world["url"])
         bad = c.post("/activities/new", data=data, follow_redirects=False)
         assert (

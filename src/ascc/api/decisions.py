@@ -86,39 +86,58 @@ def get_item(request: Request, session: SessionDep, _auth: Auth, item_id: ItemId
 
 @router.post("/{item_id}/stage", response_model=s.ItemDetail, responses=Errors)
 def move_stage(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, move: Annotated[s.StageMove, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    move: Annotated[s.StageMove, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = decisions_service.move_stage(session, principal=principal_of(session), item_id=item_id, move=move,
-                                          if_match=if_match)  # fmt: skip
+) -> Response:
+    detail = decisions_service.move_stage(
+        session, principal=principal_of(session), item_id=item_id, move=move, if_match=if_match
+    )
     return _item(request, session, detail)
 
 
 @router.post("/{item_id}/proposals", response_model=s.ItemDetail, responses=Errors)
 def add_proposal(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.ProposalCreate, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    data: Annotated[s.ProposalCreate, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = decisions_service.add_proposal(session, principal=principal_of(session), item_id=item_id, data=data,
-                                            if_match=if_match)  # fmt: skip
+) -> Response:
+    detail = decisions_service.add_proposal(
+        session, principal=principal_of(session), item_id=item_id, data=data, if_match=if_match
+    )
     return _item(request, session, detail)
 
 
 @router.post("/{item_id}/positions", response_model=s.ItemDetail, responses=Errors)
 def record_position(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.PositionCreate, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    data: Annotated[s.PositionCreate, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = decisions_service.record_position(session, principal=principal_of(session), item_id=item_id, data=data,
-                                               if_match=if_match)  # fmt: skip
+) -> Response:
+    detail = decisions_service.record_position(
+        session, principal=principal_of(session), item_id=item_id, data=data, if_match=if_match
+    )
     return _item(request, session, detail)
 
 
 @router.post("/{item_id}/positions/{member_state}/clearance", response_model=s.ItemDetail, responses=Errors)
 def clear_ad_referendum(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, member_state: str,
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    member_state: str,
     on: Annotated[dt.date | None, Query()] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     detail = decisions_service.clear_ad_referendum(
         session, principal=principal_of(session), item_id=item_id, member_state=member_state.upper(), on=on
     )
@@ -127,21 +146,31 @@ def clear_ad_referendum(
 
 @router.post("/{item_id}/adopt", response_model=s.ItemDetail, responses=Errors)
 def adopt(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId,
-    on: Annotated[dt.date | None, Query(description="decision date; default today")] = None, if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = decisions_service.adopt(session, principal=principal_of(session), item_id=item_id, on=on,
-                                     if_match=if_match)  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    on: Annotated[dt.date | None, Query(description="decision date; default today")] = None,
+    if_match: IfMatch = None,
+) -> Response:
+    detail = decisions_service.adopt(
+        session, principal=principal_of(session), item_id=item_id, on=on, if_match=if_match
+    )
     return _item(request, session, detail)
 
 
 @router.post("/{item_id}/silence", response_model=s.ItemDetail, responses=Errors)
 def start_silence(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.SilenceCreate, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    data: Annotated[s.SilenceCreate, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = decisions_service.start_silence(session, principal=principal_of(session), item_id=item_id, data=data,
-                                             if_match=if_match)  # fmt: skip
+) -> Response:
+    detail = decisions_service.start_silence(
+        session, principal=principal_of(session), item_id=item_id, data=data, if_match=if_match
+    )
     return _item(request, session, detail)
 
 
@@ -161,9 +190,14 @@ def add_contribution(
 
 @router.put("/{item_id}/follow-up", response_model=s.ItemDetail, responses=Errors)
 def set_follow_up(
-    request: Request, session: SessionDep, _auth: Auth, item_id: ItemId, data: Annotated[s.FollowUp, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    item_id: ItemId,
+    data: Annotated[s.FollowUp, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = decisions_service.set_follow_up(session, principal=principal_of(session), item_id=item_id, data=data,
-                                             if_match=if_match)  # fmt: skip
+) -> Response:
+    detail = decisions_service.set_follow_up(
+        session, principal=principal_of(session), item_id=item_id, data=data, if_match=if_match
+    )
     return _item(request, session, detail)

@@ -45,8 +45,9 @@ def events(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    page = disasters_service.list_events(session, member_state=member_state, hazard=hazard, year=year,
-                                         limit=limit, offset=offset)  # fmt: skip
+    page = disasters_service.list_events(
+        session, member_state=member_state, hazard=hazard, year=year, limit=limit, offset=offset
+    )
     return json_response(request, page)
 
 
@@ -59,8 +60,11 @@ def event(
     return json_response(request, disasters_service.get_event(session, event_id=event_id))
 
 
-@router.get("/events/{event_id}/footprint.geojson", response_class=Response,
-            responses=Errors | download(GEOJSON, "the event's footprint (GeoJSON)"))  # fmt: skip
+@router.get(
+    "/events/{event_id}/footprint.geojson",
+    response_class=Response,
+    responses=Errors | download(GEOJSON, "the event's footprint (GeoJSON)"),
+)
 def event_footprint(session: SessionDep, event_id: Id) -> Response:
     """Where the event struck: the affected member states' land, the regions of its affected areas
     and its feeds' points (e.g. an epicentre), as GeoJSON with what each feature is."""
@@ -147,22 +151,32 @@ def request_matching(request: Request, session: SessionDep, request_id: Id) -> R
 
 @router.post("/requests/{request_id}/needs", response_model=dict[str, Any], responses=Errors)
 def add_need(
-    request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.NeedCreate, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    request_id: Id,
+    data: Annotated[s.NeedCreate, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
-    detail = assistance.add_need(session, principal=principal_of(session), request_id=request_id, data=data,
-                                 if_match=if_match)  # fmt: skip
+) -> Response:
+    detail = assistance.add_need(
+        session, principal=principal_of(session), request_id=request_id, data=data, if_match=if_match
+    )
     return _request(request, detail)
 
 
 @router.post("/requests/{request_id}/status", response_model=dict[str, Any], responses=Errors)
 def request_status(
-    request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.RequestStatus, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    request_id: Id,
+    data: Annotated[s.RequestStatus, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Close a request (it takes no more offers) or open it again: the affected member state."""
-    detail = assistance.set_request_status(session, principal=principal_of(session), request_id=request_id,
-                                           data=data, if_match=if_match)  # fmt: skip
+    detail = assistance.set_request_status(
+        session, principal=principal_of(session), request_id=request_id, data=data, if_match=if_match
+    )
     return _request(request, detail)
 
 
@@ -185,23 +199,33 @@ def get_offer(request: Request, session: SessionDep, offer_id: Id) -> Response:
 
 @router.post("/offers/{offer_id}/decision", response_model=dict[str, Any], responses=Errors)
 def decide_offer(
-    request: Request, session: SessionDep, _auth: Auth, offer_id: Id, data: Annotated[s.OfferDecision, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    offer_id: Id,
+    data: Annotated[s.OfferDecision, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Only the affected member state accepts or declines an offer (a decline needs a reason)."""
-    offer = assistance.decide_offer(session, principal=principal_of(session), offer_id=offer_id, data=data,
-                                    if_match=if_match)  # fmt: skip
+    offer = assistance.decide_offer(
+        session, principal=principal_of(session), offer_id=offer_id, data=data, if_match=if_match
+    )
     return json_response(request, offer, etag=offer["etag"])
 
 
 @router.post("/offers/{offer_id}/progress", response_model=dict[str, Any], responses=Errors)
 def offer_progress(
-    request: Request, session: SessionDep, _auth: Auth, offer_id: Id, data: Annotated[s.OfferProgress, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    offer_id: Id,
+    data: Annotated[s.OfferProgress, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Mobilised → arrived → demobilised, with dates: the affected member state or the offerer."""
-    offer = assistance.record_progress(session, principal=principal_of(session), offer_id=offer_id, data=data,
-                                       if_match=if_match)  # fmt: skip
+    offer = assistance.record_progress(
+        session, principal=principal_of(session), offer_id=offer_id, data=data, if_match=if_match
+    )
     return json_response(request, offer, etag=offer["etag"])
 
 
@@ -229,19 +253,26 @@ def create_sitrep(
 
 @router.get("/sitreps/{sitrep_id}", response_model=dict[str, Any], responses=Errors)
 def get_sitrep(
-    request: Request, session: SessionDep, sitrep_id: Id,
+    request: Request,
+    session: SessionDep,
+    sitrep_id: Id,
     version: Annotated[int | None, Query(ge=1, le=10**6, description="an earlier version")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     detail = sitreps.get_sitrep(session, sitrep_id=sitrep_id, version=version)
     return json_response(request, detail, etag=detail["etag"] if version is None else None)
 
 
 @router.put("/sitreps/{sitrep_id}", response_model=dict[str, Any], responses=Errors)
 def revise_sitrep(
-    request: Request, session: SessionDep, _auth: Auth, sitrep_id: Id, data: Annotated[s.SitrepWrite, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    sitrep_id: Id,
+    data: Annotated[s.SitrepWrite, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """A new version of the report (the AHA Centre); earlier versions stay readable."""
-    detail = sitreps.revise_sitrep(session, principal=principal_of(session), sitrep_id=sitrep_id, data=data,
-                                   if_match=if_match)  # fmt: skip
+    detail = sitreps.revise_sitrep(
+        session, principal=principal_of(session), sitrep_id=sitrep_id, data=data, if_match=if_match
+    )
     return json_response(request, detail, etag=detail["etag"])

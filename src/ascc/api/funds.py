@@ -62,19 +62,35 @@ def fund(request: Request, session: SessionDep, fund_id: FundId) -> Response:
 
 
 @router.put("/funds/{fund_id}", response_model=dict[str, Any], responses=Errors)
-def update_fund(request: Request, session: SessionDep, _auth: Auth, fund_id: FundId,
-                data: Annotated[s.FundUpdate, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+def update_fund(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    fund_id: FundId,
+    data: Annotated[s.FundUpdate, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """The fund's rules and budget: the Secretariat or a chair of its owner body."""
-    return _one(request, funds_service.update_fund(session, principal=principal_of(session), fund_id=fund_id,
-                                                   data=data, if_match=if_match))  # fmt: skip
+    return _one(
+        request,
+        funds_service.update_fund(
+            session, principal=principal_of(session), fund_id=fund_id, data=data, if_match=if_match
+        ),
+    )
 
 
 @router.get("/fund-calls", response_model=s.FundCallPage)
-def calls(request: Request, session: SessionDep, fund: Annotated[str | None, Query(max_length=80)] = None,
-          limit: Limit = 100, offset: Offset = 0) -> Response:  # fmt: skip
+def calls(
+    request: Request,
+    session: SessionDep,
+    fund: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
     """Calls for proposals, latest deadline first."""
-    return json_response(request, page_of(funds_service.list_calls(session, fund_id=fund), limit=limit,
-                                          offset=offset))  # fmt: skip
+    return json_response(
+        request, page_of(funds_service.list_calls(session, fund_id=fund), limit=limit, offset=offset)
+    )
 
 
 @router.post("/fund-calls", status_code=201, response_model=dict[str, Any], responses=Errors)
@@ -91,16 +107,31 @@ def call(request: Request, session: SessionDep, call_id: Id) -> Response:
 
 
 @router.put("/fund-calls/{call_id}", response_model=dict[str, Any], responses=Errors)
-def update_call(request: Request, session: SessionDep, _auth: Auth, call_id: Id,
-                data: Annotated[s.FundCallWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
-    return _one(request, funds_service.update_call(session, principal=principal_of(session), call_id=call_id,
-                                                   data=data, if_match=if_match))  # fmt: skip
+def update_call(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    call_id: Id,
+    data: Annotated[s.FundCallWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
+    return _one(
+        request,
+        funds_service.update_call(
+            session, principal=principal_of(session), call_id=call_id, data=data, if_match=if_match
+        ),
+    )
 
 
 @router.get("/fund-proposals", response_model=s.FundProposalPage)
-def proposals(request: Request, session: SessionDep, _auth: Auth,
-              call: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-              limit: Limit = 100, offset: Offset = 0) -> Response:  # fmt: skip
+def proposals(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    call: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
     """The proposals this account may read (the owner side: all of its fund's; a focal point: its
     member state's), in order of submission."""
     items = funds_service.list_proposals(session, principal=principal_of(session), call_id=call)
@@ -124,22 +155,52 @@ def proposal(request: Request, session: SessionDep, _auth: Auth, proposal_id: Id
 
 
 @router.put("/fund-proposals/{proposal_id}", response_model=dict[str, Any], responses=Errors)
-def update_proposal(request: Request, session: SessionDep, _auth: Auth, proposal_id: Id,
-                    data: Annotated[s.FundProposalWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+def update_proposal(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    proposal_id: Id,
+    data: Annotated[s.FundProposalWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """Change a proposal before the deadline and before its eligibility is checked."""
-    return _one(request, funds_service.update_proposal(session, principal=principal_of(session),
-                                                       proposal_id=proposal_id, data=data, if_match=if_match))  # fmt: skip
+    return _one(
+        request,
+        funds_service.update_proposal(
+            session, principal=principal_of(session), proposal_id=proposal_id, data=data, if_match=if_match
+        ),
+    )
 
 
 def _step(name: str, call, model, summary: str) -> None:
-    def endpoint(request: Request, session: SessionDep, _auth: Auth, proposal_id: Id,
-                 data: Annotated[model, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
-        return _one(request, call(session, principal=principal_of(session), proposal_id=proposal_id, data=data,
-                                  if_match=if_match))  # fmt: skip
+    def endpoint(
+        request: Request,
+        session: SessionDep,
+        _auth: Auth,
+        proposal_id: Id,
+        data: Annotated[model, Body()],
+        if_match: IfMatch = None,
+    ) -> Response:
+        return _one(
+            request,
+            call(
+                session,
+                principal=principal_of(session),
+                proposal_id=proposal_id,
+                data=data,
+                if_match=if_match,
+            ),
+        )
 
     endpoint.__name__ = name.replace("-", "_")
-    router.add_api_route(f"/fund-proposals/{{proposal_id}}/{name}", endpoint, methods=["POST"],
-                         response_model=dict[str, Any], responses=Errors, summary=summary)  # fmt: skip
+    router.add_api_route(
+        f"/fund-proposals/{{proposal_id}}/{name}",
+        endpoint,
+        methods=["POST"],
+        response_model=dict[str, Any],
+        responses=Errors,
+        summary=summary,
+    )
 
 
 _step(

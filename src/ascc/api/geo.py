@@ -30,21 +30,39 @@ def _layer(file: str) -> tuple[dict[str, Any], ...]:
     return found
 
 
-@router.get("/member-states.geojson", response_class=Response,
-            responses=download(GEOJSON, "the member states' boundaries (Natural Earth 1:50m)"))  # fmt: skip
+@router.get(
+    "/member-states.geojson",
+    response_class=Response,
+    responses=download(GEOJSON, "the member states' boundaries (Natural Earth 1:50m)"),
+)
 def member_states(request: Request, session: SessionDep) -> Response:
     """Each member state's land, with its code and names in English and Indonesian."""
     names = {m.code: m.name for m in registry_service.list_member_states(session)}
-    features = [{"type": "Feature", "geometry": f["geometry"],
-                 "properties": {"code": code, "iso2": f["properties"].get("iso_a2"),
-                                "name_en": names[code].en, "name_id": names[code].id}}
-                for f in _layer(geo.COUNTRIES) if (code := f["properties"]["iso_a3"]) in names]  # fmt: skip
-    return geojson({"type": "FeatureCollection", "source": geo.SOURCES[geo.COUNTRIES], "features": features},
-                   "member-states.geojson")  # fmt: skip
+    features = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "code": code,
+                "iso2": f["properties"].get("iso_a2"),
+                "name_en": names[code].en,
+                "name_id": names[code].id,
+            },
+        }
+        for f in _layer(geo.COUNTRIES)
+        if (code := f["properties"]["iso_a3"]) in names
+    ]
+    return geojson(
+        {"type": "FeatureCollection", "source": geo.SOURCES[geo.COUNTRIES], "features": features},
+        "member-states.geojson",
+    )
 
 
-@router.get("/regions.geojson", response_class=Response,
-            responses=download(GEOJSON, "subnational regions (Global Data Lab)"))  # fmt: skip
+@router.get(
+    "/regions.geojson",
+    response_class=Response,
+    responses=download(GEOJSON, "subnational regions (Global Data Lab)"),
+)
 def regions(
     member_state: Annotated[
         str | None, Query(pattern=r"^[A-Za-z]{3}$", description="ISO3 code, e.g. PHL")
@@ -53,22 +71,43 @@ def regions(
     """The Global Data Lab regions the subnational indicators use (``region_code``), of one member
     state or all."""
     code = member_state.upper() if member_state else None
-    features = [{"type": "Feature", "geometry": f["geometry"],
-                 "properties": {"code": f["properties"]["region_code"], "member_state": f["properties"]["country_iso3"],
-                                "name": f["properties"].get("region_name")}}
-                for f in _layer(geo.GDL_REGIONS) if code in (None, f["properties"]["country_iso3"])]  # fmt: skip
+    features = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "code": f["properties"]["region_code"],
+                "member_state": f["properties"]["country_iso3"],
+                "name": f["properties"].get("region_name"),
+            },
+        }
+        for f in _layer(geo.GDL_REGIONS)
+        if code in (None, f["properties"]["country_iso3"])
+    ]
     if code and not features:
         raise NotFound(f"no regions for member state {code!r}")
-    return geojson({"type": "FeatureCollection", "source": geo.SOURCES[geo.GDL_REGIONS], "features": features},
-                   "regions.geojson")  # fmt: skip
+    return geojson(
+        {"type": "FeatureCollection", "source": geo.SOURCES[geo.GDL_REGIONS], "features": features},
+        "regions.geojson",
+    )
 
 
-@router.get("/idn-provinces.geojson", response_class=Response,
-            responses=download(GEOJSON, "Indonesia's provinces before 2012 (Natural Earth 1:10m)"))  # fmt: skip
+@router.get(
+    "/idn-provinces.geojson",
+    response_class=Response,
+    responses=download(GEOJSON, "Indonesia's provinces before 2012 (Natural Earth 1:10m)"),
+)
 def idn_provinces() -> Response:
     """Indonesia's 33 provinces (before 2012) by ISO 3166-2 code, as the BPS indicators use them."""
-    features = [{"type": "Feature", "geometry": f["geometry"],
-                 "properties": {"code": f["properties"]["iso_3166_2"], "name": f["properties"].get("name")}}
-                for f in _layer(geo.IDN_PROVINCES)]  # fmt: skip
-    return geojson({"type": "FeatureCollection", "source": geo.SOURCES[geo.IDN_PROVINCES], "features": features},
-                   "idn-provinces.geojson")  # fmt: skip
+    features = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {"code": f["properties"]["iso_3166_2"], "name": f["properties"].get("name")},
+        }
+        for f in _layer(geo.IDN_PROVINCES)
+    ]
+    return geojson(
+        {"type": "FeatureCollection", "source": geo.SOURCES[geo.IDN_PROVINCES], "features": features},
+        "idn-provinces.geojson",
+    )

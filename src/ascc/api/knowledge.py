@@ -38,9 +38,19 @@ def search(
     """One search over documents, passages and the registry: stemmed (Sastrawi, Snowball),
     spelling variants folded, acronyms expanded both ways; highlighted snippets and facets.
     By default a document's passages make one result (``passages``); ``group=false`` lists each."""
-    result = knowledge_service.search(session, principal=principal_of(session), q=q, types=tuple(type or ()),
-                                      sector=sector, language=language, year=year, limit=limit,
-                                      offset=offset, lang=lang, group=group)  # fmt: skip
+    result = knowledge_service.search(
+        session,
+        principal=principal_of(session),
+        q=q,
+        types=tuple(type or ()),
+        sector=sector,
+        language=language,
+        year=year,
+        limit=limit,
+        offset=offset,
+        lang=lang,
+        group=group,
+    )
     return json_response(request, result)
 
 
@@ -81,10 +91,15 @@ def document(request: Request, session: SessionDep, slug: str) -> Response:
     "/documents",
     status_code=201,
     response_model=s.DocumentDetail,
-    responses={**Errors, 401: {"description": "Sign-in required"}, 403: {"description": "Not allowed"},
-               409: {"description": "The same text is already stored"}, 413: {"description": "Too large"},
-               415: {"description": "Unsupported file type"}},
-)  # fmt: skip
+    responses={
+        **Errors,
+        401: {"description": "Sign-in required"},
+        403: {"description": "Not allowed"},
+        409: {"description": "The same text is already stored"},
+        413: {"description": "Too large"},
+        415: {"description": "Unsupported file type"},
+    },
+)
 def upload(
     request: Request,
     session: SessionDep,
@@ -104,8 +119,17 @@ def upload(
     files are refused with the reason, and nothing is stored."""
     principal = principal_of(session)
     permissions.require_secretariat(principal)
-    data = knowledge_service.document_form(title_en=title_en, title_id=title_id, language=language, kind=kind, date=date,
-                         sectors=sectors, bodies=bodies, source_url=source_url, audience=audience)  # fmt: skip
+    data = knowledge_service.document_form(
+        title_en=title_en,
+        title_id=title_id,
+        language=language,
+        kind=kind,
+        date=date,
+        sectors=sectors,
+        bodies=bodies,
+        source_url=source_url,
+        audience=audience,
+    )
     name, content = extract.read_limited(file.file, file.filename or "upload")
     read = extract.read_document(name, content)  # in a worker, with nothing written yet
     detail = knowledge_service.add_document(

@@ -17,15 +17,23 @@ from ascc.meetings import service as meetings_service
 from ascc.registry.schemas import MeetingRead, MeetingWrite, PageRead
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
-Errors = {401: {"description": "Sign-in required"}, 403: {"description": "Not allowed"},
-          404: {"description": "Not found"}, 409: {"description": "Not possible now"}}  # fmt: skip
+Errors = {
+    401: {"description": "Sign-in required"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+    409: {"description": "Not possible now"},
+}
 
 
 @router.get("/meetings", response_model=PageRead[MeetingRead])
 def list_meetings(
-    request: Request, session: SessionDep, _auth: Auth, body: str | None = None, limit: Limit = 100,
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    body: str | None = None,
+    limit: Limit = 100,
     offset: Offset = 0,
-) -> Response:  # fmt: skip
+) -> Response:
     meetings = meetings_service.visible_meetings(session, principal=principal_of(session), body=body)
     return json_response(request, page_of(meetings, limit=limit, offset=offset))
 
@@ -55,9 +63,13 @@ def get_meeting(request: Request, session: SessionDep, _auth: Auth, meeting_id: 
 
 @router.put("/meetings/{meeting_id}", response_model=s.MeetingDetail, responses=Errors)
 def save_meeting(
-    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[MeetingWrite, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    meeting_id: str,
+    data: Annotated[MeetingWrite, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Create or replace a meeting record (Secretariat or the body's chair; replacing needs If-Match)."""
     if data.id != meeting_id:
         raise Invalid("the id in the body differs from the id in the path", parameter="id")
@@ -114,9 +126,13 @@ def save_report(
 
 @router.post("/meetings/{meeting_id}/report/status", response_model=s.MeetingDetail, responses=Errors)
 def move_report(
-    request: Request, session: SessionDep, _auth: Auth, meeting_id: str, data: Annotated[s.ReportMove, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    meeting_id: str,
+    data: Annotated[s.ReportMove, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """draft → circulated → adopted (or adopted_ad_referendum) → published (If-Match: the meeting's ETag)."""
     detail = meetings_service.move_report(
         session, principal=principal_of(session), meeting_id=meeting_id, to=data.to, if_match=if_match
@@ -133,9 +149,13 @@ def get_anchor(request: Request, session: SessionDep, body_id: str) -> Response:
 
 @router.put("/bodies/{body_id}/chair-anchor", response_model=s.AnchorRead, responses=Errors)
 def set_anchor(
-    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.AnchorWrite, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    body_id: str,
+    data: Annotated[s.AnchorWrite, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Who chaired the body in a given year: the rotation is computed forward from here. Replacing a
     recorded anchor needs If-Match (its ETag)."""
     anchor = meetings_service.set_anchor(
@@ -162,9 +182,13 @@ def get_override(request: Request, session: SessionDep, body_id: str, year: int)
 
 @router.put("/bodies/{body_id}/cycle-overrides", response_model=s.OverrideRead, responses=Errors)
 def set_override(
-    request: Request, session: SessionDep, _auth: Auth, body_id: str, data: Annotated[s.OverrideWrite, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    body_id: str,
+    data: Annotated[s.OverrideWrite, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Override a computed chair or fix a date for one year, with a reason. Replacing that year's
     override needs If-Match (its ETag, from ``GET …/cycle-overrides/{year}``)."""
     override = meetings_service.set_override(

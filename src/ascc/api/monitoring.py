@@ -51,12 +51,14 @@ def _split(values: list[str]) -> list[str]:
 
 @router.get("/indicators", response_model=s.PublishedIndicatorPage)
 def indicators(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     sector: Annotated[str | None, Query(max_length=64, description="registry sector id, e.g. health")] = None,
     level: Annotated[Literal["national", "subnational"] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200, description="words in the code or the names")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
-) -> Response:  # fmt: skip
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
     """Indicator definitions with what is published of each (member states, first and last period)."""
     page = published.list_indicators(session, sector=sector, level=level, q=q, limit=limit, offset=offset)
     return json_response(request, page)
@@ -65,10 +67,11 @@ def indicators(
 class ComputedDefinitions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     definitions: list[dict[str, Any]] = Field(
-        min_length=1, max_length=200,
+        min_length=1,
+        max_length=200,
         description="each: code, name_en, name_id, unit, direction, sector, numerator, denominator, "
         "multiplier (e.g. 100000 for per 100,000), sources [{quote, url}]",
-    )  # fmt: skip
+    )
 
 
 @router.post("/indicators/computed", response_model=dict[str, Any], responses=Errors)
@@ -95,30 +98,55 @@ def indicator(request: Request, session: SessionDep, code: Code) -> Response:
         aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
         if aggregate["partial"]:
             aggregate["partial"]["text"] = published.partial_text(aggregate["partial"])
-    outcomes = [{"plan": o["plan"], "plan_title": o["plan_title"], "code": o["code"], "title": o["title"],
-                 "url": o["url"]} for o in results_framework.indicator_outcomes(session, code=code)]  # fmt: skip
+    outcomes = [
+        {
+            "plan": o["plan"],
+            "plan_title": o["plan_title"],
+            "code": o["code"],
+            "title": o["title"],
+            "url": o["url"],
+        }
+        for o in results_framework.indicator_outcomes(session, code=code)
+    ]
     return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
 
 
 @router.get("/indicators/{code}/observations", response_model=s.ObservationPage, responses=Errors)
 def indicator_observations(
-    request: Request, session: SessionDep, code: Code,
+    request: Request,
+    session: SessionDep,
+    code: Code,
     member_state: Codes = [],  # noqa: B006
     area: Annotated[list[str], Query(description="area codes; 'national' (default) or 'all'")] = [],  # noqa: B006
-    start_period: Period = None, end_period: Period = None,
-    sex: Codes = [TOTAL], age: Codes = [TOTAL], urbanisation: Codes = [TOTAL],  # noqa: B006
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500, offset: Annotated[int, Query(ge=0)] = 0,
-) -> Response:  # fmt: skip
+    start_period: Period = None,
+    end_period: Period = None,
+    sex: Codes = [TOTAL],  # noqa: B006
+    age: Codes = [TOTAL],  # noqa: B006
+    urbanisation: Codes = [TOTAL],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
     """Published observations (approved, latest approved revision). Unpublished values are never here:
     focal points and the Secretariat read them through their submissions."""
     areas = _split(area)
-    chosen: list[str] | None = [NATIONAL] if not areas or areas == ["national"] else (
-        None if "all" in areas else [NATIONAL if a == "national" else a for a in areas])  # fmt: skip
+    chosen: list[str] | None = (
+        [NATIONAL]
+        if not areas or areas == ["national"]
+        else (None if "all" in areas else [NATIONAL if a == "national" else a for a in areas])
+    )
     page = published.observations(
-        session, code=code, member_states=[m.upper() for m in _split(member_state)], areas=chosen,
-        start=start_period, end=end_period, sex=_split(sex), age=_split(age), urbanisation=_split(urbanisation),
-        limit=limit, offset=offset,
-    )  # fmt: skip
+        session,
+        code=code,
+        member_states=[m.upper() for m in _split(member_state)],
+        areas=chosen,
+        start=start_period,
+        end=end_period,
+        sex=_split(sex),
+        age=_split(age),
+        urbanisation=_split(urbanisation),
+        limit=limit,
+        offset=offset,
+    )
     return json_response(request, page)
 
 
@@ -153,44 +181,64 @@ class Review(BaseModel):
 
 @router.get("/submissions/drafts", response_model=dict[str, Any], responses=Errors)
 def drafts(
-    request: Request, session: SessionDep, _auth: Auth,
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
     member_state: Annotated[str, Query(pattern=r"^[A-Za-z]{3}$")],
-) -> Response:  # fmt: skip
+) -> Response:
     """A member state's unpublished observations per indicator (draft, submitted, rejected): its own
     focal points and the Secretariat only."""
-    return json_response(request, signoff.drafts(session, principal=principal_of(session),
-                                                 member_state=member_state.upper()))  # fmt: skip
+    return json_response(
+        request, signoff.drafts(session, principal=principal_of(session), member_state=member_state.upper())
+    )
 
 
 @router.post("/submissions/drafts", status_code=201, response_model=dict[str, Any], responses=Errors)
 def upload_drafts(
-    request: Request, session: SessionDep, _auth: Auth,
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
     file: Annotated[UploadFile, File(description="SDMX-CSV, CSV or XLSX template, SDMX-ML")],
     member_state: Annotated[str, Form(pattern=r"^[A-Z]{3}$")],
-    profile: Annotated[str | None, Form(pattern=r"^(sdmx-csv|un-sdg|ilostat)$",
-                                        description="layout of a CSV file (default: from its header)")] = None,
-) -> Response:  # fmt: skip
+    profile: Annotated[
+        str | None,
+        Form(
+            pattern=r"^(sdmx-csv|un-sdg|ilostat)$",
+            description="layout of a CSV file (default: from its header)",
+        ),
+    ] = None,
+) -> Response:
     """A focal point imports its own member state's observations as drafts. All or nothing: any
     invalid row, or a row of another member state, is a 422 listing every problem (file, line,
     column, reason) and nothing is stored. A CSV file in the UN SDG database's or ILOSTAT's layout
     is recognised from its header (or named by ``profile``)."""
     content = entry.read_upload(file.file, file.filename or "upload")
-    report = entry.import_drafts(session, principal=principal_of(session), member_state=member_state,
-                                 filename=file.filename or "upload", content=content, profile=profile)  # fmt: skip
+    report = entry.import_drafts(
+        session,
+        principal=principal_of(session),
+        member_state=member_state,
+        filename=file.filename or "upload",
+        content=content,
+        profile=profile,
+    )
     return json_response(request, report, status=201)
 
 
 @router.get("/submissions", response_model=s.SubmissionPage, responses=Errors)
 def submissions(
-    request: Request, session: SessionDep, _auth: Auth,
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
     state: Annotated[Literal["submitted", "approved", "rejected"] | None, Query()] = None,
     member_state: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
-    limit: Limit = 100, offset: Offset = 0,
-) -> Response:  # fmt: skip
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
     """The Secretariat's queue (``state=submitted``) and history, newest first; a focal point sees its
     own member state's."""
-    items = signoff.list_submissions(session, principal=principal_of(session), state=state,
-                                     member_state=member_state)  # fmt: skip
+    items = signoff.list_submissions(
+        session, principal=principal_of(session), state=state, member_state=member_state
+    )
     return json_response(request, page_of(items, limit=limit, offset=offset))
 
 
@@ -199,31 +247,51 @@ def submit(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[SubmissionCreate, Body()]
 ) -> Response:
     """A focal point submits its member state's current drafts (all, or of the given indicators)."""
-    detail = signoff.submit(session, principal=principal_of(session), member_state=data.member_state,
-                            indicators=data.indicators, note=data.note)  # fmt: skip
+    detail = signoff.submit(
+        session,
+        principal=principal_of(session),
+        member_state=data.member_state,
+        indicators=data.indicators,
+        note=data.note,
+    )
     return json_response(request, detail, status=201, etag=detail["etag"])
 
 
 @router.get("/submissions/{submission_id}", response_model=dict[str, Any], responses=Errors)
 def submission(
-    request: Request, session: SessionDep, _auth: Auth, submission_id: Id,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500, offset: Annotated[int, Query(ge=0)] = 0,
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    submission_id: Id,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
     """A submission with its observations, each with its indicator's name and unit beside the value
     published before it, the change, and a flag when it moves by more than 20 %."""
-    detail = signoff.get_submission(session, principal=principal_of(session), submission_id=submission_id,
-                                    limit=limit, offset=offset)  # fmt: skip
+    detail = signoff.get_submission(
+        session, principal=principal_of(session), submission_id=submission_id, limit=limit, offset=offset
+    )
     return json_response(request, detail, etag=detail["etag"])
 
 
 @router.post("/submissions/{submission_id}/review", response_model=dict[str, Any], responses=Errors)
 def review(
-    request: Request, session: SessionDep, _auth: Auth, submission_id: Id, data: Annotated[Review, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    submission_id: Id,
+    data: Annotated[Review, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """The Secretariat approves (values become public) or rejects with a comment, once."""
-    detail = signoff.review(session, principal=principal_of(session), submission_id=submission_id,
-                            decision=data.decision, comment=data.comment, if_match=if_match)  # fmt: skip
+    detail = signoff.review(
+        session,
+        principal=principal_of(session),
+        submission_id=submission_id,
+        decision=data.decision,
+        comment=data.comment,
+        if_match=if_match,
+    )
     return json_response(request, detail, etag=detail["etag"])
 
 
@@ -300,35 +368,53 @@ def _sdmx_answer(request: Request, build: Callable[[], Response]) -> Response:
     except DomainError as exc:
         if not _wants_sdmx_ml(request):  # problem+json, as every other error
             raise
-        return Response(sdmx_structure.error_message(exc.status, exc.detail), status_code=exc.status,
-                        media_type="application/xml")  # fmt: skip
+        return Response(
+            sdmx_structure.error_message(exc.status, exc.detail),
+            status_code=exc.status,
+            media_type="application/xml",
+        )
 
 
 def _check_parameters(request: Request, known: frozenset[str]) -> None:
     """A query parameter this service does not read is a 400, never silently ignored."""
     unknown = sorted(set(request.query_params) - known)
     if unknown:
-        raise sdmx_rest.BadRequest(f"unknown query parameter {unknown[0][:40]!r}: this query reads "
-                                   f"{', '.join(sorted(known))}", parameter=unknown[0][:40])  # fmt: skip
+        raise sdmx_rest.BadRequest(
+            f"unknown query parameter {unknown[0][:40]!r}: this query reads {', '.join(sorted(known))}",
+            parameter=unknown[0][:40],
+        )
 
 
 @sdmx_router.get("/data/{flow}", response_class=Response, responses=SdmxResponses)
 @sdmx_router.get("/data/{flow}/{key}", response_class=Response, responses=SdmxResponses)
 def sdmx_data(
-    request: Request, session: SessionDep, flow: Flow, key: str | None = None,
+    request: Request,
+    session: SessionDep,
+    flow: Flow,
+    key: str | None = None,
     start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,
     end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
     first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
     last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
-    format: Annotated[str | None, Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata, jsondata")] = None,
-    dimension_at_observation: Annotated[str | None, Query(alias="dimensionAtObservation", max_length=60,
-                                                          description="TIME_PERIOD or AllDimensions")] = None,
-    detail: Annotated[str | None, Query(max_length=40, description="full, dataonly, serieskeysonly, nodata")] = None,
-    updated_after: Annotated[str | None, Query(alias="updatedAfter", max_length=40,
-                                               description="ISO 8601 date-time")] = None,
-    include_history: Annotated[str | None, Query(alias="includeHistory", max_length=10,
-                                                 description="false (true is not implemented: 501)")] = None,
-) -> Response:  # fmt: skip
+    format: Annotated[
+        str | None,
+        Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata, jsondata"),
+    ] = None,
+    dimension_at_observation: Annotated[
+        str | None,
+        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
+    ] = None,
+    detail: Annotated[
+        str | None, Query(max_length=40, description="full, dataonly, serieskeysonly, nodata")
+    ] = None,
+    updated_after: Annotated[
+        str | None, Query(alias="updatedAfter", max_length=40, description="ISO 8601 date-time")
+    ] = None,
+    include_history: Annotated[
+        str | None,
+        Query(alias="includeHistory", max_length=10, description="false (true is not implemented: 501)"),
+    ] = None,
+) -> Response:
     """Published observations as SDMX-CSV 2.0, SDMX-ML 2.1 (generic or structure-specific data) or
     SDMX-JSON 1.0, chosen by ``Accept`` or ``format``. The key is
     REF_AREA.SUBNATIONAL.INDICATOR.SEX.AGE.URBANISATION, ``+`` for alternatives, empty for any;
@@ -338,10 +424,19 @@ def sdmx_data(
     def build() -> Response:
         _check_parameters(request, sdmx_rest.PARAMETERS)
         fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
-        level, at = sdmx_rest.check_options(detail=detail, at_observation=dimension_at_observation,
-                                            include_history=include_history)  # fmt: skip
-        rows = sdmx_rest.query(session, flow=flow, key=key, start=start_period, end=end_period, first_n=first_n,
-                               last_n=last_n, updated=updated_after)  # fmt: skip
+        level, at = sdmx_rest.check_options(
+            detail=detail, at_observation=dimension_at_observation, include_history=include_history
+        )
+        rows = sdmx_rest.query(
+            session,
+            flow=flow,
+            key=key,
+            start=start_period,
+            end=end_period,
+            first_n=first_n,
+            last_n=last_n,
+            updated=updated_after,
+        )
         body, media = sdmx_rest.render(session, rows, fmt, detail=level, at_observation=at)
         # the ETag names the observations served (ids and revisions) and the form, not the message's
         # prepared time
@@ -376,14 +471,27 @@ def _accepts(request: Request, served: set[str], what: str) -> None:
 
 
 def _structure(
-    request: Request, session, resource: str, agency: str = "all", resource_id: str = "all",
-    version: str = "latest", references: str | None = None, detail: str | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    session,
+    resource: str,
+    agency: str = "all",
+    resource_id: str = "all",
+    version: str = "latest",
+    references: str | None = None,
+    detail: str | None = None,
+) -> Response:
     def build() -> Response:
         _accepts(request, _STRUCTURE_XML, "SDMX-ML 2.1 structure messages")
         _check_parameters(request, frozenset({"references", "detail"}))
-        body = sdmx_structure.query(session, resource=resource, agency=agency, resource_id=resource_id,
-                                    version=version, references=references, detail=detail)  # fmt: skip
+        body = sdmx_structure.query(
+            session,
+            resource=resource,
+            agency=agency,
+            resource_id=resource_id,
+            version=version,
+            references=references,
+            detail=detail,
+        )
         return Response(body, media_type=sdmx_structure.MEDIA, headers={"Cache-Control": "no-cache"})
 
     return _sdmx_answer(request, build)
@@ -397,16 +505,21 @@ SchemaResponses = {k: v for k, v in StructureResponses.items() if k != 200} | do
 @sdmx_router.get(
     "/schema/{context}/{agency}/{resource_id}", response_class=Response, responses=SchemaResponses
 )
-@sdmx_router.get("/schema/{context}/{agency}/{resource_id}/{version}", response_class=Response,
-                 responses=SchemaResponses)  # fmt: skip
+@sdmx_router.get(
+    "/schema/{context}/{agency}/{resource_id}/{version}", response_class=Response, responses=SchemaResponses
+)
 def sdmx_schema_query(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     context: Annotated[str, Path(max_length=40, description="datastructure or dataflow")],
-    agency: Annotated[str, Path(max_length=100)], resource_id: Annotated[str, Path(max_length=100)],
+    agency: Annotated[str, Path(max_length=100)],
+    resource_id: Annotated[str, Path(max_length=100)],
     version: str = "latest",
-    dimension_at_observation: Annotated[str | None, Query(alias="dimensionAtObservation", max_length=60,
-                                                          description="TIME_PERIOD or AllDimensions")] = None,
-) -> Response:  # fmt: skip
+    dimension_at_observation: Annotated[
+        str | None,
+        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
+    ] = None,
+) -> Response:
     """SDMX-REST schema query: the XML schema (derived from SDMX-ML 2.1's structure-specific base
     types) that the structure-specific data of ``DF_ASCC_IND`` / ``DSD_ASCC_IND`` validate against;
     it imports the standard SDMX-ML 2.1 schema files by name (``SDMXDataStructureSpecific.xsd``)."""
@@ -414,8 +527,14 @@ def sdmx_schema_query(
     def build() -> Response:
         _accepts(request, {"application/xml", "text/xml", "application/vnd.sdmx.schema+xml"}, "XML schemas")
         _check_parameters(request, frozenset({"dimensionAtObservation"}))
-        body = sdmx_structure.schema_query(session, context=context, agency=agency, resource_id=resource_id,
-                                           version=version, at_observation=dimension_at_observation)  # fmt: skip
+        body = sdmx_structure.schema_query(
+            session,
+            context=context,
+            agency=agency,
+            resource_id=resource_id,
+            version=version,
+            at_observation=dimension_at_observation,
+        )
         return Response(body, media_type=sdmx_structure.SCHEMA_MEDIA, headers={"Cache-Control": "no-cache"})
 
     return _sdmx_answer(request, build)
@@ -424,16 +543,25 @@ def sdmx_schema_query(
 @sdmx_router.get("/{resource}", response_class=Response, responses=StructureResponses)
 @sdmx_router.get("/{resource}/{agency}", response_class=Response, responses=StructureResponses)
 @sdmx_router.get("/{resource}/{agency}/{resource_id}", response_class=Response, responses=StructureResponses)
-@sdmx_router.get("/{resource}/{agency}/{resource_id}/{version}", response_class=Response,
-                 responses=StructureResponses)  # fmt: skip
+@sdmx_router.get(
+    "/{resource}/{agency}/{resource_id}/{version}", response_class=Response, responses=StructureResponses
+)
 def sdmx_structure_query(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     resource: Annotated[str, Path(max_length=40, description=", ".join(sdmx_structure.RESOURCES))],
-    agency: str = "all", resource_id: str = "all", version: str = "latest",
-    references: Annotated[str | None, Query(max_length=40, description="none, parents, parentsandsiblings, "
-                                            "children, descendants, all, or a resource")] = None,
+    agency: str = "all",
+    resource_id: str = "all",
+    version: str = "latest",
+    references: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="none, parents, parentsandsiblings, children, descendants, all, or a resource",
+        ),
+    ] = None,
     detail: Annotated[str | None, Query(max_length=40, description="full, allstubs, referencestubs")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
     scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1
     structure messages (``all``/``latest`` accepted; ``+`` joins ids). Errors: 404 no such artefact,

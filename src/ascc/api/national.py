@@ -27,7 +27,9 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MeasureCode = Annotated[str, Path(max_length=40)]
 PlanId = Annotated[str, Path(max_length=80)]
 MemberState = Annotated[str, Path(min_length=3, max_length=3)]
-RegionalPlan = Annotated[str, Query(max_length=80, description="the regional plan (default: the ASCC Strategic Plan 2026-2035)")]  # fmt: skip
+RegionalPlan = Annotated[
+    str, Query(max_length=80, description="the regional plan (default: the ASCC Strategic Plan 2026-2035)")
+]
 Errors = {
     401: {"description": "Sign-in required"},
     403: {"description": "Not allowed for this account (a focal point acts for its own member state only)"},
@@ -78,80 +80,162 @@ def get_plan(request: Request, session: SessionDep, national_plan_id: Id) -> Res
 
 
 @router.put("/national-plans/{national_plan_id}", response_model=dict[str, Any], responses=Errors)
-def update_plan(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id,
-                data: Annotated[s.PlanWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+def update_plan(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    data: Annotated[s.PlanWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """Replace the plan's values (send every field; unknown values empty)."""
-    detail = service.update_plan(session, principal=principal_of(session), plan_id=national_plan_id, data=data,
-                                 if_match=if_match)  # fmt: skip
+    detail = service.update_plan(
+        session, principal=principal_of(session), plan_id=national_plan_id, data=data, if_match=if_match
+    )
     return _detail(request, detail)
 
 
 @router.post("/national-plans/{national_plan_id}/measures", response_model=dict[str, Any], responses=Errors)
-def add_measure(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id,
-                data: Annotated[s.MeasureWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
-    detail = service.add_measure(session, principal=principal_of(session), plan_id=national_plan_id, data=data,
-                                 if_match=if_match)  # fmt: skip
+def add_measure(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    data: Annotated[s.MeasureWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
+    detail = service.add_measure(
+        session, principal=principal_of(session), plan_id=national_plan_id, data=data, if_match=if_match
+    )
     return _detail(request, detail)
 
 
-@router.post("/national-plans/{national_plan_id}/measures/{measure}/alignments", response_model=dict[str, Any],
-             responses=Errors)  # fmt: skip
-def align(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id, measure: MeasureCode,
-          data: Annotated[s.AlignmentWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+@router.post(
+    "/national-plans/{national_plan_id}/measures/{measure}/alignments",
+    response_model=dict[str, Any],
+    responses=Errors,
+)
+def align(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    measure: MeasureCode,
+    data: Annotated[s.AlignmentWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """Align a measure to an outcome or output of a regional plan (implements, contributes to, adapts);
     aligning again to the same element changes the kind."""
-    detail = service.align(session, principal=principal_of(session), plan_id=national_plan_id, measure=measure,
-                           data=data, if_match=if_match)  # fmt: skip
+    detail = service.align(
+        session,
+        principal=principal_of(session),
+        plan_id=national_plan_id,
+        measure=measure,
+        data=data,
+        if_match=if_match,
+    )
     return _detail(request, detail)
 
 
-@router.delete("/national-plans/{national_plan_id}/measures/{measure}/alignments", response_model=dict[str, Any],
-               responses=Errors)  # fmt: skip
-def unalign(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id, measure: MeasureCode,
-            element: Annotated[str, Query(max_length=130, description="plan-id/code")],
-            if_match: IfMatch = None) -> Response:  # fmt: skip
-    detail = service.unalign(session, principal=principal_of(session), plan_id=national_plan_id, measure=measure,
-                             element=element, if_match=if_match)  # fmt: skip
+@router.delete(
+    "/national-plans/{national_plan_id}/measures/{measure}/alignments",
+    response_model=dict[str, Any],
+    responses=Errors,
+)
+def unalign(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    measure: MeasureCode,
+    element: Annotated[str, Query(max_length=130, description="plan-id/code")],
+    if_match: IfMatch = None,
+) -> Response:
+    detail = service.unalign(
+        session,
+        principal=principal_of(session),
+        plan_id=national_plan_id,
+        measure=measure,
+        element=element,
+        if_match=if_match,
+    )
     return _detail(request, detail)
 
 
 @router.post("/national-plans/{national_plan_id}/results", response_model=dict[str, Any], responses=Errors)
-def add_result(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id,
-               data: Annotated[s.ResultWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+def add_result(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    data: Annotated[s.ResultWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """Report a national result against its national target (also once the plan is adopted)."""
-    detail = service.add_result(session, principal=principal_of(session), plan_id=national_plan_id, data=data,
-                                if_match=if_match)  # fmt: skip
+    detail = service.add_result(
+        session, principal=principal_of(session), plan_id=national_plan_id, data=data, if_match=if_match
+    )
     return _detail(request, detail)
 
 
 @router.post(
     "/national-plans/{national_plan_id}/consultation", response_model=dict[str, Any], responses=Errors
 )
-def open_consultation(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id,
-                      data: Annotated[s.ConsultationWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+def open_consultation(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    data: Annotated[s.ConsultationWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """Circulate the draft to the named ministries with a deadline; the member state's focal points
     are notified."""
-    detail = service.open_consultation(session, principal=principal_of(session), plan_id=national_plan_id,
-                                       data=data, if_match=if_match)  # fmt: skip
+    detail = service.open_consultation(
+        session, principal=principal_of(session), plan_id=national_plan_id, data=data, if_match=if_match
+    )
     return _detail(request, detail)
 
 
 @router.post("/national-plans/{national_plan_id}/comments", response_model=dict[str, Any], responses=Errors)
-def add_comment(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id,
-                data: Annotated[s.CommentWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+def add_comment(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    data: Annotated[s.CommentWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """Record a consulted ministry's comment on a section of the draft."""
-    detail = service.add_comment(session, principal=principal_of(session), plan_id=national_plan_id, data=data,
-                                 if_match=if_match)  # fmt: skip
+    detail = service.add_comment(
+        session, principal=principal_of(session), plan_id=national_plan_id, data=data, if_match=if_match
+    )
     return _detail(request, detail)
 
 
-@router.put("/national-plans/{national_plan_id}/comments/{comment_id}/handling", response_model=dict[str, Any],
-            responses=Errors)  # fmt: skip
-def handle_comment(request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id, comment_id: Id,
-                   data: Annotated[s.HandlingWrite, Body()], if_match: IfMatch = None) -> Response:  # fmt: skip
+@router.put(
+    "/national-plans/{national_plan_id}/comments/{comment_id}/handling",
+    response_model=dict[str, Any],
+    responses=Errors,
+)
+def handle_comment(
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    national_plan_id: Id,
+    comment_id: Id,
+    data: Annotated[s.HandlingWrite, Body()],
+    if_match: IfMatch = None,
+) -> Response:
     """How the comment was handled: accepted, partly, not accepted (a note says why)."""
-    detail = service.handle_comment(session, principal=principal_of(session), plan_id=national_plan_id,
-                                    comment_id=comment_id, data=data, if_match=if_match)  # fmt: skip
+    detail = service.handle_comment(
+        session,
+        principal=principal_of(session),
+        plan_id=national_plan_id,
+        comment_id=comment_id,
+        data=data,
+        if_match=if_match,
+    )
     return _detail(request, detail)
 
 
@@ -179,15 +263,20 @@ def alignment_matrix_csv(session: SessionDep, plan_id: PlanId) -> Response:
 
 
 @router.get("/member-states/{code}/alignment", response_model=dict[str, Any], responses=Errors)
-def member_state_coverage(request: Request, session: SessionDep, code: MemberState,
-                          plan: RegionalPlan = service.DEFAULT_REGIONAL_PLAN) -> Response:  # fmt: skip
+def member_state_coverage(
+    request: Request,
+    session: SessionDep,
+    code: MemberState,
+    plan: RegionalPlan = service.DEFAULT_REGIONAL_PLAN,
+) -> Response:
     """Which outcomes of the regional plan the member state's measures serve, and the gaps."""
     return json_response(request, service.coverage(session, member_state=code, plan_id=plan))
 
 
 @router.get("/member-states/{code}/alignment.csv", response_class=Response, responses=Errors | CSV)
-def member_state_coverage_csv(session: SessionDep, code: MemberState,
-                              plan: RegionalPlan = service.DEFAULT_REGIONAL_PLAN) -> Response:  # fmt: skip
+def member_state_coverage_csv(
+    session: SessionDep, code: MemberState, plan: RegionalPlan = service.DEFAULT_REGIONAL_PLAN
+) -> Response:
     return csv_attachment(
         service.coverage_csv(session, member_state=code, plan_id=plan), f"{code.upper()}-{plan}-coverage.csv"
     )

@@ -34,12 +34,14 @@ Errors = {
 
 @router.get("/targets", response_model=TargetPage)
 def list_targets(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     indicator: Annotated[str | None, Query(max_length=60)] = None,
     member_state: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
     plan: Annotated[str | None, Query(max_length=80)] = None,
-    limit: Limit = 100, offset: Offset = 0,
-) -> Response:  # fmt: skip
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
     """Targets with their baseline, year, source and quote; ``member_state`` null = regional."""
     rows = targets_service.list_targets(session, indicator=indicator, member_state=member_state, plan_id=plan)
     return json_response(request, page_of(rows, limit=limit, offset=offset))
@@ -64,35 +66,48 @@ def set_target(
     detail = targets_service.set_target(
         session, principal=principal_of(session), data=data, if_match=if_match
     )
-    return json_response(request, detail, status=201 if detail["result"] == "created" else 200,
-                         etag=detail["etag"])  # fmt: skip
+    return json_response(
+        request, detail, status=201 if detail["result"] == "created" else 200, etag=detail["etag"]
+    )
 
 
 @router.post("/targets/import", response_model=dict[str, int], responses=Errors)
 def import_targets(
-    request: Request, session: SessionDep, _auth: Auth,
-    csv_text: Annotated[str, Body(media_type="text/csv", max_length=5_000_000, description="a target CSV file")],
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    csv_text: Annotated[
+        str, Body(media_type="text/csv", max_length=5_000_000, description="a target CSV file")
+    ],
+) -> Response:
     """All rows or none: a 422 lists every problem as ``file:line:column (name): reason``."""
-    counts = targets_service.import_file(session, principal=principal_of(session), text=csv_text,
-                                         filename="upload.csv")  # fmt: skip
+    counts = targets_service.import_file(
+        session, principal=principal_of(session), text=csv_text, filename="upload.csv"
+    )
     return json_response(request, counts)
 
 
 @router.delete("/targets/{target_id}", status_code=204, responses=Errors)
 def delete_target(session: SessionDep, _auth: Auth, target_id: Id, if_match: IfMatch = None) -> Response:
-    targets_service.delete_target(session, principal=principal_of(session), target_id=target_id,
-                                  if_match=if_match)  # fmt: skip
+    targets_service.delete_target(
+        session, principal=principal_of(session), target_id=target_id, if_match=if_match
+    )
     return Response(status_code=204)
 
 
 @router.get("/progress/method", response_model=dict[str, Any])
 def method(request: Request) -> Response:
     """The progress method's thresholds and statuses (see docs/progress.md)."""
-    return json_response(request, {"source": progress.SOURCE_URL, "statuses": [s.value for s in progress.ORDER],
-                                   "target_thresholds": progress.TARGET_THRESHOLDS,
-                                   "trend_thresholds": progress.TREND_THRESHOLDS,
-                                   "default_base_year": progress.DEFAULT_BASE_YEAR})  # fmt: skip
+    return json_response(
+        request,
+        {
+            "source": progress.SOURCE_URL,
+            "statuses": [s.value for s in progress.ORDER],
+            "target_thresholds": progress.TARGET_THRESHOLDS,
+            "trend_thresholds": progress.TREND_THRESHOLDS,
+            "default_base_year": progress.DEFAULT_BASE_YEAR,
+        },
+    )
 
 
 @router.get("/progress/plans/{plan_id}", response_model=dict[str, Any], responses=Errors)

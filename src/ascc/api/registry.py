@@ -22,16 +22,33 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="number of records to skip")]
 Level = Literal[
-    "council", "ministerial", "senior_officials", "commission", "committee", "sub_committee", "board",
-    "working_group", "cluster", "task_force", "centre", "network", "consortium", "foundation", "forum",
-    "dialogue", "platform", "fund", "award", "secretariat_unit",
-]  # fmt: skip
+    "council",
+    "ministerial",
+    "senior_officials",
+    "commission",
+    "committee",
+    "sub_committee",
+    "board",
+    "working_group",
+    "cluster",
+    "task_force",
+    "centre",
+    "network",
+    "consortium",
+    "foundation",
+    "forum",
+    "dialogue",
+    "platform",
+    "fund",
+    "award",
+    "secretariat_unit",
+]
 PartnerKind = Literal[
     "dialogue_partner", "international_organisation", "development_partner", "civil_society"
 ]
 ProgrammeKind = Literal[
     "programme", "project", "fund", "agreement", "declaration", "event", "designation", "award", "framework"
-]  # fmt: skip
+]
 ISO3 = Annotated[str, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code, e.g. IDN")]
 
 ErrorResponses = {404: {"description": "Not found (problem+json)"}, 422: {"description": "Bad parameter"}}

@@ -62,8 +62,11 @@ def activities(
     return json_response(request, page_of(items, limit=limit, offset=offset))
 
 
-@router.get("/activities.xml", response_class=Response,
-            responses=Errors | download("application/xml", "IATI 2.03 activities"))  # fmt: skip
+@router.get(
+    "/activities.xml",
+    response_class=Response,
+    responses=Errors | download("application/xml", "IATI 2.03 activities"),
+)
 def activities_xml(
     session: SessionDep,
     id: Annotated[
@@ -98,17 +101,23 @@ def get_activity(request: Request, session: SessionDep, activity_id: Id) -> Resp
 
 @router.put("/activities/{activity_id}", response_model=dict[str, Any], responses=Errors)
 def update_activity(
-    request: Request, session: SessionDep, _auth: Auth, activity_id: Id, data: Annotated[s.ActivityWrite, Body()],
+    request: Request,
+    session: SessionDep,
+    _auth: Auth,
+    activity_id: Id,
+    data: Annotated[s.ActivityWrite, Body()],
     if_match: IfMatch = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Replace the activity's values (send every field; unknown values empty)."""
-    detail = results_service.update_activity(session, principal=principal_of(session), activity_id=activity_id,
-                                             data=data, if_match=if_match)  # fmt: skip
+    detail = results_service.update_activity(
+        session, principal=principal_of(session), activity_id=activity_id, data=data, if_match=if_match
+    )
     return json_response(request, detail, etag=detail["etag"])
 
 
 @router.delete("/activities/{activity_id}", status_code=204, responses=Errors)
 def delete_activity(session: SessionDep, _auth: Auth, activity_id: Id, if_match: IfMatch = None) -> Response:
-    results_service.delete_activity(session, principal=principal_of(session), activity_id=activity_id,
-                                    if_match=if_match)  # fmt: skip
+    results_service.delete_activity(
+        session, principal=principal_of(session), activity_id=activity_id, if_match=if_match
+    )
     return Response(status_code=204)

@@ -84,8 +84,10 @@ def load(path: Path, *, key: bytes | None) -> list[Checkpoint]:
             if not cp.mac:
                 raise CheckpointError(f"{path}, line {n}: the checkpoint of entry {cp.seq} is not signed")
             if not hmac.compare_digest(cp.mac, _mac(key, cp.seq, cp.hash, cp.at)):
-                raise CheckpointError(f"{path}, line {n}: the signature of the checkpoint of entry {cp.seq} "
-                                      "does not match (altered, or another key)")  # fmt: skip
+                raise CheckpointError(
+                    f"{path}, line {n}: the signature of the checkpoint of entry {cp.seq} "
+                    "does not match (altered, or another key)"
+                )
         if cp.seq < last:
             raise CheckpointError(f"{path}, line {n}: entry {cp.seq} after a checkpoint of entry {last}")
         last = cp.seq

@@ -98,8 +98,10 @@ class Replay:
         self.warnings: list[str] = []
         self.kept: dict[str, dict[str, tuple[int, dict]]] = {name: {} for name in KEPT}
         self._unknown: set[str] = set()
-        self._links = {name: [fk for fk in t.foreign_keys if fk.ondelete in ("CASCADE", "SET NULL")]
-                       for name, t in self.tables.items()}  # fmt: skip
+        self._links = {
+            name: [fk for fk in t.foreign_keys if fk.ondelete in ("CASCADE", "SET NULL")]
+            for name, t in self.tables.items()
+        }
 
     # --- the trail ---------------------------------------------------------------------------
 
@@ -142,8 +144,9 @@ class Replay:
             if "observations" in self.tables:
                 self._observation_states(session)
         except Bad as bad:
-            return service.VerifyResult(False, checked, bad.seq, bad.reason, bad.table, bad.row, count,
-                                        tuple(self.warnings))  # fmt: skip
+            return service.VerifyResult(
+                False, checked, bad.seq, bad.reason, bad.table, bad.row, count, tuple(self.warnings)
+            )
         return service.VerifyResult(True, checked, rows_checked=count, warnings=tuple(self.warnings))
 
     def _table(self, session: Session, table: Table, gone: dict[str, set[str]]) -> int:
@@ -187,8 +190,12 @@ class Replay:
                     progress = True
         if missing:
             key, last = min(missing.items(), key=lambda kv: kv[1].seq)
-            raise Bad(name, key, last.seq, f"{name} {key} is gone, but no audit entry deleted it "
-                      f"(its last, entry {last.seq}, wrote it)")  # fmt: skip
+            raise Bad(
+                name,
+                key,
+                last.seq,
+                f"{name} {key} is gone, but no audit entry deleted it (its last, entry {last.seq}, wrote it)",
+            )
         return count
 
     def _cascaded(self, table: Table, last: _Last, gone: dict[str, set[str]]) -> bool:
@@ -260,8 +267,12 @@ class Replay:
                 )
             b = str(batch)
             if b not in recorded:
-                raise Bad(table.name, str(row[0]), None,
-                          f"{table.name} {row[0]} belongs to {spec.owner} {b}, which has no audit entry")  # fmt: skip
+                raise Bad(
+                    table.name,
+                    str(row[0]),
+                    None,
+                    f"{table.name} {row[0]} belongs to {spec.owner} {b}, which has no audit entry",
+                )
             buf = buffers.setdefault(b, [])
             buf.append(tuple(row[2:]))
             if len(buf) >= CHUNK:
@@ -275,12 +286,22 @@ class Replay:
             if want is None:
                 written = self._written(session, owner, b)
                 if written is not None and written != got.count:
-                    raise Bad(table.name, None, seq, f"{table.name} of {spec.owner} {b}: {got.count} rows, its audit "
-                              f"entry {seq} wrote {written}")  # fmt: skip
+                    raise Bad(
+                        table.name,
+                        None,
+                        seq,
+                        f"{table.name} of {spec.owner} {b}: {got.count} rows, its audit "
+                        f"entry {seq} wrote {written}",
+                    )
                 continue
             if got.hexdigest() != want:
-                raise Bad(table.name, None, seq, f"{table.name} of {spec.owner} {b} ({got.count} rows) differ from "
-                          f"the rows its audit entry {seq} recorded: a row was changed, removed or added")  # fmt: skip
+                raise Bad(
+                    table.name,
+                    None,
+                    seq,
+                    f"{table.name} of {spec.owner} {b} ({got.count} rows) differ from "
+                    f"the rows its audit entry {seq} recorded: a row was changed, removed or added",
+                )
         return count
 
     def _written(self, session: Session, owner: Table, batch: str) -> int | None:
@@ -298,8 +319,15 @@ class Replay:
         submissions = self._recorded("observation_submissions", ("state", "member_state"))
         batches = self._recorded("observation_batches", ("approval",))
         key = [obs.c[n] for n in OBSERVATION_KEY]
-        cols = [obs.c.id, *key, obs.c.revision, obs.c.is_current, obs.c.approval, obs.c.submission_id,
-                obs.c.batch_id]  # fmt: skip
+        cols = [
+            obs.c.id,
+            *key,
+            obs.c.revision,
+            obs.c.is_current,
+            obs.c.approval,
+            obs.c.submission_id,
+            obs.c.batch_id,
+        ]
         # the unique key's order: a key's revisions are together, the last one last
         stmt = select(*cols).order_by(*key, obs.c.revision).execution_options(yield_per=CHUNK)
         pending = None
@@ -316,22 +344,41 @@ class Replay:
         oid, state = row[0], row[2]
         rev, current, approval, sub, batch = row[-5:]
         if bool(current) != latest:
-            raise Bad("observations", str(oid), None, f"observations {oid} (revision {rev}) is "
-                      f"{'' if current else 'not '}current, but it is {'' if latest else 'not '}the last "
-                      "revision of its key")  # fmt: skip
+            raise Bad(
+                "observations",
+                str(oid),
+                None,
+                f"observations {oid} (revision {rev}) is "
+                f"{'' if current else 'not '}current, but it is {'' if latest else 'not '}the last "
+                "revision of its key",
+            )
         if sub is not None:
             seq, want = submissions.get(str(sub), (None, None))
             if want is None:
-                raise Bad("observations", str(oid), None, f"observations {oid} is in submission {sub}, "
-                          "which has no audit entry")  # fmt: skip
+                raise Bad(
+                    "observations",
+                    str(oid),
+                    None,
+                    f"observations {oid} is in submission {sub}, which has no audit entry",
+                )
             if approval != want[0] or state != want[1]:
-                raise Bad("observations", str(oid), seq, f"observations {oid} is {approval} for {state} in "
-                          f"submission {sub}, which its audit entry {seq} says is {want[0]} for {want[1]}")  # fmt: skip
+                raise Bad(
+                    "observations",
+                    str(oid),
+                    seq,
+                    f"observations {oid} is {approval} for {state} in "
+                    f"submission {sub}, which its audit entry {seq} says is {want[0]} for {want[1]}",
+                )
         else:
             seq, want = batches.get(str(batch), (None, None))
             if want is not None and want[0] is not None and approval != want[0]:
-                raise Bad("observations", str(oid), seq, f"observations {oid} is {approval}, in no "
-                          f"submission; its batch {batch} (audit entry {seq}) imported it {want[0]}")  # fmt: skip
+                raise Bad(
+                    "observations",
+                    str(oid),
+                    seq,
+                    f"observations {oid} is {approval}, in no "
+                    f"submission; its batch {batch} (audit entry {seq}) imported it {want[0]}",
+                )
 
     def _recorded(self, table: str, names: tuple[str, ...]) -> dict[str, tuple[int, tuple]]:
         """``names`` of every row of ``table`` as its last audit entry recorded them."""

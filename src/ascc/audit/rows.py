@@ -30,12 +30,35 @@ _NULL_INT = -(2**63)
 #: the columns of a bulk table that its batch's digest covers (all but the id, the batch and what
 #: changes after the batch), by kind
 OBSERVATIONS = {
-    **dict.fromkeys(("indicator_code", "member_state", "area_code", "period", "sex", "age", "urbanisation",
-                     "obs_status", "source", "note"), "text"),
-    "value": "float", "revision": "int",
-}  # fmt: skip
-INDEX_RESULTS = {"unit_code": "text", "unit_name": "text", "code": "text", "year": "int", "level": "int",
-                 "rank": "int", "score": "float", "rank_low": "float", "rank_high": "float"}  # fmt: skip
+    **dict.fromkeys(
+        (
+            "indicator_code",
+            "member_state",
+            "area_code",
+            "period",
+            "sex",
+            "age",
+            "urbanisation",
+            "obs_status",
+            "source",
+            "note",
+        ),
+        "text",
+    ),
+    "value": "float",
+    "revision": "int",
+}
+INDEX_RESULTS = {
+    "unit_code": "text",
+    "unit_name": "text",
+    "code": "text",
+    "year": "int",
+    "level": "int",
+    "rank": "int",
+    "score": "float",
+    "rank_low": "float",
+    "rank_high": "float",
+}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -95,18 +118,22 @@ class RowsDigest:
     def ints(self, name: str, values: Any) -> None:
         if len(values) == 0:
             return
-        arr = np.array([_NULL_INT if v is None else int(v) for v in values], dtype=">i8") if isinstance(
-            values, list
-        ) else np.asarray(values).astype(">i8")  # fmt: skip
+        arr = (
+            np.array([_NULL_INT if v is None else int(v) for v in values], dtype=">i8")
+            if isinstance(values, list)
+            else np.asarray(values).astype(">i8")
+        )
         self._hashers[name].update(arr.tobytes())
 
     def floats(self, name: str, values: Any) -> None:
         """A column's next floats; ``None`` and NaN are both NULL (SQLite stores NaN as NULL)."""
         if len(values) == 0:
             return
-        arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64) if isinstance(
-            values, list
-        ) else np.asarray(values, dtype=np.float64)  # fmt: skip
+        arr = (
+            np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            if isinstance(values, list)
+            else np.asarray(values, dtype=np.float64)
+        )
         arr = arr + 0.0  # -0.0 is 0.0
         arr[np.isnan(arr)] = np.nan
         self._hashers[name].update(arr.astype(">f8").tobytes())

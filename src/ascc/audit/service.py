@@ -28,8 +28,18 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def entry_hash(*, prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, entity: str,
-               entity_id: str, before: Any, after: Any) -> str:  # fmt: skip
+def entry_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: Any,
+    after: Any,
+) -> str:
     payload = _canonical([seq, at.isoformat(), actor, action, entity, entity_id, before, after])
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
@@ -45,8 +55,16 @@ def hold_head(session: Session) -> None:
     session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
 
 
-def append(session: Session, *, actor: str, action: str, entity: str, entity_id: str,
-           before: dict | None, after: dict | None) -> AuditEntry:  # fmt: skip
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict | None,
+    after: dict | None,
+) -> AuditEntry:
     """Add one entry to the chain, in the caller's transaction."""
     head = AuditHead.__table__.c  # Core statements: the ORM's bulk-update machinery costs more than the write
     row = session.execute(
@@ -58,10 +76,29 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
     seq, prev = row
     at = clock.now().replace(microsecond=(clock.now().microsecond // 1000) * 1000)
     before, after = _jsonable(before), _jsonable(after)
-    digest = entry_hash(prev_hash=prev, seq=seq, at=at, actor=actor, action=action, entity=entity,
-                        entity_id=entity_id, before=before, after=after)  # fmt: skip
-    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
-                       before=before, after=after, prev_hash=prev, hash=digest)  # fmt: skip
+    digest = entry_hash(
+        prev_hash=prev,
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+    )
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        prev_hash=prev,
+        hash=digest,
+    )
     session.add(entry)
     session.execute(update(AuditHead.__table__).where(head.id == 1).values(hash=digest))
     return entry
@@ -103,8 +140,13 @@ def _entries(session: Session):
     return session.execute(stmt.order_by(e.seq).execution_options(yield_per=2000))
 
 
-def verify(session: Session, *, checkpoints: Sequence[Checkpoint] = (), rows: bool = False,
-           tables: Iterable[Table] | None = None) -> VerifyResult:  # fmt: skip
+def verify(
+    session: Session,
+    *,
+    checkpoints: Sequence[Checkpoint] = (),
+    rows: bool = False,
+    tables: Iterable[Table] | None = None,
+) -> VerifyResult:
     """Walk the chain from the start; report the first altered, missing or extra entry.
 
     ``checkpoints`` (from :mod:`ascc.audit.checkpoints`) anchor the head outside the database: the
@@ -125,15 +167,29 @@ def verify(session: Session, *, checkpoints: Sequence[Checkpoint] = (), rows: bo
             return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
         if prev_hash != prev:
             return VerifyResult(False, checked, seq, f"entry {seq} does not follow entry {seq - 1}")
-        recomputed = entry_hash(prev_hash=prev, seq=seq, at=_utc(at), actor=actor, action=action,
-                                entity=entity, entity_id=entity_id, before=before, after=after)  # fmt: skip
+        recomputed = entry_hash(
+            prev_hash=prev,
+            seq=seq,
+            at=_utc(at),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
         if recomputed != digest:
             return VerifyResult(False, checked, seq, f"entry {seq} was altered")
         for cp in marks.get(seq, ()):
             if cp.hash != digest:
-                return VerifyResult(False, checked, seq, f"entry {seq} is not the one checkpointed at {cp.at} "
-                                    f"(checkpoints line {cp.line}): the chain was rewritten between entry "
-                                    f"{anchored + 1} and this one")  # fmt: skip
+                return VerifyResult(
+                    False,
+                    checked,
+                    seq,
+                    f"entry {seq} is not the one checkpointed at {cp.at} "
+                    f"(checkpoints line {cp.line}): the chain was rewritten between entry "
+                    f"{anchored + 1} and this one",
+                )
             anchored = seq
         if replay is not None:
             replay.entry(seq, action, entity, entity_id, after)
@@ -145,9 +201,14 @@ def verify(session: Session, *, checkpoints: Sequence[Checkpoint] = (), rows: bo
         return VerifyResult(False, checked, head_seq, "the chain head does not match the last entry")
     if marks and max(marks) > checked:
         last = marks[max(marks)][-1]
-        return VerifyResult(False, checked, checked + 1, f"the chain ends at entry {checked} but was checkpointed "
-                            f"at entry {last.seq} on {last.at} (checkpoints line {last.line}): entries were "
-                            "removed and the head rewound")  # fmt: skip
+        return VerifyResult(
+            False,
+            checked,
+            checked + 1,
+            f"the chain ends at entry {checked} but was checkpointed "
+            f"at entry {last.seq} on {last.at} (checkpoints line {last.line}): entries were "
+            "removed and the head rewound",
+        )
     if replay is None:
         return VerifyResult(True, checked, last_hash=prev)
     return dataclasses.replace(replay.check(session, checked=checked), last_hash=prev)
@@ -220,7 +281,14 @@ def record_changes(session: Session, changes: list[list], *, actor: str) -> int:
     for action, obj, before, after, entity_id in changes:
         if action == "update" and _jsonable(before) == _jsonable(after):
             continue
-        append(session, actor=actor, action=action, entity=obj.__table__.name, entity_id=entity_id,
-               before=before, after=after)  # fmt: skip
+        append(
+            session,
+            actor=actor,
+            action=action,
+            entity=obj.__table__.name,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
         written += 1
     return written

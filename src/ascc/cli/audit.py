@@ -78,8 +78,10 @@ def verify(
         _report(result)
         raise typer.Exit(1)
     if path is None or not found:
-        console.print("[yellow]no checkpoint to compare with: a chain cut and rewound, or rewritten with every "
-                      "hash recomputed, is not found (see `ascc audit checkpoint`)[/yellow]")  # fmt: skip
+        console.print(
+            "[yellow]no checkpoint to compare with: a chain cut and rewound, or rewritten with every "
+            "hash recomputed, is not found (see `ascc audit checkpoint`)[/yellow]"
+        )
     elif key is None:
         console.print("[yellow]checkpoints not signed-checked (no key file)[/yellow]")
     rows = "" if chain_only else f", {result.rows_checked} rows match it"

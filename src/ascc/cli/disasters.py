@@ -56,8 +56,10 @@ def import_(
         if dry_run:
             session.rollback()
     verb = "would import" if dry_run else "imported"
-    console.print(f"{verb} {len(records)} records: {report.created} new events, {report.merged} merged into "
-                  f"existing events, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
+    console.print(
+        f"{verb} {len(records)} records: {report.created} new events, {report.merged} merged into "
+        f"existing events, {report.updated} updated, {report.unchanged} unchanged"
+    )
     if report.kept:
         console.print(escape(report.kept.line("events that people edited")))
 
@@ -72,8 +74,13 @@ def stats(by: str = typer.Option("year", help="year, member_state or hazard")) -
         data = disasters_service.statistics(session)
     table = Table(by, "events", "people affected", "deaths", "events with an affected count")
     for row in data[f"by_{by}"]:
-        table.add_row(str(row["key"]), str(row["events"]), f"{row['affected']:,}", f"{row['deaths']:,}",
-                      str(row["with_affected"]))  # fmt: skip
+        table.add_row(
+            str(row["key"]),
+            str(row["events"]),
+            f"{row['affected']:,}",
+            f"{row['deaths']:,}",
+            str(row["with_affected"]),
+        )
     Console().print(table)
     console.print(f"{data['events']} events in the record")
 
@@ -106,8 +113,10 @@ def import_cap(
         if dry_run:
             session.rollback()
     verb = "would import" if dry_run else "imported"
-    console.print(f"{verb} {len(alerts)} alert(s): {report.created} new, {report.updated} updated, "
-                  f"{report.unchanged} unchanged")  # fmt: skip
+    console.print(
+        f"{verb} {len(alerts)} alert(s): {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
 
 
 AREAS = Path("../shared/data/disaster_impacts_phl_subnational.csv")
@@ -147,7 +156,9 @@ def import_areas(
     for note in (kept_aside + missing) if notes else []:
         console.print(f"[yellow]{escape(note)}[/yellow]")
     verb = "would import" if dry_run else "imported"
-    console.print(f"{verb} {report.created + report.updated + report.unchanged} area rows: {report.created} new, {report.updated} replaced, "
-                  f"{report.unchanged} unchanged; {len(kept_aside) + len(missing)} row group(s) kept aside (--notes lists them)")  # fmt: skip
+    console.print(
+        f"{verb} {report.created + report.updated + report.unchanged} area rows: {report.created} new, {report.updated} replaced, "
+        f"{report.unchanged} unchanged; {len(kept_aside) + len(missing)} row group(s) kept aside (--notes lists them)"
+    )
     if report.kept:
         console.print(escape(report.kept.line("area lists that people edited")))

@@ -355,9 +355,15 @@ def store(
             progress.update(task, completed=done, total=total)
 
         report = index_store.store_run(
-            session, definition=config, data=source, meta=meta, slug=slug,
-            uncertainty_n=n or None, seed=seed, progress=advance,
-        )  # fmt: skip
+            session,
+            definition=config,
+            data=source,
+            meta=meta,
+            slug=slug,
+            uncertainty_n=n or None,
+            seed=seed,
+            progress=advance,
+        )
     if report.created:
         console.print(f"[green]stored run {report.run_id} of {report.slug}: {report.results} results[/green]")
     else:

@@ -27,9 +27,13 @@ class _Failed(Exception):
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
-    )  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _callback(bar: Progress):
@@ -115,9 +119,14 @@ def import_(
     try:
         with command_session("indicators-import") as session, _progress() as bar:
             report = monitoring_service.import_file(
-                session, file, fmt=fmt, dry_run=dry_run, approval=approval, progress=_callback(bar),
+                session,
+                file,
+                fmt=fmt,
+                dry_run=dry_run,
+                approval=approval,
+                progress=_callback(bar),
                 profile=chosen,
-            )  # fmt: skip
+            )
             if report.problems:
                 raise _Failed
     except _Failed:
@@ -154,9 +163,13 @@ def export(
         raise typer.Exit(1)
     with command_session("indicators-export") as session:
         data = monitoring_service.export(
-            session, fmt=fmt, indicator=indicator or None, member_state=member_state or None,
-            approval="approved" if approved else None, generic=generic,
-        )  # fmt: skip
+            session,
+            fmt=fmt,
+            indicator=indicator or None,
+            member_state=member_state or None,
+            approval="approved" if approved else None,
+            generic=generic,
+        )
     out.write_bytes(data)
     console.print(f"wrote {escape(str(out))} ({len(data):,} bytes)")
 
@@ -216,10 +229,19 @@ def define_computed(
                 created, updated = computed.define_file(session, file, name=str(file), kept=kept)
             else:
                 source = {k: v for k, v in (("quote", source_quote), ("url", source_url)) if v}
-                record = {"code": code, "name_en": name_en, "name_id": name_id, "unit": unit,
-                          "direction": direction, "sector": sector, "numerator": numerator,
-                          "denominator": denominator, "multiplier": multiplier,
-                          "sources": [source] if source else None, "__line__": None}  # fmt: skip
+                record = {
+                    "code": code,
+                    "name_en": name_en,
+                    "name_id": name_id,
+                    "unit": unit,
+                    "direction": direction,
+                    "sector": sector,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "multiplier": multiplier,
+                    "sources": [source] if source else None,
+                    "__line__": None,
+                }
                 created, updated = computed.define(session, [record], name="command line")
     except computed.DefinitionError as exc:
         for p in exc.problems:

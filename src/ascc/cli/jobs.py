@@ -42,8 +42,12 @@ def one_round(factory: sessionmaker[Session], settings: Settings, *, remind: boo
     made = reminders.run(factory) if remind else None
     report = None
     if settings.smtp_url is not None:
-        report = mail.deliver(factory, smtp_url=settings.smtp_url.get_secret_value(),
-                              mail_from=settings.mail_from, site_url=settings.site_url)  # fmt: skip
+        report = mail.deliver(
+            factory,
+            smtp_url=settings.smtp_url.get_secret_value(),
+            mail_from=settings.mail_from,
+            site_url=settings.site_url,
+        )
     return Round(adopted, made, report)
 
 
@@ -106,6 +110,7 @@ def run_jobs(stop: threading.Event, *, interval: float) -> None:
 def start_jobs(*, interval: float) -> threading.Event:
     """Start the jobs loop in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
-    threading.Thread(target=run_jobs, args=(stop,), kwargs={"interval": interval}, name="ascc-jobs",
-                     daemon=True).start()  # fmt: skip
+    threading.Thread(
+        target=run_jobs, args=(stop,), kwargs={"interval": interval}, name="ascc-jobs", daemon=True
+    ).start()
     return stop

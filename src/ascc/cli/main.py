@@ -300,8 +300,15 @@ def serve(
         engine.dispose()
     if jobs:
         jobs_cli.start_jobs(interval=jobs_interval)
-    uvicorn.run("ascc.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                **proxy_options(settings))  # fmt: skip
+    uvicorn.run(
+        "ascc.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **proxy_options(settings),
+    )
 
 
 def proxy_options(settings: Settings) -> dict[str, object]:

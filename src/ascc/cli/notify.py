@@ -38,8 +38,13 @@ def run(
         if settings.smtp_url is None:
             console.print("ASCC_SMTP_URL is not set: e-mails stay queued in the outbox (see /outbox)")
             raise typer.Exit(0)
-        report = mail.deliver(session_factory(engine), smtp_url=settings.smtp_url.get_secret_value(),
-                              mail_from=settings.mail_from, site_url=settings.site_url, max_attempts=max_attempts)  # fmt: skip
+        report = mail.deliver(
+            session_factory(engine),
+            smtp_url=settings.smtp_url.get_secret_value(),
+            mail_from=settings.mail_from,
+            site_url=settings.site_url,
+            max_attempts=max_attempts,
+        )
     finally:
         engine.dispose()
     console.print(f"sent {report.sent}, failed {report.failed} (will retry), dead {report.dead}")

@@ -20,8 +20,9 @@ from ascc.kit.errors import DomainError
 from ascc.monitoring import scorecards
 from ascc.monitoring import targets as targets_service
 
-targets = typer.Typer(help="Baseline and target values per indicator (regional or per member state).",
-                      no_args_is_help=True)  # fmt: skip
+targets = typer.Typer(
+    help="Baseline and target values per indicator (regional or per member state).", no_args_is_help=True
+)
 progress_app = typer.Typer(
     help="Progress status of the indicators (approved data only).", no_args_is_help=True
 )
@@ -72,18 +73,30 @@ def set_(
     """Create a target, or replace the one for the same indicator, member state and plan."""
     try:
         data = targets_service.TargetWrite(
-            indicator_code=indicator, member_state=member_state.upper() if member_state else None, plan_id=plan,
-            sector=sector, baseline_year=baseline_year, baseline_value=baseline_value, target_year=year,
-            target_value=target, source=source, quote=quote, notes=notes)  # fmt: skip
+            indicator_code=indicator,
+            member_state=member_state.upper() if member_state else None,
+            plan_id=plan,
+            sector=sector,
+            baseline_year=baseline_year,
+            baseline_value=baseline_value,
+            target_year=year,
+            target_value=target,
+            source=source,
+            quote=quote,
+            notes=notes,
+        )
         with command_session("targets-set") as session:
-            detail = targets_service.set_target(session, principal=_principal(session, as_), data=data,
-                                                if_match="*")  # an operator's command replaces  # fmt: skip
+            detail = targets_service.set_target(
+                session, principal=_principal(session, as_), data=data, if_match="*"
+            )  # an operator's command replaces
     except (DomainError, ValidationError) as exc:
         _fail(exc)
         return
     where = detail["member_state"] or "regional"
-    console.print(f"{detail['result']} target {detail['id']}: {detail['indicator_code']} ({where}) "
-                  f"{detail['target_value']:g} by {detail['target_year']}")  # fmt: skip
+    console.print(
+        f"{detail['result']} target {detail['id']}: {detail['indicator_code']} ({where}) "
+        f"{detail['target_value']:g} by {detail['target_year']}"
+    )
 
 
 @targets.command("import")
@@ -126,8 +139,15 @@ def list_(
     table = Table("id", "indicator", "member state", "plan", "baseline", "target", "source")
     for r in rows:
         base = f"{r['baseline_value']:g} ({r['baseline_year']})" if r["baseline_value"] is not None else ""
-        table.add_row(str(r["id"]), r["indicator_code"], r["member_state"] or "regional", r["plan_id"] or "", base,
-                      f"{r['target_value']:g} ({r['target_year']})", r["source"])  # fmt: skip
+        table.add_row(
+            str(r["id"]),
+            r["indicator_code"],
+            r["member_state"] or "regional",
+            r["plan_id"] or "",
+            base,
+            f"{r['target_value']:g} ({r['target_year']})",
+            r["source"],
+        )
     Console().print(table)
     console.print(f"{len(rows)} target(s)")
 
@@ -143,8 +163,9 @@ def delete(
         raise typer.Exit(1)
     try:
         with command_session("targets-delete") as session:
-            targets_service.delete_target(session, principal=_principal(session, as_), target_id=target_id,
-                                          if_match="*")  # confirmed by the operator  # fmt: skip
+            targets_service.delete_target(
+                session, principal=_principal(session, as_), target_id=target_id, if_match="*"
+            )  # confirmed by the operator
     except DomainError as exc:
         _fail(exc)
     console.print(f"deleted target {target_id}")
@@ -178,7 +199,11 @@ def scorecard(
         return
     table = Table("indicator", "status", "assessed", *card["member_states"])
     for r in card["rows"]:
-        table.add_row(r["indicator"]["code"], r["regional"]["status"].split("_")[0], f"{r['regional']['assessed']}/{len(card['member_states'])}",
-                      *[r["cells"][ms]["status"].split("_")[0] for ms in card["member_states"]])  # fmt: skip
+        table.add_row(
+            r["indicator"]["code"],
+            r["regional"]["status"].split("_")[0],
+            f"{r['regional']['assessed']}/{len(card['member_states'])}",
+            *[r["cells"][ms]["status"].split("_")[0] for ms in card["member_states"]],
+        )
     Console(width=max(120, 16 * len(card["member_states"]) + 40)).print(table)
     console.print(f"{len(card['rows'])} indicator(s), base year {card['base_year']}")

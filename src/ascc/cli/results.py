@@ -18,8 +18,9 @@ from ascc.kit.errors import DomainError
 from ascc.results import demo, framework, iati
 from ascc.results import service as results_service
 
-app = typer.Typer(help="Results chain: plan frameworks, programmes and projects, IATI export.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Results chain: plan frameworks, programmes and projects, IATI export.", no_args_is_help=True
+)
 console = Console(stderr=True)
 SEEDS = Path("../shared/seeds")
 
@@ -54,8 +55,10 @@ def load(
             raise typer.Exit(1) from None
         deleted = Kept()
         created, kept = demo.load_demo(session, kept=deleted) if demo_activities else (0, 0)
-    console.print(f"frameworks: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
-                  f"{report.removed} removed; demo activities: {created} new, {kept} already there")  # fmt: skip
+    console.print(
+        f"frameworks: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.removed} removed; demo activities: {created} new, {kept} already there"
+    )
     if deleted:
         console.print(escape(deleted.line("deleted activities")))
 
@@ -88,8 +91,13 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
     for col in ("id", "IATI identifier", "title", "status", "missing for IATI"):
         table.add_column(col)
     for a in items:
-        table.add_row(str(a["id"]), a["iati_identifier"] or "", a["title"]["en"] or a["title"]["id"] or "",
-                      str(a["status"] or ""), ", ".join(missing.get(a["id"], [])))  # fmt: skip
+        table.add_row(
+            str(a["id"]),
+            a["iati_identifier"] or "",
+            a["title"]["en"] or a["title"]["id"] or "",
+            str(a["status"] or ""),
+            ", ".join(missing.get(a["id"], [])),
+        )
     console.print(table)
 
 
@@ -116,8 +124,10 @@ def export_iati(
         )
         raise typer.Exit(1) from None
     for a in out_doc.left_out:
-        console.print(f"[yellow]not exported: activity {a['id']} ({escape(str(a['title']))}): missing "
-                          f"{escape(', '.join(a['missing']))}[/yellow]")  # fmt: skip
+        console.print(
+            f"[yellow]not exported: activity {a['id']} ({escape(str(a['title']))}): missing "
+            f"{escape(', '.join(a['missing']))}[/yellow]"
+        )
     for note in out_doc.notes:
         console.print(f"[yellow]{escape(note)}[/yellow]")
     xml = out_doc.xml

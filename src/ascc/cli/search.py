@@ -59,8 +59,9 @@ def search(
                     session, principal=PUBLIC, q=q, limit=min(limit, 20), lang=lang
                 )
             else:
-                result = knowledge_service.search(session, principal=PUBLIC, q=q, types=tuple(type_),
-                                                  limit=limit, lang=lang, group=group)  # fmt: skip
+                result = knowledge_service.search(
+                    session, principal=PUBLIC, q=q, types=tuple(type_), limit=limit, lang=lang, group=group
+                )
     except DomainError as exc:
         console.print(f"[red]{escape(exc.detail)}[/red]")
         raise typer.Exit(2) from None
@@ -73,8 +74,11 @@ def search(
         for i, p in enumerate(result.passages, 1):
             c = p.citation
             out.print(f"[bold]{i}.[/bold] {escape(p.text)}")
-            out.print(f"   — {escape(c.title.id or c.title.en or c.document)}, paragraph {c.paragraph} "
-                      f"(chars {c.start}–{c.end}) {c.url}", style="dim")  # fmt: skip
+            out.print(
+                f"   — {escape(c.title.id or c.title.en or c.document)}, paragraph {c.paragraph} "
+                f"(chars {c.start}–{c.end}) {c.url}",
+                style="dim",
+            )
         if result.records:
             out.print("records mentioned: " + ", ".join(f"{r.type}:{r.id}" for r in result.records))
         return
@@ -90,8 +94,12 @@ def search(
 
 def reindex() -> None:
     """Rebuild the search index from every provider, with a progress bar."""
-    with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as bar, command_session("search-reindex") as session:  # fmt: skip
+    with (
+        Progress(
+            TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as bar,
+        command_session("search-reindex") as session,
+    ):
         task = bar.add_task("records", total=None)
         counts = search_index.reindex(
             session, progress=lambda done, total: bar.update(task, completed=done, total=total)
@@ -122,14 +130,23 @@ def add(
                 raise typer.Exit(2)
             principal = accounts_service.principal_for_user(session, user_id=users[0].id)
             session.info["actor"] = principal.actor
-            data = knowledge_service.document_form(title_en=title_en, title_id=title_id, language=language,
-                                                   kind=kind, date=date, sectors=sector, bodies=body,
-                                                   source_url=source_url, audience=audience)  # fmt: skip
+            data = knowledge_service.document_form(
+                title_en=title_en,
+                title_id=title_id,
+                language=language,
+                kind=kind,
+                date=date,
+                sectors=sector,
+                bodies=body,
+                source_url=source_url,
+                audience=audience,
+            )
             with file.open("rb") as fh:
                 name, content = extract.read_limited(fh, file.name)
             read = extract.read_document(name, content)
-            doc = knowledge_service.add_document(session, principal=principal, data=data, filename=name,
-                                                 extracted=read)  # fmt: skip
+            doc = knowledge_service.add_document(
+                session, principal=principal, data=data, filename=name, extracted=read
+            )
     except DomainError as exc:
         console.print(f"[red]{escape(exc.detail)}[/red]")
         raise typer.Exit(1) from None

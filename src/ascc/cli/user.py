@@ -35,14 +35,26 @@ def create(
     sector: list[str] = typer.Option([], help="focal point: limit to this sector (repeatable)"),
     body: str | None = typer.Option(None, help="chair: id of the body"),
     partner: str | None = typer.Option(None, help="partner observer: id of the partner"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="at least 10 characters, not a common one (asked for when not given)"),
-) -> None:  # fmt: skip
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="at least 10 characters, not a common one (asked for when not given)",
+    ),
+) -> None:
     """Create an account. Example: ascc user create --email a@asean.org --name Ana --role secretariat"""
     try:
-        data = UserCreate(email=email, name=name, role=role, password=password, sectors=sector,
-                          member_state=member_state.upper() if member_state else None, body_id=body,
-                          partner_id=partner)  # fmt: skip
+        data = UserCreate(
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            sectors=sector,
+            member_state=member_state.upper() if member_state else None,
+            body_id=body,
+            partner_id=partner,
+        )
         with command_session("user-create") as session:
             user = accounts_service.create_user(session, data=data)
     except ValidationError as exc:
@@ -109,9 +121,14 @@ def deactivate(email: str = typer.Argument(..., help="the account's e-mail")) ->
 @app.command("password")
 def password(
     email: str = typer.Argument(..., help="the account's e-mail"),
-    password: str = typer.Option(..., prompt="New password", hide_input=True, confirmation_prompt=True,
-                                 help="at least 10 characters (asked for when not given)"),
-) -> None:  # fmt: skip
+    password: str = typer.Option(
+        ...,
+        prompt="New password",
+        hide_input=True,
+        confirmation_prompt=True,
+        help="at least 10 characters (asked for when not given)",
+    ),
+) -> None:
     """Set an account's password; every session of the account ends."""
     try:
         with command_session("user-password") as session:
@@ -124,9 +141,11 @@ def password(
 
 @app.command("tokens")
 def tokens(
-    email_or_revoke: str = typer.Argument(..., metavar="EMAIL | revoke", help="list the tokens of EMAIL, or revoke"),
+    email_or_revoke: str = typer.Argument(
+        ..., metavar="EMAIL | revoke", help="list the tokens of EMAIL, or revoke"
+    ),
     token_id: int | None = typer.Argument(None, metavar="[ID]", help="with revoke: the token's id"),
-) -> None:  # fmt: skip
+) -> None:
     """List an account's API tokens (`ascc user tokens EMAIL`) or revoke one (`ascc user tokens revoke ID`)."""
     try:
         if email_or_revoke == "revoke":
@@ -203,11 +222,19 @@ def _read_accounts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[s
 
 @app.command("import")
 def import_users(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV: email,name,role[,member_state,"
-                                "sectors,body,partner,language]"),
-    passwords_out: Path | None = typer.Option(None, "--passwords-out", help="write the new accounts' one-time "
-                                              "passwords to this new file (mode 600) instead of printing them"),
-) -> None:  # fmt: skip
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="CSV: email,name,role[,member_state,sectors,body,partner,language]",
+    ),
+    passwords_out: Path | None = typer.Option(
+        None,
+        "--passwords-out",
+        help="write the new accounts' one-time "
+        "passwords to this new file (mode 600) instead of printing them",
+    ),
+) -> None:
     """Create many accounts from a CSV file, all or nothing (e.g. one focal point per member state).
 
     Columns: email, name, role (secretariat, focal_point, chair, partner, aha_centre), member_state
@@ -246,11 +273,15 @@ def import_users(
                 password = new_password()
                 try:
                     data = UserCreate(
-                        email=row["email"], name=row["name"], role=row["role"], password=password,
+                        email=row["email"],
+                        name=row["name"],
+                        role=row["role"],
+                        password=password,
                         member_state=row.get("member_state", "").upper() or None,
                         sectors=[s for s in row.get("sectors", "").replace(",", ";").split(";") if s.strip()],
-                        body_id=row.get("body") or None, partner_id=row.get("partner") or None,
-                    )  # fmt: skip
+                        body_id=row.get("body") or None,
+                        partner_id=row.get("partner") or None,
+                    )
                     _check_references(session, data)
                     user = accounts_service.create_user(session, data=data)
                 except ValidationError as exc:
@@ -269,9 +300,11 @@ def import_users(
                     continue
                 if row.get("language"):
                     notifications_service.set_preferences(
-                        session, principal=Principal(user_id=user.id, name=user.name, role=user.role),
-                        email="immediate", language=row["language"],
-                    )  # fmt: skip
+                        session,
+                        principal=Principal(user_id=user.id, name=user.name, role=user.role),
+                        email="immediate",
+                        language=row["language"],
+                    )
                 created.append((user.email, password))
             if problems:
                 raise _Rejected
@@ -288,8 +321,10 @@ def import_users(
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write("email,one_time_password\n")
             fh.writelines(f"{email},{password}\n" for email, password in created)
-        console.print(f"their one-time passwords are in {passwords_out} (mode 600): hand each to its owner "
-                      "privately, then delete the file")  # fmt: skip
+        console.print(
+            f"their one-time passwords are in {passwords_out} (mode 600): hand each to its owner "
+            "privately, then delete the file"
+        )
     elif created:
         console.print("one-time passwords, shown this once (each owner changes theirs at /account):")
         for email, password in created:
@@ -303,7 +338,9 @@ def _check_references(session, data: UserCreate) -> None:
         ("body", data.body_id, lambda v: registry_service.get_body(session, body_id=v)),
         ("partner", data.partner_id, lambda v: registry_service.get_partner(session, partner_id=v)),
     ]
-    checks += [("sectors", s, lambda v: registry_service.get_sector(session, sector_id=v)) for s in data.sectors]  # fmt: skip
+    checks += [
+        ("sectors", s, lambda v: registry_service.get_sector(session, sector_id=v)) for s in data.sectors
+    ]
     for column, value, get in checks:
         if value:
             try:

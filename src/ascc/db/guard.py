@@ -43,8 +43,11 @@ def check_row(obj: Any, *, changed_only: bool) -> None:
                 why = clean.reason(text)
                 if why:
                     table = getattr(column.table, "name", mapper.class_.__name__)
-                    raise Invalid(f"{prop.key} ({table}.{column.name}): {why}", parameter=prop.key,
-                                  column=f"{table}.{column.name}")  # fmt: skip
+                    raise Invalid(
+                        f"{prop.key} ({table}.{column.name}): {why}",
+                        parameter=prop.key,
+                        column=f"{table}.{column.name}",
+                    )
 
 
 @event.listens_for(Session, "before_flush")

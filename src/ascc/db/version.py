@@ -211,8 +211,10 @@ def _effects_of(engine: Engine, raw) -> dict[str, frozenset[str]]:
             )
             for parent, child in cursor.fetchall():
                 edges.setdefault(parent.lower(), set()).add(child.lower())
-            cursor.execute("SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                           "WHERE NOT t.tgisinternal")  # fmt: skip
+            cursor.execute(
+                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal"
+            )
             for (table,) in cursor.fetchall():
                 edges.setdefault(table.lower(), set()).add(EVERYTHING)
             cursor.execute("SELECT to_regclass('data_version') IS NOT NULL")

@@ -63,27 +63,47 @@ def popolo(session: Session, *, principal: Principal, base_url: str) -> dict[str
         b = registry_service.get_body(session, body_id=bid)
         organizations.append({"id": b.id, "name": b.name.en, "classification": b.level})
     memberships = [
-        {"id": f"{m.code}--member-of--{bid}", "role": "member state", "member": {"@type": "Organization", "id": m.code},
-         "organization_id": bid, "start_date": m.joined.isoformat()}
-        for bid in body_ids for m in states
-    ]  # fmt: skip
+        {
+            "id": f"{m.code}--member-of--{bid}",
+            "role": "member state",
+            "member": {"@type": "Organization", "id": m.code},
+            "organization_id": bid,
+            "start_date": m.joined.isoformat(),
+        }
+        for bid in body_ids
+        for m in states
+    ]
     motions, vote_events = [], []
     for item in items:
         text = item.proposals[-1] if item.proposals else None
         motion_id = f"decision-{item.id}-v{text.number if text else 0}"
         sources = [{"url": f"{base_url}/decisions/{item.id}", "note": "the decision's page"}]
-        motions.append({
-            "id": motion_id, "organization_id": item.body_id, "text": text.text_en if text else item.title_en,
-            "classification": item.adoption_method, "date": _time(item.adopted_on), "result": "pass",
-            "title": item.title_en, "sources": sources,
-        })  # fmt: skip
+        motions.append(
+            {
+                "id": motion_id,
+                "organization_id": item.body_id,
+                "text": text.text_en if text else item.title_en,
+                "classification": item.adoption_method,
+                "date": _time(item.adopted_on),
+                "result": "pass",
+                "title": item.title_en,
+                "sources": sources,
+            }
+        )
         votes = _votes(item)
         counts = Counter(v["option"] for v in votes)
-        vote_events.append({
-            "id": f"decision-{item.id}", "motion_id": motion_id, "organization_id": item.body_id,
-            "start_date": _time(item.adopted_on), "result": "pass", "votes": votes,
-            "counts": [{"option": k, "value": v} for k, v in sorted(counts.items())], "sources": sources,
-        })  # fmt: skip
+        vote_events.append(
+            {
+                "id": f"decision-{item.id}",
+                "motion_id": motion_id,
+                "organization_id": item.body_id,
+                "start_date": _time(item.adopted_on),
+                "result": "pass",
+                "votes": votes,
+                "counts": [{"option": k, "value": v} for k, v in sorted(counts.items())],
+                "sources": sources,
+            }
+        )
     return {
         "organizations": organizations,
         "memberships": memberships,

@@ -98,14 +98,32 @@ def create_item(session: Session, *, principal: Principal, data: s.ItemCreate) -
     for meeting_id in data.meetings:
         registry_service.get_meeting(session, meeting_id=meeting_id)
     item = DecisionItem(
-        title_en=data.title_en, title_id=data.title_id, summary=data.summary, body_id=body.id,
-        sector_id=body.sector, stage=s.Stage.identify.value, status="open", audience=data.audience.value,
-        meetings=list(data.meetings), revision=1, created_by=principal.label, implementation={}, monitoring={},
-    )  # fmt: skip
+        title_en=data.title_en,
+        title_id=data.title_id,
+        summary=data.summary,
+        body_id=body.id,
+        sector_id=body.sector,
+        stage=s.Stage.identify.value,
+        status="open",
+        audience=data.audience.value,
+        meetings=list(data.meetings),
+        revision=1,
+        created_by=principal.label,
+        implementation={},
+        monitoring={},
+    )
     session.add(item)
     session.flush()
-    session.add(StageEvent(item_id=item.id, from_stage=None, to_stage=item.stage, reason="item opened",
-                           actor=principal.label, at=clock.now()))  # fmt: skip
+    session.add(
+        StageEvent(
+            item_id=item.id,
+            from_stage=None,
+            to_stage=item.stage,
+            reason="item opened",
+            actor=principal.label,
+            at=clock.now(),
+        )
+    )
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
 
@@ -149,8 +167,16 @@ def move_stage(
         raise Conflict("the policy is not adopted yet: implementation starts after adoption")
     if there < s.STAGES.index(s.Stage.implement) and item.status == "adopted":
         raise Conflict("an adopted decision cannot go back to before implementation; open a new item")
-    session.add(StageEvent(item_id=item.id, from_stage=item.stage, to_stage=move.to.value, reason=move.reason,
-                           actor=principal.label, at=clock.now()))  # fmt: skip
+    session.add(
+        StageEvent(
+            item_id=item.id,
+            from_stage=item.stage,
+            to_stage=move.to.value,
+            reason=move.reason,
+            actor=principal.label,
+            at=clock.now(),
+        )
+    )
     item.stage = move.to.value
     _touch(item)
     session.flush()
@@ -163,9 +189,19 @@ def add_contribution(
     """Comments and documents: any signed-in user who can read the item (partners comment too)."""
     item = _load(session, item_id, principal, lock=True)
     permissions.require_signed_in(principal)
-    session.add(Contribution(item_id=item.id, stage=item.stage, kind=data.kind, text=data.text, url=data.url,
-                             author=principal.name, author_role=principal.role.value,
-                             member_state=principal.member_state, at=clock.now()))  # fmt: skip
+    session.add(
+        Contribution(
+            item_id=item.id,
+            stage=item.stage,
+            kind=data.kind,
+            text=data.text,
+            url=data.url,
+            author=principal.name,
+            author_role=principal.role.value,
+            member_state=principal.member_state,
+            at=clock.now(),
+        )
+    )
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -195,8 +231,16 @@ def add_proposal(
     silence = _running_silence(session, item)
     if silence is not None:
         raise Conflict("a silence procedure is running on the current text; let it end first")
-    session.add(ProposalVersion(item_id=item.id, number=(current.number + 1) if current else 1,
-                                text_en=data.text_en, text_id=data.text_id, author=principal.label, at=clock.now()))  # fmt: skip
+    session.add(
+        ProposalVersion(
+            item_id=item.id,
+            number=(current.number + 1) if current else 1,
+            text_en=data.text_en,
+            text_id=data.text_id,
+            author=principal.label,
+            at=clock.now(),
+        )
+    )
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -222,9 +266,13 @@ def record_position(
     members = {m.code for m in registry_service.list_member_states(session, on=clock.today())}
     if data.member_state not in members:
         raise Invalid(f"{data.member_state} is not a member state today", parameter="member_state")
-    existing = session.scalar(select(Position).where(
-        Position.item_id == item.id, Position.version == current.number, Position.member_state == data.member_state
-    ))  # fmt: skip
+    existing = session.scalar(
+        select(Position).where(
+            Position.item_id == item.id,
+            Position.version == current.number,
+            Position.member_state == data.member_state,
+        )
+    )
     if existing is None:
         existing = Position(item_id=item.id, version=current.number, member_state=data.member_state)
         session.add(existing)
@@ -251,10 +299,14 @@ def clear_ad_referendum(
     permissions.require_acts_for(principal, member_state=member_state, sector=item.sector_id)
     _require_formulation(item)
     current = _current_version(session, item)
-    pos = session.scalar(select(Position).where(
-        Position.item_id == item.id, Position.version == (current.number if current else 0),
-        Position.member_state == member_state, Position.kind == s.PositionKind.ad_referendum.value,
-    ))  # fmt: skip
+    pos = session.scalar(
+        select(Position).where(
+            Position.item_id == item.id,
+            Position.version == (current.number if current else 0),
+            Position.member_state == member_state,
+            Position.kind == s.PositionKind.ad_referendum.value,
+        )
+    )
     if pos is None:
         raise Conflict(f"{member_state} has no ad referendum position on the current text")
     pos.cleared_on = on or clock.today()
@@ -281,9 +333,14 @@ def consensus(session: Session, *, item: DecisionItem, on: dt.date) -> s.Consens
     ]
     reservations = [m for m, p in positions.items() if p.kind == s.PositionKind.reservation.value]
     return s.ConsensusRead(
-        on=on, members=members, missing=missing, objecting=sorted(objecting), awaiting_clearance=sorted(awaiting),
-        reservations=sorted(reservations), reached=not missing and not objecting and not awaiting,
-    )  # fmt: skip
+        on=on,
+        members=members,
+        missing=missing,
+        objecting=sorted(objecting),
+        awaiting_clearance=sorted(awaiting),
+        reservations=sorted(reservations),
+        reached=not missing and not objecting and not awaiting,
+    )
 
 
 Adoption = tuple[dict[str, object], dict[str, object]]
@@ -297,8 +354,13 @@ def _adoption(stage: str, *, method: str, on: dt.date, actor: str, at: dt.dateti
         "adoption_method": method,
         "stage": s.Stage.implement.value,
     }
-    event = {"from_stage": stage, "to_stage": s.Stage.implement.value, "actor": actor, "at": at,
-             "reason": f"adopted by {method.replace('_', ' ')} on {on.isoformat()}"}  # fmt: skip
+    event = {
+        "from_stage": stage,
+        "to_stage": s.Stage.implement.value,
+        "actor": actor,
+        "at": at,
+        "reason": f"adopted by {method.replace('_', ' ')} on {on.isoformat()}",
+    }
     return fields, event
 
 
@@ -349,8 +411,13 @@ def adopt(
             reasons.append("objection from " + named(state.objecting))
         if state.awaiting_clearance:
             reasons.append("capital clearance outstanding for " + named(state.awaiting_clearance))
-        raise Conflict("no consensus: " + "; ".join(reasons), reasons=reasons, missing=state.missing,
-                       objecting=state.objecting, awaiting_clearance=state.awaiting_clearance)  # fmt: skip
+        raise Conflict(
+            "no consensus: " + "; ".join(reasons),
+            reasons=reasons,
+            missing=state.missing,
+            objecting=state.objecting,
+            awaiting_clearance=state.awaiting_clearance,
+        )
     _adopt(
         session, item, _adoption(item.stage, method="consensus", on=on, actor=principal.label, at=clock.now())
     )
@@ -386,8 +453,15 @@ def start_silence(
         raise Invalid("the deadline must be in the future", parameter="deadline")
     if _running_silence(session, item) is not None:
         raise Conflict("a silence procedure is already running")
-    session.add(SilenceProcedure(item_id=item.id, version=current.number, deadline=deadline, status="running",
-                                 started_by=principal.label))  # fmt: skip
+    session.add(
+        SilenceProcedure(
+            item_id=item.id,
+            version=current.number,
+            deadline=deadline,
+            status="running",
+            started_by=principal.label,
+        )
+    )
     _touch(item)
     session.flush()
     return get_item(session, principal=principal, item_id=item.id)
@@ -502,9 +576,11 @@ def set_follow_up(
 
 def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemDetail:
     item = _load(session, item_id, principal)
-    proposals = list(session.scalars(
-        select(ProposalVersion).where(ProposalVersion.item_id == item.id).order_by(ProposalVersion.number)
-    ))  # fmt: skip
+    proposals = list(
+        session.scalars(
+            select(ProposalVersion).where(ProposalVersion.item_id == item.id).order_by(ProposalVersion.number)
+        )
+    )
     current = proposals[-1].number if proposals else 0
     positions = session.scalars(
         select(Position)
@@ -529,7 +605,7 @@ def get_item(session: Session, *, principal: Principal, item_id: int) -> s.ItemD
         history=[s.StageEventRead.model_validate(e, from_attributes=True) for e in events],
         contributions=[s.ContributionRead.model_validate(c, from_attributes=True) for c in contributions],
         silence=s.SilenceRead.model_validate(silence, from_attributes=True) if silence else None,
-    )  # fmt: skip
+    )
     if item.id in ended:
         detail = settled(detail, ended[item.id])
     if detail.stage is s.Stage.formulate or detail.status == "adopted":
@@ -585,12 +661,18 @@ def formulation_states(
             continue
         pos = positions.get(item.id)
         deadline = silences.get(item.id)
-        out.append(s.FormulationState(
-            id=item.id, title_en=item.title_en, title_id=item.title_id, body_id=item.body_id,
-            sector_id=item.sector_id, version=current.get(item.id),
-            position=s.PositionRead.model_validate(pos, from_attributes=True) if pos else None,
-            silence_deadline=deadline,
-        ))  # fmt: skip
+        out.append(
+            s.FormulationState(
+                id=item.id,
+                title_en=item.title_en,
+                title_id=item.title_id,
+                body_id=item.body_id,
+                sector_id=item.sector_id,
+                version=current.get(item.id),
+                position=s.PositionRead.model_validate(pos, from_attributes=True) if pos else None,
+                silence_deadline=deadline,
+            )
+        )
     return out
 
 
@@ -619,8 +701,17 @@ def member_state_positions(
     ended = silences_ended(session, item_ids=[item.id for item, _ in rows])
     shown = {item.id: _read(item, list, ended) for item, _ in rows}  # as every read shows it
     return [
-        {"item": {"id": item.id, "title": {"en": item.title_en, "id": item.title_id},
-                  "status": shown[item.id].status, "adopted_on": shown[item.id].adopted_on},
-         "version": pos.version, "kind": pos.kind, "text": pos.text, "at": pos.at}
+        {
+            "item": {
+                "id": item.id,
+                "title": {"en": item.title_en, "id": item.title_id},
+                "status": shown[item.id].status,
+                "adopted_on": shown[item.id].adopted_on,
+            },
+            "version": pos.version,
+            "kind": pos.kind,
+            "text": pos.text,
+            "at": pos.at,
+        }
         for item, pos in rows
-    ]  # fmt: skip
+    ]

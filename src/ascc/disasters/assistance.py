@@ -59,21 +59,54 @@ def _offer(session: Session, offer_id: int, *, lock: bool = False) -> Assistance
 
 
 def _need_read(n: AssistanceNeed) -> dict[str, Any]:
-    return {"id": n.id, "category": n.category, "category_name": dict(zip(("en", "id"), s.NEED_CATEGORIES[n.category],
-            strict=True)), "description": n.description, "quantity": n.quantity, "unit": n.unit,
-            "location": n.location, "period_start": n.period_start, "period_end": n.period_end}  # fmt: skip
+    return {
+        "id": n.id,
+        "category": n.category,
+        "category_name": dict(zip(("en", "id"), s.NEED_CATEGORIES[n.category], strict=True)),
+        "description": n.description,
+        "quantity": n.quantity,
+        "unit": n.unit,
+        "location": n.location,
+        "period_start": n.period_start,
+        "period_end": n.period_end,
+    }
 
 
 def _offer_read(session: Session, o: AssistanceOffer) -> dict[str, Any]:
-    lines = session.scalars(select(AssistanceOfferLine).where(AssistanceOfferLine.offer_id == o.id)
-                            .order_by(AssistanceOfferLine.id))  # fmt: skip
-    return {"id": o.id, "request_id": o.request_id, "offered_by_kind": o.offered_by_kind, "offered_by": o.offered_by,
-            "status": o.status, "reason": o.reason, "decided_by": o.decided_by, "decided_at": o.decided_at,
-            "mobilised_on": o.mobilised_on, "arrived_on": o.arrived_on, "demobilised_on": o.demobilised_on,
-            "created_by": o.created_by, "created_at": o.created_at, "etag": offer_etag(o),
-            "lines": [{"id": ln.id, "need_id": ln.need_id, "kind": ln.kind, "kind_name": dict(zip(("en", "id"),
-                       s.OFFER_KINDS[ln.kind], strict=True)), "description": ln.description, "quantity": ln.quantity,
-                       "value": ln.value, "currency": ln.currency} for ln in lines]}  # fmt: skip
+    lines = session.scalars(
+        select(AssistanceOfferLine)
+        .where(AssistanceOfferLine.offer_id == o.id)
+        .order_by(AssistanceOfferLine.id)
+    )
+    return {
+        "id": o.id,
+        "request_id": o.request_id,
+        "offered_by_kind": o.offered_by_kind,
+        "offered_by": o.offered_by,
+        "status": o.status,
+        "reason": o.reason,
+        "decided_by": o.decided_by,
+        "decided_at": o.decided_at,
+        "mobilised_on": o.mobilised_on,
+        "arrived_on": o.arrived_on,
+        "demobilised_on": o.demobilised_on,
+        "created_by": o.created_by,
+        "created_at": o.created_at,
+        "etag": offer_etag(o),
+        "lines": [
+            {
+                "id": ln.id,
+                "need_id": ln.need_id,
+                "kind": ln.kind,
+                "kind_name": dict(zip(("en", "id"), s.OFFER_KINDS[ln.kind], strict=True)),
+                "description": ln.description,
+                "quantity": ln.quantity,
+                "value": ln.value,
+                "currency": ln.currency,
+            }
+            for ln in lines
+        ],
+    }
 
 
 def _needs(session: Session, request_id: int) -> list[AssistanceNeed]:
@@ -89,9 +122,16 @@ def _offers(session: Session, request_id: int) -> list[AssistanceOffer]:
 
 
 def request_summary(row: AssistanceRequest) -> dict[str, Any]:
-    return {"id": row.id, "event_id": row.event_id, "member_state": row.member_state, "title": row.title,
-            "status": row.status, "created_by": row.created_by, "created_at": row.created_at,
-            "etag": request_etag(row)}  # fmt: skip
+    return {
+        "id": row.id,
+        "event_id": row.event_id,
+        "member_state": row.member_state,
+        "title": row.title,
+        "status": row.status,
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+        "etag": request_etag(row),
+    }
 
 
 def get_request(session: Session, *, request_id: int) -> dict[str, Any]:
@@ -124,14 +164,34 @@ def matching(session: Session, *, request_id: int) -> dict[str, Any]:
         mine = [ln for ln in lines if ln.need_id == need.id]
         offered = sum(ln.quantity for ln in mine if offers[ln.offer_id].status in ("offered", "accepted"))
         accepted = sum(ln.quantity for ln in mine if offers[ln.offer_id].status == "accepted")
-        rows.append({"need_id": need.id, "category": need.category, "description": need.description,
-                     "unit": need.unit, "requested": need.quantity, "offered": offered, "accepted": accepted,
-                     "covered": min(accepted / need.quantity, 1.0), "gap": max(need.quantity - accepted, 0.0),
-                     "offered_by": sorted({offers[ln.offer_id].offered_by for ln in mine
-                                           if offers[ln.offer_id].status != "declined"})})  # fmt: skip
+        rows.append(
+            {
+                "need_id": need.id,
+                "category": need.category,
+                "description": need.description,
+                "unit": need.unit,
+                "requested": need.quantity,
+                "offered": offered,
+                "accepted": accepted,
+                "covered": min(accepted / need.quantity, 1.0),
+                "gap": max(need.quantity - accepted, 0.0),
+                "offered_by": sorted(
+                    {
+                        offers[ln.offer_id].offered_by
+                        for ln in mine
+                        if offers[ln.offer_id].status != "declined"
+                    }
+                ),
+            }
+        )
     covered = sum(1 for r in rows if r["gap"] == 0)
-    return {"request_id": request_id, "needs": rows, "needs_covered": covered, "needs_total": len(rows),
-            "gaps": [r for r in rows if r["gap"] > 0]}  # fmt: skip
+    return {
+        "request_id": request_id,
+        "needs": rows,
+        "needs_covered": covered,
+        "needs_total": len(rows),
+        "gaps": [r for r in rows if r["gap"] > 0],
+    }
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -141,16 +201,27 @@ def create_request(
     session: Session, *, principal: Principal, event_id: int, data: s.RequestCreate
 ) -> dict[str, Any]:
     """The affected member state's focal point asks for assistance with an event."""
-    permissions.require_focal_point_of(principal, member_state=data.member_state,
-                                       sector=permissions.DISASTER_SECTOR)  # fmt: skip
+    permissions.require_focal_point_of(
+        principal, member_state=data.member_state, sector=permissions.DISASTER_SECTOR
+    )
     event = session.get(Event, event_id)
     if event is None:
         raise NotFound(f"no disaster event {event_id}")
     if data.member_state not in event.member_states:
-        raise Invalid(f"{data.member_state} is not affected by event {event_id} "
-                      f"(affected: {', '.join(event.member_states)})", parameter="member_state")  # fmt: skip
-    row = AssistanceRequest(event_id=event.id, member_state=data.member_state, title=data.title, status="open",
-                            revision=1, created_by=principal.label, created_at=clock.now())  # fmt: skip
+        raise Invalid(
+            f"{data.member_state} is not affected by event {event_id} "
+            f"(affected: {', '.join(event.member_states)})",
+            parameter="member_state",
+        )
+    row = AssistanceRequest(
+        event_id=event.id,
+        member_state=data.member_state,
+        title=data.title,
+        status="open",
+        revision=1,
+        created_by=principal.label,
+        created_at=clock.now(),
+    )
     session.add(row)
     session.flush()
     for need in data.needs:
@@ -212,10 +283,19 @@ def make_offer(
     needs = {n.id for n in _needs(session, row.id)}
     for i, line in enumerate(data.lines):
         if line.need_id not in needs:
-            raise Invalid(f"lines[{i}].need_id: {line.need_id} is not a need of request {row.id}",
-                          parameter=f"lines[{i}].need_id")  # fmt: skip
-    offer = AssistanceOffer(request_id=row.id, offered_by_kind=kind, offered_by=code, status="offered", revision=1,
-                            created_by=principal.label, created_at=clock.now())  # fmt: skip
+            raise Invalid(
+                f"lines[{i}].need_id: {line.need_id} is not a need of request {row.id}",
+                parameter=f"lines[{i}].need_id",
+            )
+    offer = AssistanceOffer(
+        request_id=row.id,
+        offered_by_kind=kind,
+        offered_by=code,
+        status="offered",
+        revision=1,
+        created_by=principal.label,
+        created_at=clock.now(),
+    )
     session.add(offer)
     session.flush()
     for line in data.lines:
@@ -263,8 +343,9 @@ def record_progress(
     """Mobilisation → arrival → demobilisation of an accepted offer, each on or after the one before."""
     offer = _offer(session, offer_id, lock=True)
     row = _request(session, offer.request_id, lock=True)
-    permissions.require_offer_party(principal, affected=row.member_state, kind=offer.offered_by_kind,
-                                    code=offer.offered_by)  # fmt: skip
+    permissions.require_offer_party(
+        principal, affected=row.member_state, kind=offer.offered_by_kind, code=offer.offered_by
+    )
     check_version(offer_etag(offer), if_match, what=f"offer {offer.id}")
     if offer.status != "accepted":
         raise Conflict(f"offer {offer.id} is {offer.status}: only an accepted offer is mobilised")

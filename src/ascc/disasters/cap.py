@@ -189,8 +189,14 @@ def read_cap(
             refs.append(ref_key(ref_sender, ref_id, _dt(ref_sent)))
         except ValueError:
             el = root.find(f"{{{NS}}}references")
-            problems.append(Problem(name, el.sourceline, "references", f"{part!r} is not sender,identifier,sent "
-                                    "with a time zone"))  # fmt: skip
+            problems.append(
+                Problem(
+                    name,
+                    el.sourceline,
+                    "references",
+                    f"{part!r} is not sender,identifier,sent with a time zone",
+                )
+            )
     infos = root.findall(f"{{{NS}}}info")
     if not infos:
         problems.append(Problem(name, root.sourceline or 1, "info", "an alert needs at least one info block"))
@@ -209,8 +215,11 @@ def read_cap(
             if desc:
                 areas.append(desc)
                 low = desc.lower()
-                states |= {code for code, (_, en, others) in member_states.items()
-                           if any(n.lower() in low for n in [en, *others])}  # fmt: skip
+                states |= {
+                    code
+                    for code, (_, en, others) in member_states.items()
+                    if any(n.lower() in low for n in [en, *others])
+                }
             for code in area.findall(f"{{{NS}}}geocode"):  # a country outside ASEAN: no member state
                 vname, value = text(code, "valueName"), (text(code, "value") or "").upper()
                 if vname and vname.upper().startswith("ISO3166-1"):
@@ -220,8 +229,14 @@ def read_cap(
                     try:
                         points = _points(**{tag: (shape.text or "").strip()})
                     except ValueError:
-                        problems.append(Problem(name, shape.sourceline, tag, f"not a CAP {tag}: "
-                                                f"{(shape.text or '').strip()[:60]!r}"))  # fmt: skip
+                        problems.append(
+                            Problem(
+                                name,
+                                shape.sourceline,
+                                tag,
+                                f"not a CAP {tag}: {(shape.text or '').strip()[:60]!r}",
+                            )
+                        )
                         continue
                     states |= geo.countries_touched(points) & set(member_states)
         glide = None
@@ -229,23 +244,48 @@ def read_cap(
             if (text(param, "valueName", required=False) or "").upper() == "GLIDE":
                 glide = text(param, "value", required=False)
                 if glide and not GLIDE.match(glide):
-                    problems.append(Problem(name, param.sourceline, "parameter", f"GLIDE {glide!r} is not a GLIDE "
-                                            "number like FL-2024-000199-IDN"))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            name,
+                            param.sourceline,
+                            "parameter",
+                            f"GLIDE {glide!r} is not a GLIDE number like FL-2024-000199-IDN",
+                        )
+                    )
         categories = [c.text for c in info.findall(f"{{{NS}}}category") if c.text]
         if len(problems) > before or None in (identifier, sender, sent, status, msg_type):
             continue
         headline = text(info, "headline", required=False)
-        alerts.append(Alert(
-            identifier=identifier, sender=sender, sent=sent, status=status, msg_type=msg_type, event=event,
-            hazard=hazard_of(event, headline, categories),
-            urgency=urgency, severity=severity, certainty=certainty, headline=headline,
-            description=text(info, "description", required=False), area="; ".join(areas) or None,
-            member_states=sorted(states), effective=effective, expires=expires, glide=glide, references=refs,
-            language=text(info, "language", required=False) or "en-US", offsets=dict(offsets),
-        ))  # fmt: skip
+        alerts.append(
+            Alert(
+                identifier=identifier,
+                sender=sender,
+                sent=sent,
+                status=status,
+                msg_type=msg_type,
+                event=event,
+                hazard=hazard_of(event, headline, categories),
+                urgency=urgency,
+                severity=severity,
+                certainty=certainty,
+                headline=headline,
+                description=text(info, "description", required=False),
+                area="; ".join(areas) or None,
+                member_states=sorted(states),
+                effective=effective,
+                expires=expires,
+                glide=glide,
+                references=refs,
+                language=text(info, "language", required=False) or "en-US",
+                offsets=dict(offsets),
+            )
+        )
     # the official schema last: its message for what the checks above did not already name (its line)
     if not schema().validate(root):
         named = {p.line for p in problems}
-        problems += [Problem(name, e.line, None, f"CAP 1.2 schema: {e.message}")
-                     for e in schema().error_log if e.line not in named]  # fmt: skip
+        problems += [
+            Problem(name, e.line, None, f"CAP 1.2 schema: {e.message}")
+            for e in schema().error_log
+            if e.line not in named
+        ]
     return (alerts if not problems else []), problems

@@ -24,8 +24,13 @@ from ascc.kit import clock
 NS = {"gdacs": "http://www.gdacs.org", "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#"}
 ALERT_LEVELS = {"green", "orange", "red"}
 #: names GDACS uses for member states besides the registry's
-ALIASES = {"VNM": ["Vietnam", "Viet Nam"], "LAO": ["Laos", "Lao PDR", "Lao People's Democratic Republic"],
-           "MMR": ["Myanmar", "Burma"], "TLS": ["Timor-Leste", "East Timor"], "BRN": ["Brunei"]}  # fmt: skip
+ALIASES = {
+    "VNM": ["Vietnam", "Viet Nam"],
+    "LAO": ["Laos", "Lao PDR", "Lao People's Democratic Republic"],
+    "MMR": ["Myanmar", "Burma"],
+    "TLS": ["Timor-Leste", "East Timor"],
+    "BRN": ["Brunei"],
+}
 
 
 def _when(text: str) -> dt.datetime:
@@ -100,8 +105,11 @@ def read_gdacs(
                     fail("gdacs:population", "must not be negative", population)
             except ValueError:
                 fail("gdacs:population", f"not a number: {population.get('value')!r}", population)
-        iso3 = [c.strip().upper() for c in (text("gdacs:iso3", required=False) or "").replace(";", ",").split(",")
-                if c.strip()]  # fmt: skip
+        iso3 = [
+            c.strip().upper()
+            for c in (text("gdacs:iso3", required=False) or "").replace(";", ",").split(",")
+            if c.strip()
+        ]
         country = text("gdacs:country", required=not iso3) or ""
         if iso3:
             states = [c for c in iso3 if c in member_states]
@@ -133,16 +141,43 @@ def read_gdacs(
             continue
         seen[base] = item.sourceline
         link = text("link", required=False)
-        raw = {"title": text("title", required=False), "alert_level": level, "episode_id": text("gdacs:episodeid",
-               required=False), "country": country, "latitude": lat, "longitude": lon,
-               "population": population.text.strip() if population is not None and population.text else None,
-               "line": item.sourceline}  # fmt: skip
+        raw = {
+            "title": text("title", required=False),
+            "alert_level": level,
+            "episode_id": text("gdacs:episodeid", required=False),
+            "country": country,
+            "latitude": lat,
+            "longitude": lon,
+            "population": population.text.strip() if population is not None and population.text else None,
+            "line": item.sourceline,
+        }
         for ms in states:
-            records.append(Record(
-                feed="GDACS", record_id=base if len(states) == 1 else f"{base}-{ms}", hazard=hazard.upper(),
-                name=text("gdacs:eventname", required=False), member_state=ms, start_date=start, end_date=end,
-                glide=glide, location=country or None, counts={c: None for c in ("deaths", "missing", "injured",
-                "affected", "houses_destroyed", "houses_damaged")}, damage_value=None, damage_unit=None, url=link,
-                raw={k: v for k, v in raw.items() if v is not None},
-            ))  # fmt: skip
+            records.append(
+                Record(
+                    feed="GDACS",
+                    record_id=base if len(states) == 1 else f"{base}-{ms}",
+                    hazard=hazard.upper(),
+                    name=text("gdacs:eventname", required=False),
+                    member_state=ms,
+                    start_date=start,
+                    end_date=end,
+                    glide=glide,
+                    location=country or None,
+                    counts={
+                        c: None
+                        for c in (
+                            "deaths",
+                            "missing",
+                            "injured",
+                            "affected",
+                            "houses_destroyed",
+                            "houses_damaged",
+                        )
+                    },
+                    damage_value=None,
+                    damage_unit=None,
+                    url=link,
+                    raw={k: v for k, v in raw.items() if v is not None},
+                )
+            )
     return (records if not problems else []), problems

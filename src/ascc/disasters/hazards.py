@@ -27,12 +27,31 @@ HAZARDS: dict[str, tuple[str, str, str]] = {
 
 #: a feed's hazard name (lower case) → GLIDE code
 SOURCE_NAMES: dict[str, str] = {
-    "earthquake": "EQ", "tsunami": "TS", "volcanic hazard": "VO", "volcano": "VO", "mass movement": "LS",
-    "landslide": "LS", "flood": "FL", "flooding": "FL", "flash flood": "FF", "storm surge": "SS", "big waves": "WV",
-    "tropical cyclone": "TC", "typhoon": "TC", "other weather disturbances": "ST", "severe storm": "ST",
-    "tornado": "TO", "drought": "DR", "wildfire": "WF", "forest fire": "WF", "epidemic": "EP", "fire": "FR",
-    "human-induced hazard": "AC", "others": "OT", "other": "OT",
-}  # fmt: skip
+    "earthquake": "EQ",
+    "tsunami": "TS",
+    "volcanic hazard": "VO",
+    "volcano": "VO",
+    "mass movement": "LS",
+    "landslide": "LS",
+    "flood": "FL",
+    "flooding": "FL",
+    "flash flood": "FF",
+    "storm surge": "SS",
+    "big waves": "WV",
+    "tropical cyclone": "TC",
+    "typhoon": "TC",
+    "other weather disturbances": "ST",
+    "severe storm": "ST",
+    "tornado": "TO",
+    "drought": "DR",
+    "wildfire": "WF",
+    "forest fire": "WF",
+    "epidemic": "EP",
+    "fire": "FR",
+    "human-induced hazard": "AC",
+    "others": "OT",
+    "other": "OT",
+}
 
 
 def glide_code(source_name: str) -> str | None:

@@ -153,21 +153,39 @@ def read_events(
             fail("glide", f"{glide!r} is not a GLIDE number like FL-2024-000199-IDN")
         if len(problems) > bad:
             continue
-        records.append(Record(
-            feed=row["source_id"].strip(), record_id=row["event_id"].strip(), hazard=hazard,
-            name=(row.get("event_name") or "").strip() or None, member_state=ms, start_date=start, end_date=end,
-            glide=glide, location=(row.get("location") or "").strip() or None, counts=counts, damage_value=damage,
-            damage_unit=(row.get("damage_unit") or "").strip() or None if damage is not None else None,
-            url=(row.get("source_url") or "").strip() or None, raw={k: v for k, v in row.items() if v},
-        ))  # fmt: skip
+        records.append(
+            Record(
+                feed=row["source_id"].strip(),
+                record_id=row["event_id"].strip(),
+                hazard=hazard,
+                name=(row.get("event_name") or "").strip() or None,
+                member_state=ms,
+                start_date=start,
+                end_date=end,
+                glide=glide,
+                location=(row.get("location") or "").strip() or None,
+                counts=counts,
+                damage_value=damage,
+                damage_unit=(row.get("damage_unit") or "").strip() or None if damage is not None else None,
+                url=(row.get("source_url") or "").strip() or None,
+                raw={k: v for k, v in row.items() if v},
+            )
+        )
     return records, problems
 
 
 # --- subnational impacts (PHIL-DIS provinces and municipalities) ------------------------------
 
 AREA_REQUIRED = ("country_iso3", "disaster_id", "record_type", "psgc", "area_name")
-AREA_COUNTS = ("affected_families", "affected_persons", "dead", "injured", "missing", "damaged_houses_full",
-               "damaged_houses_partial")  # fmt: skip
+AREA_COUNTS = (
+    "affected_families",
+    "affected_persons",
+    "dead",
+    "injured",
+    "missing",
+    "damaged_houses_full",
+    "damaged_houses_partial",
+)
 AREA_AMOUNTS = (
     "damaged_properties_agri",
     "damaged_properties_infra",
@@ -263,7 +281,16 @@ def read_areas(
         if not PSGC.match(psgc):  # the source has one place description in the code column: keep it as text
             notes.append(f"{name}:{line}: {psgc[:60]!r} is not a 9-digit PSGC; the area is kept by name only")
             psgc = ""
-        areas.append(AreaRecord(line=line, feed=feed, record_id=row["disaster_id"].strip(), member_state=ms,
-                                code=psgc, name=row["area_name"].strip(), impacts=impacts,
-                                source=f"{name}:{line}"))  # fmt: skip
+        areas.append(
+            AreaRecord(
+                line=line,
+                feed=feed,
+                record_id=row["disaster_id"].strip(),
+                member_state=ms,
+                code=psgc,
+                name=row["area_name"].strip(),
+                impacts=impacts,
+                source=f"{name}:{line}",
+            )
+        )
     return (areas if not problems else []), problems, notes

@@ -15,10 +15,25 @@ from ascc.kit.geo import FRAME, HEIGHT, WIDTH, countries, project, regions, view
 
 #: PSGC region prefix → Global Data Lab region (Philippine Statistics Authority region codes)
 PSGC_REGION_GDL = {
-    "13": "PHLr101", "14": "PHLr102", "01": "PHLr103", "02": "PHLr104", "03": "PHLr105", "04": "PHLr106",
-    "17": "PHLr107", "05": "PHLr108", "06": "PHLr109", "07": "PHLr110", "08": "PHLr111", "09": "PHLr112",
-    "10": "PHLr113", "11": "PHLr114", "12": "PHLr115", "16": "PHLr116", "15": "PHLr117", "19": "PHLr117",
-}  # fmt: skip
+    "13": "PHLr101",
+    "14": "PHLr102",
+    "01": "PHLr103",
+    "02": "PHLr104",
+    "03": "PHLr105",
+    "04": "PHLr106",
+    "17": "PHLr107",
+    "05": "PHLr108",
+    "06": "PHLr109",
+    "07": "PHLr110",
+    "08": "PHLr111",
+    "09": "PHLr112",
+    "10": "PHLr113",
+    "11": "PHLr114",
+    "12": "PHLr115",
+    "16": "PHLr116",
+    "15": "PHLr117",
+    "19": "PHLr117",
+}
 __all__ = [
     "FRAME",
     "HEIGHT",
@@ -51,10 +66,17 @@ def event_map(event: dict[str, Any]) -> dict[str, Any] | None:
     }
     reg = regions()
     points = [p for s in event.get("sources", []) if (p := _point(s.get("data") or {}))]
-    return {"width": WIDTH, "height": HEIGHT, "view_box": view_box(v["d"] for v in shapes.values()),
-            "countries": [{"code": c, "d": v["d"], "affected": c in event["member_states"]} for c, v in sorted(shapes.items())],
-            "regions": [{"code": r, "name": reg[r]["name"], "d": reg[r]["d"]} for r in sorted(gdl) if r in reg],
-            "points": [{"x": x, "y": y} for x, y in dict.fromkeys(points)]}  # fmt: skip
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "view_box": view_box(v["d"] for v in shapes.values()),
+        "countries": [
+            {"code": c, "d": v["d"], "affected": c in event["member_states"]}
+            for c, v in sorted(shapes.items())
+        ],
+        "regions": [{"code": r, "name": reg[r]["name"], "d": reg[r]["d"]} for r in sorted(gdl) if r in reg],
+        "points": [{"x": x, "y": y} for x, y in dict.fromkeys(points)],
+    }
 
 
 def footprint(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -66,21 +88,46 @@ def footprint(event: dict[str, Any]) -> dict[str, Any] | None:
     gdl = {PSGC_REGION_GDL.get(a["code"][:2]) for a in event.get("areas", []) if a["scheme"] == "PSGC"} - {
         None
     }
-    out = [{"type": "Feature", "geometry": f["geometry"],
-            "properties": {"role": "member_state", "code": f["properties"]["iso_a3"], "source": geo.SOURCES[geo.COUNTRIES]}}
-           for f in geo.features(geo.COUNTRIES) if f["properties"]["iso_a3"] in event["member_states"]]  # fmt: skip
-    out += [{"type": "Feature", "geometry": f["geometry"],
-             "properties": {"role": "region", "code": f["properties"]["region_code"],
-                            "name": f["properties"].get("region_name"), "source": geo.SOURCES[geo.GDL_REGIONS]}}
-            for f in geo.features(geo.GDL_REGIONS) if f["properties"]["region_code"] in gdl]  # fmt: skip
+    out = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "role": "member_state",
+                "code": f["properties"]["iso_a3"],
+                "source": geo.SOURCES[geo.COUNTRIES],
+            },
+        }
+        for f in geo.features(geo.COUNTRIES)
+        if f["properties"]["iso_a3"] in event["member_states"]
+    ]
+    out += [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "role": "region",
+                "code": f["properties"]["region_code"],
+                "name": f["properties"].get("region_name"),
+                "source": geo.SOURCES[geo.GDL_REGIONS],
+            },
+        }
+        for f in geo.features(geo.GDL_REGIONS)
+        if f["properties"]["region_code"] in gdl
+    ]
     for s in event.get("sources", []):
         raw = (s.get("data") or {}).get("raw") or {}
         try:
             lon, lat = float(raw["longitude"]), float(raw["latitude"])
         except (KeyError, TypeError, ValueError):
             continue
-        out.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    "properties": {"role": "point", "feed": s.get("feed")}})  # fmt: skip
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"role": "point", "feed": s.get("feed")},
+            }
+        )
     props = {k: event.get(k) for k in ("id", "name", "hazard", "start_date", "end_date", "glide")}
     return {"type": "FeatureCollection", "properties": props, "features": out}
 
@@ -98,8 +145,22 @@ def regional_map(events: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> 
         if p is None and e["member_states"] and e["member_states"][0] in shapes:
             continue
         if p is not None:
-            marks.append({"x": p[0], "y": p[1], "id": e["id"], "hazard": e["hazard"], "label": e.get("name") or
-                          e.get("location") or e["hazard"]})  # fmt: skip
-    return {"width": WIDTH, "height": HEIGHT, "view_box": view_box(v["d"] for v in shapes.values()),
-            "countries": [{"code": c, "d": v["d"], "affected": c in affected, "alert": c in alerted}
-                          for c, v in sorted(shapes.items())], "points": marks}  # fmt: skip
+            marks.append(
+                {
+                    "x": p[0],
+                    "y": p[1],
+                    "id": e["id"],
+                    "hazard": e["hazard"],
+                    "label": e.get("name") or e.get("location") or e["hazard"],
+                }
+            )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "view_box": view_box(v["d"] for v in shapes.values()),
+        "countries": [
+            {"code": c, "d": v["d"], "affected": c in affected, "alert": c in alerted}
+            for c, v in sorted(shapes.items())
+        ],
+        "points": marks,
+    }

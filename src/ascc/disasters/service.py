@@ -42,9 +42,19 @@ def _overlaps(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
 
 
 def _source_data(r: Record) -> dict[str, Any]:
-    return {"hazard": r.hazard, "name": r.name, "member_state": r.member_state, "start_date": r.start_date.isoformat(),
-            "end_date": r.end_date.isoformat() if r.end_date else None, "glide": r.glide, "location": r.location,
-            **r.counts, "damage_value": r.damage_value, "damage_unit": r.damage_unit, "raw": r.raw}  # fmt: skip
+    return {
+        "hazard": r.hazard,
+        "name": r.name,
+        "member_state": r.member_state,
+        "start_date": r.start_date.isoformat(),
+        "end_date": r.end_date.isoformat() if r.end_date else None,
+        "glide": r.glide,
+        "location": r.location,
+        **r.counts,
+        "damage_value": r.damage_value,
+        "damage_unit": r.damage_unit,
+        "raw": r.raw,
+    }
 
 
 def _find_match(session: Session, r: Record) -> Event | None:
@@ -91,8 +101,19 @@ def _rebuild(session: Session, event: Event) -> None:
     event.damage_unit = damage["damage_unit"] if damage else None
 
 
-SNAPSHOT = ("glide", "hazard", "name", "start_date", "end_date", "member_states", "location", *COUNTS,
-            "displaced", "damage_value", "damage_unit")  # fmt: skip
+SNAPSHOT = (
+    "glide",
+    "hazard",
+    "name",
+    "start_date",
+    "end_date",
+    "member_states",
+    "location",
+    *COUNTS,
+    "displaced",
+    "damage_value",
+    "damage_unit",
+)
 
 
 def _snapshot(event: Event | None) -> dict[str, Any]:
@@ -108,17 +129,37 @@ def _revise(session: Session, event: Event, before: dict[str, Any], reason: str)
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if not changes:
         return
-    number = (session.scalar(select(func.max(EventRevision.number)).where(EventRevision.event_id == event.id))
-              or 0) + 1  # fmt: skip
-    session.add(EventRevision(event_id=event.id, number=number, at=clock.now(), reason=reason[:300],
-                              actor=str(session.info.get("actor", "system"))[:200], changes=changes, data=after))  # fmt: skip
+    number = (
+        session.scalar(select(func.max(EventRevision.number)).where(EventRevision.event_id == event.id)) or 0
+    ) + 1
+    session.add(
+        EventRevision(
+            event_id=event.id,
+            number=number,
+            at=clock.now(),
+            reason=reason[:300],
+            actor=str(session.info.get("actor", "system"))[:200],
+            changes=changes,
+            data=after,
+        )
+    )
 
 
 def event_revisions(session: Session, *, event_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(select(EventRevision).where(EventRevision.event_id == event_id)
-                           .order_by(EventRevision.number))  # fmt: skip
-    return [{"number": r.number, "at": r.at, "actor": r.actor, "reason": r.reason, "changes": r.changes,
-             "data": r.data} for r in rows]  # fmt: skip
+    rows = session.scalars(
+        select(EventRevision).where(EventRevision.event_id == event_id).order_by(EventRevision.number)
+    )
+    return [
+        {
+            "number": r.number,
+            "at": r.at,
+            "actor": r.actor,
+            "reason": r.reason,
+            "changes": r.changes,
+            "data": r.data,
+        }
+        for r in rows
+    ]
 
 
 def _edited_by(session: Session, event_id: int) -> str | None:
@@ -178,17 +219,33 @@ def import_records(session: Session, *, records: list[Record]) -> ImportReport:
 
 def event_read(event: Event) -> dict[str, Any]:
     family, en, id_ = HAZARDS[event.hazard]
-    return {"id": event.id, "glide": event.glide, "hazard": event.hazard, "hazard_family": family,
-            "hazard_name": {"en": en, "id": id_}, "name": event.name, "start_date": event.start_date,
-            "end_date": event.end_date, "member_states": event.member_states, "location": event.location,
-            **{c: getattr(event, c) for c in COUNTS}, "displaced": event.displaced,
-            "damage_value": event.damage_value, "damage_unit": event.damage_unit}  # fmt: skip
+    return {
+        "id": event.id,
+        "glide": event.glide,
+        "hazard": event.hazard,
+        "hazard_family": family,
+        "hazard_name": {"en": en, "id": id_},
+        "name": event.name,
+        "start_date": event.start_date,
+        "end_date": event.end_date,
+        "member_states": event.member_states,
+        "location": event.location,
+        **{c: getattr(event, c) for c in COUNTS},
+        "displaced": event.displaced,
+        "damage_value": event.damage_value,
+        "damage_unit": event.damage_unit,
+    }
 
 
 def list_events(
-    session: Session, *, member_state: str | None = None, hazard: str | None = None, year: int | None = None,
-    limit: int = 50, offset: int = 0,
-) -> Page[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    *,
+    member_state: str | None = None,
+    hazard: str | None = None,
+    year: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[dict[str, Any]]:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", parameter="limit")
     if hazard is not None and hazard not in HAZARDS:
@@ -202,8 +259,13 @@ def list_events(
     order = (Event.start_date.desc(), Event.id.desc())
     if member_state:  # the member states are a JSON list: filtered here, on ids, not whole events
         code = member_state.upper()
-        ids = [i for i, states in session.execute(select(Event.id, Event.member_states).where(*where)
-                                                   .order_by(*order)) if code in states]  # fmt: skip
+        ids = [
+            i
+            for i, states in session.execute(
+                select(Event.id, Event.member_states).where(*where).order_by(*order)
+            )
+            if code in states
+        ]
         total, wanted = len(ids), ids[offset : offset + limit]
         by_id = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(wanted)))}
         rows = [by_id[i] for i in wanted]
@@ -222,12 +284,24 @@ def get_event(session: Session, *, event_id: int) -> dict[str, Any]:
     )
     areas = session.scalars(select(EventArea).where(EventArea.event_id == event_id).order_by(EventArea.name))
     return event_read(event) | {
-        "sources": [{"feed": s.feed, "record_id": s.record_id, "url": s.url, "data": s.data} for s in sources],
-        "areas": [{"member_state": a.member_state, "scheme": a.scheme, "code": a.code, "name": a.name,
-                   "impacts": a.impacts, "feed": a.feed, "record_id": a.record_id, "source": a.source}
-                  for a in areas],
+        "sources": [
+            {"feed": s.feed, "record_id": s.record_id, "url": s.url, "data": s.data} for s in sources
+        ],
+        "areas": [
+            {
+                "member_state": a.member_state,
+                "scheme": a.scheme,
+                "code": a.code,
+                "name": a.name,
+                "impacts": a.impacts,
+                "feed": a.feed,
+                "record_id": a.record_id,
+                "source": a.source,
+            }
+            for a in areas
+        ],
         "revisions": event_revisions(session, event_id=event_id),
-    }  # fmt: skip
+    }
 
 
 def statistics(session: Session) -> dict[str, Any]:
@@ -289,8 +363,10 @@ def import_alerts(session: Session, *, alerts: list) -> ImportReport:  # list[ca
             session.add(DisasterAlert(key=key, **values))
             report.created += 1
             continue
-        current = {k: _aware(getattr(row, k)) if isinstance(getattr(row, k), dt.datetime) else getattr(row, k)
-                   for k in values}  # fmt: skip
+        current = {
+            k: _aware(getattr(row, k)) if isinstance(getattr(row, k), dt.datetime) else getattr(row, k)
+            for k in values
+        }
         if current == values:
             report.unchanged += 1
         else:
@@ -301,11 +377,41 @@ def import_alerts(session: Session, *, alerts: list) -> ImportReport:  # list[ca
     return report
 
 
-ALERT_FIELDS = ("id", "identifier", "sender", "sent", "status", "msg_type", "event", "hazard", "urgency",
-                "severity", "certainty", "headline", "description", "area", "member_states", "effective",
-                "expires", "glide", "references", "event_id", "language")  # fmt: skip
-INFO_FIELDS = ("language", "event", "headline", "description", "area", "urgency", "severity", "certainty",
-               "effective", "expires")  # fmt: skip
+ALERT_FIELDS = (
+    "id",
+    "identifier",
+    "sender",
+    "sent",
+    "status",
+    "msg_type",
+    "event",
+    "hazard",
+    "urgency",
+    "severity",
+    "certainty",
+    "headline",
+    "description",
+    "area",
+    "member_states",
+    "effective",
+    "expires",
+    "glide",
+    "references",
+    "event_id",
+    "language",
+)
+INFO_FIELDS = (
+    "language",
+    "event",
+    "headline",
+    "description",
+    "area",
+    "urgency",
+    "severity",
+    "certainty",
+    "effective",
+    "expires",
+)
 
 
 def _local(value: dt.datetime | None, minutes: int | None) -> dt.datetime | None:
@@ -337,12 +443,19 @@ def _alerts(rows: list[DisasterAlert], language: str | None) -> list[dict[str, A
     for blocks in groups.values():
         blocks.sort(key=lambda b: b.id)
         reads = [alert_read(b) for b in blocks]
-        chosen = next((b for b in reads if language and b["language"].lower().startswith(language.lower())),
-                      reads[0])  # fmt: skip
+        chosen = next(
+            (b for b in reads if language and b["language"].lower().startswith(language.lower())), reads[0]
+        )
         states = sorted({s for b in reads for s in b["member_states"]})
-        out.append(chosen | {"member_states": states, "languages": [b["language"] for b in reads],
-                             "infos": [{k: b[k] for k in INFO_FIELDS} for b in reads],
-                             "until": max(_until(b) for b in reads)})  # fmt: skip
+        out.append(
+            chosen
+            | {
+                "member_states": states,
+                "languages": [b["language"] for b in reads],
+                "infos": [{k: b[k] for k in INFO_FIELDS} for b in reads],
+                "until": max(_until(b) for b in reads),
+            }
+        )
     return out
 
 
@@ -374,8 +487,15 @@ def list_alerts(
                 triple in replaced or a["identifier"] in replaced
             )  # bare identifiers: rows from before 0030
 
-        alerts = [a for a in alerts if a["status"] == "Actual" and a["msg_type"] in ("Alert", "Update")
-                  and a["member_states"] and not superseded(a) and a["until"] > now]  # fmt: skip
+        alerts = [
+            a
+            for a in alerts
+            if a["status"] == "Actual"
+            and a["msg_type"] in ("Alert", "Update")
+            and a["member_states"]
+            and not superseded(a)
+            and a["until"] > now
+        ]
     return alerts
 
 
@@ -401,8 +521,13 @@ def import_areas(session: Session, *, areas: list) -> tuple[ImportReport, list[s
         new = [
             (a.member_state, "PSGC" if a.code else "name", a.code, a.name, a.impacts, a.source) for a in rows
         ]
-        old_rows = list(session.scalars(select(EventArea).where(EventArea.feed == feed, EventArea.record_id == record_id)
-                                        .order_by(EventArea.id)))  # fmt: skip
+        old_rows = list(
+            session.scalars(
+                select(EventArea)
+                .where(EventArea.feed == feed, EventArea.record_id == record_id)
+                .order_by(EventArea.id)
+            )
+        )
         old = [(o.member_state, o.scheme, o.code, o.name, o.impacts, o.source) for o in old_rows]
         if old == new:
             report.unchanged += len(rows)
@@ -414,8 +539,19 @@ def import_areas(session: Session, *, areas: list) -> tuple[ImportReport, list[s
         for o in old_rows:
             session.delete(o)
         for ms, scheme, code, name, impacts, src in new:
-            session.add(EventArea(event_id=source.event_id, feed=feed, record_id=record_id, member_state=ms,
-                                  scheme=scheme, code=code, name=name, impacts=impacts, source=src))  # fmt: skip
+            session.add(
+                EventArea(
+                    event_id=source.event_id,
+                    feed=feed,
+                    record_id=record_id,
+                    member_state=ms,
+                    scheme=scheme,
+                    code=code,
+                    name=name,
+                    impacts=impacts,
+                    source=src,
+                )
+            )
         report.created += len(rows) if not old else 0
         report.updated += len(rows) if old else 0
     session.flush()

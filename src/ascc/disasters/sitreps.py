@@ -30,16 +30,25 @@ def _sitrep(session: Session, sitrep_id: int, *, lock: bool = False) -> Situatio
 
 
 def _version(session: Session, row: SituationReport, version: int) -> SituationReportVersion:
-    found = session.scalar(select(SituationReportVersion).where(SituationReportVersion.sitrep_id == row.id,
-                                                                 SituationReportVersion.version == version))  # fmt: skip
+    found = session.scalar(
+        select(SituationReportVersion).where(
+            SituationReportVersion.sitrep_id == row.id, SituationReportVersion.version == version
+        )
+    )
     if found is None:
         raise NotFound(f"situation report {row.id} has no version {version} (latest: {row.version})")
     return found
 
 
 def _text(v: SituationReportVersion) -> dict[str, Any]:
-    return {"version": v.version, "title": {"en": v.title_en, "id": v.title_id}, "body": {"en": v.body_en,
-            "id": v.body_id}, "as_of": v.as_of, "author": v.author, "at": v.at}  # fmt: skip
+    return {
+        "version": v.version,
+        "title": {"en": v.title_en, "id": v.title_id},
+        "body": {"en": v.body_en, "id": v.body_id},
+        "as_of": v.as_of,
+        "author": v.author,
+        "at": v.at,
+    }
 
 
 def get_sitrep(session: Session, *, sitrep_id: int, version: int | None = None) -> dict[str, Any]:
@@ -47,18 +56,39 @@ def get_sitrep(session: Session, *, sitrep_id: int, version: int | None = None) 
     row = _sitrep(session, sitrep_id)
     if version is not None and not 1 <= version <= 10**6:
         raise Invalid("version must be a positive whole number", parameter="version")
-    versions = list(session.scalars(select(SituationReportVersion).where(SituationReportVersion.sitrep_id == row.id)
-                                    .order_by(SituationReportVersion.version)))  # fmt: skip
+    versions = list(
+        session.scalars(
+            select(SituationReportVersion)
+            .where(SituationReportVersion.sitrep_id == row.id)
+            .order_by(SituationReportVersion.version)
+        )
+    )
     shown = _version(session, row, version) if version else versions[-1]
-    return {"id": row.id, "event_id": row.event_id, "number": row.number, "latest_version": row.version,
-            "created_at": row.created_at, "etag": etag(row), **_text(shown),
-            "versions": [{"version": v.version, "title": {"en": v.title_en, "id": v.title_id}, "as_of": v.as_of,
-                          "author": v.author, "at": v.at} for v in versions]}  # fmt: skip
+    return {
+        "id": row.id,
+        "event_id": row.event_id,
+        "number": row.number,
+        "latest_version": row.version,
+        "created_at": row.created_at,
+        "etag": etag(row),
+        **_text(shown),
+        "versions": [
+            {
+                "version": v.version,
+                "title": {"en": v.title_en, "id": v.title_id},
+                "as_of": v.as_of,
+                "author": v.author,
+                "at": v.at,
+            }
+            for v in versions
+        ],
+    }
 
 
 def list_sitreps(session: Session, *, event_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(select(SituationReport).where(SituationReport.event_id == event_id)
-                           .order_by(SituationReport.number))  # fmt: skip
+    rows = session.scalars(
+        select(SituationReport).where(SituationReport.event_id == event_id).order_by(SituationReport.number)
+    )
     return [get_sitrep(session, sitrep_id=r.id) for r in rows]
 
 
@@ -70,8 +100,10 @@ def create_sitrep(
     # the event row is held while the number is taken, so two reports never get the same number
     if session.get(Event, event_id, with_for_update=True) is None:
         raise NotFound(f"no disaster event {event_id}")
-    number = (session.scalar(select(func.max(SituationReport.number)).where(SituationReport.event_id == event_id))
-              or 0) + 1  # fmt: skip
+    number = (
+        session.scalar(select(func.max(SituationReport.number)).where(SituationReport.event_id == event_id))
+        or 0
+    ) + 1
     now = clock.now()
     row = SituationReport(event_id=event_id, number=number, version=1, created_at=now)
     session.add(row)
@@ -98,8 +130,11 @@ def revise_sitrep(
     row = _sitrep(session, sitrep_id, lock=True)
     check_version(etag(row), if_match, what=f"situation report {row.id}")
     row.version += 1
-    session.add(SituationReportVersion(sitrep_id=row.id, version=row.version, author=principal.label,
-                                       at=clock.now(), **data.model_dump()))  # fmt: skip
+    session.add(
+        SituationReportVersion(
+            sitrep_id=row.id, version=row.version, author=principal.label, at=clock.now(), **data.model_dump()
+        )
+    )
     session.flush()
     return get_sitrep(session, sitrep_id=row.id)
 
@@ -113,18 +148,23 @@ def events_without_recent_sitrep(
     now = now or clock.now()
     today = now.date()
     since = today - dt.timedelta(days=current_days)
-    events = list(session.scalars(
-        select(Event).where(Event.start_date <= today, (Event.start_date >= since) | (Event.end_date >= since))
-        .order_by(Event.start_date.desc(), Event.id)
-    ))  # fmt: skip
+    events = list(
+        session.scalars(
+            select(Event)
+            .where(Event.start_date <= today, (Event.start_date >= since) | (Event.end_date >= since))
+            .order_by(Event.start_date.desc(), Event.id)
+        )
+    )
     if not events:
         return []
-    latest = dict(session.execute(
-        select(SituationReport.event_id, func.max(SituationReportVersion.at))
-        .join(SituationReportVersion, SituationReportVersion.sitrep_id == SituationReport.id)
-        .where(SituationReport.event_id.in_([e.id for e in events]))
-        .group_by(SituationReport.event_id)
-    ).all())  # fmt: skip
+    latest = dict(
+        session.execute(
+            select(SituationReport.event_id, func.max(SituationReportVersion.at))
+            .join(SituationReportVersion, SituationReportVersion.sitrep_id == SituationReport.id)
+            .where(SituationReport.event_id.in_([e.id for e in events]))
+            .group_by(SituationReport.event_id)
+        ).all()
+    )
     cutoff = now - dt.timedelta(days=days)
     out = []
     for e in events:
@@ -132,6 +172,14 @@ def events_without_recent_sitrep(
         if last is not None and last.tzinfo is None:
             last = last.replace(tzinfo=dt.UTC)
         if last is None or last < cutoff:
-            out.append({"id": e.id, "name": e.name, "hazard": e.hazard, "start_date": e.start_date,
-                        "member_states": e.member_states, "latest_sitrep": last})  # fmt: skip
+            out.append(
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "hazard": e.hazard,
+                    "start_date": e.start_date,
+                    "member_states": e.member_states,
+                    "latest_sitrep": last,
+                }
+            )
     return out

@@ -34,33 +34,53 @@ def proposals(
 
 def decided(session: Session) -> list[Proposal]:
     """Proposals whose recommendation went to the decision cycle."""
-    return list(session.scalars(select(Proposal).where(Proposal.decision_item_id.is_not(None))
-                                .order_by(Proposal.id)))  # fmt: skip
+    return list(
+        session.scalars(select(Proposal).where(Proposal.decision_item_id.is_not(None)).order_by(Proposal.id))
+    )
 
 
 def scores(session: Session, proposal_id: int) -> list[Score]:
-    return list(session.scalars(select(Score).where(Score.proposal_id == proposal_id)
-                                .order_by(Score.reviewer_id, Score.criterion)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(Score).where(Score.proposal_id == proposal_id).order_by(Score.reviewer_id, Score.criterion)
+        )
+    )
 
 
 def score(session: Session, proposal_id: int, reviewer_id: int, criterion: str) -> Score | None:
-    return session.scalar(select(Score).where(Score.proposal_id == proposal_id, Score.reviewer_id == reviewer_id,
-                                              Score.criterion == criterion))  # fmt: skip
+    return session.scalar(
+        select(Score).where(
+            Score.proposal_id == proposal_id, Score.reviewer_id == reviewer_id, Score.criterion == criterion
+        )
+    )
 
 
 def conflicts(session: Session, proposal_id: int) -> list[ConflictOfInterest]:
-    return list(session.scalars(select(ConflictOfInterest).where(ConflictOfInterest.proposal_id == proposal_id)
-                                .order_by(ConflictOfInterest.id)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(ConflictOfInterest)
+            .where(ConflictOfInterest.proposal_id == proposal_id)
+            .order_by(ConflictOfInterest.id)
+        )
+    )
 
 
 def conflict(session: Session, proposal_id: int, reviewer_id: int) -> ConflictOfInterest | None:
-    return session.scalar(select(ConflictOfInterest).where(ConflictOfInterest.proposal_id == proposal_id,
-                                                           ConflictOfInterest.reviewer_id == reviewer_id))  # fmt: skip
+    return session.scalar(
+        select(ConflictOfInterest).where(
+            ConflictOfInterest.proposal_id == proposal_id, ConflictOfInterest.reviewer_id == reviewer_id
+        )
+    )
 
 
 def reports(session: Session, proposal_id: int) -> list[ProgressReport]:
-    return list(session.scalars(select(ProgressReport).where(ProgressReport.proposal_id == proposal_id)
-                                .order_by(ProgressReport.id)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.proposal_id == proposal_id)
+            .order_by(ProgressReport.id)
+        )
+    )
 
 
 def by_decision_item(session: Session, item_id: int) -> Proposal | None:

@@ -68,8 +68,9 @@ class FundCallWrite(_In):
     themes: list[str] = Field(default=[], max_length=20)
     eligibility: str | None = Field(default=None, max_length=10000)
     ceiling: Decimal = Field(gt=0, le=MAX_AMOUNT, description="the most a proposal may request")
-    currency: str | None = Field(default=None, pattern=CURRENCY,
-                                 description="ISO 4217; the fund's currency when left empty")  # fmt: skip
+    currency: str | None = Field(
+        default=None, pattern=CURRENCY, description="ISO 4217; the fund's currency when left empty"
+    )
     deadline: dt.datetime = Field(description="submissions after this moment are refused (UTC if no zone)")
     required_documents: list[str] = Field(default=[], max_length=30)
     criteria: list[FundCriterion] = Field(min_length=1, max_length=20)

@@ -64,9 +64,20 @@ def load_funds(session: Session, *, records: list[dict[str, Any]] | None = None)
         if session.get(Fund, rec["id"]) is not None:
             kept += 1
             continue
-        session.add(Fund(id=rec["id"], owner_body=rec["owner_body"], name_en=rec["name_en"],
-                         name_id=rec.get("name_id"), rules_en=rec.get("rules_en"), rules_id=rec.get("rules_id"),
-                         budget=None, currency=None, sources=rec.get("sources") or [], revision=1))  # fmt: skip
+        session.add(
+            Fund(
+                id=rec["id"],
+                owner_body=rec["owner_body"],
+                name_en=rec["name_en"],
+                name_id=rec.get("name_id"),
+                rules_en=rec.get("rules_en"),
+                rules_id=rec.get("rules_id"),
+                budget=None,
+                currency=None,
+                sources=rec.get("sources") or [],
+                revision=1,
+            )
+        )
         created += 1
     session.flush()
     return created, kept
@@ -107,10 +118,17 @@ def _fund(session: Session, fund_id: str, *, lock: bool = False) -> Fund:
 
 def fund_read(session: Session, fund: Fund) -> dict[str, Any]:
     owner = registry_service.get_body(session, body_id=fund.owner_body)
-    return {"id": fund.id, "etag": fund_etag(fund), "name": {"en": fund.name_en, "id": fund.name_id},
-            "owner_body": fund.owner_body, "owner": {"acronym": owner.acronym, "name": owner.name.model_dump()},
-            "rules": {"en": fund.rules_en, "id": fund.rules_id}, "budget": fund.budget,
-            "currency": fund.currency, "sources": fund.sources or []}  # fmt: skip
+    return {
+        "id": fund.id,
+        "etag": fund_etag(fund),
+        "name": {"en": fund.name_en, "id": fund.name_id},
+        "owner_body": fund.owner_body,
+        "owner": {"acronym": owner.acronym, "name": owner.name.model_dump()},
+        "rules": {"en": fund.rules_en, "id": fund.rules_id},
+        "budget": fund.budget,
+        "currency": fund.currency,
+        "sources": fund.sources or [],
+    }
 
 
 def list_funds(session: Session) -> list[dict[str, Any]]:
@@ -121,8 +139,9 @@ def get_fund(session: Session, *, fund_id: str) -> dict[str, Any]:
     return fund_read(session, _fund(session, fund_id))
 
 
-def update_fund(session: Session, *, principal: Principal, fund_id: str, data: s.FundUpdate,
-                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def update_fund(
+    session: Session, *, principal: Principal, fund_id: str, data: s.FundUpdate, if_match: str | None = None
+) -> dict[str, Any]:
     permissions.require_signed_in(principal)
     fund = _fund(session, fund_id, lock=True)
     _require_owner_side(principal, fund)
@@ -161,14 +180,24 @@ def call_read(call: FundCall, fund: Fund | None = None) -> dict[str, Any]:
     holds until then (``db.version.valid_until``: the public response cache keeps it no longer)."""
     if is_open(call):
         version.valid_until(_utc(call.deadline))
-    return {"id": call.id, "etag": call_etag(call), "fund_id": call.fund_id,
-            "fund": {"en": fund.name_en, "id": fund.name_id} if fund else None,
-            "owner_body": fund.owner_body if fund else None,
-            "title": {"en": call.title_en, "id": call.title_id}, "themes": call.themes or [],
-            "eligibility": call.eligibility, "ceiling": call.ceiling, "currency": call.currency,
-            "deadline": _utc(call.deadline), "open": is_open(call),
-            "required_documents": call.required_documents or [], "criteria": call.criteria or [],
-            "opened_by": call.opened_by, "opened_at": call.opened_at}  # fmt: skip
+    return {
+        "id": call.id,
+        "etag": call_etag(call),
+        "fund_id": call.fund_id,
+        "fund": {"en": fund.name_en, "id": fund.name_id} if fund else None,
+        "owner_body": fund.owner_body if fund else None,
+        "title": {"en": call.title_en, "id": call.title_id},
+        "themes": call.themes or [],
+        "eligibility": call.eligibility,
+        "ceiling": call.ceiling,
+        "currency": call.currency,
+        "deadline": _utc(call.deadline),
+        "open": is_open(call),
+        "required_documents": call.required_documents or [],
+        "criteria": call.criteria or [],
+        "opened_by": call.opened_by,
+        "opened_at": call.opened_at,
+    }
 
 
 def _apply_call(call: FundCall, data: s.FundCallWrite, fund: Fund) -> None:
@@ -195,8 +224,14 @@ def open_call(session: Session, *, principal: Principal, data: s.FundCallCreate)
     return call_read(call, fund)
 
 
-def update_call(session: Session, *, principal: Principal, call_id: int, data: s.FundCallWrite,
-                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def update_call(
+    session: Session,
+    *,
+    principal: Principal,
+    call_id: int,
+    data: s.FundCallWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     permissions.require_signed_in(principal)
     call = _call(session, call_id, lock=True)
     fund = _fund(session, call.fund_id)
@@ -256,8 +291,9 @@ def status(session: Session, p: Proposal, decision: Any | None = None) -> str:
     return "recommended"
 
 
-def _proposal(session: Session, principal: Principal, proposal_id: int, *, lock: bool = False
-              ) -> tuple[Proposal, FundCall, Fund]:  # fmt: skip
+def _proposal(
+    session: Session, principal: Principal, proposal_id: int, *, lock: bool = False
+) -> tuple[Proposal, FundCall, Fund]:
     p = hold(session, Proposal, proposal_id) if lock else session.get(Proposal, proposal_id)
     if p is None:
         raise NotFound(f"no fund proposal {proposal_id}")
@@ -303,14 +339,19 @@ def _check_proposal(session: Session, data: s.FundProposalWrite, call: FundCall)
     if len(set(data.outcomes)) != len(data.outcomes):
         bad("outcomes", "lists an outcome twice")
     if errors:
-        raise Invalid("; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
-                      parameter=errors[0]["parameter"], errors=errors)  # fmt: skip
+        raise Invalid(
+            "; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
+            parameter=errors[0]["parameter"],
+            errors=errors,
+        )
 
 
 def _refuse_late(call: FundCall) -> None:
     if not is_open(call):
-        raise Conflict(f"the call {call.id} closed on {_utc(call.deadline).strftime('%Y-%m-%d %H:%M UTC')}: "
-                       "submissions and changes are no longer accepted")  # fmt: skip
+        raise Conflict(
+            f"the call {call.id} closed on {_utc(call.deadline).strftime('%Y-%m-%d %H:%M UTC')}: "
+            "submissions and changes are no longer accepted"
+        )
 
 
 def _apply_proposal(p: Proposal, data: s.FundProposalWrite) -> None:
@@ -337,16 +378,27 @@ def submit_proposal(session: Session, *, principal: Principal, data: s.FundPropo
     permissions.require_focal_point_of(principal, member_state=data.member_state, sector=owner.sector)
     _refuse_late(call)
     _check_proposal(session, data, call)
-    p = Proposal(call_id=call.id, member_state=data.member_state, submitted_by=principal.label,
-                 submitted_at=clock.now(), revision=1)  # fmt: skip
+    p = Proposal(
+        call_id=call.id,
+        member_state=data.member_state,
+        submitted_by=principal.label,
+        submitted_at=clock.now(),
+        revision=1,
+    )
     _apply_proposal(p, data)
     session.add(p)
     session.flush()
     return proposal_read(session, p, call, _fund(session, call.fund_id))
 
 
-def update_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.FundProposalWrite,
-                    if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def update_proposal(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundProposalWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     p, call, fund = _held(session, principal, proposal_id)
     permissions.require_focal_point_of(principal, member_state=p.member_state)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
@@ -358,8 +410,9 @@ def update_proposal(session: Session, *, principal: Principal, proposal_id: int,
     return _stored(session, p, call, fund)
 
 
-def _owner_write(session: Session, principal: Principal, proposal_id: int, if_match: str | None
-                 ) -> tuple[Proposal, FundCall, Fund]:  # fmt: skip
+def _owner_write(
+    session: Session, principal: Principal, proposal_id: int, if_match: str | None
+) -> tuple[Proposal, FundCall, Fund]:
     """The proposal held for a write of the owner side: principal first, then the version."""
     p, call, fund = _held(session, principal, proposal_id)
     _require_owner_side(principal, fund)
@@ -367,8 +420,14 @@ def _owner_write(session: Session, principal: Principal, proposal_id: int, if_ma
     return p, call, fund
 
 
-def check_eligibility(session: Session, *, principal: Principal, proposal_id: int, data: s.FundEligibilityCheck,
-                      if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def check_eligibility(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundEligibilityCheck,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
     if p.recommendation is not None:
         raise Conflict("the proposal is recommended already: its eligibility stands")
@@ -384,8 +443,14 @@ def _reviewer(principal: Principal, fund: Fund) -> int:
     return principal.user_id
 
 
-def declare_conflict(session: Session, *, principal: Principal, proposal_id: int, data: s.FundConflictDeclaration,
-                     if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def declare_conflict(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundConflictDeclaration,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     p, call, fund = _held(session, principal, proposal_id)
     reviewer = _reviewer(principal, fund)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
@@ -394,13 +459,26 @@ def declare_conflict(session: Session, *, principal: Principal, proposal_id: int
     for row in repo.scores(session, p.id):  # the reviewer's scores no longer count
         if row.reviewer_id == reviewer:
             session.delete(row)
-    session.add(ConflictOfInterest(proposal_id=p.id, reviewer_id=reviewer, reviewer=principal.label,
-                                   reason=data.reason, at=clock.now()))  # fmt: skip
+    session.add(
+        ConflictOfInterest(
+            proposal_id=p.id,
+            reviewer_id=reviewer,
+            reviewer=principal.label,
+            reason=data.reason,
+            at=clock.now(),
+        )
+    )
     return _stored(session, p, call, fund)
 
 
-def score_proposal(session: Session, *, principal: Principal, proposal_id: int, data: s.FundScoreSheet,
-                   if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def score_proposal(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundScoreSheet,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     p, call, fund = _held(session, principal, proposal_id)
     reviewer = _reviewer(principal, fund)
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
@@ -413,8 +491,10 @@ def score_proposal(session: Session, *, principal: Principal, proposal_id: int, 
     keys = {c["key"] for c in call.criteria or []}
     unknown = sorted(set(data.scores) - keys)
     if unknown:
-        raise Invalid(f"not a criterion of this call: {', '.join(unknown)} (one of {', '.join(sorted(keys))})",
-                      parameter="scores")  # fmt: skip
+        raise Invalid(
+            f"not a criterion of this call: {', '.join(unknown)} (one of {', '.join(sorted(keys))})",
+            parameter="scores",
+        )
     now = clock.now()
     for criterion, value in data.scores.items():
         row = repo.score(session, p.id, reviewer, criterion)
@@ -425,8 +505,14 @@ def score_proposal(session: Session, *, principal: Principal, proposal_id: int, 
     return _stored(session, p, call, fund)
 
 
-def recommend(session: Session, *, principal: Principal, proposal_id: int, data: s.FundRecommendation,
-              if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def recommend(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundRecommendation,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     """The committee's recommendation, put to the decision cycle as a new item of the owner body."""
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
     if p.eligible is not True:
@@ -439,33 +525,58 @@ def recommend(session: Session, *, principal: Principal, proposal_id: int, data:
         )
     verb = ("Fund", "Danai") if data.recommendation == "fund" else ("Do not fund", "Tidak mendanai")
     amount = f" ({data.amount} {call.currency})" if data.amount is not None else ""
-    item = decisions_service.create_item(session, principal=principal, data=decision_schemas.ItemCreate(
-        title_en=f"{fund.name_en}: {verb[0]} “{p.title_en}” of {p.member_state}{amount}"[:300],
-        title_id=f"{fund.name_id or fund.name_en}: {verb[1]} “{p.title_id or p.title_en}” dari {p.member_state}{amount}"[:300],
-        summary=(f"Recommendation of the review committee on fund proposal {p.id} (call {call.id}). "
-                 + (data.text or ""))[:10000],
-        body_id=fund.owner_body,
-    ))  # fmt: skip
+    item = decisions_service.create_item(
+        session,
+        principal=principal,
+        data=decision_schemas.ItemCreate(
+            title_en=f"{fund.name_en}: {verb[0]} “{p.title_en}” of {p.member_state}{amount}"[:300],
+            title_id=f"{fund.name_id or fund.name_en}: {verb[1]} “{p.title_id or p.title_en}” dari {p.member_state}{amount}"[
+                :300
+            ],
+            summary=(
+                f"Recommendation of the review committee on fund proposal {p.id} (call {call.id}). "
+                + (data.text or "")
+            )[:10000],
+            body_id=fund.owner_body,
+        ),
+    )
     p.recommendation, p.recommended_amount = data.recommendation, data.amount
     p.recommendation_text, p.decision_item_id = data.text, item.id
     return _stored(session, p, call, fund)
 
 
-def _activity_data(p: Proposal, call: FundCall, fund: Fund, data: s.FundProjectStart, adopted_on: dt.date | None
-                   ) -> results_schemas.ActivityWrite:  # fmt: skip
+def _activity_data(
+    p: Proposal, call: FundCall, fund: Fund, data: s.FundProjectStart, adopted_on: dt.date | None
+) -> results_schemas.ActivityWrite:
     return results_schemas.ActivityWrite(
-        reporting_org_ref=data.reporting_org_ref, reporting_org_type=data.reporting_org_type,
-        reporting_org_name=data.reporting_org_name, local_id=data.local_id, title_en=p.title_en,
-        title_id=p.title_id, description_en=p.summary, responsible_body=fund.owner_body,
-        budget=p.recommended_amount, currency=call.currency, budget_value_date=adopted_on,
-        planned_start=data.planned_start, planned_end=data.planned_end, status=2,
-        member_states=[p.member_state], outcomes=list(p.outcomes or []),
+        reporting_org_ref=data.reporting_org_ref,
+        reporting_org_type=data.reporting_org_type,
+        reporting_org_name=data.reporting_org_name,
+        local_id=data.local_id,
+        title_en=p.title_en,
+        title_id=p.title_id,
+        description_en=p.summary,
+        responsible_body=fund.owner_body,
+        budget=p.recommended_amount,
+        currency=call.currency,
+        budget_value_date=adopted_on,
+        planned_start=data.planned_start,
+        planned_end=data.planned_end,
+        status=2,
+        member_states=[p.member_state],
+        outcomes=list(p.outcomes or []),
         decisions=[p.decision_item_id] if p.decision_item_id else [],
-    )  # fmt: skip
+    )
 
 
-def start_project(session: Session, *, principal: Principal, proposal_id: int, data: s.FundProjectStart,
-                  if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def start_project(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundProjectStart,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     """An approved proposal becomes a results-chain activity with its budget (and so an IATI activity)."""
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
     decision = _decision(session, p)
@@ -475,28 +586,51 @@ def start_project(session: Session, *, principal: Principal, proposal_id: int, d
             f"only an approved proposal becomes a project (this one is {s.STATUS_NAMES[now][0].lower()})"
         )
     write = _activity_data(p, call, fund, data, decision.adopted_on if decision else None)
-    activity = results_service.create_activity(session, principal=principal, data=write, sources=[
-        {"url": f"/funds/proposals/{p.id}", "quote": f"fund proposal {p.id}, decision item {p.decision_item_id}"}
-    ])  # fmt: skip
+    activity = results_service.create_activity(
+        session,
+        principal=principal,
+        data=write,
+        sources=[
+            {
+                "url": f"/funds/proposals/{p.id}",
+                "quote": f"fund proposal {p.id}, decision item {p.decision_item_id}",
+            }
+        ],
+    )
     p.activity_id = activity["id"]
     return _stored(session, p, call, fund)
 
 
-def add_report(session: Session, *, principal: Principal, proposal_id: int, data: s.FundReportCreate,
-               if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def add_report(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundReportCreate,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     p, call, fund = _held(session, principal, proposal_id)
     if not (is_owner_side(principal, fund) or principal.role is Role.focal_point):
         raise Forbidden("only the member state's focal points or the owner body report progress")
     check_version(proposal_etag(p), if_match, what=f"fund proposal {proposal_id}")
     if p.activity_id is None or p.closed_on is not None:
         raise Conflict("progress is reported on a funded project under way")
-    session.add(ProgressReport(proposal_id=p.id, text=data.text, spent=data.spent, author=principal.label,
-                               at=clock.now()))  # fmt: skip
+    session.add(
+        ProgressReport(
+            proposal_id=p.id, text=data.text, spent=data.spent, author=principal.label, at=clock.now()
+        )
+    )
     return _stored(session, p, call, fund)
 
 
-def close_project(session: Session, *, principal: Principal, proposal_id: int, data: s.FundClosure,
-                  if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def close_project(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    data: s.FundClosure,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     """Closure: the project's activity is closed (IATI status 4) with its actual end."""
     p, call, fund = _owner_write(session, principal, proposal_id, if_match)
     if p.activity_id is None:
@@ -509,9 +643,13 @@ def close_project(session: Session, *, principal: Principal, proposal_id: int, d
         raise Invalid(
             f"closed_on {data.closed_on} is before the project's start {start}", parameter="closed_on"
         )
-    results_service.update_activity(session, principal=principal, activity_id=p.activity_id,
-                                    data=_activity_write(activity, status=4, actual_end=data.closed_on),
-                                    if_match=activity["etag"])  # fmt: skip
+    results_service.update_activity(
+        session,
+        principal=principal,
+        activity_id=p.activity_id,
+        data=_activity_write(activity, status=4, actual_end=data.closed_on),
+        if_match=activity["etag"],
+    )
     p.closed_on, p.closure_text = data.closed_on, data.text
     return _stored(session, p, call, fund)
 
@@ -521,10 +659,16 @@ def _activity_write(a: dict[str, Any], **changes: Any) -> results_schemas.Activi
     values = {
         k: a[k] for k in results_service.FIELDS if k in a and k not in ("partners", "outcomes", "events")
     }
-    values |= {"title_en": a["title"]["en"], "title_id": a["title"]["id"], "description_en": a["description"]["en"],
-               "description_id": a["description"]["id"], "sector": a["sector"],
-               "partners": [{"partner": x["partner"], "role": x.get("role")} for x in a["partners"]],
-               "outcomes": [o["key"] for o in a["outcomes"]], "events": [e["id"] for e in a["events"]]}  # fmt: skip
+    values |= {
+        "title_en": a["title"]["en"],
+        "title_id": a["title"]["id"],
+        "description_en": a["description"]["en"],
+        "description_id": a["description"]["id"],
+        "sector": a["sector"],
+        "partners": [{"partner": x["partner"], "role": x.get("role")} for x in a["partners"]],
+        "outcomes": [o["key"] for o in a["outcomes"]],
+        "events": [e["id"] for e in a["events"]],
+    }
     return results_schemas.ActivityWrite(**(values | changes))
 
 
@@ -552,26 +696,55 @@ def proposal_read(session: Session, p: Proposal, call: FundCall, fund: Fund) -> 
     reviews = [r | {"weighted": _weighted(call.criteria or [], r["scores"])} for r in by_reviewer.values()]
     weighted = [r["weighted"] for r in reviews if r["weighted"] is not None]
     return {
-        "id": p.id, "etag": proposal_etag(p), "call_id": call.id, "call": {"en": call.title_en, "id": call.title_id},
-        "fund_id": fund.id, "owner_body": fund.owner_body, "member_state": p.member_state,
-        "title": {"en": p.title_en, "id": p.title_id}, "summary": p.summary, "requested": p.requested,
-        "currency": call.currency, "budget_lines": p.budget_lines or [], "partners": p.partners or [],
-        "outcomes": p.outcomes or [], "documents": p.references or [],
-        "missing_documents": [d for d in call.required_documents or []
-                              if d not in {r["name"] for r in p.references or []}],
-        "submitted_by": p.submitted_by, "submitted_at": p.submitted_at,
-        "status": state, "status_name": dict(zip(("en", "id"), s.STATUS_NAMES[state], strict=True)),
-        "eligible": p.eligible, "eligibility_reason": p.eligibility_reason, "eligibility_by": p.eligibility_by,
-        "reviews": reviews, "score": round(sum(weighted) / len(weighted), 2) if weighted else None,
-        "conflicts": [{"reviewer": c.reviewer, "reason": c.reason, "at": c.at} for c in repo.conflicts(session, p.id)],
-        "recommendation": p.recommendation, "recommended_amount": p.recommended_amount,
-        "recommendation_text": p.recommendation_text, "decision_item_id": p.decision_item_id,
-        "decision": {"status": decision.status, "stage": decision.stage.value, "adopted_on": decision.adopted_on}
-        if decision else None,
-        "activity_id": p.activity_id, "closed_on": p.closed_on, "closure_text": p.closure_text,
-        "reports": [{"id": r.id, "text": r.text, "spent": r.spent, "author": r.author, "at": r.at}
-                    for r in repo.reports(session, p.id)],
-    }  # fmt: skip
+        "id": p.id,
+        "etag": proposal_etag(p),
+        "call_id": call.id,
+        "call": {"en": call.title_en, "id": call.title_id},
+        "fund_id": fund.id,
+        "owner_body": fund.owner_body,
+        "member_state": p.member_state,
+        "title": {"en": p.title_en, "id": p.title_id},
+        "summary": p.summary,
+        "requested": p.requested,
+        "currency": call.currency,
+        "budget_lines": p.budget_lines or [],
+        "partners": p.partners or [],
+        "outcomes": p.outcomes or [],
+        "documents": p.references or [],
+        "missing_documents": [
+            d for d in call.required_documents or [] if d not in {r["name"] for r in p.references or []}
+        ],
+        "submitted_by": p.submitted_by,
+        "submitted_at": p.submitted_at,
+        "status": state,
+        "status_name": dict(zip(("en", "id"), s.STATUS_NAMES[state], strict=True)),
+        "eligible": p.eligible,
+        "eligibility_reason": p.eligibility_reason,
+        "eligibility_by": p.eligibility_by,
+        "reviews": reviews,
+        "score": round(sum(weighted) / len(weighted), 2) if weighted else None,
+        "conflicts": [
+            {"reviewer": c.reviewer, "reason": c.reason, "at": c.at} for c in repo.conflicts(session, p.id)
+        ],
+        "recommendation": p.recommendation,
+        "recommended_amount": p.recommended_amount,
+        "recommendation_text": p.recommendation_text,
+        "decision_item_id": p.decision_item_id,
+        "decision": {
+            "status": decision.status,
+            "stage": decision.stage.value,
+            "adopted_on": decision.adopted_on,
+        }
+        if decision
+        else None,
+        "activity_id": p.activity_id,
+        "closed_on": p.closed_on,
+        "closure_text": p.closure_text,
+        "reports": [
+            {"id": r.id, "text": r.text, "spent": r.spent, "author": r.author, "at": r.at}
+            for r in repo.reports(session, p.id)
+        ],
+    }
 
 
 def get_proposal(session: Session, *, principal: Principal, proposal_id: int) -> dict[str, Any]:
@@ -596,8 +769,9 @@ def list_proposals(
     return out
 
 
-def funded_projects(session: Session, *, member_state: str | None = None, year: int | None = None
-                    ) -> dict[str, Any]:  # fmt: skip
+def funded_projects(
+    session: Session, *, member_state: str | None = None, year: int | None = None
+) -> dict[str, Any]:
     """Public: the approved proposals (and their projects) with the amounts, by member state and year
     of the decision; only what the decision made public (title, member state, fund, amount)."""
     calls = {c.id: c for c in repo.calls(session)}
@@ -613,16 +787,30 @@ def funded_projects(session: Session, *, member_state: str | None = None, year: 
             continue
         call = calls[p.call_id]
         fund = funds[call.fund_id]
-        items.append({"proposal_id": p.id, "title": {"en": p.title_en, "id": p.title_id},
-                      "member_state": p.member_state, "fund_id": fund.id,
-                      "fund": {"en": fund.name_en, "id": fund.name_id}, "call_id": call.id,
-                      "amount": p.recommended_amount, "currency": call.currency, "year": adopted_year,
-                      "status": state, "status_name": dict(zip(("en", "id"), s.STATUS_NAMES[state], strict=True)),
-                      "activity_id": p.activity_id})  # fmt: skip
+        items.append(
+            {
+                "proposal_id": p.id,
+                "title": {"en": p.title_en, "id": p.title_id},
+                "member_state": p.member_state,
+                "fund_id": fund.id,
+                "fund": {"en": fund.name_en, "id": fund.name_id},
+                "call_id": call.id,
+                "amount": p.recommended_amount,
+                "currency": call.currency,
+                "year": adopted_year,
+                "status": state,
+                "status_name": dict(zip(("en", "id"), s.STATUS_NAMES[state], strict=True)),
+                "activity_id": p.activity_id,
+            }
+        )
     totals: dict[tuple[str, int | None, str], Decimal] = {}
     for i in items:
         key = (i["member_state"], i["year"], i["currency"])
         totals[key] = totals.get(key, Decimal(0)) + (i["amount"] or Decimal(0))
-    return {"items": items,
-            "totals": [{"member_state": ms, "year": y, "currency": cur, "amount": amt}
-                       for (ms, y, cur), amt in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))]}  # fmt: skip
+    return {
+        "items": items,
+        "totals": [
+            {"member_state": ms, "year": y, "currency": cur, "amount": amt}
+            for (ms, y, cur), amt in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+        ],
+    }

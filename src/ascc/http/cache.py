@@ -74,9 +74,16 @@ def _key(scope: Scope) -> tuple:
         name, _, value = part.strip().partition(b"=")
         if name == b"lang":
             lang = value
-    return (clock.today(), scope["path"], scope.get("query_string", b""), lang,
-            headers.get(b"accept-language", b""), headers.get(b"accept", b""), headers.get(b"host", b""),
-            scope.get("scheme"))  # fmt: skip
+    return (
+        clock.today(),
+        scope["path"],
+        scope.get("query_string", b""),
+        lang,
+        headers.get(b"accept-language", b""),
+        headers.get(b"accept", b""),
+        headers.get(b"host", b""),
+        scope.get("scheme"),
+    )
 
 
 @dataclasses.dataclass

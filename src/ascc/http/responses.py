@@ -39,9 +39,14 @@ def json_response(request: Request, data: Any, *, status: int = 200, etag: str |
 
 
 def problem(
-    status: int, title: str, detail: str, *, instance: str | None = None,
-    headers: dict[str, str] | None = None, **extra: Any,
-) -> Response:  # fmt: skip
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     doc = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
         doc["instance"] = instance
@@ -59,11 +64,17 @@ GEOJSON = "application/geo+json"
 
 def geojson(doc: dict[str, Any], filename: str) -> Response:
     """A GeoJSON document (RFC 7946) shown inline, named ``filename`` when saved."""
-    return Response(json.dumps(doc, ensure_ascii=False, default=str), media_type=GEOJSON,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})  # fmt: skip
+    return Response(
+        json.dumps(doc, ensure_ascii=False, default=str),
+        media_type=GEOJSON,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 def csv_attachment(body: str, filename: str) -> Response:
     """CSV text as a download named ``filename``."""
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

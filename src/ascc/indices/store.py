@@ -152,9 +152,14 @@ def store_run(
     record = session.scalar(select(IndexDefinitionRecord).where(IndexDefinitionRecord.sha256 == def_sha))
     if record is None:
         record = IndexDefinitionRecord(
-            slug=slug, index_code=d.code, name=d.name, edition=d.edition, version=d.version,
-            yaml_text=yaml_text, sha256=def_sha,
-        )  # fmt: skip
+            slug=slug,
+            index_code=d.code,
+            name=d.name,
+            edition=d.edition,
+            version=d.version,
+            yaml_text=yaml_text,
+            sha256=def_sha,
+        )
         session.add(record)
         session.flush()
     existing = session.scalar(
@@ -166,16 +171,21 @@ def store_run(
     )
     if existing is not None:
         count = len(session.scalars(select(IndexResult.id).where(IndexResult.run_id == existing.id)).all())
-        return StoreReport(slug=record.slug, definition_id=record.id, run_id=existing.id, created=False,
-                           results=count)  # fmt: skip
+        return StoreReport(
+            slug=record.slug, definition_id=record.id, run_id=existing.id, created=False, results=count
+        )
     result = service.build_index(definition=d, dataset=dataset)
     warnings = list(result.warnings)
     intervals: dict[tuple[str, int | None], tuple[float, float]] = {}
     if parameters["uncertainty"]:
         ua = service.run_uncertainty(
-            definition=d, dataset=dataset, n=uncertainty_n, kind="UA",
-            seed=parameters["uncertainty"]["seed"], progress=progress,
-        )  # fmt: skip
+            definition=d,
+            dataset=dataset,
+            n=uncertainty_n,
+            kind="UA",
+            seed=parameters["uncertainty"]["seed"],
+            progress=progress,
+        )
         warnings += list(ua.warnings)
         stats = ua.rank_stats()
         for _, row in stats.iterrows():
@@ -241,17 +251,25 @@ def list_indices(session: Session) -> list[dict[str, Any]]:
 
 def _definition_read(record: IndexDefinitionRecord) -> dict[str, Any]:
     return {
-        "id": record.id, "slug": record.slug, "index_code": record.index_code, "name": record.name,
-        "edition": record.edition, "version": record.version, "sha256": record.sha256,
-    }  # fmt: skip
+        "id": record.id,
+        "slug": record.slug,
+        "index_code": record.index_code,
+        "name": record.name,
+        "edition": record.edition,
+        "version": record.version,
+        "sha256": record.sha256,
+    }
 
 
 def _run_read(run: IndexRun) -> dict[str, Any]:
     return {
-        "id": run.id, "data_sha256": run.data_sha256, "data": run.data_description,
+        "id": run.id,
+        "data_sha256": run.data_sha256,
+        "data": run.data_description,
         "parameters": {k: v for k, v in run.parameters.items() if k not in ("steps", "weights")},
-        "computed_at": run.computed_at, "warnings": run.warnings,
-    }  # fmt: skip
+        "computed_at": run.computed_at,
+        "warnings": run.warnings,
+    }
 
 
 @dataclass
@@ -289,21 +307,50 @@ def latest(session: Session, *, slug: str) -> StoredIndex:
 def results_csv(stored: StoredIndex) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["uCode", "uName", "Time", "Code", "Level", "Score", "Rank", "RankQ5", "RankQ95",
-                     "definition_sha256", "data_sha256"])  # fmt: skip
+    writer.writerow(
+        [
+            "uCode",
+            "uName",
+            "Time",
+            "Code",
+            "Level",
+            "Score",
+            "Rank",
+            "RankQ5",
+            "RankQ95",
+            "definition_sha256",
+            "data_sha256",
+        ]
+    )
     for r in stored.results:
-        writer.writerow(cells([r.unit_code, r.unit_name or "", "" if r.year is None else r.year, r.code, r.level,
-                         _number(r.score), "" if r.rank is None else r.rank, _number(r.rank_low),
-                         _number(r.rank_high), stored.record.sha256, stored.run.data_sha256]))  # fmt: skip
+        writer.writerow(
+            cells(
+                [
+                    r.unit_code,
+                    r.unit_name or "",
+                    "" if r.year is None else r.year,
+                    r.code,
+                    r.level,
+                    _number(r.score),
+                    "" if r.rank is None else r.rank,
+                    _number(r.rank_low),
+                    _number(r.rank_high),
+                    stored.record.sha256,
+                    stored.run.data_sha256,
+                ]
+            )
+        )
     return out.getvalue()
 
 
 def texts(stored: StoredIndex) -> service.Texts:
     """The stored definition version, data snapshot and iMeta, as the engine reads texts."""
     return service.Texts(
-        stored.record.yaml_text, stored.run.data_csv, stored.run.meta_csv,
+        stored.record.yaml_text,
+        stored.run.data_csv,
+        stored.run.meta_csv,
         names=(f"{stored.record.slug}.yaml", "data.csv", "meta.csv"),
-    )  # fmt: skip
+    )
 
 
 def load_stored(stored: StoredIndex) -> tuple[IndexDefinition, Dataset]:

@@ -53,8 +53,9 @@ def zip_problem(data: bytes, limits: ZipLimits) -> tuple[str, str] | None:
         return "parts", f"the archive has {len(infos)} parts, more than the {limits.parts} allowed"
     expanded = sum(i.file_size for i in infos)
     if expanded > limits.expanded:
-        return "expanded", (f"the archive expands to {_mib(expanded)}, more than the {_mib(limits.expanded)} "
-                            "allowed")  # fmt: skip
+        return "expanded", (
+            f"the archive expands to {_mib(expanded)}, more than the {_mib(limits.expanded)} allowed"
+        )
     return None
 
 

@@ -26,8 +26,11 @@ IDN_PROVINCES = "idn_admin1_ne_pre2012.geojson"
 
 
 def data_dir() -> Path | None:
-    candidates = [os.environ.get("ASCC_SHARED_DATA"), Path(__file__).resolve().parents[3].parent / "shared" / "data",
-                  Path.cwd().parent / "shared" / "data"]  # fmt: skip
+    candidates = [
+        os.environ.get("ASCC_SHARED_DATA"),
+        Path(__file__).resolve().parents[3].parent / "shared" / "data",
+        Path.cwd().parent / "shared" / "data",
+    ]
     for c in candidates:
         if c and (Path(c) / COUNTRIES).is_file():
             return Path(c)
@@ -67,9 +70,15 @@ def shapes(file: str, key: str) -> dict[str, dict[str, str]]:
     if base is None or not (base / file).is_file():
         return {}
     doc = json.loads((base / file).read_text(encoding="utf-8"))
-    return {f["properties"][key]: {"d": svg_path(f["geometry"]), "name": str(f["properties"].get("region_name") or
-            f["properties"].get("name") or ""), "country": f["properties"].get("country_iso3", "")}
-            for f in doc["features"] if f.get("geometry")}  # fmt: skip
+    return {
+        f["properties"][key]: {
+            "d": svg_path(f["geometry"]),
+            "name": str(f["properties"].get("region_name") or f["properties"].get("name") or ""),
+            "country": f["properties"].get("country_iso3", ""),
+        }
+        for f in doc["features"]
+        if f.get("geometry")
+    }
 
 
 def countries() -> dict[str, dict[str, str]]:

@@ -39,8 +39,14 @@ def run(fn: Callable[..., T], *args: Any, seconds: float, memory: int | None = N
     job = pickle.dumps((fn.__module__, fn.__qualname__, args, memory), protocol=pickle.HIGHEST_PROTOCOL)
     env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
-        done = subprocess.run([sys.executable, "-m", "ascc.kit.isolate"], input=job, capture_output=True,
-                              timeout=seconds, env=env, check=False)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "ascc.kit.isolate"],
+            input=job,
+            capture_output=True,
+            timeout=seconds,
+            env=env,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise TimedOut(f"not finished after {seconds:g} s") from None
     try:

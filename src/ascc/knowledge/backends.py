@@ -59,9 +59,14 @@ class Backend(Protocol):
     name: str
 
     def scored(
-        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool,
+        self,
+        session: Session,
+        groups: list[list[str]],
+        words: list[str],
+        *,
+        every: bool,
         expansion: Expansion | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, scores)`` of every match (int64, float64), in no particular order; ``every``: all
         the query's words must match, else any one. ``expansion``: what the query was expanded with
         (:mod:`ascc.knowledge.glossary`; its terms are already in ``groups``), weighing less."""
@@ -104,9 +109,14 @@ class SqliteBackend:
         return (" AND " if every else " OR ").join(ors)
 
     def scored(
-        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool,
+        self,
+        session: Session,
+        groups: list[list[str]],
+        words: list[str],
+        *,
+        every: bool,
         expansion: Expansion | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    ) -> tuple[np.ndarray, np.ndarray]:
         """A query with an expansion is always scored from postings (FTS5's ``bm25`` takes no weight
         per term): it waits for the committed ones to be built, and a session with writes of its
         own builds its own."""
@@ -154,9 +164,14 @@ class PostgresBackend:
         return (" && " if every else " || ").join(parts)
 
     def scored(
-        self, session: Session, groups: list[list[str]], words: list[str], *, every: bool,
+        self,
+        session: Session,
+        groups: list[list[str]],
+        words: list[str],
+        *,
+        every: bool,
         expansion: Expansion | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The postings' BM25 (what SQLite answers, on the same stored terms): the committed copy,
         or for a session with index writes of its own, one it builds. A phrase (a term the
         tokenizer cuts in several, which postings cannot answer) is asked of PostgreSQL's own

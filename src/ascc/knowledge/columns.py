@@ -118,13 +118,19 @@ def _columns(rows: list) -> Columns:
     language, language_sets = _coded(languages, np.int32)
     sector, sector_sets = _coded(sectors, np.int32)
     return Columns(
-        ids=ids, kind=kind, audience=audience,
+        ids=ids,
+        kind=kind,
+        audience=audience,
         year=np.fromiter((NO_YEAR if y is None else y for y in years), dtype=np.int32, count=n),
         heading=np.fromiter(headings, dtype=bool, count=n),
         document=np.fromiter((NO_DOCUMENT if d is None else d for d in documents), dtype=np.int64, count=n),
-        languages=language, sectors=sector, kinds=kind_names, audiences=audience_names,
-        language_sets=tuple(_split(v) for v in language_sets), sector_sets=tuple(_split(v) for v in sector_sets),
-    )  # fmt: skip
+        languages=language,
+        sectors=sector,
+        kinds=kind_names,
+        audiences=audience_names,
+        language_sets=tuple(_split(v) for v in language_sets),
+        sector_sets=tuple(_split(v) for v in sector_sets),
+    )
 
 
 #: a patch reads at most this share of the entries; past it, a whole build is as cheap
@@ -195,11 +201,19 @@ def _patched(session: Session, old: Columns, counter: int) -> Columns | None:
     languages, language_sets = recoded(old.language_sets, new.language_sets, new.languages, old.languages)
     sectors, sector_sets = recoded(old.sector_sets, new.sector_sets, new.sectors, old.sectors)
     return Columns(
-        ids=joined(old.ids, new.ids), kind=kind, audience=audience, year=joined(old.year, new.year),
-        heading=joined(old.heading, new.heading), document=joined(old.document, new.document),
-        languages=languages, sectors=sectors, kinds=kinds, audiences=audiences,
-        language_sets=language_sets, sector_sets=sector_sets,
-    )  # fmt: skip
+        ids=joined(old.ids, new.ids),
+        kind=kind,
+        audience=audience,
+        year=joined(old.year, new.year),
+        heading=joined(old.heading, new.heading),
+        document=joined(old.document, new.document),
+        languages=languages,
+        sectors=sectors,
+        kinds=kinds,
+        audiences=audiences,
+        language_sets=language_sets,
+        sector_sets=sector_sets,
+    )
 
 
 _build.patch = _patched  # type: ignore[attr-defined]  # ``committed`` patches the copy it holds

@@ -74,15 +74,18 @@ def media_type_of(filename: str, content: bytes) -> str:
     if content.startswith(b"PK\x03\x04"):
         if filename.lower().endswith(".docx"):
             return MEDIA_TYPES[".docx"]
-        raise Unsupported(f"{filename}: a ZIP-based file that is not .docx; upload PDF, DOCX, HTML or text",
-                          parameter="file")  # fmt: skip
+        raise Unsupported(
+            f"{filename}: a ZIP-based file that is not .docx; upload PDF, DOCX, HTML or text",
+            parameter="file",
+        )
     if head.startswith((b"<!doctype html", b"<html")) or filename.lower().endswith((".html", ".htm")):
         return MEDIA_TYPES[".html"]
     ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext in (".txt", ".md", ""):
         return MEDIA_TYPES[".txt"]
-    raise Unsupported(f"{filename}: {ext} files are not supported; upload PDF, DOCX, HTML or text",
-                      parameter="file")  # fmt: skip
+    raise Unsupported(
+        f"{filename}: {ext} files are not supported; upload PDF, DOCX, HTML or text", parameter="file"
+    )
 
 
 def read_limited(stream, filename: str) -> tuple[str, bytes]:
@@ -122,11 +125,15 @@ def read_document(filename: str, content: bytes) -> Extracted:
     try:
         media, text = isolate.run(extract, filename, content, seconds=EXTRACT_SECONDS, memory=EXTRACT_MEMORY)
     except isolate.TimedOut:
-        raise BadUpload(f"{filename}: reading the file took longer than {EXTRACT_SECONDS:g} seconds; "
-                        "nothing was stored", parameter="file", limit="seconds") from None  # fmt: skip
+        raise BadUpload(
+            f"{filename}: reading the file took longer than {EXTRACT_SECONDS:g} seconds; nothing was stored",
+            parameter="file",
+            limit="seconds",
+        ) from None
     except isolate.Failed as exc:
-        raise BadUpload(f"{filename}: the file could not be read ({exc}); nothing was stored",
-                        parameter="file") from None  # fmt: skip
+        raise BadUpload(
+            f"{filename}: the file could not be read ({exc}); nothing was stored", parameter="file"
+        ) from None
     return Extracted(filename, media, text)
 
 
@@ -144,13 +151,17 @@ def extract(filename: str, content: bytes) -> tuple[str, str]:
     else:
         text = _plain(filename, content)
     if len(text) > MAX_TEXT:
-        raise TooLarge(f"{filename}: more than the {MAX_TEXT} characters of text allowed; nothing was stored",
-                       parameter="file", limit="characters")  # fmt: skip
+        raise TooLarge(
+            f"{filename}: more than the {MAX_TEXT} characters of text allowed; nothing was stored",
+            parameter="file",
+            limit="characters",
+        )
     # NUL and the invisible bidirectional controls go (ascc.kit.clean): no text field holds them
     text = clean.strip(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
-        raise BadUpload(f"{filename}: no text could be extracted (a scanned PDF or an empty document?)",
-                        parameter="file")  # fmt: skip
+        raise BadUpload(
+            f"{filename}: no text could be extracted (a scanned PDF or an empty document?)", parameter="file"
+        )
     return media, text
 
 
@@ -167,8 +178,17 @@ def _pdf(filename: str, content: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except BadUpload:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile,
-            OSError, RecursionError) as exc:  # fmt: skip
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        zipfile.BadZipFile,
+        OSError,
+        RecursionError,
+    ) as exc:
         raise BadUpload(
             f"{filename}: not a readable PDF ({type(exc).__name__}: {exc})", parameter="file"
         ) from None
@@ -197,8 +217,24 @@ def _docx(filename: str, content: bytes) -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "blockquote", "pre", "dt", "dd",
-          "figcaption", "caption"}  # fmt: skip
+BLOCKS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "figcaption",
+    "caption",
+}
 
 
 def _html(filename: str, content: bytes) -> str:

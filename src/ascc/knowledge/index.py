@@ -54,8 +54,20 @@ NAMED = frozenset(MENTION_KIND)
 LEXICON_TTL = 60.0  # seconds a lexicon is reused (another process may rename bodies)
 _lexicons: weakref.WeakKeyDictionary[Engine, tuple[float, Lexicon]] = weakref.WeakKeyDictionary()
 #: the columns an entry takes from its record as is; when none changed, the entry is left alone
-RAW = ("title_en", "title_id", "text_en", "text_id", "url", "sectors", "languages", "year", "audience",
-       "document_id", "position", "heading")  # fmt: skip
+RAW = (
+    "title_en",
+    "title_id",
+    "text_en",
+    "text_id",
+    "url",
+    "sectors",
+    "languages",
+    "year",
+    "audience",
+    "document_id",
+    "position",
+    "heading",
+)
 
 
 @dataclasses.dataclass

@@ -141,8 +141,19 @@ class Postings:
             own = score if not lesser else np.zeros(n)  # the user's own terms' score in this group
             more = np.zeros(n)  # the expansions'
             # a translation is as informative as the user's word, not more: its idf is capped at theirs
-            cap = max((self._idf(tok) for term, words in zip(group, terms, strict=True) if term not in lesser
-                       for forms in words for tok in forms), default=math.inf) or math.inf  # fmt: skip
+            cap = (
+                max(
+                    (
+                        self._idf(tok)
+                        for term, words in zip(group, terms, strict=True)
+                        if term not in lesser
+                        for forms in words
+                        for tok in forms
+                    ),
+                    default=math.inf,
+                )
+                or math.inf
+            )
             for term, words in zip(group, terms, strict=True):
                 into, most = (more, cap) if term in lesser else (own, math.inf)
                 if len(words) == 1:

@@ -95,14 +95,27 @@ def _body_entries(session: Session, key: str) -> list[Entry]:
     title_en = f"{b.acronym} — {b.name.en}" if b.acronym else b.name.en
     title_id = f"{b.acronym} — {b.name.id}" if b.acronym and b.name.id else b.name.id
     st = _stated(session, f"bodies/{b.id}")
-    return [Entry("body", b.id, f"/bodies/{b.id}", {"en": title_en, "id": title_id},
-                  {"en": _join(b.mandate.en, st["en"]), "id": _join(b.mandate.id, b.composition_id, st["id"])},
-                  sectors=[b.sector] if b.sector else [], year=b.established)]  # fmt: skip
+    return [
+        Entry(
+            "body",
+            b.id,
+            f"/bodies/{b.id}",
+            {"en": title_en, "id": title_id},
+            {"en": _join(b.mandate.en, st["en"]), "id": _join(b.mandate.id, b.composition_id, st["id"])},
+            sectors=[b.sector] if b.sector else [],
+            year=b.established,
+        )
+    ]
 
 
-register(Provider("body", lambda s: [b.id for b in registry_service.list_bodies(s, limit=500).items],
-                  _body_entries, {"bodies": lambda o: o.id, "reporting_lines": lambda o: o.body_id,
-                                 "statements": _on("bodies")}))  # fmt: skip
+register(
+    Provider(
+        "body",
+        lambda s: [b.id for b in registry_service.list_bodies(s, limit=500).items],
+        _body_entries,
+        {"bodies": lambda o: o.id, "reporting_lines": lambda o: o.body_id, "statements": _on("bodies")},
+    )
+)
 
 
 def _pillar_entries(session: Session, key: str) -> list[Entry]:
@@ -114,8 +127,14 @@ def _pillar_entries(session: Session, key: str) -> list[Entry]:
     return [Entry("pillar", x.id, f"/sectors#pillar-{x.id}", x.name.model_dump(), text)]
 
 
-register(Provider("pillar", lambda s: [x.id for x in registry_service.list_pillars(s)], _pillar_entries,
-                  {"pillars": lambda o: o.id, "statements": _on("pillars")}))  # fmt: skip
+register(
+    Provider(
+        "pillar",
+        lambda s: [x.id for x in registry_service.list_pillars(s)],
+        _pillar_entries,
+        {"pillars": lambda o: o.id, "statements": _on("pillars")},
+    )
+)
 
 
 def _sector_entries(session: Session, key: str) -> list[Entry]:
@@ -127,8 +146,14 @@ def _sector_entries(session: Session, key: str) -> list[Entry]:
     return [Entry("sector", x.id, f"/sectors/{x.id}", x.name.model_dump(), text, sectors=[x.id])]
 
 
-register(Provider("sector", lambda s: [x.id for x in registry_service.list_sectors(s)], _sector_entries,
-                  {"sectors": lambda o: o.id, "statements": _on("sectors")}))  # fmt: skip
+register(
+    Provider(
+        "sector",
+        lambda s: [x.id for x in registry_service.list_sectors(s)],
+        _sector_entries,
+        {"sectors": lambda o: o.id, "statements": _on("sectors")},
+    )
+)
 
 
 def _plan_entries(session: Session, key: str) -> list[Entry]:
@@ -139,13 +164,27 @@ def _plan_entries(session: Session, key: str) -> list[Entry]:
     prio_id = "\n".join(f"{x.number}. {x.title.id}" for x in p.priorities if x.title.id)
     year = p.adopted.year if p.adopted else p.period_start
     st = _stated(session, f"plans/{p.id}")
-    return [Entry("plan", p.id, f"/plans/{p.id}", p.title.model_dump(),
-                  {"en": _join(p.summary.en, prio_en, st["en"]), "id": _join(p.summary.id, prio_id, st["id"])},
-                  sectors=p.sectors, year=year)]  # fmt: skip
+    return [
+        Entry(
+            "plan",
+            p.id,
+            f"/plans/{p.id}",
+            p.title.model_dump(),
+            {"en": _join(p.summary.en, prio_en, st["en"]), "id": _join(p.summary.id, prio_id, st["id"])},
+            sectors=p.sectors,
+            year=year,
+        )
+    ]
 
 
-register(Provider("plan", lambda s: [p.id for p in registry_service.list_plans(s)], _plan_entries,
-                  {"plans": lambda o: o.id, "statements": _on("plans")}))  # fmt: skip
+register(
+    Provider(
+        "plan",
+        lambda s: [p.id for p in registry_service.list_plans(s)],
+        _plan_entries,
+        {"plans": lambda o: o.id, "statements": _on("plans")},
+    )
+)
 
 
 def _programme_entries(session: Session, key: str) -> list[Entry]:
@@ -155,24 +194,45 @@ def _programme_entries(session: Session, key: str) -> list[Entry]:
     title = {k: (f"{p.acronym} — {v}" if p.acronym and v else v) for k, v in p.name.model_dump().items()}
     st = _stated(session, f"programmes/{p.id}")
     text = {"en": _join(p.description.en, st["en"]), "id": _join(p.description.id, st["id"])}
-    return [Entry("programme", p.id, f"/programmes/{p.id}", title, text,
-                  sectors=p.sectors, year=p.period_start)]  # fmt: skip
+    return [
+        Entry("programme", p.id, f"/programmes/{p.id}", title, text, sectors=p.sectors, year=p.period_start)
+    ]
 
 
-register(Provider("programme", lambda s: [p.id for p in registry_service.list_programmes(s)],
-                  _programme_entries, {"programmes": lambda o: o.id, "statements": _on("programmes")}))  # fmt: skip
+register(
+    Provider(
+        "programme",
+        lambda s: [p.id for p in registry_service.list_programmes(s)],
+        _programme_entries,
+        {"programmes": lambda o: o.id, "statements": _on("programmes")},
+    )
+)
 
 
 def _member_state_entries(session: Session, key: str) -> list[Entry]:
     m = _get(lambda: registry_service.get_member_state(session, code=key))
     if m is None:
         return []
-    return [Entry("member_state", m.code, f"/member-states/{m.code}", m.name.model_dump(),
-                  {"en": m.code, "id": m.code}, year=m.joined.year)]  # fmt: skip
+    return [
+        Entry(
+            "member_state",
+            m.code,
+            f"/member-states/{m.code}",
+            m.name.model_dump(),
+            {"en": m.code, "id": m.code},
+            year=m.joined.year,
+        )
+    ]
 
 
-register(Provider("member_state", lambda s: [m.code for m in registry_service.list_member_states(s)],
-                  _member_state_entries, {"member_states": lambda o: o.code}))  # fmt: skip
+register(
+    Provider(
+        "member_state",
+        lambda s: [m.code for m in registry_service.list_member_states(s)],
+        _member_state_entries,
+        {"member_states": lambda o: o.code},
+    )
+)
 
 
 def _meeting_entries(session: Session, key: str) -> list[Entry]:
@@ -182,13 +242,27 @@ def _meeting_entries(session: Session, key: str) -> list[Entry]:
     out_en = "\n".join(o.text.en for o in m.outcomes if o.text.en)
     out_id = "\n".join(o.text.id for o in m.outcomes if o.text.id)
     st = _stated(session, f"meetings/{m.id}")
-    return [Entry("meeting", m.id, f"/meetings/{m.id}", m.title.model_dump(),
-                  {"en": _join(m.venue, m.city, out_en, st["en"]), "id": _join(out_id, st["id"])},
-                  year=m.date_start.year if m.date_start else None, audience=m.audience)]  # fmt: skip
+    return [
+        Entry(
+            "meeting",
+            m.id,
+            f"/meetings/{m.id}",
+            m.title.model_dump(),
+            {"en": _join(m.venue, m.city, out_en, st["en"]), "id": _join(out_id, st["id"])},
+            year=m.date_start.year if m.date_start else None,
+            audience=m.audience,
+        )
+    ]
 
 
-register(Provider("meeting", lambda s: [m.id for m in registry_service.list_meetings(s)], _meeting_entries,
-                  {"meetings": lambda o: o.id, "statements": _on("meetings")}))  # fmt: skip
+register(
+    Provider(
+        "meeting",
+        lambda s: [m.id for m in registry_service.list_meetings(s)],
+        _meeting_entries,
+        {"meetings": lambda o: o.id, "statements": _on("meetings")},
+    )
+)
 
 
 # --- decisions and disasters ------------------------------------------------------------------
@@ -199,19 +273,32 @@ def _decision_entries(session: Session, key: str) -> list[Entry]:
     if d is None:
         return []
     last = d.proposals[-1] if d.proposals else None
-    return [Entry("decision", str(d.id), f"/decisions/{d.id}", {"en": d.title_en, "id": d.title_id},
-                  {"en": _join(d.summary, last.text_en if last else None), "id": last.text_id if last else None},
-                  sectors=[d.sector_id] if d.sector_id else [],
-                  year=(d.adopted_on or d.created_at).year, audience=d.audience.value)]  # fmt: skip
+    return [
+        Entry(
+            "decision",
+            str(d.id),
+            f"/decisions/{d.id}",
+            {"en": d.title_en, "id": d.title_id},
+            {"en": _join(d.summary, last.text_en if last else None), "id": last.text_id if last else None},
+            sectors=[d.sector_id] if d.sector_id else [],
+            year=(d.adopted_on or d.created_at).year,
+            audience=d.audience.value,
+        )
+    ]
 
 
 def _item_id(o: Any) -> str | None:
     return str(o.item_id) if getattr(o, "item_id", None) is not None else None
 
 
-register(Provider("decision", lambda s: [str(i.id) for i in decisions_service.list_items(s, principal=INDEXER)],
-                  _decision_entries, {"decision_items": lambda o: str(o.id) if o.id is not None else None,
-                                      "decision_proposals": _item_id}))  # fmt: skip
+register(
+    Provider(
+        "decision",
+        lambda s: [str(i.id) for i in decisions_service.list_items(s, principal=INDEXER)],
+        _decision_entries,
+        {"decision_items": lambda o: str(o.id) if o.id is not None else None, "decision_proposals": _item_id},
+    )
+)
 
 
 def _disaster_entries(session: Session, key: str) -> list[Entry]:
@@ -223,9 +310,16 @@ def _disaster_entries(session: Session, key: str) -> list[Entry]:
     title_id = e["name"] or f"{e['hazard_name']['id']}, {where}"
     when = e["start_date"].isoformat()
     detail = _join(e["hazard_name"]["en"], e["location"], e["glide"], when)
-    return [Entry("disaster", key, f"/disasters/{key}", {"en": title_en, "id": title_id},
-                  {"en": detail, "id": _join(e["hazard_name"]["id"], e["location"], when)},
-                  year=e["start_date"].year)]  # fmt: skip
+    return [
+        Entry(
+            "disaster",
+            key,
+            f"/disasters/{key}",
+            {"en": title_en, "id": title_id},
+            {"en": detail, "id": _join(e["hazard_name"]["id"], e["location"], when)},
+            year=e["start_date"].year,
+        )
+    ]
 
 
 def _disaster_keys(session: Session) -> list[str]:
@@ -237,9 +331,17 @@ def _disaster_keys(session: Session) -> list[str]:
             return keys
 
 
-register(Provider("disaster", _disaster_keys, _disaster_entries,
-                  {"disaster_events": lambda o: str(o.id) if o.id is not None else None,
-                   "disaster_event_sources": lambda o: str(o.event_id) if o.event_id else None}))  # fmt: skip
+register(
+    Provider(
+        "disaster",
+        _disaster_keys,
+        _disaster_entries,
+        {
+            "disaster_events": lambda o: str(o.id) if o.id is not None else None,
+            "disaster_event_sources": lambda o: str(o.event_id) if o.event_id else None,
+        },
+    )
+)
 
 
 # --- results chain ------------------------------------------------------------------------------
@@ -256,12 +358,27 @@ def _activity_entries(session: Session, key: str) -> list[Entry]:
         a["description"]["id"], a["iati_identifier"], *(o["title"]["id"] for o in a["outcomes"])
     )
     start = a["actual_start"] or a["planned_start"]
-    return [Entry("activity", key, f"/activities/{key}", a["title"], {"en": detail_en, "id": detail_id},
-                  sectors=[a["sector"]] if a["sector"] else [], year=start.year if start else None)]  # fmt: skip
+    return [
+        Entry(
+            "activity",
+            key,
+            f"/activities/{key}",
+            a["title"],
+            {"en": detail_en, "id": detail_id},
+            sectors=[a["sector"]] if a["sector"] else [],
+            year=start.year if start else None,
+        )
+    ]
 
 
-register(Provider("activity", lambda s: [str(a.id) for a in results_service.rows(s)], _activity_entries,
-                  {"results_activities": lambda o: str(o.id) if o.id is not None else None}))  # fmt: skip
+register(
+    Provider(
+        "activity",
+        lambda s: [str(a.id) for a in results_service.rows(s)],
+        _activity_entries,
+        {"results_activities": lambda o: str(o.id) if o.id is not None else None},
+    )
+)
 
 
 # --- documents and their passages -------------------------------------------------------------
@@ -274,8 +391,13 @@ def _document_entries(session: Session, key: str) -> list[Entry]:
         return []
     lang = doc.language
     title = {"en": doc.title_en, "id": doc.title_id}
-    common = {"sectors": doc.sectors, "languages": [lang], "year": doc.date.year if doc.date else None,
-              "audience": doc.audience, "document_id": doc.id}  # fmt: skip
+    common = {
+        "sectors": doc.sectors,
+        "languages": [lang],
+        "year": doc.date.year if doc.date else None,
+        "audience": doc.audience,
+        "document_id": doc.id,
+    }
     base = f"/documents/{doc.slug}"
     lead = doc.text[:1500]
     out = [Entry("document", doc.slug, base, title, {lang: lead}, **common)]
@@ -291,8 +413,18 @@ def _document_entries(session: Session, key: str) -> list[Entry]:
             if words in seen:
                 continue
             seen.add(words)
-        out.append(Entry("passage", f"{doc.slug}#p{p.position}", f"{base}#p{p.position}", title,
-                         {lang: p.text}, position=p.position, heading=p.heading, **common))  # fmt: skip
+        out.append(
+            Entry(
+                "passage",
+                f"{doc.slug}#p{p.position}",
+                f"{base}#p{p.position}",
+                title,
+                {lang: p.text},
+                position=p.position,
+                heading=p.heading,
+                **common,
+            )
+        )
     return out
 
 
@@ -301,9 +433,17 @@ def _document_keys(session: Session) -> list[str]:
     return [str(i) for i in session.scalars(select(Document.id).order_by(Document.id))]
 
 
-register(Provider("document", _document_keys, _document_entries,
-                  {"documents": lambda o: str(o.id) if o.id is not None else None,
-                   "document_passages": lambda o: str(o.document_id) if o.document_id else None}))  # fmt: skip
+register(
+    Provider(
+        "document",
+        _document_keys,
+        _document_entries,
+        {
+            "documents": lambda o: str(o.id) if o.id is not None else None,
+            "document_passages": lambda o: str(o.document_id) if o.document_id else None,
+        },
+    )
+)
 
 
 # --- monitoring -------------------------------------------------------------------------------
@@ -316,14 +456,27 @@ def _indicator_entries(session: Session, key: str) -> list[Entry]:
     i = published.indicator_read(row)
     source = _join(i["source"]["organisation"], i["source"]["dataset"])
     unit = i["unit"]
-    return [Entry("indicator", i["code"], f"/indicators/{i['code']}",
-                  {"en": f"{i['code']} — {i['name']['en']}",
-                   "id": f"{i['code']} — {i['name']['id']}" if i["name"]["id"] else None},
-                  {"en": _join(i["definition"]["en"], unit, source),
-                   "id": _join(i["definition"]["id"],
-                               terms.unit_name(unit, "id") if i["name"]["id"] or i["definition"]["id"] else None)},
-                  sectors=[i["sector"]] if i["sector"] else [])]  # fmt: skip
+    return [
+        Entry(
+            "indicator",
+            i["code"],
+            f"/indicators/{i['code']}",
+            {
+                "en": f"{i['code']} — {i['name']['en']}",
+                "id": f"{i['code']} — {i['name']['id']}" if i["name"]["id"] else None,
+            },
+            {
+                "en": _join(i["definition"]["en"], unit, source),
+                "id": _join(
+                    i["definition"]["id"],
+                    terms.unit_name(unit, "id") if i["name"]["id"] or i["definition"]["id"] else None,
+                ),
+            },
+            sectors=[i["sector"]] if i["sector"] else [],
+        )
+    ]
 
 
-register(Provider("indicator", published.all_indicator_codes, _indicator_entries,
-                  {"indicators": lambda o: o.code}))  # fmt: skip
+register(
+    Provider("indicator", published.all_indicator_codes, _indicator_entries, {"indicators": lambda o: o.code})
+)

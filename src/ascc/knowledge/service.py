@@ -39,11 +39,32 @@ from ascc.registry.schemas import Text
 
 MAX_PAGE = 100
 #: what a hit shows of its entry
-HIT_COLUMNS = ("kind", "ref", "title_en", "title_id", "text_en", "text_id", "url", "position", "year", "sectors",
-               "languages")  # fmt: skip
+HIT_COLUMNS = (
+    "kind",
+    "ref",
+    "title_en",
+    "title_id",
+    "text_en",
+    "text_id",
+    "url",
+    "position",
+    "year",
+    "sectors",
+    "languages",
+)
 #: what ask weighs and cites of a passage's entry
-ASK_COLUMNS = ("text_id", "text_en", "terms", "title_id", "title_en", "title_terms", "document_id", "position",
-               "url", "mentions")  # fmt: skip
+ASK_COLUMNS = (
+    "text_id",
+    "text_en",
+    "terms",
+    "title_id",
+    "title_en",
+    "title_terms",
+    "document_id",
+    "position",
+    "url",
+    "mentions",
+)
 #: what a result can be: the providers' kinds plus passages of documents
 TYPES = ("passage", *PROVIDERS)
 
@@ -69,8 +90,17 @@ def _write_passages(session: Session, doc: Document) -> None:
         session.delete(old)
     session.flush()
     for p in x.passages(doc.text):
-        session.add(Passage(document_id=doc.id, position=p.position, paragraph=p.paragraph, start=p.start,
-                            end=p.end, heading=p.heading, text=p.text))  # fmt: skip
+        session.add(
+            Passage(
+                document_id=doc.id,
+                position=p.position,
+                paragraph=p.paragraph,
+                start=p.start,
+                end=p.end,
+                heading=p.heading,
+                text=p.text,
+            )
+        )
     session.flush()
 
 
@@ -101,9 +131,14 @@ def document_form(**fields: Any) -> s.DocumentCreate:
 
 
 def add_document(
-    session: Session, *, principal: Principal, data: s.DocumentCreate, filename: str,
-    content: bytes | None = None, extracted: x.Extracted | None = None,
-) -> s.DocumentDetail:  # fmt: skip
+    session: Session,
+    *,
+    principal: Principal,
+    data: s.DocumentCreate,
+    filename: str,
+    content: bytes | None = None,
+    extracted: x.Extracted | None = None,
+) -> s.DocumentDetail:
     """Store an uploaded file as a document (ASEAN Secretariat only); a bad file stores nothing.
 
     Uploads come ``extracted`` (:func:`ascc.knowledge.extract.read_document`, before the unit of
@@ -121,11 +156,23 @@ def add_document(
     same = session.scalar(select(Document.slug).where(Document.digest == digest))
     if same is not None:
         raise Conflict(f"{filename}: the same text is already the document {same!r}", document=same)
-    doc = Document(slug=_unique_slug(session, _slugify(data.title_id or data.title_en or filename)),
-                   title_en=data.title_en, title_id=data.title_id, language=data.language, kind=data.kind,
-                   date=data.date, sectors=data.sectors, bodies=data.bodies, source_url=data.source_url,
-                   source_file=Path(filename).name[:300], media_type=media, audience=data.audience,
-                   digest=digest, text=text, created_by=principal.actor)  # fmt: skip
+    doc = Document(
+        slug=_unique_slug(session, _slugify(data.title_id or data.title_en or filename)),
+        title_en=data.title_en,
+        title_id=data.title_id,
+        language=data.language,
+        kind=data.kind,
+        date=data.date,
+        sectors=data.sectors,
+        bodies=data.bodies,
+        source_url=data.source_url,
+        source_file=Path(filename).name[:300],
+        media_type=media,
+        audience=data.audience,
+        digest=digest,
+        text=text,
+        created_by=principal.actor,
+    )
     session.add(doc)
     session.flush()
     _write_passages(session, doc)
@@ -177,11 +224,22 @@ def load_seeds(session: Session, *, folder: Path, kept: Kept | None = None) -> d
 
 
 def _read(doc: Document, count: int) -> s.DocumentRead:
-    return s.DocumentRead(id=doc.id, slug=doc.slug, title=Text(en=doc.title_en, id=doc.title_id),
-                          language=doc.language, kind=doc.kind, date=doc.date, sectors=doc.sectors,
-                          bodies=doc.bodies, source_url=doc.source_url, source_file=doc.source_file,
-                          media_type=doc.media_type, audience=doc.audience, url=f"/documents/{doc.slug}",
-                          passage_count=count)  # fmt: skip
+    return s.DocumentRead(
+        id=doc.id,
+        slug=doc.slug,
+        title=Text(en=doc.title_en, id=doc.title_id),
+        language=doc.language,
+        kind=doc.kind,
+        date=doc.date,
+        sectors=doc.sectors,
+        bodies=doc.bodies,
+        source_url=doc.source_url,
+        source_file=doc.source_file,
+        media_type=doc.media_type,
+        audience=doc.audience,
+        url=f"/documents/{doc.slug}",
+        passage_count=count,
+    )
 
 
 def list_documents(
@@ -198,10 +256,11 @@ def list_documents(
     )
     counts = dict(
         session.execute(
-            select(Passage.document_id, func.count()).where(Passage.document_id.in_([d.id for d in rows]))
+            select(Passage.document_id, func.count())
+            .where(Passage.document_id.in_([d.id for d in rows]))
             .group_by(Passage.document_id)
         ).all()
-    )  # fmt: skip
+    )
     return s.DocumentPage(
         items=[_read(d, counts.get(d.id, 0)) for d in rows], total=total, limit=limit, offset=offset
     )
@@ -224,8 +283,18 @@ def get_document(session: Session, *, principal: Principal, slug: str) -> s.Docu
     rows = list(
         session.scalars(select(Passage).where(Passage.document_id == doc.id).order_by(Passage.position))
     )
-    passages = [s.PassageRead(position=p.position, paragraph=p.paragraph, start=p.start, end=p.end,
-                              heading=p.heading, text=p.text, anchor=f"p{p.position}") for p in rows]  # fmt: skip
+    passages = [
+        s.PassageRead(
+            position=p.position,
+            paragraph=p.paragraph,
+            start=p.start,
+            end=p.end,
+            heading=p.heading,
+            text=p.text,
+            anchor=f"p{p.position}",
+        )
+        for p in rows
+    ]
     return s.DocumentDetail(**_read(doc, len(rows)).model_dump(), passages=passages)
 
 
@@ -245,8 +314,12 @@ def _facets(counts: dict[str, Counter]) -> s.Facets:
         )
         return [s.FacetValue(value=k, count=n) for k, n in items]
 
-    return s.Facets(type=values(counts["type"]), sector=values(counts["sector"]),
-                    language=values(counts["language"]), year=values(counts["year"], by_value=True))  # fmt: skip
+    return s.Facets(
+        type=values(counts["type"]),
+        sector=values(counts["sector"]),
+        language=values(counts["language"]),
+        year=values(counts["year"], by_value=True),
+    )
 
 
 def _check(types: tuple[str, ...], limit: int, offset: int, year: int | None) -> None:
@@ -369,18 +442,35 @@ def _hit(e: Any, score: float, groups: list[list[str]], lang: str, marks: dict[s
             if alt and "<mark>" in (candidate := t.snippet(alt, groups, marks=marks)):
                 snippet = candidate
                 break
-    return s.SearchHit(type=e.kind, id=e.ref, title=Text(en=e.title_en, id=e.title_id), url=e.url,
-                       snippet=snippet, score=round(score, 4),
-                       document=e.ref.split("#")[0] if e.kind in ("passage", "document") else None,
-                       position=e.position, year=e.year, sectors=_split(e.sectors),
-                       languages=_split(e.languages))  # fmt: skip
+    return s.SearchHit(
+        type=e.kind,
+        id=e.ref,
+        title=Text(en=e.title_en, id=e.title_id),
+        url=e.url,
+        snippet=snippet,
+        score=round(score, 4),
+        document=e.ref.split("#")[0] if e.kind in ("passage", "document") else None,
+        position=e.position,
+        year=e.year,
+        sectors=_split(e.sectors),
+        languages=_split(e.languages),
+    )
 
 
 def search(
-    session: Session, *, principal: Principal, q: str, types: tuple[str, ...] = (), sector: str | None = None,
-    language: str | None = None, year: int | None = None, limit: int = 20, offset: int = 0, lang: str = "en",
+    session: Session,
+    *,
+    principal: Principal,
+    q: str,
+    types: tuple[str, ...] = (),
+    sector: str | None = None,
+    language: str | None = None,
+    year: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    lang: str = "en",
     group: bool = False,
-) -> s.SearchResult:  # fmt: skip
+) -> s.SearchResult:
     """Every word must match (stemmed, variants folded, acronyms expanded); if that finds
     nothing, any word may. Only what ``principal`` may read is found.
 
@@ -391,8 +481,13 @@ def search(
         raise Invalid("language must be en or id", parameter="language")
     query = _query(session, q)
     groups, words, expansion = query.groups, query.words, _expansion(query)
-    filters = Filters(kinds=types, sector=sector or None, language=language, year=year,
-                      audiences=permissions.visible_audiences(principal))  # fmt: skip
+    filters = Filters(
+        kinds=types,
+        sector=sector or None,
+        language=language,
+        year=year,
+        audiences=permissions.visible_audiences(principal),
+    )
     backend, cols = backend_for(session), c.columns(session)
     every = True
     hits = r.found(cols, *backend.scored(session, groups, words, every=True, expansion=expansion), filters)
@@ -407,21 +502,50 @@ def search(
     facets = _facets(r.facets(cols, hits))
     if group:
         total, page = r.grouped(cols, hits, limit=limit, offset=offset)
-        result = _grouped_result(session, q, groups, total, page, mode=mode, facets=facets, limit=limit,
-                                 offset=offset, lang=lang, audiences=filters.audiences)  # fmt: skip
+        result = _grouped_result(
+            session,
+            q,
+            groups,
+            total,
+            page,
+            mode=mode,
+            facets=facets,
+            limit=limit,
+            offset=offset,
+            lang=lang,
+            audiences=filters.audiences,
+        )
         return result.model_copy(update={"also": query.also})
     matches = r.page(hits, limit=limit, offset=offset)
     rows = _entries(session, [m.id for m in matches], filters.audiences)
     marks: dict[str, bool] = {}  # which words match, for every snippet of this query
     items = [_hit(rows[m.id], m.score, groups, lang, marks) for m in matches if m.id in rows]
-    return s.SearchResult(q=q, match=mode, total=len(hits), limit=limit, offset=offset, items=items,
-                          facets=facets, also=query.also)  # fmt: skip
+    return s.SearchResult(
+        q=q,
+        match=mode,
+        total=len(hits),
+        limit=limit,
+        offset=offset,
+        items=items,
+        facets=facets,
+        also=query.also,
+    )
 
 
 def _grouped_result(
-    session: Session, q: str, groups: list[list[str]], total: int, page: list[r.Group], *, mode: str,
-    facets: s.Facets, limit: int, offset: int, lang: str, audiences: tuple[str, ...],
-) -> s.SearchResult:  # fmt: skip
+    session: Session,
+    q: str,
+    groups: list[list[str]],
+    total: int,
+    page: list[r.Group],
+    *,
+    mode: str,
+    facets: s.Facets,
+    limit: int,
+    offset: int,
+    lang: str,
+    audiences: tuple[str, ...],
+) -> s.SearchResult:
     rows = _entries(session, [m.id for g in page for m in g.matches], audiences)
     marks: dict[str, bool] = {}  # which words match, for every snippet of this query
     items = []
@@ -435,11 +559,15 @@ def _grouped_result(
             e = rows[m.id]
             if e.kind == "passage":
                 h = hit if m is members[0] else _hit(e, m.score, groups, lang, marks)
-                passages.append(s.PassageHit(id=h.id, url=h.url, position=h.position or 0, snippet=h.snippet,
-                                             score=h.score))  # fmt: skip
+                passages.append(
+                    s.PassageHit(
+                        id=h.id, url=h.url, position=h.position or 0, snippet=h.snippet, score=h.score
+                    )
+                )
         items.append(hit.model_copy(update={"passages": passages}))
-    return s.SearchResult(q=q, match=mode, grouped=True, total=total, limit=limit, offset=offset, items=items,
-                          facets=facets)  # fmt: skip
+    return s.SearchResult(
+        q=q, match=mode, grouped=True, total=total, limit=limit, offset=offset, items=items, facets=facets
+    )
 
 
 # --- ask: extractive answers ------------------------------------------------------------------
@@ -457,11 +585,21 @@ def _links(session: Session, mentions: list[str], principal: Principal) -> list[
     if not keys:
         return []
     audiences = permissions.visible_audiences(principal)
-    rows = {(e.kind, e.ref): e for e in session.scalars(
-        select(SearchEntry).where(SearchEntry.ref.in_([k[1] for k in keys]), SearchEntry.audience.in_(audiences))
-    )}  # fmt: skip
-    return [s.RecordLink(type=k, id=r, title=Text(en=rows[(k, r)].title_en, id=rows[(k, r)].title_id),
-                         url=rows[(k, r)].url) for k, r in keys if (k, r) in rows]  # fmt: skip
+    rows = {
+        (e.kind, e.ref): e
+        for e in session.scalars(
+            select(SearchEntry).where(
+                SearchEntry.ref.in_([k[1] for k in keys]), SearchEntry.audience.in_(audiences)
+            )
+        )
+    }
+    return [
+        s.RecordLink(
+            type=k, id=r, title=Text(en=rows[(k, r)].title_en, id=rows[(k, r)].title_id), url=rows[(k, r)].url
+        )
+        for k, r in keys
+        if (k, r) in rows
+    ]
 
 
 def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang: str = "en") -> s.Answer:
@@ -479,8 +617,9 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     filters = Filters(
         kinds=("passage",), audiences=permissions.visible_audiences(principal), no_headings=True
     )
-    scored = backend_for(session).scored(session, query.groups, query.words, every=False,
-                                         expansion=_expansion(query))  # fmt: skip
+    scored = backend_for(session).scored(
+        session, query.groups, query.words, every=False, expansion=_expansion(query)
+    )
     matches = r.page(r.found(c.columns(session), *scored, filters), limit=200, offset=0)
     rows = _entries(session, [m.id for m in matches], filters.audiences, ASK_COLUMNS)
     top = max((m.score for m in matches), default=1.0) or 1.0
@@ -496,20 +635,35 @@ def ask(session: Session, *, principal: Principal, q: str, limit: int = 3, lang:
     passages: list[s.AnswerPassage] = []
     records: dict[str, s.RecordLink] = {}
     for score, e in ranked[:limit]:
-        passage = session.scalar(select(Passage).where(Passage.document_id == e.document_id,
-                                                       Passage.position == e.position))  # fmt: skip
+        passage = session.scalar(
+            select(Passage).where(Passage.document_id == e.document_id, Passage.position == e.position)
+        )
         doc = session.get(Document, e.document_id)
         if passage is None or doc is None:
             continue
         mentions = _links(session, e.mentions, principal)
         for link in mentions:
             records.setdefault(f"{link.type}:{link.id}", link)
-        citation = s.Citation(document=doc.slug, title=Text(en=doc.title_en, id=doc.title_id),
-                              position=passage.position, paragraph=passage.paragraph, start=passage.start,
-                              end=passage.end, url=e.url, source_file=doc.source_file,
-                              source_url=doc.source_url)  # fmt: skip
-        passages.append(s.AnswerPassage(text=passage.text, snippet=t.snippet(passage.text, groups, width=60),
-                                        score=round(score, 4), citation=citation, mentions=mentions))  # fmt: skip
+        citation = s.Citation(
+            document=doc.slug,
+            title=Text(en=doc.title_en, id=doc.title_id),
+            position=passage.position,
+            paragraph=passage.paragraph,
+            start=passage.start,
+            end=passage.end,
+            url=e.url,
+            source_file=doc.source_file,
+            source_url=doc.source_url,
+        )
+        passages.append(
+            s.AnswerPassage(
+                text=passage.text,
+                snippet=t.snippet(passage.text, groups, width=60),
+                score=round(score, 4),
+                citation=citation,
+                mentions=mentions,
+            )
+        )
     return s.Answer(q=q, passages=passages, records=list(records.values()), also=query.also)
 
 
@@ -536,8 +690,11 @@ def seed_index(session: Session) -> dict[str, dict[str, Any]]:
                 .where(Passage.document_id == doc_id)
                 .order_by(Passage.position)
             ).all()
-            out[files[slug]] = {"slug": slug, "title": {"en": title_en, "id": title_id},
-                                "passages": [(position, " ".join(text.split())) for position, text in rows]}  # fmt: skip
+            out[files[slug]] = {
+                "slug": slug,
+                "title": {"en": title_en, "id": title_id},
+                "passages": [(position, " ".join(text.split())) for position, text in rows],
+            }
         return out
 
     return version.kept(session, "knowledge.seed_index", build)

@@ -190,22 +190,36 @@ def expected_meetings(
             if over is not None and over.chair:
                 chair, chair_source = over.chair, "override"
             elif b.chair_rotation and anchor is not None:
-                chair = cycle.body_chair(year, rule=b.chair_rotation.rule, term_years=b.chair_rotation.term_years,
-                                         anchor=(anchor.year, anchor.member_state), members=members)  # fmt: skip
+                chair = cycle.body_chair(
+                    year,
+                    rule=b.chair_rotation.rule,
+                    term_years=b.chair_rotation.term_years,
+                    anchor=(anchor.year, anchor.member_state),
+                    members=members,
+                )
                 chair_source = "computed" if chair else "unknown"
             host = None
             if b.chair_rotation and b.chair_rotation.host_follows_asean_chair:
                 host = cycle.asean_chair(year, members, asean_chairs())
             date = over.date if over is not None else None
-            out.append(s.ExpectedMeeting(
-                body_id=b.id, acronym=b.acronym, name_en=b.name.en, level=b.level, year=year,
-                certain=meets_in is True or (over is not None and over.date is not None),
-                chair=chair, chair_source=chair_source, host=host, date=date,
-                override_reason=over.reason if over is not None else None,
-                recorded_meeting=held.get((b.id, year)),
-                deadlines=cycle.preparatory_deadlines(date) if date else {},
-                prepared_by=[f"{by_id[p].acronym or p}" for p in sorted(prepared_by.get(b.id, []))],
-            ))  # fmt: skip
+            out.append(
+                s.ExpectedMeeting(
+                    body_id=b.id,
+                    acronym=b.acronym,
+                    name_en=b.name.en,
+                    level=b.level,
+                    year=year,
+                    certain=meets_in is True or (over is not None and over.date is not None),
+                    chair=chair,
+                    chair_source=chair_source,
+                    host=host,
+                    date=date,
+                    override_reason=over.reason if over is not None else None,
+                    recorded_meeting=held.get((b.id, year)),
+                    deadlines=cycle.preparatory_deadlines(date) if date else {},
+                    prepared_by=[f"{by_id[p].acronym or p}" for p in sorted(prepared_by.get(b.id, []))],
+                )
+            )
     order = {lvl: i for i, lvl in enumerate(registry_service.BODY_LEVELS)}
     return sorted(
         out, key=lambda e: (e.year, e.date or dt.date(e.year, 12, 31), order.get(e.level, 99), e.body_id)
@@ -294,8 +308,16 @@ def save_report(
     current = _current_report(session, meeting_id)
     if current is None or current.status in LOCKED:
         number = (current.number + 1) if current else 1
-        session.add(ReportVersion(meeting_id=meeting_id, number=number, text=data.text, status="draft",
-                                  updated_by=principal.label, updated_at=clock.now()))  # fmt: skip
+        session.add(
+            ReportVersion(
+                meeting_id=meeting_id,
+                number=number,
+                text=data.text,
+                status="draft",
+                updated_by=principal.label,
+                updated_at=clock.now(),
+            )
+        )
     elif current.status == "draft":
         current.text, current.updated_by, current.updated_at = data.text, principal.label, clock.now()
     else:
@@ -335,11 +357,14 @@ def get_meeting(session: Session, *, principal: Principal, meeting_id: str) -> s
     agenda = session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.id)
     )
-    docs = session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting_id)
-                           .order_by(MeetingDocument.id))  # fmt: skip
-    reports = list(session.scalars(
-        select(ReportVersion).where(ReportVersion.meeting_id == meeting_id).order_by(ReportVersion.number)
-    ))  # fmt: skip
+    docs = session.scalars(
+        select(MeetingDocument).where(MeetingDocument.meeting_id == meeting_id).order_by(MeetingDocument.id)
+    )
+    reports = list(
+        session.scalars(
+            select(ReportVersion).where(ReportVersion.meeting_id == meeting_id).order_by(ReportVersion.number)
+        )
+    )
     if not permissions.can_read(principal, "member_states"):
         reports = [r for r in reports if r.status == "published"]  # the public sees published reports only
     detail = s.MeetingDetail(
@@ -381,14 +406,30 @@ def calendar(
     for mt in visible_meetings(session, principal=principal):
         if mt.date_start is not None and start <= mt.date_start <= end:
             location = ", ".join(filter(None, [mt.venue, mt.city])) or None
-            entries.append(CalendarEntry(f"meeting-{mt.id}@ascc", mt.title.en, mt.date_start,
-                                         mt.date_end or mt.date_start, location, f"{mt.body}; host {mt.host or '-'}"))  # fmt: skip
+            entries.append(
+                CalendarEntry(
+                    f"meeting-{mt.id}@ascc",
+                    mt.title.en,
+                    mt.date_start,
+                    mt.date_end or mt.date_start,
+                    location,
+                    f"{mt.body}; host {mt.host or '-'}",
+                )
+            )
     for exp in expected_meetings(session, principal=principal, start_year=start.year, years=years):
         uid = f"expected-{exp.body_id}-{exp.year}"
         if exp.date is not None and exp.recorded_meeting is None:
             chair = f"chair {exp.chair} ({exp.chair_source})" if exp.chair else "chair to be confirmed"
-            entries.append(CalendarEntry(f"{uid}@ascc", f"{exp.acronym or exp.name_en} {exp.year}", exp.date,
-                                         exp.date, None, f"expected meeting; {chair}"))  # fmt: skip
+            entries.append(
+                CalendarEntry(
+                    f"{uid}@ascc",
+                    f"{exp.acronym or exp.name_en} {exp.year}",
+                    exp.date,
+                    exp.date,
+                    None,
+                    f"expected meeting; {chair}",
+                )
+            )
     return sorted(entries, key=lambda e: e.start)
 
 
@@ -402,16 +443,36 @@ def next_meetings(
     out: list[dict] = []
     for m in visible_meetings(session, principal=principal, body=body_id):
         if m.date_start and (m.date_end or m.date_start) >= today:
-            out.append({"kind": "recorded", "meeting_id": m.id, "body_id": m.body, "title": m.title.model_dump(),
-                        "year": m.date_start.year, "date": m.date_start, "certain": True, "chair": m.chair,
-                        "deadlines": cycle.preparatory_deadlines(m.date_start)})  # fmt: skip
+            out.append(
+                {
+                    "kind": "recorded",
+                    "meeting_id": m.id,
+                    "body_id": m.body,
+                    "title": m.title.model_dump(),
+                    "year": m.date_start.year,
+                    "date": m.date_start,
+                    "certain": True,
+                    "chair": m.chair,
+                    "deadlines": cycle.preparatory_deadlines(m.date_start),
+                }
+            )
     recorded_years = {e["year"] for e in out}
     for e in expected_meetings(session, principal=principal, start_year=today.year, years=years):
         if e.body_id != body_id or e.recorded_meeting or e.year in recorded_years:
             continue
         if e.date is not None and e.date < today:
             continue
-        out.append({"kind": "expected", "meeting_id": None, "body_id": e.body_id,
-                    "title": {"en": e.acronym or e.name_en, "id": None}, "year": e.year, "date": e.date,
-                    "certain": e.certain, "chair": e.chair, "deadlines": e.deadlines})  # fmt: skip
+        out.append(
+            {
+                "kind": "expected",
+                "meeting_id": None,
+                "body_id": e.body_id,
+                "title": {"en": e.acronym or e.name_en, "id": None},
+                "year": e.year,
+                "date": e.date,
+                "certain": e.certain,
+                "chair": e.chair,
+                "deadlines": e.deadlines,
+            }
+        )
     return sorted(out, key=lambda e: (e["date"] or dt.date(e["year"], 12, 31), e["kind"]))

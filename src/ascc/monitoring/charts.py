@@ -23,8 +23,20 @@ from xml.sax.saxutils import escape, quoteattr
 from babel.numbers import format_decimal
 
 #: twelve colours distinguishable on white, in a fixed order so a member state keeps its colour
-PALETTE = ("#1b6ca8", "#c0392b", "#1e8449", "#7d3c98", "#ca6f1e", "#117a65", "#2c3e50", "#9a7d0a",
-           "#5d6d7e", "#c2185b", "#2874a6", "#6c3483")  # fmt: skip
+PALETTE = (
+    "#1b6ca8",
+    "#c0392b",
+    "#1e8449",
+    "#7d3c98",
+    "#ca6f1e",
+    "#117a65",
+    "#2c3e50",
+    "#9a7d0a",
+    "#5d6d7e",
+    "#c2185b",
+    "#2874a6",
+    "#6c3483",
+)
 STYLE = (
     # scoped by the chart's class so the page's stylesheet (``svg text``) does not override it
     "svg.ascc-chart text{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;font-size:12px;font-weight:400;"
@@ -153,8 +165,15 @@ def _empty(out: list[str], frame: Frame, lang: str) -> str:
     out.append(
         f'<rect x="20" y="40" width="{w}" height="{h}" fill="#f4f5f7" stroke="#c4cad1" stroke-dasharray="4 3"/>'
     )
-    out.append(_text(frame.width / 2, 40 + h / 2 + 5, NO_DATA.get(lang, NO_DATA["en"]), class_="nodata",
-                     text_anchor="middle"))  # fmt: skip
+    out.append(
+        _text(
+            frame.width / 2,
+            40 + h / 2 + 5,
+            NO_DATA.get(lang, NO_DATA["en"]),
+            class_="nodata",
+            text_anchor="middle",
+        )
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -167,10 +186,19 @@ def _period_key(period: str) -> tuple[int, float, str]:
 
 
 def line_chart(
-    series: Iterable[Series], *, title: str, desc: str, unit: str = "", source: str = "", lang: str = "en",
-    colours: Mapping[str, str] | None = None, x_label: str = "", y_label: str = "", kind: str = "timeseries",
+    series: Iterable[Series],
+    *,
+    title: str,
+    desc: str,
+    unit: str = "",
+    source: str = "",
+    lang: str = "en",
+    colours: Mapping[str, str] | None = None,
+    x_label: str = "",
+    y_label: str = "",
+    kind: str = "timeseries",
     ident: str = "",
-) -> str:  # fmt: skip
+) -> str:
     """Values over time, one coloured line (and dots) per series, labelled at its last point.
 
     Periods that are all years are placed by value (a gap year leaves a gap); other period codes are
@@ -229,11 +257,26 @@ def line_chart(
     for p in shown:
         out.append(_text(x(p), bottom + 16, p, text_anchor="middle", class_="m"))
     if y_label or unit:
-        out.append(_text(12, frame.top + frame.inner_h / 2, _clip(y_label or unit, 50), class_="m axis-label",
-                         text_anchor="middle", transform=f"rotate(-90 12 {_r(frame.top + frame.inner_h / 2)})"))  # fmt: skip
+        out.append(
+            _text(
+                12,
+                frame.top + frame.inner_h / 2,
+                _clip(y_label or unit, 50),
+                class_="m axis-label",
+                text_anchor="middle",
+                transform=f"rotate(-90 12 {_r(frame.top + frame.inner_h / 2)})",
+            )
+        )
     if x_label:
-        out.append(_text(frame.left + frame.inner_w / 2, bottom + 32, x_label, class_="m axis-label",
-                         text_anchor="middle"))  # fmt: skip
+        out.append(
+            _text(
+                frame.left + frame.inner_w / 2,
+                bottom + 32,
+                x_label,
+                class_="m axis-label",
+                text_anchor="middle",
+            )
+        )
     labels: list[tuple[float, str, str]] = []
     for k, s in enumerate(series):
         colour = (colours or {}).get(s.key) or PALETTE[k % len(PALETTE)]
@@ -243,8 +286,10 @@ def line_chart(
         if len(pts) > 1:
             out.append(f'<polyline class="l" stroke="{colour}" points="{coords}"/>')
         for p, v in pts:
-            out.append(f'<circle cx="{_r(x(p))}" cy="{_r(y(v))}" r="2.5" fill="{colour}">'
-                       f"<title>{escape(f'{s.label} {p}: {number(v, lang)}')}</title></circle>")  # fmt: skip
+            out.append(
+                f'<circle cx="{_r(x(p))}" cy="{_r(y(v))}" r="2.5" fill="{colour}">'
+                f"<title>{escape(f'{s.label} {p}: {number(v, lang)}')}</title></circle>"
+            )
         out.append("</g>")
         _end_p, end_v = pts[-1]
         labels.append((y(end_v), s.key, colour))
@@ -266,11 +311,23 @@ def line_chart(
 
 
 def bar_chart(
-    bars: Iterable[Bar], *, title: str, desc: str, unit: str = "", source: str = "", lang: str = "en",
-    reference: tuple[str, float] | None = None, colours: Mapping[str, str] | None = None,
-    x_label: str = "", y_label: str = "", kind: str = "comparison", ident: str = "", sort: bool = True,
-    legend: Sequence[tuple[str, str]] = (), digits: int = 2,
-) -> str:  # fmt: skip
+    bars: Iterable[Bar],
+    *,
+    title: str,
+    desc: str,
+    unit: str = "",
+    source: str = "",
+    lang: str = "en",
+    reference: tuple[str, float] | None = None,
+    colours: Mapping[str, str] | None = None,
+    x_label: str = "",
+    y_label: str = "",
+    kind: str = "comparison",
+    ident: str = "",
+    sort: bool = True,
+    legend: Sequence[tuple[str, str]] = (),
+    digits: int = 2,
+) -> str:
     """One horizontal bar per member state, largest first, with its value; ``reference`` draws a
     labelled vertical line (e.g. the ASEAN mean). Negative values extend left of zero. The axes are
     named (``text.axis-label``): the values' ``x_label`` or else the ``unit``, below; the bars'
@@ -321,8 +378,10 @@ def bar_chart(
     if reference:
         name, value = reference
         rx = x(value)
-        out.append(f'<line x1="{_r(rx)}" x2="{_r(rx)}" y1="{top - 8}" y2="{bottom}" stroke="#1b1f24" '
-                   f'stroke-width="1.5" stroke-dasharray="4 3"/>')  # fmt: skip
+        out.append(
+            f'<line x1="{_r(rx)}" x2="{_r(rx)}" y1="{top - 8}" y2="{bottom}" stroke="#1b1f24" '
+            f'stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
         out.append(_text(rx, top - 12, f"{name}: {number(value, lang)}", text_anchor="middle", class_="v"))
     if x_label or unit:
         out.append(_text(frame.left, bottom + 34, _clip(x_label or unit, 60), class_="m axis-label"))

@@ -84,16 +84,22 @@ def _year(period: str) -> int | None:
     return int(period[:4]) if period[:4].isdigit() else None
 
 
-def latest_values(session: Session, *, indicator: str, subnational: bool, period: int | None = None
-                  ) -> dict[str, tuple[float, str]]:  # fmt: skip
+def latest_values(
+    session: Session, *, indicator: str, subnational: bool, period: int | None = None
+) -> dict[str, tuple[float, str]]:
     """Unit (ISO3 or area code) → (value, period): its latest published (approved) total (or in ``period``).
     "Latest" stops at this year: later periods are projections."""
     until = clock.today().year
     o = m.Observation
     stmt = select(o.member_state, o.area_code, o.period, o.value).where(
-        o.indicator_code == indicator, published_filter(o), o.value.is_not(None),
-        o.sex == m.TOTAL, o.age == m.TOTAL, o.urbanisation == m.TOTAL,
-        (o.area_code != m.NATIONAL) if subnational else (o.area_code == m.NATIONAL))  # fmt: skip
+        o.indicator_code == indicator,
+        published_filter(o),
+        o.value.is_not(None),
+        o.sex == m.TOTAL,
+        o.age == m.TOTAL,
+        o.urbanisation == m.TOTAL,
+        (o.area_code != m.NATIONAL) if subnational else (o.area_code == m.NATIONAL),
+    )
     best: dict[str, tuple[float, str]] = {}
     for state, area, per, value in session.execute(stmt):
         year = _year(per)
@@ -127,10 +133,14 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
     values = latest_values(session, indicator=code, subnational=subnational, period=period)
     shown_coverage = None
     if rule is not None and period is not None:
-        shown_coverage = published.period_coverage(str(period), values, published.members_on(session),
-                                                   rule["min_coverage"])  # fmt: skip
-    partial = rule["partial"] if rule and rule["partial"] and period is not None and rule["partial"]["period"] > str(
-        period) else None  # fmt: skip
+        shown_coverage = published.period_coverage(
+            str(period), values, published.members_on(session), rule["min_coverage"]
+        )
+    partial = (
+        rule["partial"]
+        if rule and rule["partial"] and period is not None and rule["partial"]["period"] > str(period)
+        else None
+    )
     bounds = breaks([v for v, _ in values.values()])
     colours = _colours(len(bounds)) if bounds else []
     countries = geo.countries()
@@ -153,8 +163,17 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
                 continue
             if scheme == "ISO3166-2" and "ISO3166-2" not in by_country["IDN"]:
                 continue
-            layers.append(_shape(unit, shape, values.get(unit), bounds, colours,
-                                 name=areas[unit].name if unit in areas else shape["name"], unit_label=ind.unit))  # fmt: skip
+            layers.append(
+                _shape(
+                    unit,
+                    shape,
+                    values.get(unit),
+                    bounds,
+                    colours,
+                    name=areas[unit].name if unit in areas else shape["name"],
+                    unit_label=ind.unit,
+                )
+            )
     else:
         for unit, shape in sorted(countries.items()):
             layers.append(
@@ -164,33 +183,75 @@ def indicator_map(session: Session, *, code: str, period: int | None = None) -> 
             )
     shown = [s for s in layers if s["value"] is not None]
     periods = sorted({s["period"] for s in shown})
-    return {"indicator": {"code": ind.code, "name": {"en": ind.name_en, "id": ind.name_id}, "unit": ind.unit,
-                          "translated": terms.translated_fields(ind.sources),
-                          "direction": ind.direction, "level": ind.level, "source_org": ind.source_org,
-                          "decimals": precision.decimals((v for v, _ in values.values()), ind.decimals),
-                          "source_url": ind.source_url, "licence": ind.licence},
-            "period": period, "width": geo.WIDTH, "height": geo.HEIGHT,
-            "view_box": geo.view_box(s["d"] for s in layers), "outline": [
-                {"code": c, "d": s["d"]} for c, s in sorted(countries.items())] if subnational else [],
-            "shapes": layers, "legend": legend(bounds, [s["value"] for s in shown]),
-            "member_coverage": shown_coverage, "partial": partial,
-            "coverage": {"with_data": len(shown), "shapes": len(layers), "periods": periods,
-                         "values_without_shape": sorted(set(values) - {s["code"] for s in layers})},
-            "boundaries": _boundaries(subnational)}  # fmt: skip
+    return {
+        "indicator": {
+            "code": ind.code,
+            "name": {"en": ind.name_en, "id": ind.name_id},
+            "unit": ind.unit,
+            "translated": terms.translated_fields(ind.sources),
+            "direction": ind.direction,
+            "level": ind.level,
+            "source_org": ind.source_org,
+            "decimals": precision.decimals((v for v, _ in values.values()), ind.decimals),
+            "source_url": ind.source_url,
+            "licence": ind.licence,
+        },
+        "period": period,
+        "width": geo.WIDTH,
+        "height": geo.HEIGHT,
+        "view_box": geo.view_box(s["d"] for s in layers),
+        "outline": [{"code": c, "d": s["d"]} for c, s in sorted(countries.items())] if subnational else [],
+        "shapes": layers,
+        "legend": legend(bounds, [s["value"] for s in shown]),
+        "member_coverage": shown_coverage,
+        "partial": partial,
+        "coverage": {
+            "with_data": len(shown),
+            "shapes": len(layers),
+            "periods": periods,
+            "values_without_shape": sorted(set(values) - {s["code"] for s in layers}),
+        },
+        "boundaries": _boundaries(subnational),
+    }
 
 
-def _shape(unit: str, shape: dict[str, str], value: tuple[float, str] | None, bounds: list[float],
-           colours: list[str], *, name: str, unit_label: str | None) -> dict[str, Any]:  # fmt: skip
+def _shape(
+    unit: str,
+    shape: dict[str, str],
+    value: tuple[float, str] | None,
+    bounds: list[float],
+    colours: list[str],
+    *,
+    name: str,
+    unit_label: str | None,
+) -> dict[str, Any]:
     klass = class_of(value[0], bounds) if value else None
-    return {"code": unit, "d": shape["d"], "name": name, "country": shape.get("country") or unit,
-            "value": value[0] if value else None, "period": value[1] if value else None,
-            "label": f"{_fmt(value[0])}{' ' + unit_label if unit_label else ''} ({value[1]})" if value else None,
-            "class": klass, "colour": colours[klass] if klass is not None else None}  # fmt: skip
+    return {
+        "code": unit,
+        "d": shape["d"],
+        "name": name,
+        "country": shape.get("country") or unit,
+        "value": value[0] if value else None,
+        "period": value[1] if value else None,
+        "label": f"{_fmt(value[0])}{' ' + unit_label if unit_label else ''} ({value[1]})" if value else None,
+        "class": klass,
+        "colour": colours[klass] if klass is not None else None,
+    }
 
 
 def _boundaries(subnational: bool) -> list[dict[str, str]]:
     out = [{"file": geo.COUNTRIES, "source": "Natural Earth 1:50m admin-0", "licence": "public domain"}]
     if subnational:
-        out += [{"file": geo.GDL_REGIONS, "source": "Global Data Lab SHDI regions", "licence": "GDL terms (attribution)"},
-                {"file": geo.IDN_PROVINCES, "source": "Natural Earth 1:10m admin-1 (pre-2012)", "licence": "public domain"}]  # fmt: skip
+        out += [
+            {
+                "file": geo.GDL_REGIONS,
+                "source": "Global Data Lab SHDI regions",
+                "licence": "GDL terms (attribution)",
+            },
+            {
+                "file": geo.IDN_PROVINCES,
+                "source": "Natural Earth 1:10m admin-1 (pre-2012)",
+                "licence": "public domain",
+            },
+        ]
     return out

@@ -216,14 +216,24 @@ def check(session: Session, records: list[dict[str, Any]], *, name: str = "<defi
                 bad(f, "too long")
         if len(problems) > bad_count:
             continue
-        out.append(Definition(
-            code=code, name_en=_text(rec["name_en"]) or "", unit=_text(rec["unit"]) or "",
-            numerator=_text(rec["numerator"]) or "", denominator=_text(rec["denominator"]) or "",
-            sources=[{k: v for k, v in s.items() if k != "__line__"} for s in sources or []],
-            name_id=_text(rec.get("name_id")), definition_en=_text(rec.get("definition_en")),
-            definition_id=_text(rec.get("definition_id")), direction=direction, sector=sector, multiplier=mult,
-            file=name, line=line,
-        ))  # fmt: skip
+        out.append(
+            Definition(
+                code=code,
+                name_en=_text(rec["name_en"]) or "",
+                unit=_text(rec["unit"]) or "",
+                numerator=_text(rec["numerator"]) or "",
+                denominator=_text(rec["denominator"]) or "",
+                sources=[{k: v for k, v in s.items() if k != "__line__"} for s in sources or []],
+                name_id=_text(rec.get("name_id")),
+                definition_en=_text(rec.get("definition_en")),
+                definition_id=_text(rec.get("definition_id")),
+                direction=direction,
+                sector=sector,
+                multiplier=mult,
+                file=name,
+                line=line,
+            )
+        )
     # references, units and cycles, across the file and the database
     defined = {d.code: d for d in out}
     levels = {c: r.level for c, r in known.items()}
@@ -238,19 +248,39 @@ def check(session: Session, records: list[dict[str, Any]], *, name: str = "<defi
         if not problems or all(p.line != d.line for p in problems):
             den_unit = units.get(d.denominator)
             if den_unit is not None and not _is_count(den_unit):
-                problems.append(Problem(name, d.line, "denominator",
-                                        f"{d.denominator} is in {den_unit!r}: a denominator must be a count "
-                                        "(persons, number, …), not a share, rate or index"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        d.line,
+                        "denominator",
+                        f"{d.denominator} is in {den_unit!r}: a denominator must be a count "
+                        "(persons, number, …), not a share, rate or index",
+                    )
+                )
             if d.unit.startswith("%") and units.get(d.numerator) != den_unit:
-                problems.append(Problem(name, d.line, "unit",
-                                        f"a share (%) needs numerator and denominator in the same unit "
-                                        f"({units.get(d.numerator)!r} and {den_unit!r})"))  # fmt: skip
-            lv = {levels.get(d.numerator, _level(d.numerator, defined, levels)),
-                  levels.get(d.denominator, _level(d.denominator, defined, levels))}  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        d.line,
+                        "unit",
+                        f"a share (%) needs numerator and denominator in the same unit "
+                        f"({units.get(d.numerator)!r} and {den_unit!r})",
+                    )
+                )
+            lv = {
+                levels.get(d.numerator, _level(d.numerator, defined, levels)),
+                levels.get(d.denominator, _level(d.denominator, defined, levels)),
+            }
             if len(lv - {None}) > 1:
-                problems.append(Problem(name, d.line, "denominator",
-                                        f"{d.numerator} and {d.denominator} are not at the same level "
-                                        "(national / subnational)"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        d.line,
+                        "denominator",
+                        f"{d.numerator} and {d.denominator} are not at the same level "
+                        "(national / subnational)",
+                    )
+                )
     for d in out:
         cycle = _cycle(d.code, inputs)
         if cycle:
@@ -316,15 +346,34 @@ def save(session: Session, definitions: list[Definition], *, kept: Kept | None =
             ordered.append(pending.pop(d.code))
     for d in ordered:
         record = {
-            "name_en": d.name_en, "name_id": d.name_id, "definition_en": d.definition_en,
-            "definition_id": d.definition_id, "unit": d.unit, "direction": d.direction, "sector": d.sector,
-            "sector_tag": None, "level": _level_of(session, d), "frequency": "annual",
+            "name_en": d.name_en,
+            "name_id": d.name_id,
+            "definition_en": d.definition_en,
+            "definition_id": d.definition_id,
+            "unit": d.unit,
+            "direction": d.direction,
+            "sector": d.sector,
+            "sector_tag": None,
+            "level": _level_of(session, d),
+            "frequency": "annual",
             "disaggregations": ["area"] if _level_of(session, d) == "subnational" else [],
-            "numerator": d.numerator, "denominator": d.denominator, "source_org": "ASCC platform (computed)",
-            "source_dataset": d.formula, "source_url": None, "licence": None,
-            "sources": [{"kind": "computed", "formula": d.formula, "numerator": d.numerator,
-                         "denominator": d.denominator, "multiplier": d.multiplier}, *d.sources],
-        }  # fmt: skip
+            "numerator": d.numerator,
+            "denominator": d.denominator,
+            "source_org": "ASCC platform (computed)",
+            "source_dataset": d.formula,
+            "source_url": None,
+            "licence": None,
+            "sources": [
+                {
+                    "kind": "computed",
+                    "formula": d.formula,
+                    "numerator": d.numerator,
+                    "denominator": d.denominator,
+                    "multiplier": d.multiplier,
+                },
+                *d.sources,
+            ],
+        }
         row = session.get(Indicator, d.code)
         if row is None:
             session.add(Indicator(code=d.code, **record))
@@ -375,8 +424,9 @@ class ComputeReport:
 
 
 def computed_rows(session: Session) -> dict[str, Indicator]:
-    rows = session.scalars(select(Indicator).where(Indicator.numerator.is_not(None),
-                                                   Indicator.denominator.is_not(None)))  # fmt: skip
+    rows = session.scalars(
+        select(Indicator).where(Indicator.numerator.is_not(None), Indicator.denominator.is_not(None))
+    )
     return {r.code: r for r in rows if computed_entry(r) is not None}
 
 
@@ -400,8 +450,10 @@ Values = dict[tuple[str, ...], tuple[float | None, str]]
 
 
 def _published(session: Session, code: str) -> Values:
-    return {(r.member_state, r.area_code, r.period, r.sex, r.age, r.urbanisation): (r.value, r.obs_status)
-            for r in published.published_rows(session, codes=[code], areas=None)}  # fmt: skip
+    return {
+        (r.member_state, r.area_code, r.period, r.sex, r.age, r.urbanisation): (r.value, r.obs_status)
+        for r in published.published_rows(session, codes=[code], areas=None)
+    }
 
 
 def quotients(num: Values, den: Values, multiplier: float) -> Values:
@@ -453,13 +505,27 @@ def recompute(
             records.append((code, key, v, status, source, note))
         for key, (old, status) in _published(session, code).items():  # inputs gone: withdraw the value
             if key not in values and old is not None:
-                records.append((code, key, None, status, source, f"no value: {row.numerator} or "
-                                f"{row.denominator} has no published value, or the denominator is zero"))  # fmt: skip
+                records.append(
+                    (
+                        code,
+                        key,
+                        None,
+                        status,
+                        source,
+                        f"no value: {row.numerator} or "
+                        f"{row.denominator} has no published value, or the denominator is zero",
+                    )
+                )
                 report.withdrawn += 1
     if not records:
         return report
-    parsed = Parsed(name="computed indicators", format=BATCH_FORMAT, sha256=_digest(records),
-                    frame=_frame(records), problems=[])  # fmt: skip
+    parsed = Parsed(
+        name="computed indicators",
+        format=BATCH_FORMAT,
+        sha256=_digest(records),
+        frame=_frame(records),
+        problems=[],
+    )
     stored = service.store(session, parsed, approval="approved", actor=actor)
     report.inserted, report.revised, report.unchanged = stored.inserted, stored.revised, stored.unchanged
     report.batch_id = stored.batch_id
@@ -494,8 +560,11 @@ def _frame(records: list[tuple[str, tuple[str, ...], float | None, str, str, str
 
 def current_computed(session: Session, code: str) -> list[Observation]:
     """Current observations of a computed indicator (for tests and the CLI)."""
-    return list(session.scalars(select(Observation).where(Observation.indicator_code == code,
-                                                          Observation.is_current.is_(True))))  # fmt: skip
+    return list(
+        session.scalars(
+            select(Observation).where(Observation.indicator_code == code, Observation.is_current.is_(True))
+        )
+    )
 
 
 def define_by(session: Session, *, principal: Principal, definitions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -507,10 +576,17 @@ def define_by(session: Session, *, principal: Principal, definitions: list[dict[
         created, updated = define(session, records, name="definitions")
     except DefinitionError as exc:
         raise Invalid(
-            f"{len(exc.problems)} problem(s); nothing was defined", parameter="definitions",
+            f"{len(exc.problems)} problem(s); nothing was defined",
+            parameter="definitions",
             problems=[{"item": p.line, "field": p.column, "reason": p.reason} for p in exc.problems],
-        ) from None  # fmt: skip
+        ) from None
     codes = [d["code"] for d in definitions if isinstance(d, dict)]
     report = recompute(session, codes=codes, actor=session.info.get("actor"))
-    return {"created": created, "updated": updated, "indicators": codes, "values": report.values,
-            "inserted": report.inserted, "revised": report.revised}  # fmt: skip
+    return {
+        "created": created,
+        "updated": updated,
+        "indicators": codes,
+        "values": report.values,
+        "inserted": report.inserted,
+        "revised": report.revised,
+    }

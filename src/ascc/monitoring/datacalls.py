@@ -42,9 +42,23 @@ MAX_MESSAGE = 4000
 #: expected values of one call at most (indicators × periods × member states)
 MAX_CELLS = 20_000
 #: the template's columns: the plain template's, with the indicator's name and the published value
-TEMPLATE_HEADER = ("series_code", PLAIN_INFO[0], "country_iso3", "region_scheme", "region_code", "period",
-                   "sex", "age", "urbanisation", "value", PLAIN_INFO[1], "obs_status", "unit", "source_id",
-                   "note")  # fmt: skip
+TEMPLATE_HEADER = (
+    "series_code",
+    PLAIN_INFO[0],
+    "country_iso3",
+    "region_scheme",
+    "region_code",
+    "period",
+    "sex",
+    "age",
+    "urbanisation",
+    "value",
+    PLAIN_INFO[1],
+    "obs_status",
+    "unit",
+    "source_id",
+    "note",
+)
 assert set(TEMPLATE_HEADER) == set(PLAIN_COLUMNS) | set(PLAIN_INFO)
 #: the years a call asks for (the importer's periods: annual)
 YEAR = re.compile(r"[0-9]{4}")
@@ -70,11 +84,19 @@ def _codes(values: list[str] | None, *, upper: bool = False) -> list[str]:
 
 def summary(row: DataCall, *, today: dt.date | None = None) -> dict[str, Any]:
     today = today or clock.today()
-    return {"id": row.id, "title": row.title, "message": {"en": row.message_en, "id": row.message_id},
-            "indicators": list(row.indicators), "periods": list(row.periods),
-            "member_states": list(row.member_states), "deadline": row.deadline, "open": today <= row.deadline,
-            "created_by": row.created_by, "created_at": row.created_at,
-            "expected": len(row.indicators) * len(row.periods) * len(row.member_states)}  # fmt: skip
+    return {
+        "id": row.id,
+        "title": row.title,
+        "message": {"en": row.message_en, "id": row.message_id},
+        "indicators": list(row.indicators),
+        "periods": list(row.periods),
+        "member_states": list(row.member_states),
+        "deadline": row.deadline,
+        "open": today <= row.deadline,
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+        "expected": len(row.indicators) * len(row.periods) * len(row.member_states),
+    }
 
 
 def _call(session: Session, call_id: int) -> DataCall:
@@ -99,10 +121,18 @@ def _require_sees(principal: Principal, row: DataCall) -> None:
 
 
 def create(
-    session: Session, *, principal: Principal, title: str, indicators: list[str], periods: list[str],
-    member_states: list[str], deadline: dt.date | str, message_en: str | None = None,
-    message_id: str | None = None, today: dt.date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    session: Session,
+    *,
+    principal: Principal,
+    title: str,
+    indicators: list[str],
+    periods: list[str],
+    member_states: list[str],
+    deadline: dt.date | str,
+    message_en: str | None = None,
+    message_id: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """The Secretariat opens a data call. Bad input is ``Invalid`` naming the field; nothing is stored."""
     permissions.require_secretariat(principal)
     today = today or clock.today()
@@ -126,11 +156,15 @@ def create(
         raise Invalid(f"indicators: unknown {', '.join(unknown)}", parameter="indicators")
     for c in codes:
         if rows[c].level != "national":
-            raise Invalid(f"indicators: {c} is subnational; a data call asks for national values",
-                          parameter="indicators")  # fmt: skip
+            raise Invalid(
+                f"indicators: {c} is subnational; a data call asks for national values",
+                parameter="indicators",
+            )
         if published.computed_entry(rows[c]) is not None:
-            raise Invalid(f"indicators: {c} is computed from other indicators; ask for its inputs",
-                          parameter="indicators")  # fmt: skip
+            raise Invalid(
+                f"indicators: {c} is computed from other indicators; ask for its inputs",
+                parameter="indicators",
+            )
     wanted_periods = _codes(periods)
     if not wanted_periods:
         raise Invalid("periods: name at least one year", parameter="periods")
@@ -145,8 +179,10 @@ def create(
         raise Invalid("member_states: name at least one member state", parameter="member_states")
     known = {m.code for m in registry_service.list_member_states(session)}
     if [s for s in states if s not in known]:
-        raise Invalid(f"member_states: unknown {', '.join(s for s in states if s not in known)}",
-                      parameter="member_states")  # fmt: skip
+        raise Invalid(
+            f"member_states: unknown {', '.join(s for s in states if s not in known)}",
+            parameter="member_states",
+        )
     if isinstance(deadline, str):
         try:
             deadline = dt.date.fromisoformat(deadline.strip())
@@ -161,9 +197,17 @@ def create(
     if len(codes) * len(wanted_periods) * len(states) > MAX_CELLS:
         raise Invalid(f"indicators: a call asks for at most {MAX_CELLS} values", parameter="indicators")
     mark = session.scalar(select(func.max(Observation.id)))
-    row = DataCall(title=title, indicators=sorted(codes), periods=sorted(wanted_periods), member_states=sorted(states),
-                   deadline=deadline, created_by=principal.label, created_at=clock.now(), observation_mark=mark or 0,
-                   **messages)  # fmt: skip
+    row = DataCall(
+        title=title,
+        indicators=sorted(codes),
+        periods=sorted(wanted_periods),
+        member_states=sorted(states),
+        deadline=deadline,
+        created_by=principal.label,
+        created_at=clock.now(),
+        observation_mark=mark or 0,
+        **messages,
+    )
     session.add(row)
     session.flush()
     return summary(row, today=today)
@@ -179,8 +223,11 @@ def list_calls(
     ):
         raise Forbidden("only the ASEAN Secretariat and focal points see data calls")
     rows = session.scalars(select(DataCall).order_by(DataCall.id.desc()))
-    return [summary(r, today=today) for r in rows
-            if principal.role is Role.secretariat or principal.member_state in r.member_states]  # fmt: skip
+    return [
+        summary(r, today=today)
+        for r in rows
+        if principal.role is Role.secretariat or principal.member_state in r.member_states
+    ]
 
 
 def _counts(cells_: list[dict[str, Any]]) -> dict[str, int]:
@@ -201,13 +248,27 @@ def completeness(session: Session, row: DataCall, *, states: list[str], today: d
     opened = _utc(row.created_at) or clock.now()  # never None: the column is NOT NULL
     mark = row.observation_mark
     stmt = (
-        select(Observation.indicator_code, Observation.member_state, Observation.period, Observation.approval,
-               Observation.is_current, Observation.recorded_at, Submission.submitted_at, Observation.id)
+        select(
+            Observation.indicator_code,
+            Observation.member_state,
+            Observation.period,
+            Observation.approval,
+            Observation.is_current,
+            Observation.recorded_at,
+            Submission.submitted_at,
+            Observation.id,
+        )
         .outerjoin(Submission, Submission.id == Observation.submission_id)
-        .where(Observation.indicator_code.in_(list(row.indicators)), Observation.member_state.in_(states),
-               Observation.period.in_(list(row.periods)), Observation.area_code == NATIONAL,
-               Observation.sex == TOTAL, Observation.age == TOTAL, Observation.urbanisation == TOTAL)
-    )  # fmt: skip
+        .where(
+            Observation.indicator_code.in_(list(row.indicators)),
+            Observation.member_state.in_(states),
+            Observation.period.in_(list(row.periods)),
+            Observation.area_code == NATIONAL,
+            Observation.sex == TOTAL,
+            Observation.age == TOTAL,
+            Observation.urbanisation == TOTAL,
+        )
+    )
     found: dict[tuple[str, str, str], list[tuple[str, bool, dt.datetime]]] = {}
     for code, ms, period, approval, current, recorded, submitted, oid in session.execute(stmt):
         sent = _utc(submitted)
@@ -251,8 +312,11 @@ def completeness(session: Session, row: DataCall, *, states: list[str], today: d
             mine += cs
         everything += mine
         by_state.append({"member_state": ms, **_counts(mine), "indicators": indicators})
-    return {"total": _counts(everything), "member_states": by_state,
-            "indicators": [{"indicator": c, **_counts(cs)} for c, cs in per_indicator.items()]}  # fmt: skip
+    return {
+        "total": _counts(everything),
+        "member_states": by_state,
+        "indicators": [{"indicator": c, **_counts(cs)} for c, cs in per_indicator.items()],
+    }
 
 
 def describe(session: Session, *, principal: Principal, call_id: int) -> dict[str, Any]:
@@ -286,24 +350,50 @@ def template_rows(
     member_state = (member_state or "").strip().upper()
     _require_sees(principal, row)
     if member_state not in row.member_states:
-        raise Invalid(f"member_state: data call {row.id} does not ask {member_state or 'no member state'}",
-                      parameter="member_state")  # fmt: skip
+        raise Invalid(
+            f"member_state: data call {row.id} does not ask {member_state or 'no member state'}",
+            parameter="member_state",
+        )
     require_reader(principal, member_state=member_state)
     indicators = {
         r.code: r for r in session.scalars(select(Indicator).where(Indicator.code.in_(row.indicators)))
     }
-    now = {(o.indicator_code, o.period): o.value
-           for o in published.published_rows(session, codes=row.indicators, member_states=[member_state],
-                                             areas=[NATIONAL], sex=[TOTAL], age=[TOTAL], urbanisation=[TOTAL])}  # fmt: skip
+    now = {
+        (o.indicator_code, o.period): o.value
+        for o in published.published_rows(
+            session,
+            codes=row.indicators,
+            member_states=[member_state],
+            areas=[NATIONAL],
+            sex=[TOTAL],
+            age=[TOTAL],
+            urbanisation=[TOTAL],
+        )
+    }
     out = []
     for code in row.indicators:
         ind = indicators.get(code)
         for period in row.periods:
             value = now.get((code, period))
-            out.append({"series_code": code, "indicator_name": ind.name_en if ind else "", "country_iso3": member_state,
-                        "region_scheme": "", "region_code": "", "period": period, "sex": TOTAL, "age": TOTAL,
-                        "urbanisation": TOTAL, "value": "", "published_value": "" if value is None else value,
-                        "obs_status": "", "unit": (ind.unit if ind else "") or "", "source_id": "", "note": ""})  # fmt: skip
+            out.append(
+                {
+                    "series_code": code,
+                    "indicator_name": ind.name_en if ind else "",
+                    "country_iso3": member_state,
+                    "region_scheme": "",
+                    "region_code": "",
+                    "period": period,
+                    "sex": TOTAL,
+                    "age": TOTAL,
+                    "urbanisation": TOTAL,
+                    "value": "",
+                    "published_value": "" if value is None else value,
+                    "obs_status": "",
+                    "unit": (ind.unit if ind else "") or "",
+                    "source_id": "",
+                    "note": "",
+                }
+            )
     return out
 
 
@@ -324,7 +414,11 @@ def template_xlsx(rows: list[dict[str, Any]], call: dict[str, Any]) -> bytes:
     for r in rows:
         ws.append(cells([r[c] if r[c] != "" else None for c in TEMPLATE_HEADER]))
     about = wb.create_sheet("data call")
-    for label, value in (("title", call["title"]), ("deadline", call["deadline"].isoformat()),
-                         ("message", call["message"]["en"] or ""), ("pesan", call["message"]["id"] or "")):  # fmt: skip
+    for label, value in (
+        ("title", call["title"]),
+        ("deadline", call["deadline"].isoformat()),
+        ("message", call["message"]["en"] or ""),
+        ("pesan", call["message"]["id"] or ""),
+    ):
         about.append(cells([label, value]))
     return xlsx_bytes(wb)

@@ -69,15 +69,30 @@ def _foreign_rows(parsed: importer.Parsed, member_state: str) -> list[Problem]:
     unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
     states = frame["member_state"].astype(str).to_numpy()
     lines = frame["line"].to_numpy()
-    return [Problem(parsed.name, int(line), column, f"{state} is not {member_state}: a focal point of "
-                    f"{member_state} enters only {member_state}'s data", unit=unit)
-            for state, line in zip(states, lines, strict=True) if state != member_state]  # fmt: skip
+    return [
+        Problem(
+            parsed.name,
+            int(line),
+            column,
+            f"{state} is not {member_state}: a focal point of "
+            f"{member_state} enters only {member_state}'s data",
+            unit=unit,
+        )
+        for state, line in zip(states, lines, strict=True)
+        if state != member_state
+    ]
 
 
 def import_drafts(
-    session: Session, *, principal: Principal, member_state: str, filename: str, content: bytes,
-    progress: Progress | None = None, profile: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    session: Session,
+    *,
+    principal: Principal,
+    member_state: str,
+    filename: str,
+    content: bytes,
+    progress: Progress | None = None,
+    profile: str | None = None,
+) -> dict[str, Any]:
     """Check and store a file as drafts of ``member_state`` (its focal point only). Raises ``Invalid``
     with every problem (``problems``) and stores nothing when any row is wrong."""
     permissions.require_focal_point_of(principal, member_state=member_state)
@@ -99,17 +114,33 @@ def import_drafts(
                 )
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
-        raise Invalid(f"{name}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was stored",
-                      parameter="file", problems=[problem_read(p) for p in problems])  # fmt: skip
+        raise Invalid(
+            f"{name}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was stored",
+            parameter="file",
+            problems=[problem_read(p) for p in problems],
+        )
     parsed.problems = []
-    report = monitoring_service.store(session, parsed, approval="draft", actor=session.info.get("actor"),
-                                      progress=progress)  # fmt: skip
+    report = monitoring_service.store(
+        session, parsed, approval="draft", actor=session.info.get("actor"), progress=progress
+    )
     if report.problems:  # e.g. ACTION=D of an observation that is not stored
-        raise Invalid(f"{name}: {len(report.problems)} problem(s); nothing was stored", parameter="file",
-                      problems=[problem_read(p) for p in report.problems])  # fmt: skip
-    return {"notes": report.notes, "file": report.file, "format": report.format, "member_state": member_state, "rows": report.rows,
-            "inserted": report.inserted, "revised": report.revised, "unchanged": report.unchanged,
-            "batch_id": report.batch_id, "problems": []}  # fmt: skip
+        raise Invalid(
+            f"{name}: {len(report.problems)} problem(s); nothing was stored",
+            parameter="file",
+            problems=[problem_read(p) for p in report.problems],
+        )
+    return {
+        "notes": report.notes,
+        "file": report.file,
+        "format": report.format,
+        "member_state": member_state,
+        "rows": report.rows,
+        "inserted": report.inserted,
+        "revised": report.revised,
+        "unchanged": report.unchanged,
+        "batch_id": report.batch_id,
+        "problems": [],
+    }
 
 
 # --- templates and downloads -------------------------------------------------------------------
@@ -150,9 +181,20 @@ def plain_csv(rows: Iterable[Observation], schemes: dict[str, str]) -> str:
     w.writerow(TEMPLATE_HEADER)
     for o in rows:
         scheme = schemes.get(o.area_code, "") if o.area_code else ""
-        values = {"series_code": o.indicator_code, "country_iso3": o.member_state, "region_scheme": scheme,
-                  "region_code": o.area_code, "period": o.period, "sex": o.sex, "age": o.age,
-                  "urbanisation": o.urbanisation, "value": "" if o.value is None else f"{o.value:.15g}",
-                  "obs_status": o.obs_status, "unit": "", "source_id": o.source or "", "note": o.note or ""}  # fmt: skip
+        values = {
+            "series_code": o.indicator_code,
+            "country_iso3": o.member_state,
+            "region_scheme": scheme,
+            "region_code": o.area_code,
+            "period": o.period,
+            "sex": o.sex,
+            "age": o.age,
+            "urbanisation": o.urbanisation,
+            "value": "" if o.value is None else f"{o.value:.15g}",
+            "obs_status": o.obs_status,
+            "unit": "",
+            "source_id": o.source or "",
+            "note": o.note or "",
+        }
         w.writerow(cells(values[c] for c in TEMPLATE_HEADER))  # texts neutralised for spreadsheets
     return buf.getvalue()

@@ -274,9 +274,15 @@ def _rename(codes: np.ndarray, uniques: np.ndarray, renamed: dict[str, str]) -> 
 
 
 def _check_chunk(
-    name: str, fmt: str, chunk: pd.DataFrame, lines: np.ndarray, colmap: dict[str, str], cat: Catalogue,
-    unit: str, today: dt.date,
-) -> tuple[dict, list[Problem]]:  # fmt: skip
+    name: str,
+    fmt: str,
+    chunk: pd.DataFrame,
+    lines: np.ndarray,
+    colmap: dict[str, str],
+    cat: Catalogue,
+    unit: str,
+    today: dt.date,
+) -> tuple[dict, list[Problem]]:
     n = len(chunk)
     col_of = {canon: col for col, canon in colmap.items()}
     ck = _Checker(name, lines, unit)
@@ -340,15 +346,24 @@ def _check_chunk(
     def good_period(u: str) -> bool:
         return u == "" or (bool(rules.PERIOD_PATTERN.match(u)) and rules.FIRST_YEAR <= int(u) <= last)
 
-    ck.flag(per_unique("period", good_period), period_col,
-            lambda i: f"impossible period {cell('period', i)!r} (a year from {rules.FIRST_YEAR} to {last})")  # fmt: skip
+    ck.flag(
+        per_unique("period", good_period),
+        period_col,
+        lambda i: f"impossible period {cell('period', i)!r} (a year from {rules.FIRST_YEAR} to {last})",
+    )
     for canon, allowed in (("sex", rules.SEX_CODES), ("urbanisation", rules.URBANISATION_CODES)):
         if canon in col_of:
-            ck.flag(per_unique(canon, lambda u, a=allowed: u in a), col_of[canon],
-                    lambda i, c=canon, a=allowed: f"unknown code {cell(c, i)!r} (one of {', '.join(a)})")  # fmt: skip
+            ck.flag(
+                per_unique(canon, lambda u, a=allowed: u in a),
+                col_of[canon],
+                lambda i, c=canon, a=allowed: f"unknown code {cell(c, i)!r} (one of {', '.join(a)})",
+            )
     if "age" in col_of:
-        ck.flag(per_unique("age", lambda u: bool(rules.AGE_PATTERN.match(u))), col_of["age"],
-                lambda i: f"unknown age code {cell('age', i)!r} (e.g. _T, Y15T24, Y_GE65)")  # fmt: skip
+        ck.flag(
+            per_unique("age", lambda u: bool(rules.AGE_PATTERN.match(u))),
+            col_of["age"],
+            lambda i: f"unknown age code {cell('age', i)!r} (e.g. _T, Y15T24, Y_GE65)",
+        )
 
     # areas: known, in the row's member state, of the stated scheme
     if "area" in col_of:
@@ -360,15 +375,25 @@ def _check_chunk(
         has_area = (a_uniq != "")[a_codes] & known_area[a_codes]
         if has_area.any():
             wrong = has_area & (area_ms[a_codes] != m_uniq[m_codes]) & ~unknown_ms
-            ck.flag(wrong, col_of["area"],
-                    lambda i: f"area {cell('area', i)!r} is in {cat.areas[cell('area', i)][0]}, not {cell('member_state', i)}")  # fmt: skip
+            ck.flag(
+                wrong,
+                col_of["area"],
+                lambda i: (
+                    f"area {cell('area', i)!r} is in {cat.areas[cell('area', i)][0]}, not {cell('member_state', i)}"
+                ),
+            )
         if "scheme" in col_of:
             s_codes, s_uniq = factors["scheme"]
             area_scheme = np.array([cat.areas.get(u, ("", ""))[1] for u in a_uniq], dtype=object)
             given = (s_uniq != "")[s_codes]
             bad_scheme = given & has_area & (area_scheme[a_codes] != s_uniq[s_codes])
-            ck.flag(bad_scheme, col_of["scheme"],
-                    lambda i: f"area {cell('area', i)!r} is a {cat.areas[cell('area', i)][1]} code, not {cell('scheme', i)}")  # fmt: skip
+            ck.flag(
+                bad_scheme,
+                col_of["scheme"],
+                lambda i: (
+                    f"area {cell('area', i)!r} is a {cat.areas[cell('area', i)][1]} code, not {cell('scheme', i)}"
+                ),
+            )
             ck.flag(
                 given & (a_uniq == "")[a_codes],
                 col_of["scheme"],
@@ -379,8 +404,11 @@ def _check_chunk(
     if fmt == "sdmx-csv" and "ACTION" in chunk.columns:
         a_codes, a_uniq = _factor(chunk["ACTION"], n, "")
         ok = np.array([v in ACTIONS for v in a_uniq], dtype=bool)
-        ck.flag(~ok[a_codes], "ACTION",
-                lambda i: f"action {chunk['ACTION'].iat[i]!r} is not one of I, A, R, M or D")  # fmt: skip
+        ck.flag(
+            ~ok[a_codes],
+            "ACTION",
+            lambda i: f"action {chunk['ACTION'].iat[i]!r} is not one of I, A, R, M or D",
+        )
         action = np.where(ok, a_uniq, "").astype(object)[a_codes]
     else:
         action = np.full(n, "", dtype=object)
@@ -403,20 +431,31 @@ def _check_chunk(
     if fmt == "sdmx-csv" and "UNIT_MULT" in chunk.columns:  # SDMX: the value is × 10^UNIT_MULT
         m_codes, m_uniq = _factor(chunk["UNIT_MULT"], n, "0")
         power = np.array([int(u) if re.fullmatch(r"-?\d{1,2}", u) else 99 for u in m_uniq], dtype=np.int64)
-        ck.flag((np.abs(power) > 15)[m_codes], "UNIT_MULT",
-                lambda i: f"unit multiplier {chunk['UNIT_MULT'].iat[i]!r} is not a power of ten from -15 to 15")  # fmt: skip
+        ck.flag(
+            (np.abs(power) > 15)[m_codes],
+            "UNIT_MULT",
+            lambda i: f"unit multiplier {chunk['UNIT_MULT'].iat[i]!r} is not a power of ten from -15 to 15",
+        )
         scale = 10.0 ** np.clip(power, -15, 15).astype(np.float64)
         if (power[m_codes] != 0).any():
             values = values * scale[m_codes]
     if fmt == "sdmx-csv" and "FREQ" in chunk.columns:
         f_codes, f_uniq = _factor(chunk["FREQ"], n, "A")
-        ck.flag((f_uniq != "A")[f_codes], "FREQ",
-                lambda i: f"frequency {chunk['FREQ'].iat[i]!r}: the platform holds annual data (A)")  # fmt: skip
+        ck.flag(
+            (f_uniq != "A")[f_codes],
+            "FREQ",
+            lambda i: f"frequency {chunk['FREQ'].iat[i]!r}: the platform holds annual data (A)",
+        )
     if fmt == "sdmx-csv" and "OBS_CONF" in chunk.columns:  # published as stored: free observations only
         c_codes, c_uniq = _factor(chunk["OBS_CONF"], n, "F")
-        ck.flag((c_uniq != "F")[c_codes], "OBS_CONF",
-                lambda i: f"confidentiality {chunk['OBS_CONF'].iat[i]!r}: the platform publishes every "
-                          "observation it stores; leave observations that are not free (F) out of the file")  # fmt: skip
+        ck.flag(
+            (c_uniq != "F")[c_codes],
+            "OBS_CONF",
+            lambda i: (
+                f"confidentiality {chunk['OBS_CONF'].iat[i]!r}: the platform publishes every "
+                "observation it stores; leave observations that are not free (F) out of the file"
+            ),
+        )
     n_codes, n_uniq = factors["note"]
     has_note = (n_uniq != "")[n_codes]
     ck.flag(np.isnan(values) & ~empty_value, val_col, lambda i: f"not a number: {raw_values.iat[i][:40]!r}")
@@ -431,9 +470,14 @@ def _check_chunk(
     lo, hi = bounds[i_codes, 0], bounds[i_codes, 1]
     with np.errstate(invalid="ignore"):
         out_of_range = np.isfinite(values) & ((values < lo) | (values > hi)) & ~unknown_ind
-    ck.flag(out_of_range, val_col,
-            lambda i: f"{values[i]:g} is outside {lo[i]:g}–{hi[i]:g} for {cell('indicator', i)} "
-                      f"({cat.indicators[cell('indicator', i)][0]})")  # fmt: skip
+    ck.flag(
+        out_of_range,
+        val_col,
+        lambda i: (
+            f"{values[i]:g} is outside {lo[i]:g}–{hi[i]:g} for {cell('indicator', i)} "
+            f"({cat.indicators[cell('indicator', i)][0]})"
+        ),
+    )
     if "unit" in col_of:
         u_codes, u_uniq = factors["unit"]
         # matched by unit code, not text: "per 100000" is "per 100,000" (monitoring.units)
@@ -455,8 +499,10 @@ def _check_chunk(
             if not unit_of:
                 return f"unit {cell('unit', i)!r}: {cell('indicator', i)} has no unit (leave the cell empty)"
             accepted = ", ".join(repr(s) for s in units.spellings(unit_of))
-            return (f"unknown unit {cell('unit', i)!r} for {cell('indicator', i)}, whose unit is {unit_of!r}; "
-                    f"accepted: {accepted} (any case and spacing)")  # fmt: skip
+            return (
+                f"unknown unit {cell('unit', i)!r} for {cell('indicator', i)}, whose unit is {unit_of!r}; "
+                f"accepted: {accepted} (any case and spacing)"
+            )
 
         ck.flag(wrong_unit, col_of["unit"], unit_reason)
 
@@ -481,9 +527,14 @@ def _check_chunk(
         inverse.reshape(-1)
     ]
     if "obs_status" in col_of:
-        ck.flag(status < 0, col_of["obs_status"],
-                lambda i: f"unknown status {cell('obs_status', i)!r} (final, provisional or an SDMX CL_OBS_STATUS code: "
-                          f"{', '.join(rules.OBS_STATUS_CODES)})")  # fmt: skip
+        ck.flag(
+            status < 0,
+            col_of["obs_status"],
+            lambda i: (
+                f"unknown status {cell('obs_status', i)!r} (final, provisional or an SDMX CL_OBS_STATUS code: "
+                f"{', '.join(rules.OBS_STATUS_CODES)})"
+            ),
+        )
     # SDMX-CSV control columns: the dataflow or its data structure
     if fmt == "sdmx-csv":
         for col, kind in (
@@ -498,14 +549,21 @@ def _check_chunk(
             )
             c, u = _factor(chunk[col] if kinds is None else chunk[col].astype(str) + "\x00" + kinds, n, "")
             ok = np.array([_structure_ok(v, kind) for v in u], dtype=bool)
-            ck.flag(~ok[c], col,
-                    lambda i, cc=col: f"{chunk[cc].iat[i]!r} is not {DATAFLOW} (nor its data structure "
-                                      f"{DATASTRUCTURE})")  # fmt: skip
+            ck.flag(
+                ~ok[c],
+                col,
+                lambda i, cc=col: (
+                    f"{chunk[cc].iat[i]!r} is not {DATAFLOW} (nor its data structure {DATASTRUCTURE})"
+                ),
+            )
         if "STRUCTURE" in chunk.columns:
             c, u = _factor(chunk["STRUCTURE"], n, "")
             ok = np.array([v.lower() in ("dataflow", "datastructure") for v in u], dtype=bool)
-            ck.flag(~ok[c], "STRUCTURE",
-                    lambda i: f"{chunk['STRUCTURE'].iat[i]!r}: expected dataflow or datastructure")  # fmt: skip
+            ck.flag(
+                ~ok[c],
+                "STRUCTURE",
+                lambda i: f"{chunk['STRUCTURE'].iat[i]!r}: expected dataflow or datastructure",
+            )
 
     for canon in (*KEY, "source", "note"):
         codes, uniq = factors[canon]
@@ -643,12 +701,17 @@ def _whole_file(
                 bad = diff > np.maximum(rules.SEX_TOLERANCE * total.abs(), 1e-9)
                 for idx in wide.index[bad.fillna(False).to_numpy()]:
                     f, m, t = wide.loc[idx, "F"], wide.loc[idx, "M"], wide.loc[idx, "_T"]
-                    problems.append(Problem(
-                        name, int(lines.loc[idx, "_T"]), colnames.get("value"),
-                        f"female {f:g} + male {m:g} = {f + m:g}, not the total {t:g} "
-                        f"(tolerance {rules.SEX_TOLERANCE:.0%}; female {unit} {int(lines.loc[idx, 'F'])}, "
-                        f"male {unit} {int(lines.loc[idx, 'M'])})", unit=unit,
-                    ))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            name,
+                            int(lines.loc[idx, "_T"]),
+                            colnames.get("value"),
+                            f"female {f:g} + male {m:g} = {f + m:g}, not the total {t:g} "
+                            f"(tolerance {rules.SEX_TOLERANCE:.0%}; female {unit} {int(lines.loc[idx, 'F'])}, "
+                            f"male {unit} {int(lines.loc[idx, 'M'])})",
+                            unit=unit,
+                        )
+                    )
     return problems
 
 
@@ -705,9 +768,17 @@ def check_frames(
     return frame, problems
 
 
-def parse(path: Path, cat: Catalogue, *, fmt: str | None = None, name: str | None = None,
-          data: bytes | None = None, progress: Progress | None = None, today: dt.date | None = None,
-          profile: str | profiles.Profile | None = None) -> Parsed:  # fmt: skip
+def parse(
+    path: Path,
+    cat: Catalogue,
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+    data: bytes | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    profile: str | profiles.Profile | None = None,
+) -> Parsed:
     """Read and check one file; ``Parsed.problems`` lists everything wrong with it. ``profile``: the
     layout of a CSV file (``sdmx-csv``, a built-in profile's name or a mapping file's profile; by
     default recognised from the header)."""

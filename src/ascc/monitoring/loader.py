@@ -49,18 +49,60 @@ SECTORS = {
 #: fertility, rural share, gross enrolment ratios that may pass 100, spending or trade shares,
 #: subscriptions) have no better direction and stay None.
 LOWER = {
-    "SH.DYN.MORT", "SH.DYN.NMRT", "SH.STA.MMRT", "SH.STA.STNT.ZS", "SP.ADO.TFRT", "SI.POV.DDAY", "SI.POV.NAHC",
-    "SI.POV.GINI", "SL.UEM.TOTL.ZS", "SL.UEM.1524.FE.ZS", "SL.UEM.1524.MA.ZS", "SL_TLF_NEET", "SL.EMP.VULN.FE.ZS",
-    "EN.ATM.PM25.MC.M3", "EN.ATM.CO2E.PC", "GCB.CO2.TERR", "VC_DSR_MORT", "VC_DSR_AFFCT", "GDL.U5MORT",
-    "GDL.STUNTING", "GDL.IWIPOV70", "BPS.POV.P0", "BPS.TPT", "BPS.GINI",
-}  # fmt: skip
+    "SH.DYN.MORT",
+    "SH.DYN.NMRT",
+    "SH.STA.MMRT",
+    "SH.STA.STNT.ZS",
+    "SP.ADO.TFRT",
+    "SI.POV.DDAY",
+    "SI.POV.NAHC",
+    "SI.POV.GINI",
+    "SL.UEM.TOTL.ZS",
+    "SL.UEM.1524.FE.ZS",
+    "SL.UEM.1524.MA.ZS",
+    "SL_TLF_NEET",
+    "SL.EMP.VULN.FE.ZS",
+    "EN.ATM.PM25.MC.M3",
+    "EN.ATM.CO2E.PC",
+    "GCB.CO2.TERR",
+    "VC_DSR_MORT",
+    "VC_DSR_AFFCT",
+    "GDL.U5MORT",
+    "GDL.STUNTING",
+    "GDL.IWIPOV70",
+    "BPS.POV.P0",
+    "BPS.TPT",
+    "BPS.GINI",
+}
 HIGHER = {
-    "SP.DYN.LE00.IN", "SH.IMM.MEAS", "SH.IMM.IDPT", "SH.STA.BRTC.ZS", "SH_H2O_SAFE", "SE.PRM.CMPT.ZS",
-    "SE.ADT.LITR.ZS", "SE.ADT.1524.LT.ZS", "SG.GEN.PARL.ZS", "EG.ELC.ACCS.ZS", "IT_USE_II99", "SI_COV_BENFTS",
-    "AG.LND.FRST.ZS", "GDL.SHDI", "GDL.LIFEXP", "GDL.LIFEXP.FE", "GDL.ESCH", "GDL.MSCH", "GDL.MEASLES",
-    "GDL.ELECTR", "GDL.PIPEDWATER", "GDL.FLUSHTOILET", "GDL.INTERNET", "GDL.ATTEND.1517", "GDL.WORKWOM",
-    "BPS.IPM", "BPS.IPM.OLDMETHOD",
-}  # fmt: skip
+    "SP.DYN.LE00.IN",
+    "SH.IMM.MEAS",
+    "SH.IMM.IDPT",
+    "SH.STA.BRTC.ZS",
+    "SH_H2O_SAFE",
+    "SE.PRM.CMPT.ZS",
+    "SE.ADT.LITR.ZS",
+    "SE.ADT.1524.LT.ZS",
+    "SG.GEN.PARL.ZS",
+    "EG.ELC.ACCS.ZS",
+    "IT_USE_II99",
+    "SI_COV_BENFTS",
+    "AG.LND.FRST.ZS",
+    "GDL.SHDI",
+    "GDL.LIFEXP",
+    "GDL.LIFEXP.FE",
+    "GDL.ESCH",
+    "GDL.MSCH",
+    "GDL.MEASLES",
+    "GDL.ELECTR",
+    "GDL.PIPEDWATER",
+    "GDL.FLUSHTOILET",
+    "GDL.INTERNET",
+    "GDL.ATTEND.1517",
+    "GDL.WORKWOM",
+    "BPS.IPM",
+    "BPS.IPM.OLDMETHOD",
+}
 #: Indonesian names and definitions of every demo series (``data/indicators_id.yaml``, via ``terms``)
 ID_TERMS = terms.series()
 #: Indonesian names that the sources themselves give (the series name, or the BPS source file's name)
@@ -127,17 +169,30 @@ def indicator_records(data: Path = DATA) -> list[dict]:
                 )
                 if text and idn[flag]
             ]
-            out.append({
-                "code": code, "name_en": r["name"], "name_id": idn.get("name"),
-                "definition_en": r["definition"] or None, "definition_id": definition_id, "unit": r["unit"] or None,
-                "direction": "lower" if code in LOWER else "higher" if code in HIGHER else None,
-                "sector": SECTORS.get(r["sector"]), "sector_tag": r["sector"] or None, "level": level,
-                "frequency": "annual", "disaggregations": ["area"] if level == "subnational" else [],
-                "numerator": None, "denominator": None, "source_org": r["source_org"] or None,
-                "source_dataset": r["source_dataset"] or None, "source_url": url, "licence": r["licence"] or None,
-                "sources": [{"file": file, "quote": r["upstream"], "url": url}]
-                + [{"kind": "translation", "field": f, "note": TRANSLATION_NOTES[f]} for f in translated],
-            })  # fmt: skip
+            out.append(
+                {
+                    "code": code,
+                    "name_en": r["name"],
+                    "name_id": idn.get("name"),
+                    "definition_en": r["definition"] or None,
+                    "definition_id": definition_id,
+                    "unit": r["unit"] or None,
+                    "direction": "lower" if code in LOWER else "higher" if code in HIGHER else None,
+                    "sector": SECTORS.get(r["sector"]),
+                    "sector_tag": r["sector"] or None,
+                    "level": level,
+                    "frequency": "annual",
+                    "disaggregations": ["area"] if level == "subnational" else [],
+                    "numerator": None,
+                    "denominator": None,
+                    "source_org": r["source_org"] or None,
+                    "source_dataset": r["source_dataset"] or None,
+                    "source_url": url,
+                    "licence": r["licence"] or None,
+                    "sources": [{"file": file, "quote": r["upstream"], "url": url}]
+                    + [{"kind": "translation", "field": f, "note": TRANSLATION_NOTES[f]} for f in translated],
+                }
+            )
     return out
 
 
@@ -148,11 +203,17 @@ def area_records(data: Path = DATA) -> list[dict]:
         source = {"file": "subnational_regions.csv"}
         if gdl:
             source |= {"quote": GDL_NAMES, "url": upstream_url(GDL_NAMES)}
-        out.append({
-            "code": r["region_code"], "scheme": r["region_scheme"], "member_state": r["country_iso3"],
-            "name": r["region_name"], "iso_3166_2": r["iso_3166_2"] or None, "bps_code": r["bps_code"] or None,
-            "sources": [source],
-        })  # fmt: skip
+        out.append(
+            {
+                "code": r["region_code"],
+                "scheme": r["region_scheme"],
+                "member_state": r["country_iso3"],
+                "name": r["region_name"],
+                "iso_3166_2": r["iso_3166_2"] or None,
+                "bps_code": r["bps_code"] or None,
+                "sources": [source],
+            }
+        )
     return out
 
 

@@ -34,8 +34,20 @@ from ascc.monitoring import rules
 from ascc.monitoring.reading import Problem
 
 #: the canonical fields a profile maps a column to (see ``importer.TEXT``)
-FIELDS = ("indicator", "member_state", "area", "period", "sex", "age", "urbanisation", "value", "obs_status",
-          "unit", "source", "note")  # fmt: skip
+FIELDS = (
+    "indicator",
+    "member_state",
+    "area",
+    "period",
+    "sex",
+    "age",
+    "urbanisation",
+    "value",
+    "obs_status",
+    "unit",
+    "source",
+    "note",
+)
 REQUIRED = ("indicator", "member_state", "period", "value")
 
 #: UN SDG ``Nature`` (C country data, CA country adjusted, E estimated, G global monitoring, M modelled,
@@ -69,21 +81,38 @@ class Profile:
 
 UN_SDG = Profile(
     "un-sdg",
-    {"indicator": "SeriesCode", "member_state": "GeoAreaCode", "period": "TimePeriod", "value": "Value",
-     "obs_status": "Nature", "source": "Source", "note": "FootNote", "sex": "Sex", "age": "Age",
-     "urbanisation": "Location"},
+    {
+        "indicator": "SeriesCode",
+        "member_state": "GeoAreaCode",
+        "period": "TimePeriod",
+        "value": "Value",
+        "obs_status": "Nature",
+        "source": "Source",
+        "note": "FootNote",
+        "sex": "Sex",
+        "age": "Age",
+        "urbanisation": "Location",
+    },
     series_label="UN SDG series",
     tables={"sex": UN_SDG_SEX, "urbanisation": UN_SDG_LOCATION, "obs_status": UN_SDG_NATURE},
-)  # fmt: skip
+)
 ILOSTAT = Profile(
     "ilostat",
-    {"indicator": "indicator", "member_state": "ref_area", "period": "time", "value": "obs_value",
-     "obs_status": "obs_status", "source": "source", "sex": "sex", "age": "classif1"},
+    {
+        "indicator": "indicator",
+        "member_state": "ref_area",
+        "period": "time",
+        "value": "obs_value",
+        "obs_status": "obs_status",
+        "source": "source",
+        "sex": "sex",
+        "age": "classif1",
+    },
     note_columns=("note_classif", "note_indicator", "note_source"),
     series_label="ILOSTAT indicator",
     breakdowns=("classif2",),
     tables={"sex": ILOSTAT_SEX},
-)  # fmt: skip
+)
 BUILT_IN = {p.name: p for p in (UN_SDG, ILOSTAT)}
 PROFILES = ("sdmx-csv", *BUILT_IN)
 
@@ -149,11 +178,14 @@ def load_mapping(path: Path) -> Profile:
         if bad := set(fields) - set(FIELDS):
             raise MappingError(f"{path.name}: {entry}: unknown fields {', '.join(sorted(bad))}")
     return dataclasses.replace(
-        start, name=start.name if base else "mapping", columns=columns,
+        start,
+        name=start.name if base else "mapping",
+        columns=columns,
         note_columns=tuple(raw.get("note_columns") or start.note_columns),
         indicators={**start.indicators, **_strings(path, raw, "indicators")},
-        skip={**start.skip, **skip}, codes={**start.codes, **codes},
-    )  # fmt: skip
+        skip={**start.skip, **skip},
+        codes={**start.codes, **codes},
+    )
 
 
 def _strings(path: Path, raw: dict[str, Any], entry: str) -> dict[str, str]:
@@ -260,15 +292,23 @@ def translate(
             cells = chunk[col].astype(str).fillna("")
             bad = ~(cells.eq("") | cells.str.endswith("_TOTAL") | cells.str.endswith("_T")).to_numpy() & keep
             for i in np.flatnonzero(bad):
-                yield Problem(name, int(lines[i]), col,
-                              f"breakdown {cells.iat[i]!r}: the platform models no such breakdown (only its total)")  # fmt: skip
+                yield Problem(
+                    name,
+                    int(lines[i]),
+                    col,
+                    f"breakdown {cells.iat[i]!r}: the platform models no such breakdown (only its total)",
+                )
         skipped += int((~keep).sum())
         frame = pd.DataFrame(out).loc[keep].reset_index(drop=True)
         yield list(frame.columns), frame, lines[keep]
     for code, at in unknown.items():
         if at:
-            yield Problem(name, at[0], column.get("indicator"),
-                          f"{profile.series_label} {code!r} is not a platform indicator ({len(at)} row(s)): map it to "
-                          f"one in a mapping file (indicators:) or skip it (skip: indicator:)")  # fmt: skip
+            yield Problem(
+                name,
+                at[0],
+                column.get("indicator"),
+                f"{profile.series_label} {code!r} is not a platform indicator ({len(at)} row(s)): map it to "
+                f"one in a mapping file (indicators:) or skip it (skip: indicator:)",
+            )
     if skipped:
         yield {"notes": [f"{skipped} row(s) skipped as the mapping says"]}

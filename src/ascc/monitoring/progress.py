@@ -73,8 +73,15 @@ class Status(StrEnum):
 
 
 #: worst to best, for legends and sorting (no significant change sits between deterioration and progress)
-ORDER = (Status.insufficient, Status.deterioration, Status.stable, Status.limited, Status.moderate,
-         Status.substantial, Status.target_achieved)  # fmt: skip
+ORDER = (
+    Status.insufficient,
+    Status.deterioration,
+    Status.stable,
+    Status.limited,
+    Status.moderate,
+    Status.substantial,
+    Status.target_achieved,
+)
 
 
 @dataclass(frozen=True)
@@ -181,15 +188,21 @@ def assess(
     overrides the observed value in the base year. With ``target_value`` the target method is used
     (``target_year`` required); otherwise the trend method, with ``limit`` (the floor or ceiling) when
     the indicator has one. A change within ``tolerance`` is *no significant change*."""
-    data = {int(y): float(v) for y, v in (series.items() if isinstance(series, Mapping) else series)
-            if v is not None and not math.isnan(float(v))}  # fmt: skip
+    data = {
+        int(y): float(v)
+        for y, v in (series.items() if isinstance(series, Mapping) else series)
+        if v is not None and not math.isnan(float(v))
+    }
     if not data:
         return _insufficient("no approved data")
     latest_year = max(data)
     latest = data[latest_year]
     if direction not in ("higher", "lower"):
-        return _insufficient("the indicator has no direction (higher or lower is better)",
-                             latest_year=latest_year, latest_value=latest)  # fmt: skip
+        return _insufficient(
+            "the indicator has no direction (higher or lower is better)",
+            latest_year=latest_year,
+            latest_value=latest,
+        )
     if target_value is not None and target_year is None:
         return _insufficient("a target needs a target year", latest_year=latest_year, latest_value=latest)
     wanted = DEFAULT_BASE_YEAR if base_year is None else base_year
@@ -218,25 +231,56 @@ def assess(
         target = ZERO_REPLACEMENT * s if target_value == 0 else target_value
         valid = target_year > t0 and (target > 0) == (base > 0)
         if achieved and not valid:  # at or beyond the target, whatever the target's year or sign
-            return _scored(Result(Status.target_achieved, None, "target", observed_cagr=observed,
-                                  thresholds=thresholds, **common))  # fmt: skip
+            return _scored(
+                Result(
+                    Status.target_achieved,
+                    None,
+                    "target",
+                    observed_cagr=observed,
+                    thresholds=thresholds,
+                    **common,
+                )
+            )
         if target_year <= t0:
             return _insufficient("the target year must come after the base year", **common)
         if (target > 0) != (base > 0):
             return _insufficient("the target and the base value have different signs", **common)
         required = cagr(base, target, target_year - t0)
         if achieved:
-            result = Result(Status.target_achieved, None, "target", observed_cagr=observed, required_cagr=required,
-                            thresholds=thresholds, **common)  # fmt: skip
+            result = Result(
+                Status.target_achieved,
+                None,
+                "target",
+                observed_cagr=observed,
+                required_cagr=required,
+                thresholds=thresholds,
+                **common,
+            )
             return _scored(result)
         if _within(y0, latest, tolerance):
-            return Result(Status.stable, observed, "target", observed_cagr=observed, required_cagr=required,
-                          thresholds=thresholds | {"tolerance": tolerance or 0.0}, **common)  # fmt: skip
+            return Result(
+                Status.stable,
+                observed,
+                "target",
+                observed_cagr=observed,
+                required_cagr=required,
+                thresholds=thresholds | {"tolerance": tolerance or 0.0},
+                **common,
+            )
         if required == 0:
             return _insufficient("the target equals the baseline but is not reached", **common)
         value = s * d * observed / abs(required)
-        return _scored(Result(classify(value, thresholds), value, "target", observed_cagr=observed,
-                              required_cagr=required, thresholds=thresholds, **common))  # fmt: skip
+        return _scored(
+            Result(
+                classify(value, thresholds),
+                value,
+                "target",
+                observed_cagr=observed,
+                required_cagr=required,
+                thresholds=thresholds,
+                **common,
+            )
+        )
     thresholds = dict(TREND_THRESHOLDS)
     value = s * d * observed
     if limit is not None:
@@ -244,13 +288,35 @@ def assess(
         thresholds = {k: (t * c if t > 0 else t) for k, t in thresholds.items()} | {"coefficient": c}
         at_limit = c == 0 or (tolerance is not None and abs(latest - limit) <= tolerance + EPSILON)
         if at_limit and (value >= 0 or _within(y0, latest, tolerance)):  # at the limit and staying there
-            return _scored(Result(Status.substantial, value, "trend", observed_cagr=observed, thresholds=thresholds,
-                                  **common))  # fmt: skip
+            return _scored(
+                Result(
+                    Status.substantial,
+                    value,
+                    "trend",
+                    observed_cagr=observed,
+                    thresholds=thresholds,
+                    **common,
+                )
+            )
     if _within(y0, latest, tolerance):
-        return Result(Status.stable, value, "trend", observed_cagr=observed,
-                      thresholds=thresholds | {"tolerance": tolerance or 0.0}, **common)  # fmt: skip
-    return _scored(Result(classify(value, thresholds), value, "trend", observed_cagr=observed, thresholds=thresholds,
-                          **common))  # fmt: skip
+        return Result(
+            Status.stable,
+            value,
+            "trend",
+            observed_cagr=observed,
+            thresholds=thresholds | {"tolerance": tolerance or 0.0},
+            **common,
+        )
+    return _scored(
+        Result(
+            classify(value, thresholds),
+            value,
+            "trend",
+            observed_cagr=observed,
+            thresholds=thresholds,
+            **common,
+        )
+    )
 
 
 def _within(base: float, latest: float, tolerance: float | None) -> bool:

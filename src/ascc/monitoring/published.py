@@ -100,8 +100,12 @@ def formula(row: Indicator) -> dict[str, Any] | None:
     if entry is None:
         return None
     mult = float(entry.get("multiplier") or 1)
-    return {"numerator": row.numerator, "denominator": row.denominator, "multiplier": mult,
-            "text": formula_text(row.numerator, row.denominator, mult)}  # fmt: skip
+    return {
+        "numerator": row.numerator,
+        "denominator": row.denominator,
+        "multiplier": mult,
+        "text": formula_text(row.numerator, row.denominator, mult),
+    }
 
 
 def observation_read(row: Observation) -> dict[str, Any]:
@@ -130,19 +134,31 @@ def get_indicator_row(session: Session, code: str) -> Indicator:
 
 def _coverage(session: Session) -> dict[str, Any]:
     rows = (
-        select(Observation.indicator_code, func.count(func.distinct(Observation.member_state)),
-               func.min(Observation.period), func.max(Observation.period), func.count())
+        select(
+            Observation.indicator_code,
+            func.count(func.distinct(Observation.member_state)),
+            func.min(Observation.period),
+            func.max(Observation.period),
+            func.count(),
+        )
         .where(published_filter())
         .group_by(Observation.indicator_code)
-    )  # fmt: skip
-    return {code: {"member_states": n, "first_period": lo, "last_period": hi, "observations": k}
-            for code, n, lo, hi, k in session.execute(rows)}  # fmt: skip
+    )
+    return {
+        code: {"member_states": n, "first_period": lo, "last_period": hi, "observations": k}
+        for code, n, lo, hi, k in session.execute(rows)
+    }
 
 
 def list_indicators(
-    session: Session, *, sector: str | None = None, level: str | None = None, q: str | None = None,
-    limit: int = 100, offset: int = 0,
-) -> Page[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    *,
+    sector: str | None = None,
+    level: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[dict[str, Any]]:
     """Indicator definitions (filter by registry sector, level, words in the code or names), each
     with what is published of it: member states, first and last period, observations."""
     if level is not None and level not in ("national", "subnational"):
@@ -157,8 +173,11 @@ def list_indicators(
     rows = list(session.scalars(stmt))
     if q:
         words = q.lower().split()
-        rows = [r for r in rows if all(w in " ".join(filter(None, (r.code, r.name_en, r.name_id))).lower()
-                                       for w in words)]  # fmt: skip
+        rows = [
+            r
+            for r in rows
+            if all(w in " ".join(filter(None, (r.code, r.name_en, r.name_id))).lower() for w in words)
+        ]
     coverage = _coverage(session)
     empty = {"member_states": 0, "first_period": None, "last_period": None, "observations": 0}
     items = [
@@ -184,17 +203,32 @@ def period_bounds(start: str | None, end: str | None) -> list[ColumnElement[bool
 
 
 def observations(
-    session: Session, *, code: str, member_states: Sequence[str] = (), areas: Sequence[str] | None = (NATIONAL,),
-    start: str | None = None, end: str | None = None, sex: Sequence[str] = (TOTAL,), age: Sequence[str] = (TOTAL,),
-    urbanisation: Sequence[str] = (TOTAL,), limit: int | None = None, offset: int = 0,
-) -> Page[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    *,
+    code: str,
+    member_states: Sequence[str] = (),
+    areas: Sequence[str] | None = (NATIONAL,),
+    start: str | None = None,
+    end: str | None = None,
+    sex: Sequence[str] = (TOTAL,),
+    age: Sequence[str] = (TOTAL,),
+    urbanisation: Sequence[str] = (TOTAL,),
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[dict[str, Any]]:
     """Published observations of one indicator, by member state, area and period. ``areas=None``:
     national and subnational; an empty ``sex``/``age``/``urbanisation`` means every value."""
     get_indicator_row(session, code)
     stmt = _published_select(
-        codes=(code,), member_states=member_states, areas=areas, start=start, end=end, sex=sex, age=age,
+        codes=(code,),
+        member_states=member_states,
+        areas=areas,
+        start=start,
+        end=end,
+        sex=sex,
+        age=age,
         urbanisation=urbanisation,
-    )  # fmt: skip
+    )
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
@@ -203,16 +237,26 @@ def observations(
 
 
 def _published_select(
-    *, codes: Sequence[str] = (), member_states: Sequence[str] = (), areas: Sequence[str] | None = (NATIONAL,),
-    start: str | None = None, end: str | None = None, sex: Sequence[str] = (), age: Sequence[str] = (),
+    *,
+    codes: Sequence[str] = (),
+    member_states: Sequence[str] = (),
+    areas: Sequence[str] | None = (NATIONAL,),
+    start: str | None = None,
+    end: str | None = None,
+    sex: Sequence[str] = (),
+    age: Sequence[str] = (),
     urbanisation: Sequence[str] = (),
-):  # fmt: skip
+):
     stmt = select(Observation).where(published_filter(), *period_bounds(start, end))
     if member_states and not codes:  # every indicator, named, so that the unique key finds the rows
         stmt, member_states = stmt.where(of_member_states(Observation, member_states)), ()
-    for column, values in ((Observation.indicator_code, codes), (Observation.member_state, member_states),
-                           (Observation.sex, sex), (Observation.age, age),
-                           (Observation.urbanisation, urbanisation)):  # fmt: skip
+    for column, values in (
+        (Observation.indicator_code, codes),
+        (Observation.member_state, member_states),
+        (Observation.sex, sex),
+        (Observation.age, age),
+        (Observation.urbanisation, urbanisation),
+    ):
         if values:
             stmt = stmt.where(column.in_(list(values)))
     if areas is not None:
@@ -221,13 +265,28 @@ def _published_select(
 
 
 def published_rows(
-    session: Session, *, codes: Sequence[str] = (), member_states: Sequence[str] = (),
-    areas: Sequence[str] | None = None, start: str | None = None, end: str | None = None,
-    sex: Sequence[str] = (), age: Sequence[str] = (), urbanisation: Sequence[str] = (),
-) -> list[Observation]:  # fmt: skip
+    session: Session,
+    *,
+    codes: Sequence[str] = (),
+    member_states: Sequence[str] = (),
+    areas: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    sex: Sequence[str] = (),
+    age: Sequence[str] = (),
+    urbanisation: Sequence[str] = (),
+) -> list[Observation]:
     """Published observation rows for exports (SDMX-REST, downloads)."""
-    stmt = _published_select(codes=codes, member_states=member_states, areas=areas, start=start, end=end,
-                             sex=sex, age=age, urbanisation=urbanisation)  # fmt: skip
+    stmt = _published_select(
+        codes=codes,
+        member_states=member_states,
+        areas=areas,
+        start=start,
+        end=end,
+        sex=sex,
+        age=age,
+        urbanisation=urbanisation,
+    )
     return list(session.scalars(stmt))
 
 
@@ -273,15 +332,25 @@ def period_coverage(
     members = list(members_on(period_date(period)))
     codes = sorted(set(reporting) & set(members))
     need = required_reporting(len(members), share)
-    return {"period": period, "reporting": len(codes), "member_states": len(members), "required": need,
-            "min_coverage": share, "covered": len(codes) >= need, "reporting_codes": codes,
-            "missing_codes": sorted(set(members) - set(codes))}  # fmt: skip
+    return {
+        "period": period,
+        "reporting": len(codes),
+        "member_states": len(members),
+        "required": need,
+        "min_coverage": share,
+        "covered": len(codes) >= need,
+        "reporting_codes": codes,
+        "missing_codes": sorted(set(members) - set(codes)),
+    }
 
 
 def headline(
-    reporting: Mapping[str, Iterable[str]], *, members_on: Callable[[dt.date | None], Sequence[str]],
-    min_coverage: float | None = None, until: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    reporting: Mapping[str, Iterable[str]],
+    *,
+    members_on: Callable[[dt.date | None], Sequence[str]],
+    min_coverage: float | None = None,
+    until: int | None = None,
+) -> dict[str, Any]:
     """The coverage rule. ``reporting``: period → the member states with a value in it. The headline
     period is the latest (up to ``until``, default this year) that meets the rule, with its coverage;
     ``partial`` is the coverage of the latest period after it that does not (None when there is
@@ -304,8 +373,17 @@ def headline(
         if found["covered"]:
             return found | {"partial": partial}
         partial = partial or found
-    return {"period": None, "reporting": 0, "member_states": 0, "required": 0, "min_coverage": share,
-            "covered": False, "reporting_codes": [], "missing_codes": [], "partial": partial}  # fmt: skip
+    return {
+        "period": None,
+        "reporting": 0,
+        "member_states": 0,
+        "required": 0,
+        "min_coverage": share,
+        "covered": False,
+        "reporting_codes": [],
+        "missing_codes": [],
+        "partial": partial,
+    }
 
 
 def members_on(session: Session) -> Callable[[dt.date | None], list[str]]:
@@ -334,8 +412,11 @@ def reporting_by_period(series: Mapping[str, Iterable[tuple[Any, Any]]]) -> dict
 def indicator_headline(session: Session, *, code: str) -> dict[str, Any]:
     """The coverage rule applied to one indicator's published national totals (``headline``)."""
     row = get_indicator_row(session, code)
-    return headline(reporting_by_period(national_series(session, code=code)), members_on=members_on(session),
-                    min_coverage=row.min_coverage)  # fmt: skip
+    return headline(
+        reporting_by_period(national_series(session, code=code)),
+        members_on=members_on(session),
+        min_coverage=row.min_coverage,
+    )
 
 
 def regional_aggregate(
@@ -360,8 +441,9 @@ def regional_aggregate(
         period = rule["period"] or (rule["partial"] or {}).get("period") or known[-1]
     elif period not in known:
         raise Invalid(f"period={period!r}: no published value of {code} for it", parameter="period")
-    coverage = period_coverage(period, [ms for ms, pts in series.items() if any(p == period for p, _ in pts)],
-                               who, share)  # fmt: skip
+    coverage = period_coverage(
+        period, [ms for ms, pts in series.items() if any(p == period for p, _ in pts)], who, share
+    )
     counted = set(coverage["reporting_codes"])
     values = {ms: v for ms, pts in series.items() for p, v in pts if p == period and ms in counted}
     n = len(values)
@@ -440,11 +522,21 @@ def subnational(
         c: n
         for c, n in session.execute(select(Area.code, Area.name).where(Area.member_state == member_state))
     }
-    areas = [{"code": r.area_code, "name": names.get(r.area_code, r.area_code), "value": r.value}
-             for r in mine if r.period == period]  # fmt: skip
+    areas = [
+        {"code": r.area_code, "name": names.get(r.area_code, r.area_code), "value": r.value}
+        for r in mine
+        if r.period == period
+    ]
     history: dict[str, list[tuple[str, float]]] = {}
     for r in sorted(mine, key=lambda r: r.period):
         history.setdefault(r.area_code, []).append((r.period, r.value))
-    return {"member_state": member_state, "period": period, "member_states": states, "periods": known,
-            "areas": sorted(areas, key=lambda a: -a["value"]),
-            "history": [{"code": c, "name": names.get(c, c), "points": pts} for c, pts in sorted(history.items())]}  # fmt: skip
+    return {
+        "member_state": member_state,
+        "period": period,
+        "member_states": states,
+        "periods": known,
+        "areas": sorted(areas, key=lambda a: -a["value"]),
+        "history": [
+            {"code": c, "name": names.get(c, c), "points": pts} for c, pts in sorted(history.items())
+        ],
+    }

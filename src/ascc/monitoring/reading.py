@@ -185,10 +185,13 @@ def fast_read(
             read_options=pacsv.ReadOptions(column_names=header, use_threads=True),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=types, null_values=[""], strings_can_be_null=False,
-                quoted_strings_can_be_null=False, auto_dict_encode=False,
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                auto_dict_encode=False,
             ),
-        )  # fmt: skip
+        )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError):
         pa.default_memory_pool().release_unused()
         return None

@@ -43,8 +43,16 @@ def _bars(
     for b in chart["bars"]:
         y = (chart["height"] - b["y"] - b["h"]) * scale
         d.add(String(0, y + 2, labels(b)[:48], fontName="Helvetica", fontSize=7))
-        d.add(Rect(lw, y, max(b["w"] * scale, 0.5), b["h"] * scale, fillColor=colors.HexColor(b["colour"]),
-                   strokeColor=None))  # fmt: skip
+        d.add(
+            Rect(
+                lw,
+                y,
+                max(b["w"] * scale, 0.5),
+                b["h"] * scale,
+                fillColor=colors.HexColor(b["colour"]),
+                strokeColor=None,
+            )
+        )
         d.add(
             String(
                 lw + b["w"] * scale + 3, y + 2, str(b.get(label_key, "")), fontName="Helvetica", fontSize=7
@@ -59,11 +67,22 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
     plan = ctx["plan"]
     title = _loc(plan["title"], lang)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, title=title, author="ASCC platform", lang=lang,
-                            subject=t("Plan progress report"), leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm)  # fmt: skip
-    story: list[Any] = [Paragraph(escape(title), styles["Title"]),
-                        Paragraph(escape(t("Plan progress report")), styles["Heading2"])]  # fmt: skip
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        title=title,
+        author="ASCC platform",
+        lang=lang,
+        subject=t("Plan progress report"),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+    story: list[Any] = [
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(escape(t("Plan progress report")), styles["Heading2"]),
+    ]
     period = "–".join(str(p) for p in (plan.get("period_start"), plan.get("period_end")) if p)
     meta = [
         t("Base year") + f": {ctx['base_year']}",
@@ -72,25 +91,52 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
     if period:
         meta.insert(0, t("Period") + f": {period}")
     story.append(Paragraph(escape(" · ".join(meta)), styles["Normal"]))
-    story.append(Paragraph(escape(t("Only approved, current values are used. Progress status by the compound-growth "
-                                    "method of Open SDG:")) + f" {escape(ctx['method_url'])}", small))  # fmt: skip
+    story.append(
+        Paragraph(
+            escape(
+                t(
+                    "Only approved, current values are used. Progress status by the compound-growth "
+                    "method of Open SDG:"
+                )
+            )
+            + f" {escape(ctx['method_url'])}",
+            small,
+        )
+    )
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(escape(t("Indicators by progress status")), styles["Heading3"]))
     story.append(_bars(ctx["status_chart"], label_key="count", labels=lambda b: status_name(b["status"])))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(escape(t("Scorecard")), styles["Heading3"]))
     head = [t("Indicator"), t("Unit"), t("Regional status"), t("Member states assessed"), t("Years")]
-    body = [[Paragraph(escape(f"{_loc(r['indicator']['name'], lang)} ({r['indicator']['code']})"), small),
-             Paragraph(escape(terms.unit_name(r["indicator"]["unit"], lang)), small),
-             Paragraph(escape(status_name(r["regional"]["status"])), small),
-             f"{r['regional']['assessed']} / {r['regional']['member_states']}",
-             ("–".join(str(y) for y in sorted({r["regional"]["first_year"], r["regional"]["last_year"]} - {None})) or "–")
-             + (f" ({r['regional']['partial']['period']}: {t('partial')})" if r["regional"].get("partial") else "")]
-            for r in ctx["rows"]]  # fmt: skip
+    body = [
+        [
+            Paragraph(escape(f"{_loc(r['indicator']['name'], lang)} ({r['indicator']['code']})"), small),
+            Paragraph(escape(terms.unit_name(r["indicator"]["unit"], lang)), small),
+            Paragraph(escape(status_name(r["regional"]["status"])), small),
+            f"{r['regional']['assessed']} / {r['regional']['member_states']}",
+            (
+                "–".join(
+                    str(y) for y in sorted({r["regional"]["first_year"], r["regional"]["last_year"]} - {None})
+                )
+                or "–"
+            )
+            + (
+                f" ({r['regional']['partial']['period']}: {t('partial')})"
+                if r["regional"].get("partial")
+                else ""
+            ),
+        ]
+        for r in ctx["rows"]
+    ]
     if body:
         table = Table([head, *body], colWidths=[70 * mm, 35 * mm, 32 * mm, 23 * mm, 20 * mm], repeatRows=1)
-        style = [("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5), ("FONT", (0, 1), (-1, -1), "Helvetica", 7.5),
-                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]  # fmt: skip
+        style = [
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
+            ("FONT", (0, 1), (-1, -1), "Helvetica", 7.5),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
         for i, r in enumerate(ctx["rows"], start=1):
             style.append(
                 (
@@ -107,10 +153,18 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
     story.append(Spacer(1, 4 * mm))
     for r in ctx["rows"]:
         ind = r["indicator"]
-        block = [Paragraph(escape(f"{_loc(ind['name'], lang)} ({ind['code']})"), styles["Heading4"]),
-                 Paragraph(escape(t("Latest approved value per member state, coloured by its progress status")
-                                  + f" · {terms.unit_name(ind['unit'], lang)} · " + t("Coverage") +
-                                  f": {r['regional']['reporting']} / {r['regional']['member_states']}"), small)]  # fmt: skip
+        block = [
+            Paragraph(escape(f"{_loc(ind['name'], lang)} ({ind['code']})"), styles["Heading4"]),
+            Paragraph(
+                escape(
+                    t("Latest approved value per member state, coloured by its progress status")
+                    + f" · {terms.unit_name(ind['unit'], lang)} · "
+                    + t("Coverage")
+                    + f": {r['regional']['reporting']} / {r['regional']['member_states']}"
+                ),
+                small,
+            ),
+        ]
         if r["chart"]["bars"]:
             block.append(
                 _bars(r["chart"], label_key="value", labels=lambda b: f"{b['member_state']} {b['year']}")
@@ -118,12 +172,27 @@ def render(ctx: dict[str, Any], *, lang: str, t: Translate, status_name: Callabl
         else:
             block.append(Paragraph(escape(t("No approved data.")), small))
         src = ind["source"]
-        block.append(Paragraph(escape(t("Source") + ": " + ", ".join(x for x in (src.get("org"), src.get("dataset"),
-                                                                                  src.get("url")) if x)), small))  # fmt: skip
+        block.append(
+            Paragraph(
+                escape(
+                    t("Source")
+                    + ": "
+                    + ", ".join(x for x in (src.get("org"), src.get("dataset"), src.get("url")) if x)
+                ),
+                small,
+            )
+        )
         for target in r["targets"]:
             where = target["member_state"] or t("regional")
-            block.append(Paragraph(escape(t("Target") + f" ({where}): {_num(target['target_value'])} "
-                                          f"({target['target_year']}) · {target['source']}"), small))  # fmt: skip
+            block.append(
+                Paragraph(
+                    escape(
+                        t("Target") + f" ({where}): {_num(target['target_value'])} "
+                        f"({target['target_year']}) · {target['source']}"
+                    ),
+                    small,
+                )
+            )
         story.append(KeepTogether(block))
     story.append(Paragraph(escape(t("Sources")), styles["Heading3"]))
     for s in ctx["sources"]:

@@ -48,8 +48,10 @@ OBS_STATUS_CODES: dict[str, dict[str, str]] = {
     "I": {"en": "Imputed value (CCSA definition)", "id": "Nilai imputasi (definisi CCSA)"},
     "J": {"en": "Derogation", "id": "Derogasi"},
     "K": {"en": "Data included in another category", "id": "Data termasuk dalam kategori lain"},
-    "L": {"en": "Missing value; data exist but were not collected",
-          "id": "Nilai hilang; data ada tetapi tidak dikumpulkan"},
+    "L": {
+        "en": "Missing value; data exist but were not collected",
+        "id": "Nilai hilang; data ada tetapi tidak dikumpulkan",
+    },
     "M": {"en": "Missing value; data cannot exist", "id": "Nilai hilang; data tidak mungkin ada"},
     "N": {"en": "Not significant", "id": "Tidak signifikan"},
     "O": {"en": "Missing value", "id": "Nilai hilang"},
@@ -59,7 +61,7 @@ OBS_STATUS_CODES: dict[str, dict[str, str]] = {
     "U": {"en": "Low reliability", "id": "Keandalan rendah"},
     "V": {"en": "Unvalidated value", "id": "Nilai belum divalidasi"},
     "W": {"en": "Includes data from another category", "id": "Mencakup data dari kategori lain"},
-}  # fmt: skip
+}
 SDMX_STATUS = {c: {"A": "final", "P": "provisional"}.get(c, c) for c in OBS_STATUS_CODES}
 STATUS_SDMX = {"final": "A", "provisional": "P"}
 #: statuses whose values are not final: a quotient of one of them is provisional too
@@ -74,9 +76,18 @@ def status_code(status: str) -> str:
 #: UN M49 numeric codes of the member states (https://unstats.un.org/unsd/methodology/m49/), which
 #: the UN SDG database and some SDMX producers use for REF_AREA instead of ISO 3166-1 alpha-3
 M49 = {
-    "096": "BRN", "104": "MMR", "116": "KHM", "360": "IDN", "418": "LAO", "458": "MYS", "608": "PHL",
-    "626": "TLS", "702": "SGP", "704": "VNM", "764": "THA",
-}  # fmt: skip
+    "096": "BRN",
+    "104": "MMR",
+    "116": "KHM",
+    "360": "IDN",
+    "418": "LAO",
+    "458": "MYS",
+    "608": "PHL",
+    "626": "TLS",
+    "702": "SGP",
+    "704": "VNM",
+    "764": "THA",
+}
 
 
 def from_m49(code: str) -> str | None:

@@ -55,10 +55,15 @@ def approved_series(
     if not indicators:
         return out
     o = m.Observation
-    stmt = (select(o.indicator_code, o.member_state, o.period, o.value)
-            .where(o.indicator_code.in_(indicators), published_filter(o),
-                   o.area_code == m.NATIONAL, o.sex == m.TOTAL, o.age == m.TOTAL, o.urbanisation == m.TOTAL,
-                   o.value.is_not(None)))  # fmt: skip
+    stmt = select(o.indicator_code, o.member_state, o.period, o.value).where(
+        o.indicator_code.in_(indicators),
+        published_filter(o),
+        o.area_code == m.NATIONAL,
+        o.sex == m.TOTAL,
+        o.age == m.TOTAL,
+        o.urbanisation == m.TOTAL,
+        o.value.is_not(None),
+    )
     for code, state, period, value in session.execute(stmt):
         year = _year(period)
         if year is not None and year <= until:
@@ -67,10 +72,21 @@ def approved_series(
 
 
 def _indicator(row: m.Indicator) -> dict[str, Any]:
-    return {"code": row.code, "name": {"en": row.name_en, "id": row.name_id}, "unit": row.unit,
-            "translated": terms.translated_fields(row.sources), "direction": row.direction, "sector": row.sector, "level": row.level,
-            "source": {"org": row.source_org, "dataset": row.source_dataset, "url": row.source_url,
-                       "licence": row.licence}}  # fmt: skip
+    return {
+        "code": row.code,
+        "name": {"en": row.name_en, "id": row.name_id},
+        "unit": row.unit,
+        "translated": terms.translated_fields(row.sources),
+        "direction": row.direction,
+        "sector": row.sector,
+        "level": row.level,
+        "source": {
+            "org": row.source_org,
+            "dataset": row.source_dataset,
+            "url": row.source_url,
+            "licence": row.licence,
+        },
+    }
 
 
 def _indicators(session: Session, *, sectors: set[str] | None) -> list[m.Indicator]:
@@ -87,21 +103,46 @@ def _pick_target(found: dict, code: str, state: str | None, plan_id: str | None)
     return None
 
 
-def _cell(series: dict[int, float], indicator: m.Indicator, target, base_year: int | None,
-          tolerance: float | None = None) -> dict[str, Any]:  # fmt: skip
+def _cell(
+    series: dict[int, float],
+    indicator: m.Indicator,
+    target,
+    base_year: int | None,
+    tolerance: float | None = None,
+) -> dict[str, Any]:
     if target is not None:
-        result = progress.assess(series, direction=indicator.direction,
-                                 base_year=target.baseline_year or base_year, baseline_value=target.baseline_value,
-                                 target_value=target.target_value, target_year=target.target_year,
-                                 tolerance=tolerance)  # fmt: skip
+        result = progress.assess(
+            series,
+            direction=indicator.direction,
+            base_year=target.baseline_year or base_year,
+            baseline_value=target.baseline_value,
+            target_value=target.target_value,
+            target_year=target.target_year,
+            tolerance=tolerance,
+        )
     else:
-        result = progress.assess(series, direction=indicator.direction, base_year=base_year,
-                                 limit=best_value(indicator), tolerance=tolerance)  # fmt: skip
-    return {"status": result.status.value, "method": result.method, "value": result.value, "score": result.score,
-            "base_year": result.base_year, "base_value": result.base_value, "latest_year": result.latest_year,
-            "latest_value": result.latest_value, "observed_cagr": result.observed_cagr,
-            "required_cagr": result.required_cagr, "reason": result.reason,
-            "target": targets_service.read(target) if target is not None else None, "_result": result}  # fmt: skip
+        result = progress.assess(
+            series,
+            direction=indicator.direction,
+            base_year=base_year,
+            limit=best_value(indicator),
+            tolerance=tolerance,
+        )
+    return {
+        "status": result.status.value,
+        "method": result.method,
+        "value": result.value,
+        "score": result.score,
+        "base_year": result.base_year,
+        "base_value": result.base_value,
+        "latest_year": result.latest_year,
+        "latest_value": result.latest_value,
+        "observed_cagr": result.observed_cagr,
+        "required_cagr": result.required_cagr,
+        "reason": result.reason,
+        "target": targets_service.read(target) if target is not None else None,
+        "_result": result,
+    }
 
 
 def best_value(indicator: m.Indicator) -> float | None:
@@ -122,8 +163,14 @@ def _is_share(indicator: m.Indicator) -> bool:
     )
 
 
-def build(session: Session, *, indicators: list[m.Indicator], member_states: list[str], base_year: int | None,
-          plan_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+def build(
+    session: Session,
+    *,
+    indicators: list[m.Indicator],
+    member_states: list[str],
+    base_year: int | None,
+    plan_id: str | None = None,
+) -> dict[str, Any]:
     codes = [i.code for i in indicators]
     data = approved_series(session, indicators=codes)
     found = targets_service.targets_for(session, indicators=codes)
@@ -135,8 +182,13 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
         values = [v for st in data.get(ind.code, {}).values() for v in st.values()]
         tolerance = precision.tolerance(values, declared=ind.tolerance, places=ind.decimals)
         for state in member_states:
-            cell = _cell(data.get(ind.code, {}).get(state, {}), ind, _pick_target(found, ind.code, state, plan_id),
-                         base_year, tolerance)  # fmt: skip
+            cell = _cell(
+                data.get(ind.code, {}).get(state, {}),
+                ind,
+                _pick_target(found, ind.code, state, plan_id),
+                base_year,
+                tolerance,
+            )
             cells[state] = cell
         status, mean, assessed = progress.aggregate(c["_result"] for c in cells.values())
         for c in cells.values():
@@ -144,23 +196,40 @@ def build(session: Session, *, indicators: list[m.Indicator], member_states: lis
         reporting = sorted(s for s in member_states if data.get(ind.code, {}).get(s))
         years = [y for s in reporting for y in data[ind.code][s]]
         rule = published.headline(
-            published.reporting_by_period({s: data[ind.code][s].items() for s in reporting}), members_on=members_on,
-            min_coverage=ind.min_coverage)  # fmt: skip
+            published.reporting_by_period({s: data[ind.code][s].items() for s in reporting}),
+            members_on=members_on,
+            min_coverage=ind.min_coverage,
+        )
         totals[status.value] += 1
-        rows.append({"indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
-                     "cells": cells,
-                     "regional": {"status": status.value, "score": mean, "assessed": assessed,
-                                  "member_states": len(member_states), "reporting": len(reporting),
-                                  "first_year": min(years) if years else None,
-                                  "last_year": int(rule["period"]) if rule["period"] else None,
-                                  "headline": {k: rule[k] for k in ("period", "reporting", "member_states", "required")},
-                                  "partial": rule["partial"] and {k: rule["partial"][k] for k in (
-                                      "period", "reporting", "member_states", "required")},
-                                  "regional_target": targets_service.read(t) if (t := _pick_target(
-                                      found, ind.code, None, plan_id)) is not None else None}})  # fmt: skip
-    return {"rows": rows, "member_states": member_states, "base_year": base_year or progress.DEFAULT_BASE_YEAR,
-            "statuses": [s.value for s in reversed(progress.ORDER)], "totals": dict(totals),
-            "method_url": progress.SOURCE_URL}  # fmt: skip
+        rows.append(
+            {
+                "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+                "cells": cells,
+                "regional": {
+                    "status": status.value,
+                    "score": mean,
+                    "assessed": assessed,
+                    "member_states": len(member_states),
+                    "reporting": len(reporting),
+                    "first_year": min(years) if years else None,
+                    "last_year": int(rule["period"]) if rule["period"] else None,
+                    "headline": {k: rule[k] for k in ("period", "reporting", "member_states", "required")},
+                    "partial": rule["partial"]
+                    and {k: rule["partial"][k] for k in ("period", "reporting", "member_states", "required")},
+                    "regional_target": targets_service.read(t)
+                    if (t := _pick_target(found, ind.code, None, plan_id)) is not None
+                    else None,
+                },
+            }
+        )
+    return {
+        "rows": rows,
+        "member_states": member_states,
+        "base_year": base_year or progress.DEFAULT_BASE_YEAR,
+        "statuses": [s.value for s in reversed(progress.ORDER)],
+        "totals": dict(totals),
+        "method_url": progress.SOURCE_URL,
+    }
 
 
 def _members(session: Session) -> list[str]:
@@ -183,23 +252,39 @@ def plan_scorecard(session: Session, *, plan_id: str, base_year: int | None = No
     plan = registry_service.get_plan(session, plan_id=plan_id)
     sectors = plan_sectors(session, plan.sectors)
     base = _base(base_year) or plan.period_start or progress.DEFAULT_BASE_YEAR
-    card = build(session, indicators=_indicators(session, sectors=sectors), member_states=_members(session),
-                 base_year=base, plan_id=plan.id)  # fmt: skip
-    return card | {"plan": plan.model_dump(mode="json"), "pillar_wide": sectors is None,
-                   "sectors": sorted(sectors) if sectors is not None else None}  # fmt: skip
+    card = build(
+        session,
+        indicators=_indicators(session, sectors=sectors),
+        member_states=_members(session),
+        base_year=base,
+        plan_id=plan.id,
+    )
+    return card | {
+        "plan": plan.model_dump(mode="json"),
+        "pillar_wide": sectors is None,
+        "sectors": sorted(sectors) if sectors is not None else None,
+    }
 
 
 def sector_scorecard(session: Session, *, sector_id: str, base_year: int | None = None) -> dict[str, Any]:
     sector = registry_service.get_sector(session, sector_id=sector_id)
-    card = build(session, indicators=_indicators(session, sectors={sector.id}), member_states=_members(session),
-                 base_year=_base(base_year))  # fmt: skip
+    card = build(
+        session,
+        indicators=_indicators(session, sectors={sector.id}),
+        member_states=_members(session),
+        base_year=_base(base_year),
+    )
     return card | {"sector": sector.model_dump(mode="json")}
 
 
 def member_state_scorecard(session: Session, *, code: str, base_year: int | None = None) -> dict[str, Any]:
     state = registry_service.get_member_state(session, code=code)
-    card = build(session, indicators=_indicators(session, sectors=None), member_states=[state.code],
-                 base_year=_base(base_year))  # fmt: skip
+    card = build(
+        session,
+        indicators=_indicators(session, sectors=None),
+        member_states=[state.code],
+        base_year=_base(base_year),
+    )
     for row in card["rows"]:
         row["cell"] = row["cells"][state.code]
     return card | {"state": state.model_dump(mode="json")}
@@ -229,14 +314,20 @@ def against_region(session: Session, *, code: str) -> dict[str, Any]:
         counted = [series[s][year] for s in coverage["reporting_codes"]]
         additive = rules.is_additive(ind.unit)
         values = [v for points in series.values() for v in points.values()]
-        rows.append({
-            "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
-            "year": year,
-            "value": own[year],
-            "asean": {"mean": sum(counted) / len(counted) if counted else None,
-                      "total": sum(counted) if counted and additive else None, "additive": additive,
-                      "covered": coverage["covered"], "coverage": {k: coverage[k] for k in published.COVERAGE_KEYS}},
-        })  # fmt: skip
+        rows.append(
+            {
+                "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+                "year": year,
+                "value": own[year],
+                "asean": {
+                    "mean": sum(counted) / len(counted) if counted else None,
+                    "total": sum(counted) if counted and additive else None,
+                    "additive": additive,
+                    "covered": coverage["covered"],
+                    "coverage": {k: coverage[k] for k in published.COVERAGE_KEYS},
+                },
+            }
+        )
     return {"rows": rows, "reported": len(rows), "available": sum(1 for i in indicators if data.get(i.code))}
 
 
@@ -262,8 +353,9 @@ def headlines(session: Session, *, per_sector: int = 1) -> list[dict[str, Any]]:
             continue
         rule = published.headline(
             published.reporting_by_period({s: pts.items() for s, pts in series.items()}),
-            members_on=members_on, min_coverage=ind.min_coverage,
-        )  # fmt: skip
+            members_on=members_on,
+            min_coverage=ind.min_coverage,
+        )
         if rule["period"] is None:
             continue
         year = int(rule["period"])
@@ -271,14 +363,18 @@ def headlines(session: Session, *, per_sector: int = 1) -> list[dict[str, Any]]:
         latest = [series[s][year] for s in states]
         additive = rules.is_additive(ind.unit)
         values = [v for pts in series.values() for v in pts.values()]
-        found[ind.sector].append({
-            "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
-            "year": year, "additive": additive,
-            "value": sum(latest) if additive else sum(latest) / len(latest),
-            "coverage": {k: rule[k] for k in published.COVERAGE_KEYS},
-            "partial": rule["partial"] and {k: rule["partial"][k] for k in ("period", "reporting", "member_states")},
-            "trend": _trend(series, states, year, rule["required"], ind.direction),
-        })  # fmt: skip
+        found[ind.sector].append(
+            {
+                "indicator": _indicator(ind) | {"decimals": precision.decimals(values, ind.decimals)},
+                "year": year,
+                "additive": additive,
+                "value": sum(latest) if additive else sum(latest) / len(latest),
+                "coverage": {k: rule[k] for k in published.COVERAGE_KEYS},
+                "partial": rule["partial"]
+                and {k: rule["partial"][k] for k in ("period", "reporting", "member_states")},
+                "trend": _trend(series, states, year, rule["required"], ind.direction),
+            }
+        )
     out = []
     for sector in sorted(found):
         ranked = sorted(

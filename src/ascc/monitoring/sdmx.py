@@ -61,10 +61,13 @@ def format_value(value: float | None) -> str:
 
 def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, str], str, dict[str, str]]:
     key = {
-        "REF_AREA": o.member_state, "SUBNATIONAL": o.area_code or NOT_APPLICABLE,
+        "REF_AREA": o.member_state,
+        "SUBNATIONAL": o.area_code or NOT_APPLICABLE,
         "INDICATOR": rules.sdmx_id(o.indicator_code),
-        "SEX": o.sex, "AGE": o.age, "URBANISATION": o.urbanisation,
-    }  # fmt: skip
+        "SEX": o.sex,
+        "AGE": o.age,
+        "URBANISATION": o.urbanisation,
+    }
     attrs = {
         "OBS_STATUS": rules.status_code(o.obs_status),
         "UNIT_MEASURE": unit_codes.code(units.get(o.indicator_code)),  # coded: CL_UNIT_MEASURE
@@ -75,9 +78,14 @@ def _row(o: ObservationRead, units: dict[str, str | None]) -> tuple[dict[str, st
 
 
 def write_csv(
-    rows: Iterable[ObservationRead], out: IO[str], units: dict[str, str | None], *, attributes: bool = True,
-    observations: bool = True, version: str = "2.0",
-) -> int:  # fmt: skip
+    rows: Iterable[ObservationRead],
+    out: IO[str],
+    units: dict[str, str | None],
+    *,
+    attributes: bool = True,
+    observations: bool = True,
+    version: str = "2.0",
+) -> int:
     """SDMX-CSV 2.0 (one row per observation; ``version="1.0"``: SDMX-CSV 1.0, whose first column
     is ``DATAFLOW`` and which has no ``ACTION``); the number of rows written. Without ``attributes``
     the attribute columns are left out (``detail=dataonly``); without ``observations`` a row is a
@@ -99,8 +107,14 @@ def write_csv(
         key, value, attrs = _row(o, units)
         # texts neutralised for spreadsheets (kit.spreadsheet); OBS_VALUE stays a number
         w.writerow(
-            [*lead, *cells(key.values()), cell(o.period), value, *(cells(attrs.values()) if attributes else ())]
-        )  # fmt: skip
+            [
+                *lead,
+                *cells(key.values()),
+                cell(o.period),
+                value,
+                *(cells(attrs.values()) if attributes else ()),
+            ]
+        )
         n += 1
     return n
 
@@ -113,9 +127,13 @@ def structure(*, name=None, maintainer=None, concepts=None, codelists=None):
     from sdmx.model import v21 as m
 
     dsd = m.DataStructureDefinition(
-        id="DSD_ASCC_IND", maintainer=maintainer or common.Agency(id="ASEAN"), version="1.0", name=name or {},
-        is_final=concepts is not None, is_external_reference=False,
-    )  # fmt: skip
+        id="DSD_ASCC_IND",
+        maintainer=maintainer or common.Agency(id="ASEAN"),
+        version="1.0",
+        name=name or {},
+        is_final=concepts is not None,
+        is_external_reference=False,
+    )
     # the ids SDMX-ML 2.1 fixes for the component lists (the schema refuses an empty id)
     dsd.dimensions.id, dsd.attributes.id = "DimensionDescriptor", "AttributeDescriptor"
     dsd.measures.id = "MeasureDescriptor"
@@ -136,9 +154,13 @@ def structure(*, name=None, maintainer=None, concepts=None, codelists=None):
         non_enumerated=[common.Facet(value_type=common.FacetValueType.observationalTimePeriod)]
     )
     dsd.dimensions.append(
-        m.TimeDimension(id="TIME_PERIOD", order=len(DIMENSIONS), local_representation=time_format,
-                        **described("TIME_PERIOD"))
-    )  # fmt: skip
+        m.TimeDimension(
+            id="TIME_PERIOD",
+            order=len(DIMENSIONS),
+            local_representation=time_format,
+            **described("TIME_PERIOD"),
+        )
+    )
     # a number (NaN where a value is missing), as the structure-specific data's schema says
     number = common.Representation(non_enumerated=[common.Facet(value_type=common.FacetValueType.double)])
     dsd.measures.getdefault("OBS_VALUE", local_representation=number, **described("OBS_VALUE"))
@@ -151,9 +173,14 @@ def structure(*, name=None, maintainer=None, concepts=None, codelists=None):
 
 
 def write_ml(
-    rows: Iterable[ObservationRead], units: dict[str, str | None], *, generic: bool = False,
-    at_observation: str = "TIME_PERIOD", attributes: bool = True, observations: bool = True,
-) -> bytes:  # fmt: skip
+    rows: Iterable[ObservationRead],
+    units: dict[str, str | None],
+    *,
+    generic: bool = False,
+    at_observation: str = "TIME_PERIOD",
+    attributes: bool = True,
+    observations: bool = True,
+) -> bytes:
     """An SDMX-ML 2.1 data message: structure-specific (default) or generic; series by key with
     TIME_PERIOD at the observation level, or (``at_observation="AllDimensions"``) a flat list of
     observations each with its whole key. Valid against the SDMX 2.1 schemas (a structure-specific
@@ -181,9 +208,13 @@ def write_ml(
         }
         if flat:
             flat_obs.append(
-                m.Observation(dimension=dsd.make_key(m.Key, {**key, "TIME_PERIOD": o.period}), value_for=measure,
-                              value=value or "NaN", attached_attribute=attached)
-            )  # fmt: skip
+                m.Observation(
+                    dimension=dsd.make_key(m.Key, {**key, "TIME_PERIOD": o.period}),
+                    value_for=measure,
+                    value=value or "NaN",
+                    attached_attribute=attached,
+                )
+            )
             continue
         t = tuple(key.values())
         sk = keys.get(t)
@@ -194,19 +225,24 @@ def write_ml(
             continue
         series[sk].append(
             m.Observation(
-                series_key=sk, dimension=dsd.make_key(m.Key, {"TIME_PERIOD": o.period}), value_for=measure,
-                value=value or "NaN", attached_attribute=attached,
+                series_key=sk,
+                dimension=dsd.make_key(m.Key, {"TIME_PERIOD": o.period}),
+                value_for=measure,
+                value=value or "NaN",
+                attached_attribute=attached,
             )
-        )  # fmt: skip
+        )
     cls = m.GenericDataSet if generic else m.StructureSpecificDataSet
     header = message.Header(
-        id=f"ASCC{clock.now():%Y%m%d%H%M%S}", sender=common.Agency(id="ASEAN"),
+        id=f"ASCC{clock.now():%Y%m%d%H%M%S}",
+        sender=common.Agency(id="ASEAN"),
         prepared=clock.now().replace(microsecond=0),
-    )  # fmt: skip
+    )
     msg = message.DataMessage(
-        header=header, data=[cls(structured_by=dsd, series=series, obs=flat_obs)],
+        header=header,
+        data=[cls(structured_by=dsd, series=series, obs=flat_obs)],
         observation_dimension=None if flat else dsd.dimensions.get("TIME_PERIOD"),
-    )  # fmt: skip
+    )
     return _conform(sdmx.to_xml(msg), generic=generic, at_observation=at_observation)
 
 
@@ -239,13 +275,18 @@ def _conform(xml: bytes, *, generic: bool, at_observation: str) -> bytes:
 JSON_SCHEMAS = {
     "1.0.0": "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/1.0/sdmx-json-data-schema.json",
     "2.0.0": "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/v2.0.0/data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json",
-}  # fmt: skip
+}
 
 
 def write_json(
-    rows: Iterable[ObservationRead], units: dict[str, str | None], *, version: str = "1.0.0",
-    at_observation: str = "TIME_PERIOD", attributes: bool = True, observations: bool = True,
-) -> bytes:  # fmt: skip
+    rows: Iterable[ObservationRead],
+    units: dict[str, str | None],
+    *,
+    version: str = "1.0.0",
+    at_observation: str = "TIME_PERIOD",
+    attributes: bool = True,
+    observations: bool = True,
+) -> bytes:
     """An SDMX-JSON data message: ``version`` ``1.0.0`` or ``2.0.0`` (the official formats: ``meta``
     and ``data``) or ``draft`` (the pre-1.0 layout, ``header``, ``dataSets`` and ``structure`` at the
     top, which sdmx1 reads), with the same structure and data sets. The structure lists each
@@ -303,23 +344,34 @@ def write_json(
     structure = {
         "links": links,
         "name": "ASCC indicators",
-        "dimensions": {"dataSet": [], "series": [] if flat else dimensions,
-                       # series keys only: no observation, so no time dimension's values
-                       "observation": [*dimensions, time] if flat else [time] if observations else []},
+        "dimensions": {
+            "dataSet": [],
+            "series": [] if flat else dimensions,
+            # series keys only: no observation, so no time dimension's values
+            "observation": [*dimensions, time] if flat else [time] if observations else [],
+        },
         "attributes": {"dataSet": [], "series": [], "observation": [component(a) for a in listed]},
-    }  # fmt: skip
-    meta = {"id": f"ASCC{now:%Y%m%d%H%M%S}", "test": False, "prepared": now.isoformat(),
-            "sender": {"id": "ASEAN", "name": "ASEAN"}}  # fmt: skip
+    }
+    meta = {
+        "id": f"ASCC{now:%Y%m%d%H%M%S}",
+        "test": False,
+        "prepared": now.isoformat(),
+        "sender": {"id": "ASEAN", "name": "ASEAN"},
+    }
     if version == "draft":
         message: dict = {"header": meta, "dataSets": [data_set], "structure": structure}
     elif version == "2.0.0":
         structure["dataSets"] = [0]
         structure["measures"] = {"observation": [{"id": "OBS_VALUE", "name": "Observation value"}]}
-        message = {"meta": {"schema": JSON_SCHEMAS[version], **meta},
-                   "data": {"structures": [structure], "dataSets": [{"structure": 0, **data_set}]}}  # fmt: skip
+        message = {
+            "meta": {"schema": JSON_SCHEMAS[version], **meta},
+            "data": {"structures": [structure], "dataSets": [{"structure": 0, **data_set}]},
+        }
     else:
-        message = {"meta": {"schema": JSON_SCHEMAS[version], **meta},
-                   "data": {"structure": structure, "dataSets": [data_set]}}  # fmt: skip
+        message = {
+            "meta": {"schema": JSON_SCHEMAS[version], **meta},
+            "data": {"structure": structure, "dataSets": [data_set]},
+        }
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -70,25 +70,47 @@ FORMATS = {
 #: media type → its format by the ``version=`` parameter (``None``: none given, ``*``: any); a version
 #: not listed is a 406
 _ACCEPT: dict[str, dict[str | None, str]] = {
-    "application/vnd.sdmx.data+csv": {None: "csv", "2.0.0": "csv", "2.0": "csv", "1.0.0": "sdmx-csv-1.0.0",
-                                      "1.0": "sdmx-csv-1.0.0"},
+    "application/vnd.sdmx.data+csv": {
+        None: "csv",
+        "2.0.0": "csv",
+        "2.0": "csv",
+        "1.0.0": "sdmx-csv-1.0.0",
+        "1.0": "sdmx-csv-1.0.0",
+    },
     "text/csv": {None: "csv", "*": "csv"},
     "application/vnd.sdmx.genericdata+xml": {None: "genericdata", "2.1": "genericdata"},
-    "application/vnd.sdmx.structurespecificdata+xml": {None: "structurespecificdata", "2.1": "structurespecificdata"},
-    "application/vnd.sdmx.data+json": {None: "jsondata", "1.0.0": "jsondata", "1.0": "jsondata",
-                                       "2.0.0": "sdmx-json-2.0.0", "2.0": "sdmx-json-2.0.0"},
+    "application/vnd.sdmx.structurespecificdata+xml": {
+        None: "structurespecificdata",
+        "2.1": "structurespecificdata",
+    },
+    "application/vnd.sdmx.data+json": {
+        None: "jsondata",
+        "1.0.0": "jsondata",
+        "1.0": "jsondata",
+        "2.0.0": "sdmx-json-2.0.0",
+        "2.0": "sdmx-json-2.0.0",
+    },
     "application/vnd.sdmx.draft-sdmx-json+json": {None: "draft-sdmx-json", "*": "draft-sdmx-json"},
     "application/xml": {None: "genericdata", "*": "genericdata"},
     "text/xml": {None: "genericdata", "*": "genericdata"},
     "*/*": {None: "genericdata", "*": "genericdata"},
     "application/*": {None: "genericdata", "*": "genericdata"},
-}  # fmt: skip
+}
 DETAILS = ("full", "dataonly", "serieskeysonly", "nodata")
 #: the query parameters of a data query this service reads; any other is a 400
-PARAMETERS = frozenset({
-    "startPeriod", "endPeriod", "firstNObservations", "lastNObservations", "format", "dimensionAtObservation",
-    "detail", "updatedAfter", "includeHistory",
-})  # fmt: skip
+PARAMETERS = frozenset(
+    {
+        "startPeriod",
+        "endPeriod",
+        "firstNObservations",
+        "lastNObservations",
+        "format",
+        "dimensionAtObservation",
+        "detail",
+        "updatedAfter",
+        "includeHistory",
+    }
+)
 
 
 class NotAcceptable(DomainError):
@@ -112,10 +134,14 @@ def check_at_observation(value: str | None) -> str:
     if value in sdmx.AT_OBSERVATION:
         return value
     if value in sdmx.DIMENSIONS:
-        raise NotImplementedHere(f"dimensionAtObservation={value!r} is not implemented here: "
-                                 f"{', '.join(sdmx.AT_OBSERVATION)}", parameter="dimensionAtObservation")  # fmt: skip
-    raise BadRequest(f"dimensionAtObservation={value[:60]!r}: one of {', '.join(sdmx.AT_OBSERVATION)}",
-                     parameter="dimensionAtObservation")  # fmt: skip
+        raise NotImplementedHere(
+            f"dimensionAtObservation={value!r} is not implemented here: {', '.join(sdmx.AT_OBSERVATION)}",
+            parameter="dimensionAtObservation",
+        )
+    raise BadRequest(
+        f"dimensionAtObservation={value[:60]!r}: one of {', '.join(sdmx.AT_OBSERVATION)}",
+        parameter="dimensionAtObservation",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,8 +189,10 @@ def parse_key(key: str | None) -> Query:
     parts = key.split(".")
     n = len(DIMENSIONS)
     if len(parts) < n:
-        raise Invalid(f"key {key!r} has {len(parts)} parts; the structure has {n} dimensions "
-                      f"({'.'.join(DIMENSIONS)})", parameter="key")  # fmt: skip
+        raise Invalid(
+            f"key {key!r} has {len(parts)} parts; the structure has {n} dimensions ({'.'.join(DIMENSIONS)})",
+            parameter="key",
+        )
     at = DIMENSIONS.index("INDICATOR")
     tail = n - at - 1
     grouped = [*parts[:at], ".".join(parts[at : len(parts) - tail]), *parts[len(parts) - tail :]]
@@ -200,8 +228,11 @@ def choose_format(fmt: str | None, accept: str | None) -> str:
 
 
 def check_options(
-    *, detail: str | None, at_observation: str | None, include_history: str | None,
-) -> tuple[str, str]:  # fmt: skip
+    *,
+    detail: str | None,
+    at_observation: str | None,
+    include_history: str | None,
+) -> tuple[str, str]:
     """``detail`` and ``dimensionAtObservation`` (defaults ``full``, ``TIME_PERIOD``); 501 for what
     SDMX-REST defines and this service does not do, 400 for values it does not define."""
     detail = detail or "full"
@@ -209,8 +240,9 @@ def check_options(
         raise BadRequest(f"detail={detail[:40]!r}: one of {', '.join(DETAILS)}", parameter="detail")
     at = check_at_observation(at_observation)
     if at == sdmx.ALL_DIMENSIONS and detail in ("serieskeysonly", "nodata"):
-        raise BadRequest(f"detail={detail} lists series: dimensionAtObservation must be TIME_PERIOD",
-                                        parameter="detail")  # fmt: skip
+        raise BadRequest(
+            f"detail={detail} lists series: dimensionAtObservation must be TIME_PERIOD", parameter="detail"
+        )
     history = (include_history or "false").lower()
     if history == "true":
         raise NotImplementedHere(
@@ -218,8 +250,9 @@ def check_options(
             parameter="includeHistory",
         )
     if history != "false":
-        raise BadRequest(f"includeHistory={include_history[:20]!r}: true or false",
-                                        parameter="includeHistory")  # fmt: skip
+        raise BadRequest(
+            f"includeHistory={include_history[:20]!r}: true or false", parameter="includeHistory"
+        )
     return detail, at
 
 
@@ -229,22 +262,30 @@ def updated_after(session: Session, rows: list[ObservationRead], since: str) -> 
     try:
         instant = dt.datetime.fromisoformat(since.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise Invalid(f"updatedAfter={since[:40]!r} is not an ISO 8601 date-time (2024-01-31T00:00:00Z)",
-                      parameter="updatedAfter") from None  # fmt: skip
+        raise Invalid(
+            f"updatedAfter={since[:40]!r} is not an ISO 8601 date-time (2024-01-31T00:00:00Z)",
+            parameter="updatedAfter",
+        ) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=dt.UTC)
     ids = {o.submission_id for o in rows if o.submission_id is not None}
-    reviewed = dict(
-        session.execute(select(Submission.id, Submission.reviewed_at).where(Submission.id.in_(ids))).all()
-    ) if ids else {}  # fmt: skip
+    reviewed = (
+        dict(
+            session.execute(select(Submission.id, Submission.reviewed_at).where(Submission.id.in_(ids))).all()
+        )
+        if ids
+        else {}
+    )
 
     def aware(t: dt.datetime | None) -> dt.datetime | None:
         return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
 
     return [
-        o for o in rows
-        if max(t for t in (aware(o.recorded_at), aware(reviewed.get(o.submission_id))) if t is not None) > instant
-    ]  # fmt: skip
+        o
+        for o in rows
+        if max(t for t in (aware(o.recorded_at), aware(reviewed.get(o.submission_id))) if t is not None)
+        > instant
+    ]
 
 
 def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
@@ -260,9 +301,16 @@ def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
 
 
 def query(
-    session: Session, *, flow: str, key: str | None, start: str | None = None, end: str | None = None,
-    first_n: int | None = None, last_n: int | None = None, updated: str | None = None,
-) -> list[ObservationRead]:  # fmt: skip
+    session: Session,
+    *,
+    flow: str,
+    key: str | None,
+    start: str | None = None,
+    end: str | None = None,
+    first_n: int | None = None,
+    last_n: int | None = None,
+    updated: str | None = None,
+) -> list[ObservationRead]:
     """The published observations the query selects, in key and period order."""
     parse_flow(flow)
     q = parse_key(key)
@@ -275,10 +323,16 @@ def query(
         raise Invalid(f"startPeriod {start} is after endPeriod {end}", parameter="startPeriod")
     areas = q.of("SUBNATIONAL")
     rows = published.published_rows(
-        session, codes=_indicators(session, q.of("INDICATOR")), member_states=q.of("REF_AREA"),
+        session,
+        codes=_indicators(session, q.of("INDICATOR")),
+        member_states=q.of("REF_AREA"),
         areas=[NATIONAL if a == sdmx.NOT_APPLICABLE else a for a in areas] if areas else None,
-        start=start, end=end, sex=q.of("SEX"), age=q.of("AGE"), urbanisation=q.of("URBANISATION"),
-    )  # fmt: skip
+        start=start,
+        end=end,
+        sex=q.of("SEX"),
+        age=q.of("AGE"),
+        urbanisation=q.of("URBANISATION"),
+    )
     out = [ObservationRead.model_validate(r) for r in rows]
     if first_n or last_n:
         series: dict[tuple, list[ObservationRead]] = {}
@@ -298,9 +352,13 @@ def query(
 
 
 def render(
-    session: Session, rows: list[ObservationRead], fmt: str, *, detail: str = "full",
+    session: Session,
+    rows: list[ObservationRead],
+    fmt: str,
+    *,
+    detail: str = "full",
     at_observation: str = "TIME_PERIOD",
-) -> tuple[bytes, str]:  # fmt: skip
+) -> tuple[bytes, str]:
     """The message body and its media type (``detail`` and ``at_observation`` checked by
     :func:`check_options`)."""
     kind, media = FORMATS[fmt]

@@ -95,10 +95,15 @@ ASEAN_NAME: Names = {
 }
 #: the codelist of each coded component
 CODED = {
-    "REF_AREA": "CL_AREA", "SUBNATIONAL": "CL_AREA", "INDICATOR": "CL_INDICATOR", "SEX": "CL_SEX",
-    "AGE": "CL_AGE", "URBANISATION": "CL_URBANISATION", "OBS_STATUS": "CL_OBS_STATUS",
+    "REF_AREA": "CL_AREA",
+    "SUBNATIONAL": "CL_AREA",
+    "INDICATOR": "CL_INDICATOR",
+    "SEX": "CL_SEX",
+    "AGE": "CL_AGE",
+    "URBANISATION": "CL_URBANISATION",
+    "OBS_STATUS": "CL_OBS_STATUS",
     "UNIT_MEASURE": "CL_UNIT_MEASURE",
-}  # fmt: skip
+}
 
 
 def age_name(code: str) -> Names:
@@ -180,19 +185,26 @@ def build(session: Session) -> Structures:
     # the codes published data use, per dimension (a content constraint of role "actual")
     obs = Observation
     published_keys = session.execute(
-        select(obs.member_state, obs.area_code, obs.indicator_code, obs.sex, obs.age, obs.urbanisation).distinct()
+        select(obs.member_state, obs.area_code, obs.indicator_code, obs.sex, obs.age, obs.urbanisation)
+        .distinct()
         .where(published.published_filter())
-    ).all()  # fmt: skip
+    ).all()
     used: dict[str, set[str]] = {d: set() for d in sdmx.DIMENSIONS}
     for ms, area, ind, sex, age, urb in published_keys:
-        for dim, code in zip(sdmx.DIMENSIONS,
-                             (ms, area or sdmx.NOT_APPLICABLE, rules.sdmx_id(ind), sex, age, urb),
-                             strict=True):  # fmt: skip
+        for dim, code in zip(
+            sdmx.DIMENSIONS, (ms, area or sdmx.NOT_APPLICABLE, rules.sdmx_id(ind), sex, age, urb), strict=True
+        ):
             used[dim].add(code)
 
     members = published.member_state_names(session)
-    area_cl = m.Codelist(id="CL_AREA", name={"en": "Areas: member states and their subnational areas",
-                                               "id": "Wilayah: negara anggota dan wilayah subnasionalnya"}, **meta)  # fmt: skip
+    area_cl = m.Codelist(
+        id="CL_AREA",
+        name={
+            "en": "Areas: member states and their subnational areas",
+            "id": "Wilayah: negara anggota dan wilayah subnasionalnya",
+        },
+        **meta,
+    )
     for code, names in members.items():
         area_cl.append(m.Code(id=code, name=_names(names)))
     for code, member_state, name in session.execute(
@@ -206,12 +218,13 @@ def build(session: Session) -> Structures:
     for row in session.scalars(select(Indicator).order_by(Indicator.code)):
         indicator_cl.append(
             m.Code(
-                id=rules.sdmx_id(row.code), name=_names({"en": row.name_en, "id": row.name_id}),
+                id=rules.sdmx_id(row.code),
+                name=_names({"en": row.name_en, "id": row.name_id}),
                 description=_names({"en": row.definition_en, "id": row.definition_id}),
                 annotations=[m.Annotation(id=CODE_ANNOTATION, type=CODE_ANNOTATION, title=row.code)]
                 + ([m.Annotation(id="UNIT", type="UNIT", title=row.unit)] if row.unit else []),
             )
-        )  # fmt: skip
+        )
     # units by their code (``units.code``: spellings of one unit are one code), named as the
     # catalogue writes them and in Indonesian
     unit_cl: dict[str, Names] = {}
@@ -237,16 +250,22 @@ def build(session: Session) -> Structures:
         ),
     ]
     by_id = {cl.id: cl for cl in codelists}
-    concepts = m.ConceptScheme(id=CONCEPTS_ID, name={"en": "Concepts of the ASCC indicator data",
-                                                     "id": "Konsep data indikator ASCC"}, **meta)  # fmt: skip
+    concepts = m.ConceptScheme(
+        id=CONCEPTS_ID,
+        name={"en": "Concepts of the ASCC indicator data", "id": "Konsep data indikator ASCC"},
+        **meta,
+    )
     for concept_id, names in CONCEPTS.items():
         concepts.append(m.Concept(id=concept_id, name=names))
     dsd = sdmx.structure(
-        name={"en": "ASCC indicator data", "id": "Data indikator ASCC"}, maintainer=agency, concepts=concepts,
+        name={"en": "ASCC indicator data", "id": "Data indikator ASCC"},
+        maintainer=agency,
+        concepts=concepts,
         codelists={component: by_id[cl] for component, cl in CODED.items()},
-    )  # fmt: skip
-    flow = m.DataflowDefinition(id=DATAFLOW_ID, name={"en": "ASCC indicators", "id": "Indikator ASCC"},
-                                structure=dsd, **meta)  # fmt: skip
+    )
+    flow = m.DataflowDefinition(
+        id=DATAFLOW_ID, name={"en": "ASCC indicators", "id": "Indikator ASCC"}, structure=dsd, **meta
+    )
     region = common.CubeRegion(included=True)
     for dim in sdmx.DIMENSIONS:
         d = dsd.dimensions.get(dim)
@@ -254,20 +273,31 @@ def build(session: Session) -> Structures:
             values_for=d, values=[m.MemberValue(value=v) for v in sorted(used[dim])]
         )
     constraint = m.ContentConstraint(
-        id=CONSTRAINT_ID, name={"en": "Published data", "id": "Data yang dipublikasikan"},
-        role=m.ConstraintRole(role=common.ConstraintRoleType.actual), content={flow},
-        data_content_region=[region], **meta,
-    )  # fmt: skip
+        id=CONSTRAINT_ID,
+        name={"en": "Published data", "id": "Data yang dipublikasikan"},
+        role=m.ConstraintRole(role=common.ConstraintRoleType.actual),
+        content={flow},
+        data_content_region=[region],
+        **meta,
+    )
     # an agency scheme is never final (SDMX 2.1 fixes isFinal="false" for it)
-    agencies = common.AgencyScheme(id="AGENCIES", name={"en": "SDMX agency scheme"}, version="1.0",
-                                   maintainer=common.Agency(id="SDMX"), is_final=False,
-                                   is_external_reference=False)  # fmt: skip
+    agencies = common.AgencyScheme(
+        id="AGENCIES",
+        name={"en": "SDMX agency scheme"},
+        version="1.0",
+        maintainer=common.Agency(id="SDMX"),
+        is_final=False,
+        is_external_reference=False,
+    )
     agencies.append(common.Agency(id=AGENCY, name=ASEAN_NAME))
 
     artefacts: dict[tuple[str, str], object] = {
-        ("dataflow", flow.id): flow, ("datastructure", dsd.id): dsd, ("conceptscheme", concepts.id): concepts,
-        ("contentconstraint", constraint.id): constraint, ("agencyscheme", agencies.id): agencies,
-    }  # fmt: skip
+        ("dataflow", flow.id): flow,
+        ("datastructure", dsd.id): dsd,
+        ("conceptscheme", concepts.id): concepts,
+        ("contentconstraint", constraint.id): constraint,
+        ("agencyscheme", agencies.id): agencies,
+    }
     artefacts |= {("codelist", cl.id): cl for cl in codelists}
     children: dict[tuple[str, str], set[tuple[str, str]]] = {k: set() for k in artefacts}
     children[("dataflow", flow.id)] = {("datastructure", dsd.id)}
@@ -304,14 +334,18 @@ def select_keys(structures: Structures, resource: str, agency: str, resource_id:
     agencies = set(agency.split("+"))
     versions = set(version.split("+"))
     keys = [
-        k for k, obj in structures.artefacts.items()
-        if k[0] == resource and (ids & {"all", "*"} or k[1] in ids)
+        k
+        for k, obj in structures.artefacts.items()
+        if k[0] == resource
+        and (ids & {"all", "*"} or k[1] in ids)
         and (agencies & {"all", "*"} or obj.maintainer.id in agencies)
         and (versions & {"all", "*", "latest", "~"} or str(obj.version) in versions)
-    ]  # fmt: skip
+    ]
     if not keys:
-        raise NotFound(f"no {resource} {agency}/{resource_id}/{version}: this service maintains "
-                       f"{', '.join(k[1] for k in structures.artefacts if k[0] == resource)}")  # fmt: skip
+        raise NotFound(
+            f"no {resource} {agency}/{resource_id}/{version}: this service maintains "
+            f"{', '.join(k[1] for k in structures.artefacts if k[0] == resource)}"
+        )
     return keys
 
 
@@ -319,20 +353,30 @@ def check_parameters(references: str | None, detail: str | None) -> tuple[str, s
     references = references or "none"
     detail = detail or "full"
     if references not in REFERENCES and references not in RESOURCES:
-        raise BadRequest(f"references={references!r}: one of {', '.join(REFERENCES)} or a resource "
-                         f"({', '.join(RESOURCES)})", parameter="references")  # fmt: skip
+        raise BadRequest(
+            f"references={references!r}: one of {', '.join(REFERENCES)} or a resource "
+            f"({', '.join(RESOURCES)})",
+            parameter="references",
+        )
     if detail in DETAILS_NOT_DONE:
-        raise NotImplementedHere(f"detail={detail!r} is not implemented here: {', '.join(DETAILS)}",
-                                 parameter="detail")  # fmt: skip
+        raise NotImplementedHere(
+            f"detail={detail!r} is not implemented here: {', '.join(DETAILS)}", parameter="detail"
+        )
     if detail not in DETAILS:
         raise BadRequest(f"detail={detail!r}: one of {', '.join(DETAILS)}", parameter="detail")
     return references, detail
 
 
 def query(
-    session: Session, *, resource: str, agency: str = "all", resource_id: str = "all", version: str = "latest",
-    references: str | None = None, detail: str | None = None,
-) -> bytes:  # fmt: skip
+    session: Session,
+    *,
+    resource: str,
+    agency: str = "all",
+    resource_id: str = "all",
+    version: str = "latest",
+    references: str | None = None,
+    detail: str | None = None,
+) -> bytes:
     """An SDMX-ML 2.1 structure message answering a structure query (see the module docstring)."""
     import sdmx as sdmx1
     from sdmx import message
@@ -346,10 +390,11 @@ def query(
         extra |= structures.referenced(key, references)
     msg = message.StructureMessage(
         header=message.Header(
-            id=f"ASCC{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}", sender=common.Agency(id=AGENCY),
+            id=f"ASCC{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}",
+            sender=common.Agency(id=AGENCY),
             prepared=dt.datetime.now(dt.UTC).replace(microsecond=0),
         )
-    )  # fmt: skip
+    )
     for key in [*asked, *sorted(extra - set(asked))]:
         obj = structures.artefacts[key]
         stub = detail == "allstubs" or (detail == "referencestubs" and key not in asked)
@@ -386,9 +431,14 @@ SCHEMA_MEDIA = "application/vnd.sdmx.schema+xml; version=2.1"
 
 
 def schema_query(
-    session: Session, *, context: str, agency: str, resource_id: str, version: str = "latest",
+    session: Session,
+    *,
+    context: str,
+    agency: str,
+    resource_id: str,
+    version: str = "latest",
     at_observation: str | None = None,
-) -> bytes:  # fmt: skip
+) -> bytes:
     """SDMX-REST schema query ``schema/{context}/{agency}/{id}/{version}``: the XML schema of the
     structure-specific data of the dataflow or of its data structure (:func:`data_schema`); its
     imports name the standard schemas' files (``SDMXDataStructureSpecific.xsd``) next to it."""
@@ -408,9 +458,12 @@ def _data_schema(structures: Structures, *, at_observation: str) -> bytes:
     namespace = sdmx.data_namespace(at_observation)
     common_ns, ss_ns = COM, sdmx.SS
     root = etree.Element(
-        etree.QName(XS, "schema"), nsmap={"xs": XS, None: namespace, "ss": ss_ns, "common": common_ns},
-        targetNamespace=namespace, elementFormDefault="qualified", attributeFormDefault="unqualified",
-    )  # fmt: skip
+        etree.QName(XS, "schema"),
+        nsmap={"xs": XS, None: namespace, "ss": ss_ns, "common": common_ns},
+        targetNamespace=namespace,
+        elementFormDefault="qualified",
+        attributeFormDefault="unqualified",
+    )
 
     def el(parent, tag: str, **attrib: str):
         return etree.SubElement(parent, etree.QName(XS, tag), attrib)
@@ -440,11 +493,23 @@ def _data_schema(structures: Structures, *, at_observation: str) -> bytes:
     flat = at_observation == sdmx.ALL_DIMENSIONS
     data_set, seq = restricted("DataSetType", "ss:DataSetType")
     el(seq, "element", ref="common:Annotations", minOccurs="0")
-    el(seq, "element", name="DataProvider", type="common:DataProviderReferenceType", form="unqualified",
-       minOccurs="0")  # fmt: skip
+    el(
+        seq,
+        "element",
+        name="DataProvider",
+        type="common:DataProviderReferenceType",
+        form="unqualified",
+        minOccurs="0",
+    )
     choice = el(seq, "choice", minOccurs="0")
-    el(choice, "element", name="Obs" if flat else "Series", type="ObsType" if flat else "SeriesType",
-       form="unqualified", maxOccurs="unbounded")  # fmt: skip
+    el(
+        choice,
+        "element",
+        name="Obs" if flat else "Series",
+        type="ObsType" if flat else "SeriesType",
+        form="unqualified",
+        maxOccurs="unbounded",
+    )
     el(data_set, "attribute", name="REPORTING_YEAR_START_DAY", use="prohibited")
     if not flat:
         series, seq = restricted("SeriesType", "ss:SeriesType")

@@ -80,11 +80,20 @@ class NotFound(errors.NotFound, LookupError):
 
 
 def import_file(
-    session: Session, path: Path, *, fmt: str | None = None, dry_run: bool = False, approval: str = "draft",
-    actor: str | None = None, progress: Progress | None = None, name: str | None = None,
-    data: bytes | None = None, catalogue: Catalogue | None = None, only_own: bool = False,
+    session: Session,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    approval: str = "draft",
+    actor: str | None = None,
+    progress: Progress | None = None,
+    name: str | None = None,
+    data: bytes | None = None,
+    catalogue: Catalogue | None = None,
+    only_own: bool = False,
     profile: str | importer.profiles.Profile | None = None,
-) -> ImportReport:  # fmt: skip
+) -> ImportReport:
     """Check a file and, when it has no problem at all (and this is not a dry run), store it
     (``only_own``: as a loader, see :func:`store`; ``profile``: see ``importer.parse``).
 
@@ -93,8 +102,9 @@ def import_file(
     cat = catalogue or Catalogue.load(session)
     parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress, profile=profile)
     dropped = _drop_computed(session, parsed)
-    report = store(session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress,
-                   only_own=only_own)  # fmt: skip
+    report = store(
+        session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress, only_own=only_own
+    )
     if dropped:
         rows = sum(dropped.values())
         codes = ", ".join(sorted(dropped))
@@ -102,19 +112,28 @@ def import_file(
             from ascc.monitoring import computed
 
             again = computed.recompute(session, codes=sorted(dropped), actor=actor)
-            report.notes.append(f"{rows} row(s) of computed indicators ({codes}) were not imported: "
-                                f"recomputed from the published values of their inputs ({again.values} values, "
-                                f"{again.inserted} new, {again.revised} revised)")  # fmt: skip
+            report.notes.append(
+                f"{rows} row(s) of computed indicators ({codes}) were not imported: "
+                f"recomputed from the published values of their inputs ({again.values} values, "
+                f"{again.inserted} new, {again.revised} revised)"
+            )
         else:
-            report.notes.append(f"{rows} row(s) of computed indicators ({codes}) are not imported: they are "
-                                "recomputed from their inputs")  # fmt: skip
+            report.notes.append(
+                f"{rows} row(s) of computed indicators ({codes}) are not imported: they are "
+                "recomputed from their inputs"
+            )
     return report
 
 
 def _computed_inputs(session: Session) -> dict[str, tuple[str, str]]:
-    return {c: (n, d) for c, n, d in session.execute(
-        select(Indicator.code, Indicator.numerator, Indicator.denominator)
-        .where(Indicator.numerator.is_not(None), Indicator.denominator.is_not(None)))}  # fmt: skip
+    return {
+        c: (n, d)
+        for c, n, d in session.execute(
+            select(Indicator.code, Indicator.numerator, Indicator.denominator).where(
+                Indicator.numerator.is_not(None), Indicator.denominator.is_not(None)
+            )
+        )
+    }
 
 
 def _drop_computed(session: Session, parsed: Parsed) -> dict[str, int]:
@@ -151,22 +170,40 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
         else column
     )
     codes = frame["indicator"].astype(str).to_numpy()
-    return [Problem(parsed.name, int(line), column, f"{code} is computed from {inputs[code][0]} and "
-                    f"{inputs[code][1]}; import those instead", unit=unit)
-            for code, line in zip(codes, frame["line"].to_numpy(), strict=True) if code in inputs]  # fmt: skip
+    return [
+        Problem(
+            parsed.name,
+            int(line),
+            column,
+            f"{code} is computed from {inputs[code][0]} and {inputs[code][1]}; import those instead",
+            unit=unit,
+        )
+        for code, line in zip(codes, frame["line"].to_numpy(), strict=True)
+        if code in inputs
+    ]
 
 
 def store(
-    session: Session, parsed: Parsed, *, dry_run: bool = False, approval: str = "draft",
-    actor: str | None = None, progress: Progress | None = None, only_own: bool = False,
-) -> ImportReport:  # fmt: skip
+    session: Session,
+    parsed: Parsed,
+    *,
+    dry_run: bool = False,
+    approval: str = "draft",
+    actor: str | None = None,
+    progress: Progress | None = None,
+    only_own: bool = False,
+) -> ImportReport:
     """Store a checked file; ``only_own``: as a loader (see the module docstring)."""
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {APPROVALS}")
     report = ImportReport(
-        parsed.name, parsed.format, rows=parsed.rows, dry_run=dry_run, problems=parsed.problems,
+        parsed.name,
+        parsed.format,
+        rows=parsed.rows,
+        dry_run=dry_run,
+        problems=parsed.problems,
         notes=parsed.notes,
-    )  # fmt: skip
+    )
     if parsed.problems or parsed.frame is None:
         return report
     frame = parsed.frame
@@ -202,10 +239,16 @@ def store(
     if dry_run or not insert_mask.any():
         return report
     batch = ImportBatch(
-        filename=parsed.name[:500], sha256=parsed.sha256, format=parsed.format, rows=n,
-        inserted=report.inserted, revised=report.revised, unchanged=report.unchanged,
-        actor=actor or session.info.get("actor", "system"), approval=approval,
-    )  # fmt: skip
+        filename=parsed.name[:500],
+        sha256=parsed.sha256,
+        format=parsed.format,
+        rows=n,
+        inserted=report.inserted,
+        revised=report.revised,
+        unchanged=report.unchanged,
+        actor=actor or session.info.get("actor", "system"),
+        approval=approval,
+    )
     order = _in_key_order(frame, np.flatnonzero(insert_mask))
     batch.rows_sha256 = _rows_digest(frame, order, revision)  # recorded in the batch's audit entry
     inserting = int(insert_mask.sum())
@@ -241,8 +284,10 @@ def _merge_and_delete(parsed: Parsed, frame: pd.DataFrame, old: pd.DataFrame) ->
     stored[pos] = True
     deleting = (frame["action"] == "D").to_numpy()
     lines = frame["line"].to_numpy()
-    problems = [Problem(parsed.name, int(lines[i]), "ACTION", "ACTION=D: there is no such observation to delete")
-                for i in np.flatnonzero(deleting & ~stored)]  # fmt: skip
+    problems = [
+        Problem(parsed.name, int(lines[i]), "ACTION", "ACTION=D: there is no such observation to delete")
+        for i in np.flatnonzero(deleting & ~stored)
+    ]
     if problems or not len(old):
         return problems
     blank = frame["blank"].to_numpy()[pos]
@@ -454,9 +499,14 @@ def _sqlite_rows(
 
 
 def _insert(
-    session: Session, frame: pd.DataFrame, rows: np.ndarray, revision: np.ndarray, batch_id: int,
-    approval: str, progress: Progress | None,
-) -> None:  # fmt: skip
+    session: Session,
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    revision: np.ndarray,
+    batch_id: int,
+    approval: str,
+    progress: Progress | None,
+) -> None:
     """Bulk insert ``rows`` of ``frame``, a chunk at a time.
 
     On SQLite the rows go straight to the driver's ``executemany``; what is the same for every row
@@ -508,9 +558,13 @@ def _insert(
             _sqlite_rows(conn.connection.driver_connection, bound, shared_codes, literal)
         else:
             consts = {
-                "is_current": True, "approval": approval, "batch_id": batch_id, "source": None, "note": None,
+                "is_current": True,
+                "approval": approval,
+                "batch_id": batch_id,
+                "source": None,
+                "note": None,
                 "revision": int(rev[0]),
-            }  # fmt: skip
+            }
             base = {k: consts[k] for k in literal}
             keys = list(bound)
             conn.execute(
@@ -558,11 +612,18 @@ def list_areas(
 
 
 def observations(
-    session: Session, *, indicator: str | Sequence[str] | None = None, member_state: str | Sequence[str] | None = None,
-    area: str | None = None, national: bool | None = None, period_from: str | None = None,
-    period_to: str | None = None, approval: str | Sequence[str] | None = None, current: bool = True,
+    session: Session,
+    *,
+    indicator: str | Sequence[str] | None = None,
+    member_state: str | Sequence[str] | None = None,
+    area: str | None = None,
+    national: bool | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    approval: str | Sequence[str] | None = None,
+    current: bool = True,
     submission_id: int | None = None,
-) -> list[s.ObservationRead]:  # fmt: skip
+) -> list[s.ObservationRead]:
     """Observations, current ones by default; ``national`` True/False keeps national/subnational rows."""
     return [s.ObservationRead.model_validate(r) for r in session.scalars(_observations_stmt(**locals()))]
 
@@ -571,8 +632,19 @@ def _as_list(value: str | Sequence[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _observations_stmt(session=None, *, indicator=None, member_state=None, area=None, national=None,
-                       period_from=None, period_to=None, approval=None, current=True, submission_id=None):  # fmt: skip
+def _observations_stmt(
+    session=None,
+    *,
+    indicator=None,
+    member_state=None,
+    area=None,
+    national=None,
+    period_from=None,
+    period_to=None,
+    approval=None,
+    current=True,
+    submission_id=None,
+):
     o = Observation
     stmt = select(o)
     if current:
@@ -580,8 +652,11 @@ def _observations_stmt(session=None, *, indicator=None, member_state=None, area=
     if indicator:
         stmt = stmt.where(o.indicator_code.in_(_as_list(indicator)))
     if member_state:  # without indicators, every indicator: the unique key finds the rows
-        stmt = stmt.where(o.member_state.in_(_as_list(member_state)) if indicator
-                          else of_member_states(o, _as_list(member_state)))  # fmt: skip
+        stmt = stmt.where(
+            o.member_state.in_(_as_list(member_state))
+            if indicator
+            else of_member_states(o, _as_list(member_state))
+        )
     if area is not None:
         stmt = stmt.where(o.area_code == area)
     if national is True:
@@ -596,19 +671,37 @@ def _observations_stmt(session=None, *, indicator=None, member_state=None, area=
         stmt = stmt.where(o.approval.in_(_as_list(approval)))
     if submission_id is not None:
         stmt = stmt.where(o.submission_id == submission_id)
-    return stmt.order_by(o.indicator_code, o.member_state, o.area_code, o.period, o.sex, o.age, o.urbanisation, o.revision)  # fmt: skip
+    return stmt.order_by(
+        o.indicator_code, o.member_state, o.area_code, o.period, o.sex, o.age, o.urbanisation, o.revision
+    )
 
 
 def history(
-    session: Session, *, indicator: str, member_state: str, period: str, area: str = "", sex: str = "_T",
-    age: str = "_T", urbanisation: str = "_T",
-) -> list[s.ObservationRead]:  # fmt: skip
+    session: Session,
+    *,
+    indicator: str,
+    member_state: str,
+    period: str,
+    area: str = "",
+    sex: str = "_T",
+    age: str = "_T",
+    urbanisation: str = "_T",
+) -> list[s.ObservationRead]:
     """Every revision of one observation, oldest first."""
     o = Observation
-    stmt = select(o).where(
-        o.indicator_code == indicator, o.member_state == member_state, o.area_code == area, o.period == period,
-        o.sex == sex, o.age == age, o.urbanisation == urbanisation,
-    ).order_by(o.revision)  # fmt: skip
+    stmt = (
+        select(o)
+        .where(
+            o.indicator_code == indicator,
+            o.member_state == member_state,
+            o.area_code == area,
+            o.period == period,
+            o.sex == sex,
+            o.age == age,
+            o.urbanisation == urbanisation,
+        )
+        .order_by(o.revision)
+    )
     return [s.ObservationRead.model_validate(r) for r in session.scalars(stmt)]
 
 
@@ -632,10 +725,14 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def export(
-    session: Session, *, fmt: str = "sdmx-csv", indicator: str | Sequence[str] | None = None,
-    member_state: str | Sequence[str] | None = None, approval: str | Sequence[str] | None = None,
+    session: Session,
+    *,
+    fmt: str = "sdmx-csv",
+    indicator: str | Sequence[str] | None = None,
+    member_state: str | Sequence[str] | None = None,
+    approval: str | Sequence[str] | None = None,
     generic: bool = False,
-) -> bytes:  # fmt: skip
+) -> bytes:
     """Current observations as SDMX-CSV 2.0 or an SDMX-ML 2.1 data message (``generic`` or
     structure-specific); re-importing the result changes nothing."""
     import io

@@ -79,9 +79,18 @@ def _sector_codes(session: Session, principal: Principal) -> set[str] | None:
 
 
 def summary(row: Submission) -> dict[str, Any]:
-    return {"id": row.id, "member_state": row.member_state, "state": row.state, "submitted_by": row.submitted_by,
-            "submitted_at": row.submitted_at, "reviewed_by": row.reviewed_by, "reviewed_at": row.reviewed_at,
-            "comment": row.comment, "counts": dict(row.counts or {}), "etag": etag(row)}  # fmt: skip
+    return {
+        "id": row.id,
+        "member_state": row.member_state,
+        "state": row.state,
+        "submitted_by": row.submitted_by,
+        "submitted_at": row.submitted_at,
+        "reviewed_by": row.reviewed_by,
+        "reviewed_at": row.reviewed_at,
+        "comment": row.comment,
+        "counts": dict(row.counts or {}),
+        "etag": etag(row),
+    }
 
 
 #: a change of more than this share of the previously published value is flagged for the reviewer
@@ -95,13 +104,19 @@ def _approved_value(session: Session, obs: Observation, *, before: bool) -> tupl
     ``(False, None)`` when there is none."""
     stmt = (
         select(Observation.value)
-        .where(Observation.indicator_code == obs.indicator_code, Observation.member_state == obs.member_state,
-               Observation.area_code == obs.area_code, Observation.period == obs.period, Observation.sex == obs.sex,
-               Observation.age == obs.age, Observation.urbanisation == obs.urbanisation,
-               Observation.approval == "approved")
+        .where(
+            Observation.indicator_code == obs.indicator_code,
+            Observation.member_state == obs.member_state,
+            Observation.area_code == obs.area_code,
+            Observation.period == obs.period,
+            Observation.sex == obs.sex,
+            Observation.age == obs.age,
+            Observation.urbanisation == obs.urbanisation,
+            Observation.approval == "approved",
+        )
         .order_by(Observation.revision.desc())
         .limit(1)
-    )  # fmt: skip
+    )
     if before:
         stmt = stmt.where(Observation.revision < obs.revision)
     found = session.execute(stmt).first()
@@ -130,8 +145,15 @@ def get_submission(
     require_reader(principal, member_state=row.member_state)
     base = select(Observation).where(Observation.submission_id == row.id)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    obs = list(session.scalars(base.order_by(Observation.indicator_code, Observation.area_code, Observation.period,
-                                             Observation.id).limit(limit).offset(offset)))  # fmt: skip
+    obs = list(
+        session.scalars(
+            base.order_by(
+                Observation.indicator_code, Observation.area_code, Observation.period, Observation.id
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+    )
     codes = sorted({o.indicator_code for o in obs})
     indicators = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.code.in_(codes)))}
     area_codes = sorted({o.area_code for o in obs if o.area_code})
@@ -141,15 +163,25 @@ def get_submission(
         ind = indicators.get(o.indicator_code)
         had, previous = _approved_value(session, o, before=True)
         _, now = _approved_value(session, o, before=False)
-        items.append(observation_read(o) | {
-            "approval": o.approval,
-            "indicator_name": {"en": ind.name_en, "id": ind.name_id} if ind else None,
-            "unit": ind.unit if ind else None, "area_name": areas.get(o.area_code) if o.area_code else None,
-            "previously_published": had, "previous_value": previous, "published_value": now,
-        } | comparison(o.value, previous))  # fmt: skip
+        items.append(
+            observation_read(o)
+            | {
+                "approval": o.approval,
+                "indicator_name": {"en": ind.name_en, "id": ind.name_id} if ind else None,
+                "unit": ind.unit if ind else None,
+                "area_name": areas.get(o.area_code) if o.area_code else None,
+                "previously_published": had,
+                "previous_value": previous,
+                "published_value": now,
+            }
+            | comparison(o.value, previous)
+        )
     names = {ms.code: ms.name.model_dump() for ms in registry_service.list_member_states(session)}
-    flags = {"threshold": LARGE_CHANGE, "large_changes": sum(1 for i in items if i["large_change"]),
-             "new_values": sum(1 for i in items if not i["previously_published"])}  # fmt: skip
+    flags = {
+        "threshold": LARGE_CHANGE,
+        "large_changes": sum(1 for i in items if i["large_change"]),
+        "new_values": sum(1 for i in items if not i["previously_published"]),
+    }
     return summary(row) | {
         "member_state_name": names.get(row.member_state),
         "indicator_names": {c: {"en": i.name_en, "id": i.name_id} for c, i in indicators.items()},
@@ -187,17 +219,34 @@ def drafts(session: Session, *, principal: Principal, member_state: str) -> dict
     """Per indicator, a member state's current unpublished observations by approval state."""
     require_reader(principal, member_state=member_state)
     stmt = (
-        select(Observation.indicator_code, Observation.approval, func.count(), func.min(Observation.period),
-               func.max(Observation.period))
-        .where(of_member_states(Observation, [member_state]), Observation.is_current.is_(True),
-               Observation.approval.in_(("draft", "submitted", "rejected")))
+        select(
+            Observation.indicator_code,
+            Observation.approval,
+            func.count(),
+            func.min(Observation.period),
+            func.max(Observation.period),
+        )
+        .where(
+            of_member_states(Observation, [member_state]),
+            Observation.is_current.is_(True),
+            Observation.approval.in_(("draft", "submitted", "rejected")),
+        )
         .group_by(Observation.indicator_code, Observation.approval)
         .order_by(Observation.indicator_code)
-    )  # fmt: skip
+    )
     by_code: dict[str, dict[str, Any]] = {}
     for code, approval, n, lo, hi in session.execute(stmt):
-        entry = by_code.setdefault(code, {"indicator": code, "draft": 0, "submitted": 0, "rejected": 0,
-                                          "first_period": lo, "last_period": hi})  # fmt: skip
+        entry = by_code.setdefault(
+            code,
+            {
+                "indicator": code,
+                "draft": 0,
+                "submitted": 0,
+                "rejected": 0,
+                "first_period": lo,
+                "last_period": hi,
+            },
+        )
         entry[approval] = n
         entry["first_period"], entry["last_period"] = (
             min(entry["first_period"], lo),
@@ -205,15 +254,23 @@ def drafts(session: Session, *, principal: Principal, member_state: str) -> dict
         )
     names = dict(session.execute(select(Indicator.code, Indicator.name_en)).all())
     rows = [e | {"name": names.get(e["indicator"])} for e in by_code.values()]
-    return {"member_state": member_state, "indicators": rows,
-            "draft": sum(r["draft"] for r in rows), "submitted": sum(r["submitted"] for r in rows),
-            "rejected": sum(r["rejected"] for r in rows)}  # fmt: skip
+    return {
+        "member_state": member_state,
+        "indicators": rows,
+        "draft": sum(r["draft"] for r in rows),
+        "submitted": sum(r["submitted"] for r in rows),
+        "rejected": sum(r["rejected"] for r in rows),
+    }
 
 
 def submit(
-    session: Session, *, principal: Principal, member_state: str, indicators: list[str] | None = None,
+    session: Session,
+    *,
+    principal: Principal,
+    member_state: str,
+    indicators: list[str] | None = None,
     note: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The member state's focal point submits its current drafts and rejected values (of
     ``indicators``, else all)."""
     member_state = member_state.upper()
@@ -240,20 +297,34 @@ def submit(
     # lock the drafts: a concurrent submission of the same drafts waits and then finds none
     rows = list(session.scalars(stmt.with_for_update()))
     if not rows:
-        raise Conflict(f"{member_state} has no draft or rejected observations to submit" + (
-            f" for {', '.join(sorted(wanted))}" if wanted else ""))  # fmt: skip
+        raise Conflict(
+            f"{member_state} has no draft or rejected observations to submit"
+            + (f" for {', '.join(sorted(wanted))}" if wanted else "")
+        )
     codes = sorted({r.indicator_code for r in rows})
     periods = sorted(r.period for r in rows)
-    sub = Submission(member_state=member_state, state="submitted", submitted_by=principal.label, submitted_at=clock.now(),
-                     counts={"observations": len(rows), "indicators": codes, "periods": [periods[0], periods[-1]],
-                             "note": (note or "").strip() or None})  # fmt: skip
+    sub = Submission(
+        member_state=member_state,
+        state="submitted",
+        submitted_by=principal.label,
+        submitted_at=clock.now(),
+        counts={
+            "observations": len(rows),
+            "indicators": codes,
+            "periods": [periods[0], periods[-1]],
+            "note": (note or "").strip() or None,
+        },
+    )
     session.add(sub)
     session.flush()
     ids = [r.id for r in rows]
     for chunk in range(0, len(ids), 500):
-        session.execute(update(Observation).where(Observation.id.in_(ids[chunk : chunk + 500]))
-                        .values(approval="submitted", submission_id=sub.id).execution_options(
-                            synchronize_session=False))  # fmt: skip
+        session.execute(
+            update(Observation)
+            .where(Observation.id.in_(ids[chunk : chunk + 500]))
+            .values(approval="submitted", submission_id=sub.id)
+            .execution_options(synchronize_session=False)
+        )
     session.expire_all()
     return summary(_submission(session, sub.id))
 
@@ -272,9 +343,14 @@ def check_review(*, decision: str, comment: str | None) -> str | None:
 
 
 def review(
-    session: Session, *, principal: Principal, submission_id: int, decision: str, comment: str | None = None,
+    session: Session,
+    *,
+    principal: Principal,
+    submission_id: int,
+    decision: str,
+    comment: str | None = None,
     if_match: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The Secretariat approves or rejects (with a comment) a submitted submission, once."""
     permissions.require_secretariat(principal)
     comment = check_review(decision=decision, comment=comment)
@@ -282,8 +358,12 @@ def review(
     check_version(etag(row), if_match, what=f"submission {row.id}")
     if row.state != "submitted":
         raise Conflict(f"submission {row.id} was {row.state} already by {row.reviewed_by}")
-    session.execute(update(Observation).where(Observation.submission_id == row.id)
-                    .values(approval=decision).execution_options(synchronize_session=False))  # fmt: skip
+    session.execute(
+        update(Observation)
+        .where(Observation.submission_id == row.id)
+        .values(approval=decision)
+        .execution_options(synchronize_session=False)
+    )
     row.state, row.reviewed_by, row.reviewed_at = decision, principal.label, clock.now()
     row.comment = comment
     session.flush()
@@ -303,10 +383,13 @@ def open_rejections(session: Session, *, principal: Principal, member_state: str
     require_reader(principal, member_state=member_state)
     waiting = (
         select(Observation.id)
-        .where(Observation.submission_id == Submission.id, Observation.approval == "rejected",
-               Observation.is_current.is_(True))
+        .where(
+            Observation.submission_id == Submission.id,
+            Observation.approval == "rejected",
+            Observation.is_current.is_(True),
+        )
         .exists()
-    )  # fmt: skip
+    )
     stmt = (
         select(Submission)
         .where(Submission.member_state == member_state, Submission.state == "rejected", waiting)

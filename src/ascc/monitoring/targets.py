@@ -32,8 +32,19 @@ from ascc.monitoring import models as m
 from ascc.monitoring.target_models import Target
 from ascc.registry import service as registry_service
 
-COLUMNS = ("indicator_code", "member_state", "plan_id", "sector", "baseline_year", "baseline_value",
-           "target_year", "target_value", "source", "quote", "notes")  # fmt: skip
+COLUMNS = (
+    "indicator_code",
+    "member_state",
+    "plan_id",
+    "sector",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "source",
+    "quote",
+    "notes",
+)
 REQUIRED = ("indicator_code", "target_year", "target_value", "source")
 MAX_CELL = 5000
 MAX_ROWS = 100_000
@@ -89,8 +100,10 @@ class Problem:
 
 class TargetFileError(Invalid):
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s); nothing was imported: " + "; ".join(map(str, problems[:20])),
-                         problems=[str(p) for p in problems])  # fmt: skip
+        super().__init__(
+            f"{len(problems)} problem(s); nothing was imported: " + "; ".join(map(str, problems[:20])),
+            problems=[str(p) for p in problems],
+        )
         self.problems = problems
 
 
@@ -99,15 +112,32 @@ def scope_of(indicator_code: str, member_state: str | None, plan_id: str | None)
 
 
 def read(row: Target) -> dict[str, Any]:
-    return {"id": row.id, "indicator_code": row.indicator_code, "member_state": row.member_state,
-            "regional": row.member_state is None, "plan_id": row.plan_id, "sector": row.sector,
-            "baseline_year": row.baseline_year, "baseline_value": row.baseline_value,
-            "target_year": row.target_year, "target_value": row.target_value, "source": row.source,
-            "quote": row.quote, "notes": row.notes, "updated_by": row.updated_by, "updated_at": row.updated_at}  # fmt: skip
+    return {
+        "id": row.id,
+        "indicator_code": row.indicator_code,
+        "member_state": row.member_state,
+        "regional": row.member_state is None,
+        "plan_id": row.plan_id,
+        "sector": row.sector,
+        "baseline_year": row.baseline_year,
+        "baseline_value": row.baseline_value,
+        "target_year": row.target_year,
+        "target_value": row.target_value,
+        "source": row.source,
+        "quote": row.quote,
+        "notes": row.notes,
+        "updated_by": row.updated_by,
+        "updated_at": row.updated_at,
+    }
 
 
-def list_targets(session: Session, *, indicator: str | None = None, member_state: str | None = None,
-                 plan_id: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def list_targets(
+    session: Session,
+    *,
+    indicator: str | None = None,
+    member_state: str | None = None,
+    plan_id: str | None = None,
+) -> list[dict[str, Any]]:
     stmt = select(Target).order_by(Target.indicator_code, Target.member_state, Target.plan_id, Target.id)
     if indicator:
         stmt = stmt.where(Target.indicator_code == indicator)
@@ -155,8 +185,11 @@ class _Known:
 def _store(session: Session, principal: Principal, data: TargetWrite) -> tuple[Target, str]:
     scope = scope_of(data.indicator_code, data.member_state, data.plan_id)
     row = session.scalar(select(Target).where(Target.scope == scope))
-    values = data.model_dump() | {"scope": scope, "updated_by": principal.name or principal.actor,
-                                  "updated_at": clock.now()}  # fmt: skip
+    values = data.model_dump() | {
+        "scope": scope,
+        "updated_by": principal.name or principal.actor,
+        "updated_at": clock.now(),
+    }
     if row is None:
         row = Target(**values)
         session.add(row)
@@ -242,8 +275,11 @@ def parse_file(
                 problems.append(Problem(filename, line, None, None, f"more than {MAX_ROWS} rows"))
                 break
             if len(cells) != len(header):
-                problems.append(Problem(filename, line, None, None,
-                                        f"{len(cells)} cells where the header has {len(header)}"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        filename, line, None, None, f"{len(cells)} cells where the header has {len(header)}"
+                    )
+                )
                 continue
             record, bad = _row(cells, header, filename, line)
             problems += bad
@@ -253,8 +289,15 @@ def parse_file(
                 problems.append(Problem(filename, line, index[name] + 1, name, reason))
             scope = scope_of(record.indicator_code, record.member_state, record.plan_id)
             if scope in seen:
-                problems.append(Problem(filename, line, index["indicator_code"] + 1, "indicator_code",
-                                        f"the same target (indicator, member state, plan) as line {seen[scope]}"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        filename,
+                        line,
+                        index["indicator_code"] + 1,
+                        "indicator_code",
+                        f"the same target (indicator, member state, plan) as line {seen[scope]}",
+                    )
+                )
             seen.setdefault(scope, line)
             rows.append(record)
     except csv.Error as exc:
@@ -295,8 +338,14 @@ def _row(
         return None, out
 
 
-def import_file(session: Session, *, principal: Principal, path: Path | None = None, text: str | None = None,
-                filename: str | None = None) -> dict[str, int]:  # fmt: skip
+def import_file(
+    session: Session,
+    *,
+    principal: Principal,
+    path: Path | None = None,
+    text: str | None = None,
+    filename: str | None = None,
+) -> dict[str, int]:
     """All rows or none. Raises ``TargetFileError`` listing every problem; returns counts otherwise."""
     permissions.require_secretariat(principal)
     name = filename or (str(path) if path else "targets.csv")

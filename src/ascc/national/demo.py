@@ -21,8 +21,18 @@ from ascc.national import service
 from ascc.national.models import NationalPlan
 
 NATIONAL_PLANS = Path(__file__).parent / "data" / "national_plans.yaml"
-PLAN_FIELDS = ("member_state", "title_en", "title_id", "period_start", "period_end", "ministries",
-               "registry_plan_id", "regional_plan_id", "note", "sources")  # fmt: skip
+PLAN_FIELDS = (
+    "member_state",
+    "title_en",
+    "title_id",
+    "period_start",
+    "period_end",
+    "ministries",
+    "registry_plan_id",
+    "regional_plan_id",
+    "note",
+    "sources",
+)
 
 
 def read(path: Path = NATIONAL_PLANS) -> list[dict[str, Any]]:
@@ -47,8 +57,14 @@ def load_demo(session: Session, *, path: Path = NATIONAL_PLANS, kept: Kept | Non
         data = s.PlanWrite(**{k: entry[k] for k in PLAN_FIELDS if k in entry})
         service.check_plan(session, data)
         now = clock.now()
-        row = NationalPlan(ref_key=key, status=entry["status"], revision=1, created_at=now, updated_at=now,
-                           consultation_ministries=entry.get("consultation_ministries") or [])  # fmt: skip
+        row = NationalPlan(
+            ref_key=key,
+            status=entry["status"],
+            revision=1,
+            created_at=now,
+            updated_at=now,
+            consultation_ministries=entry.get("consultation_ministries") or [],
+        )
         service.apply_plan(row, data)
         session.add(row)
         session.flush()

@@ -107,8 +107,11 @@ class ResultWrite(_In):
     unit: str | None = Field(default=None, max_length=40)
     year: int | None = Field(default=None, ge=1967, le=2100)
     target: Decimal | None = Field(default=None, ge=-MAX_NUMBER, le=MAX_NUMBER)
-    indicator_code: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.]{1,59}$",
-                                       description="a platform indicator it corresponds to")  # fmt: skip
+    indicator_code: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z][A-Za-z0-9_.]{1,59}$",
+        description="a platform indicator it corresponds to",
+    )
     source_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
     sources: list[Source] = Field(default=[], max_length=20)
 

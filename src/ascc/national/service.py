@@ -57,8 +57,11 @@ def _authorise(principal: Principal, *, member_state: str) -> None:
 
 def _raise(errors: list[dict[str, str]]) -> None:
     if errors:
-        raise Invalid("; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
-                      parameter=errors[0]["parameter"], errors=errors)  # fmt: skip
+        raise Invalid(
+            "; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
+            parameter=errors[0]["parameter"],
+            errors=errors,
+        )
 
 
 def _check_sources(sources: list[s.Source], bad, field: str = "sources") -> None:
@@ -109,15 +112,31 @@ def apply_plan(row: NationalPlan, data: s.PlanWrite) -> None:
 
 
 def new_measure(plan_id: int, data: s.MeasureWrite) -> NationalMeasure:
-    return NationalMeasure(plan_id=plan_id, code=data.code, title_en=data.title_en, title_id=data.title_id,
-                           ministry=data.ministry, section=data.section, sources=source_dicts(data.sources))  # fmt: skip
+    return NationalMeasure(
+        plan_id=plan_id,
+        code=data.code,
+        title_en=data.title_en,
+        title_id=data.title_id,
+        ministry=data.ministry,
+        section=data.section,
+        sources=source_dicts(data.sources),
+    )
 
 
 def new_result(plan_id: int, measure_id: int | None, data: s.ResultWrite) -> NationalResult:
-    return NationalResult(plan_id=plan_id, measure_id=measure_id, label_en=data.label_en, label_id=data.label_id,
-                          value=data.value, unit=data.unit, year=data.year, target=data.target,
-                          indicator_code=data.indicator_code, source_url=data.source_url,
-                          sources=source_dicts(data.sources))  # fmt: skip
+    return NationalResult(
+        plan_id=plan_id,
+        measure_id=measure_id,
+        label_en=data.label_en,
+        label_id=data.label_id,
+        value=data.value,
+        unit=data.unit,
+        year=data.year,
+        target=data.target,
+        indicator_code=data.indicator_code,
+        source_url=data.source_url,
+        sources=source_dicts(data.sources),
+    )
 
 
 def create_plan(session: Session, *, principal: Principal, data: s.PlanWrite) -> dict[str, Any]:
@@ -139,8 +158,9 @@ def _load(session: Session, plan_id: int, *, lock: bool = False) -> NationalPlan
     return row
 
 
-def _change(session: Session, *, principal: Principal, plan_id: int, if_match: str | None,
-            text: bool = True) -> NationalPlan:  # fmt: skip
+def _change(
+    session: Session, *, principal: Principal, plan_id: int, if_match: str | None, text: bool = True
+) -> NationalPlan:
     """Hold the plan, check who asks, that its text is open (``text``) and that the client read its
     current revision; the caller then changes it and calls ``_moved``."""
     row = _load(session, plan_id, lock=True)
@@ -158,8 +178,9 @@ def _moved(session: Session, row: NationalPlan) -> dict[str, Any]:
     return plan_read(session, row)
 
 
-def update_plan(session: Session, *, principal: Principal, plan_id: int, data: s.PlanWrite,
-                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def update_plan(
+    session: Session, *, principal: Principal, plan_id: int, data: s.PlanWrite, if_match: str | None = None
+) -> dict[str, Any]:
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
     if data.member_state != row.member_state:
         raise Invalid("a plan stays with its member state", parameter="member_state")
@@ -168,8 +189,9 @@ def update_plan(session: Session, *, principal: Principal, plan_id: int, data: s
     return _moved(session, row)
 
 
-def add_measure(session: Session, *, principal: Principal, plan_id: int, data: s.MeasureWrite,
-                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def add_measure(
+    session: Session, *, principal: Principal, plan_id: int, data: s.MeasureWrite, if_match: str | None = None
+) -> dict[str, Any]:
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
     errors: list[dict[str, str]] = []
 
@@ -193,19 +215,30 @@ def _measure(session: Session, row: NationalPlan, code: str) -> NationalMeasure:
     return measure
 
 
-def align(session: Session, *, principal: Principal, plan_id: int, measure: str, data: s.AlignmentWrite,
-          if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def align(
+    session: Session,
+    *,
+    principal: Principal,
+    plan_id: int,
+    measure: str,
+    data: s.AlignmentWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     """Link a measure to an outcome or output of a regional plan (again: changes the link's kind)."""
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
     m = _measure(session, row, measure)
     found = framework.outcomes_and_outputs(session, keys=[data.element])
     if not found:
-        raise Invalid(f"no outcome or output {data.element!r} (give plan-id/code, e.g. "
-                      f"{DEFAULT_REGIONAL_PLAN}/G1.O1)", parameter="element")  # fmt: skip
+        raise Invalid(
+            f"no outcome or output {data.element!r} (give plan-id/code, e.g. {DEFAULT_REGIONAL_PLAN}/G1.O1)",
+            parameter="element",
+        )
     element = found[0]
     if row.registry_plan_id and element.plan_id == row.registry_plan_id:
-        raise Invalid("a measure aligns to a regional plan, not to the national plan's own framework",
-                      parameter="element")  # fmt: skip
+        raise Invalid(
+            "a measure aligns to a regional plan, not to the national plan's own framework",
+            parameter="element",
+        )
     link = repo.alignment(session, measure_id=m.id, element_id=element.id)
     if link is None:
         session.add(NationalAlignment(measure_id=m.id, element_id=element.id, kind=data.kind, note=data.note))
@@ -214,8 +247,15 @@ def align(session: Session, *, principal: Principal, plan_id: int, measure: str,
     return _moved(session, row)
 
 
-def unalign(session: Session, *, principal: Principal, plan_id: int, measure: str, element: str,
-            if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def unalign(
+    session: Session,
+    *,
+    principal: Principal,
+    plan_id: int,
+    measure: str,
+    element: str,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
     m = _measure(session, row, measure)
     found = framework.outcomes_and_outputs(session, keys=[element])
@@ -226,8 +266,9 @@ def unalign(session: Session, *, principal: Principal, plan_id: int, measure: st
     return _moved(session, row)
 
 
-def add_result(session: Session, *, principal: Principal, plan_id: int, data: s.ResultWrite,
-               if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def add_result(
+    session: Session, *, principal: Principal, plan_id: int, data: s.ResultWrite, if_match: str | None = None
+) -> dict[str, Any]:
     """Report a national result (also once the plan is adopted: results follow its implementation)."""
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match, text=False)
     errors: list[dict[str, str]] = []
@@ -254,8 +295,14 @@ def add_result(session: Session, *, principal: Principal, plan_id: int, data: s.
     return _moved(session, row)
 
 
-def open_consultation(session: Session, *, principal: Principal, plan_id: int, data: s.ConsultationWrite,
-                      if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def open_consultation(
+    session: Session,
+    *,
+    principal: Principal,
+    plan_id: int,
+    data: s.ConsultationWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     """Circulate the draft to the named ministries with a deadline (the member state's focal points
     are notified: ``national_consultation_opened``)."""
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
@@ -269,22 +316,40 @@ def open_consultation(session: Session, *, principal: Principal, plan_id: int, d
     return _moved(session, row)
 
 
-def add_comment(session: Session, *, principal: Principal, plan_id: int, data: s.CommentWrite,
-                if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def add_comment(
+    session: Session, *, principal: Principal, plan_id: int, data: s.CommentWrite, if_match: str | None = None
+) -> dict[str, Any]:
     """Record a consulted ministry's comment on a section of the draft."""
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
     if row.status != "in_consultation":
         raise Conflict(f"national plan {plan_id} is not in consultation: open the consultation first")
     if data.ministry not in (row.consultation_ministries or []):
-        raise Invalid(f"{data.ministry!r} was not consulted (consulted: {', '.join(row.consultation_ministries)})",
-                      parameter="ministry")  # fmt: skip
-    session.add(NationalComment(plan_id=row.id, ministry=data.ministry, section=data.section, text=data.text,
-                                recorded_by=principal.label, recorded_at=clock.now()))  # fmt: skip
+        raise Invalid(
+            f"{data.ministry!r} was not consulted (consulted: {', '.join(row.consultation_ministries)})",
+            parameter="ministry",
+        )
+    session.add(
+        NationalComment(
+            plan_id=row.id,
+            ministry=data.ministry,
+            section=data.section,
+            text=data.text,
+            recorded_by=principal.label,
+            recorded_at=clock.now(),
+        )
+    )
     return _moved(session, row)
 
 
-def handle_comment(session: Session, *, principal: Principal, plan_id: int, comment_id: int,
-                   data: s.HandlingWrite, if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def handle_comment(
+    session: Session,
+    *,
+    principal: Principal,
+    plan_id: int,
+    comment_id: int,
+    data: s.HandlingWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     """Record how a comment was handled: accepted, partly accepted or not accepted, with a note."""
     row = _change(session, principal=principal, plan_id=plan_id, if_match=if_match)
     comment = session.get(NationalComment, comment_id)
@@ -326,22 +391,44 @@ def _num(v: Decimal | None) -> int | float | None:
 
 
 def result_read(r: NationalResult, measures: dict[int, NationalMeasure]) -> dict[str, Any]:
-    return {"id": r.id, "measure": measures[r.measure_id].code if r.measure_id in measures else None,
-            "label": {"en": r.label_en, "id": r.label_id}, "value": _num(r.value), "unit": r.unit, "year": r.year,
-            "target": _num(r.target), "indicator_code": r.indicator_code, "source_url": r.source_url,
-            "sources": r.sources or []}  # fmt: skip
+    return {
+        "id": r.id,
+        "measure": measures[r.measure_id].code if r.measure_id in measures else None,
+        "label": {"en": r.label_en, "id": r.label_id},
+        "value": _num(r.value),
+        "unit": r.unit,
+        "year": r.year,
+        "target": _num(r.target),
+        "indicator_code": r.indicator_code,
+        "source_url": r.source_url,
+        "sources": r.sources or [],
+    }
 
 
 def plan_summary(row: NationalPlan) -> dict[str, Any]:
     return {
-        "id": row.id, "etag": etag(row), "revision": row.revision, "member_state": row.member_state,
-        "title": {"en": row.title_en, "id": row.title_id}, "period_start": row.period_start,
-        "period_end": row.period_end, "ministries": row.ministries or [], "status": row.status,
-        "status_name": _both(s.STATUSES[row.status]), "registry_plan_id": row.registry_plan_id,
-        "regional_plan_id": row.regional_plan_id, "note": row.note, "sources": row.sources or [],
-        "consultation": {"ministries": row.consultation_ministries or [], "deadline": row.consultation_deadline},
-        "adopted_at": row.adopted_at, "created_at": row.created_at, "updated_at": row.updated_at,
-    }  # fmt: skip
+        "id": row.id,
+        "etag": etag(row),
+        "revision": row.revision,
+        "member_state": row.member_state,
+        "title": {"en": row.title_en, "id": row.title_id},
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "ministries": row.ministries or [],
+        "status": row.status,
+        "status_name": _both(s.STATUSES[row.status]),
+        "registry_plan_id": row.registry_plan_id,
+        "regional_plan_id": row.regional_plan_id,
+        "note": row.note,
+        "sources": row.sources or [],
+        "consultation": {
+            "ministries": row.consultation_ministries or [],
+            "deadline": row.consultation_deadline,
+        },
+        "adopted_at": row.adopted_at,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
 
 
 def plan_read(session: Session, row: NationalPlan) -> dict[str, Any]:
@@ -356,21 +443,42 @@ def plan_read(session: Session, row: NationalPlan) -> dict[str, Any]:
     comments = repo.comments(session, plan_id=row.id)
     out = plan_summary(row)
     out["measures"] = [
-        {"id": m.id, "code": m.code, "title": {"en": m.title_en, "id": m.title_id}, "ministry": m.ministry,
-         "section": m.section, "sources": m.sources or [],
-         "alignments": [{"element": framework.element_read(elements[a.element_id]), "kind": a.kind,
-                         "kind_name": _both(s.ALIGNMENT_KINDS[a.kind]), "note": a.note}
-                        for a in links if a.measure_id == m.id and a.element_id in elements],
-         "results": [result_read(r, by_id) for r in results if r.measure_id == m.id]}
+        {
+            "id": m.id,
+            "code": m.code,
+            "title": {"en": m.title_en, "id": m.title_id},
+            "ministry": m.ministry,
+            "section": m.section,
+            "sources": m.sources or [],
+            "alignments": [
+                {
+                    "element": framework.element_read(elements[a.element_id]),
+                    "kind": a.kind,
+                    "kind_name": _both(s.ALIGNMENT_KINDS[a.kind]),
+                    "note": a.note,
+                }
+                for a in links
+                if a.measure_id == m.id and a.element_id in elements
+            ],
+            "results": [result_read(r, by_id) for r in results if r.measure_id == m.id],
+        }
         for m in measures
-    ]  # fmt: skip
+    ]
     out["results"] = [result_read(r, by_id) for r in results if r.measure_id is None]
     out["comments"] = [
-        {"id": c.id, "ministry": c.ministry, "section": c.section, "text": c.text, "handling": c.handling,
-         "handling_name": _both(s.HANDLING[c.handling]) if c.handling else None, "handling_note": c.handling_note,
-         "recorded_by": c.recorded_by, "recorded_at": c.recorded_at}
+        {
+            "id": c.id,
+            "ministry": c.ministry,
+            "section": c.section,
+            "text": c.text,
+            "handling": c.handling,
+            "handling_name": _both(s.HANDLING[c.handling]) if c.handling else None,
+            "handling_note": c.handling_note,
+            "recorded_by": c.recorded_by,
+            "recorded_at": c.recorded_at,
+        }
         for c in comments
-    ]  # fmt: skip
+    ]
     out["open_comments"] = sum(1 for c in comments if c.handling is None)
     return out
 
@@ -379,12 +487,21 @@ def get_plan(session: Session, *, plan_id: int) -> dict[str, Any]:
     return plan_read(session, _load(session, plan_id))
 
 
-def list_plans(session: Session, *, member_state: str | None = None, status: str | None = None,
-               regional_plan_id: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def list_plans(
+    session: Session,
+    *,
+    member_state: str | None = None,
+    status: str | None = None,
+    regional_plan_id: str | None = None,
+) -> list[dict[str, Any]]:
     if status is not None and status not in s.STATUSES:
         raise Invalid(f"status {status!r} is not one of {', '.join(s.STATUSES)}", parameter="status")
-    rows = repo.plans(session, member_state=member_state.upper() if member_state else None, status=status,
-                      regional_plan_id=regional_plan_id)  # fmt: skip
+    rows = repo.plans(
+        session,
+        member_state=member_state.upper() if member_state else None,
+        status=status,
+        regional_plan_id=regional_plan_id,
+    )
     return [plan_summary(r) for r in rows]
 
 
@@ -395,8 +512,12 @@ def _aligned(session: Session, regional_plan_id: str, *, member_state: str | Non
     elements = framework.outcomes_and_outputs(session, plan_id=regional_plan_id)
     links = repo.alignments(session, element_ids=[e.id for e in elements])
     measures = {m.id: m for m in repo.measures(session, ids=sorted({a.measure_id for a in links}))}
-    plans = {p.id: p for p in repo.plans(session, ids=sorted({m.plan_id for m in measures.values()}),
-                                         member_state=member_state)}  # fmt: skip
+    plans = {
+        p.id: p
+        for p in repo.plans(
+            session, ids=sorted({m.plan_id for m in measures.values()}), member_state=member_state
+        )
+    }
     results = repo.results(session, measure_ids=list(measures))
     cells: dict[int, list[tuple[NationalPlan, NationalMeasure, NationalAlignment, list[NationalResult]]]] = {}
     for a in links:
@@ -409,10 +530,13 @@ def _aligned(session: Session, regional_plan_id: str, *, member_state: str | Non
 
 
 def _cell(plan: NationalPlan, m: NationalMeasure, a: NationalAlignment, results: list[NationalResult]):
-    return {"plan": {"id": plan.id, "title": {"en": plan.title_en, "id": plan.title_id}, "status": plan.status},
-            "measure": {"code": m.code, "title": {"en": m.title_en, "id": m.title_id}, "ministry": m.ministry},
-            "kind": a.kind, "kind_name": _both(s.ALIGNMENT_KINDS[a.kind]),
-            "results": [result_read(r, {m.id: m}) for r in results]}  # fmt: skip
+    return {
+        "plan": {"id": plan.id, "title": {"en": plan.title_en, "id": plan.title_id}, "status": plan.status},
+        "measure": {"code": m.code, "title": {"en": m.title_en, "id": m.title_id}, "ministry": m.ministry},
+        "kind": a.kind,
+        "kind_name": _both(s.ALIGNMENT_KINDS[a.kind]),
+        "results": [result_read(r, {m.id: m}) for r in results],
+    }
 
 
 def _parent_codes(e: Any) -> str | None:
@@ -430,10 +554,18 @@ def matrix(session: Session, *, plan_id: str) -> dict[str, Any]:
         by_state: dict[str, list] = {code: [] for code in members}
         for p, m, a, results in cells.get(e.id, []):
             by_state.setdefault(p.member_state, []).append(_cell(p, m, a, results))
-        rows.append({"element": framework.element_read(e), "outcome": _parent_codes(e), "cells": by_state,
-                     "member_states": sorted(c for c, v in by_state.items() if v)})  # fmt: skip
-    carrying = {code: [plan_summary(p) for p in repo.plans(session, regional_plan_id=plan_id, member_state=code)]
-                for code in members}  # fmt: skip
+        rows.append(
+            {
+                "element": framework.element_read(e),
+                "outcome": _parent_codes(e),
+                "cells": by_state,
+                "member_states": sorted(c for c, v in by_state.items() if v),
+            }
+        )
+    carrying = {
+        code: [plan_summary(p) for p in repo.plans(session, regional_plan_id=plan_id, member_state=code)]
+        for code in members
+    }
     return {"plan_id": plan_id, "member_states": members, "rows": rows, "national_plans": carrying}
 
 
@@ -447,15 +579,24 @@ def coverage(session: Session, *, member_state: str, plan_id: str = DEFAULT_REGI
         if e.kind != "outcome":
             continue
         mine = [_cell(*c) for c in cells.get(e.id, [])]
-        via = [_cell(*c) | {"output": o.code} for o in elements if _parent_codes(o) == e.code
-               for c in cells.get(o.id, [])]  # fmt: skip
+        via = [
+            _cell(*c) | {"output": o.code}
+            for o in elements
+            if _parent_codes(o) == e.code
+            for c in cells.get(o.id, [])
+        ]
         outcomes.append(
             {"element": framework.element_read(e), "measures": mine + via, "covered": bool(mine or via)}
         )
     covered = sum(1 for o in outcomes if o["covered"])
-    return {"member_state": code, "plan_id": plan_id, "outcomes": outcomes, "covered": covered,
-            "gaps": [o["element"]["code"] for o in outcomes if not o["covered"]],
-            "national_plans": [plan_summary(p) for p in repo.plans(session, member_state=code)]}  # fmt: skip
+    return {
+        "member_state": code,
+        "plan_id": plan_id,
+        "outcomes": outcomes,
+        "covered": covered,
+        "gaps": [o["element"]["code"] for o in outcomes if not o["covered"]],
+        "national_plans": [plan_summary(p) for p in repo.plans(session, member_state=code)],
+    }
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -473,17 +614,33 @@ RESULT_COLUMNS = ["result_en", "result_id", "value", "unit", "year", "target", "
 def _result_cells(r: dict[str, Any] | None) -> list[Any]:
     if r is None:
         return [None] * len(RESULT_COLUMNS)
-    source = r["source_url"] or "; ".join(f"{x.get('file') or x.get('url')}: {x.get('quote') or ''}".rstrip(": ")
-                                          for x in r["sources"])  # fmt: skip
-    return [r["label"]["en"], r["label"]["id"], r["value"], r["unit"], r["year"], r["target"], r["indicator_code"],
-            source]  # fmt: skip
+    source = r["source_url"] or "; ".join(
+        f"{x.get('file') or x.get('url')}: {x.get('quote') or ''}".rstrip(": ") for x in r["sources"]
+    )
+    return [
+        r["label"]["en"],
+        r["label"]["id"],
+        r["value"],
+        r["unit"],
+        r["year"],
+        r["target"],
+        r["indicator_code"],
+        source,
+    ]
 
 
 def _cell_rows(prefix: list[Any], found: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for c in found:
-        head = [*prefix, c["plan"]["id"], c["plan"]["title"]["en"] or c["plan"]["title"]["id"], c["plan"]["status"],
-                c["measure"]["code"], c["measure"]["title"]["en"] or c["measure"]["title"]["id"], c["kind"]]  # fmt: skip
+        head = [
+            *prefix,
+            c["plan"]["id"],
+            c["plan"]["title"]["en"] or c["plan"]["title"]["id"],
+            c["plan"]["status"],
+            c["measure"]["code"],
+            c["measure"]["title"]["en"] or c["measure"]["title"]["id"],
+            c["kind"],
+        ]
         rows += [head + _result_cells(r) for r in c["results"]] or [head + _result_cells(None)]
     return rows or [prefix + [None] * (6 + len(RESULT_COLUMNS))]
 
@@ -510,7 +667,10 @@ def coverage_csv(session: Session, *, member_state: str, plan_id: str = DEFAULT_
     rows = []
     for o in c["outcomes"]:
         e = o["element"]
-        rows += _cell_rows([c["member_state"], e["plan"], e["code"], e["title"]["en"],
-                            "covered" if o["covered"] else "gap"], o["measures"])  # fmt: skip
-    return _csv(["member_state", "plan", "outcome", "outcome_title", "coverage", *CELL_COLUMNS, *RESULT_COLUMNS],
-                rows)  # fmt: skip
+        rows += _cell_rows(
+            [c["member_state"], e["plan"], e["code"], e["title"]["en"], "covered" if o["covered"] else "gap"],
+            o["measures"],
+        )
+    return _csv(
+        ["member_state", "plan", "outcome", "outcome_title", "coverage", *CELL_COLUMNS, *RESULT_COLUMNS], rows
+    )

@@ -273,8 +273,11 @@ def _focal_points(session: Session, *, member_state: str | None = None, sector: 
     conditions = [User.role == Role.focal_point.value, User.member_state.is_not(None)]
     if member_state is not None:
         conditions.append(User.member_state == member_state)
-    return [(u, p) for u, p in _users(session, *conditions)
-            if sector is None or not u.sectors or sector in u.sectors]  # fmt: skip
+    return [
+        (u, p)
+        for u, p in _users(session, *conditions)
+        if sector is None or not u.sectors or sector in u.sectors
+    ]
 
 
 def _secretariat(session: Session):
@@ -315,9 +318,19 @@ def _notify(
         if pref is not None and pref.email == "digest":
             note.digest_pending = True
         elif pref is None or pref.email == "immediate":
-            session.add(OutboxMessage(notification=note, to_addr=user.email, subject=subject,
-                                      body=body, link=link, status="queued", attempts=0,
-                                      next_attempt_at=now, created_at=now))  # fmt: skip
+            session.add(
+                OutboxMessage(
+                    notification=note,
+                    to_addr=user.email,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    status="queued",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
     return made
 
 
@@ -341,16 +354,28 @@ def derive(session: Session) -> None:
                     for f in fields.values():
                         f["number"] = obj.number
                     kind = "position_requested" if obj.number == 1 else "text_reset"
-                    _notify(session, _focal_points(session, sector=item.sector_id), kind=kind,
-                            link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+                    _notify(
+                        session,
+                        _focal_points(session, sector=item.sector_id),
+                        kind=kind,
+                        link=f"/decisions/{item.id}",
+                        fields=fields,
+                        now=now,
+                    )
             elif isinstance(obj, SilenceProcedure):
                 item, fields = _item_fields(session, obj.item_id)
                 if item is not None:
                     deadline = obj.deadline.strftime("%Y-%m-%d %H:%M UTC")
                     for f in fields.values():
                         f.update(number=obj.version, deadline=deadline)
-                    _notify(session, _focal_points(session, sector=item.sector_id), kind="silence_started",
-                            link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+                    _notify(
+                        session,
+                        _focal_points(session, sector=item.sector_id),
+                        kind="silence_started",
+                        link=f"/decisions/{item.id}",
+                        fields=fields,
+                        now=now,
+                    )
             elif isinstance(obj, SituationReportVersion) and obj.version == 1:
                 _sitrep(session, obj, now)
             elif isinstance(obj, AssistanceOffer):
@@ -360,8 +385,14 @@ def derive(session: Session) -> None:
                     recipients = _focal_points(
                         session, member_state=request.member_state, sector=DISASTER_SECTOR
                     )
-                    _notify(session, recipients, kind="assistance_offered",
-                            link=f"/disasters/requests/{request.id}", fields=fields, now=now)  # fmt: skip
+                    _notify(
+                        session,
+                        recipients,
+                        kind="assistance_offered",
+                        link=f"/disasters/requests/{request.id}",
+                        fields=fields,
+                        now=now,
+                    )
         for obj in list(session.dirty):
             if isinstance(obj, SilenceProcedure):
                 change = _changed(obj, "status")
@@ -371,8 +402,14 @@ def derive(session: Session) -> None:
                         for f in fields.values():
                             f["member_state"] = obj.broken_by or ""
                         recipients = _focal_points(session, sector=item.sector_id) + _secretariat(session)
-                        _notify(session, recipients, kind=SILENCE_ENDED[change[1]],
-                                link=f"/decisions/{item.id}", fields=fields, now=now)  # fmt: skip
+                        _notify(
+                            session,
+                            recipients,
+                            kind=SILENCE_ENDED[change[1]],
+                            link=f"/decisions/{item.id}",
+                            fields=fields,
+                            now=now,
+                        )
             elif isinstance(obj, NationalPlan):
                 change = _changed(obj, "status")
                 if change and change[1] == "in_consultation":
@@ -388,17 +425,34 @@ def derive(session: Session) -> None:
                     fields = {
                         "en": {"id": obj.id, "member_state": obj.member_state, "comment": obj.comment or ""}
                     }
-                    _notify(session, _focal_points(session, member_state=obj.member_state), kind=kind,
-                            link=f"/submissions/{obj.id}", fields=fields, now=now)  # fmt: skip
+                    _notify(
+                        session,
+                        _focal_points(session, member_state=obj.member_state),
+                        kind=kind,
+                        link=f"/submissions/{obj.id}",
+                        fields=fields,
+                        now=now,
+                    )
 
 
 def _consultation_opened(session: Session, plan: NationalPlan, now: dt.datetime) -> None:
-    common = {"member_state": plan.member_state, "ministries": ", ".join(plan.consultation_ministries or []),
-              "deadline": plan.consultation_deadline.isoformat() if plan.consultation_deadline else ""}  # fmt: skip
-    fields = {"en": {**common, "title": plan.title_en or plan.title_id},
-              "id": {**common, "title": plan.title_id or plan.title_en}}  # fmt: skip
-    _notify(session, _focal_points(session, member_state=plan.member_state), kind="national_consultation_opened",
-            link=f"/national-plans/{plan.id}", fields=fields, now=now)  # fmt: skip
+    common = {
+        "member_state": plan.member_state,
+        "ministries": ", ".join(plan.consultation_ministries or []),
+        "deadline": plan.consultation_deadline.isoformat() if plan.consultation_deadline else "",
+    }
+    fields = {
+        "en": {**common, "title": plan.title_en or plan.title_id},
+        "id": {**common, "title": plan.title_id or plan.title_en},
+    }
+    _notify(
+        session,
+        _focal_points(session, member_state=plan.member_state),
+        kind="national_consultation_opened",
+        link=f"/national-plans/{plan.id}",
+        fields=fields,
+        now=now,
+    )
 
 
 def _sitrep(session: Session, version: SituationReportVersion, now: dt.datetime) -> None:
@@ -410,13 +464,21 @@ def _sitrep(session: Session, version: SituationReportVersion, now: dt.datetime)
         return
     name = event.name or f"{event.hazard} {event.start_date.isoformat()}"
     common = {"number": report.number, "event": name, "as_of": version.as_of.isoformat()}
-    fields = {"en": {**common, "title": version.title_en},
-              "id": {**common, "title": version.title_id or version.title_en}}  # fmt: skip
+    fields = {
+        "en": {**common, "title": version.title_en},
+        "id": {**common, "title": version.title_id or version.title_en},
+    }
     recipients = list(_secretariat(session))
     for code in event.member_states or []:
         recipients += _focal_points(session, member_state=code, sector=DISASTER_SECTOR)
-    _notify(session, recipients, kind="sitrep_published", link=f"/disasters/sitreps/{report.id}",
-            fields=fields, now=now)  # fmt: skip
+    _notify(
+        session,
+        recipients,
+        kind="sitrep_published",
+        link=f"/disasters/sitreps/{report.id}",
+        fields=fields,
+        now=now,
+    )
 
 
 def derive_after(session: Session) -> None:
@@ -440,16 +502,28 @@ def derive_after(session: Session) -> None:
 
 def data_call_opened(session: Session, call: DataCall, *, now: dt.datetime) -> list[Notification]:
     made: list[Notification] = []
-    common = {"title": call.title, "deadline": call.deadline.isoformat(),
-              "expected": len(call.indicators) * len(call.periods), "indicators": ", ".join(call.indicators),
-              "periods": ", ".join(call.periods)}  # fmt: skip
+    common = {
+        "title": call.title,
+        "deadline": call.deadline.isoformat(),
+        "expected": len(call.indicators) * len(call.periods),
+        "indicators": ", ".join(call.indicators),
+        "periods": ", ".join(call.periods),
+    }
     message_en = f"\n\n{call.message_en}" if call.message_en else ""
     message_id = f"\n\n{call.message_id}" if call.message_id else message_en
     for code in call.member_states:
-        fields = {"en": {**common, "member_state": code, "message": message_en},
-                  "id": {**common, "member_state": code, "message": message_id}}  # fmt: skip
-        made += _notify(session, _focal_points(session, member_state=code), kind="data_call_opened",
-                        link=f"/data-calls/{call.id}", fields=fields, now=now)  # fmt: skip
+        fields = {
+            "en": {**common, "member_state": code, "message": message_en},
+            "id": {**common, "member_state": code, "message": message_id},
+        }
+        made += _notify(
+            session,
+            _focal_points(session, member_state=code),
+            kind="data_call_opened",
+            link=f"/data-calls/{call.id}",
+            fields=fields,
+            now=now,
+        )
     return made
 
 
@@ -457,12 +531,23 @@ def fund_call_opened(session: Session, call: FundCall, *, now: dt.datetime) -> l
     fund = session.get(Fund, call.fund_id)
     if fund is None:
         return []
-    common = {"ceiling": call.ceiling, "currency": call.currency,
-              "deadline": call.deadline.strftime("%Y-%m-%d %H:%M UTC")}  # fmt: skip
-    fields = {"en": {**common, "title": call.title_en, "fund": fund.name_en},
-              "id": {**common, "title": call.title_id or call.title_en, "fund": fund.name_id or fund.name_en}}  # fmt: skip
-    return _notify(session, _focal_points(session), kind="fund_call_opened", link=f"/funds/calls/{call.id}",
-                   fields=fields, now=now)  # fmt: skip
+    common = {
+        "ceiling": call.ceiling,
+        "currency": call.currency,
+        "deadline": call.deadline.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    fields = {
+        "en": {**common, "title": call.title_en, "fund": fund.name_en},
+        "id": {**common, "title": call.title_id or call.title_en, "fund": fund.name_id or fund.name_en},
+    }
+    return _notify(
+        session,
+        _focal_points(session),
+        kind="fund_call_opened",
+        link=f"/funds/calls/{call.id}",
+        fields=fields,
+        now=now,
+    )
 
 
 def _chairs(session: Session, body_id: str):
@@ -479,11 +564,22 @@ def fund_proposal_submitted(session: Session, proposal: Proposal, *, now: dt.dat
         "requested": proposal.requested,
         "currency": call.currency,
     }
-    fields = {"en": {**common, "title": proposal.title_en, "call": call.title_en},
-              "id": {**common, "title": proposal.title_id or proposal.title_en,
-                     "call": call.title_id or call.title_en}}  # fmt: skip
-    return _notify(session, _chairs(session, fund.owner_body) + _secretariat(session),
-                   kind="fund_proposal_submitted", link=f"/funds/proposals/{proposal.id}", fields=fields, now=now)  # fmt: skip
+    fields = {
+        "en": {**common, "title": proposal.title_en, "call": call.title_en},
+        "id": {
+            **common,
+            "title": proposal.title_id or proposal.title_en,
+            "call": call.title_id or call.title_en,
+        },
+    }
+    return _notify(
+        session,
+        _chairs(session, fund.owner_body) + _secretariat(session),
+        kind="fund_proposal_submitted",
+        link=f"/funds/proposals/{proposal.id}",
+        fields=fields,
+        now=now,
+    )
 
 
 def _fund_decided(session: Session, item: DecisionItem, *, now: dt.datetime) -> None:
@@ -492,10 +588,20 @@ def _fund_decided(session: Session, item: DecisionItem, *, now: dt.datetime) -> 
         return
     call = session.get(FundCall, proposal.call_id)
     currency = call.currency if call is not None else ""
-    en, id_ = (t.format(amount=proposal.recommended_amount, currency=currency)
-               for t in FUND_OUTCOMES[proposal.recommendation])  # fmt: skip
+    en, id_ = (
+        t.format(amount=proposal.recommended_amount, currency=currency)
+        for t in FUND_OUTCOMES[proposal.recommendation]
+    )
     common = {"member_state": proposal.member_state}
-    fields = {"en": {**common, "title": proposal.title_en, "outcome": en},
-              "id": {**common, "title": proposal.title_id or proposal.title_en, "outcome": id_}}  # fmt: skip
-    _notify(session, _focal_points(session, member_state=proposal.member_state), kind="fund_proposal_decided",
-            link=f"/funds/proposals/{proposal.id}", fields=fields, now=now)  # fmt: skip
+    fields = {
+        "en": {**common, "title": proposal.title_en, "outcome": en},
+        "id": {**common, "title": proposal.title_id or proposal.title_en, "outcome": id_},
+    }
+    _notify(
+        session,
+        _focal_points(session, member_state=proposal.member_state),
+        kind="fund_proposal_decided",
+        link=f"/funds/proposals/{proposal.id}",
+        fields=fields,
+        now=now,
+    )

@@ -112,8 +112,13 @@ def queue_digests(session: Session, *, now: dt.datetime, site_url: str = "") -> 
         last = pref.last_digest_at
         if last is not None and (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) + DIGEST_EVERY > now:
             continue
-        notes = list(session.scalars(select(Notification).where(
-            Notification.user_id == pref.user_id, Notification.digest_pending.is_(True)).order_by(Notification.id)))  # fmt: skip
+        notes = list(
+            session.scalars(
+                select(Notification)
+                .where(Notification.user_id == pref.user_id, Notification.digest_pending.is_(True))
+                .order_by(Notification.id)
+            )
+        )
         user = session.get(User, pref.user_id)
         if not notes or user is None or not user.active:
             continue
@@ -121,8 +126,18 @@ def queue_digests(session: Session, *, now: dt.datetime, site_url: str = "") -> 
         lines = [intro, ""] + [
             f"- {n.subject}" + (f"\n  {site_url.rstrip('/')}{n.link}" if n.link else "") for n in notes
         ]
-        session.add(OutboxMessage(to_addr=user.email, subject=subject.format(n=len(notes)), body="\n".join(lines),
-                                  link=None, status="queued", attempts=0, next_attempt_at=now, created_at=now))  # fmt: skip
+        session.add(
+            OutboxMessage(
+                to_addr=user.email,
+                subject=subject.format(n=len(notes)),
+                body="\n".join(lines),
+                link=None,
+                status="queued",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
         for n in notes:
             n.digest_pending = False
         pref.last_digest_at = now
@@ -148,10 +163,14 @@ def deliver(
     with unit_of_work(factory) as session:
         session.info["actor"] = "notify"
         queue_digests(session, now=now, site_url=site_url)
-        due = list(session.scalars(
-            select(OutboxMessage.id).where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-        ))  # fmt: skip
+        due = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+            )
+        )
     report = Report()
     smtp: smtplib.SMTP | None = None
     try:

@@ -56,15 +56,22 @@ def threshold(days_left: int, *, opened_days_before: int | None = None) -> int |
     deadline the thing opened; a threshold reached before (or on) that day is not a reminder."""
     if days_left < 0:
         return None
-    reached = [t for t in REMINDER_DAYS if days_left <= t
-               and (opened_days_before is None or t < opened_days_before)]  # fmt: skip
+    reached = [
+        t for t in REMINDER_DAYS if days_left <= t and (opened_days_before is None or t < opened_days_before)
+    ]
     return min(reached) if reached else None
 
 
 def _remind(
-    session: Session, recipients: list, *, key: str, kind: str, link: str, fields: dict[str, dict[str, Any]],
+    session: Session,
+    recipients: list,
+    *,
+    key: str,
+    kind: str,
+    link: str,
+    fields: dict[str, dict[str, Any]],
     now: dt.datetime,
-) -> int:  # fmt: skip
+) -> int:
     """Notify those of ``recipients`` not yet reminded under ``key``; record them. Returns how many."""
     done = set(session.scalars(select(ReminderSent.user_id).where(ReminderSent.key == key)))
     fresh = [(u, p) for u, p in recipients if u.id not in done]
@@ -104,12 +111,23 @@ def data_call_reminders(session: Session, *, now: dt.datetime) -> int:
                 continue
             code = state["member_state"]
             details = _missing(state)
-            common = {"title": call.title, "deadline": call.deadline.isoformat(), "member_state": code,
-                      "missing": state["missing"], "expected": state["expected"]}  # fmt: skip
+            common = {
+                "title": call.title,
+                "deadline": call.deadline.isoformat(),
+                "member_state": code,
+                "missing": state["missing"],
+                "expected": state["expected"],
+            }
             fields = {lang: {**common, "when": when[lang], "details": details[lang]} for lang in ("en", "id")}
-            made += _remind(session, _focal_points(session, member_state=code),
-                            key=f"data_call:{call.id}:{call.deadline.isoformat()}:{t}", kind="data_call_reminder",
-                            link=f"/data-calls/{call.id}", fields=fields, now=now)  # fmt: skip
+            made += _remind(
+                session,
+                _focal_points(session, member_state=code),
+                key=f"data_call:{call.id}:{call.deadline.isoformat()}:{t}",
+                kind="data_call_reminder",
+                link=f"/data-calls/{call.id}",
+                fields=fields,
+                now=now,
+            )
     return made
 
 
@@ -127,11 +145,20 @@ def paper_reminders(session: Session, *, now: dt.datetime) -> int:
         title = meeting.title.model_dump()
         when = _when((due - today).days)
         common = {"due": due.isoformat(), "date": meeting.date_start.isoformat()}
-        fields = {"en": {**common, "title": title["en"], "when": when["en"]},
-                  "id": {**common, "title": title.get("id") or title["en"], "when": when["id"]}}  # fmt: skip
+        fields = {
+            "en": {**common, "title": title["en"], "when": when["en"]},
+            "id": {**common, "title": title.get("id") or title["en"], "when": when["id"]},
+        }
         chairs = _users(session, User.role == Role.chair.value, User.body_id == meeting.body)
-        made += _remind(session, chairs + _secretariat(session), key=f"papers:{meeting.id}:{due.isoformat()}:{t}",
-                        kind="papers_due_reminder", link=f"/meetings/{meeting.id}", fields=fields, now=now)  # fmt: skip
+        made += _remind(
+            session,
+            chairs + _secretariat(session),
+            key=f"papers:{meeting.id}:{due.isoformat()}:{t}",
+            kind="papers_due_reminder",
+            link=f"/meetings/{meeting.id}",
+            fields=fields,
+            now=now,
+        )
     return made
 
 

@@ -23,22 +23,40 @@ OUTBOX_STATES = ("queued", "sent", "dead")
 
 
 def _row(n: Notification) -> dict[str, Any]:
-    return {"id": n.id, "kind": n.kind, "subject": n.subject, "body": n.body, "link": n.link,
-            "created_at": n.created_at, "read_at": n.read_at, "unread": n.read_at is None}  # fmt: skip
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "subject": n.subject,
+        "body": n.body,
+        "link": n.link,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+        "unread": n.read_at is None,
+    }
 
 
 def list_notifications(session: Session, *, principal: Principal, limit: int = 200) -> list[dict[str, Any]]:
     permissions.require_signed_in(principal)
-    rows = session.scalars(select(Notification).where(Notification.user_id == principal.user_id)
-                           .order_by(Notification.id.desc()).limit(limit))  # fmt: skip
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.user_id == principal.user_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
     return [_row(n) for n in rows]
 
 
 def unread_count(session: Session, *, principal: Principal) -> int:
     if not principal.is_authenticated:
         return 0
-    return session.scalar(select(func.count()).select_from(Notification)
-                          .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None))) or 0  # fmt: skip
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(session: Session, *, principal: Principal, notification_id: int | None = None) -> int:
@@ -94,11 +112,19 @@ def outbox(
     if status is not None:
         stmt = stmt.where(OutboxMessage.status == status)
     messages = [
-        {"id": m.id, "to": m.to_addr, "subject": m.subject, "status": m.status, "attempts": m.attempts,
-         "next_attempt_at": m.next_attempt_at if m.status == "queued" else None, "last_error": m.last_error,
-         "created_at": m.created_at, "sent_at": m.sent_at}
+        {
+            "id": m.id,
+            "to": m.to_addr,
+            "subject": m.subject,
+            "status": m.status,
+            "attempts": m.attempts,
+            "next_attempt_at": m.next_attempt_at if m.status == "queued" else None,
+            "last_error": m.last_error,
+            "created_at": m.created_at,
+            "sent_at": m.sent_at,
+        }
         for m in session.scalars(stmt)
-    ]  # fmt: skip
+    ]
     return {"counts": counts, "status": status, "messages": messages}
 
 

@@ -135,8 +135,13 @@ def _statistic(r: schema.Statistic) -> dict[str, Any]:
 
 def _statement(r: schema.Statement) -> dict[str, Any]:
     table, _, key = r.subject.partition("/")
-    return {"kind": str(r.kind), "subject_type": table, "subject_id": key, "text_id": r.text_id,
-            "text_en": r.text_en} | _tracked(r)  # fmt: skip
+    return {
+        "kind": str(r.kind),
+        "subject_type": table,
+        "subject_id": key,
+        "text_id": r.text_id,
+        "text_en": r.text_en,
+    } | _tracked(r)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -122,11 +122,13 @@ def registry_popolo(session: Session, *, pages: Mapping[str, str] | None = None)
                 "name": st.name.en,
                 "other_names": [{"name": st.name.id, "note": "id"}],
                 "classification": "member state",
-                "identifiers": [{"scheme": "ISO 3166-1 alpha-3", "identifier": st.code},
-                                {"scheme": "ISO 3166-1 alpha-2", "identifier": st.iso2}],
+                "identifiers": [
+                    {"scheme": "ISO 3166-1 alpha-3", "identifier": st.code},
+                    {"scheme": "ISO 3166-1 alpha-2", "identifier": st.iso2},
+                ],
                 "sources": _popolo_sources(st.sources, pages),
             }
-        )  # fmt: skip
+        )
     for b in bodies:
         other = [{"name": b.name.id, "note": "id"}] if b.name.id else []
         if b.acronym:

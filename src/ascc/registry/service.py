@@ -26,10 +26,27 @@ from ascc.registry import schemas as s
 T = TypeVar("T")
 
 BODY_LEVELS = (
-    "council", "ministerial", "senior_officials", "commission", "committee", "sub_committee", "board",
-    "working_group", "cluster", "task_force", "centre", "network", "consortium", "foundation", "forum",
-    "dialogue", "platform", "fund", "award", "secretariat_unit",
-)  # fmt: skip
+    "council",
+    "ministerial",
+    "senior_officials",
+    "commission",
+    "committee",
+    "sub_committee",
+    "board",
+    "working_group",
+    "cluster",
+    "task_force",
+    "centre",
+    "network",
+    "consortium",
+    "foundation",
+    "forum",
+    "dialogue",
+    "platform",
+    "fund",
+    "award",
+    "secretariat_unit",
+)
 
 
 def _check_page(limit: int, offset: int) -> None:
@@ -208,8 +225,11 @@ def list_member_states(session: Session, *, on: dt.date | None = None) -> list[s
     """Member states that were members on ``on`` (all of today's members when ``on`` is None); kept
     while their tables stay, like the lists below (the home and profile pages read them at every
     request); the items are shared, not to be changed."""
-    return _kept_list(session, ("registry.list_member_states", on),
-                      lambda: [member_state_read(r) for r in session.scalars(repo.member_states(on=on))])  # fmt: skip
+    return _kept_list(
+        session,
+        ("registry.list_member_states", on),
+        lambda: [member_state_read(r) for r in session.scalars(repo.member_states(on=on))],
+    )
 
 
 def get_member_state(session: Session, *, code: str) -> s.MemberStateRead:
@@ -238,8 +258,11 @@ def list_formats(session: Session) -> list[s.PartnerFormatRead]:
 
 
 def list_pillars(session: Session) -> list[s.PillarRead]:
-    return _kept_list(session, "registry.list_pillars",
-                      lambda: [pillar_read(r) for r in session.scalars(select(m.Pillar).order_by(m.Pillar.id))])  # fmt: skip
+    return _kept_list(
+        session,
+        "registry.list_pillars",
+        lambda: [pillar_read(r) for r in session.scalars(select(m.Pillar).order_by(m.Pillar.id))],
+    )
 
 
 def _kept_list(session: Session, key: Hashable, build: Callable[[], list[T]]) -> list[T]:
@@ -306,9 +329,11 @@ def get_body(session: Session, *, body_id: str) -> s.BodyDetail:
     acronyms = repo.body_acronyms(session)
     targets = [line.target_id for line in row.reporting]
     sources = session.scalars(
-        select(m.Body).join(m.ReportingLine, m.ReportingLine.body_id == m.Body.id)
-        .where(m.ReportingLine.target_id == body_id).order_by(m.Body.id)
-    ).all()  # fmt: skip
+        select(m.Body)
+        .join(m.ReportingLine, m.ReportingLine.body_id == m.Body.id)
+        .where(m.ReportingLine.target_id == body_id)
+        .order_by(m.Body.id)
+    ).all()
     linked = {b.id: b for b in session.scalars(select(m.Body).where(m.Body.id.in_(targets)))}
     return s.BodyDetail(
         **body_read(row, acronyms).model_dump(),
@@ -457,8 +482,10 @@ def hold_meeting(session: Session, *, meeting_id: str) -> s.MeetingRead | None:
 def save_meeting(session: Session, *, data: s.MeetingWrite) -> s.MeetingRead:
     """Create or replace a meeting record (sources: the users who entered it, via the audit trail)."""
     checks = [("body", data.body, lambda v: get_body(session, body_id=v))]
-    checks += [("member state", c, lambda v: get_member_state(session, code=v))
-               for c in filter(None, [data.host, data.chair, *data.member_states])]  # fmt: skip
+    checks += [
+        ("member state", c, lambda v: get_member_state(session, code=v))
+        for c in filter(None, [data.host, data.chair, *data.member_states])
+    ]
     checks += [("partner", p, lambda v: get_partner(session, partner_id=v)) for p in data.partners]
     for label, value, check in checks:
         try:
@@ -470,8 +497,21 @@ def save_meeting(session: Session, *, data: s.MeetingWrite) -> s.MeetingRead:
         row = m.Meeting(id=data.id, sources=[], corrections=[])
         session.add(row)
     row.body_id = data.body
-    for field in ("number", "title_en", "title_id", "host", "chair", "audience", "venue", "city", "date_start",
-                  "date_end", "member_states", "partners", "outcomes"):  # fmt: skip
+    for field in (
+        "number",
+        "title_en",
+        "title_id",
+        "host",
+        "chair",
+        "audience",
+        "venue",
+        "city",
+        "date_start",
+        "date_end",
+        "member_states",
+        "partners",
+        "outcomes",
+    ):
         setattr(row, field, getattr(data, field))
     session.flush()
     return meeting_read(row)
@@ -530,9 +570,15 @@ def cooperation_network(session: Session, *, on: dt.date) -> s.Network:
         for pid in partners or []:
             attended[pid] += 1
     return s.Network(
-        on=on, nodes=states, edges=edges, sectors=sorted(sectors, key=lambda x: x.id), formats=formats_,
-        asean_only=alone, partners=list_partners(session), attended=dict(sorted(attended.items())),
-    )  # fmt: skip
+        on=on,
+        nodes=states,
+        edges=edges,
+        sectors=sorted(sectors, key=lambda x: x.id),
+        formats=formats_,
+        asean_only=alone,
+        partners=list_partners(session),
+        attended=dict(sorted(attended.items())),
+    )
 
 
 # --- statements -------------------------------------------------------------------------------

@@ -41,14 +41,23 @@ def load_demo(session: Session, *, kept: Kept | None = None) -> tuple[int, int]:
                 kept.add(f"programme {p.id}", "its activity was deleted by a person")
                 continue
             data = s.ActivityWrite(
-                programme_id=p.id, title_en=p.name.en, title_id=p.name.id, description_en=p.description.en,
-                description_id=p.description.id, sector=p.sectors[0] if p.sectors else None,
-                partners=[s.PartnerRole(partner=x) for x in p.partners], member_states=p.member_states,
-            )  # fmt: skip
+                programme_id=p.id,
+                title_en=p.name.en,
+                title_id=p.name.id,
+                description_en=p.description.en,
+                description_id=p.description.id,
+                sector=p.sectors[0] if p.sectors else None,
+                partners=[s.PartnerRole(partner=x) for x in p.partners],
+                member_states=p.member_states,
+            )
             results_service.check(session, principal=_LOADER, data=data)
             now = clock.now()
-            row = Activity(revision=1, created_at=now, updated_at=now,
-                           sources=[x.model_dump(exclude_none=True) for x in p.sources])  # fmt: skip
+            row = Activity(
+                revision=1,
+                created_at=now,
+                updated_at=now,
+                sources=[x.model_dump(exclude_none=True) for x in p.sources],
+            )
             results_service.apply(row, data)
             session.add(row)
             created += 1

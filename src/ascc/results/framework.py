@@ -29,8 +29,18 @@ from ascc.results.models import Activity, FrameworkElement
 FRAMEWORKS = Path(__file__).parent / "data" / "frameworks.yaml"
 INDICATOR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{1,59}$")
 LEVELS = (("goals", "goal"), ("outcomes", "outcome"), ("outputs", "output"))
-FIELDS = {"code", "title_en", "title_id", "priorities", "indicators", "indicator_note", "note", "sources",
-          "outcomes", "outputs"}  # fmt: skip
+FIELDS = {
+    "code",
+    "title_en",
+    "title_id",
+    "priorities",
+    "indicators",
+    "indicator_note",
+    "note",
+    "sources",
+    "outcomes",
+    "outputs",
+}
 
 
 class FrameworkError(Invalid):
@@ -80,8 +90,16 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lines)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FrameworkError([Problem(name, getattr(getattr(exc, "problem_mark", None), "line", None), None,
-                                      f"cannot read: {exc}")]) from None  # fmt: skip
+        raise FrameworkError(
+            [
+                Problem(
+                    name,
+                    getattr(getattr(exc, "problem_mark", None), "line", None),
+                    None,
+                    f"cannot read: {exc}",
+                )
+            ]
+        ) from None
     if not isinstance(doc, list):
         raise FrameworkError([Problem(name, 1, None, "expected a list of plans")])
     texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt")} if seeds else None
@@ -119,8 +137,14 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
             prios = [str(p) for p in item.get("priorities") or []]
             for p in prios:
                 if p not in priorities:
-                    problems.append(Problem(name, at, "priorities",
-                                            f"plan {plan_id} has no priority {p!r} (it has: {', '.join(sorted(priorities)) or 'none'})"))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            name,
+                            at,
+                            "priorities",
+                            f"plan {plan_id} has no priority {p!r} (it has: {', '.join(sorted(priorities)) or 'none'})",
+                        )
+                    )
             indicators = [str(c) for c in item.get("indicators") or []]
             if indicators and kind != "outcome":
                 problems.append(Problem(name, at, "indicators", "only outcomes are linked to indicators"))
@@ -136,11 +160,20 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
                 elif texts is not None and src["file"] not in texts:
                     problems.append(Problem(name, at, "sources", f"seed file {src['file']} not found"))
                 elif texts is not None and normalise(src["quote"]) not in texts[src["file"]]:
-                    problems.append(Problem(name, at, "sources", f"quote not found in {src['file']}: {src['quote']!r}"))  # fmt: skip
-            values = {"title_en": item.get("title_en"), "title_id": item.get("title_id"), "priorities": prios,
-                      "indicators": indicators, "indicator_note": item.get("indicator_note"),
-                      "note": item.get("note"),
-                      "sources": [{"file": s.get("file"), "quote": s.get("quote")} for s in sources if isinstance(s, dict)]}  # fmt: skip
+                    problems.append(
+                        Problem(name, at, "sources", f"quote not found in {src['file']}: {src['quote']!r}")
+                    )
+            values = {
+                "title_en": item.get("title_en"),
+                "title_id": item.get("title_id"),
+                "priorities": prios,
+                "indicators": indicators,
+                "indicator_note": item.get("indicator_note"),
+                "note": item.get("note"),
+                "sources": [
+                    {"file": s.get("file"), "quote": s.get("quote")} for s in sources if isinstance(s, dict)
+                ],
+            }
             out.append(Element(plan_id, code, kind, parent, pos, at, values))
             allowed = LEVELS[level + 1][0] if level + 1 < len(LEVELS) else None
             for other, _ in LEVELS:
@@ -202,17 +235,30 @@ def load_frameworks(session: Session, *, elements: list[Element]) -> LoadReport:
 
 
 def element_read(row: FrameworkElement) -> dict[str, Any]:
-    return {"key": f"{row.plan_id}/{row.code}", "plan": row.plan_id, "code": row.code, "kind": row.kind,
-            "title": {"en": row.title_en, "id": row.title_id}, "priorities": row.priorities or [],
-            "indicators": row.indicators or [], "indicator_note": row.indicator_note, "note": row.note,
-            "sources": row.sources or []}  # fmt: skip
+    return {
+        "key": f"{row.plan_id}/{row.code}",
+        "plan": row.plan_id,
+        "code": row.code,
+        "kind": row.kind,
+        "title": {"en": row.title_en, "id": row.title_id},
+        "priorities": row.priorities or [],
+        "indicators": row.indicators or [],
+        "indicator_note": row.indicator_note,
+        "note": row.note,
+        "sources": row.sources or [],
+    }
 
 
 def plan_framework(session: Session, *, plan_id: str) -> list[dict[str, Any]]:
     """The plan's goals, each with its outcomes, each with its outputs (empty when the seeds state none)."""
     registry_service.get_plan(session, plan_id=plan_id)
-    rows = list(session.scalars(select(FrameworkElement).where(FrameworkElement.plan_id == plan_id)
-                                .order_by(FrameworkElement.position, FrameworkElement.id)))  # fmt: skip
+    rows = list(
+        session.scalars(
+            select(FrameworkElement)
+            .where(FrameworkElement.plan_id == plan_id)
+            .order_by(FrameworkElement.position, FrameworkElement.id)
+        )
+    )
     children: dict[int | None, list[FrameworkElement]] = {}
     for r in rows:
         children.setdefault(r.parent_id, []).append(r)
@@ -237,8 +283,9 @@ def get_outcomes(session: Session, *, keys: list[str]) -> dict[str, FrameworkEle
     found = {}
     for key in keys:
         plan_id, _, code = key.partition("/")
-        row = session.scalar(select(FrameworkElement).where(FrameworkElement.plan_id == plan_id,
-                                                            FrameworkElement.code == code))  # fmt: skip
+        row = session.scalar(
+            select(FrameworkElement).where(FrameworkElement.plan_id == plan_id, FrameworkElement.code == code)
+        )
         if row is not None and row.kind == "outcome":
             found[key] = row
     return found
@@ -252,8 +299,11 @@ def indicator_outcomes(session: Session, *, code: str) -> list[dict[str, Any]]:
         .where(FrameworkElement.kind == "outcome")
         .order_by(FrameworkElement.plan_id, FrameworkElement.position, FrameworkElement.id)
     )
-    return [element_read(r) | {"plan_title": {"en": en, "id": id_}, "url": f"/plans/{r.plan_id}#{r.code}"}
-            for r, en, id_ in rows if code in (r.indicators or [])]  # fmt: skip
+    return [
+        element_read(r) | {"plan_title": {"en": en, "id": id_}, "url": f"/plans/{r.plan_id}#{r.code}"}
+        for r, en, id_ in rows
+        if code in (r.indicators or [])
+    ]
 
 
 def indicator_codes(session: Session) -> set[str]:
@@ -261,8 +311,13 @@ def indicator_codes(session: Session) -> set[str]:
     return {c for (codes,) in session.execute(select(FrameworkElement.indicators)) for c in codes or []}
 
 
-def outcomes_and_outputs(session: Session, *, plan_id: str | None = None,
-                         keys: list[str] | None = None, ids: list[int] | None = None) -> list[FrameworkElement]:  # fmt: skip
+def outcomes_and_outputs(
+    session: Session,
+    *,
+    plan_id: str | None = None,
+    keys: list[str] | None = None,
+    ids: list[int] | None = None,
+) -> list[FrameworkElement]:
     """Outcomes and outputs (what national measures align to), of one plan, or named ``plan-id/code``,
     or by id; in the plan's order."""
     stmt = select(FrameworkElement).where(FrameworkElement.kind.in_(("outcome", "output")))

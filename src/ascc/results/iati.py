@@ -55,8 +55,11 @@ def _orgs(row: Activity) -> list[tuple[str, str, int | None]]:
 
 def missing_fields(row: Activity) -> list[str]:
     """What the IATI 2.03 schema needs and the activity does not have (empty: exportable)."""
-    missing = [f for f in ("reporting_org_ref", "reporting_org_type", "reporting_org_name", "local_id")
-               if not getattr(row, f)]  # fmt: skip
+    missing = [
+        f
+        for f in ("reporting_org_ref", "reporting_org_type", "reporting_org_name", "local_id")
+        if not getattr(row, f)
+    ]
     if not (row.title_en or row.title_id):
         missing.append("title")
     if not (row.description_en or row.description_id):
@@ -122,8 +125,9 @@ def _activity(session: Session, row: Activity, names: dict[str, Any]) -> etree._
         budget = etree.SubElement(a, "budget")
         etree.SubElement(budget, "period-start", {"iso-date": row.planned_start.isoformat()})
         etree.SubElement(budget, "period-end", {"iso-date": row.planned_end.isoformat()})
-        value = etree.SubElement(budget, "value", {"currency": row.currency,
-                                                   "value-date": row.budget_value_date.isoformat()})  # fmt: skip
+        value = etree.SubElement(
+            budget, "value", {"currency": row.currency, "value-date": row.budget_value_date.isoformat()}
+        )
         value.text = f"{row.budget:.2f}"
     return a
 
@@ -136,11 +140,13 @@ def _stamp(value: dt.datetime) -> str:
 
 def _names(session: Session) -> dict[str, Any]:
     programmes = {p.id: p.name.model_dump() for p in registry_service.list_programmes(session)}
-    return {"partner": {p.id: p.name.model_dump() for p in registry_service.list_partners(session)},
-            "body": {b.id: b.name.model_dump() for b in registry_service.list_bodies(session, limit=500).items},
-            "fund": programmes,
-            "sectors": {x.id: x.name.model_dump() for x in registry_service.list_sectors(session)},
-            "iso2": {m.code: m.iso2 for m in registry_service.list_member_states(session)}}  # fmt: skip
+    return {
+        "partner": {p.id: p.name.model_dump() for p in registry_service.list_partners(session)},
+        "body": {b.id: b.name.model_dump() for b in registry_service.list_bodies(session, limit=500).items},
+        "fund": programmes,
+        "sectors": {x.id: x.name.model_dump() for x in registry_service.list_sectors(session)},
+        "iso2": {m.code: m.iso2 for m in registry_service.list_member_states(session)},
+    }
 
 
 @dataclasses.dataclass
@@ -166,13 +172,17 @@ def _budget_fits(row: Activity) -> bool:
     return row.planned_end < a_year_on
 
 
-def export(session: Session, *, rows: list[Activity], now: dt.datetime | None = None,
-           named: bool = False) -> Export:  # fmt: skip
+def export(
+    session: Session, *, rows: list[Activity], now: dt.datetime | None = None, named: bool = False
+) -> Export:
     """The ``iati-activities`` document of the complete activities among ``rows``, with the
     incomplete ones listed. ``named`` (the caller asked for these activities): ``Conflict`` (409)
     listing, per activity, the fields the schema needs that it lacks, when any does."""
-    incomplete = [{"id": r.id, "title": r.title_en or r.title_id, "missing": m}
-                  for r in rows if (m := missing_fields(r))]  # fmt: skip
+    incomplete = [
+        {"id": r.id, "title": r.title_en or r.title_id, "missing": m}
+        for r in rows
+        if (m := missing_fields(r))
+    ]
     if incomplete and named:
         detail = "; ".join(
             f"activity {i['id']} ({i['title']}) lacks {', '.join(i['missing'])}" for i in incomplete
@@ -180,8 +190,9 @@ def export(session: Session, *, rows: list[Activity], now: dt.datetime | None = 
         raise Conflict(f"not exportable to IATI 2.03: {detail}", activities=incomplete)
     left = {i["id"] for i in incomplete}
     names = _names(session)
-    root = etree.Element("iati-activities", {"version": VERSION,
-                                             "generated-datetime": _stamp(now or clock.now())})  # fmt: skip
+    root = etree.Element(
+        "iati-activities", {"version": VERSION, "generated-datetime": _stamp(now or clock.now())}
+    )
     notes = []
     for i in incomplete:
         root.append(etree.Comment(f" not exported: activity {i['id']} lacks {', '.join(i['missing'])} "))
@@ -189,8 +200,10 @@ def export(session: Session, *, rows: list[Activity], now: dt.datetime | None = 
         if r.id in left:
             continue
         if not _budget_fits(r):
-            notes.append(f"activity {r.id}: budget not exported, its period {r.planned_start}–{r.planned_end} "
-                         "is over one year and no yearly budgets are recorded")  # fmt: skip
+            notes.append(
+                f"activity {r.id}: budget not exported, its period {r.planned_start}–{r.planned_end} "
+                "is over one year and no yearly budgets are recorded"
+            )
         root.append(_activity(session, r, names))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return Export(xml, incomplete, notes)

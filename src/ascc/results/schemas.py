@@ -28,8 +28,24 @@ ORGANISATION_ROLES: dict[int, tuple[str, str]] = {
     4: ("Implementing", "Pelaksana"),
 }
 #: IATI OrganisationType code list (for the reporting organisation)
-ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73",
-                      "80", "90")  # fmt: skip
+ORGANISATION_TYPES = (
+    "10",
+    "11",
+    "15",
+    "21",
+    "22",
+    "23",
+    "24",
+    "30",
+    "40",
+    "60",
+    "70",
+    "71",
+    "72",
+    "73",
+    "80",
+    "90",
+)
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$"
 MAX_BUDGET = Decimal("1e15")
 
@@ -50,8 +66,11 @@ class ActivityWrite(_In):
     """A programme or project. Leave unknown values empty: never guess dates, budgets or statuses."""
 
     programme_id: str | None = Field(default=None, max_length=80, description="the registry programme it is")
-    reporting_org_ref: str | None = Field(default=None, pattern=IDENTIFIER,
-                                          description="IATI organisation identifier of the reporting organisation")  # fmt: skip
+    reporting_org_ref: str | None = Field(
+        default=None,
+        pattern=IDENTIFIER,
+        description="IATI organisation identifier of the reporting organisation",
+    )
     reporting_org_type: str | None = Field(default=None, description="IATI OrganisationType code, e.g. 40")
     reporting_org_name: str | None = Field(default=None, max_length=300)
     local_id: str | None = Field(

@@ -60,13 +60,15 @@ def check(
         bad("budget_value_date", "a value date needs a budget")
     if data.local_id and not data.reporting_org_ref:
         bad("reporting_org_ref", "the IATI identifier is the reporting organisation's ref + the local id")
-    if data.programme_id and not _exists(registry_service.get_programme, session=session,
-                                         programme_id=data.programme_id):  # fmt: skip
+    if data.programme_id and not _exists(
+        registry_service.get_programme, session=session, programme_id=data.programme_id
+    ):
         bad("programme_id", f"no registry programme {data.programme_id!r}")
     if data.sector and not _exists(registry_service.get_sector, session=session, sector_id=data.sector):
         bad("sector", f"no sector {data.sector!r}")
-    if data.responsible_body and not _exists(registry_service.get_body, session=session,
-                                             body_id=data.responsible_body):  # fmt: skip
+    if data.responsible_body and not _exists(
+        registry_service.get_body, session=session, body_id=data.responsible_body
+    ):
         bad("responsible_body", f"no body {data.responsible_body!r}")
     for i, b in enumerate(data.implementing_bodies):
         if not _exists(registry_service.get_body, session=session, body_id=b):
@@ -95,8 +97,13 @@ def check(
     for i, e in enumerate(data.events):
         if not _exists(disasters_service.get_event, session=session, event_id=e):
             bad(f"events[{i}]", f"no disaster event {e}")
-    for name, values in (("implementing_bodies", data.implementing_bodies), ("member_states", data.member_states),
-                         ("outcomes", data.outcomes), ("decisions", data.decisions), ("events", data.events)):  # fmt: skip
+    for name, values in (
+        ("implementing_bodies", data.implementing_bodies),
+        ("member_states", data.member_states),
+        ("outcomes", data.outcomes),
+        ("decisions", data.decisions),
+        ("events", data.events),
+    ):
         if len(set(values)) != len(values):
             bad(name, "lists a value twice")
     identifier = _identifier(data)
@@ -105,8 +112,11 @@ def check(
         if clash is not None and clash != current:
             bad("local_id", f"activity {clash} already has the IATI identifier {identifier}")
     if errors:
-        raise Invalid("; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
-                      parameter=errors[0]["parameter"], errors=errors)  # fmt: skip
+        raise Invalid(
+            "; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
+            parameter=errors[0]["parameter"],
+            errors=errors,
+        )
 
 
 def _identifier(data: s.ActivityWrite) -> str | None:
@@ -128,8 +138,13 @@ def apply(row: Activity, data: s.ActivityWrite) -> None:
     row.iati_identifier = _identifier(data)
 
 
-def create_activity(session: Session, *, principal: Principal, data: s.ActivityWrite,
-                    sources: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+def create_activity(
+    session: Session,
+    *,
+    principal: Principal,
+    data: s.ActivityWrite,
+    sources: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     _authorise(principal, body=data.responsible_body)
     check(session, principal=principal, data=data)
     now = clock.now()
@@ -147,8 +162,14 @@ def _load(session: Session, activity_id: int, *, lock: bool = False) -> Activity
     return row
 
 
-def update_activity(session: Session, *, principal: Principal, activity_id: int, data: s.ActivityWrite,
-                    if_match: str | None = None) -> dict[str, Any]:  # fmt: skip
+def update_activity(
+    session: Session,
+    *,
+    principal: Principal,
+    activity_id: int,
+    data: s.ActivityWrite,
+    if_match: str | None = None,
+) -> dict[str, Any]:
     row = _load(session, activity_id, lock=True)
     _authorise(principal, body=row.responsible_body)
     if (
@@ -166,8 +187,9 @@ def update_activity(session: Session, *, principal: Principal, activity_id: int,
     return activity_read(session, row)
 
 
-def delete_activity(session: Session, *, principal: Principal, activity_id: int,
-                    if_match: str | None = None) -> None:  # fmt: skip
+def delete_activity(
+    session: Session, *, principal: Principal, activity_id: int, if_match: str | None = None
+) -> None:
     row = _load(session, activity_id, lock=True)
     _authorise(principal, body=row.responsible_body)
     check_version(etag(row), if_match, what=f"activity {activity_id}")
@@ -176,9 +198,13 @@ def delete_activity(session: Session, *, principal: Principal, activity_id: int,
 
 
 def _names(session: Session) -> dict[str, dict[str, Any]]:
-    return {"partners": {p.id: p.name.model_dump() for p in registry_service.list_partners(session)},
-            "bodies": {b.id: {"acronym": b.acronym, "name": b.name.model_dump()}
-                       for b in registry_service.list_bodies(session, limit=500).items}}  # fmt: skip
+    return {
+        "partners": {p.id: p.name.model_dump() for p in registry_service.list_partners(session)},
+        "bodies": {
+            b.id: {"acronym": b.acronym, "name": b.name.model_dump()}
+            for b in registry_service.list_bodies(session, limit=500).items
+        },
+    }
 
 
 def activity_read(session: Session, row: Activity, names: dict | None = None) -> dict[str, Any]:
@@ -190,33 +216,62 @@ def activity_read(session: Session, row: Activity, names: dict | None = None) ->
         events.append({k: ev[k] for k in ("id", "glide", "hazard", "hazard_name", "name", "start_date")})
     status = s.ACTIVITY_STATUS.get(row.status) if row.status else None
     return {
-        "id": row.id, "etag": etag(row), "revision": row.revision, "programme_id": row.programme_id,
-        "iati_identifier": row.iati_identifier, "reporting_org_ref": row.reporting_org_ref,
-        "reporting_org_type": row.reporting_org_type, "reporting_org_name": row.reporting_org_name,
-        "local_id": row.local_id, "title": {"en": row.title_en, "id": row.title_id},
-        "description": {"en": row.description_en, "id": row.description_id}, "sector": row.sector_id,
-        "responsible_body": row.responsible_body, "implementing_bodies": row.implementing_bodies or [],
-        "partners": [p | {"name": names["partners"].get(p["partner"]),
-                          "role_name": dict(zip(("en", "id"), s.ORGANISATION_ROLES[p["role"]], strict=True))
-                          if p.get("role") else None} for p in row.partners or []],
-        "funding_fund": row.funding_fund, "funding_partner": row.funding_partner,
-        "budget": row.budget, "currency": row.currency, "budget_value_date": row.budget_value_date,
-        "planned_start": row.planned_start, "planned_end": row.planned_end, "actual_start": row.actual_start,
-        "actual_end": row.actual_end, "status": row.status,
+        "id": row.id,
+        "etag": etag(row),
+        "revision": row.revision,
+        "programme_id": row.programme_id,
+        "iati_identifier": row.iati_identifier,
+        "reporting_org_ref": row.reporting_org_ref,
+        "reporting_org_type": row.reporting_org_type,
+        "reporting_org_name": row.reporting_org_name,
+        "local_id": row.local_id,
+        "title": {"en": row.title_en, "id": row.title_id},
+        "description": {"en": row.description_en, "id": row.description_id},
+        "sector": row.sector_id,
+        "responsible_body": row.responsible_body,
+        "implementing_bodies": row.implementing_bodies or [],
+        "partners": [
+            p
+            | {
+                "name": names["partners"].get(p["partner"]),
+                "role_name": dict(zip(("en", "id"), s.ORGANISATION_ROLES[p["role"]], strict=True))
+                if p.get("role")
+                else None,
+            }
+            for p in row.partners or []
+        ],
+        "funding_fund": row.funding_fund,
+        "funding_partner": row.funding_partner,
+        "budget": row.budget,
+        "currency": row.currency,
+        "budget_value_date": row.budget_value_date,
+        "planned_start": row.planned_start,
+        "planned_end": row.planned_end,
+        "actual_start": row.actual_start,
+        "actual_end": row.actual_end,
+        "status": row.status,
         "status_name": {"en": status[0], "id": status[1]} if status else None,
         "member_states": row.member_states or [],
         "outcomes": [framework.element_read(outcomes[k]) for k in row.outcomes or [] if k in outcomes],
-        "decisions": row.decisions or [], "events": events, "sources": row.sources or [],
-        "created_at": row.created_at, "updated_at": row.updated_at,
-    }  # fmt: skip
+        "decisions": row.decisions or [],
+        "events": events,
+        "sources": row.sources or [],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
 
 
 def get_activity(session: Session, *, activity_id: int) -> dict[str, Any]:
     return activity_read(session, _load(session, activity_id))
 
 
-def list_activities(session: Session, *, event_id: int | None = None, plan_id: str | None = None,
-                    programme_id: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def list_activities(
+    session: Session,
+    *,
+    event_id: int | None = None,
+    plan_id: str | None = None,
+    programme_id: str | None = None,
+) -> list[dict[str, Any]]:
     """Activities in id order, optionally those linked to a disaster event, to an outcome of a plan,
     or being a registry programme."""
     rows = list(session.scalars(select(Activity).order_by(Activity.id)))

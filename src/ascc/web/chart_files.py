@@ -30,10 +30,14 @@ def routes(base: str, kinds: Iterable[str]) -> Callable[[View], View]:
 
     def register(view: View) -> View:
         for kind in kinds:
-            downloads.get(f"{base}/{kind}.svg", response_class=Response,
-                          responses=download("image/svg+xml", "chart"))(view)  # fmt: skip
-            downloads.get(f"{base}/{kind}.csv", response_class=Response,
-                          responses=download("text/csv", "the chart's values"))(view)  # fmt: skip
+            downloads.get(
+                f"{base}/{kind}.svg", response_class=Response, responses=download("image/svg+xml", "chart")
+            )(view)
+            downloads.get(
+                f"{base}/{kind}.csv",
+                response_class=Response,
+                responses=download("text/csv", "the chart's values"),
+            )(view)
         return view
 
     return register
@@ -52,8 +56,11 @@ def body(chart: Chart, ext: str) -> Response:
         content = chart.csv()
     else:
         raise NotFound(f"no chart file of type {ext!r}")
-    return Response(content, media_type=MEDIA[ext],
-                    headers={"Content-Disposition": f'attachment; filename="{chart.name}.{ext}"'})  # fmt: skip
+    return Response(
+        content,
+        media_type=MEDIA[ext],
+        headers={"Content-Disposition": f'attachment; filename="{chart.name}.{ext}"'},
+    )
 
 
 def serve(request: Request, build: Callable[[Session], Chart | None], ext: str, missing: str) -> Response:

@@ -19,10 +19,19 @@ from ascc.reference.schema import SEED_FILES
 from ascc.web.pages import page
 
 #: where a record of each reference file is shown (``{key}``: its id; statements go to their subject)
-PLACES = {"member_states": "/member-states/{key}", "pillars": "/sectors", "sectors": "/sectors/{key}",
-          "partners": "/partners", "formats": "/partners", "bodies": "/bodies/{key}",
-          "focal_points": "/member-states/{key}", "plans": "/plans/{key}", "programmes": "/programmes/{key}",
-          "meetings": "/meetings/{key}", "statistics": "/sectors"}  # fmt: skip
+PLACES = {
+    "member_states": "/member-states/{key}",
+    "pillars": "/sectors",
+    "sectors": "/sectors/{key}",
+    "partners": "/partners",
+    "formats": "/partners",
+    "bodies": "/bodies/{key}",
+    "focal_points": "/member-states/{key}",
+    "plans": "/plans/{key}",
+    "programmes": "/programmes/{key}",
+    "meetings": "/meetings/{key}",
+    "statistics": "/sectors",
+}
 
 
 @functools.cache
@@ -43,17 +52,31 @@ def _report(texts: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     report = coverage.audit(ref, dict(texts), entries)
     subjects = {st.id: st.subject for st in ref["statements"]}
     seeds = [
-        {"seed": seed, "units": [
-            {"number": a.unit.number, "kind": a.unit.kind, "text": a.unit.text,
-             "records": [{"label": r, "href": _link(r, subjects)} for r in a.records],
-             "reasons": [{"reason": str(e.reason), "note": e.note} for e in a.reasons]}
-            for a in items]}
+        {
+            "seed": seed,
+            "units": [
+                {
+                    "number": a.unit.number,
+                    "kind": a.unit.kind,
+                    "text": a.unit.text,
+                    "records": [{"label": r, "href": _link(r, subjects)} for r in a.records],
+                    "reasons": [{"reason": str(e.reason), "note": e.note} for e in a.reasons],
+                }
+                for a in items
+            ],
+        }
         for seed, items in report.units.items()
-    ]  # fmt: skip
-    summary = [{"seed": seed, "units": row[0], "carried": row[1], "reasoned": row[2], "unaccounted": row[3]}
-               for seed, row in coverage.summary(report).items()]  # fmt: skip
-    return {"summary": summary, "seeds": seeds, "problems": [str(p) for p in report.problems],
-            "unaccounted": len(report.unaccounted())}  # fmt: skip
+    ]
+    summary = [
+        {"seed": seed, "units": row[0], "carried": row[1], "reasoned": row[2], "unaccounted": row[3]}
+        for seed, row in coverage.summary(report).items()
+    ]
+    return {
+        "summary": summary,
+        "seeds": seeds,
+        "problems": [str(p) for p in report.problems],
+        "unaccounted": len(report.unaccounted()),
+    }
 
 
 @page("/coverage", "coverage.html")

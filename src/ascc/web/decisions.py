@@ -42,8 +42,11 @@ def feed_tag(site_url: str) -> str:
     return f"tag:{authority},2025:ascc/"
 
 
-@downloads.get("/decisions/feed.atom", response_class=Response,
-               responses=download("application/atom+xml", "Atom feed of adopted public decisions"))  # fmt: skip
+@downloads.get(
+    "/decisions/feed.atom",
+    response_class=Response,
+    responses=download("application/atom+xml", "Atom feed of adopted public decisions"),
+)
 def feed(request: Request) -> Response:
     """Atom feed of adopted decisions that are public."""
     with unit_of_work(request.app.state.session_factory) as session:
@@ -82,8 +85,11 @@ def decisions(session: Session, request: Request) -> dict[str, Any]:
     bodies = registry_service.list_bodies(session, limit=500).items if can_open else []
     if principal.role is Role.chair:
         bodies = [b for b in bodies if b.id == principal.body_id]
-    return {"items": decisions_service.list_items(session, principal=principal, status=status),
-            "status": status, "bodies": bodies}  # fmt: skip
+    return {
+        "items": decisions_service.list_items(session, principal=principal, status=status),
+        "status": status,
+        "bodies": bodies,
+    }
 
 
 @page("/decisions/{item_id}", "decision.html")
@@ -92,9 +98,13 @@ def decision(session: Session, request: Request, item_id: str) -> dict[str, Any]
         raise Invalid(f"{item_id!r} is not an item number", parameter="item_id")
     item = decisions_service.get_item(session, principal=request.state.principal, item_id=int(item_id))
     states = registry_service.list_member_states(session, on=item.adopted_on or clock.today())
-    return {"item": item, "member_states": states, "body": registry_service.get_body(session, body_id=item.body_id),
-            "names": {m.code: m.name for m in states},
-            "etag": decisions_service.item_etag(session, item_id=item.id)}  # fmt: skip
+    return {
+        "item": item,
+        "member_states": states,
+        "body": registry_service.get_body(session, body_id=item.body_id),
+        "names": {m.code: m.name for m in states},
+        "etag": decisions_service.item_etag(session, item_id=item.id),
+    }
 
 
 def _act(
@@ -127,38 +137,84 @@ Revision = Annotated[str | None, Form()]
 
 @actions.post("/decisions")
 def create(
-    request: Request, csrf: Csrf, title_en: Annotated[str, Form()], body_id: Annotated[str, Form()],
-    title_id: Annotated[str, Form()] = "", summary: Annotated[str, Form()] = "",
+    request: Request,
+    csrf: Csrf,
+    title_en: Annotated[str, Form()],
+    body_id: Annotated[str, Form()],
+    title_id: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
     audience: Annotated[str, Form()] = "member_states",
-) -> Response:  # fmt: skip
+) -> Response:
     def work(session, principal):
-        data = s.ItemCreate(title_en=title_en, title_id=title_id or None, summary=summary or None,
-                            body_id=body_id, audience=audience)  # fmt: skip
+        data = s.ItemCreate(
+            title_en=title_en,
+            title_id=title_id or None,
+            summary=summary or None,
+            body_id=body_id,
+            audience=audience,
+        )
         return decisions_service.create_item(session, principal=principal, data=data)
 
     return _act(request, csrf, None, work)
 
 
 @actions.post("/decisions/{item_id}/stage")
-def stage(request: Request, item_id: int, csrf: Csrf, to: Annotated[str, Form()], revision: Revision = None,
-          reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _act(request, csrf, item_id, lambda session, p: decisions_service.move_stage(
-        session, principal=p, item_id=item_id, move=s.StageMove(to=to, reason=reason or None), if_match=revision))  # fmt: skip
+def stage(
+    request: Request,
+    item_id: int,
+    csrf: Csrf,
+    to: Annotated[str, Form()],
+    revision: Revision = None,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        csrf,
+        item_id,
+        lambda session, p: decisions_service.move_stage(
+            session,
+            principal=p,
+            item_id=item_id,
+            move=s.StageMove(to=to, reason=reason or None),
+            if_match=revision,
+        ),
+    )
 
 
 @actions.post("/decisions/{item_id}/proposals")
-def proposal(request: Request, item_id: int, csrf: Csrf, text_en: Annotated[str, Form()], revision: Revision = None,
-             text_id: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _act(request, csrf, item_id, lambda session, p: decisions_service.add_proposal(
-        session, principal=p, item_id=item_id, data=s.ProposalCreate(text_en=text_en, text_id=text_id or None),
-        if_match=revision))  # fmt: skip
+def proposal(
+    request: Request,
+    item_id: int,
+    csrf: Csrf,
+    text_en: Annotated[str, Form()],
+    revision: Revision = None,
+    text_id: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        csrf,
+        item_id,
+        lambda session, p: decisions_service.add_proposal(
+            session,
+            principal=p,
+            item_id=item_id,
+            data=s.ProposalCreate(text_en=text_en, text_id=text_id or None),
+            if_match=revision,
+        ),
+    )
 
 
 @actions.post("/decisions/{item_id}/positions")
 def position(
-    request: Request, item_id: int, csrf: Csrf, member_state: Annotated[str, Form()], kind: Annotated[str, Form()] = "",
-    revision: Revision = None, text: Annotated[str, Form()] = "", clearance_due: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    item_id: int,
+    csrf: Csrf,
+    member_state: Annotated[str, Form()],
+    kind: Annotated[str, Form()] = "",
+    revision: Revision = None,
+    text: Annotated[str, Form()] = "",
+    clearance_due: Annotated[str, Form()] = "",
+) -> Response:
     """Record a position from the form. Nothing is chosen in advance: the field at fault is named,
     and the reservation text and the clearance date are checked here too (the form works without
     JavaScript, which only shows the fields the chosen position needs)."""
@@ -171,19 +227,24 @@ def position(
         if kind not in kinds:
             raise Invalid(_("Position: choose one of the positions."), parameter="kind")
         if kind in ("reservation", "object") and not text:
-            msg = (_("Reservation text: a reservation needs its text.") if kind == "reservation"
-                   else _("Reason for objecting: an objection needs its reason."))  # fmt: skip
+            msg = (
+                _("Reservation text: a reservation needs its text.")
+                if kind == "reservation"
+                else _("Reason for objecting: an objection needs its reason.")
+            )
             raise Invalid(msg, parameter="text")
         due = None
         if kind == "ad_referendum":
             try:
                 due = dt.date.fromisoformat(clearance_due)
             except ValueError:
-                raise Invalid(_("Capital clearance due: give the date (YYYY-MM-DD)."),
-                              parameter="clearance_due") from None  # fmt: skip
+                raise Invalid(
+                    _("Capital clearance due: give the date (YYYY-MM-DD)."), parameter="clearance_due"
+                ) from None
         data = s.PositionCreate(member_state=member_state, kind=kind, text=text or None, clearance_due=due)
-        return decisions_service.record_position(session, principal=principal, item_id=item_id, data=data,
-                                                 if_match=revision)  # fmt: skip
+        return decisions_service.record_position(
+            session, principal=principal, item_id=item_id, data=data, if_match=revision
+        )
 
     return _act(
         request, csrf, item_id, work, form={"kind": kind, "text": text, "clearance_due": clearance_due}
@@ -192,29 +253,46 @@ def position(
 
 @actions.post("/decisions/{item_id}/clearance")
 def clearance(request: Request, item_id: int, csrf: Csrf, member_state: Annotated[str, Form()]) -> Response:
-    return _act(request, csrf, item_id, lambda session, p: decisions_service.clear_ad_referendum(
-        session, principal=p, item_id=item_id, member_state=member_state))  # fmt: skip
+    return _act(
+        request,
+        csrf,
+        item_id,
+        lambda session, p: decisions_service.clear_ad_referendum(
+            session, principal=p, item_id=item_id, member_state=member_state
+        ),
+    )
 
 
 @actions.post("/decisions/{item_id}/adopt")
 def adopt(request: Request, item_id: int, csrf: Csrf, revision: Revision = None) -> Response:
-    return _act(request, csrf, item_id, lambda session, p: decisions_service.adopt(
-        session, principal=p, item_id=item_id, if_match=revision))  # fmt: skip
+    return _act(
+        request,
+        csrf,
+        item_id,
+        lambda session, p: decisions_service.adopt(session, principal=p, item_id=item_id, if_match=revision),
+    )
 
 
 @actions.post("/decisions/{item_id}/silence")
-def silence(request: Request, item_id: int, csrf: Csrf, deadline: Annotated[str, Form()],
-            revision: Revision = None) -> Response:  # fmt: skip
+def silence(
+    request: Request, item_id: int, csrf: Csrf, deadline: Annotated[str, Form()], revision: Revision = None
+) -> Response:
     def work(session, principal):
-        return decisions_service.start_silence(session, principal=principal, item_id=item_id,
-                                               data=s.SilenceCreate(deadline=deadline), if_match=revision)  # fmt: skip
+        return decisions_service.start_silence(
+            session,
+            principal=principal,
+            item_id=item_id,
+            data=s.SilenceCreate(deadline=deadline),
+            if_match=revision,
+        )
 
     return _act(request, csrf, item_id, work)
 
 
 @actions.post("/decisions/{item_id}/comments")
-def comment(request: Request, item_id: int, csrf: Csrf, text: Annotated[str, Form()],
-            url: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def comment(
+    request: Request, item_id: int, csrf: Csrf, text: Annotated[str, Form()], url: Annotated[str, Form()] = ""
+) -> Response:
     def work(session, principal):
         data = s.ContributionCreate(kind="document" if url else "comment", text=text, url=url or None)
         return decisions_service.add_contribution(session, principal=principal, item_id=item_id, data=data)

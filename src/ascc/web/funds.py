@@ -49,11 +49,23 @@ def funds(session: Session, request: Request) -> dict[str, Any]:
     offset = _offset(request)
     calls = funds_service.list_calls(session, fund_id=fund_id)
     listed = funds_service.list_funds(session)
-    owned = [f for f in listed if principal.role is Role.secretariat
-             or (principal.role is Role.chair and principal.body_id == f["owner_body"])]  # fmt: skip
-    return {"funds": listed, "calls": calls[offset : offset + PAGE], "total": len(calls), "offset": offset,
-            "limit": PAGE, "pages": math.ceil(len(calls) / PAGE) if calls else 1, "fund": fund_id,
-            "owned": owned, "form": {}}  # fmt: skip
+    owned = [
+        f
+        for f in listed
+        if principal.role is Role.secretariat
+        or (principal.role is Role.chair and principal.body_id == f["owner_body"])
+    ]
+    return {
+        "funds": listed,
+        "calls": calls[offset : offset + PAGE],
+        "total": len(calls),
+        "offset": offset,
+        "limit": PAGE,
+        "pages": math.ceil(len(calls) / PAGE) if calls else 1,
+        "fund": fund_id,
+        "owned": owned,
+        "form": {},
+    }
 
 
 @page("/funds/projects", "fund_projects.html")
@@ -66,8 +78,10 @@ def projects(session: Session, request: Request) -> dict[str, Any]:
     result = funds_service.funded_projects(
         session, member_state=member_state, year=int(year) if year else None
     )
-    return result | {"filters": {"member_state": member_state, "year": year},
-                     "member_states": registry_service.list_member_states(session)}  # fmt: skip
+    return result | {
+        "filters": {"member_state": member_state, "year": year},
+        "member_states": registry_service.list_member_states(session),
+    }
 
 
 @page("/funds/calls/{call_id}", "fund_call.html")
@@ -75,8 +89,13 @@ def call(session: Session, request: Request, call_id: str) -> dict[str, Any]:
     principal = request.state.principal
     detail = funds_service.get_call(session, call_id=_number(call_id, "call_id"))
     proposals = funds_service.list_proposals(session, principal=principal, call_id=detail["id"])
-    return {"call": detail, "proposals": proposals, "names": registry_names(session), "form": {},
-            "can_submit": principal.role is Role.focal_point and detail["open"]}  # fmt: skip
+    return {
+        "call": detail,
+        "proposals": proposals,
+        "names": registry_names(session),
+        "form": {},
+        "can_submit": principal.role is Role.focal_point and detail["open"],
+    }
 
 
 @page("/funds/proposals/{proposal_id}", "fund_proposal.html")
@@ -89,14 +108,25 @@ def proposal(session: Session, request: Request, proposal_id: str) -> dict[str, 
         principal.role is Role.chair and principal.body_id == detail["owner_body"]
     )
     conflicted = any(c["reviewer"] == principal.label for c in detail["conflicts"])
-    current = {"title_en": detail["title"]["en"], "title_id": detail["title"]["id"] or "", "summary": detail["summary"],
-               "requested": detail["requested"], "partners": "\n".join(detail["partners"]),
-               "budget_lines": "\n".join(f"{b['item']} | {b['amount']}" for b in detail["budget_lines"]),
-               "outcomes": " ".join(detail["outcomes"]),
-               "documents": "\n".join(f"{d['name']} | {d['url']}" for d in detail["documents"])}  # fmt: skip
-    return {"proposal": detail, "call": funds_service.get_call(session, call_id=detail["call_id"]),
-            "owner": owner, "conflicted": conflicted, "names": registry_names(session), "form": {},
-            "current": current}  # fmt: skip
+    current = {
+        "title_en": detail["title"]["en"],
+        "title_id": detail["title"]["id"] or "",
+        "summary": detail["summary"],
+        "requested": detail["requested"],
+        "partners": "\n".join(detail["partners"]),
+        "budget_lines": "\n".join(f"{b['item']} | {b['amount']}" for b in detail["budget_lines"]),
+        "outcomes": " ".join(detail["outcomes"]),
+        "documents": "\n".join(f"{d['name']} | {d['url']}" for d in detail["documents"]),
+    }
+    return {
+        "proposal": detail,
+        "call": funds_service.get_call(session, call_id=detail["call_id"]),
+        "owner": owner,
+        "conflicted": conflicted,
+        "names": registry_names(session),
+        "form": {},
+        "current": current,
+    }
 
 
 # --- forms ----------------------------------------------------------------------------------------
@@ -116,8 +146,11 @@ def _pairs(raw: str | None, *keys: str) -> list[dict[str, str]]:
 
 
 def _message(exc: ValidationError) -> Invalid:
-    return Invalid("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors()))  # fmt: skip
+    return Invalid(
+        "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
+    )
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -164,27 +197,38 @@ async def open_call(request: Request) -> Response:
 
     def work(session, principal):
         permissions.require_signed_in(principal)  # who may not write learns that first
-        criteria = [{"key": c["key"], "name_en": c["name_en"], "name_id": c["name_id"] or None, "weight": c["weight"]}
-                    for c in _pairs(values.get("criteria"), "key", "name_en", "name_id", "weight")]  # fmt: skip
+        criteria = [
+            {"key": c["key"], "name_en": c["name_en"], "name_id": c["name_id"] or None, "weight": c["weight"]}
+            for c in _pairs(values.get("criteria"), "key", "name_en", "name_id", "weight")
+        ]
         data = s.FundCallCreate(
-            fund_id=values.get("fund_id", ""), title_en=values.get("title_en", ""), title_id=values.get("title_id") or None,
-            themes=_lines(values.get("themes")), eligibility=values.get("eligibility") or None,
-            ceiling=values.get("ceiling") or "0", currency=values.get("currency") or None,
-            deadline=_deadline(values.get("deadline", "")), required_documents=_lines(values.get("required_documents")),
+            fund_id=values.get("fund_id", ""),
+            title_en=values.get("title_en", ""),
+            title_id=values.get("title_id") or None,
+            themes=_lines(values.get("themes")),
+            eligibility=values.get("eligibility") or None,
+            ceiling=values.get("ceiling") or "0",
+            currency=values.get("currency") or None,
+            deadline=_deadline(values.get("deadline", "")),
+            required_documents=_lines(values.get("required_documents")),
             criteria=criteria,
-        )  # fmt: skip
+        )
         return f"/funds/calls/{funds_service.open_call(session, principal=principal, data=data)['id']}"
 
     return _act(request, values, work, (funds, "funds.html", None))
 
 
 def _proposal_data(values: dict[str, Any]) -> dict[str, Any]:
-    return {"title_en": values.get("title_en", ""), "title_id": values.get("title_id") or None,
-            "summary": values.get("summary", ""), "requested": values.get("requested") or "0",
-            "budget_lines": _pairs(values.get("budget_lines"), "item", "amount"),
-            "partners": _lines(values.get("partners")),
-            "outcomes": [w for w in re.split(r"[\s,;]+", values.get("outcomes", "")) if w],
-            "documents": _pairs(values.get("documents"), "name", "url")}  # fmt: skip
+    return {
+        "title_en": values.get("title_en", ""),
+        "title_id": values.get("title_id") or None,
+        "summary": values.get("summary", ""),
+        "requested": values.get("requested") or "0",
+        "budget_lines": _pairs(values.get("budget_lines"), "item", "amount"),
+        "partners": _lines(values.get("partners")),
+        "outcomes": [w for w in re.split(r"[\s,;]+", values.get("outcomes", "")) if w],
+        "documents": _pairs(values.get("documents"), "name", "url"),
+    }
 
 
 @actions.post("/funds/calls/{call_id}/proposals")
@@ -221,18 +265,48 @@ def _scores(values: dict[str, Any]) -> dict[str, Any]:
 #: the review forms: step → (service, the input made from the form)
 STEPS: dict[str, tuple[Callable, Callable[[dict[str, Any]], Any]]] = {
     "edit": (funds_service.update_proposal, lambda v: s.FundProposalWrite(**_proposal_data(v))),
-    "eligibility": (funds_service.check_eligibility,
-                    lambda v: s.FundEligibilityCheck(eligible=v.get("eligible") == "yes", reason=v.get("reason", ""))),
-    "conflicts": (funds_service.declare_conflict, lambda v: s.FundConflictDeclaration(reason=v.get("reason", ""))),
+    "eligibility": (
+        funds_service.check_eligibility,
+        lambda v: s.FundEligibilityCheck(eligible=v.get("eligible") == "yes", reason=v.get("reason", "")),
+    ),
+    "conflicts": (
+        funds_service.declare_conflict,
+        lambda v: s.FundConflictDeclaration(reason=v.get("reason", "")),
+    ),
     "scores": (funds_service.score_proposal, lambda v: s.FundScoreSheet(**_scores(v))),
-    "recommendation": (funds_service.recommend, lambda v: s.FundRecommendation(
-        recommendation=v.get("recommendation", ""), amount=v.get("amount") or None, text=v.get("text") or None)),
-    "project": (funds_service.start_project, lambda v: s.FundProjectStart(**{
-        k: v.get(k) or None for k in ("planned_start", "planned_end", "reporting_org_ref", "reporting_org_type",
-                                      "reporting_org_name", "local_id")})),
-    "reports": (funds_service.add_report, lambda v: s.FundReportCreate(text=v.get("text", ""), spent=v.get("spent") or None)),
-    "closure": (funds_service.close_project, lambda v: s.FundClosure(closed_on=v.get("closed_on") or None, text=v.get("text", ""))),
-}  # fmt: skip
+    "recommendation": (
+        funds_service.recommend,
+        lambda v: s.FundRecommendation(
+            recommendation=v.get("recommendation", ""),
+            amount=v.get("amount") or None,
+            text=v.get("text") or None,
+        ),
+    ),
+    "project": (
+        funds_service.start_project,
+        lambda v: s.FundProjectStart(
+            **{
+                k: v.get(k) or None
+                for k in (
+                    "planned_start",
+                    "planned_end",
+                    "reporting_org_ref",
+                    "reporting_org_type",
+                    "reporting_org_name",
+                    "local_id",
+                )
+            }
+        ),
+    ),
+    "reports": (
+        funds_service.add_report,
+        lambda v: s.FundReportCreate(text=v.get("text", ""), spent=v.get("spent") or None),
+    ),
+    "closure": (
+        funds_service.close_project,
+        lambda v: s.FundClosure(closed_on=v.get("closed_on") or None, text=v.get("text", "")),
+    ),
+}
 
 
 @actions.post("/funds/proposals/{proposal_id}/{step}")
@@ -244,8 +318,13 @@ async def review(request: Request, proposal_id: int, step: str) -> Response:
 
     def work(session, principal):
         permissions.require_signed_in(principal)
-        service(session, principal=principal, proposal_id=proposal_id, data=make(values),
-                if_match=values.get("revision") or None)  # fmt: skip
+        service(
+            session,
+            principal=principal,
+            proposal_id=proposal_id,
+            data=make(values),
+            if_match=values.get("revision") or None,
+        )
         return f"/funds/proposals/{proposal_id}"
 
     return _act(request, values, work, (proposal, "fund_proposal.html", str(proposal_id)))

@@ -70,18 +70,39 @@ def _methodology(d: IndexDefinition, effective: dict[str, float | None]) -> dict
     levels = []
     for level in range(d.max_level, 1, -1):
         name = d.level_names[level - 1] if len(d.level_names) >= level else f"Level {level}"
-        levels.append({
-            "level": level, "name": name,
-            "aggregates": [{"code": c, "name": _name(d.by_code[c]), "parent": d.by_code[c].parent,
-                            "weight": d.by_code[c].weight, "effective": effective.get(c),
-                            "children": list(d.children[c])} for c in d.level_codes(level)],
-        })  # fmt: skip
+        levels.append(
+            {
+                "level": level,
+                "name": name,
+                "aggregates": [
+                    {
+                        "code": c,
+                        "name": _name(d.by_code[c]),
+                        "parent": d.by_code[c].parent,
+                        "weight": d.by_code[c].weight,
+                        "effective": effective.get(c),
+                        "children": list(d.children[c]),
+                    }
+                    for c in d.level_codes(level)
+                ],
+            }
+        )
     indicators = [
-        {"code": n.code, "name": _name(n), "parent": n.parent, "direction": n.direction, "weight": n.weight,
-         "effective": effective.get(n.code), "unit": n.unit, "goalposts": n.goalposts, "target": n.target,
-         "denominator": n.denominator, "series": n.series}
+        {
+            "code": n.code,
+            "name": _name(n),
+            "parent": n.parent,
+            "direction": n.direction,
+            "weight": n.weight,
+            "effective": effective.get(n.code),
+            "unit": n.unit,
+            "goalposts": n.goalposts,
+            "target": n.target,
+            "denominator": n.denominator,
+            "series": n.series,
+        }
         for n in d.indicators
-    ]  # fmt: skip
+    ]
     return {
         "levels": levels,
         "indicators": indicators,
@@ -127,8 +148,12 @@ def _bar(low: float | None, high: float | None, rank: int | None, n: int) -> dic
     def x(r: float) -> float:
         return round(pad + (w - 2 * pad) * ((r - 1) / (n - 1) if n > 1 else 0.5), 1)
 
-    return {"x1": x(low if low is not None else rank), "x2": x(high if high is not None else rank),
-            "x": x(rank), **BAR}  # fmt: skip
+    return {
+        "x1": x(low if low is not None else rank),
+        "x2": x(high if high is not None else rank),
+        "x": x(rank),
+        **BAR,
+    }
 
 
 def _trend(stored: Any, slug: str, lang: str) -> charts.Chart | None:
@@ -145,17 +170,26 @@ def _trend(stored: Any, slug: str, lang: str) -> charts.Chart | None:
     title = stored.record.name
     return charts.line(
         [charts.Series(u, names.get(u, u), pts) for u, pts in sorted(points.items())],
-        name=f"{slug}-trend", kind="trend", title=title, lang=lang, x_label=_("Year"),
-        y_label=_("Index score"), desc=_("Index score per year and unit"),
-    )  # fmt: skip
+        name=f"{slug}-trend",
+        kind="trend",
+        title=title,
+        lang=lang,
+        x_label=_("Year"),
+        y_label=_("Index score"),
+        desc=_("Index score per year and unit"),
+    )
 
 
 @chart_files.routes("/indices/{slug}", ("trend",))
 def trend_file(request: Request, slug: str) -> Response:
     """The trend chart as SVG (in the page's language) or as the CSV of its values."""
     lang = i18n.choose_language(request)[0]
-    return chart_files.serve(request, lambda session: _trend(index_store.latest(session, slug=slug), slug, lang),
-                             chart_files.extension(request), f"the index {slug} has no trend over two years or more")  # fmt: skip
+    return chart_files.serve(
+        request,
+        lambda session: _trend(index_store.latest(session, slug=slug), slug, lang),
+        chart_files.extension(request),
+        f"the index {slug} has no trend over two years or more",
+    )
 
 
 @page("/indices/{slug}", "index_detail.html")
@@ -182,8 +216,10 @@ def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any
     year = years[-1] if years else None
     if raw_year:
         if not raw_year.isdigit() or int(raw_year) not in years:
-            raise Invalid(f"year={raw_year!r} is not a year of this index ({', '.join(map(str, years))})",
-                          parameter="year")  # fmt: skip
+            raise Invalid(
+                f"year={raw_year!r} is not a year of this index ({', '.join(map(str, years))})",
+                parameter="year",
+            )
         year = int(raw_year)
     at_year = [r for r in stored.results if r.year == year]
     index_rows = {r.unit_code: r for r in at_year if r.code == root}
@@ -193,19 +229,31 @@ def index_detail(session: Session, request: Request, slug: str) -> dict[str, Any
     for unit, r in index_rows.items():
         new = changed.get(unit, {}) if weights else {}
         rank = new.get("rank") if weights else r.rank
-        ranking.append({
-            "unit": unit, "name": names.get(unit, unit),
-            "score": new.get("score") if weights else r.score, "rank": rank,
-            "nominal_score": r.score, "nominal_rank": r.rank, "rank_low": r.rank_low, "rank_high": r.rank_high,
-            "bar": _bar(r.rank_low, r.rank_high, r.rank, n_units),
-        })  # fmt: skip
+        ranking.append(
+            {
+                "unit": unit,
+                "name": names.get(unit, unit),
+                "score": new.get("score") if weights else r.score,
+                "rank": rank,
+                "nominal_score": r.score,
+                "nominal_rank": r.rank,
+                "rank_low": r.rank_low,
+                "rank_high": r.rank_high,
+                "bar": _bar(r.rank_low, r.rank_high, r.rank, n_units),
+            }
+        )
     ranking.sort(key=lambda r: (r["rank"] if r["rank"] is not None else math.inf, r["unit"]))
     breakdown = []
     by_key = {(r.unit_code, r.code): r for r in at_year}
     for row in ranking:
-        breakdown.append({"unit": row["unit"], "name": row["name"],
-                          "scores": [getattr(by_key.get((row["unit"], c)), "score", None) for c in domains],
-                          "index": row["nominal_score"]})  # fmt: skip
+        breakdown.append(
+            {
+                "unit": row["unit"],
+                "name": row["name"],
+                "scores": [getattr(by_key.get((row["unit"], c)), "score", None) for c in domains],
+                "index": row["nominal_score"],
+            }
+        )
     weight_form = [
         {
             "code": c,
@@ -255,31 +303,51 @@ def _download(request: Request, slug: str, part: str) -> Response:
         else:
             raise NotFound(f"index {slug!r} has no iMeta file")
     return Response(
-        body, media_type=f"{kind}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"',
-                 "X-Definition-SHA256": stored.record.sha256, "X-Data-SHA256": stored.run.data_sha256},
-    )  # fmt: skip
+        body,
+        media_type=f"{kind}; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Definition-SHA256": stored.record.sha256,
+            "X-Data-SHA256": stored.run.data_sha256,
+        },
+    )
 
 
-@downloads.get("/indices/{slug}/results.csv", name="index_results_csv", response_class=Response,
-               responses=download("text/csv", "the stored index run's file"))  # fmt: skip
+@downloads.get(
+    "/indices/{slug}/results.csv",
+    name="index_results_csv",
+    response_class=Response,
+    responses=download("text/csv", "the stored index run's file"),
+)
 def results_csv(request: Request, slug: str) -> Response:
     return _download(request, slug, "results")
 
 
-@downloads.get("/indices/{slug}/definition.yaml", name="index_definition_yaml", response_class=Response,
-               responses=download("application/yaml", "the stored index run's file"))  # fmt: skip
+@downloads.get(
+    "/indices/{slug}/definition.yaml",
+    name="index_definition_yaml",
+    response_class=Response,
+    responses=download("application/yaml", "the stored index run's file"),
+)
 def definition_yaml(request: Request, slug: str) -> Response:
     return _download(request, slug, "definition")
 
 
-@downloads.get("/indices/{slug}/data.csv", name="index_data_csv", response_class=Response,
-               responses=download("text/csv", "the stored index run's file"))  # fmt: skip
+@downloads.get(
+    "/indices/{slug}/data.csv",
+    name="index_data_csv",
+    response_class=Response,
+    responses=download("text/csv", "the stored index run's file"),
+)
 def data_csv(request: Request, slug: str) -> Response:
     return _download(request, slug, "data")
 
 
-@downloads.get("/indices/{slug}/meta.csv", name="index_meta_csv", response_class=Response,
-               responses=download("text/csv", "the stored index run's file"))  # fmt: skip
+@downloads.get(
+    "/indices/{slug}/meta.csv",
+    name="index_meta_csv",
+    response_class=Response,
+    responses=download("text/csv", "the stored index run's file"),
+)
 def meta_csv(request: Request, slug: str) -> Response:
     return _download(request, slug, "meta")

@@ -67,8 +67,12 @@ def search(session: Session, request: Request) -> dict[str, Any]:
     language = qp.get("language") or None
     if language not in (None, "en", "id"):
         raise Invalid("language must be en or id", parameter="language")
-    filters = {"type": qp.get("type") or None, "sector": qp.get("sector") or None, "language": language,
-               "year": _int(request, "year")}  # fmt: skip
+    filters = {
+        "type": qp.get("type") or None,
+        "sector": qp.get("sector") or None,
+        "language": language,
+        "year": _int(request, "year"),
+    }
     offset = _int(request, "offset", 0) or 0
     principal = request.state.principal
     result = answer = None
@@ -76,27 +80,56 @@ def search(session: Session, request: Request) -> dict[str, Any]:
         answer = knowledge_service.ask(session, principal=principal, q=q, limit=5, lang=lang)
     elif q:
         result = knowledge_service.search(
-            session, principal=principal, q=q, types=(filters["type"],) if filters["type"] else (),
-            sector=filters["sector"], language=language, year=filters["year"], limit=PAGE, offset=offset,
-            lang=lang, group=True,
-        )  # fmt: skip
+            session,
+            principal=principal,
+            q=q,
+            types=(filters["type"],) if filters["type"] else (),
+            sector=filters["sector"],
+            language=language,
+            year=filters["year"],
+            limit=PAGE,
+            offset=offset,
+            lang=lang,
+            group=True,
+        )
     sectors = {x.id: x.name for x in registry_service.list_sectors(session)}
-    return {"q": q, "mode": mode, "result": result, "answer": answer, "filters": filters, "offset": offset,
-            "limit": PAGE, "sectors": sectors, "type_names": _names(TYPE_NAMES),
-            "language_names": {"en": {"en": "English", "id": "Inggris"}, "id": {"en": "Indonesian", "id": "Indonesia"}}}  # fmt: skip
+    return {
+        "q": q,
+        "mode": mode,
+        "result": result,
+        "answer": answer,
+        "filters": filters,
+        "offset": offset,
+        "limit": PAGE,
+        "sectors": sectors,
+        "type_names": _names(TYPE_NAMES),
+        "language_names": {
+            "en": {"en": "English", "id": "Inggris"},
+            "id": {"en": "Indonesian", "id": "Indonesia"},
+        },
+    }
 
 
 @page("/documents", "knowledge_documents.html")
 def documents(session: Session, request: Request) -> dict[str, Any]:
     principal = request.state.principal
     listing = knowledge_service.list_documents(session, principal=principal, limit=500)
-    return {"documents": listing.items, "total": listing.total, "kind_names": _names(KIND_NAMES),
-            "can_upload": principal.role is Role.secretariat}  # fmt: skip
+    return {
+        "documents": listing.items,
+        "total": listing.total,
+        "kind_names": _names(KIND_NAMES),
+        "can_upload": principal.role is Role.secretariat,
+    }
 
 
 def _upload_context(session: Session) -> dict[str, Any]:
-    return {"sectors": registry_service.list_sectors(session), "kind_names": _names(KIND_NAMES),
-            "max_mib": extract.MAX_BYTES // (1024 * 1024), "error": None, "form": {}}  # fmt: skip
+    return {
+        "sectors": registry_service.list_sectors(session),
+        "kind_names": _names(KIND_NAMES),
+        "max_mib": extract.MAX_BYTES // (1024 * 1024),
+        "error": None,
+        "form": {},
+    }
 
 
 @page("/documents/new", "knowledge_upload.html")
@@ -108,7 +141,11 @@ def new_document(session: Session, request: Request) -> dict[str, Any]:
 @page("/documents/{slug}", "knowledge_document.html")
 def document(session: Session, request: Request, slug: str) -> dict[str, Any]:
     doc = knowledge_service.get_document(session, principal=request.state.principal, slug=slug)
-    return {"document": doc, "kind_names": _names(KIND_NAMES), "sectors": {x.id: x.name for x in registry_service.list_sectors(session)}}  # fmt: skip
+    return {
+        "document": doc,
+        "kind_names": _names(KIND_NAMES),
+        "sectors": {x.id: x.name for x in registry_service.list_sectors(session)},
+    }
 
 
 @actions.post("/documents")
@@ -127,8 +164,16 @@ def upload(
 ) -> Response:
     """The upload form: on a refusal the form comes back with the reason and nothing is stored."""
     check_csrf(request, csrf)
-    form = {"language": language, "kind": kind, "title_en": title_en, "title_id": title_id, "date": date,
-            "sectors": sectors or [], "source_url": source_url, "audience": audience}  # fmt: skip
+    form = {
+        "language": language,
+        "kind": kind,
+        "title_en": title_en,
+        "title_id": title_id,
+        "date": date,
+        "sectors": sectors or [],
+        "source_url": source_url,
+        "audience": audience,
+    }
     try:
         with unit_of_work(request.app.state.session_factory) as session:
             permissions.require_secretariat(bind_principal(request, session))
@@ -138,8 +183,9 @@ def upload(
         read = extract.read_document(name, content)
         with unit_of_work(request.app.state.session_factory) as session:
             principal = bind_principal(request, session)
-            doc = knowledge_service.add_document(session, principal=principal, data=data, filename=name,
-                                                 extracted=read)  # fmt: skip
+            doc = knowledge_service.add_document(
+                session, principal=principal, data=data, filename=name, extracted=read
+            )
     except DomainError as exc:
         with unit_of_work(request.app.state.session_factory) as session:
             bind_principal(request, session)

@@ -58,9 +58,13 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         path = scope.get("path", "")
         if _wants_json(path):
-            response = problem(413, "Request too large",
-                               f"the request body is larger than the {limit} bytes allowed for {path}",
-                               instance=path, limit=limit)  # fmt: skip
+            response = problem(
+                413,
+                "Request too large",
+                f"the request body is larger than the {limit} bytes allowed for {path}",
+                instance=path,
+                limit=limit,
+            )
         else:
             from starlette.responses import HTMLResponse
 

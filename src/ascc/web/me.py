@@ -43,15 +43,26 @@ ANSWERED = ("approved", "submitted")
 
 
 def _item(state: decision_schemas.FormulationState, **extra: Any) -> dict[str, Any]:
-    return {"id": state.id, "title": {"en": state.title_en, "id": state.title_id}, "body_id": state.body_id,
-            "version": state.version, "silence_deadline": state.silence_deadline,
-            "url": f"/decisions/{state.id}", **extra}  # fmt: skip
+    return {
+        "id": state.id,
+        "title": {"en": state.title_en, "id": state.title_id},
+        "body_id": state.body_id,
+        "version": state.version,
+        "silence_deadline": state.silence_deadline,
+        "url": f"/decisions/{state.id}",
+        **extra,
+    }
 
 
 def _call(c: dict[str, Any], counts: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    return {"id": c["id"], "title": c["title"], "deadline": c["deadline"], "days_left": (c["deadline"] - today).days,
-            **{k: counts[k] for k in ("expected", "submitted", "approved", "missing")},
-            "url": f"/data-calls/{c['id']}"}  # fmt: skip
+    return {
+        "id": c["id"],
+        "title": c["title"],
+        "deadline": c["deadline"],
+        "days_left": (c["deadline"] - today).days,
+        **{k: counts[k] for k in ("expected", "submitted", "approved", "missing")},
+        "url": f"/data-calls/{c['id']}",
+    }
 
 
 def _data_calls(session: Session, principal: Principal, today: dt.date) -> list[dict[str, Any]]:
@@ -65,13 +76,22 @@ def _data_calls(session: Session, principal: Principal, today: dt.date) -> list[
         if not mine["missing"]:
             continue
         missing = [
-            {"indicator": ind["indicator"], "name": call["indicator_names"].get(ind["indicator"]),
-             "periods": [cell["period"] for cell in ind["cells"] if cell["status"] not in ANSWERED]}
-            for ind in mine["indicators"] if ind["missing"]
-        ]  # fmt: skip
-        out.append(_call(c, mine, today) | {"missing_values": missing,
-                                            "template_xlsx": f"/data-calls/{c['id']}/template.xlsx",
-                                            "template_csv": f"/data-calls/{c['id']}/template.csv"})  # fmt: skip
+            {
+                "indicator": ind["indicator"],
+                "name": call["indicator_names"].get(ind["indicator"]),
+                "periods": [cell["period"] for cell in ind["cells"] if cell["status"] not in ANSWERED],
+            }
+            for ind in mine["indicators"]
+            if ind["missing"]
+        ]
+        out.append(
+            _call(c, mine, today)
+            | {
+                "missing_values": missing,
+                "template_xlsx": f"/data-calls/{c['id']}/template.xlsx",
+                "template_csv": f"/data-calls/{c['id']}/template.csv",
+            }
+        )
     return sorted(out, key=lambda e: (e["deadline"], e["id"]))
 
 
@@ -93,11 +113,16 @@ def _secretariat_calls(
             )
             open_.append(_call(c, total, today) | {"percent": share})
         elif total["missing"]:
-            late = [{"member_state": m["member_state"], "missing": m["missing"]}
-                    for m in done["member_states"] if m["missing"]]  # fmt: skip
+            late = [
+                {"member_state": m["member_state"], "missing": m["missing"]}
+                for m in done["member_states"]
+                if m["missing"]
+            ]
             overdue.append(_call(c, total, today) | {"member_states_missing": late})
-    return {"overdue_data_calls": sorted(overdue, key=lambda e: (e["deadline"], e["id"])),
-            "open_data_calls": sorted(open_, key=lambda e: (e["deadline"], e["id"]))}  # fmt: skip
+    return {
+        "overdue_data_calls": sorted(overdue, key=lambda e: (e["deadline"], e["id"])),
+        "open_data_calls": sorted(open_, key=lambda e: (e["deadline"], e["id"])),
+    }
 
 
 def _focal_point(session: Session, principal: Principal, today: dt.date) -> dict[str, list[dict[str, Any]]]:
@@ -117,18 +142,28 @@ def _focal_point(session: Session, principal: Principal, today: dt.date) -> dict
         and st.position.cleared_on is None
     ]
     rejected = [
-        {"id": r["id"], "reviewed_by": r["reviewed_by"], "reviewed_at": r["reviewed_at"], "comment": r["comment"],
-         "indicators": r["counts"].get("indicators") or [], "url": f"/submissions/{r['id']}"}
+        {
+            "id": r["id"],
+            "reviewed_by": r["reviewed_by"],
+            "reviewed_at": r["reviewed_at"],
+            "comment": r["comment"],
+            "indicators": r["counts"].get("indicators") or [],
+            "url": f"/submissions/{r['id']}",
+        }
         for r in signoff.open_rejections(session, principal=principal, member_state=code)
-    ]  # fmt: skip
+    ]
     drafts = [
         {"indicator": d["indicator"], "name": d["name"], "drafts": d["draft"], "url": "/submissions/new"}
         for d in signoff.drafts(session, principal=principal, member_state=code)["indicators"]
         if d["draft"]
     ]
-    return {"positions_due": positions_due, "clearances_due": clearances_due,
-            "rejected_submissions": rejected, "drafts": drafts,
-            "data_calls": _data_calls(session, principal, today)}  # fmt: skip
+    return {
+        "positions_due": positions_due,
+        "clearances_due": clearances_due,
+        "rejected_submissions": rejected,
+        "drafts": drafts,
+        "data_calls": _data_calls(session, principal, today),
+    }
 
 
 def _chair(session: Session, principal: Principal, today: dt.date) -> dict[str, list[dict[str, Any]]]:
@@ -137,10 +172,14 @@ def _chair(session: Session, principal: Principal, today: dt.date) -> dict[str, 
     items = decisions_service.list_items(session, principal=principal, status="open", body_id=body_id)
     order = {st: i for i, st in enumerate(STAGES)}
     entries = [
-        {"id": it.id, "title": {"en": it.title_en, "id": it.title_id}, "stage": it.stage.value,
-         "url": f"/decisions/{it.id}"}
+        {
+            "id": it.id,
+            "title": {"en": it.title_en, "id": it.title_id},
+            "stage": it.stage.value,
+            "url": f"/decisions/{it.id}",
+        }
         for it in sorted(items, key=lambda it: (order[it.stage.value], it.id))
-    ]  # fmt: skip
+    ]
     meetings = [
         m | {"url": f"/meetings/{m['meeting_id']}" if m["meeting_id"] else f"/bodies/{body_id}"}
         for m in meetings_service.next_meetings(session, principal=principal, body_id=body_id, today=today)
@@ -150,11 +189,16 @@ def _chair(session: Session, principal: Principal, today: dt.date) -> dict[str, 
 
 def _secretariat(session: Session, principal: Principal, now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
     queue = [
-        {"id": r["id"], "member_state": r["member_state"], "submitted_by": r["submitted_by"],
-         "submitted_at": r["submitted_at"], "observations": r["counts"].get("observations"),
-         "url": f"/submissions/{r['id']}"}
+        {
+            "id": r["id"],
+            "member_state": r["member_state"],
+            "submitted_by": r["submitted_by"],
+            "submitted_at": r["submitted_at"],
+            "observations": r["counts"].get("observations"),
+            "url": f"/submissions/{r['id']}",
+        }
         for r in reversed(signoff.list_submissions(session, principal=principal, state="submitted"))
-    ]  # fmt: skip
+    ]
     silences = sorted(
         (
             _item(st)
@@ -164,13 +208,24 @@ def _secretariat(session: Session, principal: Principal, now: dt.datetime) -> di
         key=lambda e: e["silence_deadline"],
     )
     requests = [_request(r) for r in assistance.open_requests(session, without_offers=True)]
-    return {"signoff_queue": queue, "silences_ending": silences, "requests_without_offers": requests,
-            **_secretariat_calls(session, principal, now.date())}  # fmt: skip
+    return {
+        "signoff_queue": queue,
+        "silences_ending": silences,
+        "requests_without_offers": requests,
+        **_secretariat_calls(session, principal, now.date()),
+    }
 
 
 def _request(r: dict[str, Any]) -> dict[str, Any]:
-    return {"id": r["id"], "event_id": r["event_id"], "member_state": r["member_state"], "title": r["title"],
-            "offers": r["offers"], "created_at": r["created_at"], "url": f"/disasters/requests/{r['id']}"}  # fmt: skip
+    return {
+        "id": r["id"],
+        "event_id": r["event_id"],
+        "member_state": r["member_state"],
+        "title": r["title"],
+        "offers": r["offers"],
+        "created_at": r["created_at"],
+        "url": f"/disasters/requests/{r['id']}",
+    }
 
 
 def _aha_centre(session: Session, now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
@@ -178,8 +233,10 @@ def _aha_centre(session: Session, now: dt.datetime) -> dict[str, list[dict[str, 
         e | {"url": f"/disasters/{e['id']}"}
         for e in sitreps.events_without_recent_sitrep(session, days=SITREP_DAYS, now=now)
     ]
-    return {"open_requests": [_request(r) for r in assistance.open_requests(session)],
-            "events_without_sitrep": events}  # fmt: skip
+    return {
+        "open_requests": [_request(r) for r in assistance.open_requests(session)],
+        "events_without_sitrep": events,
+    }
 
 
 def sections(
@@ -214,11 +271,21 @@ def me(session: Session, request: Request) -> dict[str, Any]:
     found = sections(session, principal)
     count = count_waiting(found)
     request.state.waiting = count  # the header's count, without asking twice
-    stage_counts = {st: sum(1 for it in found["items"] if it["stage"] == st) for st in STAGES} if (
-        "items" in found) else None  # fmt: skip
-    return {"role": principal.role.value if principal.role else None, "member_state": principal.member_state,
-            "body_id": principal.body_id, "count": count, "sections": found, "stage_counts": stage_counts,
-            "silence_soon_days": SILENCE_SOON.days, "sitrep_days": SITREP_DAYS}  # fmt: skip
+    stage_counts = (
+        {st: sum(1 for it in found["items"] if it["stage"] == st) for st in STAGES}
+        if ("items" in found)
+        else None
+    )
+    return {
+        "role": principal.role.value if principal.role else None,
+        "member_state": principal.member_state,
+        "body_id": principal.body_id,
+        "count": count,
+        "sections": found,
+        "stage_counts": stage_counts,
+        "silence_soon_days": SILENCE_SOON.days,
+        "sitrep_days": SITREP_DAYS,
+    }
 
 
 pages.waiting_count = waiting_count

@@ -36,8 +36,11 @@ def _year(request: Request) -> int:
     return int(raw)
 
 
-@downloads.get("/calendar.ics", response_class=Response,
-               responses=download("text/calendar", "iCalendar (RFC 5545) of the year's meetings"))  # fmt: skip
+@downloads.get(
+    "/calendar.ics",
+    response_class=Response,
+    responses=download("text/calendar", "iCalendar (RFC 5545) of the year's meetings"),
+)
 def calendar_ics(request: Request) -> Response:
     """iCalendar of recorded meetings and expected meetings with a fixed date."""
     year = _year(request)
@@ -60,8 +63,11 @@ def calendar_ics(request: Request) -> Response:
             event.add("location", e.location)
         event.add("description", e.description)
         cal.add_component(event)
-    return Response(cal.to_ical(), media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="ascc-meetings.ics"'})  # fmt: skip
+    return Response(
+        cal.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ascc-meetings.ics"'},
+    )
 
 
 def _view(request: Request) -> str:
@@ -88,8 +94,11 @@ def calendar(session: Session, request: Request) -> dict[str, Any]:
     ones with a fixed date, and the year's expected meetings whose date is not fixed."""
     year, view = _year(request), _view(request)
     principal = request.state.principal
-    recorded = [m for m in meetings_service.visible_meetings(session, principal=principal)
-                if m.date_start and m.date_start.year >= year]  # fmt: skip
+    recorded = [
+        m
+        for m in meetings_service.visible_meetings(session, principal=principal)
+        if m.date_start and m.date_start.year >= year
+    ]
     recorded.sort(key=lambda m: m.date_start)
     if view == "list":
         return {
@@ -114,8 +123,15 @@ def calendar(session: Session, request: Request) -> dict[str, Any]:
                 days[d].append({"kind": "recorded", "title": m.title, "href": f"/meetings/{m.id}"})
     for e in expected:
         if e.date is not None and e.date in days and e.recorded_meeting is None:
-            days[e.date].append({"kind": "expected", "title": e.acronym or e.name_en,
-                                 "href": f"/bodies/{e.body_id}", "chair": e.chair, "chair_source": e.chair_source})  # fmt: skip
+            days[e.date].append(
+                {
+                    "kind": "expected",
+                    "title": e.acronym or e.name_en,
+                    "href": f"/bodies/{e.body_id}",
+                    "chair": e.chair,
+                    "chair_source": e.chair_source,
+                }
+            )
     previous = dt.date(year, month, 1) - dt.timedelta(days=1)
     following = dt.date(year, month, 28) + dt.timedelta(days=7)
     return {
@@ -185,18 +201,37 @@ Revision = Annotated[str | None, Form()]
 
 
 @actions.post("/bodies/{body_id}/chair-anchor")
-def anchor_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[int, Form()],
-                member_state: Annotated[str, Form()], reason: Annotated[str, Form()],
-                revision: Revision = None) -> Response:  # fmt: skip
+def anchor_form(
+    request: Request,
+    body_id: str,
+    csrf: Csrf,
+    year: Annotated[int, Form()],
+    member_state: Annotated[str, Form()],
+    reason: Annotated[str, Form()],
+    revision: Revision = None,
+) -> Response:
     data = s.AnchorWrite(year=year, member_state=member_state, reason=reason)
-    return _act(request, csrf, f"/bodies/{body_id}", lambda session, p: meetings_service.set_anchor(
-        session, principal=p, body_id=body_id, data=data, if_match=revision))  # fmt: skip
+    return _act(
+        request,
+        csrf,
+        f"/bodies/{body_id}",
+        lambda session, p: meetings_service.set_anchor(
+            session, principal=p, body_id=body_id, data=data, if_match=revision
+        ),
+    )
 
 
 @actions.post("/bodies/{body_id}/cycle-overrides")
-def override_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[int, Form()],
-                  reason: Annotated[str, Form()], chair: Annotated[str, Form()] = "",
-                  date: Annotated[str, Form()] = "", revision: Revision = None) -> Response:  # fmt: skip
+def override_form(
+    request: Request,
+    body_id: str,
+    csrf: Csrf,
+    year: Annotated[int, Form()],
+    reason: Annotated[str, Form()],
+    chair: Annotated[str, Form()] = "",
+    date: Annotated[str, Form()] = "",
+    revision: Revision = None,
+) -> Response:
     def work(session, principal):
         data = s.OverrideWrite(year=year, reason=reason, chair=chair or None, date=date or None)
         meetings_service.set_override(
@@ -207,14 +242,28 @@ def override_form(request: Request, body_id: str, csrf: Csrf, year: Annotated[in
 
 
 @actions.post("/meetings/{meeting_id}/report")
-def report_form(request: Request, meeting_id: str, csrf: Csrf, text: Annotated[str, Form()],
-                revision: Revision = None) -> Response:  # fmt: skip
-    return _act(request, csrf, f"/meetings/{meeting_id}", lambda session, p: meetings_service.save_report(
-        session, principal=p, meeting_id=meeting_id, data=s.ReportWrite(text=text), if_match=revision))  # fmt: skip
+def report_form(
+    request: Request, meeting_id: str, csrf: Csrf, text: Annotated[str, Form()], revision: Revision = None
+) -> Response:
+    return _act(
+        request,
+        csrf,
+        f"/meetings/{meeting_id}",
+        lambda session, p: meetings_service.save_report(
+            session, principal=p, meeting_id=meeting_id, data=s.ReportWrite(text=text), if_match=revision
+        ),
+    )
 
 
 @actions.post("/meetings/{meeting_id}/report/status")
-def report_status_form(request: Request, meeting_id: str, csrf: Csrf, to: Annotated[str, Form()],
-                       revision: Revision = None) -> Response:  # fmt: skip
-    return _act(request, csrf, f"/meetings/{meeting_id}", lambda session, p: meetings_service.move_report(
-        session, principal=p, meeting_id=meeting_id, to=s.ReportMove(to=to).to, if_match=revision))  # fmt: skip
+def report_status_form(
+    request: Request, meeting_id: str, csrf: Csrf, to: Annotated[str, Form()], revision: Revision = None
+) -> Response:
+    return _act(
+        request,
+        csrf,
+        f"/meetings/{meeting_id}",
+        lambda session, p: meetings_service.move_report(
+            session, principal=p, meeting_id=meeting_id, to=s.ReportMove(to=to).to, if_match=revision
+        ),
+    )

@@ -36,8 +36,12 @@ from ascc.web.pages import downloads, page, render
 
 actions = APIRouter(include_in_schema=False)
 LEVELS = {"national": ("National", "Nasional"), "subnational": ("Subnational", "Subnasional")}
-APPROVALS = {"draft": ("Draft", "Draf"), "submitted": ("Submitted", "Diajukan"),
-             "approved": ("Approved", "Disetujui"), "rejected": ("Rejected", "Ditolak")}  # fmt: skip
+APPROVALS = {
+    "draft": ("Draft", "Draf"),
+    "submitted": ("Submitted", "Diajukan"),
+    "approved": ("Approved", "Disetujui"),
+    "rejected": ("Rejected", "Ditolak"),
+}
 
 
 def _names(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
@@ -55,14 +59,22 @@ def _name(text: dict[str, Any], lang: str) -> str:
 @page("/indicators", "indicators.html")
 def indicators(session: Session, request: Request) -> dict[str, Any]:
     qp = request.query_params
-    filters = {"sector": qp.get("sector") or None, "level": qp.get("level") or None,
-               "q": (qp.get("q") or "").strip()[:200] or None}  # fmt: skip
+    filters = {
+        "sector": qp.get("sector") or None,
+        "level": qp.get("level") or None,
+        "q": (qp.get("q") or "").strip()[:200] or None,
+    }
     result = published.list_indicators(session, **filters, limit=500)
     sectors = registry_service.list_sectors(session)
     used = {i["sector"] for i in published.list_indicators(session, limit=500).items}
-    return {"indicators": result.items, "total": result.total, "filters": filters,
-            "sectors": [s for s in sectors if s.id in used], "sector_names": {s.id: s.name for s in sectors},
-            "levels": _names(LEVELS)}  # fmt: skip
+    return {
+        "indicators": result.items,
+        "total": result.total,
+        "filters": filters,
+        "sectors": [s for s in sectors if s.id in used],
+        "sector_names": {s.id: s.name for s in sectors},
+        "levels": _names(LEVELS),
+    }
 
 
 def _source(indicator: dict[str, Any], lang: str) -> str:
@@ -86,11 +98,20 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
         charts.Series(ms, _name(names.get(ms, {}), lang) or ms, pts) for ms, pts in sorted(series.items())
     ]
     timeseries = charts.line(
-        lines, name=f"{code}-timeseries", title=name, unit=unit, source=source, lang=lang, colours=colours,
-        x_label=_("Year"), y_label=unit or _("Value"),
-        desc=_("%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat.")
+        lines,
+        name=f"{code}-timeseries",
+        title=name,
+        unit=unit,
+        source=source,
+        lang=lang,
+        colours=colours,
+        x_label=_("Year"),
+        y_label=unit or _("Value"),
+        desc=_(
+            "%(name)s per member state, %(first)s to %(last)s; only values approved by the ASEAN Secretariat."
+        )
         % {"name": name, "first": known[0] if known else "", "last": known[-1] if known else ""},
-    )  # fmt: skip
+    )
     aggregate = published.regional_aggregate(session, code=code, period=period) if known else None
     comparison = None
     if aggregate is not None:
@@ -105,15 +126,29 @@ def _charts(session: Session, code: str, lang: str, period: str | None) -> dict[
             charts.Bar(ms, _name(names.get(ms, {}), lang) or ms, v) for ms, v in aggregate["values"].items()
         ]
         comparison = charts.bars(
-            bars, name=f"{code}-{aggregate['period']}", title=f"{name}, {aggregate['period']}", unit=unit,
-            lang=lang, colours=colours, source=source,
+            bars,
+            name=f"{code}-{aggregate['period']}",
+            title=f"{name}, {aggregate['period']}",
+            unit=unit,
+            lang=lang,
+            colours=colours,
+            source=source,
             reference=(_("ASEAN mean"), aggregate["mean"]) if aggregate["mean"] is not None else None,
-            x_label=unit or _("Value"), y_label=_("Member state"),
-            desc=_("%(name)s in %(period)s by member state (%(coverage)s); the dashed line is the ASEAN mean.")
+            x_label=unit or _("Value"),
+            y_label=_("Member state"),
+            desc=_(
+                "%(name)s in %(period)s by member state (%(coverage)s); the dashed line is the ASEAN mean."
+            )
             % {"name": name, "period": aggregate["period"], "coverage": coverage},
-        )  # fmt: skip
-    return {"indicator": indicator, "series": series, "periods": known, "aggregate": aggregate,
-            "names": names, "charts": {"timeseries": timeseries, "comparison": comparison}}  # fmt: skip
+        )
+    return {
+        "indicator": indicator,
+        "series": series,
+        "periods": known,
+        "aggregate": aggregate,
+        "names": names,
+        "charts": {"timeseries": timeseries, "comparison": comparison},
+    }
 
 
 def _is_subnational(session: Session, code: str) -> bool:
@@ -127,8 +162,9 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
     if not _is_subnational(session, code):
         return {"areas": None}
     _ = i18n.translations(lang).gettext
-    sub = published.subnational(session, code=code, member_state=request.query_params.get("member_state") or None,
-                                period=period)  # fmt: skip
+    sub = published.subnational(
+        session, code=code, member_state=request.query_params.get("member_state") or None, period=period
+    )
     if sub is None:
         return {"areas": None}
     indicator = published.get_indicator(session, code=code)
@@ -140,20 +176,31 @@ def _areas(session: Session, request: Request, code: str, lang: str, period: str
     )
     bars = [charts.Bar(a["code"], a["name"], a["value"]) for a in sub["areas"]]
     sub["chart"] = charts.bars(
-        bars, name=f"{code}-{sub['member_state']}-{sub['period']}", kind="areas",
-        title=f"{name}, {state}, {sub['period']}", unit=unit, lang=lang, source=source,
-        x_label=unit or _("Value"), y_label=_("Area"),
-        desc=_("%(name)s by area of %(state)s in %(period)s.") % {"name": name, "state": state,
-                                                                 "period": sub["period"]},
-    )  # fmt: skip
+        bars,
+        name=f"{code}-{sub['member_state']}-{sub['period']}",
+        kind="areas",
+        title=f"{name}, {state}, {sub['period']}",
+        unit=unit,
+        lang=lang,
+        source=source,
+        x_label=unit or _("Value"),
+        y_label=_("Area"),
+        desc=_("%(name)s by area of %(state)s in %(period)s.")
+        % {"name": name, "state": state, "period": sub["period"]},
+    )
     sub["trend"] = charts.line(
         [charts.Series(h["code"], h["name"], h["points"]) for h in sub["history"]],
-        name=f"{code}-{sub['member_state']}-areas-timeseries", kind="areas-timeseries",
-        title=f"{name}, {state}", unit=unit, lang=lang, source=source,
-        x_label=_("Year"), y_label=unit or _("Value"),
+        name=f"{code}-{sub['member_state']}-areas-timeseries",
+        kind="areas-timeseries",
+        title=f"{name}, {state}",
+        unit=unit,
+        lang=lang,
+        source=source,
+        x_label=_("Year"),
+        y_label=unit or _("Value"),
         desc=_("%(name)s per area of %(state)s over time; only values approved by the ASEAN Secretariat.")
         % {"name": name, "state": state},
-    )  # fmt: skip
+    )
     places = precision.decimals(
         (a["value"] for a in sub["areas"]), published.get_indicator_row(session, code).decimals
     )
@@ -173,8 +220,15 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     places = precision.decimals(
         (v for pts in series.values() for _, v in pts), published.get_indicator_row(session, code).decimals
     )
-    table = [{"period": p, "values": [next((i18n.number(v, lang, places) for q, v in series[ms] if q == p), "")
-                                      for ms in states]} for p in reversed(periods)]  # fmt: skip
+    table = [
+        {
+            "period": p,
+            "values": [
+                next((i18n.number(v, lang, places) for q, v in series[ms] if q == p), "") for ms in states
+            ],
+        }
+        for p in reversed(periods)
+    ]
     sectors = {s.id: s.name for s in registry_service.list_sectors(session)}
     formula = ctx["indicator"]["computed"]
     rows = (
@@ -185,18 +239,24 @@ def indicator(session: Session, request: Request, code: str) -> dict[str, Any]:
     inputs = {r.code: {"en": r.name_en, "id": r.name_id} for r in rows}
     # a subnational indicator has no national series: its SDMX key takes every area
     key = sdmx_rest.key_for(indicator=code, national=ctx["indicator"]["level"] != "subnational")
-    return ctx | _areas(session, request, code, lang, period) | {
-        "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
-        "inputs": inputs,
-        "outcomes": results_framework.indicator_outcomes(session, code=code),
-        "states": states,
-        "table": table,
-        "series": {ms: [{"period": p, "value": v} for p, v in pts] for ms, pts in series.items()},
-        "downloads": {"csv": f"/indicators/{code}/data.csv",
-                      "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-csv",
-                      "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-ml"},
-        "chart_urls": _chart_urls(code, ctx, request),
-    }  # fmt: skip
+    return (
+        ctx
+        | _areas(session, request, code, lang, period)
+        | {
+            "sector_name": sectors.get(ctx["indicator"]["sector"] or ""),
+            "inputs": inputs,
+            "outcomes": results_framework.indicator_outcomes(session, code=code),
+            "states": states,
+            "table": table,
+            "series": {ms: [{"period": p, "value": v} for p, v in pts] for ms, pts in series.items()},
+            "downloads": {
+                "csv": f"/indicators/{code}/data.csv",
+                "sdmx_csv": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-csv",
+                "sdmx_ml": f"/sdmx/data/{sdmx_rest.dataflow_ref()}/{key}?format=sdmx-ml",
+            },
+            "chart_urls": _chart_urls(code, ctx, request),
+        }
+    )
 
 
 def _indicator_chart(request: Request, code: str) -> Callable[[Session], charts.Chart | None]:
@@ -218,8 +278,12 @@ def _indicator_chart(request: Request, code: str) -> Callable[[Session], charts.
 def chart_file(request: Request, code: str) -> Response:
     """A chart of the indicator page as SVG (as shown, in the page's language) or as the CSV of the
     values it plots; ``period`` and ``member_state`` as on the page."""
-    return chart_files.serve(request, _indicator_chart(request, code), chart_files.extension(request),
-                             f"{code} has no published values for this chart")  # fmt: skip
+    return chart_files.serve(
+        request,
+        _indicator_chart(request, code),
+        chart_files.extension(request),
+        f"{code} has no published values for this chart",
+    )
 
 
 def _chart_urls(code: str, ctx: dict[str, Any], request: Request) -> dict[str, str]:
@@ -228,35 +292,57 @@ def _chart_urls(code: str, ctx: dict[str, Any], request: Request) -> dict[str, s
     qp = request.query_params
     areas = "&".join(f"{k}={qp[k]}" for k in ("member_state", "period") if qp.get(k) and qp[k].isalnum())
     query["areas"] = query["areas-timeseries"] = f"?{areas}" if areas else ""
-    return {kind.replace("-", "_"): {ext: f"/indicators/{code}/{kind}.{ext}{query.get(kind, '')}" for ext in ("svg", "csv")}
-            for kind in ("timeseries", "comparison", "areas", "areas-timeseries")}  # fmt: skip
+    return {
+        kind.replace("-", "_"): {
+            ext: f"/indicators/{code}/{kind}.{ext}{query.get(kind, '')}" for ext in ("svg", "csv")
+        }
+        for kind in ("timeseries", "comparison", "areas", "areas-timeseries")
+    }
 
 
-@downloads.get("/indicators/{code}/data.csv", response_class=Response,
-               responses=download("text/csv", "published observations, re-importable"))  # fmt: skip
+@downloads.get(
+    "/indicators/{code}/data.csv",
+    response_class=Response,
+    responses=download("text/csv", "published observations, re-importable"),
+)
 def data_csv(request: Request, code: str) -> Response:
     """Published observations in the plain CSV template's columns (re-importable)."""
     with unit_of_work(request.app.state.session_factory) as session:
         published.get_indicator_row(session, code)
         body = entry.plain_csv(published.published_rows(session, codes=[code]), entry.area_schemes(session))
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{code}.csv"'})  # fmt: skip
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{code}.csv"'},
+    )
 
 
-@downloads.get("/submissions/template.csv", response_class=Response,
-               responses=download("text/csv", "the observations template"))  # fmt: skip
+@downloads.get(
+    "/submissions/template.csv",
+    response_class=Response,
+    responses=download("text/csv", "the observations template"),
+)
 def template_csv(request: Request) -> Response:
-    return Response(entry.template_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.csv"'})  # fmt: skip
+    return Response(
+        entry.template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.csv"'},
+    )
 
 
-@downloads.get("/submissions/template.xlsx", response_class=Response,
-               responses=download(XLSX, "the observations template"))  # fmt: skip
+@downloads.get(
+    "/submissions/template.xlsx",
+    response_class=Response,
+    responses=download(XLSX, "the observations template"),
+)
 def template_xlsx(request: Request) -> Response:
     with unit_of_work(request.app.state.session_factory) as session:
         body = entry.template_xlsx(session)
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.xlsx"'})  # fmt: skip
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="ascc-observations-template.xlsx"'},
+    )
 
 
 # --- sign-off pages -------------------------------------------------------------------------------
@@ -270,8 +356,13 @@ def submissions(session: Session, request: Request) -> dict[str, Any]:
     if principal.role is Role.secretariat and state is None and "state" not in request.query_params:
         state = "submitted"
     items = signoff.list_submissions(session, principal=principal, state=state)
-    return {"submissions": items, "state": state, "approvals": _names(APPROVALS),
-            "names": published.member_state_names(session), "is_secretariat": principal.role is Role.secretariat}  # fmt: skip
+    return {
+        "submissions": items,
+        "state": state,
+        "approvals": _names(APPROVALS),
+        "names": published.member_state_names(session),
+        "is_secretariat": principal.role is Role.secretariat,
+    }
 
 
 def _new_context(session: Session, request: Request) -> dict[str, Any]:
@@ -279,11 +370,18 @@ def _new_context(session: Session, request: Request) -> dict[str, Any]:
     permissions.require_signed_in(principal)
     if principal.role is not Role.focal_point or not principal.member_state:
         raise Forbidden("only a member state's focal point enters and submits data")
-    return {"member_state": principal.member_state, "names": published.member_state_names(session),
-            "drafts": signoff.drafts(session, principal=principal, member_state=principal.member_state),
-            "submissions": signoff.list_submissions(session, principal=principal)[:10],
-            "approvals": _names(APPROVALS), "formats": entry.FORMAT_NAMES, "max_mib": entry.MAX_BYTES // 2**20,
-            "report": None, "problems": None, "error": None}  # fmt: skip
+    return {
+        "member_state": principal.member_state,
+        "names": published.member_state_names(session),
+        "drafts": signoff.drafts(session, principal=principal, member_state=principal.member_state),
+        "submissions": signoff.list_submissions(session, principal=principal)[:10],
+        "approvals": _names(APPROVALS),
+        "formats": entry.FORMAT_NAMES,
+        "max_mib": entry.MAX_BYTES // 2**20,
+        "report": None,
+        "problems": None,
+        "error": None,
+    }
 
 
 @page("/submissions/new", "submission_new.html")
@@ -305,16 +403,29 @@ def submission(session: Session, request: Request, submission_id: str) -> dict[s
         return ("+" if sign and v > 0 else "") + charts.number(v, lang, digits=4)
 
     shown = {
-        i: {"value": text(o["value"]), "previous": text(o["previous_value"]),
-            "published": text(o["published_value"]), "change": text(o["change"], sign=True),
-            "share": "" if o["change_share"] is None else
-            ("+" if o["change_share"] > 0 else "") + charts.number(100 * o["change_share"], lang, digits=1) + " %"}
+        i: {
+            "value": text(o["value"]),
+            "previous": text(o["previous_value"]),
+            "published": text(o["published_value"]),
+            "change": text(o["change"], sign=True),
+            "share": ""
+            if o["change_share"] is None
+            else ("+" if o["change_share"] > 0 else "")
+            + charts.number(100 * o["change_share"], lang, digits=1)
+            + " %",
+        }
         for i, o in enumerate(detail["observations"]["items"])
-    }  # fmt: skip
-    return {"submission": detail, "names": published.member_state_names(session), "approvals": _names(APPROVALS),
-            "can_review": principal.role is Role.secretariat and detail["state"] == "submitted", "error": None,
-            "threshold_pct": charts.number(100 * signoff.LARGE_CHANGE, lang, digits=0), "shown": shown,
-            "confirm": None}  # fmt: skip
+    }
+    return {
+        "submission": detail,
+        "names": published.member_state_names(session),
+        "approvals": _names(APPROVALS),
+        "can_review": principal.role is Role.secretariat and detail["state"] == "submitted",
+        "error": None,
+        "threshold_pct": charts.number(100 * signoff.LARGE_CHANGE, lang, digits=0),
+        "shown": shown,
+        "confirm": None,
+    }
 
 
 def _again(request: Request, build, template: str, *args: str, **extra: Any) -> Response:
@@ -326,23 +437,38 @@ def _again(request: Request, build, template: str, *args: str, **extra: Any) -> 
 
 
 @actions.post("/submissions")
-def submit_form(request: Request, csrf: Annotated[str, Form()], note: Annotated[str, Form()] = "",
-                indicators: Annotated[list[str] | None, Form()] = None) -> Response:  # fmt: skip
+def submit_form(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    indicators: Annotated[list[str] | None, Form()] = None,
+) -> Response:
     check_csrf(request, csrf)
     try:
         with unit_of_work(request.app.state.session_factory) as session:
             principal = bind_principal(request, session)
-            created = signoff.submit(session, principal=principal, member_state=principal.member_state or "",
-                                     indicators=indicators or None, note=note)  # fmt: skip
+            created = signoff.submit(
+                session,
+                principal=principal,
+                member_state=principal.member_state or "",
+                indicators=indicators or None,
+                note=note,
+            )
     except DomainError as exc:
         return _again(request, new_submission, "submission_new.html", error=exc.detail, status=exc.status)
     return RedirectResponse(f"/submissions/{created['id']}", status_code=303)
 
 
 @actions.post("/submissions/{submission_id}/review")
-def review_form(request: Request, submission_id: int, csrf: Annotated[str, Form()],
-                decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "",
-                revision: Annotated[str | None, Form()] = None, confirmed: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def review_form(
+    request: Request,
+    submission_id: int,
+    csrf: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    comment: Annotated[str, Form()] = "",
+    revision: Annotated[str | None, Form()] = None,
+    confirmed: Annotated[str, Form()] = "",
+) -> Response:
     """Two steps: the review form's button asks for a confirmation (the page again, with the decision
     spelled out and nothing written); the confirmation's button (``confirmed=yes``) reviews."""
     check_csrf(request, csrf)
@@ -350,18 +476,37 @@ def review_form(request: Request, submission_id: int, csrf: Annotated[str, Form(
         try:
             comment = signoff.check_review(decision=decision, comment=comment) or ""
         except DomainError as exc:
-            return _again(request, submission, "submission.html", str(submission_id), error=exc.detail,
-                          status=exc.status)  # fmt: skip
-        return _again(request, submission, "submission.html", str(submission_id), status=200,
-                      confirm={"decision": decision, "comment": comment, "revision": revision or ""})  # fmt: skip
+            return _again(
+                request,
+                submission,
+                "submission.html",
+                str(submission_id),
+                error=exc.detail,
+                status=exc.status,
+            )
+        return _again(
+            request,
+            submission,
+            "submission.html",
+            str(submission_id),
+            status=200,
+            confirm={"decision": decision, "comment": comment, "revision": revision or ""},
+        )
     try:
         with unit_of_work(request.app.state.session_factory) as session:
             principal = bind_principal(request, session)
-            signoff.review(session, principal=principal, submission_id=submission_id, decision=decision,
-                           comment=comment, if_match=revision)  # fmt: skip
+            signoff.review(
+                session,
+                principal=principal,
+                submission_id=submission_id,
+                decision=decision,
+                comment=comment,
+                if_match=revision,
+            )
     except DomainError as exc:
-        return _again(request, submission, "submission.html", str(submission_id), error=exc.detail,
-                      status=exc.status)  # fmt: skip
+        return _again(
+            request, submission, "submission.html", str(submission_id), error=exc.detail, status=exc.status
+        )
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
 
 
@@ -391,19 +536,34 @@ def upload_form(
             principal = bind_principal(request, session)
             if early is not None:
                 raise early
-            return entry.import_drafts(session, principal=principal, member_state=principal.member_state or "",
-                                       filename=filename, content=content, progress=progress)  # fmt: skip
+            return entry.import_drafts(
+                session,
+                principal=principal,
+                member_state=principal.member_state or "",
+                filename=filename,
+                content=content,
+                progress=progress,
+            )
 
     if "text/event-stream" not in request.headers.get("accept", ""):
         try:
             report = run(None)
         except DomainError as exc:
             problems = exc.extra.get("problems")
-            return _again(request, new_submission, "submission_new.html", error=exc.detail, problems=problems,
-                          status=exc.status)  # fmt: skip
+            return _again(
+                request,
+                new_submission,
+                "submission_new.html",
+                error=exc.detail,
+                problems=problems,
+                status=exc.status,
+            )
         return _again(request, new_submission, "submission_new.html", report=report, status=201)
-    return StreamingResponse(_stream(run), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})  # fmt: skip
+    return StreamingResponse(
+        _stream(run),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 def _stream(run) -> Iterator[bytes]:
@@ -422,11 +582,19 @@ def _stream(run) -> Iterator[bytes]:
         try:
             events.put(("done", run(progress)))
         except DomainError as exc:
-            events.put(("problems", {"status": exc.status, "detail": exc.detail,
-                                     "problems": exc.extra.get("problems") or []}))  # fmt: skip
+            events.put(
+                (
+                    "problems",
+                    {"status": exc.status, "detail": exc.detail, "problems": exc.extra.get("problems") or []},
+                )
+            )
         except Exception as exc:  # reported to the page; the unit of work has rolled back
-            events.put(("problems", {"status": 500, "detail": f"the import failed: {type(exc).__name__}",
-                                     "problems": []}))  # fmt: skip
+            events.put(
+                (
+                    "problems",
+                    {"status": 500, "detail": f"the import failed: {type(exc).__name__}", "problems": []},
+                )
+            )
 
     threading.Thread(target=work, daemon=True, name="ascc-import").start()
     yield _sse("progress", {"stage": "start", "done": 0, "total": 0})
@@ -439,24 +607,38 @@ def _stream(run) -> Iterator[bytes]:
 
 # --- data calls -----------------------------------------------------------------------------------
 
-CALL_STATUSES = {"approved": ("Approved", "Disetujui"), "submitted": ("Submitted", "Diajukan"),
-                 "draft": ("Draft", "Draf"), "rejected": ("Rejected", "Ditolak"),
-                 "missing": ("Missing", "Belum ada")}  # fmt: skip
+CALL_STATUSES = {
+    "approved": ("Approved", "Disetujui"),
+    "submitted": ("Submitted", "Diajukan"),
+    "draft": ("Draft", "Draf"),
+    "rejected": ("Rejected", "Ditolak"),
+    "missing": ("Missing", "Belum ada"),
+}
 TIMELINESS = {"on_time": ("on time", "tepat waktu"), "late": ("late", "terlambat")}
 
 
 @page("/data-calls", "data_calls.html")
 def data_calls(session: Session, request: Request) -> dict[str, Any]:
     principal = request.state.principal
-    return {"calls": datacalls.list_calls(session, principal=principal),
-            "names": published.member_state_names(session), "can_open": principal.role is Role.secretariat}  # fmt: skip
+    return {
+        "calls": datacalls.list_calls(session, principal=principal),
+        "names": published.member_state_names(session),
+        "can_open": principal.role is Role.secretariat,
+    }
 
 
 def _new_call_context(session: Session, request: Request) -> dict[str, Any]:
     permissions.require_secretariat(request.state.principal)
-    return {"indicators": [i for i in published.list_indicators(session, level="national", limit=500).items
-                           if not i.get("computed")],
-            "names": published.member_state_names(session), "v": {}, "error": None}  # fmt: skip
+    return {
+        "indicators": [
+            i
+            for i in published.list_indicators(session, level="national", limit=500).items
+            if not i.get("computed")
+        ],
+        "names": published.member_state_names(session),
+        "v": {},
+        "error": None,
+    }
 
 
 @page("/data-calls/new", "data_call_new.html")
@@ -471,29 +653,52 @@ def data_call(session: Session, request: Request, call_id: str) -> dict[str, Any
     principal = request.state.principal
     call = datacalls.get_call(session, principal=principal, call_id=int(call_id))
     mine = principal.member_state if principal.role is Role.focal_point else None
-    return {"call": call, "names": published.member_state_names(session), "statuses": _names(CALL_STATUSES),
-            "timeliness": _names(TIMELINESS), "my_member_state": mine}  # fmt: skip
+    return {
+        "call": call,
+        "names": published.member_state_names(session),
+        "statuses": _names(CALL_STATUSES),
+        "timeliness": _names(TIMELINESS),
+        "my_member_state": mine,
+    }
 
 
 @actions.post("/data-calls")
 def create_data_call_form(
-    request: Request, csrf: Annotated[str, Form()], title: Annotated[str, Form()] = "",
-    indicators: Annotated[list[str] | None, Form()] = None, periods: Annotated[str, Form()] = "",
-    member_states: Annotated[list[str] | None, Form()] = None, deadline: Annotated[str, Form()] = "",
-    message_en: Annotated[str, Form()] = "", message_id: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    csrf: Annotated[str, Form()],
+    title: Annotated[str, Form()] = "",
+    indicators: Annotated[list[str] | None, Form()] = None,
+    periods: Annotated[str, Form()] = "",
+    member_states: Annotated[list[str] | None, Form()] = None,
+    deadline: Annotated[str, Form()] = "",
+    message_en: Annotated[str, Form()] = "",
+    message_id: Annotated[str, Form()] = "",
+) -> Response:
     check_csrf(request, csrf)
     try:
         with unit_of_work(request.app.state.session_factory) as session:
             principal = bind_principal(request, session)
-            created = datacalls.create(session, principal=principal, title=title, indicators=indicators or [],
-                                       periods=periods.replace(";", ",").split(","),
-                                       member_states=member_states or [], deadline=deadline,
-                                       message_en=message_en, message_id=message_id)  # fmt: skip
+            created = datacalls.create(
+                session,
+                principal=principal,
+                title=title,
+                indicators=indicators or [],
+                periods=periods.replace(";", ",").split(","),
+                member_states=member_states or [],
+                deadline=deadline,
+                message_en=message_en,
+                message_id=message_id,
+            )
     except DomainError as exc:
-        given = {"title": title, "indicators": indicators or [], "periods": periods,
-                 "member_states": member_states or [], "deadline": deadline, "message_en": message_en,
-                 "message_id": message_id}  # fmt: skip
+        given = {
+            "title": title,
+            "indicators": indicators or [],
+            "periods": periods,
+            "member_states": member_states or [],
+            "deadline": deadline,
+            "message_en": message_en,
+            "message_id": message_id,
+        }
         return _again(
             request, new_data_call, "data_call_new.html", error=exc.detail, v=given, status=exc.status
         )
@@ -513,19 +718,30 @@ def _template_rows(request: Request, call_id: int) -> tuple[list[dict[str, Any]]
     return rows, call, member_state
 
 
-@downloads.get("/data-calls/{call_id}/template.csv", response_class=Response,
-               responses=download("text/csv", "a data call's pre-filled template"))  # fmt: skip
+@downloads.get(
+    "/data-calls/{call_id}/template.csv",
+    response_class=Response,
+    responses=download("text/csv", "a data call's pre-filled template"),
+)
 def data_call_template_csv(request: Request, call_id: int) -> Response:
     """The call's pre-filled template for one member state (``?member_state=``; a focal point's own)."""
     rows, _call, ms = _template_rows(request, call_id)
-    return Response(datacalls.template_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.csv"'})  # fmt: skip
+    return Response(
+        datacalls.template_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.csv"'},
+    )
 
 
-@downloads.get("/data-calls/{call_id}/template.xlsx", response_class=Response,
-               responses=download(XLSX, "a data call's pre-filled template"))  # fmt: skip
+@downloads.get(
+    "/data-calls/{call_id}/template.xlsx",
+    response_class=Response,
+    responses=download(XLSX, "a data call's pre-filled template"),
+)
 def data_call_template_xlsx(request: Request, call_id: int) -> Response:
     rows, call, ms = _template_rows(request, call_id)
-    return Response(datacalls.template_xlsx(rows, call),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.xlsx"'})  # fmt: skip
+    return Response(
+        datacalls.template_xlsx(rows, call),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="data-call-{call_id}-{ms}.xlsx"'},
+    )

@@ -40,9 +40,13 @@ def may_write(principal: Principal, member_state: str) -> bool:
 def national_plans(session: Session, request: Request) -> dict[str, Any]:
     member_state = request.query_params.get("member_state") or None
     principal = request.state.principal
-    return {"plans": service.list_plans(session, member_state=member_state), "member_state": member_state,
-            "names": registry_names(session), "statuses": STATUSES,
-            "may_create": principal.role in (Role.secretariat, Role.focal_point)}  # fmt: skip
+    return {
+        "plans": service.list_plans(session, member_state=member_state),
+        "member_state": member_state,
+        "names": registry_names(session),
+        "statuses": STATUSES,
+        "may_create": principal.role in (Role.secretariat, Role.focal_point),
+    }
 
 
 def _plan_id(raw: str) -> int:
@@ -55,19 +59,26 @@ def national_plan(session: Session, request: Request, national_plan_id: str) -> 
     plan = service.get_plan(session, plan_id=_plan_id(national_plan_id))
     regional = plan["regional_plan_id"]
     return {
-        "plan": plan, "names": registry_names(session), "statuses": STATUSES, "kinds": KINDS, "handling": HANDLING,
+        "plan": plan,
+        "names": registry_names(session),
+        "statuses": STATUSES,
+        "kinds": KINDS,
+        "handling": HANDLING,
         "may_write": may_write(request.state.principal, plan["member_state"]),
         "regional_plan": registry_service.get_plan(session, plan_id=regional) if regional else None,
         "registry_plan": registry_service.get_plan(session, plan_id=plan["registry_plan_id"])
-        if plan["registry_plan_id"] else None,
+        if plan["registry_plan_id"]
+        else None,
         "plans": registry_service.list_plans(session),
-    }  # fmt: skip
+    }
 
 
 def _form(session: Session, request: Request, national_plan_id: str | None) -> dict[str, Any]:
     principal = request.state.principal
-    choices = {"member_states": registry_service.list_member_states(session),
-               "plans": registry_service.list_plans(session)}  # fmt: skip
+    choices = {
+        "member_states": registry_service.list_member_states(session),
+        "plans": registry_service.list_plans(session),
+    }
     if national_plan_id is None:
         permissions.require_signed_in(principal)
         if principal.role not in (Role.secretariat, Role.focal_point):
@@ -97,17 +108,23 @@ def edit_plan(session: Session, request: Request, national_plan_id: str) -> dict
 
 @page("/plans/{plan_id}/alignment", "alignment_matrix.html")
 def alignment_matrix(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
-    return {"plan": registry_service.get_plan(session, plan_id=plan_id),
-            "matrix": service.matrix(session, plan_id=plan_id), "names": registry_names(session),
-            "statuses": STATUSES}  # fmt: skip
+    return {
+        "plan": registry_service.get_plan(session, plan_id=plan_id),
+        "matrix": service.matrix(session, plan_id=plan_id),
+        "names": registry_names(session),
+        "statuses": STATUSES,
+    }
 
 
 @page("/member-states/{code}/alignment", "alignment_coverage.html")
 def alignment_coverage(session: Session, request: Request, code: str) -> dict[str, Any]:
     plan_id = request.query_params.get("plan") or service.DEFAULT_REGIONAL_PLAN
-    return {"state": registry_service.get_member_state(session, code=code.upper()),
-            "plan": registry_service.get_plan(session, plan_id=plan_id),
-            "coverage": service.coverage(session, member_state=code, plan_id=plan_id), "statuses": STATUSES}  # fmt: skip
+    return {
+        "state": registry_service.get_member_state(session, code=code.upper()),
+        "plan": registry_service.get_plan(session, plan_id=plan_id),
+        "coverage": service.coverage(session, member_state=code, plan_id=plan_id),
+        "statuses": STATUSES,
+    }
 
 
 CSV = download("text/csv", "CSV, one line per element, member state, measure and result")
@@ -131,8 +148,15 @@ def alignment_coverage_csv(request: Request, code: str) -> Response:
 # --- forms ---------------------------------------------------------------------------------------
 
 
-def _act(request: Request, csrf: str, plan_id: int | None, work: Callable, form: dict[str, Any],
-         again: tuple[str, Callable] | None = None, anchor: str = "") -> Response:  # fmt: skip
+def _act(
+    request: Request,
+    csrf: str,
+    plan_id: int | None,
+    work: Callable,
+    form: dict[str, Any],
+    again: tuple[str, Callable] | None = None,
+    anchor: str = "",
+) -> Response:
     """Run one form action in its own unit of work; a refusal shows the page (the plan, or the form
     given in ``again``) with the reason and the values as typed, and writes nothing."""
     check_csrf(request, csrf)
@@ -142,8 +166,12 @@ def _act(request: Request, csrf: str, plan_id: int | None, work: Callable, form:
             detail = work(session, principal)
     except (DomainError, ValidationError) as exc:
         if isinstance(exc, ValidationError):
-            exc = Invalid("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                                    for e in exc.errors()))  # fmt: skip
+            exc = Invalid(
+                "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()
+                )
+            )
         with unit_of_work(request.app.state.session_factory) as session:
             bind_principal(request, session)
             if again is not None:
@@ -176,11 +204,17 @@ def _plan_data(form: dict[str, Any]) -> s.PlanWrite:
         return (form.get(k) or "").strip() or None
 
     return s.PlanWrite(
-        member_state=form.get("member_state") or "", title_en=opt("title_en"), title_id=opt("title_id"),
-        period_start=opt("period_start"), period_end=opt("period_end"), ministries=_lines(form.get("ministries", "")),
-        registry_plan_id=opt("registry_plan_id"), regional_plan_id=opt("regional_plan_id"), note=opt("note"),
+        member_state=form.get("member_state") or "",
+        title_en=opt("title_en"),
+        title_id=opt("title_id"),
+        period_start=opt("period_start"),
+        period_end=opt("period_end"),
+        ministries=_lines(form.get("ministries", "")),
+        registry_plan_id=opt("registry_plan_id"),
+        regional_plan_id=opt("regional_plan_id"),
+        note=opt("note"),
         sources=[s.Source(url=u) for u in _lines(form.get("source_urls", ""))],
-    )  # fmt: skip
+    )
 
 
 async def _submitted(request: Request) -> dict[str, Any]:
@@ -191,9 +225,14 @@ async def _submitted(request: Request) -> dict[str, Any]:
 @actions.post("/national-plans/new")
 async def create_plan(request: Request) -> Response:
     form = await _submitted(request)
-    return _act(request, form.get("csrf") or "", None,
-                lambda session, p: service.create_plan(session, principal=p, data=_plan_data(form)), form,
-                again=("national_plan_form.html", new_plan))  # fmt: skip
+    return _act(
+        request,
+        form.get("csrf") or "",
+        None,
+        lambda session, p: service.create_plan(session, principal=p, data=_plan_data(form)),
+        form,
+        again=("national_plan_form.html", new_plan),
+    )
 
 
 @actions.post("/national-plans/{national_plan_id}/edit")
@@ -208,16 +247,35 @@ async def edit_plan_form(request: Request, national_plan_id: int) -> Response:
             if x.get("file")
         ]
         data.sources = quotes + data.sources
-        return service.update_plan(session, principal=p, plan_id=national_plan_id, data=data,
-                                   if_match=form.get("revision") or None)  # fmt: skip
+        return service.update_plan(
+            session, principal=p, plan_id=national_plan_id, data=data, if_match=form.get("revision") or None
+        )
 
-    return _act(request, form.get("csrf") or "", national_plan_id, work, form,
-                again=("national_plan_form.html", lambda session, req: edit_plan(session, req, str(national_plan_id))))  # fmt: skip
+    return _act(
+        request,
+        form.get("csrf") or "",
+        national_plan_id,
+        work,
+        form,
+        again=(
+            "national_plan_form.html",
+            lambda session, req: edit_plan(session, req, str(national_plan_id)),
+        ),
+    )
 
 
 @actions.post("/national-plans/{national_plan_id}/measures")
-def add_measure(request: Request, national_plan_id: int, csrf: Csrf, code: Text, revision: Revision = None,
-                title_en: Text = "", title_id: Text = "", ministry: Text = "", section: Text = "") -> Response:  # fmt: skip
+def add_measure(
+    request: Request,
+    national_plan_id: int,
+    csrf: Csrf,
+    code: Text,
+    revision: Revision = None,
+    title_en: Text = "",
+    title_id: Text = "",
+    ministry: Text = "",
+    section: Text = "",
+) -> Response:
     form = {
         "code": code,
         "title_en": title_en,
@@ -227,8 +285,13 @@ def add_measure(request: Request, national_plan_id: int, csrf: Csrf, code: Text,
     }
 
     def work(session, p):
-        data = s.MeasureWrite(code=code, title_en=title_en or None, title_id=title_id or None,
-                              ministry=ministry or None, section=section or None)  # fmt: skip
+        data = s.MeasureWrite(
+            code=code,
+            title_en=title_en or None,
+            title_id=title_id or None,
+            ministry=ministry or None,
+            section=section or None,
+        )
         return service.add_measure(
             session, principal=p, plan_id=national_plan_id, data=data, if_match=revision
         )
@@ -237,24 +300,54 @@ def add_measure(request: Request, national_plan_id: int, csrf: Csrf, code: Text,
 
 
 @actions.post("/national-plans/{national_plan_id}/alignments")
-def align(request: Request, national_plan_id: int, csrf: Csrf, measure: Text, element: Text, kind: Text,
-          revision: Revision = None, note: Text = "") -> Response:  # fmt: skip
+def align(
+    request: Request,
+    national_plan_id: int,
+    csrf: Csrf,
+    measure: Text,
+    element: Text,
+    kind: Text,
+    revision: Revision = None,
+    note: Text = "",
+) -> Response:
     form = {"measure": measure, "element": element, "kind": kind, "note": note}
 
     def work(session, p):
         data = s.AlignmentWrite(element=element, kind=kind, note=note or None)
-        return service.align(session, principal=p, plan_id=national_plan_id, measure=measure, data=data,
-                             if_match=revision)  # fmt: skip
+        return service.align(
+            session, principal=p, plan_id=national_plan_id, measure=measure, data=data, if_match=revision
+        )
 
     return _act(request, csrf, national_plan_id, work, form, anchor="#measures")
 
 
 @actions.post("/national-plans/{national_plan_id}/results")
-def add_result(request: Request, national_plan_id: int, csrf: Csrf, revision: Revision = None, measure: Text = "",
-               label_en: Text = "", label_id: Text = "", value: Text = "", unit: Text = "", year: Text = "",
-               target: Text = "", indicator_code: Text = "", source_url: Text = "") -> Response:  # fmt: skip
-    form = {"measure": measure, "label_en": label_en, "label_id": label_id, "value": value, "unit": unit,
-            "year": year, "target": target, "indicator_code": indicator_code, "source_url": source_url}  # fmt: skip
+def add_result(
+    request: Request,
+    national_plan_id: int,
+    csrf: Csrf,
+    revision: Revision = None,
+    measure: Text = "",
+    label_en: Text = "",
+    label_id: Text = "",
+    value: Text = "",
+    unit: Text = "",
+    year: Text = "",
+    target: Text = "",
+    indicator_code: Text = "",
+    source_url: Text = "",
+) -> Response:
+    form = {
+        "measure": measure,
+        "label_en": label_en,
+        "label_id": label_id,
+        "value": value,
+        "unit": unit,
+        "year": year,
+        "target": target,
+        "indicator_code": indicator_code,
+        "source_url": source_url,
+    }
 
     def work(session, p):
         data = s.ResultWrite(**{k: v.strip() or None for k, v in form.items()})
@@ -266,8 +359,14 @@ def add_result(request: Request, national_plan_id: int, csrf: Csrf, revision: Re
 
 
 @actions.post("/national-plans/{national_plan_id}/consultation")
-def open_consultation(request: Request, national_plan_id: int, csrf: Csrf, ministries: Text, deadline: Text,
-                      revision: Revision = None) -> Response:  # fmt: skip
+def open_consultation(
+    request: Request,
+    national_plan_id: int,
+    csrf: Csrf,
+    ministries: Text,
+    deadline: Text,
+    revision: Revision = None,
+) -> Response:
     form = {"ministries": ministries, "deadline": deadline}
 
     def work(session, p):
@@ -280,8 +379,15 @@ def open_consultation(request: Request, national_plan_id: int, csrf: Csrf, minis
 
 
 @actions.post("/national-plans/{national_plan_id}/comments")
-def add_comment(request: Request, national_plan_id: int, csrf: Csrf, ministry: Text, text: Text,
-                revision: Revision = None, section: Text = "") -> Response:  # fmt: skip
+def add_comment(
+    request: Request,
+    national_plan_id: int,
+    csrf: Csrf,
+    ministry: Text,
+    text: Text,
+    revision: Revision = None,
+    section: Text = "",
+) -> Response:
     form = {"ministry": ministry, "text": text, "section": section}
 
     def work(session, p):
@@ -294,22 +400,40 @@ def add_comment(request: Request, national_plan_id: int, csrf: Csrf, ministry: T
 
 
 @actions.post("/national-plans/{national_plan_id}/comments/{comment_id}/handling")
-def handle_comment(request: Request, national_plan_id: int, comment_id: int, csrf: Csrf, handling: Text,
-                   revision: Revision = None, note: Text = "") -> Response:  # fmt: skip
+def handle_comment(
+    request: Request,
+    national_plan_id: int,
+    comment_id: int,
+    csrf: Csrf,
+    handling: Text,
+    revision: Revision = None,
+    note: Text = "",
+) -> Response:
     form = {"handling": handling, "note": note, "comment": comment_id}
 
     def work(session, p):
         data = s.HandlingWrite(handling=handling, note=note or None)
-        return service.handle_comment(session, principal=p, plan_id=national_plan_id, comment_id=comment_id,
-                                      data=data, if_match=revision)  # fmt: skip
+        return service.handle_comment(
+            session,
+            principal=p,
+            plan_id=national_plan_id,
+            comment_id=comment_id,
+            data=data,
+            if_match=revision,
+        )
 
     return _act(request, csrf, national_plan_id, work, form, anchor="#consultation")
 
 
 @actions.post("/national-plans/{national_plan_id}/adopt")
 def adopt(request: Request, national_plan_id: int, csrf: Csrf, revision: Revision = None) -> Response:
-    return _act(request, csrf, national_plan_id, lambda session, p: service.adopt(
-        session, principal=p, plan_id=national_plan_id, if_match=revision), {})  # fmt: skip
+    return _act(
+        request,
+        csrf,
+        national_plan_id,
+        lambda session, p: service.adopt(session, principal=p, plan_id=national_plan_id, if_match=revision),
+        {},
+    )
 
 
 # registered after /national-plans/new, which "/national-plans/{national_plan_id}" would otherwise take

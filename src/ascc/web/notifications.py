@@ -62,8 +62,10 @@ def preferences(
 def outbox(session: Session, request: Request) -> dict[str, Any]:
     principal = request.state.principal
     status = request.query_params.get("status") or None
-    return {**notifications_service.outbox(session, principal=principal, status=status),
-            "done": request.query_params.get("done")}  # fmt: skip
+    return {
+        **notifications_service.outbox(session, principal=principal, status=status),
+        "done": request.query_params.get("done"),
+    }
 
 
 @actions.post("/outbox/requeue")

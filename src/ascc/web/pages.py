@@ -271,12 +271,16 @@ def home(session: Session, request: Request) -> dict[str, Any]:
             counts[b.sector] = counts.get(b.sector, 0) + 1
     current = disasters_service.current_events(session, days=HOME_DISASTER_DAYS, today=today)
     items = decisions_service.list_items(session, principal=principal)  # newest first, statuses as read
-    adopted = sorted((i for i in items if i.status == "adopted"),
-                     key=lambda i: (i.adopted_on or dt.date.min, i.id), reverse=True)  # fmt: skip
+    adopted = sorted(
+        (i for i in items if i.status == "adopted"),
+        key=lambda i: (i.adopted_on or dt.date.min, i.id),
+        reverse=True,
+    )
     upcoming = [
-        m for m in meetings_service.visible_meetings(session, principal=principal)
+        m
+        for m in meetings_service.visible_meetings(session, principal=principal)
         if m.date_start and (m.date_end or m.date_start) >= today
-    ]  # fmt: skip
+    ]
     upcoming.sort(key=lambda m: (m.date_start, m.id))
     return {
         "headlines": scorecards.headlines(session),

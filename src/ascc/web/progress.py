@@ -33,13 +33,27 @@ def N_(message: str) -> str:
 
 
 PDF_MESSAGES = (
-    N_("Plan progress report"), N_("Base year"), N_("Generated"), N_("Period"), N_("Indicators by progress status"),
+    N_("Plan progress report"),
+    N_("Base year"),
+    N_("Generated"),
+    N_("Period"),
+    N_("Indicators by progress status"),
     N_("Only approved, current values are used. Progress status by the compound-growth method of Open SDG:"),
-    N_("Scorecard"), N_("Indicator"), N_("Unit"), N_("Regional status"), N_("Member states assessed"), N_("Years"),
-    N_("No indicator is linked to this plan's sectors."), N_("Coverage"), N_("No approved data."), N_("Source"),
-    N_("Latest approved value per member state, coloured by its progress status"), N_("Target"), N_("regional"),
+    N_("Scorecard"),
+    N_("Indicator"),
+    N_("Unit"),
+    N_("Regional status"),
+    N_("Member states assessed"),
+    N_("Years"),
+    N_("No indicator is linked to this plan's sectors."),
+    N_("Coverage"),
+    N_("No approved data."),
+    N_("Source"),
+    N_("Latest approved value per member state, coloured by its progress status"),
+    N_("Target"),
+    N_("regional"),
     N_("Sources"),
-)  # fmt: skip
+)
 
 STATUS_NAMES = {
     "target_achieved": ("Target achieved", "Target tercapai"),
@@ -50,14 +64,19 @@ STATUS_NAMES = {
     "no_significant_change": ("No significant change", "Tidak ada perubahan berarti"),
     "insufficient_data": ("Insufficient data", "Data tidak cukup"),
 }
-STATUS_SYMBOLS = {"target_achieved": "★", "substantial_progress": "▲", "moderate_progress": "◆",
-                  "limited_progress": "▸", "deterioration": "▼", "no_significant_change": "=",
-                  "insufficient_data": "?"}  # fmt: skip
+STATUS_SYMBOLS = {
+    "target_achieved": "★",
+    "substantial_progress": "▲",
+    "moderate_progress": "◆",
+    "limited_progress": "▸",
+    "deterioration": "▼",
+    "no_significant_change": "=",
+    "insufficient_data": "?",
+}
 
 
 REASONS = {
-    "the indicator has no direction (higher or lower is better)":
-        "indikator tidak memiliki arah (makin tinggi atau makin rendah makin baik)",
+    "the indicator has no direction (higher or lower is better)": "indikator tidak memiliki arah (makin tinggi atau makin rendah makin baik)",
     "a target needs a target year": "target memerlukan tahun target",
     "no approved data": "tidak ada data yang disetujui",
     "at least two years of data are needed": "diperlukan data sekurang-kurangnya dua tahun",
@@ -65,7 +84,7 @@ REASONS = {
     "the target year must come after the base year": "tahun target harus setelah tahun dasar",
     "the target and the base value have different signs": "target dan nilai dasar berbeda tanda",
     "the target equals the baseline but is not reached": "target sama dengan nilai dasar tetapi belum tercapai",
-}  # fmt: skip
+}
 NO_DATA_FROM = re.compile(r"^no data from (\d{4}) on$")
 
 
@@ -91,9 +110,15 @@ def status_labels(lang: str) -> dict[str, str]:
 
 
 def _legend() -> list[dict[str, Any]]:
-    return [{"status": s.value, "name": {"en": STATUS_NAMES[s.value][0], "id": STATUS_NAMES[s.value][1]},
-             "symbol": STATUS_SYMBOLS[s.value], "colour": reports.COLOURS[s.value]}
-            for s in reversed(progress.ORDER)]  # fmt: skip
+    return [
+        {
+            "status": s.value,
+            "name": {"en": STATUS_NAMES[s.value][0], "id": STATUS_NAMES[s.value][1]},
+            "symbol": STATUS_SYMBOLS[s.value],
+            "colour": reports.COLOURS[s.value],
+        }
+        for s in reversed(progress.ORDER)
+    ]
 
 
 def _base(request: Request) -> int | None:
@@ -116,10 +141,14 @@ def _focus(request: Request, card: dict[str, Any], session: Session) -> dict[str
 
 
 def _common() -> dict[str, Any]:
-    return {"legend": _legend(), "symbols": STATUS_SYMBOLS, "colours": reports.COLOURS,
-            "thresholds": {"target": progress.TARGET_THRESHOLDS, "trend": progress.TREND_THRESHOLDS},
-            "method_url": progress.SOURCE_URL,
-            "status_names": {k: {"en": v[0], "id": v[1]} for k, v in STATUS_NAMES.items()}}  # fmt: skip
+    return {
+        "legend": _legend(),
+        "symbols": STATUS_SYMBOLS,
+        "colours": reports.COLOURS,
+        "thresholds": {"target": progress.TARGET_THRESHOLDS, "trend": progress.TREND_THRESHOLDS},
+        "method_url": progress.SOURCE_URL,
+        "status_names": {k: {"en": v[0], "id": v[1]} for k, v in STATUS_NAMES.items()},
+    }
 
 
 @page("/progress", "progress_index.html")
@@ -132,9 +161,12 @@ def progress_index(session: Session, request: Request) -> dict[str, Any]:
         "targets": targets_service.list_targets(session),
     }
     if request.state.principal.role is Role.secretariat:  # the form to set targets
-        ctx["indicators"] = [{"code": i.code, "name": {"en": i.name_en, "id": i.name_id}}
-                             for i in session.scalars(select(monitoring_models.Indicator)
-                                                      .order_by(monitoring_models.Indicator.code))]  # fmt: skip
+        ctx["indicators"] = [
+            {"code": i.code, "name": {"en": i.name_en, "id": i.name_id}}
+            for i in session.scalars(
+                select(monitoring_models.Indicator).order_by(monitoring_models.Indicator.code)
+            )
+        ]
         ctx["all_plans"] = [{"id": p.id, "title": p.title} for p in registry_service.list_plans(session)]
     return ctx
 
@@ -151,8 +183,12 @@ def _act(request: Request, csrf: str, work) -> Response:
             work(session, bind_principal(request, session))
     except (DomainError, ValidationError) as exc:
         if isinstance(exc, ValidationError):
-            exc = Invalid("; ".join(f"{'.'.join(map(str, e['loc'])) or 'target'}: {e['msg'].removeprefix('Value error, ')}"
-                                    for e in exc.errors()))  # fmt: skip
+            exc = Invalid(
+                "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or 'target'}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()
+                )
+            )
         with unit_of_work(request.app.state.session_factory) as session:
             bind_principal(request, session)
             ctx = progress_index(session, request)
@@ -165,17 +201,34 @@ Field = Annotated[str, Form()]
 
 @router.post("/progress/targets")
 def set_target_form(
-    request: Request, csrf: Field, indicator_code: Field, target_year: Field, target_value: Field, source: Field,
-    member_state: Field = "", plan_id: Field = "", baseline_year: Field = "", baseline_value: Field = "",
-    quote: Field = "", notes: Field = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    csrf: Field,
+    indicator_code: Field,
+    target_year: Field,
+    target_value: Field,
+    source: Field,
+    member_state: Field = "",
+    plan_id: Field = "",
+    baseline_year: Field = "",
+    baseline_value: Field = "",
+    quote: Field = "",
+    notes: Field = "",
+) -> Response:
     """The Secretariat sets (creates or replaces) a target."""
 
     def work(session: Session, principal) -> None:
         data = targets_service.TargetWrite(
-            indicator_code=indicator_code, member_state=_opt(member_state), plan_id=_opt(plan_id),
-            baseline_year=_opt(baseline_year), baseline_value=_opt(baseline_value), target_year=target_year,
-            target_value=target_value, source=source, quote=_opt(quote), notes=_opt(notes))  # fmt: skip
+            indicator_code=indicator_code,
+            member_state=_opt(member_state),
+            plan_id=_opt(plan_id),
+            baseline_year=_opt(baseline_year),
+            baseline_value=_opt(baseline_value),
+            target_year=target_year,
+            target_value=target_value,
+            source=source,
+            quote=_opt(quote),
+            notes=_opt(notes),
+        )
         # the form states the whole target for its scope: it replaces whatever is stored ("*")
         targets_service.set_target(session, principal=principal, data=data, if_match="*")
 
@@ -184,8 +237,13 @@ def set_target_form(
 
 @router.post("/progress/targets/{target_id}/delete")
 def delete_target_form(request: Request, target_id: int, csrf: Field, revision: Field = "") -> Response:
-    return _act(request, csrf, lambda session, principal: targets_service.delete_target(
-        session, principal=principal, target_id=target_id, if_match=revision or None))  # fmt: skip
+    return _act(
+        request,
+        csrf,
+        lambda session, principal: targets_service.delete_target(
+            session, principal=principal, target_id=target_id, if_match=revision or None
+        ),
+    )
 
 
 @page("/progress/plans/{plan_id}", "progress_scorecard.html")
@@ -257,16 +315,30 @@ def _report_charts(session: Session, ctx: dict[str, Any], lang: str) -> dict[str
     in the chart's legend."""
     _ = i18n.translations(lang).gettext
     labels = status_labels(lang)
-    states = {m.code: (m.name.get(lang) if isinstance(m.name, dict) else getattr(m.name, lang, None)) or m.code
-              for m in registry_service.list_member_states(session)}  # fmt: skip
+    states = {
+        m.code: (m.name.get(lang) if isinstance(m.name, dict) else getattr(m.name, lang, None)) or m.code
+        for m in registry_service.list_member_states(session)
+    }
     plan = ctx["plan"]
-    out = {"status": charts.bars(
-        [charts.Bar(b["status"], labels.get(b["status"], b["status"]), float(b["count"]))
-         for b in ctx["status_chart"]["bars"] if ctx["rows"]],
-        name=f"{plan['id']}-progress-status", kind="status", sort=False, lang=lang, digits=0,
-        colours={b["status"]: b["colour"] for b in ctx["status_chart"]["bars"]},
-        title=_("Indicators by progress status"), x_label=_("Indicators"), y_label=_("Progress status"),
-        desc=_("How many of the plan's indicators have each regional progress status, best first."))}  # fmt: skip
+    out = {
+        "status": charts.bars(
+            [
+                charts.Bar(b["status"], labels.get(b["status"], b["status"]), float(b["count"]))
+                for b in ctx["status_chart"]["bars"]
+                if ctx["rows"]
+            ],
+            name=f"{plan['id']}-progress-status",
+            kind="status",
+            sort=False,
+            lang=lang,
+            digits=0,
+            colours={b["status"]: b["colour"] for b in ctx["status_chart"]["bars"]},
+            title=_("Indicators by progress status"),
+            x_label=_("Indicators"),
+            y_label=_("Progress status"),
+            desc=_("How many of the plan's indicators have each regional progress status, best first."),
+        )
+    }
     for r in ctx["rows"]:
         ind = r["indicator"]
         name = ind["name"].get(lang) or ind["name"].get("en") or ind["code"]
@@ -275,29 +347,47 @@ def _report_charts(session: Session, ctx: dict[str, Any], lang: str) -> dict[str
         target = next((t for t in r["targets"] if not t.get("member_state")), None)
         shown = list(dict.fromkeys(b["status"] for b in bars))
         out[ind["code"]] = charts.bars(
-            [charts.Bar(b["member_state"], f"{states.get(b['member_state'], b['member_state'])} ({b['year']})",
-                        float(b["value"])) for b in bars],
-            name=f"{plan['id']}-progress-{ind['code']}", kind="latest", lang=lang, title=name, unit=unit,
+            [
+                charts.Bar(
+                    b["member_state"],
+                    f"{states.get(b['member_state'], b['member_state'])} ({b['year']})",
+                    float(b["value"]),
+                )
+                for b in bars
+            ],
+            name=f"{plan['id']}-progress-{ind['code']}",
+            kind="latest",
+            lang=lang,
+            title=name,
+            unit=unit,
             digits=ind.get("decimals") if ind.get("decimals") is not None else 2,
             colours={b["member_state"]: b["colour"] for b in bars},
             reference=(_("Regional target"), float(target["target_value"])) if target else None,
             legend=[(reports.COLOURS[s], labels.get(s, s)) for s in shown],
-            x_label=unit or _("Value"), y_label=_("Member state"),
+            x_label=unit or _("Value"),
+            y_label=_("Member state"),
             desc=_("%(name)s: latest approved value per member state; the colour is its progress status.")
-            % {"name": name})  # fmt: skip
+            % {"name": name},
+        )
     return out
 
 
-@downloads.get("/indicators/{code}/map.csv", response_class=Response,
-               responses=download("text/csv", "the map's values"))  # fmt: skip
+@downloads.get(
+    "/indicators/{code}/map.csv", response_class=Response, responses=download("text/csv", "the map's values")
+)
 def indicator_map_csv(request: Request, code: str) -> Response:
     """The values the map colours: one row per area drawn (code, name, value, period; empty: no data)."""
     with unit_of_work(request.app.state.session_factory) as session:
         bind_principal(request, session)
         ctx = choropleth.indicator_map(session, code=code, period=_period(request))
     shapes = sorted(ctx["shapes"], key=lambda s: s["code"])
-    chart = charts.Chart("map", f"{code}-map", "", ("code", "name", "value", "period"),
-                         tuple((s["code"], s["name"], s["value"], s["period"]) for s in shapes))  # fmt: skip
+    chart = charts.Chart(
+        "map",
+        f"{code}-map",
+        "",
+        ("code", "name", "value", "period"),
+        tuple((s["code"], s["name"], s["value"], s["period"]) for s in shapes),
+    )
     return chart_files.body(chart, "csv")
 
 
@@ -305,8 +395,14 @@ def indicator_map_csv(request: Request, code: str) -> Response:
 def plan_report(session: Session, request: Request, plan_id: str) -> dict[str, Any]:
     base = _base(request)
     ctx = reports.plan_report(session, plan_id=plan_id, base_year=base)
-    return _common() | ctx | {"charts": _report_charts(session, ctx, i18n.choose_language(request)[0]),
-                              "chart_query": f"?base={base}" if base else ""}  # fmt: skip
+    return (
+        _common()
+        | ctx
+        | {
+            "charts": _report_charts(session, ctx, i18n.choose_language(request)[0]),
+            "chart_query": f"?base={base}" if base else "",
+        }
+    )
 
 
 @chart_files.routes("/plans/{plan_id}/progress/charts", ("{chart}",))
@@ -324,8 +420,11 @@ def plan_report_chart(request: Request, plan_id: str, chart: str) -> Response:
     )
 
 
-@downloads.get("/plans/{plan_id}/progress.pdf", response_class=Response,
-               responses=download("application/pdf", "the plan's progress report"))  # fmt: skip
+@downloads.get(
+    "/plans/{plan_id}/progress.pdf",
+    response_class=Response,
+    responses=download("application/pdf", "the plan's progress report"),
+)
 def plan_report_pdf(request: Request, plan_id: str) -> Response:
     lang, _ = i18n.choose_language(request)
     with unit_of_work(request.app.state.session_factory) as session:
@@ -334,5 +433,11 @@ def plan_report_pdf(request: Request, plan_id: str) -> Response:
     gettext = i18n.translations(lang).gettext
     labels = status_labels(lang)
     pdf = report_pdf.render(ctx, lang=lang, t=gettext, status_name=lambda s: labels.get(s, s))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{plan_id}-progress-{lang}.pdf"', "Content-Language": lang})  # fmt: skip
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{plan_id}-progress-{lang}.pdf"',
+            "Content-Language": lang,
+        },
+    )

@@ -52,21 +52,33 @@ def activity(session: Session, request: Request, activity_id: str) -> dict[str, 
 
 
 def _choices(session: Session) -> dict[str, Any]:
-    return {"sectors": registry_service.list_sectors(session),
-            "bodies": registry_service.list_bodies(session, limit=500).items,
-            "partners": registry_service.list_partners(session),
-            "funds": registry_service.list_programmes(session, kind="fund"),
-            "programmes": registry_service.list_programmes(session),
-            "member_states": registry_service.list_member_states(session),
-            "statuses": STATUS_NAMES, "roles": ROLE_NAMES, "org_types": s.ORGANISATION_TYPES}  # fmt: skip
+    return {
+        "sectors": registry_service.list_sectors(session),
+        "bodies": registry_service.list_bodies(session, limit=500).items,
+        "partners": registry_service.list_partners(session),
+        "funds": registry_service.list_programmes(session, kind="fund"),
+        "programmes": registry_service.list_programmes(session),
+        "member_states": registry_service.list_member_states(session),
+        "statuses": STATUS_NAMES,
+        "roles": ROLE_NAMES,
+        "org_types": s.ORGANISATION_TYPES,
+    }
 
 
 def _form(session: Session, request: Request, activity_id: str | None) -> dict[str, Any]:
     principal = request.state.principal
     if activity_id is None:
         permissions.require_secretariat_or_chair(principal, body_id=principal.body_id)
-        values: dict[str, Any] = {"partners": [], "member_states": [], "implementing_bodies": [], "outcomes": [],
-                                  "decisions": [], "events": [], "title": {}, "description": {}}  # fmt: skip
+        values: dict[str, Any] = {
+            "partners": [],
+            "member_states": [],
+            "implementing_bodies": [],
+            "outcomes": [],
+            "decisions": [],
+            "events": [],
+            "title": {},
+            "description": {},
+        }
         if principal.body_id:
             values["responsible_body"] = principal.body_id
         return {"values": values, "action": "/activities/new", "revision": None} | _choices(session)
@@ -104,20 +116,45 @@ def _numbers(raw: str, field: str) -> list[int]:
 
 def _data(form: dict[str, Any]) -> s.ActivityWrite:
     opt = {k: (str(form.get(k) or "").strip() or None) for k in TEXT_FIELDS}
-    partners = [s.PartnerRole(partner=p, role=int(r) if r else None)
-                for p, r in zip(form["partner"], form["partner_role"], strict=False) if p]  # fmt: skip
+    partners = [
+        s.PartnerRole(partner=p, role=int(r) if r else None)
+        for p, r in zip(form["partner"], form["partner_role"], strict=False)
+        if p
+    ]
     return s.ActivityWrite(
-        **opt, status=int(form["status"]) if form.get("status") else None, partners=partners,
-        member_states=form["member_states"], implementing_bodies=_words(form.get("implementing_bodies", "")),
-        outcomes=_words(form.get("outcomes", "")), decisions=_numbers(form.get("decisions", ""), "decisions"),
+        **opt,
+        status=int(form["status"]) if form.get("status") else None,
+        partners=partners,
+        member_states=form["member_states"],
+        implementing_bodies=_words(form.get("implementing_bodies", "")),
+        outcomes=_words(form.get("outcomes", "")),
+        decisions=_numbers(form.get("decisions", ""), "decisions"),
         events=_numbers(form.get("events", ""), "events"),
-    )  # fmt: skip
+    )
 
 
-TEXT_FIELDS = ("programme_id", "reporting_org_ref", "reporting_org_type", "reporting_org_name", "local_id",
-               "title_en", "title_id", "description_en", "description_id", "sector", "responsible_body",
-               "funding_fund", "funding_partner", "budget", "currency", "budget_value_date", "planned_start",
-               "planned_end", "actual_start", "actual_end")  # fmt: skip
+TEXT_FIELDS = (
+    "programme_id",
+    "reporting_org_ref",
+    "reporting_org_type",
+    "reporting_org_name",
+    "local_id",
+    "title_en",
+    "title_id",
+    "description_en",
+    "description_id",
+    "sector",
+    "responsible_body",
+    "funding_fund",
+    "funding_partner",
+    "budget",
+    "currency",
+    "budget_value_date",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+)
 
 
 async def _submitted(request: Request) -> dict[str, Any]:
@@ -140,8 +177,12 @@ def _save(
             target = work(session, principal, _data(values))
     except (DomainError, ValidationError) as exc:
         if isinstance(exc, ValidationError):
-            exc = Invalid("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                                    for e in exc.errors()))  # fmt: skip
+            exc = Invalid(
+                "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()
+                )
+            )
         build, arg = again
         with unit_of_work(request.app.state.session_factory) as session:
             bind_principal(request, session)
@@ -149,8 +190,11 @@ def _save(
         typed = ctx["values"] | {k: v for k, v in values.items() if k != "csrf"}
         typed["title"] = {"en": values.get("title_en"), "id": values.get("title_id")}
         typed["description"] = {"en": values.get("description_en"), "id": values.get("description_id")}
-        typed["partners"] = [{"partner": p, "role": int(r) if r.isdigit() else None}
-                             for p, r in zip(values["partner"], values["partner_role"], strict=False) if p]  # fmt: skip
+        typed["partners"] = [
+            {"partner": p, "role": int(r) if r.isdigit() else None}
+            for p, r in zip(values["partner"], values["partner_role"], strict=False)
+            if p
+        ]
         for k in ("implementing_bodies", "outcomes", "decisions", "events"):
             typed[k] = _words(values.get(k) or "")
         return render(
@@ -174,8 +218,13 @@ async def edit_activity_form(request: Request, activity_id: int) -> Response:
     values = await _submitted(request)
 
     def work(session, principal, data):
-        results_service.update_activity(session, principal=principal, activity_id=activity_id, data=data,
-                                        if_match=values.get("revision") or None)  # fmt: skip
+        results_service.update_activity(
+            session,
+            principal=principal,
+            activity_id=activity_id,
+            data=data,
+            if_match=values.get("revision") or None,
+        )
         return f"/activities/{activity_id}"
 
     return _save(request, values, work, (edit_activity, str(activity_id)))
@@ -187,8 +236,9 @@ async def delete_activity_form(request: Request, activity_id: int) -> Response:
     check_csrf(request, form.get("csrf"))
     with unit_of_work(request.app.state.session_factory) as session:
         principal = bind_principal(request, session)
-        results_service.delete_activity(session, principal=principal, activity_id=activity_id,
-                                        if_match=form.get("revision") or None)  # fmt: skip
+        results_service.delete_activity(
+            session, principal=principal, activity_id=activity_id, if_match=form.get("revision") or None
+        )
     return RedirectResponse("/activities", status_code=303)
 
 

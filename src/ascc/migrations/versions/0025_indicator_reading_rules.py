@@ -26,8 +26,12 @@ depends_on = None
 def upgrade() -> None:
     # plain ADD/DROP COLUMN (SQLite 3.35+ has both): a batch copy of ``indicators`` would drop a
     # table that observations and targets refer to
-    for column in (sa.Column("min_coverage", sa.Float(), nullable=True), sa.Column("decimals", sa.Integer(), nullable=True),
-                   sa.Column("tolerance", sa.Float(), nullable=True), sa.Column("best_value", sa.Float(), nullable=True)):  # fmt: skip
+    for column in (
+        sa.Column("min_coverage", sa.Float(), nullable=True),
+        sa.Column("decimals", sa.Integer(), nullable=True),
+        sa.Column("tolerance", sa.Float(), nullable=True),
+        sa.Column("best_value", sa.Float(), nullable=True),
+    ):
         op.add_column("indicators", column)
 
 

@@ -39,15 +39,20 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["member_state"], ["member_states.code"],
-                                name=op.f("fk_national_plans_member_state_member_states")),
-        sa.ForeignKeyConstraint(["registry_plan_id"], ["plans.id"],
-                                name=op.f("fk_national_plans_registry_plan_id_plans")),
-        sa.ForeignKeyConstraint(["regional_plan_id"], ["plans.id"],
-                                name=op.f("fk_national_plans_regional_plan_id_plans")),
+        sa.ForeignKeyConstraint(
+            ["member_state"],
+            ["member_states.code"],
+            name=op.f("fk_national_plans_member_state_member_states"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_plan_id"], ["plans.id"], name=op.f("fk_national_plans_registry_plan_id_plans")
+        ),
+        sa.ForeignKeyConstraint(
+            ["regional_plan_id"], ["plans.id"], name=op.f("fk_national_plans_regional_plan_id_plans")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_national_plans")),
         sa.UniqueConstraint("ref_key", name=op.f("uq_national_plans_ref_key")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_national_plans_member_state"), "national_plans", ["member_state"])
     op.create_table(
         "national_measures",
@@ -59,11 +64,15 @@ def upgrade() -> None:
         sa.Column("ministry", sa.String(length=200), nullable=True),
         sa.Column("section", sa.String(length=100), nullable=True),
         sa.Column("sources", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["plan_id"], ["national_plans.id"],
-                                name=op.f("fk_national_measures_plan_id_national_plans"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["national_plans.id"],
+            name=op.f("fk_national_measures_plan_id_national_plans"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_national_measures")),
         sa.UniqueConstraint("plan_id", "code", name=op.f("uq_national_measures_plan_id")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_national_measures_plan_id"), "national_measures", ["plan_id"])
     op.create_table(
         "national_alignments",
@@ -72,15 +81,21 @@ def upgrade() -> None:
         sa.Column("element_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["measure_id"], ["national_measures.id"],
-                                name=op.f("fk_national_alignments_measure_id_national_measures"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["element_id"], ["results_elements.id"],
-                                name=op.f("fk_national_alignments_element_id_results_elements"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["measure_id"],
+            ["national_measures.id"],
+            name=op.f("fk_national_alignments_measure_id_national_measures"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["element_id"],
+            ["results_elements.id"],
+            name=op.f("fk_national_alignments_element_id_results_elements"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_national_alignments")),
         sa.UniqueConstraint("measure_id", "element_id", name=op.f("uq_national_alignments_measure_id")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_national_alignments_measure_id"), "national_alignments", ["measure_id"])
     op.create_index(op.f("ix_national_alignments_element_id"), "national_alignments", ["element_id"])
     op.create_table(
@@ -97,12 +112,20 @@ def upgrade() -> None:
         sa.Column("indicator_code", sa.String(length=60), nullable=True),
         sa.Column("source_url", sa.String(length=500), nullable=True),
         sa.Column("sources", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["plan_id"], ["national_plans.id"],
-                                name=op.f("fk_national_results_plan_id_national_plans"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["measure_id"], ["national_measures.id"],
-                                name=op.f("fk_national_results_measure_id_national_measures"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["national_plans.id"],
+            name=op.f("fk_national_results_plan_id_national_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["measure_id"],
+            ["national_measures.id"],
+            name=op.f("fk_national_results_measure_id_national_measures"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_national_results")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_national_results_plan_id"), "national_results", ["plan_id"])
     op.create_index(op.f("ix_national_results_measure_id"), "national_results", ["measure_id"])
     op.create_table(
@@ -116,14 +139,23 @@ def upgrade() -> None:
         sa.Column("handling_note", sa.Text(), nullable=True),
         sa.Column("recorded_by", sa.String(length=300), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["plan_id"], ["national_plans.id"],
-                                name=op.f("fk_national_comments_plan_id_national_plans"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["national_plans.id"],
+            name=op.f("fk_national_comments_plan_id_national_plans"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_national_comments")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_national_comments_plan_id"), "national_comments", ["plan_id"])
 
 
 def downgrade() -> None:
-    for table in ("national_comments", "national_results", "national_alignments", "national_measures",
-                  "national_plans"):  # fmt: skip
+    for table in (
+        "national_comments",
+        "national_results",
+        "national_alignments",
+        "national_measures",
+        "national_plans",
+    ):
         op.drop_table(table)

@@ -159,6 +159,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("fund_reports", "fund_conflicts", "fund_scores", "fund_proposals",
-                  "fund_calls", "funds"):  # fmt: skip
+    for table in ("fund_reports", "fund_conflicts", "fund_scores", "fund_proposals", "fund_calls", "funds"):
         op.drop_table(table)

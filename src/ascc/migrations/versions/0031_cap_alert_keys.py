@@ -27,9 +27,14 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("disaster_alerts", sa.Column("language", sa.String(35), nullable=True))
     op.add_column("disaster_alerts", sa.Column("offsets", sa.JSON(), nullable=True))
-    table = sa.table("disaster_alerts", sa.column("id", sa.Integer), sa.column("key", sa.String),
-                     sa.column("sender", sa.String), sa.column("identifier", sa.String),
-                     sa.column("sent", sa.DateTime(timezone=True)))  # fmt: skip
+    table = sa.table(
+        "disaster_alerts",
+        sa.column("id", sa.Integer),
+        sa.column("key", sa.String),
+        sa.column("sender", sa.String),
+        sa.column("identifier", sa.String),
+        sa.column("sent", sa.DateTime(timezone=True)),
+    )
     bind = op.get_bind()
     for row_id, key, sender, identifier, sent in bind.execute(
         sa.select(table.c.id, table.c.key, table.c.sender, table.c.identifier, table.c.sent)
@@ -41,8 +46,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    table = sa.table("disaster_alerts", sa.column("id", sa.Integer), sa.column("key", sa.String),
-                     sa.column("identifier", sa.String))  # fmt: skip
+    table = sa.table(
+        "disaster_alerts",
+        sa.column("id", sa.Integer),
+        sa.column("key", sa.String),
+        sa.column("identifier", sa.String),
+    )
     bind = op.get_bind()
     seen: dict[str, int] = {}
     for row_id, identifier in bind.execute(
