@@ -38,7 +38,7 @@ from ascc.monitoring.reading import (
     to_commas,
     xlsx_chunks,
 )
-from ascc.registry.models import MemberState
+from ascc.registry import service as registry_service
 
 FORMATS = ("sdmx-csv", "csv", "xlsx", "sdmx-ml")
 #: the dataflow of the platform's indicator data (agency ASEAN, id, version)
@@ -115,7 +115,7 @@ class Catalogue:
                 c: (u, lv)
                 for c, u, lv in session.execute(select(Indicator.code, Indicator.unit, Indicator.level))
             },
-            member_states=set(session.scalars(select(MemberState.code))),
+            member_states=registry_service.member_state_codes(session),
             areas={
                 c: (ms, s) for c, ms, s in session.execute(select(Area.code, Area.member_state, Area.scheme))
             },

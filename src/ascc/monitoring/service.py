@@ -38,7 +38,7 @@ from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
 from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
 from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation, of_member_states
-from ascc.registry.models import MemberState
+from ascc.registry import service as registry_service
 
 WRITE_CHUNK = 50_000
 #: from this many new rows, a SQLite import checks the foreign keys itself (and journals alone)
@@ -322,16 +322,25 @@ def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarra
     member state they name exists (their batch is this transaction's own row, their submission
     none). Run after the insert, when this transaction holds SQLite's write lock, so that no other
     writer can remove a parent before the commit."""
+
+    def indicators(used: list[str]) -> set[str]:
+        column = Indicator.__table__.c.code
+        return {
+            c
+            for i in range(0, len(used), 500)
+            for c in session.scalars(select(column).where(column.in_(used[i : i + 500])))
+        }
+
     named = {
-        (Indicator.__table__.c.code, "indicator"): frame["indicator"],
-        (MemberState.__table__.c.code, "member_state"): frame["member_state"],
+        "indicator": (frame["indicator"], indicators),
+        "member_state": (
+            frame["member_state"],
+            lambda used: registry_service.member_state_codes(session, used),
+        ),
     }
-    for (column, what), values in named.items():
+    for what, (values, existing) in named.items():
         used = values.cat.categories[np.unique(values.cat.codes.to_numpy()[inserted])].tolist()
-        found: set[str] = set()
-        for i in range(0, len(used), 500):
-            found |= set(session.execute(select(column).where(column.in_(used[i : i + 500]))).scalars())
-        if missing := sorted(set(used) - found):
+        if missing := sorted(set(used) - existing(used)):
             raise IntegrityError(f"observations.{what}", missing, LookupError(f"no such {what}: {missing}"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -230,6 +230,19 @@ def list_member_states(session: Session, *, on: dt.date | None = None) -> list[s
         ("registry.list_member_states", on),
         lambda: [member_state_read(r) for r in session.scalars(repo.member_states(on=on))],
     )
+
+
+def member_state_codes(session: Session, codes: Iterable[str] | None = None) -> set[str]:
+    """The member-state codes the registry holds (former and future members too); with ``codes``,
+    those of them it holds. Other domains check their references through this, not the table."""
+    column = m.MemberState.code
+    if codes is None:
+        return set(session.scalars(select(column)))
+    wanted = list(dict.fromkeys(codes))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        found |= set(session.scalars(select(column).where(column.in_(wanted[i : i + 500]))))
+    return found
 
 
 def get_member_state(session: Session, *, code: str) -> s.MemberStateRead:

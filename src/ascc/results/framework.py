@@ -23,7 +23,6 @@ from ascc.kit.errors import Conflict, Invalid
 from ascc.reference.files import Problem
 from ascc.reference.quotes import normalise
 from ascc.registry import service as registry_service
-from ascc.registry.models import Plan
 from ascc.results.models import Activity, FrameworkElement
 
 FRAMEWORKS = Path(__file__).parent / "data" / "frameworks.yaml"
@@ -293,16 +292,16 @@ def get_outcomes(session: Session, *, keys: list[str]) -> dict[str, FrameworkEle
 
 def indicator_outcomes(session: Session, *, code: str) -> list[dict[str, Any]]:
     """The plan outcomes measured by indicator ``code``, each with its plan's title and page."""
-    rows = session.execute(
-        select(FrameworkElement, Plan.title_en, Plan.title_id)
-        .join(Plan, Plan.id == FrameworkElement.plan_id)
+    rows = session.scalars(
+        select(FrameworkElement)
         .where(FrameworkElement.kind == "outcome")
         .order_by(FrameworkElement.plan_id, FrameworkElement.position, FrameworkElement.id)
     )
+    measuring = [r for r in rows if code in (r.indicators or [])]
+    titles = {p.id: p.title.model_dump() for p in registry_service.list_plans(session)} if measuring else {}
     return [
-        element_read(r) | {"plan_title": {"en": en, "id": id_}, "url": f"/plans/{r.plan_id}#{r.code}"}
-        for r, en, id_ in rows
-        if code in (r.indicators or [])
+        element_read(r) | {"plan_title": titles[r.plan_id], "url": f"/plans/{r.plan_id}#{r.code}"}
+        for r in measuring
     ]
 
 
