@@ -185,6 +185,13 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
             known("meetings", i, "member_states", ms, "member_states")
         for pa in m.partners:
             known("meetings", i, "partners", pa, "partners")
+        if m.date_start is not None and m.date_url is None and not _quoted_year(m.sources, m.date_start.year):
+            at(
+                "meetings",
+                i,
+                "date_start",
+                "a date needs `date_url`, or a seed quote in `sources` that states it",
+            )
     for i, st in enumerate(records["statistics"]):
         known("statistics", i, "sector", st.sector, "sectors")
     for i, sm in enumerate(records["statements"]):
@@ -196,6 +203,11 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
     for cycle in find_cycles({b.id: list(b.reports_to) for b in records["bodies"]}):
         at("bodies", index_of[cycle[0]], "reports_to", "reporting cycle: " + " → ".join([*cycle, cycle[0]]))
     return problems
+
+
+def _quoted_year(sources: list[schema.Source], year: int) -> bool:
+    """Whether one of the seed quotes among ``sources`` names ``year`` (a seed-dated meeting)."""
+    return any(src.file and src.quote and str(year) in src.quote for src in sources)
 
 
 _SINGULAR = {

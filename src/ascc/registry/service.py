@@ -195,6 +195,8 @@ def meeting_read(row: m.Meeting) -> s.MeetingRead:
         city=row.city,
         date_start=row.date_start,
         date_end=row.date_end,
+        date_url=row.date_url,
+        dates_note=row.dates_note,
         member_states=list(row.member_states or []),
         partners=list(row.partners or []),
         outcomes=[
