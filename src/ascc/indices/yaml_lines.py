@@ -46,13 +46,13 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool):
             raise DefinitionError(
-                Problem("mapping keys must be plain scalars", line=key_node.start_mark.line + 1)
+                Problem(reason="mapping keys must be plain scalars", line=key_node.start_mark.line + 1)
             )
         key = str(key)
         if key in out:
             raise DefinitionError(
                 Problem(
-                    f"duplicate key {key!r} (first at line {out.key_lines[key]})",
+                    reason=f"duplicate key {key!r} (first at line {out.key_lines[key]})",
                     line=key_node.start_mark.line + 1,
                 )
             )
@@ -77,18 +77,18 @@ def load_text(text: str, *, file: str | None = None) -> Any:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
     except DefinitionError as exc:
         raise DefinitionError(
-            [Problem(p.message, file=file, line=p.line, field=p.field) for p in exc.problems]
+            [Problem(reason=p.reason, file=file, line=p.line, field=p.field) for p in exc.problems]
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise DefinitionError(
-            Problem(f"not valid YAML: {exc.problem or exc}", file=file, line=line)
+            Problem(reason=f"not valid YAML: {exc.problem or exc}", file=file, line=line)
         ) from None
     except yaml.YAMLError as exc:  # e.g. characters YAML does not allow
-        raise DefinitionError(Problem(f"not valid YAML: {exc}", file=file)) from None
+        raise DefinitionError(Problem(reason=f"not valid YAML: {exc}", file=file)) from None
     except RecursionError:
-        raise DefinitionError(Problem("not valid YAML: nested too deeply", file=file)) from None
+        raise DefinitionError(Problem(reason="not valid YAML: nested too deeply", file=file)) from None
 
 
 def load_file(path: Path) -> Any:
@@ -112,7 +112,7 @@ class Reporter:
         self.problems: list[Problem] = []
 
     def add(self, message: str, obj: Any = None, key: str | None = None, field: str | None = None) -> None:
-        self.problems.append(Problem(message, file=self.file, line=line_of(obj, key), field=field))
+        self.problems.append(Problem(reason=message, file=self.file, line=line_of(obj, key), field=field))
 
     def mapping(self, obj: Any, where: str, allowed: set[str] | None = None) -> LineDict:
         """``obj`` as a mapping (an empty one, with a problem, if it is not); unknown keys reported."""

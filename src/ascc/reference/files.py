@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ascc.kit.errors import Invalid
+from ascc.kit.problems import Problem, ProblemsError
 from ascc.reference import schema
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -30,25 +30,8 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        field = f" [{self.field}]" if self.field else ""
-        return f"{where}{field}: {self.message}"
-
-
-class ReferenceDataError(Invalid):
+class ReferenceDataError(ProblemsError):
     """The reference data has problems; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems), problems=problems)
-        self.problems = problems
 
 
 @dataclasses.dataclass
@@ -76,7 +59,7 @@ def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
         fname = path.name
         records[name] = []
         if not path.exists():
-            problems.append(Problem(fname, None, None, "file is missing"))
+            problems.append(Problem(file=fname, reason="file is missing"))
             continue
         text = path.read_text(encoding="utf-8")
         try:
@@ -84,12 +67,14 @@ def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
             data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            problems.append(Problem(fname, mark.line + 1 if mark else None, None, f"not valid YAML: {exc}"))
+            problems.append(
+                Problem(file=fname, line=mark.line + 1 if mark else None, reason=f"not valid YAML: {exc}")
+            )
             continue
         if data is None:
             data, root = [], None
         if not isinstance(data, list):
-            problems.append(Problem(fname, 1, None, "the file must hold a list of records"))
+            problems.append(Problem(file=fname, line=1, reason="the file must hold a list of records"))
             continue
         for index, item in enumerate(data):
             node = root.value[index] if root is not None else None
@@ -102,7 +87,9 @@ def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
                 for err in exc.errors():
                     loc = ".".join(str(p) for p in err["loc"])
                     first = str(err["loc"][0]) if err["loc"] else None
-                    problems.append(Problem(fname, keys.get(first, line), loc or None, err["msg"]))
+                    problems.append(
+                        Problem(file=fname, line=keys.get(first, line), field=loc or None, reason=err["msg"])
+                    )
     if not problems:
         problems.extend(_cross_check(records, lines))
     if problems:
@@ -114,7 +101,9 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
     problems: list[Problem] = []
 
     def at(name: str, index: int, field: str, message: str) -> None:
-        problems.append(Problem(f"{name}.yaml", lines.get((name, index)), field, message))
+        problems.append(
+            Problem(file=f"{name}.yaml", line=lines.get((name, index)), field=field, reason=message)
+        )
 
     ids: dict[str, set[str]] = {}
     for name, items in records.items():
