@@ -13,9 +13,9 @@ from ascc.kit.problems import Problem
 
 
 def print_problems(
-    console: Console, problems: Iterable[Problem], outcome: str = "nothing was imported"
+    console: Console, problems: Iterable[Problem], outcome: str | None = "nothing was imported"
 ) -> None:
     problems = list(problems)
     for p in problems:
         console.print(f"[red]{escape(str(p))}[/red]")
-    console.print(f"[red]{len(problems)} problem(s); {outcome}[/red]")
+    console.print(f"[red]{len(problems)} problem(s){'; ' + outcome if outcome else ''}[/red]")
