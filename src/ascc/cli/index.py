@@ -43,7 +43,7 @@ def _input_errors() -> Iterator[None]:
     try:
         yield
     except IndexInputError as exc:
-        print_problems(console, exc.problems, "nothing was written")
+        print_problems(console, exc.problems, "; nothing was written")
         raise typer.Exit(1) from None
 
 
@@ -58,7 +58,7 @@ def _confirm_out(out: Path, overwrite: bool) -> bool:
     ):
         return overwrite
     if not typer.confirm(f"{out} is not empty and holds no earlier results. Replace it?", default=False):
-        console.print("nothing was written")
+        console.print("; nothing was written")
         raise typer.Exit(1)
     return True
 

@@ -239,7 +239,7 @@ def define_computed(
                 }
                 created, updated = computed.define(session, [record], name="command line")
     except computed.DefinitionError as exc:
-        print_problems(console, exc.problems, "nothing was defined")
+        print_problems(console, exc.problems, "; nothing was defined")
         raise typer.Exit(1) from None
     console.print(f"computed indicators: {created} new, {updated} updated")
     if kept:

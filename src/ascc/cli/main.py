@@ -161,7 +161,7 @@ def check(
             raise typer.Exit(1)
         _check_coverage(ref, seeds, data_dir, report_file if write else None)
     if problems:
-        print_problems(console, problems, None)
+        print_problems(console, problems, "")
         raise typer.Exit(1)
     total = sum(len(v) for v in ref.records.values())
     note = "" if seeds.is_dir() else f" (quotes not verified: {seeds} not found)"
@@ -319,7 +319,7 @@ def proxy_options(settings: Settings) -> dict[str, object]:
 
 
 def _print_problems(exc: ReferenceDataError) -> None:
-    print_problems(console, exc.problems, "in the reference data; nothing was loaded")
+    print_problems(console, exc.problems, " in the reference data; nothing was loaded")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,7 +32,7 @@ def _read(session, path: Path, seeds: Path | None) -> list[framework.Element]:
             session, path=path, seeds=seeds if seeds and seeds.is_dir() else None
         )
     except framework.FrameworkError as exc:
-        print_problems(console, exc.problems, f"in {path}; nothing was loaded")
+        print_problems(console, exc.problems, f" in {path}; nothing was loaded")
         raise typer.Exit(1) from None
 
 
