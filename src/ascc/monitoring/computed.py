@@ -33,13 +33,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.audit.provenance import Kept, is_person, last_actors
+from ascc.kit import yaml_lines
 from ascc.kit.problems import ProblemsError
 from ascc.monitoring import published, rules, service
 from ascc.monitoring.importer import KEY, Parsed, Problem
@@ -87,19 +87,6 @@ class DefinitionError(ProblemsError, ValueError):
 # --- reading definitions ----------------------------------------------------------------------
 
 
-class _Lines(yaml.SafeLoader):
-    """Keeps each mapping's line number under ``__line__``."""
-
-
-def _mapping(loader: _Lines, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_Lines.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 def read_file(path: Path, *, name: str | None = None, data: bytes | None = None) -> list[dict[str, Any]]:
     """The raw records of a YAML (a list, or ``{computed: [...]}``) or CSV definitions file, each with
     ``__line__``; unreadable files raise ``DefinitionError``."""
@@ -128,12 +115,9 @@ def read_file(path: Path, *, name: str | None = None, data: bytes | None = None)
             out.append(item)
         return out
     try:
-        doc = yaml.load(text, Loader=_Lines)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DefinitionError(
-            [Problem(file=name, line=mark.line + 1 if mark else None, reason=f"not valid YAML: {exc}")]
-        ) from None
+        doc = yaml_lines.stamp(yaml_lines.load(text, file=name))
+    except ProblemsError as exc:
+        raise DefinitionError(exc.problems) from None
     if isinstance(doc, dict):
         doc = doc.get("computed")
     if not isinstance(doc, list):

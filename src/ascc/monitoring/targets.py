@@ -6,7 +6,7 @@ document) and may carry the verbatim ``quote``. The demo data has no targets bec
 shared data file states one for an indicator we hold (see ``docs/progress.md``).
 
 Files (``ascc targets import``) are CSV with a header row, UTF-8: the columns of ``COLUMNS``. Any bad
-row, anywhere: every problem is reported as ``file:line:column (name): reason`` and nothing is written.
+row, anywhere: every problem is reported as ``file:line [column]: reason`` (``kit.problems``) and nothing is written.
 """
 
 from __future__ import annotations

@@ -11,23 +11,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from ascc.kit import yaml_lines
 from ascc.kit.problems import Problem, ProblemsError
 from ascc.reference import schema
 
 DATA_DIR = Path(__file__).parent / "data"
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so pydantic validates them and names the field."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class ReferenceDataError(ProblemsError):
@@ -43,12 +33,6 @@ class ReferenceSet:
         return self.records[name]
 
 
-def _key_lines(node: yaml.Node) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value}
-
-
 def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
     """Parse, validate and cross-check every file; raise ``ReferenceDataError`` listing all problems."""
     problems: list[Problem] = []
@@ -61,34 +45,28 @@ def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
         if not path.exists():
             problems.append(Problem(file=fname, reason="file is missing"))
             continue
-        text = path.read_text(encoding="utf-8")
         try:
-            root = yaml.compose(text, Loader=_Loader)
-            data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problems.append(
-                Problem(file=fname, line=mark.line + 1 if mark else None, reason=f"not valid YAML: {exc}")
-            )
+            data = yaml_lines.load(path.read_text(encoding="utf-8"), file=fname, dates=False)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
             continue
         if data is None:
-            data, root = [], None
+            data = []
         if not isinstance(data, list):
             problems.append(Problem(file=fname, line=1, reason="the file must hold a list of records"))
             continue
         for index, item in enumerate(data):
-            node = root.value[index] if root is not None else None
-            line = node.start_mark.line + 1 if node is not None else None
+            line = data.item_lines[index] if isinstance(data, yaml_lines.LineList) else None
             lines[(name, index)] = line or 0
             try:
                 records[name].append(model.model_validate(item))
             except ValidationError as exc:
-                keys = _key_lines(node) if node is not None else {}
                 for err in exc.errors():
                     loc = ".".join(str(p) for p in err["loc"])
                     first = str(err["loc"][0]) if err["loc"] else None
+                    at = yaml_lines.line_of(item, first) if first and isinstance(item, dict) else line
                     problems.append(
-                        Problem(file=fname, line=keys.get(first, line), field=loc or None, reason=err["msg"])
+                        Problem(file=fname, line=at or line, field=loc or None, reason=err["msg"])
                     )
     if not problems:
         problems.extend(_cross_check(records, lines))

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ascc.kit import yaml_lines
 from ascc.kit.digest import digest
 from ascc.kit.errors import Conflict
 from ascc.kit.problems import Problem, ProblemsError
@@ -66,35 +66,16 @@ class LoadReport:
     removed: int = 0
 
 
-class _Lines(yaml.SafeLoader):
-    """Keeps each mapping's line number under ``__line__``."""
-
-
-def _mapping(loader: _Lines, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_Lines.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | None = None) -> list[Element]:
     """Parse and check the file against the registry's plans (and, with ``seeds``, every quote
     against its seed). Raises ``FrameworkError`` listing every problem."""
     name = path.name
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lines)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FrameworkError(
-            [
-                Problem(
-                    file=name,
-                    line=getattr(getattr(exc, "problem_mark", None), "line", None),
-                    reason=f"cannot read: {exc}",
-                )
-            ]
-        ) from None
+        doc = yaml_lines.stamp(yaml_lines.load(path.read_text(encoding="utf-8"), file=name))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError([Problem(file=name, reason=f"cannot read: {exc}")]) from None
+    except ProblemsError as exc:
+        raise FrameworkError(exc.problems) from None
     if not isinstance(doc, list):
         raise FrameworkError([Problem(file=name, line=1, reason="expected a list of plans")])
     texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt")} if seeds else None
