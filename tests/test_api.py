@@ -120,10 +120,10 @@ def test_the_domains_own_errors_are_problems_not_500s(db_url):
 
     from ascc.app import create_app
     from ascc.config import Settings
-    from ascc.monitoring import computed, profiles
-    from ascc.monitoring import service as monitoring_service
     from ascc.indices.errors import DataError
     from ascc.kit.problems import Problem
+    from ascc.monitoring import computed, profiles
+    from ascc.monitoring import service as monitoring_service
     from ascc.monitoring.targets import TargetFileError
     from ascc.reference.files import ReferenceDataError
     from ascc.results import framework
