@@ -199,7 +199,7 @@ def test_cli_define_computed(mon_url, tmp_path, monkeypatch):
         "SDG 1.5.1",
     ]
     bad = runner.invoke(app, [*args, "--multiplier", "1e12"])
-    assert bad.exit_code == 1 and "command line: multiplier: '1e12'" in bad.output
+    assert bad.exit_code == 1 and "command line [multiplier]: '1e12'" in bad.output
     assert "nothing was defined" in bad.output
     ok = runner.invoke(app, [*args, "--multiplier", "100000"])
     assert ok.exit_code == 0, ok.output
