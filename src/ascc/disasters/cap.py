@@ -157,7 +157,7 @@ def read_cap(
                     Problem(
                         file=name,
                         line=parent.sourceline or 1,
-                        column=tag,
+                        field=tag,
                         reason="required element is missing or empty",
                     )
                 )
@@ -172,7 +172,7 @@ def read_cap(
                 Problem(
                     file=name,
                     line=el.sourceline,
-                    column=tag,
+                    field=tag,
                     reason=f"{value!r} is not one of {', '.join(sorted(allowed))}",
                 )
             )
@@ -190,7 +190,7 @@ def read_cap(
             el = parent.find(f"{{{NS}}}{tag}")
             problems.append(
                 Problem(
-                    file=name, line=el.sourceline, column=tag, reason=f"not a CAP date-time: {raw!r} ({exc})"
+                    file=name, line=el.sourceline, field=tag, reason=f"not a CAP date-time: {raw!r} ({exc})"
                 )
             )
             return None
@@ -211,7 +211,7 @@ def read_cap(
                 Problem(
                     file=name,
                     line=el.sourceline,
-                    column="references",
+                    field="references",
                     reason=f"{part!r} is not sender,identifier,sent with a time zone",
                 )
             )
@@ -221,7 +221,7 @@ def read_cap(
             Problem(
                 file=name,
                 line=root.sourceline or 1,
-                column="info",
+                field="info",
                 reason="an alert needs at least one info block",
             )
         )
@@ -237,7 +237,7 @@ def read_cap(
                 Problem(
                     file=name,
                     line=info.sourceline,
-                    column="expires",
+                    field="expires",
                     reason="expires before it becomes effective",
                 )
             )
@@ -265,7 +265,7 @@ def read_cap(
                             Problem(
                                 file=name,
                                 line=shape.sourceline,
-                                column=tag,
+                                field=tag,
                                 reason=f"not a CAP {tag}: {(shape.text or '').strip()[:60]!r}",
                             )
                         )
@@ -280,7 +280,7 @@ def read_cap(
                         Problem(
                             file=name,
                             line=param.sourceline,
-                            column="parameter",
+                            field="parameter",
                             reason=f"GLIDE {glide!r} is not a GLIDE number like FL-2024-000199-IDN",
                         )
                     )

@@ -70,7 +70,7 @@ def read_gdacs(
                 Problem(
                     file=name,
                     line=(el if el is not None else item).sourceline or 1,
-                    column=tag,
+                    field=tag,
                     reason=reason,
                 )
             )

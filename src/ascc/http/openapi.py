@@ -36,7 +36,7 @@ INPUT_PROBLEM_SCHEMA: dict[str, Any] = {
             "a message (null without a line)",
         },
         "column": _nullable("string", "the column of a table, as its header names it"),
-        "field": _nullable("string", "the field of a record (a YAML key, a JSON member, a parameter)"),
+        "field": _nullable("string", "the field of a record (a YAML key, an XML element, a JSON member)"),
         "reason": {"type": "string", "description": "what is wrong"},
     },
     "required": list(problems.KEYS),

@@ -27,7 +27,7 @@ class Problem:
     """One thing wrong with an input: where it is and what is wrong.
 
     ``column`` is a column of a table as the file names it (its header); ``field`` a field of a
-    record (a YAML key, a JSON member, a parameter). ``unit`` says what ``line`` counts.
+    record (a YAML key, an XML element, a JSON member). ``unit`` says what ``line`` counts.
     """
 
     reason: str
