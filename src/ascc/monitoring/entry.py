@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.kit.errors import DomainError, Invalid
+from ascc.kit.problems import ProblemsError
 from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
 from ascc.monitoring import importer, profiles
 from ascc.monitoring import service as monitoring_service
@@ -57,10 +58,6 @@ def read_upload(stream: IO[bytes], filename: str) -> bytes:
     return data
 
 
-def problem_read(p: Problem) -> dict[str, Any]:
-    return {"file": p.file, "line": p.line, "unit": p.unit, "column": p.column, "reason": p.reason}
-
-
 def _foreign_rows(parsed: importer.Parsed, member_state: str) -> list[Problem]:
     frame = parsed.frame
     if frame is None or not len(frame):
@@ -71,10 +68,10 @@ def _foreign_rows(parsed: importer.Parsed, member_state: str) -> list[Problem]:
     lines = frame["line"].to_numpy()
     return [
         Problem(
-            parsed.name,
-            int(line),
-            column,
-            f"{state} is not {member_state}: a focal point of "
+            file=parsed.name,
+            line=int(line),
+            column=column,
+            reason=f"{state} is not {member_state}: a focal point of "
             f"{member_state} enters only {member_state}'s data",
             unit=unit,
         )
@@ -110,24 +107,29 @@ def import_drafts(
             if code not in allowed:
                 column = "INDICATOR" if parsed.format.startswith("sdmx") else "series_code"
                 problems.append(
-                    Problem(name, int(line), column, f"{code} is outside this focal point's sectors")
+                    Problem(
+                        file=name,
+                        line=int(line),
+                        column=column,
+                        reason=f"{code} is outside this focal point's sectors",
+                    )
                 )
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
-        raise Invalid(
+        raise ProblemsError(
+            problems,
             f"{name}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was stored",
             parameter="file",
-            problems=[problem_read(p) for p in problems],
         )
     parsed.problems = []
     report = monitoring_service.store(
         session, parsed, approval="draft", actor=session.info.get("actor"), progress=progress
     )
     if report.problems:  # e.g. ACTION=D of an observation that is not stored
-        raise Invalid(
+        raise ProblemsError(
+            report.problems,
             f"{name}: {len(report.problems)} problem(s); nothing was stored",
             parameter="file",
-            problems=[problem_read(p) for p in report.problems],
         )
     return {
         "notes": report.notes,

@@ -200,7 +200,9 @@ def _columns(
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            problems.append(Problem(name, 1, col, "the column appears twice", unit=unit))
+            problems.append(
+                Problem(file=name, line=1, column=col, reason="the column appears twice", unit=unit)
+            )
         seen.add(col)
         if col not in known and col not in control:
             if fmt == "sdmx-csv":  # a producer's other attributes and dimensions: never a failure
@@ -208,12 +210,18 @@ def _columns(
                 continue
             problems.append(
                 Problem(
-                    name, 1, col, f"unknown column (expected: {', '.join([*control, *known])})", unit=unit
+                    file=name,
+                    line=1,
+                    column=col,
+                    reason=f"unknown column (expected: {', '.join([*control, *known])})",
+                    unit=unit,
                 )
             )
     for col in required:
         if col not in seen:
-            problems.append(Problem(name, 1, col, "required column is missing", unit=unit))
+            problems.append(
+                Problem(file=name, line=1, column=col, reason="required column is missing", unit=unit)
+            )
     if (
         fmt == "sdmx-csv"
         and not {"DATAFLOW", "DATASTRUCTURE"} & seen
@@ -221,10 +229,10 @@ def _columns(
     ):
         problems.append(
             Problem(
-                name,
-                1,
-                "DATAFLOW",
-                "SDMX-CSV needs DATAFLOW or DATASTRUCTURE (1.0) or STRUCTURE and STRUCTURE_ID (2.0)",
+                file=name,
+                line=1,
+                column="DATAFLOW",
+                reason="SDMX-CSV needs DATAFLOW or DATASTRUCTURE (1.0) or STRUCTURE and STRUCTURE_ID (2.0)",
                 unit=unit,
             )
         )
@@ -240,7 +248,13 @@ class _Checker:
     def flag(self, mask: np.ndarray, column: str, reason: Callable[[int], str]) -> None:
         for i in np.flatnonzero(mask):
             self.problems.append(
-                Problem(self.name, int(self.lines[i]), column, reason(int(i)), unit=self.unit)
+                Problem(
+                    file=self.name,
+                    line=int(self.lines[i]),
+                    column=column,
+                    reason=reason(int(i)),
+                    unit=self.unit,
+                )
             )
 
 
@@ -676,10 +690,9 @@ def _whole_file(
             line, f = lines[at], lines[group_start[at]]
             problems.append(
                 Problem(
-                    name,
-                    int(line),
-                    None,
-                    f"duplicate key: the same observation as {unit} {int(f)}",
+                    file=name,
+                    line=int(line),
+                    reason=f"duplicate key: the same observation as {unit} {int(f)}",
                     unit=unit,
                 )
             )
@@ -703,10 +716,10 @@ def _whole_file(
                     f, m, t = wide.loc[idx, "F"], wide.loc[idx, "M"], wide.loc[idx, "_T"]
                     problems.append(
                         Problem(
-                            name,
-                            int(lines.loc[idx, "_T"]),
-                            colnames.get("value"),
-                            f"female {f:g} + male {m:g} = {f + m:g}, not the total {t:g} "
+                            file=name,
+                            line=int(lines.loc[idx, "_T"]),
+                            column=colnames.get("value"),
+                            reason=f"female {f:g} + male {m:g} = {f + m:g}, not the total {t:g} "
                             f"(tolerance {rules.SEX_TOLERANCE:.0%}; female {unit} {int(lines.loc[idx, 'F'])}, "
                             f"male {unit} {int(lines.loc[idx, 'M'])})",
                             unit=unit,
@@ -755,14 +768,14 @@ def check_frames(
         problems += bad
     if colmap is None or not parts:
         if not problems:
-            problems.append(Problem(name, None, None, "no observations in the file"))
+            problems.append(Problem(file=name, reason="no observations in the file"))
         return None, problems
     frame = _assemble(parts)
     # attribute columns the file does not have: the stored source and note stay (not "cleared")
     frame.attrs["absent"] = tuple(c for c in ("source", "note") if c not in colmap.values())
     frame.attrs["notes"] = notes
     if not len(frame) and not problems:
-        problems.append(Problem(name, None, None, "no observations in the file"))
+        problems.append(Problem(file=name, reason="no observations in the file"))
     problems += _whole_file(name, frame, cat, unit, {v: k for k, v in colmap.items()})
     problems.sort(key=lambda p: p.line or 0)
     return frame, problems
@@ -792,7 +805,7 @@ def parse(
                 fmt or "?",
                 "",
                 None,
-                [Problem(name, None, None, f"cannot read the file: {exc.strerror}")],
+                [Problem(file=name, reason=f"cannot read the file: {exc.strerror}")],
             )
     digest = hashlib.sha256(data).hexdigest()
     fmt = fmt or detect_format(path, data[:4096])
@@ -802,7 +815,7 @@ def parse(
             fmt,
             digest,
             None,
-            [Problem(name, None, None, f"unknown format {fmt!r} ({', '.join(FORMATS)})")],
+            [Problem(file=name, reason=f"unknown format {fmt!r} ({', '.join(FORMATS)})")],
         )
     if fmt == "xlsx":
         frame, problems = check_frames(
@@ -830,7 +843,7 @@ def parse(
         if chosen is None:
             known = ", ".join(profiles.PROFILES)
             return Parsed(
-                name, fmt, digest, None, [Problem(name, None, None, f"unknown profile {profile!r} ({known})")]
+                name, fmt, digest, None, [Problem(file=name, reason=f"unknown profile {profile!r} ({known})")]
             )
         chunks = profiles.translate(
             name, chosen, csv_chunks(name, data, progress), set(cat.indicators), cat.sdmx_ids

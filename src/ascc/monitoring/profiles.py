@@ -244,7 +244,12 @@ def translate(
             column = {f: by_norm[_norm(c)] for f, c in profile.columns.items() if _norm(c) in by_norm}
             missing = [profile.columns[f] for f in REQUIRED if f not in column]
             for c in missing:
-                yield Problem(name, 1, c, f"required column of the {profile.name} layout is missing")
+                yield Problem(
+                    file=name,
+                    line=1,
+                    column=c,
+                    reason=f"required column of the {profile.name} layout is missing",
+                )
             if missing:
                 return
             notes_from = [by_norm[_norm(c)] for c in profile.note_columns if _norm(c) in by_norm]
@@ -293,10 +298,10 @@ def translate(
             bad = ~(cells.eq("") | cells.str.endswith("_TOTAL") | cells.str.endswith("_T")).to_numpy() & keep
             for i in np.flatnonzero(bad):
                 yield Problem(
-                    name,
-                    int(lines[i]),
-                    col,
-                    f"breakdown {cells.iat[i]!r}: the platform models no such breakdown (only its total)",
+                    file=name,
+                    line=int(lines[i]),
+                    column=col,
+                    reason=f"breakdown {cells.iat[i]!r}: the platform models no such breakdown (only its total)",
                 )
         skipped += int((~keep).sum())
         frame = pd.DataFrame(out).loc[keep].reset_index(drop=True)
@@ -304,10 +309,10 @@ def translate(
     for code, at in unknown.items():
         if at:
             yield Problem(
-                name,
-                at[0],
-                column.get("indicator"),
-                f"{profile.series_label} {code!r} is not a platform indicator ({len(at)} row(s)): map it to "
+                file=name,
+                line=at[0],
+                column=column.get("indicator"),
+                reason=f"{profile.series_label} {code!r} is not a platform indicator ({len(at)} row(s)): map it to "
                 f"one in a mapping file (indicators:) or skip it (skip: indicator:)",
             )
     if skipped:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import dataclasses
 import datetime as dt
 import io
 import re
@@ -20,26 +19,13 @@ import numpy as np
 import pandas as pd
 
 from ascc.kit.archive import ZipLimits, zip_problem
+from ascc.kit.problems import Problem
 
 CHUNK_ROWS = 200_000
 #: an XLSX workbook may have this many parts and expand to this many bytes (the sheets' XML)
 XLSX_LIMITS = ZipLimits(parts=5_000, expanded=128 * 2**20)
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    column: str | None
-    reason: str
-    #: what ``line`` counts: a line of a text file, a row of a sheet, an observation of a message
-    unit: str = "line"
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}: {self.unit} {self.line}"
-        return f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
 
 
 def encoding_problems(name: str, data: bytes) -> list[Problem]:
@@ -61,10 +47,9 @@ def encoding_problems(name: str, data: bytes) -> list[Problem]:
         bad = m.group().encode("utf-8", "surrogateescape")
         problems.append(
             Problem(
-                name,
-                line,
-                None,
-                f"not UTF-8 at byte offset {offset}: {bad[:8].hex(' ')} (save the file as UTF-8)",
+                file=name,
+                line=line,
+                reason=f"not UTF-8 at byte offset {offset}: {bad[:8].hex(' ')} (save the file as UTF-8)",
             )
         )
         offset += len(bad)
@@ -226,7 +211,7 @@ def csv_chunks(
     end = len(data) if end < 0 else end
     header_text = data[start:end].decode("utf-8").rstrip("\r")
     if not header_text.strip():
-        yield Problem(name, 1, None, "the file is empty or has no header row")
+        yield Problem(file=name, line=1, reason="the file is empty or has no header row")
         return
     header = next(csv.reader([header_text]))
     value_col = next((c for c in ("OBS_VALUE", "value") if c in header), None)
@@ -241,7 +226,7 @@ def csv_chunks(
     lines, bad, _ = line_layout(data, end + 1, len(header))
     if bad:
         for line, count in bad:
-            yield Problem(name, line, None, f"{count} fields, the header has {len(header)}")
+            yield Problem(file=name, line=line, reason=f"{count} fields, the header has {len(header)}")
         return
     names = [f"{h}\x00{i}" if h in header[:i] else h for i, h in enumerate(header)]  # pandas needs unique
     reader = pd.read_csv(
@@ -275,18 +260,18 @@ def xlsx_chunks(
 
     over = zip_problem(data, XLSX_LIMITS)  # before openpyxl decompresses or parses any of it
     if over is not None:
-        yield Problem(name, None, None, f"{over[1]} (save the sheet as CSV for more data)")
+        yield Problem(file=name, reason=f"{over[1]} (save the sheet as CSV for more data)")
         return
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        yield Problem(name, None, None, f"not a readable XLSX workbook ({exc.__class__.__name__})")
+        yield Problem(file=name, reason=f"not a readable XLSX workbook ({exc.__class__.__name__})")
         return
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     first = next(rows, None)
     if first is None or all(c is None for c in first):
-        yield Problem(name, 1, None, "the first sheet is empty or has no header row", unit="row")
+        yield Problem(file=name, line=1, reason="the first sheet is empty or has no header row", unit="row")
         return
     header = [_cell(c) for c in first]
     while header and header[-1] == "":
@@ -301,7 +286,9 @@ def xlsx_chunks(
         if not any(cells):
             continue
         if any(cells[width:]):
-            extra.append(Problem(name, number, None, f"cells beyond the {width} header columns", unit="row"))
+            extra.append(
+                Problem(file=name, line=number, reason=f"cells beyond the {width} header columns", unit="row")
+            )
         cells = (cells + [""] * width)[:width]
         buf.append(cells)
         lines.append(number)

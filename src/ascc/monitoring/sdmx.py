@@ -387,7 +387,7 @@ def parse_message(
         )
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
-        return None, [Problem(name, line, None, f"not well-formed XML: {exc.msg}")]
+        return None, [Problem(file=name, line=line, reason=f"not well-formed XML: {exc.msg}")]
     local = etree.QName(root).localname
     if local not in (
         "GenericData",
@@ -395,11 +395,13 @@ def parse_message(
         "GenericTimeSeriesData",
         "StructureSpecificTimeSeriesData",
     ):
-        return None, [Problem(name, root.sourceline, None, f"<{local}> is not an SDMX-ML 2.1 data message")]
+        return None, [
+            Problem(file=name, line=root.sourceline, reason=f"<{local}> is not an SDMX-ML 2.1 data message")
+        ]
     try:
         msg = sdmx.read_sdmx(io.BytesIO(data), format="XML", structure=structure())
     except Exception as exc:  # the library raises many kinds for malformed messages
-        return None, [Problem(name, None, None, f"not a readable SDMX-ML data message: {exc}")]
+        return None, [Problem(file=name, reason=f"not a readable SDMX-ML data message: {exc}")]
     records: list[dict[str, str]] = []
     for ds in msg.data:
         for o in ds.obs:

@@ -172,10 +172,10 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
     codes = frame["indicator"].astype(str).to_numpy()
     return [
         Problem(
-            parsed.name,
-            int(line),
-            column,
-            f"{code} is computed from {inputs[code][0]} and {inputs[code][1]}; import those instead",
+            file=parsed.name,
+            line=int(line),
+            column=column,
+            reason=f"{code} is computed from {inputs[code][0]} and {inputs[code][1]}; import those instead",
             unit=unit,
         )
         for code, line in zip(codes, frame["line"].to_numpy(), strict=True)
@@ -285,7 +285,12 @@ def _merge_and_delete(parsed: Parsed, frame: pd.DataFrame, old: pd.DataFrame) ->
     deleting = (frame["action"] == "D").to_numpy()
     lines = frame["line"].to_numpy()
     problems = [
-        Problem(parsed.name, int(lines[i]), "ACTION", "ACTION=D: there is no such observation to delete")
+        Problem(
+            file=parsed.name,
+            line=int(lines[i]),
+            column="ACTION",
+            reason="ACTION=D: there is no such observation to delete",
+        )
         for i in np.flatnonzero(deleting & ~stored)
     ]
     if problems or not len(old):

@@ -6,13 +6,12 @@ document) and may carry the verbatim ``quote``. The demo data has no targets bec
 shared data file states one for an indicator we hold (see ``docs/progress.md``).
 
 Files (``ascc targets import``) are CSV with a header row, UTF-8: the columns of ``COLUMNS``. Any bad
-row, anywhere: every problem is reported as ``file:line:column (name): reason`` and nothing is written.
+row, anywhere: every problem is reported as ``file:line [column]: reason`` (``kit.problems``) and nothing is written.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import math
 from pathlib import Path
@@ -28,6 +27,7 @@ from ascc.db.concurrency import check_version, hold, hold_writes
 from ascc.kit import clock
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
+from ascc.kit.problems import Problem, ProblemsError
 from ascc.monitoring import models as m
 from ascc.monitoring.target_models import Target
 from ascc.registry import service as registry_service
@@ -85,26 +85,10 @@ class TargetWrite(BaseModel):
         return self
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    column: int | None
-    name: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" + (f":{self.column} ({self.name})" if self.column else "")
-        return f"{where}: {self.reason}"
-
-
-class TargetFileError(Invalid):
+class TargetFileError(ProblemsError):
     def __init__(self, problems: list[Problem]):
-        super().__init__(
-            f"{len(problems)} problem(s); nothing was imported: " + "; ".join(map(str, problems[:20])),
-            problems=[str(p) for p in problems],
-        )
-        self.problems = problems
+        detail = f"{len(problems)} problem(s); nothing was imported: " + "; ".join(map(str, problems[:20]))
+        super().__init__(problems, detail)
 
 
 def scope_of(indicator_code: str, member_state: str | None, plan_id: str | None) -> str:
@@ -248,21 +232,26 @@ def parse_file(
     try:
         header = next(reader)
     except StopIteration:
-        return [], [Problem(filename, 1, None, None, "the file is empty")]
+        return [], [Problem(file=filename, line=1, reason="the file is empty")]
     except csv.Error as exc:
-        return [], [Problem(filename, 1, None, None, f"not a CSV file: {exc}")]
+        return [], [Problem(file=filename, line=1, reason=f"not a CSV file: {exc}")]
     header = [h.strip().lstrip("\ufeff") for h in header]
     index = {name: i for i, name in enumerate(header)}
     for i, name in enumerate(header):
         if name not in COLUMNS:
             problems.append(
-                Problem(filename, 1, i + 1, name, f"unknown column (expected some of: {', '.join(COLUMNS)})")
+                Problem(
+                    file=filename,
+                    line=1,
+                    column=name,
+                    reason=f"unknown column (expected some of: {', '.join(COLUMNS)})",
+                )
             )
         elif header.index(name) != i:
-            problems.append(Problem(filename, 1, i + 1, name, "duplicate column"))
+            problems.append(Problem(file=filename, line=1, column=name, reason="duplicate column"))
     for name in REQUIRED:
         if name not in index:
-            problems.append(Problem(filename, 1, None, None, f"missing required column {name!r}"))
+            problems.append(Problem(file=filename, line=1, reason=f"missing required column {name!r}"))
     if problems:
         return [], problems
     seen: dict[str, int] = {}
@@ -272,12 +261,14 @@ def parse_file(
             if not any(c.strip() for c in cells):
                 continue
             if line > MAX_ROWS + 1:
-                problems.append(Problem(filename, line, None, None, f"more than {MAX_ROWS} rows"))
+                problems.append(Problem(file=filename, line=line, reason=f"more than {MAX_ROWS} rows"))
                 break
             if len(cells) != len(header):
                 problems.append(
                     Problem(
-                        filename, line, None, None, f"{len(cells)} cells where the header has {len(header)}"
+                        file=filename,
+                        line=line,
+                        reason=f"{len(cells)} cells where the header has {len(header)}",
                     )
                 )
                 continue
@@ -286,22 +277,21 @@ def parse_file(
             if record is None:
                 continue
             for name, reason in known.problems(record) if known else []:
-                problems.append(Problem(filename, line, index[name] + 1, name, reason))
+                problems.append(Problem(file=filename, line=line, column=name, reason=reason))
             scope = scope_of(record.indicator_code, record.member_state, record.plan_id)
             if scope in seen:
                 problems.append(
                     Problem(
-                        filename,
-                        line,
-                        index["indicator_code"] + 1,
-                        "indicator_code",
-                        f"the same target (indicator, member state, plan) as line {seen[scope]}",
+                        file=filename,
+                        line=line,
+                        column="indicator_code",
+                        reason=f"the same target (indicator, member state, plan) as line {seen[scope]}",
                     )
                 )
             seen.setdefault(scope, line)
             rows.append(record)
     except csv.Error as exc:
-        problems.append(Problem(filename, reader.line_num, None, None, f"malformed CSV: {exc}"))
+        problems.append(Problem(file=filename, line=reader.line_num, reason=f"malformed CSV: {exc}"))
     return rows, problems
 
 
@@ -314,14 +304,16 @@ def _row(
     for name, cell in zip(header, cells, strict=True):
         cell = cell.strip()
         if len(cell) > MAX_CELL:
-            bad.append(Problem(filename, line, col[name], name, f"longer than {MAX_CELL} characters"))
+            bad.append(
+                Problem(file=filename, line=line, column=name, reason=f"longer than {MAX_CELL} characters")
+            )
         elif "\x00" in cell:
-            bad.append(Problem(filename, line, col[name], name, "contains a NUL character"))
+            bad.append(Problem(file=filename, line=line, column=name, reason="contains a NUL character"))
         elif cell:
             values[name] = cell
     for name in REQUIRED:
         if name not in values and not any(p.name == name for p in bad):
-            bad.append(Problem(filename, line, col[name], name, "required"))
+            bad.append(Problem(file=filename, line=line, column=name, reason="required"))
     if bad:
         return None, bad
     try:
@@ -332,9 +324,11 @@ def _row(
             name = str(e["loc"][0]) if e.get("loc") else None
             reason = e["msg"].removeprefix("Value error, ")
             if name in col:
-                out.append(Problem(filename, line, col[name], name, f"{reason} ({values.get(name)!r})"))
+                out.append(
+                    Problem(file=filename, line=line, column=name, reason=f"{reason} ({values.get(name)!r})")
+                )
             else:
-                out.append(Problem(filename, line, None, None, reason))
+                out.append(Problem(file=filename, line=line, reason=reason))
         return None, out
 
 
@@ -354,9 +348,13 @@ def import_file(
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TargetFileError([Problem(name, 1, None, None, f"not UTF-8 (byte {exc.start})")]) from None
+            raise TargetFileError(
+                [Problem(file=name, line=1, reason=f"not UTF-8 (byte {exc.start})")]
+            ) from None
         except OSError as exc:
-            raise TargetFileError([Problem(name, 1, None, None, f"cannot read: {exc.strerror}")]) from None
+            raise TargetFileError(
+                [Problem(file=name, line=1, reason=f"cannot read: {exc.strerror}")]
+            ) from None
     rows, problems = parse_file(text, filename=name, known=_Known(session))
     if problems:
         raise TargetFileError(problems)
