@@ -78,13 +78,20 @@ def missing_fields(row: Activity) -> list[str]:
         missing += [f for f in ("budget_value_date", "planned_start", "planned_end") if not getattr(row, f)]
     # the IATI rulesets (rule ids in brackets): no transactions are exported, so the activity itself
     # needs a sector (6.2.2) and a recipient country (3.7.1); several countries need their shares
-    # (3.1.1, 3.1.2), which are never guessed
+    # (3.1.1, 3.1.2), which are never guessed; actual dates are not in the future (11.1.4, 11.1.5);
+    # identifiers hold no / & | ? (1.3.13, 1.14.13)
     if not row.sector_id:
         missing.append("sector")
     if not row.member_states:
         missing.append("member_states")
     elif len(row.member_states) > 1 and not row.country_percentages:
         missing.append("country_percentages (the split over the member states)")
+    today = clock.now().date()
+    missing += [
+        f"{f} not in the future"
+        for f in ("actual_start", "actual_end")
+        if (d := getattr(row, f)) and d > today
+    ]
     missing += [
         f"{f} without / & | ?"
         for f in ("reporting_org_ref", "local_id")

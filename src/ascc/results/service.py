@@ -90,10 +90,6 @@ def check(
             bad(f"member_states[{i}]", f"{code!r} is not an ASEAN member state")
     for problem in split_problems(data.country_percentages, data.member_states):
         bad("country_percentages", problem)
-    today = clock.now().date()
-    for field in ("actual_start", "actual_end"):
-        if (day := getattr(data, field)) and day > today:
-            bad(field, f"{field} {day} is in the future (an actual date has happened)")
     outcomes = framework.get_outcomes(session, keys=data.outcomes)
     for i, key in enumerate(data.outcomes):
         if key not in outcomes:
