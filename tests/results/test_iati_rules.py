@@ -18,7 +18,7 @@ from lxml import etree
 from ascc.app import create_app
 from ascc.config import Settings
 from tests.conftest import BACKENDS, if_match, load, make_user
-from tests.results.test_results import GLIDE, XSD, load_results
+from tests.results.test_results import GLIDE, XSD, _signed_in, load_results
 from tests.results.test_results import complete as complete_
 from tests.support import iati_rules
 from tests.test_disasters import row
@@ -37,7 +37,7 @@ def world(request, new_database, reference, tmp_path_factory):
     )
     token = make_user(url, email="officer@asean.org")
     with TestClient(create_app(Settings(database_url=url))) as client:
-        yield {"client": client, "h": {"Authorization": f"Bearer {token}"}, "flood": flood}
+        yield {"client": client, "h": {"Authorization": f"Bearer {token}"}, "flood": flood, "url": url}
 
 
 def complete(world, **changes):
@@ -251,3 +251,34 @@ def test_the_split_round_trips_through_the_api_and_the_form(world):
     assert 'name="country_percentages"' in form.text and "PHL=75, IDN=25" in form.text
     assert "Pembagian antarnegara anggota" in form.text
     client.delete(f"/api/v1/activities/{aid}", headers=if_match(client, f"/api/v1/activities/{aid}", h))
+
+
+def test_the_form_takes_the_split_and_refuses_a_bad_one_naming_it(world):
+    c = _signed_in(world["url"], "officer@asean.org")
+    try:
+        form = c.get("/activities/new?lang=en")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        data = {
+            "csrf": csrf,
+            "title_en": "Split by form",
+            "member_states": ["PHL", "IDN"],
+            "partner": [""],
+            "partner_role": [""],
+        }
+        for typed, says in (("PHL=60, IDN=30", "add up to 90"), ("PHL60", "member state=percentage")):
+            bad = c.post(
+                "/activities/new", data=data | {"country_percentages": typed}, follow_redirects=False
+            )
+            assert bad.status_code == 422 and "country_percentages" in bad.text and says in bad.text
+            assert f'value="{typed}"' in bad.text  # the form comes back as typed
+        ok = c.post(
+            "/activities/new", data=data | {"country_percentages": "phl=60; IDN=40"}, follow_redirects=False
+        )
+        assert ok.status_code == 303, ok.text
+        aid = int(ok.headers["location"].rsplit("/", 1)[1])
+        stored = c.get(f"/api/v1/activities/{aid}").json()["country_percentages"]
+        assert {k: Decimal(str(v)) for k, v in stored.items()} == {"PHL": 60, "IDN": 40}
+        client, h = world["client"], world["h"]
+        client.delete(f"/api/v1/activities/{aid}", headers=if_match(client, f"/api/v1/activities/{aid}", h))
+    finally:
+        c.__exit__(None, None, None)
