@@ -240,6 +240,8 @@ def _run(element, kind: str, case: dict, now, sets, where: str) -> list[Failure]
         raise UnknownRule(f"{kind} case keys {sorted(unknown)}")
     if case.get("idCondition") not in (None, *ID_CONDITIONS):
         raise UnknownRule(f"idCondition {case['idCondition']!r}")
+    if kind == "startswith" and "prefix" not in case:
+        raise UnknownRule("startswith without prefix (the older form with start)")
     if "condition" in case and not element.xpath(f"boolean({case['condition']})"):
         return []
     result = getattr(_Case(element, case, now, sets), kind)()
