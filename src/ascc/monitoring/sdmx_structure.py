@@ -1,5 +1,6 @@
 """SDMX-REST structure queries (SDMX-REST 1.5, the paths ``sdmx1``'s ``Client`` asks): SDMX-ML 2.1
-structure messages built with ``sdmx1``'s information model and written by its writer.
+structure messages built with ``sdmx1``'s information model and written by its writer; the same
+objects as SDMX-JSON 2.0.0 structure messages (``query_json``, ``sdmx_structure_json``).
 
 ``{resource}/{agency}/{id}/{version}`` where resource is one of :data:`RESOURCES`; ``all`` (or the
 part left out) for any agency, id or version, ``latest`` for the version; ``+`` joins ids. What this
@@ -34,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import NotFound
-from ascc.monitoring import published, rules, sdmx, terms
+from ascc.monitoring import published, rules, sdmx, sdmx_structure_json, terms
 from ascc.monitoring import units as unit_codes
 from ascc.monitoring.importer import DATAFLOW_ID
 from ascc.monitoring.models import TOTAL, Area, Indicator, Observation
@@ -54,6 +55,7 @@ DETAILS = ("full", "allstubs", "referencestubs")
 #: SDMX-REST 1.5 values of ``detail`` this service does not implement (501)
 DETAILS_NOT_DONE = ("referencepartial", "allcompletestubs", "referencecompletestubs")
 MEDIA = "application/vnd.sdmx.structure+xml; version=2.1"
+JSON_MEDIA = sdmx_structure_json.MEDIA
 #: the annotation type that carries the platform's own code of an indicator (``SP.POP.TOTL``)
 CODE_ANNOTATION = "ASCC_CODE"
 DSD_ID, CONCEPTS_ID, CONSTRAINT_ID = "DSD_ASCC_IND", "CS_ASCC_IND", f"CC_{DATAFLOW_ID}"
@@ -367,7 +369,7 @@ def check_parameters(references: str | None, detail: str | None) -> tuple[str, s
     return references, detail
 
 
-def query(
+def selection(
     session: Session,
     *,
     resource: str,
@@ -376,30 +378,58 @@ def query(
     version: str = "latest",
     references: str | None = None,
     detail: str | None = None,
-) -> bytes:
-    """An SDMX-ML 2.1 structure message answering a structure query (see the module docstring)."""
-    import sdmx as sdmx1
-    from sdmx import message
-    from sdmx.model import common
-
+) -> tuple[Structures, list[tuple[tuple[str, str], object]]]:
+    """The artefacts answering a structure query, in the message's order (those asked for, then
+    those ``references`` adds), each whole or as its stub as ``detail`` says."""
     references, detail = check_parameters(references, detail)
     structures = build(session)
     asked = select_keys(structures, resource, agency, resource_id, version)
     extra: set[tuple[str, str]] = set()
     for key in asked:
         extra |= structures.referenced(key, references)
-    msg = message.StructureMessage(
-        header=message.Header(
-            id=f"ASCC{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}",
-            sender=common.Agency(id=AGENCY),
-            prepared=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        )
-    )
+    items = []
     for key in [*asked, *sorted(extra - set(asked))]:
         obj = structures.artefacts[key]
         stub = detail == "allstubs" or (detail == "referencestubs" and key not in asked)
-        getattr(msg, RESOURCES[key[0]])[key[1]] = _stub(obj) if stub else obj
+        items.append((key, _stub(obj) if stub else obj))
+    return structures, items
+
+
+def _message_id(now: dt.datetime) -> str:
+    return f"ASCC{now:%Y%m%d%H%M%S}"
+
+
+def query(session: Session, **params: str | None) -> bytes:
+    """An SDMX-ML 2.1 structure message answering a structure query (see the module docstring;
+    ``params`` are those of :func:`selection`)."""
+    import sdmx as sdmx1
+    from sdmx import message
+    from sdmx.model import common
+
+    _structures, items = selection(session, **params)
+    now = dt.datetime.now(dt.UTC)
+    msg = message.StructureMessage(
+        header=message.Header(
+            id=_message_id(now), sender=common.Agency(id=AGENCY), prepared=now.replace(microsecond=0)
+        )
+    )
+    for key, obj in items:
+        getattr(msg, RESOURCES[key[0]])[key[1]] = obj
     return sdmx1.to_xml(msg, pretty_print=True)
+
+
+def query_json(session: Session, **params: str | None) -> bytes:
+    """The same answer as :func:`query`, as an SDMX-JSON 2.0.0 structure message
+    (``sdmx_structure_json``), written from the same objects."""
+    structures, items = selection(session, **params)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return sdmx_structure_json.write(
+        items,
+        concepts=structures.artefacts[("conceptscheme", CONCEPTS_ID)],
+        message_id=_message_id(now),
+        prepared=now,
+        sender=AGENCY,
+    )
 
 
 def error_message(status: int, text: str) -> bytes:
