@@ -120,8 +120,9 @@ def test_the_domains_own_errors_are_problems_not_500s(db_url):
 
     from ascc.app import create_app
     from ascc.config import Settings
-    from ascc.monitoring import computed, profiles
+    from ascc.monitoring import computed
     from ascc.monitoring import service as monitoring_service
+    from ascc.monitoring.imports import profiles
     from ascc.reference.files import Problem, ReferenceDataError
     from ascc.results import framework
 

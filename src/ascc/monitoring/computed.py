@@ -42,7 +42,7 @@ from ascc.accounts.schemas import Principal
 from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit.errors import Invalid
 from ascc.monitoring import published, rules, service
-from ascc.monitoring.importer import KEY, Parsed, Problem
+from ascc.monitoring.imports.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
 from ascc.monitoring.published import computed_entry, formula, formula_text
 from ascc.registry import service as registry_service
