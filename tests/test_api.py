@@ -122,9 +122,10 @@ def test_the_domains_own_errors_are_problems_not_500s(db_url):
     from ascc.config import Settings
     from ascc.indices.errors import DataError
     from ascc.kit.problems import Problem
-    from ascc.monitoring import computed, profiles
+    from ascc.monitoring import computed
     from ascc.monitoring import service as monitoring_service
-    from ascc.monitoring.targets import TargetFileError
+    from ascc.monitoring.imports import profiles
+    from ascc.monitoring.targets.service import TargetFileError
     from ascc.reference.files import ReferenceDataError
     from ascc.results import framework
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ascc.cli.main import app
-from ascc.monitoring import profiles
+from ascc.monitoring.imports import profiles
 from ascc.monitoring.models import Observation
 from tests.conftest import BACKENDS, ROOT
 from tests.monitoring.conftest import catalogue, query, run_import, write
@@ -196,8 +196,8 @@ def test_focal_point_uploads_a_un_sdg_download(url):
 
 
 def test_exported_statuses_validate_against_the_sdmx_schemas(url, tmp_path):
-    from ascc.monitoring import sdmx_structure
     from ascc.monitoring import service as monitoring_service
+    from ascc.monitoring.sdmx import structures as sdmx_structure
     from tests import sdmx_xsd
 
     text = "DATAFLOW,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n" + "".join(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sdmx as sdmx1
 
-from ascc.monitoring import sdmx_structure
 from ascc.monitoring import service as monitoring_service
-from ascc.monitoring.sdmx import structure
+from ascc.monitoring.sdmx import structures as sdmx_structure
+from ascc.monitoring.sdmx.messages import structure
 from tests import sdmx_xsd
 from tests.monitoring.conftest import DF, query, run_import, write
 

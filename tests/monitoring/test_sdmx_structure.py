@@ -18,7 +18,8 @@ from sdmx.model.common import Code
 
 from ascc.app import create_app
 from ascc.config import Settings
-from ascc.monitoring import rules, sdmx_structure
+from ascc.monitoring import rules
+from ascc.monitoring.sdmx import structures as sdmx_structure
 from tests import sdmx_xsd
 from tests.conftest import serving
 from tests.monitoring.conftest import DF, SDMX_HEADER, run_import, write

@@ -18,8 +18,8 @@ from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
 from ascc.kit.errors import Forbidden, Invalid, PreconditionFailed, PreconditionRequired, Unauthorized
-from ascc.monitoring import targets as targets_service
-from ascc.monitoring.target_models import Target
+from ascc.monitoring.targets import service as targets_service
+from ascc.monitoring.targets.models import Target
 from ascc.wiring import session_factory
 from tests.conftest import if_match, make_user
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
@@ -382,7 +382,7 @@ def targets_service_ids(url: str) -> list[int]:
 
 
 def test_which_target_applies(session):
-    from ascc.monitoring import scorecards
+    from ascc.monitoring.targets import scorecards
 
     regional = targets_service.set_target(session, principal=SECRETARIAT, data=data(target_value=75.0))
     card = scorecards.member_state_scorecard(session, code="IDN")

@@ -23,9 +23,12 @@ from ascc.http.openapi import download
 from ascc.http.responses import json_response
 from ascc.kit.errors import DomainError
 from ascc.kit.pagination import MAX_LIMIT, page_of
-from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, sdmx_structure, signoff
+from ascc.monitoring import computed, datacalls, published, signoff
 from ascc.monitoring import schemas as s
+from ascc.monitoring.imports import entry
 from ascc.monitoring.models import NATIONAL, TOTAL
+from ascc.monitoring.sdmx import rest as sdmx_rest
+from ascc.monitoring.sdmx import structures as sdmx_structure
 from ascc.results import framework as results_framework
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])

@@ -15,8 +15,9 @@ from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
 from ascc.cli._problems import print_problems
 from ascc.knowledge import index as search_index
-from ascc.monitoring import computed, importer, loader, profiles
+from ascc.monitoring import computed, loader
 from ascc.monitoring import service as monitoring_service
+from ascc.monitoring.imports import importer, profiles
 
 app = typer.Typer(help="Indicator monitoring: definitions, observations, SDMX import and export.")
 console = Console(stderr=True, soft_wrap=True)
@@ -283,7 +284,7 @@ def rules(
 ) -> None:
     """State an indicator's reading rules; a rule left out returns to its default."""
     from ascc.kit.errors import DomainError
-    from ascc.monitoring import reading_rules
+    from ascc.monitoring.imports import reading_rules
 
     stated = {
         "min_coverage": min_coverage,

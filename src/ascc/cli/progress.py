@@ -18,8 +18,8 @@ from ascc.accounts.schemas import Principal
 from ascc.cli._db import command_session
 from ascc.cli._problems import print_problems
 from ascc.kit.errors import DomainError
-from ascc.monitoring import scorecards
-from ascc.monitoring import targets as targets_service
+from ascc.monitoring.targets import scorecards
+from ascc.monitoring.targets import service as targets_service
 
 targets = typer.Typer(
     help="Baseline and target values per indicator (regional or per member state).", no_args_is_help=True

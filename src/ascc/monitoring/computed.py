@@ -42,7 +42,7 @@ from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit import yaml_lines
 from ascc.kit.problems import ProblemsError
 from ascc.monitoring import published, rules, service
-from ascc.monitoring.importer import KEY, Parsed, Problem
+from ascc.monitoring.imports.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
 from ascc.monitoring.published import computed_entry, formula, formula_text
 from ascc.registry import service as registry_service

@@ -34,9 +34,10 @@ from ascc.audit.provenance import Kept, is_person
 from ascc.audit.rows import RowsDigest
 from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.kit import errors
-from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
-from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
+from ascc.monitoring.imports import files, importer, profiles
+from ascc.monitoring.imports.importer import KEY, Catalogue, Parsed, Problem
+from ascc.monitoring.imports.reading import Progress
 from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation, of_member_states
 from ascc.registry import service as registry_service
 
@@ -92,15 +93,15 @@ def import_file(
     data: bytes | None = None,
     catalogue: Catalogue | None = None,
     only_own: bool = False,
-    profile: str | importer.profiles.Profile | None = None,
+    profile: str | profiles.Profile | None = None,
 ) -> ImportReport:
     """Check a file and, when it has no problem at all (and this is not a dry run), store it
-    (``only_own``: as a loader, see :func:`store`; ``profile``: see ``importer.parse``).
+    (``only_own``: as a loader, see :func:`store`; ``profile``: see ``files.parse``).
 
     Rows of computed indicators are not stored as given: the indicators are recomputed from their
     inputs once the file is stored (so that a whole export imports into an empty platform)."""
     cat = catalogue or Catalogue.load(session)
-    parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress, profile=profile)
+    parsed = files.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress, profile=profile)
     dropped = _drop_computed(session, parsed)
     report = store(
         session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress, only_own=only_own
@@ -164,11 +165,7 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
         return []
     unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
     column = "INDICATOR" if parsed.format.startswith("sdmx") else "series_code"
-    column = (
-        importer.profiles.column_of(parsed.format, "indicator")
-        if parsed.format in importer.profiles.BUILT_IN
-        else column
-    )
+    column = profiles.column_of(parsed.format, "indicator") if parsed.format in profiles.BUILT_IN else column
     codes = frame["indicator"].astype(str).to_numpy()
     return [
         Problem(
@@ -751,7 +748,7 @@ def export(
     structure-specific); re-importing the result changes nothing."""
     import io
 
-    from ascc.monitoring import sdmx
+    from ascc.monitoring.sdmx import messages as sdmx
 
     units = dict(session.execute(select(Indicator.code, Indicator.unit)).all())
     stmt = _observations_stmt(indicator=indicator, member_state=member_state, approval=approval)

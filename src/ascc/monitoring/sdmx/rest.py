@@ -41,10 +41,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import DomainError, Invalid, NotFound
-from ascc.monitoring import published, rules, sdmx
-from ascc.monitoring.importer import DATAFLOW_ID
+from ascc.monitoring import published, rules
 from ascc.monitoring.models import NATIONAL, Submission
 from ascc.monitoring.schemas import ObservationRead
+from ascc.monitoring.sdmx import messages as sdmx
+from ascc.monitoring.sdmx.ids import DATAFLOW_ID
 
 AGENCY, VERSION = "ASEAN", "1.0"
 DIMENSIONS = sdmx.DIMENSIONS

@@ -35,11 +35,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit.errors import NotFound
-from ascc.monitoring import published, rules, sdmx, sdmx_structure_json, terms
+from ascc.monitoring import published, rules, terms
 from ascc.monitoring import units as unit_codes
-from ascc.monitoring.importer import DATAFLOW_ID
 from ascc.monitoring.models import TOTAL, Area, Indicator, Observation
-from ascc.monitoring.sdmx_rest import AGENCY, VERSION, BadRequest, NotImplementedHere, check_at_observation
+from ascc.monitoring.sdmx import messages as sdmx
+from ascc.monitoring.sdmx import structures_json as sdmx_structure_json
+from ascc.monitoring.sdmx.ids import DATAFLOW_ID
+from ascc.monitoring.sdmx.rest import AGENCY, VERSION, BadRequest, NotImplementedHere, check_at_observation
 
 #: resource → the StructureMessage collection that holds it
 RESOURCES = {

@@ -1,12 +1,12 @@
 """Read and validate observation files: SDMX-CSV 1.0/2.0, the plain CSV template and the XLSX template.
 
-Every file is read (:mod:`ascc.monitoring.reading`) and turned into the same canonical table, then
+Every file is read (:mod:`ascc.monitoring.imports.reading`) and turned into the same canonical table, then
 checked as a whole. The checks are
 vectorised: each text column is factorised once and the rules run on its distinct values, so a
 million rows cost a few hundred distinct checks, not a million. Problems are collected, never
 raised one by one, so a report lists every problem in the file with its line and column.
 
-SDMX-ML messages are read by :mod:`ascc.monitoring.sdmx` into the same canonical table and checked
+SDMX-ML messages are read by :mod:`ascc.monitoring.sdmx.messages` into the same canonical table and checked
 by the same code (their "line" is the observation's position in the message).
 """
 
@@ -15,10 +15,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,24 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.kit import clean, clock
-from ascc.monitoring import profiles, rules, units
+from ascc.kit.problems import Problem
+from ascc.monitoring import rules, units
 from ascc.monitoring.models import Area, Indicator
-from ascc.monitoring.reading import (
-    Problem,
-    Progress,
-    csv_chunks,
-    encoding_problems,
-    header_of,
-    semicolons,
-    to_commas,
-    xlsx_chunks,
-)
+from ascc.monitoring.sdmx.ids import DATAFLOW, DATAFLOW_ID, DATASTRUCTURE, DATASTRUCTURE_ID
 from ascc.registry import service as registry_service
 
 FORMATS = ("sdmx-csv", "csv", "xlsx", "sdmx-ml")
-#: the dataflow of the platform's indicator data (agency ASEAN, id, version)
-DATAFLOW = "ASEAN:DF_ASCC_IND(1.0)"
-DATAFLOW_ID = "DF_ASCC_IND"
 KEY = ("indicator", "member_state", "area", "period", "sex", "age", "urbanisation")
 TEXT = (*KEY, "scheme", "obs_status", "unit", "source", "note")
 
@@ -61,9 +48,6 @@ SDMX_COLUMNS = {
     "DATA_SOURCE": "source",
     "COMMENT_OBS": "note",
 }
-#: the data structure of the dataflow: a file may name it instead (``STRUCTURE=datastructure``)
-DATASTRUCTURE = "ASEAN:DSD_ASCC_IND(1.0)"
-DATASTRUCTURE_ID = "DSD_ASCC_IND"
 SDMX_CONTROL = ("DATAFLOW", "DATASTRUCTURE", "STRUCTURE", "STRUCTURE_ID", "ACTION")
 #: standard SDMX columns the platform models beyond its own: FREQ (only annual data, A), UNIT_MULT
 #: (the value is multiplied by 10 to that power) and OBS_CONF (only free observations, F: the
@@ -140,21 +124,6 @@ class Parsed:
     @property
     def rows(self) -> int:
         return 0 if self.frame is None else len(self.frame)
-
-
-def detect_format(path: Path, head: bytes) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if suffix == ".xml" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return "sdmx-ml"
-    header = head.split(b"\n", 1)[0]
-    if profiles.recognise(header_of(to_commas(header) if semicolons(header) else header)):
-        return "csv"  # a UN SDG or ILOSTAT download (ILOSTAT's obs_value too)
-    first = head.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").upper()
-    if b"DATAFLOW" in first or b"STRUCTURE" in first or b"OBS_VALUE" in first:
-        return "sdmx-csv"
-    return "csv"
 
 
 def known_codes(fmt: str, cat: Catalogue, today: dt.date | None = None) -> dict[str, list[str]]:
@@ -779,79 +748,3 @@ def check_frames(
     problems += _whole_file(name, frame, cat, unit, {v: k for k, v in colmap.items()})
     problems.sort(key=lambda p: p.line or 0)
     return frame, problems
-
-
-def parse(
-    path: Path,
-    cat: Catalogue,
-    *,
-    fmt: str | None = None,
-    name: str | None = None,
-    data: bytes | None = None,
-    progress: Progress | None = None,
-    today: dt.date | None = None,
-    profile: str | profiles.Profile | None = None,
-) -> Parsed:
-    """Read and check one file; ``Parsed.problems`` lists everything wrong with it. ``profile``: the
-    layout of a CSV file (``sdmx-csv``, a built-in profile's name or a mapping file's profile; by
-    default recognised from the header)."""
-    name = name or path.name
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return Parsed(
-                name,
-                fmt or "?",
-                "",
-                None,
-                [Problem(file=name, reason=f"cannot read the file: {exc.strerror}")],
-            )
-    digest = hashlib.sha256(data).hexdigest()
-    fmt = fmt or detect_format(path, data[:4096])
-    if fmt not in FORMATS:
-        return Parsed(
-            name,
-            fmt,
-            digest,
-            None,
-            [Problem(file=name, reason=f"unknown format {fmt!r} ({', '.join(FORMATS)})")],
-        )
-    if fmt == "xlsx":
-        frame, problems = check_frames(
-            name, fmt, xlsx_chunks(name, data, progress), cat, unit="row", today=today
-        )
-        return Parsed(name, fmt, digest, frame, problems)
-    problems = encoding_problems(name, data)
-    if problems:
-        return Parsed(name, fmt, digest, None, problems)
-    if fmt == "sdmx-ml":
-        from ascc.monitoring import sdmx
-
-        frame, problems = sdmx.parse_message(name, data, cat, today=today)
-        return Parsed(name, fmt, digest, frame, problems)
-    notes = []
-    if semicolons(data):  # a spreadsheet's export where the comma is the decimal separator's neighbour
-        data = to_commas(data)
-        notes.append("semicolon-separated file")
-    if profile == "sdmx-csv":
-        fmt, profile = "sdmx-csv", None
-    elif profile is None and fmt == "csv":
-        profile = profiles.recognise(header_of(data))
-    if profile is not None:
-        chosen = profile if isinstance(profile, profiles.Profile) else profiles.BUILT_IN.get(profile)
-        if chosen is None:
-            known = ", ".join(profiles.PROFILES)
-            return Parsed(
-                name, fmt, digest, None, [Problem(file=name, reason=f"unknown profile {profile!r} ({known})")]
-            )
-        chunks = profiles.translate(
-            name, chosen, csv_chunks(name, data, progress), set(cat.indicators), cat.sdmx_ids
-        )
-        del data
-        frame, problems = check_frames(name, chosen.name, chunks, cat, today=today, notes=notes)
-        return Parsed(name, chosen.name, digest, frame, problems)
-    chunks = csv_chunks(name, data, progress, known_codes(fmt, cat, today))
-    del data  # held by the reader only as long as it needs the bytes
-    frame, problems = check_frames(name, fmt, chunks, cat, today=today, notes=notes)
-    return Parsed(name, fmt, digest, frame, problems)

@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 from ascc.kit import clock
 from ascc.kit.errors import Invalid
 from ascc.monitoring import models as m
-from ascc.monitoring import precision, progress, published, rules, terms
-from ascc.monitoring import targets as targets_service
+from ascc.monitoring import precision, published, rules, terms
 from ascc.monitoring.published import published_filter
+from ascc.monitoring.targets import progress
+from ascc.monitoring.targets import service as targets_service
 from ascc.registry import service as registry_service
 
 PILLAR_WIDE = "ascc-coordination"

@@ -29,7 +29,7 @@ from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.problems import Problem, ProblemsError
 from ascc.monitoring import models as m
-from ascc.monitoring.target_models import Target
+from ascc.monitoring.targets.models import Target
 from ascc.registry import service as registry_service
 
 COLUMNS = (

@@ -1,6 +1,6 @@
 """Reading observation files into text: the CSV files (SDMX-CSV and the plain template) and the
 XLSX template, a chunk of rows at a time with each row's line, and the problems a file's bytes or
-layout have (encoding, field counts). What the rows mean is checked by :mod:`ascc.monitoring.importer`.
+layout have (encoding, field counts). What the rows mean is checked by :mod:`ascc.monitoring.imports.importer`.
 
 A well-formed CSV file is read in one multithreaded pass of Arrow's reader (:func:`fast_read`);
 anything unusual goes to the careful reader, which finds and reports each problem.

@@ -31,7 +31,7 @@ import yaml
 
 from ascc.kit.errors import Invalid
 from ascc.monitoring import rules
-from ascc.monitoring.reading import Problem
+from ascc.monitoring.imports.reading import Problem
 
 #: the canonical fields a profile maps a column to (see ``importer.TEXT``)
 FIELDS = (

@@ -25,9 +25,10 @@ from ascc.accounts.schemas import Principal
 from ascc.kit.errors import DomainError, Invalid
 from ascc.kit.problems import ProblemsError
 from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
-from ascc.monitoring import importer, profiles
 from ascc.monitoring import service as monitoring_service
-from ascc.monitoring.importer import PLAIN_COLUMNS, Catalogue, Problem, Progress
+from ascc.monitoring.imports import files, importer, profiles
+from ascc.monitoring.imports.importer import PLAIN_COLUMNS, Catalogue, Problem
+from ascc.monitoring.imports.reading import Progress
 from ascc.monitoring.models import Area, Indicator, Observation
 
 MAX_BYTES = 20 * 2**20
@@ -95,7 +96,7 @@ def import_drafts(
     permissions.require_focal_point_of(principal, member_state=member_state)
     name = Path(filename).name[:200] or "upload"
     cat = Catalogue.load(session)
-    parsed = importer.parse(Path(name), cat, name=name, data=content, progress=progress, profile=profile)
+    parsed = files.parse(Path(name), cat, name=name, data=content, progress=progress, profile=profile)
     problems = list(parsed.problems) + _foreign_rows(parsed, member_state)
     problems += monitoring_service.computed_rows(session, parsed)
     if parsed.frame is not None and principal.sectors and not problems:

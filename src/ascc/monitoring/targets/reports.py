@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ascc.kit import clock
-from ascc.monitoring import progress, scorecards
+from ascc.monitoring.targets import progress, scorecards
 
 #: one colour per status, worst to best; also in ``web/static/progress.css``
 COLOURS = {
