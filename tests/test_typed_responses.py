@@ -14,10 +14,14 @@ from ascc.app import create_app
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
+from ascc.funds import service as funds_service
 from ascc.national import demo
+from ascc.results import framework
 from ascc.wiring import session_factory
-from tests.conftest import load_built
+from tests.conftest import if_match, load_built, make_user
 from tests.openapi_shapes import Checked
+from tests.test_decisions import MEMBERS
+from tests.test_funds import open_call, proposal_body
 from tests.test_national import MEASURE, OUTCOME, PLAN, REGIONAL, RESULT, frameworks_and_accounts
 
 HAZE_OUTPUT = "haze-roadmap-2016/G1.O1.P1"
@@ -98,3 +102,97 @@ def test_every_national_plan_route_answers_its_declared_shape(national):
     haze = api.get("/api/v1/member-states/VNM/alignment", params={"plan": "haze-roadmap-2016"}).json()
     assert [m["output"] for o in haze["outcomes"] for m in o["measures"]] == ["G1.O1.P1"]
     assert api.unchecked("national") == set()
+
+
+def _funds_world(url: str) -> dict[str, str]:
+    """The results frameworks, the funds of the reference data and the accounts: their tokens."""
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        framework.load_frameworks(session, elements=framework.read_frameworks(session))
+        funds_service.load_funds(session)
+    engine.dispose()
+    tokens = {
+        "secretariat": make_user(url, email="officer@asean.org"),
+        "chair": make_user(url, email="chair@coci.example", role="chair", body_id="coci"),
+        "chair2": make_user(url, email="vice@coci.example", role="chair", body_id="coci"),
+    }
+    for code in MEMBERS:
+        tokens[code] = make_user(
+            url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code
+        )
+    return tokens
+
+
+@pytest.fixture
+def funds(fresh_url, reference):
+    tokens = load_built(fresh_url, reference, "typed-funds", _funds_world)
+    for checked in _checked(fresh_url):
+        yield checked, tokens
+
+
+def test_every_fund_route_answers_its_declared_shape(funds):
+    api, tokens = funds
+
+    def write(method: str, path: str, who: str, body=None) -> dict:
+        record = path.rsplit("/", 1)[0] if path.count("/") == 5 else path  # a proposal's step: the proposal
+        r = api.request(method, path, json=body, headers=if_match(api.client, record, _as(tokens, who)))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    listed = api.get("/api/v1/funds").json()["items"]
+    assert {f["id"] for f in listed} >= {"acf", "asean-haze-fund"}
+    fund = write(
+        "PUT", "/api/v1/funds/acf", "chair", {"rules_en": "Rules.", "budget": "100000", "currency": "USD"}
+    )
+    assert fund["budget"] == 100000
+    assert api.get("/api/v1/funds/acf").json()["rules"]["en"] == "Rules."
+    call = open_call(api, tokens)
+    cpath = f"/api/v1/fund-calls/{call['id']}"
+    body = {k: call[k] for k in ("themes", "eligibility", "required_documents", "criteria")}
+    write(
+        "PUT",
+        cpath,
+        "chair",
+        body | {"title_en": call["title"]["en"], "ceiling": "50000", "deadline": call["deadline"]},
+    )
+    assert api.get(cpath).json()["open"] is True
+    assert api.get("/api/v1/fund-calls", params={"fund": "acf"}).json()["items"]
+    r = api.post("/api/v1/fund-proposals", json=proposal_body(call["id"]), headers=_as(tokens, "IDN"))
+    assert r.status_code == 201, r.text
+    path = f"/api/v1/fund-proposals/{r.json()['id']}"
+    update = proposal_body(call["id"])
+    del update["call_id"], update["member_state"]
+    write("PUT", path, "IDN", update | {"summary": "A festival of traditional textiles, revised."})
+    assert api.get("/api/v1/fund-proposals", headers=_as(tokens, "chair")).json()["items"]
+    write("POST", f"{path}/eligibility", "chair", {"eligible": True, "reason": "Two member states."})
+    write("POST", f"{path}/conflicts", "chair2", {"reason": "I advised the ministry."})
+    write("POST", f"{path}/scores", "chair", {"scores": {"relevance": 8, "feasibility": 4}, "comment": "ok"})
+    detail = write("POST", f"{path}/recommendation", "chair", {"recommendation": "fund", "amount": "25000"})
+    assert detail["decision"]["stage"] == "identify"
+    dpath = f"/api/v1/decisions/{detail['decision_item_id']}"
+    for to in ("consult", "formulate"):
+        assert api.client.post(
+            f"{dpath}/stage", json={"to": to}, headers=if_match(api.client, dpath, _as(tokens, "chair"))
+        ).is_success
+    assert api.client.post(
+        f"{dpath}/proposals",
+        json={"text_en": "Fund it."},
+        headers=if_match(api.client, dpath, _as(tokens, "chair")),
+    ).is_success
+    for code in MEMBERS:
+        headers = if_match(api.client, dpath, _as(tokens, code))
+        assert api.client.post(
+            f"{dpath}/positions", json={"member_state": code, "kind": "join"}, headers=headers
+        ).is_success
+    assert api.client.post(
+        f"{dpath}/adopt", headers=if_match(api.client, dpath, _as(tokens, "chair"))
+    ).is_success
+    start = {"planned_start": "2027-01-01", "planned_end": "2027-12-31"}
+    assert write("POST", f"{path}/project", "chair", start)["status"] == "funded"
+    write("POST", f"{path}/reports", "IDN", {"text": "Venue booked.", "spent": "9000.50"})
+    closed = write("POST", f"{path}/closure", "chair", {"closed_on": "2027-12-20", "text": "Done."})
+    assert closed["status"] == "closed" and closed["reports"][0]["spent"] == 9000.5
+    assert api.get(path, headers=_as(tokens, "IDN")).json()["decision"]["adopted_on"]
+    projects = api.get("/api/v1/funds/projects").json()
+    assert projects["items"] and projects["totals"][0]["amount"] == 25000
+    assert api.unchecked("funds") == set()
