@@ -8,12 +8,15 @@ still answer with an untyped ``dict`` to the ones named here: the list may only 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from ascc.app import create_app
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
+from ascc.disasters import service as disasters_service
+from ascc.disasters.importer import read_areas, read_events
 from ascc.funds import service as funds_service
 from ascc.national import demo
 from ascc.results import framework
@@ -21,10 +24,13 @@ from ascc.wiring import session_factory
 from tests.conftest import if_match, load_built, make_user
 from tests.openapi_shapes import Checked
 from tests.test_decisions import MEMBERS
+from tests.test_disasters import DATA as EVENTS
 from tests.test_funds import open_call, proposal_body
 from tests.test_national import MEASURE, OUTCOME, PLAN, REGIONAL, RESULT, frameworks_and_accounts
 
 HAZE_OUTPUT = "haze-roadmap-2016/G1.O1.P1"
+AREAS = EVENTS.parent / "disaster_impacts_phl_subnational.csv"
+YEAR = 2013
 
 
 def _checked(url: str):
@@ -196,3 +202,117 @@ def test_every_fund_route_answers_its_declared_shape(funds):
     projects = api.get("/api/v1/funds/projects").json()
     assert projects["items"] and projects["totals"][0]["amount"] == 25000
     assert api.unchecked("funds") == set()
+
+
+def _disasters_world(url: str) -> dict[str, str]:
+    """The shared feeds' events of 2013 (every feed; loading all the years takes a minute) with their
+    Philippine subnational impacts, and the accounts."""
+    records, problems = read_events(EVENTS, member_states=MEMBERS)
+    assert problems == []
+    records = [r for r in records if r.start_date.year == YEAR]
+    areas, problems, _ = read_areas(AREAS, member_states=set(MEMBERS))
+    assert problems == []
+    areas = [a for a in areas if a.record_id in {r.record_id for r in records}]
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        session.info["actor"] = "cli:test"
+        disasters_service.import_records(session, records=records)
+        disasters_service.import_areas(session, areas=areas)
+    engine.dispose()
+    return {
+        "aha_centre": make_user(url, email="duty@ahacentre.org", role="aha_centre"),
+        "PHL": make_user(url, email="fp@ocd.gov.ph", role="focal_point", member_state="PHL"),
+        "IDN": make_user(url, email="fp@bnpb.go.id", role="focal_point", member_state="IDN"),
+        "partner": make_user(url, email="observer@mofa.go.jp", role="partner", partner_id="JPN"),
+    }
+
+
+@pytest.fixture
+def disasters(fresh_url, reference):
+    tokens = load_built(fresh_url, reference, "typed-disasters", _disasters_world)
+    for checked in _checked(fresh_url):
+        yield checked, tokens, fresh_url
+
+
+@pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
+def test_every_disaster_route_answers_its_declared_shape(disasters):
+    api, tokens, url = disasters
+    base = "/api/v1/disasters"
+    page = api.get(f"{base}/events", params={"member_state": "PHL", "year": YEAR}).json()
+    assert page["total"] > 5 and api.get(f"{base}/events").json()["total"] > page["total"]
+    engine = make_engine(url)
+    with engine.connect() as conn:  # the newest event with subnational areas
+        event = conn.execute(sa.text("SELECT max(event_id) FROM disaster_event_areas")).scalar()
+    engine.dispose()
+    assert event in {e["id"] for e in page["items"]}
+    assert api.get(f"{base}/events/{event}").json()["areas"]
+    assert api.get(f"{base}/events/{event}/revisions").json()["items"]
+    stats = api.get(f"{base}/stats").json()
+    assert stats["events"] == api.get(f"{base}/events").json()["total"]
+    api.get(f"{base}/alerts")
+    need = {"category": "shelter", "description": "Family tents", "quantity": 1000, "unit": "tents"}
+    body = {"member_state": "PHL", "title": "Shelter", "needs": [need]}
+    r = api.post(f"{base}/events/{event}/requests", json=body, headers=_as(tokens, "PHL"))
+    assert r.status_code == 201, r.text
+    req = f"{base}/requests/{r.json()['id']}"
+    r = api.post(
+        f"{req}/needs",
+        json=need | {"category": "medical", "description": "Doctors", "unit": "teams", "quantity": 2},
+        headers=if_match(api.client, req, _as(tokens, "PHL")),
+    )
+    assert r.status_code == 200, r.text
+    needs = [n["id"] for n in r.json()["needs"]]
+    offers = []
+    for who, need_id, kind in (("IDN", needs[0], "relief_items"), ("partner", needs[1], "team")):
+        line = {
+            "need_id": need_id,
+            "kind": kind,
+            "description": "Given",
+            "quantity": 1,
+            "value": 10.5,
+            "currency": "USD",
+        }
+        r = api.post(f"{req}/offers", json={"lines": [line]}, headers=_as(tokens, who))
+        assert r.status_code == 201, r.text
+        offers.append(f"{base}/offers/{r.json()['id']}")
+    r = api.post(
+        f"{offers[0]}/decision",
+        json={"decision": "accepted"},
+        headers=if_match(api.client, offers[0], _as(tokens, "PHL")),
+    )
+    assert r.status_code == 200, r.text
+    r = api.post(
+        f"{offers[1]}/decision",
+        json={"decision": "declined", "reason": "Covered."},
+        headers=if_match(api.client, offers[1], _as(tokens, "PHL")),
+    )
+    assert r.status_code == 200, r.text
+    r = api.post(
+        f"{offers[0]}/progress",
+        json={"stage": "mobilised", "on": "2020-01-01"},
+        headers=if_match(api.client, offers[0], _as(tokens, "IDN")),
+    )
+    assert r.status_code == 200, r.text
+    assert api.get(offers[1]).json()["reason"] == "Covered."
+    assert [o["status"] for o in api.get(req).json()["offers"]] == ["accepted", "declined"]
+    matching = api.get(f"{req}/matching").json()
+    assert matching["needs_total"] == 2 and matching["gaps"]
+    r = api.post(
+        f"{req}/status", json={"status": "closed"}, headers=if_match(api.client, req, _as(tokens, "PHL"))
+    )
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert api.get(f"{base}/events/{event}/requests").json()["items"]
+    assert api.get(f"{base}/requests").json()["total"] == 1
+    report = {"title_en": "Update", "title_id": "Pembaruan", "body_en": "Landfall.", "as_of": "2020-01-01"}
+    r = api.post(f"{base}/events/{event}/sitreps", json=report, headers=_as(tokens, "aha_centre"))
+    assert r.status_code == 201, r.text
+    sitrep = f"{base}/sitreps/{r.json()['id']}"
+    r = api.put(
+        sitrep,
+        json=report | {"body_en": "Landfall, revised."},
+        headers=if_match(api.client, sitrep, _as(tokens, "aha_centre")),
+    )
+    assert r.status_code == 200 and r.json()["version"] == 2
+    assert api.get(sitrep, params={"version": 1}).json()["body"] == {"en": "Landfall.", "id": None}
+    assert api.get(f"{base}/events/{event}/sitreps").json()["items"][0]["latest_version"] == 2
+    assert api.unchecked("disasters") == set()
