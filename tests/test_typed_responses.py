@@ -22,6 +22,8 @@ from ascc.national import demo
 from ascc.results import framework
 from ascc.wiring import session_factory
 from tests.conftest import if_match, load_built, make_user
+from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
+from tests.monitoring.test_targets_service import HEADER
 from tests.openapi_shapes import Checked
 from tests.test_decisions import MEMBERS
 from tests.test_disasters import DATA as EVENTS
@@ -316,3 +318,41 @@ def test_every_disaster_route_answers_its_declared_shape(disasters):
     assert api.get(sitrep, params={"version": 1}).json()["body"] == {"en": "Landfall.", "id": None}
     assert api.get(f"{base}/events/{event}/sitreps").json()["items"][0]["latest_version"] == 2
     assert api.unchecked("disasters") == set()
+
+
+def test_every_progress_route_answers_its_declared_shape(progress_url):  # noqa: F811
+    officer = make_user(progress_url, email="officer-typed@asean.org")
+    auth = {"Authorization": f"Bearer {officer}"}
+    body = {
+        "indicator_code": "T.MMR",
+        "member_state": "IDN",
+        "target_year": 2030,
+        "target_value": 70,
+        "baseline_year": 2015,
+        "baseline_value": 200,
+        "source": "https://example.org/sdg-3.1",
+        "quote": "reduce the maternal mortality ratio",
+    }
+    for api in _checked(progress_url):
+        r = api.post("/api/v1/targets", json=body, headers=auth)
+        assert r.status_code == 201 and r.json()["result"] == "created", r.text
+        path = f"/api/v1/targets/{r.json()['id']}"
+        r = api.post(
+            "/api/v1/targets", json=body | {"target_value": 65}, headers=if_match(api.client, path, auth)
+        )
+        assert r.status_code == 200 and r.json()["result"] == "updated", r.text
+        regional = HEADER + "\nT.LIFE,,,2015,68,2030,75,https://example.org/sdg-3,\n"
+        r = api.post("/api/v1/targets/import", content=regional, headers=auth | {"Content-Type": "text/csv"})
+        assert r.status_code == 200 and r.json() == {"created": 1, "updated": 0, "unchanged": 0}, r.text
+        assert api.get(path).json()["target_value"] == 65
+        assert len(api.get("/api/v1/targets").json()["items"]) == 2
+        assert api.get("/api/v1/progress/method").json()["default_base_year"] == 2015
+        plan = api.get("/api/v1/progress/plans/aphda").json()
+        life = next(row for row in plan["rows"] if row["indicator"]["code"] == "T.LIFE")
+        assert life["regional"]["regional_target"]["target_value"] == 75
+        assert api.get("/api/v1/progress/plans/ascc-blueprint-2025").json()["pillar_wide"] is True
+        assert api.get("/api/v1/progress/sectors/women-children").json()["rows"]
+        card = api.get("/api/v1/progress/member-states/IDN").json()
+        mmr = next(row for row in card["rows"] if row["indicator"]["code"] == "T.MMR")
+        assert mmr["cell"]["method"] == "target" and mmr["cell"]["target"]["quote"] == body["quote"]
+        assert api.unchecked("progress") == set()
