@@ -25,7 +25,7 @@ from tests.conftest import if_match, load_built, make_user
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
 from tests.monitoring.test_targets_service import HEADER
 from tests.openapi_shapes import Checked, typed_routes
-from tests.test_decisions import MEMBERS
+from tests.test_decisions import MEMBERS, accounts
 from tests.test_disasters import DATA as EVENTS
 from tests.test_funds import open_call, proposal_body
 from tests.test_national import MEASURE, OUTCOME, PLAN, REGIONAL, RESULT, frameworks_and_accounts
@@ -113,22 +113,17 @@ def test_every_national_plan_route_answers_its_declared_shape(national):
 
 
 def _funds_world(url: str) -> dict[str, str]:
-    """The results frameworks, the funds of the reference data and the accounts: their tokens."""
+    """The results frameworks, the funds of the reference data and the accounts (``accounts`` of
+    the decisions' tests, the chairs of the cultural fund's owner body): their tokens."""
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
         framework.load_frameworks(session, elements=framework.read_frameworks(session))
         funds_service.load_funds(session)
     engine.dispose()
-    tokens = {
-        "secretariat": make_user(url, email="officer@asean.org"),
+    return accounts(url) | {  # the cultural fund's owner body's chairs
         "chair": make_user(url, email="chair@coci.example", role="chair", body_id="coci"),
         "chair2": make_user(url, email="vice@coci.example", role="chair", body_id="coci"),
     }
-    for code in MEMBERS:
-        tokens[code] = make_user(
-            url, email=f"fp@{code.lower()}.example", role="focal_point", member_state=code
-        )
-    return tokens
 
 
 @pytest.fixture

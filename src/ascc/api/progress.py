@@ -45,13 +45,13 @@ def list_targets(
 ) -> Response:
     """Targets with their baseline, year, source and quote; ``member_state`` null = regional."""
     rows = targets_service.list_targets(session, indicator=indicator, member_state=member_state, plan_id=plan)
-    return json_response(request, page_of(rows, limit=limit, offset=offset))
+    return json_response(request, shaped(s.TargetPage, page_of(rows, limit=limit, offset=offset)))
 
 
-@router.get("/targets/{target_id}", response_model=s.TargetDetail, responses=Errors)
+@router.get("/targets/{target_id}", response_model=s.TargetRead, responses=Errors)
 def get_target(request: Request, session: SessionDep, target_id: Id) -> Response:
     detail = targets_service.get_target(session, target_id=target_id)
-    return json_response(request, shaped(s.TargetDetail, detail), etag=detail["etag"])
+    return json_response(request, shaped(s.TargetRead, detail), etag=detail["etag"])
 
 
 @router.post(

@@ -170,7 +170,9 @@ class ObservationPage(PageFields):
     )
 
 
-class TargetRead(BaseModel):
+class ProgressTarget(Shape):
+    """A target with its baseline, year, source and quote; ``member_state`` null = regional."""
+
     id: int
     indicator_code: str
     member_state: str | None = Field(description="null: a regional target")
@@ -186,6 +188,9 @@ class TargetRead(BaseModel):
     notes: str | None
     updated_by: str
     updated_at: dt.datetime
+
+
+class TargetRead(ProgressTarget):
     etag: str = Field(description="send it as If-Match to replace or delete the target")
 
 
@@ -255,31 +260,7 @@ class ProgressMethod(Shape):
     default_base_year: int
 
 
-class ProgressTarget(Shape):
-    """A target with its baseline, year, source and quote; ``member_state`` null = regional."""
-
-    id: int
-    indicator_code: str
-    member_state: str | None = Field(description="null: a regional target")
-    regional: bool
-    plan_id: str | None
-    sector: str | None
-    baseline_year: int | None
-    baseline_value: float | None
-    target_year: int
-    target_value: float
-    source: str
-    quote: str | None
-    notes: str | None
-    updated_by: str
-    updated_at: dt.datetime
-
-
-class TargetDetail(ProgressTarget):
-    etag: str = Field(description="send it as If-Match to replace or delete the target")
-
-
-class TargetSetResult(TargetDetail):
+class TargetSetResult(TargetRead):
     result: Literal["created", "updated", "unchanged"]
 
 
