@@ -6,7 +6,7 @@ dict itself (same keys, same values, same ETag)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -18,10 +18,3 @@ def shaped(model: type[BaseModel], data: T) -> T:
     ``kit.pagination.Page`` is read by its attributes."""
     model.model_validate(data, from_attributes=True)
     return data
-
-
-def shaped_items(model: type[BaseModel], items: list[Any]) -> list[Any]:
-    """Each of ``items`` checked as :func:`shaped` checks one."""
-    for item in items:
-        model.model_validate(item)
-    return items
