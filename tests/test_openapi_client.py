@@ -161,6 +161,12 @@ NOT_YET_PAGED = {
     "/api/v1/plans/{plan_id}/framework": "a tree: goals, each with its outcomes, each with its outputs",
 }
 
+#: answers with ``items`` that are not a page, and why (found when issue 22 typed them; paging one
+#: would change its answer)
+UNPAGED_ITEMS = {
+    "/api/v1/funds/projects": "every funded project beside the totals by member state and year computed from them"
+}
+
 #: lists whose pages are smaller than ``MAX_LIMIT``, and why
 SMALLER_PAGES = {"/api/v1/search": 100}  # ranked hits: the best come first, 100 is more than one reads
 
@@ -175,7 +181,7 @@ def test_lists_are_pages_with_their_total(document):
             bare.add(path)
         elif "$ref" in schema:
             properties = schemas[schema["$ref"].rsplit("/", 1)[-1]].get("properties", {})
-            if properties.get("items", {}).get("type") == "array":
+            if properties.get("items", {}).get("type") == "array" and path not in UNPAGED_ITEMS:
                 assert {"total", "limit", "offset"} <= set(properties), path
                 paged.add(path)
                 # the same paging parameters everywhere: a bad one is a 422 before anything is read

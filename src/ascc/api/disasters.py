@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from ascc.disasters import assistance, sitreps
@@ -19,6 +20,7 @@ from ascc.drawing import maps
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import GEOJSON, geojson, json_response
+from ascc.http.shapes import shaped
 from ascc.kit.errors import NotFound
 from ascc.kit.pagination import MAX_LIMIT, page_of
 
@@ -49,16 +51,21 @@ def events(
     page = disasters_service.list_events(
         session, member_state=member_state, hazard=hazard, year=year, limit=limit, offset=offset
     )
-    return json_response(request, page)
+    return json_response(request, shaped(s.DisasterEventPage, page))
 
 
 @router.get(
-    "/events/{event_id}", response_model=dict[str, Any], responses={404: {"description": "No such event"}}
+    "/events/{event_id}",
+    response_model=s.DisasterEventDetail,
+    responses={404: {"description": "No such event"}},
 )
 def event(
     request: Request, session: SessionDep, event_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> Response:
-    return json_response(request, disasters_service.get_event(session, event_id=event_id))
+    """The event with its sources, its subnational areas and every revision."""
+    return json_response(
+        request, shaped(s.DisasterEventDetail, disasters_service.get_event(session, event_id=event_id))
+    )
 
 
 @router.get(
@@ -82,13 +89,13 @@ def event_revisions(
     """Every change to the event, oldest first: what changed (field → [before, after]), from which record."""
     disasters_service.get_event(session, event_id=event_id)
     revisions = disasters_service.event_revisions(session, event_id=event_id)
-    return json_response(request, page_of(revisions, limit=limit, offset=offset))
+    return json_response(request, shaped(s.EventRevisionPage, page_of(revisions, limit=limit, offset=offset)))
 
 
-@router.get("/stats", response_model=dict[str, Any])
+@router.get("/stats", response_model=s.DisasterStatistics)
 def stats(request: Request, session: SessionDep) -> Response:
     """Events, people affected and deaths per year, member state and hazard, computed from the record."""
-    return json_response(request, disasters_service.statistics(session))
+    return json_response(request, shaped(s.DisasterStatistics, disasters_service.statistics(session)))
 
 
 @router.get("/alerts", response_model=s.DisasterAlertPage)
@@ -109,8 +116,8 @@ def alerts(
 # --- assistance (One ASEAN One Response) ------------------------------------------------------
 
 
-def _request(request: Request, detail: dict[str, Any], status: int = 200) -> Response:
-    return json_response(request, detail, status=status, etag=detail["etag"])
+def _one(request: Request, model: type[BaseModel], detail: dict[str, Any], status: int = 200) -> Response:
+    return json_response(request, shaped(model, detail), status=status, etag=detail["etag"])
 
 
 @router.get("/events/{event_id}/requests", response_model=s.AssistanceRequestPage, responses=Errors)
@@ -120,37 +127,44 @@ def event_requests(
     """Requests for assistance with an event, newest first."""
     disasters_service.get_event(session, event_id=event_id)
     requests = assistance.list_requests(session, event_id=event_id)
-    return json_response(request, page_of(requests, limit=limit, offset=offset))
+    return json_response(
+        request, shaped(s.AssistanceRequestPage, page_of(requests, limit=limit, offset=offset))
+    )
 
 
-@router.post("/events/{event_id}/requests", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post(
+    "/events/{event_id}/requests", status_code=201, response_model=s.AssistanceRequestDetail, responses=Errors
+)
 def create_request(
     request: Request, session: SessionDep, _auth: Auth, event_id: Id, data: Annotated[s.RequestCreate, Body()]
 ) -> Response:
     """The affected member state's focal point requests assistance, need by need."""
     detail = assistance.create_request(session, principal=principal_of(session), event_id=event_id, data=data)
-    return _request(request, detail, status=201)
+    return _one(request, s.AssistanceRequestDetail, detail, status=201)
 
 
 @router.get("/requests", response_model=s.AssistanceRequestPage)
 def requests(request: Request, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Every request for assistance, newest first."""
-    return json_response(request, page_of(assistance.list_requests(session), limit=limit, offset=offset))
+    page = page_of(assistance.list_requests(session), limit=limit, offset=offset)
+    return json_response(request, shaped(s.AssistanceRequestPage, page))
 
 
-@router.get("/requests/{request_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/requests/{request_id}", response_model=s.AssistanceRequestDetail, responses=Errors)
 def get_request(request: Request, session: SessionDep, request_id: Id) -> Response:
     """A request with its needs, the offers made and the matching of needs to accepted offers."""
-    return _request(request, assistance.get_request(session, request_id=request_id))
+    return _one(request, s.AssistanceRequestDetail, assistance.get_request(session, request_id=request_id))
 
 
-@router.get("/requests/{request_id}/matching", response_model=dict[str, Any], responses=Errors)
+@router.get("/requests/{request_id}/matching", response_model=s.AssistanceMatching, responses=Errors)
 def request_matching(request: Request, session: SessionDep, request_id: Id) -> Response:
     """Per need: requested, offered, accepted, the share covered and the gap."""
-    return json_response(request, assistance.matching(session, request_id=request_id))
+    return json_response(
+        request, shaped(s.AssistanceMatching, assistance.matching(session, request_id=request_id))
+    )
 
 
-@router.post("/requests/{request_id}/needs", response_model=dict[str, Any], responses=Errors)
+@router.post("/requests/{request_id}/needs", response_model=s.AssistanceRequestDetail, responses=Errors)
 def add_need(
     request: Request,
     session: SessionDep,
@@ -162,10 +176,10 @@ def add_need(
     detail = assistance.add_need(
         session, principal=principal_of(session), request_id=request_id, data=data, if_match=if_match
     )
-    return _request(request, detail)
+    return _one(request, s.AssistanceRequestDetail, detail)
 
 
-@router.post("/requests/{request_id}/status", response_model=dict[str, Any], responses=Errors)
+@router.post("/requests/{request_id}/status", response_model=s.AssistanceRequestDetail, responses=Errors)
 def request_status(
     request: Request,
     session: SessionDep,
@@ -178,27 +192,27 @@ def request_status(
     detail = assistance.set_request_status(
         session, principal=principal_of(session), request_id=request_id, data=data, if_match=if_match
     )
-    return _request(request, detail)
+    return _one(request, s.AssistanceRequestDetail, detail)
 
 
 @router.post(
-    "/requests/{request_id}/offers", status_code=201, response_model=dict[str, Any], responses=Errors
+    "/requests/{request_id}/offers", status_code=201, response_model=s.AssistanceOfferRead, responses=Errors
 )
 def make_offer(
     request: Request, session: SessionDep, _auth: Auth, request_id: Id, data: Annotated[s.OfferCreate, Body()]
 ) -> Response:
     """Another member state's focal point (for its own member state) or a dialogue partner offers."""
     offer = assistance.make_offer(session, principal=principal_of(session), request_id=request_id, data=data)
-    return json_response(request, offer, status=201, etag=offer["etag"])
+    return _one(request, s.AssistanceOfferRead, offer, status=201)
 
 
-@router.get("/offers/{offer_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/offers/{offer_id}", response_model=s.AssistanceOfferRead, responses=Errors)
 def get_offer(request: Request, session: SessionDep, offer_id: Id) -> Response:
     offer = assistance.get_offer(session, offer_id=offer_id)
-    return json_response(request, offer, etag=offer["etag"])
+    return _one(request, s.AssistanceOfferRead, offer)
 
 
-@router.post("/offers/{offer_id}/decision", response_model=dict[str, Any], responses=Errors)
+@router.post("/offers/{offer_id}/decision", response_model=s.AssistanceOfferRead, responses=Errors)
 def decide_offer(
     request: Request,
     session: SessionDep,
@@ -211,10 +225,10 @@ def decide_offer(
     offer = assistance.decide_offer(
         session, principal=principal_of(session), offer_id=offer_id, data=data, if_match=if_match
     )
-    return json_response(request, offer, etag=offer["etag"])
+    return _one(request, s.AssistanceOfferRead, offer)
 
 
-@router.post("/offers/{offer_id}/progress", response_model=dict[str, Any], responses=Errors)
+@router.post("/offers/{offer_id}/progress", response_model=s.AssistanceOfferRead, responses=Errors)
 def offer_progress(
     request: Request,
     session: SessionDep,
@@ -227,7 +241,7 @@ def offer_progress(
     offer = assistance.record_progress(
         session, principal=principal_of(session), offer_id=offer_id, data=data, if_match=if_match
     )
-    return json_response(request, offer, etag=offer["etag"])
+    return _one(request, s.AssistanceOfferRead, offer)
 
 
 # --- situation reports (AHA Centre) -----------------------------------------------------------
@@ -240,19 +254,19 @@ def event_sitreps(
     """The situation reports on an event, by number, each in its latest version."""
     disasters_service.get_event(session, event_id=event_id)
     reports = sitreps.list_sitreps(session, event_id=event_id)
-    return json_response(request, page_of(reports, limit=limit, offset=offset))
+    return json_response(request, shaped(s.SitrepPage, page_of(reports, limit=limit, offset=offset)))
 
 
-@router.post("/events/{event_id}/sitreps", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/events/{event_id}/sitreps", status_code=201, response_model=s.SitrepRead, responses=Errors)
 def create_sitrep(
     request: Request, session: SessionDep, _auth: Auth, event_id: Id, data: Annotated[s.SitrepWrite, Body()]
 ) -> Response:
     """The AHA Centre issues the next numbered situation report on an event (English and Indonesian)."""
     detail = sitreps.create_sitrep(session, principal=principal_of(session), event_id=event_id, data=data)
-    return json_response(request, detail, status=201, etag=detail["etag"])
+    return _one(request, s.SitrepRead, detail, status=201)
 
 
-@router.get("/sitreps/{sitrep_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/sitreps/{sitrep_id}", response_model=s.SitrepRead, responses=Errors)
 def get_sitrep(
     request: Request,
     session: SessionDep,
@@ -260,10 +274,12 @@ def get_sitrep(
     version: Annotated[int | None, Query(ge=1, le=10**6, description="an earlier version")] = None,
 ) -> Response:
     detail = sitreps.get_sitrep(session, sitrep_id=sitrep_id, version=version)
-    return json_response(request, detail, etag=detail["etag"] if version is None else None)
+    return json_response(
+        request, shaped(s.SitrepRead, detail), etag=detail["etag"] if version is None else None
+    )
 
 
-@router.put("/sitreps/{sitrep_id}", response_model=dict[str, Any], responses=Errors)
+@router.put("/sitreps/{sitrep_id}", response_model=s.SitrepRead, responses=Errors)
 def revise_sitrep(
     request: Request,
     session: SessionDep,
@@ -276,4 +292,4 @@ def revise_sitrep(
     detail = sitreps.revise_sitrep(
         session, principal=principal_of(session), sitrep_id=sitrep_id, data=data, if_match=if_match
     )
-    return json_response(request, detail, etag=detail["etag"])
+    return _one(request, s.SitrepRead, detail)

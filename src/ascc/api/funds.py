@@ -10,12 +10,14 @@ bearer API token; a change of an existing record needs ``If-Match`` with its ``E
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from ascc.funds import schemas as s
 from ascc.funds import service as funds_service
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
+from ascc.http.shapes import shaped
 from ascc.kit.pagination import page_of
 
 router = APIRouter(prefix="/api/v1", tags=["funds"])
@@ -32,18 +34,20 @@ Errors = {
 }
 
 
-def _one(request: Request, detail: dict[str, Any], status: int = 200) -> Response:
-    return json_response(request, detail, status=status, etag=detail["etag"])
+def _one(request: Request, model: type[BaseModel], detail: dict[str, Any], status: int = 200) -> Response:
+    return json_response(request, shaped(model, detail), status=status, etag=detail["etag"])
 
 
 @router.get("/funds", response_model=s.FundPage)
 def funds(request: Request, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> Response:
     """The funds that run calls, each with its owner body, rules, budget (empty when the sources
     give none) and its seed quotes."""
-    return json_response(request, page_of(funds_service.list_funds(session), limit=limit, offset=offset))
+    return json_response(
+        request, shaped(s.FundPage, page_of(funds_service.list_funds(session), limit=limit, offset=offset))
+    )
 
 
-@router.get("/funds/projects", response_model=dict[str, Any])
+@router.get("/funds/projects", response_model=s.FundedProjects)
 def funded_projects(
     request: Request,
     session: SessionDep,
@@ -51,17 +55,16 @@ def funded_projects(
     year: Annotated[int | None, Query(ge=1967, le=2200, description="year of the decision")] = None,
 ) -> Response:
     """Funded projects (approved proposals) with their amounts, and the totals by member state and year."""
-    return json_response(
-        request, funds_service.funded_projects(session, member_state=member_state, year=year)
-    )
+    projects = funds_service.funded_projects(session, member_state=member_state, year=year)
+    return json_response(request, shaped(s.FundedProjects, projects))
 
 
-@router.get("/funds/{fund_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/funds/{fund_id}", response_model=s.FundRead, responses=Errors)
 def fund(request: Request, session: SessionDep, fund_id: FundId) -> Response:
-    return _one(request, funds_service.get_fund(session, fund_id=fund_id))
+    return _one(request, s.FundRead, funds_service.get_fund(session, fund_id=fund_id))
 
 
-@router.put("/funds/{fund_id}", response_model=dict[str, Any], responses=Errors)
+@router.put("/funds/{fund_id}", response_model=s.FundRead, responses=Errors)
 def update_fund(
     request: Request,
     session: SessionDep,
@@ -73,6 +76,7 @@ def update_fund(
     """The fund's rules and budget: the Secretariat or a chair of its owner body."""
     return _one(
         request,
+        s.FundRead,
         funds_service.update_fund(
             session, principal=principal_of(session), fund_id=fund_id, data=data, if_match=if_match
         ),
@@ -88,25 +92,29 @@ def calls(
     offset: Offset = 0,
 ) -> Response:
     """Calls for proposals, latest deadline first."""
-    return json_response(
-        request, page_of(funds_service.list_calls(session, fund_id=fund), limit=limit, offset=offset)
-    )
+    page = page_of(funds_service.list_calls(session, fund_id=fund), limit=limit, offset=offset)
+    return json_response(request, shaped(s.FundCallPage, page))
 
 
-@router.post("/fund-calls", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/fund-calls", status_code=201, response_model=s.FundCallRead, responses=Errors)
 def open_call(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.FundCallCreate, Body()]
 ) -> Response:
     """Open a call: the Secretariat or a chair of the fund's owner body. Every focal point is notified."""
-    return _one(request, funds_service.open_call(session, principal=principal_of(session), data=data), 201)
+    return _one(
+        request,
+        s.FundCallRead,
+        funds_service.open_call(session, principal=principal_of(session), data=data),
+        201,
+    )
 
 
-@router.get("/fund-calls/{call_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/fund-calls/{call_id}", response_model=s.FundCallRead, responses=Errors)
 def call(request: Request, session: SessionDep, call_id: Id) -> Response:
-    return _one(request, funds_service.get_call(session, call_id=call_id))
+    return _one(request, s.FundCallRead, funds_service.get_call(session, call_id=call_id))
 
 
-@router.put("/fund-calls/{call_id}", response_model=dict[str, Any], responses=Errors)
+@router.put("/fund-calls/{call_id}", response_model=s.FundCallRead, responses=Errors)
 def update_call(
     request: Request,
     session: SessionDep,
@@ -117,6 +125,7 @@ def update_call(
 ) -> Response:
     return _one(
         request,
+        s.FundCallRead,
         funds_service.update_call(
             session, principal=principal_of(session), call_id=call_id, data=data, if_match=if_match
         ),
@@ -135,26 +144,29 @@ def proposals(
     """The proposals this account may read (the owner side: all of its fund's; a focal point: its
     member state's), in order of submission."""
     items = funds_service.list_proposals(session, principal=principal_of(session), call_id=call)
-    return json_response(request, page_of(items, limit=limit, offset=offset))
+    return json_response(request, shaped(s.FundProposalPage, page_of(items, limit=limit, offset=offset)))
 
 
-@router.post("/fund-proposals", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/fund-proposals", status_code=201, response_model=s.FundProposalRead, responses=Errors)
 def submit(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.FundProposalCreate, Body()]
 ) -> Response:
     """Submit a proposal: a focal point, for its own member state, before the call's deadline."""
     return _one(
-        request, funds_service.submit_proposal(session, principal=principal_of(session), data=data), 201
+        request,
+        s.FundProposalRead,
+        funds_service.submit_proposal(session, principal=principal_of(session), data=data),
+        201,
     )
 
 
-@router.get("/fund-proposals/{proposal_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/fund-proposals/{proposal_id}", response_model=s.FundProposalRead, responses=Errors)
 def proposal(request: Request, session: SessionDep, _auth: Auth, proposal_id: Id) -> Response:
     detail = funds_service.get_proposal(session, principal=principal_of(session), proposal_id=proposal_id)
-    return _one(request, detail)
+    return _one(request, s.FundProposalRead, detail)
 
 
-@router.put("/fund-proposals/{proposal_id}", response_model=dict[str, Any], responses=Errors)
+@router.put("/fund-proposals/{proposal_id}", response_model=s.FundProposalRead, responses=Errors)
 def update_proposal(
     request: Request,
     session: SessionDep,
@@ -166,6 +178,7 @@ def update_proposal(
     """Change a proposal before the deadline and before its eligibility is checked."""
     return _one(
         request,
+        s.FundProposalRead,
         funds_service.update_proposal(
             session, principal=principal_of(session), proposal_id=proposal_id, data=data, if_match=if_match
         ),
@@ -183,6 +196,7 @@ def _step(name: str, call, model, summary: str) -> None:
     ) -> Response:
         return _one(
             request,
+            s.FundProposalRead,
             call(
                 session,
                 principal=principal_of(session),
@@ -197,7 +211,7 @@ def _step(name: str, call, model, summary: str) -> None:
         f"/fund-proposals/{{proposal_id}}/{name}",
         endpoint,
         methods=["POST"],
-        response_model=dict[str, Any],
+        response_model=s.FundProposalRead,
         responses=Errors,
         summary=summary,
     )

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import csv_attachment, json_response
+from ascc.http.shapes import shaped
 from ascc.kit.pagination import page_of
 from ascc.national import schemas as s
 from ascc.national import service
@@ -43,7 +44,7 @@ CSV = download("text/csv", "CSV, one line per element, member state, measure and
 
 
 def _detail(request: Request, detail: dict[str, Any], status: int = 200) -> Response:
-    return json_response(request, detail, status=status, etag=detail["etag"])
+    return json_response(request, shaped(s.NationalPlanDetail, detail), status=status, etag=detail["etag"])
 
 
 @router.get("/national-plans", response_model=s.PlanPage, responses=Errors)
@@ -62,10 +63,10 @@ def national_plans(
     items = service.list_plans(
         session, member_state=member_state, status=status, regional_plan_id=regional_plan
     )
-    return json_response(request, page_of(items, limit=limit, offset=offset))
+    return json_response(request, shaped(s.PlanPage, page_of(items, limit=limit, offset=offset)))
 
 
-@router.post("/national-plans", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/national-plans", status_code=201, response_model=s.NationalPlanDetail, responses=Errors)
 def create_plan(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.PlanWrite, Body()]
 ) -> Response:
@@ -73,13 +74,13 @@ def create_plan(
     return _detail(request, service.create_plan(session, principal=principal_of(session), data=data), 201)
 
 
-@router.get("/national-plans/{national_plan_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/national-plans/{national_plan_id}", response_model=s.NationalPlanDetail, responses=Errors)
 def get_plan(request: Request, session: SessionDep, national_plan_id: Id) -> Response:
     """The plan with its measures (their alignments and results), other results and the comments."""
     return _detail(request, service.get_plan(session, plan_id=national_plan_id))
 
 
-@router.put("/national-plans/{national_plan_id}", response_model=dict[str, Any], responses=Errors)
+@router.put("/national-plans/{national_plan_id}", response_model=s.NationalPlanDetail, responses=Errors)
 def update_plan(
     request: Request,
     session: SessionDep,
@@ -95,7 +96,9 @@ def update_plan(
     return _detail(request, detail)
 
 
-@router.post("/national-plans/{national_plan_id}/measures", response_model=dict[str, Any], responses=Errors)
+@router.post(
+    "/national-plans/{national_plan_id}/measures", response_model=s.NationalPlanDetail, responses=Errors
+)
 def add_measure(
     request: Request,
     session: SessionDep,
@@ -112,7 +115,7 @@ def add_measure(
 
 @router.post(
     "/national-plans/{national_plan_id}/measures/{measure}/alignments",
-    response_model=dict[str, Any],
+    response_model=s.NationalPlanDetail,
     responses=Errors,
 )
 def align(
@@ -139,7 +142,7 @@ def align(
 
 @router.delete(
     "/national-plans/{national_plan_id}/measures/{measure}/alignments",
-    response_model=dict[str, Any],
+    response_model=s.NationalPlanDetail,
     responses=Errors,
 )
 def unalign(
@@ -162,7 +165,9 @@ def unalign(
     return _detail(request, detail)
 
 
-@router.post("/national-plans/{national_plan_id}/results", response_model=dict[str, Any], responses=Errors)
+@router.post(
+    "/national-plans/{national_plan_id}/results", response_model=s.NationalPlanDetail, responses=Errors
+)
 def add_result(
     request: Request,
     session: SessionDep,
@@ -179,7 +184,7 @@ def add_result(
 
 
 @router.post(
-    "/national-plans/{national_plan_id}/consultation", response_model=dict[str, Any], responses=Errors
+    "/national-plans/{national_plan_id}/consultation", response_model=s.NationalPlanDetail, responses=Errors
 )
 def open_consultation(
     request: Request,
@@ -197,7 +202,9 @@ def open_consultation(
     return _detail(request, detail)
 
 
-@router.post("/national-plans/{national_plan_id}/comments", response_model=dict[str, Any], responses=Errors)
+@router.post(
+    "/national-plans/{national_plan_id}/comments", response_model=s.NationalPlanDetail, responses=Errors
+)
 def add_comment(
     request: Request,
     session: SessionDep,
@@ -215,7 +222,7 @@ def add_comment(
 
 @router.put(
     "/national-plans/{national_plan_id}/comments/{comment_id}/handling",
-    response_model=dict[str, Any],
+    response_model=s.NationalPlanDetail,
     responses=Errors,
 )
 def handle_comment(
@@ -239,7 +246,9 @@ def handle_comment(
     return _detail(request, detail)
 
 
-@router.post("/national-plans/{national_plan_id}/adopt", response_model=dict[str, Any], responses=Errors)
+@router.post(
+    "/national-plans/{national_plan_id}/adopt", response_model=s.NationalPlanDetail, responses=Errors
+)
 def adopt(
     request: Request, session: SessionDep, _auth: Auth, national_plan_id: Id, if_match: IfMatch = None
 ) -> Response:
@@ -250,11 +259,11 @@ def adopt(
     return _detail(request, detail)
 
 
-@router.get("/plans/{plan_id}/alignment", response_model=dict[str, Any], responses=Errors)
+@router.get("/plans/{plan_id}/alignment", response_model=s.NationalAlignmentMatrix, responses=Errors)
 def alignment_matrix(request: Request, session: SessionDep, plan_id: PlanId) -> Response:
     """The regional plan's outcomes and outputs × member states: the national measures aligned to
     each, with their results; and each member state's national plans carrying the plan home."""
-    return json_response(request, service.matrix(session, plan_id=plan_id))
+    return json_response(request, shaped(s.NationalAlignmentMatrix, service.matrix(session, plan_id=plan_id)))
 
 
 @router.get("/plans/{plan_id}/alignment.csv", response_class=Response, responses=Errors | CSV)
@@ -262,7 +271,7 @@ def alignment_matrix_csv(session: SessionDep, plan_id: PlanId) -> Response:
     return csv_attachment(service.matrix_csv(session, plan_id=plan_id), f"{plan_id}-alignment.csv")
 
 
-@router.get("/member-states/{code}/alignment", response_model=dict[str, Any], responses=Errors)
+@router.get("/member-states/{code}/alignment", response_model=s.NationalCoverage, responses=Errors)
 def member_state_coverage(
     request: Request,
     session: SessionDep,
@@ -270,7 +279,8 @@ def member_state_coverage(
     plan: RegionalPlan = service.DEFAULT_REGIONAL_PLAN,
 ) -> Response:
     """Which outcomes of the regional plan the member state's measures serve, and the gaps."""
-    return json_response(request, service.coverage(session, member_state=code, plan_id=plan))
+    coverage = service.coverage(session, member_state=code, plan_id=plan)
+    return json_response(request, shaped(s.NationalCoverage, coverage))
 
 
 @router.get("/member-states/{code}/alignment.csv", response_class=Response, responses=Errors | CSV)

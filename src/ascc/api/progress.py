@@ -6,15 +6,16 @@ Scorecards use approved, current national values only. Writes need a Secretariat
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.responses import Response
 
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
+from ascc.http.shapes import shaped
 from ascc.kit.pagination import page_of
-from ascc.monitoring.schemas import TargetPage
+from ascc.monitoring import schemas as s
 from ascc.monitoring.targets import progress, scorecards
 from ascc.monitoring.targets import service as targets_service
 
@@ -32,7 +33,7 @@ Errors = {
 }
 
 
-@router.get("/targets", response_model=TargetPage)
+@router.get("/targets", response_model=s.TargetPage)
 def list_targets(
     request: Request,
     session: SessionDep,
@@ -44,16 +45,20 @@ def list_targets(
 ) -> Response:
     """Targets with their baseline, year, source and quote; ``member_state`` null = regional."""
     rows = targets_service.list_targets(session, indicator=indicator, member_state=member_state, plan_id=plan)
-    return json_response(request, page_of(rows, limit=limit, offset=offset))
+    return json_response(request, shaped(s.TargetPage, page_of(rows, limit=limit, offset=offset)))
 
 
-@router.get("/targets/{target_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/targets/{target_id}", response_model=s.TargetRead, responses=Errors)
 def get_target(request: Request, session: SessionDep, target_id: Id) -> Response:
     detail = targets_service.get_target(session, target_id=target_id)
-    return json_response(request, detail, etag=detail["etag"])
+    return json_response(request, shaped(s.TargetRead, detail), etag=detail["etag"])
 
 
-@router.post("/targets", response_model=dict[str, Any], responses={**Errors, 201: {"description": "Created"}})
+@router.post(
+    "/targets",
+    response_model=s.TargetSetResult,
+    responses={**Errors, 201: {"description": "Created", "model": s.TargetSetResult}},
+)
 def set_target(
     request: Request,
     session: SessionDep,
@@ -66,12 +71,11 @@ def set_target(
     detail = targets_service.set_target(
         session, principal=principal_of(session), data=data, if_match=if_match
     )
-    return json_response(
-        request, detail, status=201 if detail["result"] == "created" else 200, etag=detail["etag"]
-    )
+    status = 201 if detail["result"] == "created" else 200
+    return json_response(request, shaped(s.TargetSetResult, detail), status=status, etag=detail["etag"])
 
 
-@router.post("/targets/import", response_model=dict[str, int], responses=Errors)
+@router.post("/targets/import", response_model=s.TargetImportCounts, responses=Errors)
 def import_targets(
     request: Request,
     session: SessionDep,
@@ -84,7 +88,7 @@ def import_targets(
     counts = targets_service.import_file(
         session, principal=principal_of(session), text=csv_text, filename="upload.csv"
     )
-    return json_response(request, counts)
+    return json_response(request, shaped(s.TargetImportCounts, counts))
 
 
 @router.delete("/targets/{target_id}", status_code=204, responses=Errors)
@@ -95,36 +99,37 @@ def delete_target(session: SessionDep, _auth: Auth, target_id: Id, if_match: IfM
     return Response(status_code=204)
 
 
-@router.get("/progress/method", response_model=dict[str, Any])
+@router.get("/progress/method", response_model=s.ProgressMethod)
 def method(request: Request) -> Response:
     """The progress method's thresholds and statuses (see docs/progress.md)."""
-    return json_response(
-        request,
-        {
-            "source": progress.SOURCE_URL,
-            "statuses": [s.value for s in progress.ORDER],
-            "target_thresholds": progress.TARGET_THRESHOLDS,
-            "trend_thresholds": progress.TREND_THRESHOLDS,
-            "default_base_year": progress.DEFAULT_BASE_YEAR,
-        },
-    )
+    method = {
+        "source": progress.SOURCE_URL,
+        "statuses": [status.value for status in progress.ORDER],
+        "target_thresholds": progress.TARGET_THRESHOLDS,
+        "trend_thresholds": progress.TREND_THRESHOLDS,
+        "default_base_year": progress.DEFAULT_BASE_YEAR,
+    }
+    return json_response(request, shaped(s.ProgressMethod, method))
 
 
-@router.get("/progress/plans/{plan_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/progress/plans/{plan_id}", response_model=s.ProgressPlanScorecard, responses=Errors)
 def plan_scorecard(request: Request, session: SessionDep, plan_id: Code, base: Base = None) -> Response:
-    return json_response(request, scorecards.plan_scorecard(session, plan_id=plan_id, base_year=base))
+    card = scorecards.plan_scorecard(session, plan_id=plan_id, base_year=base)
+    return json_response(request, shaped(s.ProgressPlanScorecard, card))
 
 
-@router.get("/progress/sectors/{sector_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/progress/sectors/{sector_id}", response_model=s.ProgressSectorScorecard, responses=Errors)
 def sector_scorecard(request: Request, session: SessionDep, sector_id: Code, base: Base = None) -> Response:
-    return json_response(request, scorecards.sector_scorecard(session, sector_id=sector_id, base_year=base))
+    card = scorecards.sector_scorecard(session, sector_id=sector_id, base_year=base)
+    return json_response(request, shaped(s.ProgressSectorScorecard, card))
 
 
-@router.get("/progress/member-states/{code}", response_model=dict[str, Any], responses=Errors)
+@router.get("/progress/member-states/{code}", response_model=s.ProgressMemberStateScorecard, responses=Errors)
 def member_state_scorecard(
     request: Request,
     session: SessionDep,
     code: Annotated[str, Path(pattern=r"^[A-Za-z]{3}$")],
     base: Base = None,
 ) -> Response:
-    return json_response(request, scorecards.member_state_scorecard(session, code=code, base_year=base))
+    card = scorecards.member_state_scorecard(session, code=code, base_year=base)
+    return json_response(request, shaped(s.ProgressMemberStateScorecard, card))

@@ -1,15 +1,16 @@
-"""Fund input shapes: a fund's rules and budget, a call, a proposal, its review and its project."""
+"""Fund input shapes: a fund's rules and budget, a call, a proposal, its review and its project;
+and the shapes the API answers with."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ascc.registry.schemas import PageFields
+from ascc.registry.schemas import Bilingual, PageFields, Shape, SourceRef
 from ascc.results.schemas import IDENTIFIER
 
 MAX_AMOUNT = Decimal("1e15")
@@ -212,13 +213,176 @@ class FundClosure(_In):
     text: str = Field(min_length=1, max_length=20000)
 
 
+# --- response shapes (what the service returns; undeclared keys are refused) ---------------------
+
+Amount = float
+ProposalStatus = Literal[
+    "submitted", "eligible", "ineligible", "recommended", "approved", "not_funded", "funded", "closed"
+]
+
+
+class FundOwner(Shape):
+    acronym: str | None
+    name: Bilingual
+
+
+class FundRead(Shape):
+    """A fund with its owner body, rules and budget (empty when the sources give none)."""
+
+    id: str
+    etag: str = Field(description="send it as If-Match to change the fund")
+    name: Bilingual
+    owner_body: str
+    owner: FundOwner
+    rules: Bilingual
+    budget: Amount | None
+    currency: str | None
+    sources: list[SourceRef]
+
+
+class FundCriterionRead(Shape):
+    key: str
+    name_en: str
+    name_id: str | None
+    weight: int
+
+
+class FundCallRead(Shape):
+    """A call for proposals; ``open`` until its deadline."""
+
+    id: int
+    etag: str = Field(description="send it as If-Match to change the call")
+    fund_id: str
+    fund: Bilingual | None = Field(description="the fund's name")
+    owner_body: str | None
+    title: Bilingual
+    themes: list[str]
+    eligibility: str | None
+    ceiling: Amount = Field(description="the most a proposal may request")
+    currency: str
+    deadline: dt.datetime
+    open: bool
+    required_documents: list[str]
+    criteria: list[FundCriterionRead]
+    opened_by: str
+    opened_at: dt.datetime
+
+
+class FundBudgetLineRead(Shape):
+    item: str
+    amount: str = Field(description="the amount as given, a decimal number in text")
+
+
+class FundDocumentRead(Shape):
+    name: str
+    url: str
+
+
+class FundReview(Shape):
+    reviewer: str
+    scores: dict[str, int] = Field(description="criterion key → 0..10")
+    comment: str | None
+    weighted: float | None = Field(description="the reviewer's weighted score 0-10 over the criteria scored")
+
+
+class FundConflictRead(Shape):
+    reviewer: str
+    reason: str
+    at: dt.datetime
+
+
+class FundDecisionState(Shape):
+    """Where the owner body's decision item on the recommendation stands."""
+
+    status: str
+    stage: str
+    adopted_on: dt.date | None
+
+
+class FundReportRead(Shape):
+    id: int
+    text: str
+    spent: Amount | None
+    author: str
+    at: dt.datetime
+
+
+class FundProposalRead(Shape):
+    """A proposal with its review, recommendation, decision, project and progress reports."""
+
+    id: int
+    etag: str = Field(description="send it as If-Match to change the proposal")
+    call_id: int
+    call: Bilingual = Field(description="the call's title")
+    fund_id: str
+    owner_body: str
+    member_state: str
+    title: Bilingual
+    summary: str
+    requested: Amount
+    currency: str
+    budget_lines: list[FundBudgetLineRead]
+    partners: list[str]
+    outcomes: list[str] = Field(description="plan outcomes as plan-id/code")
+    documents: list[FundDocumentRead]
+    missing_documents: list[str] = Field(description="the call's required documents not given")
+    submitted_by: str
+    submitted_at: dt.datetime
+    status: ProposalStatus
+    status_name: Bilingual
+    eligible: bool | None
+    eligibility_reason: str | None
+    eligibility_by: str | None
+    reviews: list[FundReview]
+    score: float | None = Field(description="the mean of the reviewers' weighted scores")
+    conflicts: list[FundConflictRead]
+    recommendation: Literal["fund", "do_not_fund"] | None
+    recommended_amount: Amount | None
+    recommendation_text: str | None
+    decision_item_id: int | None
+    decision: FundDecisionState | None
+    activity_id: int | None = Field(description="the funded project's results activity")
+    closed_on: dt.date | None
+    closure_text: str | None
+    reports: list[FundReportRead]
+
+
+class FundedProject(Shape):
+    proposal_id: int
+    title: Bilingual
+    member_state: str
+    fund_id: str
+    fund: Bilingual
+    call_id: int
+    amount: Amount | None
+    currency: str
+    year: int | None = Field(description="year of the decision")
+    status: Literal["approved", "funded", "closed"]
+    status_name: Bilingual
+    activity_id: int | None
+
+
+class FundedTotal(Shape):
+    member_state: str
+    year: int | None
+    currency: str
+    amount: Amount
+
+
+class FundedProjects(Shape):
+    """Funded projects (approved proposals) with their amounts, and the totals by member state and year."""
+
+    items: list[FundedProject]
+    totals: list[FundedTotal]
+
+
 class FundCallPage(PageFields):
-    items: list[dict[str, Any]]
+    items: list[FundCallRead]
 
 
 class FundProposalPage(PageFields):
-    items: list[dict[str, Any]]
+    items: list[FundProposalRead]
 
 
 class FundPage(PageFields):
-    items: list[dict[str, Any]]
+    items: list[FundRead]

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ascc.registry.schemas import PageFields, Text
+from ascc.registry.schemas import (
+    Bilingual,
+    MemberStateRead,
+    PageFields,
+    PlanRead,
+    SectorRead,
+    Shape,
+    Text,
+)
 
 
 class _Read(BaseModel):
@@ -162,7 +170,9 @@ class ObservationPage(PageFields):
     )
 
 
-class TargetRead(BaseModel):
+class ProgressTarget(Shape):
+    """A target with its baseline, year, source and quote; ``member_state`` null = regional."""
+
     id: int
     indicator_code: str
     member_state: str | None = Field(description="null: a regional target")
@@ -178,6 +188,9 @@ class TargetRead(BaseModel):
     notes: str | None
     updated_by: str
     updated_at: dt.datetime
+
+
+class TargetRead(ProgressTarget):
     etag: str = Field(description="send it as If-Match to replace or delete the target")
 
 
@@ -222,3 +235,128 @@ class DataCallSummary(BaseModel):
 
 class DataCallPage(PageFields):
     items: list[DataCallSummary]
+
+
+# --- progress and targets: response shapes (``/api/v1/targets``, ``/api/v1/progress``) -------------
+
+ProgressStatus = Literal[
+    "target_achieved",
+    "substantial_progress",
+    "moderate_progress",
+    "limited_progress",
+    "deterioration",
+    "no_significant_change",
+    "insufficient_data",
+]
+
+
+class ProgressMethod(Shape):
+    """The progress method's thresholds and statuses (see docs/progress.md)."""
+
+    source: str = Field(description="the method's documentation (Open SDG)")
+    statuses: list[ProgressStatus] = Field(description="worst to best")
+    target_thresholds: dict[str, float]
+    trend_thresholds: dict[str, float]
+    default_base_year: int
+
+
+class TargetSetResult(TargetRead):
+    result: Literal["created", "updated", "unchanged"]
+
+
+class TargetImportCounts(Shape):
+    """Targets an import created, updated and left unchanged (all rows or none)."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ProgressIndicatorSource(Shape):
+    org: str | None
+    dataset: str | None
+    url: str | None
+    licence: str | None
+
+
+class ProgressIndicator(Shape):
+    code: str
+    name: Bilingual
+    unit: str | None
+    translated: list[str] = Field(description="fields that are the platform's translation")
+    direction: str | None = Field(description="higher or lower is better")
+    sector: str | None
+    level: str | None
+    source: ProgressIndicatorSource
+    decimals: int = Field(description="decimals to show")
+
+
+class ProgressCell(Shape):
+    """One member state's assessment on one indicator."""
+
+    status: ProgressStatus
+    method: Literal["target", "trend"] | None
+    value: float | None
+    score: float | None
+    base_year: int | None
+    base_value: float | None
+    latest_year: int | None
+    latest_value: float | None
+    observed_cagr: float | None
+    required_cagr: float | None
+    reason: str | None
+    target: ProgressTarget | None
+
+
+class ProgressCoverage(Shape):
+    period: str | None
+    reporting: int
+    member_states: int
+    required: int
+
+
+class ProgressRegional(Shape):
+    status: ProgressStatus
+    score: float | None
+    assessed: int
+    member_states: int
+    reporting: int
+    first_year: int | None
+    last_year: int | None
+    headline: ProgressCoverage = Field(description="the latest period that meets the coverage rule")
+    partial: ProgressCoverage | None = Field(description="a later period that does not meet it")
+    regional_target: ProgressTarget | None
+
+
+class ProgressRow(Shape):
+    indicator: ProgressIndicator
+    cells: dict[str, ProgressCell] = Field(description="member state ISO3 → its assessment")
+    regional: ProgressRegional
+
+
+class ProgressMemberStateRow(ProgressRow):
+    cell: ProgressCell = Field(description="the member state's own assessment")
+
+
+class ProgressScorecard(Shape):
+    rows: list[ProgressRow]
+    member_states: list[str]
+    base_year: int
+    statuses: list[ProgressStatus] = Field(description="best to worst")
+    totals: dict[str, int] = Field(description="status → indicators with that regional status")
+    method_url: str
+
+
+class ProgressPlanScorecard(ProgressScorecard):
+    plan: PlanRead
+    pillar_wide: bool
+    sectors: list[str] | None = Field(description="the plan's sectors; null when pillar-wide")
+
+
+class ProgressSectorScorecard(ProgressScorecard):
+    sector: SectorRead
+
+
+class ProgressMemberStateScorecard(ProgressScorecard):
+    rows: list[ProgressMemberStateRow]
+    state: MemberStateRead

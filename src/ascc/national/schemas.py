@@ -1,15 +1,16 @@
-"""Input shapes of national plans, measures, alignments, results, consultation and comments."""
+"""Input shapes of national plans, measures, alignments, results, consultation and comments, and the
+shapes the API answers with."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ascc.registry.schemas import PageFields
+from ascc.registry.schemas import Bilingual, PageFields, Shape, SourceRef
 
 STATUSES: dict[str, tuple[str, str]] = {
     "draft": ("Draft", "Rancangan"),
@@ -141,7 +142,172 @@ class HandlingWrite(_In):
     note: str | None = Field(default=None, max_length=5000)
 
 
+# --- response shapes (what the service returns; undeclared keys are refused) ---------------------
+
+Status = Literal["draft", "in_consultation", "adopted"]
+AlignmentKind = Literal["implements", "contributes_to", "adapts"]
+Handling = Literal["accepted", "partly", "not_accepted"]
+
+
+class NationalResultRead(Shape):
+    """A national result as reported against its national target."""
+
+    id: int
+    measure: str | None = Field(description="the measure's code, null for a result of the whole plan")
+    label: Bilingual
+    value: float | None
+    unit: str | None
+    year: int | None
+    target: float | None
+    indicator_code: str | None
+    source_url: str | None
+    sources: list[SourceRef]
+
+
+class NationalConsultation(Shape):
+    ministries: list[str] = Field(description="the ministries the draft went to (empty before consultation)")
+    deadline: dt.date | None
+
+
+class NationalPlanSummary(Shape):
+    """A national plan without its measures, results and comments (as lists give it)."""
+
+    id: int
+    etag: str = Field(description="send it as If-Match to change the plan")
+    revision: int
+    member_state: str
+    title: Bilingual
+    period_start: int | None
+    period_end: int | None
+    ministries: list[str]
+    status: Status
+    status_name: Bilingual
+    registry_plan_id: str | None
+    regional_plan_id: str | None
+    note: str | None
+    sources: list[SourceRef]
+    consultation: NationalConsultation
+    adopted_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class NationalElementRead(Shape):
+    """An outcome or output of a results framework (``results.framework.element_read``)."""
+
+    key: str = Field(description="plan-id/code")
+    plan: str
+    code: str
+    kind: Literal["goal", "outcome", "output"]
+    title: Bilingual
+    priorities: list[str] = Field(description="numbers of the plan's priorities it serves")
+    indicators: list[str] = Field(description="codes of the indicators it is measured by")
+    indicator_note: str | None
+    note: str | None
+    sources: list[SourceRef]
+
+
+class NationalAlignmentRead(Shape):
+    element: NationalElementRead
+    kind: AlignmentKind
+    kind_name: Bilingual
+    note: str | None
+
+
+class NationalMeasureRead(Shape):
+    id: int
+    code: str
+    title: Bilingual
+    ministry: str | None
+    section: str | None
+    sources: list[SourceRef]
+    alignments: list[NationalAlignmentRead]
+    results: list[NationalResultRead]
+
+
+class NationalCommentRead(Shape):
+    id: int
+    ministry: str
+    section: str | None
+    text: str
+    handling: Handling | None
+    handling_name: Bilingual | None
+    handling_note: str | None
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class NationalPlanDetail(NationalPlanSummary):
+    """The plan with its measures (their alignments and results), other results and the comments."""
+
+    measures: list[NationalMeasureRead]
+    results: list[NationalResultRead] = Field(description="results not of a measure")
+    comments: list[NationalCommentRead]
+    open_comments: int = Field(description="comments whose handling is not recorded yet")
+
+
+class NationalCellPlan(Shape):
+    id: int
+    title: Bilingual
+    status: Status
+
+
+class NationalCellMeasure(Shape):
+    code: str
+    title: Bilingual
+    ministry: str | None
+
+
+class NationalAlignedMeasure(Shape):
+    """A national measure aligned to an element, with its plan and results."""
+
+    plan: NationalCellPlan
+    measure: NationalCellMeasure
+    kind: AlignmentKind
+    kind_name: Bilingual
+    results: list[NationalResultRead]
+    output: str | None = Field(
+        default=None,
+        description="coverage only: the outcome's output the measure is aligned to, if not the outcome",
+    )
+
+
+class NationalMatrixRow(Shape):
+    element: NationalElementRead
+    outcome: str | None = Field(description="an output's outcome code, null for an outcome")
+    cells: dict[str, list[NationalAlignedMeasure]] = Field(description="member state ISO3 → aligned measures")
+    member_states: list[str] = Field(description="the member states with a measure aligned to it")
+
+
+class NationalAlignmentMatrix(Shape):
+    """A regional plan's outcomes and outputs × the member states."""
+
+    plan_id: str
+    member_states: list[str]
+    rows: list[NationalMatrixRow]
+    national_plans: dict[str, list[NationalPlanSummary]] = Field(
+        description="member state ISO3 → its national plans carrying the regional plan home"
+    )
+
+
+class NationalOutcomeCoverage(Shape):
+    element: NationalElementRead
+    measures: list[NationalAlignedMeasure]
+    covered: bool
+
+
+class NationalCoverage(Shape):
+    """Which outcomes of a regional plan a member state's measures serve, and the gaps."""
+
+    member_state: str
+    plan_id: str
+    outcomes: list[NationalOutcomeCoverage]
+    covered: int = Field(description="outcomes covered")
+    gaps: list[str] = Field(description="codes of the outcomes not covered")
+    national_plans: list[NationalPlanSummary]
+
+
 class PlanPage(PageFields):
-    items: list[dict[str, Any]] = Field(
-        description="national plans as ``GET /api/v1/national-plans/{id}`` returns them"
+    items: list[NationalPlanSummary] = Field(
+        description="national plans without their measures, results and comments"
     )

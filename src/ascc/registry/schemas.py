@@ -300,3 +300,29 @@ class StatementRead(_SourcedRead):
     kind: str
     subject: str
     text: Text
+
+
+# --- response shapes of the JSON API (issue 22, "Typed response models") ---------------------------
+
+
+class Shape(BaseModel):
+    """Base of a response shape that a service builds as a dict: the API validates the dict through
+    it and declares it in ``/openapi.json``; a key it does not declare is refused (``extra="forbid"``,
+    ``additionalProperties: false``), so the document cannot drift from what is served."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bilingual(Shape):
+    """A text in English and Bahasa Indonesia, both keys always present; either may be null."""
+
+    en: str | None
+    id: str | None
+
+
+class SourceRef(Shape):
+    """Where a value comes from: a public URL, or a seed file with a quote that occurs in it."""
+
+    file: str | None = None
+    quote: str | None = None
+    url: str | None = None
