@@ -385,13 +385,57 @@ def _check_parameters(request: Request, known: frozenset[str]) -> None:
         )
 
 
+def data_response(
+    request: Request,
+    session,
+    *,
+    flow: str,
+    keys: list[str | sdmx_rest.Query],
+    start: str | None,
+    end: str | None,
+    first_n: int | None,
+    last_n: int | None,
+    fmt: str,
+    level: str,
+    at: str,
+    updated: str | None,
+    include_history: str | None,
+) -> Response:
+    """A data message for the union of ``keys`` (1.x and 2.0 routes alike), with its ETag."""
+    history = sdmx_rest.wants_history(include_history, fmt)
+    rows = sdmx_rest.query_keys(
+        session,
+        flow=flow,
+        keys=keys,
+        start=start,
+        end=end,
+        first_n=first_n,
+        last_n=last_n,
+        updated=updated,
+        history=history,
+    )
+    body, media = sdmx_rest.render(session, rows, fmt, detail=level, at_observation=at, history=history)
+    # the ETag names the observations served (ids and revisions) and the form, not the message's
+    # prepared time
+    digest = hashlib.sha256(
+        repr((fmt, level, at, history, [(o.id, o.revision) for o in rows])).encode()
+    ).hexdigest()
+    etag = f'"{digest[:32]}"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match", "").strip() == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media, headers=headers)
+
+
 @sdmx_router.get("/data/{flow}", response_class=Response, responses=SdmxResponses)
 @sdmx_router.get("/data/{flow}/{key}", response_class=Response, responses=SdmxResponses)
+@sdmx_router.get("/data/{flow}/{key}/{provider}", response_class=Response, responses=SdmxResponses)
 def sdmx_data(
     request: Request,
     session: SessionDep,
     flow: Flow,
     key: str | None = None,
+    provider: str | None = None,
     start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,
     end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
     first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
@@ -412,7 +456,11 @@ def sdmx_data(
     ] = None,
     include_history: Annotated[
         str | None,
-        Query(alias="includeHistory", max_length=10, description="false (true is not implemented: 501)"),
+        Query(
+            alias="includeHistory",
+            max_length=10,
+            description="true: every published version (SDMX-ML 2.1, SDMX-CSV 2.0; 501 in another format)",
+        ),
     ] = None,
 ) -> Response:
     """Published observations as SDMX-CSV 2.0, SDMX-ML 2.1 (generic or structure-specific data) or
@@ -423,31 +471,26 @@ def sdmx_data(
 
     def build() -> Response:
         _check_parameters(request, sdmx_rest.PARAMETERS)
+        sdmx_rest.check_provider(provider)
         fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
         level, at = sdmx_rest.check_options(
             detail=detail, at_observation=dimension_at_observation, include_history=include_history
         )
-        rows = sdmx_rest.query(
+        return data_response(
+            request,
             session,
             flow=flow,
-            key=key,
+            keys=[key],
             start=start_period,
             end=end_period,
             first_n=first_n,
             last_n=last_n,
+            fmt=fmt,
+            level=level,
+            at=at,
             updated=updated_after,
+            include_history=include_history,
         )
-        body, media = sdmx_rest.render(session, rows, fmt, detail=level, at_observation=at)
-        # the ETag names the observations served (ids and revisions) and the form, not the message's
-        # prepared time
-        digest = hashlib.sha256(
-            repr((fmt, level, at, [(o.id, o.revision) for o in rows])).encode()
-        ).hexdigest()
-        etag = f'"{digest[:32]}"'
-        headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-        if request.headers.get("if-none-match", "").strip() == etag:
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type=media, headers=headers)
 
     return _sdmx_answer(request, build)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO
 
 import numpy as np
@@ -85,13 +85,20 @@ def write_csv(
     attributes: bool = True,
     observations: bool = True,
     version: str = "2.0",
+    action: str = "I",
+    extra: Iterable[tuple[str, Callable[[ObservationRead], str]]] = (),
 ) -> int:
     """SDMX-CSV 2.0 (one row per observation; ``version="1.0"``: SDMX-CSV 1.0, whose first column
     is ``DATAFLOW`` and which has no ``ACTION``); the number of rows written. Without ``attributes``
     the attribute columns are left out (``detail=dataonly``); without ``observations`` a row is a
-    series key (``detail=serieskeysonly``)."""
+    series key (``detail=serieskeysonly``). SDMX-CSV 2.0 only: ``action`` fills ``ACTION`` (``I``
+    information; ``R`` replace in a history), ``extra`` adds custom columns after the components, as
+    pairs of a header and the function giving a row's value."""
     w = csv.writer(out, lineterminator="\n")
-    lead, head = (["dataflow", DATAFLOW, "I"], CSV_HEADER) if version == "2.0" else ([DATAFLOW], CSV_1_HEADER)
+    lead, head = (
+        (["dataflow", DATAFLOW, action], CSV_HEADER) if version == "2.0" else ([DATAFLOW], CSV_1_HEADER)
+    )
+    columns = dict(extra)
     if not observations:
         w.writerow(head[: len(lead) + len(DIMENSIONS)])
         seen = set()
@@ -101,7 +108,7 @@ def write_csv(
                 seen.add(key)
                 w.writerow([*lead, *cells(key)])
         return len(seen)
-    w.writerow(head if attributes else head[: -len(ATTRIBUTES)])
+    w.writerow([*(head if attributes else head[: -len(ATTRIBUTES)]), *columns])
     n = 0
     for o in rows:
         key, value, attrs = _row(o, units)
@@ -113,6 +120,7 @@ def write_csv(
                 cell(o.period),
                 value,
                 *(cells(attrs.values()) if attributes else ()),
+                *(f(o) for f in columns.values()),
             ]
         )
         n += 1
