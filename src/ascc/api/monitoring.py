@@ -10,18 +10,18 @@ someone reviewed it since you read it.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from ascc.api.sdmx_common import check_parameters as _check_parameters
+from ascc.api.sdmx_common import data_response
+from ascc.api.sdmx_common import sdmx_answer as _sdmx_answer
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
-from ascc.kit.errors import DomainError
 from ascc.kit.pagination import MAX_LIMIT, page_of
 from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, sdmx_structure, signoff
 from ascc.monitoring import schemas as s
@@ -353,78 +353,6 @@ SdmxResponses = {
     406: {"description": "Format not available"},
     501: {"description": "A parameter value this service does not implement"},
 } | download(SDMX_MEDIA[0], "an SDMX data message", also=tuple(SDMX_MEDIA[1:]))
-
-
-def _wants_sdmx_ml(request: Request) -> bool:
-    """Errors are SDMX-ML 2.1 error messages for a client that accepts XML or an SDMX media type,
-    problem+json for the others."""
-    media = {a.split(";")[0].strip().lower() for a in (request.headers.get("accept") or "").split(",")}
-    return any(m in ("application/xml", "text/xml") or m.startswith("application/vnd.sdmx.") for m in media)
-
-
-def _sdmx_answer(request: Request, build: Callable[[], Response]) -> Response:
-    try:
-        return build()
-    except DomainError as exc:
-        if not _wants_sdmx_ml(request):  # problem+json, as every other error
-            raise
-        return Response(
-            sdmx_structure.error_message(exc.status, exc.detail),
-            status_code=exc.status,
-            media_type="application/xml",
-        )
-
-
-def _check_parameters(request: Request, known: frozenset[str]) -> None:
-    """A query parameter this service does not read is a 400, never silently ignored."""
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        raise sdmx_rest.BadRequest(
-            f"unknown query parameter {unknown[0][:40]!r}: this query reads {', '.join(sorted(known))}",
-            parameter=unknown[0][:40],
-        )
-
-
-def data_response(
-    request: Request,
-    session,
-    *,
-    flow: str,
-    keys: list[str | sdmx_rest.Query],
-    start: str | None,
-    end: str | None,
-    first_n: int | None,
-    last_n: int | None,
-    fmt: str,
-    level: str,
-    at: str,
-    updated: str | None,
-    include_history: str | None,
-) -> Response:
-    """A data message for the union of ``keys`` (1.x and 2.0 routes alike), with its ETag."""
-    history = sdmx_rest.wants_history(include_history, fmt)
-    rows = sdmx_rest.query_keys(
-        session,
-        flow=flow,
-        keys=keys,
-        start=start,
-        end=end,
-        first_n=first_n,
-        last_n=last_n,
-        updated=updated,
-        history=history,
-    )
-    body, media = sdmx_rest.render(session, rows, fmt, detail=level, at_observation=at, history=history)
-    # the ETag names the observations served (ids and revisions) and the form, not the message's
-    # prepared time
-    digest = hashlib.sha256(
-        repr((fmt, level, at, history, [(o.id, o.revision) for o in rows])).encode()
-    ).hexdigest()
-    etag = f'"{digest[:32]}"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match", "").strip() == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media, headers=headers)
 
 
 @sdmx_router.get("/data/{flow}", response_class=Response, responses=SdmxResponses)

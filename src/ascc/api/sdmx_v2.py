@@ -10,14 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from ascc.api.monitoring import (
-    SdmxResponses,
-    StructureResponses,
-    _check_parameters,
-    _sdmx_answer,
-    _structure,
-    data_response,
-)
+from ascc.api.monitoring import SdmxResponses, StructureResponses, _structure
+from ascc.api.sdmx_common import check_parameters, data_response, sdmx_answer
 from ascc.http.deps import SessionDep
 from ascc.monitoring import sdmx_rest, sdmx_v2
 
@@ -67,7 +61,7 @@ def sdmx_v2_data(
 
     def build() -> Response:
         filters = {k: v for k, v in request.query_params.items() if k.startswith("c[")}
-        _check_parameters(request, sdmx_v2.PARAMETERS | set(filters))
+        check_parameters(request, sdmx_v2.PARAMETERS | set(filters))
         fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
         level, at = sdmx_rest.check_options(
             detail=sdmx_v2.detail_of(attributes, measures),
@@ -93,7 +87,7 @@ def sdmx_v2_data(
             include_history=include_history,
         )
 
-    return _sdmx_answer(request, build)
+    return sdmx_answer(request, build)
 
 
 @router.get("/structure/{resource}", response_class=Response, responses=StructureResponses)
@@ -135,4 +129,4 @@ def sdmx_v2_structure(
             detail,
         )
 
-    return _sdmx_answer(request, build)
+    return sdmx_answer(request, build)

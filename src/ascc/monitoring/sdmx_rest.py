@@ -16,7 +16,9 @@
   without observations: this structure attaches every attribute to the observation, so both are the
   series keys).
 - ``updatedAfter``: only the values published after that instant (recorded, or approved by a review,
-  after it); ``includeHistory=false`` (the default); ``includeHistory=true`` (every revision) is a 501.
+  after it); ``includeHistory=false`` (the default); ``includeHistory=true``: every published
+  version (``sdmx_history``), in SDMX-ML 2.1 and SDMX-CSV 2.0 (another format is a 501).
+- the provider segment (``data/{flow}/{key}/{provider}``): ``ASEAN`` or ``all``.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
   ``application/vnd.sdmx.data+csv``, ``text/csv``) or 1.0 (``sdmx-csv-1.0.0``,
   ``application/vnd.sdmx.data+csv;version=1.0.0``), SDMX-ML 2.1 generic data (the default:
