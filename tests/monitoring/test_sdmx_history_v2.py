@@ -194,6 +194,18 @@ def test_sdmx_rest_2_data_paths(base):
         assert r.status_code == 200, (path, params, r.text)
         assert r.headers["content-type"].startswith("application/vnd.sdmx.data+csv; version=2.0.0")
         assert [(x["REF_AREA"], x["TIME_PERIOD"]) for x in _csv(r.text)] == expected, (path, params)
+    # a literal + in the query string (as the SDMX-REST examples write it) is AND, not a space
+    r = httpx.get(
+        f"{v2}/data/dataflow/ASEAN/DF_ASCC_IND/1.0?c[TIME_PERIOD]=ge:2019+le:2019", headers={"Accept": CSV2}
+    )
+    assert [(x["REF_AREA"], x["TIME_PERIOD"]) for x in _csv(r.text)] == [("IDN", "2019")]
+    # a key and a filter that exclude each other select nothing
+    r = httpx.get(
+        f"{v2}/data/dataflow/ASEAN/DF_ASCC_IND/1.0/IDN",
+        params={"c[REF_AREA]": "MYS"},
+        headers={"Accept": CSV2},
+    )
+    assert r.status_code == 404
     # the same query objects: a 2.0 query answers what its 1.x twin answers
     one = httpx.get(f"{base}/data/ASEAN,DF_ASCC_IND,1.0/IDN._Z.SL_UEM_TOTL_ZS...", params={"format": "csv"})
     two = httpx.get(

@@ -160,7 +160,8 @@ def data_query(
         component = _FILTER.match(name)
         if component is None:
             raise BadRequest(f"{name[:40]!r} is not a component filter c[ID]", parameter=name[:40])
-        allowed, s, e = _filter(component.group(1), value)
+        # a literal + in a query string arrives as a space (form encoding): both are SDMX's AND
+        allowed, s, e = _filter(component.group(1), value.replace(" ", "+"))
         start, end = s or start, e or end
         if allowed is None:
             continue
