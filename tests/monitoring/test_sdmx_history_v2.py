@@ -240,6 +240,7 @@ def test_sdmx_rest_2_refusals(base):
         ("/data/provisionagreement/ASEAN/PA_X/1.0", {}, CSV2, 404),
         ("/data/dataflow/ASEAN/DF_ASCC_IND/2.0", {}, CSV2, 404),
         ("/data/dataflow/ASEAN/DF_ASCC_IND/1.0/BRN", {}, CSV2, 404),
+        ("/data/dataflow/ASEAN/DF_ASCC_IND/1.0/IDN.*.NO_SUCH_INDICATOR", {}, CSV2, 404),
         ("/data/dataflow/ASEAN/DF_ASCC_IND/1.0", {"c[OBS_STATUS]": "A"}, CSV2, 501),
         ("/data/dataflow/ASEAN/DF_ASCC_IND/1.0", {"c[REF_AREA]": "ne:IDN"}, CSV2, 501),
         ("/data/dataflow/ASEAN/DF_ASCC_IND/1.0", {"c[COLOUR]": "RED"}, CSV2, 400),

@@ -16,8 +16,17 @@ from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFil
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from ascc.api.sdmx_common import (
+    AtObservation,
+    FirstN,
+    IncludeHistory,
+    LastN,
+    References,
+    StructureDetail,
+    UpdatedAfter,
+    data_response,
+)
 from ascc.api.sdmx_common import check_parameters as _check_parameters
-from ascc.api.sdmx_common import data_response
 from ascc.api.sdmx_common import sdmx_answer as _sdmx_answer
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
@@ -366,30 +375,18 @@ def sdmx_data(
     provider: str | None = None,
     start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,
     end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
-    first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
-    last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
+    first_n: FirstN = None,
+    last_n: LastN = None,
     format: Annotated[
         str | None,
         Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata, jsondata"),
     ] = None,
-    dimension_at_observation: Annotated[
-        str | None,
-        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
-    ] = None,
+    dimension_at_observation: AtObservation = None,
     detail: Annotated[
         str | None, Query(max_length=40, description="full, dataonly, serieskeysonly, nodata")
     ] = None,
-    updated_after: Annotated[
-        str | None, Query(alias="updatedAfter", max_length=40, description="ISO 8601 date-time")
-    ] = None,
-    include_history: Annotated[
-        str | None,
-        Query(
-            alias="includeHistory",
-            max_length=10,
-            description="true: every published version (SDMX-ML 2.1, SDMX-CSV 2.0; 501 in another format)",
-        ),
-    ] = None,
+    updated_after: UpdatedAfter = None,
+    include_history: IncludeHistory = None,
 ) -> Response:
     """Published observations as SDMX-CSV 2.0, SDMX-ML 2.1 (generic or structure-specific data) or
     SDMX-JSON 1.0, chosen by ``Accept`` or ``format``. The key is
@@ -486,10 +483,7 @@ def sdmx_schema_query(
     agency: Annotated[str, Path(max_length=100)],
     resource_id: Annotated[str, Path(max_length=100)],
     version: str = "latest",
-    dimension_at_observation: Annotated[
-        str | None,
-        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
-    ] = None,
+    dimension_at_observation: AtObservation = None,
 ) -> Response:
     """SDMX-REST schema query: the XML schema (derived from SDMX-ML 2.1's structure-specific base
     types) that the structure-specific data of ``DF_ASCC_IND`` / ``DSD_ASCC_IND`` validate against;
@@ -524,14 +518,8 @@ def sdmx_structure_query(
     agency: str = "all",
     resource_id: str = "all",
     version: str = "latest",
-    references: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="none, parents, parentsandsiblings, children, descendants, all, or a resource",
-        ),
-    ] = None,
-    detail: Annotated[str | None, Query(max_length=40, description="full, allstubs, referencestubs")] = None,
+    references: References = None,
+    detail: StructureDetail = None,
 ) -> Response:
     """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
     scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1

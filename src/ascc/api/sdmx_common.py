@@ -6,12 +6,40 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 from starlette.responses import Response
 
 from ascc.kit.errors import DomainError
 from ascc.monitoring import sdmx_rest, sdmx_structure
+
+#: the query parameters the data (1.x, 2.0) and structure routes share
+FirstN = Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)]
+LastN = Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)]
+AtObservation = Annotated[
+    str | None,
+    Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
+]
+UpdatedAfter = Annotated[
+    str | None, Query(alias="updatedAfter", max_length=40, description="ISO 8601 date-time")
+]
+IncludeHistory = Annotated[
+    str | None,
+    Query(
+        alias="includeHistory",
+        max_length=10,
+        description="true: every published version (SDMX-ML 2.1, SDMX-CSV 2.0; 501 in another format)",
+    ),
+]
+References = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="none, parents, parentsandsiblings, children, descendants, all, or a resource",
+    ),
+]
+StructureDetail = Annotated[str | None, Query(max_length=40, description="full, allstubs, referencestubs")]
 
 
 def wants_sdmx_ml(request: Request) -> bool:

@@ -11,7 +11,18 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from ascc.api.monitoring import SdmxResponses, StructureResponses, _structure
-from ascc.api.sdmx_common import check_parameters, data_response, sdmx_answer
+from ascc.api.sdmx_common import (
+    AtObservation,
+    FirstN,
+    IncludeHistory,
+    LastN,
+    References,
+    StructureDetail,
+    UpdatedAfter,
+    check_parameters,
+    data_response,
+    sdmx_answer,
+)
 from ascc.http.deps import SessionDep
 from ascc.monitoring import sdmx_rest, sdmx_v2
 
@@ -38,19 +49,11 @@ def sdmx_v2_data(
     resource_id: str = "*",
     version: str = "*",
     key: str = "*",
-    first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
-    last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
-    dimension_at_observation: Annotated[
-        str | None,
-        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
-    ] = None,
-    updated_after: Annotated[
-        str | None, Query(alias="updatedAfter", max_length=40, description="ISO 8601 date-time")
-    ] = None,
-    include_history: Annotated[
-        str | None,
-        Query(alias="includeHistory", max_length=10, description="true: every published version"),
-    ] = None,
+    first_n: FirstN = None,
+    last_n: LastN = None,
+    dimension_at_observation: AtObservation = None,
+    updated_after: UpdatedAfter = None,
+    include_history: IncludeHistory = None,
     attributes: Annotated[str | None, Query(max_length=60, description="dsd, all, obs or none")] = None,
     measures: Annotated[str | None, Query(max_length=60, description="all, OBS_VALUE or none")] = None,
     format: Annotated[str | None, Query(max_length=40, description="as in /sdmx/data")] = None,
@@ -107,14 +110,8 @@ def sdmx_v2_structure(
     agency: str = "*",
     resource_id: str = "*",
     version: str = "~",
-    references: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="none, parents, parentsandsiblings, children, descendants, all, or a resource",
-        ),
-    ] = None,
-    detail: Annotated[str | None, Query(max_length=40, description="full, allstubs, referencestubs")] = None,
+    references: References = None,
+    detail: StructureDetail = None,
 ) -> Response:
     """SDMX-REST 2.0 structure query (``*`` any, ``~``/``+`` the latest version, ``,`` lists), answered
     as the 1.x one: an SDMX-ML 2.1 structure message (resources as in 1.x, ``*`` for all of them)."""

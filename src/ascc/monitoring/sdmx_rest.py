@@ -319,7 +319,7 @@ def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
     if missing:
         by_underscore = {c.replace(".", "_"): c for c in published.all_indicator_codes(session)}
         out |= {by_underscore[m] for m in missing if m in by_underscore}
-    return sorted(out) or ["\x00none"]
+    return sorted(out)
 
 
 def check_provider(provider: str | None) -> None:
@@ -376,9 +376,12 @@ def query(
     q = key if isinstance(key, Query) else parse_key(key)
     check_periods(start, end)
     areas = q.of("SUBNATIONAL")
+    codes = _indicators(session, q.of("INDICATOR"))
+    if q.of("INDICATOR") and not codes:  # (no sentinel code: PostgreSQL refuses a NUL in text)
+        raise NotFound(f"no indicator {'+'.join(q.of('INDICATOR'))[:80]} in {flow}")
     rows = published.published_rows(
         session,
-        codes=_indicators(session, q.of("INDICATOR")),
+        codes=codes,
         member_states=q.of("REF_AREA"),
         areas=[NATIONAL if a == sdmx.NOT_APPLICABLE else a for a in areas] if areas else None,
         start=start,

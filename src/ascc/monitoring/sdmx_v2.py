@@ -51,8 +51,6 @@ PARAMETERS = frozenset(
     }
 )
 _FILTER = re.compile(r"^c\[([A-Za-z][A-Za-z0-9_]{0,59})\]$")
-#: sentinel code that matches nothing (an AND of two different codes)
-_NOTHING = "\x00none"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,15 +164,14 @@ def data_query(
         if allowed is None:
             continue
         dim = component.group(1)
+        # a key whose codes the filter excludes selects nothing: it is dropped
         keys = [
-            Query(
-                {
-                    **q.codes,
-                    dim: tuple(sorted(allowed & set(q.of(dim)) if q.of(dim) else allowed)) or (_NOTHING,),
-                }
-            )
+            Query({**q.codes, dim: tuple(sorted(allowed & set(q.of(dim)) if q.of(dim) else allowed))})
             for q in keys
+            if allowed & set(q.of(dim)) or (allowed and not q.of(dim))
         ]
+    if not keys:
+        raise NotFound(f"no published observations match key {key or '*'} and the filters")
     check_periods(start, end)
     return DataQuery(flow=flow, keys=tuple(keys), start=start, end=end)
 
