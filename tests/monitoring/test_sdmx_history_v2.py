@@ -150,9 +150,29 @@ def test_history_in_sdmx_ml_is_one_data_set_per_dissemination_and_validates(base
     assert [sorted(o.value for o in ds.obs) for ds in msg.data] == [["4.5", "5.23", "7.07"], ["7.1"]]
 
 
+def test_history_in_sdmx_json_is_one_data_set_per_dissemination_and_validates(base):
+    for version in ("1.0.0", "2.0.0"):
+        r = httpx.get(
+            f"{base}/data/DF_ASCC_IND/all",
+            params={"includeHistory": "true"},
+            headers={"Accept": f"application/vnd.sdmx.data+json;version={version}"},
+        )
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert not sdmx_xsd.json_errors("1.0" if version == "1.0.0" else version, doc)
+        data_sets = doc["data"]["dataSets"]
+        assert [(d["action"], d["validFrom"]) for d in data_sets] == [("Replace", FIRST), ("Replace", SECOND)]
+        assert [
+            sorted(o[0] for s in d["series"].values() for o in s["observations"].values()) for d in data_sets
+        ] == [
+            [4.5, 5.23, 7.07],
+            [7.1],
+        ]
+
+
 def test_history_in_a_format_that_cannot_carry_it_is_a_501_naming_it(base):
     for accept, named in (
-        ("application/vnd.sdmx.data+json;version=2.0.0", "application/vnd.sdmx.data+json"),
+        ("application/vnd.sdmx.draft-sdmx-json+json", "application/vnd.sdmx.draft-sdmx-json+json"),
         ("application/vnd.sdmx.data+csv;version=1.0.0", "application/vnd.sdmx.data+csv"),
     ):
         r = httpx.get(

@@ -294,13 +294,16 @@ def write_json(
     at_observation: str = "TIME_PERIOD",
     attributes: bool = True,
     observations: bool = True,
+    history: list[tuple[str, list[ObservationRead]]] | None = None,
 ) -> bytes:
     """An SDMX-JSON data message: ``version`` ``1.0.0`` or ``2.0.0`` (the official formats: ``meta``
     and ``data``) or ``draft`` (the pre-1.0 layout, ``header``, ``dataSets`` and ``structure`` at the
     top, which sdmx1 reads), with the same structure and data sets. The structure lists each
     dimension's and attribute's values, series and observations refer to them by index
     (``"0:1:0:0:0:0"``); an observation is ``[value, attribute indices…]`` (null: none). Series by key
-    with TIME_PERIOD at the observation level, or every dimension at the observation level."""
+    with TIME_PERIOD at the observation level, or every dimension at the observation level. With
+    ``history`` (``sdmx_history.disseminations``: valid-from instant and rows, oldest first) one data
+    set per dissemination, ``action`` Replace with its ``validFrom``, instead of one of ``rows``."""
     import json
 
     flat = at_observation == ALL_DIMENSIONS
@@ -313,21 +316,25 @@ def write_json(
             values[component].append(value)
         return index[component][value]
 
-    records = [(o.period, *_row(o, units)) for o in rows]
+    groups = history if history is not None else [(None, list(rows))]
+    records = [[(o.period, *_row(o, units)) for o in group] for _, group in groups]
     # only attributes with a value are listed (a reader drops an attribute without values)
-    listed = [a for a in ATTRIBUTES if attributes and any(r[3][a] for r in records)]
-    series: dict[str, dict] = {}
-    flat_obs: dict[str, list] = {}
-    for period, key, value, attrs in records:
-        number = float(value) if value else None
-        attached = [at(a, attrs[a]) if attrs[a] else None for a in listed]
-        dims = ":".join(str(at(d, key[d])) for d in DIMENSIONS)
-        if flat:
-            flat_obs[f"{dims}:{at('TIME_PERIOD', period)}"] = [number, *attached]
-            continue
-        s = series.setdefault(dims, {"attributes": [], "observations": {}})
-        if observations:
-            s["observations"][str(at("TIME_PERIOD", period))] = [number, *attached]
+    listed = [a for a in ATTRIBUTES if attributes and any(r[3][a] for g in records for r in g)]
+    contents = []
+    for group in records:
+        series: dict[str, dict] = {}
+        flat_obs: dict[str, list] = {}
+        for period, key, value, attrs in group:
+            number = float(value) if value else None
+            attached = [at(a, attrs[a]) if attrs[a] else None for a in listed]
+            dims = ":".join(str(at(d, key[d])) for d in DIMENSIONS)
+            if flat:
+                flat_obs[f"{dims}:{at('TIME_PERIOD', period)}"] = [number, *attached]
+                continue
+            s = series.setdefault(dims, {"attributes": [], "observations": {}})
+            if observations:
+                s["observations"][str(at("TIME_PERIOD", period))] = [number, *attached]
+        contents.append({"observations": flat_obs} if flat else {"series": series})
 
     def component(cid: str, position: int | None = None) -> dict:
         out: dict = {"id": cid, "name": cid}
@@ -344,11 +351,12 @@ def write_json(
     time = component("TIME_PERIOD", len(DIMENSIONS))
     now = clock.now().replace(microsecond=0)
     links = [{"rel": "dataflow", "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={DATAFLOW}"}]
-    data_set: dict = {"action": "Information", "links": links}
-    if flat:
-        data_set["observations"] = flat_obs
-    else:
-        data_set["series"] = series
+    data_sets: list[dict] = [
+        {"action": "Information", "links": links, **content}
+        if valid_from is None
+        else {"action": "Replace", "validFrom": valid_from, "links": links, **content}
+        for (valid_from, _), content in zip(groups, contents, strict=True)
+    ]
     structure = {
         "links": links,
         "name": "ASCC indicators",
@@ -367,18 +375,18 @@ def write_json(
         "sender": {"id": "ASEAN", "name": "ASEAN"},
     }
     if version == "draft":
-        message: dict = {"header": meta, "dataSets": [data_set], "structure": structure}
+        message: dict = {"header": meta, "dataSets": data_sets, "structure": structure}
     elif version == "2.0.0":
         structure["dataSets"] = [0]
         structure["measures"] = {"observation": [{"id": "OBS_VALUE", "name": "Observation value"}]}
         message = {
             "meta": {"schema": JSON_SCHEMAS[version], **meta},
-            "data": {"structures": [structure], "dataSets": [{"structure": 0, **data_set}]},
+            "data": {"structures": [structure], "dataSets": [{"structure": 0, **d} for d in data_sets]},
         }
     else:
         message = {
             "meta": {"schema": JSON_SCHEMAS[version], **meta},
-            "data": {"structure": structure, "dataSets": [data_set]},
+            "data": {"structure": structure, "dataSets": data_sets},
         }
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

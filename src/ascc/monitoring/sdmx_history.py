@@ -12,11 +12,14 @@ at the same instant (to the second), by the same approved submission or import.
   data dissemination … the validFromDate and/or validToDate attributes of the dataset should be used
   to indicate the periods of validity"). Nothing is ever deleted from the published record, so
   there is no ``Delete`` data set.
+- SDMX-JSON 1.0 and 2.0: the same data sets, ``"action": "Replace"`` with its ``validFrom``
+  (``sdmx.write_json``).
 - SDMX-CSV 2.0: one row per version, ``ACTION`` ``R`` (replace), and two custom columns (which
   SDMX-CSV 2.0 allows after the components): ``VALID_FROM``, when this version became public, and
   ``VALID_TO``, when the next version of the same value replaced it (empty for the current one).
 
-The other formats carry no history here: ``sdmx_rest.wants_history`` answers 501 for them.
+SDMX-CSV 1.0 and the draft SDMX-JSON carry no history here: ``sdmx_rest.wants_history`` answers
+501 for them.
 """
 
 from __future__ import annotations

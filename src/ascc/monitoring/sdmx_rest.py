@@ -17,7 +17,8 @@
   series keys).
 - ``updatedAfter``: only the values published after that instant (recorded, or approved by a review,
   after it); ``includeHistory=false`` (the default); ``includeHistory=true``: every published
-  version (``sdmx_history``), in SDMX-ML 2.1 and SDMX-CSV 2.0 (another format is a 501).
+  version (``sdmx_history``), in SDMX-ML 2.1, SDMX-JSON 1.0 and 2.0 and SDMX-CSV 2.0 (SDMX-CSV 1.0
+  and the draft SDMX-JSON are a 501).
 - the provider segment (``data/{flow}/{key}/{provider}``): ``ASEAN`` or ``all``.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
   ``application/vnd.sdmx.data+csv``, ``text/csv``) or 1.0 (``sdmx-csv-1.0.0``,
@@ -254,9 +255,10 @@ def check_options(
     return detail, at
 
 
-#: the formats that carry previous versions (``includeHistory=true``): SDMX-ML 2.1 data sets with
-#: their ``validFromDate``, SDMX-CSV 2.0 rows with ``ACTION`` R and the columns VALID_FROM, VALID_TO
-HISTORY_KINDS = ("generic", "specific", "sdmx-csv")
+#: the formats that carry previous versions (``includeHistory=true``): SDMX-ML 2.1 and SDMX-JSON 1.0
+#: and 2.0 data sets with their validity, SDMX-CSV 2.0 rows with ``ACTION`` R and the columns
+#: VALID_FROM, VALID_TO
+HISTORY_KINDS = ("generic", "specific", "sdmx-csv", "json-1.0.0", "json-2.0.0")
 
 
 def wants_history(include_history: str | None, fmt: str) -> bool:
@@ -267,7 +269,7 @@ def wants_history(include_history: str | None, fmt: str) -> bool:
     if kind not in HISTORY_KINDS:
         raise NotImplementedHere(
             f"includeHistory=true is not implemented for {media.split(';')[0]}: "
-            "SDMX-ML 2.1 (generic or structure-specific data) or SDMX-CSV 2.0",
+            "SDMX-ML 2.1 (generic or structure-specific data), SDMX-CSV 2.0 or SDMX-JSON 1.0.0 or 2.0.0",
             parameter="includeHistory",
         )
     return True
@@ -438,6 +440,12 @@ def render(
         when = published_at(session, rows)
         if kind == "sdmx-csv":
             return sdmx_history.write_csv(rows, when, units, attributes=options["attributes"]), media
+        if kind.startswith("json-"):
+            groups = sdmx_history.disseminations(rows, when)
+            body = sdmx.write_json(
+                rows, units, version=kind[5:], at_observation=at_observation, history=groups, **options
+            )
+            return body, media
         body = sdmx_history.write_ml(
             rows,
             when,
