@@ -29,7 +29,7 @@ IncludeHistory = Annotated[
     Query(
         alias="includeHistory",
         max_length=10,
-        description="true: every published version (SDMX-ML 2.1, SDMX-CSV 2.0; 501 in another format)",
+        description="true: every published version (SDMX-ML 2.1, SDMX-JSON 1.0/2.0, SDMX-CSV 2.0; else 501)",
     ),
 ]
 References = Annotated[
