@@ -273,6 +273,8 @@ def test_sdmx_rest_2_refusals(base):
         ("/data/dataflow/ASEAN/DF_ASCC_IND/1.0", {"attributes": "OBS_STATUS"}, CSV2, 501),
         ("/structure/codelist/ASEAN/CL_SEX/~", {"references": "ancestors"}, "application/xml", 501),
         ("/structure/codelist/ASEAN/CL_NONE/~", {}, "application/xml", 404),
+        ("/structure/codelist/ASEAN/CL_SEX/~", {}, "application/vnd.sdmx.structure+xml;version=3.0.0", 406),
+        ("/structure/codelist/ASEAN/CL_SEX/~", {}, "application/vnd.sdmx.structure+xml;version=2.1", 200),
     ):
         r = httpx.get(v2 + path, params=params, headers={"Accept": accept})
         assert r.status_code == status, (path, params, r.text)

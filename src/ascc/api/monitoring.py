@@ -433,7 +433,14 @@ _STRUCTURE_XML = {"application/xml", "text/xml", "application/vnd.sdmx.structure
 
 def _accepts(request: Request, served: set[str], what: str) -> None:
     accept = request.headers.get("accept") or "*/*"
-    wanted = {a.split(";")[0].strip().lower() for a in accept.split(",")}
+
+    def media(item: str) -> str:
+        # an SDMX media type of another version (SDMX-ML 3.0 structure) is not one served: 2.1 only
+        kind, *params = (p.strip().lower() for p in item.split(";"))
+        version = next((p.split("=", 1)[1].strip('" ') for p in params if p.startswith("version=")), "2.1")
+        return kind if version == "2.1" or not kind.startswith("application/vnd.sdmx.") else ""
+
+    wanted = {media(a) for a in accept.split(",")}
     if not wanted & (served | {"*/*", "application/*"}):
         raise sdmx_rest.NotAcceptable(f"cannot answer with {accept[:200]!r}: {what} only")
 
