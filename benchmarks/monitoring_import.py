@@ -34,8 +34,8 @@ def generate(path: Path, rows: int) -> None:
     import pandas as pd
 
     from ascc.monitoring import rules
-    from ascc.monitoring.importer import DATAFLOW
     from ascc.monitoring.loader import indicator_records
+    from ascc.monitoring.sdmx.ids import DATAFLOW
 
     rng = np.random.default_rng(4)
     inds = [r for r in indicator_records(DATA) if r["level"] == "national"]

@@ -73,3 +73,22 @@ def json_errors(version: str, document) -> list[str]:
     return [
         f"{list(e.instance_path)}: {e.message[:300]}" for e in json_validator(version).iter_errors(document)
     ]
+
+
+@functools.cache
+def structure_json_validator():
+    """The official SDMX-JSON 2.0.0 structure message schema (vendored in ``tests/data/sdmx-json``).
+    It uses ``const`` (JSON Schema draft 6), so it is read as draft 7, formats checked."""
+    import json
+
+    import jsonschema_rs
+
+    path = JSON_SCHEMAS / "sdmx-json-structure-schema-2.0.0.json"
+    return jsonschema_rs.Draft7Validator(json.loads(path.read_text(encoding="utf-8")), validate_formats=True)
+
+
+def structure_json_errors(document) -> list[str]:
+    return [
+        f"{list(e.instance_path)}: {e.message[:300]}"
+        for e in structure_json_validator().iter_errors(document)
+    ]

@@ -120,18 +120,24 @@ def test_the_domains_own_errors_are_problems_not_500s(db_url):
 
     from ascc.app import create_app
     from ascc.config import Settings
-    from ascc.monitoring import computed, profiles
+    from ascc.indices.errors import DataError
+    from ascc.kit.problems import Problem
+    from ascc.monitoring import computed
     from ascc.monitoring import service as monitoring_service
-    from ascc.reference.files import Problem, ReferenceDataError
+    from ascc.monitoring.imports import profiles
+    from ascc.monitoring.targets.service import TargetFileError
+    from ascc.reference.files import ReferenceDataError
     from ascc.results import framework
 
-    problem = Problem("bodies.yaml", 12, "reporting_to", "no body 'x'")
+    problem = Problem(file="bodies.yaml", line=12, field="reporting_to", reason="no body 'x'")
     raised = {
         "not-found": (monitoring_service.NotFound("no indicator 'XX'"), 404, None),
         "definition": (computed.DefinitionError([problem]), 422, 1),
         "mapping": (profiles.MappingError("map.yaml: column 'x' is not in the file"), 422, None),
         "reference": (ReferenceDataError([problem, problem]), 422, 2),
         "framework": (framework.FrameworkError([problem]), 422, 1),
+        "targets": (TargetFileError([problem]), 422, 1),
+        "index-data": (DataError([problem]), 422, 1),
     }
     app = create_app(Settings(database_url=db_url))
     for name, (exc, _, _) in raised.items():
@@ -143,5 +149,13 @@ def test_the_domains_own_errors_are_problems_not_500s(db_url):
             assert r.headers["content-type"].startswith("application/problem+json")
             assert r.json()["detail"] == str(exc)
             if problems:
+                # one shape everywhere: every key present, null when unknown
                 assert len(r.json()["problems"]) == problems
-                assert r.json()["problems"][0]["line"] == 12
+                assert r.json()["problems"][0] == {
+                    "file": "bodies.yaml",
+                    "line": 12,
+                    "unit": "line",
+                    "column": None,
+                    "field": "reporting_to",
+                    "reason": "no body 'x'",
+                }

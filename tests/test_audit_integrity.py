@@ -4,7 +4,9 @@ database, a chain cut with its head rewound or rewritten with every hash recompu
 
 from __future__ import annotations
 
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from ascc.db.uow import unit_of_work
 from ascc.monitoring import loader
 from ascc.monitoring.models import Indicator
 from ascc.wiring import session_factory
-from tests.conftest import if_match, load, make_user
+from tests.conftest import if_match, load_built, make_user
 from tests.monitoring.conftest import DATA, PLAIN_HEADER, run_import, write
 
 IDN = (
@@ -31,24 +33,23 @@ IDN = (
 )
 
 
-@pytest.fixture
-def world(fresh_url, reference, tmp_path, monkeypatch):
+def _build_world(url: str) -> None:
     """Reference data, an approved import and its revision, a focal point's draft submitted and
-    approved, another draft left as a draft; the CLI pointed at it, a key file and a checkpoints path."""
-    load(fresh_url, reference)
-    engine = make_engine(fresh_url)
+    approved, another draft left as a draft (built once per backend, then copied: load_built)."""
+    engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as session:
         session.add_all(Indicator(**r) for r in loader.indicator_records(DATA) if r["code"] == "SP.POP.TOTL")
     engine.dispose()
+    files = Path(tempfile.mkdtemp(prefix="ascc-audit-world-"))
     rows = "".join(
         f"SP.POP.TOTL,{ms},2020,{v},persons,WDI,\n" for ms, v in (("MYS", 33199993), ("THA", 71475664))
     )
-    assert run_import(fresh_url, write(tmp_path, "a.csv", PLAIN_HEADER + rows), approval="approved").ok
+    assert run_import(url, write(files, "a.csv", PLAIN_HEADER + rows), approval="approved").ok
     revised = PLAIN_HEADER + "SP.POP.TOTL,MYS,2020,33200000,persons,WDI,revised\n"
-    assert run_import(fresh_url, write(tmp_path, "b.csv", revised), approval="approved").revised == 1
-    secretariat = make_user(fresh_url, email="officer@asean.org")
-    focal = make_user(fresh_url, email="fp@bps.go.id", role="focal_point", member_state="IDN")
-    with TestClient(create_app(Settings(database_url=fresh_url))) as client:
+    assert run_import(url, write(files, "b.csv", revised), approval="approved").revised == 1
+    secretariat = make_user(url, email="officer@asean.org")
+    focal = make_user(url, email="fp@bps.go.id", role="focal_point", member_state="IDN")
+    with TestClient(create_app(Settings(database_url=url))) as client:
         r = client.post(
             "/api/v1/submissions/drafts",
             headers={"Authorization": f"Bearer {focal}"},
@@ -67,9 +68,15 @@ def world(fresh_url, reference, tmp_path, monkeypatch):
             headers=if_match(client, f"/api/v1/submissions/{sid}", sec),
         )
         assert r.status_code == 200, r.text
-    assert run_import(
-        fresh_url, write(tmp_path, "c.csv", PLAIN_HEADER + "SP.POP.TOTL,IDN,2022,1,persons,BPS,\n")
-    ).ok
+    assert run_import(url, write(files, "c.csv", PLAIN_HEADER + "SP.POP.TOTL,IDN,2022,1,persons,BPS,\n")).ok
+    shutil.rmtree(files, ignore_errors=True)
+
+
+@pytest.fixture
+def world(fresh_url, reference, tmp_path, monkeypatch):
+    """The world of :func:`_build_world` (a copy of it); the CLI pointed at it, a key file and a
+    checkpoints path."""
+    load_built(fresh_url, reference, "audit-integrity-world", _build_world)
     key = tmp_path / "audit.key"
     key.write_text("a key of at least sixteen bytes, kept off the database host\n")
     monkeypatch.setenv("DATABASE_URL", fresh_url)

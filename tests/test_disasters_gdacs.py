@@ -103,7 +103,7 @@ def test_every_problem_is_named(tmp_path):
     )
     records, problems = read_gdacs(path, member_states=STATES, today=dt.date(2026, 11, 22))
     assert records == []
-    tags = {p.column for p in problems}
+    tags = {p.field for p in problems}
     assert {
         "gdacs:country",
         "gdacs:iso3",

@@ -250,6 +250,7 @@ def test_the_whole_path_from_call_to_closed_project(world):
         "reporting_org_type": "40",
         "reporting_org_name": "ASEAN Secretariat",
         "local_id": f"ACF-{proposal['id']}",
+        "sector": "culture",  # the IATI rulesets need a sector (6.2.2)
     }
     r = client.post(f"{path}/project", json=start, headers=fresh(client, tokens, "chair", path))
     assert r.status_code == 409 and "approved" in r.json()["detail"]  # not adopted yet
@@ -285,6 +286,7 @@ def test_the_whole_path_from_call_to_closed_project(world):
     assert float(activity["budget"]) == 25000 and activity["currency"] == "USD"
     assert activity["member_states"] == ["IDN"] and activity["decisions"] == [item]
     assert [o["key"] for o in activity["outcomes"]] == [OUTCOME] and activity["responsible_body"] == "coci"
+    assert activity["sector"] == "culture"
     xml = client.get("/api/v1/activities.xml", params={"id": activity_id})
     assert xml.status_code == 200, xml.text
     assert "ASEAN traditional textiles festival" in xml.text and "25000" in xml.text

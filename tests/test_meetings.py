@@ -55,7 +55,12 @@ def test_the_sourced_table_of_asean_chairs_is_what_the_engine_reads(reference):
         2026: "PHL",
     }
     assert cycle.asean_chair(2026, MEMBERS, table) == "PHL"  # not Myanmar, next after MYS alphabetically
-    assert cycle.asean_chair(max(table) + 1, MEMBERS, table) == "SGP"
+    assert set(range(2009, 2028)) <= set(table)  # every year from the Charter to the last announced
+    assert table[2011] == "IDN" and table[2013] == "BRN"  # the 2011 swap with Brunei Darussalam
+    assert table[2027] == "SGP" and max(table) == 2027  # Singapore announced for 2027, nothing later
+    assert cycle.asean_chair(2028, MEMBERS, table) == "THA"  # computed from the last recorded year
+    # 2008 was split (Singapore to July, Thailand after): not recorded, and not computed either
+    assert 2008 not in table and cycle.asean_chair(2008, MEMBERS, table) is None
 
 
 def test_the_chair_table_records_the_summits_each_chair_hosted_with_their_sources(reference):
@@ -65,12 +70,20 @@ def test_the_chair_table_records_the_summits_each_chair_hosted_with_their_source
         (30, "Manila", dt.date(2017, 4, 29)),
         (31, "Manila", dt.date(2017, 11, 14)),
     ]
-    assert [(s.number, s.city) for s in asean_summits(2025)] == [(46, "Kuala Lumpur")]
-    assert asean_summits(2026) == []  # none recorded yet: empty, not invented
+    assert [(s.number, s.city) for s in asean_summits(2025)] == [(46, "Kuala Lumpur"), (47, "Kuala Lumpur")]
+    assert [(s.number, s.city, s.date, s.date_end) for s in asean_summits(2009)] == [
+        (14, "Cha-am Hua Hin", dt.date(2009, 2, 28), dt.date(2009, 3, 1)),
+        (15, "Cha-am Hua Hin", dt.date(2009, 10, 23), dt.date(2009, 10, 25)),
+    ]
+    assert [s.number for s in asean_summits(2026)] == [48]  # the 49th: no source reports it held
+    assert asean_summits(2008) == [] and asean_summits(2027) == []  # not found / not yet: empty
     summits = [(r.year, s) for r in reference["asean_chairs"] for s in r.summits]
-    assert len(summits) >= 6
+    numbers = [s.number for _, s in summits]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)  # in order, none twice
+    assert set(range(14, 49)) - set(numbers) == {39}  # only the 39th's own date was not found
     for year, s in summits:
         assert s.url.startswith(("https://", "http://")) and s.date.year == year
+        assert s.date_end is None or s.date <= s.date_end
 
 
 def test_timor_leste_enters_the_rotation_from_its_admission():

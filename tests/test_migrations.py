@@ -21,8 +21,8 @@ from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.monitoring import models as _monitoring  # noqa: F401
 from ascc.monitoring import service as monitoring_service
-from ascc.monitoring import target_models as _targets  # noqa: F401
 from ascc.monitoring.models import Indicator, Observation
+from ascc.monitoring.targets import models as _targets  # noqa: F401
 from ascc.national import models as _national  # noqa: F401
 from ascc.reference.files import ReferenceSet
 from ascc.reference.loader import load_reference

@@ -216,7 +216,8 @@ def test_ninth_ammswd_meeting(reference):
     assert meeting.host == "IDN"
     assert sorted(meeting.partners) == ["CHN", "JPN", "KOR"]
     assert len(meeting.outcomes) == 3
-    assert meeting.date_start is None  # the seed gives no date
+    assert meeting.date_start is None  # the seed gives no date, and no source found does
+    assert meeting.dates_note and "No source found" in meeting.dates_note
 
 
 def test_statistics_carry_units_and_scale(reference):
@@ -278,3 +279,78 @@ def test_every_correction_cites_where_the_correct_value_comes_from(session):
         assert (c.url or "").startswith(("https://", "http://")) or (c.file and c.quote), what
     charter = registry_service.get_programme(session, programme_id="asean-charter").corrections[0]
     assert charter.url == "https://en.wikipedia.org/wiki/ASEAN_Charter"
+
+
+def test_every_numbered_meeting_the_seeds_mention_is_dated_from_a_source_or_says_why_not(session, reference):
+    """A meeting's dates come from its `date_url` or from a seed quote naming the year; where
+    neither exists the record says so (`dates_note`), on every backend as loaded."""
+    meetings = {m.id: m for m in registry_service.list_meetings(session)}
+    seed_quotes = {r.id: [s.quote for s in r.sources if s.file] for r in reference["meetings"]}
+    assert {"ammswd-9", "cop-aathp-1", "almm-1", "amm-30", "asean-informal-summit-2"} <= set(meetings)
+    for mid, m in meetings.items():
+        if mid not in seed_quotes:
+            continue
+        if m.date_start is None:
+            assert m.dates_note, mid
+        else:
+            assert (m.date_url or "").startswith(("https://", "http://")) or any(
+                str(m.date_start.year) in q for q in seed_quotes[mid]
+            ), mid
+    almm = meetings["almm-1"]
+    assert (almm.date_start, almm.date_end) == (dt.date(1975, 4, 1), dt.date(1975, 4, 3))
+    assert almm.date_url.startswith("https://asean.org/")
+    cop = meetings["cop-aathp-1"]
+    assert cop.date_start == dt.date(2004, 11, 11) and cop.date_url.startswith("https://haze.asean.org/")
+    summit = meetings["asean-informal-summit-2"]
+    assert (summit.city, summit.date_start, summit.date_end) == (
+        "Kuala Lumpur",
+        dt.date(1997, 12, 14),
+        dt.date(1997, 12, 16),
+    )
+    assert summit.corrections[0].seed_text.endswith("di Selangor, Malaysia")
+
+
+def test_the_seeds_31st_foreign_ministers_meeting_is_corrected_to_the_30th(session):
+    amm = registry_service.get_meeting(session, meeting_id="amm-30")
+    assert (amm.number, amm.city, amm.date_start, amm.date_end) == (
+        30,
+        "Subang Jaya",
+        dt.date(1997, 7, 24),
+        dt.date(1997, 7, 25),
+    )
+    (fix,) = amm.corrections
+    assert (fix.field, fix.seed_text, fix.value) == ("number", "pertemuan ke-31", "30")
+    assert fix.url and fix.url.startswith("http")
+    sector = next(c for c in registry_service.get_sector(session, sector_id="asean-foundation").corrections)
+    assert sector.seed_text == "pertemuan ke-31" and sector.url == fix.url
+
+
+def test_plan_periods_the_seeds_leave_out_come_from_cited_pages(reference):
+    plans = {p.id: p for p in reference["plans"]}
+
+    def cited(plan, prefix):
+        return any((s.url or "").startswith(prefix) for s in plan.sources)
+
+    haze = plans["haze-roadmap-2016"]
+    assert (haze.period_start, haze.period_end, haze.adopted) == (2016, 2020, dt.date(2016, 8, 11))
+    assert cited(haze, "https://hazeportal.asean.org/")
+    aphda = plans["aphda"]
+    assert (aphda.period_start, aphda.period_end) == (2016, 2020) and cited(aphda, "https://asean-phe.org/")
+    aec = plans["aec-strategic-plan-2045"]
+    assert (aec.period_start, aec.period_end) == (2026, 2030) and cited(aec, "https://en.vietnamplus.vn/")
+    vap = plans["vientiane-action-programme"]
+    assert vap.adopted == dt.date(2004, 11, 29) and cited(vap, "https://aseanplusthree.asean.org/")
+    for pid in ("ascc-blueprint-2025", "asean-community-vision-2025"):
+        assert plans[pid].adopted == dt.date(2015, 11, 22) and cited(plans[pid], "https://asean.org/")
+    for pid in ("apsc-strategic-plan-2045", "connectivity-strategic-plan-2045"):
+        # no source found states their periods: left empty and said so
+        assert plans[pid].period_start is None and "no public source found" in plans[pid].summary_en
+
+
+def test_a_meeting_page_shows_its_dates_with_their_source_or_why_there_are_none(client):
+    page = client.get("/meetings/almm-1", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert '<time datetime="1975-04-01">' in page.text and '<time datetime="1975-04-03">' in page.text
+    assert 'href="https://asean.org/?static_post=joint-communique-of-the-first-meeting' in page.text
+    undated = client.get("/meetings/ammswd-9", headers={"Accept-Language": "en"}).text
+    assert "Dates not found" in undated and "No source found states its date" in undated

@@ -109,3 +109,31 @@ def test_an_inference_must_name_the_bodys_own_line_and_other_sectors_must_exist(
     found = problems(data_dir)
     assert any("inferred reports_to 'amme'" in p for p in found)
     assert any("other_sectors" in p and "no-such-sector" in p for p in found)
+
+
+def test_a_meeting_date_needs_a_url_or_a_seed_quote(data_dir):
+    def undated(records):
+        ninth = next(r for r in records if r["id"] == "ammswd-9")
+        ninth["date_start"] = "2016-09-01"  # no date_url, and no seed quote names 2016
+
+    edit(data_dir, "meetings", undated)
+    found = problems(data_dir)
+    assert any("meetings.yaml" in p and "[date_start]" in p and "date_url" in p for p in found), found
+
+
+def test_a_meeting_ending_before_it_starts_is_refused(data_dir):
+    edit(
+        data_dir,
+        "meetings",
+        lambda rs: next(r for r in rs if r["id"] == "almm-1").update(date_end="1975-03-01"),
+    )
+    assert any("meetings.yaml" in p and "date_end" in p for p in problems(data_dir))
+
+
+def test_a_summit_ending_before_it_starts_is_refused(data_dir):
+    def bad(records):
+        year = next(r for r in records if r["year"] == 2009)
+        year["summits"][0]["date_end"] = "2009-02-01"
+
+    edit(data_dir, "asean_chairs", bad)
+    assert any("asean_chairs.yaml" in p and "date_end" in p for p in problems(data_dir))

@@ -59,7 +59,7 @@ def test_what_if_errors_are_problem_json_with_lines(client):
         "application/problem+json"
     )
     assert any(
-        p.startswith("definition.yaml:9:") and "unknown parent code 'P9'" in p
+        (p["file"], p["line"]) == ("definition.yaml", 9) and "unknown parent code 'P9'" in p["reason"]
         for p in response.json()["problems"]
     )
     bad = client.post(
@@ -119,8 +119,9 @@ def test_what_if_zero_sum_weights_are_a_problem_not_a_crash(client):
     )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
-    (message,) = response.json()["problems"]
-    assert message == (
-        "request: weights: the weights of the children of 'P2' (level 2) sum to 0 (c=0, d=0): "
+    (problem,) = response.json()["problems"]
+    assert (problem["file"], problem["line"]) == ("request", None)
+    assert (f"{problem['field']}: " if problem["field"] else "") + problem["reason"] == (
+        "weights: the weights of the children of 'P2' (level 2) sum to 0 (c=0, d=0): "
         "nothing to aggregate; give at least one of them a positive weight"
     )

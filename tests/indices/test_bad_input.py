@@ -55,6 +55,11 @@ def problems(exc_info) -> list[str]:
     return [str(p) for p in exc_info.value.problems]
 
 
+def said(p) -> str:
+    """What a problem says: its field (if any) and its reason."""
+    return (f"{p.field}: " if p.field else "") + p.reason
+
+
 def test_the_good_definition_builds(tmp_path):
     result = service.compute(definition=write(tmp_path, "t.yaml", GOOD), data=write(tmp_path, "d.csv", DATA))
     assert result.aggregated.codes[-1] == "Idx" and not np.isnan(result.scores()).any()
@@ -88,10 +93,11 @@ def test_definition_errors_name_file_and_line(tmp_path, change, line, message):
     path = write(tmp_path, "def.yaml", GOOD.replace(*change))
     with pytest.raises(DefinitionError) as exc:
         load_definition(path)
-    found = [p for p in problems(exc) if message in p]
+    found = [p for p in exc.value.problems if message in said(p)]
     assert found, problems(exc)
+    assert found[0].file == str(path), found[0]
     if line is not None:
-        assert found[0].startswith(f"{path}:{line}:"), found[0]
+        assert found[0].line == line, found[0]
 
 
 def test_cycle_is_reported_once_with_its_path(tmp_path):
@@ -109,7 +115,8 @@ def test_weights_must_sum_when_asked(tmp_path):
     with pytest.raises(DefinitionError) as exc:
         load_definition(path)
     assert any(
-        "children of 'P2' sum to 3, not 1 (c=2, d=1)" in p and f"{path}:14" in p for p in problems(exc)
+        "children of 'P2' sum to 3, not 1 (c=2, d=1)" in p.reason and (p.file, p.line) == (str(path), 14)
+        for p in exc.value.problems
     )
     zero = write(tmp_path, "zero.yaml", GOOD.replace("parent: P1, weight: 1", "parent: P1, weight: 0"))
     with pytest.raises(DefinitionError, match="children of 'P1' sum to 0"):
@@ -140,8 +147,8 @@ def test_data_errors_name_file_and_line(tmp_path, change, line, message):
     data = write(tmp_path, "d.csv", DATA.replace(*change) if change[0] in DATA else DATA)
     with pytest.raises(DataError) as exc:
         service.load(definition=definition, data=data)
-    found = [p for p in problems(exc) if message in p]
-    assert found and found[0].startswith(f"{data}:{line}:"), problems(exc)
+    found = [p for p in exc.value.problems if message in said(p)]
+    assert found and (found[0].file, found[0].line) == (str(data), line), problems(exc)
 
 
 def test_all_missing_indicator(tmp_path):
@@ -192,11 +199,9 @@ def test_imeta_must_agree_with_the_definition(tmp_path):
     path = write(tmp_path, "imeta.csv", meta)
     with pytest.raises(DefinitionError) as exc:
         apply_imeta(load_definition(EXAMPLES / "asem.yaml"), read_imeta(path))
-    (problem,) = problems(exc)
-    assert (
-        problem.startswith(f"{path}:3:")
-        and "iCode 'Flights': Weight 2.0 differs from the definition" in problem
-    )
+    (problem,) = exc.value.problems
+    assert (problem.file, problem.line) == (str(path), 3)
+    assert "iCode 'Flights': Weight 2.0 differs from the definition" in said(problem)
 
 
 @needs_asem
@@ -229,9 +234,10 @@ def test_zero_sum_custom_weights_are_a_definition_error(tmp_path):
     path = write(tmp_path, "z.yaml", text)
     with pytest.raises(DefinitionError) as exc:
         service.compute(definition=path, data=write(tmp_path, "d.csv", DATA))
-    (problem,) = problems(exc)
-    assert problem.startswith(f"{path}: steps.weights: the weights of the children of 'P1' (level 2)")
-    assert "sum to 0 (a=0, b=0)" in problem
+    (problem,) = exc.value.problems
+    assert (problem.file, problem.line) == (str(path), None)
+    assert said(problem).startswith("steps.weights: the weights of the children of 'P1' (level 2)")
+    assert "sum to 0 (a=0, b=0)" in problem.reason
     out = tmp_path / "out"
     result = CliRunner().invoke(
         app, ["compute", str(path), "--data", str(tmp_path / "d.csv"), "--out", str(out)]

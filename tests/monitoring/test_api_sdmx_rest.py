@@ -14,7 +14,7 @@ from lxml import etree
 from ascc.app import create_app
 from ascc.config import Settings
 from ascc.kit.errors import Invalid, NotFound
-from ascc.monitoring import sdmx_rest
+from ascc.monitoring.sdmx import rest as sdmx_rest
 from tests.monitoring.conftest import PLAIN_HEADER, run_import, write
 
 

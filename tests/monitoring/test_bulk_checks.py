@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ascc.db.engine import make_engine, suspend_foreign_keys
-from ascc.monitoring import importer
 from ascc.monitoring import service as monitoring_service
+from ascc.monitoring.imports import importer
 from ascc.monitoring.models import ImportBatch, Observation
 from ascc.wiring import session_factory
 from tests.monitoring.conftest import PLAIN_HEADER, write

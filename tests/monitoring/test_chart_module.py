@@ -10,8 +10,8 @@ import re
 
 from lxml import etree
 
+from ascc.drawing import charts
 from ascc.kit import geo
-from ascc.monitoring import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -124,13 +124,13 @@ def test_a_bad_file_lists_every_problem_with_line_and_field_and_writes_nothing(m
     path = write(tmp_path, "bad.yaml", BAD)
     with pytest.raises(computed.DefinitionError) as err:
         _define(mon_url, path)
-    found = {(p.line, p.column) for p in err.value.problems}
+    found = {(p.line, p.field) for p in err.value.problems}
     text = [str(p) for p in err.value.problems]
     assert (8, "numerator") in found and any("unknown indicator 'NO.SUCH.CODE'" in t for t in text)
     assert (15, "numerator") in found and any("T.SELF cannot be computed from itself" in t for t in text)
     assert (21, "denominator") in found and any("SL.UEM.TOTL.ZS is in '%" in t for t in text)
     assert (27, "multiplier") in found and (34, "multiplier") in found
-    assert any(t == "bad.yaml: line 41: numerator: cycle: T.A → T.B → T.A" for t in text)
+    assert any(t == "bad.yaml:41 [numerator]: cycle: T.A → T.B → T.A" for t in text)
     assert (47, "numerator") in found  # the other half of the cycle
     assert (53, "code") in found and any("SP.POP.TOTL is an ordinary indicator" in t for t in text)
     assert (59, "sources") in found and (59, "colour") in found
@@ -145,12 +145,10 @@ def test_csv_definitions_and_duplicate_codes(mon_url, tmp_path):
     with pytest.raises(computed.DefinitionError) as err:
         _define(mon_url, path)
     text = [str(p) for p in err.value.problems]
-    assert "defs.csv: line 3: code: T.CSV is defined twice (also line 2)" in text
-    assert any(t.startswith("defs.csv: line 3: multiplier: '-3'") for t in text)
+    assert "defs.csv:3 [code]: T.CSV is defined twice (also line 2)" in text
+    assert any(t.startswith("defs.csv:3 [multiplier]: '-3'") for t in text)
     extra = write(tmp_path, "extra.csv", header.strip() + ",colour\n" + row.format(mult="1000"))
-    with pytest.raises(
-        computed.DefinitionError, match=re.escape("extra.csv: line 1: colour: unknown column")
-    ):
+    with pytest.raises(computed.DefinitionError, match=re.escape("extra.csv:1 [colour]: unknown column")):
         _define(mon_url, extra)
     assert "T.CSV" not in query(mon_url, _codes)
 
@@ -177,7 +175,7 @@ def test_a_good_file_defines_and_redefining_changes_nothing(mon_url, tmp_path):
     # redefining with a self-reference is refused like a new definition
     loop = write(tmp_path, "loop.yaml", GOOD.replace("numerator: WPP.POP.1524", "numerator: T.YOUTH.ZS"))
     with pytest.raises(
-        computed.DefinitionError, match=re.escape("line 12: numerator: T.YOUTH.ZS cannot be computed")
+        computed.DefinitionError, match=re.escape(":12 [numerator]: T.YOUTH.ZS cannot be computed")
     ):
         _define(mon_url, loop)
 
@@ -201,7 +199,7 @@ def test_cli_define_computed(mon_url, tmp_path, monkeypatch):
         "SDG 1.5.1",
     ]
     bad = runner.invoke(app, [*args, "--multiplier", "1e12"])
-    assert bad.exit_code == 1 and "command line: multiplier: '1e12'" in bad.output
+    assert bad.exit_code == 1 and "command line [multiplier]: '1e12'" in bad.output
     assert "nothing was defined" in bad.output
     ok = runner.invoke(app, [*args, "--multiplier", "100000"])
     assert ok.exit_code == 0, ok.output

@@ -141,9 +141,9 @@ def test_cli_import_export_list(demo_url, monkeypatch, tmp_path):
     )
     res = runner.invoke(app, ["indicators", "import", str(bad)])
     assert res.exit_code == 1
-    assert "bad.csv: line 2: value: not a number: 'abc'" in res.output
+    assert "bad.csv:2 [value]: not a number: 'abc'" in res.output
     assert (
-        "bad.csv: line 3: value: -1 is outside 0–inf" in res.output
+        "bad.csv:3 [value]: -1 is outside 0–inf" in res.output
         and "2 problem(s); nothing was imported" in res.output
     )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ascc.monitoring import importer, reading
+from ascc.monitoring.imports import files, importer, reading
 from tests.monitoring.conftest import DF, PLAIN_HEADER, SDMX_HEADER
 
 CAT = importer.Catalogue(
@@ -47,9 +47,7 @@ CAREFUL_ONLY = {
 
 def _parse(data: bytes, name: str) -> importer.Parsed:
     suffix = ".csv"
-    return importer.parse(
-        Path("x" + suffix), CAT, data=data, name=name, today=pd.Timestamp("2026-12-01").date()
-    )
+    return files.parse(Path("x" + suffix), CAT, data=data, name=name, today=pd.Timestamp("2026-12-01").date())
 
 
 def _careful(monkeypatch, data: bytes, name: str) -> importer.Parsed:
@@ -74,7 +72,7 @@ def test_a_well_formed_file_takes_the_fast_path_with_the_same_result(monkeypatch
     data = WELL_FORMED[case]
     header = next(csv.reader([data[: _body_start(data)].decode("utf-8-sig").strip()]))
     value_col = "OBS_VALUE" if "OBS_VALUE" in header else "value"
-    fmt = importer.detect_format(Path("x.csv"), data)
+    fmt = files.detect_format(Path("x.csv"), data)
     known = importer.known_codes(fmt, CAT, pd.Timestamp("2026-12-01").date())
     fast = reading.fast_read(data, _body_start(data), header, value_col, known)
     assert fast is not None

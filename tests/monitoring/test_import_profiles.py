@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ascc.cli.main import app
-from ascc.monitoring import profiles
+from ascc.monitoring.imports import profiles
 from ascc.monitoring.models import Observation
 from tests.conftest import BACKENDS, ROOT
 from tests.monitoring.conftest import catalogue, query, run_import, write
@@ -130,7 +130,7 @@ def test_ilostat_bulk_file_with_its_mapping(url, monkeypatch):
     refused = run_import(url, path)
     assert refused.format == "ilostat"
     assert [str(p) for p in refused.problems] == [
-        "ilostat_unemployment.csv: line 2: indicator: ILOSTAT indicator 'UNE_2EAP_SEX_AGE_RT' is not a platform "
+        "ilostat_unemployment.csv:2 [indicator]: ILOSTAT indicator 'UNE_2EAP_SEX_AGE_RT' is not a platform "
         "indicator (4 row(s)): map it to one in a mapping file (indicators:) or skip it (skip: indicator:)"
     ]
     monkeypatch.setenv("DATABASE_URL", url)
@@ -196,8 +196,8 @@ def test_focal_point_uploads_a_un_sdg_download(url):
 
 
 def test_exported_statuses_validate_against_the_sdmx_schemas(url, tmp_path):
-    from ascc.monitoring import sdmx_structure
     from ascc.monitoring import service as monitoring_service
+    from ascc.monitoring.sdmx import structures as sdmx_structure
     from tests import sdmx_xsd
 
     text = "DATAFLOW,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n" + "".join(
@@ -232,7 +232,7 @@ def test_semicolon_file_keeps_its_line_numbers(url, tmp_path):
         "ASEAN:DF_ASCC_IND(1.0);IDN;SP.POP.TOTL;2021;many;\n"
     )
     report = run_import(url, write(tmp_path, "s.csv", text))
-    assert [str(p) for p in report.problems] == ["s.csv: line 5: OBS_VALUE: not a number: 'many'"]
+    assert [str(p) for p in report.problems] == ["s.csv:5 [OBS_VALUE]: not a number: 'many'"]
 
 
 def test_a_bad_mapping_file_is_named(url, tmp_path, monkeypatch):

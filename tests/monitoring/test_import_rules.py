@@ -175,7 +175,7 @@ def test_bad_input_is_reported_and_nothing_written(mon_url, tmp_path, case):
     for p, (line, column, reason) in zip(problems, expected, strict=True):
         assert p.file == name and p.line == line and p.column == column, str(p)
         assert reason in p.reason, str(p)
-        assert str(p).startswith(f"{name}: ")
+        assert str(p).startswith(f"{name}:")
     assert query(mon_url, monitoring_service.counts)["revisions"] == 0
 
 

@@ -153,11 +153,11 @@ def test_xlsx_template(mon_url, tmp_path):
     ws.append(["SL.UEM.TOTL.ZS", "THA", 2023, 1, None, None, None, "stray"])
     wb.save(path)
     report = run_import(mon_url, path)
-    assert [str(p) for p in report.problems] == ["template.xlsx: row 5: cells beyond the 7 header columns"]
+    assert [str(p) for p in report.problems] == ["template.xlsx:row 5: cells beyond the 7 header columns"]
     ws.delete_rows(5)
     wb.save(path)
     report = run_import(mon_url, path)
-    assert [str(p) for p in report.problems] == ["template.xlsx: row 4: value: not a number: 'n/a'"]
+    assert [str(p) for p in report.problems] == ["template.xlsx:row 4 [value]: not a number: 'n/a'"]
 
 
 def test_bom_crlf_and_blank_lines(mon_url, tmp_path):

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from ascc.app import create_app
 from ascc.config import Settings
+from ascc.drawing.choropleth import PALETTE, breaks, class_of, legend
 from ascc.kit import geo
-from ascc.monitoring.choropleth import PALETTE, breaks, class_of, legend
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
 
 needs_shapes = pytest.mark.skipif(geo.data_dir() is None, reason="../shared/data boundaries not available")

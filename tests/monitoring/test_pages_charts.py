@@ -7,7 +7,7 @@ import itertools
 
 from lxml import etree
 
-from ascc.monitoring import charts
+from ascc.drawing import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 

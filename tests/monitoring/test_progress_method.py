@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from ascc.monitoring import progress
-from ascc.monitoring.progress import Status, aggregate, assess, cagr, classify, limit_coefficient
+from ascc.monitoring.targets import progress
+from ascc.monitoring.targets.progress import Status, aggregate, assess, cagr, classify, limit_coefficient
 
 
 def test_cagr():

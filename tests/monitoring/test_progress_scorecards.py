@@ -13,7 +13,7 @@ from ascc.app import create_app
 from ascc.cli.main import app as cli
 from ascc.config import Settings
 from ascc.db.engine import make_engine
-from ascc.monitoring import scorecards
+from ascc.monitoring.targets import scorecards
 from ascc.wiring import session_factory
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
 

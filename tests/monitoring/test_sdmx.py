@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sdmx as sdmx1
 
-from ascc.monitoring import sdmx_structure
 from ascc.monitoring import service as monitoring_service
-from ascc.monitoring.sdmx import structure
+from ascc.monitoring.sdmx import structures as sdmx_structure
+from ascc.monitoring.sdmx.messages import structure
 from tests import sdmx_xsd
 from tests.monitoring.conftest import DF, query, run_import, write
 
@@ -104,8 +104,8 @@ def test_sdmx_ml_changed_value_and_bad_codes(mon_url, tmp_path):
     bad = xml.replace('OBS_VALUE="0.318"', 'OBS_VALUE="7"').replace('REF_AREA="IDN"', 'REF_AREA="XYZ"')
     report = run_import(mon_url, write(tmp_path, "bad.xml", bad))
     assert [str(p) for p in report.problems] == [
-        "bad.xml: observation 1: REF_AREA: unknown member state 'XYZ' (ISO 3166-1 alpha-3 or UN M49)",
-        "bad.xml: observation 1: OBS_VALUE: 7 is outside 0–1 for BPS.GINI (ratio (0-1))",
+        "bad.xml:observation 1 [REF_AREA]: unknown member state 'XYZ' (ISO 3166-1 alpha-3 or UN M49)",
+        "bad.xml:observation 1 [OBS_VALUE]: 7 is outside 0–1 for BPS.GINI (ratio (0-1))",
     ]
     assert (
         query(

@@ -14,10 +14,12 @@ import httpx
 import pytest
 import sdmx
 from lxml import etree
+from sdmx.model.common import Code
 
 from ascc.app import create_app
 from ascc.config import Settings
-from ascc.monitoring import rules, sdmx_structure
+from ascc.monitoring import rules
+from ascc.monitoring.sdmx import structures as sdmx_structure
 from tests import sdmx_xsd
 from tests.conftest import serving
 from tests.monitoring.conftest import DF, SDMX_HEADER, run_import, write
@@ -34,6 +36,8 @@ APPROVED = (
     )
     + f"{DF},IDN,BPS.GINI,2020,0.38,A,,_T,_T,_T,ID-AC\n{DF},IDN,WPP.POP.1524,2020,22000,A,,F,Y15T24,_T,_Z\n"
 )
+#: the dimensions of DSD_ASCC_IND, in their order
+DIMENSIONS = ["REF_AREA", "SUBNATIONAL", "INDICATOR", "SEX", "AGE", "URBANISATION", "TIME_PERIOD"]
 DRAFT = SDMX_HEADER + f"{DF},THA,SL.UEM.TOTL.ZS,2020,1.1,A,,_T,_T,_T,_Z\n"
 
 
@@ -58,15 +62,7 @@ def test_sdmx1_discovers_the_dataflow_and_downloads_data(client):
     assert str(flow.name) == "ASCC indicators" and flow.name.localizations["id"] == "Indikator ASCC"
     dsd = flow.structure
     assert not dsd.is_external_reference and dsd.id == "DSD_ASCC_IND"
-    assert [d.id for d in dsd.dimensions] == [
-        "REF_AREA",
-        "SUBNATIONAL",
-        "INDICATOR",
-        "SEX",
-        "AGE",
-        "URBANISATION",
-        "TIME_PERIOD",
-    ]
+    assert [d.id for d in dsd.dimensions] == DIMENSIONS
     assert dsd.measures[0].id == "OBS_VALUE"
     assert {a.id for a in dsd.attributes} == {"OBS_STATUS", "UNIT_MEASURE", "DATA_SOURCE", "COMMENT_OBS"}
     codelist_of = {
@@ -476,12 +472,13 @@ def test_sdmx_json_data_validate_and_read_by_sdmx1(base):
             )
         )
         assert got == expected, params
-    # another version is a 406 (an SDMX error message for an SDMX client); SDMX-JSON structure
-    # messages are not served
+    # another version is a 406 (an SDMX error message for an SDMX client); so is an SDMX-JSON
+    # structure message of another version than 2.0.0
     r = httpx.get(f"{url}/all", headers={"Accept": "application/vnd.sdmx.data+json;version=3.0.0"})
     assert r.status_code == 406 and etree.QName(etree.fromstring(r.content)).localname == "Error"
     r = httpx.get(
-        f"{base}/dataflow/ASEAN/DF_ASCC_IND/latest", headers={"Accept": "application/vnd.sdmx.structure+json"}
+        f"{base}/dataflow/ASEAN/DF_ASCC_IND/latest",
+        headers={"Accept": "application/vnd.sdmx.structure+json;version=1.0.0"},
     )
     assert r.status_code == 406
 
@@ -503,3 +500,113 @@ def test_pysdmx_reads_the_data_and_structure_messages(base):
             zip(frame["REF_AREA"], frame["TIME_PERIOD"], frame["OBS_VALUE"].astype(float), strict=True)
         )
         assert got == [("IDN", "2019", 5.23), ("IDN", "2020", 7.07), ("MYS", "2020", 4.5)], fmt
+
+
+STRUCTURE_JSON = "application/vnd.sdmx.structure+json;version=2.0.0"
+STRUCTURE_QUERIES = [
+    ("/dataflow/ASEAN/DF_ASCC_IND/latest", {"references": "all"}),
+    ("/dataflow/ASEAN/DF_ASCC_IND/latest", {"references": "all", "detail": "referencestubs"}),
+    ("/dataflow", {}),
+    ("/datastructure/ASEAN/DSD_ASCC_IND/latest", {"references": "codelist"}),
+    ("/codelist/ASEAN/CL_SEX+CL_AGE/latest", {}),
+    ("/codelist", {"detail": "allstubs"}),
+    ("/codelist/ASEAN/CL_SEX/latest", {"references": "parentsandsiblings"}),
+    ("/conceptscheme/ASEAN/CS_ASCC_IND/1.0", {}),
+    ("/contentconstraint", {"references": "children"}),
+    ("/agencyscheme/SDMX/AGENCIES/latest", {}),
+]
+
+
+def _artefacts(document) -> set[tuple[str, str]]:
+    return {(kind, a["id"]) for kind, items in document["data"].items() for a in items}
+
+
+def test_sdmx_json_structure_messages_validate_and_hold_what_sdmx_ml_holds(base):
+    """Every structure query of the list, asked as SDMX-JSON 2.0.0, validates against the official
+    schema (tests/data/sdmx-json) and names the same artefacts, codes and names as its SDMX-ML 2.1
+    answer."""
+    kinds = {  # SDMX-ML 2.1 collection: SDMX-JSON 2.0 collection
+        "Dataflows": "dataflows",
+        "DataStructures": "dataStructures",
+        "Codelists": "codelists",
+        "Concepts": "conceptSchemes",
+        "Constraints": "dataConstraints",
+        "OrganisationSchemes": "agencySchemes",
+    }
+    for path, params in STRUCTURE_QUERIES:
+        r = httpx.get(base + path, params=params, headers={"Accept": STRUCTURE_JSON})
+        assert r.status_code == 200, (path, params, r.text)
+        assert r.headers["content-type"].startswith("application/vnd.sdmx.structure+json; version=2.0.0")
+        document = r.json()
+        assert sdmx_xsd.structure_json_errors(document) == [], (path, params)
+        body = httpx.get(base + path, params=params).content
+        xml = sdmx.read_sdmx(io.BytesIO(body))
+        # the artefacts the SDMX-ML message holds (not those it only refers to)
+        collections = etree.fromstring(body).find(f"{{{sdmx_structure.MES}}}Structures")
+        sent = {(kinds[etree.QName(c).localname], a.get("id")) for c in collections for a in c}
+        assert _artefacts(document) == sent, (path, params)
+        for cl in document["data"].get("codelists", []):
+            xml_cl = xml.codelist[cl["id"]]
+            assert {c["id"]: (c["names"], c.get("parent")) for c in cl.get("codes", [])} == {
+                c.id: (dict(c.name.localizations), c.parent.id if isinstance(c.parent, Code) else None)
+                for c in xml_cl
+            }, cl["id"]
+    # the dataflow with everything: structure by URN, dimensions in order, the constraint's codes
+    r = httpx.get(
+        base + "/dataflow/ASEAN/DF_ASCC_IND/latest",
+        params={"references": "all"},
+        headers={"Accept": STRUCTURE_JSON},
+    )
+    data = r.json()["data"]
+    (flow,) = data["dataflows"]
+    assert (
+        flow["structure"] == "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=ASEAN:DSD_ASCC_IND(1.0)"
+    )
+    (dsd,) = data["dataStructures"]
+    dims = dsd["dataStructureComponents"]["dimensionList"]
+    assert [d["id"] for d in dims["dimensions"]] == DIMENSIONS[:-1]
+    assert dims["timeDimension"]["localRepresentation"]["format"]["dataType"] == "ObservationalTimePeriod"
+    (constraint,) = data["dataConstraints"]
+    values = {k["id"]: {v["value"] for v in k["values"]} for k in constraint["cubeRegions"][0]["keyValues"]}
+    assert values["REF_AREA"] == {"IDN", "MYS"} and "SL_UEM_TOTL_ZS" in values["INDICATOR"]
+    indicators = next(c for c in data["codelists"] if c["id"] == "CL_INDICATOR")
+    code = next(c for c in indicators["codes"] if c["id"] == "SL_UEM_TOTL_ZS")
+    assert {"id": "ASCC_CODE", "title": "SL.UEM.TOTL.ZS", "type": "ASCC_CODE"} in code["annotations"]
+    # the check can fail: a maintainable artefact without its agency is refused by the schema
+    broken = r.json()
+    del broken["data"]["codelists"][0]["agencyID"]
+    assert sdmx_xsd.structure_json_errors(broken)
+
+
+def test_pysdmx_reads_the_sdmx_json_structure_message(base):
+    """pysdmx's SDMX-JSON 2.0 structure reader. Its ``read_sdmx`` entry point imports ``jsonschema``
+    (pysdmx's ``json`` extra), which this environment does not install, so the test runs the two
+    steps of that reader itself (``pysdmx.io.json.sdmxjson2.reader.structure.read`` without
+    validation; the official schema is checked above): decode into pysdmx's message classes, then
+    build its model."""
+    import msgspec
+    from pysdmx.io.json.sdmxjson2.messages import JsonStructureMessage
+    from pysdmx.model import AvailabilityConstraint, decoders
+
+    def read_sdmx(text: str, validate: bool):
+        return msgspec.json.Decoder(JsonStructureMessage, dec_hook=decoders).decode(text).to_model()
+
+    r = httpx.get(
+        base + "/dataflow/ASEAN/DF_ASCC_IND/latest",
+        params={"references": "all"},
+        headers={"Accept": STRUCTURE_JSON},
+    )
+    message = read_sdmx(r.text, validate=True)
+    by_id = {getattr(s, "id", None): s for s in message.structures}
+    assert {"DF_ASCC_IND", "DSD_ASCC_IND", "CL_AREA", "CL_INDICATOR", "CS_ASCC_IND"} <= set(by_id)
+    dsd = by_id["DSD_ASCC_IND"]
+    assert [c.id for c in dsd.components.dimensions] == DIMENSIONS
+    ref_area = dsd.components["REF_AREA"]
+    assert "IDN" in {c.id for c in ref_area.enumeration}
+    assert {c.id for c in by_id["CL_SEX"]} == {"_T", "F", "M"}
+    assert by_id["CS_ASCC_IND"]["URBANISATION"].name == "Degree of urbanisation"
+    # the actual content constraint is pysdmx's availability constraint of the dataflow
+    (available,) = [s for s in message.structures if isinstance(s, AvailabilityConstraint)]
+    assert available.reference.endswith("Dataflow=ASEAN:DF_ASCC_IND(1.0)")
+    by_dim = {k.id: {v.value for v in k.values} for k in available.cube_region.key_values}
+    assert by_dim["REF_AREA"] == {"IDN", "MYS"}

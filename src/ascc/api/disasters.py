@@ -12,9 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.responses import Response
 
-from ascc.disasters import assistance, maps, sitreps
+from ascc.disasters import assistance, sitreps
 from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
+from ascc.drawing import maps
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import GEOJSON, geojson, json_response

@@ -32,9 +32,12 @@ from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_o
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
 from ascc.kit.pagination import MAX_LIMIT, page_of
-from ascc.monitoring import computed, datacalls, entry, published, sdmx_rest, sdmx_structure, signoff
+from ascc.monitoring import computed, datacalls, published, signoff
 from ascc.monitoring import schemas as s
+from ascc.monitoring.imports import entry
 from ascc.monitoring.models import NATIONAL, TOTAL
+from ascc.monitoring.sdmx import rest as sdmx_rest
+from ascc.monitoring.sdmx import structures as sdmx_structure
 from ascc.results import framework as results_framework
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
@@ -427,8 +430,28 @@ StructureResponses = {
     404: {"description": "No such artefact (SDMX error code 100)"},
     406: {"description": "Format not available"},
     501: {"description": "A parameter value this service does not implement"},
-} | download("application/vnd.sdmx.structure+xml", "an SDMX-ML 2.1 structure message")
+} | download(
+    "application/vnd.sdmx.structure+xml",
+    "an SDMX-ML 2.1 structure message",
+    also=("application/vnd.sdmx.structure+json",),
+)
 _STRUCTURE_XML = {"application/xml", "text/xml", "application/vnd.sdmx.structure+xml"}
+_STRUCTURE_JSON = "application/vnd.sdmx.structure+json"
+
+
+def _structure_json(request: Request) -> bool:
+    """SDMX-JSON 2.0.0 when the first of the ``Accept`` types this service serves is
+    ``application/vnd.sdmx.structure+json`` without a version or with version 2.0.0 (2.0);
+    another SDMX-JSON structure version is not served."""
+    for part in (request.headers.get("accept") or "").split(","):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        if media in _STRUCTURE_XML or media in ("*/*", "application/*"):
+            return False
+        if media == _STRUCTURE_JSON:
+            version = next((p.partition("=")[2].strip('"') for p in params if p.startswith("version=")), "")
+            if version in ("", "2", "2.0", "2.0.0"):
+                return True
+    return False
 
 
 def _accepts(request: Request, served: set[str], what: str) -> None:
@@ -456,9 +479,16 @@ def _structure(
     detail: str | None = None,
 ) -> Response:
     def build() -> Response:
-        _accepts(request, _STRUCTURE_XML, "SDMX-ML 2.1 structure messages")
+        as_json = _structure_json(request)
+        if not as_json:
+            _accepts(request, _STRUCTURE_XML, "SDMX-ML 2.1 or SDMX-JSON 2.0.0 structure messages")
         _check_parameters(request, frozenset({"references", "detail"}))
-        body = sdmx_structure.query(
+        write, media = (
+            (sdmx_structure.query_json, sdmx_structure.JSON_MEDIA)
+            if as_json
+            else (sdmx_structure.query, sdmx_structure.MEDIA)
+        )
+        body = write(
             session,
             resource=resource,
             agency=agency,
@@ -467,7 +497,8 @@ def _structure(
             references=references,
             detail=detail,
         )
-        return Response(body, media_type=sdmx_structure.MEDIA, headers={"Cache-Control": "no-cache"})
+        headers = {"Cache-Control": "no-cache", "Vary": "Accept"}
+        return Response(body, media_type=media, headers=headers)
 
     return _sdmx_answer(request, build)
 
@@ -530,7 +561,9 @@ def sdmx_structure_query(
 ) -> Response:
     """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
     scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1
-    structure messages (``all``/``latest`` accepted; ``+`` joins ids). Errors: 404 no such artefact,
+    structure messages, or SDMX-JSON 2.0.0 ones for ``Accept:
+    application/vnd.sdmx.structure+json;version=2.0.0`` (``all``/``latest`` accepted; ``+`` joins
+    ids). Errors: 404 no such artefact,
     400 an unknown parameter or value, 501 one not implemented; problem+json, or an SDMX-ML 2.1 error
     message (codes 100, 140, 501) when ``Accept`` names XML or an SDMX type."""
     return _structure(request, session, resource, agency, resource_id, version, references, detail)

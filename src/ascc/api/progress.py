@@ -14,9 +14,9 @@ from starlette.responses import Response
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
 from ascc.kit.pagination import page_of
-from ascc.monitoring import progress, scorecards
-from ascc.monitoring import targets as targets_service
 from ascc.monitoring.schemas import TargetPage
+from ascc.monitoring.targets import progress, scorecards
+from ascc.monitoring.targets import service as targets_service
 
 router = APIRouter(prefix="/api/v1", tags=["progress"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -12,7 +12,8 @@ from fastapi import Query, Request
 from starlette.responses import Response
 
 from ascc.kit.errors import DomainError
-from ascc.monitoring import sdmx_rest, sdmx_structure
+from ascc.monitoring.sdmx import rest as sdmx_rest
+from ascc.monitoring.sdmx import structures as sdmx_structure
 
 #: the query parameters the data (1.x, 2.0) and structure routes share
 FirstN = Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)]

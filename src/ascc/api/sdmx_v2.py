@@ -24,7 +24,8 @@ from ascc.api.sdmx_common import (
     sdmx_answer,
 )
 from ascc.http.deps import SessionDep
-from ascc.monitoring import sdmx_rest, sdmx_v2
+from ascc.monitoring.sdmx import rest as sdmx_rest
+from ascc.monitoring.sdmx import v2 as sdmx_v2
 
 router = APIRouter(prefix="/sdmx/v2", tags=["SDMX-REST"])
 

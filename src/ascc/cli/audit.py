@@ -19,7 +19,7 @@ from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as _knowledge  # noqa: F401
 from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.monitoring import models as _monitoring  # noqa: F401
-from ascc.monitoring import target_models as _targets  # noqa: F401
+from ascc.monitoring.targets import models as _targets  # noqa: F401
 from ascc.registry import models as _registry  # noqa: F401
 from ascc.results import models as _results  # noqa: F401
 

@@ -10,11 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from ascc.cli._db import command_session
+from ascc.cli._problems import print_problems
 from ascc.disasters import service as disasters_service
 from ascc.disasters.cap import read_cap
 from ascc.disasters.gdacs import read_gdacs
 from ascc.disasters.importer import read_areas, read_events
 from ascc.kit import clock
+from ascc.kit.problems import Problem
 from ascc.registry import service as registry_service
 
 app = typer.Typer(help="Disaster events: import feeds (merged into one event per disaster) and statistics.")
@@ -38,18 +40,16 @@ def import_(
         records, problems = [], []
         for path in paths:
             if not path.is_file():
-                problems.append(f"{path}: no such file")
+                problems.append(Problem(file=str(path), reason="no such file"))
                 continue
             if path.suffix.lower() in (".xml", ".rss"):
                 found, bad = read_gdacs(path, member_states=states)
             else:
                 found, bad = read_events(path, member_states=members)
             records += found
-            problems += [str(p) for p in bad]
+            problems += bad
         if problems:
-            for p in problems:
-                console.print(f"[red]{escape(str(p))}[/red]")
-            console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+            print_problems(console, problems)
             raise typer.Exit(1)
         with console.status(f"importing {len(records)} records"):
             report = disasters_service.import_records(session, records=records)
@@ -99,15 +99,13 @@ def import_cap(
         alerts, problems = [], []
         for path in files:
             if not path.is_file():
-                problems.append(f"{path}: no such file")
+                problems.append(Problem(file=str(path), reason="no such file"))
                 continue
             found, bad = read_cap(path, member_states=states)
             alerts += found
-            problems += [str(p) for p in bad]
+            problems += bad
         if problems:
-            for p in problems:
-                console.print(f"[red]{escape(p)}[/red]")
-            console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+            print_problems(console, problems)
             raise typer.Exit(1)
         report = disasters_service.import_alerts(session, alerts=alerts)
         if dry_run:
@@ -139,16 +137,14 @@ def import_areas(
         areas, problems, kept_aside = [], [], []
         for path in paths:
             if not path.is_file():
-                problems.append(f"{path}: no such file")
+                problems.append(Problem(file=str(path), reason="no such file"))
                 continue
             found, bad, kept = read_areas(path, member_states=members)
             areas += found
-            problems += [str(p) for p in bad]
+            problems += bad
             kept_aside += kept
         if problems:
-            for p in problems:
-                console.print(f"[red]{escape(p)}[/red]")
-            console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
+            print_problems(console, problems)
             raise typer.Exit(1)
         report, missing = disasters_service.import_areas(session, areas=areas)
         if dry_run:

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ascc.cli._problems import print_problems
 from ascc.indices import service as indices_service
 from ascc.indices.definition import load_definition
 from ascc.indices.errors import IndexInputError
@@ -42,9 +43,7 @@ def _input_errors() -> Iterator[None]:
     try:
         yield
     except IndexInputError as exc:
-        for problem in exc.problems:
-            console.print(f"[red]{escape(str(problem))}[/red]")
-        console.print(f"[red]{len(exc.problems)} problem(s); nothing was written[/red]")
+        print_problems(console, exc.problems, "; nothing was written")
         raise typer.Exit(1) from None
 
 
@@ -59,7 +58,7 @@ def _confirm_out(out: Path, overwrite: bool) -> bool:
     ):
         return overwrite
     if not typer.confirm(f"{out} is not empty and holds no earlier results. Replace it?", default=False):
-        console.print("nothing was written")
+        console.print("; nothing was written")
         raise typer.Exit(1)
     return True
 

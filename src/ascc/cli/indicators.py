@@ -13,9 +13,11 @@ from rich.table import Table
 
 from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
+from ascc.cli._problems import print_problems
 from ascc.knowledge import index as search_index
-from ascc.monitoring import computed, importer, loader, profiles
+from ascc.monitoring import computed, loader
 from ascc.monitoring import service as monitoring_service
+from ascc.monitoring.imports import importer, profiles
 
 app = typer.Typer(help="Indicator monitoring: definitions, observations, SDMX import and export.")
 console = Console(stderr=True, soft_wrap=True)
@@ -47,12 +49,6 @@ def _callback(bar: Progress):
     return update
 
 
-def _print_problems(problems) -> None:
-    for p in problems:
-        console.print(f"[red]{escape(str(p))}[/red]")
-    console.print(f"[red]{len(problems)} problem(s); nothing was imported[/red]")
-
-
 @app.command("load-demo")
 def load_demo(
     data: Path = typer.Option(loader.DATA, help="folder of the real data (series and metadata CSV files)"),
@@ -65,7 +61,7 @@ def load_demo(
                 raise _Failed
             search_index.refresh_all(session, "indicator")  # whichever way the loader wrote them
     except _Failed:
-        _print_problems(report.problems)
+        print_problems(console, report.problems)
         raise typer.Exit(1) from None
     except FileNotFoundError as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
@@ -130,7 +126,7 @@ def import_(
             if report.problems:
                 raise _Failed
     except _Failed:
-        _print_problems(report.problems)
+        print_problems(console, report.problems)
         raise typer.Exit(1) from None
     except ValueError as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
@@ -244,9 +240,7 @@ def define_computed(
                 }
                 created, updated = computed.define(session, [record], name="command line")
     except computed.DefinitionError as exc:
-        for p in exc.problems:
-            console.print(f"[red]{escape(str(p))}[/red]")
-        console.print(f"[red]{len(exc.problems)} problem(s); nothing was defined[/red]")
+        print_problems(console, exc.problems, "; nothing was defined")
         raise typer.Exit(1) from None
     console.print(f"computed indicators: {created} new, {updated} updated")
     if kept:
@@ -290,7 +284,7 @@ def rules(
 ) -> None:
     """State an indicator's reading rules; a rule left out returns to its default."""
     from ascc.kit.errors import DomainError
-    from ascc.monitoring import reading_rules
+    from ascc.monitoring.imports import reading_rules
 
     stated = {
         "min_coverage": min_coverage,

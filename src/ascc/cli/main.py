@@ -30,6 +30,7 @@ from ascc.cli import search as search_cli
 from ascc.cli import secret as secret_cli
 from ascc.cli import user as user_cli
 from ascc.cli._db import stop_unless_current
+from ascc.cli._problems import print_problems
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.migrate import upgrade
@@ -160,9 +161,7 @@ def check(
             raise typer.Exit(1)
         _check_coverage(ref, seeds, data_dir, report_file if write else None)
     if problems:
-        for p in problems:
-            console.print(f"[red]{escape(str(p))}[/red]")
-        console.print(f"[red]{len(problems)} problem(s)[/red]")
+        print_problems(console, problems, "")
         raise typer.Exit(1)
     total = sum(len(v) for v in ref.records.values())
     note = "" if seeds.is_dir() else f" (quotes not verified: {seeds} not found)"
@@ -320,9 +319,7 @@ def proxy_options(settings: Settings) -> dict[str, object]:
 
 
 def _print_problems(exc: ReferenceDataError) -> None:
-    for p in exc.problems:
-        console.print(f"[red]{escape(str(p))}[/red]")
-    console.print(f"[red]{len(exc.problems)} problem(s) in the reference data; nothing was loaded[/red]")
+    print_problems(console, exc.problems, " in the reference data; nothing was loaded")
 
 
 if __name__ == "__main__":  # pragma: no cover

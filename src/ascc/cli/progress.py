@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from ascc.accounts import service as accounts_service
 from ascc.accounts.schemas import Principal
 from ascc.cli._db import command_session
+from ascc.cli._problems import print_problems
 from ascc.kit.errors import DomainError
-from ascc.monitoring import scorecards
-from ascc.monitoring import targets as targets_service
+from ascc.monitoring.targets import scorecards
+from ascc.monitoring.targets import service as targets_service
 
 targets = typer.Typer(
     help="Baseline and target values per indicator (regional or per member state).", no_args_is_help=True
@@ -41,9 +42,7 @@ def _principal(session: Session, email: str) -> Principal:
 
 def _fail(exc: Exception) -> None:
     if isinstance(exc, targets_service.TargetFileError):
-        for p in exc.problems:
-            console.print(f"[red]{escape(str(p))}[/red]")
-        console.print(f"[red]{len(exc.problems)} problem(s); nothing was imported[/red]")
+        print_problems(console, exc.problems)
     elif isinstance(exc, ValidationError):
         for e in exc.errors():
             where = ".".join(map(str, e["loc"])) or "target"

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
+from ascc.cli._problems import print_problems
 from ascc.kit.errors import DomainError
 from ascc.results import demo, framework, iati
 from ascc.results import service as results_service
@@ -31,9 +32,7 @@ def _read(session, path: Path, seeds: Path | None) -> list[framework.Element]:
             session, path=path, seeds=seeds if seeds and seeds.is_dir() else None
         )
     except framework.FrameworkError as exc:
-        for p in exc.problems:
-            console.print(f"[red]{escape(str(p))}[/red]")
-        console.print(f"[red]{len(exc.problems)} problem(s) in {path}; nothing was loaded[/red]")
+        print_problems(console, exc.problems, f" in {path}; nothing was loaded")
         raise typer.Exit(1) from None
 
 

@@ -137,10 +137,14 @@ def read_cap(
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
     except etree.XMLSyntaxError as exc:
-        return [], [Problem(name, exc.lineno or 1, None, f"not well-formed XML: {exc.msg}")]
+        return [], [Problem(file=name, line=exc.lineno or 1, reason=f"not well-formed XML: {exc.msg}")]
     if root.tag != f"{{{NS}}}alert":
         return [], [
-            Problem(name, root.sourceline or 1, None, f"not a CAP 1.2 alert (root element {root.tag!r})")
+            Problem(
+                file=name,
+                line=root.sourceline or 1,
+                reason=f"not a CAP 1.2 alert (root element {root.tag!r})",
+            )
         ]
     problems: list[Problem] = []
     offsets: dict[str, int] = {}
@@ -150,7 +154,12 @@ def read_cap(
         if el is None or not (el.text or "").strip():
             if required:
                 problems.append(
-                    Problem(name, parent.sourceline or 1, tag, "required element is missing or empty")
+                    Problem(
+                        file=name,
+                        line=parent.sourceline or 1,
+                        field=tag,
+                        reason="required element is missing or empty",
+                    )
                 )
             return None
         return el.text.strip()
@@ -160,7 +169,12 @@ def read_cap(
         if value is not None and value not in allowed:
             el = parent.find(f"{{{NS}}}{tag}")
             problems.append(
-                Problem(name, el.sourceline, tag, f"{value!r} is not one of {', '.join(sorted(allowed))}")
+                Problem(
+                    file=name,
+                    line=el.sourceline,
+                    field=tag,
+                    reason=f"{value!r} is not one of {', '.join(sorted(allowed))}",
+                )
             )
         return value
 
@@ -174,7 +188,11 @@ def read_cap(
             return value
         except ValueError as exc:
             el = parent.find(f"{{{NS}}}{tag}")
-            problems.append(Problem(name, el.sourceline, tag, f"not a CAP date-time: {raw!r} ({exc})"))
+            problems.append(
+                Problem(
+                    file=name, line=el.sourceline, field=tag, reason=f"not a CAP date-time: {raw!r} ({exc})"
+                )
+            )
             return None
 
     identifier, sender = text(root, "identifier"), text(root, "sender")
@@ -191,15 +209,22 @@ def read_cap(
             el = root.find(f"{{{NS}}}references")
             problems.append(
                 Problem(
-                    name,
-                    el.sourceline,
-                    "references",
-                    f"{part!r} is not sender,identifier,sent with a time zone",
+                    file=name,
+                    line=el.sourceline,
+                    field="references",
+                    reason=f"{part!r} is not sender,identifier,sent with a time zone",
                 )
             )
     infos = root.findall(f"{{{NS}}}info")
     if not infos:
-        problems.append(Problem(name, root.sourceline or 1, "info", "an alert needs at least one info block"))
+        problems.append(
+            Problem(
+                file=name,
+                line=root.sourceline or 1,
+                field="info",
+                reason="an alert needs at least one info block",
+            )
+        )
     alerts = []
     for info in infos:
         before = len(problems)
@@ -208,7 +233,14 @@ def read_cap(
         certainty = choice(info, "certainty", CERTAINTY)
         effective, expires = when(info, "effective", required=False), when(info, "expires", required=False)
         if effective and expires and expires < effective:
-            problems.append(Problem(name, info.sourceline, "expires", "expires before it becomes effective"))
+            problems.append(
+                Problem(
+                    file=name,
+                    line=info.sourceline,
+                    field="expires",
+                    reason="expires before it becomes effective",
+                )
+            )
         areas, states = [], set()
         for area in info.findall(f"{{{NS}}}area"):
             desc = text(area, "areaDesc")
@@ -231,10 +263,10 @@ def read_cap(
                     except ValueError:
                         problems.append(
                             Problem(
-                                name,
-                                shape.sourceline,
-                                tag,
-                                f"not a CAP {tag}: {(shape.text or '').strip()[:60]!r}",
+                                file=name,
+                                line=shape.sourceline,
+                                field=tag,
+                                reason=f"not a CAP {tag}: {(shape.text or '').strip()[:60]!r}",
                             )
                         )
                         continue
@@ -246,10 +278,10 @@ def read_cap(
                 if glide and not GLIDE.match(glide):
                     problems.append(
                         Problem(
-                            name,
-                            param.sourceline,
-                            "parameter",
-                            f"GLIDE {glide!r} is not a GLIDE number like FL-2024-000199-IDN",
+                            file=name,
+                            line=param.sourceline,
+                            field="parameter",
+                            reason=f"GLIDE {glide!r} is not a GLIDE number like FL-2024-000199-IDN",
                         )
                     )
         categories = [c.text for c in info.findall(f"{{{NS}}}category") if c.text]
@@ -284,7 +316,7 @@ def read_cap(
     if not schema().validate(root):
         named = {p.line for p in problems}
         problems += [
-            Problem(name, e.line, None, f"CAP 1.2 schema: {e.message}")
+            Problem(file=name, line=e.line, reason=f"CAP 1.2 schema: {e.message}")
             for e in schema().error_log
             if e.line not in named
         ]

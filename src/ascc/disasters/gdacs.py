@@ -49,10 +49,14 @@ def read_gdacs(
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
     except etree.XMLSyntaxError as exc:
-        return [], [Problem(name, exc.lineno or 1, None, f"not well-formed XML: {exc.msg}")]
+        return [], [Problem(file=name, line=exc.lineno or 1, reason=f"not well-formed XML: {exc.msg}")]
     if root.tag != "rss" or root.find("channel") is None:
         return [], [
-            Problem(name, root.sourceline or 1, None, f"not an RSS 2.0 feed (root element {root.tag!r})")
+            Problem(
+                file=name,
+                line=root.sourceline or 1,
+                reason=f"not an RSS 2.0 feed (root element {root.tag!r})",
+            )
         ]
     problems: list[Problem] = []
     records: list[Record] = []
@@ -62,7 +66,14 @@ def read_gdacs(
         before = len(problems)
 
         def fail(tag: str | None, reason: str, el=None, item=item) -> None:
-            problems.append(Problem(name, (el if el is not None else item).sourceline or 1, tag, reason))
+            problems.append(
+                Problem(
+                    file=name,
+                    line=(el if el is not None else item).sourceline or 1,
+                    field=tag,
+                    reason=reason,
+                )
+            )
 
         def text(tag: str, *, required: bool = True, item=item) -> str | None:
             prefix, _, local = tag.rpartition(":")

@@ -16,22 +16,11 @@ from typing import Any
 
 from ascc.disasters.hazards import glide_code
 from ascc.kit import clock
+from ascc.kit.problems import Problem
 
 REQUIRED = ("source_id", "event_id", "hazard_type", "country_iso3", "start_date")
 COUNTS = ("deaths", "missing", "injured", "affected", "houses_destroyed", "houses_damaged")
 GLIDE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}-[A-Z]{3}$")
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        col = f" [{self.column}]" if self.column else ""
-        return f"{self.file}:{self.line}{col}: {self.reason}"
 
 
 @dataclasses.dataclass
@@ -84,17 +73,17 @@ def read_events(
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [], [Problem(name, 1, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return [], [Problem(file=name, line=1, reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     rows = csv.DictReader(text.splitlines())
     missing = [c for c in REQUIRED if c not in (rows.fieldnames or [])]
     if missing:
-        return [], [Problem(name, 1, None, f"missing column(s): {', '.join(missing)}")]
+        return [], [Problem(file=name, line=1, reason=f"missing column(s): {', '.join(missing)}")]
     seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(rows, start=2):
         bad = len(problems)
 
         def fail(column: str | None, reason: str, line: int = line) -> None:
-            problems.append(Problem(name, line, column, reason))
+            problems.append(Problem(file=name, line=line, column=column, reason=reason))
 
         for column in REQUIRED:
             if not (row.get(column) or "").strip():
@@ -217,11 +206,15 @@ def read_areas(
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [], [Problem(name, 1, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], []
+        return (
+            [],
+            [Problem(file=name, line=1, reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
+            [],
+        )
     rows = csv.DictReader(text.splitlines())
     missing = [c for c in AREA_REQUIRED if c not in (rows.fieldnames or [])]
     if missing:
-        return [], [Problem(name, 1, None, f"missing column(s): {', '.join(missing)}")], []
+        return [], [Problem(file=name, line=1, reason=f"missing column(s): {', '.join(missing)}")], []
     problems: list[Problem] = []
     notes: list[str] = []
     areas: list[AreaRecord] = []
@@ -229,7 +222,7 @@ def read_areas(
         bad = len(problems)
 
         def fail(column: str | None, reason: str, line: int = line) -> None:
-            problems.append(Problem(name, line, column, reason))
+            problems.append(Problem(file=name, line=line, column=column, reason=reason))
 
         for column in ("country_iso3", "disaster_id", "area_name"):
             if not (row.get(column) or "").strip():

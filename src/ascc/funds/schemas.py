@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ascc.registry.schemas import PageFields
+from ascc.results.schemas import IDENTIFIER
 
 MAX_AMOUNT = Decimal("1e15")
 #: a reviewer scores each criterion from 0 to this
@@ -184,10 +185,13 @@ class FundProjectStart(_In):
 
     planned_start: dt.date
     planned_end: dt.date
-    reporting_org_ref: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$")
+    reporting_org_ref: str | None = Field(default=None, pattern=IDENTIFIER)
     reporting_org_type: str | None = Field(default=None, max_length=4)
     reporting_org_name: str | None = Field(default=None, max_length=300)
-    local_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$")
+    local_id: str | None = Field(default=None, pattern=IDENTIFIER)
+    sector: str | None = Field(
+        default=None, max_length=64, description="registry sector id of the project (IATI needs one)"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> FundProjectStart:

@@ -556,6 +556,7 @@ def _activity_data(
         title_en=p.title_en,
         title_id=p.title_id,
         description_en=p.summary,
+        sector=data.sector,
         responsible_body=fund.owner_body,
         budget=p.recommended_amount,
         currency=call.currency,

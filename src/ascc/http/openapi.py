@@ -11,22 +11,56 @@ from __future__ import annotations
 
 from typing import Any
 
+from ascc.kit import problems
+
 PROBLEM = "application/problem+json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
+
+def _nullable(kind: str, description: str) -> dict[str, Any]:
+    return {"anyOf": [{"type": kind}, {"type": "null"}], "description": description}
+
+
+#: one problem of an input (``kit.problems.Problem.read()``): every key present, null when unknown
+INPUT_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "InputProblem",
+    "type": "object",
+    "description": "One thing wrong with an input: where it is (file, line, column, field) and why.",
+    "properties": {
+        "file": _nullable("string", "the file (as uploaded or named)"),
+        "line": _nullable("integer", "where in the file, counted in `unit`s from 1"),
+        "unit": {
+            "anyOf": [{"type": "string", "enum": list(problems.UNITS)}, {"type": "null"}],
+            "description": "what `line` counts: a line of a text file, a row of a sheet, an observation of "
+            "a message (null without a line)",
+        },
+        "column": _nullable("string", "the column of a table, as its header names it"),
+        "field": _nullable("string", "the field of a record (a YAML key, an XML element, a JSON member)"),
+        "reason": {"type": "string", "description": "what is wrong"},
+    },
+    "required": list(problems.KEYS),
+}
+
 #: RFC 9457 problem details as ``http.responses.problem`` writes them (the handlers may add members:
-#: ``parameter``, ``errors`` of a 422, the problems of an import)
+#: ``parameter``, ``errors`` of a 422, the ``problems`` of an input)
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "type": "object",
-    "description": "RFC 9457 problem details; handlers may add members (e.g. `parameter`, `errors`).",
+    "description": "RFC 9457 problem details; handlers may add members (e.g. `parameter`, `errors`, "
+    "`problems`).",
     "properties": {
         "type": {"type": "string", "description": "about:blank"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string", "description": "the request's path"},
+        "parameter": {"type": "string", "description": "the request parameter at fault (a 422)"},
+        "problems": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/InputProblem"},
+            "description": "every problem of an input (a file, a list of records), each naming where",
+        },
     },
     "required": ["type", "title", "status", "detail"],
 }
@@ -70,6 +104,7 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
                     response.setdefault("headers", {})["Allow"] = _header("the methods this path takes")
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["InputProblem"] = INPUT_PROBLEM_SCHEMA
     # FastAPI's validation bodies are never sent (the 422 handler writes problem+json)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)

@@ -339,7 +339,7 @@ def check_parameters(
     if not 2 <= grouplev <= definition.max_level:
         problems.append(f"grouplev must be a level from 2 to {definition.max_level}, not {grouplev}")
     if problems:
-        raise ComputeError([Problem(f"audit: {p}") for p in problems])
+        raise ComputeError([Problem(reason=f"audit: {p}") for p in problems])
 
 
 def _slug(name: str) -> str:

@@ -103,11 +103,11 @@ class CsvText:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise DataError(Problem(f"cannot read the data: {exc.strerror}", file=str(path))) from None
+            raise DataError(Problem(reason=f"cannot read the data: {exc.strerror}", file=str(path))) from None
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DataError(Problem(f"not a UTF-8 CSV file: {exc}", file=str(path), line=1)) from None
+            raise DataError(Problem(reason=f"not a UTF-8 CSV file: {exc}", file=str(path), line=1)) from None
         return cls(text, str(path), hashlib.sha256(raw).hexdigest(), path.parent)
 
 
@@ -147,7 +147,7 @@ def _header(source: CsvText) -> list[str]:
     try:
         return [c.strip() for c in next(csv.reader(io.StringIO(source.text, newline="")), [])]
     except csv.Error as exc:
-        raise DataError(Problem(f"not a UTF-8 CSV file: {exc}", file=source.file, line=1)) from None
+        raise DataError(Problem(reason=f"not a UTF-8 CSV file: {exc}", file=source.file, line=1)) from None
 
 
 def _read_csv(source: CsvText) -> pd.DataFrame:
@@ -155,7 +155,9 @@ def _read_csv(source: CsvText) -> pd.DataFrame:
     try:
         table = pd.read_csv(io.StringIO(source.text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise DataError(Problem(f"not a readable CSV table: {str(exc).strip()}", file=source.file)) from None
+        raise DataError(
+            Problem(reason=f"not a readable CSV table: {str(exc).strip()}", file=source.file)
+        ) from None
     table.columns = [str(c).strip() for c in table.columns]
     return table
 
@@ -190,12 +192,12 @@ def read_idata(
     raw_header = _header(source)
     dupes = {c for c in raw_header if raw_header.count(c) > 1}
     if dupes:
-        raise DataError([Problem(f"duplicate column {c!r}", file=file, line=1) for c in sorted(dupes)])
+        raise DataError([Problem(reason=f"duplicate column {c!r}", file=file, line=1) for c in sorted(dupes)])
     table = _read_csv(source)
     header = list(table.columns)
     problems: list[Problem] = []
     if units.id not in header:
-        problems.append(Problem(f"no unit code column {units.id!r}", file=file, line=1))
+        problems.append(Problem(reason=f"no unit code column {units.id!r}", file=file, line=1))
     known = set(definition.indicator_codes) | set(units.groups) | set(units.denominator_names)
     known |= (
         {units.id, units.name or "", units.time or ""} | set(definition.exclude) | (allowed_extra or set())
@@ -204,7 +206,7 @@ def read_idata(
         if column not in known:
             problems.append(
                 Problem(
-                    f"unknown code {column!r}: not an indicator of {definition.label()} nor a declared unit column",
+                    reason=f"unknown code {column!r}: not an indicator of {definition.label()} nor a declared unit column",
                     file=file,
                     line=1,
                 )
@@ -213,12 +215,14 @@ def read_idata(
         if node.code not in header:
             problems.append(
                 Problem(
-                    f"indicator {node.code!r} ({node.where}) has no column in the data", file=file, line=1
+                    reason=f"indicator {node.code!r} ({node.where}) has no column in the data",
+                    file=file,
+                    line=1,
                 )
             )
     for column in (*units.groups, *units.denominator_names):
         if column not in header:
-            problems.append(Problem(f"declared unit column {column!r} is missing", file=file, line=1))
+            problems.append(Problem(reason=f"declared unit column {column!r} is missing", file=file, line=1))
     if problems:
         raise DataError(problems)
 
@@ -229,7 +233,7 @@ def read_idata(
                 out[i] = _float(text)
             except ValueError:
                 problems.append(
-                    Problem(f"{column}: not a number: {text!r}", file=file, line=i + 2, field=column)
+                    Problem(reason=f"{column}: not a number: {text!r}", file=file, line=i + 2, field=column)
                 )
                 out[i] = math.nan
         return out
@@ -240,18 +244,20 @@ def read_idata(
     unit_codes = table[units.id].str.strip().to_numpy(dtype=object)
     for i, code in enumerate(unit_codes):
         if not code:
-            problems.append(Problem(f"empty unit code in {units.id}", file=file, line=i + 2))
+            problems.append(Problem(reason=f"empty unit code in {units.id}", file=file, line=i + 2))
     times = None
     if units.time and units.time in header:
         raw_times = numbers(units.time)
         bad = ~np.isfinite(raw_times) | (raw_times != np.round(raw_times))
         for i in np.flatnonzero(bad):
-            problems.append(Problem(f"{units.time} must be a whole number", file=file, line=int(i) + 2))
+            problems.append(
+                Problem(reason=f"{units.time} must be a whole number", file=file, line=int(i) + 2)
+            )
         times = np.where(bad, 0, raw_times).astype(int)
     if len(problems) > MAX_PROBLEMS:
         problems = [
             *problems[:MAX_PROBLEMS],
-            Problem(f"... and {len(problems) - MAX_PROBLEMS} more", file=file),
+            Problem(reason=f"... and {len(problems) - MAX_PROBLEMS} more", file=file),
         ]
     if problems:
         raise DataError(problems)
@@ -262,7 +268,9 @@ def read_idata(
             when = f" and {units.time} {key[1]}" if key[1] is not None else ""
             problems.append(
                 Problem(
-                    f"duplicate unit {key[0]!r}{when} (first at line {first[key] + 2})", file=file, line=i + 2
+                    reason=f"duplicate unit {key[0]!r}{when} (first at line {first[key] + 2})",
+                    file=file,
+                    line=i + 2,
                 )
             )
         else:
@@ -312,7 +320,7 @@ def read_store(source: Path | str | CsvText | StoreRows, definition: IndexDefini
         if series not in present:
             problems.append(
                 Problem(
-                    f"indicator {node.code!r}: series {series!r} is not in the store {file}",
+                    reason=f"indicator {node.code!r}: series {series!r} is not in the store {file}",
                     file=node.file,
                     line=node.line,
                 )
@@ -320,7 +328,10 @@ def read_store(source: Path | str | CsvText | StoreRows, definition: IndexDefini
     for series, name in denom_series.items():
         if series not in present:
             problems.append(
-                Problem(f"denominator {name!r}: series {series!r} is not in the store", file=definition.file)
+                Problem(
+                    reason=f"denominator {name!r}: series {series!r} is not in the store",
+                    file=definition.file,
+                )
             )
     if problems:
         raise DataError(problems)
@@ -328,7 +339,7 @@ def read_store(source: Path | str | CsvText | StoreRows, definition: IndexDefini
     periods = pd.to_numeric(rows["period"], errors="coerce")
     if periods.isna().any():
         line = int(periods.isna().to_numpy().nonzero()[0][0])
-        raise DataError(Problem("period is not a year", file=file, line=int(rows.index[line]) + 2))
+        raise DataError(Problem(reason="period is not a year", file=file, line=int(rows.index[line]) + 2))
     rows = rows.assign(period=periods.astype(int))
     selection = definition.store
     if selection.years is not None:
@@ -338,7 +349,8 @@ def read_store(source: Path | str | CsvText | StoreRows, definition: IndexDefini
     if unknown:
         raise DataError(
             Problem(
-                f"data.units: unknown unit code(s) {', '.join(unknown)} in the store", file=definition.file
+                reason=f"data.units: unknown unit code(s) {', '.join(unknown)} in the store",
+                file=definition.file,
             )
         )
     rows = rows[rows["country_iso3"].isin(unit_codes)]
@@ -347,17 +359,17 @@ def read_store(source: Path | str | CsvText | StoreRows, definition: IndexDefini
         try:
             values.append(_float(text) if isinstance(text, str) else _float(repr(float(text))))
         except ValueError:
-            problems.append(Problem(f"value: not a number: {text!r}", file=file, line=int(line) + 2))
+            problems.append(Problem(reason=f"value: not a number: {text!r}", file=file, line=int(line) + 2))
     if problems:
         raise DataError(problems[:MAX_PROBLEMS])
     rows = rows.assign(value=values)
     dupes = rows.duplicated(["series_code", "country_iso3", "period"], keep="first")
     if dupes.any():
         line = int(rows.index[dupes.to_numpy()][0]) + 2
-        raise DataError(Problem("duplicate series/unit/period row", file=file, line=line))
+        raise DataError(Problem(reason="duplicate series/unit/period row", file=file, line=line))
     years = sorted(set(rows["period"]))
     if not years:
-        raise DataError(Problem("no observations for the selected units and years", file=file))
+        raise DataError(Problem(reason="no observations for the selected units and years", file=file))
     wide = rows.pivot_table(
         index=["period", "country_iso3"], columns="series_code", values="value", aggfunc="first"
     )
@@ -406,7 +418,8 @@ def check_coverage(dataset: Dataset, definition: IndexDefinition) -> None:
             node = definition.by_code[code]
             problems.append(
                 Problem(
-                    f"indicator {code!r} ({node.where}) has no values at all in the data", file=dataset.source
+                    reason=f"indicator {code!r} ({node.where}) has no values at all in the data",
+                    file=dataset.source,
                 )
             )
     if problems:

@@ -189,7 +189,7 @@ def load_definition(path: Path | str) -> IndexDefinition:
         raw = path.read_bytes()
     except OSError as exc:
         raise DefinitionError(
-            Problem(f"cannot read the definition: {exc.strerror}", file=str(path))
+            Problem(reason=f"cannot read the definition: {exc.strerror}", file=str(path))
         ) from None
     return definition_from_text(raw.decode("utf-8"), file=str(path))
 
@@ -450,7 +450,7 @@ def check_hierarchy(
 
 
 def _problem(node: Node, message: str) -> Problem:
-    return Problem(message, file=node.file, line=node.line)
+    return Problem(reason=message, file=node.file, line=node.line)
 
 
 def finalise(definition: IndexDefinition) -> IndexDefinition:

@@ -6,38 +6,19 @@ together so that one run shows all of them. Both errors are ``Invalid`` (HTTP 42
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ascc.kit.problems import Problem, ProblemsError
 
-from ascc.kit.errors import Invalid
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: where it is (file, line, field) and what is wrong."""
-
-    message: str
-    file: str | None = None
-    line: int | None = None
-    field: str | None = None
-
-    def __str__(self) -> str:
-        where = self.file or ""
-        if self.line is not None:
-            where = f"{where}:{self.line}" if where else f"line {self.line}"
-        prefix = f"{where}: " if where else ""
-        field = f"{self.field}: " if self.field else ""
-        return f"{prefix}{field}{self.message}"
+__all__ = ["ComputeError", "DataError", "DefinitionError", "IndexInputError", "Problem", "raise_if"]
 
 
-class IndexInputError(Invalid):
+class IndexInputError(ProblemsError):
     """Base of the engine's input errors; ``problems`` lists every problem found."""
 
     title = "Invalid index input"
 
     def __init__(self, problems: list[Problem] | Problem):
-        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        detail = "; ".join(str(p) for p in self.problems)
-        super().__init__(detail, problems=[str(p) for p in self.problems])
+        problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__(problems, "; ".join(str(p) for p in problems))
 
     def __str__(self) -> str:
         if len(self.problems) == 1:

@@ -39,12 +39,12 @@ def _number(value: str, *, file: str, line: int, column: str, problems: list[Pro
         number = float(value)
     except ValueError:
         problems.append(
-            Problem(f"{column} must be a number, not {value!r}", file=file, line=line, field=column)
+            Problem(reason=f"{column} must be a number, not {value!r}", file=file, line=line, field=column)
         )
         return None
     if not math.isfinite(number):
         problems.append(
-            Problem(f"{column} must be finite, not {value!r}", file=file, line=line, field=column)
+            Problem(reason=f"{column} must be finite, not {value!r}", file=file, line=line, field=column)
         )
         return None
     return number
@@ -55,7 +55,7 @@ def read_imeta(path: Path | str) -> IMeta:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise DefinitionError(Problem(f"cannot read iMeta: {exc.strerror}", file=str(path))) from None
+        raise DefinitionError(Problem(reason=f"cannot read iMeta: {exc.strerror}", file=str(path))) from None
     return _read(handle, str(path))
 
 
@@ -76,19 +76,19 @@ def _read(handle: TextIO, file: str) -> IMeta:
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise DefinitionError(
-                Problem(f"missing required column(s): {', '.join(missing)}", file=file, line=1)
+                Problem(reason=f"missing required column(s): {', '.join(missing)}", file=file, line=1)
             )
         for row in reader:
             line = reader.line_num
             code = (row.get("iCode") or "").strip()
             kind = (row.get("Type") or "").strip()
             if not code:
-                problems.append(Problem("empty iCode", file=file, line=line, field="iCode"))
+                problems.append(Problem(reason="empty iCode", file=file, line=line, field="iCode"))
                 continue
             if kind not in TYPES:
                 problems.append(
                     Problem(
-                        f"iCode {code!r}: Type {kind!r} is not one of {', '.join(TYPES)}",
+                        reason=f"iCode {code!r}: Type {kind!r} is not one of {', '.join(TYPES)}",
                         file=file,
                         line=line,
                     )
@@ -111,29 +111,35 @@ def _read(handle: TextIO, file: str) -> IMeta:
             )
             if weight is None:
                 problems.append(
-                    Problem(f"iCode {code!r}: Weight is missing", file=file, line=line, field="Weight")
+                    Problem(reason=f"iCode {code!r}: Weight is missing", file=file, line=line, field="Weight")
                 )
             elif weight < 0:
                 problems.append(
-                    Problem(f"iCode {code!r}: Weight must not be negative ({weight:g})", file=file, line=line)
+                    Problem(
+                        reason=f"iCode {code!r}: Weight must not be negative ({weight:g})",
+                        file=file,
+                        line=line,
+                    )
                 )
             if kind == "Indicator" and direction not in (1.0, -1.0):
                 problems.append(
                     Problem(
-                        f"iCode {code!r}: Direction must be 1 or -1, not {row['Direction']!r}",
+                        reason=f"iCode {code!r}: Direction must be 1 or -1, not {row['Direction']!r}",
                         file=file,
                         line=line,
                     )
                 )
             if level is None or level != int(level) or level < 1:
                 problems.append(
-                    Problem(f"iCode {code!r}: Level must be a whole number >= 1", file=file, line=line)
+                    Problem(reason=f"iCode {code!r}: Level must be a whole number >= 1", file=file, line=line)
                 )
                 level = None
             elif (kind == "Indicator") != (level == 1):
                 problems.append(
                     Problem(
-                        f"iCode {code!r}: Type {kind} does not match Level {int(level)}", file=file, line=line
+                        reason=f"iCode {code!r}: Type {kind} does not match Level {int(level)}",
+                        file=file,
+                        line=line,
                     )
                 )
             parent = (row.get("Parent") or "").strip()
@@ -184,7 +190,7 @@ def apply_imeta(definition: IndexDefinition, meta: IMeta) -> IndexDefinition:
         if code not in ours and code not in definition.exclude:
             problems.append(
                 Problem(
-                    f"iCode {code!r} is in the iMeta but not in the definition {definition.file}",
+                    reason=f"iCode {code!r} is in the iMeta but not in the definition {definition.file}",
                     file=meta.file,
                     line=node.line,
                 )
@@ -198,7 +204,7 @@ def apply_imeta(definition: IndexDefinition, meta: IMeta) -> IndexDefinition:
             if a != b:
                 problems.append(
                     Problem(
-                        f"iCode {code!r}: {column} {b!r} differs from the definition ({mine.where}: {a!r})",
+                        reason=f"iCode {code!r}: {column} {b!r} differs from the definition ({mine.where}: {a!r})",
                         file=meta.file,
                         line=node.line,
                     )
@@ -206,7 +212,7 @@ def apply_imeta(definition: IndexDefinition, meta: IMeta) -> IndexDefinition:
         if node.declared_level is not None and node.declared_level != mine.level:
             problems.append(
                 Problem(
-                    f"iCode {code!r}: Level {node.declared_level} differs from the definition "
+                    reason=f"iCode {code!r}: Level {node.declared_level} differs from the definition "
                     f"({mine.where}: level {mine.level})",
                     file=meta.file,
                     line=node.line,
@@ -216,7 +222,9 @@ def apply_imeta(definition: IndexDefinition, meta: IMeta) -> IndexDefinition:
         if code not in theirs:
             problems.append(
                 Problem(
-                    f"{node.kind} {code!r} is not in the iMeta {meta.file}", file=node.file, line=node.line
+                    reason=f"{node.kind} {code!r} is not in the iMeta {meta.file}",
+                    file=node.file,
+                    line=node.line,
                 )
             )
     if problems:

@@ -57,7 +57,7 @@ def _check_time_points(frame: Frame, definition: IndexDefinition, source: str | 
         for code in np.asarray(frame.codes)[np.all(np.isnan(frame.values[rows]), axis=0)]:
             problems.append(
                 Problem(
-                    f"indicator {code!r} has no value at {definition.units.time} {time}, even after imputation; "
+                    reason=f"indicator {code!r} has no value at {definition.units.time} {time}, even after imputation; "
                     "narrow data.years, add a panel imputation (i_panel) or exclude the indicator",
                     file=source,
                 )
@@ -85,7 +85,7 @@ def _screen_out_empty_units(
     if not empty.any():
         return frame, dataset.groups, []
     if empty.all():
-        raise DataError(Problem("no unit has a value for any indicator", file=dataset.source))
+        raise DataError(Problem(reason="no unit has a value for any indicator", file=dataset.source))
     left_out = []
     for i in np.flatnonzero(empty):
         time = None if frame.times is None else int(frame.times[i])

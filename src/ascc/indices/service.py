@@ -46,7 +46,7 @@ def _with_meta(d: IndexDefinition, imeta: IMeta | None) -> tuple[IndexDefinition
     if not d.nodes:
         raise DefinitionError(
             Problem(
-                "the definition has no indicators and aggregates; give them or pass an iMeta file",
+                reason="the definition has no indicators and aggregates; give them or pass an iMeta file",
                 file=d.file,
             )
         )
@@ -195,13 +195,17 @@ def run_uncertainty(
     spec = definition.uncertainty
     if spec is None:
         raise DefinitionError(
-            Problem("the definition has no uncertainty section (uncertain factors)", file=definition.file)
+            Problem(
+                reason="the definition has no uncertainty section (uncertain factors)", file=definition.file
+            )
         )
     changes = {k: v for k, v in (("n", n), ("kind", kind), ("seed", seed)) if v is not None}
     spec = replace(spec, **changes)
     if spec.kind == "SA" and len(spec.factors) < 2:
         raise DefinitionError(
-            Problem("a sensitivity analysis needs at least two uncertain factors", file=definition.file)
+            Problem(
+                reason="a sensitivity analysis needs at least two uncertain factors", file=definition.file
+            )
         )
     return uncertainty.run(definition, dataset, spec, progress=progress)
 

@@ -138,7 +138,9 @@ def store_run(
     if uncertainty_n:
         if d.uncertainty is None:
             raise DefinitionError(
-                Problem("the definition has no uncertainty section for the rank intervals", file=d.file)
+                Problem(
+                    reason="the definition has no uncertainty section for the rank intervals", file=d.file
+                )
             )
         parameters["uncertainty"] = {
             "type": "UA",

@@ -47,16 +47,16 @@ def pca_weights(
         return {codes[0]: 1.0}
     complete = data[~np.isnan(data).any(axis=1)]
     if complete.shape[0] < 3:
-        raise ComputeError(Problem(f"PCA weights for {group}: fewer than 3 units with complete data"))
+        raise ComputeError(Problem(reason=f"PCA weights for {group}: fewer than 3 units with complete data"))
     sd = complete.std(axis=0, ddof=1)
     if np.any(sd == 0):
         flat = [c for c, s in zip(codes, sd, strict=True) if s == 0]
-        raise ComputeError(Problem(f"PCA weights for {group}: no variation in {', '.join(flat)}"))
+        raise ComputeError(Problem(reason=f"PCA weights for {group}: no variation in {', '.join(flat)}"))
     z = (complete - complete.mean(axis=0)) / sd
     try:
         _, _, vt = np.linalg.svd(z, full_matrices=False)
     except np.linalg.LinAlgError as exc:
-        raise ComputeError(Problem(f"PCA weights for {group}: {exc}")) from None
+        raise ComputeError(Problem(reason=f"PCA weights for {group}: {exc}")) from None
     loadings = vt[0]
     if loadings.sum() < 0:
         loadings = -loadings

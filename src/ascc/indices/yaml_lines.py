@@ -1,8 +1,5 @@
-"""YAML with line numbers: mappings remember where they and each of their keys start.
-
-PyYAML forgets positions once a document is constructed, and silently keeps the last of two
-equal keys. Index definitions are edited by hand, so errors must point at a line and duplicate
-keys must be refused.
+"""Index definitions read with ``kit.yaml_lines`` (mappings remember where they and each of their
+keys start; duplicate keys are refused), and the ``Reporter`` that collects their problems.
 """
 
 from __future__ import annotations
@@ -11,97 +8,23 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ascc.indices.errors import DefinitionError, Problem
+from ascc.kit import yaml_lines
+from ascc.kit.problems import ProblemsError
+from ascc.kit.yaml_lines import LineDict, LineList, line_of
 
-
-class LineDict(dict):
-    """A dict that knows the line of its first key (``line``) and of each key (``key_lines``)."""
-
-    line: int | None = None
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str) -> int | None:
-        return self.key_lines.get(key, self.line) if hasattr(self, "key_lines") else self.line
-
-
-class LineList(list):
-    """A list that knows the line of each item (``item_lines``)."""
-
-    line: int | None = None
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    out = LineDict()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool):
-            raise DefinitionError(
-                Problem("mapping keys must be plain scalars", line=key_node.start_mark.line + 1)
-            )
-        key = str(key)
-        if key in out:
-            raise DefinitionError(
-                Problem(
-                    f"duplicate key {key!r} (first at line {out.key_lines[key]})",
-                    line=key_node.start_mark.line + 1,
-                )
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+__all__ = ["LineDict", "LineList", "Reporter", "line_of", "load_file", "load_text"]
 
 
 def load_text(text: str, *, file: str | None = None) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
-    except DefinitionError as exc:
-        raise DefinitionError(
-            [Problem(p.message, file=file, line=p.line, field=p.field) for p in exc.problems]
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise DefinitionError(
-            Problem(f"not valid YAML: {exc.problem or exc}", file=file, line=line)
-        ) from None
-    except yaml.YAMLError as exc:  # e.g. characters YAML does not allow
-        raise DefinitionError(Problem(f"not valid YAML: {exc}", file=file)) from None
-    except RecursionError:
-        raise DefinitionError(Problem("not valid YAML: nested too deeply", file=file)) from None
+        return yaml_lines.load(text, file=file)
+    except ProblemsError as exc:
+        raise DefinitionError(exc.problems) from None
 
 
 def load_file(path: Path) -> Any:
     return load_text(path.read_text(encoding="utf-8"), file=str(path))
-
-
-def line_of(obj: Any, key: str | None = None) -> int | None:
-    """The line of ``obj`` (a LineDict or LineList) or of one of its keys."""
-    if isinstance(obj, LineDict):
-        return obj.line_of(key) if key is not None else obj.line
-    if isinstance(obj, LineList):
-        return obj.line
-    return None
 
 
 class Reporter:
@@ -112,7 +35,7 @@ class Reporter:
         self.problems: list[Problem] = []
 
     def add(self, message: str, obj: Any = None, key: str | None = None, field: str | None = None) -> None:
-        self.problems.append(Problem(message, file=self.file, line=line_of(obj, key), field=field))
+        self.problems.append(Problem(reason=message, file=self.file, line=line_of(obj, key), field=field))
 
     def mapping(self, obj: Any, where: str, allowed: set[str] | None = None) -> LineDict:
         """``obj`` as a mapping (an empty one, with a problem, if it is not); unknown keys reported."""

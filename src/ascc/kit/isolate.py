@@ -59,8 +59,11 @@ def run(fn: Callable[..., T], *args: Any, seconds: float, memory: int | None = N
     if kind == "ok":
         return payload
     if kind == "domain":
-        cls, detail, extra = payload
-        raise cls(detail, **extra)
+        cls, detail, state = payload
+        exc = cls.__new__(cls)  # as it was raised, whatever its constructor takes
+        Exception.__init__(exc, detail)
+        exc.__dict__.update(state)
+        raise exc
     raise Failed(payload)
 
 
@@ -74,7 +77,7 @@ def _main() -> None:
             fn = getattr(fn, part)
         result: tuple[str, Any] = ("ok", fn(*args))
     except DomainError as exc:
-        result = ("domain", (type(exc), exc.detail, exc.extra))
+        result = ("domain", (type(exc), exc.detail, vars(exc)))
     except MemoryError:
         result = ("failed", "it needs more memory than allowed")
     except Exception as exc:  # reported to the parent, which decides

@@ -22,7 +22,6 @@ from ascc.kit.errors import NotFound
 from ascc.knowledge import text as t
 from ascc.knowledge.models import Document, Passage
 from ascc.monitoring import published, terms
-from ascc.monitoring.models import Indicator
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
 
@@ -450,10 +449,9 @@ register(
 
 
 def _indicator_entries(session: Session, key: str) -> list[Entry]:
-    row = session.get(Indicator, key)
-    if row is None:
+    i = published.find_indicator(session, key)
+    if i is None:
         return []
-    i = published.indicator_read(row)
     source = _join(i["source"]["organisation"], i["source"]["dataset"])
     unit = i["unit"]
     return [

@@ -33,16 +33,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Principal
 from ascc.audit.provenance import Kept, is_person, last_actors
-from ascc.kit.errors import Invalid
+from ascc.kit import yaml_lines
+from ascc.kit.problems import ProblemsError
 from ascc.monitoring import published, rules, service
-from ascc.monitoring.importer import KEY, Parsed, Problem
+from ascc.monitoring.imports.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
 from ascc.monitoring.published import computed_entry, formula, formula_text
 from ascc.registry import service as registry_service
@@ -80,28 +80,11 @@ class Definition:
         return formula_text(self.numerator, self.denominator, self.multiplier)
 
 
-class DefinitionError(Invalid, ValueError):
+class DefinitionError(ProblemsError, ValueError):
     """Computed-indicator definitions with problems: a 422 listing each (file, line, field)."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems), problems=problems)
-        self.problems = problems
 
 
 # --- reading definitions ----------------------------------------------------------------------
-
-
-class _Lines(yaml.SafeLoader):
-    """Keeps each mapping's line number under ``__line__``."""
-
-
-def _mapping(loader: _Lines, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_Lines.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def read_file(path: Path, *, name: str | None = None, data: bytes | None = None) -> list[dict[str, Any]]:
@@ -112,14 +95,16 @@ def read_file(path: Path, *, name: str | None = None, data: bytes | None = None)
         raw = path.read_bytes() if data is None else data
         text = raw.decode("utf-8-sig")
     except OSError as exc:
-        raise DefinitionError([Problem(name, None, None, f"cannot read the file: {exc.strerror}")]) from None
+        raise DefinitionError([Problem(file=name, reason=f"cannot read the file: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
-        raise DefinitionError([Problem(name, None, None, f"not UTF-8 (byte {exc.start})")]) from None
+        raise DefinitionError([Problem(file=name, reason=f"not UTF-8 (byte {exc.start})")]) from None
     if name.lower().endswith(".csv"):
         reader = csv.DictReader(io.StringIO(text, newline=""))
         extra = [c for c in reader.fieldnames or [] if c not in CSV_FIELDS]
         if extra:
-            raise DefinitionError([Problem(name, 1, c, "unknown column") for c in extra])
+            raise DefinitionError(
+                [Problem(file=name, line=1, field=c, reason="unknown column") for c in extra]
+            )
         out = []
         for rec in reader:
             item: dict[str, Any] = {k: v for k, v in rec.items() if v not in (None, "")}
@@ -130,17 +115,14 @@ def read_file(path: Path, *, name: str | None = None, data: bytes | None = None)
             out.append(item)
         return out
     try:
-        doc = yaml.load(text, Loader=_Lines)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DefinitionError(
-            [Problem(name, mark.line + 1 if mark else None, None, f"not valid YAML: {exc}")]
-        ) from None
+        doc = yaml_lines.stamp(yaml_lines.load(text, file=name))
+    except ProblemsError as exc:
+        raise DefinitionError(exc.problems) from None
     if isinstance(doc, dict):
         doc = doc.get("computed")
     if not isinstance(doc, list):
         raise DefinitionError(
-            [Problem(name, None, None, "expected a list of definitions (or computed: [...])")]
+            [Problem(file=name, reason="expected a list of definitions (or computed: [...])")]
         )
     return doc
 
@@ -164,7 +146,7 @@ def check(session: Session, records: list[dict[str, Any]], *, name: str = "<defi
         bad_count = len(problems)
 
         def bad(field: str | None, reason: str, line: int | None = line) -> None:
-            problems.append(Problem(name, line, field, reason))
+            problems.append(Problem(file=name, line=line, field=field, reason=reason))
 
         if not isinstance(rec, dict):
             bad(None, "a definition must be a mapping of fields")
@@ -244,26 +226,26 @@ def check(session: Session, records: list[dict[str, Any]], *, name: str = "<defi
         for f in ("numerator", "denominator"):
             ref = getattr(d, f)
             if ref not in known and ref not in defined:
-                problems.append(Problem(name, d.line, f, f"unknown indicator {ref!r}"))
+                problems.append(Problem(file=name, line=d.line, field=f, reason=f"unknown indicator {ref!r}"))
         if not problems or all(p.line != d.line for p in problems):
             den_unit = units.get(d.denominator)
             if den_unit is not None and not _is_count(den_unit):
                 problems.append(
                     Problem(
-                        name,
-                        d.line,
-                        "denominator",
-                        f"{d.denominator} is in {den_unit!r}: a denominator must be a count "
+                        file=name,
+                        line=d.line,
+                        field="denominator",
+                        reason=f"{d.denominator} is in {den_unit!r}: a denominator must be a count "
                         "(persons, number, …), not a share, rate or index",
                     )
                 )
             if d.unit.startswith("%") and units.get(d.numerator) != den_unit:
                 problems.append(
                     Problem(
-                        name,
-                        d.line,
-                        "unit",
-                        f"a share (%) needs numerator and denominator in the same unit "
+                        file=name,
+                        line=d.line,
+                        field="unit",
+                        reason=f"a share (%) needs numerator and denominator in the same unit "
                         f"({units.get(d.numerator)!r} and {den_unit!r})",
                     )
                 )
@@ -274,19 +256,21 @@ def check(session: Session, records: list[dict[str, Any]], *, name: str = "<defi
             if len(lv - {None}) > 1:
                 problems.append(
                     Problem(
-                        name,
-                        d.line,
-                        "denominator",
-                        f"{d.numerator} and {d.denominator} are not at the same level "
+                        file=name,
+                        line=d.line,
+                        field="denominator",
+                        reason=f"{d.numerator} and {d.denominator} are not at the same level "
                         "(national / subnational)",
                     )
                 )
     for d in out:
         cycle = _cycle(d.code, inputs)
         if cycle:
-            problems.append(Problem(name, d.line, "numerator", "cycle: " + " → ".join(cycle)))
+            problems.append(
+                Problem(file=name, line=d.line, field="numerator", reason="cycle: " + " → ".join(cycle))
+            )
     if problems:
-        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        problems.sort(key=lambda p: (p.line or 0, p.field or ""))
         raise DefinitionError(problems)
     return out
 
@@ -575,10 +559,12 @@ def define_by(session: Session, *, principal: Principal, definitions: list[dict[
     try:
         created, updated = define(session, records, name="definitions")
     except DefinitionError as exc:
-        raise Invalid(
-            f"{len(exc.problems)} problem(s); nothing was defined",
-            parameter="definitions",
-            problems=[{"item": p.line, "field": p.column, "reason": p.reason} for p in exc.problems],
+        where = [
+            Problem(field=f"definitions[{p.line}]" + (f".{p.field}" if p.field else ""), reason=p.reason)
+            for p in exc.problems
+        ]
+        raise ProblemsError(
+            where, f"{len(exc.problems)} problem(s); nothing was defined", parameter="definitions"
         ) from None
     codes = [d["code"] for d in definitions if isinstance(d, dict)]
     report = recompute(session, codes=codes, actor=session.info.get("actor"))

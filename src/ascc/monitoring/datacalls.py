@@ -32,7 +32,7 @@ from ascc.kit import clock
 from ascc.kit.errors import Forbidden, Invalid, NotFound
 from ascc.kit.spreadsheet import cells, template_workbook, xlsx_bytes
 from ascc.monitoring import published, rules
-from ascc.monitoring.importer import PLAIN_COLUMNS, PLAIN_INFO
+from ascc.monitoring.imports.importer import PLAIN_COLUMNS, PLAIN_INFO
 from ascc.monitoring.models import NATIONAL, TOTAL, DataCall, Indicator, Observation, Submission
 from ascc.monitoring.signoff import require_reader
 from ascc.registry import service as registry_service

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.monitoring import service, terms
-from ascc.monitoring.importer import Catalogue, Problem
+from ascc.monitoring.imports.importer import Catalogue, Problem
 from ascc.monitoring.models import Area, Indicator
 
 DATA = Path("../shared/data")

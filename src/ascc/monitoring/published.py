@@ -132,6 +132,12 @@ def get_indicator_row(session: Session, code: str) -> Indicator:
     return row
 
 
+def find_indicator(session: Session, code: str) -> dict[str, Any] | None:
+    """The indicator's definition (:func:`indicator_read`), or None when there is no such code."""
+    row = session.get(Indicator, code)
+    return None if row is None else indicator_read(row)
+
+
 def _coverage(session: Session) -> dict[str, Any]:
     rows = (
         select(

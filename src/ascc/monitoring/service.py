@@ -34,11 +34,12 @@ from ascc.audit.provenance import Kept, is_person
 from ascc.audit.rows import RowsDigest
 from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.kit import errors
-from ascc.monitoring import importer
 from ascc.monitoring import schemas as s
-from ascc.monitoring.importer import KEY, Catalogue, Parsed, Problem, Progress
+from ascc.monitoring.imports import files, importer, profiles
+from ascc.monitoring.imports.importer import KEY, Catalogue, Parsed, Problem
+from ascc.monitoring.imports.reading import Progress
 from ascc.monitoring.models import APPROVALS, Area, ImportBatch, Indicator, Observation, of_member_states
-from ascc.registry.models import MemberState
+from ascc.registry import service as registry_service
 
 WRITE_CHUNK = 50_000
 #: from this many new rows, a SQLite import checks the foreign keys itself (and journals alone)
@@ -92,15 +93,15 @@ def import_file(
     data: bytes | None = None,
     catalogue: Catalogue | None = None,
     only_own: bool = False,
-    profile: str | importer.profiles.Profile | None = None,
+    profile: str | profiles.Profile | None = None,
 ) -> ImportReport:
     """Check a file and, when it has no problem at all (and this is not a dry run), store it
-    (``only_own``: as a loader, see :func:`store`; ``profile``: see ``importer.parse``).
+    (``only_own``: as a loader, see :func:`store`; ``profile``: see ``files.parse``).
 
     Rows of computed indicators are not stored as given: the indicators are recomputed from their
     inputs once the file is stored (so that a whole export imports into an empty platform)."""
     cat = catalogue or Catalogue.load(session)
-    parsed = importer.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress, profile=profile)
+    parsed = files.parse(path, cat, fmt=fmt, name=name, data=data, progress=progress, profile=profile)
     dropped = _drop_computed(session, parsed)
     report = store(
         session, parsed, dry_run=dry_run, approval=approval, actor=actor, progress=progress, only_own=only_own
@@ -164,18 +165,14 @@ def computed_rows(session: Session, parsed: Parsed) -> list[Problem]:
         return []
     unit = "row" if parsed.format == "xlsx" else ("observation" if parsed.format == "sdmx-ml" else "line")
     column = "INDICATOR" if parsed.format.startswith("sdmx") else "series_code"
-    column = (
-        importer.profiles.column_of(parsed.format, "indicator")
-        if parsed.format in importer.profiles.BUILT_IN
-        else column
-    )
+    column = profiles.column_of(parsed.format, "indicator") if parsed.format in profiles.BUILT_IN else column
     codes = frame["indicator"].astype(str).to_numpy()
     return [
         Problem(
-            parsed.name,
-            int(line),
-            column,
-            f"{code} is computed from {inputs[code][0]} and {inputs[code][1]}; import those instead",
+            file=parsed.name,
+            line=int(line),
+            column=column,
+            reason=f"{code} is computed from {inputs[code][0]} and {inputs[code][1]}; import those instead",
             unit=unit,
         )
         for code, line in zip(codes, frame["line"].to_numpy(), strict=True)
@@ -285,7 +282,12 @@ def _merge_and_delete(parsed: Parsed, frame: pd.DataFrame, old: pd.DataFrame) ->
     deleting = (frame["action"] == "D").to_numpy()
     lines = frame["line"].to_numpy()
     problems = [
-        Problem(parsed.name, int(lines[i]), "ACTION", "ACTION=D: there is no such observation to delete")
+        Problem(
+            file=parsed.name,
+            line=int(lines[i]),
+            column="ACTION",
+            reason="ACTION=D: there is no such observation to delete",
+        )
         for i in np.flatnonzero(deleting & ~stored)
     ]
     if problems or not len(old):
@@ -322,16 +324,25 @@ def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarra
     member state they name exists (their batch is this transaction's own row, their submission
     none). Run after the insert, when this transaction holds SQLite's write lock, so that no other
     writer can remove a parent before the commit."""
+
+    def indicators(used: list[str]) -> set[str]:
+        column = Indicator.__table__.c.code
+        return {
+            c
+            for i in range(0, len(used), 500)
+            for c in session.scalars(select(column).where(column.in_(used[i : i + 500])))
+        }
+
     named = {
-        (Indicator.__table__.c.code, "indicator"): frame["indicator"],
-        (MemberState.__table__.c.code, "member_state"): frame["member_state"],
+        "indicator": (frame["indicator"], indicators),
+        "member_state": (
+            frame["member_state"],
+            lambda used: registry_service.member_state_codes(session, used),
+        ),
     }
-    for (column, what), values in named.items():
+    for what, (values, existing) in named.items():
         used = values.cat.categories[np.unique(values.cat.codes.to_numpy()[inserted])].tolist()
-        found: set[str] = set()
-        for i in range(0, len(used), 500):
-            found |= set(session.execute(select(column).where(column.in_(used[i : i + 500]))).scalars())
-        if missing := sorted(set(used) - found):
+        if missing := sorted(set(used) - existing(used)):
             raise IntegrityError(f"observations.{what}", missing, LookupError(f"no such {what}: {missing}"))
 
 
@@ -737,7 +748,7 @@ def export(
     structure-specific); re-importing the result changes nothing."""
     import io
 
-    from ascc.monitoring import sdmx
+    from ascc.monitoring.sdmx import messages as sdmx
 
     units = dict(session.execute(select(Indicator.code, Indicator.unit)).all())
     stmt = _observations_stmt(indicator=indicator, member_state=member_state, approval=approval)

@@ -282,7 +282,9 @@ def audit(ref: ReferenceSet, seeds: dict[str, str], entries: list[Entry]) -> Rep
     for index, entry in enumerate(entries):
         where = f"entry {index + 1} ({entry.seed})"
         if entry.seed not in units:
-            problems.append(Problem(COVERAGE_FILE, None, "seed", f"{where}: unknown seed {entry.seed!r}"))
+            problems.append(
+                Problem(file=COVERAGE_FILE, field="seed", reason=f"{where}: unknown seed {entry.seed!r}")
+            )
             continue
         for fragment in entry.fragments:
             norm = normalise(fragment)
@@ -293,7 +295,9 @@ def audit(ref: ReferenceSet, seeds: dict[str, str], entries: list[Entry]) -> Rep
             ]
             if not hits:
                 problems.append(
-                    Problem(COVERAGE_FILE, None, "fragments", f"{where}: no unit holds {fragment!r}")
+                    Problem(
+                        file=COVERAGE_FILE, field="fragments", reason=f"{where}: no unit holds {fragment!r}"
+                    )
                 )
             for acc in hits:
                 if entry not in acc.reasons:

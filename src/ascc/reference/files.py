@@ -11,44 +11,17 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
-from ascc.kit.errors import Invalid
+from ascc.kit import yaml_lines
+from ascc.kit.problems import Problem, ProblemsError
 from ascc.reference import schema
 
 DATA_DIR = Path(__file__).parent / "data"
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so pydantic validates them and names the field."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        field = f" [{self.field}]" if self.field else ""
-        return f"{where}{field}: {self.message}"
-
-
-class ReferenceDataError(Invalid):
+class ReferenceDataError(ProblemsError):
     """The reference data has problems; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems), problems=problems)
-        self.problems = problems
 
 
 @dataclasses.dataclass
@@ -58,12 +31,6 @@ class ReferenceSet:
 
     def __getitem__(self, name: str) -> list:
         return self.records[name]
-
-
-def _key_lines(node: yaml.Node) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value}
 
 
 def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
@@ -76,33 +43,31 @@ def read_reference(data_dir: Path = DATA_DIR) -> ReferenceSet:
         fname = path.name
         records[name] = []
         if not path.exists():
-            problems.append(Problem(fname, None, None, "file is missing"))
+            problems.append(Problem(file=fname, reason="file is missing"))
             continue
-        text = path.read_text(encoding="utf-8")
         try:
-            root = yaml.compose(text, Loader=_Loader)
-            data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problems.append(Problem(fname, mark.line + 1 if mark else None, None, f"not valid YAML: {exc}"))
+            data = yaml_lines.load(path.read_text(encoding="utf-8"), file=fname, dates=False)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
             continue
         if data is None:
-            data, root = [], None
+            data = []
         if not isinstance(data, list):
-            problems.append(Problem(fname, 1, None, "the file must hold a list of records"))
+            problems.append(Problem(file=fname, line=1, reason="the file must hold a list of records"))
             continue
         for index, item in enumerate(data):
-            node = root.value[index] if root is not None else None
-            line = node.start_mark.line + 1 if node is not None else None
+            line = data.item_lines[index] if isinstance(data, yaml_lines.LineList) else None
             lines[(name, index)] = line or 0
             try:
                 records[name].append(model.model_validate(item))
             except ValidationError as exc:
-                keys = _key_lines(node) if node is not None else {}
                 for err in exc.errors():
                     loc = ".".join(str(p) for p in err["loc"])
                     first = str(err["loc"][0]) if err["loc"] else None
-                    problems.append(Problem(fname, keys.get(first, line), loc or None, err["msg"]))
+                    at = yaml_lines.line_of(item, first) if first and isinstance(item, dict) else line
+                    problems.append(
+                        Problem(file=fname, line=at or line, field=loc or None, reason=err["msg"])
+                    )
     if not problems:
         problems.extend(_cross_check(records, lines))
     if problems:
@@ -114,7 +79,9 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
     problems: list[Problem] = []
 
     def at(name: str, index: int, field: str, message: str) -> None:
-        problems.append(Problem(f"{name}.yaml", lines.get((name, index)), field, message))
+        problems.append(
+            Problem(file=f"{name}.yaml", line=lines.get((name, index)), field=field, reason=message)
+        )
 
     ids: dict[str, set[str]] = {}
     for name, items in records.items():
@@ -185,6 +152,13 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
             known("meetings", i, "member_states", ms, "member_states")
         for pa in m.partners:
             known("meetings", i, "partners", pa, "partners")
+        if m.date_start is not None and m.date_url is None and not _quoted_year(m.sources, m.date_start.year):
+            at(
+                "meetings",
+                i,
+                "date_start",
+                "a date needs `date_url`, or a seed quote in `sources` that states it",
+            )
     for i, st in enumerate(records["statistics"]):
         known("statistics", i, "sector", st.sector, "sectors")
     for i, sm in enumerate(records["statements"]):
@@ -196,6 +170,11 @@ def _cross_check(records: dict[str, list], lines: dict[tuple[str, int], int]) ->
     for cycle in find_cycles({b.id: list(b.reports_to) for b in records["bodies"]}):
         at("bodies", index_of[cycle[0]], "reports_to", "reporting cycle: " + " → ".join([*cycle, cycle[0]]))
     return problems
+
+
+def _quoted_year(sources: list[schema.Source], year: int) -> bool:
+    """Whether one of the seed quotes among ``sources`` names ``year`` (a seed-dated meeting)."""
+    return any(src.file and src.quote and str(year) in src.quote for src in sources)
 
 
 _SINGULAR = {

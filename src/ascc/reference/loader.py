@@ -175,10 +175,10 @@ SPECS = (
 )
 
 
-#: columns added after rows were first loaded (migration 0030): left out of a digest while empty,
+#: columns added after rows were first loaded (migrations 0030, 0032): left out of a digest while empty,
 #: so that a row loaded before (NULL there) keeps the digest it was loaded with and still reads as
 #: unedited, and a record that leaves them empty keeps its digest too
-_ADDED_LATER = frozenset({"other_sectors", "inferences", "dates", "dates_note"})
+_ADDED_LATER = frozenset({"other_sectors", "inferences", "dates", "dates_note", "date_url"})
 
 
 def _digest(values: dict[str, Any]) -> str:

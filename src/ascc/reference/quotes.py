@@ -26,19 +26,19 @@ def check_quotes(ref: ReferenceSet, seeds_dir: Path) -> list[Problem]:
                 if source.file not in texts:
                     problems.append(
                         Problem(
-                            f"{name}.yaml",
-                            ref.lines.get((name, index)),
-                            "sources",
-                            f"seed file {source.file} not found in {seeds_dir}",
+                            file=f"{name}.yaml",
+                            line=ref.lines.get((name, index)),
+                            field="sources",
+                            reason=f"seed file {source.file} not found in {seeds_dir}",
                         )
                     )
                 elif normalise(source.quote or "") not in texts[source.file]:
                     problems.append(
                         Problem(
-                            f"{name}.yaml",
-                            ref.lines.get((name, index)),
-                            "sources",
-                            f"quote not found in {source.file}: {source.quote!r}",
+                            file=f"{name}.yaml",
+                            line=ref.lines.get((name, index)),
+                            field="sources",
+                            reason=f"quote not found in {source.file}: {source.quote!r}",
                         )
                     )
     return problems

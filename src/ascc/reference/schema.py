@@ -83,12 +83,20 @@ class MemberState(_Sourced):
 
 
 class Summit(_Strict):
-    """A numbered ASEAN Summit of the chair's year: where and when it met, from ``url``."""
+    """A numbered ASEAN Summit of the chair's year: where and when it met (its first day, and its
+    last day ``date_end`` where the same source gives it), from ``url``."""
 
     number: int = Field(ge=1)
     city: str
     date: dt.date
+    date_end: dt.date | None = None
     url: str = Field(pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Summit:
+        if self.date_end is not None and self.date_end < self.date:
+            raise ValueError("`date_end` is before `date`")
+        return self
 
 
 class AseanChair(_Sourced):
@@ -344,9 +352,19 @@ class Meeting(_Sourced):
     city: str | None = None
     date_start: dt.date | None = None
     date_end: dt.date | None = None
+    #: the public source of the dates (and place) where no seed quote states them; a date with
+    #: neither is refused by ``ascc check``. ``dates_note`` says what no source was found for.
+    date_url: str | None = Field(default=None, pattern=r"^https?://")
+    dates_note: str | None = None
     member_states: list[str] = []
     partners: list[str] = []
     outcomes: list[Outcome] = []
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Meeting:
+        if self.date_end is not None and (self.date_start is None or self.date_end < self.date_start):
+            raise ValueError("`date_end` needs a `date_start` on or before it")
+        return self
 
 
 class Statistic(_Sourced):

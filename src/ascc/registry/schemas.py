@@ -192,6 +192,9 @@ class MeetingRead(_SourcedRead):
     city: str | None
     date_start: dt.date | None
     date_end: dt.date | None
+    #: the public page that gives the dates where no seed quote does; ``dates_note``: not found
+    date_url: str | None = None
+    dates_note: str | None = None
     member_states: list[str]
     partners: list[str]
     outcomes: list[OutcomeRead]

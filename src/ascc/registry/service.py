@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -195,6 +195,8 @@ def meeting_read(row: m.Meeting) -> s.MeetingRead:
         city=row.city,
         date_start=row.date_start,
         date_end=row.date_end,
+        date_url=row.date_url,
+        dates_note=row.dates_note,
         member_states=list(row.member_states or []),
         partners=list(row.partners or []),
         outcomes=[
@@ -230,6 +232,19 @@ def list_member_states(session: Session, *, on: dt.date | None = None) -> list[s
         ("registry.list_member_states", on),
         lambda: [member_state_read(r) for r in session.scalars(repo.member_states(on=on))],
     )
+
+
+def member_state_codes(session: Session, codes: Iterable[str] | None = None) -> set[str]:
+    """The member-state codes the registry holds (former and future members too); with ``codes``,
+    those of them it holds. Other domains check their references through this, not the table."""
+    column = m.MemberState.code
+    if codes is None:
+        return set(session.scalars(select(column)))
+    wanted = list(dict.fromkeys(codes))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        found |= set(session.scalars(select(column).where(column.in_(wanted[i : i + 500]))))
+    return found
 
 
 def get_member_state(session: Session, *, code: str) -> s.MemberStateRead:

@@ -14,16 +14,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ascc.kit import yaml_lines
 from ascc.kit.digest import digest
-from ascc.kit.errors import Conflict, Invalid
-from ascc.reference.files import Problem
+from ascc.kit.errors import Conflict
+from ascc.kit.problems import Problem, ProblemsError
 from ascc.reference.quotes import normalise
 from ascc.registry import service as registry_service
-from ascc.registry.models import Plan
 from ascc.results.models import Activity, FrameworkElement
 
 FRAMEWORKS = Path(__file__).parent / "data" / "frameworks.yaml"
@@ -43,12 +42,8 @@ FIELDS = {
 }
 
 
-class FrameworkError(Invalid):
+class FrameworkError(ProblemsError):
     """A results framework file with problems: a 422 listing each."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems), problems=problems)
-        self.problems = problems
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,38 +65,18 @@ class LoadReport:
     removed: int = 0
 
 
-class _Lines(yaml.SafeLoader):
-    """Keeps each mapping's line number under ``__line__``."""
-
-
-def _mapping(loader: _Lines, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_Lines.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | None = None) -> list[Element]:
     """Parse and check the file against the registry's plans (and, with ``seeds``, every quote
     against its seed). Raises ``FrameworkError`` listing every problem."""
     name = path.name
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lines)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FrameworkError(
-            [
-                Problem(
-                    name,
-                    getattr(getattr(exc, "problem_mark", None), "line", None),
-                    None,
-                    f"cannot read: {exc}",
-                )
-            ]
-        ) from None
+        doc = yaml_lines.stamp(yaml_lines.load(path.read_text(encoding="utf-8"), file=name))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError([Problem(file=name, reason=f"cannot read: {exc}")]) from None
+    except ProblemsError as exc:
+        raise FrameworkError(exc.problems) from None
     if not isinstance(doc, list):
-        raise FrameworkError([Problem(name, 1, None, "expected a list of plans")])
+        raise FrameworkError([Problem(file=name, line=1, reason="expected a list of plans")])
     texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt")} if seeds else None
     plans = {p.id: p for p in registry_service.list_plans(session)}
     problems: list[Problem] = []
@@ -113,11 +88,11 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
     ) -> None:
         key, kind = LEVELS[level]
         if not isinstance(items, list):
-            problems.append(Problem(name, line, key, "expected a list"))
+            problems.append(Problem(file=name, line=line, field=key, reason="expected a list"))
             return
         for pos, item in enumerate(items):
             if not isinstance(item, dict):
-                problems.append(Problem(name, line, key, "expected a mapping"))
+                problems.append(Problem(file=name, line=line, field=key, reason="expected a mapping"))
                 continue
             at = item.pop("__line__", line)
             for src in item.get("sources") or []:
@@ -125,43 +100,85 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
                     src.pop("__line__", None)
             unknown = set(item) - FIELDS
             if unknown:
-                problems.append(Problem(name, at, ", ".join(sorted(unknown)), "unknown field"))
+                problems.append(
+                    Problem(file=name, line=at, field=", ".join(sorted(unknown)), reason="unknown field")
+                )
             code = str(item.get("code") or "")
             if not code:
-                problems.append(Problem(name, at, "code", "missing"))
+                problems.append(Problem(file=name, line=at, field="code", reason="missing"))
             elif (plan_id, code) in seen:
-                problems.append(Problem(name, at, "code", f"duplicate code {code!r} in plan {plan_id}"))
+                problems.append(
+                    Problem(
+                        file=name, line=at, field="code", reason=f"duplicate code {code!r} in plan {plan_id}"
+                    )
+                )
             seen.add((plan_id, code))
             if not (item.get("title_en") or item.get("title_id")):
-                problems.append(Problem(name, at, "title_id", "a title (title_id or title_en) is required"))
+                problems.append(
+                    Problem(
+                        file=name,
+                        line=at,
+                        field="title_id",
+                        reason="a title (title_id or title_en) is required",
+                    )
+                )
             prios = [str(p) for p in item.get("priorities") or []]
             for p in prios:
                 if p not in priorities:
                     problems.append(
                         Problem(
-                            name,
-                            at,
-                            "priorities",
-                            f"plan {plan_id} has no priority {p!r} (it has: {', '.join(sorted(priorities)) or 'none'})",
+                            file=name,
+                            line=at,
+                            field="priorities",
+                            reason=f"plan {plan_id} has no priority {p!r} (it has: {', '.join(sorted(priorities)) or 'none'})",
                         )
                     )
             indicators = [str(c) for c in item.get("indicators") or []]
             if indicators and kind != "outcome":
-                problems.append(Problem(name, at, "indicators", "only outcomes are linked to indicators"))
+                problems.append(
+                    Problem(
+                        file=name,
+                        line=at,
+                        field="indicators",
+                        reason="only outcomes are linked to indicators",
+                    )
+                )
             for c in indicators:
                 if not INDICATOR_CODE.match(c):
-                    problems.append(Problem(name, at, "indicators", f"{c!r} is not an indicator code"))
+                    problems.append(
+                        Problem(
+                            file=name, line=at, field="indicators", reason=f"{c!r} is not an indicator code"
+                        )
+                    )
             sources = item.get("sources") or []
             if not sources:
-                problems.append(Problem(name, at, "sources", "every record needs a seed file and a quote"))
+                problems.append(
+                    Problem(
+                        file=name,
+                        line=at,
+                        field="sources",
+                        reason="every record needs a seed file and a quote",
+                    )
+                )
             for src in sources:
                 if not isinstance(src, dict) or not src.get("file") or not src.get("quote"):
-                    problems.append(Problem(name, at, "sources", "a source needs file and quote"))
+                    problems.append(
+                        Problem(file=name, line=at, field="sources", reason="a source needs file and quote")
+                    )
                 elif texts is not None and src["file"] not in texts:
-                    problems.append(Problem(name, at, "sources", f"seed file {src['file']} not found"))
+                    problems.append(
+                        Problem(
+                            file=name, line=at, field="sources", reason=f"seed file {src['file']} not found"
+                        )
+                    )
                 elif texts is not None and normalise(src["quote"]) not in texts[src["file"]]:
                     problems.append(
-                        Problem(name, at, "sources", f"quote not found in {src['file']}: {src['quote']!r}")
+                        Problem(
+                            file=name,
+                            line=at,
+                            field="sources",
+                            reason=f"quote not found in {src['file']}: {src['quote']!r}",
+                        )
                     )
             values = {
                 "title_en": item.get("title_en"),
@@ -178,18 +195,22 @@ def read_frameworks(session: Session, *, path: Path = FRAMEWORKS, seeds: Path | 
             allowed = LEVELS[level + 1][0] if level + 1 < len(LEVELS) else None
             for other, _ in LEVELS:
                 if other in item and other != allowed:
-                    problems.append(Problem(name, at, other, f"a {kind} cannot hold {other}"))
+                    problems.append(
+                        Problem(file=name, line=at, field=other, reason=f"a {kind} cannot hold {other}")
+                    )
             if allowed and allowed in item:
                 walk(item[allowed], plan_id, level + 1, code, priorities, at)
 
     for entry in doc:
         if not isinstance(entry, dict):
-            problems.append(Problem(name, None, None, "expected a mapping with plan and goals"))
+            problems.append(Problem(file=name, reason="expected a mapping with plan and goals"))
             continue
         line = entry.pop("__line__", None)
         plan_id = str(entry.get("plan") or "")
         if plan_id not in plans:
-            problems.append(Problem(name, line, "plan", f"no plan {plan_id!r} in the registry"))
+            problems.append(
+                Problem(file=name, line=line, field="plan", reason=f"no plan {plan_id!r} in the registry")
+            )
             continue
         priorities = {p.number for p in plans[plan_id].priorities}
         walk(entry.get("goals") or [], plan_id, 0, None, priorities, line)
@@ -293,16 +314,16 @@ def get_outcomes(session: Session, *, keys: list[str]) -> dict[str, FrameworkEle
 
 def indicator_outcomes(session: Session, *, code: str) -> list[dict[str, Any]]:
     """The plan outcomes measured by indicator ``code``, each with its plan's title and page."""
-    rows = session.execute(
-        select(FrameworkElement, Plan.title_en, Plan.title_id)
-        .join(Plan, Plan.id == FrameworkElement.plan_id)
+    rows = session.scalars(
+        select(FrameworkElement)
         .where(FrameworkElement.kind == "outcome")
         .order_by(FrameworkElement.plan_id, FrameworkElement.position, FrameworkElement.id)
     )
+    measuring = [r for r in rows if code in (r.indicators or [])]
+    titles = {p.id: p.title.model_dump() for p in registry_service.list_plans(session)} if measuring else {}
     return [
-        element_read(r) | {"plan_title": {"en": en, "id": id_}, "url": f"/plans/{r.plan_id}#{r.code}"}
-        for r, en, id_ in rows
-        if code in (r.indicators or [])
+        element_read(r) | {"plan_title": titles[r.plan_id], "url": f"/plans/{r.plan_id}#{r.code}"}
+        for r in measuring
     ]
 
 

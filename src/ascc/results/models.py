@@ -68,6 +68,8 @@ class Activity(Base):
     actual_end: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[int | None] = mapped_column(Integer)
     member_states: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: member state code: percentage as a decimal string (IATI recipient-country/@percentage)
+    country_percentages: Mapped[dict[str, str] | None] = mapped_column(JSON)
     outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
     decisions: Mapped[list[int]] = mapped_column(JSON, default=list)
     events: Mapped[list[int]] = mapped_column(JSON, default=list)

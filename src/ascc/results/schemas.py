@@ -46,7 +46,7 @@ ORGANISATION_TYPES = (
     "80",
     "90",
 )
-IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$"
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$"
 MAX_BUDGET = Decimal("1e15")
 
 
@@ -97,6 +97,12 @@ class ActivityWrite(_In):
     actual_end: dt.date | None = None
     status: int | None = Field(default=None, description="IATI ActivityStatus code 1-6")
     member_states: list[str] = Field(default=[], max_length=20)
+    country_percentages: dict[str, Decimal] | None = Field(
+        default=None,
+        max_length=20,
+        description="the recorded split over the member states (code: percentage): every listed member "
+        "state, each 0-100, summing to 100; IATI needs it when an activity has several member states",
+    )
     outcomes: list[str] = Field(default=[], max_length=100, description="plan outcomes as plan-id/code")
     decisions: list[int] = Field(default=[], max_length=100)
     events: list[int] = Field(default=[], max_length=100, description="disaster event ids")
@@ -126,6 +132,11 @@ class ActivityWrite(_In):
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
         return [c.upper() for c in v]
+
+    @field_validator("country_percentages")
+    @classmethod
+    def _split(cls, v: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
+        return {k.strip().upper(): x for k, x in v.items()} if v else None
 
 
 class ActivityPage(PageFields):

@@ -7,6 +7,7 @@ problems are reported together, each naming its field (``Invalid`` with ``errors
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -87,6 +88,8 @@ def check(
     for i, code in enumerate(data.member_states):
         if code not in members:
             bad(f"member_states[{i}]", f"{code!r} is not an ASEAN member state")
+    for problem in split_problems(data.country_percentages, data.member_states):
+        bad("country_percentages", problem)
     outcomes = framework.get_outcomes(session, keys=data.outcomes)
     for i, key in enumerate(data.outcomes):
         if key not in outcomes:
@@ -119,6 +122,25 @@ def check(
         )
 
 
+def split_problems(split: dict[str, Decimal] | None, member_states: list[str]) -> list[str]:
+    """What is wrong with a recorded split over the member states (empty: none, or a good one):
+    it names every listed member state and no other, each share 0-100, together 100."""
+    if not split:
+        return []
+    problems = []
+    if set(split) != set(member_states):
+        problems.append(
+            f"names {', '.join(sorted(split)) or 'no member state'}; give a percentage for each listed "
+            f"member state ({', '.join(member_states) or 'none listed'}) and no other"
+        )
+    for code, share in split.items():
+        if not share.is_finite() or not 0 <= share <= 100:
+            problems.append(f"{code}: {share} is not a percentage from 0 to 100")
+    if all(x.is_finite() for x in split.values()) and sum(split.values()) != 100:
+        problems.append(f"the percentages add up to {sum(split.values())}, not 100")
+    return problems
+
+
 def _identifier(data: s.ActivityWrite) -> str | None:
     if data.reporting_org_ref and data.local_id:
         return f"{data.reporting_org_ref}-{data.local_id}"
@@ -132,6 +154,9 @@ def _authorise(principal: Principal, *, body: str | None) -> None:
 def apply(row: Activity, data: s.ActivityWrite) -> None:
     values = data.model_dump()
     values["sector_id"] = values.pop("sector")
+    values["country_percentages"] = (
+        {k: str(v) for k, v in data.country_percentages.items()} if data.country_percentages else None
+    )
     values["partners"] = [{"partner": p.partner, "role": p.role} for p in data.partners]
     for k, v in values.items():
         setattr(row, k, v)
@@ -252,6 +277,9 @@ def activity_read(session: Session, row: Activity, names: dict | None = None) ->
         "status": row.status,
         "status_name": {"en": status[0], "id": status[1]} if status else None,
         "member_states": row.member_states or [],
+        "country_percentages": (
+            {k: Decimal(v) for k, v in row.country_percentages.items()} if row.country_percentages else None
+        ),
         "outcomes": [framework.element_read(outcomes[k]) for k in row.outcomes or [] if k in outcomes],
         "decisions": row.decisions or [],
         "events": events,

@@ -1,4 +1,4 @@
-"""Chart downloads: every chart a page shows (``monitoring.charts.Chart``) is also served alone, as
+"""Chart downloads: every chart a page shows (``drawing.charts.Chart``) is also served alone, as
 the SVG drawn on the page and as the CSV of the values it plots; the PNG is drawn from the page's
 SVG in the browser (``static/charts.js``: no image library on the server). A page lists a chart's
 files with the ``figure`` macro of ``_chart.html``, which also puts the data table under it.
@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.db.uow import unit_of_work
+from ascc.drawing.charts import Chart
 from ascc.http.auth import bind_principal
 from ascc.http.openapi import download
 from ascc.kit.errors import NotFound
-from ascc.monitoring.charts import Chart
 from ascc.web.pages import downloads
 
 MEDIA = {"svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}

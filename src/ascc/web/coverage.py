@@ -74,7 +74,7 @@ def _report(texts: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     return {
         "summary": summary,
         "seeds": seeds,
-        "problems": [str(p) for p in report.problems],
+        "problems": [p.read() for p in report.problems],
         "unaccounted": len(report.unaccounted()),
     }
 

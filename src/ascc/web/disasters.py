@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from ascc.db.uow import unit_of_work
-from ascc.disasters import assistance, maps, sitreps
+from ascc.disasters import assistance, sitreps
 from ascc.disasters import schemas as s
 from ascc.disasters import service as disasters_service
 from ascc.disasters.hazards import HAZARDS
+from ascc.drawing import charts, maps
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.kit import clock
 from ascc.kit.errors import DomainError, Invalid
-from ascc.monitoring import charts
 from ascc.registry import service as registry_service
 from ascc.results import service as results_service
 from ascc.web import chart_files, i18n
@@ -74,7 +74,7 @@ STAT_CHARTS = ("events-by-year", "affected-by-state", "events-by-hazard")
 
 
 def _stat_charts(session: Session, stats: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
-    """The statistics' three charts, drawn by the one chart module (``monitoring.charts``)."""
+    """The statistics' three charts, drawn by the one chart module (``drawing.charts``)."""
     _ = i18n.translations(lang).gettext
     states = {
         k: (v.get(lang) or v.get("en") or k) for k, v in registry_names(session)["member_states"].items()

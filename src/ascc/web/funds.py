@@ -294,6 +294,7 @@ STEPS: dict[str, tuple[Callable, Callable[[dict[str, Any]], Any]]] = {
                     "reporting_org_type",
                     "reporting_org_name",
                     "local_id",
+                    "sector",
                 )
             }
         ),

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.db.uow import unit_of_work
+from ascc.drawing import charts
 from ascc.http.openapi import download
 from ascc.indices import service as indices_service
 from ascc.indices import store as index_store
 from ascc.indices.definition import IndexDefinition, Node
 from ascc.kit import spreadsheet
 from ascc.kit.errors import Invalid, NotFound
-from ascc.monitoring import charts
 from ascc.web import chart_files, i18n
 from ascc.web.pages import downloads, page
 
@@ -157,7 +157,7 @@ def _bar(low: float | None, high: float | None, rank: int | None, n: int) -> dic
 
 
 def _trend(stored: Any, slug: str, lang: str) -> charts.Chart | None:
-    """The index score per year, one line per unit (``monitoring.charts``); None with fewer than two years."""
+    """The index score per year, one line per unit (``drawing.charts``); None with fewer than two years."""
     _ = i18n.translations(lang).gettext
     root = indices_service.definition_of(index_store.texts(stored)).root
     rows = [r for r in stored.results if r.code == root and r.year is not None and r.score is not None]

@@ -25,10 +25,13 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from ascc.accounts import permissions
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
+from ascc.drawing import charts
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.http.openapi import XLSX, download
 from ascc.kit.errors import DomainError, Forbidden, Invalid
-from ascc.monitoring import charts, datacalls, entry, precision, published, sdmx_rest, signoff, terms
+from ascc.monitoring import datacalls, precision, published, signoff, terms
+from ascc.monitoring.imports import entry
+from ascc.monitoring.sdmx import rest as sdmx_rest
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework
 from ascc.web import chart_files, i18n

@@ -26,7 +26,8 @@ from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.knowledge import service as knowledge_service
 from ascc.meetings import service as meetings_service
-from ascc.monitoring import scorecards, terms
+from ascc.monitoring import terms
+from ascc.monitoring.targets import scorecards
 from ascc.national import service as national_service
 from ascc.registry import service as registry_service
 from ascc.results import framework as results_framework

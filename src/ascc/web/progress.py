@@ -14,12 +14,14 @@ from starlette.responses import RedirectResponse, Response
 
 from ascc.accounts.schemas import Role
 from ascc.db.uow import unit_of_work
+from ascc.drawing import charts, choropleth, report_pdf
 from ascc.http.auth import bind_principal, check_csrf
 from ascc.http.openapi import download
 from ascc.kit.errors import DomainError, Invalid
-from ascc.monitoring import charts, choropleth, progress, report_pdf, reports, scorecards, terms
 from ascc.monitoring import models as monitoring_models
-from ascc.monitoring import targets as targets_service
+from ascc.monitoring import terms
+from ascc.monitoring.targets import progress, reports, scorecards
+from ascc.monitoring.targets import service as targets_service
 from ascc.registry import service as registry_service
 from ascc.web import chart_files, i18n
 from ascc.web.pages import downloads, page, render
@@ -309,7 +311,7 @@ def indicator_map_svg(request: Request, code: str) -> Response:
 
 
 def _report_charts(session: Session, ctx: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
-    """The report's charts (``monitoring.charts``): indicators per regional status, and per indicator
+    """The report's charts (``drawing.charts``): indicators per regional status, and per indicator
     its latest value per member state. A bar's length is the value, on a value axis from zero (with the
     regional target as a dashed line where there is one); its colour is the progress status only, named
     in the chart's legend."""

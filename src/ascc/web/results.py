@@ -114,6 +114,20 @@ def _numbers(raw: str, field: str) -> list[int]:
     return out
 
 
+def _split(raw: str) -> dict[str, str] | None:
+    """``PHL=60, IDN=40`` (member state = percentage) as typed in the form."""
+    split = {}
+    for w in _words(raw):
+        code, sep, share = w.partition("=")
+        if not (sep and code and share):
+            raise Invalid(
+                f"country_percentages: {w!r} is not member state=percentage (e.g. PHL=60)",
+                parameter="country_percentages",
+            )
+        split[code] = share
+    return split or None
+
+
 def _data(form: dict[str, Any]) -> s.ActivityWrite:
     opt = {k: (str(form.get(k) or "").strip() or None) for k in TEXT_FIELDS}
     partners = [
@@ -126,6 +140,7 @@ def _data(form: dict[str, Any]) -> s.ActivityWrite:
         status=int(form["status"]) if form.get("status") else None,
         partners=partners,
         member_states=form["member_states"],
+        country_percentages=_split(form.get("country_percentages") or ""),
         implementing_bodies=_words(form.get("implementing_bodies", "")),
         outcomes=_words(form.get("outcomes", "")),
         decisions=_numbers(form.get("decisions", ""), "decisions"),

@@ -123,7 +123,9 @@ def _pca_level(
 def _zero_weights(definition: IndexDefinition, weights_spec: WeightsSpec, source: str | None) -> None:
     """A group whose children all weigh 0 is the definition's (or the request's) error."""
     messages = weight_problems(definition, weights_spec) or ["a group's weights sum to 0"]
-    raise DefinitionError([Problem(f"steps.weights: {m}", file=definition.file or source) for m in messages])
+    raise DefinitionError(
+        [Problem(reason=f"steps.weights: {m}", file=definition.file or source) for m in messages]
+    )
 
 
 def _failures(method, parent, kids, data, bad, frame: Frame, source) -> list[Problem]:
@@ -136,7 +138,7 @@ def _failures(method, parent, kids, data, bad, frame: Frame, source) -> list[Pro
         when = f" at time {frame.times[i]}" if frame.times is not None else ""
         problems.append(
             Problem(
-                f"{method} for {parent!r}: unit {frame.units[i]!r}{when} has {what} value(s) in "
+                reason=f"{method} for {parent!r}: unit {frame.units[i]!r}{when} has {what} value(s) in "
                 f"{', '.join(offending)}; normalise onto a positive range (e.g. l_u: [1, 100]) or use a_amean",
                 file=source,
             )

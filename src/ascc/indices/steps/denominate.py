@@ -29,7 +29,7 @@ def denominate(frame: Frame, spec: DenominateSpec, *, definition: IndexDefinitio
         for i in np.flatnonzero(zero):
             problems.append(
                 Problem(
-                    f"indicator {code!r}: denominator {node.denominator!r} is zero for unit {frame.units[i]!r}",
+                    reason=f"indicator {code!r}: denominator {node.denominator!r} is zero for unit {frame.units[i]!r}",
                     file=dataset.source,
                 )
             )

@@ -81,7 +81,9 @@ def _fill_groups(block: np.ndarray, labels: np.ndarray, median: bool) -> np.ndar
 
 def _panel(frame: Frame, step: ImputeStep, definition: IndexDefinition) -> np.ndarray:
     if frame.times is None:
-        raise DataError(Problem("i_panel needs panel data (several time points)", file=definition.file))
+        raise DataError(
+            Problem(reason="i_panel needs panel data (several time points)", file=definition.file)
+        )
     years = np.unique(frame.times)
     units = np.unique(frame.units)
     yi = np.searchsorted(years, frame.times)
@@ -125,7 +127,9 @@ def _em_by_group(
             out[:, cols] = em_impute(block[:, cols], max_iter=step.max_iter, tol=step.tol)
         except np.linalg.LinAlgError as exc:
             codes_ = ", ".join(codes[j] for j in cols)
-            raise ComputeError(Problem(f"i_em failed for {codes_}: {exc}", file=definition.file)) from None
+            raise ComputeError(
+                Problem(reason=f"i_em failed for {codes_}: {exc}", file=definition.file)
+            ) from None
     return out
 
 

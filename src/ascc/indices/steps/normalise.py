@@ -51,7 +51,9 @@ def normalise(
             and len(frame.slices()) > 1
         ):
             raise DefinitionError(
-                Problem("n_dist2ref with panel data needs normalise.panel: per_year", file=definition.file)
+                Problem(
+                    reason="n_dist2ref with panel data needs normalise.panel: per_year", file=definition.file
+                )
             )
         nodes = [definition.by_code[frame.codes[j]] for j in cols]
         for _, rows in parts:

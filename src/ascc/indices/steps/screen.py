@@ -31,7 +31,7 @@ def screen(
     unknown = [u for u in (*spec.force_include, *spec.force_exclude) if u not in units]
     if unknown:
         raise DataError(
-            Problem(f"steps.screen: force lists unknown unit(s) {', '.join(unknown)}", file=source)
+            Problem(reason=f"steps.screen: force lists unknown unit(s) {', '.join(unknown)}", file=source)
         )
     values = frame.values
     n_ind = values.shape[1]
@@ -87,5 +87,7 @@ def screen(
     for time, rows in frame.slices():
         if not included[rows].any():
             when = f" at time {time}" if time is not None else ""
-            raise ComputeError(Problem(f"screening removed every unit{when}: lower dat_thresh", file=source))
+            raise ComputeError(
+                Problem(reason=f"screening removed every unit{when}: lower dat_thresh", file=source)
+            )
     return frame.take(np.flatnonzero(included)), summary

@@ -113,7 +113,7 @@ def treat(
                 when = f" at time {time}" if time is not None else ""
                 raise ComputeError(
                     Problem(
-                        f"indicator {code!r}{when} has {int(n0[j])} values: skew and kurtosis need at least 4",
+                        reason=f"indicator {code!r}{when} has {int(n0[j])} values: skew and kurtosis need at least 4",
                         file=source,
                     )
                 )
