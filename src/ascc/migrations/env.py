@@ -17,7 +17,7 @@ from ascc.indices import models as indices_models  # noqa: F401 - registers the 
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as meetings_models  # noqa: F401 - registers the meeting tables
 from ascc.monitoring import models as monitoring_models  # noqa: F401 - registers the monitoring tables
-from ascc.monitoring import target_models  # noqa: F401 - registers the targets table
+from ascc.monitoring.targets import models as target_models  # noqa: F401 - registers the targets table
 from ascc.national import models as national_models  # noqa: F401 - registers the national plan tables
 from ascc.notifications import models as notifications_models  # noqa: F401 - registers the notification tables
 from ascc.registry import models  # noqa: F401 - registers the tables on Base.metadata
