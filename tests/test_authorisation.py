@@ -295,6 +295,7 @@ def site(request, new_database, reference) -> Iterator[tuple[TestClient, dict, d
             "programme_id": "aathp",
             "flow": "DF_ASCC_IND",
             "key": "all",
+            "provider": "ASEAN",  # the 1.x data query's provider segment
             "public_item": public_item,
             "year": "2027",
             # SDMX structure queries: the whole structure of the dataflow

@@ -28,6 +28,7 @@ from ascc.api import national as national_api
 from ascc.api import progress as progress_api
 from ascc.api import registry as registry_api
 from ascc.api import results as results_api
+from ascc.api import sdmx_v2 as sdmx_v2_api
 from ascc.config import Settings
 from ascc.db import version
 from ascc.db.engine import make_engine
@@ -206,6 +207,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(national_api.router)
     app.include_router(funds_api.router)
     app.include_router(monitoring_api.router)
+    # the 2.0 paths first: /sdmx/{resource}/… of 1.x would take /sdmx/v2/…
+    app.include_router(sdmx_v2_api.router)
     app.include_router(monitoring_api.sdmx_router)
     app.include_router(decisions_web.actions)
     app.include_router(meetings_web.actions)

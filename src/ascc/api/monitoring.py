@@ -10,18 +10,27 @@ someone reviewed it since you read it.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from ascc.api.sdmx_common import (
+    AtObservation,
+    FirstN,
+    IncludeHistory,
+    LastN,
+    References,
+    StructureDetail,
+    UpdatedAfter,
+    data_response,
+)
+from ascc.api.sdmx_common import check_parameters as _check_parameters
+from ascc.api.sdmx_common import sdmx_answer as _sdmx_answer
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
-from ascc.kit.errors import DomainError
 from ascc.kit.pagination import MAX_LIMIT, page_of
 from ascc.monitoring import computed, datacalls, published, signoff
 from ascc.monitoring import schemas as s
@@ -358,65 +367,29 @@ SdmxResponses = {
 } | download(SDMX_MEDIA[0], "an SDMX data message", also=tuple(SDMX_MEDIA[1:]))
 
 
-def _wants_sdmx_ml(request: Request) -> bool:
-    """Errors are SDMX-ML 2.1 error messages for a client that accepts XML or an SDMX media type,
-    problem+json for the others."""
-    media = {a.split(";")[0].strip().lower() for a in (request.headers.get("accept") or "").split(",")}
-    return any(m in ("application/xml", "text/xml") or m.startswith("application/vnd.sdmx.") for m in media)
-
-
-def _sdmx_answer(request: Request, build: Callable[[], Response]) -> Response:
-    try:
-        return build()
-    except DomainError as exc:
-        if not _wants_sdmx_ml(request):  # problem+json, as every other error
-            raise
-        return Response(
-            sdmx_structure.error_message(exc.status, exc.detail),
-            status_code=exc.status,
-            media_type="application/xml",
-        )
-
-
-def _check_parameters(request: Request, known: frozenset[str]) -> None:
-    """A query parameter this service does not read is a 400, never silently ignored."""
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        raise sdmx_rest.BadRequest(
-            f"unknown query parameter {unknown[0][:40]!r}: this query reads {', '.join(sorted(known))}",
-            parameter=unknown[0][:40],
-        )
-
-
 @sdmx_router.get("/data/{flow}", response_class=Response, responses=SdmxResponses)
 @sdmx_router.get("/data/{flow}/{key}", response_class=Response, responses=SdmxResponses)
+@sdmx_router.get("/data/{flow}/{key}/{provider}", response_class=Response, responses=SdmxResponses)
 def sdmx_data(
     request: Request,
     session: SessionDep,
     flow: Flow,
     key: str | None = None,
+    provider: str | None = None,
     start_period: Annotated[str | None, Query(alias="startPeriod", max_length=10)] = None,
     end_period: Annotated[str | None, Query(alias="endPeriod", max_length=10)] = None,
-    first_n: Annotated[int | None, Query(alias="firstNObservations", ge=1, le=10**6)] = None,
-    last_n: Annotated[int | None, Query(alias="lastNObservations", ge=1, le=10**6)] = None,
+    first_n: FirstN = None,
+    last_n: LastN = None,
     format: Annotated[
         str | None,
         Query(max_length=40, description="csv, sdmx-csv, genericdata, structurespecificdata, jsondata"),
     ] = None,
-    dimension_at_observation: Annotated[
-        str | None,
-        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
-    ] = None,
+    dimension_at_observation: AtObservation = None,
     detail: Annotated[
         str | None, Query(max_length=40, description="full, dataonly, serieskeysonly, nodata")
     ] = None,
-    updated_after: Annotated[
-        str | None, Query(alias="updatedAfter", max_length=40, description="ISO 8601 date-time")
-    ] = None,
-    include_history: Annotated[
-        str | None,
-        Query(alias="includeHistory", max_length=10, description="false (true is not implemented: 501)"),
-    ] = None,
+    updated_after: UpdatedAfter = None,
+    include_history: IncludeHistory = None,
 ) -> Response:
     """Published observations as SDMX-CSV 2.0, SDMX-ML 2.1 (generic or structure-specific data) or
     SDMX-JSON 1.0, chosen by ``Accept`` or ``format``. The key is
@@ -426,31 +399,26 @@ def sdmx_data(
 
     def build() -> Response:
         _check_parameters(request, sdmx_rest.PARAMETERS)
+        sdmx_rest.check_provider(provider)
         fmt = sdmx_rest.choose_format(format, request.headers.get("accept"))
         level, at = sdmx_rest.check_options(
             detail=detail, at_observation=dimension_at_observation, include_history=include_history
         )
-        rows = sdmx_rest.query(
+        return data_response(
+            request,
             session,
             flow=flow,
-            key=key,
+            keys=[key],
             start=start_period,
             end=end_period,
             first_n=first_n,
             last_n=last_n,
+            fmt=fmt,
+            level=level,
+            at=at,
             updated=updated_after,
+            include_history=include_history,
         )
-        body, media = sdmx_rest.render(session, rows, fmt, detail=level, at_observation=at)
-        # the ETag names the observations served (ids and revisions) and the form, not the message's
-        # prepared time
-        digest = hashlib.sha256(
-            repr((fmt, level, at, [(o.id, o.revision) for o in rows])).encode()
-        ).hexdigest()
-        etag = f'"{digest[:32]}"'
-        headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-        if request.headers.get("if-none-match", "").strip() == etag:
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type=media, headers=headers)
 
     return _sdmx_answer(request, build)
 
@@ -488,7 +456,14 @@ def _structure_json(request: Request) -> bool:
 
 def _accepts(request: Request, served: set[str], what: str) -> None:
     accept = request.headers.get("accept") or "*/*"
-    wanted = {a.split(";")[0].strip().lower() for a in accept.split(",")}
+
+    def media(item: str) -> str:
+        # an SDMX media type of another version (SDMX-ML 3.0 structure) is not one served: 2.1 only
+        kind, *params = (p.strip().lower() for p in item.split(";"))
+        version = next((p.split("=", 1)[1].strip('" ') for p in params if p.startswith("version=")), "2.1")
+        return kind if version == "2.1" or not kind.startswith("application/vnd.sdmx.") else ""
+
+    wanted = {media(a) for a in accept.split(",")}
     if not wanted & (served | {"*/*", "application/*"}):
         raise sdmx_rest.NotAcceptable(f"cannot answer with {accept[:200]!r}: {what} only")
 
@@ -546,10 +521,7 @@ def sdmx_schema_query(
     agency: Annotated[str, Path(max_length=100)],
     resource_id: Annotated[str, Path(max_length=100)],
     version: str = "latest",
-    dimension_at_observation: Annotated[
-        str | None,
-        Query(alias="dimensionAtObservation", max_length=60, description="TIME_PERIOD or AllDimensions"),
-    ] = None,
+    dimension_at_observation: AtObservation = None,
 ) -> Response:
     """SDMX-REST schema query: the XML schema (derived from SDMX-ML 2.1's structure-specific base
     types) that the structure-specific data of ``DF_ASCC_IND`` / ``DSD_ASCC_IND`` validate against;
@@ -584,14 +556,8 @@ def sdmx_structure_query(
     agency: str = "all",
     resource_id: str = "all",
     version: str = "latest",
-    references: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="none, parents, parentsandsiblings, children, descendants, all, or a resource",
-        ),
-    ] = None,
-    detail: Annotated[str | None, Query(max_length=40, description="full, allstubs, referencestubs")] = None,
+    references: References = None,
+    detail: StructureDetail = None,
 ) -> Response:
     """SDMX-REST structure queries: the dataflow DF_ASCC_IND, its data structure, codelists, concept
     scheme, the content constraint of the published data and the agency scheme, as SDMX-ML 2.1

@@ -252,8 +252,11 @@ def _published_select(
     sex: Sequence[str] = (),
     age: Sequence[str] = (),
     urbanisation: Sequence[str] = (),
+    history: bool = False,
 ):
-    stmt = select(Observation).where(published_filter(), *period_bounds(start, end))
+    # history: every approved revision (the public's past versions), never a draft or a rejection
+    shown = Observation.approval == "approved" if history else published_filter()
+    stmt = select(Observation).where(shown, *period_bounds(start, end))
     if member_states and not codes:  # every indicator, named, so that the unique key finds the rows
         stmt, member_states = stmt.where(of_member_states(Observation, member_states)), ()
     for column, values in (
@@ -267,7 +270,7 @@ def _published_select(
             stmt = stmt.where(column.in_(list(values)))
     if areas is not None:
         stmt = stmt.where(Observation.area_code.in_(list(areas)))
-    return stmt.order_by(*(getattr(Observation, c) for c in KEY_COLUMNS))
+    return stmt.order_by(*(getattr(Observation, c) for c in KEY_COLUMNS), Observation.revision)
 
 
 def published_rows(
@@ -281,8 +284,10 @@ def published_rows(
     sex: Sequence[str] = (),
     age: Sequence[str] = (),
     urbanisation: Sequence[str] = (),
+    history: bool = False,
 ) -> list[Observation]:
-    """Published observation rows for exports (SDMX-REST, downloads)."""
+    """Published observation rows for exports (SDMX-REST, downloads); with ``history`` every
+    approved revision of each key, oldest first, not only the latest."""
     stmt = _published_select(
         codes=codes,
         member_states=member_states,
@@ -292,6 +297,7 @@ def published_rows(
         sex=sex,
         age=age,
         urbanisation=urbanisation,
+        history=history,
     )
     return list(session.scalars(stmt))
 

@@ -12,7 +12,7 @@ turned into the same rows as an SDMX-CSV file and checked by the same rules.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO
 
 from lxml import etree
@@ -81,13 +81,20 @@ def write_csv(
     attributes: bool = True,
     observations: bool = True,
     version: str = "2.0",
+    action: str = "I",
+    extra: Iterable[tuple[str, Callable[[ObservationRead], str]]] = (),
 ) -> int:
     """SDMX-CSV 2.0 (one row per observation; ``version="1.0"``: SDMX-CSV 1.0, whose first column
     is ``DATAFLOW`` and which has no ``ACTION``); the number of rows written. Without ``attributes``
     the attribute columns are left out (``detail=dataonly``); without ``observations`` a row is a
-    series key (``detail=serieskeysonly``)."""
+    series key (``detail=serieskeysonly``). SDMX-CSV 2.0 only: ``action`` fills ``ACTION`` (``I``
+    information; ``R`` replace in a history), ``extra`` adds custom columns after the components, as
+    pairs of a header and the function giving a row's value."""
     w = csv.writer(out, lineterminator="\n")
-    lead, head = (["dataflow", DATAFLOW, "I"], CSV_HEADER) if version == "2.0" else ([DATAFLOW], CSV_1_HEADER)
+    lead, head = (
+        (["dataflow", DATAFLOW, action], CSV_HEADER) if version == "2.0" else ([DATAFLOW], CSV_1_HEADER)
+    )
+    columns = dict(extra)
     if not observations:
         w.writerow(head[: len(lead) + len(DIMENSIONS)])
         seen = set()
@@ -97,7 +104,7 @@ def write_csv(
                 seen.add(key)
                 w.writerow([*lead, *cells(key)])
         return len(seen)
-    w.writerow(head if attributes else head[: -len(ATTRIBUTES)])
+    w.writerow([*(head if attributes else head[: -len(ATTRIBUTES)]), *columns])
     n = 0
     for o in rows:
         key, value, attrs = _row(o, units)
@@ -109,6 +116,7 @@ def write_csv(
                 cell(o.period),
                 value,
                 *(cells(attrs.values()) if attributes else ()),
+                *(f(o) for f in columns.values()),
             ]
         )
         n += 1
@@ -282,13 +290,16 @@ def write_json(
     at_observation: str = "TIME_PERIOD",
     attributes: bool = True,
     observations: bool = True,
+    history: list[tuple[str, list[ObservationRead]]] | None = None,
 ) -> bytes:
     """An SDMX-JSON data message: ``version`` ``1.0.0`` or ``2.0.0`` (the official formats: ``meta``
     and ``data``) or ``draft`` (the pre-1.0 layout, ``header``, ``dataSets`` and ``structure`` at the
     top, which sdmx1 reads), with the same structure and data sets. The structure lists each
     dimension's and attribute's values, series and observations refer to them by index
     (``"0:1:0:0:0:0"``); an observation is ``[value, attribute indices…]`` (null: none). Series by key
-    with TIME_PERIOD at the observation level, or every dimension at the observation level."""
+    with TIME_PERIOD at the observation level, or every dimension at the observation level. With
+    ``history`` (``history.disseminations``: valid-from instant and rows, oldest first) one data
+    set per dissemination, ``action`` Replace with its ``validFrom``, instead of one of ``rows``."""
     import json
 
     flat = at_observation == ALL_DIMENSIONS
@@ -301,21 +312,25 @@ def write_json(
             values[component].append(value)
         return index[component][value]
 
-    records = [(o.period, *_row(o, units)) for o in rows]
+    groups = history if history is not None else [(None, list(rows))]
+    records = [[(o.period, *_row(o, units)) for o in group] for _, group in groups]
     # only attributes with a value are listed (a reader drops an attribute without values)
-    listed = [a for a in ATTRIBUTES if attributes and any(r[3][a] for r in records)]
-    series: dict[str, dict] = {}
-    flat_obs: dict[str, list] = {}
-    for period, key, value, attrs in records:
-        number = float(value) if value else None
-        attached = [at(a, attrs[a]) if attrs[a] else None for a in listed]
-        dims = ":".join(str(at(d, key[d])) for d in DIMENSIONS)
-        if flat:
-            flat_obs[f"{dims}:{at('TIME_PERIOD', period)}"] = [number, *attached]
-            continue
-        s = series.setdefault(dims, {"attributes": [], "observations": {}})
-        if observations:
-            s["observations"][str(at("TIME_PERIOD", period))] = [number, *attached]
+    listed = [a for a in ATTRIBUTES if attributes and any(r[3][a] for g in records for r in g)]
+    contents = []
+    for group in records:
+        series: dict[str, dict] = {}
+        flat_obs: dict[str, list] = {}
+        for period, key, value, attrs in group:
+            number = float(value) if value else None
+            attached = [at(a, attrs[a]) if attrs[a] else None for a in listed]
+            dims = ":".join(str(at(d, key[d])) for d in DIMENSIONS)
+            if flat:
+                flat_obs[f"{dims}:{at('TIME_PERIOD', period)}"] = [number, *attached]
+                continue
+            s = series.setdefault(dims, {"attributes": [], "observations": {}})
+            if observations:
+                s["observations"][str(at("TIME_PERIOD", period))] = [number, *attached]
+        contents.append({"observations": flat_obs} if flat else {"series": series})
 
     def component(cid: str, position: int | None = None) -> dict:
         out: dict = {"id": cid, "name": cid}
@@ -332,11 +347,12 @@ def write_json(
     time = component("TIME_PERIOD", len(DIMENSIONS))
     now = clock.now().replace(microsecond=0)
     links = [{"rel": "dataflow", "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={DATAFLOW}"}]
-    data_set: dict = {"action": "Information", "links": links}
-    if flat:
-        data_set["observations"] = flat_obs
-    else:
-        data_set["series"] = series
+    data_sets: list[dict] = [
+        {"action": "Information", "links": links, **content}
+        if valid_from is None
+        else {"action": "Replace", "validFrom": valid_from, "links": links, **content}
+        for (valid_from, _), content in zip(groups, contents, strict=True)
+    ]
     structure = {
         "links": links,
         "name": "ASCC indicators",
@@ -355,17 +371,17 @@ def write_json(
         "sender": {"id": "ASEAN", "name": "ASEAN"},
     }
     if version == "draft":
-        message: dict = {"header": meta, "dataSets": [data_set], "structure": structure}
+        message: dict = {"header": meta, "dataSets": data_sets, "structure": structure}
     elif version == "2.0.0":
         structure["dataSets"] = [0]
         structure["measures"] = {"observation": [{"id": "OBS_VALUE", "name": "Observation value"}]}
         message = {
             "meta": {"schema": JSON_SCHEMAS[version], **meta},
-            "data": {"structures": [structure], "dataSets": [{"structure": 0, **data_set}]},
+            "data": {"structures": [structure], "dataSets": [{"structure": 0, **d} for d in data_sets]},
         }
     else:
         message = {
             "meta": {"schema": JSON_SCHEMAS[version], **meta},
-            "data": {"structure": structure, "dataSets": [data_set]},
+            "data": {"structure": structure, "dataSets": data_sets},
         }
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

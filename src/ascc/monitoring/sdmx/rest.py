@@ -16,7 +16,10 @@
   without observations: this structure attaches every attribute to the observation, so both are the
   series keys).
 - ``updatedAfter``: only the values published after that instant (recorded, or approved by a review,
-  after it); ``includeHistory=false`` (the default); ``includeHistory=true`` (every revision) is a 501.
+  after it); ``includeHistory=false`` (the default); ``includeHistory=true``: every published
+  version (``sdmx_history``), in SDMX-ML 2.1, SDMX-JSON 1.0 and 2.0 and SDMX-CSV 2.0 (SDMX-CSV 1.0
+  and the draft SDMX-JSON are a 501).
+- the provider segment (``data/{flow}/{key}/{provider}``): ``ASEAN`` or ``all``.
 - format by the ``Accept`` header or ``format=``: SDMX-CSV 2.0 (``csv``, ``sdmx-csv``,
   ``application/vnd.sdmx.data+csv``, ``text/csv``) or 1.0 (``sdmx-csv-1.0.0``,
   ``application/vnd.sdmx.data+csv;version=1.0.0``), SDMX-ML 2.1 generic data (the default:
@@ -44,6 +47,7 @@ from ascc.kit.errors import DomainError, Invalid, NotFound
 from ascc.monitoring import published, rules
 from ascc.monitoring.models import NATIONAL, Submission
 from ascc.monitoring.schemas import ObservationRead
+from ascc.monitoring.sdmx import history as sdmx_history
 from ascc.monitoring.sdmx import messages as sdmx
 from ascc.monitoring.sdmx.ids import DATAFLOW_ID
 
@@ -235,7 +239,8 @@ def check_options(
     include_history: str | None,
 ) -> tuple[str, str]:
     """``detail`` and ``dimensionAtObservation`` (defaults ``full``, ``TIME_PERIOD``); 501 for what
-    SDMX-REST defines and this service does not do, 400 for values it does not define."""
+    SDMX-REST defines and this service does not do, 400 for values it does not define.
+    ``includeHistory`` is checked here (true or false) and by :func:`history_format`."""
     detail = detail or "full"
     if detail not in DETAILS:
         raise BadRequest(f"detail={detail[:40]!r}: one of {', '.join(DETAILS)}", parameter="detail")
@@ -245,16 +250,52 @@ def check_options(
             f"detail={detail} lists series: dimensionAtObservation must be TIME_PERIOD", parameter="detail"
         )
     history = (include_history or "false").lower()
-    if history == "true":
-        raise NotImplementedHere(
-            "includeHistory=true is not implemented here: only the published revision of each value is served",
-            parameter="includeHistory",
-        )
-    if history != "false":
+    if history not in ("true", "false"):
         raise BadRequest(
             f"includeHistory={include_history[:20]!r}: true or false", parameter="includeHistory"
         )
     return detail, at
+
+
+#: the formats that carry previous versions (``includeHistory=true``): SDMX-ML 2.1 and SDMX-JSON 1.0
+#: and 2.0 data sets with their validity, SDMX-CSV 2.0 rows with ``ACTION`` R and the columns
+#: VALID_FROM, VALID_TO
+HISTORY_KINDS = ("generic", "specific", "sdmx-csv", "json-1.0.0", "json-2.0.0")
+
+
+def wants_history(include_history: str | None, fmt: str) -> bool:
+    """``includeHistory=true`` in a format that carries it; in another format a 501 naming it."""
+    if (include_history or "false").lower() != "true":
+        return False
+    kind, media = FORMATS[fmt]
+    if kind not in HISTORY_KINDS:
+        raise NotImplementedHere(
+            f"includeHistory=true is not implemented for {media.split(';')[0]}: "
+            "SDMX-ML 2.1 (generic or structure-specific data), SDMX-CSV 2.0 or SDMX-JSON 1.0.0 or 2.0.0",
+            parameter="includeHistory",
+        )
+    return True
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
+
+
+def published_at(session: Session, rows: list[ObservationRead]) -> dict[int, dt.datetime]:
+    """When each row became public (observation id → instant, UTC): recorded, or approved by its
+    submission's review, whichever is later."""
+    ids = {o.submission_id for o in rows if o.submission_id is not None}
+    reviewed = (
+        dict(
+            session.execute(select(Submission.id, Submission.reviewed_at).where(Submission.id.in_(ids))).all()
+        )
+        if ids
+        else {}
+    )
+    return {
+        o.id: max(t for t in (_aware(o.recorded_at), _aware(reviewed.get(o.submission_id))) if t is not None)
+        for o in rows
+    }
 
 
 def updated_after(session: Session, rows: list[ObservationRead], since: str) -> list[ObservationRead]:
@@ -269,24 +310,8 @@ def updated_after(session: Session, rows: list[ObservationRead], since: str) -> 
         ) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=dt.UTC)
-    ids = {o.submission_id for o in rows if o.submission_id is not None}
-    reviewed = (
-        dict(
-            session.execute(select(Submission.id, Submission.reviewed_at).where(Submission.id.in_(ids))).all()
-        )
-        if ids
-        else {}
-    )
-
-    def aware(t: dt.datetime | None) -> dt.datetime | None:
-        return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
-
-    return [
-        o
-        for o in rows
-        if max(t for t in (aware(o.recorded_at), aware(reviewed.get(o.submission_id))) if t is not None)
-        > instant
-    ]
+    when = published_at(session, rows)
+    return [o for o in rows if when[o.id] > instant]
 
 
 def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
@@ -298,23 +323,18 @@ def _indicators(session: Session, asked: tuple[str, ...]) -> list[str]:
     if missing:
         by_underscore = {c.replace(".", "_"): c for c in published.all_indicator_codes(session)}
         out |= {by_underscore[m] for m in missing if m in by_underscore}
-    return sorted(out) or ["\x00none"]
+    return sorted(out)
 
 
-def query(
-    session: Session,
-    *,
-    flow: str,
-    key: str | None,
-    start: str | None = None,
-    end: str | None = None,
-    first_n: int | None = None,
-    last_n: int | None = None,
-    updated: str | None = None,
-) -> list[ObservationRead]:
-    """The published observations the query selects, in key and period order."""
-    parse_flow(flow)
-    q = parse_key(key)
+def check_provider(provider: str | None) -> None:
+    """The data provider of a 1.x data query (``data/{flow}/{key}/{provider}``): ``ASEAN`` (the
+    Secretariat, which publishes every value here), ``ASEAN,ASEAN`` or ``all``; another is a 404."""
+    if provider is None or provider in ("all", "*", AGENCY, f"{AGENCY},{AGENCY}", f"all,{AGENCY}"):
+        return
+    raise NotFound(f"no data provider {provider[:60]!r}: this service's data are provided by {AGENCY}")
+
+
+def check_periods(start: str | None, end: str | None) -> None:
     for name, value in (("startPeriod", start), ("endPeriod", end)):
         if value is not None and not _PERIOD.match(value):
             raise Invalid(
@@ -322,10 +342,50 @@ def query(
             )
     if start and end and start > end:
         raise Invalid(f"startPeriod {start} is after endPeriod {end}", parameter="startPeriod")
+
+
+def _first_last(
+    rows: list[ObservationRead], first_n: int | None, last_n: int | None
+) -> list[ObservationRead]:
+    """Per series, the observations of its first ``first_n`` and last ``last_n`` periods (with every
+    revision of those periods when the rows are a history)."""
+    series: dict[tuple, list[ObservationRead]] = {}
+    for o in rows:
+        k = (o.indicator_code, o.member_state, o.area_code, o.sex, o.age, o.urbanisation)
+        series.setdefault(k, []).append(o)
+    out = []
+    for obs in series.values():
+        periods = sorted({o.period for o in obs})
+        chosen = set(periods[: first_n or 0]) | set(periods[-last_n:] if last_n else ())
+        out += sorted((o for o in obs if o.period in chosen), key=lambda o: (o.period, o.revision))
+    return out
+
+
+def query(
+    session: Session,
+    *,
+    flow: str,
+    key: str | Query | None,
+    start: str | None = None,
+    end: str | None = None,
+    first_n: int | None = None,
+    last_n: int | None = None,
+    updated: str | None = None,
+    history: bool = False,
+) -> list[ObservationRead]:
+    """The published observations the query selects, in key and period order; with ``history``
+    every approved revision of them (oldest first), never a draft, submitted or rejected one. ``key``
+    is a 1.x key or a parsed :class:`Query` (the 2.0 routes build one, ``sdmx.v2``)."""
+    parse_flow(flow)
+    q = key if isinstance(key, Query) else parse_key(key)
+    check_periods(start, end)
     areas = q.of("SUBNATIONAL")
+    codes = _indicators(session, q.of("INDICATOR"))
+    if q.of("INDICATOR") and not codes:  # (no sentinel code: PostgreSQL refuses a NUL in text)
+        raise NotFound(f"no indicator {'+'.join(q.of('INDICATOR'))[:80]} in {flow}")
     rows = published.published_rows(
         session,
-        codes=_indicators(session, q.of("INDICATOR")),
+        codes=codes,
         member_states=q.of("REF_AREA"),
         areas=[NATIONAL if a == sdmx.NOT_APPLICABLE else a for a in areas] if areas else None,
         start=start,
@@ -333,23 +393,35 @@ def query(
         sex=q.of("SEX"),
         age=q.of("AGE"),
         urbanisation=q.of("URBANISATION"),
+        history=history,
     )
     out = [ObservationRead.model_validate(r) for r in rows]
     if first_n or last_n:
-        series: dict[tuple, list[ObservationRead]] = {}
-        for o in out:
-            k = (o.indicator_code, o.member_state, o.area_code, o.sex, o.age, o.urbanisation)
-            series.setdefault(k, []).append(o)
-        out = []
-        for obs in series.values():
-            obs.sort(key=lambda o: o.period)
-            chosen = obs[: first_n or 0] + (obs[-last_n:] if last_n else [])
-            out += sorted({id(o): o for o in chosen}.values(), key=lambda o: o.period)
+        out = _first_last(out, first_n, last_n)
     if updated is not None:
         out = updated_after(session, out, updated)
     if not out:
-        raise NotFound(f"no published observations match {key or 'all'} in {flow}")
+        shown = key if isinstance(key, str) else "the key" if key else "all"
+        raise NotFound(f"no published observations match {shown or 'all'} in {flow}")
     return out
+
+
+def query_keys(
+    session: Session, *, flow: str, keys: list[str | Query | None], **options
+) -> list[ObservationRead]:
+    """The union of :func:`query` over several keys (SDMX-REST 2.0 joins keys with ``,``); 404 when
+    none matches."""
+    if len(keys) == 1:
+        return query(session, flow=flow, key=keys[0], **options)
+    found: dict[int, ObservationRead] = {}
+    for key in keys:
+        try:
+            found |= {o.id: o for o in query(session, flow=flow, key=key, **options)}
+        except NotFound:
+            continue
+    if not found:
+        raise NotFound(f"no published observations match these keys in {flow}")
+    return sorted(found.values(), key=lambda o: (*(getattr(o, c) for c in published.KEY_COLUMNS), o.revision))
 
 
 def render(
@@ -359,12 +431,32 @@ def render(
     *,
     detail: str = "full",
     at_observation: str = "TIME_PERIOD",
+    history: bool = False,
 ) -> tuple[bytes, str]:
     """The message body and its media type (``detail`` and ``at_observation`` checked by
-    :func:`check_options`)."""
+    :func:`check_options`; ``history``: the rows are every version, :func:`wants_history`)."""
     kind, media = FORMATS[fmt]
     units = published.units(session)
     options = {"attributes": detail == "full", "observations": detail in ("full", "dataonly")}
+    if history and options["observations"]:
+        when = published_at(session, rows)
+        if kind == "sdmx-csv":
+            return sdmx_history.write_csv(rows, when, units, attributes=options["attributes"]), media
+        if kind.startswith("json-"):
+            groups = sdmx_history.disseminations(rows, when)
+            body = sdmx.write_json(
+                rows, units, version=kind[5:], at_observation=at_observation, history=groups, **options
+            )
+            return body, media
+        body = sdmx_history.write_ml(
+            rows,
+            when,
+            units,
+            generic=kind == "generic",
+            at_observation=at_observation,
+            attributes=options["attributes"],
+        )
+        return body, media
     if kind.startswith("sdmx-csv"):
         buf = io.StringIO()
         sdmx.write_csv(rows, buf, units, version="1.0" if kind == "sdmx-csv-1.0" else "2.0", **options)

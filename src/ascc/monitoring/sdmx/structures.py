@@ -332,7 +332,7 @@ def select_keys(structures: Structures, resource: str, agency: str, resource_id:
     for name, part in (("agency", agency), ("id", resource_id), ("version", version)):
         if not _PART.match(part):
             raise BadRequest(f"{name} {part[:60]!r} is not an SDMX id, 'all' or 'latest'", parameter=name)
-    if resource not in RESOURCES:
+    if resource not in RESOURCES and resource != "*":  # *: every resource (SDMX-REST 2.0)
         raise NotFound(f"no {resource} here: this service has {', '.join(RESOURCES)}")
     ids = set(resource_id.split("+"))
     agencies = set(agency.split("+"))
@@ -340,7 +340,7 @@ def select_keys(structures: Structures, resource: str, agency: str, resource_id:
     keys = [
         k
         for k, obj in structures.artefacts.items()
-        if k[0] == resource
+        if resource in (k[0], "*")
         and (ids & {"all", "*"} or k[1] in ids)
         and (agencies & {"all", "*"} or obj.maintainer.id in agencies)
         and (versions & {"all", "*", "latest", "~"} or str(obj.version) in versions)
