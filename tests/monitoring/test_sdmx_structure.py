@@ -579,17 +579,10 @@ def test_sdmx_json_structure_messages_validate_and_hold_what_sdmx_ml_holds(base)
 
 
 def test_pysdmx_reads_the_sdmx_json_structure_message(base):
-    """pysdmx's SDMX-JSON 2.0 structure reader. Its ``read_sdmx`` entry point imports ``jsonschema``
-    (pysdmx's ``json`` extra), which this environment does not install, so the test runs the two
-    steps of that reader itself (``pysdmx.io.json.sdmxjson2.reader.structure.read`` without
-    validation; the official schema is checked above): decode into pysdmx's message classes, then
-    build its model."""
-    import msgspec
-    from pysdmx.io.json.sdmxjson2.messages import JsonStructureMessage
-    from pysdmx.model import AvailabilityConstraint, decoders
-
-    def read_sdmx(text: str, validate: bool):
-        return msgspec.json.Decoder(JsonStructureMessage, dec_hook=decoders).decode(text).to_model()
+    """pysdmx's SDMX-JSON 2.0 structure reader, through its public ``read_sdmx`` with its own
+    validation against the SDMX-JSON schema (pysdmx's ``json`` extra)."""
+    from pysdmx.io import read_sdmx
+    from pysdmx.model import AvailabilityConstraint
 
     r = httpx.get(
         base + "/dataflow/ASEAN/DF_ASCC_IND/latest",
