@@ -49,7 +49,7 @@ def test_scorecard_and_map(browser, site, lang):
     w = WORDS[lang]
     context = browser.new_context(extra_http_headers={"Accept-Language": lang})
     page = context.new_page()
-    page.goto(f"{site}/progress/plans/aphda?lang={lang}")
+    page.goto(f"{site}/progress/plans/aphda?base=2015&lang={lang}")
     assert page.locator("html").get_attribute("lang") == lang
     assert w["scorecard"] in page.locator("h1").inner_text()
     assert w["legend"] in page.locator("#legend-h").inner_text()
