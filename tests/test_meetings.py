@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from ascc.app import create_app
 from ascc.config import Settings
+from ascc.kit import clock
 from ascc.meetings import cycle
 from ascc.reference.chairs import asean_chairs
 from tests.conftest import every_item, if_match, load, make_user
@@ -558,3 +559,44 @@ def test_chair_uses_the_forms_on_body_and_meeting_pages(fresh_url, reference):
             ).status_code
             == 409
         )
+
+
+def test_the_asean_chair_by_year_page_in_both_languages(site):
+    """The sourced chair table as a page and its JSON twin: recorded years with their summits and
+    sources; years after the last announced chair computed by the rotation and marked so."""
+    c, _ = site
+    with clock.frozen(dt.datetime(2026, 12, 8, tzinfo=dt.UTC)):
+        twin = c.get("/asean-chairs.json").json()["years"]
+        pages = {lang: c.get("/asean-chairs", params={"lang": lang}) for lang in ("en", "id")}
+    by_year = {y["year"]: y for y in twin}
+    assert [y["year"] for y in twin] == sorted(by_year, reverse=True)
+    recorded = asean_chairs()
+    assert {y: by_year[y]["member_state"] for y in recorded} == recorded
+    assert all(by_year[y]["recorded"] and by_year[y]["sources"] for y in recorded)
+    assert by_year[2026]["member_state"] == "PHL" and by_year[2027]["member_state"] == "SGP"
+    # after the last recorded year, up to three years after this one: computed by the rotation
+    last = max(recorded)
+    computed = [y for y in twin if not y["recorded"]]
+    assert [y["year"] for y in computed] == list(range(2029, last, -1))
+    members = [
+        cycle.Member(m["code"], m["name"]["en"], dt.date.fromisoformat(m["joined"]))
+        for m in c.get("/api/v1/member-states").json()["items"]
+    ]
+    assert by_year[last + 1]["member_state"] == cycle.next_in_order(
+        members, recorded[last], dt.date(last + 1, 1, 1)
+    )
+    assert all(y["summits"] == [] and y["sources"] == [] for y in computed)
+    summit = next(s for s in by_year[2026]["summits"] if s["number"] == 48)
+    assert summit["city"] == "Cebu" and summit["url"].startswith("https://")
+    assert 2008 not in by_year and min(by_year) == min(recorded)  # nothing before the first recorded year
+    for lang, words in {
+        "en": ["ASEAN chair by year", "Philippines", "ASEAN Summit 48", "computed by the rotation"],
+        "id": ["Ketua ASEAN per tahun", "Filipina", "KTT ASEAN ke-48", "dihitung menurut rotasi"],
+    }.items():
+        page = pages[lang]
+        assert page.status_code == 200 and page.headers["content-language"] == lang
+        for w in words:
+            assert w in page.text, (lang, w)
+        assert f'href="{summit["url"]}"' in page.text
+    calendar = c.get("/calendar", params={"lang": "en"}).text
+    assert 'href="/asean-chairs"' in calendar

@@ -113,3 +113,24 @@ class MeetingDetail(MeetingRead):
     reports: list[ReportRead]
     #: the record's version as this reader sees it: send it as If-Match to change the meeting
     etag: str = ""
+
+
+class AseanSummitRead(BaseModel):
+    """A numbered ASEAN Summit the year's chair hosted: city, first and last day, the page giving them."""
+
+    number: int
+    city: str
+    date: dt.date
+    date_end: dt.date | None
+    url: str
+
+
+class AseanChairYear(BaseModel):
+    """The ASEAN chair of one year: recorded from a source (with its summits and sources), or
+    computed by the yearly alphabetical rotation from the last recorded year (``recorded`` false)."""
+
+    year: int
+    member_state: str
+    recorded: bool
+    summits: list[AseanSummitRead]
+    sources: list[str]

@@ -17,7 +17,7 @@ from ascc.kit.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ascc.meetings import cycle
 from ascc.meetings import schemas as s
 from ascc.meetings.models import AgendaItem, ChairAnchor, CycleOverride, MeetingDocument, ReportVersion
-from ascc.reference.chairs import asean_chairs
+from ascc.reference.chairs import asean_chair_records, asean_chairs
 from ascc.registry import service as registry_service
 
 #: Report of the Meeting: allowed moves. An adopted version is locked; publishing makes it public.
@@ -476,3 +476,37 @@ def next_meetings(
             }
         )
     return sorted(out, key=lambda e: (e["date"] or dt.date(e["year"], 12, 31), e["kind"]))
+
+
+def asean_chair_years(session: Session, *, ahead: int = 3) -> list[s.AseanChairYear]:
+    """The ASEAN chair by year, newest first: every recorded year (``reference/data/asean_chairs.yaml``,
+    each with its summits and source URLs), then the years after the last recorded one up to
+    ``ahead`` years after this one, computed by the rotation (:func:`cycle.asean_chair`) and marked
+    as computed. Years before the first recorded one are not shown (nothing states them)."""
+    records = {r.year: r for r in asean_chair_records()}
+    if not records:
+        return []
+    chairs = {year: r.member_state for year, r in records.items()}
+    members = _members(session)
+    last = max(max(records), clock.today().year + ahead)
+    out: list[s.AseanChairYear] = []
+    for year in range(last, min(records) - 1, -1):
+        record = records.get(year)
+        code = record.member_state if record else cycle.asean_chair(year, members, chairs)
+        if code is None:  # a gap in the table (2008: the chair passed in July) is not computed
+            continue
+        out.append(
+            s.AseanChairYear(
+                year=year,
+                member_state=code,
+                recorded=record is not None,
+                summits=[
+                    s.AseanSummitRead(
+                        number=x.number, city=x.city, date=x.date, date_end=x.date_end, url=x.url
+                    )
+                    for x in (record.summits if record else [])
+                ],
+                sources=[src.url for src in (record.sources if record else []) if src.url],
+            )
+        )
+    return out

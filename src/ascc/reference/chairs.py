@@ -26,6 +26,11 @@ def asean_chairs(data_dir: Path = DATA_DIR) -> dict[int, str]:
     return {r.year: r.member_state for r in _records(data_dir)}
 
 
+def asean_chair_records(data_dir: Path = DATA_DIR) -> tuple[AseanChair, ...]:
+    """Every recorded year of the table, with its summits and sources, in the file's order."""
+    return _records(data_dir)
+
+
 def asean_summits(year: int, data_dir: Path = DATA_DIR) -> list[Summit]:
     """The numbered ASEAN Summits recorded for ``year`` (hosted by that year's chair), each with
     its city, date and source; empty where none is recorded."""

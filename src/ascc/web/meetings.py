@@ -87,6 +87,13 @@ def _month(request: Request, year: int) -> int:
     return int(raw)
 
 
+@page("/asean-chairs", "asean_chairs.html")
+def asean_chairs(session: Session, request: Request) -> dict[str, Any]:
+    """The ASEAN chair by year (newest first): recorded years with their summits and sources, and the
+    years after the last recorded one computed by the rotation, marked as computed."""
+    return {"years": meetings_service.asean_chair_years(session), "names": registry_names(session)}
+
+
 @page("/calendar", "calendar.html")
 def calendar(session: Session, request: Request) -> dict[str, Any]:
     """The list view (recorded meetings from the year on, expected meetings of two years) or the month
