@@ -56,8 +56,9 @@ pytestmark = [
 ]
 
 DISASTERS = ROOT.parent / "shared" / "data" / "disaster_events.csv"
-#: where the crawl starts: the home page, and a search (a form, which no link leads to)
-START = ("/", "/search?q=youth")
+#: where the crawl starts: the home page, a search (a form, which no link leads to) and the ASEAN
+#: chair table (linked from the calendar, deeper than the page cap may reach)
+START = ("/", "/search?q=youth", "/asean-chairs")
 #: at most this many pages of one template (path with its ids replaced, and the query's names), and
 #: of one path whatever its query (a search's facets combine into many queries)
 PER_TEMPLATE, PER_PATH = 2, 4
@@ -71,6 +72,7 @@ NOT_PAGES = re.compile(
 #: segment names a record (a body, an indicator, a year) and varies between pages of one template
 FIXED = {
     "account",
+    "asean-chairs",
     "activities",
     "alerts",
     "bodies",
