@@ -21,28 +21,8 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="number of records to skip")]
-Level = Literal[
-    "council",
-    "ministerial",
-    "senior_officials",
-    "commission",
-    "committee",
-    "sub_committee",
-    "board",
-    "working_group",
-    "cluster",
-    "task_force",
-    "centre",
-    "network",
-    "consortium",
-    "foundation",
-    "forum",
-    "dialogue",
-    "platform",
-    "fund",
-    "award",
-    "secretariat_unit",
-]
+#: a body level, as the registry orders them (``registry_service.BODY_LEVELS``)
+Level = Literal[registry_service.BODY_LEVELS]  # type: ignore[valid-type]
 PartnerKind = Literal[
     "dialogue_partner", "international_organisation", "development_partner", "civil_society"
 ]
