@@ -233,7 +233,7 @@ def read_idata(
                 out[i] = _float(text)
             except ValueError:
                 problems.append(
-                    Problem(reason=f"{column}: not a number: {text!r}", file=file, line=i + 2, field=column)
+                    Problem(reason=f"{column}: not a number: {text!r}", file=file, line=i + 2, column=column)
                 )
                 out[i] = math.nan
         return out

@@ -39,12 +39,12 @@ def _number(value: str, *, file: str, line: int, column: str, problems: list[Pro
         number = float(value)
     except ValueError:
         problems.append(
-            Problem(reason=f"{column} must be a number, not {value!r}", file=file, line=line, field=column)
+            Problem(reason=f"{column} must be a number, not {value!r}", file=file, line=line, column=column)
         )
         return None
     if not math.isfinite(number):
         problems.append(
-            Problem(reason=f"{column} must be finite, not {value!r}", file=file, line=line, field=column)
+            Problem(reason=f"{column} must be finite, not {value!r}", file=file, line=line, column=column)
         )
         return None
     return number
@@ -83,7 +83,7 @@ def _read(handle: TextIO, file: str) -> IMeta:
             code = (row.get("iCode") or "").strip()
             kind = (row.get("Type") or "").strip()
             if not code:
-                problems.append(Problem(reason="empty iCode", file=file, line=line, field="iCode"))
+                problems.append(Problem(reason="empty iCode", file=file, line=line, column="iCode"))
                 continue
             if kind not in TYPES:
                 problems.append(
@@ -111,7 +111,9 @@ def _read(handle: TextIO, file: str) -> IMeta:
             )
             if weight is None:
                 problems.append(
-                    Problem(reason=f"iCode {code!r}: Weight is missing", file=file, line=line, field="Weight")
+                    Problem(
+                        reason=f"iCode {code!r}: Weight is missing", file=file, line=line, column="Weight"
+                    )
                 )
             elif weight < 0:
                 problems.append(
