@@ -98,7 +98,7 @@ def test_any_bad_row_names_file_line_and_column_and_creates_nothing(db, tmp_path
     r = runner.invoke(app, ["user", "import", str(path)])
     assert r.exit_code == 1
     out = " ".join(r.output.split())
-    assert f"{path}:7: language: 'fr' is not one of en, id" in out
+    assert f"{path}:7 [language]: 'fr' is not one of en, id" in out
     assert "nothing was created" in out
     assert emails_in(runner.invoke(app, ["user", "list"]).output) == set()
 
@@ -106,10 +106,10 @@ def test_any_bad_row_names_file_line_and_column_and_creates_nothing(db, tmp_path
     r = runner.invoke(app, ["user", "import", str(path)])
     out = " ".join(r.output.split())
     assert r.exit_code == 1 and "nothing was created" in out
-    assert f"{path}:3: email:" in out
-    assert f"{path}:4: member_state:" in out and "XXX" in out
-    assert f"{path}:5: role:" in out
-    assert f"{path}:6: member_state: a focal point account needs member_state" in out
+    assert f"{path}:3 [email]:" in out
+    assert f"{path}:4 [member_state]:" in out and "XXX" in out
+    assert f"{path}:5 [role]:" in out
+    assert f"{path}:6 [member_state]: a focal point account needs member_state" in out
     assert f"{path}:2:" not in out  # the good row is not blamed, but it is not created either
     assert emails_in(runner.invoke(app, ["user", "list"]).output) == set()
 
@@ -118,7 +118,7 @@ def test_any_bad_row_names_file_line_and_column_and_creates_nothing(db, tmp_path
         ("email,name\n", "column 'role' is missing"),
         (
             "email,name,role\na@asean.org,A,secretariat\na@asean.org,B,secretariat\n",
-            "email: a@asean.org is also on line 2",
+            "[email]: a@asean.org is also on line 2",
         ),
         ("email,name,role\na@asean.org,A\n", "2 cells where the header has 3"),
     ):

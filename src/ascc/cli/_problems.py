@@ -17,5 +17,5 @@ def print_problems(
 ) -> None:
     problems = list(problems)
     for p in problems:
-        console.print(f"[red]{escape(str(p))}[/red]")
+        console.print(f"[red]{escape(str(p))}[/red]", soft_wrap=True)  # one line each, however long
     console.print(f"[red]{len(problems)} problem(s){outcome}[/red]")

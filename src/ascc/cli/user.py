@@ -15,7 +15,9 @@ from rich.table import Table
 from ascc.accounts import service as accounts_service
 from ascc.accounts.schemas import Principal, Role, UserCreate
 from ascc.cli._db import command_session
+from ascc.cli._problems import print_problems
 from ascc.kit.errors import Conflict, DomainError, Invalid, NotFound
+from ascc.kit.problems import Problem
 from ascc.notifications import service as notifications_service
 from ascc.registry import service as registry_service
 
@@ -183,14 +185,15 @@ def new_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def _read_accounts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
-    """The rows of an accounts CSV with their line numbers, and the problems of its form (file:line:
-    column: what). Lines starting with ``#`` and empty lines are skipped."""
-    problems: list[str] = []
+def _read_accounts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The rows of an accounts CSV with their line numbers, and the problems of its form. Lines
+    starting with ``#`` and empty lines are skipped."""
+    problems: list[Problem] = []
+    file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})"]
+        return [], [Problem(file=file, reason=f"cannot read it as UTF-8 text ({exc.__class__.__name__})")]
     reader = csv.reader(text.splitlines(keepends=True))
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
@@ -203,20 +206,29 @@ def _read_accounts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[s
             for col in header:
                 if col not in IMPORT_COLUMNS:
                     problems.append(
-                        f"{path}:{line}: column {col!r} is not one of {', '.join(IMPORT_COLUMNS)}"
+                        Problem(
+                            file=file,
+                            line=line,
+                            column=col,
+                            reason=f"column {col!r} is not one of {', '.join(IMPORT_COLUMNS)}",
+                        )
                     )
             for col in IMPORT_COLUMNS[:3]:
                 if col not in header:
-                    problems.append(f"{path}:{line}: column {col!r} is missing")
+                    problems.append(
+                        Problem(file=file, line=line, column=col, reason=f"column {col!r} is missing")
+                    )
             if problems:
                 return [], problems
             continue
         if len(cells) != len(header):
-            problems.append(f"{path}:{line}: {len(cells)} cells where the header has {len(header)}")
+            problems.append(
+                Problem(file=file, line=line, reason=f"{len(cells)} cells where the header has {len(header)}")
+            )
             continue
         rows.append((line, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
     if header is None:
-        problems.append(f"{path}: no header line (email,name,role,...)")
+        problems.append(Problem(file=file, reason="no header line (email,name,role,...)"))
     return rows, problems
 
 
@@ -251,11 +263,20 @@ def import_users(
     for line, row in rows:
         email = row["email"].lower()
         if email in seen:
-            problems.append(f"{file}:{line}: email: {email} is also on line {seen[email]}")
+            problems.append(
+                Problem(
+                    file=str(file), line=line, column="email", reason=f"{email} is also on line {seen[email]}"
+                )
+            )
         seen.setdefault(email, line)
         if row.get("language") and row["language"] not in LANGUAGES:
             problems.append(
-                f"{file}:{line}: language: {row['language']!r} is not one of {', '.join(LANGUAGES)}"
+                Problem(
+                    file=str(file),
+                    line=line,
+                    column="language",
+                    reason=f"{row['language']!r} is not one of {', '.join(LANGUAGES)}",
+                )
             )
     if problems:
         _stop(problems)
@@ -264,7 +285,14 @@ def import_users(
         try:
             fd = os.open(passwords_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
-            _stop([f"{passwords_out}: cannot create it ({exc.strerror}); it must not exist"])
+            _stop(
+                [
+                    Problem(
+                        file=str(passwords_out),
+                        reason=f"cannot create it ({exc.strerror}); it must not exist",
+                    )
+                ]
+            )
     created: list[tuple[str, str]] = []
     skipped: list[str] = []
     try:
@@ -287,7 +315,7 @@ def import_users(
                 except ValidationError as exc:
                     for err in exc.errors():
                         col = _COLUMN_OF.get(str(err["loc"][0]), str(err["loc"][0])) if err["loc"] else "row"
-                        problems.append(f"{file}:{line}: {col}: {err['msg']}")
+                        problems.append(Problem(file=str(file), line=line, column=col, reason=err["msg"]))
                     continue
                 except Conflict as exc:
                     if exc.extra.get("parameter") == "email":
@@ -296,7 +324,9 @@ def import_users(
                     raise
                 except DomainError as exc:
                     col = str(exc.extra.get("parameter") or "row")
-                    problems.append(f"{file}:{line}: {_COLUMN_OF.get(col, col)}: {exc.detail}")
+                    problems.append(
+                        Problem(file=str(file), line=line, column=_COLUMN_OF.get(col, col), reason=exc.detail)
+                    )
                     continue
                 if row.get("language"):
                     notifications_service.set_preferences(
@@ -359,8 +389,6 @@ def _discard(fd: int | None, path: Path | None) -> None:
         path.unlink(missing_ok=True)
 
 
-def _stop(problems: list[str]) -> None:
-    for p in problems:
-        console.print(p, style="red", markup=False, highlight=False, soft_wrap=True)
-    console.print("[red]nothing was created[/red]")
+def _stop(problems: list[Problem]) -> None:
+    print_problems(console, problems, "; nothing was created")
     raise typer.Exit(1)
