@@ -89,7 +89,7 @@ def test_unambiguous_slash_dates_are_read():
 def test_missing_columns_and_bad_encoding(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("source_id,event_id\nA,1\n")
-    assert "missing column" in read_events(bad, member_states=MEMBERS)[1][0].reason
+    assert "is missing" in read_events(bad, member_states=MEMBERS)[1][0].reason
     latin = tmp_path / "latin.csv"
     latin.write_bytes(HEADER.encode() + b"\nGDACS,1,Flood,,Caf\xe9,PHL,2016-01-01,,,,,,,,,,,,,,,,,,\n")
     assert "UTF-8" in read_events(latin, member_states=MEMBERS)[1][0].reason
@@ -181,3 +181,11 @@ def test_a_bad_file_imports_nothing(fresh_url, reference, tmp_path, monkeypatch)
 def test_the_shared_feeds_load_cleanly():
     records, problems = read_events(DATA, member_states=MEMBERS)
     assert problems == [] and len(records) == 1180
+
+
+def test_problems_name_the_files_own_lines_after_blank_lines_and_multi_line_cells(tmp_path):
+    """A blank line or a quoted cell over two lines does not shift the line a later problem names."""
+    path = csv_file(tmp_path, row(name='"Typhoon\nHaiyan"') + "\n", row(rid="X-2", ms="AUS"))
+    records, problems = read_events(path, member_states=MEMBERS, today=dt.date(2026, 11, 22))
+    assert [(p.line, p.column) for p in problems] == [(5, "country_iso3")]
+    assert records[0].name == "Typhoon\nHaiyan"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import secrets
 from pathlib import Path
@@ -16,6 +15,7 @@ from ascc.accounts import service as accounts_service
 from ascc.accounts.schemas import Principal, Role, UserCreate
 from ascc.cli._db import command_session
 from ascc.cli._problems import print_problems
+from ascc.kit import table
 from ascc.kit.errors import Conflict, DomainError, Invalid, NotFound
 from ascc.kit.problems import Problem
 from ascc.notifications import service as notifications_service
@@ -188,48 +188,22 @@ def new_password() -> str:
 def _read_accounts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     """The rows of an accounts CSV with their line numbers, and the problems of its form. Lines
     starting with ``#`` and empty lines are skipped."""
-    problems: list[Problem] = []
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(file=file, reason=f"cannot read it as UTF-8 text ({exc.__class__.__name__})")]
-    reader = csv.reader(text.splitlines(keepends=True))
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    for cells in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in cells]
-            for col in header:
-                if col not in IMPORT_COLUMNS:
-                    problems.append(
-                        Problem(
-                            file=file,
-                            line=line,
-                            column=col,
-                            reason=f"column {col!r} is not one of {', '.join(IMPORT_COLUMNS)}",
-                        )
-                    )
-            for col in IMPORT_COLUMNS[:3]:
-                if col not in header:
-                    problems.append(
-                        Problem(file=file, line=line, column=col, reason=f"column {col!r} is missing")
-                    )
-            if problems:
-                return [], problems
-            continue
-        if len(cells) != len(header):
-            problems.append(
-                Problem(file=file, line=line, reason=f"{len(cells)} cells where the header has {len(header)}")
-            )
-            continue
-        rows.append((line, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
-    if header is None:
-        problems.append(Problem(file=file, reason="no header line (email,name,role,...)"))
-    return rows, problems
+        text, problems = table.decode(path.read_bytes(), file=file)
+    except OSError as exc:
+        return [], [Problem(file=file, reason=f"cannot read it ({exc.strerror})")]
+    if text is None:
+        return [], problems
+    rows, problems = table.read_table(
+        text,
+        file=file,
+        known=IMPORT_COLUMNS,
+        required=IMPORT_COLUMNS[:3],
+        comments=True,
+        lowercase_header=True,
+    )
+    return (rows.rows if rows is not None else []), problems
 
 
 @app.command("import")

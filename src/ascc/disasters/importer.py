@@ -7,7 +7,6 @@ Problems name the file, line, column and reason; a file with any problem loads n
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import re
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ascc.disasters.hazards import glide_code
-from ascc.kit import clock
+from ascc.kit import clock, table
 from ascc.kit.problems import Problem
 
 REQUIRED = ("source_id", "event_id", "hazard_type", "country_iso3", "start_date")
@@ -68,18 +67,15 @@ def read_events(
     """Parse and validate ``path``; returns the records and every problem found."""
     today = today or clock.today()
     name = path.name
-    problems: list[Problem] = []
     records: list[Record] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [Problem(file=name, line=1, reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
-    rows = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED if c not in (rows.fieldnames or [])]
-    if missing:
-        return [], [Problem(file=name, line=1, reason=f"missing column(s): {', '.join(missing)}")]
+    text, problems = table.decode(path.read_bytes(), file=name)
+    if text is None:
+        return [], problems
+    rows, problems = table.read_table(text, file=name, required=REQUIRED, short_rows=True)
+    if rows is None:
+        return [], problems
     seen: dict[tuple[str, str], int] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         bad = len(problems)
 
         def fail(column: str | None, reason: str, line: int = line) -> None:
@@ -203,22 +199,15 @@ def read_areas(
     nothing is loaded) and notes on rows kept aside (aggregates without a single date)."""
     today = today or clock.today()
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return (
-            [],
-            [Problem(file=name, line=1, reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
-            [],
-        )
-    rows = csv.DictReader(text.splitlines())
-    missing = [c for c in AREA_REQUIRED if c not in (rows.fieldnames or [])]
-    if missing:
-        return [], [Problem(file=name, line=1, reason=f"missing column(s): {', '.join(missing)}")], []
-    problems: list[Problem] = []
+    text, problems = table.decode(path.read_bytes(), file=name)
+    if text is None:
+        return [], problems, []
+    rows, problems = table.read_table(text, file=name, required=AREA_REQUIRED, short_rows=True)
+    if rows is None:
+        return [], problems, []
     notes: list[str] = []
     areas: list[AreaRecord] = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         bad = len(problems)
 
         def fail(column: str | None, reason: str, line: int = line) -> None:
