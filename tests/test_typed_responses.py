@@ -33,6 +33,7 @@ from tests.conftest import if_match, load_built, make_user
 from tests.monitoring.conftest import DATA as MONITORING_DATA
 from tests.monitoring.conftest import PLAIN_HEADER
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
+from tests.monitoring.test_computed_values import YOUTH
 from tests.monitoring.test_targets_service import HEADER
 from tests.openapi_shapes import Checked, typed_routes
 from tests.test_decisions import MEMBERS, accounts
@@ -43,12 +44,20 @@ from tests.test_national import MEASURE, OUTCOME, PLAN, REGIONAL, RESULT, framew
 HAZE_OUTPUT = "haze-roadmap-2016/G1.O1.P1"
 AREAS = EVENTS.parent / "disaster_impacts_phl_subnational.csv"
 YEAR = 2013
+NEEDS_DATA = pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
 
 
 def _checked(url: str):
     app = create_app(Settings(database_url=url))
     with TestClient(app) as client:
         yield Checked(app, client)
+
+
+def _built(url: str, reference, kind: str, build):
+    """A checked client on a copy of the template ``build`` wrote, and what ``build`` returned."""
+    tokens = load_built(url, reference, kind, build)
+    for checked in _checked(url):
+        yield checked, tokens
 
 
 @pytest.fixture
@@ -138,9 +147,7 @@ def _funds_world(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def funds(fresh_url, reference):
-    tokens = load_built(fresh_url, reference, "typed-funds", _funds_world)
-    for checked in _checked(fresh_url):
-        yield checked, tokens
+    yield from _built(fresh_url, reference, "typed-funds", _funds_world)
 
 
 def test_every_fund_route_answers_its_declared_shape(funds):
@@ -246,7 +253,7 @@ def disasters(fresh_url, reference):
         yield checked, tokens, fresh_url
 
 
-@pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
+@NEEDS_DATA
 def test_every_disaster_route_answers_its_declared_shape(disasters):
     api, tokens, url = disasters
     base = "/api/v1/disasters"
@@ -382,12 +389,10 @@ def _results_world(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def results(fresh_url, reference):
-    tokens = load_built(fresh_url, reference, "typed-results", _results_world)
-    for checked in _checked(fresh_url):
-        yield checked, tokens
+    yield from _built(fresh_url, reference, "typed-results", _results_world)
 
 
-@pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
+@NEEDS_DATA
 def test_every_results_route_answers_its_declared_shape(results):
     api, tokens = results
     officer = _as(tokens, "secretariat")
@@ -448,12 +453,10 @@ def _monitoring_world(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def monitoring(fresh_url, reference):
-    tokens = load_built(fresh_url, reference, "typed-monitoring", _monitoring_world)
-    for checked in _checked(fresh_url):
-        yield checked, tokens
+    yield from _built(fresh_url, reference, "typed-monitoring", _monitoring_world)
 
 
-@pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
+@NEEDS_DATA
 def test_every_indicator_route_answers_its_declared_shape(monitoring):
     api, tokens = monitoring
     officer, idn = _as(tokens, "secretariat"), _as(tokens, "IDN")
@@ -469,16 +472,7 @@ def test_every_indicator_route_answers_its_declared_shape(monitoring):
     assert {o["period"]: o["value"] for o in published}["2024"] == 283487931
     year = api.get(f"{base}/aggregate", params={"period": "2024"}).json()
     assert year["values"]["IDN"] == 283487931 and year["total"] == sum(year["values"].values())
-    youth = {
-        "code": "T.YOUTH.ZS",
-        "name_en": "Youth share",
-        "unit": "% of total population",
-        "numerator": "WPP.POP.1524",
-        "denominator": "SP.POP.TOTL",
-        "multiplier": 100,
-        "sources": [{"quote": "youth: ages 15 to 24"}],
-    }
-    r = api.post("/api/v1/indicators/computed", json={"definitions": [youth]}, headers=officer)
+    r = api.post("/api/v1/indicators/computed", json={"definitions": [YOUTH]}, headers=officer)
     assert r.status_code == 200 and r.json()["created"] == 1 and r.json()["values"] > 0, r.text
     assert api.get("/api/v1/indicators/T.YOUTH.ZS/aggregate").json()["mean"] > 0
     call = {
