@@ -177,7 +177,8 @@ def test_lists_are_pages_with_their_total(document):
     for path, ops in document["paths"].items():
         schema = ops.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         schema = schema.get("application/json", {}).get("schema", {})
-        if schema.get("type") == "array":
+        named = schemas[schema["$ref"].rsplit("/", 1)[-1]] if "$ref" in schema else {}
+        if schema.get("type") == "array" or named.get("type") == "array":  # a named array too
             bare.add(path)
         elif "$ref" in schema:
             properties = schemas[schema["$ref"].rsplit("/", 1)[-1]].get("properties", {})

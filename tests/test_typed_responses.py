@@ -1,11 +1,14 @@
 """Typed response models (issue 22), on SQLite and PostgreSQL: every route of the national plans,
-funds, disasters and progress APIs that declares a response model is called on a loaded database,
+funds, disasters, progress, results, indicators (monitoring) and decisions APIs that declares a
+response model is called on a loaded database,
 and each answer is validated against the schema the route declares in the app's ``/openapi.json``
 (``tests.openapi_shapes.Checked``: an undeclared key, a missing one or a wrong type fails). Each
 test then requires that it reached every typed route of its module. A guard keeps the routes that
-still answer with an untyped ``dict`` to the ones named here: the list may only shrink."""
+still answer with an untyped ``dict`` to the ones named here (none now): the list may only shrink."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -15,14 +18,22 @@ from ascc.app import create_app
 from ascc.config import Settings
 from ascc.db.engine import make_engine
 from ascc.db.uow import unit_of_work
+from ascc.decisions import service as decisions_service
 from ascc.disasters import service as disasters_service
 from ascc.disasters.importer import read_areas, read_events
 from ascc.funds import service as funds_service
+from ascc.monitoring import loader
+from ascc.monitoring import service as monitoring_service
+from ascc.monitoring.models import Indicator
 from ascc.national import demo
+from ascc.results import demo as results_demo
 from ascc.results import framework
 from ascc.wiring import session_factory
 from tests.conftest import if_match, load_built, make_user
+from tests.monitoring.conftest import DATA as MONITORING_DATA
+from tests.monitoring.conftest import PLAIN_HEADER
 from tests.monitoring.progress_data import progress_url  # noqa: F401 - fixture
+from tests.monitoring.test_computed_values import YOUTH
 from tests.monitoring.test_targets_service import HEADER
 from tests.openapi_shapes import Checked, typed_routes
 from tests.test_decisions import MEMBERS, accounts
@@ -33,12 +44,20 @@ from tests.test_national import MEASURE, OUTCOME, PLAN, REGIONAL, RESULT, framew
 HAZE_OUTPUT = "haze-roadmap-2016/G1.O1.P1"
 AREAS = EVENTS.parent / "disaster_impacts_phl_subnational.csv"
 YEAR = 2013
+NEEDS_DATA = pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
 
 
 def _checked(url: str):
     app = create_app(Settings(database_url=url))
     with TestClient(app) as client:
         yield Checked(app, client)
+
+
+def _built(url: str, reference, kind: str, build):
+    """A checked client on a copy of the template ``build`` wrote, and what ``build`` returned."""
+    tokens = load_built(url, reference, kind, build)
+    for checked in _checked(url):
+        yield checked, tokens
 
 
 @pytest.fixture
@@ -128,9 +147,7 @@ def _funds_world(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def funds(fresh_url, reference):
-    tokens = load_built(fresh_url, reference, "typed-funds", _funds_world)
-    for checked in _checked(fresh_url):
-        yield checked, tokens
+    yield from _built(fresh_url, reference, "typed-funds", _funds_world)
 
 
 def test_every_fund_route_answers_its_declared_shape(funds):
@@ -201,9 +218,9 @@ def test_every_fund_route_answers_its_declared_shape(funds):
     assert api.unchecked("funds") == set()
 
 
-def _disasters_world(url: str) -> dict[str, str]:
-    """The shared feeds' events of 2013 (every feed; loading all the years takes a minute) with their
-    Philippine subnational impacts, and the accounts."""
+def _events_of_the_year(url: str) -> None:
+    """The shared feeds' events of ``YEAR`` (every feed; loading all the years takes a minute) with
+    their Philippine subnational impacts."""
     records, problems = read_events(EVENTS, member_states=MEMBERS)
     assert problems == []
     records = [r for r in records if r.start_date.year == YEAR]
@@ -216,6 +233,11 @@ def _disasters_world(url: str) -> dict[str, str]:
         disasters_service.import_records(session, records=records)
         disasters_service.import_areas(session, areas=areas)
     engine.dispose()
+
+
+def _disasters_world(url: str) -> dict[str, str]:
+    """The events of ``YEAR`` with their Philippine subnational impacts, and the accounts."""
+    _events_of_the_year(url)
     return {
         "aha_centre": make_user(url, email="duty@ahacentre.org", role="aha_centre"),
         "PHL": make_user(url, email="fp@ocd.gov.ph", role="focal_point", member_state="PHL"),
@@ -231,7 +253,7 @@ def disasters(fresh_url, reference):
         yield checked, tokens, fresh_url
 
 
-@pytest.mark.skipif(not AREAS.exists(), reason="../shared/data is not beside the repository")
+@NEEDS_DATA
 def test_every_disaster_route_answers_its_declared_shape(disasters):
     api, tokens, url = disasters
     base = "/api/v1/disasters"
@@ -353,26 +375,216 @@ def test_every_progress_route_answers_its_declared_shape(progress_url):  # noqa:
         assert api.unchecked("progress") == set()
 
 
+def _results_world(url: str) -> dict[str, str]:
+    """The results frameworks of the seeds, the activities the registry records, the events of
+    ``YEAR``, and a Secretariat account."""
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        framework.load_frameworks(session, elements=framework.read_frameworks(session))
+        results_demo.load_demo(session)
+    engine.dispose()
+    _events_of_the_year(url)
+    return {"secretariat": make_user(url, email="officer@asean.org")}
+
+
+@pytest.fixture
+def results(fresh_url, reference):
+    yield from _built(fresh_url, reference, "typed-results", _results_world)
+
+
+@NEEDS_DATA
+def test_every_results_route_answers_its_declared_shape(results):
+    api, tokens = results
+    officer = _as(tokens, "secretariat")
+    plans = [p["id"] for p in api.get("/api/v1/plans", params={"limit": 500}).json()["items"]]
+    frameworks = {p: api.get(f"/api/v1/plans/{p}/framework").json() for p in plans}
+    aadmer = frameworks["aadmer-work-programme-2021-2025"]
+    assert aadmer[0]["kind"] == "goal" and aadmer[0]["outcomes"][0]["kind"] == "outcome"
+    assert any(o["outputs"] for f in frameworks.values() for g in f for o in g["outcomes"])
+    seeded = api.get("/api/v1/activities").json()
+    assert seeded["total"] == len(seeded["items"]) > 0 and all(a["sources"] for a in seeded["items"])
+    events = api.get("/api/v1/disasters/events", params={"member_state": "PHL", "year": YEAR}).json()
+    event = events["items"][0]["id"]
+    body = {
+        "title_en": "Flood recovery",
+        "sector": "disaster-management",
+        "responsible_body": "acdm",
+        "partners": [{"partner": "JPN", "role": 1}, {"partner": "EU"}],
+        "budget": "250000.50",
+        "currency": "USD",
+        "planned_start": "2014-01-01",
+        "status": 2,
+        "member_states": ["PHL", "VNM"],
+        "country_percentages": {"PHL": "60", "VNM": "40"},
+        "outcomes": ["aadmer-work-programme-2021-2025/G1.O2"],
+        "events": [event],
+    }
+    r = api.post("/api/v1/activities", json=body, headers=officer)
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["budget"] == 250000.5 and created["country_percentages"] == {"PHL": 60, "VNM": 40}
+    assert [p["role_name"] for p in created["partners"]] == [{"en": "Funding", "id": "Pendanaan"}, None]
+    assert created["events"][0]["id"] == event and created["outcomes"][0]["kind"] == "outcome"
+    path = f"/api/v1/activities/{created['id']}"
+    r = api.put(path, json=body | {"status": 3}, headers=if_match(api.client, path, officer))
+    assert r.status_code == 200 and r.json()["status_name"]["en"] == "Finalisation", r.text
+    assert api.get(path).json()["revision"] == 2
+    assert api.get("/api/v1/activities", params={"event": event}).json()["total"] == 1
+    assert api.unchecked("results") == set()
+
+
+def _monitoring_world(url: str) -> dict[str, str]:
+    """Every indicator of the shared data with its published national values, and the accounts."""
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        session.info["actor"] = "cli:test"
+        session.add_all(Indicator(**r) for r in loader.indicator_records(MONITORING_DATA))
+        session.flush()
+        report = monitoring_service.import_file(
+            session, MONITORING_DATA / "indicators_country_year.csv", fmt="csv", approval="approved"
+        )
+        assert report.ok, report.problems[:3]
+    engine.dispose()
+    return {
+        "secretariat": make_user(url, email="officer@asean.org"),
+        "IDN": make_user(url, email="fp@bps.go.id", role="focal_point", member_state="IDN"),
+    }
+
+
+@pytest.fixture
+def monitoring(fresh_url, reference):
+    yield from _built(fresh_url, reference, "typed-monitoring", _monitoring_world)
+
+
+@NEEDS_DATA
+def test_every_indicator_route_answers_its_declared_shape(monitoring):
+    api, tokens = monitoring
+    officer, idn = _as(tokens, "secretariat"), _as(tokens, "IDN")
+    base = "/api/v1/indicators/SP.POP.TOTL"
+    listed = api.get("/api/v1/indicators", params={"limit": 500}).json()["items"]
+    unpublished = next(i["code"] for i in listed if i["published"]["observations"] == 0)
+    assert api.get(f"/api/v1/indicators/{unpublished}/aggregate").json() is None
+    detail = api.get(base).json()
+    assert detail["aggregate"]["covered"] and detail["aggregate"]["coverage"]["text"].endswith(
+        "member states"
+    )
+    published = api.get(f"{base}/observations", params={"member_state": "IDN"}).json()["items"]
+    assert {o["period"]: o["value"] for o in published}["2024"] == 283487931
+    year = api.get(f"{base}/aggregate", params={"period": "2024"}).json()
+    assert year["values"]["IDN"] == 283487931 and year["total"] == sum(year["values"].values())
+    r = api.post("/api/v1/indicators/computed", json={"definitions": [YOUTH]}, headers=officer)
+    assert r.status_code == 200 and r.json()["created"] == 1 and r.json()["values"] > 0, r.text
+    assert api.get("/api/v1/indicators/T.YOUTH.ZS/aggregate").json()["mean"] > 0
+    call = {
+        "title": "Population 2024",
+        "indicators": ["SP.POP.TOTL"],
+        "periods": ["2024"],
+        "member_states": ["IDN", "MYS"],
+        "deadline": "2100-01-01",
+    }
+    r = api.post("/api/v1/data-calls", json=call, headers=officer)
+    assert r.status_code == 201 and r.json()["expected"] == 2, r.text
+    call_path = f"/api/v1/data-calls/{r.json()['id']}"
+    rows = "SP.POP.TOTL,IDN,2024,350000000,persons,BPS,\nSP.POP.TOTL,IDN,2023,281200000,persons,BPS,\n"
+    r = api.post(
+        "/api/v1/submissions/drafts",
+        headers=idn,
+        data={"member_state": "IDN"},
+        files={"file": ("idn.csv", (PLAIN_HEADER + rows).encode(), "text/csv")},
+    )
+    assert r.status_code == 201 and r.json()["rows"] == 2, r.text
+    drafts = api.get("/api/v1/submissions/drafts", params={"member_state": "IDN"}, headers=idn).json()
+    assert drafts["draft"] == 2 and drafts["indicators"][0]["indicator"] == "SP.POP.TOTL"
+    r = api.post("/api/v1/submissions", json={"member_state": "IDN", "note": "Census"}, headers=idn)
+    assert r.status_code == 201 and r.json()["counts"]["periods"] == ["2023", "2024"], r.text
+    path = f"/api/v1/submissions/{r.json()['id']}"
+    assert api.get("/api/v1/submissions", headers=officer).json()["total"] == 1
+    submission = api.get(path, headers=officer).json()
+    assert submission["flags"]["large_changes"] == 1
+    assert {o["period"]: o["previous_value"] for o in submission["observations"]["items"]}[
+        "2024"
+    ] == 283487931
+    r = api.post(f"{path}/review", json={"decision": "approved"}, headers=if_match(api.client, path, officer))
+    assert r.status_code == 200 and r.json()["state"] == "approved", r.text
+    assert api.get(f"{base}/aggregate", params={"period": "2024"}).json()["values"]["IDN"] == 350000000
+    assert api.get("/api/v1/data-calls", headers=officer).json()["total"] == 1
+    completeness = api.get(call_path, headers=officer).json()["completeness"]
+    assert (completeness["total"]["approved"], completeness["total"]["missing"]) == (1, 1)
+    assert completeness["member_states"][0]["indicators"][0]["cells"][0]["timeliness"] == "on_time"
+    assert api.unchecked("monitoring") == set()
+
+
+@pytest.fixture
+def decisions(fresh_url, reference):
+    tokens = load_built(fresh_url, reference, "decisions-world", accounts)
+    for checked in _checked(fresh_url):
+        yield checked, tokens, fresh_url
+
+
+def test_every_decision_route_answers_its_declared_shape(decisions):
+    """The cycle to adoption with a reservation, a cleared ad referendum and a partner's comment, a
+    silence procedure that passes, and the Popolo export of both."""
+    api, tokens, url = decisions
+    base = "/api/v1/decisions"
+
+    def step(method: str, path: str, who: str, body=None) -> dict:
+        item = "/".join(path.split("/")[:5])
+        r = api.request(method, path, json=body, headers=if_match(api.client, item, _as(tokens, who)))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def new() -> int:
+        body = {"title_en": "Guidelines on community-based care", "body_id": "asoen", "audience": "public"}
+        r = api.post(base, json=body, headers=_as(tokens, "secretariat"))
+        assert r.status_code == 201, r.text
+        item = r.json()["id"]
+        for to in ("consult", "formulate"):
+            step("POST", f"{base}/{item}/stage", "chair", {"to": to})
+        step("POST", f"{base}/{item}/proposals", "chair", {"text_en": "Adopt the guidelines."})
+        return item
+
+    item = new()
+    step("POST", f"{base}/{item}/contributions", "partner", {"text": "Japan can share its model."})
+    for code in MEMBERS:
+        kind = {"THA": "reservation", "LAO": "ad_referendum"}.get(code, "join")
+        extra = {"THA": {"text": "subject to national law"}, "LAO": {"clearance_due": "2100-01-01"}}
+        step(
+            "POST",
+            f"{base}/{item}/positions",
+            code,
+            {"member_state": code, "kind": kind} | extra.get(code, {}),
+        )
+    step("POST", f"{base}/{item}/positions/LAO/clearance", "LAO")
+    assert step("POST", f"{base}/{item}/adopt", "chair")["status"] == "adopted"
+    step("PUT", f"{base}/{item}/follow-up", "secretariat", {"bodies": ["asoen"]})
+    silent = new()
+    deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+    assert step("POST", f"{base}/{silent}/silence", "secretariat", {"deadline": deadline})["silence"]
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:  # the deadline passes with no objection
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=4)
+        assert decisions_service.settle_silence(session, now=later) == [silent]
+    engine.dispose()
+    assert api.get(f"{base}/{silent}").json()["adoption_method"] == "silence_procedure"
+    assert (
+        api.get(base, params={"status": "adopted"}, headers=_as(tokens, "secretariat")).json()["total"] == 2
+    )
+    popolo = api.get(f"{base}/popolo", headers=_as(tokens, "secretariat")).json()
+    votes = {e["id"]: {v["voter_id"]: v for v in e["votes"]} for e in popolo["vote_events"]}
+    assert "reservation" in votes[f"decision-{item}"]["THA"]["note"]
+    assert "note" not in votes[f"decision-{item}"]["IDN"]
+    assert {v["note"] for v in votes[f"decision-{silent}"].values()} == {"silence"}
+    assert popolo["memberships"][0]["member"]["@type"] == "Organization"
+    assert api.unchecked("decisions") == set()
+
+
 #: routes whose JSON answer is still an untyped object (``dict[str, Any]``), a list of them, or a
-#: page of them. Type one and take it off; nothing may join (issue 22)
-UNTYPED = {
-    ("GET", "/api/v1/decisions/popolo"),
-    ("GET", "/api/v1/plans/{plan_id}/framework"),
-    ("GET", "/api/v1/activities"),
-    ("POST", "/api/v1/activities"),
-    ("GET", "/api/v1/activities/{activity_id}"),
-    ("PUT", "/api/v1/activities/{activity_id}"),
-    ("POST", "/api/v1/indicators/computed"),
-    ("GET", "/api/v1/indicators/{code}/observations"),
-    ("GET", "/api/v1/indicators/{code}/aggregate"),
-    ("GET", "/api/v1/submissions/drafts"),
-    ("POST", "/api/v1/submissions/drafts"),
-    ("POST", "/api/v1/submissions"),
-    ("GET", "/api/v1/submissions/{submission_id}"),
-    ("POST", "/api/v1/submissions/{submission_id}/review"),
-    ("POST", "/api/v1/data-calls"),
-    ("GET", "/api/v1/data-calls/{call_id}"),
-}
+#: page of them. Type one and take it off; nothing may join (issue 22). Every JSON route is typed now
+UNTYPED: set[tuple[str, str]] = set()
+
+
+#: the API modules whose every typed route a test above calls
+TESTED = ("national", "funds", "disasters", "progress", "results", "monitoring", "decisions")
 
 
 def untyped_routes(document: dict) -> set[tuple[str, str]]:
@@ -417,7 +629,7 @@ def test_the_untyped_routes_only_shrink(db_url):
     document = create_app(Settings(database_url=db_url)).openapi()
     found = untyped_routes(document)
     assert found <= UNTYPED, f"untyped JSON answers that are not on the list: {sorted(found - UNTYPED)}"
-    typed = {p for m in ("national", "funds", "disasters", "progress") for _, p in typed_routes(m)}
+    typed = {p for m in TESTED for _, p in typed_routes(m)}
     assert not {p for _, p in found} & typed
     # the check itself sees an untyped answer (the list is not short because it cannot find one)
     free = {"type": "object", "additionalProperties": True}

@@ -180,19 +180,23 @@ def test_page_and_api_show_formula_and_linked_outcomes(world, lang):
         assert 'id="formula"' not in plain and 'href="/plans/asean-community-vision-2025#G9.O9"' in plain
 
 
+#: a computed indicator of two inputs of the catalogue: the share of 15-24 year olds
+YOUTH = {
+    "code": "T.YOUTH.ZS",
+    "name_en": "Youth share",
+    "unit": "% of total population",
+    "numerator": "WPP.POP.1524",
+    "denominator": "SP.POP.TOTL",
+    "multiplier": 100,
+    "sources": [{"quote": "youth: ages 15 to 24"}],
+}
+
+
 def test_api_definitions_are_for_the_secretariat_only_and_all_or_nothing(world):
     url = world["url"]
     officer = make_user(url, email="officer-computed@asean.org")
     fp = make_user(url, email="fp-computed@bps.go.id", role="focal_point", member_state="IDN")
-    youth = {
-        "code": "T.YOUTH.ZS",
-        "name_en": "Youth share",
-        "unit": "% of total population",
-        "numerator": "WPP.POP.1524",
-        "denominator": "SP.POP.TOTL",
-        "multiplier": 100,
-        "sources": [{"quote": "youth: ages 15 to 24"}],
-    }
+    youth = YOUTH
     body = {"definitions": [youth]}
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert client.post("/api/v1/indicators/computed", json=body).status_code == 401

@@ -20,6 +20,7 @@ from ascc.decisions import schemas as s
 from ascc.decisions import service as decisions_service
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.responses import json_response
+from ascc.http.shapes import shaped
 from ascc.kit.pagination import page_of
 from ascc.registry.schemas import PageRead
 
@@ -66,13 +67,12 @@ def create_item(
     return _item(request, session, detail, status=201)
 
 
-@router.get("/popolo", response_model=dict)
+@router.get("/popolo", response_model=s.PopoloExport)
 def popolo(request: Request, session: SessionDep, _auth: Auth) -> Response:
     """Adopted decisions as Popolo motions and vote events (one vote per member state)."""
     base = request.app.state.settings.site_url or str(request.base_url)
-    return json_response(
-        request, decisions_export.popolo(session, principal=principal_of(session), base_url=base)
-    )
+    export = decisions_export.popolo(session, principal=principal_of(session), base_url=base)
+    return json_response(request, shaped(s.PopoloExport, export))
 
 
 @router.get("/{item_id}", response_model=s.ItemDetail, responses=Errors)

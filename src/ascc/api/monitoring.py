@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ascc.api.sdmx_common import (
@@ -31,6 +32,7 @@ from ascc.api.sdmx_common import sdmx_answer as _sdmx_answer
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
+from ascc.http.shapes import shaped
 from ascc.kit.pagination import MAX_LIMIT, page_of
 from ascc.monitoring import computed, datacalls, published, signoff
 from ascc.monitoring import schemas as s
@@ -86,7 +88,7 @@ class ComputedDefinitions(BaseModel):
     )
 
 
-@router.post("/indicators/computed", response_model=dict[str, Any], responses=Errors)
+@router.post("/indicators/computed", response_model=s.ComputedDefined, responses=Errors)
 def define_computed(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[ComputedDefinitions, Body()]
 ) -> Response:
@@ -94,7 +96,7 @@ def define_computed(
     indicators) and their values are computed from the published inputs. All or nothing: a 422 lists
     every problem (item, field, reason)."""
     result = computed.define_by(session, principal=principal_of(session), definitions=data.definitions)
-    return json_response(request, result)
+    return json_response(request, shaped(s.ComputedDefined, result))
 
 
 @router.get("/indicators/{code}", response_model=s.PublishedIndicatorDetail, responses=Errors)
@@ -105,11 +107,7 @@ def indicator(request: Request, session: SessionDep, code: Code) -> Response:
     (default two thirds; ``reading_rules.min_coverage``) — with its coverage ("8 of 11 member
     states") and the more recent ``partial`` period, if any ("2024: 1 of 10 reported — partial")."""
     detail = published.get_indicator(session, code=code)
-    aggregate = published.regional_aggregate(session, code=code)
-    if aggregate is not None:
-        aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
-        if aggregate["partial"]:
-            aggregate["partial"]["text"] = published.partial_text(aggregate["partial"])
+    aggregate = _aggregate(session, code=code)
     outcomes = [
         {
             "plan": o["plan"],
@@ -120,7 +118,9 @@ def indicator(request: Request, session: SessionDep, code: Code) -> Response:
         }
         for o in results_framework.indicator_outcomes(session, code=code)
     ]
-    return json_response(request, detail | {"aggregate": aggregate, "outcomes": outcomes})
+    return json_response(
+        request, shaped(s.PublishedIndicatorDetail, detail | {"aggregate": aggregate, "outcomes": outcomes})
+    )
 
 
 @router.get("/indicators/{code}/observations", response_model=s.ObservationPage, responses=Errors)
@@ -159,20 +159,26 @@ def indicator_observations(
         limit=limit,
         offset=offset,
     )
-    return json_response(request, page)
+    return json_response(request, shaped(s.ObservationPage, page))
 
 
-@router.get("/indicators/{code}/aggregate", response_model=dict[str, Any], responses=Errors)
+def _aggregate(session: Session, *, code: str, period: str | None = None) -> dict[str, Any] | None:
+    """The regional aggregate with its coverage texts, checked against its declared shape."""
+    aggregate = published.regional_aggregate(session, code=code, period=period)
+    if aggregate is None:
+        return None
+    aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
+    if aggregate["partial"]:
+        aggregate["partial"]["text"] = published.partial_text(aggregate["partial"])
+    return shaped(s.MonitoringAggregate, aggregate)
+
+
+@router.get("/indicators/{code}/aggregate", response_model=s.MonitoringAggregate | None, responses=Errors)
 def indicator_aggregate(request: Request, session: SessionDep, code: Code, period: Period = None) -> Response:
     """The ASEAN mean (and total, for counts) of a period's published national values, with coverage;
     without ``period``, the headline period of the coverage rule (``covered``; a later short period
     is ``partial``)."""
-    aggregate = published.regional_aggregate(session, code=code, period=period)
-    if aggregate is not None:
-        aggregate["coverage"]["text"] = published.coverage_text(aggregate["coverage"])
-        if aggregate["partial"]:
-            aggregate["partial"]["text"] = published.partial_text(aggregate["partial"])
-    return json_response(request, aggregate)
+    return json_response(request, _aggregate(session, code=code, period=period))
 
 
 # --- sign-off -----------------------------------------------------------------------------------
@@ -191,7 +197,7 @@ class Review(BaseModel):
     comment: str | None = Field(default=None, max_length=signoff.MAX_COMMENT)
 
 
-@router.get("/submissions/drafts", response_model=dict[str, Any], responses=Errors)
+@router.get("/submissions/drafts", response_model=s.DraftCounts, responses=Errors)
 def drafts(
     request: Request,
     session: SessionDep,
@@ -200,12 +206,11 @@ def drafts(
 ) -> Response:
     """A member state's unpublished observations per indicator (draft, submitted, rejected): its own
     focal points and the Secretariat only."""
-    return json_response(
-        request, signoff.drafts(session, principal=principal_of(session), member_state=member_state.upper())
-    )
+    counts = signoff.drafts(session, principal=principal_of(session), member_state=member_state.upper())
+    return json_response(request, shaped(s.DraftCounts, counts))
 
 
-@router.post("/submissions/drafts", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/submissions/drafts", status_code=201, response_model=s.DraftImport, responses=Errors)
 def upload_drafts(
     request: Request,
     session: SessionDep,
@@ -233,7 +238,7 @@ def upload_drafts(
         content=content,
         profile=profile,
     )
-    return json_response(request, report, status=201)
+    return json_response(request, shaped(s.DraftImport, report), status=201)
 
 
 @router.get("/submissions", response_model=s.SubmissionPage, responses=Errors)
@@ -251,10 +256,10 @@ def submissions(
     items = signoff.list_submissions(
         session, principal=principal_of(session), state=state, member_state=member_state
     )
-    return json_response(request, page_of(items, limit=limit, offset=offset))
+    return json_response(request, shaped(s.SubmissionPage, page_of(items, limit=limit, offset=offset)))
 
 
-@router.post("/submissions", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/submissions", status_code=201, response_model=s.SubmissionSummary, responses=Errors)
 def submit(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[SubmissionCreate, Body()]
 ) -> Response:
@@ -266,10 +271,10 @@ def submit(
         indicators=data.indicators,
         note=data.note,
     )
-    return json_response(request, detail, status=201, etag=detail["etag"])
+    return json_response(request, shaped(s.SubmissionSummary, detail), status=201, etag=detail["etag"])
 
 
-@router.get("/submissions/{submission_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/submissions/{submission_id}", response_model=s.SubmissionDetail, responses=Errors)
 def submission(
     request: Request,
     session: SessionDep,
@@ -283,10 +288,10 @@ def submission(
     detail = signoff.get_submission(
         session, principal=principal_of(session), submission_id=submission_id, limit=limit, offset=offset
     )
-    return json_response(request, detail, etag=detail["etag"])
+    return json_response(request, shaped(s.SubmissionDetail, detail), etag=detail["etag"])
 
 
-@router.post("/submissions/{submission_id}/review", response_model=dict[str, Any], responses=Errors)
+@router.post("/submissions/{submission_id}/review", response_model=s.SubmissionSummary, responses=Errors)
 def review(
     request: Request,
     session: SessionDep,
@@ -304,7 +309,7 @@ def review(
         comment=data.comment,
         if_match=if_match,
     )
-    return json_response(request, detail, etag=detail["etag"])
+    return json_response(request, shaped(s.SubmissionSummary, detail), etag=detail["etag"])
 
 
 # --- data calls ---------------------------------------------------------------------------------
@@ -323,14 +328,14 @@ class DataCallCreate(BaseModel):
     message_id: str | None = Field(default=None, max_length=datacalls.MAX_MESSAGE)
 
 
-@router.post("/data-calls", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/data-calls", status_code=201, response_model=s.DataCallSummary, responses=Errors)
 def create_data_call(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[DataCallCreate, Body()]
 ) -> Response:
     """The Secretariat asks member states for indicators × periods (national values) by a deadline.
     Bad input (an unknown indicator or member state, a deadline in the past) is a 422 naming the field."""
     created = datacalls.create(session, principal=principal_of(session), **data.model_dump())
-    return json_response(request, created, status=201)
+    return json_response(request, shaped(s.DataCallSummary, created), status=201)
 
 
 @router.get("/data-calls", response_model=s.DataCallPage, responses=Errors)
@@ -339,16 +344,15 @@ def data_calls(
 ) -> Response:
     """Every data call (the Secretariat); the calls that ask a focal point's member state; newest first."""
     calls = datacalls.list_calls(session, principal=principal_of(session))
-    return json_response(request, page_of(calls, limit=limit, offset=offset))
+    return json_response(request, shaped(s.DataCallPage, page_of(calls, limit=limit, offset=offset)))
 
 
-@router.get("/data-calls/{call_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/data-calls/{call_id}", response_model=s.DataCallDetail, responses=Errors)
 def data_call(request: Request, session: SessionDep, _auth: Auth, call_id: Id) -> Response:
     """A data call with its completeness per member state and indicator (expected, submitted,
     approved, missing; on time or late); a focal point sees its own member state's."""
-    return json_response(
-        request, datacalls.get_call(session, principal=principal_of(session), call_id=call_id)
-    )
+    call = datacalls.get_call(session, principal=principal_of(session), call_id=call_id)
+    return json_response(request, shaped(s.DataCallDetail, call))
 
 
 # --- SDMX-REST (read-only) ----------------------------------------------------------------------

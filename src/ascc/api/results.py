@@ -17,6 +17,7 @@ from starlette.responses import Response
 from ascc.http.deps import Auth, IfMatch, Limit, Offset, SessionDep, principal_of
 from ascc.http.openapi import download
 from ascc.http.responses import json_response
+from ascc.http.shapes import shaped
 from ascc.kit.pagination import page_of
 from ascc.results import framework, iati
 from ascc.results import schemas as s
@@ -34,13 +35,19 @@ Errors = {
 }
 
 
-@router.get("/plans/{plan_id}/framework", response_model=list[dict[str, Any]], responses=Errors)
+def _activity(request: Request, detail: dict[str, Any], status: int = 200) -> Response:
+    return json_response(request, shaped(s.ActivityRead, detail), status=status, etag=detail["etag"])
+
+
+@router.get("/plans/{plan_id}/framework", response_model=s.ResultsFramework, responses=Errors)
 def plan_framework(
     request: Request, session: SessionDep, plan_id: Annotated[str, Path(max_length=80)]
 ) -> Response:
     """The plan's goals → outcomes → outputs, with the priorities each serves, the outcomes'
     indicator codes and each record's seed quote."""
-    return json_response(request, framework.plan_framework(session, plan_id=plan_id))
+    return json_response(
+        request, shaped(s.ResultsFramework, framework.plan_framework(session, plan_id=plan_id))
+    )
 
 
 @router.get("/activities", response_model=s.ActivityPage)
@@ -59,7 +66,7 @@ def activities(
 ) -> Response:
     """Programmes and projects (IATI activities)."""
     items = results_service.list_activities(session, event_id=event, plan_id=plan, programme_id=programme)
-    return json_response(request, page_of(items, limit=limit, offset=offset))
+    return json_response(request, shaped(s.ActivityPage, page_of(items, limit=limit, offset=offset)))
 
 
 @router.get(
@@ -84,22 +91,22 @@ def activities_xml(
     return Response(out.xml, media_type="application/xml", headers=headers)
 
 
-@router.post("/activities", status_code=201, response_model=dict[str, Any], responses=Errors)
+@router.post("/activities", status_code=201, response_model=s.ActivityRead, responses=Errors)
 def create_activity(
     request: Request, session: SessionDep, _auth: Auth, data: Annotated[s.ActivityWrite, Body()]
 ) -> Response:
     """Record a programme or project: the Secretariat, or the chair of its responsible body."""
     detail = results_service.create_activity(session, principal=principal_of(session), data=data)
-    return json_response(request, detail, status=201, etag=detail["etag"])
+    return _activity(request, detail, 201)
 
 
-@router.get("/activities/{activity_id}", response_model=dict[str, Any], responses=Errors)
+@router.get("/activities/{activity_id}", response_model=s.ActivityRead, responses=Errors)
 def get_activity(request: Request, session: SessionDep, activity_id: Id) -> Response:
     detail = results_service.get_activity(session, activity_id=activity_id)
-    return json_response(request, detail, etag=detail["etag"])
+    return _activity(request, detail)
 
 
-@router.put("/activities/{activity_id}", response_model=dict[str, Any], responses=Errors)
+@router.put("/activities/{activity_id}", response_model=s.ActivityRead, responses=Errors)
 def update_activity(
     request: Request,
     session: SessionDep,
@@ -112,7 +119,7 @@ def update_activity(
     detail = results_service.update_activity(
         session, principal=principal_of(session), activity_id=activity_id, data=data, if_match=if_match
     )
-    return json_response(request, detail, etag=detail["etag"])
+    return _activity(request, detail)
 
 
 @router.delete("/activities/{activity_id}", status_code=204, responses=Errors)

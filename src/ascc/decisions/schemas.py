@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -199,3 +200,81 @@ class FormulationState(BaseModel):
     version: int | None = Field(description="the current text's number; None: no text yet")
     position: PositionRead | None
     silence_deadline: dt.datetime | None
+
+
+# --- the Popolo export (``GET /api/v1/decisions/popolo``; ``decisions.export.popolo``) ------------
+# Its documents are checked against the Popolo project's own JSON schemas by the tests; these shapes
+# state the keys this export writes, and refuse any other.
+
+
+class _Popolo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PopoloOrganization(_Popolo):
+    id: str = Field(description="a member state's ISO3 code, or a registry body id")
+    name: str
+    classification: str = Field(description="member state, or the body's level")
+
+
+class PopoloMember(_Popolo):
+    type: Literal["Organization"] = Field(alias="@type")
+    id: str
+
+
+class PopoloMembership(_Popolo):
+    id: str
+    role: Literal["member state"]
+    member: PopoloMember
+    organization_id: str
+    start_date: dt.date = Field(description="when the member state joined ASEAN")
+
+
+class PopoloSource(_Popolo):
+    url: str
+    note: str
+
+
+class PopoloMotion(_Popolo):
+    id: str = Field(description="decision-{id}-v{number of the adopted text}")
+    organization_id: str
+    text: str
+    classification: str = Field(description="the adoption method")
+    date: dt.datetime = Field(description="the day of adoption, as its start in UTC")
+    result: Literal["pass"]
+    title: str
+    sources: list[PopoloSource]
+
+
+class PopoloVote(_Popolo):
+    voter_id: str = Field(description="the member state")
+    option: Literal["yes", "no"]
+    note: str | None = Field(
+        default=None, description="silence, a reservation or ad referendum clearance (absent otherwise)"
+    )
+
+
+class PopoloCount(_Popolo):
+    option: Literal["yes", "no"]
+    value: int
+
+
+class PopoloVoteEvent(_Popolo):
+    id: str
+    motion_id: str
+    organization_id: str
+    start_date: dt.datetime = Field(description="the day of adoption, as its start in UTC")
+    result: Literal["pass"]
+    votes: list[PopoloVote]
+    counts: list[PopoloCount]
+    sources: list[PopoloSource]
+
+
+class PopoloExport(_Popolo):
+    """Adopted decisions as Popolo motions and vote events, with the organisations and memberships
+    they name."""
+
+    organizations: list[PopoloOrganization]
+    memberships: list[PopoloMembership]
+    motions: list[PopoloMotion]
+    vote_events: list[PopoloVoteEvent]

@@ -156,16 +156,75 @@ class IndicatorOutcome(BaseModel):
     url: str
 
 
+class MonitoringCoverage(Shape):
+    """Who reports a period, out of the member states on its date (``published.period_coverage``)."""
+
+    reporting: int
+    member_states: int
+    required: int = Field(description="member states the coverage rule needs")
+    min_coverage: float = Field(description="the rule's share of the member states")
+    reporting_codes: list[str]
+    missing_codes: list[str]
+    text: str = Field(description='e.g. "8 of 11 member states"')
+
+
+class MonitoringPartialPeriod(Shape):
+    """A period after the headline one that does not meet the coverage rule."""
+
+    period: str
+    reporting: int
+    member_states: int
+    required: int
+    min_coverage: float
+    covered: bool
+    reporting_codes: list[str]
+    missing_codes: list[str]
+    text: str = Field(description='e.g. "2024: 1 of 10 reported — partial"')
+
+
+class MonitoringAggregate(Shape):
+    """The ASEAN aggregate of a period's published national values (``published.regional_aggregate``)."""
+
+    indicator: str
+    period: str
+    mean: float | None = Field(description="unweighted mean of the reporting member states")
+    total: float | None = Field(description="their sum, for additive units only (counts of persons)")
+    additive: bool
+    covered: bool = Field(description="the period meets the coverage rule")
+    coverage: MonitoringCoverage
+    headline_period: str | None = Field(description="the latest period that meets the rule")
+    partial: MonitoringPartialPeriod | None
+    decimals: int = Field(description="decimals to show")
+    values: dict[str, float] = Field(description="member state → its value, of those counted")
+
+
 class PublishedIndicatorDetail(PublishedIndicator):
-    aggregate: dict[str, Any] | None
+    aggregate: MonitoringAggregate | None = Field(description="null when nothing is published")
     outcomes: list[IndicatorOutcome]
 
 
 # --- pages of the lists (``/api/v1/targets``, ``/api/v1/submissions``, ``/api/v1/data-calls``) --
 
 
+class MonitoringObservation(Shape):
+    """A published observation (``published.observation_read``)."""
+
+    indicator: str
+    member_state: str
+    area: str | None = Field(description="subnational area code; null: national")
+    period: str
+    sex: str
+    age: str
+    urbanisation: str
+    value: float | None
+    obs_status: str
+    source: str | None
+    note: str | None
+    revision: int
+
+
 class ObservationPage(PageFields):
-    items: list[dict[str, Any]] = Field(
+    items: list[MonitoringObservation] = Field(
         description="published observations, by member state, area and period"
     )
 
@@ -198,26 +257,33 @@ class TargetPage(PageFields):
     items: list[TargetRead]
 
 
-class SubmissionSummary(BaseModel):
+class SubmissionCounts(Shape):
+    observations: int
+    indicators: list[str]
+    periods: list[str] = Field(description="the first and the last period submitted")
+    note: str | None = Field(description="the focal point's note")
+
+
+class SubmissionSummary(Shape):
     """A submission without its observations (``GET /api/v1/submissions/{id}`` has them)."""
 
     id: int
     member_state: str
-    state: str = Field(description="submitted, approved or rejected")
+    state: Literal["submitted", "approved", "rejected"]
     submitted_by: str
     submitted_at: dt.datetime
     reviewed_by: str | None
     reviewed_at: dt.datetime | None
     comment: str | None
-    counts: dict[str, Any]
-    etag: str
+    counts: SubmissionCounts
+    etag: str = Field(description="send it as If-Match to review the submission")
 
 
 class SubmissionPage(PageFields):
     items: list[SubmissionSummary]
 
 
-class DataCallSummary(BaseModel):
+class DataCallSummary(Shape):
     """A data call without its completeness (``GET /api/v1/data-calls/{id}`` has it)."""
 
     id: int
@@ -360,3 +426,129 @@ class ProgressSectorScorecard(ProgressScorecard):
 class ProgressMemberStateScorecard(ProgressScorecard):
     rows: list[ProgressMemberStateRow]
     state: MemberStateRead
+
+
+# --- sign-off, data calls and computed indicators: response shapes -------------------------------
+
+
+class ComputedDefined(Shape):
+    """What defining computed indicators did (``computed.define_by``)."""
+
+    created: int
+    updated: int
+    indicators: list[str] = Field(description="the codes defined")
+    values: int = Field(description="values computed from the published inputs")
+    inserted: int
+    revised: int
+
+
+class DraftIndicator(Shape):
+    indicator: str
+    name: str | None
+    draft: int
+    submitted: int
+    rejected: int
+    first_period: str
+    last_period: str
+
+
+class DraftCounts(Shape):
+    """A member state's unpublished observations per indicator (``signoff.drafts``)."""
+
+    member_state: str
+    indicators: list[DraftIndicator]
+    draft: int
+    submitted: int
+    rejected: int
+
+
+class DraftImport(Shape):
+    """What an upload stored as drafts (``imports.entry.import_drafts``)."""
+
+    notes: list[str] = Field(description="what the import left out or did besides storing the rows")
+    file: str
+    format: str
+    member_state: str
+    rows: int
+    inserted: int
+    revised: int
+    unchanged: int
+    batch_id: int | None
+    problems: list[Any] = Field(max_length=0, description="always empty: a file with a problem is a 422")
+
+
+class SubmissionObservation(MonitoringObservation):
+    """An observation of a submission beside the value published before it."""
+
+    approval: Literal["draft", "submitted", "approved", "rejected"]
+    indicator_name: Bilingual | None
+    unit: str | None
+    area_name: str | None
+    previously_published: bool
+    previous_value: float | None
+    published_value: float | None = Field(description="the value the public sees now")
+    change: float | None
+    change_share: float | None = Field(description="the change as a share of the previous value")
+    large_change: bool
+
+
+class SubmissionFlags(Shape):
+    threshold: float = Field(description="a change above this share is flagged")
+    large_changes: int
+    new_values: int
+
+
+class SubmissionObservations(PageFields):
+    items: list[SubmissionObservation]
+
+
+class SubmissionDetail(SubmissionSummary):
+    """A submission with (a page of) its observations."""
+
+    member_state_name: Bilingual | None
+    indicator_names: dict[str, Bilingual]
+    flags: SubmissionFlags
+    observations: SubmissionObservations
+
+
+class DataCallCounts(Shape):
+    expected: int
+    submitted: int
+    approved: int
+    missing: int
+    on_time: int
+    late: int
+
+
+class DataCallCell(Shape):
+    period: str
+    status: Literal["missing", "draft", "rejected", "submitted", "approved"]
+    timeliness: Literal["on_time", "late"] | None
+    at: dt.datetime | None = Field(description="when the value answered the call")
+
+
+class DataCallIndicatorCells(DataCallCounts):
+    indicator: str
+    cells: list[DataCallCell]
+
+
+class DataCallMemberState(DataCallCounts):
+    member_state: str
+    indicators: list[DataCallIndicatorCells]
+
+
+class DataCallIndicator(DataCallCounts):
+    indicator: str
+
+
+class DataCallCompleteness(Shape):
+    total: DataCallCounts
+    member_states: list[DataCallMemberState]
+    indicators: list[DataCallIndicator]
+
+
+class DataCallDetail(DataCallSummary):
+    """A data call with its completeness per member state and indicator."""
+
+    indicator_names: dict[str, str | None]
+    completeness: DataCallCompleteness

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ascc.registry.schemas import Bilingual, PageFields, Shape, SourceRef
+from ascc.results.schemas import ResultsElementRead
 
 STATUSES: dict[str, tuple[str, str]] = {
     "draft": ("Draft", "Rancangan"),
@@ -192,23 +193,8 @@ class NationalPlanSummary(Shape):
     updated_at: dt.datetime
 
 
-class NationalElementRead(Shape):
-    """An outcome or output of a results framework (``results.framework.element_read``)."""
-
-    key: str = Field(description="plan-id/code")
-    plan: str
-    code: str
-    kind: Literal["goal", "outcome", "output"]
-    title: Bilingual
-    priorities: list[str] = Field(description="numbers of the plan's priorities it serves")
-    indicators: list[str] = Field(description="codes of the indicators it is measured by")
-    indicator_note: str | None
-    note: str | None
-    sources: list[SourceRef]
-
-
 class NationalAlignmentRead(Shape):
-    element: NationalElementRead
+    element: ResultsElementRead
     kind: AlignmentKind
     kind_name: Bilingual
     note: str | None
@@ -273,7 +259,7 @@ class NationalAlignedMeasure(Shape):
 
 
 class NationalMatrixRow(Shape):
-    element: NationalElementRead
+    element: ResultsElementRead
     outcome: str | None = Field(description="an output's outcome code, null for an outcome")
     cells: dict[str, list[NationalAlignedMeasure]] = Field(description="member state ISO3 → aligned measures")
     member_states: list[str] = Field(description="the member states with a measure aligned to it")
@@ -291,7 +277,7 @@ class NationalAlignmentMatrix(Shape):
 
 
 class NationalOutcomeCoverage(Shape):
-    element: NationalElementRead
+    element: ResultsElementRead
     measures: list[NationalAlignedMeasure]
     covered: bool
 

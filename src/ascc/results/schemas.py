@@ -1,15 +1,15 @@
-"""Activity input shapes and the IATI code lists they use."""
+"""Activity input shapes and the IATI code lists they use, and the shapes the API answers with."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from ascc.registry.schemas import PageFields
+from ascc.registry.schemas import Bilingual, PageFields, Shape, SourceRef
 
 #: IATI ActivityStatus code list (1-6)
 ACTIVITY_STATUS: dict[int, tuple[str, str]] = {
@@ -139,7 +139,106 @@ class ActivityWrite(_In):
         return {k.strip().upper(): x for k, x in v.items()} if v else None
 
 
+# --- response shapes (what the services return; undeclared keys are refused) --------------------
+
+
+class ResultsElementRead(Shape):
+    """A goal, outcome or output of a results framework (``framework.element_read``)."""
+
+    key: str = Field(description="plan-id/code")
+    plan: str
+    code: str
+    kind: Literal["goal", "outcome", "output"]
+    title: Bilingual
+    priorities: list[str] = Field(description="numbers of the plan's priorities it serves")
+    indicators: list[str] = Field(description="codes of the indicators it is measured by")
+    indicator_note: str | None
+    note: str | None
+    sources: list[SourceRef]
+
+
+class ResultsOutput(ResultsElementRead):
+    kind: Literal["output"]
+
+
+class ResultsOutcome(ResultsElementRead):
+    kind: Literal["outcome"]
+    outputs: list[ResultsOutput] = Field(description="empty when the seeds state none")
+
+
+class ResultsGoal(ResultsElementRead):
+    kind: Literal["goal"]
+    outcomes: list[ResultsOutcome]
+
+
+#: a top element of a plan's framework: a goal, or an outcome or output of a plan stating no goal
+ResultsFrameworkNode = Annotated[ResultsGoal | ResultsOutcome | ResultsOutput, Field(discriminator="kind")]
+
+
+class ResultsFramework(RootModel[list[ResultsFrameworkNode]]):
+    """The plan's goals → outcomes → outputs, in the seeds' order."""
+
+
+class ActivityPartner(Shape):
+    partner: str = Field(description="registry partner id")
+    role: Literal[1, 2, 3, 4] | None = Field(description="IATI organisation role code")
+    name: Bilingual | None = Field(description="the registry partner's name")
+    role_name: Bilingual | None
+
+
+class ActivityEvent(Shape):
+    """A disaster event the activity responds to (``GET /api/v1/disasters/events/{id}`` has it all)."""
+
+    id: int
+    glide: str | None
+    hazard: str
+    hazard_name: Bilingual
+    name: str | None
+    start_date: dt.date
+
+
+class ActivityRead(Shape):
+    """A programme or project: what is recorded of it (unknown values null) and its links."""
+
+    id: int
+    etag: str = Field(description="send it as If-Match to change or delete the activity")
+    revision: int
+    programme_id: str | None
+    iati_identifier: str | None = Field(description="reporting organisation ref + local id")
+    reporting_org_ref: str | None
+    reporting_org_type: str | None
+    reporting_org_name: str | None
+    local_id: str | None
+    title: Bilingual
+    description: Bilingual
+    sector: str | None
+    responsible_body: str | None
+    implementing_bodies: list[str]
+    partners: list[ActivityPartner]
+    funding_fund: str | None
+    funding_partner: str | None
+    budget: float | None
+    currency: str | None
+    budget_value_date: dt.date | None
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    actual_start: dt.date | None
+    actual_end: dt.date | None
+    status: int | None = Field(description="IATI ActivityStatus code 1-6")
+    status_name: Bilingual | None
+    member_states: list[str]
+    country_percentages: dict[str, float] | None = Field(
+        description="member state code → percentage (the recorded split; null when none is recorded)"
+    )
+    outcomes: list[ResultsElementRead]
+    decisions: list[int]
+    events: list[ActivityEvent]
+    sources: list[SourceRef]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 class ActivityPage(PageFields):
-    items: list[dict[str, Any]] = Field(
+    items: list[ActivityRead] = Field(
         description="activities as ``GET /api/v1/activities/{id}`` returns them, in id order"
     )
