@@ -148,7 +148,9 @@ def test_csv_definitions_and_duplicate_codes(mon_url, tmp_path):
     assert "defs.csv:3 [code]: T.CSV is defined twice (also line 2)" in text
     assert any(t.startswith("defs.csv:3 [multiplier]: '-3'") for t in text)
     extra = write(tmp_path, "extra.csv", header.strip() + ",colour\n" + row.format(mult="1000"))
-    with pytest.raises(computed.DefinitionError, match=re.escape("extra.csv:1 [colour]: unknown column")):
+    with pytest.raises(
+        computed.DefinitionError, match=re.escape("extra.csv:1 [colour]: column 'colour' is not one of")
+    ):
         _define(mon_url, extra)
     assert "T.CSV" not in query(mon_url, _codes)
 

@@ -167,8 +167,8 @@ def test_import_all_or_nothing_with_every_problem(session):
     ("text", "expected"),
     [
         ("", "t.csv:1: the file is empty"),
-        ("indicator_code,target_year,target_value\n", "t.csv:1: missing required column 'source'"),
-        (HEADER + ",colour\n", "t.csv:1 [colour]: unknown column"),
+        ("indicator_code,target_year,target_value\n", "t.csv:1 [source]: column 'source' is missing"),
+        (HEADER + ",colour\n", "t.csv:1 [colour]: column 'colour' is not one of indicator_code"),
         (HEADER + "\nT.LIFE,IDN\n", "t.csv:2: 2 cells where the header has 9"),
         (
             HEADER + "\nT.LIFE,,,,,2030,1,s," + "x" * 6000 + "\n",

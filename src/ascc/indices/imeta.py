@@ -8,15 +8,13 @@ must agree entry by entry, so that a stale metadata file can never silently chan
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
 
 from ascc.indices.definition import IndexDefinition, Node, finalise
 from ascc.indices.errors import DefinitionError, Problem
+from ascc.kit.table import decode, read_table
 
 REQUIRED = ("Level", "iCode", "Parent", "Direction", "Type", "Weight")
 TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
@@ -53,115 +51,107 @@ def _number(value: str, *, file: str, line: int, column: str, problems: list[Pro
 def read_imeta(path: Path | str) -> IMeta:
     path = Path(path)
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        data = path.read_bytes()
     except OSError as exc:
         raise DefinitionError(Problem(reason=f"cannot read iMeta: {exc.strerror}", file=str(path))) from None
-    return _read(handle, str(path))
+    text, problems = decode(data, file=str(path))
+    if text is None:
+        raise DefinitionError(problems)
+    return _read(text, str(path))
 
 
 def imeta_from_text(text: str, *, file: str = "imeta.csv") -> IMeta:
     """iMeta given as text (a request's field, a stored run's copy): no file is involved."""
-    return _read(io.StringIO(text.removeprefix("\ufeff"), newline=""), file)
+    return _read(text, file)
 
 
-def _read(handle: TextIO, file: str) -> IMeta:
-    problems: list[Problem] = []
+def _read(text: str, file: str) -> IMeta:
     nodes: list[Node] = []
     groups: list[str] = []
     denoms: list[str] = []
     others: list[str] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise DefinitionError(
-                Problem(reason=f"missing required column(s): {', '.join(missing)}", file=file, line=1)
-            )
-        for row in reader:
-            line = reader.line_num
-            code = (row.get("iCode") or "").strip()
-            kind = (row.get("Type") or "").strip()
-            if not code:
-                problems.append(Problem(reason="empty iCode", file=file, line=line, column="iCode"))
-                continue
-            if kind not in TYPES:
-                problems.append(
-                    Problem(
-                        reason=f"iCode {code!r}: Type {kind!r} is not one of {', '.join(TYPES)}",
-                        file=file,
-                        line=line,
-                    )
-                )
-                continue
-            if kind == "Group":
-                groups.append(code)
-                continue
-            if kind == "Denominator":
-                denoms.append(code)
-                continue
-            if kind == "Other":
-                others.append(code)
-                continue
-            level = _number(row["Level"], file=file, line=line, column="Level", problems=problems)
-            weight = _number(row["Weight"], file=file, line=line, column="Weight", problems=problems)
-            direction = _number(row["Direction"], file=file, line=line, column="Direction", problems=problems)
-            target = _number(
-                row.get("Target") or "", file=file, line=line, column="Target", problems=problems
-            )
-            if weight is None:
-                problems.append(
-                    Problem(
-                        reason=f"iCode {code!r}: Weight is missing", file=file, line=line, column="Weight"
-                    )
-                )
-            elif weight < 0:
-                problems.append(
-                    Problem(
-                        reason=f"iCode {code!r}: Weight must not be negative ({weight:g})",
-                        file=file,
-                        line=line,
-                    )
-                )
-            if kind == "Indicator" and direction not in (1.0, -1.0):
-                problems.append(
-                    Problem(
-                        reason=f"iCode {code!r}: Direction must be 1 or -1, not {row['Direction']!r}",
-                        file=file,
-                        line=line,
-                    )
-                )
-            if level is None or level != int(level) or level < 1:
-                problems.append(
-                    Problem(reason=f"iCode {code!r}: Level must be a whole number >= 1", file=file, line=line)
-                )
-                level = None
-            elif (kind == "Indicator") != (level == 1):
-                problems.append(
-                    Problem(
-                        reason=f"iCode {code!r}: Type {kind} does not match Level {int(level)}",
-                        file=file,
-                        line=line,
-                    )
-                )
-            parent = (row.get("Parent") or "").strip()
-            denominator = (row.get("Denominator") or "").strip()
-            nodes.append(
-                Node(
-                    code=code,
-                    kind=kind.lower(),
-                    name=(row.get("iName") or "").strip() or code,
-                    parent=None if parent in ("", "NA") else parent,
-                    weight=weight if weight is not None else 1.0,
-                    direction=int(direction) if direction in (1.0, -1.0) else 1,
-                    unit=(row.get("Unit") or "").strip() or None,
-                    target=target,
-                    denominator=None if denominator in ("", "NA") else denominator,
-                    declared_level=int(level) if level is not None and kind == "Aggregate" else None,
+    table, problems = read_table(text, file=file, required=REQUIRED, short_rows=True)
+    if table is None:
+        raise DefinitionError(problems)
+    for line, row in table:
+        code = (row.get("iCode") or "").strip()
+        kind = (row.get("Type") or "").strip()
+        if not code:
+            problems.append(Problem(reason="empty iCode", file=file, line=line, column="iCode"))
+            continue
+        if kind not in TYPES:
+            problems.append(
+                Problem(
+                    reason=f"iCode {code!r}: Type {kind!r} is not one of {', '.join(TYPES)}",
                     file=file,
                     line=line,
                 )
             )
+            continue
+        if kind == "Group":
+            groups.append(code)
+            continue
+        if kind == "Denominator":
+            denoms.append(code)
+            continue
+        if kind == "Other":
+            others.append(code)
+            continue
+        level = _number(row["Level"], file=file, line=line, column="Level", problems=problems)
+        weight = _number(row["Weight"], file=file, line=line, column="Weight", problems=problems)
+        direction = _number(row["Direction"], file=file, line=line, column="Direction", problems=problems)
+        target = _number(row.get("Target") or "", file=file, line=line, column="Target", problems=problems)
+        if weight is None:
+            problems.append(
+                Problem(reason=f"iCode {code!r}: Weight is missing", file=file, line=line, column="Weight")
+            )
+        elif weight < 0:
+            problems.append(
+                Problem(
+                    reason=f"iCode {code!r}: Weight must not be negative ({weight:g})",
+                    file=file,
+                    line=line,
+                )
+            )
+        if kind == "Indicator" and direction not in (1.0, -1.0):
+            problems.append(
+                Problem(
+                    reason=f"iCode {code!r}: Direction must be 1 or -1, not {row['Direction']!r}",
+                    file=file,
+                    line=line,
+                )
+            )
+        if level is None or level != int(level) or level < 1:
+            problems.append(
+                Problem(reason=f"iCode {code!r}: Level must be a whole number >= 1", file=file, line=line)
+            )
+            level = None
+        elif (kind == "Indicator") != (level == 1):
+            problems.append(
+                Problem(
+                    reason=f"iCode {code!r}: Type {kind} does not match Level {int(level)}",
+                    file=file,
+                    line=line,
+                )
+            )
+        parent = (row.get("Parent") or "").strip()
+        denominator = (row.get("Denominator") or "").strip()
+        nodes.append(
+            Node(
+                code=code,
+                kind=kind.lower(),
+                name=(row.get("iName") or "").strip() or code,
+                parent=None if parent in ("", "NA") else parent,
+                weight=weight if weight is not None else 1.0,
+                direction=int(direction) if direction in (1.0, -1.0) else 1,
+                unit=(row.get("Unit") or "").strip() or None,
+                target=target,
+                denominator=None if denominator in ("", "NA") else denominator,
+                declared_level=int(level) if level is not None and kind == "Aggregate" else None,
+                file=file,
+                line=line,
+            )
+        )
     if problems:
         raise DefinitionError(problems)
     return IMeta(file, tuple(nodes), tuple(groups), tuple(denoms), tuple(others))

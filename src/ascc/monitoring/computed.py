@@ -21,10 +21,8 @@ recomputes the indicators that depend on it in the same transaction (``signoff.r
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
 import math
 import re
 from collections.abc import Iterable
@@ -41,6 +39,7 @@ from ascc.accounts.schemas import Principal
 from ascc.audit.provenance import Kept, is_person, last_actors
 from ascc.kit import yaml_lines
 from ascc.kit.problems import ProblemsError
+from ascc.kit.table import decode, read_table
 from ascc.monitoring import published, rules, service
 from ascc.monitoring.imports.importer import KEY, Parsed, Problem
 from ascc.monitoring.models import DIRECTIONS, Indicator, Observation
@@ -93,25 +92,22 @@ def read_file(path: Path, *, name: str | None = None, data: bytes | None = None)
     name = name or path.name
     try:
         raw = path.read_bytes() if data is None else data
-        text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise DefinitionError([Problem(file=name, reason=f"cannot read the file: {exc.strerror}")]) from None
-    except UnicodeDecodeError as exc:
-        raise DefinitionError([Problem(file=name, reason=f"not UTF-8 (byte {exc.start})")]) from None
+    text, problems = decode(raw, file=name)
+    if text is None:
+        raise DefinitionError(problems)
     if name.lower().endswith(".csv"):
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        extra = [c for c in reader.fieldnames or [] if c not in CSV_FIELDS]
-        if extra:
-            raise DefinitionError(
-                [Problem(file=name, line=1, field=c, reason="unknown column") for c in extra]
-            )
+        table, problems = read_table(text, file=name, known=CSV_FIELDS, short_rows=True)
+        if table is None or problems:
+            raise DefinitionError(problems)
         out = []
-        for rec in reader:
-            item: dict[str, Any] = {k: v for k, v in rec.items() if v not in (None, "")}
+        for line, rec in table:
+            item: dict[str, Any] = {k: v for k, v in rec.items() if v != ""}
             quote, url = item.pop("source_quote", None), item.pop("source_url", None)
             if quote or url:
                 item["sources"] = [{k: v for k, v in (("quote", quote), ("url", url)) if v}]
-            item["__line__"] = reader.line_num
+            item["__line__"] = line
             out.append(item)
         return out
     try:

@@ -11,8 +11,6 @@ row, anywhere: every problem is reported as ``file:line [column]: reason`` (``ki
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from ascc.kit import clock
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.problems import Problem, ProblemsError
+from ascc.kit.table import read_table
 from ascc.monitoring import models as m
 from ascc.monitoring.targets.models import Target
 from ascc.registry import service as registry_service
@@ -226,72 +225,35 @@ def parse_file(
     text: str, *, filename: str, known: _Known | None = None
 ) -> tuple[list[TargetWrite], list[Problem]]:
     """Every row of a target CSV, or every problem in it (file, line, column)."""
-    problems: list[Problem] = []
     rows: list[TargetWrite] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [Problem(file=filename, line=1, reason="the file is empty")]
-    except csv.Error as exc:
-        return [], [Problem(file=filename, line=1, reason=f"not a CSV file: {exc}")]
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    index = {name: i for i, name in enumerate(header)}
-    for i, name in enumerate(header):
-        if name not in COLUMNS:
+    table, problems = read_table(text, file=filename, known=COLUMNS, required=REQUIRED)
+    if table is None:
+        return [], problems
+    header = table.header
+    seen: dict[str, int] = {}
+    for line, row in table:
+        if line > MAX_ROWS + 1:
+            problems.append(Problem(file=filename, line=line, reason=f"more than {MAX_ROWS} rows"))
+            break
+        cells = [row[name] for name in header]
+        record, bad = _row(cells, header, filename, line)
+        problems += bad
+        if record is None:
+            continue
+        for name, reason in known.problems(record) if known else []:
+            problems.append(Problem(file=filename, line=line, column=name, reason=reason))
+        scope = scope_of(record.indicator_code, record.member_state, record.plan_id)
+        if scope in seen:
             problems.append(
                 Problem(
                     file=filename,
-                    line=1,
-                    column=name,
-                    reason=f"unknown column (expected some of: {', '.join(COLUMNS)})",
+                    line=line,
+                    column="indicator_code",
+                    reason=f"the same target (indicator, member state, plan) as line {seen[scope]}",
                 )
             )
-        elif header.index(name) != i:
-            problems.append(Problem(file=filename, line=1, column=name, reason="duplicate column"))
-    for name in REQUIRED:
-        if name not in index:
-            problems.append(Problem(file=filename, line=1, reason=f"missing required column {name!r}"))
-    if problems:
-        return [], problems
-    seen: dict[str, int] = {}
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if line > MAX_ROWS + 1:
-                problems.append(Problem(file=filename, line=line, reason=f"more than {MAX_ROWS} rows"))
-                break
-            if len(cells) != len(header):
-                problems.append(
-                    Problem(
-                        file=filename,
-                        line=line,
-                        reason=f"{len(cells)} cells where the header has {len(header)}",
-                    )
-                )
-                continue
-            record, bad = _row(cells, header, filename, line)
-            problems += bad
-            if record is None:
-                continue
-            for name, reason in known.problems(record) if known else []:
-                problems.append(Problem(file=filename, line=line, column=name, reason=reason))
-            scope = scope_of(record.indicator_code, record.member_state, record.plan_id)
-            if scope in seen:
-                problems.append(
-                    Problem(
-                        file=filename,
-                        line=line,
-                        column="indicator_code",
-                        reason=f"the same target (indicator, member state, plan) as line {seen[scope]}",
-                    )
-                )
-            seen.setdefault(scope, line)
-            rows.append(record)
-    except csv.Error as exc:
-        problems.append(Problem(file=filename, line=reader.line_num, reason=f"malformed CSV: {exc}"))
+        seen.setdefault(scope, line)
+        rows.append(record)
     return rows, problems
 
 
@@ -312,7 +274,7 @@ def _row(
         elif cell:
             values[name] = cell
     for name in REQUIRED:
-        if name not in values and not any(p.name == name for p in bad):
+        if name not in values and not any(p.column == name for p in bad):
             bad.append(Problem(file=filename, line=line, column=name, reason="required"))
     if bad:
         return None, bad
