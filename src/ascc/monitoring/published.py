@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ascc.db.lookups import present
 from ascc.kit import clock
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
@@ -489,10 +490,8 @@ def partial_text(coverage: dict[str, Any]) -> str:
 
 
 def indicator_codes(session: Session, codes: Iterable[str]) -> set[str]:
-    wanted = set(codes)
-    if not wanted:
-        return set()
-    return set(session.scalars(select(Indicator.code).where(Indicator.code.in_(wanted))))
+    """The codes of ``codes`` that name an indicator of the catalogue."""
+    return present(session, Indicator.code, codes)
 
 
 def all_indicator_codes(session: Session) -> list[str]:

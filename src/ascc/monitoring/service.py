@@ -34,6 +34,7 @@ from ascc.audit.provenance import Kept, is_person
 from ascc.audit.rows import RowsDigest
 from ascc.db.engine import bulk_journal, suspend_foreign_keys
 from ascc.kit import errors
+from ascc.monitoring import published
 from ascc.monitoring import schemas as s
 from ascc.monitoring.imports import files, importer, profiles
 from ascc.monitoring.imports.importer import KEY, Catalogue, Parsed, Problem
@@ -325,16 +326,8 @@ def _check_references(session: Session, frame: pd.DataFrame, inserted: np.ndarra
     none). Run after the insert, when this transaction holds SQLite's write lock, so that no other
     writer can remove a parent before the commit."""
 
-    def indicators(used: list[str]) -> set[str]:
-        column = Indicator.__table__.c.code
-        return {
-            c
-            for i in range(0, len(used), 500)
-            for c in session.scalars(select(column).where(column.in_(used[i : i + 500])))
-        }
-
     named = {
-        "indicator": (frame["indicator"], indicators),
+        "indicator": (frame["indicator"], lambda used: published.indicator_codes(session, used)),
         "member_state": (
             frame["member_state"],
             lambda used: registry_service.member_state_codes(session, used),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ascc.db import version
 from ascc.db.concurrency import check_version, hold
+from ascc.db.lookups import present
 from ascc.kit.digest import content_etag
 from ascc.kit.errors import Invalid, NotFound
 from ascc.kit.pagination import MAX_LIMIT, Page
@@ -237,14 +238,9 @@ def list_member_states(session: Session, *, on: dt.date | None = None) -> list[s
 def member_state_codes(session: Session, codes: Iterable[str] | None = None) -> set[str]:
     """The member-state codes the registry holds (former and future members too); with ``codes``,
     those of them it holds. Other domains check their references through this, not the table."""
-    column = m.MemberState.code
     if codes is None:
-        return set(session.scalars(select(column)))
-    wanted = list(dict.fromkeys(codes))
-    found: set[str] = set()
-    for i in range(0, len(wanted), 500):
-        found |= set(session.scalars(select(column).where(column.in_(wanted[i : i + 500]))))
-    return found
+        return set(session.scalars(select(m.MemberState.code)))
+    return present(session, m.MemberState.code, codes)
 
 
 def get_member_state(session: Session, *, code: str) -> s.MemberStateRead:
