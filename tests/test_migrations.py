@@ -20,7 +20,7 @@ from ascc.indices import models as _indices  # noqa: F401
 from ascc.knowledge import models as knowledge_models
 from ascc.meetings import models as _meetings  # noqa: F401
 from ascc.monitoring import models as _monitoring  # noqa: F401
-from ascc.monitoring import service as monitoring_service
+from ascc.monitoring import stored
 from ascc.monitoring.models import Indicator, Observation
 from ascc.monitoring.targets import models as _targets  # noqa: F401
 from ascc.national import models as _national  # noqa: F401
@@ -107,7 +107,7 @@ def test_0017_drops_the_member_state_index_and_keeps_every_observation(fresh_url
     assert everything() == before
     assert "ix_observations_member_state" not in indexes() and "ix_observations_submission_id" in indexes()
     with session_factory(engine)() as session:  # one member state's rows, found through the unique key
-        found = monitoring_service.observations(session, member_state="IDN", current=False)
+        found = stored.observations(session, member_state="IDN", current=False)
         assert sorted((o.indicator_code, o.period, o.revision) for o in found) == [
             (c, p, r) for c in ("A.ONE", "B.TWO") for p, r in (("2000", 1), ("2000", 2), ("2001", 1))
         ]

@@ -7,8 +7,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ascc.cli.main import app
-from ascc.monitoring import loader, terms
-from ascc.monitoring import service as monitoring_service
+from ascc.monitoring import loader, stored, terms
 from ascc.reference.files import DATA_DIR
 from tests.conftest import BACKENDS, load
 from tests.monitoring.conftest import DATA, PLAIN_HEADER, query, write
@@ -80,10 +79,10 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
     assert "indicators: 63 new" in first.output and "areas: 173 new" in first.output
     assert "indicators_country_year.csv: 8490 rows, 8490 new" in first.output
     assert "subnational_region_year.csv: 19472 rows, 19472 new" in first.output
-    counts = query(demo_url, monitoring_service.counts)
+    counts = query(demo_url, stored.counts)
     assert counts == {"indicators": 63, "areas": 173, "observations": 27962, "revisions": 27962}
 
-    pop = query(demo_url, monitoring_service.get_indicator, code="SP.POP.TOTL")
+    pop = query(demo_url, stored.get_indicator, code="SP.POP.TOTL")
     assert (pop.sector, pop.sector_tag, pop.level, pop.direction, pop.name_id) == (
         None,
         "population",
@@ -96,7 +95,7 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
         "https://github.com/datasets/world-development-indicators/blob/4ebec5a2273f/indicators/sp.pop.totl/data.csv"
     )
     assert pop.sources[0]["file"] == "series_metadata.csv" and pop.licence.startswith("CC BY 4.0")
-    mmr = query(demo_url, monitoring_service.get_indicator, code="SH.STA.MMRT")
+    mmr = query(demo_url, stored.get_indicator, code="SH.STA.MMRT")
     assert (mmr.sector, mmr.direction) == ("women-children", "lower")
     # an Indonesian name the source does not give is marked as the platform's translation
     assert mmr.name_id and mmr.name_id.startswith("Angka kematian ibu")
@@ -105,15 +104,15 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
         ("definition_id", "Indonesian definition translated by the platform"),
     ]
     # the source's own Indonesian name is not marked; its definition, translated, is
-    tpt = query(demo_url, monitoring_service.get_indicator, code="BPS.TPT")
+    tpt = query(demo_url, stored.get_indicator, code="BPS.TPT")
     assert tpt.name_id == "Tingkat Pengangguran Terbuka"
     assert [s["field"] for s in tpt.sources if s.get("kind") == "translation"] == ["definition_id"]
-    gini = query(demo_url, monitoring_service.get_indicator, code="BPS.GINI")
+    gini = query(demo_url, stored.get_indicator, code="BPS.GINI")
     assert (gini.level, gini.disaggregations, gini.sector) == ("subnational", ["area"], "social-welfare")
-    areas = query(demo_url, monitoring_service.list_areas, member_state="IDN", scheme="ISO3166-2")
+    areas = query(demo_url, stored.list_areas, member_state="IDN", scheme="ISO3166-2")
     assert len(areas) == 34 and next(a for a in areas if a.code == "ID-AC").bps_code == "11"
 
-    obs = query(demo_url, monitoring_service.observations, indicator="WPP.POP.1524", member_state="IDN")
+    obs = query(demo_url, stored.observations, indicator="WPP.POP.1524", member_state="IDN")
     assert {o.approval for o in obs} == {"approved"}
     assert {o.period: o.obs_status for o in obs}["2025"] == "provisional"
     assert {o.period: o.obs_status for o in obs}["2015"] == "final"
@@ -124,7 +123,7 @@ def test_load_demo_counts_and_idempotence(demo_url, monkeypatch):
         "indicators: 0 new, 0 updated" in again.output
         and "8490 rows, 0 new, 0 revised, 8490 unchanged" in again.output
     )
-    assert query(demo_url, monitoring_service.counts) == counts
+    assert query(demo_url, stored.counts) == counts
 
 
 def test_cli_import_export_list(demo_url, monkeypatch, tmp_path):
@@ -150,7 +149,7 @@ def test_cli_import_export_list(demo_url, monkeypatch, tmp_path):
     new = write(tmp_path, "new.csv", PLAIN_HEADER + "SH.DYN.MORT,IDN,2025,19.5,,,\n")
     res = runner.invoke(app, ["indicators", "import", str(new), "--dry-run"])
     assert res.exit_code == 0 and "would import 1 rows" in res.output and "1 new" in res.output
-    assert query(demo_url, monitoring_service.observations, indicator="SH.DYN.MORT", period_from="2025") == []
+    assert query(demo_url, stored.observations, indicator="SH.DYN.MORT", period_from="2025") == []
 
     xml = tmp_path / "mort.xml"
     res = runner.invoke(

@@ -196,7 +196,7 @@ def test_focal_point_uploads_a_un_sdg_download(url):
 
 
 def test_exported_statuses_validate_against_the_sdmx_schemas(url, tmp_path):
-    from ascc.monitoring import service as monitoring_service
+    from ascc.monitoring import stored as store
     from ascc.monitoring.sdmx import structures as sdmx_structure
     from tests import sdmx_xsd
 
@@ -205,12 +205,12 @@ def test_exported_statuses_validate_against_the_sdmx_schemas(url, tmp_path):
         for i, code in enumerate(("A", "B", "E", "F", "P", "U", "V"))
     )
     assert run_import(url, write(tmp_path, "s.csv", text)).ok
-    xml = query(url, lambda s: monitoring_service.export(s, fmt="sdmx-ml"))
+    xml = query(url, lambda s: store.export(s, fmt="sdmx-ml"))
     schema = sdmx_xsd.with_data_schema(query(url, sdmx_structure.data_schema))
     assert sdmx_xsd.errors(schema, xml) == []
     for code in ("B", "E", "F", "U", "V"):
         assert f'OBS_STATUS="{code}"'.encode() in xml
-    csv_out = query(url, lambda s: monitoring_service.export(s, fmt="sdmx-csv")).decode()
+    csv_out = query(url, lambda s: store.export(s, fmt="sdmx-csv")).decode()
     assert ",2002,102,E," in csv_out and ",2004,104,P," in csv_out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ascc.monitoring import service as monitoring_service
+from ascc.monitoring import stored
 from tests.monitoring.conftest import DF, PLAIN_HEADER, SDMX_HEADER, query, run_import, write
 
 OK_ROW = "SP.POP.TOTL,IDN,2020,273523621,persons,WDI,\n"
@@ -176,7 +176,7 @@ def test_bad_input_is_reported_and_nothing_written(mon_url, tmp_path, case):
         assert p.file == name and p.line == line and p.column == column, str(p)
         assert reason in p.reason, str(p)
         assert str(p).startswith(f"{name}:")
-    assert query(mon_url, monitoring_service.counts)["revisions"] == 0
+    assert query(mon_url, stored.counts)["revisions"] == 0
 
 
 def test_every_problem_of_a_file_is_listed(mon_url, tmp_path):
@@ -192,7 +192,7 @@ def test_every_problem_of_a_file_is_listed(mon_url, tmp_path):
         (4, "value"),
         (5, "period"),
     ]
-    assert report.inserted == 0 and query(mon_url, monitoring_service.counts)["revisions"] == 0
+    assert report.inserted == 0 and query(mon_url, stored.counts)["revisions"] == 0
 
 
 def test_quoted_line_breaks_keep_the_line_numbers(mon_url, tmp_path):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ascc.audit.models import AuditEntry
 from ascc.db import version as data_version
-from ascc.monitoring import service as monitoring_service
+from ascc.monitoring import stored as store
 from tests.monitoring.conftest import DF, PLAIN_HEADER, SDMX_HEADER, query, run_import, write
 
 
@@ -18,7 +18,7 @@ def _audit(session):
 
 
 def _obs(session, **kw):
-    return monitoring_service.observations(session, **kw)
+    return store.observations(session, **kw)
 
 
 def test_one_bad_row_means_nothing_is_stored(mon_url, tmp_path):
@@ -54,16 +54,14 @@ def test_dry_run_import_reimport_and_revision(mon_url, tmp_path):
     again = run_import(mon_url, path)
     assert (again.inserted, again.revised, again.unchanged, again.batch_id) == (0, 0, 3, None)
     assert query(mon_url, _audit) == (entries, version)
-    assert len(query(mon_url, monitoring_service.list_batches)) == 1
+    assert len(query(mon_url, store.list_batches)) == 1
 
     changed = write(
         tmp_path, "pop2.csv", PLAIN_HEADER + rows + "SP.POP.TOTL,IDN,2021,276400000,persons,WDI,\n"
     )
     rev = run_import(mon_url, changed)
     assert (rev.inserted, rev.revised, rev.unchanged) == (0, 1, 2)
-    history = query(
-        mon_url, monitoring_service.history, indicator="SP.POP.TOTL", member_state="IDN", period="2021"
-    )
+    history = query(mon_url, store.history, indicator="SP.POP.TOTL", member_state="IDN", period="2021")
     assert [(o.revision, o.value, o.is_current) for o in history] == [
         (1, 276000000.0, False),
         (2, 276400000.0, True),
@@ -76,9 +74,7 @@ def test_dry_run_import_reimport_and_revision(mon_url, tmp_path):
     # the first file again is a change back: a third revision, the history is never rewritten
     back = run_import(mon_url, path)
     assert (back.inserted, back.revised, back.unchanged) == (0, 1, 2)
-    history = query(
-        mon_url, monitoring_service.history, indicator="SP.POP.TOTL", member_state="IDN", period="2021"
-    )
+    history = query(mon_url, store.history, indicator="SP.POP.TOTL", member_state="IDN", period="2021")
     assert [(o.revision, o.value, o.is_current) for o in history] == [
         (1, 276000000.0, False),
         (2, 276400000.0, False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sdmx as sdmx1
 
-from ascc.monitoring import service as monitoring_service
+from ascc.monitoring import stored as store
 from ascc.monitoring.sdmx import structures as sdmx_structure
 from ascc.monitoring.sdmx.messages import structure
 from tests import sdmx_xsd
@@ -30,7 +30,7 @@ def sdmx_csv_1():
 
 
 def _export(session, **kw):
-    return monitoring_service.export(session, **kw)
+    return store.export(session, **kw)
 
 
 def _current(session):
@@ -46,7 +46,7 @@ def _current(session):
             o.note,
             o.revision,
         )
-        for o in monitoring_service.observations(session)
+        for o in store.observations(session)
     ]
 
 
@@ -110,7 +110,7 @@ def test_sdmx_ml_changed_value_and_bad_codes(mon_url, tmp_path):
     assert (
         query(
             mon_url,
-            monitoring_service.history,
+            store.history,
             indicator="BPS.GINI",
             member_state="IDN",
             period="2018",

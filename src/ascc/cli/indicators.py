@@ -15,7 +15,7 @@ from ascc.audit.provenance import Kept
 from ascc.cli._db import command_session
 from ascc.cli._problems import print_problems
 from ascc.knowledge import index as search_index
-from ascc.monitoring import computed, loader
+from ascc.monitoring import computed, loader, stored
 from ascc.monitoring import service as monitoring_service
 from ascc.monitoring.imports import importer, profiles
 
@@ -158,7 +158,7 @@ def export(
         console.print("[red]--format must be sdmx-csv or sdmx-ml[/red]")
         raise typer.Exit(1)
     with command_session("indicators-export") as session:
-        data = monitoring_service.export(
+        data = stored.export(
             session,
             fmt=fmt,
             indicator=indicator or None,
@@ -181,7 +181,7 @@ def list_(
     from ascc.monitoring.models import Observation
 
     with command_session("indicators-list") as session:
-        rows = monitoring_service.list_indicators(session, sector=sector, level=level)
+        rows = stored.list_indicators(session, sector=sector, level=level)
         n = dict(
             session.execute(
                 select(Observation.indicator_code, func.count())
